@@ -1,0 +1,31 @@
+/** Playbook ids (ARCHITECTURE.md, "Contracts"): the names plans, settings and docs use. */
+export const PLAYBOOK_IDS = [
+  'ec2-compromise',
+  'credential-compromise',
+  'stale-credentials',
+  'root-activity',
+  'notify-only',
+  'ec2-release',
+] as const;
+export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
+
+/** Step ids (ARCHITECTURE.md, "Contracts"); ASL state names may be readable sentences, plans use these. */
+export const STEP_IDS = [
+  'protect-evidence',
+  'detach-from-autoscaling',
+  'deregister-from-load-balancers',
+  'isolate-instance',
+  'snapshot-volumes',
+  'quarantine-instance-profile',
+  'deactivate-access-key',
+  'revoke-sessions',
+  'disable-console-access',
+  'request-approval',
+  'notify',
+  'release-instance',
+] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+export function isPlaybookId(value: unknown): value is PlaybookId {
+  return typeof value === 'string' && (PLAYBOOK_IDS as readonly string[]).includes(value);
+}
