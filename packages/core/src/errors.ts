@@ -16,3 +16,35 @@ export class EventRejectedError extends CordonError {
     this.name = 'EventRejectedError';
   }
 }
+
+/**
+ * An EventBridge event pattern that EventBridge itself would refuse (empty array, unknown operator, a numeric
+ * operator without a number, …). Raised while validating a rule's pattern, before anything is deployed or
+ * matched; a configuration mistake, never retried.
+ */
+export class InvalidEventPatternError extends CordonError {
+  /** Where in the pattern the problem is, as a JSON-ish path (`detail.severity[0].numeric`). */
+  public readonly path: string;
+
+  public constructor(path: string, reason: string, options?: ErrorOptions) {
+    super(`Invalid event pattern at ${path}: ${reason}`, options);
+    this.name = 'InvalidEventPatternError';
+    this.path = path;
+  }
+}
+
+/** Options for Cordon's EventBridge rules that would build a wrong or empty rule; never retried. */
+export class InvalidEventRuleOptionsError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidEventRuleOptionsError';
+  }
+}
+
+/** A stage name that cannot be part of the settings path (`/cordon/<stage>/`); a deployment error, never retried. */
+export class SettingsStageInvalidError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SettingsStageInvalidError';
+  }
+}

@@ -141,6 +141,12 @@ export interface GuardDutyFacts {
   readonly connectionDirection?: string;
   readonly resourceRole?: string;
   readonly featureName?: string;
+  /** `service.action.awsApiCallAction.api`, e.g. `ConsoleLogin`. */
+  readonly api?: string;
+  /** The finding-type catalog family that matched (`docs/finding-types.md`). */
+  readonly findingFamily: string;
+  /** `false` when the type matched no catalog family and its category came from the resource type. */
+  readonly knownType: boolean;
   /** `true` when the finding was archived (suppressed) in GuardDuty. */
   readonly archived: boolean;
   /** How the finding reached us: an EventBridge event, a raw finding, or a PascalCase finding normalized on purpose. */

@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The CLI runs Cordon's TypeScript sources through tsx (the same sources the tests and the Lambda bundles use).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/main.ts');
+process.exitCode = await main(process.argv.slice(2));

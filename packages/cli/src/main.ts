@@ -1,0 +1,100 @@
+import { readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
+import { EXIT, type Io, processIo, UsageError } from './io.ts';
+import { loadCliSettings } from './settings-file.ts';
+
+const USAGE = `Usage:
+  cordon plan <event-file>... [--include-samples] [--settings <file>] [--json]
+      What Cordon would decide for each event; no AWS call.
+  cordon demo
+      Plans the bundled real events (GuardDuty, CloudWatch, Config, Security Hub) with sample findings included.
+
+Exit codes: 0 every file got a result, 1 the command could not run, 2 usage error.`;
+
+/** The bundled copies of ../shared/events (verbatim). */
+export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'events');
+
+/**
+ * Runs the `cordon` command line and returns the exit code.
+ *
+ * @example await main(['plan', 'event.json', '--json'])
+ */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'plan':
+        return await plan(rest, io);
+      case 'demo':
+        return await demo(rest, io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`cordon: ${error.message}`);
+      io.err(USAGE);
+      return EXIT.usage;
+    }
+    io.err(`cordon: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.failed;
+  }
+}
+
+function parse(args: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        'include-samples': { type: 'boolean', default: false },
+        settings: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function plan(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (positionals.length === 0) throw new UsageError('plan needs at least one event file.');
+  const settings = await loadCliSettings(values.settings, values['include-samples'] ?? false);
+  if (!settings.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${settings.reason}`);
+  const results = await planFiles(positionals, settings.settings);
+  const lines = values.json ? formatPlanJson(results) : formatPlanTable(results);
+  for (const line of lines) io.out(line);
+  return EXIT.ok;
+}
+
+async function demo(args: readonly string[], io: Io): Promise<number> {
+  if (args.length > 0) throw new UsageError(`demo takes no arguments yet (got ${args.join(' ')}).`);
+  const files = await listEventFiles(BUNDLED_EVENTS_DIR);
+  const settings = await loadCliSettings(undefined, true);
+  io.out(
+    `Cordon plans ${files.length} real events bundled from public sources (packages/cli/events/SOURCES.md).`,
+  );
+  io.out('Settings: defaults, with GuardDuty sample findings included (as when a team tests the pipeline).');
+  io.out('');
+  const results = await planFiles(files, settings.settings);
+  for (const line of formatPlanTable(results, BUNDLED_EVENTS_DIR)) io.out(line);
+  return EXIT.ok;
+}
+
+async function listEventFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.json'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}

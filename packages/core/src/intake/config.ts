@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import {
+  type ConfigFacts,
+  type Incident,
+  type IncidentCategory,
+  makeIncidentId,
+  type Resource,
+  severityOf,
+} from './incident.ts';
+import { accepted, type IntakeResult, rejected } from './result.ts';
+import { toIsoTime } from './timestamps.ts';
+
+/** Config rules whose non-compliance means credentials that should be retired. */
+export const STALE_CREDENTIAL_RULES: readonly string[] = [
+  'access-keys-rotated',
+  'iam-user-unused-credentials-check',
+];
+const NONCOMPLIANT_SCORE = 5;
+const OTHER_RESULT_SCORE = 1;
+
+const EvaluationSchema = z.looseObject({
+  complianceType: z.string().min(1),
+  resultRecordedTime: z.string().optional().catch(undefined),
+  annotation: z.string().nullish().catch(undefined),
+});
+
+const ComplianceChangeSchema = z.looseObject({
+  account: z.string().min(1),
+  region: z.string().min(1),
+  time: z.string().optional(),
+  detail: z.looseObject({
+    configRuleName: z.string().min(1),
+    resourceType: z.string().min(1),
+    resourceId: z.string().min(1),
+    awsAccountId: z.string().optional(),
+    awsRegion: z.string().optional(),
+    notificationCreationTime: z.string().optional(),
+    newEvaluationResult: EvaluationSchema,
+    oldEvaluationResult: EvaluationSchema.nullish().catch(undefined),
+  }),
+});
+
+/**
+ * A conformance pack deploys managed rules with a suffix (`access-keys-rotated-conformance-pack-k3lqt8bvs`);
+ * the base name is what settings map to a playbook.
+ *
+ * @example baseRuleName('access-keys-rotated-conformance-pack-k3lqt8bvs') // 'access-keys-rotated'
+ */
+export function baseRuleName(ruleName: string): string {
+  return ruleName.replace(/-conformance-pack-[a-z0-9]+$/i, '');
+}
+
+/**
+ * Normalizes an EventBridge "Config Rules Compliance Change" event. For IAM users the resource id is the
+ * `AIDA…` user id, not the user name (DOMAIN.md item 9): the incident keeps it as `userId`.
+ * The native id is rule + resource + the result's recorded time, so re-deliveries share an id while a
+ * resource that turns NON_COMPLIANT again after being fixed is a new incident.
+ */
+export function normalizeComplianceChange(event: unknown): IntakeResult {
+  const parsed = ComplianceChangeSchema.safeParse(event);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    return rejected(
+      'config-compliance-change',
+      `The Config Rules Compliance Change event is missing required fields: ${problems.join('; ')}.`,
+    );
+  }
+  const { detail } = parsed.data;
+  const account = detail.awsAccountId ?? parsed.data.account;
+  const region = detail.awsRegion ?? parsed.data.region;
+  const recorded =
+    toIsoTime(detail.newEvaluationResult.resultRecordedTime) ??
+    toIsoTime(detail.notificationCreationTime) ??
+    toIsoTime(parsed.data.time);
+  if (recorded === undefined) {
+    return rejected('config-compliance-change', 'The Config compliance change has no readable time.');
+  }
+  const base = baseRuleName(detail.configRuleName);
+  const complianceType = detail.newEvaluationResult.complianceType;
+  const category: IncidentCategory = STALE_CREDENTIAL_RULES.includes(base)
+    ? 'stale-credentials'
+    : 'noncompliant-resource';
+  const resource: Resource =
+    detail.resourceType === 'AWS::IAM::User'
+      ? { kind: 'iam-user', role: 'affected', userId: detail.resourceId }
+      : {
+          kind: 'aws-resource',
+          role: 'affected',
+          resourceType: detail.resourceType,
+          resourceId: detail.resourceId,
+        };
+  const facts: ConfigFacts = {
+    source: 'config',
+    configRuleName: detail.configRuleName,
+    baseRuleName: base,
+    complianceType,
+    previousComplianceType: detail.oldEvaluationResult?.complianceType,
+    resourceType: detail.resourceType,
+    resourceId: detail.resourceId,
+    annotation: detail.newEvaluationResult.annotation ?? undefined,
+  };
+  const nativeId = `${detail.configRuleName}/${detail.resourceType}/${detail.resourceId}@${recorded}`;
+  const incident: Incident = {
+    id: makeIncidentId('config', account, region, nativeId),
+    source: 'config',
+    account,
+    region,
+    type: `ConfigRule/${complianceType}`,
+    title: `${detail.resourceType} ${detail.resourceId} is ${complianceType} with ${detail.configRuleName}`,
+    description: facts.annotation,
+    severity: severityOf(complianceType === 'NON_COMPLIANT' ? NONCOMPLIANT_SCORE : OTHER_RESULT_SCORE),
+    category,
+    resources: [resource],
+    observedAt: recorded,
+    sample: false,
+    nativeId,
+    count: 1,
+    updatedAt: recorded,
+    facts,
+    notes: [],
+  };
+  return accepted(incident, 'config-compliance-change');
+}

@@ -1,0 +1,366 @@
+import type { AccessKeyResource, Ec2InstanceResource, Incident, Resource } from '../intake/incident.ts';
+import type { PlaybookId, StepId } from '../playbooks/ids.ts';
+import type { Settings } from './settings.ts';
+
+export const DECISION_ACTIONS = ['remediate', 'notify', 'ignore'] as const;
+export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+export type ApprovalMode = 'auto' | 'required' | 'none';
+
+/** What Cordon will do about an incident, and why. */
+export interface Decision {
+  readonly action: DecisionAction;
+  /** `null` when the incident is ignored. */
+  readonly playbook: PlaybookId | null;
+  readonly approval: ApprovalMode;
+  /** Step ids in the order the playbook runs them (parallel branches listed in order). */
+  readonly steps: readonly StepId[];
+  /** One or more sentences a responder can read. */
+  readonly reason: string;
+  /** `true` in dry-run mode: the whole path runs and records what it would do, with no mutating call. */
+  readonly dryRun: boolean;
+  /** The resources the playbook acts on (empty unless `remediate`). */
+  readonly targets: readonly Resource[];
+}
+
+const EC2_STEPS: readonly StepId[] = [
+  'protect-evidence',
+  'detach-from-autoscaling',
+  'deregister-from-load-balancers',
+  'isolate-instance',
+  'snapshot-volumes',
+  'quarantine-instance-profile',
+  'notify',
+];
+
+function ignore(reason: string): Decision {
+  return {
+    action: 'ignore',
+    playbook: null,
+    approval: 'none',
+    steps: [],
+    reason,
+    dryRun: false,
+    targets: [],
+  };
+}
+
+function notify(reason: string, playbook: 'notify-only' | 'root-activity' = 'notify-only'): Decision {
+  return {
+    action: 'notify',
+    playbook,
+    approval: 'none',
+    steps: ['notify'],
+    reason,
+    dryRun: false,
+    targets: [],
+  };
+}
+
+/** A remediation the incident calls for, before severity, rails and mode are applied. */
+interface Remediation {
+  readonly playbook: PlaybookId;
+  readonly targets: readonly Resource[];
+  readonly steps: readonly StepId[];
+  readonly reason: string;
+  /** Approval the playbook needs whatever the severity (`undefined`: severity decides). */
+  readonly approvalFloor?: 'required';
+  readonly approvalFromSettings?: 'auto' | 'required';
+}
+
+/**
+ * Decides what to do about an incident under the settings: remediate with a playbook (automatically or
+ * after approval), notify, or ignore — with the reason. Pure: no clock, no AWS, no environment.
+ *
+ * Order: what is not an incident (samples, archived, canary, recovered alarms, compliant results, Cordon's
+ * own principal) → what the incident calls for → safety rails (exemption tag, break-glass principals, a
+ * resource to act on) → severity (auto ≥ autoRemediateAt, approval ≥ approvalAt, notify below) → mode.
+ *
+ * @example
+ * decide(incident, DEFAULT_SETTINGS)
+ * // { action: 'remediate', playbook: 'ec2-compromise', approval: 'auto', steps: ['protect-evidence', …], … }
+ */
+export function decide(incident: Incident, settings: Settings): Decision {
+  const notAnIncident = screen(incident, settings);
+  if (notAnIncident !== undefined) return notAnIncident;
+
+  const remediation = remediationFor(incident, settings);
+  if (isDecision(remediation)) return remediation;
+
+  const railed = applyRails(remediation, settings);
+  if (railed !== undefined) return railed;
+
+  const approval = approvalFor(incident, remediation, settings);
+  if (approval === 'notify') {
+    return notify(
+      `${remediation.reason} Severity ${incident.severity.score} (${incident.severity.label}) is below the approval threshold ${settings.severity.approvalAt}: notify only.`,
+    );
+  }
+  if (settings.mode === 'notify-only') {
+    return notify(
+      `${remediation.reason} Mode is notify-only: Cordon would run ${remediation.playbook}, and only notifies.`,
+    );
+  }
+  const steps: StepId[] =
+    approval === 'required' ? ['request-approval', ...remediation.steps] : [...remediation.steps];
+  const dryRun = settings.mode === 'dry-run';
+  return {
+    action: 'remediate',
+    playbook: remediation.playbook,
+    approval,
+    steps,
+    reason: `${remediation.reason} ${approvalReason(incident, remediation, approval, settings)}${dryRun ? ' Dry-run: no mutating call will be made.' : ''}`,
+    dryRun,
+    targets: remediation.targets,
+  };
+}
+
+function isDecision(value: Remediation | Decision): value is Decision {
+  return 'action' in value;
+}
+
+/** Inputs that are not (or no longer) incidents. */
+function screen(incident: Incident, settings: Settings): Decision | undefined {
+  if (incident.sample && !settings.includeSampleFindings) {
+    return ignore('A GuardDuty sample finding (CreateSampleFindings); includeSampleFindings is off.');
+  }
+  const facts = incident.facts;
+  if (facts.source === 'guardduty') {
+    if (facts.archived) return ignore('The finding is archived (suppressed) in GuardDuty.');
+    if (facts.findingFamily === 'canary' || facts.findingType.startsWith('Canary:')) {
+      return ignore(`${facts.findingType} is a GuardDuty canary (test) finding.`);
+    }
+    if (incident.severity.score < settings.severity.ignoreBelow) {
+      return ignore(
+        `Severity ${incident.severity.score} is below ignoreBelow ${settings.severity.ignoreBelow}.`,
+      );
+    }
+    const own = incident.resources.find(
+      (resource) => resource.kind === 'access-key' && matchesAny(resource.userName, settings.ownPrincipals),
+    );
+    if (own !== undefined && own.kind === 'access-key') {
+      return ignore(
+        `The principal ${own.userName} is Cordon's own (ownPrincipals): ignored to avoid a loop.`,
+      );
+    }
+  }
+  if (facts.source === 'cloudwatch' && facts.state !== 'ALARM') {
+    return ignore(
+      `Alarm ${facts.alarmName} moved to ${facts.state}: a recovery or missing data, not an incident.`,
+    );
+  }
+  if (facts.source === 'config' && facts.complianceType !== 'NON_COMPLIANT') {
+    return ignore(
+      `${facts.resourceType} ${facts.resourceId} is ${facts.complianceType} with ${facts.configRuleName}.`,
+    );
+  }
+  return undefined;
+}
+
+/** What the incident calls for: a remediation, or a notify/ignore decision when nothing can be acted on. */
+function remediationFor(incident: Incident, settings: Settings): Remediation | Decision {
+  const facts = incident.facts;
+  if (facts.source === 'cloudwatch') {
+    const playbook = settings.alarmPlaybooks[facts.alarmName];
+    if (playbook === undefined) {
+      return ignore(`Alarm ${facts.alarmName} is not mapped to a playbook in settings.alarmPlaybooks.`);
+    }
+    const reason = `Alarm ${facts.alarmName} is in ALARM; settings.alarmPlaybooks maps it to ${playbook}.`;
+    if (playbook === 'root-activity')
+      return notify(`${reason} Root activity cannot be revoked by IAM policy.`, 'root-activity');
+    // An alarm names no resource: there is nothing a containment playbook could act on.
+    return notify(
+      playbook === 'notify-only' ? reason : `${reason} An alarm names no resource to act on: notify only.`,
+    );
+  }
+  if (facts.source === 'config') {
+    const mapped = settings.configRulePlaybooks[facts.baseRuleName];
+    if (mapped === undefined || mapped.playbook === 'notify-only') {
+      return notify(
+        `${facts.resourceType} ${facts.resourceId} is NON_COMPLIANT with ${facts.configRuleName}.`,
+      );
+    }
+    const targets = incident.resources.filter((resource) => resource.kind === 'iam-user');
+    if (mapped.playbook !== 'stale-credentials' || targets.length === 0) {
+      return notify(
+        `Rule ${facts.baseRuleName} maps to ${mapped.playbook}, which cannot act on ${facts.resourceType} ${facts.resourceId}: notify only.`,
+      );
+    }
+    return {
+      playbook: 'stale-credentials',
+      targets,
+      steps: ['deactivate-access-key', 'notify'],
+      reason: `IAM user ${facts.resourceId} is NON_COMPLIANT with ${facts.configRuleName}: its stale keys are deactivated.`,
+      approvalFromSettings: mapped.approval,
+    };
+  }
+  return remediationForFinding(incident);
+}
+
+function remediationForFinding(incident: Incident): Remediation | Decision {
+  if (incident.facts.source !== 'guardduty') return notify('Not a GuardDuty finding.');
+  const facts = incident.facts;
+  const attackSequence = facts.findingType.startsWith('AttackSequence:');
+  const approvalFloor = attackSequence ? ('required' as const) : undefined;
+  const sequenceNote = attackSequence ? ' An attack sequence is never acted on without approval.' : '';
+
+  if (incident.category === 'root-activity') {
+    return notify(
+      `${facts.findingType}: the root user is active. Root credentials cannot be revoked by IAM policy: notify, critical.`,
+      'root-activity',
+    );
+  }
+  if (!facts.knownType) {
+    return notify(
+      `${facts.findingType} is not in the finding-type catalog: Cordon only notifies about unknown types.`,
+    );
+  }
+  if (incident.category === 'instance-compromise') {
+    const instances = incident.resources.filter(
+      (resource): resource is Ec2InstanceResource =>
+        resource.kind === 'ec2-instance' && resource.role === 'compromised',
+    );
+    if (instances.length === 0) {
+      return notify(`${facts.findingType} names no compromised EC2 instance to contain.${sequenceNote}`);
+    }
+    return {
+      playbook: 'ec2-compromise',
+      targets: instances,
+      steps: EC2_STEPS,
+      reason: `${facts.findingType}: instance ${instances.map((i) => i.instanceId).join(', ')} is compromised.${sequenceNote}`,
+      approvalFloor,
+    };
+  }
+  if (incident.category === 'credential-compromise') {
+    const keys = incident.resources.filter(
+      (resource): resource is AccessKeyResource =>
+        resource.kind === 'access-key' && resource.role === 'compromised',
+    );
+    const key = keys[0];
+    if (key === undefined) {
+      return notify(`${facts.findingType} names no access key or principal to revoke.${sequenceNote}`);
+    }
+    return credentialRemediation(incident, key, approvalFloor, sequenceNote);
+  }
+  const victim = incident.resources.some((resource) => resource.role === 'victim');
+  return notify(
+    victim
+      ? `${facts.findingType}: the resource is the target of the activity, not compromised. Notify and harden; never isolate a victim.`
+      : `${facts.findingType} (${incident.category}): Cordon notifies; it has no containment playbook for this resource type.`,
+  );
+}
+
+function credentialRemediation(
+  incident: Incident,
+  key: AccessKeyResource,
+  approvalFloor: 'required' | undefined,
+  sequenceNote: string,
+): Remediation | Decision {
+  const facts = incident.facts;
+  if (facts.source !== 'guardduty') return notify('Not a GuardDuty finding.');
+  const who = key.userName ?? key.principalId ?? key.accessKeyId ?? 'the principal';
+  const consoleUsed = facts.findingType.includes('ConsoleLogin') || facts.api === 'ConsoleLogin';
+  if (key.userType === 'IAMUser' || (key.userType === undefined && key.keyType === 'long-term')) {
+    if (key.keyType === 'temporary') {
+      // A session token minted by the user (GetSessionToken): no long-term key to deactivate.
+      return {
+        playbook: 'credential-compromise',
+        targets: [key],
+        steps: consoleUsed
+          ? ['revoke-sessions', 'disable-console-access', 'notify']
+          : ['revoke-sessions', 'notify'],
+        reason: `${facts.findingType}: temporary credentials of IAM user ${who} are compromised; sessions issued before now are denied.${sequenceNote}`,
+        approvalFloor,
+      };
+    }
+    const steps: StepId[] = ['deactivate-access-key', 'revoke-sessions'];
+    if (consoleUsed) steps.push('disable-console-access');
+    steps.push('notify');
+    return {
+      playbook: 'credential-compromise',
+      targets: [key],
+      steps,
+      reason: `${facts.findingType}: access key ${key.accessKeyId ?? '(unnamed)'} of IAM user ${who} is compromised; only that key is deactivated, and sessions it minted are denied.${sequenceNote}`,
+      approvalFloor,
+    };
+  }
+  if (key.userType === 'AssumedRole') {
+    return {
+      playbook: 'credential-compromise',
+      targets: [key],
+      steps: ['revoke-sessions', 'notify'],
+      reason: `${facts.findingType}: a session of role ${who} is compromised; denying sessions issued before now hits every session of the role, so approval is required.${sequenceNote}`,
+      approvalFloor: 'required',
+    };
+  }
+  return notify(
+    `${facts.findingType}: principal type ${key.userType ?? 'unknown'} (${who}) cannot be revoked by Cordon: notify only.`,
+  );
+}
+
+function applyRails(remediation: Remediation, settings: Settings): Decision | undefined {
+  const { key, value } = settings.exemptionTag;
+  for (const target of remediation.targets) {
+    if (target.kind === 'ec2-instance' && target.tags[key] === value) {
+      return notify(
+        `${remediation.reason} Instance ${target.instanceId} carries the exemption tag ${key}=${value}: notify, never act.`,
+      );
+    }
+    if (target.kind === 'access-key' && isBreakGlass(target.userName, settings.breakGlassPrincipals)) {
+      return notify(
+        `${remediation.reason} ${target.userName} is a break-glass principal: notify, never act.`,
+      );
+    }
+  }
+  return undefined;
+}
+
+function approvalFor(
+  incident: Incident,
+  remediation: Remediation,
+  settings: Settings,
+): 'auto' | 'required' | 'notify' {
+  if (remediation.approvalFromSettings !== undefined) return remediation.approvalFromSettings;
+  const score = incident.severity.score;
+  const bySeverity =
+    score >= settings.severity.autoRemediateAt
+      ? 'auto'
+      : score >= settings.severity.approvalAt
+        ? 'required'
+        : 'notify';
+  if (bySeverity === 'auto' && remediation.approvalFloor === 'required') return 'required';
+  return bySeverity;
+}
+
+function approvalReason(
+  incident: Incident,
+  remediation: Remediation,
+  approval: 'auto' | 'required',
+  settings: Settings,
+): string {
+  if (remediation.approvalFromSettings !== undefined)
+    return `Approval ${approval} (settings.configRulePlaybooks).`;
+  const score = `Severity ${incident.severity.score} (${incident.severity.label})`;
+  if (approval === 'auto') return `${score} ≥ ${settings.severity.autoRemediateAt}: automatic.`;
+  if (
+    remediation.approvalFloor === 'required' &&
+    incident.severity.score >= settings.severity.autoRemediateAt
+  ) {
+    return `${score}; approval required whatever the severity.`;
+  }
+  return `${score} ≥ ${settings.severity.approvalAt}: approval required.`;
+}
+
+/** Break-glass principals are listed by name or ARN; a finding names the user. */
+function isBreakGlass(userName: string | undefined, principals: readonly string[]): boolean {
+  if (userName === undefined) return false;
+  return principals.some((principal) => principal === userName || principal.endsWith(`/${userName}`));
+}
+
+/** `cordon-*` style globs over principal names. */
+function matchesAny(name: string | undefined, globs: readonly string[]): boolean {
+  if (name === undefined) return false;
+  return globs.some((glob) => {
+    const pattern = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    return new RegExp(`^${pattern}$`).test(name);
+  });
+}

@@ -1,0 +1,370 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import type { Incident } from '../../src/intake/incident.ts';
+import { intake } from '../../src/intake/intake.ts';
+import { decide } from '../../src/policy/decision.ts';
+import { parseSettings, type Settings } from '../../src/policy/settings.ts';
+
+type Json = Record<string, unknown>;
+
+function settings(overrides: Json = {}): Settings {
+  const result = parseSettings(overrides);
+  if (!result.ok) throw new Error(result.reason);
+  return result.settings;
+}
+
+function incidentFrom(event: unknown): Incident {
+  const result = intake(event);
+  if (!result.accepted) throw new Error(result.reason);
+  return result.incident;
+}
+
+/** The C&C sample finding, made non-sample and given a severity and network interfaces, as a live one would be. */
+function compromisedInstanceEvent(severity: number, tags: Array<{ key: string; value: string }> = []): Json {
+  const event = loadEvent('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json');
+  const detail = event.detail as Json;
+  detail.severity = severity;
+  (detail.service as Json).additionalInfo = {};
+  (detail.resource as Json).instanceDetails = {
+    instanceId: 'i-0abc1234def567890',
+    tags,
+    networkInterfaces: [
+      {
+        networkInterfaceId: 'eni-01',
+        vpcId: 'vpc-1',
+        subnetId: 'subnet-1',
+        securityGroups: [{ groupId: 'sg-1', groupName: 'web' }],
+      },
+    ],
+  };
+  return event;
+}
+
+function accessKeyEvent(
+  severity: number,
+  details: Json,
+  type = 'UnauthorizedAccess:IAMUser/TorIPCaller',
+): Json {
+  const event = loadEvent('guardduty/eb-iam-toripcaller-custodian.json');
+  const detail = event.detail as Json;
+  detail.severity = severity;
+  detail.type = type;
+  (detail.service as Json).additionalInfo = {};
+  (detail.resource as Json).accessKeyDetails = details;
+  return event;
+}
+
+describe('decide: what is not an incident', () => {
+  it('ignores sample findings unless the settings include them', () => {
+    const incident = incidentFrom(loadEvent('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json'));
+    expect(decide(incident, settings()).action).toBe('ignore');
+    expect(decide(incident, settings({ includeSampleFindings: true })).action).toBe('remediate');
+  });
+
+  it('ignores archived findings', () => {
+    const event = compromisedInstanceEvent(8);
+    ((event.detail as Json).service as Json).archived = true;
+    expect(decide(incidentFrom(event), settings())).toMatchObject({
+      action: 'ignore',
+      reason: expect.stringMatching(/archived/),
+    });
+  });
+
+  it('ignores canary findings', () => {
+    const incident = incidentFrom(
+      loadEvent('guardduty/raw-canary-ec2-stateless-integtest-epoch-launchtime.json'),
+    );
+    expect(decide(incident, settings({ includeSampleFindings: true })).action).toBe('ignore');
+  });
+
+  it('ignores recovered alarms (OK and INSUFFICIENT_DATA)', () => {
+    for (const state of ['OK', 'INSUFFICIENT_DATA']) {
+      const event = loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
+      const detail = event.detail as Json;
+      detail.alarmName = 'RootAccountUsage';
+      (detail.state as Json).value = state;
+      expect(decide(incidentFrom(event), settings()).action).toBe('ignore');
+    }
+  });
+
+  it('ignores COMPLIANT and NOT_APPLICABLE Config results', () => {
+    for (const complianceType of ['COMPLIANT', 'NOT_APPLICABLE']) {
+      const event = loadFixture<Json>('config-access-keys-rotated-noncompliant.json');
+      ((event.detail as Json).newEvaluationResult as Json).complianceType = complianceType;
+      expect(decide(incidentFrom(event), settings()).action).toBe('ignore');
+    }
+  });
+
+  it("ignores findings about Cordon's own principal, so its own denied calls cannot loop", () => {
+    const incident = incidentFrom(
+      accessKeyEvent(8, {
+        accessKeyId: 'ASIAEXAMPLE',
+        userName: 'cordon-responder',
+        userType: 'AssumedRole',
+      }),
+    );
+    expect(decide(incident, settings())).toMatchObject({
+      action: 'ignore',
+      reason: expect.stringMatching(/Cordon's own/),
+    });
+  });
+});
+
+describe('decide: EC2', () => {
+  it('contains a compromised instance automatically at high severity, evidence first', () => {
+    const decision = decide(incidentFrom(compromisedInstanceEvent(8)), settings());
+    expect(decision).toMatchObject({
+      action: 'remediate',
+      playbook: 'ec2-compromise',
+      approval: 'auto',
+      dryRun: false,
+    });
+    expect(decision.steps[0]).toBe('protect-evidence');
+    expect(decision.steps.indexOf('detach-from-autoscaling')).toBeLessThan(
+      decision.steps.indexOf('isolate-instance'),
+    );
+    expect(decision.steps.indexOf('isolate-instance')).toBeLessThan(
+      decision.steps.indexOf('snapshot-volumes'),
+    );
+    expect(decision.targets).toEqual([
+      expect.objectContaining({ kind: 'ec2-instance', instanceId: 'i-0abc1234def567890' }),
+    ]);
+  });
+
+  it('asks for approval at medium severity, before the first change', () => {
+    const decision = decide(incidentFrom(compromisedInstanceEvent(5)), settings());
+    expect(decision).toMatchObject({ action: 'remediate', approval: 'required' });
+    expect(decision.steps[0]).toBe('request-approval');
+  });
+
+  it('only notifies below the approval threshold', () => {
+    expect(decide(incidentFrom(compromisedInstanceEvent(3)), settings())).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+    });
+  });
+
+  it('never isolates a victim of an inbound brute force', () => {
+    const incident = incidentFrom(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'));
+    const decision = decide(
+      incident,
+      settings({ includeSampleFindings: true, severity: { autoRemediateAt: 1, approvalAt: 1 } }),
+    );
+    expect(decision).toMatchObject({ action: 'notify', playbook: 'notify-only', steps: ['notify'] });
+  });
+
+  it('notifies, never acts, when the instance carries the exemption tag', () => {
+    const decision = decide(
+      incidentFrom(compromisedInstanceEvent(9, [{ key: 'cordon:exempt', value: 'true' }])),
+      settings(),
+    );
+    expect(decision).toMatchObject({ action: 'notify', reason: expect.stringMatching(/exemption tag/) });
+  });
+
+  it('honours a custom exemption tag', () => {
+    const event = compromisedInstanceEvent(9, [{ key: 'security', value: 'hands-off' }]);
+    expect(decide(incidentFrom(event), settings()).action).toBe('remediate');
+    expect(
+      decide(incidentFrom(event), settings({ exemptionTag: { key: 'security', value: 'hands-off' } })).action,
+    ).toBe('notify');
+  });
+});
+
+describe('decide: credentials', () => {
+  it('deactivates a long-term key and denies the sessions it minted', () => {
+    const decision = decide(
+      incidentFrom(
+        accessKeyEvent(8, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice', userType: 'IAMUser' }),
+      ),
+      settings(),
+    );
+    expect(decision).toMatchObject({
+      action: 'remediate',
+      playbook: 'credential-compromise',
+      approval: 'auto',
+    });
+    expect(decision.steps).toEqual(['deactivate-access-key', 'revoke-sessions', 'notify']);
+  });
+
+  it('removes console access when the finding says the console was used', () => {
+    const event = accessKeyEvent(
+      8,
+      { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice', userType: 'IAMUser' },
+      'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+    );
+    expect(decide(incidentFrom(event), settings()).steps).toContain('disable-console-access');
+  });
+
+  it('requires approval to deny a role session, since it hits every session of the role', () => {
+    const decision = decide(
+      incidentFrom(
+        accessKeyEvent(9, { accessKeyId: 'ASIAEXAMPLE', userName: 'app-role', userType: 'AssumedRole' }),
+      ),
+      settings(),
+    );
+    expect(decision).toMatchObject({
+      action: 'remediate',
+      approval: 'required',
+      steps: ['request-approval', 'revoke-sessions', 'notify'],
+    });
+  });
+
+  it('never revokes root: notify, critical', () => {
+    const incident = incidentFrom(
+      loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'),
+    );
+    expect(decide(incident, settings())).toMatchObject({
+      action: 'notify',
+      playbook: 'root-activity',
+      steps: ['notify'],
+    });
+  });
+
+  it('notifies, never acts, for a break-glass principal', () => {
+    const event = accessKeyEvent(9, {
+      accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+      userName: 'breakglass',
+      userType: 'IAMUser',
+    });
+    const decision = decide(
+      incidentFrom(event),
+      settings({ breakGlassPrincipals: ['arn:aws:iam::883606788610:user/breakglass'] }),
+    );
+    expect(decision).toMatchObject({ action: 'notify', reason: expect.stringMatching(/break-glass/) });
+  });
+});
+
+describe('decide: attack sequences, alarms, Config, mode', () => {
+  it('never acts on an attack sequence without approval', () => {
+    const sequence = incidentFrom(
+      loadEvent('guardduty/raw-attacksequence-iam-compromised-credentials-panther.json'),
+    );
+    const withKey = incidentFrom(
+      accessKeyEvent(
+        9.5,
+        { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userName: 'alice', userType: 'IAMUser' },
+        'AttackSequence:IAM/CompromisedCredentials',
+      ),
+    );
+    for (const incident of [sequence, withKey]) {
+      const decision = decide(incident, settings({ severity: { autoRemediateAt: 1, approvalAt: 1 } }));
+      expect(decision.action === 'remediate' ? decision.approval : 'not acted on').not.toBe('auto');
+      expect(decision.action).not.toBe('ignore');
+    }
+  });
+
+  it('maps the CIS root alarm to root-activity and an unmapped alarm to nothing', () => {
+    const event = loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
+    expect(decide(incidentFrom(event), settings()).action).toBe('ignore');
+    (event.detail as Json).alarmName = 'RootAccountUsage';
+    expect(decide(incidentFrom(event), settings())).toMatchObject({
+      action: 'notify',
+      playbook: 'root-activity',
+    });
+  });
+
+  it('deactivates stale keys named by access-keys-rotated, with approval', () => {
+    const decision = decide(
+      incidentFrom(loadFixture('config-access-keys-rotated-noncompliant.json')),
+      settings(),
+    );
+    expect(decision).toMatchObject({
+      action: 'remediate',
+      playbook: 'stale-credentials',
+      approval: 'required',
+      steps: ['request-approval', 'deactivate-access-key', 'notify'],
+    });
+  });
+
+  it('only notifies for Config rules that are not mapped', () => {
+    const event = loadFixture<Json>('config-access-keys-rotated-noncompliant.json');
+    (event.detail as Json).configRuleName = 's3-bucket-public-read-prohibited';
+    expect(decide(incidentFrom(event), settings())).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+    });
+  });
+
+  it('turns every remediation into a notification in notify-only mode', () => {
+    expect(
+      decide(incidentFrom(compromisedInstanceEvent(9)), settings({ mode: 'notify-only' })),
+    ).toMatchObject({ action: 'notify' });
+  });
+
+  it('keeps the plan and marks it dry-run in dry-run mode', () => {
+    expect(decide(incidentFrom(compromisedInstanceEvent(9)), settings({ mode: 'dry-run' }))).toMatchObject({
+      action: 'remediate',
+      playbook: 'ec2-compromise',
+      dryRun: true,
+    });
+  });
+});
+
+describe('decide: properties', () => {
+  const events = listEvents().map((name) => loadEvent<unknown>(name));
+
+  /** Random and mutated events: real events with values replaced, deleted or re-typed at random paths. */
+  const mutatedEvent = fc
+    .tuple(
+      fc.constantFrom(...events),
+      fc.array(fc.tuple(fc.array(fc.string({ maxLength: 20 }), { maxLength: 4 }), fc.jsonValue()), {
+        maxLength: 6,
+      }),
+      fc.array(fc.nat(), { maxLength: 6 }),
+    )
+    .map(([base, mutations, picks]) => mutate(structuredClone(base), mutations, picks));
+
+  const settingsArbitrary = fc.record({
+    mode: fc.constantFrom('enforce', 'dry-run', 'notify-only'),
+    includeSampleFindings: fc.boolean(),
+  });
+
+  it('never throws and never remediates without a resource to act on (10,000 random and mutated events)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(mutatedEvent, fc.jsonValue(), fc.anything()),
+        settingsArbitrary,
+        (event, overrides) => {
+          const result = intake(event);
+          if (!result.accepted) {
+            expect(result.reason.length).toBeGreaterThan(0);
+            return;
+          }
+          const decision = decide(result.incident, settings(overrides));
+          if (decision.action === 'remediate') {
+            expect(decision.targets.length).toBeGreaterThan(0);
+            expect(decision.playbook).not.toBeNull();
+          }
+        },
+      ),
+      { numRuns: 10_000 },
+    );
+  });
+});
+
+/** Applies each mutation at a path chosen among the event's own keys (picks) or given (strings). */
+function mutate(event: unknown, mutations: Array<[string[], unknown]>, picks: number[]): unknown {
+  mutations.forEach(([path, value], index) => {
+    let node = event;
+    const steps = path.length > 0 ? path : [];
+    for (let depth = 0; depth < 4 && node !== null && typeof node === 'object'; depth += 1) {
+      const keys = Object.keys(node as object);
+      if (keys.length === 0) break;
+      const key =
+        steps[depth] ?? keys[(picks[(index + depth) % Math.max(picks.length, 1)] ?? 0) % keys.length] ?? '';
+      if (depth === 3 || !(key in (node as object))) {
+        (node as Record<string, unknown>)[key] = value;
+        return;
+      }
+      const next = (node as Record<string, unknown>)[key];
+      if (next === null || typeof next !== 'object') {
+        if (value === undefined) delete (node as Record<string, unknown>)[key];
+        else (node as Record<string, unknown>)[key] = value;
+        return;
+      }
+      node = next;
+    }
+  });
+  return event;
+}
