@@ -209,6 +209,10 @@ function remediationForFinding(incident: Incident): Remediation | Decision {
       'root-activity',
     );
   }
+  if (facts.findingType.includes(':Runtime/')) {
+    // Runtime Monitoring sees processes, not the network: Cordon notifies and leaves containment to a person.
+    return notify(`${facts.findingType} is a Runtime Monitoring finding: Cordon notifies only.`);
+  }
   if (!facts.knownType) {
     return notify(
       `${facts.findingType} is not in the finding-type catalog: Cordon only notifies about unknown types.`,

@@ -154,6 +154,15 @@ describe('decide: EC2', () => {
     expect(decision).toMatchObject({ action: 'notify', playbook: 'notify-only', steps: ['notify'] });
   });
 
+  it('only notifies for Runtime Monitoring findings, even on an EC2 host', () => {
+    const event = compromisedInstanceEvent(8);
+    (event.detail as Json).type = 'Execution:Runtime/ReverseShell';
+    expect(decide(incidentFrom(event), settings())).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+    });
+  });
+
   it('notifies, never acts, when the instance carries the exemption tag', () => {
     const decision = decide(
       incidentFrom(compromisedInstanceEvent(9, [{ key: 'cordon:exempt', value: 'true' }])),
