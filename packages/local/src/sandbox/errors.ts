@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   Throttling: 400,
   ThrottlingException: 400,
   RequestLimitExceeded: 503,
+  DryRunOperation: 412,
 };
 
 /**

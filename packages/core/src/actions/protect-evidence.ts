@@ -1,0 +1,194 @@
+import {
+  CreateTagsCommand,
+  DescribeInstanceAttributeCommand,
+  DescribeInstancesCommand,
+  type Instance,
+  ModifyInstanceAttributeCommand,
+} from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import type { Change } from '../ledger/ledger.ts';
+import { ResourceGoneError } from './errors.ts';
+import { assertNotExempt, QUARANTINE_TAG_KEYS } from './guardrails.ts';
+import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
+
+export const ProtectEvidenceInput = StepEnvelopeSchema.extend({
+  instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, 'must be an EC2 instance id'),
+});
+export type ProtectEvidenceInput = z.output<typeof ProtectEvidenceInput>;
+
+export interface ProtectEvidenceRestore {
+  readonly instanceId: string;
+  readonly disableApiTermination: boolean;
+  readonly shutdownBehavior: string;
+  /** Device name → DeleteOnTermination before the change. */
+  readonly deleteOnTermination: Readonly<Record<string, boolean>>;
+}
+
+/** Reads the instance; `InvalidInstanceID.NotFound` becomes `ResourceGoneError` through the classifier. */
+export async function describeInstance(context: ActionContext, instanceId: string): Promise<Instance> {
+  const described = await context.clients.ec2.send(
+    new DescribeInstancesCommand({ InstanceIds: [instanceId] }),
+  );
+  const instance = described.Reservations?.flatMap((reservation) => reservation.Instances ?? [])[0];
+  if (instance === undefined || instance.State?.Name === 'terminated') {
+    throw new ResourceGoneError(`Instance ${instanceId} does not exist (or is terminated).`);
+  }
+  return instance;
+}
+
+/**
+ * `protect-evidence`: keeps the instance and its disks as evidence before anything else touches it
+ * (DOMAIN.md item 12) — termination protection on, shutdown behaviour `stop`, `DeleteOnTermination=false`
+ * on every EBS volume, and the quarantine tags with the incident id.
+ *
+ * Idempotent: only what differs from the protected state is changed. Exempt instances are refused.
+ * IAM: ec2:DescribeInstances, ec2:DescribeInstanceAttribute, ec2:ModifyInstanceAttribute, ec2:CreateTags.
+ *
+ * @example
+ * await runAction(protectEvidence, { incidentId, account, region, dryRun: false, instanceId: 'i-0abc…' }, environment)
+ * // changes: disableApiTermination false → true, shutdownBehavior terminate → stop, /dev/xvda deleteOnTermination true → false, tags
+ */
+export const protectEvidence: ActionDefinition<ProtectEvidenceInput, { instanceId: string }> = {
+  id: 'protect-evidence',
+  summary:
+    'Turns on termination protection, sets shutdown behaviour to stop, keeps every EBS volume on termination, and tags the instance with the incident id.',
+  undo: 'Release removes the quarantine tags; the evidence protections stay on (turn them off by hand once the investigation is closed).',
+  dryRunBehaviour:
+    'Reads the instance and its attributes and records what it would change; no call changes anything.',
+  mutating: true,
+  input: ProtectEvidenceInput,
+  retryableErrors: ['ThrottledError', 'TransientServiceError'],
+  permissions: [
+    {
+      actions: ['ec2:DescribeInstances', 'ec2:DescribeInstanceAttribute'],
+      resources: ['*'],
+      why: 'Read the instance, its volumes and its current protection (Describe* has no resource-level permissions).',
+    },
+    {
+      actions: ['ec2:ModifyInstanceAttribute'],
+      resources: ['arn:aws:ec2:${region}:${account}:instance/*'],
+      why: 'Turn on termination protection, stop-on-shutdown and DeleteOnTermination=false.',
+    },
+    {
+      actions: ['ec2:CreateTags'],
+      resources: ['arn:aws:ec2:${region}:${account}:instance/*'],
+      condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cordon:*'] } },
+      why: "Write the quarantine tags; only Cordon's own `cordon:` keys, so it can never edit the exemption tag.",
+    },
+  ],
+  async plan(input, context): Promise<ActionPlan<{ instanceId: string }>> {
+    const { instanceId } = input;
+    const [instance, termination, shutdown] = await Promise.all([
+      describeInstance(context, instanceId),
+      context.clients.ec2.send(
+        new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }),
+      ),
+      context.clients.ec2.send(
+        new DescribeInstanceAttributeCommand({
+          InstanceId: instanceId,
+          Attribute: 'instanceInitiatedShutdownBehavior',
+        }),
+      ),
+    ]);
+    assertNotExempt(instance.Tags, context.settings, instanceId);
+
+    const changes: Change[] = [];
+    const protectedAlready = termination.DisableApiTermination?.Value === true;
+    const shutdownBehavior = shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'stop';
+    if (!protectedAlready)
+      changes.push({ resource: instanceId, attribute: 'disableApiTermination', before: false, after: true });
+    if (shutdownBehavior !== 'stop') {
+      changes.push({
+        resource: instanceId,
+        attribute: 'instanceInitiatedShutdownBehavior',
+        before: shutdownBehavior,
+        after: 'stop',
+      });
+    }
+    const deleteOnTermination: Record<string, boolean> = {};
+    const volumesToKeep: string[] = [];
+    for (const mapping of instance.BlockDeviceMappings ?? []) {
+      if (mapping.DeviceName === undefined || mapping.Ebs === undefined) continue;
+      const before = mapping.Ebs.DeleteOnTermination ?? false;
+      deleteOnTermination[mapping.DeviceName] = before;
+      if (before) {
+        volumesToKeep.push(mapping.DeviceName);
+        changes.push({
+          resource: `${instanceId}:${mapping.DeviceName}`,
+          attribute: 'deleteOnTermination',
+          before: true,
+          after: false,
+        });
+      }
+    }
+    const tags = new Map((instance.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+    const wantedTags = {
+      [QUARANTINE_TAG_KEYS.incident]: context.incidentId,
+      [QUARANTINE_TAG_KEYS.quarantined]: 'true',
+    };
+    const missingTags = Object.entries(wantedTags).filter(([key, value]) => tags.get(key) !== value);
+    for (const [key, value] of missingTags) {
+      changes.push({
+        resource: instanceId,
+        attribute: `tag:${key}`,
+        before: tags.get(key) ?? null,
+        after: value,
+      });
+    }
+
+    const restore: ProtectEvidenceRestore = {
+      instanceId,
+      disableApiTermination: protectedAlready,
+      shutdownBehavior,
+      deleteOnTermination,
+    };
+    return {
+      changes,
+      restore,
+      notes: [],
+      output: { instanceId },
+      async apply() {
+        const ec2 = context.clients.ec2;
+        // Independent attributes: one ModifyInstanceAttribute each, sent together (one round trip).
+        await Promise.all([
+          protectedAlready
+            ? undefined
+            : ec2.send(
+                new ModifyInstanceAttributeCommand({
+                  InstanceId: instanceId,
+                  DisableApiTermination: { Value: true },
+                }),
+              ),
+          shutdownBehavior === 'stop'
+            ? undefined
+            : ec2.send(
+                new ModifyInstanceAttributeCommand({
+                  InstanceId: instanceId,
+                  InstanceInitiatedShutdownBehavior: { Value: 'stop' },
+                }),
+              ),
+          volumesToKeep.length === 0
+            ? undefined
+            : ec2.send(
+                new ModifyInstanceAttributeCommand({
+                  InstanceId: instanceId,
+                  BlockDeviceMappings: volumesToKeep.map((DeviceName) => ({
+                    DeviceName,
+                    Ebs: { DeleteOnTermination: false },
+                  })),
+                }),
+              ),
+          missingTags.length === 0
+            ? undefined
+            : ec2.send(
+                new CreateTagsCommand({
+                  Resources: [instanceId],
+                  Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
+                }),
+              ),
+        ]);
+        return { instanceId };
+      },
+    };
+  },
+};

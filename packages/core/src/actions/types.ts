@@ -1,0 +1,121 @@
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import type { Change, Ledger } from '../ledger/ledger.ts';
+import type { StepId } from '../playbooks/ids.ts';
+import type { Settings } from '../policy/settings.ts';
+import type { RetryableErrorName } from './errors.ts';
+
+/**
+ * The AWS clients an action may use, for the incident's account and region, made once by the adapter
+ * (the Lambda handler, or the local engine on the sandbox account) and handed in as narrow types.
+ */
+export interface AwsClients {
+  readonly ec2: Pick<EC2Client, 'send'>;
+  readonly iam: Pick<IAMClient, 'send'>;
+  readonly autoScaling: Pick<AutoScalingClient, 'send'>;
+  readonly elbv2: Pick<ElasticLoadBalancingV2Client, 'send'>;
+  readonly elb: Pick<ElasticLoadBalancingClient, 'send'>;
+  readonly sns: Pick<SNSClient, 'send'>;
+}
+
+export interface ActionLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Everything an action needs besides its input. Nothing here reads the environment. */
+export interface ActionContext {
+  readonly step: StepId;
+  readonly incidentId: string;
+  readonly account: string;
+  readonly region: string;
+  /** In dry-run an action reads live state and reports what it would do; it makes no mutating call. */
+  readonly dryRun: boolean;
+  readonly settings: Settings;
+  readonly settingsVersion: string;
+  readonly clients: AwsClients;
+  readonly ledger: Ledger;
+  readonly logger: ActionLogger;
+  now(): Date;
+}
+
+/**
+ * The fields every step input carries (the playbook passes them from the incident and the decision);
+ * each action's input schema extends them.
+ */
+export const StepEnvelopeSchema = z.object({
+  incidentId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an incident id'),
+  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region'),
+  dryRun: z.boolean().default(false),
+});
+export type StepEnvelope = z.output<typeof StepEnvelopeSchema>;
+
+/** How a step ended when it did not throw. */
+export type ActionStatus = 'done' | 'already-done' | 'dry-run';
+
+/**
+ * What an action found and means to do, computed from live state before any change (DOMAIN.md item 11).
+ * `runAction` records it, then calls `apply` — unless there is nothing to change, or the run is a dry run.
+ */
+export interface ActionPlan<O = unknown> {
+  /** What `apply` will change; empty when everything is already as it should be. */
+  readonly changes: readonly Change[];
+  /** What a release needs to undo the change (recorded in the ledger before `apply` runs). */
+  readonly restore?: unknown;
+  readonly notes: readonly string[];
+  /** The result when nothing is applied (already done, or dry-run). */
+  readonly output: O;
+  /** Makes the changes; idempotent, so a retry after a fault mid-way finishes the job. */
+  apply(): Promise<O>;
+}
+
+/** The result of a step, passed on to the playbook. */
+export interface ActionOutcome<O = unknown> {
+  readonly step: StepId;
+  readonly status: ActionStatus;
+  readonly dryRun: boolean;
+  readonly changes: readonly Change[];
+  readonly output: O;
+  readonly notes: readonly string[];
+}
+
+/** One IAM statement an action's function needs; infra builds each function's policy from these. */
+export interface Permission {
+  readonly actions: readonly string[];
+  /** ARNs or patterns with `${account}`/`${region}` placeholders; `*` where AWS has no resource-level support. */
+  readonly resources: readonly string[];
+  readonly condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+  /** Why the action needs it: shown in docs/actions.md. */
+  readonly why: string;
+}
+
+/**
+ * A declared unit of remediation: id, input schema, IAM permissions, the errors Step Functions retries,
+ * and the code. A conformance test walks the catalog so that nothing is missing.
+ */
+export interface ActionDefinition<I extends StepEnvelope = StepEnvelope, O = unknown> {
+  readonly id: StepId;
+  /** One sentence: what the action changes. */
+  readonly summary: string;
+  /** How the change is undone (or why there is nothing to undo). */
+  readonly undo: string;
+  /** What dry-run does. */
+  readonly dryRunBehaviour: string;
+  /**
+   * `false` for actions that change nothing in the account (notify): they run in dry-run too, so that a
+   * team trying Cordon out is told what would have happened.
+   */
+  readonly mutating: boolean;
+  readonly input: z.ZodType<I>;
+  readonly permissions: readonly Permission[];
+  readonly retryableErrors: readonly RetryableErrorName[];
+  /** Reads live state and returns what it would change; never changes anything itself. */
+  plan(input: I, context: ActionContext): Promise<ActionPlan<O>>;
+}

@@ -1,0 +1,62 @@
+import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Ledger, LedgerEntry } from './ledger.ts';
+
+export interface DynamoDbLedgerOptions {
+  readonly client: Pick<DynamoDBClient, 'send'>;
+  readonly tableName: string;
+  /** Entries expire this many days after they are written (DynamoDB TTL attribute `expiresAt`). */
+  readonly retentionDays: number;
+}
+
+/**
+ * The incident ledger in DynamoDB: partition key `incidentId`, sort key `sk` = `<ISO time>#<step>#<n>`, so a
+ * query returns an incident's entries in order. Writes are conditional on a new key: an entry is never
+ * overwritten. Uses the low-level client with util-dynamodb's marshalling (the same calls whatever answers
+ * them: DynamoDB, or the sandbox account).
+ *
+ * @example new DynamoDbLedger({ client: new DynamoDBClient({}), tableName: 'cordon-ledger', retentionDays: 365 })
+ */
+export class DynamoDbLedger implements Ledger {
+  private sequence = 0;
+
+  public constructor(private readonly options: DynamoDbLedgerOptions) {}
+
+  public async append(entry: LedgerEntry): Promise<void> {
+    this.sequence += 1;
+    const expiresAt = Math.floor(Date.parse(entry.at) / 1000) + this.options.retentionDays * 86_400;
+    const unique = `${String(this.sequence).padStart(6, '0')}#${Math.random().toString(36).slice(2, 8)}`;
+    await this.options.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: marshall(
+          { ...entry, sk: `${entry.at}#${entry.step}#${unique}`, expiresAt },
+          { removeUndefinedValues: true, convertClassInstanceToMap: true },
+        ),
+        ConditionExpression: 'attribute_not_exists(sk)',
+      }),
+    );
+  }
+
+  public async entries(incidentId: string): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    let startKey: QueryCommand['input']['ExclusiveStartKey'];
+    do {
+      const page = await this.options.client.send(
+        new QueryCommand({
+          TableName: this.options.tableName,
+          KeyConditionExpression: 'incidentId = :id',
+          ExpressionAttributeValues: { ':id': { S: incidentId } },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { sk: _sk, expiresAt: _expiresAt, ...entry } = unmarshall(item);
+        entries.push(entry as LedgerEntry);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return entries;
+  }
+}

@@ -1,0 +1,66 @@
+import type { StepId } from '../playbooks/ids.ts';
+
+/** The outcome of a step as the ledger records it: a status, or the name of the error that ended it. */
+export type LedgerOutcome =
+  | 'planned'
+  | 'done'
+  | 'already-done'
+  | 'dry-run'
+  | 'decided'
+  | 'duplicate'
+  | 'failed';
+
+/** One thing a step changed (or would have changed, in dry-run). */
+export interface Change {
+  /** The resource id: `i-…`, `eni-…`, an access key id, a role name. */
+  readonly resource: string;
+  /** What changed: `groups`, `status`, `disableApiTermination`, `inlinePolicy:cordon-deny`, … */
+  readonly attribute: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/**
+ * One entry of the incident ledger: every decision and action, with the settings version it was made under.
+ * `restore` holds what a later release needs (original groups, profile, ASG, registrations).
+ */
+export interface LedgerEntry {
+  readonly incidentId: string;
+  /** A step id, or `triage` for the decision. */
+  readonly step: StepId | 'triage';
+  readonly at: string;
+  readonly outcome: LedgerOutcome;
+  readonly dryRun: boolean;
+  readonly settingsVersion: string;
+  readonly input: unknown;
+  readonly changes: readonly Change[];
+  readonly restore?: unknown;
+  readonly error?: { readonly name: string; readonly message: string; readonly awsError?: string };
+  readonly notes: readonly string[];
+}
+
+/** Where entries are kept: DynamoDB in AWS and in the sandbox, memory in unit tests. */
+export interface Ledger {
+  append(entry: LedgerEntry): Promise<void>;
+  /** Every entry of an incident, oldest first. */
+  entries(incidentId: string): Promise<LedgerEntry[]>;
+}
+
+/** A ledger in memory, for unit tests and dry runs of the CLI. */
+export class MemoryLedger implements Ledger {
+  private readonly store: LedgerEntry[] = [];
+
+  public async append(entry: LedgerEntry): Promise<void> {
+    this.store.push(structuredClone(entry));
+  }
+
+  public async entries(incidentId: string): Promise<LedgerEntry[]> {
+    return this.store
+      .filter((entry) => entry.incidentId === incidentId)
+      .map((entry) => structuredClone(entry));
+  }
+
+  public all(): LedgerEntry[] {
+    return this.store.map((entry) => structuredClone(entry));
+  }
+}

@@ -1,0 +1,161 @@
+import type {
+  AssumeRoleCommandInput,
+  AssumeRoleCommandOutput,
+  GetCallerIdentityCommandOutput,
+} from '@aws-sdk/client-sts';
+import { awsError, type SandboxServiceError } from '../errors.ts';
+import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import type { IamModel } from './iam.ts';
+
+/** STS errors → SDK v3 name and HTTP status (`AccessDenied` and `ValidationError` are not modelled by the SDK). */
+const STS_ERRORS: Readonly<Record<string, readonly [name: string, status: number]>> = {
+  AccessDenied: ['AccessDenied', 403],
+  ValidationError: ['ValidationError', 400],
+};
+
+function stsError(code: string, message: string): SandboxServiceError {
+  const error = awsError('STS', code, message);
+  const known = STS_ERRORS[code];
+  if (known !== undefined) {
+    error.name = known[0];
+    error.$metadata.httpStatusCode = known[1];
+  }
+  return error;
+}
+
+function typed<I>(handler: (input: I) => unknown): CommandHandler {
+  // The sandbox passes the SDK client's own input object, so its shape is the command's input type.
+  return (input) => handler(input as unknown as I);
+}
+
+/** Who the sandbox's callers are: an assumed-role session by default, as Cordon's functions run. */
+export interface CallerIdentity {
+  readonly arn: string;
+  readonly userId: string;
+}
+
+export interface StsModelOptions {
+  /** The IAM model of this account: `AssumeRole` may name its roles. */
+  readonly iam: IamModel;
+  /** Member accounts whose roles `AssumeRole` may name, by account id (GuardDuty delegated admin). */
+  readonly memberAccounts?: Readonly<Record<string, IamModel>>;
+  readonly caller?: CallerIdentity;
+}
+
+/** One session `AssumeRole` issued, for assertions. */
+export interface IssuedSession {
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  readonly accessKeyId: string;
+  readonly externalId?: string;
+  readonly expiration: Date;
+}
+
+export interface StsState {
+  sessions: IssuedSession[];
+}
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/;
+const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+
+/**
+ * The STS model: `GetCallerIdentity` and `AssumeRole` into roles of this account or of member accounts,
+ * enforcing the role's external id.
+ *
+ * @example
+ * const iam = new IamModel(sandbox.context).addRole({ roleName: 'cordon-responder', externalId: 'x-1' });
+ * sandbox.register(iam).register(new StsModel(sandbox.context, { iam }));
+ */
+export class StsModel implements ServiceModel {
+  public readonly service = 'STS';
+  public readonly commands: Readonly<Record<string, CommandHandler>>;
+  private readonly state: StsState = { sessions: [] };
+  private readonly caller: CallerIdentity;
+
+  public constructor(
+    private readonly context: SandboxContext,
+    private readonly options: StsModelOptions,
+  ) {
+    this.caller = options.caller ?? {
+      arn: `arn:aws:sts::${context.accountId}:assumed-role/cordon-sandbox/sandbox`,
+      userId: 'AROASANDBOXCALLER0001:sandbox',
+    };
+    this.commands = {
+      GetCallerIdentity: () => this.getCallerIdentity(),
+      AssumeRole: typed((input: AssumeRoleCommandInput) => this.assumeRole(input)),
+    };
+  }
+
+  /** The sessions issued so far (a copy). */
+  public sessions(): IssuedSession[] {
+    return structuredClone(this.state.sessions);
+  }
+
+  public snapshot(): StsState {
+    return structuredClone(this.state);
+  }
+
+  private getCallerIdentity(): Omit<GetCallerIdentityCommandOutput, '$metadata'> {
+    return { UserId: this.caller.userId, Account: this.context.accountId, Arn: this.caller.arn };
+  }
+
+  private assumeRole(input: AssumeRoleCommandInput): Omit<AssumeRoleCommandOutput, '$metadata'> {
+    const sessionName = String(input.RoleSessionName);
+    if (!SESSION_NAME.test(sessionName)) {
+      throw stsError(
+        'ValidationError',
+        `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+      );
+    }
+    const match = ROLE_ARN.exec(String(input.RoleArn));
+    const [accountId, roleName] = [match?.[1], match?.[2]];
+    if (accountId === undefined || roleName === undefined) {
+      throw stsError('ValidationError', `${String(input.RoleArn)} is invalid`);
+    }
+    const denied = () =>
+      stsError(
+        'AccessDenied',
+        `User: ${this.caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${String(input.RoleArn)}`,
+      );
+    const iam =
+      accountId === this.context.accountId ? this.options.iam : this.options.memberAccounts?.[accountId];
+    const role = iam?.findRole(roleName);
+    // AWS says the same thing for a missing role as for a trust policy that refuses: no oracle for names.
+    if (role === undefined || role.arn !== input.RoleArn) throw denied();
+    if (role.externalId !== undefined && role.externalId !== input.ExternalId) throw denied();
+    const duration = input.DurationSeconds ?? 3600;
+    if (duration < 900) {
+      throw stsError(
+        'ValidationError',
+        `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900`,
+      );
+    }
+    if (duration > role.maxSessionDuration) {
+      throw stsError(
+        'ValidationError',
+        'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.',
+      );
+    }
+    const accessKeyId = this.context.nextId('ASIA', 16).replace('-', '').toUpperCase();
+    const expiration = new Date(this.context.now().getTime() + duration * 1000);
+    this.state.sessions.push({
+      roleArn: role.arn,
+      roleSessionName: sessionName,
+      accessKeyId,
+      ...(input.ExternalId === undefined ? {} : { externalId: input.ExternalId }),
+      expiration,
+    });
+    return {
+      Credentials: {
+        AccessKeyId: accessKeyId,
+        SecretAccessKey: `sandbox-secret-${accessKeyId}`,
+        SessionToken: `sandbox-session-token-${accessKeyId}`,
+        Expiration: expiration,
+      },
+      AssumedRoleUser: {
+        AssumedRoleId: `${role.roleId}:${sessionName}`,
+        Arn: `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`,
+      },
+    };
+  }
+}

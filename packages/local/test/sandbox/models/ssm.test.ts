@@ -1,0 +1,217 @@
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  GetParametersCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
+import { describe, expect, it } from 'vitest';
+import { SsmModel } from '../../../src/sandbox/models/ssm.ts';
+import { SandboxAccount } from '../../../src/sandbox/sandbox-account.ts';
+
+const NOW = new Date('2026-03-01T12:00:00Z');
+
+function setup() {
+  const sandbox = new SandboxAccount({ accountId: '111122223333', now: () => NOW });
+  const ssm = new SsmModel(sandbox.context)
+    .putParameter({ name: '/cordon/settings', value: '{"dryRun":true}' })
+    .putParameter({ name: '/cordon/slack/signing-secret', value: 's3cr3t', type: 'SecureString' });
+  sandbox.register(ssm);
+  const client = sandbox.attach(new SSMClient({ region: 'us-east-1' }));
+  return { sandbox, ssm, client };
+}
+
+describe('SsmModel', () => {
+  it('PutParameter on an existing name without Overwrite answers ParameterAlreadyExists and keeps the value', async () => {
+    // Prepare
+    const { ssm, client } = setup();
+    const before = ssm.snapshot();
+
+    // Act
+    const attempt = client.send(
+      new PutParameterCommand({ Name: '/cordon/settings', Value: '{}', Type: 'String' }),
+    );
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'ParameterAlreadyExists' });
+    expect(ssm.snapshot()).toEqual(before);
+  });
+
+  it('PutParameter with Overwrite replaces the value and increments the version', async () => {
+    // Prepare
+    const { client } = setup();
+
+    // Act
+    const put = await client.send(
+      new PutParameterCommand({ Name: '/cordon/settings', Value: '{"dryRun":false}', Overwrite: true }),
+    );
+    const read = await client.send(new GetParameterCommand({ Name: '/cordon/settings' }));
+
+    // Assess
+    expect(put).toMatchObject({ Version: 2, Tier: 'Standard' });
+    expect(read.Parameter).toMatchObject({
+      Name: '/cordon/settings',
+      Type: 'String',
+      Value: '{"dryRun":false}',
+      Version: 2,
+      LastModifiedDate: NOW,
+      ARN: 'arn:aws:ssm:us-east-1:111122223333:parameter/cordon/settings',
+    });
+  });
+
+  it('a SecureString is answered decrypted only with WithDecryption', async () => {
+    // Prepare
+    const { client } = setup();
+
+    // Act
+    const hidden = await client.send(new GetParameterCommand({ Name: '/cordon/slack/signing-secret' }));
+    const shown = await client.send(
+      new GetParameterCommand({ Name: '/cordon/slack/signing-secret', WithDecryption: true }),
+    );
+
+    // Assess
+    expect(hidden.Parameter?.Value).not.toContain('s3cr3t');
+    expect(Buffer.from(hidden.Parameter?.Value ?? '', 'base64').toString()).not.toContain('s3cr3t');
+    expect(shown.Parameter?.Value).toBe('s3cr3t');
+  });
+
+  it('GetParameter on a missing name answers ParameterNotFound', async () => {
+    // Prepare
+    const { client } = setup();
+
+    // Act
+    const attempt = client.send(new GetParameterCommand({ Name: '/cordon/missing' }));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ParameterNotFound',
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it('GetParameters answers the names it found and lists the others as InvalidParameters', async () => {
+    // Prepare
+    const { client } = setup();
+
+    // Act
+    const output = await client.send(
+      new GetParametersCommand({ Names: ['/cordon/settings', '/cordon/missing'] }),
+    );
+
+    // Assess
+    expect(output.Parameters?.map((parameter) => parameter.Name)).toEqual(['/cordon/settings']);
+    expect(output.InvalidParameters).toEqual(['/cordon/missing']);
+  });
+
+  it('GetParametersByPath pages at 10', async () => {
+    // Prepare
+    const { ssm, client } = setup();
+    for (let index = 0; index < 23; index += 1) {
+      ssm.putParameter({
+        name: `/cordon/alarms/alarm-${String(index).padStart(2, '0')}`,
+        value: 'ec2-contain',
+      });
+    }
+
+    // Act
+    const pages: string[][] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await client.send(
+        new GetParametersByPathCommand({ Path: '/cordon/alarms', NextToken: nextToken }),
+      );
+      pages.push((page.Parameters ?? []).map((parameter) => parameter.Name ?? ''));
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+
+    // Assess
+    expect(pages.map((page) => page.length)).toEqual([10, 10, 3]);
+    expect(pages.flat()).toHaveLength(23);
+    expect(new Set(pages.flat()).size).toBe(23);
+  });
+
+  it('GetParametersByPath refuses MaxResults above 10', async () => {
+    // Prepare
+    const { client } = setup();
+
+    // Act
+    const attempt = client.send(new GetParametersByPathCommand({ Path: '/cordon', MaxResults: 11 }));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  it('GetParametersByPath returns one level unless Recursive, and decrypts only with WithDecryption', async () => {
+    // Prepare
+    const { client } = setup();
+
+    // Act
+    const shallow = await client.send(new GetParametersByPathCommand({ Path: '/cordon' }));
+    const deep = await client.send(
+      new GetParametersByPathCommand({ Path: '/cordon/', Recursive: true, WithDecryption: true }),
+    );
+
+    // Assess
+    expect(shallow.Parameters?.map((parameter) => parameter.Name)).toEqual(['/cordon/settings']);
+    expect(deep.Parameters?.map((parameter) => [parameter.Name, parameter.Value])).toEqual([
+      ['/cordon/settings', '{"dryRun":true}'],
+      ['/cordon/slack/signing-secret', 's3cr3t'],
+    ]);
+  });
+
+  it('a NextToken from another path is refused as InvalidNextToken', async () => {
+    // Prepare
+    const { ssm, client } = setup();
+    for (let index = 0; index < 11; index += 1) ssm.putParameter({ name: `/a/p${index}`, value: 'v' });
+    const first = await client.send(new GetParametersByPathCommand({ Path: '/a' }));
+
+    // Act
+    const attempt = client.send(
+      new GetParametersByPathCommand({ Path: '/cordon', NextToken: first.NextToken }),
+    );
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'InvalidNextToken' });
+  });
+
+  it('DeleteParameter removes the parameter; deleting it again answers ParameterNotFound', async () => {
+    // Prepare
+    const { ssm, client } = setup();
+
+    // Act
+    await client.send(new DeleteParameterCommand({ Name: '/cordon/settings' }));
+    const again = client.send(new DeleteParameterCommand({ Name: '/cordon/settings' }));
+
+    // Assess
+    await expect(again).rejects.toMatchObject({ name: 'ParameterNotFound' });
+    expect(Object.keys(ssm.snapshot().parameters)).toEqual(['/cordon/slack/signing-secret']);
+  });
+
+  it('version selectors are refused, not ignored', async () => {
+    // Prepare
+    const { client } = setup();
+
+    // Act
+    const attempt = client.send(new GetParameterCommand({ Name: '/cordon/settings:1' }));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: expect.stringContaining('sandbox does not model'),
+    });
+  });
+
+  it('snapshot() is a deep copy', () => {
+    // Prepare
+    const { ssm } = setup();
+    const snapshot = ssm.snapshot();
+
+    // Act
+    const settings = snapshot.parameters['/cordon/settings'];
+    if (settings !== undefined) settings.value = 'tampered';
+
+    // Assess
+    expect(ssm.snapshot().parameters['/cordon/settings']?.value).toBe('{"dryRun":true}');
+  });
+});
