@@ -29,6 +29,15 @@ export interface ActionLogger {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
+/** Where notifications go; the adapter fills it from its configuration and SSM secrets. */
+export interface NotificationTargets {
+  readonly snsTopicArn?: string;
+  /** A Slack incoming-webhook URL (a secret: never logged). */
+  readonly slackWebhookUrl?: string;
+  /** HTTP client for Slack; `globalThis.fetch` unless a test or the local engine gives another. */
+  readonly fetch?: typeof fetch;
+}
+
 /** Everything an action needs besides its input. Nothing here reads the environment. */
 export interface ActionContext {
   readonly step: StepId;
@@ -42,6 +51,7 @@ export interface ActionContext {
   readonly clients: AwsClients;
   readonly ledger: Ledger;
   readonly logger: ActionLogger;
+  readonly notifications?: NotificationTargets;
   now(): Date;
 }
 
