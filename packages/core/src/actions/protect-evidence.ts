@@ -66,12 +66,12 @@ export const protectEvidence: ActionDefinition<ProtectEvidenceInput, { instanceI
     },
     {
       actions: ['ec2:ModifyInstanceAttribute'],
-      resources: ['arn:aws:ec2:${region}:${account}:instance/*'],
+      resources: ['arn:aws:ec2:{region}:{account}:instance/*'],
       why: 'Turn on termination protection, stop-on-shutdown and DeleteOnTermination=false.',
     },
     {
       actions: ['ec2:CreateTags'],
-      resources: ['arn:aws:ec2:${region}:${account}:instance/*'],
+      resources: ['arn:aws:ec2:{region}:{account}:instance/*'],
       condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cordon:*'] } },
       why: "Write the quarantine tags; only Cordon's own `cordon:` keys, so it can never edit the exemption tag.",
     },

@@ -99,7 +99,7 @@ export interface ActionOutcome<O = unknown> {
 /** One IAM statement an action's function needs; infra builds each function's policy from these. */
 export interface Permission {
   readonly actions: readonly string[];
-  /** ARNs or patterns with `${account}`/`${region}` placeholders; `*` where AWS has no resource-level support. */
+  /** ARNs or patterns with `{account}`/`{region}` placeholders; `*` where AWS has no resource-level support. */
   readonly resources: readonly string[];
   readonly condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
   /** Why the action needs it: shown in docs/actions.md. */
