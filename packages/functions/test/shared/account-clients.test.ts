@@ -1,0 +1,73 @@
+import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { parseSettings } from '@cordon/core/policy/settings';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAccountClients, responderRoleArn } from '../../src/shared/account-clients.ts';
+
+function settings(overrides: Record<string, unknown> = {}) {
+  const result = parseSettings(overrides);
+  if (!result.ok) throw new Error(result.reason);
+  return result.settings;
+}
+
+describe('createAccountClients', () => {
+  const ec2 = mockClient(EC2Client);
+  afterEach(() => ec2.reset());
+
+  it("uses the function's own credentials in its home account", async () => {
+    const assumeRole = vi.fn();
+    const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111', assumeRole });
+    clientsFor('111111111111', settings()).ec2;
+    expect(assumeRole).not.toHaveBeenCalled();
+  });
+
+  it('assumes the responder role named in settings, with its external id, in a member account', () => {
+    const assumeRole = vi.fn(() => async () => ({
+      accessKeyId: 'ASIAX',
+      secretAccessKey: 's',
+      sessionToken: 't',
+    }));
+    const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111', assumeRole });
+    clientsFor(
+      '222222222222',
+      settings({ responder: { roleName: 'SecOpsResponder', externalId: 'cordon-ext-1234' } }),
+    );
+    expect(assumeRole).toHaveBeenCalledWith(
+      'arn:aws:iam::222222222222:role/SecOpsResponder',
+      'cordon-ext-1234',
+    );
+  });
+
+  it('makes the clients once per account and each client on first use', async () => {
+    const assumeRole = vi.fn(() => async () => ({
+      accessKeyId: 'ASIAX',
+      secretAccessKey: 's',
+      sessionToken: 't',
+    }));
+    let instrumented = 0;
+    const instrument = <T>(client: T): T => {
+      instrumented += 1;
+      return client;
+    };
+    const clientsFor = createAccountClients({
+      region: 'us-east-1',
+      homeAccount: '111111111111',
+      assumeRole,
+      instrument,
+    });
+    const first = clientsFor('222222222222', settings());
+    expect(instrumented).toBe(0);
+    ec2.on(DescribeInstancesCommand).resolves({});
+    await first.ec2.send(new DescribeInstancesCommand({}));
+    expect(clientsFor('222222222222', settings())).toBe(first);
+    expect(first.ec2).toBe(first.ec2);
+    expect(instrumented).toBe(1);
+    expect(assumeRole).toHaveBeenCalledTimes(1);
+  });
+
+  it('names the responder role by account and settings', () => {
+    expect(responderRoleArn('333333333333', settings())).toBe(
+      'arn:aws:iam::333333333333:role/CordonResponder',
+    );
+  });
+});
