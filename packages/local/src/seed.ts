@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import type {
+  AccessKeyResource,
+  Ec2InstanceResource,
+  IamUserResource,
+  Incident,
+  NetworkInterfaceRef,
+  Resource,
+} from '@cordon/core/intake/incident';
+import { createSandbox, type Sandbox } from './sandbox/index.ts';
+import type { SandboxAccountOptions } from './sandbox/sandbox-account.ts';
+
+/** Names of the resources Cordon itself uses in the sandbox. */
+export const SANDBOX_RESOURCES = {
+  ledgerTable: 'cordon-ledger',
+  approvalsTable: 'cordon-approvals',
+  idempotencyTable: 'cordon-idempotency',
+  topicName: 'cordon-notifications',
+} as const;
+
+export interface SeedOptions {
+  /** Put each compromised instance in an Auto Scaling group (InService). Default true. */
+  readonly autoScalingGroup?: boolean;
+  /** Register each compromised instance in an ELBv2 target group. Default true. */
+  readonly targetGroup?: boolean;
+  /** Register each compromised instance with a classic load balancer. Default false. */
+  readonly classicLoadBalancer?: boolean;
+  /** Give each IAM user a second, uninvolved access key (to prove it is left alone). Default true. */
+  readonly otherAccessKey?: boolean;
+  /** Give each IAM user a console password. Default true. */
+  readonly loginProfile?: boolean;
+}
+
+/** An id of the finding that is not a valid AWS id (sample findings use placeholders), and what replaced it. */
+export interface Substitution {
+  readonly kind: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface SeedResult {
+  /** The incident with placeholder ids replaced by the sandbox's valid ones. */
+  readonly incident: Incident;
+  readonly substitutions: readonly Substitution[];
+  readonly topicArn: string;
+}
+
+const ID_SHAPES = {
+  instance: /^i-([0-9a-f]{8}|[0-9a-f]{17})$/,
+  eni: /^eni-([0-9a-f]{8}|[0-9a-f]{17})$/,
+  sg: /^sg-([0-9a-f]{8}|[0-9a-f]{17})$/,
+  vpc: /^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/,
+  subnet: /^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/,
+} as const;
+
+function hex(seed: string, length: number): string {
+  return createHash('sha256').update(seed).digest('hex').slice(0, length);
+}
+
+/** Keeps the incident's ids where they are valid; replaces placeholders deterministically and says so. */
+class IdMapper {
+  public readonly substitutions: Substitution[] = [];
+  private readonly seen = new Map<string, string>();
+
+  /** `scope` separates placeholders that name different things, e.g. one group id seen in several VPCs. */
+  public awsId(
+    kind: keyof typeof ID_SHAPES,
+    id: string | undefined,
+    fallbackSeed: string,
+    scope = '',
+  ): string {
+    const prefix = kind === 'instance' ? 'i' : kind;
+    const original = id ?? '';
+    if (ID_SHAPES[kind].test(original)) return original;
+    const seed = `${kind}:${scope}:${original || fallbackSeed}`;
+    return this.substitute(kind, original || fallbackSeed, `${prefix}-${hex(seed, 17)}`, scope);
+  }
+
+  public accessKeyId(id: string | undefined, temporary: boolean, seed: string): string {
+    const original = id ?? '';
+    if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(original)) return original;
+    const body = hex(`key:${original || seed}`, 16).toUpperCase();
+    return this.substitute('access-key', original || seed, `${temporary ? 'ASIA' : 'AKIA'}${body}`);
+  }
+
+  public sameAccount(id: string, sandboxAccount: string): string {
+    return id === sandboxAccount ? id : this.substitute('account', id, sandboxAccount);
+  }
+
+  /** A valid 12-digit account for an incident's account id (placeholders have 13 digits or words). */
+  public account(id: string): string {
+    if (/^\d{12}$/.test(id)) return id;
+    const digits = BigInt(`0x${hex(`account:${id}`, 12)}`)
+      .toString()
+      .padStart(12, '0')
+      .slice(-12);
+    return this.substitute('account', id, digits);
+  }
+
+  public iamName(kind: 'user' | 'role', name: string | undefined, seed: string): string {
+    const original = name ?? '';
+    if (/^[\w+=,.@-]{1,64}$/.test(original)) return original;
+    return this.substitute(kind, original || seed, `${kind}-${hex(`${kind}:${original || seed}`, 12)}`);
+  }
+
+  private substitute(kind: string, from: string, to: string, scope = ''): string {
+    const key = `${kind}:${scope}:${from}`;
+    const known = this.seen.get(key);
+    if (known !== undefined) return known;
+    this.seen.set(key, to);
+    this.substitutions.push({ kind, from, to });
+    return to;
+  }
+}
+
+/**
+ * Seeds the sandbox account with what an incident names: each compromised instance with its ENIs (in their
+ * VPCs and subnets), security groups, a root volume and a data volume, its instance profile and role, and — on
+ * request — an Auto Scaling group, a target group and a classic load balancer holding it; each access key's
+ * user or role, with another key and a console password; a Config-named IAM user with one stale and one
+ * fresh key. Also Cordon's own tables and SNS topic. Placeholder ids of sample findings are replaced by valid
+ * ones, in the sandbox and in the returned incident alike, and listed.
+ *
+ * @example
+ * const { incident } = seedFromIncident(createSandbox({ accountId, region }), result.incident, { autoScalingGroup: true });
+ */
+/**
+ * A sandbox in the incident's own account and region (a placeholder account becomes a valid one), seeded
+ * from the incident.
+ */
+export function sandboxForIncident(
+  incident: Incident,
+  options: SeedOptions = {},
+  sandboxOptions: Omit<SandboxAccountOptions, 'accountId' | 'region'> = {},
+): SeedResult & { sandbox: Sandbox } {
+  const accountId = new IdMapper().account(incident.account);
+  const region = /^[a-z]{2}(-[a-z]+)+-\d$/.test(incident.region) ? incident.region : 'us-east-1';
+  const sandbox = createSandbox({ ...sandboxOptions, accountId, region });
+  return { sandbox, ...seedFromIncident(sandbox, incident, options) };
+}
+
+export function seedFromIncident(
+  sandbox: Sandbox,
+  incident: Incident,
+  options: SeedOptions = {},
+): SeedResult {
+  const ids = new IdMapper();
+  // Everything is seeded in the sandbox's own account: an incident from another account is replayed there.
+  const account = ids.sameAccount(incident.account, sandbox.account.accountId);
+  seedCordonResources(sandbox);
+  const resources = incident.resources.map((resource): Resource => {
+    if (resource.kind === 'ec2-instance') return seedInstance(sandbox, resource, ids, account, options);
+    if (resource.kind === 'access-key' && resource.role === 'compromised')
+      return seedAccessKey(sandbox, resource, ids, options);
+    if (resource.kind === 'iam-user') return seedStaleUser(sandbox, resource, ids);
+    return resource;
+  });
+  return {
+    incident: { ...incident, account, resources },
+    substitutions: ids.substitutions,
+    topicArn: `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`,
+  };
+}
+
+/** Cordon's own resources: the ledger, approvals and idempotency tables and the notification topic. */
+export function seedCordonResources(sandbox: Sandbox): void {
+  // Idempotent: the tables and topic are made once per sandbox.
+  if (sandbox.dynamodb.snapshot().tables[SANDBOX_RESOURCES.ledgerTable] !== undefined) return;
+  sandbox.dynamodb.createTable({
+    tableName: SANDBOX_RESOURCES.ledgerTable,
+    partitionKey: 'incidentId',
+    sortKey: 'sk',
+  });
+  sandbox.dynamodb.createTable({ tableName: SANDBOX_RESOURCES.approvalsTable, partitionKey: 'approvalId' });
+  sandbox.dynamodb.createTable({ tableName: SANDBOX_RESOURCES.idempotencyTable, partitionKey: 'id' });
+  sandbox.sns.addTopic(SANDBOX_RESOURCES.topicName);
+}
+
+function seedInstance(
+  sandbox: Sandbox,
+  resource: Ec2InstanceResource,
+  ids: IdMapper,
+  account: string,
+  options: SeedOptions,
+): Ec2InstanceResource {
+  const instanceId = ids.awsId('instance', resource.instanceId, 'instance');
+  // A finding without network details still describes an instance with one ENI.
+  const findingEnis: readonly NetworkInterfaceRef[] =
+    resource.networkInterfaces.length > 0
+      ? resource.networkInterfaces
+      : [
+          {
+            networkInterfaceId: `eni-for-${instanceId}`,
+            securityGroups: [{ groupId: `sg-for-${instanceId}`, groupName: 'default-web' }],
+          },
+        ];
+  const networkInterfaces = findingEnis.map((eni, index): NetworkInterfaceRef => {
+    const vpcId = ids.awsId('vpc', eni.vpcId, `${instanceId}:vpc`);
+    return {
+      ...eni,
+      networkInterfaceId: ids.awsId('eni', eni.networkInterfaceId, `${instanceId}:eni:${index}`),
+      vpcId,
+      subnetId: ids.awsId('subnet', eni.subnetId, `${vpcId}:subnet`),
+      securityGroups: eni.securityGroups.map((group, groupIndex) => ({
+        // A security group belongs to one VPC: a placeholder group id seen in two VPCs names two groups.
+        groupId: ids.awsId('sg', group.groupId, `${instanceId}:sg:${index}:${groupIndex}`, vpcId),
+        groupName: group.groupName ?? `group-${groupIndex}`,
+      })),
+    };
+  });
+  const seededVpcs = new Set(Object.keys(sandbox.ec2.snapshot().vpcs));
+  const seededGroups = new Set(Object.keys(sandbox.ec2.snapshot().securityGroups));
+  for (const eni of networkInterfaces) {
+    const vpcId = eni.vpcId ?? '';
+    if (!seededVpcs.has(vpcId)) {
+      sandbox.ec2.addVpc({ vpcId });
+      seededVpcs.add(vpcId);
+    }
+    for (const group of eni.securityGroups) {
+      if (seededGroups.has(group.groupId)) continue;
+      // Finding group names may repeat across VPCs or clash with `default`: names are made unique per id.
+      const groupName =
+        group.groupName === 'default'
+          ? `default-${group.groupId}`
+          : `${group.groupName ?? 'group'}-${group.groupId.slice(-6)}`;
+      sandbox.ec2.addSecurityGroup({ groupId: group.groupId, groupName, vpcId, ingress: [], egress: [] });
+      seededGroups.add(group.groupId);
+    }
+  }
+  const profileArn = seedInstanceProfile(sandbox, resource.instanceProfileArn, account, instanceId);
+  const primary = networkInterfaces[0];
+  sandbox.ec2.addInstance({
+    instanceId,
+    vpcId: primary?.vpcId ?? '',
+    subnetId: primary?.subnetId ?? '',
+    networkInterfaces: networkInterfaces.map((eni, index) => ({
+      networkInterfaceId: eni.networkInterfaceId,
+      groupIds: eni.securityGroups.map((group) => group.groupId),
+      vpcId: eni.vpcId,
+      subnetId: eni.subnetId,
+      privateIpAddress:
+        eni.privateIpAddress && /^\d+\.\d+\.\d+\.\d+$/.test(eni.privateIpAddress)
+          ? eni.privateIpAddress
+          : `10.0.${index}.10`,
+    })),
+    volumes: [
+      {
+        volumeId: `vol-${hex(`${instanceId}:root`, 17)}`,
+        deviceName: '/dev/xvda',
+        deleteOnTermination: true,
+      },
+      { volumeId: `vol-${hex(`${instanceId}:data`, 17)}`, deviceName: '/dev/sdf', deleteOnTermination: true },
+    ],
+    iamInstanceProfileArn: profileArn,
+    shutdownBehavior: 'terminate',
+    tags: { ...resource.tags },
+  });
+  if (options.autoScalingGroup ?? true) {
+    sandbox.autoScaling.addGroup({
+      name: `asg-${instanceId}`,
+      minSize: 1,
+      maxSize: 4,
+      desiredCapacity: 1,
+      instances: [{ instanceId, lifecycleState: 'InService' }],
+    });
+  }
+  if (options.targetGroup ?? true) {
+    sandbox.elbv2.addTargetGroup({
+      name: `tg-${instanceId.slice(-10)}`,
+      vpcId: primary?.vpcId ?? '',
+      targets: [{ id: instanceId, port: 80, state: 'healthy' }],
+    });
+  }
+  if (options.classicLoadBalancer ?? false) {
+    sandbox.elb.addLoadBalancer({
+      name: `elb-${instanceId.slice(-10)}`,
+      vpcId: primary?.vpcId ?? '',
+      instanceIds: [instanceId],
+    });
+  }
+  return { ...resource, instanceId, networkInterfaces, instanceProfileArn: profileArn };
+}
+
+function seedInstanceProfile(
+  sandbox: Sandbox,
+  arn: string | undefined,
+  account: string,
+  instanceId: string,
+): string {
+  const name =
+    /instance-profile\/(?:.*\/)?([\w+=,.@-]+)$/.exec(arn ?? '')?.[1] ?? `profile-${instanceId.slice(-8)}`;
+  const roleName = `${name}-role`;
+  if (sandbox.iam.findRole(roleName) === undefined) {
+    sandbox.iam.addRole({ roleName });
+    sandbox.iam.addInstanceProfile({ name, roleName });
+  }
+  return `arn:aws:iam::${account}:instance-profile/${name}`;
+}
+
+function seedAccessKey(
+  sandbox: Sandbox,
+  resource: AccessKeyResource,
+  ids: IdMapper,
+  options: SeedOptions,
+): AccessKeyResource {
+  if (resource.userType === 'AssumedRole' || resource.keyType === 'temporary') {
+    const roleName = ids.iamName('role', resource.userName, resource.principalId ?? 'role');
+    if (sandbox.iam.findRole(roleName) === undefined) sandbox.iam.addRole({ roleName });
+    return {
+      ...resource,
+      userName: roleName,
+      accessKeyId: ids.accessKeyId(resource.accessKeyId, true, roleName),
+    };
+  }
+  const userName = ids.iamName('user', resource.userName, resource.principalId ?? 'user');
+  const accessKeyId = ids.accessKeyId(resource.accessKeyId, false, userName);
+  const otherKey = `AKIA${hex(`other:${accessKeyId}`, 16).toUpperCase()}`;
+  sandbox.iam.addUser({
+    userName,
+    accessKeys: [
+      { accessKeyId, status: 'Active' },
+      ...((options.otherAccessKey ?? true) ? [{ accessKeyId: otherKey, status: 'Active' as const }] : []),
+    ],
+    loginProfile: options.loginProfile ?? true,
+  });
+  return { ...resource, userName, accessKeyId };
+}
+
+function seedStaleUser(sandbox: Sandbox, resource: IamUserResource, ids: IdMapper): IamUserResource {
+  const userId = resource.userId ?? 'AIDAUNKNOWN';
+  const userName = ids.iamName('user', resource.userName, userId);
+  const now = sandbox.account.context.now().getTime();
+  const day = 86_400_000;
+  sandbox.iam.addUser({
+    userName,
+    userId,
+    accessKeys: [
+      {
+        accessKeyId: `AKIA${hex(`stale:${userId}`, 16).toUpperCase()}`,
+        status: 'Active',
+        createDate: new Date(now - 200 * day),
+      },
+      {
+        accessKeyId: `AKIA${hex(`fresh:${userId}`, 16).toUpperCase()}`,
+        status: 'Active',
+        createDate: new Date(now - 10 * day),
+      },
+    ],
+  });
+  return { ...resource, userName };
+}
