@@ -1,0 +1,596 @@
+import {
+  AuthorizeSecurityGroupEgressCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+  type Instance,
+  type IpPermission,
+  ModifyNetworkInterfaceAttributeCommand,
+  RevokeSecurityGroupEgressCommand,
+  RevokeSecurityGroupIngressCommand,
+  type SecurityGroup,
+} from '@aws-sdk/client-ec2';
+import type { z } from 'zod';
+import type { Change } from '../ledger/ledger.ts';
+import { type ActionError, ActionFailedError, classifyAwsError, type PartialProgress } from './errors.ts';
+import { assertNotExempt, ISOLATION_GROUP_NAMES } from './guardrails.ts';
+import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
+import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
+
+export const IsolateInstanceInput = StepEnvelopeSchema.extend({
+  instanceId: ProtectEvidenceInput.shape.instanceId,
+});
+export type IsolateInstanceInput = z.output<typeof IsolateInstanceInput>;
+
+/**
+ * What release-instance needs to put each ENI back: its ORIGINAL groups. This shape is the contract with
+ * release-instance. An ENI already on a Cordon isolation group when planning is left out: its original
+ * groups are in an earlier ledger entry, and recording the isolation group here would lose them.
+ */
+export interface IsolateInstanceRestore {
+  readonly instanceId: string;
+  readonly networkInterfaces: ReadonlyArray<{
+    readonly networkInterfaceId: string;
+    readonly vpcId: string;
+    readonly groupIds: readonly string[];
+  }>;
+}
+
+export interface IsolateInstanceOutput {
+  readonly instanceId: string;
+  /** VPC id → id of the no-rule `cordon-isolation` group every ENI of that VPC ends on. */
+  readonly isolationGroups: Readonly<Record<string, string>>;
+  /** Every ENI of the instance, primary first. */
+  readonly networkInterfaces: readonly string[];
+}
+
+/** The tag on the groups Cordon creates; IAM lets Cordon change the rules of these groups only. */
+export const ISOLATION_GROUP_TAG = { key: 'cordon:managed', value: 'true' } as const;
+
+type GroupRole = keyof typeof ISOLATION_GROUP_NAMES;
+
+const GROUP_DESCRIPTIONS: Readonly<Record<GroupRole, string>> = {
+  untrack:
+    'Cordon isolation step 1: allows all traffic so that tracked connections become untracked (never left on an instance)',
+  isolate: 'Cordon isolation: no rules, so no traffic in or out',
+};
+
+/** Flows a security group cannot cut (DOMAIN.md item 14): said in every incident. */
+export const STILL_TRACKED_NOTE =
+  'Security groups cannot cut everything: ICMP, and flows through a Network Load Balancer, NAT gateway, ' +
+  'Transit Gateway, Gateway Load Balancer, AWS Network Firewall or Global Accelerator stay tracked after ' +
+  'isolation; cut them at those services if the incident needs it.';
+
+/** One security-group rule, flattened to a single peer, as AWS stores it. */
+interface Rule {
+  readonly direction: 'ingress' | 'egress';
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+  readonly peer: { readonly kind: 'ipv4' | 'ipv6' | 'prefixList' | 'group'; readonly value: string };
+}
+
+function allTraffic(direction: Rule['direction'], kind: 'ipv4' | 'ipv6'): Rule {
+  return { direction, protocol: '-1', peer: { kind, value: kind === 'ipv4' ? '0.0.0.0/0' : '::/0' } };
+}
+
+/** The rules each isolation group must have, exactly. */
+const WANTED_RULES: Readonly<Record<GroupRole, readonly Rule[]>> = {
+  // Allow-all in both directions, IPv4 and IPv6: the condition under which AWS stops tracking a flow.
+  untrack: [
+    allTraffic('ingress', 'ipv4'),
+    allTraffic('ingress', 'ipv6'),
+    allTraffic('egress', 'ipv4'),
+    allTraffic('egress', 'ipv6'),
+  ],
+  isolate: [],
+};
+
+/** What a new group comes with: no ingress, the allow-all IPv4 egress rule (and no IPv6 one). */
+const NEW_GROUP_RULES: readonly Rule[] = [allTraffic('egress', 'ipv4')];
+
+function ruleKey(rule: Rule): string {
+  const ports = rule.protocol === '-1' ? 'all' : `${rule.protocol} ${rule.fromPort}-${rule.toPort}`;
+  return `${rule.direction} ${ports} ${rule.peer.value}`;
+}
+
+function rulesOf(group: SecurityGroup): Rule[] {
+  const rules: Rule[] = [];
+  const flatten = (direction: Rule['direction'], permissions: readonly IpPermission[] | undefined) => {
+    for (const permission of permissions ?? []) {
+      const protocol = permission.IpProtocol ?? '-1';
+      const ports = protocol === '-1' ? {} : { fromPort: permission.FromPort, toPort: permission.ToPort };
+      const add = (kind: Rule['peer']['kind'], value: string | undefined) => {
+        if (value !== undefined) rules.push({ direction, protocol, ...ports, peer: { kind, value } });
+      };
+      for (const range of permission.IpRanges ?? []) add('ipv4', range.CidrIp);
+      for (const range of permission.Ipv6Ranges ?? []) add('ipv6', range.CidrIpv6);
+      for (const prefix of permission.PrefixListIds ?? []) add('prefixList', prefix.PrefixListId);
+      for (const pair of permission.UserIdGroupPairs ?? []) add('group', pair.GroupId);
+    }
+  };
+  flatten('ingress', group.IpPermissions);
+  flatten('egress', group.IpPermissionsEgress);
+  return rules;
+}
+
+/** Regroups rules by protocol and ports into the `IpPermission` shape Authorize/Revoke take. */
+function toIpPermissions(rules: readonly Rule[]): IpPermission[] {
+  const byPorts = new Map<string, IpPermission>();
+  for (const rule of rules) {
+    const key = `${rule.protocol}|${rule.fromPort}|${rule.toPort}`;
+    let permission = byPorts.get(key);
+    if (permission === undefined) {
+      permission = {
+        IpProtocol: rule.protocol,
+        ...(rule.protocol === '-1' ? {} : { FromPort: rule.fromPort, ToPort: rule.toPort }),
+      };
+      byPorts.set(key, permission);
+    }
+    const { kind, value } = rule.peer;
+    if (kind === 'ipv4') permission.IpRanges = [...(permission.IpRanges ?? []), { CidrIp: value }];
+    if (kind === 'ipv6') permission.Ipv6Ranges = [...(permission.Ipv6Ranges ?? []), { CidrIpv6: value }];
+    if (kind === 'prefixList') {
+      permission.PrefixListIds = [...(permission.PrefixListIds ?? []), { PrefixListId: value }];
+    }
+    if (kind === 'group') {
+      permission.UserIdGroupPairs = [...(permission.UserIdGroupPairs ?? []), { GroupId: value }];
+    }
+  }
+  return [...byPorts.values()];
+}
+
+/** One isolation group of one VPC: found (maybe with wrong rules) or to be created. */
+interface GroupPlan {
+  readonly vpcId: string;
+  readonly role: GroupRole;
+  readonly name: string;
+  /** Undefined when the group does not exist yet and `apply` creates it. */
+  readonly existingId: string | undefined;
+  readonly missing: readonly Rule[];
+  readonly extra: readonly Rule[];
+}
+
+/**
+ * What an ENI needs: `both` steps (allow-all, then no-rule), `isolate` only (an earlier run left it on the
+ * allow-all group, so its flows are already untracked), or nothing (already on the no-rule group alone).
+ */
+interface EniPlan {
+  readonly networkInterfaceId: string;
+  readonly vpcId: string;
+  readonly groupIds: readonly string[];
+  readonly steps: 'both' | 'isolate' | 'none';
+}
+
+function planGroup(vpcId: string, role: GroupRole, found: SecurityGroup | undefined): GroupPlan {
+  const current = found === undefined ? NEW_GROUP_RULES : rulesOf(found);
+  const wanted = WANTED_RULES[role];
+  const currentKeys = new Set(current.map(ruleKey));
+  const wantedKeys = new Set(wanted.map(ruleKey));
+  return {
+    vpcId,
+    role,
+    name: ISOLATION_GROUP_NAMES[role],
+    existingId: found?.GroupId,
+    missing: wanted.filter((rule) => !currentKeys.has(ruleKey(rule))),
+    extra: current.filter((rule) => !wantedKeys.has(ruleKey(rule))),
+  };
+}
+
+function groupKey(vpcId: string, role: GroupRole): string {
+  return `${vpcId}|${role}`;
+}
+
+function hasManagedTag(group: SecurityGroup): boolean {
+  return (group.Tags ?? []).some(
+    (tag) => tag.Key === ISOLATION_GROUP_TAG.key && tag.Value === ISOLATION_GROUP_TAG.value,
+  );
+}
+
+/** Finds both isolation groups of every VPC in one call (names are unique per VPC). */
+async function findIsolationGroups(
+  context: ActionContext,
+  vpcIds: readonly string[],
+): Promise<Map<string, SecurityGroup>> {
+  const found = new Map<string, SecurityGroup>();
+  if (vpcIds.length === 0) return found;
+  const described = await context.clients.ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [
+        { Name: 'group-name', Values: [ISOLATION_GROUP_NAMES.untrack, ISOLATION_GROUP_NAMES.isolate] },
+        { Name: 'vpc-id', Values: [...vpcIds] },
+      ],
+    }),
+  );
+  for (const group of described.SecurityGroups ?? []) {
+    const role = (Object.keys(ISOLATION_GROUP_NAMES) as GroupRole[]).find(
+      (candidate) => ISOLATION_GROUP_NAMES[candidate] === group.GroupName,
+    );
+    if (role === undefined || group.VpcId === undefined || group.GroupId === undefined) continue;
+    if (!hasManagedTag(group)) {
+      // IAM lets Cordon change only groups it tagged at creation; a same-named group someone else made
+      // could carry anything, and Cordon must not silently adopt (or open up) it.
+      throw new ActionFailedError(
+        `${group.GroupId} in ${group.VpcId} is named ${group.GroupName} but lacks ${ISOLATION_GROUP_TAG.key}=${ISOLATION_GROUP_TAG.value}: ` +
+          'Cordon uses only isolation groups it created. Rename or delete that group, then retry.',
+      );
+    }
+    found.set(groupKey(group.VpcId, role), group);
+  }
+  return found;
+}
+
+function networkInterfacesOf(instance: Instance, instanceId: string) {
+  return (instance.NetworkInterfaces ?? []).map((eni) => {
+    const vpcId = eni.VpcId ?? instance.VpcId;
+    if (eni.NetworkInterfaceId === undefined || vpcId === undefined) {
+      throw new ActionFailedError(`${instanceId} has a network interface without an id or a VPC.`);
+    }
+    const groupIds = (eni.Groups ?? [])
+      .map((group) => group.GroupId)
+      .filter((id): id is string => id !== undefined);
+    return { networkInterfaceId: eni.NetworkInterfaceId, vpcId, groupIds };
+  });
+}
+
+/** Rule calls are all-or-nothing: these mean the group changed since it was read, not that the call is wrong. */
+const RULE_RACE_CODES = ['InvalidPermission.Duplicate', 'InvalidPermission.NotFound'] as const;
+
+/** A call that failed during `apply`, kept so that the rest of the containment still goes ahead. */
+interface Failure {
+  readonly error: unknown;
+  readonly what: string;
+  /** Codes that mean "AWS has not caught up yet" for this call. */
+  readonly eventualConsistency: readonly string[];
+}
+
+/**
+ * `isolate-instance`: cuts the instance off the network, on every ENI, in the two steps DOMAIN.md items 14–15
+ * require. Each ENI is first moved (ModifyNetworkInterfaceAttribute, all ENIs in parallel) to
+ * `cordon-isolation-untrack`, which allows all traffic in and out (IPv4 and IPv6) and so makes tracked
+ * connections untracked; then to `cordon-isolation`, which has no rules at all, so the untracked flows stop
+ * at the next packet. The two groups are created once per VPC (tagged `cordon:managed=true`) and reused;
+ * a group whose rules drifted is put right. `ModifyInstanceAttribute(Groups)` is never used: it touches the
+ * primary ENI only, and fails on instances with several.
+ *
+ * Idempotent: ENIs already on `cordon-isolation` alone are left alone; an ENI an earlier failed run left on
+ * the allow-all group goes straight to step 2. Each ENI's original groups are recorded before the change
+ * (the restore, read by release-instance). A fault mid-way is reported with which ENIs were isolated, and
+ * every ENI that could be isolated still is. Exempt instances are refused before any change.
+ *
+ * IAM: ec2:DescribeInstances, ec2:DescribeSecurityGroups; ec2:CreateSecurityGroup (+ ec2:CreateTags on
+ * creation) for groups tagged `cordon:managed=true`; ec2:Authorize/RevokeSecurityGroupIngress/Egress on
+ * those groups only; ec2:ModifyNetworkInterfaceAttribute with those groups only.
+ *
+ * @example
+ * await runAction(isolateInstance, { incidentId, account, region, dryRun: false, instanceId: 'i-0abc…' }, environment)
+ * // changes: eni-0aaa… groups [sg-web] → [sg-iso], eni-0bbb… groups [sg-db] → [sg-iso2] (another VPC), …
+ * // restore: { instanceId, networkInterfaces: [{ networkInterfaceId: 'eni-0aaa…', vpcId, groupIds: ['sg-web'] }, …] }
+ * // output:  { instanceId, isolationGroups: { 'vpc-0a…': 'sg-iso', 'vpc-0b…': 'sg-iso2' }, networkInterfaces: [...] }
+ */
+export const isolateInstance: ActionDefinition<IsolateInstanceInput, IsolateInstanceOutput> = {
+  id: 'isolate-instance',
+  summary:
+    "Moves every ENI of the instance to an allow-all group (untracking its connections), then to a group with no rules, in each ENI's own VPC.",
+  undo: 'Release (ec2-release) puts each ENI back on the groups recorded before isolation; the isolation groups stay, shared by later incidents in the VPC.',
+  dryRunBehaviour:
+    'Reads the instance, its ENIs and the isolation groups, and records which groups it would create or fix and which ENIs it would move; no call changes anything.',
+  mutating: true,
+  input: IsolateInstanceInput,
+  retryableErrors: ['ThrottledError', 'TransientServiceError', 'EventualConsistencyError'],
+  permissions: [
+    {
+      actions: ['ec2:DescribeInstances', 'ec2:DescribeSecurityGroups'],
+      resources: ['*'],
+      why: 'Read the ENIs and their groups, and find the isolation groups (Describe* has no resource-level permissions).',
+    },
+    {
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: ['arn:aws:ec2:{region}:{account}:vpc/*'],
+      why: "Create the isolation groups in each ENI's own VPC.",
+    },
+    {
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: ['arn:aws:ec2:{region}:{account}:security-group/*'],
+      condition: { StringEquals: { 'aws:RequestTag/cordon:managed': 'true' } },
+      why: 'Create only groups tagged as Cordon-managed, so the rule permissions below reach nothing else.',
+    },
+    {
+      actions: ['ec2:CreateTags'],
+      resources: ['arn:aws:ec2:{region}:{account}:security-group/*'],
+      condition: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
+      why: 'Tag the isolation groups as they are created; never tag an existing group.',
+    },
+    {
+      actions: [
+        'ec2:AuthorizeSecurityGroupIngress',
+        'ec2:AuthorizeSecurityGroupEgress',
+        'ec2:RevokeSecurityGroupIngress',
+        'ec2:RevokeSecurityGroupEgress',
+      ],
+      resources: ['arn:aws:ec2:{region}:{account}:security-group/*'],
+      condition: { StringEquals: { 'aws:ResourceTag/cordon:managed': 'true' } },
+      why: "Give the isolation groups their rules (allow-all on one, none on the other); only Cordon's own groups, so it can never open up anyone else's.",
+    },
+    {
+      actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+      resources: [
+        'arn:aws:ec2:{region}:{account}:network-interface/*',
+        'arn:aws:ec2:{region}:{account}:instance/*',
+      ],
+      why: "Change each ENI's security groups (the ENI, and the instance it is attached to).",
+    },
+    {
+      actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+      resources: ['arn:aws:ec2:{region}:{account}:security-group/*'],
+      condition: { StringEquals: { 'aws:ResourceTag/cordon:managed': 'true' } },
+      why: "Put ENIs on Cordon's isolation groups only.",
+    },
+  ],
+  async plan(input, context): Promise<ActionPlan<IsolateInstanceOutput>> {
+    const { instanceId } = input;
+    const instance = await describeInstance(context, instanceId);
+    assertNotExempt(instance.Tags, context.settings, instanceId);
+
+    const interfaces = networkInterfacesOf(instance, instanceId);
+    const vpcIds = [...new Set(interfaces.map((eni) => eni.vpcId))];
+    const found = await findIsolationGroups(context, vpcIds);
+    const groupPlans = vpcIds.flatMap((vpcId) =>
+      (['untrack', 'isolate'] as const).map((role) =>
+        planGroup(vpcId, role, found.get(groupKey(vpcId, role))),
+      ),
+    );
+    const knownId = (vpcId: string, role: GroupRole) => found.get(groupKey(vpcId, role))?.GroupId;
+
+    const eniPlans: EniPlan[] = interfaces.map((eni) => {
+      const untrackId = knownId(eni.vpcId, 'untrack');
+      const isolateId = knownId(eni.vpcId, 'isolate');
+      const onIsolate = isolateId !== undefined && eni.groupIds.includes(isolateId);
+      const onUntrack = untrackId !== undefined && eni.groupIds.includes(untrackId);
+      let steps: EniPlan['steps'] = 'both';
+      if (onIsolate && eni.groupIds.length === 1) steps = 'none';
+      // The allow-all group is (still) on the ENI: its flows are untracked already.
+      else if (onUntrack) steps = 'isolate';
+      return { ...eni, steps };
+    });
+
+    const changes: Change[] = [];
+    const notes: string[] = [STILL_TRACKED_NOTE];
+    for (const group of groupPlans) {
+      if (group.existingId === undefined) {
+        changes.push({
+          resource: group.vpcId,
+          attribute: `securityGroup:${group.name}`,
+          before: null,
+          after: {
+            rules: WANTED_RULES[group.role].map(ruleKey),
+            tags: { [ISOLATION_GROUP_TAG.key]: 'true' },
+          },
+        });
+        notes.push(`creates ${group.name} in ${group.vpcId}`);
+      } else if (group.missing.length > 0 || group.extra.length > 0) {
+        const current = rulesOf(found.get(groupKey(group.vpcId, group.role)) ?? {});
+        changes.push({
+          resource: group.existingId,
+          attribute: 'rules',
+          before: current.map(ruleKey),
+          after: WANTED_RULES[group.role].map(ruleKey),
+        });
+        notes.push(`${group.existingId} (${group.name} in ${group.vpcId}) had drifted rules: put right`);
+      }
+    }
+    for (const eni of eniPlans) {
+      notes.push(`${eni.networkInterfaceId} is in ${eni.vpcId}`);
+      if (eni.steps === 'none') {
+        notes.push(`${eni.networkInterfaceId} is already isolated: left as it is`);
+        continue;
+      }
+      if (eni.steps === 'isolate') {
+        notes.push(
+          `${eni.networkInterfaceId} is on the allow-all group (an earlier run stopped there): moved straight to ${ISOLATION_GROUP_NAMES.isolate}`,
+        );
+      }
+      changes.push({
+        resource: eni.networkInterfaceId,
+        attribute: 'groups',
+        before: [...eni.groupIds],
+        after: [knownId(eni.vpcId, 'isolate') ?? `${ISOLATION_GROUP_NAMES.isolate} (new, in ${eni.vpcId})`],
+      });
+    }
+
+    // Only ENIs not yet on a Cordon group: for the others the original groups are in an earlier entry.
+    const onCordonGroup = (eni: EniPlan) =>
+      eni.steps !== 'both' ||
+      eni.groupIds.some((id) => id === knownId(eni.vpcId, 'untrack') || id === knownId(eni.vpcId, 'isolate'));
+    const originals = eniPlans.filter((eni) => !onCordonGroup(eni));
+    const restore: IsolateInstanceRestore | undefined =
+      originals.length === 0
+        ? undefined
+        : {
+            instanceId,
+            networkInterfaces: originals.map(({ networkInterfaceId, vpcId, groupIds }) => ({
+              networkInterfaceId,
+              vpcId,
+              groupIds: [...groupIds],
+            })),
+          };
+
+    const output = (groupIds: ReadonlyMap<string, string>): IsolateInstanceOutput => ({
+      instanceId,
+      isolationGroups: Object.fromEntries(
+        vpcIds.flatMap((vpcId) => {
+          const id = groupIds.get(groupKey(vpcId, 'isolate'));
+          return id === undefined ? [] : [[vpcId, id]];
+        }),
+      ),
+      networkInterfaces: interfaces.map((eni) => eni.networkInterfaceId),
+    });
+    const foundIds = new Map(
+      [...found].flatMap(([key, group]) => (group.GroupId === undefined ? [] : [[key, group.GroupId]])),
+    );
+
+    return {
+      changes,
+      ...(restore === undefined ? {} : { restore }),
+      notes,
+      output: output(foundIds),
+      apply: () => isolate(context, instanceId, groupPlans, eniPlans, output),
+    };
+  },
+};
+
+async function isolate(
+  context: ActionContext,
+  instanceId: string,
+  groupPlans: readonly GroupPlan[],
+  eniPlans: readonly EniPlan[],
+  output: (groupIds: ReadonlyMap<string, string>) => IsolateInstanceOutput,
+): Promise<IsolateInstanceOutput> {
+  const ec2 = context.clients.ec2;
+  const failures: Failure[] = [];
+  /** Groups ready to use (right rules), by VPC and role. */
+  const ready = new Map<string, string>();
+  /** Groups created by this run: `InvalidGroup.NotFound` on them means AWS has not caught up yet. */
+  const created = new Set<string>();
+  const consistencyCodes = (groupId: string) => (created.has(groupId) ? ['InvalidGroup.NotFound'] : []);
+
+  // Round trip 1 (and 2 for new or drifted groups): every group of every VPC at once.
+  await Promise.all(
+    groupPlans.map(async (group) => {
+      let groupId = group.existingId;
+      try {
+        if (groupId === undefined) {
+          const response = await ec2.send(
+            new CreateSecurityGroupCommand({
+              GroupName: group.name,
+              Description: GROUP_DESCRIPTIONS[group.role],
+              VpcId: group.vpcId,
+              TagSpecifications: [
+                {
+                  ResourceType: 'security-group',
+                  Tags: [{ Key: ISOLATION_GROUP_TAG.key, Value: ISOLATION_GROUP_TAG.value }],
+                },
+              ],
+            }),
+          );
+          if (response.GroupId === undefined) {
+            throw new ActionFailedError(`CreateSecurityGroup answered no GroupId for ${group.name}`);
+          }
+          groupId = response.GroupId;
+          created.add(groupId);
+        }
+        await fixRules(context, groupId, group);
+        ready.set(groupKey(group.vpcId, group.role), groupId);
+      } catch (error) {
+        failures.push({
+          error,
+          what: `isolate-instance: preparing ${group.name} in ${group.vpcId}`,
+          // A concurrent run may have created the same group, or changed its rules since we read them
+          // (a rule already there, or already gone): a retry re-reads the live group and reuses it.
+          eventualConsistency:
+            groupId === undefined
+              ? ['InvalidGroup.Duplicate']
+              : [...consistencyCodes(groupId), ...RULE_RACE_CODES],
+        });
+      }
+    }),
+  );
+
+  const moveTo = async (eni: EniPlan, role: GroupRole): Promise<boolean> => {
+    const groupId = ready.get(groupKey(eni.vpcId, role));
+    if (groupId === undefined) return false;
+    try {
+      await ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({
+          NetworkInterfaceId: eni.networkInterfaceId,
+          Groups: [groupId],
+        }),
+      );
+      return true;
+    } catch (error) {
+      failures.push({
+        error,
+        what: `isolate-instance: moving ${eni.networkInterfaceId} to ${ISOLATION_GROUP_NAMES[role]}`,
+        eventualConsistency: consistencyCodes(groupId),
+      });
+      return false;
+    }
+  };
+  // An ENI goes to the allow-all group only when both of its VPC's groups are ready: left there, it would
+  // be more open than before.
+  const bothReady = (eni: EniPlan) =>
+    ready.has(groupKey(eni.vpcId, 'untrack')) && ready.has(groupKey(eni.vpcId, 'isolate'));
+
+  // Step 1, all ENIs at once: allow-all, so that their tracked connections become untracked.
+  const stepOne = eniPlans.filter((eni) => eni.steps === 'both' && bothReady(eni));
+  const untracked = await Promise.all(stepOne.map((eni) => moveTo(eni, 'untrack')));
+  const onUntrack = new Set([
+    ...stepOne.filter((_, index) => untracked[index] === true).map((eni) => eni.networkInterfaceId),
+    ...eniPlans.filter((eni) => eni.steps === 'isolate').map((eni) => eni.networkInterfaceId),
+  ]);
+
+  // Step 2, all ENIs at once: the no-rule group, which stops the now-untracked flows.
+  const stepTwo = eniPlans.filter((eni) => onUntrack.has(eni.networkInterfaceId));
+  const isolatedNow = await Promise.all(stepTwo.map((eni) => moveTo(eni, 'isolate')));
+  const isolated = new Set(
+    stepTwo.filter((_, index) => isolatedNow[index] === true).map((eni) => eni.networkInterfaceId),
+  );
+
+  if (failures.length > 0) {
+    const pending = eniPlans.filter((eni) => eni.steps !== 'none' && !isolated.has(eni.networkInterfaceId));
+    const partial: PartialProgress = {
+      done: [...isolated],
+      notDone: pending.map((eni) =>
+        onUntrack.has(eni.networkInterfaceId)
+          ? `${eni.networkInterfaceId} (left on ${ISOLATION_GROUP_NAMES.untrack}, which allows all traffic)`
+          : eni.networkInterfaceId,
+      ),
+    };
+    throw mostSerious(
+      failures.map((failure) =>
+        classifyAwsError(failure.error, failure.what, {
+          eventualConsistency: failure.eventualConsistency,
+          partial,
+        }),
+      ),
+    );
+  }
+  context.logger.info('isolate-instance: isolated', { instanceId, networkInterfaces: isolated.size });
+  return output(ready);
+}
+
+/** Puts a group's rules right: missing ones authorized, others revoked, all four calls in parallel. */
+async function fixRules(context: ActionContext, groupId: string, group: GroupPlan): Promise<void> {
+  const ec2 = context.clients.ec2;
+  const missing = (direction: Rule['direction']) =>
+    toIpPermissions(group.missing.filter((rule) => rule.direction === direction));
+  const extra = (direction: Rule['direction']) =>
+    toIpPermissions(group.extra.filter((rule) => rule.direction === direction));
+  const [authorizeIn, authorizeOut, revokeIn, revokeOut] = [
+    missing('ingress'),
+    missing('egress'),
+    extra('ingress'),
+    extra('egress'),
+  ];
+  await Promise.all([
+    authorizeIn.length === 0
+      ? undefined
+      : ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: authorizeIn })),
+    authorizeOut.length === 0
+      ? undefined
+      : ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: authorizeOut })),
+    revokeIn.length === 0
+      ? undefined
+      : ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: revokeIn })),
+    revokeOut.length === 0
+      ? undefined
+      : ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: revokeOut })),
+  ]);
+}
+
+/** A terminal error wins: retrying would only meet it again. Otherwise the first retryable one. */
+function mostSerious(errors: readonly ActionError[]): ActionError {
+  const [first] = errors;
+  if (first === undefined) return new ActionFailedError('isolate-instance failed without an error');
+  return errors.find((error) => !error.retryable) ?? first;
+}
