@@ -133,6 +133,9 @@ const THROTTLING_CODES = new Set([
   'Throttling',
   'ThrottlingException',
   'ThrottledException',
+  // SNS's wire code for ThrottledException (HTTP 429); `awsErrorCode` prefers `Code`, so the name is not enough.
+  'Throttled',
+  'KMSThrottling',
   'RequestLimitExceeded',
   'RequestThrottled',
   'RequestThrottledException',
@@ -163,6 +166,8 @@ const ACCESS_DENIED_CODES = new Set([
   'AccessDeniedException',
   'UnauthorizedOperation',
   'UnauthorizedAccess',
+  // SNS's wire code for AuthorizationErrorException (HTTP 403).
+  'AuthorizationError',
   'AuthFailure',
   'InvalidClientTokenId',
   'ExpiredToken',

@@ -70,7 +70,8 @@ export function createAccountClients(
     const autoScaling = lazy(() => new AutoScalingClient(config));
     const elbv2 = lazy(() => new ElasticLoadBalancingV2Client(config));
     const elb = lazy(() => new ElasticLoadBalancingClient(config));
-    const sns = lazy(() => new SNSClient(config));
+    // Cordon's notification topic lives in its home account, whatever account the incident is in.
+    const sns = lazy(() => new SNSClient({ region: options.region }));
     const clients: AwsClients = {
       get ec2() {
         return ec2();

@@ -1,4 +1,4 @@
 import { protectEvidence } from '@cordon/core/actions/protect-evidence';
-import { createActionHandler } from '../shared/action-handler.ts';
+import { createActionHandler } from '../../shared/action-handler.ts';
 
 export const handler = createActionHandler(protectEvidence);

@@ -1,0 +1,554 @@
+import { createHash } from 'node:crypto';
+import { type MessageAttributeValue, PublishCommand } from '@aws-sdk/client-sns';
+import { z } from 'zod';
+import { INCIDENT_CATEGORIES, INCIDENT_SOURCES, SEVERITY_LABELS } from '../intake/incident.ts';
+import type { Change, LedgerEntry } from '../ledger/ledger.ts';
+import { PLAYBOOK_IDS, STEP_IDS } from '../playbooks/ids.ts';
+import { classifyAwsError, TransientServiceError } from './errors.ts';
+import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
+
+/** The incident events Cordon tells people about. */
+export const NOTIFY_EVENTS = [
+  'decided',
+  'contained',
+  'step-failed',
+  'approval-requested',
+  'approval-timeout',
+  'released',
+] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+/**
+ * The incident as the playbook passes it; other fields of the full incident (facts, notes, …) are dropped
+ * rather than refused, so that the playbook can hand over the whole incident.
+ */
+const NotifiedIncidentSchema = z.object({
+  id: z.string().min(1, 'must not be empty'),
+  title: z.string().min(1, 'must not be empty'),
+  category: z.enum(INCIDENT_CATEGORIES),
+  severity: z.object({
+    score: z.number().min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10'),
+    label: z.enum(SEVERITY_LABELS),
+  }),
+  source: z.enum(INCIDENT_SOURCES),
+  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+  region: z.string().min(1, 'must not be empty'),
+  resources: z.array(z.unknown()),
+});
+
+export const NotifyInput = StepEnvelopeSchema.extend({
+  event: z.enum(NOTIFY_EVENTS),
+  incident: NotifiedIncidentSchema,
+  playbook: z.enum(PLAYBOOK_IDS).optional(),
+  failedStep: z.enum(STEP_IDS).optional(),
+  error: z.object({ name: z.string(), message: z.string() }).optional(),
+  steps: z.array(z.object({ id: z.string(), status: z.string() })).optional(),
+  approvalUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+  message: z.string().optional(),
+}).superRefine((input, ctx) => {
+  if (input.incident.id !== input.incidentId) {
+    ctx.addIssue({ code: 'custom', path: ['incident', 'id'], message: 'must be the step’s incidentId' });
+  }
+  if (input.event === 'step-failed' && input.failedStep === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['failedStep'], message: 'is required for a step-failed event' });
+  }
+});
+export type NotifyInput = z.output<typeof NotifyInput>;
+
+export interface NotifyOutput {
+  /** What identifies this notification among the incident's others (see `notificationKey`). */
+  readonly eventKey: string;
+  readonly sns: 'published' | 'already-published' | 'not-configured';
+  readonly messageId?: string;
+  readonly slack: 'posted' | 'already-posted' | 'not-configured';
+}
+
+/** SNS quotas: subject 1–100 printable ASCII characters; message plus attributes at most 256 KiB. */
+export const MAX_SUBJECT_LENGTH = 100;
+export const MAX_SNS_PAYLOAD_BYTES = 262_144;
+/** A Slack webhook that has not answered by then is treated as down (the step is retried). */
+const SLACK_TIMEOUT_MS = 5_000;
+/** Block Kit limits: header text 150 characters, section text 3,000, a section field 2,000. */
+const SLACK_HEADER_MAX = 150;
+const SLACK_TEXT_MAX = 3_000;
+const SLACK_FIELD_MAX = 2_000;
+
+// The ledger records each delivery as a change with these attributes; a second delivery looks them up.
+const SNS_ATTRIBUTE = 'notification:sns';
+const SLACK_ATTRIBUTE = 'notification:slack';
+/** Names the Slack target in the ledger: the webhook URL is a secret and is never written anywhere. */
+const SLACK_RESOURCE = 'slack-webhook';
+
+/**
+ * One notification per incident event: the event, the failed step for `step-failed`, and a digest of the
+ * approval link for approval events (two approvals of one incident are two notifications).
+ *
+ * @example notificationKey({ event: 'step-failed', failedStep: 'isolate-instance' }) // 'step-failed:isolate-instance'
+ */
+export function notificationKey(input: Pick<NotifyInput, 'event' | 'failedStep' | 'approvalUrl'>): string {
+  const key = `${input.event}:${input.failedStep ?? ''}`;
+  return input.approvalUrl === undefined ? key : `${key}:${sha256(input.approvalUrl).slice(0, 16)}`;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const EVENT_PHRASES: Readonly<Record<NotifyEvent, (input: NotifyInput) => string>> = {
+  decided: (input) => (input.playbook === undefined ? 'decided' : `decided: ${input.playbook}`),
+  contained: () => 'contained',
+  'step-failed': (input) => `step ${input.failedStep ?? 'unknown'} failed`,
+  'approval-requested': () => 'approval requested',
+  'approval-timeout': () => 'approval timed out',
+  released: () => 'released',
+};
+
+// Fields that name a resource, in the order a reader looks for them (Resource kinds of intake/incident.ts).
+const RESOURCE_ID_FIELDS = [
+  'instanceId',
+  'accessKeyId',
+  'userName',
+  'roleName',
+  'alarmName',
+  'resourceId',
+  'accountId',
+] as const;
+
+/** The id of the first resource that names one (an instance id, a key id, a user name, …). */
+function firstResourceId(resources: readonly unknown[]): string | undefined {
+  for (const resource of resources) {
+    if (resource === null || typeof resource !== 'object') continue;
+    // Resources arrive as unknown JSON (the schema does not constrain them): read fields defensively.
+    const fields = resource as Record<string, unknown>;
+    for (const field of RESOURCE_ID_FIELDS) {
+      const value = fields[field];
+      if (typeof value === 'string' && value !== '') return value;
+    }
+  }
+  return undefined;
+}
+
+/** ` (+2)` when the incident names more resources than the one shown. */
+function moreResources(resources: readonly unknown[]): string {
+  return resources.length > 1 ? ` (+${resources.length - 1})` : '';
+}
+
+/**
+ * A short name for the incident's resources: the first one's id, and how many more there are.
+ *
+ * @example resourceLabel([{ instanceId: 'i-0abc' }, { accessKeyId: 'AKIA…' }]) // 'i-0abc (+1)'
+ */
+export function resourceLabel(resources: readonly unknown[]): string | undefined {
+  const first = firstResourceId(resources);
+  return first === undefined ? undefined : `${first}${moreResources(resources)}`;
+}
+
+/** SNS accepts printable ASCII only in a subject: no line breaks, control or non-ASCII characters. */
+function printableAscii(text: string): string {
+  // Decomposed, accents drop off (é → e) and compatibility forms become ASCII (… → ...).
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\x20-\x7e]/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+}
+
+function clip(text: string, max: number, ellipsis = '...'): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - ellipsis.length))}${ellipsis}`;
+}
+
+/**
+ * A subject a person reads in a mail client: `[Cordon] HIGH instance-compromise: i-0abc… contained`, at most
+ * 100 printable ASCII characters. The resource is shortened first, so the event always shows.
+ *
+ * @example notificationSubject(input, false) // '[Cordon] HIGH instance-compromise: i-0abc1234def567890 contained'
+ */
+export function notificationSubject(input: NotifyInput, dryRun: boolean): string {
+  const prefix = `[Cordon${dryRun ? ' dry-run' : ''}] ${input.incident.severity.label.toUpperCase()} ${input.incident.category}:`;
+  const phrase = printableAscii(EVENT_PHRASES[input.event](input));
+  const { resources } = input.incident;
+  const first = firstResourceId(resources);
+  // The id is shortened, never the count of other resources after it.
+  const more = first === undefined ? '' : moreResources(resources);
+  const subject = printableAscii(first ?? input.incident.title);
+  const room = MAX_SUBJECT_LENGTH - prefix.length - phrase.length - more.length - 2;
+  const full = room >= 4 ? `${prefix} ${clip(subject, room)}${more} ${phrase}` : `${prefix} ${phrase}`;
+  return clip(full, MAX_SUBJECT_LENGTH);
+}
+
+function stringAttribute(value: string): MessageAttributeValue {
+  return { DataType: 'String', StringValue: value };
+}
+
+/** Attributes subscribers filter on (SNS filter policies): severity, playbook, event, category, incident. */
+function messageAttributes(input: NotifyInput, dryRun: boolean): Record<string, MessageAttributeValue> {
+  return {
+    severity: stringAttribute(input.incident.severity.label),
+    // SNS refuses empty values; `none` keeps every message carrying the same attributes.
+    playbook: stringAttribute(input.playbook ?? 'none'),
+    event: stringAttribute(input.event),
+    category: stringAttribute(input.incident.category),
+    incidentId: stringAttribute(input.incidentId),
+    dryRun: stringAttribute(String(dryRun)),
+  };
+}
+
+/** SNS counts the message and every attribute's name, type and value against the 256 KiB limit. */
+function attributesBytes(attributes: Record<string, MessageAttributeValue>): number {
+  return Object.entries(attributes).reduce(
+    (total, [name, value]) =>
+      total +
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.DataType ?? '') +
+      Buffer.byteLength(value.StringValue ?? ''),
+    0,
+  );
+}
+
+interface FittedMessage {
+  readonly message: string;
+  readonly notes: readonly string[];
+}
+
+/**
+ * The structured message (the input plus the effective dry-run flag), cut to fit SNS's limit: resources go
+ * first (the incident in the ledger keeps them all), then long free text.
+ */
+export function fitMessage(input: NotifyInput, dryRun: boolean, budgetBytes: number): FittedMessage {
+  const body = { ...input, dryRun };
+  const fits = (text: string) => Buffer.byteLength(text) <= budgetBytes;
+  const full = JSON.stringify(body);
+  if (fits(full)) return { message: full, notes: [] };
+
+  const total = input.incident.resources.length;
+  const withResources = (count: number) =>
+    JSON.stringify({
+      ...body,
+      incident: { ...input.incident, resources: input.incident.resources.slice(0, count) },
+      resourcesTruncated: { total, included: count },
+    });
+  // Largest number of resources that still fits (binary search: resources may be of any size).
+  let low = 0;
+  let high = total;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (fits(withResources(middle))) low = middle;
+    else high = middle - 1;
+  }
+  const trimmed = withResources(low);
+  const note = `The SNS message lists ${low} of the incident's ${total} resources (SNS messages are limited to 256 KiB); the ledger has them all.`;
+  if (fits(trimmed)) return { message: trimmed, notes: [note] };
+
+  const short = (text: string | undefined) => (text === undefined ? undefined : clip(text, 2_000));
+  const minimal = JSON.stringify({
+    ...body,
+    incident: { ...input.incident, title: clip(input.incident.title, 2_000), resources: [] },
+    resourcesTruncated: { total, included: 0 },
+    message: short(input.message),
+    error:
+      input.error === undefined ? undefined : { ...input.error, message: clip(input.error.message, 2_000) },
+    steps: input.steps?.slice(0, 100),
+  });
+  return {
+    message: fits(minimal)
+      ? minimal
+      : JSON.stringify({ incidentId: input.incidentId, event: input.event, dryRun, truncated: true }),
+    notes: [note, 'Long text fields of the SNS message were shortened to fit 256 KiB.'],
+  };
+}
+
+/** Slack's mrkdwn treats `&`, `<` and `>` as markup: escape text that comes from findings. */
+function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+type SlackText = { readonly type: 'mrkdwn' | 'plain_text'; readonly text: string };
+type SlackBlock =
+  | { readonly type: 'header'; readonly text: SlackText }
+  | { readonly type: 'section'; readonly text?: SlackText; readonly fields?: readonly SlackText[] }
+  | { readonly type: 'context'; readonly elements: readonly SlackText[] };
+
+export interface SlackMessage {
+  /** Shown in notifications and where blocks cannot be rendered. */
+  readonly text: string;
+  readonly blocks: readonly SlackBlock[];
+}
+
+/**
+ * The Slack message (Block Kit): a header, a section with the key fields, details of a failure or an
+ * approval when there are any, and a context line with the incident id.
+ *
+ * @example slackMessage(input, false).blocks[0] // { type: 'header', text: { type: 'plain_text', text: 'HIGH instance-compromise: contained' } }
+ */
+export function slackMessage(input: NotifyInput, dryRun: boolean): SlackMessage {
+  const { incident } = input;
+  const label = incident.severity.label.toUpperCase();
+  const phrase = EVENT_PHRASES[input.event](input);
+  const field = (name: string, value: string): SlackText => ({
+    type: 'mrkdwn',
+    text: clip(`*${name}*\n${escapeMrkdwn(value)}`, SLACK_FIELD_MAX),
+  });
+  const fields = [
+    field('Severity', `${label} (${incident.severity.score.toFixed(1)})`),
+    field('Category', incident.category),
+    field('Resource', resourceLabel(incident.resources) ?? 'none named'),
+    field('Playbook', input.playbook ?? 'none'),
+    field('Account', incident.account),
+    field('Region', incident.region),
+  ];
+  const details: string[] = [];
+  if (input.failedStep !== undefined) details.push(`*Failed step:* \`${input.failedStep}\``);
+  if (input.error !== undefined)
+    details.push(`*Error:* ${escapeMrkdwn(`${input.error.name}: ${input.error.message}`)}`);
+  if (input.message !== undefined) details.push(escapeMrkdwn(input.message));
+  if (input.steps !== undefined && input.steps.length > 0) {
+    details.push(
+      `*Steps:* ${input.steps.map((step) => escapeMrkdwn(`${step.id} ${step.status}`)).join(', ')}`,
+    );
+  }
+  // The schema allows https URLs only; `|` and `>` would end Slack's link markup early, so they are encoded.
+  if (input.approvalUrl !== undefined) {
+    const url = input.approvalUrl.replace(/\|/g, '%7C').replace(/>/g, '%3E');
+    details.push(`<${url}|Review and decide>`);
+  }
+  const blocks: SlackBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`${label} ${incident.category}: ${phrase}`, SLACK_HEADER_MAX) },
+    },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(escapeMrkdwn(incident.title), SLACK_TEXT_MAX) },
+      fields,
+    },
+    ...(details.length === 0
+      ? []
+      : [
+          {
+            type: 'section' as const,
+            text: { type: 'mrkdwn' as const, text: clip(details.join('\n'), SLACK_TEXT_MAX) },
+          },
+        ]),
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: clip(
+            `Incident \`${escapeMrkdwn(incident.id)}\` · ${incident.source} · event ${input.event}${dryRun ? ' · dry-run: nothing was changed' : ''}`,
+            SLACK_TEXT_MAX,
+          ),
+        },
+      ],
+    },
+  ];
+  return { text: notificationSubject(input, dryRun), blocks };
+}
+
+/** A Slack delivery that failed; its message never contains the webhook URL. */
+class SlackDeliveryFailure extends Error {}
+
+/** Describes a fetch failure by its name and code only: undici's messages and causes may contain the URL. */
+function networkFailure(error: unknown): string {
+  if (error === null || typeof error !== 'object') return 'network error';
+  // Any thrown value: only `name` and `cause.code` are read, each checked to be a string below.
+  const { name, cause } = error as { name?: unknown; cause?: unknown };
+  const code = cause !== null && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined;
+  return [typeof name === 'string' ? name : 'network error', typeof code === 'string' ? code : undefined]
+    .filter((part) => part !== undefined)
+    .join(' ');
+}
+
+async function postToSlack(post: typeof fetch, webhookUrl: string, message: SlackMessage): Promise<void> {
+  let response: Response;
+  try {
+    response = await post(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(message),
+      signal: AbortSignal.timeout(SLACK_TIMEOUT_MS),
+    });
+  } catch (error) {
+    throw new SlackDeliveryFailure(networkFailure(error));
+  }
+  if (!response.ok) {
+    // Slack explains a refusal in a short body (`invalid_payload`, `no_service`, …); it never echoes the URL.
+    const reason = await response.text().catch(() => '');
+    throw new SlackDeliveryFailure(
+      `HTTP ${response.status}${reason === '' ? '' : ` ${printableAscii(reason).slice(0, 100)}`}`,
+    );
+  }
+}
+
+/** Which targets already have this notification, from earlier `done` entries of the same run mode. */
+function deliveredTargets(
+  entries: readonly LedgerEntry[],
+  eventKey: string,
+  dryRun: boolean,
+  topicArn: string | undefined,
+): { sns: boolean; slack: boolean } {
+  const changes = entries
+    .filter((entry) => entry.step === 'notify' && entry.outcome === 'done' && entry.dryRun === dryRun)
+    .flatMap((entry) => entry.changes)
+    .filter((change) => change.after === eventKey);
+  return {
+    sns: changes.some((change) => change.attribute === SNS_ATTRIBUTE && change.resource === topicArn),
+    slack: changes.some((change) => change.attribute === SLACK_ATTRIBUTE),
+  };
+}
+
+/**
+ * `notify`: tells people about an incident event — one SNS message (subject, structured JSON body,
+ * attributes to filter on) to the configured topic, and a Block Kit message to the Slack webhook when one is
+ * configured. Not mutating: it runs in dry-run too, and says so.
+ *
+ * Idempotent per incident event: each delivery is recorded in the ledger (as a change whose `after` is the
+ * event key), and a second delivery of the same event sends nothing. When SNS is published and Slack then
+ * fails, the SNS delivery is recorded at once, before the retryable `TransientServiceError` is thrown, so
+ * that the retry posts to Slack only. The webhook URL is a secret: it is never logged, recorded or put in an
+ * error message.
+ * IAM: sns:Publish on the topic.
+ *
+ * @example
+ * await runAction(notify, { incidentId, account, region, dryRun: false, event: 'contained', playbook: 'ec2-compromise', incident }, {
+ *   ...environment, notifications: { snsTopicArn, slackWebhookUrl },
+ * })
+ * // SNS subject '[Cordon] HIGH instance-compromise: i-0abc1234def567890 contained', attributes severity=high, playbook=ec2-compromise, …
+ */
+export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
+  id: 'notify',
+  summary:
+    'Publishes the incident event to the SNS topic (with attributes to filter on) and posts it to Slack when a webhook is configured.',
+  undo: 'Nothing to undo: a notification changes nothing in the account.',
+  dryRunBehaviour:
+    'Runs as in enforce mode (it changes nothing in the account): the subject says dry-run and the message carries dryRun: true.',
+  mutating: false,
+  input: NotifyInput,
+  retryableErrors: ['ThrottledError', 'TransientServiceError'],
+  permissions: [
+    {
+      actions: ['sns:Publish'],
+      resources: ['arn:aws:sns:{region}:{account}:*'],
+      why: "Publish to Cordon's notification topic; infra narrows the resource to the deployed topic's ARN.",
+    },
+  ],
+  async plan(input, context): Promise<ActionPlan<NotifyOutput>> {
+    const topicArn = context.notifications?.snsTopicArn;
+    const webhookUrl = context.notifications?.slackWebhookUrl;
+    const eventKey = notificationKey(input);
+    const delivered = deliveredTargets(
+      await context.ledger.entries(context.incidentId),
+      eventKey,
+      context.dryRun,
+      topicArn,
+    );
+    const snsPending = topicArn !== undefined && !delivered.sns;
+    const slackPending = webhookUrl !== undefined && !delivered.slack;
+
+    const notes: string[] = [];
+    if (topicArn === undefined) notes.push('No SNS topic is configured: nothing published to SNS.');
+    else if (delivered.sns) notes.push(`Already published to SNS for ${eventKey}: not published again.`);
+    if (webhookUrl === undefined) notes.push('No Slack webhook is configured: nothing posted to Slack.');
+    else if (delivered.slack) notes.push(`Already posted to Slack for ${eventKey}: not posted again.`);
+
+    const snsChange: Change = {
+      resource: topicArn ?? '',
+      attribute: SNS_ATTRIBUTE,
+      before: null,
+      after: eventKey,
+    };
+    const slackChange: Change = {
+      resource: SLACK_RESOURCE,
+      attribute: SLACK_ATTRIBUTE,
+      before: null,
+      after: eventKey,
+    };
+    const attributes = messageAttributes(input, context.dryRun);
+    const fitted = fitMessage(input, context.dryRun, MAX_SNS_PAYLOAD_BYTES - attributesBytes(attributes));
+    if (snsPending) notes.push(...fitted.notes);
+
+    const skipped = {
+      sns: delivered.sns ? ('already-published' as const) : ('not-configured' as const),
+      slack: delivered.slack ? ('already-posted' as const) : ('not-configured' as const),
+    };
+    return {
+      changes: [...(snsPending ? [snsChange] : []), ...(slackPending ? [slackChange] : [])],
+      notes,
+      output: { eventKey, ...skipped },
+      async apply() {
+        let messageId: string | undefined;
+        if (snsPending && topicArn !== undefined) {
+          try {
+            const published = await context.clients.sns.send(
+              new PublishCommand({
+                TopicArn: topicArn,
+                Subject: notificationSubject(input, context.dryRun),
+                Message: fitted.message,
+                MessageAttributes: attributes,
+                // A FIFO topic needs a group, and deduplicates a retry within its 5-minute window.
+                ...(topicArn.endsWith('.fifo')
+                  ? {
+                      MessageGroupId: input.incidentId,
+                      MessageDeduplicationId: sha256(`${input.incidentId}:${eventKey}:${context.dryRun}`),
+                    }
+                  : {}),
+              }),
+            );
+            messageId = published.MessageId;
+          } catch (error) {
+            throw classifyAwsError(error, 'notify: SNS Publish', {
+              partial: { done: [], notDone: [...(slackPending ? ['sns', 'slack'] : ['sns'])] },
+            });
+          }
+        }
+        if (slackPending && webhookUrl !== undefined) {
+          try {
+            await postToSlack(
+              context.notifications?.fetch ?? globalThis.fetch,
+              webhookUrl,
+              slackMessage(input, context.dryRun),
+            );
+          } catch (error) {
+            if (snsPending) await recordSnsDelivery(context, input, snsChange);
+            const reason = error instanceof SlackDeliveryFailure ? error.message : 'unexpected error';
+            throw new TransientServiceError(
+              `notify: the Slack webhook failed (${reason})${snsPending ? '; the SNS message was published and is recorded, so a retry posts to Slack only' : ''}.`,
+              { partial: { done: snsPending ? ['sns'] : [], notDone: ['slack'] } },
+            );
+          }
+        }
+        return {
+          eventKey,
+          sns: snsPending ? 'published' : skipped.sns,
+          ...(messageId === undefined ? {} : { messageId }),
+          slack: slackPending ? 'posted' : skipped.slack,
+        };
+      },
+    };
+  },
+};
+
+/**
+ * Records that SNS has this notification when a later target failed, so that the retry does not publish it
+ * again. A lost ledger write only means a duplicate SNS message on retry: it is logged, not thrown.
+ */
+async function recordSnsDelivery(context: ActionContext, input: NotifyInput, change: Change): Promise<void> {
+  try {
+    await context.ledger.append({
+      incidentId: context.incidentId,
+      step: 'notify',
+      at: context.now().toISOString(),
+      outcome: 'done',
+      dryRun: context.dryRun,
+      settingsVersion: context.settingsVersion,
+      input,
+      changes: [change],
+      notes: ['Partial delivery: published to SNS; Slack failed and is retried.'],
+    });
+  } catch (ledgerError) {
+    context.logger.warn('notify: could not record the SNS delivery; a retry may publish it again', {
+      ledgerError: ledgerError instanceof Error ? ledgerError.name : 'unknown',
+    });
+  }
+}

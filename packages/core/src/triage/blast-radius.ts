@@ -1,0 +1,88 @@
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+
+/**
+ * Counts automatic containments per account per hour (DOMAIN.md item 31). Past the limit, containments wait
+ * for approval: a flood of findings — or a bug, or an attacker baiting Cordon — cannot take down a fleet.
+ */
+export interface BlastRadius {
+  /** Takes one slot for `account` in the hour of `now`; `false` when the limit is reached. */
+  tryConsume(account: string, now: Date, limit: number): Promise<boolean>;
+  /** Gives a slot back (the execution turned out to be a duplicate). */
+  release(account: string, now: Date): Promise<void>;
+}
+
+function hourOf(now: Date): string {
+  return now.toISOString().slice(0, 13);
+}
+
+/** In memory: for unit tests and the local engine. */
+export class MemoryBlastRadius implements BlastRadius {
+  private readonly counts = new Map<string, number>();
+
+  public async tryConsume(account: string, now: Date, limit: number): Promise<boolean> {
+    const key = `${account}#${hourOf(now)}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count >= limit) return false;
+    this.counts.set(key, count + 1);
+    return true;
+  }
+
+  public async release(account: string, now: Date): Promise<void> {
+    const key = `${account}#${hourOf(now)}`;
+    this.counts.set(key, Math.max(0, (this.counts.get(key) ?? 0) - 1));
+  }
+}
+
+/**
+ * In the ledger table: one item per account and hour (`incidentId` = `blast-radius#<account>`, `sk` = the
+ * hour), incremented with a conditional update, so concurrent triage invocations cannot both take the last slot.
+ */
+export class DynamoDbBlastRadius implements BlastRadius {
+  public constructor(
+    private readonly client: Pick<DynamoDBClient, 'send'>,
+    private readonly tableName: string,
+  ) {}
+
+  public async tryConsume(account: string, now: Date, limit: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { incidentId: { S: `blast-radius#${account}` }, sk: { S: hourOf(now) } },
+          UpdateExpression: 'ADD containments :one SET expiresAt = :expires',
+          ConditionExpression: 'attribute_not_exists(containments) OR containments < :limit',
+          ExpressionAttributeValues: {
+            ':one': { N: '1' },
+            ':limit': { N: String(limit) },
+            ':expires': { N: String(Math.floor(now.getTime() / 1000) + 2 * 86_400) },
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as { name?: string }).name === 'ConditionalCheckFailedException'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  public async release(account: string, now: Date): Promise<void> {
+    await this.client.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: { incidentId: { S: `blast-radius#${account}` }, sk: { S: hourOf(now) } },
+        UpdateExpression: 'ADD containments :minusOne',
+        ConditionExpression: 'containments > :zero',
+        ExpressionAttributeValues: { ':minusOne': { N: '-1' }, ':zero': { N: '0' } },
+      }),
+    );
+  }
+}

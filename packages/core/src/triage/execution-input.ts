@@ -1,0 +1,116 @@
+import type {
+  AccessKeyResource,
+  Ec2InstanceResource,
+  IamUserResource,
+  Incident,
+  Resource,
+} from '../intake/incident.ts';
+import type { Decision } from '../policy/decision.ts';
+import type { Settings } from '../policy/settings.ts';
+
+/**
+ * The input of a playbook execution: the contract between triage and the state machines
+ * (docs/playbooks/README.md). Steps read their parameters from it with JSONPath.
+ */
+export interface ExecutionInput {
+  readonly incident: Pick<
+    Incident,
+    'id' | 'account' | 'region' | 'source' | 'type' | 'title' | 'category' | 'severity' | 'resources'
+  >;
+  readonly decision: Pick<Decision, 'playbook' | 'approval' | 'steps' | 'reason' | 'dryRun'>;
+  readonly target: ExecutionTarget;
+  readonly run: {
+    readonly deactivateAccessKey: boolean;
+    readonly revokeSessions: boolean;
+    readonly disableConsoleAccess: boolean;
+  };
+  readonly approval: {
+    readonly required: boolean;
+    readonly timeoutSeconds: number;
+    readonly timeoutDefault: 'approve' | 'reject';
+  };
+  readonly settingsVersion: string;
+}
+
+export type ExecutionTarget =
+  | { readonly instanceId: string }
+  | {
+      readonly accessKeyId?: string;
+      readonly userName?: string;
+      readonly principalType: 'user' | 'role';
+      readonly name: string;
+    }
+  | { readonly userId: string; readonly staleAfterDays: number }
+  | Record<string, never>;
+
+/** Config's `access-keys-rotated` default `maxAccessKeyAge`, and the unused-credentials rule's default. */
+export const STALE_AFTER_DAYS = 90;
+
+/**
+ * Builds the execution input from an incident and the decision made about it.
+ *
+ * @example buildExecutionInput(incident, decision, settings, version).target // { instanceId: 'i-0abc…' }
+ */
+export function buildExecutionInput(
+  incident: Incident,
+  decision: Decision,
+  settings: Settings,
+  settingsVersion: string,
+): ExecutionInput {
+  const steps = new Set(decision.steps);
+  return {
+    incident: {
+      id: incident.id,
+      account: incident.account,
+      region: incident.region,
+      source: incident.source,
+      type: incident.type,
+      title: incident.title,
+      category: incident.category,
+      severity: incident.severity,
+      resources: incident.resources,
+    },
+    decision: {
+      playbook: decision.playbook,
+      approval: decision.approval,
+      steps: decision.steps,
+      reason: decision.reason,
+      dryRun: decision.dryRun,
+    },
+    target: targetOf(decision.targets),
+    run: {
+      deactivateAccessKey: steps.has('deactivate-access-key'),
+      revokeSessions: steps.has('revoke-sessions'),
+      disableConsoleAccess: steps.has('disable-console-access'),
+    },
+    approval: {
+      required: decision.approval === 'required',
+      timeoutSeconds: settings.approval.timeoutSeconds,
+      timeoutDefault: settings.approval.timeoutDefault[incident.severity.label],
+    },
+    settingsVersion,
+  };
+}
+
+function targetOf(targets: readonly Resource[]): ExecutionTarget {
+  const target = targets[0];
+  if (target === undefined) return {};
+  if (target.kind === 'ec2-instance') return { instanceId: (target as Ec2InstanceResource).instanceId };
+  if (target.kind === 'access-key') {
+    const key = target as AccessKeyResource;
+    const role =
+      key.userType === 'AssumedRole' || (key.userType === undefined && key.keyType === 'temporary');
+    const name = key.userName ?? key.principalId ?? '';
+    return {
+      ...(key.accessKeyId === undefined ? {} : { accessKeyId: key.accessKeyId }),
+      ...(role || key.userName === undefined ? {} : { userName: key.userName }),
+      principalType: role ? 'role' : 'user',
+      name,
+    };
+  }
+  if (target.kind === 'iam-user') {
+    const user = target as IamUserResource;
+    return { userId: user.userId ?? '', staleAfterDays: STALE_AFTER_DAYS };
+  }
+  return {};
+}

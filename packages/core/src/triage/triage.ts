@@ -1,0 +1,124 @@
+import type { Incident } from '../intake/incident.ts';
+import { intake } from '../intake/intake.ts';
+import type { RecognisedShape } from '../intake/result.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { PlaybookId } from '../playbooks/ids.ts';
+import { type Decision, decide } from '../policy/decision.ts';
+import type { SettingsResult } from '../policy/settings.ts';
+import type { BlastRadius } from './blast-radius.ts';
+import { buildExecutionInput, type ExecutionInput } from './execution-input.ts';
+
+/** Starts a playbook execution named by the incident id; `duplicate` when that name was already used. */
+export type StartExecution = (request: {
+  readonly name: string;
+  readonly playbook: PlaybookId;
+  readonly input: ExecutionInput;
+}) => Promise<'started' | 'duplicate'>;
+
+export interface TriagePorts {
+  readonly settings: SettingsResult;
+  readonly ledger: Ledger;
+  readonly blastRadius: BlastRadius;
+  readonly startExecution: StartExecution;
+  now(): Date;
+}
+
+export type TriageResult =
+  | { readonly outcome: 'rejected'; readonly recognised: RecognisedShape; readonly reason: string }
+  | {
+      readonly outcome: 'ignored' | 'started' | 'duplicate';
+      readonly incident: Incident;
+      readonly decision: Decision;
+      readonly executionName?: string;
+    };
+
+/** Containment playbooks count against the blast radius; notifications and credential steps do not. */
+const CONTAINMENT_PLAYBOOKS: readonly PlaybookId[] = ['ec2-compromise'];
+
+/**
+ * Triage of one event: intake → decide → blast radius → record the decision → start the playbook
+ * (execution name = incident id, so a re-delivered or re-published finding starts nothing new).
+ * Notifications run as the `notify-only` / `root-activity` playbooks, so they are deduplicated the same way.
+ * A rejected event is a result, not an error: retrying it could not help.
+ *
+ * @example const result = await triage(event, { settings, ledger, blastRadius, startExecution, now: () => new Date() });
+ */
+export async function triage(event: unknown, ports: TriagePorts): Promise<TriageResult> {
+  const received = intake(event);
+  if (!received.accepted)
+    return { outcome: 'rejected', recognised: received.recognised, reason: received.reason };
+  return triageIncident(received.incident, ports);
+}
+
+export async function triageIncident(incident: Incident, ports: TriagePorts): Promise<TriageResult> {
+  const { settings } = ports.settings;
+  const now = ports.now();
+  let decision = decide(incident, settings);
+  if (!ports.settings.ok) {
+    decision = { ...decision, reason: `${decision.reason} Settings failed closed: ${ports.settings.reason}` };
+  }
+
+  let consumed = false;
+  if (
+    decision.action === 'remediate' &&
+    decision.approval === 'auto' &&
+    !decision.dryRun &&
+    decision.playbook !== null &&
+    CONTAINMENT_PLAYBOOKS.includes(decision.playbook)
+  ) {
+    const limit = settings.blastRadius.maxContainmentsPerAccountPerHour;
+    consumed = await ports.blastRadius.tryConsume(incident.account, now, limit);
+    if (!consumed) {
+      decision = {
+        ...decision,
+        approval: 'required',
+        steps: ['request-approval', ...decision.steps],
+        reason: `${decision.reason} Blast radius: ${limit} automatic containments already this hour in account ${incident.account}, so this one waits for approval.`,
+      };
+    }
+  }
+
+  const record = (outcome: 'decided' | 'duplicate', notes: string[]) =>
+    ports.ledger.append({
+      incidentId: incident.id,
+      step: 'triage',
+      at: now.toISOString(),
+      outcome,
+      dryRun: decision.dryRun,
+      settingsVersion: ports.settings.version,
+      input: {
+        source: incident.source,
+        type: incident.type,
+        count: incident.count,
+        updatedAt: incident.updatedAt,
+      },
+      changes: [],
+      notes: [decision.reason, ...notes],
+    });
+
+  if (decision.action === 'ignore' || decision.playbook === null) {
+    await record('decided', ['ignored']);
+    return { outcome: 'ignored', incident, decision };
+  }
+
+  const input = buildExecutionInput(incident, decision, settings, ports.settings.version);
+  const started = await ports.startExecution({ name: incident.id, playbook: decision.playbook, input });
+  if (started === 'duplicate') {
+    if (consumed) await ports.blastRadius.release(incident.account, now);
+    // A re-published finding (growing count) updates the record; it never starts a second playbook.
+    await record('duplicate', [`execution ${incident.id} already exists (delivery ${incident.count})`]);
+    return { outcome: 'duplicate', incident, decision, executionName: incident.id };
+  }
+  await record('decided', [`started ${decision.playbook} as execution ${incident.id}`]);
+  return { outcome: 'started', incident, decision, executionName: incident.id };
+}
+
+/**
+ * The GuardDuty poller hands over raw findings in batches (`{ findings: [...] }`): each one is triaged on its
+ * own, so one bad finding cannot hold the others back.
+ */
+export async function triageBatch(findings: readonly unknown[], ports: TriagePorts): Promise<TriageResult[]> {
+  const results: TriageResult[] = [];
+  for (const finding of findings) results.push(await triage(finding, ports));
+  return results;
+}

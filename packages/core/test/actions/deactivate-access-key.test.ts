@@ -1,0 +1,403 @@
+import {
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  GetUserCommand,
+  ListAccessKeysCommand,
+  ListUsersCommand,
+  ListUserTagsCommand,
+  UpdateAccessKeyCommand,
+  type User,
+} from '@aws-sdk/client-iam';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  actionEnvironment,
+  envelope,
+  realClients,
+  TEST_INCIDENT,
+  TEST_NOW,
+} from '../../../../test/support/actions.ts';
+import { deactivateAccessKey } from '../../src/actions/deactivate-access-key.ts';
+import { runAction } from '../../src/actions/run-action.ts';
+
+const USER = 'alice';
+const USER_ID = 'AIDAJQABLZS4A3QDU576Q';
+const COMPROMISED_KEY = 'AKIAIOSFODNN7EXAMPLE';
+const OTHER_KEY = 'AKIAI44QH8DHBEXAMPLE';
+const daysAgo = (days: number) => new Date(TEST_NOW.getTime() - days * 86_400_000);
+
+function user(UserName: string, UserId: string): User {
+  return {
+    UserName,
+    UserId,
+    Path: '/',
+    Arn: `arn:aws:iam::123456789012:user/${UserName}`,
+    CreateDate: daysAgo(900),
+  };
+}
+
+function awsError(name: string, code: string, message = code) {
+  return Object.assign(new Error(message), { name, Code: code });
+}
+
+describe('deactivate-access-key (commands sent)', () => {
+  const clients = realClients();
+  const iam = mockClient(clients.iam);
+
+  beforeEach(() => {
+    iam.reset();
+    iam.on(ListUserTagsCommand).resolves({ Tags: [{ Key: 'team', Value: 'payments' }], IsTruncated: false });
+    iam.on(ListAccessKeysCommand).resolves({
+      AccessKeyMetadata: [
+        { UserName: USER, AccessKeyId: COMPROMISED_KEY, Status: 'Active', CreateDate: daysAgo(10) },
+        { UserName: USER, AccessKeyId: OTHER_KEY, Status: 'Active', CreateDate: daysAgo(200) },
+      ],
+      IsTruncated: false,
+    });
+    iam.on(UpdateAccessKeyCommand).resolves({});
+  });
+
+  it('deactivates only the key named in the finding', async () => {
+    const outcome = await runAction(
+      deactivateAccessKey,
+      { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+      actionEnvironment(clients),
+    );
+
+    expect(outcome).toMatchObject({
+      status: 'done',
+      output: { userName: USER, accessKeyIds: [COMPROMISED_KEY] },
+      changes: [{ resource: COMPROMISED_KEY, attribute: 'status', before: 'Active', after: 'Inactive' }],
+    });
+    expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+    expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+      UserName: USER,
+      AccessKeyId: COMPROMISED_KEY,
+      Status: 'Inactive',
+    });
+  });
+
+  it('never deletes a key', async () => {
+    await runAction(
+      deactivateAccessKey,
+      { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+      actionEnvironment(clients),
+    );
+    await runAction(deactivateAccessKey, { ...envelope(), userName: USER }, actionEnvironment(clients));
+
+    expect(iam).not.toHaveReceivedCommand(DeleteAccessKeyCommand);
+    const granted = deactivateAccessKey.permissions.flatMap((permission) => permission.actions);
+    expect(granted).not.toContain('iam:DeleteAccessKey');
+  });
+
+  it('resolves the user with GetAccessKeyLastUsed when the finding lacks it', async () => {
+    iam.on(GetAccessKeyLastUsedCommand).resolves({
+      UserName: USER,
+      AccessKeyLastUsed: { ServiceName: 's3', Region: 'us-east-1', LastUsedDate: daysAgo(1) },
+    });
+
+    const outcome = await runAction(
+      deactivateAccessKey,
+      { ...envelope(), accessKeyId: COMPROMISED_KEY },
+      actionEnvironment(clients),
+    );
+
+    expect(iam).toHaveReceivedCommandWith(GetAccessKeyLastUsedCommand, { AccessKeyId: COMPROMISED_KEY });
+    expect(iam).toHaveReceivedCommandWith(ListUserTagsCommand, { UserName: USER });
+    expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+      UserName: USER,
+      AccessKeyId: COMPROMISED_KEY,
+      Status: 'Inactive',
+    });
+    expect(outcome.notes).toContain(
+      `The finding did not name the key's user: GetAccessKeyLastUsed says ${USER}.`,
+    );
+  });
+
+  it('does not look the user up when the finding names it', async () => {
+    await runAction(
+      deactivateAccessKey,
+      { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+      actionEnvironment(clients),
+    );
+    expect(iam).not.toHaveReceivedCommand(GetAccessKeyLastUsedCommand);
+  });
+
+  it('treats a key that is already inactive as done, without calling UpdateAccessKey', async () => {
+    iam.on(ListAccessKeysCommand).resolves({
+      AccessKeyMetadata: [{ UserName: USER, AccessKeyId: COMPROMISED_KEY, Status: 'Inactive' }],
+    });
+
+    const outcome = await runAction(
+      deactivateAccessKey,
+      { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+      actionEnvironment(clients),
+    );
+
+    expect(outcome).toMatchObject({ status: 'already-done', changes: [] });
+    expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('reports a key the user does not have as ResourceGoneError (terminal)', async () => {
+    iam.on(ListAccessKeysCommand).resolves({
+      AccessKeyMetadata: [{ UserName: USER, AccessKeyId: OTHER_KEY, Status: 'Active' }],
+    });
+
+    await expect(
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+        actionEnvironment(clients),
+      ),
+    ).rejects.toMatchObject({ name: 'ResourceGoneError', retryable: false });
+    expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('reports a user that no longer exists as ResourceGoneError', async () => {
+    iam
+      .on(ListUserTagsCommand)
+      .rejects(
+        awsError('NoSuchEntityException', 'NoSuchEntity', 'The user with name alice cannot be found.'),
+      );
+
+    await expect(
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+        actionEnvironment(clients),
+      ),
+    ).rejects.toMatchObject({ name: 'ResourceGoneError', awsError: 'NoSuchEntity' });
+  });
+
+  it('refuses a break-glass user before reading or changing anything', async () => {
+    await expect(
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: 'breakglass' },
+        actionEnvironment(clients, { breakGlassPrincipals: ['arn:aws:iam::123456789012:user/breakglass'] }),
+      ),
+    ).rejects.toMatchObject({ name: 'ExemptResourceError' });
+    expect(iam).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses a user carrying the exemption tag, read live, before any change', async () => {
+    iam.on(ListUserTagsCommand).resolves({ Tags: [{ Key: 'cordon:exempt', Value: 'true' }] });
+
+    await expect(
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+        actionEnvironment(clients),
+      ),
+    ).rejects.toMatchObject({ name: 'ExemptResourceError' });
+    expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('reads every page of the user tags before deciding', async () => {
+    iam
+      .on(ListUserTagsCommand)
+      .resolvesOnce({ Tags: [{ Key: 'team', Value: 'payments' }], IsTruncated: true, Marker: 'page-2' })
+      .resolvesOnce({ Tags: [{ Key: 'cordon:exempt', Value: 'true' }], IsTruncated: false });
+
+    await expect(
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+        actionEnvironment(clients),
+      ),
+    ).rejects.toMatchObject({ name: 'ExemptResourceError' });
+    expect(iam).toHaveReceivedCommandWith(ListUserTagsCommand, { UserName: USER, Marker: 'page-2' });
+  });
+
+  it('makes no mutating call in dry-run, and reports what it would change', async () => {
+    const outcome = await runAction(
+      deactivateAccessKey,
+      { ...envelope(true), accessKeyId: COMPROMISED_KEY, userName: USER },
+      actionEnvironment(clients),
+    );
+
+    expect(outcome).toMatchObject({
+      status: 'dry-run',
+      changes: [{ resource: COMPROMISED_KEY, attribute: 'status', after: 'Inactive' }],
+    });
+    expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+  });
+
+  it('records which keys it deactivates in the ledger before changing them', async () => {
+    const environment = actionEnvironment(clients);
+    await runAction(
+      deactivateAccessKey,
+      { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+      environment,
+    );
+
+    const entries = await environment.ledger.entries(TEST_INCIDENT);
+    expect(entries.map((entry) => entry.outcome)).toEqual(['planned', 'done']);
+    expect(entries[0]?.restore).toEqual({
+      userName: USER,
+      keys: [{ accessKeyId: COMPROMISED_KEY, status: 'Active' }],
+    });
+  });
+
+  it('turns throttling into ThrottledError, which Step Functions retries', async () => {
+    iam.on(UpdateAccessKeyCommand).rejects(awsError('Throttling', 'Throttling', 'Rate exceeded'));
+
+    const error = await runAction(
+      deactivateAccessKey,
+      { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+      actionEnvironment(clients),
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({
+      name: 'ThrottledError',
+      retryable: true,
+      partial: { done: [], notDone: [COMPROMISED_KEY] },
+    });
+    expect(deactivateAccessKey.retryableErrors).toContain('ThrottledError');
+  });
+
+  it('rejects a temporary (ASIA…) key with InvalidActionInputError, without calling AWS', async () => {
+    await expect(
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: 'ASIAIOSFODNN7EXAMPLE' },
+        actionEnvironment(clients),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidActionInputError' });
+    expect(iam).not.toHaveReceivedAnyCommand();
+  });
+
+  it('rejects an input that names neither a key nor a user', async () => {
+    await expect(
+      runAction(deactivateAccessKey, { ...envelope() }, actionEnvironment(clients)),
+    ).rejects.toMatchObject({
+      name: 'InvalidActionInputError',
+      message: expect.stringContaining('accessKeyId'),
+    });
+  });
+
+  it('rejects an input that mixes the two modes', async () => {
+    await expect(
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, staleAfterDays: 30 },
+        actionEnvironment(clients),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidActionInputError' });
+  });
+
+  describe('stale credentials', () => {
+    beforeEach(() => {
+      iam.on(ListUsersCommand).resolves({
+        Users: [user('bob', 'AIDAEXAMPLEBOB0000001'), user(USER, USER_ID)],
+        IsTruncated: false,
+      });
+      iam.on(ListAccessKeysCommand).resolves({
+        AccessKeyMetadata: [
+          { UserName: USER, AccessKeyId: 'AKIAOLDACTIVE0000001', Status: 'Active', CreateDate: daysAgo(120) },
+          {
+            UserName: USER,
+            AccessKeyId: 'AKIAOLDINACTIVE00001',
+            Status: 'Inactive',
+            CreateDate: daysAgo(400),
+          },
+          { UserName: USER, AccessKeyId: 'AKIANEWACTIVE0000001', Status: 'Active', CreateDate: daysAgo(89) },
+        ],
+        IsTruncated: false,
+      });
+    });
+
+    it('deactivates only the stale keys named by the Config rule', async () => {
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userId: USER_ID },
+        actionEnvironment(clients),
+      );
+
+      expect(iam).toHaveReceivedCommandWith(ListUserTagsCommand, { UserName: USER });
+      expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+      expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+        UserName: USER,
+        AccessKeyId: 'AKIAOLDACTIVE0000001',
+        Status: 'Inactive',
+      });
+      expect(outcome.output).toEqual({
+        userName: USER,
+        accessKeyIds: ['AKIAOLDACTIVE0000001', 'AKIAOLDINACTIVE00001'],
+      });
+    });
+
+    it('measures staleness from the time of the action and honours staleAfterDays', async () => {
+      await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userName: USER, staleAfterDays: 30 },
+        actionEnvironment(clients),
+      );
+
+      expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 2);
+      expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, { AccessKeyId: 'AKIANEWACTIVE0000001' });
+      expect(iam).not.toHaveReceivedCommand(ListUsersCommand);
+    });
+
+    it('finds the user on a later page of ListUsers', async () => {
+      iam
+        .on(ListUsersCommand)
+        .resolvesOnce({ Users: [user('bob', 'AIDAEXAMPLEBOB0000001')], IsTruncated: true, Marker: 'm2' })
+        .resolvesOnce({ Users: [user(USER, USER_ID)], IsTruncated: false });
+
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userId: USER_ID },
+        actionEnvironment(clients),
+      );
+
+      expect(iam).toHaveReceivedCommandWith(ListUsersCommand, { Marker: 'm2' });
+      expect(outcome.output.userName).toBe(USER);
+    });
+
+    it('reports a user id no user has any more as ResourceGoneError', async () => {
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), userId: 'AIDAGONEGONEGONE00001' },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({ name: 'ResourceGoneError' });
+      expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    });
+
+    it('refuses a user re-created under the same name (another id) as ResourceGoneError', async () => {
+      iam.on(GetUserCommand).resolves({
+        User: user(USER, 'AIDANEWUSER0000000001'),
+      });
+
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), userId: USER_ID, userName: USER },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({ name: 'ResourceGoneError' });
+      expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    });
+
+    it('reports which stale keys were deactivated when a later one fails', async () => {
+      iam
+        .on(UpdateAccessKeyCommand)
+        .resolvesOnce({})
+        .rejectsOnce(awsError('ServiceFailureException', 'ServiceFailure', 'Internal failure'));
+
+      const error = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userName: USER, staleAfterDays: 30 },
+        actionEnvironment(clients),
+      ).catch((caught: unknown) => caught);
+
+      expect(error).toMatchObject({
+        name: 'TransientServiceError',
+        partial: { done: ['AKIAOLDACTIVE0000001'], notDone: ['AKIANEWACTIVE0000001'] },
+      });
+    });
+  });
+});

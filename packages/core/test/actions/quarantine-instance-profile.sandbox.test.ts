@@ -1,0 +1,237 @@
+import { describe, expect, it } from 'vitest';
+import {
+  actionEnvironment,
+  envelope,
+  sandboxClients,
+  TEST_INCIDENT,
+  TEST_NOW,
+} from '../../../../test/support/actions.ts';
+import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+import {
+  type DenyPolicyDocument,
+  quarantineInstanceStatement,
+  revokeOlderSessionsStatement,
+} from '../../src/actions/deny-policy.ts';
+import { quarantineInstanceProfile } from '../../src/actions/quarantine-instance-profile.ts';
+import { releaseInstance } from '../../src/actions/release-instance.ts';
+import { runAction } from '../../src/actions/run-action.ts';
+
+const INSTANCE_ID = 'i-0abc1234def567890';
+const FLEET_ID = 'i-0abc1234def567891';
+const INSTANCE_ARN = `arn:aws:ec2:us-east-1:123456789012:instance/${INSTANCE_ID}`;
+const VPC_ID = 'vpc-0123456789abcdef0';
+const PROFILE_ARN = 'arn:aws:iam::123456789012:instance-profile/web';
+const QUARANTINE_ARN = 'arn:aws:iam::123456789012:instance-profile/cordon-quarantine';
+const REPLACE = { instanceProfileQuarantine: 'replace', quarantineInstanceProfileName: 'cordon-quarantine' };
+
+function seededSandbox(
+  options: { roleName?: string; rolePath?: string; inlinePolicies?: Record<string, string> } = {},
+) {
+  const sandbox = createSandbox({ now: () => TEST_NOW });
+  const roleName = options.roleName ?? 'web-role';
+  sandbox.iam
+    .addRole({ roleName, path: options.rolePath, inlinePolicies: options.inlinePolicies })
+    .addInstanceProfile({ name: 'web', roleName })
+    .addInstanceProfile({ name: 'cordon-quarantine' });
+  sandbox.ec2.addVpc({ vpcId: VPC_ID });
+  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_ID });
+  // Two instances of one fleet share the profile and its role.
+  for (const [index, instanceId] of [INSTANCE_ID, FLEET_ID].entries()) {
+    sandbox.ec2.addInstance({
+      instanceId,
+      vpcId: VPC_ID,
+      subnetId: 'subnet-0123456789abcdef0',
+      networkInterfaces: [{ networkInterfaceId: `eni-0123456789abcdef${index}`, groupIds: [web] }],
+      iamInstanceProfileArn: PROFILE_ARN,
+    });
+  }
+  return sandbox;
+}
+
+function profileOf(sandbox: Sandbox, instanceId: string): string | undefined {
+  return Object.values(sandbox.ec2.snapshot().profileAssociations).find((a) => a.instanceId === instanceId)
+    ?.arn;
+}
+
+function denyPolicy(sandbox: Sandbox, roleName = 'web-role'): DenyPolicyDocument | undefined {
+  const document = sandbox.iam.snapshot().roles[roleName]?.inlinePolicies['cordon-deny'];
+  return document === undefined ? undefined : (JSON.parse(document) as DenyPolicyDocument);
+}
+
+const input = { ...envelope(), instanceId: INSTANCE_ID };
+
+describe('quarantine-instance-profile (against the sandbox account)', () => {
+  it("denies the shared role's sessions on this instance only, and removes this instance's profile only", async () => {
+    const sandbox = seededSandbox();
+
+    await runAction(quarantineInstanceProfile, input, actionEnvironment(sandboxClients(sandbox.account)));
+
+    expect(denyPolicy(sandbox)).toEqual({
+      Version: '2012-10-17',
+      Statement: [quarantineInstanceStatement(INSTANCE_ARN)],
+    });
+    expect(Object.keys(sandbox.iam.snapshot().roles['web-role']?.inlinePolicies ?? {})).toEqual([
+      'cordon-deny',
+    ]);
+    expect(profileOf(sandbox, INSTANCE_ID)).toBeUndefined();
+    expect(profileOf(sandbox, FLEET_ID)).toBe(PROFILE_ARN);
+  });
+
+  it('puts the quarantine profile in place when the settings say replace', async () => {
+    const sandbox = seededSandbox();
+
+    await runAction(
+      quarantineInstanceProfile,
+      input,
+      actionEnvironment(sandboxClients(sandbox.account), REPLACE),
+    );
+
+    expect(profileOf(sandbox, INSTANCE_ID)).toBe(QUARANTINE_ARN);
+    expect(denyPolicy(sandbox)?.Statement).toHaveLength(1);
+  });
+
+  it.each([
+    ['disassociate', {}],
+    ['replace', REPLACE],
+  ])('changes nothing the second time (%s)', async (_, settings) => {
+    const sandbox = seededSandbox();
+    const environment = actionEnvironment(sandboxClients(sandbox.account), settings);
+    await runAction(quarantineInstanceProfile, input, environment);
+    const after = sandbox.account.snapshot();
+    const mutatingBefore = sandbox.account.mutatingCalls().length;
+
+    const second = await runAction(quarantineInstanceProfile, input, environment);
+
+    expect(second.status).toBe('already-done');
+    expect(sandbox.account.snapshot()).toEqual(after);
+    expect(sandbox.account.mutatingCalls()).toHaveLength(mutatingBefore);
+  });
+
+  it('changes nothing at all in dry-run', async () => {
+    const sandbox = seededSandbox();
+    const before = sandbox.account.snapshot();
+
+    const outcome = await runAction(
+      quarantineInstanceProfile,
+      { ...input, dryRun: true },
+      actionEnvironment(sandboxClients(sandbox.account)),
+    );
+
+    expect(outcome.status).toBe('dry-run');
+    expect(sandbox.account.snapshot()).toEqual(before);
+    expect(sandbox.account.mutatingCalls()).toEqual([]);
+  });
+
+  it.each([
+    ['disassociate', {}],
+    ['replace', REPLACE],
+  ])('gives the profile back and leaves the role as it was after release (%s)', async (_, settings) => {
+    const revoke = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [revokeOlderSessionsStatement('another-incident', TEST_NOW)],
+    });
+    const sandbox = seededSandbox({ inlinePolicies: { 'cordon-deny': revoke } });
+    const environment = actionEnvironment(sandboxClients(sandbox.account), settings);
+    const rolesBefore = sandbox.iam.snapshot().roles;
+    await runAction(quarantineInstanceProfile, input, environment);
+    expect(denyPolicy(sandbox)?.Statement).toHaveLength(2);
+
+    await runAction(releaseInstance, input, environment);
+
+    // The other incident's statement stays; this instance's statement is gone.
+    expect(sandbox.iam.snapshot().roles).toEqual(rolesBefore);
+    // Legitimately different: the association id and time are new; the profile is the same.
+    expect(profileOf(sandbox, INSTANCE_ID)).toBe(PROFILE_ARN);
+    expect(profileOf(sandbox, FLEET_ID)).toBe(PROFILE_ARN);
+  });
+
+  it("deletes Cordon's policy on release when this instance's statement was its only one", async () => {
+    const sandbox = seededSandbox();
+    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    await runAction(quarantineInstanceProfile, input, environment);
+
+    await runAction(releaseInstance, input, environment);
+
+    expect(sandbox.iam.snapshot().roles['web-role']?.inlinePolicies).toEqual({});
+    expect(sandbox.account.mutatingCalls().map((call) => call.command)).toContain('DeleteRolePolicy');
+  });
+
+  it('surfaces a throttled PutRolePolicy as ThrottledError with nothing changed, and finishes on retry', async () => {
+    const sandbox = seededSandbox();
+    sandbox.account.injectFault({ service: 'IAM', command: 'PutRolePolicy', error: 'Throttling', times: 1 });
+    const environment = actionEnvironment(sandboxClients(sandbox.account));
+
+    await expect(runAction(quarantineInstanceProfile, input, environment)).rejects.toMatchObject({
+      name: 'ThrottledError',
+      partial: { done: [], notDone: ['deny on role web-role', 'disassociate profile web'] },
+    });
+    expect(denyPolicy(sandbox)).toBeUndefined();
+    expect(profileOf(sandbox, INSTANCE_ID)).toBe(PROFILE_ARN);
+
+    await runAction(quarantineInstanceProfile, input, environment);
+    expect(denyPolicy(sandbox)?.Statement).toHaveLength(1);
+    expect(profileOf(sandbox, INSTANCE_ID)).toBeUndefined();
+  });
+
+  it('reports the deny as done when the disassociation fails, and only disassociates on retry', async () => {
+    const sandbox = seededSandbox();
+    sandbox.account.injectFault({
+      service: 'EC2',
+      command: 'DisassociateIamInstanceProfile',
+      error: 'RequestLimitExceeded',
+      times: 1,
+    });
+    const environment = actionEnvironment(sandboxClients(sandbox.account));
+
+    await expect(runAction(quarantineInstanceProfile, input, environment)).rejects.toMatchObject({
+      name: 'ThrottledError',
+      partial: { done: ['deny on role web-role'], notDone: ['disassociate profile web'] },
+    });
+    const failed = (await environment.ledger.entries(TEST_INCIDENT)).at(-1);
+    expect(failed?.notes).toEqual([
+      'done before the failure: deny on role web-role',
+      'not done: disassociate profile web',
+    ]);
+    const callsBefore = sandbox.account.mutatingCalls().length;
+
+    const retried = await runAction(quarantineInstanceProfile, input, environment);
+
+    expect(retried.status).toBe('done');
+    expect(
+      sandbox.account
+        .mutatingCalls()
+        .slice(callsBefore)
+        .map((call) => call.command),
+    ).toEqual(['DisassociateIamInstanceProfile']);
+  });
+
+  it.each([
+    [
+      'a service-linked role',
+      { roleName: 'AWSServiceRoleForEC2', rolePath: '/aws-service-role/ec2.amazonaws.com/' },
+    ],
+    [
+      'an IAM Identity Center role',
+      { roleName: 'AWSReservedSSO_Admin_0123456789abcdef', rolePath: '/aws-reserved/sso.amazonaws.com/' },
+    ],
+  ])('refuses %s with UnmodifiableRoleError and changes nothing', async (_, seed) => {
+    const sandbox = seededSandbox(seed);
+    const before = sandbox.account.snapshot();
+
+    await expect(
+      runAction(quarantineInstanceProfile, input, actionEnvironment(sandboxClients(sandbox.account))),
+    ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', retryable: false });
+    expect(sandbox.account.snapshot()).toEqual(before);
+    expect(sandbox.account.mutatingCalls()).toEqual([]);
+  });
+
+  it("maps IAM's UnmodifiableEntity to UnmodifiableRoleError (terminal)", async () => {
+    const sandbox = seededSandbox();
+    sandbox.account.injectFault({ service: 'IAM', command: 'PutRolePolicy', error: 'UnmodifiableEntity' });
+
+    await expect(
+      runAction(quarantineInstanceProfile, input, actionEnvironment(sandboxClients(sandbox.account))),
+    ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', awsError: 'UnmodifiableEntity' });
+    expect(profileOf(sandbox, INSTANCE_ID)).toBe(PROFILE_ARN);
+  });
+});

@@ -1,0 +1,174 @@
+import { describe, expect, it } from 'vitest';
+import { loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { MemoryLedger } from '../../src/ledger/ledger.ts';
+import { failClosedSettings, parseSettings } from '../../src/policy/settings.ts';
+import { MemoryBlastRadius } from '../../src/triage/blast-radius.ts';
+import type { ExecutionInput } from '../../src/triage/execution-input.ts';
+import { type StartExecution, type TriagePorts, triage, triageBatch } from '../../src/triage/triage.ts';
+
+type Json = Record<string, unknown>;
+
+/** A fake Step Functions: execution names are unique, as in AWS. */
+function fakeStepFunctions() {
+  const executions = new Map<string, { playbook: string; input: ExecutionInput }>();
+  const startExecution: StartExecution = async ({ name, playbook, input }) => {
+    if (executions.has(name)) return 'duplicate';
+    executions.set(name, { playbook, input });
+    return 'started';
+  };
+  return { executions, startExecution };
+}
+
+function ports(overrides: Partial<TriagePorts> = {}, settings: Json = {}) {
+  const stepFunctions = fakeStepFunctions();
+  const ledger = new MemoryLedger();
+  const all: TriagePorts = {
+    settings: parseSettings(settings),
+    ledger,
+    blastRadius: new MemoryBlastRadius(),
+    startExecution: stepFunctions.startExecution,
+    now: () => new Date('2026-11-28T10:15:00Z'),
+    ...overrides,
+  };
+  return { ports: all, ledger, executions: stepFunctions.executions };
+}
+
+/** A live (non-sample) high-severity C&C finding on an instance, with a distinct finding id. */
+function compromisedInstanceEvent(findingId: string, account = '883606788610', severity = 8): Json {
+  const event = loadEvent('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json');
+  const detail = event.detail as Json;
+  detail.id = findingId;
+  detail.accountId = account;
+  detail.severity = severity;
+  (detail.service as Json).additionalInfo = {};
+  (detail.resource as Json).instanceDetails = { instanceId: 'i-0abc1234def567890' };
+  return event;
+}
+
+describe('triage', () => {
+  it('starts the playbook with an execution named by the incident id', async () => {
+    const { ports: p, executions, ledger } = ports();
+    const result = await triage(compromisedInstanceEvent('f1'), p);
+    expect(result).toMatchObject({
+      outcome: 'started',
+      executionName: 'guardduty-883606788610-us-east-1-f1',
+    });
+    const execution = executions.get('guardduty-883606788610-us-east-1-f1');
+    expect(execution?.playbook).toBe('ec2-compromise');
+    expect(execution?.input).toMatchObject({
+      target: { instanceId: 'i-0abc1234def567890' },
+      approval: { required: false, timeoutSeconds: 3600, timeoutDefault: 'approve' },
+      decision: { playbook: 'ec2-compromise', dryRun: false },
+    });
+    expect((await ledger.entries('guardduty-883606788610-us-east-1-f1'))[0]).toMatchObject({
+      step: 'triage',
+      outcome: 'decided',
+      settingsVersion: p.settings.version,
+    });
+  });
+
+  it('starts one execution and changes nothing more for ten deliveries of one finding', async () => {
+    const { ports: p, executions, ledger } = ports();
+    const outcomes = [];
+    for (let delivery = 0; delivery < 10; delivery += 1) {
+      const event = compromisedInstanceEvent('f-same');
+      event.id = `eventbridge-delivery-${delivery}`;
+      ((event.detail as Json).service as Json).count = delivery + 1;
+      outcomes.push((await triage(event, p)).outcome);
+    }
+    expect(executions.size).toBe(1);
+    expect(outcomes).toEqual(['started', ...Array(9).fill('duplicate')]);
+    const entries = await ledger.entries('guardduty-883606788610-us-east-1-f-same');
+    expect(entries.map((entry) => entry.outcome)).toEqual(['decided', ...Array(9).fill('duplicate')]);
+  });
+
+  it('asks for approval past the blast radius, per account and hour', async () => {
+    const { ports: p, executions } = ports({}, { blastRadius: { maxContainmentsPerAccountPerHour: 2 } });
+    for (const id of ['a', 'b', 'c']) await triage(compromisedInstanceEvent(id), p);
+    await triage(compromisedInstanceEvent('d', '111111111111'), p);
+    const approvals = [...executions.values()].map((execution) => execution.input.approval.required);
+    expect(approvals).toEqual([false, false, true, false]);
+    const third = executions.get('guardduty-883606788610-us-east-1-c');
+    expect(third?.input.decision.steps[0]).toBe('request-approval');
+    expect(third?.input.decision.reason).toMatch(/Blast radius/);
+  });
+
+  it('gives the blast-radius slot back when the execution was a duplicate', async () => {
+    const { ports: p, executions } = ports({}, { blastRadius: { maxContainmentsPerAccountPerHour: 1 } });
+    await triage(compromisedInstanceEvent('a'), p);
+    await triage(compromisedInstanceEvent('a'), p);
+    // Had the duplicate kept its slot, this one would wait for approval.
+    const other = await triage(compromisedInstanceEvent('b', '111111111111'), p);
+    expect(other.outcome).toBe('started');
+    expect(executions.size).toBe(2);
+  });
+
+  it('rejects what is not an incident, starting nothing and recording nothing', async () => {
+    const { ports: p, executions, ledger } = ports();
+    const result = await triage(loadEvent('cloudwatch/lambda-action-composite-alarm-powertools.json'), p);
+    expect(result).toMatchObject({ outcome: 'rejected', recognised: 'cloudwatch-alarm-lambda-action' });
+    expect(executions.size).toBe(0);
+    expect(ledger.all()).toEqual([]);
+  });
+
+  it('records an ignored incident and starts nothing', async () => {
+    const { ports: p, executions, ledger } = ports();
+    const result = await triage(loadEvent('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json'), p);
+    expect(result.outcome).toBe('ignored');
+    expect(executions.size).toBe(0);
+    expect(ledger.all()[0]?.notes.join(' ')).toMatch(/sample/);
+  });
+
+  it('runs notifications as the notify-only and root-activity playbooks', async () => {
+    const { ports: p, executions } = ports();
+    await triage(loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'), p);
+    await triage(
+      loadEvent('guardduty/raw-iam-privesc-administrative-permissions-no-resource-panther.json'),
+      p,
+    );
+    expect([...executions.values()].map((execution) => execution.playbook)).toEqual([
+      'root-activity',
+      'notify-only',
+    ]);
+  });
+
+  it('fails closed to notifications when the settings could not be read', async () => {
+    const { ports: p, executions } = ports({
+      settings: failClosedSettings('settings unavailable: AccessDeniedException'),
+    });
+    const result = await triage(compromisedInstanceEvent('f1'), p);
+    expect(result).toMatchObject({ outcome: 'started', decision: { action: 'notify' } });
+    expect([...executions.values()][0]?.playbook).toBe('notify-only');
+    expect(result.outcome !== 'rejected' && result.decision.reason).toMatch(/AccessDeniedException/);
+  });
+
+  it('passes the stale user of a Config rule and the steps of a credential playbook to the execution', async () => {
+    const { ports: p, executions } = ports();
+    await triage(loadFixture('config-access-keys-rotated-noncompliant.json'), p);
+    const key = loadEvent('guardduty/eb-iam-toripcaller-custodian.json');
+    ((key.detail as Json).service as Json).additionalInfo = {};
+    (key.detail as Json).severity = 8;
+    await triage(key, p);
+    const [stale, credential] = [...executions.values()];
+    expect(stale?.input.target).toEqual({ userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90 });
+    expect(credential?.input.target).toEqual({
+      accessKeyId: 'GeneratedFindingAccessKeyId',
+      userName: 'GeneratedFindingUserName',
+      principalType: 'user',
+      name: 'GeneratedFindingUserName',
+    });
+    expect(credential?.input.run).toEqual({
+      deactivateAccessKey: true,
+      revokeSessions: true,
+      disableConsoleAccess: false,
+    });
+  });
+
+  it('triages each finding of a poller batch on its own', async () => {
+    const { ports: p, executions } = ports();
+    const raw = (compromisedInstanceEvent('from-poller').detail as Json) ?? {};
+    const results = await triageBatch([raw, { not: 'a finding' }, raw], p);
+    expect(results.map((result) => result.outcome)).toEqual(['started', 'rejected', 'duplicate']);
+    expect(executions.size).toBe(1);
+  });
+});

@@ -1,0 +1,3 @@
+import { createTriageHandler } from '../triage.ts';
+
+export const handler = createTriageHandler();
