@@ -173,7 +173,7 @@ export const revokeSessions: ActionDefinition<RevokeSessionsInput, RevokeSession
   id: 'revoke-sessions',
   summary:
     "Adds to the user's or role's inline policy cordon-deny a statement denying every session issued before now.",
-  undo: "Release removes this incident's statement (by its Sid) from cordon-deny, and deletes the policy when nothing else is left in it; sessions already refused are not restored, new ones work.",
+  undo: "Not undone automatically: once the credentials are rotated, remove this incident's statement (its Sid is in the ledger) from cordon-deny, or delete the policy when nothing else is left in it. Sessions issued after the statement's time were never denied.",
   dryRunBehaviour:
     'Reads the principal, its tags and its cordon-deny policy, and records the statement it would add; no call changes anything.',
   mutating: true,

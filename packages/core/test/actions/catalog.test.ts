@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { renderActionsDoc } from '../../src/actions/actions-doc.ts';
+import { ACTION_IDS, ACTIONS } from '../../src/actions/catalog.ts';
+import { RETRYABLE_ERROR_NAMES } from '../../src/actions/errors.ts';
+import { STEP_IDS } from '../../src/playbooks/ids.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+describe('the action catalog (conformance)', () => {
+  it('has an action for every step id but request-approval', () => {
+    expect([...ACTION_IDS].sort()).toEqual(STEP_IDS.filter((id) => id !== 'request-approval').sort());
+  });
+
+  it.each(ACTION_IDS)('%s is a complete declared unit', (id) => {
+    const action = ACTIONS[id];
+    expect(action.id).toBe(id);
+    for (const text of [action.summary, action.undo, action.dryRunBehaviour])
+      expect(text.length).toBeGreaterThan(20);
+    expect(action.permissions.length).toBeGreaterThan(0);
+    for (const permission of action.permissions) {
+      expect(permission.actions.length).toBeGreaterThan(0);
+      for (const name of permission.actions) expect(name).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+      for (const resource of permission.resources)
+        expect(resource === '*' || resource.startsWith('arn:aws:')).toBe(true);
+      expect(permission.why.length).toBeGreaterThan(10);
+    }
+    for (const name of action.retryableErrors) expect(RETRYABLE_ERROR_NAMES).toContain(name);
+    // The input schema is strict about the envelope: an empty input is refused.
+    expect(action.input.safeParse({}).success).toBe(false);
+  });
+
+  it.each(ACTION_IDS)('%s grants no action wildcard', (id) => {
+    const names = ACTIONS[id].permissions.flatMap((permission) => permission.actions);
+    expect(names.filter((name) => name.includes('*'))).toEqual([]);
+  });
+
+  it.each(ACTION_IDS)('%s has its tests, against mocks and against the sandbox', (id) => {
+    expect(existsSync(join(root, 'packages/core/test/actions', `${id}.test.ts`))).toBe(true);
+    expect(existsSync(join(root, 'packages/core/test/actions', `${id}.sandbox.test.ts`))).toBe(true);
+  });
+
+  it.each(ACTION_IDS)('%s has a three-line Lambda handler through the shared factory', (id) => {
+    const handler = readFileSync(join(root, 'packages/functions/src/handlers/actions', `${id}.ts`), 'utf8');
+    expect(handler).toContain(`from '@cordon/core/actions/${id}'`);
+    expect(handler).toMatch(/export const handler = createActionHandler\(\w+\);/);
+  });
+
+  it('is documented: docs/actions.md is generated from the catalog', () => {
+    const doc = readFileSync(join(root, 'docs/actions.md'), 'utf8');
+    expect(doc).toBe(renderActionsDoc());
+    for (const id of ACTION_IDS) expect(doc).toContain(`## ${id}`);
+  });
+});

@@ -1,0 +1,4 @@
+import { notify } from '@cordon/core/actions/notify';
+import { createActionHandler } from '../../shared/action-handler.ts';
+
+export const handler = createActionHandler(notify);
