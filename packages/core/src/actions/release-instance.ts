@@ -242,7 +242,9 @@ function recordedRestores(entries: readonly LedgerEntry[], instanceId: string): 
   for (const entry of entries) {
     if (entry.outcome !== 'planned' || entry.dryRun || entry.restore === undefined) continue;
     const step = RESTORE_STEPS.find((candidate) => candidate === entry.step);
-    if (step === undefined || restores[step] !== undefined) continue;
+    // Isolation records ENIs one entry at a time: an ENI attached between a failed run and its retry is only in
+    // the later entry. Its restores are merged ENI by ENI (the earliest record of each ENI wins).
+    if (step === undefined || (restores[step] !== undefined && step !== 'isolate-instance')) continue;
     const parsed = RestoreSchemas[step].safeParse(entry.restore);
     if (!parsed.success) {
       throw new ActionFailedError(
@@ -250,6 +252,19 @@ function recordedRestores(entries: readonly LedgerEntry[], instanceId: string): 
       );
     }
     if (parsed.data.instanceId !== instanceId) continue;
+    const earlier = restores['isolate-instance'];
+    if (step === 'isolate-instance' && earlier !== undefined) {
+      const isolation = parsed.data as NonNullable<Restores['isolate-instance']>;
+      const known = new Set(earlier.networkInterfaces.map((eni) => eni.networkInterfaceId));
+      restores['isolate-instance'] = {
+        ...earlier,
+        networkInterfaces: [
+          ...earlier.networkInterfaces,
+          ...isolation.networkInterfaces.filter((eni) => !known.has(eni.networkInterfaceId)),
+        ],
+      };
+      continue;
+    }
     // The schemas' outputs line up with `Restores` key by key; TypeScript cannot follow the correlation.
     (restores as Record<RestoreStep, unknown>)[step] = parsed.data;
   }

@@ -402,6 +402,38 @@ describe('release-instance (commands sent)', () => {
     });
   });
 
+  it('restores an ENI that only a later isolation plan recorded, keeping the earliest record of each ENI', async () => {
+    // The first run recorded ENI A only (ENI B was attached before the retry, which recorded both).
+    const firstPlan = planned('isolate-instance', {
+      instanceId: INSTANCE_ID,
+      networkInterfaces: [
+        { networkInterfaceId: ENI_A, vpcId: 'vpc-0123456789abcdef0', groupIds: ['sg-0000000000000000a'] },
+      ],
+    });
+    const retryPlan = planned(
+      'isolate-instance',
+      {
+        instanceId: INSTANCE_ID,
+        networkInterfaces: [
+          { networkInterfaceId: ENI_A, vpcId: 'vpc-0123456789abcdef0', groupIds: ['sg-0000000000000000e'] },
+          { networkInterfaceId: ENI_B, vpcId: 'vpc-0123456789abcdef0', groupIds: ['sg-0000000000000000c'] },
+        ],
+      },
+      { at: '2026-11-28T10:05:00.000Z' },
+    );
+
+    await runAction(releaseInstance, input, await environmentWith([firstPlan, retryPlan]));
+
+    expect(ec2).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, {
+      NetworkInterfaceId: ENI_A,
+      Groups: ['sg-0000000000000000a'],
+    });
+    expect(ec2).toHaveReceivedCommandWith(ModifyNetworkInterfaceAttributeCommand, {
+      NetworkInterfaceId: ENI_B,
+      Groups: ['sg-0000000000000000c'],
+    });
+  });
+
   it('fails with a clear ActionFailedError when nothing was recorded for the incident, calling no AWS API', async () => {
     const otherInstance = planned('isolate-instance', {
       instanceId: 'i-0fff1234def567890',
