@@ -14,6 +14,7 @@ export const NOTIFY_EVENTS = [
   'step-failed',
   'approval-requested',
   'approval-timeout',
+  'approval-rejected',
   'released',
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
@@ -43,7 +44,15 @@ export const NotifyInput = StepEnvelopeSchema.extend({
   failedStep: z.enum(STEP_IDS).optional(),
   error: z.object({ name: z.string(), message: z.string() }).optional(),
   steps: z.array(z.object({ id: z.string(), status: z.string() })).optional(),
-  approvalUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+  /** The playbook's `$.results` (step in camelCase → its output); turned into `steps` when those are absent. */
+  results: z.record(z.string(), z.unknown()).optional(),
+  // https, or http on the loopback address where the local engine serves the approval page.
+  approvalUrl: z
+    .url({ protocol: /^https?$/, error: 'must be an https URL' })
+    .refine((url) => url.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url), {
+      message: 'must be an https URL (http only on 127.0.0.1)',
+    })
+    .optional(),
   message: z.string().optional(),
 }).superRefine((input, ctx) => {
   if (input.incident.id !== input.incidentId) {
@@ -53,6 +62,21 @@ export const NotifyInput = StepEnvelopeSchema.extend({
     ctx.addIssue({ code: 'custom', path: ['failedStep'], message: 'is required for a step-failed event' });
   }
 });
+
+/** The steps to report: as given, or derived from the playbook's `$.results`. */
+export function reportedSteps(input: NotifyInput): Array<{ id: string; status: string }> | undefined {
+  if (input.steps !== undefined || input.results === undefined) return input.steps;
+  return stepsFromResults(input.results);
+}
+
+/** `{ protectEvidence: { status: 'done', … } }` → `[{ id: 'protect-evidence', status: 'done' }]`. */
+function stepsFromResults(results: Readonly<Record<string, unknown>>): Array<{ id: string; status: string }> {
+  return Object.entries(results).map(([key, value]) => {
+    const id = key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    const status = (value as { status?: unknown } | null)?.status;
+    return { id, status: typeof status === 'string' ? status : 'done' };
+  });
+}
 export type NotifyInput = z.output<typeof NotifyInput>;
 
 export interface NotifyOutput {
@@ -100,6 +124,7 @@ const EVENT_PHRASES: Readonly<Record<NotifyEvent, (input: NotifyInput) => string
   'step-failed': (input) => `step ${input.failedStep ?? 'unknown'} failed`,
   'approval-requested': () => 'approval requested',
   'approval-timeout': () => 'approval timed out',
+  'approval-rejected': () => 'approval rejected: nothing changed',
   released: () => 'released',
 };
 
@@ -248,7 +273,7 @@ export function fitMessage(input: NotifyInput, dryRun: boolean, budgetBytes: num
     message: short(input.message),
     error:
       input.error === undefined ? undefined : { ...input.error, message: clip(input.error.message, 2_000) },
-    steps: input.steps?.slice(0, 100),
+    steps: reportedSteps(input)?.slice(0, 100),
   });
   return {
     message: fits(minimal)
@@ -302,10 +327,9 @@ export function slackMessage(input: NotifyInput, dryRun: boolean): SlackMessage 
   if (input.error !== undefined)
     details.push(`*Error:* ${escapeMrkdwn(`${input.error.name}: ${input.error.message}`)}`);
   if (input.message !== undefined) details.push(escapeMrkdwn(input.message));
-  if (input.steps !== undefined && input.steps.length > 0) {
-    details.push(
-      `*Steps:* ${input.steps.map((step) => escapeMrkdwn(`${step.id} ${step.status}`)).join(', ')}`,
-    );
+  const steps = reportedSteps(input);
+  if (steps !== undefined && steps.length > 0) {
+    details.push(`*Steps:* ${steps.map((step) => escapeMrkdwn(`${step.id} ${step.status}`)).join(', ')}`);
   }
   // The schema allows https URLs only; `|` and `>` would end Slack's link markup early, so they are encoded.
   if (input.approvalUrl !== undefined) {

@@ -103,7 +103,8 @@ function targetOf(targets: readonly Resource[]): ExecutionTarget {
     const name = key.userName ?? key.principalId ?? '';
     return {
       ...(key.accessKeyId === undefined ? {} : { accessKeyId: key.accessKeyId }),
-      ...(role || key.userName === undefined ? {} : { userName: key.userName }),
+      // disable-console-access reads $.target.userName: a user target always carries it.
+      ...(role ? {} : { userName: name }),
       principalType: role ? 'role' : 'user',
       name,
     };

@@ -14,9 +14,10 @@ import {
 import {
   MAX_SNS_PAYLOAD_BYTES,
   MAX_SUBJECT_LENGTH,
-  type NotifyInput,
+  NotifyInput,
   notificationSubject,
   notify,
+  reportedSteps,
 } from '../../src/actions/notify.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 import type { ActionLogger } from '../../src/actions/types.ts';
@@ -430,5 +431,65 @@ describe('notify (commands sent)', () => {
       message: expect.stringContaining('incident.id'),
     });
     expect(sns).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('notify: what the playbooks send', () => {
+  it('turns the playbook results into the steps it reports', () => {
+    const parsed = NotifyInput.parse({
+      ...envelope(),
+      event: 'contained',
+      incident: {
+        id: TEST_INCIDENT,
+        title: 'x',
+        category: 'instance-compromise',
+        severity: { score: 8, label: 'high' },
+        source: 'guardduty',
+        account: '123456789012',
+        region: 'us-east-1',
+        resources: [],
+      },
+      results: {
+        protectEvidence: { status: 'done' },
+        isolateInstance: { status: 'already-done' },
+        approval: { decision: 'approve' },
+      },
+    });
+    expect(reportedSteps(parsed)).toEqual([
+      { id: 'protect-evidence', status: 'done' },
+      { id: 'isolate-instance', status: 'already-done' },
+      { id: 'approval', status: 'done' },
+    ]);
+  });
+
+  it('accepts the approval-rejected event and a loopback approval link, but no plain-http link elsewhere', () => {
+    const base = {
+      ...envelope(),
+      incident: {
+        id: TEST_INCIDENT,
+        title: 'x',
+        category: 'instance-compromise',
+        severity: { score: 8, label: 'high' },
+        source: 'guardduty',
+        account: '123456789012',
+        region: 'us-east-1',
+        resources: [],
+      },
+    };
+    expect(NotifyInput.safeParse({ ...base, event: 'approval-rejected' }).success).toBe(true);
+    expect(
+      NotifyInput.safeParse({
+        ...base,
+        event: 'approval-requested',
+        approvalUrl: 'http://127.0.0.1:4321/approvals/a',
+      }).success,
+    ).toBe(true);
+    expect(
+      NotifyInput.safeParse({
+        ...base,
+        event: 'approval-requested',
+        approvalUrl: 'http://example.com/approvals/a',
+      }).success,
+    ).toBe(false);
   });
 });

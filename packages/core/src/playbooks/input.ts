@@ -1,0 +1,69 @@
+/**
+ * The input of every playbook execution: the contract between triage (which starts the execution, see
+ * `buildExecutionInput` in src/triage/execution-input.ts) and the state machines. docs/playbooks/README.md
+ * renders it from here.
+ *
+ * - `incident`: the incident, as notify and request-approval pass it on.
+ * - `decision`: what triage decided (`steps` lists the step ids in order; `dryRun` goes to every step).
+ * - `target`: what the steps act on — `{ instanceId }` for ec2-compromise and ec2-release;
+ *   `{ accessKeyId?, userName?, principalType, name }` for credential-compromise (`accessKeyId` is required
+ *   when `run.deactivateAccessKey` is true, `userName` when `run.disableConsoleAccess` is true);
+ *   `{ userId, staleAfterDays }` for stale-credentials; `{}` for root-activity and notify-only.
+ * - `run`: which credential-compromise steps run (triage sets them from `decision.steps`).
+ * - `approval`: whether to ask first, how long to wait (seconds, at least 1), and what to do when nobody
+ *   decides in time (ec2-release ignores the default: a release is never automatic).
+ *
+ * The playbooks add to it as they go, and never remove anything: `results.<stepInCamelCase>` (each step's
+ * return value), `results.approval` (the decision, or `{ Error, Cause }` of a rejection or a timeout),
+ * `Payload.timeoutSeconds` (the approval deadline), and after a failure `failure` (`{ Error, Cause }` of the
+ * failed step) and `failedStep` (its step id). A path that a step reads and the input lacks ends the
+ * execution with `States.Runtime`, which no `Catch` can handle: triage must send every field the steps read.
+ *
+ * @example
+ * const client = new SFNClient({});
+ * await client.send(new StartExecutionCommand({ stateMachineArn, name: incident.id, input: JSON.stringify(input) }));
+ */
+export const EXECUTION_INPUT_EXAMPLE = {
+  incident: {
+    id: 'guardduty-123456789012-us-east-1-6ab6e6ee7fa2bd6ab9eef5b4ea7d9d8c',
+    account: '123456789012',
+    region: 'us-east-1',
+    source: 'guardduty',
+    type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS',
+    title: 'EC2 instance i-0abc1234def567890 is querying a domain name associated with Bitcoin activity.',
+    category: 'instance-compromise',
+    severity: { score: 8, label: 'high' },
+    resources: [{ kind: 'ec2-instance', instanceId: 'i-0abc1234def567890', role: 'compromised', tags: {} }],
+  },
+  decision: {
+    playbook: 'ec2-compromise',
+    approval: 'required',
+    steps: [
+      'request-approval',
+      'protect-evidence',
+      'detach-from-autoscaling',
+      'deregister-from-load-balancers',
+      'isolate-instance',
+      'snapshot-volumes',
+      'quarantine-instance-profile',
+      'notify',
+    ],
+    reason: 'CryptoCurrency:EC2/BitcoinTool.B!DNS: instance i-0abc1234def567890 is compromised.',
+    dryRun: false,
+  },
+  target: { instanceId: 'i-0abc1234def567890' },
+  run: { deactivateAccessKey: false, revokeSessions: false, disableConsoleAccess: false },
+  approval: { required: true, timeoutSeconds: 3600, timeoutDefault: 'reject' },
+} as const;
+
+/** The other shapes of `target`, by playbook (ec2-release uses the ec2-compromise shape). */
+export const TARGET_EXAMPLES = {
+  'ec2-compromise': { instanceId: 'i-0abc1234def567890' },
+  'credential-compromise': {
+    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+    userName: 'alice',
+    principalType: 'user',
+    name: 'alice',
+  },
+  'stale-credentials': { userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90 },
+} as const;

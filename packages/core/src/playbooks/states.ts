@@ -1,0 +1,120 @@
+import type { StepId } from './ids.ts';
+
+/**
+ * State names of the playbooks. They read as sentences or questions, because they are what a responder sees
+ * in the Step Functions console, in the diagrams and in `cordon replay`; plans, settings and the ledger use
+ * step ids, and `stepOfState` maps one to the other. A name is the same in every playbook that has the
+ * state, and unique within a state machine (ASL requires it, Parallel branches included).
+ */
+export const STATE_NAMES = {
+  startRecord: 'Start with nothing changed',
+  approvalRequired: 'Approval required?',
+  setApprovalDeadline: 'Set the approval deadline',
+  askForApproval: 'Ask for approval',
+  tellRejected: 'Tell the responders it was rejected',
+  rejected: 'Rejected: nothing was changed',
+  escalate: 'Escalate: no decision in time',
+  approveByDefault: 'Approve when no one decides?',
+  approvedByDefault: 'Approved by default',
+  notApprovedInTime: 'Not approved in time: nothing was changed',
+  protectEvidence: 'Protect the evidence',
+  leaveTraffic: 'Take it out of its Auto Scaling group and load balancers',
+  detachFromAutoscaling: 'Take it out of its Auto Scaling group',
+  deregisterFromLoadBalancers: 'Take it out of its load balancers',
+  collectLeaveTraffic: 'Collect what leaving the group and load balancers did',
+  isolateInstance: 'Isolate it on the network',
+  keepEvidence: 'Snapshot its volumes and quarantine its instance profile',
+  snapshotVolumes: 'Snapshot its volumes',
+  quarantineInstanceProfile: 'Quarantine its instance profile',
+  collectKeepEvidence: 'Collect what the snapshots and the quarantine did',
+  deactivateAccessKeyChoice: 'Deactivate the access key?',
+  deactivateAccessKey: 'Deactivate the access key',
+  revokeSessionsChoice: 'Deny its earlier sessions?',
+  revokeSessions: 'Deny sessions issued before now',
+  disableConsoleAccessChoice: 'Disable console access?',
+  disableConsoleAccess: 'Disable console access',
+  deactivateStaleKeys: 'Deactivate the stale access keys',
+  releaseInstance: 'Release the instance',
+  tellContained: 'Tell the responders it is contained',
+  tellKeysDeactivated: 'Tell the responders the keys are deactivated',
+  tellDecided: 'Tell the responders what was decided',
+  tellReleased: 'Tell the responders it is released',
+  reportFailedStep: 'Report the failed step',
+  stopped: 'Stopped: a step failed',
+} as const;
+export type StateName = (typeof STATE_NAMES)[keyof typeof STATE_NAMES];
+
+/** The Task states with a fixed name, and the step each one runs. */
+const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
+  [STATE_NAMES.askForApproval]: 'request-approval',
+  [STATE_NAMES.protectEvidence]: 'protect-evidence',
+  [STATE_NAMES.detachFromAutoscaling]: 'detach-from-autoscaling',
+  [STATE_NAMES.deregisterFromLoadBalancers]: 'deregister-from-load-balancers',
+  [STATE_NAMES.isolateInstance]: 'isolate-instance',
+  [STATE_NAMES.snapshotVolumes]: 'snapshot-volumes',
+  [STATE_NAMES.quarantineInstanceProfile]: 'quarantine-instance-profile',
+  [STATE_NAMES.deactivateAccessKey]: 'deactivate-access-key',
+  [STATE_NAMES.deactivateStaleKeys]: 'deactivate-access-key',
+  [STATE_NAMES.revokeSessions]: 'revoke-sessions',
+  [STATE_NAMES.disableConsoleAccess]: 'disable-console-access',
+  [STATE_NAMES.releaseInstance]: 'release-instance',
+  [STATE_NAMES.tellRejected]: 'notify',
+  [STATE_NAMES.escalate]: 'notify',
+  [STATE_NAMES.tellContained]: 'notify',
+  [STATE_NAMES.tellKeysDeactivated]: 'notify',
+  [STATE_NAMES.tellDecided]: 'notify',
+  [STATE_NAMES.tellReleased]: 'notify',
+  [STATE_NAMES.reportFailedStep]: 'notify',
+};
+
+const FAILED_PREFIX = 'Failed: ';
+const REPORT_PREFIX = 'Report the failure: ';
+const STOPPED_PREFIX = 'Stopped: ';
+
+/**
+ * The Pass state that records which step failed, after the named state's `Catch`.
+ *
+ * @example failedStateName('Isolate it on the network') // 'Failed: Isolate it on the network'
+ */
+export function failedStateName(stateName: string): string {
+  return `${FAILED_PREFIX}${stateName}`;
+}
+
+/**
+ * Inside a Parallel branch, the Task that reports the failure of the named state (the branch cannot reach
+ * the top level's report, and the Parallel's own `Catch` would only see `PlaybookStepFailed`).
+ *
+ * @example reportStateName('Snapshot its volumes') // 'Report the failure: Snapshot its volumes'
+ */
+export function reportStateName(stateName: string): string {
+  return `${REPORT_PREFIX}${stateName}`;
+}
+
+/**
+ * Inside a Parallel branch, the Fail state that ends the branch after the named state failed.
+ *
+ * @example stoppedStateName('Snapshot its volumes') // 'Stopped: Snapshot its volumes failed'
+ */
+export function stoppedStateName(stateName: string): string {
+  return `${STOPPED_PREFIX}${stateName} failed`;
+}
+
+/**
+ * The step a Task state runs, by the state's name; `undefined` for states that run no step (Choice, Pass,
+ * Parallel, Succeed, Fail). Failure reports are `notify` steps.
+ *
+ * @example
+ * stepOfState('Isolate it on the network') // 'isolate-instance'
+ * stepOfState('Approval required?')        // undefined
+ */
+export function stepOfState(stateName: string): StepId | undefined {
+  if (stateName.startsWith(REPORT_PREFIX)) return 'notify';
+  return STEP_OF_TASK_STATE[stateName];
+}
+
+/** The names of the Task states that run a step, by step (several states may run the same step). */
+export function statesOfStep(step: StepId): string[] {
+  return Object.entries(STEP_OF_TASK_STATE)
+    .filter(([, id]) => id === step)
+    .map(([name]) => name);
+}

@@ -1,0 +1,74 @@
+import { DynamoDBClient, type PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { createSandbox } from '../../../local/src/sandbox/index.ts';
+import { SANDBOX_RESOURCES, seedCordonResources } from '../../../local/src/seed.ts';
+import { DynamoDbLedger } from '../../src/ledger/dynamodb-ledger.ts';
+import type { LedgerEntry } from '../../src/ledger/ledger.ts';
+
+function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    incidentId: 'guardduty-123456789012-us-east-1-abc',
+    step: 'isolate-instance',
+    at: '2026-11-28T10:00:00.000Z',
+    outcome: 'planned',
+    dryRun: false,
+    settingsVersion: '0123456789ab',
+    input: { instanceId: 'i-0abc1234def567890', nested: { list: [1, 'two'] } },
+    changes: [{ resource: 'eni-0123456789abcdef0', attribute: 'groups', before: ['sg-1'], after: ['sg-2'] }],
+    restore: { instanceId: 'i-0abc1234def567890', networkInterfaces: [] },
+    notes: ['a note'],
+    ...overrides,
+  };
+}
+
+function ledgerOnSandbox() {
+  const sandbox = createSandbox();
+  seedCordonResources(sandbox);
+  const client = sandbox.account.attach(new DynamoDBClient({ region: 'us-east-1' }));
+  return {
+    sandbox,
+    client,
+    ledger: new DynamoDbLedger({ client, tableName: SANDBOX_RESOURCES.ledgerTable, retentionDays: 30 }),
+  };
+}
+
+describe('DynamoDbLedger', () => {
+  it('reads back every entry of an incident, oldest first, exactly as written', async () => {
+    const { ledger } = ledgerOnSandbox();
+    const first = entry();
+    const second = entry({
+      at: '2026-11-28T10:00:01.000Z',
+      outcome: 'done',
+      restore: undefined,
+      error: undefined,
+    });
+    await ledger.append(second);
+    await ledger.append(first);
+    await ledger.append(entry({ incidentId: 'another-incident' }));
+
+    const entries = await ledger.entries(first.incidentId);
+
+    expect(entries).toEqual(
+      [first, { ...second, restore: undefined, error: undefined }].map((item) =>
+        JSON.parse(JSON.stringify(item)),
+      ),
+    );
+  });
+
+  it('keeps two entries written in the same millisecond for the same step', async () => {
+    const { ledger } = ledgerOnSandbox();
+    await ledger.append(entry());
+    await ledger.append(entry());
+    expect(await ledger.entries(entry().incidentId)).toHaveLength(2);
+  });
+
+  it('writes conditionally (never overwriting an entry) and sets the retention TTL', async () => {
+    const { sandbox, ledger } = ledgerOnSandbox();
+    await ledger.append(entry());
+    const put = sandbox.account.calls.find((call) => call.command === 'PutItem')
+      ?.input as PutItemCommand['input'];
+    expect(put.ConditionExpression).toBe('attribute_not_exists(sk)');
+    const expected = Math.floor(Date.parse('2026-11-28T10:00:00.000Z') / 1000) + 30 * 86_400;
+    expect(put.Item?.expiresAt).toEqual({ N: String(expected) });
+  });
+});
