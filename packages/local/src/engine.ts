@@ -1,0 +1,258 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
+import type { ActionOutcome } from '@cordon/core/actions/types';
+import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
+import type { JsonValue } from '@cordon/core/playbooks/asl';
+import { buildPlaybook, LOCAL_BUILD_OPTIONS } from '@cordon/core/playbooks/build';
+import type { PlaybookId, StepId } from '@cordon/core/playbooks/ids';
+import { immediateRetries, localRunContext, localTaskHandlers } from '@cordon/core/playbooks/local';
+import type { SettingsResult } from '@cordon/core/policy/settings';
+import type { ExecutionInput } from '@cordon/core/triage/execution-input';
+import type { StartExecution } from '@cordon/core/triage/triage';
+import { type ActionLambdaHandler, createActionHandler } from '@cordon/functions/shared/action-handler';
+import type { Context } from 'aws-lambda';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { sandboxAwsClients } from './clients.ts';
+import type { Sandbox } from './sandbox/index.ts';
+import { SANDBOX_RESOURCES } from './seed.ts';
+
+/** Step Functions execution statuses the local engine reports (plus NOT_STARTED for notify/ignore). */
+export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** One Task invocation as the timeline shows it: a retried step has one entry per attempt. */
+export interface StepRun {
+  readonly id: StepId;
+  readonly state: string;
+  readonly attempt: number;
+  status: 'running' | 'succeeded' | 'failed';
+  readonly startedAt: string;
+  endedAt?: string;
+  /** The step's outcome (`done`, `already-done`, `dry-run`) when it succeeded. */
+  outcome?: string;
+  error?: { readonly name: string; readonly message: string };
+}
+
+export interface ExecutionReport {
+  readonly name: string;
+  readonly playbook: PlaybookId;
+  status: ExecutionStatus;
+  readonly steps: StepRun[];
+  /** States entered: what AWS bills as state transitions. */
+  transitions: number;
+  error?: string;
+  cause?: string;
+  output?: JsonValue;
+  readonly input: ExecutionInput;
+}
+
+/** A pending approval, as the engine hands it to whoever answers it. */
+export interface ApprovalRequest {
+  readonly executionName: string;
+  readonly taskToken: string;
+  /** The request-approval function's payload (incident, step, actions, timeout). */
+  readonly payload: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Answers an approval: resolve = SendTaskSuccess (the output goes to `$.results.approval`), reject with an
+ * Error named `ApprovalRejected` = SendTaskFailure. A promise never kept runs into the Task's timeout.
+ */
+export type ApprovalResponder = (request: ApprovalRequest) => Promise<JsonValue>;
+
+/** An approval error with the name Step Functions matches (`ApprovalRejected`). */
+export class ApprovalRejectedError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ApprovalRejected';
+  }
+}
+
+/** The engine cannot answer an approval (replay without --approve/--reject and no approval page). */
+export class ApprovalUnansweredError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ApprovalUnansweredError';
+  }
+}
+
+/** Answers every approval the same way, as `--approve` / `--reject` do. */
+export function automaticApprovals(
+  decision: 'approve' | 'reject',
+  decidedBy = 'cordon replay',
+): ApprovalResponder {
+  return async () => {
+    if (decision === 'reject')
+      throw new ApprovalRejectedError(
+        JSON.stringify({ decidedBy, comment: 'rejected from the command line' }),
+      );
+    return { decision: 'approve', decidedBy, decidedAt: new Date().toISOString() };
+  };
+}
+
+export interface LocalEngineOptions {
+  readonly sandbox: Sandbox;
+  readonly settings: SettingsResult;
+  readonly approvals: ApprovalResponder;
+  /** Sees each step run start and end (the CLI shows progress with it). */
+  readonly onStep?: (execution: string, step: StepRun) => void;
+  readonly now?: () => Date;
+}
+
+/**
+ * Runs playbooks as Step Functions would, on a laptop: the same ASL in aws-local-stepfunctions, each Task
+ * resolved in process to the same Lambda handler code (middy + Powertools + the action) on clients of the
+ * sandbox account, approvals answered through `approvals`. Execution names are unique, as in AWS: a second
+ * start with the same name is a duplicate. Retries happen at once (no backoff waits).
+ *
+ * @example
+ * const engine = new LocalEngine({ sandbox, settings, approvals: automaticApprovals('approve') });
+ * await triageIncident(incident, { ..., startExecution: engine.startExecution });
+ * engine.executions.get(incident.id)?.status // 'SUCCEEDED'
+ */
+export class LocalEngine {
+  public readonly executions = new Map<string, ExecutionReport>();
+  private readonly handlers: Record<ActionId, ActionLambdaHandler<unknown>>;
+  private readonly now: () => Date;
+
+  public constructor(private readonly options: LocalEngineOptions) {
+    this.now = options.now ?? (() => new Date());
+    const { sandbox, settings } = options;
+    const awsClients = sandboxAwsClients(sandbox);
+    const dynamodb = sandbox.account.attach(
+      new DynamoDBClient({
+        region: sandbox.account.region,
+        credentials: { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'sandbox' },
+      }),
+    );
+    const ledger = new DynamoDbLedger({
+      client: dynamodb,
+      tableName: SANDBOX_RESOURCES.ledgerTable,
+      retentionDays: settings.settings.ledgerRetentionDays,
+    });
+    const topicArn = `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`;
+    const deps = {
+      // The handlers' own logs would drown the timeline; the ledger and the report say what happened.
+      logger: new Logger({ serviceName: 'cordon-local', logLevel: 'SILENT' }),
+      metrics: new Metrics({ namespace: 'CordonLocal', serviceName: 'cordon-local' }),
+      loadSettings: async () => settings,
+      clientsFor: () => awsClients,
+      ledgerFor: () => ledger,
+      notifications: async () => ({ snsTopicArn: topicArn }),
+      now: this.now,
+    };
+    this.handlers = Object.fromEntries(
+      (Object.keys(ACTIONS) as ActionId[]).map((id) => [id, createActionHandler(ACTIONS[id], deps)]),
+    ) as Record<ActionId, ActionLambdaHandler<unknown>>;
+  }
+
+  /** The `StartExecution` port of triage: runs the execution to its end before answering. */
+  public readonly startExecution: StartExecution = async ({ name, playbook, input }) => {
+    if (this.executions.has(name)) return 'duplicate';
+    await this.run(name, playbook, input);
+    return 'started';
+  };
+
+  /** Runs one execution to its end and reports it. */
+  public async run(name: string, playbook: PlaybookId, input: ExecutionInput): Promise<ExecutionReport> {
+    const report: ExecutionReport = { name, playbook, status: 'SUCCEEDED', steps: [], transitions: 0, input };
+    this.executions.set(name, report);
+    const definition = buildPlaybook(playbook, LOCAL_BUILD_OPTIONS);
+    const attempts = new Map<string, number>();
+    const taskToken = `${name}-approval`;
+
+    const handlers = localTaskHandlers(definition, async ({ state, step, input: stepInput }) => {
+      const attempt = (attempts.get(state) ?? 0) + 1;
+      attempts.set(state, attempt);
+      const run: StepRun = {
+        id: step,
+        state,
+        attempt,
+        status: 'running',
+        startedAt: this.now().toISOString(),
+      };
+      report.steps.push(run);
+      this.options.onStep?.(name, run);
+      const finish = (status: 'succeeded' | 'failed', error?: unknown) => {
+        run.status = status;
+        run.endedAt = this.now().toISOString();
+        if (error !== undefined) {
+          run.error = {
+            name: (error as Error).name ?? 'Error',
+            message: (error as Error).message ?? String(error),
+          };
+        }
+        this.options.onStep?.(name, run);
+      };
+      try {
+        const output =
+          step === 'request-approval'
+            ? await this.options.approvals({
+                executionName: name,
+                taskToken,
+                payload: ((stepInput as { Payload?: Record<string, unknown> }).Payload ?? {}) as Record<
+                  string,
+                  unknown
+                >,
+              })
+            : await this.invoke(step as ActionId, stepInput);
+        const outcome = (output as { status?: unknown } | null)?.status;
+        if (typeof outcome === 'string') run.outcome = outcome;
+        finish('succeeded');
+        return output;
+      } catch (error) {
+        finish('failed', error);
+        throw error;
+      }
+    });
+
+    // The engine's types are the same JSON and ASL shapes with mutable arrays; ours are read-only.
+    type EngineDefinition = ConstructorParameters<typeof StateMachine>[0];
+    type EngineJson = Parameters<StateMachine['run']>[0];
+    type EngineHandlers = Record<string, (input: EngineJson) => Promise<EngineJson>>;
+    const machine = new StateMachine(structuredClone(definition) as unknown as EngineDefinition, {
+      // asl-validator checks every definition in the tests; the engine's own check compiles a schema each time.
+      validationOptions: { noValidate: true },
+    });
+    const execution = machine.run(JSON.parse(JSON.stringify(input)) as EngineJson, {
+      overrides: {
+        taskResourceLocalHandlers: handlers as unknown as EngineHandlers,
+        retryIntervalOverrides: immediateRetries(definition),
+      },
+      context: localRunContext(taskToken),
+    });
+    const logged = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'StateEntered') report.transitions += 1;
+        if (event.type === 'ExecutionFailed') {
+          report.error = event.Error;
+          report.cause = typeof event.Cause === 'string' ? event.Cause : JSON.stringify(event.Cause);
+        }
+      }
+    })();
+    try {
+      report.output = (await execution.result) as JsonValue;
+      report.status = 'SUCCEEDED';
+    } catch (error) {
+      report.status = (error as Error).name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+      report.error ??= (error as Error).name;
+      report.cause ??= (error as Error).message;
+    }
+    await logged;
+    return report;
+  }
+
+  private async invoke(step: ActionId, input: JsonValue): Promise<JsonValue> {
+    const { region, accountId } = this.options.sandbox.account;
+    const context = {
+      functionName: `cordon-${step}`,
+      invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:cordon-${step}`,
+      awsRequestId: `local-${Date.now().toString(36)}`,
+      getRemainingTimeInMillis: () => 60_000,
+    } as Context; // only the fields the middlewares read
+    const outcome = (await this.handlers[step](input, context)) as ActionOutcome<unknown>;
+    // What Lambda would hand Step Functions: the JSON of the outcome.
+    return JSON.parse(JSON.stringify(outcome)) as JsonValue;
+  }
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { loadEvent } from '../support/events.ts';
+import { runScenario } from '../support/scenario.ts';
+
+const EVENT = 'guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json';
+const INCLUDE_SAMPLES = { includeSampleFindings: true };
+
+describe('ec2-compromise: a C&C finding on an instance', () => {
+  it('contains the instance end to end: evidence kept, out of its ASG and target group, isolated, snapshotted, profile quarantined', async () => {
+    const { sandbox, execution } = await runScenario(loadEvent(EVENT), { settings: INCLUDE_SAMPLES });
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.steps.filter((step) => step.attempt === 1).map((step) => step.id)).toEqual(
+      expect.arrayContaining(['request-approval', 'protect-evidence', 'isolate-instance', 'notify']),
+    );
+    const ec2 = sandbox.ec2.snapshot();
+    const instance = ec2.instances['i-99999999'];
+    expect(instance).toMatchObject({
+      disableApiTermination: true,
+      shutdownBehavior: 'stop',
+      tags: { 'cordon:quarantined': 'true' },
+    });
+    const isolation = Object.values(ec2.securityGroups).find(
+      (group) => group.groupName === 'cordon-isolation',
+    );
+    for (const eniId of instance?.networkInterfaceIds ?? []) {
+      expect(JSON.stringify(ec2.networkInterfaces[eniId])).toContain(isolation?.groupId ?? 'missing');
+    }
+    expect(Object.values(ec2.snapshots)).toHaveLength(2);
+    expect(
+      Object.values(ec2.profileAssociations).filter((association) => association.instanceId === 'i-99999999'),
+    ).toEqual([]);
+    expect(JSON.stringify(sandbox.autoScaling.snapshot())).toContain('"lifecycleState":"Standby"');
+    expect(
+      sandbox.sns.messages(`arn:aws:sns:us-east-1:883606788610:cordon-notifications`).length,
+    ).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,71 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Incident } from '../../packages/core/src/intake/incident.ts';
+import { intake } from '../../packages/core/src/intake/intake.ts';
+import { DynamoDbLedger } from '../../packages/core/src/ledger/dynamodb-ledger.ts';
+import { parseSettings } from '../../packages/core/src/policy/settings.ts';
+import { MemoryBlastRadius } from '../../packages/core/src/triage/blast-radius.ts';
+import { type TriageResult, triageIncident } from '../../packages/core/src/triage/triage.ts';
+import {
+  type ApprovalResponder,
+  automaticApprovals,
+  type ExecutionReport,
+  LocalEngine,
+} from '../../packages/local/src/engine.ts';
+import type { Sandbox } from '../../packages/local/src/sandbox/index.ts';
+import { SANDBOX_RESOURCES, type SeedOptions, sandboxForIncident } from '../../packages/local/src/seed.ts';
+
+export interface Scenario {
+  readonly sandbox: Sandbox;
+  readonly incident: Incident;
+  readonly engine: LocalEngine;
+  /** Triage the (seeded) incident once more, as a re-delivery would. */
+  deliver(incident?: Incident): Promise<TriageResult>;
+  readonly result: TriageResult;
+  readonly execution: ExecutionReport | undefined;
+}
+
+export interface ScenarioOptions {
+  readonly settings?: Record<string, unknown>;
+  readonly seed?: SeedOptions;
+  readonly approvals?: ApprovalResponder;
+  /** Changes to the sandbox before triage (faults, latency, extra resources). */
+  readonly prepare?: (sandbox: Sandbox, incident: Incident) => void;
+}
+
+/**
+ * A real event → intake → a sandbox seeded from it → triage → the playbook in the local engine, as
+ * `cordon replay` runs it. The scenario tests assert on the sandbox account afterwards.
+ */
+export async function runScenario(event: unknown, options: ScenarioOptions = {}): Promise<Scenario> {
+  const received = intake(event);
+  if (!received.accepted) throw new Error(`not an incident: ${received.reason}`);
+  const { sandbox, incident } = sandboxForIncident(received.incident, options.seed);
+  options.prepare?.(sandbox, incident);
+  const settings = parseSettings(options.settings ?? {});
+  if (!settings.ok) throw new Error(settings.reason);
+  const engine = new LocalEngine({
+    sandbox,
+    settings,
+    approvals: options.approvals ?? automaticApprovals('approve'),
+  });
+  const dynamodb = sandbox.account.attach(
+    new DynamoDBClient({
+      region: sandbox.account.region,
+      credentials: { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'x' },
+    }),
+  );
+  const ports = {
+    settings,
+    ledger: new DynamoDbLedger({
+      client: dynamodb,
+      tableName: SANDBOX_RESOURCES.ledgerTable,
+      retentionDays: 30,
+    }),
+    blastRadius: new MemoryBlastRadius(),
+    startExecution: engine.startExecution,
+    now: () => new Date(),
+  };
+  const deliver = (again: Incident = incident) => triageIncident(again, ports);
+  const result = await deliver();
+  return { sandbox, incident, engine, deliver, result, execution: engine.executions.get(incident.id) };
+}
