@@ -2,13 +2,20 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { automaticApprovals } from '@cordon/local/engine';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
+import { parseFault, ReplayStoppedError, replay } from './commands/replay.ts';
+import { formatReplay } from './commands/replay-format.ts';
 import { EXIT, type Io, processIo, UsageError } from './io.ts';
 import { loadCliSettings } from './settings-file.ts';
 
 const USAGE = `Usage:
   cordon plan <event-file>... [--include-samples] [--settings <file>] [--json]
       What Cordon would decide for each event; no AWS call.
+  cordon replay <event-file> [--include-samples] [--settings <file>] [--approve | --reject]
+                [--fail <Command>:<ErrorName>[:<times>]]... [--latency <ms>] [--json]
+      Seeds a sandbox account from the event, runs triage and the playbook end to end in the local
+      engine, and shows the timeline and what changed.
   cordon demo
       Plans the bundled real events (GuardDuty, CloudWatch, Config, Security Hub) with sample findings included.
 
@@ -28,6 +35,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     switch (command) {
       case 'plan':
         return await plan(rest, io);
+      case 'replay':
+        return await replayCommand(rest, io);
       case 'demo':
         return await demo(rest, io);
       case undefined:
@@ -59,6 +68,10 @@ function parse(args: readonly string[]) {
         'include-samples': { type: 'boolean', default: false },
         settings: { type: 'string' },
         json: { type: 'boolean', default: false },
+        approve: { type: 'boolean', default: false },
+        reject: { type: 'boolean', default: false },
+        fail: { type: 'string', multiple: true },
+        latency: { type: 'string' },
       },
     });
   } catch (error) {
@@ -75,6 +88,48 @@ async function plan(args: readonly string[], io: Io): Promise<number> {
   const lines = values.json ? formatPlanJson(results) : formatPlanTable(results);
   for (const line of lines) io.out(line);
   return EXIT.ok;
+}
+
+async function replayCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args);
+  if (positionals.length !== 1) throw new UsageError('replay takes exactly one event file.');
+  if (values.approve && values.reject) throw new UsageError('--approve and --reject exclude each other.');
+  const faults = (values.fail ?? []).map(parseFault);
+  const latencyMs = values.latency === undefined ? undefined : Number(values.latency);
+  if (latencyMs !== undefined && !(Number.isInteger(latencyMs) && latencyMs >= 0 && latencyMs <= 60_000)) {
+    throw new UsageError(`--latency takes a whole number of milliseconds (0–60000), got "${values.latency}"`);
+  }
+  const settings = await loadCliSettings(values.settings, values['include-samples'] ?? false);
+  if (!settings.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${settings.reason}`);
+  const approvals = values.approve
+    ? automaticApprovals('approve')
+    : values.reject
+      ? automaticApprovals('reject')
+      : undefined;
+  try {
+    const report = await replay({
+      file: positionals[0] ?? '',
+      settings,
+      approvals,
+      faults,
+      latencyMs,
+      onStep: values.json
+        ? undefined
+        : (step) => {
+            if (step.status !== 'running')
+              io.err(`  ${step.status === 'succeeded' ? '✓' : '✗'} ${step.id} (${step.state})`);
+          },
+    });
+    const lines = values.json ? [JSON.stringify(report)] : formatReplay(report);
+    for (const line of lines) io.out(line);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ReplayStoppedError) {
+      io.err(`cordon: ${error.message}`);
+      return EXIT.failed;
+    }
+    throw error;
+  }
 }
 
 async function demo(args: readonly string[], io: Io): Promise<number> {

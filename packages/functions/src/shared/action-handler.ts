@@ -168,10 +168,10 @@ export function createActionHandler<I extends StepEnvelope, O>(
   return handler as unknown as ActionLambdaHandler<O>;
 }
 
+/** One `ActionOutcome` metric per invocation, by step and outcome (published by logMetrics at the end). */
 function countOutcome(metrics: Metrics, step: string, outcome: string): void {
-  const single = metrics.singleMetric();
-  single.addDimensions({ step, outcome });
-  single.addMetric('ActionOutcome', MetricUnit.Count, 1);
+  metrics.addDimensions({ step, outcome });
+  metrics.addMetric('ActionOutcome', MetricUnit.Count, 1);
 }
 
 type Issue = { path: PropertyKey[]; message: string };

@@ -92,10 +92,8 @@ describe('createActionHandler', () => {
   });
 
   it('counts one ActionOutcome metric per outcome, by step and outcome', async () => {
-    const single = setup.metrics.singleMetric();
-    const addDimensions = vi.spyOn(single, 'addDimensions');
-    const addMetric = vi.spyOn(single, 'addMetric');
-    vi.spyOn(setup.metrics, 'singleMetric').mockReturnValue(single);
+    const addDimensions = vi.spyOn(setup.metrics, 'addDimensions');
+    const addMetric = vi.spyOn(setup.metrics, 'addMetric');
     await createActionHandler(protectEvidence, setup.deps)(
       { ...envelope(), instanceId: INSTANCE_ID },
       context,

@@ -1,0 +1,75 @@
+import { renderTable } from '../table.ts';
+import type { ReplayReport } from './replay.ts';
+
+function duration(startedAt: string, endedAt: string | undefined): string {
+  if (endedAt === undefined) return '-';
+  return `${Math.max(0, Date.parse(endedAt) - Date.parse(startedAt))} ms`;
+}
+
+/** The replay for a person at a terminal: the decision, the timeline, what changed, the AWS calls. */
+export function formatReplay(report: ReplayReport): string[] {
+  const lines: string[] = [`Event: ${report.file}`];
+  if (!report.accepted || report.incident === null) {
+    lines.push(`Not an incident: ${report.reason ?? 'rejected'}`, 'Execution: NOT_STARTED');
+    return lines;
+  }
+  const { incident, decision } = report;
+  lines.push(
+    `Incident: ${incident.id}`,
+    `  ${incident.title}`,
+    `  ${incident.category}, severity ${incident.severity.score} (${incident.severity.label}), account ${incident.account}, ${incident.region}`,
+  );
+  if (report.substitutions.length > 0) {
+    lines.push(
+      `  Sample placeholders replaced in the sandbox: ${report.substitutions.map((item) => `${item.from} → ${item.to}`).join(', ')}`,
+    );
+  }
+  if (decision !== null) {
+    lines.push(
+      `Decision: ${decision.action}${decision.playbook ? ` ${decision.playbook}` : ''}, approval ${decision.approval}${decision.dryRun ? ', dry-run' : ''}`,
+      `  ${decision.reason}`,
+    );
+  }
+  const execution = report.execution;
+  lines.push(
+    '',
+    `Execution ${execution.name ?? '(none)'}: ${execution.status}${report.transitions > 0 ? ` — ${report.transitions} state transitions` : ''}`,
+  );
+  if (execution.error !== undefined) lines.push(`  ${execution.error}: ${execution.cause ?? ''}`);
+  if (report.steps.length > 0) {
+    lines.push('');
+    lines.push(
+      ...renderTable(
+        ['#', 'STEP', 'STATE', 'STATUS', 'ATTEMPTS', 'OUTCOME', 'TIME', 'ERROR'],
+        report.steps.map((step, index) => [
+          String(index + 1),
+          step.id,
+          step.state,
+          step.status,
+          String(step.attempts),
+          step.outcome ?? '',
+          duration(step.startedAt, step.endedAt),
+          step.error === undefined ? '' : `${step.error.name}: ${step.error.message}`.slice(0, 100),
+        ]),
+      ),
+    );
+  }
+  lines.push('', report.changes.length === 0 ? 'What changed: nothing.' : 'What changed:');
+  if (report.changes.length > 0) {
+    lines.push(
+      ...renderTable(
+        ['RESOURCE', 'ATTRIBUTE', 'BEFORE', 'AFTER'],
+        report.changes.map((change) => [change.resource, change.attribute, change.before, change.after]),
+      ).map((line) => `  ${line}`),
+    );
+  }
+  const mutating = report.calls.filter((call) => !/^(Describe|Get|List|Query|Scan)/.test(call.command));
+  const counts = new Map<string, number>();
+  for (const call of report.calls)
+    counts.set(`${call.service}.${call.command}`, (counts.get(`${call.service}.${call.command}`) ?? 0) + 1);
+  lines.push(
+    '',
+    `AWS calls: ${report.calls.length} (${mutating.length} changing something): ${[...counts.entries()].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name)).join(', ')}`,
+  );
+  return lines;
+}

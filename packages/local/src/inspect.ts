@@ -1,0 +1,100 @@
+import type { Incident } from '@cordon/core/intake/incident';
+import type { Sandbox } from './sandbox/index.ts';
+
+/** One observable fact about a resource of the incident, for before/after comparisons. */
+export interface ResourceFact {
+  readonly resource: string;
+  readonly attribute: string;
+  readonly value: string;
+}
+
+export interface FactChange {
+  readonly resource: string;
+  readonly attribute: string;
+  readonly before: string;
+  readonly after: string;
+}
+
+/**
+ * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
+ * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
+ * each user or role, its keys, console password and inline policies.
+ */
+export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
+  const facts: ResourceFact[] = [];
+  const add = (resource: string, attribute: string, value: unknown) =>
+    facts.push({ resource, attribute, value: typeof value === 'string' ? value : JSON.stringify(value) });
+  const ec2 = sandbox.ec2.snapshot();
+  const autoScaling = JSON.stringify(sandbox.autoScaling.snapshot());
+  const targetGroups = sandbox.elbv2.snapshot().targetGroups;
+  const iam = sandbox.iam.snapshot() as {
+    users?: Record<
+      string,
+      {
+        accessKeys?: Array<{ accessKeyId: string; status: string }>;
+        loginProfile?: unknown;
+        inlinePolicies?: Record<string, unknown>;
+      }
+    >;
+    roles?: Record<string, { inlinePolicies?: Record<string, unknown> }>;
+  };
+  for (const resource of incident.resources) {
+    if (resource.kind === 'ec2-instance') {
+      const instance = ec2.instances[resource.instanceId];
+      if (instance === undefined) continue;
+      const id = resource.instanceId;
+      for (const eniId of instance.networkInterfaceIds) {
+        const eni = ec2.networkInterfaces[eniId] as { groupIds?: string[] } | undefined;
+        const names = (eni?.groupIds ?? []).map(
+          (groupId) => ec2.securityGroups[groupId]?.groupName ?? groupId,
+        );
+        add(eniId, 'security groups', names.join(', '));
+      }
+      add(id, 'termination protection', instance.disableApiTermination ? 'on' : 'off');
+      add(id, 'shutdown behaviour', instance.shutdownBehavior);
+      add(id, 'quarantine tag', instance.tags['cordon:quarantined'] ?? '-');
+      const profile = Object.values(ec2.profileAssociations).find(
+        (association) => association.instanceId === id,
+      );
+      add(id, 'instance profile', profile?.arn.split('/').at(-1) ?? '-');
+      const lifecycle = new RegExp(`"instanceId":"${id}"[^}]*"lifecycleState":"(\\w+)"`).exec(
+        autoScaling,
+      )?.[1];
+      add(id, 'auto scaling', lifecycle ?? '-');
+      const registered = Object.values(targetGroups).filter((group) =>
+        JSON.stringify(group).includes(`"id":"${id}"`),
+      );
+      add(id, 'target groups', registered.length);
+      add(
+        id,
+        'snapshots',
+        Object.values(ec2.snapshots).filter((snapshot) => JSON.stringify(snapshot).includes(id)).length,
+      );
+    }
+    if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
+      const name = resource.userName;
+      if (name === undefined) continue;
+      const user = iam.users?.[name];
+      if (user !== undefined) {
+        for (const key of user.accessKeys ?? []) add(key.accessKeyId, 'status', key.status);
+        add(name, 'console password', user.loginProfile ? 'yes' : 'no');
+        add(name, 'inline policies', Object.keys(user.inlinePolicies ?? {}).join(', ') || '-');
+      }
+      const role = iam.roles?.[name];
+      if (role !== undefined)
+        add(name, 'inline policies', Object.keys(role.inlinePolicies ?? {}).join(', ') || '-');
+    }
+  }
+  return facts;
+}
+
+/** The facts that differ, in the order of `after`. */
+export function diffFacts(before: readonly ResourceFact[], after: readonly ResourceFact[]): FactChange[] {
+  const old = new Map(before.map((fact) => [`${fact.resource}\u0000${fact.attribute}`, fact.value]));
+  return after.flatMap((fact) => {
+    const previous = old.get(`${fact.resource}\u0000${fact.attribute}`) ?? '-';
+    return previous === fact.value
+      ? []
+      : [{ resource: fact.resource, attribute: fact.attribute, before: previous, after: fact.value }];
+  });
+}
