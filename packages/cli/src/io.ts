@@ -1,11 +1,13 @@
 /** Where a command writes; the tests capture it, the binary writes to the process streams. */
 export interface Io {
-  out(line: string): void;
+  out(...lines: string[]): void;
   err(line: string): void;
 }
 
 export const processIo: Io = {
-  out: (line) => process.stdout.write(`${line}\n`),
+  out: (...lines) => {
+    for (const line of lines) process.stdout.write(`${line}\n`);
+  },
   err: (line) => process.stderr.write(`${line}\n`),
 };
 

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { automaticApprovals } from '@cordon/local/engine';
+import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, ReplayStoppedError, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
@@ -16,8 +17,9 @@ const USAGE = `Usage:
                 [--fail <Command>:<ErrorName>[:<times>]]... [--latency <ms>] [--json]
       Seeds a sandbox account from the event, runs triage and the playbook end to end in the local
       engine, and shows the timeline and what changed.
-  cordon demo
-      Plans the bundled real events (GuardDuty, CloudWatch, Config, Security Hub) with sample findings included.
+  cordon demo [--auto-approve] [--plan]
+      Replays a curated set of real events end to end on the local engine (npm start runs it);
+      --plan only plans every bundled event.
 
 Exit codes: 0 every file got a result, 1 the command could not run, 2 usage error.`;
 
@@ -38,7 +40,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       case 'replay':
         return await replayCommand(rest, io);
       case 'demo':
-        return await demo(rest, io);
+        return await demoCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -132,8 +134,28 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function demo(args: readonly string[], io: Io): Promise<number> {
-  if (args.length > 0) throw new UsageError(`demo takes no arguments yet (got ${args.join(' ')}).`);
+async function demoCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      'auto-approve': { type: 'boolean', default: false },
+      plan: { type: 'boolean', default: false },
+    },
+    strict: false,
+  });
+  if (positionals.length > 0) throw new UsageError(`demo takes no files (got ${positionals.join(' ')}).`);
+  if (values.plan === true) return planBundled(io);
+  const settings = await loadCliSettings(DEMO_SETTINGS_FILE, true);
+  // Until the approval page is served locally, every approval is answered automatically, and the demo says so.
+  const automatic = values['auto-approve'] === true || !process.stdin.isTTY || true;
+  const note = automatic ? 'approved automatically (--auto-approve)' : 'through the approval page';
+  await demo({ settings, approvals: automaticApprovals('approve', 'cordon demo'), approvalNote: note }, io);
+  return EXIT.ok;
+}
+
+/** `cordon demo --plan`: the decision for every bundled event, without running anything. */
+async function planBundled(io: Io): Promise<number> {
   const files = await listEventFiles(BUNDLED_EVENTS_DIR);
   const settings = await loadCliSettings(undefined, true);
   io.out(

@@ -294,9 +294,9 @@ describe('cordon plan', () => {
   });
 });
 
-describe('cordon demo', () => {
+describe('cordon demo --plan', () => {
   it('plans every bundled event and ends with a summary', async () => {
-    const { code, out } = await run('demo');
+    const { code, out } = await run('demo', '--plan');
     expect(code).toBe(0);
     expect(out.at(-1)).toMatch(new RegExp(`^${listEvents().length} events: \\d+ remediate`));
   });

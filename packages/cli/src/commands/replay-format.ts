@@ -20,9 +20,12 @@ export function formatReplay(report: ReplayReport): string[] {
     `  ${incident.category}, severity ${incident.severity.score} (${incident.severity.label}), account ${incident.account}, ${incident.region}`,
   );
   if (report.substitutions.length > 0) {
-    lines.push(
-      `  Sample placeholders replaced in the sandbox: ${report.substitutions.map((item) => `${item.from} → ${item.to}`).join(', ')}`,
-    );
+    const shown = report.substitutions.slice(0, 3).map((item) => `${item.from} → ${item.to}`);
+    const more =
+      report.substitutions.length > 3
+        ? `, and ${report.substitutions.length - 3} more (--json lists them)`
+        : '';
+    lines.push(`  Placeholder ids replaced by valid ones in the sandbox: ${shown.join(', ')}${more}`);
   }
   if (decision !== null) {
     lines.push(

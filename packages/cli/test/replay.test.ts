@@ -1,0 +1,169 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { eventPath } from '../../../test/support/events.ts';
+import { parseFault } from '../src/commands/replay.ts';
+import { main } from '../src/main.ts';
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { out: (...lines) => out.push(...lines), err: (line) => err.push(line) });
+  return { code, out, err };
+}
+
+async function replayJson(...argv: string[]) {
+  const result = await run('replay', ...argv, '--json');
+  expect(result.code, result.err.join('\n')).toBe(0);
+  return JSON.parse(result.out[0] ?? '{}') as {
+    incident: { id: string } | null;
+    decision: { action: string; playbook: string } | null;
+    execution: { name: string | null; status: string; error?: string; cause?: string };
+    steps: Array<{
+      id: string;
+      status: string;
+      startedAt: string;
+      endedAt?: string;
+      attempts: number;
+      error?: { name: string };
+    }>;
+    calls: Array<{ service: string; command: string; input: unknown }>;
+    transitions: number;
+    changes: Array<{ resource: string; attribute: string; before: string; after: string }>;
+  };
+}
+
+const CC = eventPath('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json');
+
+describe('cordon replay', () => {
+  it('prints one JSON object with the incident, decision, execution, steps, calls and transitions', async () => {
+    const report = await replayJson(CC, '--include-samples', '--approve');
+    expect(report.execution).toEqual({ name: report.incident?.id, status: 'SUCCEEDED' });
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'ec2-compromise' });
+    expect(report.steps.map((step) => step.id)).toContain('isolate-instance');
+    for (const step of report.steps)
+      expect(step).toMatchObject({
+        status: 'succeeded',
+        startedAt: expect.any(String),
+        endedAt: expect.any(String),
+      });
+    expect(report.calls).toContainEqual(
+      expect.objectContaining({ service: 'EC2', command: 'ModifyNetworkInterfaceAttribute' }),
+    );
+    expect(report.calls.every((call) => !call.command.endsWith('Command'))).toBe(true);
+    expect(report.transitions).toBeGreaterThan(report.steps.length);
+  });
+
+  it('changes nothing in the account when the approval is rejected', async () => {
+    const report = await replayJson(CC, '--include-samples', '--reject');
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.changes).toEqual([]);
+    expect(
+      report.calls.filter((call) => call.service === 'EC2' && !call.command.startsWith('Describe')),
+    ).toEqual([]);
+  });
+
+  it('reports a step that fails for good as FAILED, naming the step, after notifying', async () => {
+    const report = await replayJson(
+      CC,
+      '--include-samples',
+      '--approve',
+      '--fail',
+      'ModifyNetworkInterfaceAttribute:AccessDenied',
+    );
+    expect(report.execution).toMatchObject({
+      status: 'FAILED',
+      error: 'PlaybookStepFailed',
+      cause: 'isolate-instance',
+    });
+    expect(report.steps.find((step) => step.id === 'isolate-instance')).toMatchObject({
+      status: 'failed',
+      error: { name: 'AccessDeniedError' },
+    });
+    expect(report.calls.filter((call) => call.command === 'Publish')).toHaveLength(1);
+  });
+
+  it('retries a throttled call to success', async () => {
+    const report = await replayJson(
+      CC,
+      '--include-samples',
+      '--approve',
+      '--fail',
+      'ModifyNetworkInterfaceAttribute:RequestLimitExceeded:2',
+    );
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.steps.find((step) => step.id === 'isolate-instance')).toMatchObject({
+      status: 'succeeded',
+      attempts: 3,
+    });
+  });
+
+  it('does not start a playbook for an ignored event, and says so', async () => {
+    const report = await replayJson(CC);
+    expect(report.decision?.action).toBe('ignore');
+    expect(report.execution).toEqual({ name: null, status: 'NOT_STARTED' });
+    expect(report.steps).toEqual([]);
+  });
+
+  it('stops with exit code 1 and a clear message when the playbook needs an approval nobody can give', async () => {
+    const result = await run('replay', CC, '--include-samples');
+    expect(result.code).toBe(1);
+    expect(result.err.join('\n')).toMatch(/asks for approval.*--approve or --reject/);
+  });
+
+  it('exits 1 for a file it cannot read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cordon-replay-'));
+    expect((await run('replay', join(dir, 'missing.json'))).code).toBe(1);
+    const notJson = join(dir, 'x.json');
+    await writeFile(notJson, 'nope');
+    const report = await replayJson(notJson);
+    expect(report.execution.status).toBe('NOT_STARTED');
+  });
+
+  it.each([
+    [['replay']],
+    [['replay', CC, CC]],
+    [['replay', CC, '--approve', '--reject']],
+    [['replay', CC, '--fail', 'nonsense']],
+    [['replay', CC, '--latency', 'fast']],
+  ])('exits 2 for the usage error %j', async (argv) => {
+    expect((await run(...argv)).code).toBe(2);
+  });
+
+  it('prints a readable timeline and what changed', async () => {
+    const { code, out } = await run('replay', CC, '--include-samples', '--approve');
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/Execution .*: SUCCEEDED/);
+    expect(text).toMatch(/isolate-instance\s+Isolate it on the network\s+succeeded/);
+    expect(text).toMatch(/security groups\s+\S+\s+cordon-isolation/);
+  });
+});
+
+describe('parseFault', () => {
+  it('reads Command:Error and Command:Error:times', () => {
+    expect(parseFault('CreateSnapshot:ConcurrentSnapshotLimitExceeded')).toEqual({
+      command: 'CreateSnapshot',
+      error: 'ConcurrentSnapshotLimitExceeded',
+    });
+    expect(parseFault('PutRolePolicy:Throttling:3')).toEqual({
+      command: 'PutRolePolicy',
+      error: 'Throttling',
+      times: 3,
+    });
+  });
+});
+
+describe('cordon demo', () => {
+  it('replays the curated events end to end and ends with a summary table', async () => {
+    const { code, out } = await run('demo', '--auto-approve');
+    expect(code).toBe(0);
+    const summary = out.slice(out.indexOf('Summary'));
+    expect(summary.join('\n')).toMatch(
+      /command-and-control server\s+remediate\s+ec2-compromise\s+required\s+SUCCEEDED/,
+    );
+    expect(summary.join('\n')).toMatch(/SSH brute force \(a victim\)\s+notify\s+notify-only/);
+    expect(summary.filter((line) => line.includes('SUCCEEDED'))).toHaveLength(6);
+  });
+});
