@@ -48,3 +48,33 @@ export class SettingsStageInvalidError extends CordonError {
     this.name = 'SettingsStageInvalidError';
   }
 }
+
+/**
+ * A `request-approval` Payload that is not what the playbook sends (missing token, unknown incident shape,
+ * a non-positive timeout, …); a wiring mistake, never retried.
+ */
+export class ApprovalRequestInvalidError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApprovalRequestInvalidError';
+  }
+}
+
+/** A link-signing key too short to be a secret (fewer than 32 characters); a deployment error, never retried. */
+export class ApprovalSigningKeyInvalidError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApprovalSigningKeyInvalidError';
+  }
+}
+
+/**
+ * An approval request that reached nobody: every configured channel (Slack, SNS) failed, or none is
+ * configured. Retryable: the Task's Retry asks again (with a new approval id) rather than waiting silently.
+ */
+export class ApprovalNotDeliveredError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApprovalNotDeliveredError';
+  }
+}

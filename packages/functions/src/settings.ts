@@ -18,7 +18,7 @@ import {
 } from '@cordon/core/policy/settings';
 
 export interface SettingsLoaderOptions {
-  /** Deployment stage; settings live under `/cordon/<stage>/`. */
+  /** Deployment stage; settings live under `/cordon/<stage>/settings/`. */
   readonly stage: string;
   /** How long parameters read from SSM are reused before being read again (default 60 s). */
   readonly maxAgeSeconds?: number;

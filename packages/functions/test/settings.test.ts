@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSettingsLoader } from '../src/settings.ts';
 
 const ssm = mockClient(SSMClient);
-const PATH = '/cordon/test/';
+const PATH = '/cordon/test/settings/';
 const FAIL_CLOSED = { ...structuredClone(DEFAULT_SETTINGS), mode: 'notify-only' };
 
 function parameter(name: string, value: string, type: ParameterType = 'String'): Parameter {

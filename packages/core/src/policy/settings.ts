@@ -512,18 +512,28 @@ const PARAMETERS_BY_NAME: ReadonlyMap<string, SettingsParameter> = new Map(
 const STAGE = /^[A-Za-z0-9_-]+$/;
 
 /**
- * The SSM path that holds a stage's settings.
+ * The SSM path of everything a stage keeps in Parameter Store: `settings/`, `secrets/`, `detections/`.
  *
  * @throws SettingsStageInvalidError when the stage is not `[A-Za-z0-9-_]+` (it would change the path).
- * @example settingsPath('prod') // '/cordon/prod/'
+ * @example stagePath('prod') // '/cordon/prod/'
  */
-export function settingsPath(stage: string): string {
+export function stagePath(stage: string): string {
   if (!STAGE.test(stage)) {
     throw new SettingsStageInvalidError(
       `stage ${JSON.stringify(stage)} is not a valid settings stage: use letters, digits, '-' and '_'`,
     );
   }
   return `/cordon/${stage}/`;
+}
+
+/**
+ * The SSM path that holds a stage's settings. Settings have a folder of their own: the loader reads it
+ * recursively, so secrets and detection thresholds live beside it, never in it.
+ *
+ * @example settingsPath('prod') // '/cordon/prod/settings/'
+ */
+export function settingsPath(stage: string): string {
+  return `${stagePath(stage)}settings/`;
 }
 
 // Strict on purpose: Number('') is 0 and Number(' 7 ') is 7; a settings typo must not become a number.

@@ -22,7 +22,7 @@ describe('renderSettingsDoc', () => {
     for (const parameter of SETTINGS_PARAMETERS) {
       const row = doc
         .split('\n')
-        .find((line) => line.startsWith(`| \`/cordon/<stage>/${parameter.name}\` |`));
+        .find((line) => line.startsWith(`| \`/cordon/<stage>/settings/${parameter.name}\` |`));
       expect(row, parameter.name).toBeDefined();
       expect(row).toContain(` | ${parameter.type} | `);
       expect(row).toContain(parameter.description.replaceAll('|', '\\|'));
@@ -34,7 +34,7 @@ describe('renderSettingsDoc', () => {
     const intro = renderSettingsDoc().split('## Parameters')[0] ?? '';
 
     // Assess
-    expect(intro).toContain('/cordon/<stage>/');
+    expect(intro).toContain('/cordon/<stage>/settings/');
     expect(intro).toContain('Cached for 60 seconds');
     expect(intro).toContain('`notify-only` mode');
     expect(intro).toContain('Local settings file');

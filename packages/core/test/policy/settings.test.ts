@@ -694,9 +694,9 @@ describe('settingsFromParameters', () => {
 });
 
 describe('settingsPath', () => {
-  it('puts a stage under /cordon/', () => {
-    expect(settingsPath('prod')).toBe('/cordon/prod/');
-    expect(settingsPath('pr-42_eu')).toBe('/cordon/pr-42_eu/');
+  it('puts a stage under /cordon/<stage>/settings/', () => {
+    expect(settingsPath('prod')).toBe('/cordon/prod/settings/');
+    expect(settingsPath('pr-42_eu')).toBe('/cordon/pr-42_eu/settings/');
   });
 
   it.each([[''], ['prod/x'], ['../prod'], ['prod '], ['prød']])(

@@ -1,0 +1,237 @@
+/**
+ * The approval page: small, server-rendered, readable on a phone, no framework and no script at all.
+ * Everything that comes from the record (findings are attacker-influenced text) is HTML-escaped.
+ *
+ * CSRF: a signed double-submit cookie. The page sets `cordon_csrf` (HttpOnly, SameSite=Strict, scoped to
+ * this approval's path) and puts the same token in the form; a decision needs both, equal, and the token's
+ * HMAC must name this approval. Chosen over a server-side session because the API is stateless (a Lambda):
+ * a cross-site form can neither read the cookie nor make the browser send it (SameSite=Strict), and the HMAC
+ * (keyed from the link-signing key, with a `csrf` label) stops a token of one approval — or a cookie planted
+ * by a sibling host — from working for another.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { MAX_COMMENT_LENGTH } from './decide.ts';
+import type { ApprovalRecord } from './records.ts';
+import { approvedActions, describeResources } from './slack.ts';
+
+export const CSRF_COOKIE = 'cordon_csrf';
+export const CSRF_FIELD = 'csrf';
+const CSRF_PATTERN = /^[A-Za-z0-9_-]{22}\.[0-9a-f]{64}$/;
+
+const STYLE = `
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;padding:1rem;background:#f6f7f9;color:#1b1f24;line-height:1.45}
+main{max-width:40rem;margin:0 auto;background:#fff;border-radius:.5rem;padding:1rem 1.25rem;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+h1{font-size:1.35rem;margin:.2rem 0 .6rem}
+.badge{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;font-weight:700;font-size:.85rem;color:#fff;background:#6b7280}
+.badge.critical{background:#7f1d1d}.badge.high{background:#b91c1c}.badge.medium{background:#b45309}.badge.low{background:#2563eb}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:.75rem 0}dt{font-weight:600}dd{margin:0;word-break:break-all}
+ul{padding-left:1.2rem}code{background:#eef0f3;padding:.05rem .3rem;border-radius:.2rem;word-break:break-all}
+textarea{width:100%;box-sizing:border-box;min-height:4.5rem;font:inherit;padding:.4rem}
+.buttons{display:flex;gap:.75rem;margin-top:.75rem}
+button{flex:1;font-size:1.1rem;padding:.8rem;border:0;border-radius:.4rem;color:#fff;cursor:pointer}
+button.approve{background:#15803d}button.reject{background:#b91c1c}
+.note{color:#4b5563;font-size:.9rem}.warning{color:#92400e;font-weight:600}
+`;
+const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
+
+/**
+ * Response headers of every page: no script may run (the CSP allows this page's one stylesheet by hash and
+ * nothing else), no framing, no referrer (the link's signature must not leak to other sites), no caching.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+});
+
+/**
+ * Escapes text for HTML element content and double- or single-quoted attribute values.
+ *
+ * @example escapeHtml('<script>"x"</script>') // '&lt;script&gt;&quot;x&quot;&lt;/script&gt;'
+ */
+export function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+function csrfMac(key: string, approvalId: string, nonce: string): string {
+  return createHmac('sha256', key).update(`csrf.${approvalId}.${nonce}`).digest('hex');
+}
+
+/**
+ * A CSRF token for one approval: a random nonce and its HMAC with the approval id.
+ *
+ * @example newCsrfToken(key, approvalId) // 'n0Nc3…22chars.3f9a…64 hex'
+ */
+export function newCsrfToken(key: string, approvalId: string, nonce: Buffer = randomBytes(16)): string {
+  const encoded = nonce.toString('base64url');
+  return `${encoded}.${csrfMac(key, approvalId, encoded)}`;
+}
+
+/**
+ * Whether a decision carries a valid CSRF token: the form's and the cookie's are present and equal, and the
+ * token was made for this approval with this key. Constant-time; never throws.
+ *
+ * @example verifyCsrfToken({ key, approvalId, formToken: body.get('csrf'), cookieToken: cookies.cordon_csrf }) // true
+ */
+export function verifyCsrfToken(options: {
+  readonly key: string;
+  readonly approvalId: string;
+  readonly formToken: unknown;
+  readonly cookieToken: unknown;
+}): boolean {
+  const { key, approvalId, formToken, cookieToken } = options;
+  if (typeof formToken !== 'string' || typeof cookieToken !== 'string') return false;
+  if (!CSRF_PATTERN.test(formToken) || !CSRF_PATTERN.test(cookieToken)) return false;
+  const form = Buffer.from(formToken);
+  const cookie = Buffer.from(cookieToken);
+  if (form.length !== cookie.length || !timingSafeEqual(form, cookie)) return false;
+  const [nonce = '', mac = ''] = formToken.split('.');
+  const expected = Buffer.from(csrfMac(key, approvalId, nonce), 'hex');
+  const received = Buffer.from(mac, 'hex');
+  return received.length === expected.length && timingSafeEqual(received, expected);
+}
+
+/** The `Set-Cookie` value carrying a CSRF token, scoped to one approval's path, gone when the link expires. */
+export function csrfCookie(options: {
+  readonly token: string;
+  readonly approvalId: string;
+  readonly maxAgeSeconds: number;
+  /** `false` only for the local server on plain http://127.0.0.1. */
+  readonly secure: boolean;
+}): string {
+  const maxAge = Math.max(0, Math.floor(options.maxAgeSeconds));
+  return [
+    `${CSRF_COOKIE}=${options.token}`,
+    `Path=/approvals/${encodeURIComponent(options.approvalId)}`,
+    `Max-Age=${maxAge}`,
+    'HttpOnly',
+    'SameSite=Strict',
+    ...(options.secure ? ['Secure'] : []),
+  ].join('; ');
+}
+
+function layout(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`;
+}
+
+function summary(record: ApprovalRecord): string {
+  const { incident } = record;
+  const label = incident.severity.label;
+  const resources = describeResources(incident.resources);
+  const actions = approvedActions(record);
+  const item = (text: string) => `<li><code>${escapeHtml(text)}</code></li>`;
+  return `<p><span class="badge ${escapeHtml(label)}">${escapeHtml(label.toUpperCase())} ${escapeHtml(incident.severity.score.toFixed(1))}</span> <strong>${escapeHtml(incident.category)}</strong></p>
+<p>${escapeHtml(incident.title)}</p>
+<dl>
+<dt>Incident</dt><dd><code>${escapeHtml(record.incidentId)}</code></dd>
+<dt>Account</dt><dd>${escapeHtml(incident.account)}</dd>
+<dt>Region</dt><dd>${escapeHtml(incident.region)}</dd>
+<dt>Playbook</dt><dd>${escapeHtml(record.playbook ?? 'unknown')}</dd>
+<dt>Expires</dt><dd>${escapeHtml(record.expiresAt)}</dd>
+</dl>
+${record.reason === undefined ? '' : `<p class="note">${escapeHtml(record.reason)}</p>`}
+<h2>Resources</h2>
+<ul>${resources.length === 0 ? '<li>none named</li>' : resources.map(item).join('')}</ul>
+<h2 id="actions">If you approve, Cordon runs${record.dryRun ? ' (dry-run: it records, changes nothing)' : ''}</h2>
+<ol>${actions.map(item).join('')}</ol>`;
+}
+
+/** What to show of a decision already taken. */
+export function decisionSentence(record: ApprovalRecord): string {
+  const { decision } = record;
+  if (decision === undefined)
+    return 'Nobody decided in time: the playbook escalates and applies its timeout default.';
+  const verb = decision.decision === 'approve' ? 'Approved' : 'Rejected';
+  const who = decision.decidedBy.name ?? decision.decidedBy.id;
+  const via = decision.decidedBy.kind === 'slack' ? 'in Slack' : 'on this page';
+  const comment = decision.comment === undefined ? '' : `: “${decision.comment}”`;
+  return `${verb} by ${who} ${via} at ${decision.decidedAt}${comment}`;
+}
+
+export interface ApprovalPageOptions {
+  readonly record: ApprovalRecord;
+  /** The link's `sig` and `exp`, already verified; the form sends them back. */
+  readonly sig: string;
+  readonly exp: string;
+  readonly csrfToken: string;
+}
+
+/**
+ * The page a signed link opens: the incident, the exact steps approval runs, and a form that POSTs the
+ * decision (GET never decides). A decided approval shows who decided instead of the form.
+ *
+ * @example renderApprovalPage({ record, sig, exp, csrfToken }) // '<!doctype html>…<form method="post" action="/approvals/…/decision">…'
+ */
+export function renderApprovalPage(options: ApprovalPageOptions): string {
+  const { record } = options;
+  if (record.status !== 'pending') {
+    return renderMessagePage({
+      title: record.status === 'approved' ? 'Already approved' : 'Already rejected',
+      message: decisionSentence(record),
+      record,
+    });
+  }
+  const action = `/approvals/${encodeURIComponent(record.approvalId)}/decision`;
+  const hidden = (name: string, value: string) =>
+    `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
+  return layout(
+    'Approval needed',
+    `<h1>Approval needed</h1>
+${summary(record)}
+<form method="post" action="${escapeHtml(action)}">
+${hidden('sig', options.sig)}
+${hidden('exp', options.exp)}
+${hidden(CSRF_FIELD, options.csrfToken)}
+<label for="comment">Comment (optional, recorded with your decision)</label>
+<textarea id="comment" name="comment" maxlength="${MAX_COMMENT_LENGTH}"></textarea>
+<div class="buttons">
+<button type="submit" class="approve" name="decision" value="approve">Approve</button>
+<button type="submit" class="reject" name="decision" value="reject">Reject</button>
+</div>
+</form>
+<p class="note">Opening this page changes nothing. Only configured approvers can decide, once.${record.timeoutDefault === undefined ? '' : ` If nobody decides before it expires, the default applies: <strong>${escapeHtml(record.timeoutDefault)}</strong>.`}</p>`,
+  );
+}
+
+/**
+ * A page with one message: the outcome of a decision, or why a request was refused.
+ *
+ * @example renderMessagePage({ title: 'Approved', message: 'Approved by alice…' })
+ */
+export function renderMessagePage(options: {
+  readonly title: string;
+  readonly message: string;
+  readonly warning?: string;
+  readonly record?: ApprovalRecord;
+}): string {
+  return layout(
+    options.title,
+    `<h1>${escapeHtml(options.title)}</h1>
+<p id="outcome">${escapeHtml(options.message)}</p>
+${options.warning === undefined ? '' : `<p class="warning">${escapeHtml(options.warning)}</p>`}
+${options.record === undefined ? '' : summary(options.record)}`,
+  );
+}

@@ -1,0 +1,265 @@
+/**
+ * `request-approval`: what the playbook's `.waitForTaskToken` Task calls (DOMAIN.md items 24–27). It stores
+ * the task token server-side under a random approval id, and tells people — a Slack message with Approve /
+ * Reject buttons and an SNS message for e-mail and paging — with a signed link that expires no later than
+ * the Task's own timeout. The token appears in no link, button, message or log.
+ */
+import { randomBytes as nodeRandomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { NotifyInput, notificationSubject } from '../actions/notify.ts';
+import { StepEnvelopeSchema } from '../actions/types.ts';
+import { ApprovalNotDeliveredError, ApprovalRequestInvalidError } from '../errors.ts';
+import { PLAYBOOK_IDS } from '../playbooks/ids.ts';
+import type { Settings } from '../policy/settings.ts';
+import type { ApprovalLogger } from './decide.ts';
+import { linkExpiry, signApprovalLink } from './links.ts';
+import {
+  APPROVAL_DECISIONS,
+  type ApprovalRecord,
+  type ApprovalStore,
+  type SlackMessageRef,
+} from './records.ts';
+import { type ApprovalSlackMessage, approvalMessage, approvedActions, describeResources } from './slack.ts';
+
+const STEP = /^[a-z][a-z0-9-]{0,63}$/;
+/** Bytes of randomness in an approval id: 144 bits, 24 url-safe characters. */
+const APPROVAL_ID_BYTES = 18;
+/** The longest a link may leave before the Task's timeout: the Task started before this function did. */
+const MAX_EXPIRY_MARGIN_SECONDS = 30;
+
+/** The Payload of the playbook's `Ask for approval` Task. Fields the playbook adds later are dropped. */
+export const ApprovalRequestSchema = StepEnvelopeSchema.extend({
+  taskToken: z.string().min(1, 'must not be empty').max(2048, 'must be at most 2,048 characters'),
+  step: z.string().regex(STEP, 'must be a step id'),
+  actions: z
+    .array(z.string().regex(STEP, 'must be a step id'))
+    .min(1, 'must name at least one step')
+    .max(50, 'must name at most 50 steps'),
+  incident: NotifyInput.shape.incident,
+  timeoutSeconds: z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number of seconds')
+    .min(1, 'must be at least 1 second')
+    .max(31_536_000, 'must be at most a year'),
+  playbook: z.enum(PLAYBOOK_IDS).nullable().optional(),
+  reason: z.string().max(4000).optional(),
+  timeoutDefault: z.enum(APPROVAL_DECISIONS).optional(),
+}).superRefine((input, ctx) => {
+  if (input.incident.id !== input.incidentId) {
+    ctx.addIssue({ code: 'custom', path: ['incident', 'id'], message: 'must be the step’s incidentId' });
+  }
+});
+export type ApprovalRequest = z.output<typeof ApprovalRequestSchema>;
+
+export type DeliveryStatus = 'posted' | 'failed' | 'not-configured';
+
+export interface RequestApprovalPorts {
+  readonly store: Pick<ApprovalStore, 'create' | 'recordSlackMessage'>;
+  /** `settings.approval`: the timeout cap, the approvers recorded on the approval, the Slack channel. */
+  readonly approval: Settings['approval'];
+  /** Where the approval API answers (the Function URL, or the local server's `http://127.0.0.1:…`). */
+  readonly linkBaseUrl: string;
+  readonly linkSigningKey: string;
+  now(): Date;
+  /** Randomness for the approval id (tests pass a fixed source). */
+  randomBytes?(size: number): Buffer;
+  /** Posts the Slack message; returns where it landed when `chat.update` can edit it later. */
+  postSlack?(message: ApprovalSlackMessage): Promise<SlackMessageRef | undefined>;
+  /** Publishes to the SNS topic (subject ≤ 100 printable ASCII characters; attributes to filter on). */
+  publish?(subject: string, message: string, attributes?: Readonly<Record<string, string>>): Promise<void>;
+  readonly logger?: ApprovalLogger;
+}
+
+export interface RequestApprovalResult {
+  readonly approvalId: string;
+  readonly link: string;
+  readonly expiresAt: string;
+  readonly slackMessage: ApprovalSlackMessage;
+  readonly delivered: { readonly slack: DeliveryStatus; readonly sns: DeliveryStatus };
+}
+
+/**
+ * A new approval id: 18 random bytes, url-safe base64 (144 bits: unguessable, and short in a URL).
+ *
+ * @example newApprovalId() // 'Yq3k0Vd1cB2m9xWZ_p-7aQ4s'
+ */
+export function newApprovalId(random: (size: number) => Buffer = nodeRandomBytes): string {
+  return random(APPROVAL_ID_BYTES).toString('base64url');
+}
+
+/**
+ * When the approval stops working: now + min(the Task's timeout, `settings.approval.timeoutSeconds`), less a
+ * margin (a tenth of that window, at most 30 s) for the time between the Task's start and this function's,
+ * rounded down to the second. The link therefore never outlives the Task.
+ *
+ * @example approvalExpiry(new Date('2026-11-28T10:00:00Z'), 3600, 3600) // 2026-11-28T10:59:30.000Z
+ */
+export function approvalExpiry(now: Date, taskTimeoutSeconds: number, settingsTimeoutSeconds: number): Date {
+  const window = Math.min(taskTimeoutSeconds, settingsTimeoutSeconds);
+  const margin = Math.min(MAX_EXPIRY_MARGIN_SECONDS, Math.floor(window / 10));
+  return new Date(linkExpiry(new Date(now.getTime() + (window - margin) * 1000)) * 1000);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || '(payload)'}: ${issue.message}`)
+    .join('; ');
+}
+
+/** The SNS message: plain text an e-mail reader or a pager can use, with the link (GET never decides). */
+export function approvalEmail(record: ApprovalRecord, link: string): string {
+  const { incident } = record;
+  const lines = [
+    `Approval needed: ${incident.severity.label.toUpperCase()} (${incident.severity.score.toFixed(1)}) ${incident.category}`,
+    incident.title,
+    '',
+    `Incident: ${record.incidentId}`,
+    `Account: ${incident.account}  Region: ${incident.region}  Playbook: ${record.playbook ?? 'unknown'}`,
+    '',
+    'Resources:',
+    ...describeResources(incident.resources).map((resource) => `  - ${resource}`),
+    '',
+    `If approved, Cordon runs${record.dryRun ? ' (dry-run: records only, changes nothing)' : ''}:`,
+    ...approvedActions(record).map((action) => `  - ${action}`),
+    '',
+    `Review and decide (opening the page changes nothing): ${link}`,
+    `The link expires at ${record.expiresAt}.${record.timeoutDefault === undefined ? '' : ` If nobody decides by then, the playbook escalates and applies the default: ${record.timeoutDefault}.`}`,
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * Stores an approval for a waiting Task and asks for a decision: Slack (Block Kit, buttons carrying the
+ * approval id only, unfurling off) and SNS (subject and a plain-text message with the signed link). A channel
+ * that fails is logged and the other still goes out; when nothing reaches anybody, `ApprovalNotDeliveredError`
+ * is thrown so the Task's Retry asks again rather than waiting in silence.
+ *
+ * @example
+ * const { approvalId, link } = await requestApproval(event, {
+ *   store, approval: settings.approval, linkBaseUrl: 'https://approvals.example.com', linkSigningKey,
+ *   now: () => new Date(), postSlack, publish,
+ * });
+ */
+export async function requestApproval(
+  input: unknown,
+  ports: RequestApprovalPorts,
+): Promise<RequestApprovalResult> {
+  const parsed = ApprovalRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ApprovalRequestInvalidError(
+      `request-approval: invalid payload: ${describeIssues(parsed.error)}`,
+      {
+        cause: parsed.error,
+      },
+    );
+  }
+  const request = parsed.data;
+  const now = ports.now();
+  const expiresAt = approvalExpiry(now, request.timeoutSeconds, ports.approval.timeoutSeconds);
+  const approvalId = newApprovalId(ports.randomBytes);
+  const record: ApprovalRecord = {
+    approvalId,
+    taskToken: request.taskToken,
+    incidentId: request.incidentId,
+    account: request.account,
+    region: request.region,
+    step: request.step,
+    actions: request.actions,
+    ...(request.playbook == null ? {} : { playbook: request.playbook }),
+    ...(request.reason === undefined ? {} : { reason: request.reason }),
+    dryRun: request.dryRun,
+    ...(request.timeoutDefault === undefined ? {} : { timeoutDefault: request.timeoutDefault }),
+    incident: request.incident,
+    requestedAt: now.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+    approvers: {
+      slackUserIds: [...ports.approval.approvers.slackUserIds],
+      slackUserGroupIds: [...ports.approval.approvers.slackUserGroupIds],
+      identities: [...ports.approval.approvers.identities],
+    },
+    status: 'pending',
+  };
+  // Stored before anyone is told: a click can never arrive for a record that does not exist yet.
+  await ports.store.create(record);
+  const link = signApprovalLink({
+    baseUrl: ports.linkBaseUrl,
+    approvalId,
+    expiresAt,
+    key: ports.linkSigningKey,
+  });
+  const message = approvalMessage(record, link);
+  const slackMessage: ApprovalSlackMessage =
+    ports.approval.slackChannel === undefined
+      ? message
+      : { ...message, channel: ports.approval.slackChannel };
+
+  const slack = await deliver(
+    'slack',
+    ports,
+    async () => {
+      const ref = await ports.postSlack?.(slackMessage);
+      if (ref !== undefined) await ports.store.recordSlackMessage(approvalId, ref);
+    },
+    ports.postSlack !== undefined,
+  );
+  const subject = notificationSubject(
+    {
+      incidentId: request.incidentId,
+      account: request.account,
+      region: request.region,
+      dryRun: request.dryRun,
+      event: 'approval-requested',
+      incident: request.incident,
+      ...(request.playbook == null ? {} : { playbook: request.playbook }),
+    },
+    request.dryRun,
+  );
+  const attributes = {
+    severity: request.incident.severity.label,
+    playbook: request.playbook ?? 'none',
+    event: 'approval-requested',
+    category: request.incident.category,
+    incidentId: request.incidentId,
+    dryRun: String(request.dryRun),
+  };
+  const sns = await deliver(
+    'sns',
+    ports,
+    async () => ports.publish?.(subject, approvalEmail(record, link), attributes),
+    ports.publish !== undefined,
+  );
+
+  if (slack !== 'posted' && sns !== 'posted') {
+    throw new ApprovalNotDeliveredError(
+      `request-approval: approval ${approvalId} reached nobody (Slack ${slack}, SNS ${sns})`,
+    );
+  }
+  ports.logger?.info('approval: requested', {
+    approvalId,
+    incidentId: request.incidentId,
+    step: request.step,
+    expiresAt: record.expiresAt,
+    slack,
+    sns,
+  });
+  return { approvalId, link, expiresAt: record.expiresAt, slackMessage, delivered: { slack, sns } };
+}
+
+async function deliver(
+  channel: 'slack' | 'sns',
+  ports: RequestApprovalPorts,
+  send: () => Promise<unknown>,
+  configured: boolean,
+): Promise<DeliveryStatus> {
+  if (!configured) return 'not-configured';
+  try {
+    await send();
+    return 'posted';
+  } catch (error) {
+    // The name only: a webhook failure's message may contain the webhook URL, which is a secret.
+    ports.logger?.warn(`approval: the ${channel} message could not be sent`, {
+      error: error instanceof Error ? error.name : 'unknown',
+    });
+    return 'failed';
+  }
+}

@@ -1,0 +1,3 @@
+import { createApprovalApiHandler } from '../approval-api.ts';
+
+export const handler = createApprovalApiHandler();

@@ -1,0 +1,3 @@
+import { createRequestApprovalHandler } from '../request-approval.ts';
+
+export const handler = createRequestApprovalHandler();

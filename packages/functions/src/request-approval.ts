@@ -1,0 +1,153 @@
+/**
+ * The `request-approval` Lambda: the target of the playbook's `.waitForTaskToken` Task. An adapter around
+ * core's `requestApproval`: the ports are DynamoDB (the approval record), Slack (bot token or webhook) and
+ * SNS. Its return value is not the Task's result (the decision is, through SendTaskSuccess/Failure).
+ */
+import { createHash } from 'node:crypto';
+import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { ApprovalLogger } from '@cordon/core/approval/decide';
+import { type ApprovalStore, DynamoDbApprovalStore } from '@cordon/core/approval/records';
+import { type RequestApprovalResult, requestApproval } from '@cordon/core/approval/request-approval';
+import type { SettingsResult } from '@cordon/core/policy/settings';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { type ApprovalSecrets, slackClient, ssmApprovalSecrets } from './approval-api.ts';
+import { createSettingsLoader } from './settings.ts';
+
+export interface RequestApprovalDependencies {
+  readonly logger: Logger;
+  readonly tracer?: Tracer;
+  loadSettings(): Promise<SettingsResult>;
+  readonly store: ApprovalStore;
+  secrets(): Promise<ApprovalSecrets>;
+  /** Where the approval API answers (the Function URL). */
+  readonly linkBaseUrl: string;
+  readonly sns?: Pick<SNSClient, 'send'>;
+  readonly topicArn?: string;
+  readonly fetch?: typeof fetch;
+  now(): Date;
+}
+
+/** What the function returns (for logs and tests): never the task token. */
+export type RequestApprovalOutput = Omit<RequestApprovalResult, 'slackMessage'>;
+
+/**
+ * From the environment: `CORDON_STAGE`, `CORDON_APPROVALS_TABLE`, `CORDON_APPROVAL_URL` (the approval API's
+ * Function URL) and optionally `CORDON_SNS_TOPIC_ARN`.
+ */
+export function requestApprovalDependenciesFromEnvironment(): RequestApprovalDependencies {
+  const stage = getStringFromEnv({ key: 'CORDON_STAGE', errorMessage: 'CORDON_STAGE is required' });
+  const table = getStringFromEnv({
+    key: 'CORDON_APPROVALS_TABLE',
+    errorMessage: 'CORDON_APPROVALS_TABLE is required',
+  });
+  const linkBaseUrl = getStringFromEnv({
+    key: 'CORDON_APPROVAL_URL',
+    errorMessage: 'CORDON_APPROVAL_URL is required (the approval API URL)',
+  });
+  const topicArn = getStringFromEnv({ key: 'CORDON_SNS_TOPIC_ARN', defaultValue: '' });
+  const logger = new Logger({ serviceName: 'cordon-request-approval' });
+  const tracer = new Tracer({ serviceName: 'cordon-request-approval' });
+  const settings = createSettingsLoader({ stage });
+  return {
+    logger,
+    tracer,
+    loadSettings: () => settings.load(),
+    store: new DynamoDbApprovalStore({
+      client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+      tableName: table,
+    }),
+    secrets: ssmApprovalSecrets(stage),
+    linkBaseUrl,
+    ...(topicArn === '' ? {} : { topicArn, sns: tracer.captureAWSv3Client(new SNSClient({})) }),
+    now: () => new Date(),
+  };
+}
+
+function approvalLogger(logger: Logger): ApprovalLogger {
+  return {
+    info: (message, extra = {}) => logger.info(message, extra),
+    warn: (message, extra = {}) => logger.warn(message, extra),
+    error: (message, extra = {}) => logger.error(message, extra),
+  };
+}
+
+export type RequestApprovalHandler = (event: unknown, context: Context) => Promise<RequestApprovalOutput>;
+
+/**
+ * Makes the handler. Settings that fail to load still allow the request (asking changes nothing): the
+ * defaults then apply, the approvers list is empty and nobody can approve, so the playbook times out to
+ * its default — loudly, since the failure is logged as an error.
+ *
+ * @example export const handler = createRequestApprovalHandler();
+ */
+export function createRequestApprovalHandler(
+  dependencies:
+    | RequestApprovalDependencies
+    | (() => RequestApprovalDependencies) = requestApprovalDependenciesFromEnvironment,
+): RequestApprovalHandler {
+  const deps = typeof dependencies === 'function' ? dependencies() : dependencies;
+  const { logger } = deps;
+
+  const handle = async (event: unknown, _context: Context): Promise<RequestApprovalOutput> => {
+    const settings = await deps.loadSettings();
+    if (!settings.ok) {
+      logger.error('Settings are invalid or missing: asking with the defaults', { reason: settings.reason });
+    }
+    const secrets = await deps.secrets();
+    const slackConfigured = secrets.slackBotToken !== undefined || secrets.slackWebhookUrl !== undefined;
+    const slack = slackClient({
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      ...(secrets.slackBotToken === undefined ? {} : { botToken: secrets.slackBotToken }),
+      ...(secrets.slackWebhookUrl === undefined ? {} : { webhookUrl: secrets.slackWebhookUrl }),
+    });
+    const { sns, topicArn } = deps;
+    const result = await requestApproval(event, {
+      store: deps.store,
+      approval: settings.settings.approval,
+      linkBaseUrl: deps.linkBaseUrl,
+      linkSigningKey: secrets.linkSigningKey,
+      now: deps.now,
+      ...(slackConfigured ? { postSlack: (message) => slack.post(message) } : {}),
+      ...(sns === undefined || topicArn === undefined
+        ? {}
+        : {
+            publish: async (subject, message, attributes = {}) => {
+              await sns.send(
+                new PublishCommand({
+                  TopicArn: topicArn,
+                  Subject: subject,
+                  Message: message,
+                  MessageAttributes: Object.fromEntries(
+                    Object.entries(attributes).map(([name, value]) => [
+                      name,
+                      { DataType: 'String', StringValue: value },
+                    ]),
+                  ),
+                  // A FIFO topic needs a group and a deduplication id; the message holds the approval's unique link.
+                  ...(topicArn.endsWith('.fifo')
+                    ? {
+                        MessageGroupId: attributes.incidentId ?? 'cordon',
+                        MessageDeduplicationId: createHash('sha256').update(message).digest('hex'),
+                      }
+                    : {}),
+                }),
+              );
+            },
+          }),
+      logger: approvalLogger(logger),
+    });
+    const { slackMessage: _message, ...output } = result;
+    return output;
+  };
+
+  const handler = middy(handle).use(injectLambdaContext(logger, { resetKeys: true }));
+  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
+  return handler as unknown as RequestApprovalHandler; // middy's handler type adds an optional callback argument
+}

@@ -1,0 +1,132 @@
+import { existsSync } from 'node:fs';
+import { MemoryApprovalStore } from '@cordon/core/approval/records';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signApprovalLink } from '../../core/src/approval/links.ts';
+import {
+  APPROVAL_ID,
+  APPROVER_WEB,
+  LINK_KEY,
+  pendingRecord,
+  recordingCallbacks,
+  TASK_TOKEN,
+} from '../../core/test/approval/fixtures.ts';
+import { type RunningApprovalServer, startApprovalServer } from '../src/approval-server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const LATER = new Date('2026-11-28T10:05:00.000Z');
+
+// Skipped only when Debian's chromium is not installed (`apt-get install -y chromium`).
+describe.skipIf(!existsSync(CHROMIUM))(`the approval page in a real browser (${CHROMIUM})`, () => {
+  let browser: Browser;
+  let server: RunningApprovalServer | undefined;
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  async function open() {
+    const store = new MemoryApprovalStore();
+    await store.create(pendingRecord());
+    const callbacks = recordingCallbacks();
+    server = await startApprovalServer({
+      store,
+      callbacks,
+      linkSigningKey: LINK_KEY,
+      now: () => LATER,
+      operator: { id: APPROVER_WEB, name: 'Alice' },
+      trustLocalOperator: false,
+    });
+    const link = signApprovalLink({
+      baseUrl: server.url,
+      approvalId: APPROVAL_ID,
+      expiresAt: new Date(pendingRecord().expiresAt),
+      key: LINK_KEY,
+    });
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(link);
+    return { store, callbacks, page };
+  }
+
+  it('shows the proposed actions; Approve records a success callback and the page says approved', async () => {
+    // Prepare
+    const { store, callbacks, page } = await open();
+    await expect(page.getByRole('heading', { name: 'Approval needed' }).isVisible()).resolves.toBe(true);
+    for (const step of ['protect-evidence', 'isolate-instance', 'snapshot-volumes']) {
+      await expect(page.locator('ol').getByText(step, { exact: true }).isVisible()).resolves.toBe(true);
+    }
+    expect(callbacks.calls).toEqual([]);
+
+    // Act
+    await page.getByLabel('Comment').fill('contain it now');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForSelector('#outcome');
+
+    // Assess
+    await expect(page.locator('h1').textContent()).resolves.toBe('Approved');
+    await expect(page.locator('#outcome').textContent()).resolves.toContain('Approved by Alice on this page');
+    expect(callbacks.calls).toMatchObject([
+      { kind: 'success', token: TASK_TOKEN, output: { decision: 'approve', comment: 'contain it now' } },
+    ]);
+    expect((await store.get(APPROVAL_ID))?.status).toBe('approved');
+    await page.close();
+  });
+
+  it('Reject records a failure callback with ApprovalRejected', async () => {
+    // Prepare
+    const { callbacks, page } = await open();
+
+    // Act
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.waitForSelector('#outcome');
+
+    // Assess
+    await expect(page.locator('h1').textContent()).resolves.toBe('Rejected');
+    expect(callbacks.calls).toMatchObject([
+      { kind: 'failure', token: TASK_TOKEN, error: 'ApprovalRejected' },
+    ]);
+    await page.close();
+  });
+
+  it('runs no script and reloading the decided page decides nothing more', async () => {
+    // Prepare
+    const { callbacks, page } = await open();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForSelector('#outcome');
+
+    // Act: open the link again (a second tab, a mail scanner)
+    await page.goBack();
+    await page.reload();
+
+    // Assess
+    await expect(page.locator('form').count()).resolves.toBe(0);
+    expect(callbacks.calls).toHaveLength(1);
+    expect(errors.filter((text) => text.includes('Content Security Policy'))).toEqual([]);
+    await page.close();
+  });
+});

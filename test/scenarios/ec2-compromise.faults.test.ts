@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { StepId } from '../../packages/core/src/playbooks/ids.ts';
+import { loadEvent } from '../support/events.ts';
+import { runScenario } from '../support/scenario.ts';
+
+const EVENT = 'guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json';
+const SETTINGS = { includeSampleFindings: true };
+
+/** The call each step of the containment makes to change something (what a fault is injected into). */
+const STEP_CALLS: ReadonlyArray<readonly [StepId, string, string]> = [
+  ['protect-evidence', 'EC2', 'ModifyInstanceAttribute'],
+  ['detach-from-autoscaling', 'AutoScaling', 'EnterStandby'],
+  ['deregister-from-load-balancers', 'ElasticLoadBalancingV2', 'DeregisterTargets'],
+  ['isolate-instance', 'EC2', 'ModifyNetworkInterfaceAttribute'],
+  ['snapshot-volumes', 'EC2', 'CreateSnapshot'],
+  ['quarantine-instance-profile', 'IAM', 'PutRolePolicy'],
+  ['notify', 'SNS', 'Publish'],
+];
+
+describe('ec2-compromise under faults', () => {
+  it.each(STEP_CALLS)('retries a throttled %s to success (%s %s)', async (step, service, command) => {
+    const { execution } = await runScenario(loadEvent(EVENT), {
+      settings: SETTINGS,
+      prepare: (sandbox) => sandbox.account.injectFault({ service, command, error: 'Throttling', times: 2 }),
+    });
+    expect(execution?.status).toBe('SUCCEEDED');
+    const attempts =
+      execution?.steps.filter((run) => run.id === step && run.state !== 'Report the failed step') ?? [];
+    expect(attempts.length).toBeGreaterThan(1);
+    expect(attempts.slice(0, -1).every((run) => run.error?.name === 'ThrottledError')).toBe(true);
+    expect(attempts.at(-1)?.status).toBe('succeeded');
+  });
+
+  it.each(STEP_CALLS)(
+    'ends FAILED, naming %s, after a terminal error in it (%s %s denied)',
+    async (step, service, command) => {
+      const { execution, sandbox, incident } = await runScenario(loadEvent(EVENT), {
+        settings: SETTINGS,
+        prepare: (seeded) => seeded.account.injectFault({ service, command, error: 'AccessDenied' }),
+      });
+      expect(execution).toMatchObject({ status: 'FAILED', error: 'PlaybookStepFailed', cause: step });
+      expect(execution?.steps.find((run) => run.id === step && run.status === 'failed')?.error?.name).toBe(
+        'AccessDeniedError',
+      );
+      const messages = sandbox.sns.messages(`arn:aws:sns:us-east-1:${incident.account}:cordon-notifications`);
+      if (step === 'notify') {
+        // The notification itself is denied: nothing can be told, and the execution still ends FAILED.
+        expect(messages).toEqual([]);
+      } else {
+        expect(messages).toHaveLength(1);
+        expect(JSON.stringify(messages[0])).toContain(`step ${step} failed`);
+      }
+    },
+  );
+
+  it('starts one execution and changes the account once for ten deliveries of one finding', async () => {
+    const scenario = await runScenario(loadEvent(EVENT), { settings: SETTINGS });
+    const mutatingAfterFirst = scenario.sandbox.account
+      .mutatingCalls()
+      .filter((call) => call.service !== 'DynamoDB').length;
+    const outcomes = [];
+    for (let delivery = 2; delivery <= 10; delivery += 1) {
+      outcomes.push((await scenario.deliver({ ...scenario.incident, count: delivery })).outcome);
+    }
+    expect(outcomes).toEqual(Array(9).fill('duplicate'));
+    expect(scenario.engine.executions.size).toBe(1);
+    const mutating = scenario.sandbox.account.mutatingCalls().filter((call) => call.service !== 'DynamoDB');
+    expect(mutating).toHaveLength(mutatingAfterFirst);
+  });
+});
