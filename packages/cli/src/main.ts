@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { automaticApprovals } from '@cordon/local/engine';
+import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, ReplayStoppedError, replay } from './commands/replay.ts';
@@ -14,9 +15,10 @@ const USAGE = `Usage:
   cordon plan <event-file>... [--include-samples] [--settings <file>] [--json]
       What Cordon would decide for each event; no AWS call.
   cordon replay <event-file> [--include-samples] [--settings <file>] [--approve | --reject]
-                [--fail <Command>:<ErrorName>[:<times>]]... [--latency <ms>] [--json]
+                [--fail <Command>:<ErrorName>[:<times>]]... [--latency <ms>] [--port <n>] [--json]
       Seeds a sandbox account from the event, runs triage and the playbook end to end in the local
-      engine, and shows the timeline and what changed.
+      engine, and shows the timeline and what changed. Without --approve/--reject, an approval is
+      decided on the approval page served on 127.0.0.1 (the link is printed).
   cordon demo [--auto-approve] [--plan]
       Replays a curated set of real events end to end on the local engine (npm start runs it);
       --plan only plans every bundled event.
@@ -74,6 +76,7 @@ function parse(args: readonly string[]) {
         reject: { type: 'boolean', default: false },
         fail: { type: 'string', multiple: true },
         latency: { type: 'string' },
+        port: { type: 'string' },
       },
     });
   } catch (error) {
@@ -108,11 +111,16 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
     : values.reject
       ? automaticApprovals('reject')
       : undefined;
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
+    throw new UsageError(`--port takes a port number, got "${values.port}"`);
+  }
   try {
     const report = await replay({
       file: positionals[0] ?? '',
       settings,
       approvals,
+      approvalPage: { port, onPrompt: (prompt) => printPrompt(prompt, io) },
       faults,
       latencyMs,
       onStep: values.json
@@ -134,6 +142,17 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/** An approval waiting for a person: the link to open, and the Slack message that would be posted. */
+export function printPrompt(prompt: ApprovalPrompt, io: Io): void {
+  io.err('');
+  io.err(`⏸  Approval needed for ${prompt.incidentId}`);
+  io.err(`   Approving runs: ${prompt.actions.filter((step) => step !== 'request-approval').join(' → ')}`);
+  io.err(`   Open ${prompt.link}`);
+  io.err(`   (the link expires at ${prompt.expiresAt}; the playbook waits until someone decides)`);
+  io.err(`   Slack message that would be posted: ${prompt.slackMessage.text}`);
+  io.err('');
+}
+
 async function demoCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
@@ -147,10 +166,22 @@ async function demoCommand(args: readonly string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`demo takes no files (got ${positionals.join(' ')}).`);
   if (values.plan === true) return planBundled(io);
   const settings = await loadCliSettings(DEMO_SETTINGS_FILE, true);
-  // Until the approval page is served locally, every approval is answered automatically, and the demo says so.
-  const automatic = values['auto-approve'] === true || !process.stdin.isTTY || true;
-  const note = automatic ? 'approved automatically (--auto-approve)' : 'through the approval page';
-  await demo({ settings, approvals: automaticApprovals('approve', 'cordon demo'), approvalNote: note }, io);
+  // A person at a terminal decides on the approval page; a script (no terminal) or --auto-approve approves.
+  const automatic = values['auto-approve'] === true || !process.stdin.isTTY;
+  await demo(
+    automatic
+      ? {
+          settings,
+          approvals: automaticApprovals('approve', 'cordon demo'),
+          approvalNote: 'approved automatically (--auto-approve, or no terminal)',
+        }
+      : {
+          settings,
+          approvalPage: { onPrompt: (prompt) => printPrompt(prompt, io) },
+          approvalNote: 'decided by you on the approval page (links below)',
+        },
+    io,
+  );
   return EXIT.ok;
 }
 

@@ -106,10 +106,44 @@ describe('cordon replay', () => {
     expect(report.steps).toEqual([]);
   });
 
-  it('stops with exit code 1 and a clear message when the playbook needs an approval nobody can give', async () => {
-    const result = await run('replay', CC, '--include-samples');
-    expect(result.code).toBe(1);
-    expect(result.err.join('\n')).toMatch(/asks for approval.*--approve or --reject/);
+  it('without --approve or --reject, prints the approval link and waits for the decision made on that page', async () => {
+    const err: string[] = [];
+    let linkShown: (link: string) => void = () => undefined;
+    const link = new Promise<string>((resolve) => {
+      linkShown = resolve;
+    });
+    const out: string[] = [];
+    const running = main(['replay', CC, '--include-samples', '--json'], {
+      out: (...lines) => out.push(...lines),
+      err: (line) => {
+        err.push(line);
+        const shown = /Open (http:\/\/127\.0\.0\.1:\d+\S+)/.exec(line);
+        if (shown?.[1] !== undefined) linkShown(shown[1]);
+      },
+    });
+    // Decide as the page's form would: GET (which decides nothing) sets the CSRF cookie, POST decides.
+    const page = await fetch(await link);
+    const html = await page.text();
+    const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '';
+    const form = new URLSearchParams({
+      sig: field('sig'),
+      exp: field('exp'),
+      csrf: field('csrf'),
+      decision: 'approve',
+    });
+    const decided = await fetch(new URL(action.replace(/&amp;/g, '&'), await link), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: page.headers.get('set-cookie')?.split(';')[0] ?? '',
+      },
+      body: form,
+    });
+    expect(decided.status).toBe(200);
+    expect(await running).toBe(0);
+    expect(err.join('\n')).toMatch(/Approval needed for guardduty-/);
+    expect(JSON.parse(out[0] ?? '{}').execution.status).toBe('SUCCEEDED');
   });
 
   it('exits 1 for a file it cannot read', async () => {
@@ -127,6 +161,7 @@ describe('cordon replay', () => {
     [['replay', CC, '--approve', '--reject']],
     [['replay', CC, '--fail', 'nonsense']],
     [['replay', CC, '--latency', 'fast']],
+    [['replay', CC, '--port', 'http']],
   ])('exits 2 for the usage error %j', async (argv) => {
     expect((await run(...argv)).code).toBe(2);
   });

@@ -4,7 +4,7 @@ import type { SettingsResult } from '@cordon/core/policy/settings';
 import type { ApprovalResponder } from '@cordon/local/engine';
 import type { Io } from '../io.ts';
 import { renderTable } from '../table.ts';
-import { type ReplayReport, replay } from './replay.ts';
+import { type ReplayOptions, type ReplayReport, replay } from './replay.ts';
 import { formatReplay } from './replay-format.ts';
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -42,7 +42,8 @@ export const DEMO_SETTINGS_FILE = join(PACKAGE_DIR, 'demo', 'settings.json');
 
 export interface DemoOptions {
   readonly settings: SettingsResult;
-  readonly approvals: ApprovalResponder;
+  readonly approvals?: ApprovalResponder;
+  readonly approvalPage?: ReplayOptions['approvalPage'];
   /** How approvals are answered, for the header. */
   readonly approvalNote: string;
 }
@@ -61,6 +62,7 @@ export async function demo(options: DemoOptions, io: Io): Promise<ReplayReport[]
       file: join(PACKAGE_DIR, event.file),
       settings: options.settings,
       approvals: options.approvals,
+      approvalPage: options.approvalPage,
       onStep: (step) => {
         if (step.status === 'running') return;
         io.err(`   ${step.status === 'succeeded' ? '✓' : '✗'} ${step.id}`);

@@ -14,6 +14,7 @@ import {
   type StepRun,
 } from '@cordon/local/engine';
 import { diffFacts, type FactChange, inspectResources } from '@cordon/local/inspect';
+import { type ApprovalPrompt, startPageApprovals } from '@cordon/local/page-approvals';
 import type { FaultSpec } from '@cordon/local/sandbox/types';
 import { SANDBOX_RESOURCES, type Substitution, sandboxForIncident } from '@cordon/local/seed';
 import { UsageError } from '../io.ts';
@@ -23,6 +24,8 @@ export interface ReplayOptions {
   readonly settings: SettingsResult;
   /** Answers approvals; `undefined` when nothing can answer them (the replay stops with a clear message). */
   readonly approvals?: ApprovalResponder;
+  /** Without `approvals`: serve the approval page on 127.0.0.1 and wait for a person's decision. */
+  readonly approvalPage?: { readonly port?: number; onPrompt(prompt: ApprovalPrompt): void };
   readonly faults?: readonly FaultSpec[];
   readonly latencyMs?: number;
   readonly onStep?: (step: StepRun) => void;
@@ -106,8 +109,34 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   if (options.latencyMs !== undefined && options.latencyMs > 0)
     sandbox.account.injectLatency({ command: '*', ms: options.latencyMs });
 
+  const page =
+    options.approvals === undefined && options.approvalPage !== undefined
+      ? await startPageApprovals({
+          sandbox,
+          settings: options.settings.settings,
+          port: options.approvalPage.port,
+          onPrompt: options.approvalPage.onPrompt,
+        })
+      : undefined;
+  try {
+    return await runReplay(
+      options,
+      { sandbox, incident, substitutions },
+      options.approvals ?? page?.responder,
+    );
+  } finally {
+    await page?.close();
+  }
+}
+
+async function runReplay(
+  options: ReplayOptions,
+  seeded: Pick<ReturnType<typeof sandboxForIncident>, 'sandbox' | 'incident' | 'substitutions'>,
+  answer: ApprovalResponder | undefined,
+): Promise<ReplayReport> {
+  const { sandbox, incident, substitutions } = seeded;
   const approvals: ApprovalResponder =
-    options.approvals ??
+    answer ??
     (async () => {
       throw new ReplayStoppedError('unreachable: approvals are checked before the playbook starts');
     });
@@ -134,7 +163,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     }),
     blastRadius: new MemoryBlastRadius(),
     startExecution: async (request) => {
-      if (request.input.approval.required && options.approvals === undefined) {
+      if (request.input.approval.required && answer === undefined) {
         throw new ReplayStoppedError(
           `The ${request.playbook} playbook asks for approval first (${request.input.decision.reason}). Run again with --approve or --reject.`,
         );

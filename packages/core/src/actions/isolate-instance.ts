@@ -187,26 +187,36 @@ function hasManagedTag(group: SecurityGroup): boolean {
   );
 }
 
-/** Finds both isolation groups of every VPC in one call (names are unique per VPC). */
-async function findIsolationGroups(
-  context: ActionContext,
-  vpcIds: readonly string[],
-): Promise<Map<string, SecurityGroup>> {
-  const found = new Map<string, SecurityGroup>();
-  if (vpcIds.length === 0) return found;
+/**
+ * Reads every isolation group of the region by name, in one call. It is sent together with DescribeInstances
+ * (one round trip instead of two on the containment path), so the ENIs' VPCs are not known yet: the groups
+ * are filtered by VPC afterwards, in `isolationGroupsIn`.
+ */
+async function describeIsolationGroups(context: ActionContext): Promise<readonly SecurityGroup[]> {
   const described = await context.clients.ec2.send(
     new DescribeSecurityGroupsCommand({
       Filters: [
         { Name: 'group-name', Values: [ISOLATION_GROUP_NAMES.untrack, ISOLATION_GROUP_NAMES.isolate] },
-        { Name: 'vpc-id', Values: [...vpcIds] },
       ],
     }),
   );
-  for (const group of described.SecurityGroups ?? []) {
+  return described.SecurityGroups ?? [];
+}
+
+/** The isolation groups of the given VPCs (names are unique per VPC), by VPC and role. */
+function isolationGroupsIn(
+  groups: readonly SecurityGroup[],
+  vpcIds: readonly string[],
+): Map<string, SecurityGroup> {
+  const found = new Map<string, SecurityGroup>();
+  const wanted = new Set(vpcIds);
+  for (const group of groups) {
     const role = (Object.keys(ISOLATION_GROUP_NAMES) as GroupRole[]).find(
       (candidate) => ISOLATION_GROUP_NAMES[candidate] === group.GroupName,
     );
     if (role === undefined || group.VpcId === undefined || group.GroupId === undefined) continue;
+    // A same-named group in a VPC this instance is not in is none of this run's business.
+    if (!wanted.has(group.VpcId)) continue;
     if (!hasManagedTag(group)) {
       // IAM lets Cordon change only groups it tagged at creation; a same-named group someone else made
       // could carry anything, and Cordon must not silently adopt (or open up) it.
@@ -329,12 +339,16 @@ export const isolateInstance: ActionDefinition<IsolateInstanceInput, IsolateInst
   ],
   async plan(input, context): Promise<ActionPlan<IsolateInstanceOutput>> {
     const { instanceId } = input;
-    const instance = await describeInstance(context, instanceId);
+    // Both reads in one round trip: isolation is on the containment path, where each round trip counts.
+    const [instance, isolationGroups] = await Promise.all([
+      describeInstance(context, instanceId),
+      describeIsolationGroups(context),
+    ]);
     assertNotExempt(instance.Tags, context.settings, instanceId);
 
     const interfaces = networkInterfacesOf(instance, instanceId);
     const vpcIds = [...new Set(interfaces.map((eni) => eni.vpcId))];
-    const found = await findIsolationGroups(context, vpcIds);
+    const found = isolationGroupsIn(isolationGroups, vpcIds);
     const groupPlans = vpcIds.flatMap((vpcId) =>
       (['untrack', 'isolate'] as const).map((role) =>
         planGroup(vpcId, role, found.get(groupKey(vpcId, role))),

@@ -170,15 +170,44 @@ describe('isolate-instance (commands sent)', () => {
     expect(ec2).not.toHaveReceivedCommand(ModifyInstanceAttributeCommand);
   });
 
-  it('looks the isolation groups up by name in the ENIs’ VPCs, in one call', async () => {
+  it('looks the isolation groups up by name in one call, sent together with DescribeInstances', async () => {
+    let describing = 0;
+    let concurrent = 0;
+    const overlapping = async <T>(answer: T): Promise<T> => {
+      describing += 1;
+      concurrent = Math.max(concurrent, describing);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      describing -= 1;
+      return answer;
+    };
+    ec2
+      .on(DescribeInstancesCommand)
+      .callsFake(() => overlapping({ Reservations: [{ Instances: [instance()] }] }));
+    ec2.on(DescribeSecurityGroupsCommand).callsFake(() => overlapping({ SecurityGroups: [] }));
+
     await runAction(isolateInstance, input, actionEnvironment(clients));
+
     expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 1);
     expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, {
-      Filters: [
-        { Name: 'group-name', Values: ['cordon-isolation-untrack', 'cordon-isolation'] },
-        { Name: 'vpc-id', Values: [VPC_A, VPC_B] },
+      Filters: [{ Name: 'group-name', Values: ['cordon-isolation-untrack', 'cordon-isolation'] }],
+    });
+    // One round trip for both reads: the VPCs are not known yet, so the groups are filtered afterwards.
+    expect(concurrent).toBe(2);
+  });
+
+  it('ignores isolation groups of VPCs the instance is not in, even untagged ones', async () => {
+    const elsewhere = 'vpc-0ccccccccccccccc3';
+    ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [
+        ...isolationGroups(),
+        { GroupId: 'sg-00000000000001c01', GroupName: 'cordon-isolation', VpcId: elsewhere, Tags: [] },
       ],
     });
+
+    const outcome = await runAction(isolateInstance, input, actionEnvironment(clients));
+
+    expect(outcome.output.isolationGroups).toEqual({ [VPC_A]: ISOLATE_A, [VPC_B]: ISOLATE_B });
+    expect(ec2).not.toHaveReceivedCommand(CreateSecurityGroupCommand);
   });
 
   it("creates isolation groups in each ENI's own VPC", async () => {

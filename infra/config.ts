@@ -1,0 +1,103 @@
+/**
+ * Deploy-time configuration: the stage and a few `CORDON_*` environment variables read once, here, when
+ * `sst deploy` runs. Everything Cordon decides at run time lives in SSM settings instead.
+ */
+import { DEFAULT_SETTINGS, settingsPath } from '@cordon/core/policy/settings';
+
+export interface DeployConfig {
+  readonly stage: string;
+  /** Prefix of every physical name: `cordon-<stage>`. */
+  readonly prefix: string;
+  /** `/cordon/<stage>/`: the settings, detection thresholds, secrets and the approval base URL live under it. */
+  readonly stageRoot: string;
+  /** `/cordon/<stage>/settings/`: what the settings loader reads (core's `settingsPath`). */
+  readonly settingsPath: string;
+  /** CloudWatch Logs group the CloudTrail trail delivers to (the CIS metric filters read it). */
+  readonly trailLogGroupName: string;
+  /** Whether to create the CIS metric filters and alarms (one stage per account and region may). */
+  readonly detections: boolean;
+  /** An e-mail address subscribed to the SNS topic (the subscription must be confirmed from the mail). */
+  readonly notificationEmail?: string;
+  /** The role actions assume in member accounts; also written to the settings parameter. */
+  readonly responderRoleName: string;
+  /** The exemption tag key the action roles may never add, change or remove. */
+  readonly exemptionTagKey: string;
+  /** EventBridge Scheduler expression of the GuardDuty poller. */
+  readonly pollSchedule: string;
+  /** Other CloudWatch alarms (besides Cordon's detections) whose ALARM state triage answers. */
+  readonly extraAlarmNames: readonly string[];
+  /** Tables and the key are kept on removal and protected from deletion. */
+  readonly protect: boolean;
+}
+
+export type DeployEnvironment = Readonly<Record<string, string | undefined>>;
+
+/** The longest function id (`deregister-from-load-balancers`) must still fit a 64-character role name. */
+const LONGEST_ID = 30;
+const ROLE_NAME_LIMIT = 64;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SCHEDULE = /^(rate|cron|at)\(.+\)$/;
+
+export class DeployConfigError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'DeployConfigError';
+  }
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/**
+ * Reads the deploy configuration.
+ *
+ * | Variable | Default | |
+ * |---|---|---|
+ * | `CORDON_TRAIL_LOG_GROUP` | `aws-cloudtrail-logs` | the trail's log group |
+ * | `CORDON_DETECTIONS` | `on` | `off` skips the CIS filters and alarms |
+ * | `CORDON_NOTIFY_EMAIL` | none | e-mail subscription to the topic |
+ * | `CORDON_RESPONDER_ROLE_NAME` | `CordonResponder` | member-account role |
+ * | `CORDON_EXEMPTION_TAG_KEY` | `cordon:exempt` | protected tag key |
+ * | `CORDON_POLL_SCHEDULE` | `rate(5 minutes)` | poller schedule |
+ * | `CORDON_EXTRA_ALARMS` | none | comma-separated alarm names |
+ * | `CORDON_PROTECT` | `true` for stage `production` | retain and protect data |
+ *
+ * @example deployConfig('prod', process.env).prefix // 'cordon-prod'
+ */
+export function deployConfig(stage: string, env: DeployEnvironment): DeployConfig {
+  const path = settingsPath(stage);
+  const prefix = `cordon-${stage}`;
+  if (prefix.length + 1 + LONGEST_ID > ROLE_NAME_LIMIT) {
+    throw new DeployConfigError(
+      `stage ${JSON.stringify(stage)} is too long: role names (${prefix}-<function>) must fit in ${ROLE_NAME_LIMIT} characters`,
+    );
+  }
+  const email = env.CORDON_NOTIFY_EMAIL?.trim();
+  if (email && !EMAIL.test(email))
+    throw new DeployConfigError('CORDON_NOTIFY_EMAIL is not an e-mail address');
+  const pollSchedule = env.CORDON_POLL_SCHEDULE?.trim() || 'rate(5 minutes)';
+  if (!SCHEDULE.test(pollSchedule)) {
+    throw new DeployConfigError('CORDON_POLL_SCHEDULE must be a rate(…), cron(…) or at(…) expression');
+  }
+  const detections = (env.CORDON_DETECTIONS ?? 'on').trim().toLowerCase();
+  if (detections !== 'on' && detections !== 'off')
+    throw new DeployConfigError('CORDON_DETECTIONS must be on or off');
+  return {
+    stage,
+    prefix,
+    stageRoot: `/cordon/${stage}/`,
+    settingsPath: path,
+    trailLogGroupName: env.CORDON_TRAIL_LOG_GROUP?.trim() || 'aws-cloudtrail-logs',
+    detections: detections === 'on',
+    ...(email ? { notificationEmail: email } : {}),
+    responderRoleName: env.CORDON_RESPONDER_ROLE_NAME?.trim() || DEFAULT_SETTINGS.responder.roleName,
+    exemptionTagKey: env.CORDON_EXEMPTION_TAG_KEY?.trim() || DEFAULT_SETTINGS.exemptionTag.key,
+    pollSchedule,
+    extraAlarmNames: list(env.CORDON_EXTRA_ALARMS),
+    protect: env.CORDON_PROTECT === undefined ? stage === 'production' : env.CORDON_PROTECT === 'true',
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * EventBridge rules on the default bus: core's rules (GuardDuty findings, Cordon's alarms, Config
+ * non-compliance; the same list the local engine routes with) → triage, and Parameter Store changes of the
+ * detection thresholds → threshold-sync. Every target retries, then drops into an SQS dead-letter queue that
+ * an alarm watches.
+ */
+import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
+import type { EventPattern } from '@cordon/core/events/pattern';
+import { validatePattern } from '@cordon/core/events/pattern';
+import { buildEventRules, type EventRule } from '@cordon/core/events/rules';
+import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
+import type { DeployConfig } from './config.ts';
+import type { DeployedFunction } from './lambda.ts';
+import { pascal } from './lambda.ts';
+
+/** Every target: retry for up to a day (EventBridge's maximum), then the dead-letter queue. */
+export const TARGET_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
+
+/** The alarm names the CloudWatch rule matches: settings' alarm playbooks, the detections, and extra ones. */
+export function ruleAlarmNames(config: DeployConfig): string[] {
+  return [
+    ...new Set([
+      ...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks),
+      ...DETECTION_ALARM_NAMES,
+      ...config.extraAlarmNames,
+    ]),
+  ];
+}
+
+/** Core's rules with the deploy-time options: the severity floor is the settings default `ignoreBelow`. */
+export function triageRules(config: DeployConfig): readonly EventRule[] {
+  return buildEventRules({
+    guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow,
+    alarmNames: ruleAlarmNames(config),
+  });
+}
+
+/** Parameter Store changes under the stage's detections path (threshold-sync ignores anything else anyway). */
+export function thresholdChangePattern(config: DeployConfig): EventPattern {
+  return validatePattern({
+    source: ['aws.ssm'],
+    'detail-type': ['Parameter Store Change'],
+    detail: { name: [{ prefix: `${config.stageRoot}detections/` }] },
+  });
+}
+
+export interface Events {
+  readonly deadLetterQueue: aws.sqs.Queue;
+  readonly rules: aws.cloudwatch.EventRule[];
+  readonly targets: aws.cloudwatch.EventTarget[];
+  readonly deadLetterAlarm: aws.cloudwatch.MetricAlarm;
+}
+
+export function createDeadLetterQueue(config: DeployConfig): aws.sqs.Queue {
+  return new aws.sqs.Queue('EventsDeadLetterQueue', {
+    name: `${config.prefix}-events-dlq`,
+    messageRetentionSeconds: 14 * 24 * 3600,
+    sqsManagedSseEnabled: true,
+  });
+}
+
+export function createEvents(
+  config: DeployConfig,
+  functions: Readonly<Record<string, DeployedFunction>>,
+  topic: aws.sns.Topic,
+  deadLetterQueue: aws.sqs.Queue,
+): Events {
+  const triage = functions.triage;
+  const thresholdSync = functions['threshold-sync'];
+  if (triage === undefined || thresholdSync === undefined)
+    throw new Error('events need triage and threshold-sync');
+  const routes: { id: string; description: string; pattern: EventPattern; target: DeployedFunction }[] = [
+    ...triageRules(config).map((rule) => ({ ...rule, target: triage })),
+    {
+      id: 'threshold-changes',
+      description: 'Detection thresholds changed in Parameter Store',
+      pattern: thresholdChangePattern(config),
+      target: thresholdSync,
+    },
+  ];
+  const rules: aws.cloudwatch.EventRule[] = [];
+  const targets: aws.cloudwatch.EventTarget[] = [];
+  for (const route of routes) {
+    const logical = pascal(route.id);
+    const rule = new aws.cloudwatch.EventRule(`${logical}Rule`, {
+      name: `${config.prefix}-${route.id}`,
+      description: route.description.slice(0, 512),
+      eventPattern: JSON.stringify(route.pattern),
+      state: 'ENABLED',
+    });
+    new aws.lambda.Permission(`${logical}Invoke`, {
+      action: 'lambda:InvokeFunction',
+      function: route.target.name,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+    });
+    targets.push(
+      new aws.cloudwatch.EventTarget(`${logical}Target`, {
+        rule: rule.name,
+        arn: route.target.arn,
+        retryPolicy: TARGET_RETRY_POLICY,
+        deadLetterConfig: { arn: deadLetterQueue.arn },
+      }),
+    );
+    rules.push(rule);
+  }
+  new aws.sqs.QueuePolicy('EventsDeadLetterQueuePolicy', {
+    queueUrl: deadLetterQueue.url,
+    policy: $util
+      .all([deadLetterQueue.arn, ...rules.map((rule) => rule.arn)])
+      .apply(([queueArn, ...ruleArns]) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'RulesDeliverFailedEvents',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: queueArn,
+              Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
+            },
+          ],
+        }),
+      ),
+  });
+  const deadLetterAlarm = new aws.cloudwatch.MetricAlarm('EventsDeadLetterAlarm', {
+    name: `${config.prefix}-events-dead-letters`,
+    alarmDescription:
+      'Cordon could not deliver an event to triage or threshold-sync: see the dead-letter queue.',
+    namespace: 'AWS/SQS',
+    metricName: 'ApproximateNumberOfMessagesVisible',
+    dimensions: { QueueName: deadLetterQueue.name },
+    statistic: 'Maximum',
+    period: 300,
+    evaluationPeriods: 1,
+    threshold: 1,
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    treatMissingData: 'notBreaching',
+    alarmActions: [topic.arn],
+  });
+  return { deadLetterQueue, rules, targets, deadLetterAlarm };
+}

@@ -1,0 +1,311 @@
+/**
+ * Cordon's Lambda functions as data: handler, environment and IAM statements, with `{placeholder}` templates.
+ * Tests check this list; `lambda.ts` turns it into roles and functions at deploy time.
+ */
+import { ACTION_IDS, ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
+import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
+import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
+import {
+  ARN,
+  ASSUME_RESPONDER_ROLE,
+  catalogStatements,
+  GUARD_STATEMENTS,
+  type PolicyStatement,
+  PUBLISH_TO_TOPIC,
+  platformStatements,
+  READ_SETTINGS,
+  readParameters,
+  WRITE_LEDGER,
+} from './permissions.ts';
+
+export type FunctionKind =
+  | 'action'
+  | 'triage'
+  | 'request-approval'
+  | 'approval-api'
+  | 'poller'
+  | 'threshold-sync';
+
+export interface FunctionSpec {
+  /** kebab-case id; the physical name is `cordon-<stage>-<id>`. */
+  readonly id: string;
+  readonly kind: FunctionKind;
+  /** SST handler: file path from the repository root, then `.handler`. */
+  readonly handler: string;
+  readonly description: string;
+  /** Environment variables, as templates. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Every statement of the function's role. */
+  readonly statements: readonly PolicyStatement[];
+  /** A public function URL (auth NONE: the approval API checks signatures itself). */
+  readonly url: boolean;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+}
+
+const HANDLERS = 'packages/functions/src/handlers';
+const TOPIC_ARN = ARN.topic;
+
+const COMMON_ENV = {
+  CORDON_STAGE: '{stage}',
+  CORDON_LEDGER_TABLE: '{prefix}-ledger',
+  POWERTOOLS_METRICS_NAMESPACE: 'Cordon',
+} as const;
+
+/** Parameter names (relative to `/cordon/<stage>/`) of the secrets and of the approval base URL. */
+export const PARAMETERS = {
+  linkSigningKey: 'secrets/link-signing-key',
+  slackSigningSecret: 'secrets/slack-signing-secret',
+  slackBotToken: 'secrets/slack-bot-token',
+  slackWebhookUrl: 'secrets/slack-webhook-url',
+  approvalBaseUrl: 'approval/base-url',
+} as const;
+
+function parameterName(relative: string): string {
+  return `/cordon/{stage}/${relative}`;
+}
+
+/** Actions that change something in an account act through the responder role in member accounts. */
+function actsInAccounts(id: ActionId): boolean {
+  return ACTIONS[id].mutating;
+}
+
+function actionFunction(id: ActionId): FunctionSpec {
+  const notify = id === 'notify';
+  return {
+    id,
+    kind: 'action',
+    handler: `${HANDLERS}/actions/${id}.handler`,
+    description: `Cordon action: ${ACTIONS[id].summary}`.slice(0, 256),
+    environment: {
+      ...COMMON_ENV,
+      CORDON_SNS_TOPIC_ARN: TOPIC_ARN,
+      ...(notify ? { CORDON_SLACK_WEBHOOK_PARAMETER: parameterName(PARAMETERS.slackWebhookUrl) } : {}),
+    },
+    statements: [
+      ...catalogStatements(id),
+      ...platformStatements(id),
+      READ_SETTINGS,
+      WRITE_LEDGER,
+      ...(notify
+        ? [readParameters('ReadSlackWebhook', [PARAMETERS.slackWebhookUrl], 'Post to Slack (SecureString).')]
+        : []),
+      ...(actsInAccounts(id) ? [ASSUME_RESPONDER_ROLE, ...GUARD_STATEMENTS] : []),
+    ],
+    url: false,
+    timeoutSeconds: 60,
+    memoryMb: 512,
+  };
+}
+
+const triage: FunctionSpec = {
+  id: 'triage',
+  kind: 'triage',
+  handler: `${HANDLERS}/triage.handler`,
+  description: 'Cordon triage: event → incident → decision → playbook execution',
+  environment: {
+    ...COMMON_ENV,
+    CORDON_IDEMPOTENCY_TABLE: '{prefix}-idempotency',
+    CORDON_STATE_MACHINES: JSON.stringify(
+      Object.fromEntries(PLAYBOOK_IDS.map((playbook) => [playbook, ARN.stateMachine(playbook)])),
+    ),
+  },
+  statements: [
+    ...platformStatements('triage'),
+    READ_SETTINGS,
+    {
+      sid: 'WriteLedgerAndBlastRadius',
+      effect: 'Allow',
+      actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      resources: [ARN.ledgerTable],
+      why: 'Record decisions and count containments per account and hour (blast radius, UpdateItem counters).',
+    },
+    {
+      sid: 'Idempotency',
+      effect: 'Allow',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      resources: [ARN.idempotencyTable],
+      why: 'Powertools idempotency: one triage per incident however often the event is delivered.',
+    },
+    {
+      sid: 'StartPlaybooks',
+      effect: 'Allow',
+      actions: ['states:StartExecution'],
+      resources: PLAYBOOK_IDS.map((playbook) => ARN.stateMachine(playbook)),
+      why: "Start Cordon's playbooks, and nothing else.",
+    },
+  ],
+  url: false,
+  timeoutSeconds: 120,
+  memoryMb: 512,
+};
+
+// The approval flow's handlers (packages/functions/src/{request-approval,approval-api}.ts) read the four
+// secrets with ssm:GetParameter, and the approval records with the calls of core's DynamoDbApprovalStore.
+const APPROVAL_SECRETS = [
+  PARAMETERS.linkSigningKey,
+  PARAMETERS.slackSigningSecret,
+  PARAMETERS.slackBotToken,
+  PARAMETERS.slackWebhookUrl,
+];
+
+const requestApproval: FunctionSpec = {
+  id: 'request-approval',
+  kind: 'request-approval',
+  handler: `${HANDLERS}/request-approval.handler`,
+  description: 'Cordon: ask an on-call engineer to approve a playbook step (Slack + SNS)',
+  environment: {
+    CORDON_STAGE: '{stage}',
+    CORDON_APPROVALS_TABLE: '{prefix}-approvals',
+    CORDON_APPROVAL_URL: '{approvalUrl}',
+    CORDON_SNS_TOPIC_ARN: TOPIC_ARN,
+    POWERTOOLS_METRICS_NAMESPACE: 'Cordon',
+  },
+  statements: [
+    ...platformStatements('request-approval'),
+    READ_SETTINGS,
+    {
+      sid: 'WriteApprovals',
+      effect: 'Allow',
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [ARN.approvalsTable],
+      why: 'Record the pending approval with its task token, then the Slack message it was posted as.',
+    },
+    readParameters('ReadApprovalSecrets', APPROVAL_SECRETS, 'Sign approval links and post them to Slack.'),
+    PUBLISH_TO_TOPIC,
+  ],
+  url: false,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+};
+
+const approvalApi: FunctionSpec = {
+  id: 'approval-api',
+  kind: 'approval-api',
+  handler: `${HANDLERS}/approval-api.handler`,
+  description: 'Cordon approval API: signed links and Slack interactivity → SendTaskSuccess/Failure',
+  environment: {
+    CORDON_STAGE: '{stage}',
+    CORDON_APPROVALS_TABLE: '{prefix}-approvals',
+    POWERTOOLS_METRICS_NAMESPACE: 'Cordon',
+  },
+  statements: [
+    ...platformStatements('approval-api'),
+    {
+      sid: 'DecideApprovals',
+      effect: 'Allow',
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      resources: [ARN.approvalsTable],
+      why: 'Read the pending approval and record the decision (conditional update: single use).',
+    },
+    readParameters(
+      'ReadApprovalSecrets',
+      APPROVAL_SECRETS,
+      'Check link and Slack request signatures; update the Slack message.',
+    ),
+    {
+      sid: 'AnswerPlaybooks',
+      effect: 'Allow',
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+      resources: PLAYBOOK_IDS.map((playbook) => ARN.stateMachine(playbook)),
+      why: "Resume a waiting playbook with the decision; only Cordon's state machines.",
+    },
+  ],
+  url: true,
+  timeoutSeconds: 10,
+  memoryMb: 256,
+};
+
+const poller: FunctionSpec = {
+  id: 'poller',
+  kind: 'poller',
+  handler: `${HANDLERS}/poller.handler`,
+  description: 'Cordon poller: GuardDuty findings updated since the last run → triage',
+  environment: { ...COMMON_ENV, CORDON_TRIAGE_FUNCTION: ARN.function('triage') },
+  statements: [
+    ...platformStatements('poller'),
+    READ_SETTINGS,
+    {
+      sid: 'ListDetectors',
+      effect: 'Allow',
+      actions: ['guardduty:ListDetectors'],
+      resources: ['*'],
+      why: 'Find the detector of the region (ListDetectors has no resource-level permissions).',
+    },
+    {
+      sid: 'ReadFindings',
+      effect: 'Allow',
+      actions: ['guardduty:ListFindings', 'guardduty:GetFindings'],
+      resources: ['arn:aws:guardduty:{region}:{account}:detector/*'],
+      why: 'List the findings updated since the cursor and read them.',
+    },
+    {
+      sid: 'Cursor',
+      effect: 'Allow',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+      resources: [ARN.ledgerTable],
+      why: "The poller's cursor is one item of the ledger table (conditional PutItem: it only moves forward).",
+    },
+    {
+      sid: 'HandToTriage',
+      effect: 'Allow',
+      actions: ['lambda:InvokeFunction'],
+      resources: [ARN.function('triage')],
+      why: 'Hand the findings to triage (asynchronous invocation).',
+    },
+  ],
+  url: false,
+  timeoutSeconds: 300,
+  memoryMb: 512,
+};
+
+const thresholdSync: FunctionSpec = {
+  id: 'threshold-sync',
+  kind: 'threshold-sync',
+  handler: `${HANDLERS}/threshold-sync.handler`,
+  description: 'Cordon: apply the detection alarm thresholds kept in SSM (PutMetricAlarm)',
+  environment: { CORDON_STAGE: '{stage}', CORDON_SNS_TOPIC_ARN: TOPIC_ARN },
+  statements: [
+    ...platformStatements('threshold-sync'),
+    {
+      sid: 'ReadThresholds',
+      effect: 'Allow',
+      actions: ['ssm:GetParametersByPath'],
+      resources: [ARN.parameter('detections'), `${ARN.parameter('detections')}/*`],
+      why: 'Read the thresholds under /cordon/<stage>/detections/ only.',
+    },
+    {
+      sid: 'PutAlarms',
+      effect: 'Allow',
+      actions: ['cloudwatch:PutMetricAlarm'],
+      resources: DETECTION_ALARM_NAMES.map((name) => ARN.alarm(name)),
+      why: "Re-apply Cordon's three detection alarms, and no other alarm.",
+    },
+    PUBLISH_TO_TOPIC,
+  ],
+  url: false,
+  timeoutSeconds: 30,
+  memoryMb: 256,
+};
+
+/** Every function Cordon deploys, actions first (in catalog order). */
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  ...ACTION_IDS.map(actionFunction),
+  // Before request-approval, whose environment holds its URL.
+  approvalApi,
+  requestApproval,
+  triage,
+  poller,
+  thresholdSync,
+];
+
+export function functionSpec(id: string): FunctionSpec {
+  const spec = FUNCTIONS.find((candidate) => candidate.id === id);
+  if (spec === undefined) throw new Error(`No function ${id}`);
+  return spec;
+}
+
+/** The functions whose roles member accounts trust (they assume the responder role). */
+export const RESPONDER_FUNCTION_IDS: readonly string[] = FUNCTIONS.filter((spec) =>
+  spec.statements.some((statement) => statement.sid === ASSUME_RESPONDER_ROLE.sid),
+).map((spec) => spec.id);

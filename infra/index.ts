@@ -1,0 +1,93 @@
+/**
+ * Cordon's infrastructure, in dependency order. `sst.config.ts` calls {@link deployCordon} with the SST
+ * function factory; the tests call it under Pulumi mocks with a stand-in factory.
+ */
+import { createApprovalBaseUrl } from './approval.ts';
+import type { DeployConfig } from './config.ts';
+import { createDetections, createThresholdParameters, type Detections } from './detections.ts';
+import { createDeadLetterQueue, createEvents, type Events } from './events.ts';
+import { FUNCTIONS } from './functions.ts';
+import { type DeployedFunction, deployFunctions, type FunctionFactory, type FunctionRole } from './lambda.ts';
+import { createNotifications, type Notifications } from './notifications.ts';
+import type { TemplateValues } from './permissions.ts';
+import { createPlaybooks, type Playbooks } from './playbooks.ts';
+import { createPollerSchedule, type PollerSchedule } from './poller.ts';
+import { createSettings } from './settings.ts';
+import { createStorage, type Storage } from './storage.ts';
+
+export interface Cordon {
+  readonly storage: Storage;
+  readonly notifications: Notifications;
+  readonly settings: Record<string, aws.ssm.Parameter>;
+  readonly functions: Record<string, DeployedFunction>;
+  readonly roles: Record<string, FunctionRole>;
+  readonly playbooks: Playbooks;
+  readonly events: Events;
+  readonly detections?: Detections;
+  readonly thresholds: aws.ssm.Parameter[];
+  readonly poller: PollerSchedule;
+  readonly approvalBaseUrl: aws.ssm.Parameter;
+  readonly outputs: Record<string, $util.Input<unknown>>;
+}
+
+/** The account and region of the deploy, and the names the templates use. */
+export function templateValues(config: DeployConfig): $util.Output<TemplateValues> {
+  return $util
+    .all([aws.getCallerIdentityOutput({}).accountId, aws.getRegionOutput({}).region])
+    .apply(([account, region]) => ({
+      account,
+      region,
+      stage: config.stage,
+      prefix: config.prefix,
+      responderRole: config.responderRoleName,
+      exemptionTagKey: config.exemptionTagKey,
+    }));
+}
+
+export function deployCordon(config: DeployConfig, factory: FunctionFactory): Cordon {
+  const values = templateValues(config);
+  const storage = createStorage(config, values);
+  const notifications = createNotifications(config, storage);
+  const settings = createSettings(config);
+  const { functions, roles } = deployFunctions(FUNCTIONS, config, values, factory);
+  const playbooks = createPlaybooks(config, values, functions);
+  const deadLetterQueue = createDeadLetterQueue(config);
+  // The rules exist before the threshold parameters, so that their creation already reaches threshold-sync.
+  const events = createEvents(config, functions, notifications.topic, deadLetterQueue);
+  const thresholds = createThresholdParameters(config);
+  const detections = config.detections
+    ? createDetections(config, notifications.topic, thresholds)
+    : undefined;
+  const pollerFunction = functions.poller;
+  const approvalApi = functions['approval-api'];
+  if (pollerFunction === undefined || approvalApi === undefined)
+    throw new Error('poller and approval-api are functions');
+  const poller = createPollerSchedule(config, values, pollerFunction, deadLetterQueue);
+  const approvalBaseUrl = createApprovalBaseUrl(config, approvalApi);
+
+  const outputs = {
+    approvalUrl: approvalApi.url,
+    topicArn: notifications.topic.arn,
+    stateMachineArns: $util.all(
+      Object.fromEntries(Object.entries(playbooks.stateMachines).map(([id, machine]) => [id, machine.arn])),
+    ),
+    settingsPath: config.settingsPath,
+    parametersRoot: config.stageRoot,
+    ledgerTable: storage.ledger.name,
+    deadLetterQueueUrl: deadLetterQueue.url,
+  };
+  return {
+    storage,
+    notifications,
+    settings,
+    functions,
+    roles,
+    playbooks,
+    events,
+    ...(detections === undefined ? {} : { detections }),
+    thresholds,
+    poller,
+    approvalBaseUrl,
+    outputs,
+  };
+}

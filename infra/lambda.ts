@@ -1,0 +1,139 @@
+/**
+ * Turns a {@link FunctionSpec} into AWS resources. The role and its inline policy are plain Pulumi resources
+ * (tested under mocks); the function itself comes from a {@link FunctionFactory}: `sst.aws.Function` at deploy
+ * time (see `sst-function.ts`), a stand-in in the tests, because SST's Function calls back into the CLI to bundle.
+ */
+import type { DeployConfig } from './config.ts';
+import type { FunctionSpec } from './functions.ts';
+import { type PolicyStatement, resolveTemplate, type TemplateValues } from './permissions.ts';
+
+export interface FunctionDeployment {
+  readonly spec: FunctionSpec;
+  /** Physical name: `cordon-<stage>-<id>`. */
+  readonly name: string;
+  readonly roleArn: $util.Output<string>;
+  readonly environment: $util.Output<Record<string, string>>;
+  /** Create the function after these (its role policy, above all). */
+  readonly dependsOn: $util.Resource[];
+}
+
+export interface DeployedFunction {
+  readonly arn: $util.Output<string>;
+  readonly name: $util.Output<string>;
+  /** The function URL, for specs with `url: true`. */
+  readonly url?: $util.Output<string>;
+}
+
+export type FunctionFactory = (deployment: FunctionDeployment) => DeployedFunction;
+
+/** An IAM policy document from statements, templates resolved. */
+export function policyDocument(statements: readonly PolicyStatement[], values: TemplateValues): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((statement) => ({
+      Sid: statement.sid,
+      Effect: statement.effect,
+      Action: [...statement.actions],
+      Resource: statement.resources.map((resource) => resolveTemplate(resource, values)),
+      ...(statement.condition === undefined
+        ? {}
+        : { Condition: JSON.parse(resolveTemplate(JSON.stringify(statement.condition), values)) as unknown }),
+    })),
+  });
+}
+
+/** A trust policy for an AWS service, limited to this account (confused-deputy protection). */
+export function serviceTrustPolicy(service: string, account: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: service },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': account } },
+      },
+    ],
+  });
+}
+
+function pascal(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase());
+}
+
+export interface FunctionRole {
+  readonly role: aws.iam.Role;
+  readonly policy: aws.iam.RolePolicy;
+}
+
+/** The function's own role (named like the function) with exactly its statements as one inline policy. */
+export function createFunctionRole(
+  spec: FunctionSpec,
+  config: DeployConfig,
+  values: $util.Output<TemplateValues>,
+): FunctionRole {
+  const logical = pascal(spec.id);
+  const role = new aws.iam.Role(`${logical}Role`, {
+    name: `${config.prefix}-${spec.id}`,
+    description: `Cordon ${spec.kind} function ${spec.id}`,
+    assumeRolePolicy: values.apply((resolved) =>
+      serviceTrustPolicy('lambda.amazonaws.com', resolved.account),
+    ),
+    maxSessionDuration: 3600,
+  });
+  const policy = new aws.iam.RolePolicy(`${logical}Policy`, {
+    name: 'cordon',
+    role: role.name,
+    policy: values.apply((resolved) => policyDocument(spec.statements, resolved)),
+  });
+  return { role, policy };
+}
+
+/** Resolves the spec's environment templates. */
+export function functionEnvironment(
+  spec: FunctionSpec,
+  values: $util.Output<TemplateValues>,
+): $util.Output<Record<string, string>> {
+  return values.apply((resolved) =>
+    Object.fromEntries(
+      Object.entries(spec.environment).map(([key, template]) => [key, resolveTemplate(template, resolved)]),
+    ),
+  );
+}
+
+/** The template values plus the approval API's URL once it is deployed (`{approvalUrl}` fails before that). */
+function withApprovalUrl(
+  values: $util.Output<TemplateValues>,
+  url: $util.Output<string> | undefined,
+): $util.Output<TemplateValues> {
+  if (url === undefined) return values;
+  return $util.all([values, url]).apply(([resolved, approvalUrl]) => ({ ...resolved, approvalUrl }));
+}
+
+/** Role, policy and function for every spec, by id. */
+export function deployFunctions(
+  specs: readonly FunctionSpec[],
+  config: DeployConfig,
+  values: $util.Output<TemplateValues>,
+  factory: FunctionFactory,
+): { functions: Record<string, DeployedFunction>; roles: Record<string, FunctionRole> } {
+  const functions: Record<string, DeployedFunction> = {};
+  const roles: Record<string, FunctionRole> = {};
+  let approvalUrl: $util.Output<string> | undefined;
+  for (const spec of specs) {
+    const role = createFunctionRole(spec, config, values);
+    roles[spec.id] = role;
+    const deployed = factory({
+      spec,
+      name: `${config.prefix}-${spec.id}`,
+      roleArn: role.role.arn,
+      environment: functionEnvironment(spec, withApprovalUrl(values, approvalUrl)),
+      dependsOn: [role.policy],
+    });
+    if (spec.kind === 'approval-api') approvalUrl = deployed.url;
+    functions[spec.id] = deployed;
+  }
+  return { functions, roles };
+}
+
+export { pascal };

@@ -1,0 +1,33 @@
+/**
+ * The deploy-time half of `lambda.ts`: each spec becomes an `sst.aws.Function` (SST bundles the handler with
+ * esbuild) with Cordon's own role, so SST adds no permission of its own (no `link`, no generated role).
+ * Not used by the tests: `sst.aws.Function` needs the SST CLI to bundle, which Pulumi mocks do not provide.
+ */
+import { type FunctionFactory, pascal } from './lambda.ts';
+
+export const sstFunction: FunctionFactory = ({ spec, name, roleArn, environment, dependsOn }) => {
+  const fn = new sst.aws.Function(
+    pascal(spec.id),
+    {
+      name,
+      description: spec.description,
+      handler: spec.handler,
+      role: roleArn,
+      environment,
+      timeout: `${spec.timeoutSeconds} seconds`,
+      memory: `${spec.memoryMb} MB`,
+      architecture: 'arm64',
+      logging: { format: 'json', retention: '1 year' },
+      // auth NONE on purpose: the approval API checks link and Slack signatures itself (docs/deploy.md).
+      ...(spec.url ? { url: { authorization: 'none' as const, cors: false } } : {}),
+      nodejs: { format: 'esm', minify: true, sourcemap: true },
+      transform: {
+        function: (args) => {
+          args.tracingConfig = { mode: 'Active' };
+        },
+      },
+    },
+    { dependsOn },
+  );
+  return { arn: fn.arn, name: fn.name, ...(spec.url ? { url: fn.url } : {}) };
+};

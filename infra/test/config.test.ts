@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { deployConfig } from '../config.ts';
+
+describe('deployConfig', () => {
+  it('defaults to the settings defaults and a 5-minute poll', () => {
+    expect(deployConfig('dev', {})).toEqual({
+      stage: 'dev',
+      prefix: 'cordon-dev',
+      stageRoot: '/cordon/dev/',
+      settingsPath: '/cordon/dev/settings/',
+      trailLogGroupName: 'aws-cloudtrail-logs',
+      detections: true,
+      responderRoleName: 'CordonResponder',
+      exemptionTagKey: 'cordon:exempt',
+      pollSchedule: 'rate(5 minutes)',
+      extraAlarmNames: [],
+      protect: false,
+    });
+  });
+
+  it('reads the CORDON_* variables', () => {
+    const config = deployConfig('production', {
+      CORDON_TRAIL_LOG_GROUP: 'org/trail',
+      CORDON_DETECTIONS: 'off',
+      CORDON_NOTIFY_EMAIL: 'secops@example.com',
+      CORDON_EXTRA_ALARMS: 'A, B',
+      CORDON_POLL_SCHEDULE: 'rate(10 minutes)',
+    });
+
+    expect(config).toMatchObject({
+      trailLogGroupName: 'org/trail',
+      detections: false,
+      notificationEmail: 'secops@example.com',
+      extraAlarmNames: ['A', 'B'],
+      pollSchedule: 'rate(10 minutes)',
+      protect: true,
+    });
+  });
+
+  it('refuses stages that would break names, and malformed values', () => {
+    expect(() => deployConfig('a/b', {})).toThrow(/not a valid settings stage/);
+    expect(() => deployConfig('x'.repeat(30), {})).toThrow(/too long/);
+    expect(() => deployConfig('dev', { CORDON_NOTIFY_EMAIL: 'nope' })).toThrow(/e-mail/);
+    expect(() => deployConfig('dev', { CORDON_POLL_SCHEDULE: 'every 5 minutes' })).toThrow(/rate/);
+    expect(() => deployConfig('dev', { CORDON_DETECTIONS: 'maybe' })).toThrow(/on or off/);
+  });
+});

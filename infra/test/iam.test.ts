@@ -1,0 +1,317 @@
+import { existsSync } from 'node:fs';
+import { ACTION_IDS, ACTIONS } from '@cordon/core/actions/catalog';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deployConfig } from '../config.ts';
+import { FUNCTIONS, type FunctionSpec, functionSpec } from '../functions.ts';
+import { ACTION_SERVICE_PREFIXES, resolveTemplate } from '../permissions.ts';
+import {
+  ACCOUNT,
+  asList,
+  type Deployment,
+  deployUnderMocks,
+  type IamStatement,
+  REGION,
+  statementsOf,
+} from './harness.ts';
+
+const config = deployConfig('test', {});
+const values = {
+  account: ACCOUNT,
+  region: REGION,
+  stage: 'test',
+  prefix: 'cordon-test',
+  responderRole: 'CordonResponder',
+  exemptionTagKey: 'cordon:exempt',
+};
+const APPROVAL_URL = 'https://approval-api-url.lambda-url.example/';
+let deployment: Deployment;
+
+beforeAll(async () => {
+  deployment = await deployUnderMocks(config);
+});
+
+/** What every function needs to run (docs/deploy.md, "What each function may do"). */
+const PLATFORM = [
+  'logs:CreateLogStream',
+  'logs:PutLogEvents',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+];
+const SETTINGS = ['ssm:GetParametersByPath'];
+const LEDGER = ['dynamodb:PutItem', 'dynamodb:Query'];
+
+/** The extra actions each non-catalog function needs, written out here independently of infra/functions.ts. */
+const EXPECTED_NON_ACTION: Record<string, string[]> = {
+  triage: [
+    ...PLATFORM,
+    ...SETTINGS,
+    ...LEDGER,
+    'dynamodb:UpdateItem',
+    'dynamodb:GetItem',
+    'dynamodb:DeleteItem',
+    'states:StartExecution',
+  ],
+  'request-approval': [
+    ...PLATFORM,
+    ...SETTINGS,
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'ssm:GetParameter',
+    'sns:Publish',
+  ],
+  'approval-api': [
+    ...PLATFORM,
+    'dynamodb:GetItem',
+    'dynamodb:UpdateItem',
+    'ssm:GetParameter',
+    'states:SendTaskSuccess',
+    'states:SendTaskFailure',
+  ],
+  poller: [
+    ...PLATFORM,
+    ...SETTINGS,
+    'guardduty:ListDetectors',
+    'guardduty:ListFindings',
+    'guardduty:GetFindings',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'lambda:InvokeFunction',
+  ],
+  'threshold-sync': [...PLATFORM, 'ssm:GetParametersByPath', 'cloudwatch:PutMetricAlarm', 'sns:Publish'],
+};
+
+function policyOf(functionId: string): IamStatement[] {
+  const policy = deployment
+    .ofType('aws:iam/rolePolicy:RolePolicy')
+    .find((candidate) => candidate.inputs.role === `cordon-test-${functionId}`);
+  if (policy === undefined) throw new Error(`No policy for ${functionId}`);
+  return statementsOf(policy.inputs.policy);
+}
+
+function allowedActions(statements: readonly IamStatement[]): Set<string> {
+  return new Set(
+    statements
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) => asList(statement.Action)),
+  );
+}
+
+function sorted(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+describe('each action function', () => {
+  it.each(ACTION_IDS)(
+    '%s holds its catalog permissions plus the documented platform ones, nothing more',
+    (id) => {
+      const catalog = ACTIONS[id].permissions.flatMap((permission) => permission.actions);
+      const extras = [
+        ...PLATFORM,
+        ...SETTINGS,
+        ...LEDGER,
+        ...(ACTIONS[id].mutating ? ['sts:AssumeRole'] : ['ssm:GetParameter']),
+      ];
+
+      expect(sorted(allowedActions(policyOf(id)))).toEqual(sorted([...catalog, ...extras]));
+    },
+  );
+
+  it.each(ACTION_IDS)('%s keeps every catalog statement with its resources and conditions', (id) => {
+    const statements = policyOf(id);
+    for (const permission of ACTIONS[id].permissions) {
+      const match = statements.find(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          JSON.stringify(asList(statement.Action)) === JSON.stringify(permission.actions) &&
+          JSON.stringify(asList(statement.Resource)) ===
+            JSON.stringify(permission.resources.map((resource) => resolveTemplate(resource, values))),
+      );
+      expect(match, `${id}: ${permission.actions.join(',')}`).toBeDefined();
+      expect(match?.Condition).toEqual(permission.condition);
+    }
+  });
+});
+
+describe('the other functions', () => {
+  it.each(Object.keys(EXPECTED_NON_ACTION))('%s holds exactly the documented actions', (id) => {
+    expect(sorted(allowedActions(policyOf(id)))).toEqual(sorted(EXPECTED_NON_ACTION[id] ?? []));
+  });
+
+  it.each(Object.keys(EXPECTED_NON_ACTION))(
+    '%s cannot call any action API (EC2, IAM, Auto Scaling, ELB)',
+    (id) => {
+      const actions = [...allowedActions(policyOf(id))];
+
+      expect(
+        actions.filter((action) => ACTION_SERVICE_PREFIXES.some((prefix) => action.startsWith(prefix))),
+      ).toEqual([]);
+      expect(actions).not.toContain('sts:AssumeRole');
+    },
+  );
+
+  it('triage starts only Cordon’s playbooks', () => {
+    const start = policyOf('triage').find((statement) =>
+      asList(statement.Action).includes('states:StartExecution'),
+    );
+
+    expect(
+      asList(start?.Resource ?? []).every((arn) =>
+        arn.startsWith(`arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:cordon-test-`),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('every Cordon role', () => {
+  it('has no wildcard action, in any policy or trust policy', () => {
+    const documents = [
+      ...deployment.ofType('aws:iam/rolePolicy:RolePolicy').map((policy) => policy.inputs.policy),
+      ...deployment.ofType('aws:iam/role:Role').map((role) => role.inputs.assumeRolePolicy),
+      ...deployment.ofType('aws:sqs/queuePolicy:QueuePolicy').map((policy) => policy.inputs.policy),
+    ];
+    expect(documents.length).toBeGreaterThan(20);
+    for (const document of documents) {
+      for (const statement of statementsOf(document)) {
+        for (const action of asList(statement.Action)) {
+          expect(action === '*' || action.endsWith(':*'), action).toBe(false);
+        }
+      }
+    }
+  });
+
+  it('and the key policy gives no one `*`: only the account root administers the key (kms:*)', () => {
+    const [key] = deployment.ofType('aws:kms/key:Key');
+    const statements = statementsOf(key?.inputs.policy);
+    const wildcards = statements.filter((statement) =>
+      asList(statement.Action).some(
+        (action) =>
+          action.includes('*') &&
+          !action.startsWith('kms:ReEncrypt') &&
+          !action.startsWith('kms:GenerateDataKey'),
+      ),
+    );
+
+    expect(wildcards).toHaveLength(1);
+    expect(wildcards[0]).toMatchObject({
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+      Action: 'kms:*',
+    });
+  });
+
+  it('fits IAM’s 10,240-character limit for inline role policies', () => {
+    for (const policy of deployment.ofType('aws:iam/rolePolicy:RolePolicy')) {
+      expect(
+        String(policy.inputs.policy).replace(/\s/g, '').length,
+        String(policy.inputs.role),
+      ).toBeLessThanOrEqual(10_240);
+    }
+  });
+});
+
+describe('the responder role', () => {
+  const assumers = FUNCTIONS.filter(
+    (spec) => spec.kind === 'action' && ACTIONS[spec.id as keyof typeof ACTIONS].mutating,
+  );
+
+  it('is the only role any function may assume', () => {
+    for (const spec of FUNCTIONS) {
+      const assume = policyOf(spec.id).filter((statement) =>
+        asList(statement.Action).some((action) => action.startsWith('sts:')),
+      );
+      if (assumers.includes(spec)) {
+        expect(assume.map((statement) => asList(statement.Resource))).toEqual([
+          ['arn:aws:iam::*:role/CordonResponder'],
+        ]);
+        expect(assume.flatMap((statement) => asList(statement.Action))).toEqual(['sts:AssumeRole']);
+      } else {
+        expect(assume, spec.id).toEqual([]);
+      }
+    }
+  });
+
+  it('is assumed by the mutating actions, whose roles also carry the guard Denies', () => {
+    expect(assumers.map((spec) => spec.id).sort()).toEqual(ACTION_IDS.filter((id) => id !== 'notify').sort());
+    for (const spec of assumers) {
+      const denies = policyOf(spec.id).filter((statement) => statement.Effect === 'Deny');
+      const tags = denies.find((statement) => statement.Sid === 'DenyExemptionTagChanges');
+
+      expect(tags?.Condition).toEqual({ 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['cordon:exempt'] } });
+      expect(asList(tags?.Action ?? [])).toEqual(
+        expect.arrayContaining(['ec2:CreateTags', 'ec2:DeleteTags', 'iam:TagUser', 'iam:UntagRole']),
+      );
+      expect(denies.map((statement) => statement.Sid)).toEqual(
+        expect.arrayContaining(['DenyPrivilegeEscalation', 'DenyEditingCordonRoles']),
+      );
+    }
+  });
+});
+
+describe('the functions as deployed', () => {
+  function deployed(spec: FunctionSpec) {
+    return deployment.named('aws:lambda/function:Function', `cordon-test-${spec.id}`);
+  }
+
+  it.each(FUNCTIONS.map((spec) => [spec.id, spec] as const))(
+    '%s runs with its own role, environment and tracing',
+    (_id, spec) => {
+      const fn = deployed(spec);
+      const role = deployment.named('aws:iam/role:Role', `cordon-test-${spec.id}`);
+
+      expect(fn.inputs.role).toBe(`arn:aws:iam::${ACCOUNT}:role/cordon-test-${spec.id}`);
+      expect(fn.inputs.handler).toBe(spec.handler);
+      expect(fn.inputs.tracingConfig).toEqual({ mode: 'Active' });
+      expect((fn.inputs.environment as { variables: unknown }).variables).toEqual(
+        Object.fromEntries(
+          Object.entries(spec.environment).map(([key, value]) => [
+            key,
+            resolveTemplate(value, { ...values, approvalUrl: APPROVAL_URL }),
+          ]),
+        ),
+      );
+      expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({
+        Service: 'lambda.amazonaws.com',
+      });
+    },
+  );
+
+  it('give triage the ARN of every deployed playbook', () => {
+    const env = (deployed(functionSpec('triage')).inputs.environment as { variables: Record<string, string> })
+      .variables;
+    const machines = deployment
+      .ofType('aws:sfn/stateMachine:StateMachine')
+      .map((machine) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${String(machine.inputs.name)}`);
+
+    expect(Object.values(JSON.parse(env.CORDON_STATE_MACHINES ?? '{}')).sort()).toEqual(machines.sort());
+  });
+
+  it('tell request-approval where the approval API is', () => {
+    const env = (
+      deployed(functionSpec('request-approval')).inputs.environment as { variables: Record<string, string> }
+    ).variables;
+
+    expect(env.CORDON_APPROVAL_URL).toBe(APPROVAL_URL);
+  });
+
+  it('keep the settings readers out of the secrets (settings have their own folder)', () => {
+    for (const spec of FUNCTIONS) {
+      for (const statement of policyOf(spec.id)) {
+        if (!asList(statement.Action).includes('ssm:GetParametersByPath')) continue;
+        for (const resource of asList(statement.Resource))
+          expect(resource).not.toMatch(/parameter\/cordon\/test(\/\*)?$/);
+      }
+    }
+  });
+
+  it('expose only the approval API, without IAM auth (it checks signatures itself)', () => {
+    const urls = deployment.ofType('aws:lambda/functionUrl:FunctionUrl');
+
+    expect(urls.map((url) => url.inputs)).toEqual([
+      { functionName: 'cordon-test-approval-api', authorizationType: 'NONE' },
+    ]);
+  });
+
+  it.each(FUNCTIONS.map((spec) => [spec.id, spec] as const))('%s has its handler file', (_id, spec) => {
+    const file = spec.handler.replace(/\.handler$/, '.ts');
+    expect(existsSync(file), file).toBe(true);
+  });
+});

@@ -1,0 +1,87 @@
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventPath } from '../../../test/support/events.ts';
+import { parseSettings } from '../../core/src/policy/settings.ts';
+import type { ApprovalPrompt } from '../../local/src/page-approvals.ts';
+import { replay } from '../src/commands/replay.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const EVENT = eventPath('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json');
+
+/** A replay that waits on the approval page, and the link it prints. */
+function replayWaitingForApproval() {
+  let prompted: (prompt: ApprovalPrompt) => void = () => undefined;
+  const prompt = new Promise<ApprovalPrompt>((resolve) => {
+    prompted = resolve;
+  });
+  const report = replay({
+    file: EVENT,
+    settings: parseSettings({ includeSampleFindings: true }),
+    approvalPage: { onPrompt: (shown) => prompted(shown) },
+  });
+  return { prompt, report };
+}
+
+// Skipped only when Debian's chromium is not installed (.ci/run installs it: `apt-get install -y chromium`).
+describe.skipIf(!existsSync(CHROMIUM))('a cordon replay decided in a real browser', () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('opens the printed link, sees the proposed actions, clicks Approve, and the execution finishes SUCCEEDED', async () => {
+    const { prompt, report } = replayWaitingForApproval();
+    const { link } = await prompt;
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]+\?/);
+
+    const page = await browser.newPage();
+    await page.goto(link);
+    await expect(page.locator('ol').getByText('isolate-instance', { exact: true }).isVisible()).resolves.toBe(
+      true,
+    );
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForSelector('#outcome');
+    await page.close();
+
+    const finished = await report;
+    expect(finished.execution.status).toBe('SUCCEEDED');
+    expect(finished.steps.map((step) => step.id)).toContain('isolate-instance');
+    expect(finished.changes.map((change) => change.attribute)).toContain('security groups');
+  }, 60_000);
+
+  it('clicks Reject, and the execution ends without any change to the account', async () => {
+    const { prompt, report } = replayWaitingForApproval();
+    const page = await browser.newPage();
+    await page.goto((await prompt).link);
+    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.waitForSelector('#outcome');
+    await page.close();
+
+    const finished = await report;
+    expect(finished.execution.status).toBe('SUCCEEDED');
+    expect(finished.steps.map((step) => step.id)).not.toContain('protect-evidence');
+    expect(finished.changes).toEqual([]);
+    const changing = finished.calls.filter(
+      (call) => !['DynamoDB', 'SNS'].includes(call.service) && !/^(Describe|Get|List)/.test(call.command),
+    );
+    expect(changing).toEqual([]);
+  }, 60_000);
+});

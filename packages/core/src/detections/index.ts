@@ -1,0 +1,3 @@
+export * from './alarms.ts';
+export * from './sync.ts';
+export * from './thresholds.ts';

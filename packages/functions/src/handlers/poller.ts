@@ -1,0 +1,3 @@
+import { createPollerHandler } from '../poller.ts';
+
+export const handler = createPollerHandler();

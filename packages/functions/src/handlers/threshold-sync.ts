@@ -1,0 +1,3 @@
+import { createThresholdSyncHandler } from '../threshold-sync.ts';
+
+export const handler = createThresholdSyncHandler();
