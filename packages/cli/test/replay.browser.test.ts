@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_CHROMIUM, launchChromium } from '../../../test/support/browser.ts';
 import { eventPath } from '../../../test/support/events.ts';
 import { parseSettings } from '../../core/src/policy/settings.ts';
 import type { ApprovalPrompt } from '../../local/src/page-approvals.ts';
 import { replay } from '../src/commands/replay.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const EVENT = eventPath('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json');
 
 /** A replay that waits on the approval page, and the link it prints. */
@@ -24,23 +23,11 @@ function replayWaitingForApproval() {
 }
 
 // Skipped only when Debian's chromium is not installed (.ci/run installs it: `apt-get install -y chromium`).
-describe.skipIf(!existsSync(CHROMIUM))('a cordon replay decided in a real browser', () => {
+describe.skipIf(!HAS_CHROMIUM)('a cordon replay decided in a real browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

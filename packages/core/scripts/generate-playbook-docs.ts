@@ -196,15 +196,39 @@ export function renderPlaybookPage(id: PlaybookId): string {
     '',
     '## Replay it locally',
     '',
-    'The same definition runs in the local engine (aws-local-stepfunctions) against the sandbox account:',
+    'The same definition runs in the local engine (aws-local-stepfunctions) against the sandbox account, each',
+    'step on its real Lambda handler. `cordon replay` seeds the sandbox from a real event, runs triage and the',
+    'playbook triage chooses, and prints the timeline, what changed and every AWS call:',
     '',
-    '```sh',
-    `npx cordon replay <event-file> --playbook ${id}`,
-    '```',
+    ...replayExample(id),
     '',
-    'The `replay` command is not there yet: it lands with the CLI. Until then, the tests in `packages/core/test/playbooks/` run this playbook in the local engine with stubbed steps.',
+    'Without `--approve` or `--reject`, an approval is decided on the approval page served on 127.0.0.1 (the',
+    'link is printed). `--fail <Command>:<ErrorName>[:<times>]` makes a call fail (e.g.',
+    '`--fail ModifyNetworkInterfaceAttribute:RequestLimitExceeded:2` is retried to success,',
+    '`--fail PutRolePolicy:AccessDenied` ends the execution FAILED, naming the step), `--json` prints one object.',
     '',
   ].join('\n');
+}
+
+/** A `cordon replay` of a bundled event that starts this playbook (ec2-release is never started by an event). */
+function replayExample(id: PlaybookId): string[] {
+  const events: Record<PlaybookId, string | undefined> = {
+    'ec2-compromise': 'packages/cli/events/guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json --include-samples --approve',
+    'credential-compromise': 'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
+    'stale-credentials': 'packages/cli/demo/config-access-keys-rotated-noncompliant.json --approve',
+    'root-activity': 'packages/cli/events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json',
+    'notify-only': 'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
+    'ec2-release': undefined,
+  };
+  const event = events[id];
+  if (event === undefined) {
+    return [
+      'No event starts a release: an engineer does, after an investigation. The scenario test',
+      '`test/scenarios/ec2-release.after-containment.test.ts` contains an instance and then runs this playbook in',
+      'the local engine (approved, and rejected).',
+    ];
+  }
+  return ['```sh', `npx cordon replay ${event}`, '```'];
 }
 
 /**

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import { MemoryApprovalStore } from '@cordon/core/approval/records';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../../../test/support/browser.ts';
 import { signApprovalLink } from '../../core/src/approval/links.ts';
 import {
   APPROVAL_ID,
@@ -13,28 +13,15 @@ import {
 } from '../../core/test/approval/fixtures.ts';
 import { type RunningApprovalServer, startApprovalServer } from '../src/approval-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const LATER = new Date('2026-11-28T10:05:00.000Z');
 
 // Skipped only when Debian's chromium is not installed (`apt-get install -y chromium`).
-describe.skipIf(!existsSync(CHROMIUM))(`the approval page in a real browser (${CHROMIUM})`, () => {
+describe.skipIf(!HAS_CHROMIUM)(`the approval page in a real browser (${CHROMIUM})`, () => {
   let browser: Browser;
   let server: RunningApprovalServer | undefined;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
