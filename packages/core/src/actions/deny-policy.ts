@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { GetRolePolicyCommand, GetUserPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { awsErrorCode } from './errors.ts';
+import { CORDON_DENY_POLICY_NAME } from './guardrails.ts';
 
 /**
  * Cordon's own inline deny policy (`cordon-deny`) on users and roles. It only ever holds Deny statements
@@ -101,4 +104,37 @@ export function withoutStatement(
 
 export function hasStatement(policy: DenyPolicyDocument | undefined, sid: string): boolean {
   return (policy?.Statement ?? []).some((statement) => statement.Sid === sid);
+}
+
+/** Cordon's deny policy on a user or role: absent, Cordon's own (parsed), or a policy Cordon did not write. */
+export type CurrentDenyPolicy =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'cordon'; readonly policy: DenyPolicyDocument }
+  | { readonly kind: 'foreign' };
+
+/**
+ * Reads the inline policy `cordon-deny` of a user or a role. `NoSuchEntity` means there is none yet (a
+ * vanished principal surfaces at the write); anything else is thrown for the action's classifier.
+ *
+ * @example await readDenyPolicy(clients.iam, { type: 'role', name: 'web-role' }) // { kind: 'absent' }
+ */
+export async function readDenyPolicy(
+  iam: Pick<IAMClient, 'send'>,
+  principal: { readonly type: 'user' | 'role'; readonly name: string },
+): Promise<CurrentDenyPolicy> {
+  try {
+    const answer =
+      principal.type === 'user'
+        ? await iam.send(
+            new GetUserPolicyCommand({ UserName: principal.name, PolicyName: CORDON_DENY_POLICY_NAME }),
+          )
+        : await iam.send(
+            new GetRolePolicyCommand({ RoleName: principal.name, PolicyName: CORDON_DENY_POLICY_NAME }),
+          );
+    const policy = parseDenyPolicy(answer.PolicyDocument);
+    return policy === undefined ? { kind: 'foreign' } : { kind: 'cordon', policy };
+  } catch (error) {
+    if (awsErrorCode(error) === 'NoSuchEntity') return { kind: 'absent' };
+    throw error;
+  }
 }

@@ -4,18 +4,13 @@ import {
   type IamInstanceProfileAssociation,
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
-import {
-  GetInstanceProfileCommand,
-  GetRolePolicyCommand,
-  PutRolePolicyCommand,
-  type Role,
-} from '@aws-sdk/client-iam';
+import { GetInstanceProfileCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
 import type { Change } from '../ledger/ledger.ts';
 import {
-  type DenyPolicyDocument,
+  type CurrentDenyPolicy,
   hasStatement,
-  parseDenyPolicy,
   quarantineInstanceStatement,
+  readDenyPolicy,
   withStatement,
 } from './deny-policy.ts';
 import { type ApplyCall, runInPhases } from './deregister-from-load-balancers.ts';
@@ -88,24 +83,11 @@ export async function currentAssociation(
   );
 }
 
-/** Cordon's deny policy on a role: absent, Cordon's own (parsed), or a policy Cordon did not write. */
-export type RoleDenyPolicy =
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'cordon'; readonly policy: DenyPolicyDocument }
-  | { readonly kind: 'foreign' };
+/** Cordon's deny policy on a role (see `readDenyPolicy`). */
+export type RoleDenyPolicy = CurrentDenyPolicy;
 
-export async function readRoleDenyPolicy(context: ActionContext, roleName: string): Promise<RoleDenyPolicy> {
-  try {
-    const got = await context.clients.iam.send(
-      new GetRolePolicyCommand({ RoleName: roleName, PolicyName: CORDON_DENY_POLICY_NAME }),
-    );
-    const policy = parseDenyPolicy(got.PolicyDocument);
-    return policy === undefined ? { kind: 'foreign' } : { kind: 'cordon', policy };
-  } catch (error) {
-    // NoSuchEntity here means the role has no Cordon policy yet; a vanished role surfaces at PutRolePolicy.
-    if (isNoSuchEntity(error)) return { kind: 'absent' };
-    throw error;
-  }
+export function readRoleDenyPolicy(context: ActionContext, roleName: string): Promise<RoleDenyPolicy> {
+  return readDenyPolicy(context.clients.iam, { type: 'role', name: roleName });
 }
 
 function foreignPolicyError(roleName: string): ActionFailedError {

@@ -1,7 +1,5 @@
 import {
   GetRoleCommand,
-  GetRolePolicyCommand,
-  GetUserPolicyCommand,
   ListRoleTagsCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -12,7 +10,7 @@ import { assertUserActionable, IAM_NAME } from './deactivate-access-key.ts';
 import {
   type DenyPolicyDocument,
   hasStatement,
-  parseDenyPolicy,
+  readDenyPolicy,
   revokeOlderSessionsStatement,
   withStatement,
 } from './deny-policy.ts';
@@ -56,37 +54,23 @@ interface CurrentPolicy {
 }
 
 /**
- * Reads the principal's inline `cordon-deny` policy. `NoSuchEntity` means there is none yet (the principal
- * itself was read before, so it exists). A policy of that name that Cordon did not write is refused: Cordon
- * never overwrites a policy it cannot account for.
+ * Cordon's deny policy on the principal, refusing one of that name that Cordon did not write: Cordon never
+ * overwrites a policy it cannot account for.
  */
-async function readDenyPolicy(
+async function currentDenyPolicy(
   context: ActionContext,
   principalType: PrincipalType,
   name: string,
 ): Promise<CurrentPolicy> {
-  let document: string | undefined;
-  try {
-    const answer =
-      principalType === 'user'
-        ? await context.clients.iam.send(
-            new GetUserPolicyCommand({ UserName: name, PolicyName: CORDON_DENY_POLICY_NAME }),
-          )
-        : await context.clients.iam.send(
-            new GetRolePolicyCommand({ RoleName: name, PolicyName: CORDON_DENY_POLICY_NAME }),
-          );
-    document = answer.PolicyDocument;
-  } catch (error) {
-    if (awsErrorCode(error) === 'NoSuchEntity') return { exists: false, policy: undefined };
-    throw error;
-  }
-  const policy = parseDenyPolicy(document);
-  if (policy === undefined) {
+  const current = await readDenyPolicy(context.clients.iam, { type: principalType, name });
+  if (current.kind === 'foreign') {
     throw new ActionFailedError(
       `The ${principalType} ${name} has an inline policy named ${CORDON_DENY_POLICY_NAME} that Cordon did not write: refusing to overwrite it. Rename or remove it, then run the step again.`,
     );
   }
-  return { exists: true, policy };
+  return current.kind === 'absent'
+    ? { exists: false, policy: undefined }
+    : { exists: true, policy: current.policy };
 }
 
 async function writeDenyPolicy(
@@ -206,7 +190,7 @@ export const revokeSessions: ActionDefinition<RevokeSessionsInput, RevokeSession
     if (principalType === 'user') await assertUserActionable(context, name);
     else await assertRoleActionable(context, name);
 
-    const current = await readDenyPolicy(context, principalType, name);
+    const current = await currentDenyPolicy(context, principalType, name);
     const statement = revokeOlderSessionsStatement(context.incidentId, context.now());
     const issuedBefore = issuedBeforeOf(current.policy, statement.Sid);
     const already = hasStatement(current.policy, statement.Sid);
@@ -243,7 +227,7 @@ export const revokeSessions: ActionDefinition<RevokeSessionsInput, RevokeSession
       async apply() {
         // Read again just before writing: another incident's step may have added its statement since the
         // plan, and IAM has no conditional write. This narrows the window for a lost update to one call.
-        const latest = await readDenyPolicy(context, principalType, name);
+        const latest = await currentDenyPolicy(context, principalType, name);
         if (hasStatement(latest.policy, statement.Sid)) {
           // A concurrent run of this step wrote it first: its time stands.
           return {
