@@ -53,6 +53,22 @@ export const RETRY_POLICY = {
   JitterStrategy: 'FULL',
 } as const;
 
+/** Errors that mean "too fast" (AWS throttling, Lambda concurrency): they clear by waiting, so more tries. */
+export const THROTTLING_ERRORS = ['ThrottledError', 'Lambda.TooManyRequestsException'] as const;
+
+/**
+ * Throttling gets its own, longer retrier: in a burst every step competes for the same API rate limits, and
+ * a containment that gives up on a rate limit is a containment lost (measured: docs/benchmarks.md). The
+ * delay is capped so a step never sleeps for minutes.
+ */
+export const THROTTLING_RETRY_POLICY = {
+  IntervalSeconds: 1,
+  BackoffRate: 2,
+  MaxAttempts: 10,
+  MaxDelaySeconds: 30,
+  JitterStrategy: 'FULL',
+} as const;
+
 /**
  * The ARN of a step's function in the local engine's fake account (the local engine keys its handlers by
  * state, but the ARN still has to be a valid Lambda ARN for the engine's validator). Failure reports go to
@@ -123,8 +139,16 @@ class Scope {
   }
 
   public retry(step: StepId): Retrier[] {
-    const retryable = this.options.retryableErrors?.(step) ?? RETRYABLE_ERROR_NAMES;
-    return [{ ErrorEquals: [...new Set([...retryable, ...LAMBDA_SERVICE_ERRORS])], ...RETRY_POLICY }];
+    const retryable = new Set<string>([
+      ...(this.options.retryableErrors?.(step) ?? RETRYABLE_ERROR_NAMES),
+      ...LAMBDA_SERVICE_ERRORS,
+    ]);
+    const throttling = THROTTLING_ERRORS.filter((name) => retryable.has(name));
+    const others = [...retryable].filter((name) => !(THROTTLING_ERRORS as readonly string[]).includes(name));
+    return [
+      ...(throttling.length === 0 ? [] : [{ ErrorEquals: throttling, ...THROTTLING_RETRY_POLICY }]),
+      ...(others.length === 0 ? [] : [{ ErrorEquals: others, ...RETRY_POLICY }]),
+    ];
   }
 
   /**

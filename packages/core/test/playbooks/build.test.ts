@@ -81,13 +81,23 @@ describe('buildPlaybook', () => {
     }
   });
 
-  it('retries every Task on its retryable errors and the Lambda service errors, with backoff and jitter', () => {
+  it('retries every Task on its retryable errors and the Lambda service errors, with backoff and jitter, throttling longest', () => {
     for (const definition of Object.values(allPlaybooks(LOCAL_BUILD_OPTIONS))) {
       for (const { name, state } of allStates(definition)) {
         if (state.Type !== 'Task') continue;
         expect(state.Retry, name).toEqual([
           {
-            ErrorEquals: [...RETRYABLE_ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS],
+            ErrorEquals: ['ThrottledError', 'Lambda.TooManyRequestsException'],
+            IntervalSeconds: 1,
+            BackoffRate: 2,
+            MaxAttempts: 10,
+            MaxDelaySeconds: 30,
+            JitterStrategy: 'FULL',
+          },
+          {
+            ErrorEquals: [...RETRYABLE_ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS].filter(
+              (error) => error !== 'ThrottledError' && error !== 'Lambda.TooManyRequestsException',
+            ),
             IntervalSeconds: 1,
             BackoffRate: 2,
             MaxAttempts: 5,
@@ -109,7 +119,16 @@ describe('buildPlaybook', () => {
     // Assess
     const snapshot = allStates(definition).find(({ name }) => name === STATE_NAMES.snapshotVolumes);
     expect(snapshot?.state).toMatchObject({
-      Retry: [{ ErrorEquals: ['SnapshotLimitError', ...LAMBDA_SERVICE_ERRORS] }],
+      // Lambda's own throttling keeps the longer retrier; the step's errors and Lambda's others the usual one.
+      Retry: [
+        { ErrorEquals: ['Lambda.TooManyRequestsException'] },
+        {
+          ErrorEquals: [
+            'SnapshotLimitError',
+            ...LAMBDA_SERVICE_ERRORS.filter((error) => error !== 'Lambda.TooManyRequestsException'),
+          ],
+        },
+      ],
     });
   });
 

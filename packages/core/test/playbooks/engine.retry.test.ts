@@ -50,6 +50,7 @@ describe('a throttled step', () => {
     // Assess
     expect(outcome.status).toBe('FAILED');
     expect(outcome.cause).toBe('protect-evidence');
-    expect(callsOf(outcome, 'protect-evidence')).toHaveLength(6);
+    // Throttling is retried longest: the first try and 10 retries (THROTTLING_RETRY_POLICY).
+    expect(callsOf(outcome, 'protect-evidence')).toHaveLength(11);
   });
 });

@@ -8,7 +8,7 @@ import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ActionError, InvalidActionInputError } from '@cordon/core/actions/errors';
+import { ActionError, classifyAwsError, InvalidActionInputError } from '@cordon/core/actions/errors';
 import { runAction } from '@cordon/core/actions/run-action';
 import type {
   ActionDefinition,
@@ -142,7 +142,7 @@ export function createActionHandler<I extends StepEnvelope, O>(
         settings: settings.settings,
         settingsVersion: settings.version,
         clients: deps.clientsFor(input.account, settings.settings, accountOf(context.invokedFunctionArn)),
-        ledger: deps.ledgerFor(settings.settings),
+        ledger: classifyingLedger(deps.ledgerFor(settings.settings)),
         logger: {
           info: (message, extra = {}) => logger.info(message, extra),
           warn: (message, extra = {}) => logger.warn(message, extra),
@@ -166,6 +166,31 @@ export function createActionHandler<I extends StepEnvelope, O>(
   if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   // The parser middleware turns the raw event into the parse result before `handle` sees it.
   return handler as unknown as ActionLambdaHandler<O>;
+}
+
+/**
+ * Ledger reads and writes are AWS calls like the action's own: a throttled or failing one must reach Step
+ * Functions under an action error name (`ThrottledError`, `TransientServiceError`, …) that the playbooks'
+ * Retry matches, not as the raw SDK error, which no Retry names and which would fail the playbook at once.
+ * A retry after a lost `done` write is safe: the action plans again and finds the change already done.
+ */
+export function classifyingLedger(ledger: Ledger): Ledger {
+  return {
+    async append(entry) {
+      try {
+        await ledger.append(entry);
+      } catch (error) {
+        throw classifyAwsError(error, `ledger write (${entry.step} ${entry.outcome})`);
+      }
+    },
+    async entries(incidentId) {
+      try {
+        return await ledger.entries(incidentId);
+      } catch (error) {
+        throw classifyAwsError(error, 'ledger read');
+      }
+    },
+  };
 }
 
 /** One `ActionOutcome` metric per invocation, by step and outcome (published by logMetrics at the end). */

@@ -121,6 +121,28 @@ describe('createActionHandler', () => {
     });
   });
 
+  it('reports a throttled ledger write as ThrottledError, which the playbooks retry', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    setup = {
+      ...setup,
+      deps: {
+        ...setup.deps,
+        ledgerFor: () => ({
+          append: async () => {
+            throw throttled;
+          },
+          entries: async () => [],
+        }),
+      },
+    };
+    const handler = createActionHandler(protectEvidence, setup.deps);
+    await expect(handler({ ...envelope(), instanceId: INSTANCE_ID }, context)).rejects.toMatchObject({
+      name: 'ThrottledError',
+      retryable: true,
+      awsError: 'ThrottlingException',
+    });
+  });
+
   it('fails closed when the settings cannot be read: no mutating call', async () => {
     setup = {
       ...setup,
