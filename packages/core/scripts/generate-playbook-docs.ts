@@ -213,11 +213,14 @@ export function renderPlaybookPage(id: PlaybookId): string {
 /** A `cordon replay` of a bundled event that starts this playbook (ec2-release is never started by an event). */
 function replayExample(id: PlaybookId): string[] {
   const events: Record<PlaybookId, string | undefined> = {
-    'ec2-compromise': 'packages/cli/events/guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json --include-samples --approve',
-    'credential-compromise': 'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
+    'ec2-compromise':
+      'packages/cli/events/guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json --include-samples --approve',
+    'credential-compromise':
+      'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
     'stale-credentials': 'packages/cli/demo/config-access-keys-rotated-noncompliant.json --approve',
     'root-activity': 'packages/cli/events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json',
-    'notify-only': 'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
+    'notify-only':
+      'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
     'ec2-release': undefined,
   };
   const event = events[id];
