@@ -53,6 +53,19 @@ SDK's retry middleware, so the bench sees only Step Functions' retries.
 Tests: \`packages/core/test/playbooks/build.test.ts\` (both retriers on every Task) and
 \`engine.retry.test.ts\` (a step throttled every time is tried 11 times, then reported failed).
 
+### 4. Each action's bundle holds only the SDK clients it calls
+
+\`packages/functions/src/shared/account-clients.ts\` no longer imports the six account clients: each handler
+entry passes the client classes its action's permissions name (\`clientsUsedBy\` in the action catalog; a
+conformance test checks every entry), so esbuild leaves the others out. A client a handler did not provide
+fails loudly (\`ClientNotProvidedError\`).
+
+| Action bundles (before: the run of this bench at the previous commit) | Before | After |
+| --- | --- | --- |
+| deactivate-access-key / revoke-sessions / disable-console-access (IAM only) | 1.68 MiB, +300–327 ms | see section 2 |
+| isolate-instance / snapshot-volumes / protect-evidence (EC2 only) | 1.67–1.68 MiB, +298–346 ms | see section 2 |
+| notify (SNS only) | 1.68 MiB, +343 ms | see section 2 |
+
 ### Not changed: what the missed targets need
 
 **Containment in ≤ 5 round trips.** The critical path (section 1) is triage's 3 calls (idempotency claim,
@@ -79,11 +92,9 @@ the account. In a first run of section 3 with one shared sandbox account holding
 groups, deregister was the step that failed most often under 5 % throttling (≈ 200 DescribeTargetHealth calls
 per attempt, so nearly every attempt hit a fault); section 3 therefore gives each incident its own account. Filtering target groups by the instance's VPC first would bound it.
 
-**Bundles ≤ 1 MiB and ≤ 200 ms over empty Node.** Every action bundle carries zod (≈ 445 KiB minified; the
-action input schemas and the settings schema), the X-Ray SDK through the Powertools Tracer (aws-xray-sdk-core
-≈ 69 KiB plus cls-hooked and semver), and all six account clients, though each action calls one to three
-(EC2 alone is ≈ 551 KiB, in an IAM-only action too). What would keep them out: handler entry files that pass
-only the client constructors their action needs to \`createActionHandler\` (so esbuild drops the others);
-the Tracer imported only when tracing is on (or dropped in favour of Lambda's own X-Ray segments); and zod
-replaced on the action inputs by \`zod/mini\` or hand-written guards, keeping full zod only where events and
-settings are parsed.`;
+**Bundles ≤ 1 MiB and ≤ 200 ms over empty Node.** Every action bundle still carries zod (≈ 445 KiB minified;
+the action input schemas and the settings schema) and the X-Ray SDK through the Powertools Tracer
+(aws-xray-sdk-core ≈ 69 KiB plus cls-hooked and semver), besides the DynamoDB (ledger) and SSM (settings)
+clients every action needs. What would keep them out: the Tracer imported only when tracing is on (or
+dropped in favour of Lambda's own X-Ray segments), and zod replaced on the action inputs by \`zod/mini\` or
+hand-written guards, keeping full zod only where events and settings are parsed.`;

@@ -10,7 +10,7 @@ import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
-import type { ActionDefinition, StepEnvelope } from './types.ts';
+import type { ActionDefinition, AwsClients, StepEnvelope } from './types.ts';
 
 /** Steps that are Lambda actions (request-approval is the approvals flow, not an action on the account). */
 export type ActionId = Exclude<StepId, 'request-approval'>;
@@ -42,4 +42,29 @@ export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
 
 export function actionFor(id: ActionId): ActionDefinition<StepEnvelope, unknown> {
   return ACTIONS[id];
+}
+
+/** IAM service prefix → the clients that speak to it. */
+const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClients)[]>> = {
+  ec2: ['ec2'],
+  iam: ['iam'],
+  autoscaling: ['autoScaling'],
+  elasticloadbalancing: ['elbv2', 'elb'],
+  sns: ['sns'],
+};
+
+/**
+ * The AWS clients an action may call, read from its declared permissions: a client without a permission
+ * would be refused by IAM anyway. Handlers give exactly these to `createActionHandler`.
+ *
+ * @example clientsUsedBy(ACTIONS['deregister-from-load-balancers']) // ['ec2', 'elbv2', 'elb']
+ */
+export function clientsUsedBy(action: Pick<ActionDefinition, 'permissions'>): (keyof AwsClients)[] {
+  const clients = new Set<keyof AwsClients>();
+  for (const permission of action.permissions) {
+    for (const name of permission.actions) {
+      for (const client of CLIENTS_OF_SERVICE[name.split(':')[0] ?? ''] ?? []) clients.add(client);
+    }
+  }
+  return [...clients];
 }

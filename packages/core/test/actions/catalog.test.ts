@@ -3,9 +3,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderActionsDoc } from '../../src/actions/actions-doc.ts';
-import { ACTION_IDS, ACTIONS } from '../../src/actions/catalog.ts';
+import { ACTION_IDS, ACTIONS, clientsUsedBy } from '../../src/actions/catalog.ts';
 import { RETRYABLE_ERROR_NAMES } from '../../src/actions/errors.ts';
 import { STEP_IDS } from '../../src/playbooks/ids.ts';
+
+const CLIENT_PACKAGES = {
+  ec2: 'client-ec2',
+  iam: 'client-iam',
+  autoScaling: 'client-auto-scaling',
+  elbv2: 'client-elastic-load-balancing-v2',
+  elb: 'client-elastic-load-balancing',
+  sns: 'client-sns',
+} as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -42,10 +51,26 @@ describe('the action catalog (conformance)', () => {
     expect(existsSync(join(root, 'packages/core/test/actions', `${id}.sandbox.test.ts`))).toBe(true);
   });
 
-  it.each(ACTION_IDS)('%s has a three-line Lambda handler through the shared factory', (id) => {
-    const handler = readFileSync(join(root, 'packages/functions/src/handlers/actions', `${id}.ts`), 'utf8');
-    expect(handler).toContain(`from '@cordon/core/actions/${id}'`);
-    expect(handler).toMatch(/export const handler = createActionHandler\(\w+\);/);
+  it.each(ACTION_IDS)(
+    '%s has a thin Lambda handler through the shared factory, with only the clients it may call',
+    (id) => {
+      const handler = readFileSync(join(root, 'packages/functions/src/handlers/actions', `${id}.ts`), 'utf8');
+      expect(handler).toContain(`from '@cordon/core/actions/${id}'`);
+      expect(handler).toMatch(/export const handler = createActionHandler\(\w+, \{\s*clients: \{/);
+      const imported = [...handler.matchAll(/from '@aws-sdk\/(client-[a-z0-9-]+)'/g)]
+        .map((match) => match[1])
+        .sort();
+      const expected = clientsUsedBy(ACTIONS[id])
+        .map((client) => CLIENT_PACKAGES[client])
+        .sort();
+      expect(imported).toEqual(expected);
+    },
+  );
+
+  it('reads the clients of an action from its permissions', () => {
+    expect(clientsUsedBy(ACTIONS['deregister-from-load-balancers']).sort()).toEqual(['ec2', 'elb', 'elbv2']);
+    expect(clientsUsedBy(ACTIONS.notify)).toEqual(['sns']);
+    expect(clientsUsedBy(ACTIONS['deactivate-access-key'])).toEqual(['iam']);
   });
 
   it('is documented: docs/actions.md is generated from the catalog', () => {

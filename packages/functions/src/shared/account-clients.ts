@@ -1,16 +1,42 @@
-import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { AwsClients } from '@cordon/core/actions/types';
 import type { Settings } from '@cordon/core/policy/settings';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
+type ClientConfig = { region: string; credentials?: AwsCredentialIdentityProvider };
+
+/**
+ * The SDK client classes a function may use. Each handler passes only those its action calls, so that the
+ * bundler leaves the others out (the EC2 client alone is about half a megabyte: docs/benchmarks.md).
+ */
+export interface ClientConstructors {
+  readonly ec2: new (config: ClientConfig) => EC2Client;
+  readonly iam: new (config: ClientConfig) => IAMClient;
+  readonly autoScaling: new (config: ClientConfig) => AutoScalingClient;
+  readonly elbv2: new (config: ClientConfig) => ElasticLoadBalancingV2Client;
+  readonly elb: new (config: ClientConfig) => ElasticLoadBalancingClient;
+  readonly sns: new (config: ClientConfig) => SNSClient;
+}
+
+/** A function asked for a client its handler did not provide: a wiring mistake, never an AWS error. */
+export class ClientNotProvidedError extends Error {
+  public constructor(client: string) {
+    super(
+      `This function was not given the ${client} client: add it to the handler's createActionHandler call.`,
+    );
+    this.name = 'ClientNotProvidedError';
+  }
+}
+
 export interface AccountClientsOptions {
   readonly region: string;
+  readonly constructors: Partial<ClientConstructors>;
   /** The account the function runs in; incidents there use the function's own role. */
   readonly homeAccount: string;
   /** Wraps each client (Powertools Tracer's `captureAWSv3Client` in Lambda). */
@@ -29,7 +55,7 @@ export function responderRoleArn(account: string, settings: Settings): string {
  * credentials at home, the responder role (AssumeRole with the external id from settings) in a member account.
  *
  * @example
- * const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111' });
+ * const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111', constructors: { ec2: EC2Client } });
  * const clients = clientsFor('222222222222', settings); // assumes arn:aws:iam::222222222222:role/CordonResponder
  */
 export function createAccountClients(
@@ -56,22 +82,27 @@ export function createAccountClients(
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
     const credentials = home ? undefined : assumeRole(roleArn, settings.responder.externalId);
-    const config = { region: options.region, ...(credentials === undefined ? {} : { credentials }) };
+    const config: ClientConfig = {
+      region: options.region,
+      ...(credentials === undefined ? {} : { credentials }),
+    };
     // Clients are made on first use: most actions touch one or two services, and cold start counts.
-    const lazy = <T>(make: () => T) => {
-      let client: T | undefined;
+    const lazy = <K extends keyof ClientConstructors>(name: K, clientConfig: ClientConfig) => {
+      let client: InstanceType<ClientConstructors[K]> | undefined;
       return () => {
-        client ??= instrument(make());
+        const Client = options.constructors[name];
+        if (Client === undefined) throw new ClientNotProvidedError(name);
+        client ??= instrument(new Client(clientConfig) as InstanceType<ClientConstructors[K]>);
         return client;
       };
     };
-    const ec2 = lazy(() => new EC2Client(config));
-    const iam = lazy(() => new IAMClient(config));
-    const autoScaling = lazy(() => new AutoScalingClient(config));
-    const elbv2 = lazy(() => new ElasticLoadBalancingV2Client(config));
-    const elb = lazy(() => new ElasticLoadBalancingClient(config));
+    const ec2 = lazy('ec2', config);
+    const iam = lazy('iam', config);
+    const autoScaling = lazy('autoScaling', config);
+    const elbv2 = lazy('elbv2', config);
+    const elb = lazy('elb', config);
     // Cordon's notification topic lives in its home account, whatever account the incident is in.
-    const sns = lazy(() => new SNSClient({ region: options.region }));
+    const sns = lazy('sns', { region: options.region });
     const clients: AwsClients = {
       get ec2() {
         return ec2();

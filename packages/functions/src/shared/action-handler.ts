@@ -23,7 +23,7 @@ import type { Settings, SettingsResult } from '@cordon/core/policy/settings';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader } from '../settings.ts';
-import { createAccountClients } from './account-clients.ts';
+import { type ClientConstructors, createAccountClients } from './account-clients.ts';
 
 /** What a handler needs from the outside world; built once per container from the environment. */
 export interface ActionHandlerDependencies {
@@ -47,7 +47,10 @@ export function accountOf(invokedFunctionArn: string): string {
  * `CORDON_STAGE` (settings path), `CORDON_LEDGER_TABLE`, and optionally `CORDON_SNS_TOPIC_ARN` and
  * `CORDON_SLACK_WEBHOOK_PARAMETER` (the name of an SSM SecureString holding the webhook URL).
  */
-export function dependenciesFromEnvironment(serviceName: string): ActionHandlerDependencies {
+export function dependenciesFromEnvironment(
+  serviceName: string,
+  constructors: Partial<ClientConstructors>,
+): ActionHandlerDependencies {
   const stage = getStringFromEnv({
     key: 'CORDON_STAGE',
     errorMessage: 'CORDON_STAGE is required (the settings stage)',
@@ -76,6 +79,7 @@ export function dependenciesFromEnvironment(serviceName: string): ActionHandlerD
         factory = createAccountClients({
           region,
           homeAccount,
+          constructors,
           instrument: (client) => tracer.captureAWSv3Client(client),
         });
         clientCache.set(homeAccount, factory);
@@ -104,17 +108,19 @@ export function dependenciesFromEnvironment(serviceName: string): ActionHandlerD
  * keys), metrics (one `ActionOutcome` metric per outcome, by step and outcome), tracer, and the parser on the
  * step's input schema — around `runAction`. No decision lives here.
  *
- * @example export const handler = createActionHandler(isolateInstance);
+ * @example export const handler = createActionHandler(isolateInstance, { clients: { ec2: EC2Client } });
  */
 /** What Lambda calls: any event in (the parser checks it), the step's outcome out. */
 export type ActionLambdaHandler<O> = (event: unknown, context: Context) => Promise<ActionOutcome<O>>;
 
 export function createActionHandler<I extends StepEnvelope, O>(
   definition: ActionDefinition<I, O>,
-  dependencies: ActionHandlerDependencies | (() => ActionHandlerDependencies) = () =>
-    dependenciesFromEnvironment(`cordon-${definition.id}`),
+  dependencies: ActionHandlerDependencies | { readonly clients: Partial<ClientConstructors> },
 ): ActionLambdaHandler<O> {
-  const deps = typeof dependencies === 'function' ? dependencies() : dependencies;
+  const deps =
+    'clients' in dependencies
+      ? dependenciesFromEnvironment(`cordon-${definition.id}`, dependencies.clients)
+      : dependencies;
   const { logger, metrics } = deps;
 
   const handle = async (

@@ -2,7 +2,11 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { parseSettings } from '@cordon/core/policy/settings';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAccountClients, responderRoleArn } from '../../src/shared/account-clients.ts';
+import {
+  ClientNotProvidedError,
+  createAccountClients,
+  responderRoleArn,
+} from '../../src/shared/account-clients.ts';
 
 function settings(overrides: Record<string, unknown> = {}) {
   const result = parseSettings(overrides);
@@ -16,7 +20,12 @@ describe('createAccountClients', () => {
 
   it("uses the function's own credentials in its home account", async () => {
     const assumeRole = vi.fn();
-    const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111', assumeRole });
+    const clientsFor = createAccountClients({
+      region: 'us-east-1',
+      homeAccount: '111111111111',
+      assumeRole,
+      constructors: { ec2: EC2Client },
+    });
     clientsFor('111111111111', settings()).ec2;
     expect(assumeRole).not.toHaveBeenCalled();
   });
@@ -27,7 +36,12 @@ describe('createAccountClients', () => {
       secretAccessKey: 's',
       sessionToken: 't',
     }));
-    const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111', assumeRole });
+    const clientsFor = createAccountClients({
+      region: 'us-east-1',
+      homeAccount: '111111111111',
+      assumeRole,
+      constructors: { ec2: EC2Client },
+    });
     clientsFor(
       '222222222222',
       settings({ responder: { roleName: 'SecOpsResponder', externalId: 'cordon-ext-1234' } }),
@@ -54,6 +68,7 @@ describe('createAccountClients', () => {
       homeAccount: '111111111111',
       assumeRole,
       instrument,
+      constructors: { ec2: EC2Client },
     });
     const first = clientsFor('222222222222', settings());
     expect(instrumented).toBe(0);
@@ -63,6 +78,18 @@ describe('createAccountClients', () => {
     expect(first.ec2).toBe(first.ec2);
     expect(instrumented).toBe(1);
     expect(assumeRole).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses a client its handler did not provide, naming it', () => {
+    const clientsFor = createAccountClients({
+      region: 'us-east-1',
+      homeAccount: '111111111111',
+      constructors: { ec2: EC2Client },
+    });
+    const clients = clientsFor('111111111111', settings());
+    expect(clients.ec2).toBeInstanceOf(EC2Client);
+    expect(() => clients.iam).toThrow(ClientNotProvidedError);
+    expect(() => clients.iam).toThrow(/iam client/);
   });
 
   it('names the responder role by account and settings', () => {

@@ -1,4 +1,6 @@
+import { IAMClient } from '@aws-sdk/client-iam';
 import { disableConsoleAccess } from '@cordon/core/actions/disable-console-access';
 import { createActionHandler } from '../../shared/action-handler.ts';
 
-export const handler = createActionHandler(disableConsoleAccess);
+// Only the clients this action calls (its permissions say which): the bundle leaves the others out.
+export const handler = createActionHandler(disableConsoleAccess, { clients: { iam: IAMClient } });

@@ -1,4 +1,6 @@
+import { SNSClient } from '@aws-sdk/client-sns';
 import { notify } from '@cordon/core/actions/notify';
 import { createActionHandler } from '../../shared/action-handler.ts';
 
-export const handler = createActionHandler(notify);
+// Only the clients this action calls (its permissions say which): the bundle leaves the others out.
+export const handler = createActionHandler(notify, { clients: { sns: SNSClient } });
