@@ -35,3 +35,27 @@ describe('ec2-compromise: a C&C finding on an instance', () => {
     ).toBeGreaterThan(0);
   });
 });
+
+describe('ec2-compromise: the event is a hint, the live account is the truth', () => {
+  it('re-reads live state before acting: an instance exempted since the finding is left untouched, and the refusal is reported', async () => {
+    const { sandbox, execution, incident } = await runScenario(loadEvent(EVENT), {
+      settings: INCLUDE_SAMPLES,
+      // The finding carries no exemption tag (so triage decides to contain); the live instance has one.
+      prepare: async (seeded) => {
+        await seeded.account.dispatch('EC2', 'CreateTags', {
+          Resources: ['i-99999999'],
+          Tags: [{ Key: 'cordon:exempt', Value: 'true' }],
+        });
+        seeded.account.calls.length = 0;
+      },
+    });
+    expect(execution).toMatchObject({ status: 'FAILED', cause: 'protect-evidence' });
+    expect(execution?.steps.find((step) => step.id === 'protect-evidence')?.error?.name).toBe(
+      'ExemptResourceError',
+    );
+    const changed = sandbox.account.mutatingCalls().filter((call) => call.service === 'EC2');
+    expect(changed).toEqual([]);
+    const messages = sandbox.sns.messages(`arn:aws:sns:us-east-1:${incident.account}:cordon-notifications`);
+    expect(JSON.stringify(messages)).toContain('step protect-evidence failed');
+  });
+});

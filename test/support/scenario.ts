@@ -29,7 +29,7 @@ export interface ScenarioOptions {
   readonly seed?: SeedOptions;
   readonly approvals?: ApprovalResponder;
   /** Changes to the sandbox before triage (faults, latency, extra resources). */
-  readonly prepare?: (sandbox: Sandbox, incident: Incident) => void;
+  readonly prepare?: (sandbox: Sandbox, incident: Incident) => unknown;
 }
 
 /**
@@ -40,7 +40,7 @@ export async function runScenario(event: unknown, options: ScenarioOptions = {})
   const received = intake(event);
   if (!received.accepted) throw new Error(`not an incident: ${received.reason}`);
   const { sandbox, incident } = sandboxForIncident(received.incident, options.seed);
-  options.prepare?.(sandbox, incident);
+  await options.prepare?.(sandbox, incident);
   const settings = parseSettings(options.settings ?? {});
   if (!settings.ok) throw new Error(settings.reason);
   const engine = new LocalEngine({
