@@ -154,15 +154,20 @@ export function printPrompt(prompt: ApprovalPrompt, io: Io): void {
 }
 
 async function demoCommand(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    options: {
-      'auto-approve': { type: 'boolean', default: false },
-      plan: { type: 'boolean', default: false },
-    },
-    strict: false,
-  });
+  let parsed: { values: { 'auto-approve'?: boolean; plan?: boolean }; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        'auto-approve': { type: 'boolean', default: false },
+        plan: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError(`demo takes no files (got ${positionals.join(' ')}).`);
   if (values.plan === true) return planBundled(io);
   const settings = await loadCliSettings(DEMO_SETTINGS_FILE, true);

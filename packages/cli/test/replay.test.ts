@@ -162,6 +162,8 @@ describe('cordon replay', () => {
     [['replay', CC, '--fail', 'nonsense']],
     [['replay', CC, '--latency', 'fast']],
     [['replay', CC, '--port', 'http']],
+    [['demo', '--frobnicate']],
+    [['demo', 'some-file.json']],
   ])('exits 2 for the usage error %j', async (argv) => {
     expect((await run(...argv)).code).toBe(2);
   });
