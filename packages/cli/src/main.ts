@@ -148,7 +148,8 @@ export function printPrompt(prompt: ApprovalPrompt, io: Io): void {
   io.err(`⏸  Approval needed for ${prompt.incidentId}`);
   io.err(`   Approving runs: ${prompt.actions.filter((step) => step !== 'request-approval').join(' → ')}`);
   io.err(`   Open ${prompt.link}`);
-  io.err(`   (the link expires at ${prompt.expiresAt}; the playbook waits until someone decides)`);
+  io.err(`   (the link expires at ${prompt.expiresAt}; the playbook waits until someone decides —`);
+  io.err('    no browser here? stop and run again with --approve, --reject, or demo --auto-approve)');
   io.err(`   Slack message that would be posted: ${prompt.slackMessage.text}`);
   io.err('');
 }
