@@ -264,15 +264,31 @@ function credentialRemediation(
   const who = key.userName ?? key.principalId ?? key.accessKeyId ?? 'the principal';
   const consoleUsed = facts.findingType.includes('ConsoleLogin') || facts.api === 'ConsoleLogin';
   if (key.userType === 'IAMUser' || (key.userType === undefined && key.keyType === 'long-term')) {
-    if (key.keyType === 'temporary') {
-      // A session token minted by the user (GetSessionToken): no long-term key to deactivate.
+    const hasKey = key.accessKeyId !== undefined && key.keyType === 'long-term';
+    if (key.userName === undefined && !hasKey) {
+      return notify(
+        `${facts.findingType}: the finding names neither the IAM user nor a long-term key, so Cordon cannot tell what to revoke: notify only.`,
+      );
+    }
+    if (key.userName === undefined) {
+      // The key is enough to deactivate it (the action resolves its user); denying sessions needs the user.
+      return {
+        playbook: 'credential-compromise',
+        targets: [key],
+        steps: ['deactivate-access-key', 'notify'],
+        reason: `${facts.findingType}: access key ${key.accessKeyId} is compromised; only that key is deactivated. The finding names no user, so no session deny is written.${sequenceNote}`,
+        approvalFloor,
+      };
+    }
+    if (key.keyType === 'temporary' || !hasKey) {
+      // A session token minted by the user (GetSessionToken), or no key named: nothing to deactivate.
       return {
         playbook: 'credential-compromise',
         targets: [key],
         steps: consoleUsed
           ? ['revoke-sessions', 'disable-console-access', 'notify']
           : ['revoke-sessions', 'notify'],
-        reason: `${facts.findingType}: temporary credentials of IAM user ${who} are compromised; sessions issued before now are denied.${sequenceNote}`,
+        reason: `${facts.findingType}: ${key.keyType === 'temporary' ? 'temporary credentials' : 'credentials (no long-term key named)'} of IAM user ${who} are compromised; sessions issued before now are denied.${sequenceNote}`,
         approvalFloor,
       };
     }

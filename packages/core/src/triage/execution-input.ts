@@ -86,10 +86,22 @@ export function buildExecutionInput(
     approval: {
       required: decision.approval === 'required',
       timeoutSeconds: settings.approval.timeoutSeconds,
-      timeoutDefault: settings.approval.timeoutDefault[incident.severity.label],
+      timeoutDefault: timeoutDefaultOf(incident, decision, settings),
     },
     settingsVersion,
   };
+}
+
+/**
+ * What happens when nobody answers an approval in time: the severity's default from settings — except when
+ * the approval was demanded although the severity alone would have acted automatically (the blast radius
+ * was reached, an attack sequence, a role's every session at stake). Then the timeout rejects: a rail that
+ * an hour of silence turns into an automatic action would be no rail (DOMAIN.md items 21 and 31).
+ */
+function timeoutDefaultOf(incident: Incident, decision: Decision, settings: Settings): 'approve' | 'reject' {
+  const forced =
+    decision.approval === 'required' && incident.severity.score >= settings.severity.autoRemediateAt;
+  return forced ? 'reject' : settings.approval.timeoutDefault[incident.severity.label];
 }
 
 function targetOf(targets: readonly Resource[]): ExecutionTarget {

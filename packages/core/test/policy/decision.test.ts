@@ -196,6 +196,30 @@ describe('decide: credentials', () => {
     expect(decision.steps).toEqual(['deactivate-access-key', 'revoke-sessions', 'notify']);
   });
 
+  it('never schedules a key deactivation without a key: sessions of the named user are denied instead', () => {
+    const decision = decide(
+      incidentFrom(accessKeyEvent(8, { userName: 'alice', userType: 'IAMUser' })),
+      settings(),
+    );
+    expect(decision).toMatchObject({ action: 'remediate', steps: ['revoke-sessions', 'notify'] });
+  });
+
+  it('deactivates a named key even when the finding names no user, and writes no session deny', () => {
+    const decision = decide(
+      incidentFrom(accessKeyEvent(8, { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', userType: 'IAMUser' })),
+      settings(),
+    );
+    expect(decision).toMatchObject({ action: 'remediate', steps: ['deactivate-access-key', 'notify'] });
+  });
+
+  it('only notifies when the finding names neither the user nor a long-term key', () => {
+    const decision = decide(
+      incidentFrom(accessKeyEvent(8, { userType: 'IAMUser', principalId: 'AIDAEXAMPLE' })),
+      settings(),
+    );
+    expect(decision.action).toBe('notify');
+  });
+
   it('removes console access when the finding says the console was used', () => {
     const event = accessKeyEvent(
       8,

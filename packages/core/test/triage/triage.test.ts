@@ -91,6 +91,27 @@ describe('triage', () => {
     const third = executions.get('guardduty-883606788610-us-east-1-c');
     expect(third?.input.decision.steps[0]).toBe('request-approval');
     expect(third?.input.decision.reason).toMatch(/Blast radius/);
+    // Past the blast radius, silence must not contain: the approval's timeout default is reject.
+    expect(third?.input.approval.timeoutDefault).toBe('reject');
+    expect(executions.get('guardduty-883606788610-us-east-1-a')?.input.approval.timeoutDefault).toBe(
+      'approve',
+    );
+  });
+
+  it('rejects on timeout when approval is demanded of a high-severity role session (every session at stake)', async () => {
+    const { ports: p, executions } = ports();
+    const event = loadEvent('guardduty/eb-iam-toripcaller-custodian.json');
+    const detail = event.detail as Json;
+    detail.severity = 8;
+    (detail.service as Json).additionalInfo = {};
+    (detail.resource as Json).accessKeyDetails = {
+      accessKeyId: 'ASIAEXAMPLE',
+      userName: 'app-role',
+      userType: 'AssumedRole',
+    };
+    await triage(event, p);
+    const [execution] = [...executions.values()];
+    expect(execution?.input.approval).toMatchObject({ required: true, timeoutDefault: 'reject' });
   });
 
   it('gives the blast-radius slot back when the execution was a duplicate', async () => {
