@@ -38,10 +38,16 @@ export const DeactivateAccessKeyInput = StepEnvelopeSchema.extend({
   userName: z.string().regex(IAM_NAME, 'must be an IAM user name').optional(),
   userId: z.string().regex(USER_ID, 'must be an IAM user id (AIDA…)').optional(),
   staleAfterDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').optional(),
+  /**
+   * What makes a key stale: `age` (created more than staleAfterDays ago: `access-keys-rotated`) or
+   * `last-use` (not used for staleAfterDays, or never used and that old: `iam-user-unused-credentials-check`).
+   * A key in daily use is never stale by last use, however old it is.
+   */
+  staleBy: z.enum(['age', 'last-use']).optional(),
 }).superRefine((input, ctx) => {
   if (input.accessKeyId !== undefined) {
     // One key named by a finding: a stale-key field here would mean the caller mixed the two modes up.
-    if (input.userId !== undefined || input.staleAfterDays !== undefined) {
+    if (input.userId !== undefined || input.staleAfterDays !== undefined || input.staleBy !== undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['accessKeyId'],
@@ -205,6 +211,29 @@ async function planCompromisedKey(
   };
 }
 
+/** The last use of each key (GetAccessKeyLastUsed), read in parallel; a key never used has no entry. */
+async function lastUsedDates(
+  context: ActionContext,
+  keys: readonly { AccessKeyId?: string; Status?: string }[],
+): Promise<Map<string, Date>> {
+  // Only active keys can be deactivated: the others need no answer.
+  const ids = keys.flatMap((key) =>
+    key.AccessKeyId === undefined || key.Status !== 'Active' ? [] : [key.AccessKeyId],
+  );
+  const answers = await Promise.all(
+    ids.map((accessKeyId) =>
+      context.clients.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: accessKeyId })),
+    ),
+  );
+  const dates = new Map<string, Date>();
+  answers.forEach((answer, index) => {
+    const used = answer?.AccessKeyLastUsed?.LastUsedDate;
+    const id = ids[index];
+    if (used !== undefined && id !== undefined) dates.set(id, used);
+  });
+  return dates;
+}
+
 async function planStaleKeys(
   input: DeactivateAccessKeyInput,
   context: ActionContext,
@@ -218,11 +247,15 @@ async function planStaleKeys(
   await assertUserActionable(context, userName);
   const staleAfterDays = input.staleAfterDays ?? DEFAULT_STALE_AFTER_DAYS;
   const cutoff = context.now().getTime() - staleAfterDays * DAY_MS;
+  const staleBy = input.staleBy ?? 'age';
   const keys = await listAccessKeys(context, userName);
-  const stale = keys.filter(
-    (key) =>
-      key.AccessKeyId !== undefined && key.CreateDate !== undefined && key.CreateDate.getTime() < cutoff,
-  );
+  const lastUse = staleBy === 'last-use' ? await lastUsedDates(context, keys) : new Map<string, Date>();
+  const stale = keys.filter((key) => {
+    if (key.AccessKeyId === undefined || key.CreateDate === undefined) return false;
+    // By last use: the last time the key was used, or its creation when it never was.
+    const since = staleBy === 'last-use' ? (lastUse.get(key.AccessKeyId) ?? key.CreateDate) : key.CreateDate;
+    return since.getTime() < cutoff;
+  });
   const toDeactivate = stale
     .filter((key) => key.Status === 'Active')
     .flatMap((key) => (key.AccessKeyId === undefined ? [] : [key.AccessKeyId]));
@@ -239,7 +272,9 @@ async function planStaleKeys(
     changes: toDeactivate.map(statusChange),
     ...(toDeactivate.length > 0 ? { restore } : {}),
     notes: [
-      `Keys created before ${new Date(cutoff).toISOString()} (${staleAfterDays} days) are stale.`,
+      staleBy === 'last-use'
+        ? `Keys not used since ${new Date(cutoff).toISOString()} (${staleAfterDays} days) are stale.`
+        : `Keys created before ${new Date(cutoff).toISOString()} (${staleAfterDays} days) are stale.`,
       ...(toDeactivate.length === 0 ? [`IAM user ${userName} has no active stale key.`] : []),
       ...(newer > 0 ? [`${newer} newer key(s) of ${userName} left as they are.`] : []),
     ],

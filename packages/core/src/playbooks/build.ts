@@ -487,7 +487,11 @@ function buildStaleCredentials(options: PlaybookBuildOptions): StateMachineDefin
   scope.action(
     S.deactivateStaleKeys,
     'deactivate-access-key',
-    { 'userId.$': '$.target.userId', 'staleAfterDays.$': '$.target.staleAfterDays' },
+    {
+      'userId.$': '$.target.userId',
+      'staleAfterDays.$': '$.target.staleAfterDays',
+      'staleBy.$': '$.target.staleBy',
+    },
     { Next: S.tellKeysDeactivated },
   );
   scope.notify(S.tellKeysDeactivated, 'contained', { End: true }, { 'results.$': '$.results' });

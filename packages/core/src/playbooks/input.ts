@@ -8,7 +8,7 @@
  * - `target`: what the steps act on — `{ instanceId }` for ec2-compromise and ec2-release;
  *   `{ accessKeyId?, userName?, principalType, name }` for credential-compromise (`accessKeyId` is required
  *   when `run.deactivateAccessKey` is true, `userName` when `run.disableConsoleAccess` is true);
- *   `{ userId, staleAfterDays }` for stale-credentials; `{}` for root-activity and notify-only.
+ *   `{ userId, staleAfterDays, staleBy }` for stale-credentials (`staleBy`: `age` or `last-use`); `{}` for root-activity and notify-only.
  * - `run`: which credential-compromise steps run (triage sets them from `decision.steps`).
  * - `approval`: whether to ask first, how long to wait (seconds, at least 1), and what to do when nobody
  *   decides in time (ec2-release ignores the default: a release is never automatic).
@@ -65,5 +65,5 @@ export const TARGET_EXAMPLES = {
     principalType: 'user',
     name: 'alice',
   },
-  'stale-credentials': { userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90 },
+  'stale-credentials': { userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90, staleBy: 'age' },
 } as const;

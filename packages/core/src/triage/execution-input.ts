@@ -40,7 +40,7 @@ export type ExecutionTarget =
       readonly principalType: 'user' | 'role';
       readonly name: string;
     }
-  | { readonly userId: string; readonly staleAfterDays: number }
+  | { readonly userId: string; readonly staleAfterDays: number; readonly staleBy: 'age' | 'last-use' }
   | Record<string, never>;
 
 /** Config's `access-keys-rotated` default `maxAccessKeyAge`, and the unused-credentials rule's default. */
@@ -77,7 +77,7 @@ export function buildExecutionInput(
       reason: decision.reason,
       dryRun: decision.dryRun,
     },
-    target: targetOf(decision.targets),
+    target: targetOf(incident, decision.targets),
     run: {
       deactivateAccessKey: steps.has('deactivate-access-key'),
       revokeSessions: steps.has('revoke-sessions'),
@@ -104,7 +104,7 @@ function timeoutDefaultOf(incident: Incident, decision: Decision, settings: Sett
   return forced ? 'reject' : settings.approval.timeoutDefault[incident.severity.label];
 }
 
-function targetOf(targets: readonly Resource[]): ExecutionTarget {
+function targetOf(incident: Incident, targets: readonly Resource[]): ExecutionTarget {
   const target = targets[0];
   if (target === undefined) return {};
   if (target.kind === 'ec2-instance') return { instanceId: (target as Ec2InstanceResource).instanceId };
@@ -123,7 +123,15 @@ function targetOf(targets: readonly Resource[]): ExecutionTarget {
   }
   if (target.kind === 'iam-user') {
     const user = target as IamUserResource;
-    return { userId: user.userId ?? '', staleAfterDays: STALE_AFTER_DAYS };
+    // access-keys-rotated judges a key by its age; iam-user-unused-credentials-check by its last use.
+    const unusedRule =
+      incident.facts.source === 'config' &&
+      incident.facts.baseRuleName === 'iam-user-unused-credentials-check';
+    return {
+      userId: user.userId ?? '',
+      staleAfterDays: STALE_AFTER_DAYS,
+      staleBy: unusedRule ? 'last-use' : 'age',
+    };
   }
   return {};
 }

@@ -328,6 +328,49 @@ describe('deactivate-access-key (commands sent)', () => {
       });
     });
 
+    it('never deactivates a key in use for the unused-credentials rule, however old it is', async () => {
+      iam.on(GetAccessKeyLastUsedCommand, { AccessKeyId: 'AKIAOLDACTIVE0000001' }).resolves({
+        UserName: USER,
+        AccessKeyLastUsed: { LastUsedDate: daysAgo(1), ServiceName: 's3', Region: 'us-east-1' },
+      });
+      iam
+        .on(GetAccessKeyLastUsedCommand, { AccessKeyId: 'AKIANEWACTIVE0000001' })
+        .resolves({ UserName: USER });
+
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userId: USER_ID, staleBy: 'last-use' },
+        actionEnvironment(clients),
+      );
+
+      // The 120-day-old key was used yesterday; the 89-day-old one was never used and is not 90 days old yet.
+      expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+      expect(outcome.status).toBe('already-done');
+    });
+
+    it('deactivates a key unused for longer than the threshold for the unused-credentials rule', async () => {
+      iam.on(GetAccessKeyLastUsedCommand, { AccessKeyId: 'AKIAOLDACTIVE0000001' }).resolves({
+        UserName: USER,
+        AccessKeyLastUsed: { LastUsedDate: daysAgo(95), ServiceName: 's3', Region: 'us-east-1' },
+      });
+      iam.on(GetAccessKeyLastUsedCommand, { AccessKeyId: 'AKIANEWACTIVE0000001' }).resolves({
+        UserName: USER,
+        AccessKeyLastUsed: { LastUsedDate: daysAgo(2), ServiceName: 's3', Region: 'us-east-1' },
+      });
+
+      await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userId: USER_ID, staleBy: 'last-use' },
+        actionEnvironment(clients),
+      );
+
+      expect(iam).toHaveReceivedCommandTimes(UpdateAccessKeyCommand, 1);
+      expect(iam).toHaveReceivedCommandWith(UpdateAccessKeyCommand, {
+        AccessKeyId: 'AKIAOLDACTIVE0000001',
+        Status: 'Inactive',
+      });
+    });
+
     it('measures staleness from the time of the action and honours staleAfterDays', async () => {
       await runAction(
         deactivateAccessKey,

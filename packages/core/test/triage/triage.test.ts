@@ -171,7 +171,11 @@ describe('triage', () => {
     (key.detail as Json).severity = 8;
     await triage(key, p);
     const [stale, credential] = [...executions.values()];
-    expect(stale?.input.target).toEqual({ userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90 });
+    expect(stale?.input.target).toEqual({
+      userId: 'AIDAJQABLZS4A3QDU576Q',
+      staleAfterDays: 90,
+      staleBy: 'age',
+    });
     expect(credential?.input.target).toEqual({
       accessKeyId: 'GeneratedFindingAccessKeyId',
       userName: 'GeneratedFindingUserName',
@@ -183,6 +187,14 @@ describe('triage', () => {
       revokeSessions: true,
       disableConsoleAccess: false,
     });
+  });
+
+  it('judges keys by last use, not age, for iam-user-unused-credentials-check', async () => {
+    const { ports: p, executions } = ports();
+    const event = loadFixture<Json>('config-access-keys-rotated-noncompliant.json');
+    (event.detail as Json).configRuleName = 'iam-user-unused-credentials-check';
+    await triage(event, p);
+    expect([...executions.values()][0]?.input.target).toMatchObject({ staleBy: 'last-use' });
   });
 
   it('triages each finding of a poller batch on its own', async () => {
