@@ -5,7 +5,7 @@ import type { Ledger, LedgerEntry } from './ledger.ts';
 export interface DynamoDbLedgerOptions {
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
-  /** Entries expire this many days after they are written (DynamoDB TTL attribute `expiresAt`). */
+  /** Entries expire this many days after they are written (DynamoDB TTL attribute `expiresAt`), except restore records. */
   readonly retentionDays: number;
 }
 
@@ -24,7 +24,12 @@ export class DynamoDbLedger implements Ledger {
 
   public async append(entry: LedgerEntry): Promise<void> {
     this.sequence += 1;
-    const expiresAt = Math.floor(Date.parse(entry.at) / 1000) + this.options.retentionDays * 86_400;
+    // An entry that holds what a release needs never expires: an instance may stay quarantined for longer
+    // than the retention, and must still be releasable. Every other entry expires after the retention.
+    const expiresAt =
+      entry.restore === undefined
+        ? Math.floor(Date.parse(entry.at) / 1000) + this.options.retentionDays * 86_400
+        : undefined;
     const unique = `${String(this.sequence).padStart(6, '0')}#${Math.random().toString(36).slice(2, 8)}`;
     await this.options.client.send(
       new PutItemCommand({

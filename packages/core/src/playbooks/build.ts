@@ -53,6 +53,9 @@ export const RETRY_POLICY = {
   JitterStrategy: 'FULL',
 } as const;
 
+/** What request-approval throws when the request reached neither Slack nor SNS (core's errors.ts). */
+export const APPROVAL_NOT_DELIVERED = 'ApprovalNotDeliveredError';
+
 /** Errors that mean "too fast" (AWS throttling, Lambda concurrency): they clear by waiting, so more tries. */
 export const THROTTLING_ERRORS = ['ThrottledError', 'Lambda.TooManyRequestsException'] as const;
 
@@ -141,6 +144,8 @@ class Scope {
   public retry(step: StepId): Retrier[] {
     const retryable = new Set<string>([
       ...(this.options.retryableErrors?.(step) ?? RETRYABLE_ERROR_NAMES),
+      // A request that reached neither Slack nor SNS is asked again: nobody was told, nothing was decided.
+      ...(step === 'request-approval' ? [APPROVAL_NOT_DELIVERED] : []),
       ...LAMBDA_SERVICE_ERRORS,
     ]);
     const throttling = THROTTLING_ERRORS.filter((name) => retryable.has(name));

@@ -62,9 +62,18 @@ describe('DynamoDbLedger', () => {
     expect(await ledger.entries(entry().incidentId)).toHaveLength(2);
   });
 
-  it('writes conditionally (never overwriting an entry) and sets the retention TTL', async () => {
+  it('keeps a restore record without expiry, so a long quarantine can still be released', async () => {
     const { sandbox, ledger } = ledgerOnSandbox();
     await ledger.append(entry());
+    const put = sandbox.account.calls.find((call) => call.command === 'PutItem')
+      ?.input as PutItemCommand['input'];
+    expect(put.Item?.restore).toBeDefined();
+    expect(put.Item?.expiresAt).toBeUndefined();
+  });
+
+  it('writes conditionally (never overwriting an entry) and sets the retention TTL', async () => {
+    const { sandbox, ledger } = ledgerOnSandbox();
+    await ledger.append(entry({ outcome: 'done', restore: undefined }));
     const put = sandbox.account.calls.find((call) => call.command === 'PutItem')
       ?.input as PutItemCommand['input'];
     expect(put.ConditionExpression).toBe('attribute_not_exists(sk)');

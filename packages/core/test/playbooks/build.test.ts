@@ -85,6 +85,7 @@ describe('buildPlaybook', () => {
     for (const definition of Object.values(allPlaybooks(LOCAL_BUILD_OPTIONS))) {
       for (const { name, state } of allStates(definition)) {
         if (state.Type !== 'Task') continue;
+        const notDelivered = name === STATE_NAMES.askForApproval ? ['ApprovalNotDeliveredError'] : [];
         expect(state.Retry, name).toEqual([
           {
             ErrorEquals: ['ThrottledError', 'Lambda.TooManyRequestsException'],
@@ -95,7 +96,7 @@ describe('buildPlaybook', () => {
             JitterStrategy: 'FULL',
           },
           {
-            ErrorEquals: [...RETRYABLE_ERROR_NAMES, ...LAMBDA_SERVICE_ERRORS].filter(
+            ErrorEquals: [...RETRYABLE_ERROR_NAMES, ...notDelivered, ...LAMBDA_SERVICE_ERRORS].filter(
               (error) => error !== 'ThrottledError' && error !== 'Lambda.TooManyRequestsException',
             ),
             IntervalSeconds: 1,
