@@ -99,13 +99,16 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
     tracer,
     ports: async () => {
       const settings = await settingsLoader.load();
+      const ledger = new DynamoDbLedger({
+        client: dynamodb,
+        tableName: ledgerTable,
+        retentionDays: settings.settings.ledgerRetentionDays,
+      });
       return {
         settings,
-        ledger: new DynamoDbLedger({
-          client: dynamodb,
-          tableName: ledgerTable,
-          retentionDays: settings.settings.ledgerRetentionDays,
-        }),
+        ledger,
+        // Execution names are unique per state machine only: the claim makes one playbook per incident.
+        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
         blastRadius: new DynamoDbBlastRadius(dynamodb, ledgerTable),
         startExecution: stepFunctionsStarter(sfn, stateMachines),
         now: () => new Date(),

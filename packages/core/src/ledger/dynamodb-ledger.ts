@@ -2,6 +2,9 @@ import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/clie
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Ledger, LedgerEntry } from './ledger.ts';
 
+/** The sort key of an incident's execution claim: `~` sorts after every ISO time, so entries stay first. */
+const EXECUTION_CLAIM_KEY = '~execution';
+
 export interface DynamoDbLedgerOptions {
   readonly client: Pick<DynamoDBClient, 'send'>;
   readonly tableName: string;
@@ -43,6 +46,31 @@ export class DynamoDbLedger implements Ledger {
     );
   }
 
+  /**
+   * Claims the incident for one playbook (a conditional write on `sk` = `~execution`): the first claim wins,
+   * any later one — same playbook or another — is a duplicate.
+   */
+  public async claimExecution(incidentId: string, playbook: string): Promise<'claimed' | 'duplicate'> {
+    try {
+      await this.options.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: marshall({
+            incidentId,
+            sk: EXECUTION_CLAIM_KEY,
+            playbook,
+            claimedAt: new Date().toISOString(),
+          }),
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return 'duplicate';
+      throw error;
+    }
+  }
+
   public async entries(incidentId: string): Promise<LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
     let startKey: QueryCommand['input']['ExclusiveStartKey'];
@@ -57,6 +85,8 @@ export class DynamoDbLedger implements Ledger {
         }),
       );
       for (const item of page.Items ?? []) {
+        // The incident's execution claim shares the partition; it is not an entry.
+        if (item.sk?.S === EXECUTION_CLAIM_KEY) continue;
         const { sk: _sk, expiresAt: _expiresAt, ...entry } = unmarshall(item);
         entries.push(entry as LedgerEntry);
       }

@@ -15,11 +15,20 @@ export type StartExecution = (request: {
   readonly input: ExecutionInput;
 }) => Promise<'started' | 'duplicate'>;
 
+/**
+ * Claims an incident for one playbook, atomically, whatever the playbook: Step Functions execution names are
+ * unique per state machine only, so a re-published finding decided differently the second time (notify-only
+ * first, containment later) would otherwise start a second playbook (DOMAIN.md item 3).
+ */
+export type ClaimExecution = (incidentId: string, playbook: PlaybookId) => Promise<'claimed' | 'duplicate'>;
+
 export interface TriagePorts {
   readonly settings: SettingsResult;
   readonly ledger: Ledger;
   readonly blastRadius: BlastRadius;
   readonly startExecution: StartExecution;
+  /** In AWS the ledger table's conditional write; the local engine's execution names already span playbooks. */
+  readonly claimExecution?: ClaimExecution;
   now(): Date;
 }
 
@@ -56,6 +65,31 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
   let decision = decide(incident, settings);
   if (!ports.settings.ok) {
     decision = { ...decision, reason: `${decision.reason} Settings failed closed: ${ports.settings.reason}` };
+  }
+
+  if (decision.action !== 'ignore' && decision.playbook !== null && ports.claimExecution !== undefined) {
+    const claim = await ports.claimExecution(incident.id, decision.playbook);
+    if (claim === 'duplicate') {
+      await ports.ledger.append({
+        incidentId: incident.id,
+        step: 'triage',
+        at: now.toISOString(),
+        outcome: 'duplicate',
+        dryRun: decision.dryRun,
+        settingsVersion: ports.settings.version,
+        input: {
+          source: incident.source,
+          type: incident.type,
+          count: incident.count,
+          updatedAt: incident.updatedAt,
+        },
+        changes: [],
+        notes: [
+          `incident ${incident.id} already has a playbook (delivery ${incident.count}); nothing new is started`,
+        ],
+      });
+      return { outcome: 'duplicate', incident, decision, executionName: incident.id };
+    }
   }
 
   let consumed = false;

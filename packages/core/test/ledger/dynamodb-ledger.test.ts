@@ -55,6 +55,15 @@ describe('DynamoDbLedger', () => {
     );
   });
 
+  it('claims an incident for one playbook once, whatever the playbook, and keeps the claim out of the entries', async () => {
+    const { ledger } = ledgerOnSandbox();
+    expect(await ledger.claimExecution('incident-1', 'notify-only')).toBe('claimed');
+    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('duplicate');
+    expect(await ledger.claimExecution('incident-2', 'ec2-compromise')).toBe('claimed');
+    await ledger.append(entry({ incidentId: 'incident-1' }));
+    expect((await ledger.entries('incident-1')).map((item) => item.step)).toEqual(['isolate-instance']);
+  });
+
   it('keeps two entries written in the same millisecond for the same step', async () => {
     const { ledger } = ledgerOnSandbox();
     await ledger.append(entry());

@@ -197,6 +197,24 @@ describe('triage', () => {
     expect([...executions.values()][0]?.input.target).toMatchObject({ staleBy: 'last-use' });
   });
 
+  it('starts no second playbook for a re-published finding decided differently the second time', async () => {
+    const claims = new Map<string, string>();
+    const claimExecution = async (incidentId: string, playbook: string) => {
+      if (claims.has(incidentId)) return 'duplicate' as const;
+      claims.set(incidentId, playbook);
+      return 'claimed' as const;
+    };
+    const notifying = ports({ claimExecution }, { mode: 'notify-only' });
+    expect((await triage(compromisedInstanceEvent('f-twice'), notifying.ports)).outcome).toBe('started');
+    // The same finding, re-published after the team switched to enforce: a different playbook, same incident.
+    const enforcing = ports({ claimExecution, ledger: notifying.ledger });
+    const again = compromisedInstanceEvent('f-twice');
+    ((again.detail as Json).service as Json).count = 2;
+    expect((await triage(again, enforcing.ports)).outcome).toBe('duplicate');
+    expect(enforcing.executions.size).toBe(0);
+    expect([...claims.values()]).toEqual(['notify-only']);
+  });
+
   it('triages each finding of a poller batch on its own', async () => {
     const { ports: p, executions } = ports();
     const raw = (compromisedInstanceEvent('from-poller').detail as Json) ?? {};
