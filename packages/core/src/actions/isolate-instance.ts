@@ -550,14 +550,44 @@ async function isolate(
     stepTwo.filter((_, index) => isolatedNow[index] === true).map((eni) => eni.networkInterfaceId),
   );
 
+  // An ENI that cannot reach the no-rule group for good must not stay on the allow-all one, more open than
+  // before containment: it goes back to the groups it had. (A retryable failure is retried by Step
+  // Functions, and the retry moves it on to the no-rule group.)
+  const giveUp = failures.some(
+    (failure) =>
+      !classifyAwsError(failure.error, failure.what, { eventualConsistency: failure.eventualConsistency })
+        .retryable,
+  );
+  const movedBack = new Set<string>();
+  if (giveUp) {
+    const stranded = stepTwo.filter((eni) => eni.steps === 'both' && !isolated.has(eni.networkInterfaceId));
+    await Promise.all(
+      stranded.map(async (eni) => {
+        try {
+          await context.clients.ec2.send(
+            new ModifyNetworkInterfaceAttributeCommand({
+              NetworkInterfaceId: eni.networkInterfaceId,
+              Groups: [...eni.groupIds],
+            }),
+          );
+          movedBack.add(eni.networkInterfaceId);
+        } catch {
+          // Reported below as left on the allow-all group.
+        }
+      }),
+    );
+  }
+
   if (failures.length > 0) {
     const pending = eniPlans.filter((eni) => eni.steps !== 'none' && !isolated.has(eni.networkInterfaceId));
     const partial: PartialProgress = {
       done: [...isolated],
       notDone: pending.map((eni) =>
-        onUntrack.has(eni.networkInterfaceId)
-          ? `${eni.networkInterfaceId} (left on ${ISOLATION_GROUP_NAMES.untrack}, which allows all traffic)`
-          : eni.networkInterfaceId,
+        movedBack.has(eni.networkInterfaceId)
+          ? `${eni.networkInterfaceId} (moved back to its original groups)`
+          : onUntrack.has(eni.networkInterfaceId)
+            ? `${eni.networkInterfaceId} (left on ${ISOLATION_GROUP_NAMES.untrack}, which allows all traffic)`
+            : eni.networkInterfaceId,
       ),
     };
     throw mostSerious(

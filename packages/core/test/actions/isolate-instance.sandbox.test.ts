@@ -6,6 +6,7 @@ import {
   sandboxClients,
   TEST_INCIDENT,
 } from '../../../../test/support/actions.ts';
+import { awsError } from '../../../local/src/sandbox/errors.ts';
 import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
 import type { Ec2State } from '../../../local/src/sandbox/models/ec2.ts';
 import { isolateInstance } from '../../src/actions/isolate-instance.ts';
@@ -266,6 +267,36 @@ describe('isolate-instance (against the sandbox account)', () => {
     expect(firstRun).toBe(5);
     // describe instance ∥ describe groups → allow-all → no-rule
     expect(counter.count() - firstRun).toBe(3);
+  });
+
+  it('never leaves an ENI on the allow-all group: one that cannot reach the no-rule group for good goes back', async () => {
+    const { sandbox, groups } = seededSandbox();
+    // ENI_1 may not be moved onto the no-rule group (a terminal error); everything else works.
+    const dispatch = sandbox.account.dispatch.bind(sandbox.account);
+    sandbox.account.dispatch = async (service, command, input) => {
+      const groupsAsked = (input.Groups as string[] | undefined) ?? [];
+      const target = sandbox.ec2.snapshot().securityGroups[groupsAsked[0] ?? '']?.groupName;
+      if (
+        command === 'ModifyNetworkInterfaceAttribute' &&
+        input.NetworkInterfaceId === ENI_1 &&
+        target === 'cordon-isolation'
+      ) {
+        throw awsError('EC2', 'UnauthorizedOperation', 'You are not authorized to perform this operation.');
+      }
+      return dispatch(service, command, input);
+    };
+
+    const error = await runAction(
+      isolateInstance,
+      { ...envelope(), instanceId: INSTANCE_ID },
+      actionEnvironment(sandboxClients(sandbox.account)),
+    ).catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({
+      name: 'AccessDeniedError',
+      partial: { done: [ENI_2, ENI_3], notDone: [`${ENI_1} (moved back to its original groups)`] },
+    });
+    expect(groupsOf(sandbox.ec2.snapshot(), ENI_1)).toEqual([groups.web]);
   });
 
   it('a second run after a fault mid-way finishes the job', async () => {
