@@ -481,8 +481,20 @@ export const FINDING_FAMILIES: readonly FindingFamily[] = [
       'The instance is sending unusual outbound traffic for its baseline, so it is treated as compromised.',
   },
   {
+    id: 'ec2-threat-list-inbound',
+    description:
+      'A host on your own threat list connects TO the instance (`connectionDirection: INBOUND`): the instance is the target, a victim to harden, never isolated.',
+    category: 'instance-exposed',
+    role: 'victim',
+    examples: ['UnauthorizedAccess:EC2/MaliciousIPCaller.Custom'],
+    when: [{ type: /^UnauthorizedAccess:EC2\/MaliciousIPCaller(\.|$)/, directions: ['INBOUND'] }],
+    rationale:
+      'A host on the threat list connected to the instance (INBOUND): the instance is the target, not compromised.',
+  },
+  {
     id: 'ec2-threat-list',
-    description: 'The instance makes connections to an IP address on your own threat list. Compromised.',
+    description:
+      'The instance makes connections to an IP address on your own threat list (outbound, or a DNS or API action). Compromised.',
     category: 'instance-compromise',
     role: 'compromised',
     examples: ['UnauthorizedAccess:EC2/MaliciousIPCaller.Custom'],

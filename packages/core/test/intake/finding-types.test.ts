@@ -948,7 +948,9 @@ describe('the catalog', () => {
 
   it('classifies every example of a family into that family', () => {
     for (const family of FINDING_FAMILIES) {
-      const connectionDirection = family.id === 'ec2-outbound-brute-force' ? 'OUTBOUND' : 'INBOUND';
+      // The families that only an outbound connection reaches; the others are tried with INBOUND.
+      const outbound = ['ec2-outbound-brute-force', 'ec2-threat-list'].includes(family.id);
+      const connectionDirection = outbound ? 'OUTBOUND' : 'INBOUND';
       for (const type of family.examples) {
         expect(classifyFinding({ type, connectionDirection }).family, type).toBe(family.id);
       }
@@ -1058,6 +1060,30 @@ function contextOf(event: unknown): FindingContext {
     accessKeyId: path(finding, 'resource', 'accessKeyDetails', 'accessKeyId'),
   };
 }
+
+describe('threat-list connections', () => {
+  it('makes an instance that a threat-list host connects to (INBOUND) a victim, never compromised', () => {
+    expect(
+      classifyFinding({
+        type: 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom',
+        resourceType: 'Instance',
+        actionType: 'NETWORK_CONNECTION',
+        connectionDirection: 'INBOUND',
+      }),
+    ).toMatchObject({ family: 'ec2-threat-list-inbound', category: 'instance-exposed', role: 'victim' });
+  });
+
+  it('makes an instance that connects out to a threat-list host compromised', () => {
+    expect(
+      classifyFinding({
+        type: 'UnauthorizedAccess:EC2/MaliciousIPCaller.Custom',
+        resourceType: 'Instance',
+        actionType: 'NETWORK_CONNECTION',
+        connectionDirection: 'OUTBOUND',
+      }),
+    ).toMatchObject({ family: 'ec2-threat-list', role: 'compromised' });
+  });
+});
 
 describe('the real GuardDuty sample events', () => {
   it('has an expectation for every sample file', () => {
