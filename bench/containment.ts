@@ -181,13 +181,16 @@ async function runOnce(eniCount: number, mode: Mode, groups: Groups): Promise<Co
       ConditionExpression: 'attribute_not_exists(id)',
     }),
   );
+  const ledger = new DynamoDbLedger({
+    client: dynamodb,
+    tableName: SANDBOX_RESOURCES.ledgerTable,
+    retentionDays: 30,
+  });
   const result = await triageIncident(incident, {
     settings,
-    ledger: new DynamoDbLedger({
-      client: dynamodb,
-      tableName: SANDBOX_RESOURCES.ledgerTable,
-      retentionDays: 30,
-    }),
+    ledger,
+    // As the deployed triage does: one playbook per incident, claimed with a conditional write.
+    claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
     blastRadius: new DynamoDbBlastRadius(dynamodb, SANDBOX_RESOURCES.ledgerTable),
     startExecution: async (request) => {
       const started = await starter(request);
@@ -343,7 +346,7 @@ export async function containmentSection(): Promise<SectionReport> {
   const markdown = [
     '### Method',
     '',
-    `A real GuardDuty finding (\`${'eb-ec2-backdoor-cc-activity-b-dns-custodian.json'}\`, \`additionalInfo.sample\` removed, severity 8, so approval \`auto\` and no request-approval) is rewritten to name 1, 3 or 8 ENIs in one VPC; the sandbox is seeded from it with an Auto Scaling group and a target group. Every AWS call — the triage function's idempotency claim (one conditional PutItem, as Powertools idempotency does), the blast-radius UpdateItem, StartExecution (the deployed \`stepFunctionsStarter\` on a sandbox SFN model), then every call of every step run by the local engine on the real handlers — waits a fixed ${CALL_LATENCY_MS} ms (\`injectLatency\`, real timers). Containment is the end of the last ModifyNetworkInterfaceAttribute that puts an ENI on \`${ISOLATION_GROUP_NAMES.isolate}\` alone.`,
+    `A real GuardDuty finding (\`${'eb-ec2-backdoor-cc-activity-b-dns-custodian.json'}\`, \`additionalInfo.sample\` removed, severity 8, so approval \`auto\` and no request-approval) is rewritten to name 1, 3 or 8 ENIs in one VPC; the sandbox is seeded from it with an Auto Scaling group and a target group. Every AWS call — the triage function's idempotency claim (one conditional PutItem, as Powertools idempotency does), the incident's execution claim (a conditional PutItem in the ledger table), the blast-radius UpdateItem, StartExecution (the deployed \`stepFunctionsStarter\` on a sandbox SFN model), then every call of every step run by the local engine on the real handlers — waits a fixed ${CALL_LATENCY_MS} ms (\`injectLatency\`, real timers). Containment is the end of the last ModifyNetworkInterfaceAttribute that puts an ENI on \`${ISOLATION_GROUP_NAMES.isolate}\` alone.`,
     '',
     `**Sequential round trips** are read off the sandbox call log: the longest chain of calls each starting after the previous one ended (a gap of ≥ ${SEQUENTIAL_GAP_MS} ms between starts), ending at the containing call; modelled time = round trips × ${CALL_LATENCY_MS} ms. "Measured" is the wall time from the idempotency claim to the containing call's end, with the engine, middy, Powertools and the SDK stack in process (Lambda invocation and Step Functions transition latency are not modelled). **Naive** is the same playbook with a client that awaits every call one by one (the sandbox's sleep serialized: one call on the wire at a time), measured in the same run; its round trips = calls made up to containment. "Groups existing" is the steady state (an earlier incident created the two isolation groups in the VPC); "groups created" is the first incident in a VPC. Median of ${REPETITIONS} runs each.`,
     '',

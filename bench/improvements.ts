@@ -68,14 +68,14 @@ fails loudly (\`ClientNotProvidedError\`).
 
 ### Not changed: what the missed targets need
 
-**Containment in ≤ 5 round trips.** The critical path (section 1) is triage's 3 calls (idempotency claim,
-blast-radius UpdateItem, StartExecution), then three Lambda steps in a row, each paying its own describe, a
+**Containment in ≤ 5 round trips.** The critical path (section 1) is triage's 4 calls (idempotency claim,
+the incident's execution claim, blast-radius UpdateItem, StartExecution), then three Lambda steps in a row, each paying its own describe, a
 ledger \`planned\` write before its change, the change, and a ledger \`done\` write before the next step can
 start; deregister-from-load-balancers adds DescribeTargetGroups → DescribeTargetHealth. A budget that meets
 the target:
 
-1. triage: blast-radius UpdateItem ∥ idempotency claim (or drop the Powertools idempotency layer: the
-   execution name already deduplicates) ∥ DescribeInstances ∥ DescribeSecurityGroups (isolation groups) —
+1. triage: blast-radius UpdateItem ∥ the execution claim (which already deduplicates: the Powertools
+   idempotency layer could go) ∥ DescribeInstances ∥ DescribeSecurityGroups (isolation groups) —
    the ENIs and their original groups go into the execution input;
 2. StartExecution;
 3. one \`contain-instance\` step: the ledger \`planned\` entry (all restores, one write);
