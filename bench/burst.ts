@@ -1,13 +1,12 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ISOLATION_GROUP_NAMES } from '../packages/core/src/actions/guardrails.ts';
 import type { Incident } from '../packages/core/src/intake/incident.ts';
-import { DynamoDbLedger } from '../packages/core/src/ledger/dynamodb-ledger.ts';
 import { MemoryLedger } from '../packages/core/src/ledger/ledger.ts';
 import { MemoryBlastRadius } from '../packages/core/src/triage/blast-radius.ts';
 import { type StartExecution, triage, triageIncident } from '../packages/core/src/triage/triage.ts';
+import { sandboxLedger } from '../packages/local/src/clients.ts';
 import { automaticApprovals, LocalEngine } from '../packages/local/src/engine.ts';
 import type { Sandbox } from '../packages/local/src/sandbox/index.ts';
-import { SANDBOX_RESOURCES, sandboxForIncident } from '../packages/local/src/seed.ts';
+import { sandboxForIncident } from '../packages/local/src/seed.ts';
 import {
   highSeverityEc2Event,
   incidentOf,
@@ -140,19 +139,9 @@ function incidentWorld(base: Incident, index: number) {
   );
   const settings = settingsOf(SETTINGS);
   const engine = new LocalEngine({ sandbox, settings, approvals: automaticApprovals('approve') });
-  const dynamodb = sandbox.account.attach(
-    new DynamoDBClient({
-      region: sandbox.account.region,
-      credentials: { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'sandbox' },
-    }),
-  );
   const ports = {
     settings,
-    ledger: new DynamoDbLedger({
-      client: dynamodb,
-      tableName: SANDBOX_RESOURCES.ledgerTable,
-      retentionDays: 30,
-    }),
+    ledger: sandboxLedger(sandbox, 30),
     blastRadius: new MemoryBlastRadius(),
     startExecution: engine.startExecution,
     now: () => new Date(),

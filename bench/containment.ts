@@ -7,6 +7,7 @@ import { DynamoDbLedger } from '../packages/core/src/ledger/dynamodb-ledger.ts';
 import { DynamoDbBlastRadius } from '../packages/core/src/triage/blast-radius.ts';
 import { triageIncident } from '../packages/core/src/triage/triage.ts';
 import { stepFunctionsStarter } from '../packages/functions/src/triage.ts';
+import { sandboxClient } from '../packages/local/src/clients.ts';
 import { automaticApprovals, LocalEngine } from '../packages/local/src/engine.ts';
 import { awsError } from '../packages/local/src/sandbox/errors.ts';
 import type { RecordedCall, Sandbox } from '../packages/local/src/sandbox/index.ts';
@@ -162,10 +163,9 @@ async function runOnce(eniCount: number, mode: Mode, groups: Groups): Promise<Co
 
   const settings = settingsOf();
   const engine = new LocalEngine({ sandbox, settings, approvals: automaticApprovals('approve') });
-  const credentials = { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'sandbox' };
   const region = sandbox.account.region;
-  const dynamodb = sandbox.account.attach(new DynamoDBClient({ region, credentials }));
-  const sfn = sandbox.account.attach(new SFNClient({ region, credentials }));
+  const dynamodb = sandboxClient(sandbox, DynamoDBClient);
+  const sfn = sandboxClient(sandbox, SFNClient);
   // The deployed starter, on the sandbox; the local engine then runs the execution it started.
   const starter = stepFunctionsStarter(sfn, {
     'ec2-compromise': `arn:aws:states:${region}:${sandbox.account.accountId}:stateMachine:ec2-compromise`,

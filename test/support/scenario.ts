@@ -1,10 +1,9 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Incident } from '../../packages/core/src/intake/incident.ts';
 import { intake } from '../../packages/core/src/intake/intake.ts';
-import { DynamoDbLedger } from '../../packages/core/src/ledger/dynamodb-ledger.ts';
 import { parseSettings } from '../../packages/core/src/policy/settings.ts';
 import { MemoryBlastRadius } from '../../packages/core/src/triage/blast-radius.ts';
 import { type TriageResult, triageIncident } from '../../packages/core/src/triage/triage.ts';
+import { sandboxLedger } from '../../packages/local/src/clients.ts';
 import {
   type ApprovalResponder,
   automaticApprovals,
@@ -12,7 +11,7 @@ import {
   LocalEngine,
 } from '../../packages/local/src/engine.ts';
 import type { Sandbox } from '../../packages/local/src/sandbox/index.ts';
-import { SANDBOX_RESOURCES, type SeedOptions, sandboxForIncident } from '../../packages/local/src/seed.ts';
+import { type SeedOptions, sandboxForIncident } from '../../packages/local/src/seed.ts';
 
 export interface Scenario {
   readonly sandbox: Sandbox;
@@ -48,19 +47,9 @@ export async function runScenario(event: unknown, options: ScenarioOptions = {})
     settings,
     approvals: options.approvals ?? automaticApprovals('approve'),
   });
-  const dynamodb = sandbox.account.attach(
-    new DynamoDBClient({
-      region: sandbox.account.region,
-      credentials: { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'x' },
-    }),
-  );
   const ports = {
     settings,
-    ledger: new DynamoDbLedger({
-      client: dynamodb,
-      tableName: SANDBOX_RESOURCES.ledgerTable,
-      retentionDays: 30,
-    }),
+    ledger: sandboxLedger(sandbox, 30),
     blastRadius: new MemoryBlastRadius(),
     startExecution: engine.startExecution,
     now: () => new Date(),

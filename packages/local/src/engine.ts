@@ -1,9 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
 import type { ActionOutcome } from '@cordon/core/actions/types';
-import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { JsonValue } from '@cordon/core/playbooks/asl';
 import { buildPlaybook, LOCAL_BUILD_OPTIONS } from '@cordon/core/playbooks/build';
 import type { PlaybookId, StepId } from '@cordon/core/playbooks/ids';
@@ -14,9 +12,9 @@ import type { StartExecution } from '@cordon/core/triage/triage';
 import { type ActionLambdaHandler, createActionHandler } from '@cordon/functions/shared/action-handler';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { sandboxAwsClients } from './clients.ts';
+import { sandboxAwsClients, sandboxLedger } from './clients.ts';
 import type { Sandbox } from './sandbox/index.ts';
-import { SANDBOX_RESOURCES } from './seed.ts';
+import { sandboxTopicArn } from './seed.ts';
 
 /** Step Functions execution statuses the local engine reports (plus NOT_STARTED for notify/ignore). */
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -120,18 +118,8 @@ export class LocalEngine {
     this.now = options.now ?? (() => new Date());
     const { sandbox, settings } = options;
     const awsClients = sandboxAwsClients(sandbox);
-    const dynamodb = sandbox.account.attach(
-      new DynamoDBClient({
-        region: sandbox.account.region,
-        credentials: { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'sandbox' },
-      }),
-    );
-    const ledger = new DynamoDbLedger({
-      client: dynamodb,
-      tableName: SANDBOX_RESOURCES.ledgerTable,
-      retentionDays: settings.settings.ledgerRetentionDays,
-    });
-    const topicArn = `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`;
+    const ledger = sandboxLedger(sandbox, settings.settings.ledgerRetentionDays);
+    const topicArn = sandboxTopicArn(sandbox);
     const deps = {
       // The handlers' own logs would drown the timeline; the ledger and the report say what happened.
       logger: new Logger({ serviceName: 'cordon-local', logLevel: 'SILENT' }),

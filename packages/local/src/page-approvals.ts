@@ -8,9 +8,10 @@ import type { ApprovalSlackMessage } from '@cordon/core/approval/slack';
 import type { JsonValue } from '@cordon/core/playbooks/asl';
 import type { Settings } from '@cordon/core/policy/settings';
 import { startApprovalServer } from './approval-server.ts';
+import { sandboxClient } from './clients.ts';
 import { ApprovalRejectedError, type ApprovalResponder } from './engine.ts';
 import type { Sandbox } from './sandbox/index.ts';
-import { SANDBOX_RESOURCES } from './seed.ts';
+import { SANDBOX_RESOURCES, sandboxTopicArn } from './seed.ts';
 
 /** What the person at the terminal is shown for each approval. */
 export interface ApprovalPrompt {
@@ -37,8 +38,6 @@ export interface PageApprovalsOptions {
   onPrompt(prompt: ApprovalPrompt): void;
 }
 
-const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'sandbox' };
-
 /**
  * Approvals answered by a person on the approval page, as in AWS: each `request-approval` Task stores its
  * record (in the sandbox's approvals table), publishes to the SNS topic, shows the link and the Slack message
@@ -51,13 +50,12 @@ const SANDBOX_CREDENTIALS = { accessKeyId: 'AKIASANDBOX000000000', secretAccessK
  */
 export async function startPageApprovals(options: PageApprovalsOptions): Promise<PageApprovals> {
   const { sandbox, settings } = options;
-  const region = sandbox.account.region;
   const store = new DynamoDbApprovalStore({
-    client: sandbox.account.attach(new DynamoDBClient({ region, credentials: SANDBOX_CREDENTIALS })),
+    client: sandboxClient(sandbox, DynamoDBClient),
     tableName: SANDBOX_RESOURCES.approvalsTable,
   });
-  const sns = sandbox.account.attach(new SNSClient({ region, credentials: SANDBOX_CREDENTIALS }));
-  const topicArn = `arn:aws:sns:${region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`;
+  const sns = sandboxClient(sandbox, SNSClient);
+  const topicArn = sandboxTopicArn(sandbox);
   const pending = new Map<string, { resolve(output: JsonValue): void; reject(error: Error): void }>();
   const callbacks: TaskCallbacks = {
     async sendTaskSuccess(token, output) {

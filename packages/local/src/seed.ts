@@ -158,8 +158,13 @@ export function seedFromIncident(
   return {
     incident: { ...incident, account, resources },
     substitutions: ids.substitutions,
-    topicArn: `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`,
+    topicArn: sandboxTopicArn(sandbox),
   };
+}
+
+/** The ARN of Cordon's notification topic in the sandbox. */
+export function sandboxTopicArn(sandbox: Sandbox): string {
+  return `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`;
 }
 
 /** Cordon's own resources: the ledger, approvals and idempotency tables and the notification topic. */

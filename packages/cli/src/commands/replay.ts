@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Incident } from '@cordon/core/intake/incident';
 import { intakeText } from '@cordon/core/intake/intake';
-import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { Decision } from '@cordon/core/policy/decision';
 import type { SettingsResult } from '@cordon/core/policy/settings';
 import { MemoryBlastRadius } from '@cordon/core/triage/blast-radius';
 import { triageIncident } from '@cordon/core/triage/triage';
+import { sandboxLedger } from '@cordon/local/clients';
 import {
   type ApprovalResponder,
   type ExecutionReport,
@@ -16,7 +15,7 @@ import {
 import { diffFacts, type FactChange, inspectResources } from '@cordon/local/inspect';
 import { type ApprovalPrompt, startPageApprovals } from '@cordon/local/page-approvals';
 import type { FaultSpec } from '@cordon/local/sandbox/types';
-import { SANDBOX_RESOURCES, type Substitution, sandboxForIncident } from '@cordon/local/seed';
+import { type Substitution, sandboxForIncident } from '@cordon/local/seed';
 import { UsageError } from '../io.ts';
 
 export interface ReplayOptions {
@@ -146,21 +145,11 @@ async function runReplay(
     approvals,
     onStep: (_execution, step) => options.onStep?.(step),
   });
-  const dynamodb = sandbox.account.attach(
-    new DynamoDBClient({
-      region: sandbox.account.region,
-      credentials: { accessKeyId: 'AKIASANDBOX000000000', secretAccessKey: 'sandbox' },
-    }),
-  );
   const before = inspectResources(sandbox, incident);
   const seededCalls = sandbox.account.calls.length;
   const result = await triageIncident(incident, {
     settings: options.settings,
-    ledger: new DynamoDbLedger({
-      client: dynamodb,
-      tableName: SANDBOX_RESOURCES.ledgerTable,
-      retentionDays: options.settings.settings.ledgerRetentionDays,
-    }),
+    ledger: sandboxLedger(sandbox, options.settings.settings.ledgerRetentionDays),
     blastRadius: new MemoryBlastRadius(),
     startExecution: async (request) => {
       if (request.input.approval.required && answer === undefined) {
