@@ -59,3 +59,34 @@ describe('ec2-compromise: the event is a hint, the live account is the truth', (
     expect(JSON.stringify(messages)).toContain('step contain-instance failed');
   });
 });
+
+describe('ec2-compromise without approval: containment from triage’s reads', () => {
+  it('plans from what triage read while it claimed the incident, reading the instance only once more', async () => {
+    const { sandbox, execution } = await runScenario(loadEvent(EVENT), {
+      // The sample's severity (5) contained without approval.
+      settings: { ...INCLUDE_SAMPLES, severity: { approvalAt: 4, autoRemediateAt: 5 } },
+    });
+
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.output).toMatchObject({
+      results: { containInstance: { output: { readFrom: 'observation', replanned: false } } },
+    });
+    // Triage's five reads, and the step's one re-read alongside its ledger entry; nothing else before the cut.
+    const firstCut = sandbox.account.calls.findIndex(
+      (call) => call.command === 'ModifyNetworkInterfaceAttribute',
+    );
+    const reads = sandbox.account.calls
+      .slice(0, firstCut)
+      .filter((call) => call.command.startsWith('Describe'))
+      .map((call) => call.command)
+      .sort();
+    expect(reads).toEqual([
+      'DescribeAutoScalingInstances',
+      'DescribeInstanceAttribute',
+      'DescribeInstanceAttribute',
+      'DescribeInstances',
+      'DescribeInstances',
+      'DescribeSecurityGroups',
+    ]);
+  });
+});
