@@ -3,8 +3,14 @@
  * CloudWatch Logs with X-Ray tracing, and one role that may invoke exactly the functions the playbooks call.
  */
 
-import { PLAYBOOK_IDS, type PlaybookId, STEP_IDS } from '@cordon/core/playbooks/ids';
-import { allStates, type Branch, buildPlaybook, type FunctionKey } from '@cordon/core/playbooks/index';
+import { PLAYBOOK_IDS, type PlaybookId } from '@cordon/core/playbooks/ids';
+import {
+  allStates,
+  type Branch,
+  buildPlaybook,
+  type FunctionKey,
+  LOCAL_FUNCTION_ARN,
+} from '@cordon/core/playbooks/index';
 import type { DeployConfig } from './config.ts';
 import type { DeployedFunction } from './lambda.ts';
 import { serviceTrustPolicy } from './lambda.ts';
@@ -79,10 +85,22 @@ export function playbooksPolicy(functionArns: readonly string[]): string {
   });
 }
 
-/** The functions the playbooks call: every step, plus the failure report (notify). */
-export const PLAYBOOK_FUNCTION_IDS: readonly string[] = [
-  ...new Set(STEP_IDS.map((step) => functionIdOf(step))),
-];
+/**
+ * The functions the playbooks call, read from the definitions themselves (the failure report included): a
+ * step id that no playbook runs, such as the parts `contain-instance` runs in one step, needs no function.
+ */
+export const PLAYBOOK_FUNCTION_IDS: readonly string[] = (() => {
+  const called = new Set<string>();
+  for (const id of PLAYBOOK_IDS) {
+    buildPlaybook(id, {
+      functionArn: (key) => {
+        called.add(functionIdOf(key));
+        return LOCAL_FUNCTION_ARN(key);
+      },
+    });
+  }
+  return [...called].sort();
+})();
 
 export function createPlaybooks(
   config: DeployConfig,

@@ -1,9 +1,9 @@
-import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
+import { CONTAINMENT_PART_IDS, PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
 import { lintPlaybook } from '@cordon/core/playbooks/index';
 import aslValidator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployConfig } from '../config.ts';
-import { invokedFunctionArns } from '../playbooks.ts';
+import { invokedFunctionArns, PLAYBOOK_FUNCTION_IDS } from '../playbooks.ts';
 import { asList, type Deployment, deployUnderMocks, type RecordedResource, statementsOf } from './harness.ts';
 
 let deployment: Deployment;
@@ -76,6 +76,28 @@ describe('playbook state machines', () => {
     expect(called).toContain('arn:aws:lambda:eu-west-1:123456789012:function:cordon-test-request-approval');
     for (const machine of machines) {
       expect(machine.inputs.roleArn).toBe('arn:aws:iam::123456789012:role/cordon-test-playbooks');
+    }
+  });
+
+  it('contain an instance in one step: contain-instance is invoked, its parts have no function at all', () => {
+    const policy = deployment
+      .ofType('aws:iam/rolePolicy:RolePolicy')
+      .find((candidate) => candidate.inputs.role === 'cordon-test-playbooks');
+    const invocable = statementsOf(policy?.inputs.policy).flatMap((statement) =>
+      asList(statement.Action).includes('lambda:InvokeFunction') ? asList(statement.Resource) : [],
+    );
+    const functions = deployment.ofType('aws:lambda/function:Function').map((fn) => fn.inputs.name);
+
+    expect(invocable).toContain(
+      'arn:aws:lambda:eu-west-1:123456789012:function:cordon-test-contain-instance',
+    );
+    expect(PLAYBOOK_FUNCTION_IDS).toContain('contain-instance');
+    for (const part of CONTAINMENT_PART_IDS) {
+      expect(invocable, part).not.toContain(
+        `arn:aws:lambda:eu-west-1:123456789012:function:cordon-test-${part}`,
+      );
+      expect(PLAYBOOK_FUNCTION_IDS, part).not.toContain(part);
+      expect(functions, part).not.toContain(`cordon-test-${part}`);
     }
   });
 
