@@ -105,7 +105,6 @@ const triage: FunctionSpec = {
   description: 'Cordon triage: event → incident → decision → playbook execution',
   environment: {
     ...COMMON_ENV,
-    CORDON_IDEMPOTENCY_TABLE: '{prefix}-idempotency',
     CORDON_STATE_MACHINES: JSON.stringify(
       Object.fromEntries(PLAYBOOK_IDS.map((playbook) => [playbook, ARN.stateMachine(playbook)])),
     ),
@@ -118,14 +117,7 @@ const triage: FunctionSpec = {
       effect: 'Allow',
       actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       resources: [ARN.ledgerTable],
-      why: 'Record decisions and count containments per account and hour (blast radius, UpdateItem counters).',
-    },
-    {
-      sid: 'Idempotency',
-      effect: 'Allow',
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-      resources: [ARN.idempotencyTable],
-      why: 'Powertools idempotency: one triage per incident however often the event is delivered.',
+      why: 'Record decisions, claim each incident for one playbook (conditional PutItem) and count containments per account and hour (blast radius, UpdateItem counters).',
     },
     {
       sid: 'StartPlaybooks',

@@ -48,7 +48,6 @@ export function resolveTemplate(template: string, values: TemplateValues): strin
 export const ARN = {
   ledgerTable: 'arn:aws:dynamodb:{region}:{account}:table/{prefix}-ledger',
   approvalsTable: 'arn:aws:dynamodb:{region}:{account}:table/{prefix}-approvals',
-  idempotencyTable: 'arn:aws:dynamodb:{region}:{account}:table/{prefix}-idempotency',
   topic: 'arn:aws:sns:{region}:{account}:{prefix}-notifications',
   settingsPath: 'arn:aws:ssm:{region}:{account}:parameter/cordon/{stage}/settings',
   parameter: (name: string) => `arn:aws:ssm:{region}:{account}:parameter/cordon/{stage}/${name}`,

@@ -1,6 +1,6 @@
 /**
- * The customer-managed key and the three tables: the incident ledger, the approvals, and Powertools
- * idempotency records. All encrypted with the key; the ledger keeps point-in-time recovery.
+ * The customer-managed key and the two tables: the incident ledger (triage's claims and blast-radius counters
+ * included) and the approvals. Both encrypted with the key, both with point-in-time recovery.
  */
 import type { DeployConfig } from './config.ts';
 import type { TemplateValues } from './permissions.ts';
@@ -9,7 +9,6 @@ export interface Storage {
   readonly key: aws.kms.Key;
   readonly ledger: aws.dynamodb.Table;
   readonly approvals: aws.dynamodb.Table;
-  readonly idempotency: aws.dynamodb.Table;
 }
 
 /**
@@ -97,7 +96,7 @@ export function createStorage(config: DeployConfig, values: $util.Output<Templat
   const key = new aws.kms.Key(
     'CordonKey',
     {
-      description: `Cordon ${config.stage}: ledger, approvals, idempotency, secrets, notifications`,
+      description: `Cordon ${config.stage}: ledger, approvals, secrets, notifications`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
       policy: values.apply(keyPolicy),
@@ -117,12 +116,6 @@ export function createStorage(config: DeployConfig, values: $util.Output<Templat
       hashKey: 'approvalId',
       ttl: 'expiresAtEpoch',
       pitr: true,
-    }),
-    // Idempotency records live an hour: nothing to recover.
-    idempotency: table('CordonIdempotency', `${config.prefix}-idempotency`, key, config, {
-      hashKey: 'id',
-      ttl: 'expiration',
-      pitr: false,
     }),
   };
 }

@@ -47,8 +47,6 @@ const EXPECTED_NON_ACTION: Record<string, string[]> = {
     ...SETTINGS,
     ...LEDGER,
     'dynamodb:UpdateItem',
-    'dynamodb:GetItem',
-    'dynamodb:DeleteItem',
     'states:StartExecution',
   ],
   'request-approval': [
@@ -282,6 +280,18 @@ describe('the functions as deployed', () => {
       .map((machine) => `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${String(machine.inputs.name)}`);
 
     expect(Object.values(JSON.parse(env.CORDON_STATE_MACHINES ?? '{}')).sort()).toEqual(machines.sort());
+  });
+
+  it('give triage no idempotency table (the ledger claim deduplicates)', () => {
+    const env = (deployed(functionSpec('triage')).inputs.environment as { variables: Record<string, string> })
+      .variables;
+
+    expect(Object.keys(env).sort()).toEqual([
+      'CORDON_LEDGER_TABLE',
+      'CORDON_STAGE',
+      'CORDON_STATE_MACHINES',
+      'POWERTOOLS_METRICS_NAMESPACE',
+    ]);
   });
 
   it('tell request-approval where the approval API is', () => {

@@ -55,17 +55,25 @@ describe('storage', () => {
     });
   });
 
-  it('keeps approvals and idempotency records with their TTL attributes, encrypted with the key', () => {
+  it('keeps approvals with their TTL attribute, recoverable and encrypted with the key', () => {
     expect(deployment.named('aws:dynamodb/table:Table', 'cordon-test-approvals').inputs).toMatchObject({
       hashKey: 'approvalId',
       ttl: { attributeName: 'expiresAtEpoch', enabled: true },
+      pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
     });
-    expect(deployment.named('aws:dynamodb/table:Table', 'cordon-test-idempotency').inputs).toMatchObject({
-      hashKey: 'id',
-      ttl: { attributeName: 'expiration', enabled: true },
-      serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
-    });
+  });
+
+  it('has no other table (no idempotency table: triage deduplicates with its claim in the ledger)', () => {
+    const [key] = deployment.ofType('aws:kms/key:Key');
+
+    expect(
+      deployment
+        .ofType('aws:dynamodb/table:Table')
+        .map((table) => String(table.inputs.name))
+        .sort(),
+    ).toEqual(['cordon-test-approvals', 'cordon-test-ledger']);
+    expect(String(key?.inputs.description)).toBe('Cordon test: ledger, approvals, secrets, notifications');
   });
 });
 
