@@ -3,6 +3,7 @@
  * `sst deploy` runs. Everything Cordon decides at run time lives in SSM settings instead.
  */
 import { DEFAULT_SETTINGS, settingsPath } from '@cordon/core/policy/settings';
+import { observerRoleName } from '@cordon/functions/shared/account-clients';
 
 export interface DeployConfig {
   readonly stage: string;
@@ -20,6 +21,8 @@ export interface DeployConfig {
   readonly notificationEmail?: string;
   /** The role actions assume in member accounts; also written to the settings parameter. */
   readonly responderRoleName: string;
+  /** The read-only role triage assumes in member accounts: triage's own naming rule applied to the responder name. */
+  readonly observerRoleName: string;
   /** The exemption tag key the action roles may never add, change or remove. */
   readonly exemptionTagKey: string;
   /** EventBridge Scheduler expression of the GuardDuty poller. */
@@ -86,6 +89,7 @@ export function deployConfig(stage: string, env: DeployEnvironment): DeployConfi
   const detections = (env.CORDON_DETECTIONS ?? 'on').trim().toLowerCase();
   if (detections !== 'on' && detections !== 'off')
     throw new DeployConfigError('CORDON_DETECTIONS must be on or off');
+  const responderRoleName = env.CORDON_RESPONDER_ROLE_NAME?.trim() || DEFAULT_SETTINGS.responder.roleName;
   return {
     stage,
     prefix,
@@ -94,7 +98,13 @@ export function deployConfig(stage: string, env: DeployEnvironment): DeployConfi
     trailLogGroupName: env.CORDON_TRAIL_LOG_GROUP?.trim() || 'aws-cloudtrail-logs',
     detections: detections === 'on',
     ...(email ? { notificationEmail: email } : {}),
-    responderRoleName: env.CORDON_RESPONDER_ROLE_NAME?.trim() || DEFAULT_SETTINGS.responder.roleName,
+    responderRoleName,
+    // The name triage assumes is computed from the settings at run time; this deploy writes the responder
+    // name into the settings, so the same rule on the same name gives the role triage will ask for.
+    observerRoleName: observerRoleName({
+      ...DEFAULT_SETTINGS,
+      responder: { ...DEFAULT_SETTINGS.responder, roleName: responderRoleName },
+    }),
     exemptionTagKey: env.CORDON_EXEMPTION_TAG_KEY?.trim() || DEFAULT_SETTINGS.exemptionTag.key,
     pollSchedule,
     extraAlarmNames: list(env.CORDON_EXTRA_ALARMS),

@@ -7,9 +7,11 @@ import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
 import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
 import {
   ARN,
+  ASSUME_OBSERVER_ROLE,
   ASSUME_RESPONDER_ROLE,
   catalogStatements,
   GUARD_STATEMENTS,
+  OBSERVE_INSTANCE_STATEMENTS,
   type PolicyStatement,
   PUBLISH_TO_TOPIC,
   platformStatements,
@@ -119,6 +121,10 @@ const triage: FunctionSpec = {
       resources: [ARN.ledgerTable],
       why: 'Record decisions, claim each incident for one playbook (conditional PutItem) and count containments per account and hour (blast radius, UpdateItem counters).',
     },
+    // Read the instance before the playbook starts (observe-instance): with these at home, through the
+    // read-only observer role in a member account. Reads only: triage changes nothing in any account.
+    ...OBSERVE_INSTANCE_STATEMENTS,
+    ASSUME_OBSERVER_ROLE,
     {
       sid: 'StartPlaybooks',
       effect: 'Allow',
@@ -297,7 +303,14 @@ export function functionSpec(id: string): FunctionSpec {
   return spec;
 }
 
-/** The functions whose roles member accounts trust (they assume the responder role). */
-export const RESPONDER_FUNCTION_IDS: readonly string[] = FUNCTIONS.filter((spec) =>
-  spec.statements.some((statement) => statement.sid === ASSUME_RESPONDER_ROLE.sid),
-).map((spec) => spec.id);
+function assumers(role: PolicyStatement): string[] {
+  return FUNCTIONS.filter((spec) => spec.statements.some((statement) => statement.sid === role.sid)).map(
+    (spec) => spec.id,
+  );
+}
+
+/** The functions whose roles member accounts' responder role trusts (they assume it). */
+export const RESPONDER_FUNCTION_IDS: readonly string[] = assumers(ASSUME_RESPONDER_ROLE);
+
+/** The functions whose roles member accounts' read-only observer role trusts: triage. */
+export const OBSERVER_FUNCTION_IDS: readonly string[] = assumers(ASSUME_OBSERVER_ROLE);

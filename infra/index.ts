@@ -40,6 +40,7 @@ export function templateValues(config: DeployConfig): $util.Output<TemplateValue
       stage: config.stage,
       prefix: config.prefix,
       responderRole: config.responderRoleName,
+      observerRole: config.observerRoleName,
       exemptionTagKey: config.exemptionTagKey,
     }));
 }

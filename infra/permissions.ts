@@ -3,6 +3,8 @@
  * `{placeholder}` templates resolved at deploy time ({@link resolveTemplate}); tests read the same data.
  */
 import { ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
+import { OBSERVER_PERMISSIONS } from '@cordon/core/actions/observe-instance';
+import type { Permission } from '@cordon/core/actions/types';
 
 export type Condition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
@@ -26,6 +28,8 @@ export interface TemplateValues {
   /** `cordon-<stage>` */
   readonly prefix: string;
   readonly responderRole: string;
+  /** The read-only role triage assumes in member accounts (`<responder role>Observer`). */
+  readonly observerRole: string;
   readonly exemptionTagKey: string;
   /** The approval API's URL, once that function exists (request-approval's environment uses it). */
   readonly approvalUrl?: string;
@@ -58,6 +62,8 @@ export const ARN = {
   alarm: (name: string) => `arn:aws:cloudwatch:{region}:{account}:alarm:${name}`,
   /** Any account's responder role: the trust policy in each member account decides who may assume it. */
   responderRole: 'arn:aws:iam::*:role/{responderRole}',
+  /** Any account's observer role (read-only): its trust policy admits triage only. */
+  observerRole: 'arn:aws:iam::*:role/{observerRole}',
 } as const;
 
 /** The names of the secrets (SecureString) under `/cordon/<stage>/secrets/`. */
@@ -69,10 +75,13 @@ export const SECRET_NAMES = [
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
-/** The action's own statements from the catalog, unchanged but for the sid. */
-export function catalogStatements(id: ActionId): PolicyStatement[] {
-  return ACTIONS[id].permissions.map((permission, index) => ({
-    sid: `Catalog${index + 1}`,
+/** Statements from permissions core declares, unchanged but for the sid (`<sidPrefix><n>`). */
+export function permissionStatements(
+  permissions: readonly Permission[],
+  sidPrefix: string,
+): PolicyStatement[] {
+  return permissions.map((permission, index) => ({
+    sid: `${sidPrefix}${index + 1}`,
     effect: 'Allow',
     actions: [...permission.actions],
     resources: [...permission.resources],
@@ -80,6 +89,20 @@ export function catalogStatements(id: ActionId): PolicyStatement[] {
     why: permission.why,
   }));
 }
+
+/** The action's own statements from the catalog, unchanged but for the sid. */
+export function catalogStatements(id: ActionId): PolicyStatement[] {
+  return permissionStatements(ACTIONS[id].permissions, 'Catalog');
+}
+
+/**
+ * What reading an instance before containment needs (core's `OBSERVER_PERMISSIONS`, read-only): triage holds
+ * them for its home account, and the observer role holds exactly them in member accounts.
+ */
+export const OBSERVE_INSTANCE_STATEMENTS: readonly PolicyStatement[] = permissionStatements(
+  OBSERVER_PERMISSIONS,
+  'ObserveInstance',
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Platform statements: what every function needs to run, and what each kind needs from Cordon's resources.
@@ -146,6 +169,14 @@ export const ASSUME_RESPONDER_ROLE: PolicyStatement = {
   why: 'Act in a member account through its responder role (the role trusts only these functions, with an external id).',
 };
 
+export const ASSUME_OBSERVER_ROLE: PolicyStatement = {
+  sid: 'AssumeObserverRole',
+  effect: 'Allow',
+  actions: ['sts:AssumeRole'],
+  resources: [ARN.observerRole],
+  why: 'Read an instance in a member account through its read-only observer role (the role trusts only triage, with the external id).',
+};
+
 // ---------------------------------------------------------------------------------------------------------
 // Guard rails: explicit Denies that hold even if someone later attaches a broader policy to a Cordon role.
 
@@ -203,10 +234,24 @@ export const GUARD_STATEMENTS: readonly PolicyStatement[] = [
     sid: 'DenyEditingCordonRoles',
     effect: 'Deny',
     actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
-    resources: ['arn:aws:iam::*:role/cordon-*', ARN.responderRole],
-    why: 'An action with iam:PutRolePolicy on role/* could otherwise write itself a broader inline policy.',
+    resources: ['arn:aws:iam::*:role/cordon-*', ARN.responderRole, ARN.observerRole],
+    why: 'An action with iam:PutRolePolicy on role/* could otherwise write itself (or the observer role triage assumes) a broader inline policy.',
   },
 ];
 
-/** Actions that change an account's compute or identities: triage and the other non-action functions hold none. */
+/**
+ * The services whose APIs change an account's compute or identities: the non-action functions call none of
+ * them, but for triage's reads ({@link OBSERVE_INSTANCE_STATEMENTS}), which must stay {@link isReadOnlyAction}.
+ */
 export const ACTION_SERVICE_PREFIXES = ['ec2:', 'iam:', 'autoscaling:', 'elasticloadbalancing:'] as const;
+
+/**
+ * Whether an IAM action only reads, by AWS's naming: `Describe*`, `Get*` and `List*` change nothing. Anything
+ * else (`Modify*`, `Create*`, `EnterStandby`, …) counts as changing the account.
+ *
+ * @example isReadOnlyAction('ec2:DescribeInstances') // true
+ * @example isReadOnlyAction('ec2:ModifyInstanceAttribute') // false
+ */
+export function isReadOnlyAction(action: string): boolean {
+  return /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z0-9]*$/.test(action);
+}

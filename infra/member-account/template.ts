@@ -1,16 +1,32 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here is CloudFormation Fn::Sub syntax, not a JS template.
 /**
- * The responder role for member accounts, as a CloudFormation template (deploy it with a StackSet), generated
- * from the action catalog: the union of the mutating actions' permissions, with `{account}` → the member
- * account and `{region}` → any region (one role serves Cordon deployments in every region), plus the same
- * guard Denies the action functions carry. It trusts only the action functions' roles in Cordon's account,
- * and only with the external id.
+ * The roles Cordon uses in member accounts, as one CloudFormation template (deploy it with a StackSet),
+ * generated from the action catalog:
+ * - the responder role: the union of the mutating actions' permissions, with `{account}` → the member account
+ *   and `{region}` → any region (one role serves Cordon deployments in every region), plus the same guard
+ *   Denies the action functions carry; it trusts only the action functions' roles in Cordon's account;
+ * - the observer role (`<RoleName>Observer`): exactly core's `OBSERVER_PERMISSIONS`, read-only, which triage
+ *   uses to read an instance before containment; it trusts only triage's role.
+ * Both require the external id.
  */
 import { ACTION_IDS, ACTIONS } from '@cordon/core/actions/catalog';
-import { RESPONDER_FUNCTION_IDS } from '../functions.ts';
-import { catalogStatements, GUARD_STATEMENTS, type PolicyStatement } from '../permissions.ts';
+import { OBSERVER_FUNCTION_IDS, RESPONDER_FUNCTION_IDS } from '../functions.ts';
+import {
+  catalogStatements,
+  GUARD_STATEMENTS,
+  OBSERVE_INSTANCE_STATEMENTS,
+  type PolicyStatement,
+} from '../permissions.ts';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * The observer role's name in `Fn::Sub` syntax: triage's rule (`observerRoleName` in packages/functions: the
+ * responder name's first 56 characters + `Observer`). CloudFormation cannot cut a string, so the RoleName
+ * parameter is limited to 56 characters instead, and the two agree on every name it accepts.
+ */
+const OBSERVER_ROLE_NAME = '${RoleName}Observer';
+const ROLE_NAME_MAX_LENGTH = 56;
 
 /** Replaces `{account}`/`{region}`/… with CloudFormation expressions; `Fn::Sub` only where a parameter is used. */
 function cfn(template: string): Json {
@@ -18,6 +34,7 @@ function cfn(template: string): Json {
     .replaceAll('{account}', '${AWS::AccountId}')
     .replaceAll('{region}', '*')
     .replaceAll('{responderRole}', '${RoleName}')
+    .replaceAll('{observerRole}', OBSERVER_ROLE_NAME)
     .replaceAll('{exemptionTagKey}', '${ExemptionTagKey}');
   if (/\{[A-Za-z]+\}/.test(substituted.replace(/\$\{[^}]+\}/g, ''))) {
     throw new Error(`Unresolved placeholder in ${template}`);
@@ -68,11 +85,42 @@ export function responderStatements(): Json[] {
   return statements;
 }
 
+/** The observer role's statements: core's `OBSERVER_PERMISSIONS` (reads only), nothing else. */
+export function observerStatements(): Json[] {
+  return OBSERVE_INSTANCE_STATEMENTS.map((statement) => statementJson(statement, statement.sid));
+}
+
+/**
+ * Who may assume a role: Cordon's account, only these function roles of the stage (`aws:PrincipalArn` rather
+ * than role ARNs as principals: the trust survives the roles being recreated), only with the external id.
+ */
+function trustPolicy(sid: string, functionIds: readonly string[]): Json {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: sid,
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::Sub': 'arn:aws:iam::${CordonAccountId}:root' } },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
+          ArnEquals: {
+            'aws:PrincipalArn': functionIds.map((id) => ({
+              'Fn::Sub': `arn:aws:iam::\${CordonAccountId}:role/cordon-\${CordonStage}-${id}`,
+            })),
+          },
+        },
+      },
+    ],
+  };
+}
+
 export function responderRoleTemplate(): Json {
   return {
     AWSTemplateFormatVersion: '2010-09-09',
     Description:
-      'Cordon responder role: what Cordon actions may do in this account. Generated from the action catalog by infra/member-account/generate.ts; do not edit.',
+      'Cordon responder role (what Cordon actions may do in this account) and observer role (what triage may read). Generated from the action catalog by infra/member-account/generate.ts; do not edit.',
     Parameters: {
       CordonAccountId: {
         Type: 'String',
@@ -82,7 +130,7 @@ export function responderRoleTemplate(): Json {
       CordonStage: {
         Type: 'String',
         AllowedPattern: '^[A-Za-z0-9_-]+$',
-        Description: 'The Cordon stage (its function roles are named cordon-<stage>-<action>).',
+        Description: 'The Cordon stage (its function roles are named cordon-<stage>-<function>).',
       },
       ExternalId: {
         Type: 'String',
@@ -92,7 +140,12 @@ export function responderRoleTemplate(): Json {
         AllowedPattern: '^[\\w+=,.@:/-]+$',
         Description: 'The external id Cordon passes (settings responder/external-id).',
       },
-      RoleName: { Type: 'String', Default: 'CordonResponder', Description: 'settings responder/role-name.' },
+      RoleName: {
+        Type: 'String',
+        Default: 'CordonResponder',
+        MaxLength: ROLE_NAME_MAX_LENGTH,
+        Description: `settings responder/role-name; the observer role is <RoleName>Observer (so at most ${ROLE_NAME_MAX_LENGTH} characters).`,
+      },
       ExemptionTagKey: {
         Type: 'String',
         Default: 'cordon:exempt',
@@ -105,26 +158,7 @@ export function responderRoleTemplate(): Json {
         Properties: {
           RoleName: { Ref: 'RoleName' },
           MaxSessionDuration: 3600,
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'CordonActionFunctionsOnly',
-                Effect: 'Allow',
-                Principal: { AWS: { 'Fn::Sub': 'arn:aws:iam::${CordonAccountId}:root' } },
-                Action: 'sts:AssumeRole',
-                Condition: {
-                  StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
-                  // aws:PrincipalArn rather than role ARNs as principals: the trust survives the roles being recreated.
-                  ArnEquals: {
-                    'aws:PrincipalArn': RESPONDER_FUNCTION_IDS.map((id) => ({
-                      'Fn::Sub': `arn:aws:iam::\${CordonAccountId}:role/cordon-\${CordonStage}-${id}`,
-                    })),
-                  },
-                },
-              },
-            ],
-          },
+          AssumeRolePolicyDocument: trustPolicy('CordonActionFunctionsOnly', RESPONDER_FUNCTION_IDS),
           Policies: [
             {
               PolicyName: 'cordon-responder',
@@ -133,8 +167,25 @@ export function responderRoleTemplate(): Json {
           ],
         },
       },
+      ObserverRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: { 'Fn::Sub': OBSERVER_ROLE_NAME },
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: trustPolicy('CordonTriageOnly', OBSERVER_FUNCTION_IDS),
+          Policies: [
+            {
+              PolicyName: 'cordon-observer',
+              PolicyDocument: { Version: '2012-10-17', Statement: observerStatements() },
+            },
+          ],
+        },
+      },
     },
-    Outputs: { ResponderRoleArn: { Value: { 'Fn::GetAtt': ['ResponderRole', 'Arn'] } } },
+    Outputs: {
+      ResponderRoleArn: { Value: { 'Fn::GetAtt': ['ResponderRole', 'Arn'] } },
+      ObserverRoleArn: { Value: { 'Fn::GetAtt': ['ObserverRole', 'Arn'] } },
+    },
   };
 }
 

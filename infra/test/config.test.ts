@@ -11,6 +11,7 @@ describe('deployConfig', () => {
       trailLogGroupName: 'aws-cloudtrail-logs',
       detections: true,
       responderRoleName: 'CordonResponder',
+      observerRoleName: 'CordonResponderObserver',
       exemptionTagKey: 'cordon:exempt',
       pollSchedule: 'rate(5 minutes)',
       extraAlarmNames: [],
@@ -35,6 +36,15 @@ describe('deployConfig', () => {
       pollSchedule: 'rate(10 minutes)',
       protect: true,
     });
+  });
+
+  it('names the observer role like triage does: the responder role name (at most 56 characters) + Observer', () => {
+    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'SecOpsResponder' }).observerRoleName).toBe(
+      'SecOpsResponderObserver',
+    );
+    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(64) }).observerRoleName).toBe(
+      `${'R'.repeat(56)}Observer`,
+    );
   });
 
   it('refuses stages that would break names, and malformed values', () => {

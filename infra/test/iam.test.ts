@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { ACTION_IDS, ACTIONS } from '@cordon/core/actions/catalog';
+import { OBSERVER_PERMISSIONS } from '@cordon/core/actions/observe-instance';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployConfig } from '../config.ts';
 import { FUNCTIONS, type FunctionSpec, functionSpec } from '../functions.ts';
-import { ACTION_SERVICE_PREFIXES, resolveTemplate } from '../permissions.ts';
+import { ACTION_SERVICE_PREFIXES, isReadOnlyAction, resolveTemplate } from '../permissions.ts';
 import {
   ACCOUNT,
   asList,
@@ -21,6 +22,7 @@ const values = {
   stage: 'test',
   prefix: 'cordon-test',
   responderRole: 'CordonResponder',
+  observerRole: 'CordonResponderObserver',
   exemptionTagKey: 'cordon:exempt',
 };
 const APPROVAL_URL = 'https://approval-api-url.lambda-url.example/';
@@ -39,6 +41,8 @@ const PLATFORM = [
 ];
 const SETTINGS = ['ssm:GetParametersByPath'];
 const LEDGER = ['dynamodb:PutItem', 'dynamodb:Query'];
+/** What triage reads of an instance before containment: core's list, which must stay reads only (below). */
+const OBSERVE = OBSERVER_PERMISSIONS.flatMap((permission) => permission.actions);
 
 /** The extra actions each non-catalog function needs, written out here independently of infra/functions.ts. */
 const EXPECTED_NON_ACTION: Record<string, string[]> = {
@@ -47,6 +51,8 @@ const EXPECTED_NON_ACTION: Record<string, string[]> = {
     ...SETTINGS,
     ...LEDGER,
     'dynamodb:UpdateItem',
+    ...OBSERVE,
+    'sts:AssumeRole',
     'states:StartExecution',
   ],
   'request-approval': [
@@ -98,6 +104,16 @@ function sorted(values: Iterable<string>): string[] {
   return [...new Set(values)].sort();
 }
 
+/** Allowed actions on the services that change accounts, other than reads (`Describe*`, `Get*`, `List*`). */
+function accountChangingActions(statements: readonly IamStatement[]): string[] {
+  return sorted(
+    [...allowedActions(statements)].filter(
+      (action) =>
+        ACTION_SERVICE_PREFIXES.some((prefix) => action.startsWith(prefix)) && !isReadOnlyAction(action),
+    ),
+  );
+}
+
 describe('each action function', () => {
   it.each(ACTION_IDS)(
     '%s holds its catalog permissions plus the documented platform ones, nothing more',
@@ -136,16 +152,50 @@ describe('the other functions', () => {
   });
 
   it.each(Object.keys(EXPECTED_NON_ACTION))(
-    '%s cannot call any action API (EC2, IAM, Auto Scaling, ELB)',
+    '%s cannot change anything in an account (no EC2, IAM, Auto Scaling or ELB action but reads)',
     (id) => {
-      const actions = [...allowedActions(policyOf(id))];
-
-      expect(
-        actions.filter((action) => ACTION_SERVICE_PREFIXES.some((prefix) => action.startsWith(prefix))),
-      ).toEqual([]);
-      expect(actions).not.toContain('sts:AssumeRole');
+      expect(accountChangingActions(policyOf(id))).toEqual([]);
     },
   );
+
+  it('and that check catches an account-changing action slipped into triage’s policy', () => {
+    const doctored: IamStatement[] = [
+      ...policyOf('triage'),
+      {
+        Effect: 'Allow',
+        Action: ['ec2:ModifyInstanceAttribute', 'autoscaling:EnterStandby'],
+        Resource: ['*'],
+      },
+      { Effect: 'Allow', Action: 'iam:PutRolePolicy', Resource: '*' },
+    ];
+
+    expect(accountChangingActions(doctored)).toEqual([
+      'autoscaling:EnterStandby',
+      'ec2:ModifyInstanceAttribute',
+      'iam:PutRolePolicy',
+    ]);
+  });
+
+  it.each(ACTION_IDS.filter((id) => ACTIONS[id].mutating))(
+    'and it sees that %s, a mutating action, changes the account',
+    (id) => {
+      const actions = ACTIONS[id].permissions.flatMap((permission) => permission.actions);
+
+      expect(actions.filter((action) => !isReadOnlyAction(action)).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('triage reads instances with exactly core’s observer permissions, and nothing else of those services', () => {
+    const reads = policyOf('triage').filter((statement) =>
+      asList(statement.Action).some((action) =>
+        ACTION_SERVICE_PREFIXES.some((prefix) => action.startsWith(prefix)),
+      ),
+    );
+
+    expect(reads.map((statement) => [asList(statement.Action), asList(statement.Resource)])).toEqual(
+      OBSERVER_PERMISSIONS.map((permission) => [[...permission.actions], [...permission.resources]]),
+    );
+  });
 
   it('triage starts only Cordon’s playbooks', () => {
     const start = policyOf('triage').find((statement) =>
@@ -211,19 +261,25 @@ describe('the responder role', () => {
     (spec) => spec.kind === 'action' && ACTIONS[spec.id as keyof typeof ACTIONS].mutating,
   );
 
-  it('is the only role any function may assume', () => {
+  it('is the only role the actions may assume; triage assumes only the observer role, the others none', () => {
     for (const spec of FUNCTIONS) {
       const assume = policyOf(spec.id).filter((statement) =>
         asList(statement.Action).some((action) => action.startsWith('sts:')),
       );
-      if (assumers.includes(spec)) {
-        expect(assume.map((statement) => asList(statement.Resource))).toEqual([
-          ['arn:aws:iam::*:role/CordonResponder'],
-        ]);
-        expect(assume.flatMap((statement) => asList(statement.Action))).toEqual(['sts:AssumeRole']);
-      } else {
-        expect(assume, spec.id).toEqual([]);
-      }
+      const roles = assumers.includes(spec)
+        ? ['arn:aws:iam::*:role/CordonResponder']
+        : spec.id === 'triage'
+          ? ['arn:aws:iam::*:role/CordonResponderObserver']
+          : [];
+
+      expect(
+        assume.map((statement) => asList(statement.Resource)),
+        spec.id,
+      ).toEqual(roles.map((role) => [role]));
+      expect(
+        assume.flatMap((statement) => asList(statement.Action)),
+        spec.id,
+      ).toEqual(roles.map(() => 'sts:AssumeRole'));
     }
   });
 
@@ -240,6 +296,12 @@ describe('the responder role', () => {
       expect(denies.map((statement) => statement.Sid)).toEqual(
         expect.arrayContaining(['DenyPrivilegeEscalation', 'DenyEditingCordonRoles']),
       );
+      const editing = denies.find((statement) => statement.Sid === 'DenyEditingCordonRoles');
+      expect(asList(editing?.Resource ?? [])).toEqual([
+        'arn:aws:iam::*:role/cordon-*',
+        'arn:aws:iam::*:role/CordonResponder',
+        'arn:aws:iam::*:role/CordonResponderObserver',
+      ]);
     }
   });
 });
