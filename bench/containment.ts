@@ -1,4 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ISOLATION_GROUP_NAMES } from '../packages/core/src/actions/guardrails.ts';
 import { ISOLATION_GROUP_TAG } from '../packages/core/src/actions/isolate-instance.ts';
@@ -7,7 +7,7 @@ import { DynamoDbLedger } from '../packages/core/src/ledger/dynamodb-ledger.ts';
 import { DynamoDbBlastRadius } from '../packages/core/src/triage/blast-radius.ts';
 import { triageIncident } from '../packages/core/src/triage/triage.ts';
 import { stepFunctionsStarter } from '../packages/functions/src/triage.ts';
-import { sandboxClient } from '../packages/local/src/clients.ts';
+import { sandboxClient, sandboxObserver } from '../packages/local/src/clients.ts';
 import { automaticApprovals, LocalEngine } from '../packages/local/src/engine.ts';
 import { awsError } from '../packages/local/src/sandbox/errors.ts';
 import type { RecordedCall, Sandbox } from '../packages/local/src/sandbox/index.ts';
@@ -172,15 +172,6 @@ async function runOnce(eniCount: number, mode: Mode, groups: Groups): Promise<Co
   });
 
   const t0 = Date.now();
-  // What the triage function does before triage proper: Powertools idempotency claims the event
-  // (a conditional PutItem) — modelled here as that one call.
-  await dynamodb.send(
-    new PutItemCommand({
-      TableName: SANDBOX_RESOURCES.idempotencyTable,
-      Item: { id: { S: `triage#${incident.id}` }, status: { S: 'INPROGRESS' } },
-      ConditionExpression: 'attribute_not_exists(id)',
-    }),
-  );
   const ledger = new DynamoDbLedger({
     client: dynamodb,
     tableName: SANDBOX_RESOURCES.ledgerTable,
@@ -192,6 +183,8 @@ async function runOnce(eniCount: number, mode: Mode, groups: Groups): Promise<Co
     // As the deployed triage does: one playbook per incident, claimed with a conditional write.
     claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
     blastRadius: new DynamoDbBlastRadius(dynamodb, SANDBOX_RESOURCES.ledgerTable),
+    // As the deployed triage does: the instance read while the incident is claimed (the observer role).
+    observeInstance: sandboxObserver(sandbox),
     startExecution: async (request) => {
       const started = await starter(request);
       if (started === 'started') await engine.run(request.name, request.playbook, request.input);
@@ -346,9 +339,9 @@ export async function containmentSection(): Promise<SectionReport> {
   const markdown = [
     '### Method',
     '',
-    `A real GuardDuty finding (\`${'eb-ec2-backdoor-cc-activity-b-dns-custodian.json'}\`, \`additionalInfo.sample\` removed, severity 8, so approval \`auto\` and no request-approval) is rewritten to name 1, 3 or 8 ENIs in one VPC; the sandbox is seeded from it with an Auto Scaling group and a target group. Every AWS call — the triage function's idempotency claim (one conditional PutItem, as Powertools idempotency does), the incident's execution claim (a conditional PutItem in the ledger table), the blast-radius UpdateItem, StartExecution (the deployed \`stepFunctionsStarter\` on a sandbox SFN model), then every call of every step run by the local engine on the real handlers — waits a fixed ${CALL_LATENCY_MS} ms (\`injectLatency\`, real timers). Containment is the end of the last ModifyNetworkInterfaceAttribute that puts an ENI on \`${ISOLATION_GROUP_NAMES.isolate}\` alone.`,
+    `A real GuardDuty finding (\`${'eb-ec2-backdoor-cc-activity-b-dns-custodian.json'}\`, \`additionalInfo.sample\` removed, severity 8, so approval \`auto\` and no request-approval) is rewritten to name 1, 3 or 8 ENIs in one VPC; the sandbox is seeded from it with an Auto Scaling group and a target group. Every AWS call — triage's incident claim (a conditional PutItem in the ledger table), blast-radius UpdateItem and reads of the instance (DescribeInstances, DescribeInstanceAttribute ×2, DescribeAutoScalingInstances, DescribeSecurityGroups: the observer role's), all sent together, then StartExecution (the deployed \`stepFunctionsStarter\` on a sandbox SFN model), then every call of every step run by the local engine on the real handlers — waits a fixed ${CALL_LATENCY_MS} ms (\`injectLatency\`, real timers). Containment is the end of the last ModifyNetworkInterfaceAttribute that puts an ENI on \`${ISOLATION_GROUP_NAMES.isolate}\` alone.`,
     '',
-    `**Sequential round trips** are read off the sandbox call log: the longest chain of calls each starting after the previous one ended (a gap of ≥ ${SEQUENTIAL_GAP_MS} ms between starts), ending at the containing call; modelled time = round trips × ${CALL_LATENCY_MS} ms. "Measured" is the wall time from the idempotency claim to the containing call's end, with the engine, middy, Powertools and the SDK stack in process (Lambda invocation and Step Functions transition latency are not modelled). **Naive** is the same playbook with a client that awaits every call one by one (the sandbox's sleep serialized: one call on the wire at a time), measured in the same run; its round trips = calls made up to containment. "Groups existing" is the steady state (an earlier incident created the two isolation groups in the VPC); "groups created" is the first incident in a VPC. Median of ${REPETITIONS} runs each.`,
+    `**Sequential round trips** are read off the sandbox call log: the longest chain of calls each starting after the previous one ended (a gap of ≥ ${SEQUENTIAL_GAP_MS} ms between starts), ending at the containing call; modelled time = round trips × ${CALL_LATENCY_MS} ms. "Measured" is the wall time from triage's first call to the containing call's end, with the engine, middy, Powertools and the SDK stack in process (Lambda invocation and Step Functions transition latency are not modelled, nor a cold container's AssumeRole: warm containers keep the assumed-role credentials). **Naive** is the same playbook with a client that awaits every call one by one (the sandbox's sleep serialized: one call on the wire at a time), measured in the same run; its round trips = calls made up to containment. "Groups existing" is the steady state (an earlier incident created the two isolation groups in the VPC); "groups created" is the first incident in a VPC. Median of ${REPETITIONS} runs each.`,
     '',
     table(
       [

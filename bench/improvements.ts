@@ -66,26 +66,49 @@ fails loudly (\`ClientNotProvidedError\`).
 | isolate-instance / snapshot-volumes / protect-evidence (EC2 only) | 1.67–1.68 MiB, +298–346 ms | see section 2 |
 | notify (SNS only) | 1.68 MiB, +343 ms | see section 2 |
 
+### 5. Containment in one step, from triage's reads
+
+Four changes, measured against the bench at commit 0d35e88 (same machine, same seeds):
+
+- **\`contain-instance\`** (\`packages/core/src/actions/contain-instance.ts\`) replaces protect-evidence →
+  (detach-from-autoscaling ∥ deregister-from-load-balancers) → isolate-instance, three Lambda steps in a row, each
+  with its own reads, ledger \`planned\` write, change and \`done\` write. It writes one \`planned\` entry with every
+  part's restore, then sends evidence protection, EnterStandby and every ENI's move to the allow-all group
+  together, and moves the ENIs to the no-rule group once protection and Standby have answered (DOMAIN.md item
+  13: the network is cut only when the group can no longer terminate the instance; if either fails, nothing
+  is cut and the ENIs go back to their groups). The three actions remain as its parts (their plans are
+  shared, and release reads their restore records inside the new entry).
+- **Triage reads the instance** (\`observeInstance\`, five read-only calls with an observer role in the member
+  account) in the same round trip as the incident's claim and the blast-radius update, and passes the reads
+  in the execution input. \`contain-instance\` uses them while they are at most 30 s old and re-reads the
+  instance alongside its \`planned\` write (no extra round trip): if anything changed (an ENI attached, groups,
+  volumes, tags — an exemption included — or a retry after a partial run), it plans again from live reads.
+- **No Powertools idempotency layer in triage**: the incident's claim (a conditional write) and the execution
+  name already make one playbook per incident. The claim now lets the same playbook claim again: before,
+  a triage throttled after its claim was retried into "duplicate" and the incident was never started.
+- **Deregistration from load balancers after the cut**, in parallel with snapshots and the profile quarantine
+  (an isolated instance fails its health checks, so the load balancer stops sending it traffic anyway, and
+  DOMAIN.md item 13 says not to wait for draining; EnterStandby already deregisters it from the group's own
+  target groups).
+
+| Containment path, 1, 3 or 8 ENIs | Before | After |
+| --- | --- | --- |
+| Round trips, groups existing | 17 (850 ms) | see section 1 |
+| Round trips, first incident in the VPC | 19 (950 ms) | see section 1 |
+| Naive serialized version of the playbook | 30 / 34 / 44 | see section 1 |
+| ec2-compromise state transitions / Lambda invocations per incident | 12 / 8 | see section 4 |
+
+Tests: \`contain-instance.test.ts\` and \`contain-instance.sandbox.test.ts\` (Standby answered before any ENI
+is cut; nothing cut when EnterStandby is refused; three round trips in the step; stale or foreign
+observations ignored; re-planning when an ENI was attached or an exemption tag added since triage; a retry
+after a partial run), \`packages/functions/test/triage.test.ts\` (a triage that failed after its claim still
+starts the playbook on retry; ten deliveries start one), the scenario and playbook tests.
+
+What remains on the path: 2 round trips in triage, 3 in the step. The first incident in a VPC adds two
+(creating the isolation groups, then their rules); creating them ahead of time needs a write in the member
+account outside an incident, which Cordon does not do.
+
 ### Not changed: what the missed targets need
-
-**Containment in ≤ 5 round trips.** The critical path (section 1) is triage's 4 calls (idempotency claim,
-the incident's execution claim, blast-radius UpdateItem, StartExecution), then three Lambda steps in a row, each paying its own describe, a
-ledger \`planned\` write before its change, the change, and a ledger \`done\` write before the next step can
-start; deregister-from-load-balancers adds DescribeTargetGroups → DescribeTargetHealth. A budget that meets
-the target:
-
-1. triage: blast-radius UpdateItem ∥ the execution claim (which already deduplicates: the Powertools
-   idempotency layer could go) ∥ DescribeInstances ∥ DescribeSecurityGroups (isolation groups) —
-   the ENIs and their original groups go into the execution input;
-2. StartExecution;
-3. one \`contain-instance\` step: the ledger \`planned\` entry (all restores, one write);
-4. ModifyInstanceAttribute ×3 ∥ CreateTags ∥ EnterStandby ∥ every ENI → \`cordon-isolation-untrack\` (allowed:
-   the allow-all group breaks no health check, so the ASG cannot mark the instance unhealthy before Standby);
-5. every ENI → \`cordon-isolation\`, once EnterStandby has answered.
-
-Load-balancer deregistration, snapshots, profile quarantine and the notification follow, off the critical
-path (DOMAIN.md item 13 already says not to wait for draining). This changes the playbook, triage and the
-action catalog, so it is a proposal for the lead, not made here.
 
 **Target-group fan-out.** deregister-from-load-balancers calls DescribeTargetHealth on every target group of
 the account. In a first run of section 3 with one shared sandbox account holding all 200 incidents' target

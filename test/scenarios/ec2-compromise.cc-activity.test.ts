@@ -10,7 +10,7 @@ describe('ec2-compromise: a C&C finding on an instance', () => {
     const { sandbox, execution } = await runScenario(loadEvent(EVENT), { settings: INCLUDE_SAMPLES });
     expect(execution?.status).toBe('SUCCEEDED');
     expect(execution?.steps.filter((step) => step.attempt === 1).map((step) => step.id)).toEqual(
-      expect.arrayContaining(['request-approval', 'protect-evidence', 'isolate-instance', 'notify']),
+      expect.arrayContaining(['request-approval', 'contain-instance', 'notify']),
     );
     const ec2 = sandbox.ec2.snapshot();
     const instance = ec2.instances['i-99999999'];
@@ -49,13 +49,44 @@ describe('ec2-compromise: the event is a hint, the live account is the truth', (
         seeded.account.calls.length = 0;
       },
     });
-    expect(execution).toMatchObject({ status: 'FAILED', cause: 'protect-evidence' });
-    expect(execution?.steps.find((step) => step.id === 'protect-evidence')?.error?.name).toBe(
+    expect(execution).toMatchObject({ status: 'FAILED', cause: 'contain-instance' });
+    expect(execution?.steps.find((step) => step.id === 'contain-instance')?.error?.name).toBe(
       'ExemptResourceError',
     );
     const changed = sandbox.account.mutatingCalls().filter((call) => call.service === 'EC2');
     expect(changed).toEqual([]);
     const messages = sandbox.sns.messages(`arn:aws:sns:us-east-1:${incident.account}:cordon-notifications`);
-    expect(JSON.stringify(messages)).toContain('step protect-evidence failed');
+    expect(JSON.stringify(messages)).toContain('step contain-instance failed');
+  });
+});
+
+describe('ec2-compromise without approval: containment from triage’s reads', () => {
+  it('plans from what triage read while it claimed the incident, reading the instance only once more', async () => {
+    const { sandbox, execution } = await runScenario(loadEvent(EVENT), {
+      // The sample's severity (5) contained without approval.
+      settings: { ...INCLUDE_SAMPLES, severity: { approvalAt: 4, autoRemediateAt: 5 } },
+    });
+
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.output).toMatchObject({
+      results: { containInstance: { output: { readFrom: 'observation', replanned: false } } },
+    });
+    // Triage's five reads, and the step's one re-read alongside its ledger entry; nothing else before the cut.
+    const firstCut = sandbox.account.calls.findIndex(
+      (call) => call.command === 'ModifyNetworkInterfaceAttribute',
+    );
+    const reads = sandbox.account.calls
+      .slice(0, firstCut)
+      .filter((call) => call.command.startsWith('Describe'))
+      .map((call) => call.command)
+      .sort();
+    expect(reads).toEqual([
+      'DescribeAutoScalingInstances',
+      'DescribeInstanceAttribute',
+      'DescribeInstanceAttribute',
+      'DescribeInstances',
+      'DescribeInstances',
+      'DescribeSecurityGroups',
+    ]);
   });
 });

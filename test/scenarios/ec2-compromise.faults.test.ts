@@ -8,10 +8,10 @@ const SETTINGS = { includeSampleFindings: true };
 
 /** The call each step of the containment makes to change something (what a fault is injected into). */
 const STEP_CALLS: ReadonlyArray<readonly [StepId, string, string]> = [
-  ['protect-evidence', 'EC2', 'ModifyInstanceAttribute'],
-  ['detach-from-autoscaling', 'AutoScaling', 'EnterStandby'],
+  ['contain-instance', 'EC2', 'ModifyInstanceAttribute'],
+  ['contain-instance', 'AutoScaling', 'EnterStandby'],
+  ['contain-instance', 'EC2', 'ModifyNetworkInterfaceAttribute'],
   ['deregister-from-load-balancers', 'ElasticLoadBalancingV2', 'DeregisterTargets'],
-  ['isolate-instance', 'EC2', 'ModifyNetworkInterfaceAttribute'],
   ['snapshot-volumes', 'EC2', 'CreateSnapshot'],
   ['quarantine-instance-profile', 'IAM', 'PutRolePolicy'],
   ['notify', 'SNS', 'Publish'],

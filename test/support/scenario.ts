@@ -3,7 +3,7 @@ import { intake } from '../../packages/core/src/intake/intake.ts';
 import { parseSettings } from '../../packages/core/src/policy/settings.ts';
 import { MemoryBlastRadius } from '../../packages/core/src/triage/blast-radius.ts';
 import { type TriageResult, triageIncident } from '../../packages/core/src/triage/triage.ts';
-import { sandboxLedger } from '../../packages/local/src/clients.ts';
+import { sandboxLedger, sandboxObserver } from '../../packages/local/src/clients.ts';
 import {
   type ApprovalResponder,
   automaticApprovals,
@@ -51,6 +51,7 @@ export async function runScenario(event: unknown, options: ScenarioOptions = {})
     settings,
     ledger: sandboxLedger(sandbox, 30),
     blastRadius: new MemoryBlastRadius(),
+    observeInstance: sandboxObserver(sandbox),
     startExecution: engine.startExecution,
     now: () => new Date(),
   };

@@ -148,7 +148,7 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   'securityhub/placebo-getfindings-5-guardduty-iam-asff.json': REJECTED,
 };
 
-const CONTAINMENT_STEPS = ['isolate-instance', 'detach-from-autoscaling', 'deregister-from-load-balancers'];
+const CONTAINMENT_STEPS = ['contain-instance', 'deregister-from-load-balancers'];
 const REVOCATION_STEPS = ['deactivate-access-key', 'revoke-sessions', 'disable-console-access'];
 
 describe('cordon plan over every real event', () => {

@@ -41,7 +41,7 @@ describe.skipIf(!HAS_CHROMIUM)('a cordon replay decided in a real browser', () =
 
     const page = await browser.newPage();
     await page.goto(link);
-    await expect(page.locator('ol').getByText('isolate-instance', { exact: true }).isVisible()).resolves.toBe(
+    await expect(page.locator('ol').getByText('contain-instance', { exact: true }).isVisible()).resolves.toBe(
       true,
     );
     await page.getByRole('button', { name: 'Approve' }).click();
@@ -50,7 +50,7 @@ describe.skipIf(!HAS_CHROMIUM)('a cordon replay decided in a real browser', () =
 
     const finished = await report;
     expect(finished.execution.status).toBe('SUCCEEDED');
-    expect(finished.steps.map((step) => step.id)).toContain('isolate-instance');
+    expect(finished.steps.map((step) => step.id)).toContain('contain-instance');
     expect(finished.changes.map((change) => change.attribute)).toContain('security groups');
   }, 60_000);
 
@@ -64,7 +64,7 @@ describe.skipIf(!HAS_CHROMIUM)('a cordon replay decided in a real browser', () =
 
     const finished = await report;
     expect(finished.execution.status).toBe('SUCCEEDED');
-    expect(finished.steps.map((step) => step.id)).not.toContain('protect-evidence');
+    expect(finished.steps.map((step) => step.id)).not.toContain('contain-instance');
     expect(finished.changes).toEqual([]);
     const changing = finished.calls.filter(
       (call) => !['DynamoDB', 'SNS'].includes(call.service) && !/^(Describe|Get|List)/.test(call.command),

@@ -41,7 +41,7 @@ describe('cordon replay', () => {
     const report = await replayJson(CC, '--include-samples', '--approve');
     expect(report.execution).toEqual({ name: report.incident?.id, status: 'SUCCEEDED' });
     expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'ec2-compromise' });
-    expect(report.steps.map((step) => step.id)).toContain('isolate-instance');
+    expect(report.steps.map((step) => step.id)).toContain('contain-instance');
     for (const step of report.steps)
       expect(step).toMatchObject({
         status: 'succeeded',
@@ -75,9 +75,9 @@ describe('cordon replay', () => {
     expect(report.execution).toMatchObject({
       status: 'FAILED',
       error: 'PlaybookStepFailed',
-      cause: 'isolate-instance',
+      cause: 'contain-instance',
     });
-    expect(report.steps.find((step) => step.id === 'isolate-instance')).toMatchObject({
+    expect(report.steps.find((step) => step.id === 'contain-instance')).toMatchObject({
       status: 'failed',
       error: { name: 'AccessDeniedError' },
     });
@@ -93,7 +93,7 @@ describe('cordon replay', () => {
       'ModifyNetworkInterfaceAttribute:RequestLimitExceeded:2',
     );
     expect(report.execution.status).toBe('SUCCEEDED');
-    expect(report.steps.find((step) => step.id === 'isolate-instance')).toMatchObject({
+    expect(report.steps.find((step) => step.id === 'contain-instance')).toMatchObject({
       status: 'succeeded',
       attempts: 3,
     });
@@ -173,7 +173,9 @@ describe('cordon replay', () => {
     expect(code).toBe(0);
     const text = out.join('\n');
     expect(text).toMatch(/Execution .*: SUCCEEDED/);
-    expect(text).toMatch(/isolate-instance\s+Isolate it on the network\s+succeeded/);
+    expect(text).toMatch(
+      /contain-instance\s+Contain it: protect evidence, enter Standby, isolate\s+succeeded/,
+    );
     expect(text).toMatch(/security groups\s+\S+\s+cordon-isolation/);
   });
 });

@@ -1,20 +1,21 @@
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Incident } from '@cordon/core/intake/incident';
+import { observeInstance } from '@cordon/core/actions/observe-instance';
 import { intake } from '@cordon/core/intake/intake';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { PlaybookId } from '@cordon/core/playbooks/ids';
 import { DynamoDbBlastRadius } from '@cordon/core/triage/blast-radius';
 import {
+  type ObserveInstance,
   type StartExecution,
   type TriagePorts,
   type TriageResult,
@@ -23,6 +24,7 @@ import {
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader } from './settings.ts';
+import { accountOf, createAccountClients, observerRoleArn } from './shared/account-clients.ts';
 
 /** What the GuardDuty poller sends: raw findings, triaged one by one. */
 export interface PollerBatch {
@@ -61,23 +63,33 @@ export function stepFunctionsStarter(
   };
 }
 
+/** `observeInstance` on the clients of the incident's account. */
+export function observerFor(
+  clientsOf: (account: string) => Parameters<typeof observeInstance>[0],
+): ObserveInstance {
+  return ({ account, instanceId }) => observeInstance(clientsOf(account), instanceId, new Date());
+}
+
 export interface TriageDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly tracer?: Tracer;
-  ports(): Promise<TriagePorts>;
-  /** Wraps per-incident processing with Powertools idempotency (keyed by incident id). */
-  idempotent?<F extends (incident: Incident) => Promise<TriageResult>>(fn: F): F;
+  /** `homeAccount`: the account the function runs in (its own role reads there; elsewhere the observer role). */
+  ports(homeAccount: string): Promise<TriagePorts>;
 }
 
 /**
- * From the environment: `CORDON_STAGE`, `CORDON_LEDGER_TABLE`, `CORDON_IDEMPOTENCY_TABLE` and
- * `CORDON_STATE_MACHINES` (JSON: playbook id → state machine ARN).
+ * From the environment: `CORDON_STAGE`, `CORDON_LEDGER_TABLE` and `CORDON_STATE_MACHINES` (JSON: playbook
+ * id → state machine ARN).
+ *
+ * No Powertools idempotency layer: the incident's claim in the ledger table (one conditional write, sent
+ * together with the blast-radius update and the instance reads) and StartExecution's execution name already
+ * make one playbook per incident, and a second layer was one more round trip before containment
+ * (docs/benchmarks.md, "Containment path").
  */
 export function triageDependenciesFromEnvironment(): TriageDependencies {
   const stage = getStringFromEnv({ key: 'CORDON_STAGE' });
   const ledgerTable = getStringFromEnv({ key: 'CORDON_LEDGER_TABLE' });
-  const idempotencyTable = getStringFromEnv({ key: 'CORDON_IDEMPOTENCY_TABLE' });
   const stateMachines = JSON.parse(getStringFromEnv({ key: 'CORDON_STATE_MACHINES' })) as Partial<
     Record<PlaybookId, string>
   >;
@@ -87,17 +99,29 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
   const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
   const sfn = tracer.captureAWSv3Client(new SFNClient({}));
   const settingsLoader = createSettingsLoader({ stage });
-  const persistenceStore = new DynamoDBPersistenceLayer({
-    tableName: idempotencyTable,
-    awsSdkV3Client: dynamodb,
-  });
-  // One incident, one triage, for an hour: covers EventBridge retries and GuardDuty's re-publications.
-  const config = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 3600 });
+  const region = getStringFromEnv({ key: 'AWS_REGION' });
+  // Read-only clients in the incident's account: the observer role there, the function's own role at home.
+  const observers = new Map<string, ReturnType<typeof createAccountClients>>();
+  const observerClients = (homeAccount: string) => {
+    let factory = observers.get(homeAccount);
+    if (factory === undefined) {
+      factory = createAccountClients({
+        region,
+        homeAccount,
+        constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
+        roleArn: observerRoleArn,
+        sessionName: 'cordon-observer',
+        instrument: (client) => tracer.captureAWSv3Client(client),
+      });
+      observers.set(homeAccount, factory);
+    }
+    return factory;
+  };
   return {
     logger,
     metrics,
     tracer,
-    ports: async () => {
+    ports: async (homeAccount) => {
       const settings = await settingsLoader.load();
       const ledger = new DynamoDbLedger({
         client: dynamodb,
@@ -111,11 +135,11 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
         claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
         blastRadius: new DynamoDbBlastRadius(dynamodb, ledgerTable),
         startExecution: stepFunctionsStarter(sfn, stateMachines),
+        observeInstance: observerFor((account) => observerClients(homeAccount)(account, settings.settings)),
+        warn: (message, extra) => logger.warn(message, extra),
         now: () => new Date(),
       };
     },
-    // makeIdempotent keeps the signature but types it as (...Parameters) => ReturnType.
-    idempotent: (fn) => makeIdempotent(fn, { persistenceStore, config }) as unknown as typeof fn,
   };
 }
 
@@ -129,18 +153,14 @@ export function createTriageHandler(
   const deps = typeof dependencies === 'function' ? dependencies() : dependencies;
   const { logger, metrics } = deps;
 
-  const handle = async (event: unknown, _context: Context): Promise<{ results: TriageResult[] }> => {
-    const ports = await deps.ports();
-    // The result is stored by the idempotency layer: keep it plain JSON (no undefined fields, no classes).
-    const process = async (incident: Incident): Promise<TriageResult> =>
-      JSON.parse(JSON.stringify(await triageIncident(incident, ports))) as TriageResult;
-    const processOnce = deps.idempotent ? deps.idempotent(process) : process;
+  const handle = async (event: unknown, context: Context): Promise<{ results: TriageResult[] }> => {
+    const ports = await deps.ports(accountOf(context.invokedFunctionArn ?? ''));
     const inputs = isPollerBatch(event) ? event.findings : [event];
     const results: TriageResult[] = [];
     for (const input of inputs) {
       const received = intake(input);
       const result: TriageResult = received.accepted
-        ? await processOnce(received.incident)
+        ? await triageIncident(received.incident, ports)
         : { outcome: 'rejected', recognised: received.recognised, reason: received.reason };
       metrics.addMetric(`Triage.${result.outcome}`, MetricUnit.Count, 1);
       if (result.outcome === 'rejected')

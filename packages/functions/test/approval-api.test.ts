@@ -98,7 +98,7 @@ describe('approval API handler', () => {
     expect(result.statusCode).toBe(200);
     expect(result.cookies).toEqual([expect.stringMatching(/^cordon_csrf=/)]);
     expect(result.headers).not.toHaveProperty('set-cookie');
-    expect(result.body).toContain('isolate-instance');
+    expect(result.body).toContain('contain-instance');
   });
 
   it('sends SendTaskSuccess for a Slack approval, then replaces the message through response_url', async () => {

@@ -1,13 +1,14 @@
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import { MemoryLedger } from '@cordon/core/ledger/ledger';
 import { parseSettings } from '@cordon/core/policy/settings';
 import { MemoryBlastRadius } from '@cordon/core/triage/blast-radius';
-import type { TriagePorts } from '@cordon/core/triage/triage';
+import type { StartExecution, TriagePorts } from '@cordon/core/triage/triage';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -15,7 +16,12 @@ import { describe, expect, it, vi } from 'vitest';
 import { loadEvent } from '../../../test/support/events.ts';
 import { createSandbox } from '../../local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, seedCordonResources } from '../../local/src/seed.ts';
-import { createTriageHandler, stepFunctionsStarter, type TriageDependencies } from '../src/triage.ts';
+import {
+  createTriageHandler,
+  observerFor,
+  stepFunctionsStarter,
+  type TriageDependencies,
+} from '../src/triage.ts';
 
 type Json = Record<string, unknown>;
 const context = {
@@ -23,7 +29,7 @@ const context = {
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:cordon-triage',
   awsRequestId: 'r-1',
   getRemainingTimeInMillis: () => 30_000,
-} as Context; // only the fields the middlewares and idempotency read
+} as Context; // only the fields the middlewares read
 
 function liveFinding(id = 'f1'): Json {
   const event = loadEvent('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json');
@@ -36,7 +42,7 @@ function liveFinding(id = 'f1'): Json {
 }
 
 function dependencies(
-  startExecution = vi.fn(async () => 'started' as const),
+  startExecution: StartExecution = vi.fn(async () => 'started' as const),
 ): TriageDependencies & { ledger: MemoryLedger } {
   const ledger = new MemoryLedger();
   const ports: TriagePorts = {
@@ -84,30 +90,79 @@ describe('triage handler', () => {
     expect(results).toMatchObject([{ outcome: 'rejected', recognised: 'config-custom-rule-invocation' }]);
   });
 
-  it('processes one incident once under Powertools idempotency, however often it is delivered', async () => {
+  it('starts one playbook however often an incident is delivered, and a triage that failed after its claim still starts it on retry', async () => {
+    // Prepare: the real ledger claim on the sandbox's DynamoDB, and a StartExecution that, like Step
+    // Functions, refuses a name twice and is throttled once.
     const sandbox = createSandbox();
     seedCordonResources(sandbox);
     const dynamodb = sandbox.account.attach(new DynamoDBClient({ region: 'us-east-1' }));
-    const persistenceStore = new DynamoDBPersistenceLayer({
-      tableName: SANDBOX_RESOURCES.idempotencyTable,
-      awsSdkV3Client: dynamodb,
+    const ledger = new DynamoDbLedger({
+      client: dynamodb,
+      tableName: SANDBOX_RESOURCES.ledgerTable,
+      retentionDays: 30,
     });
-    const config = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 3600 });
-    const startExecution = vi.fn(async () => 'started' as const);
+    const names = new Set<string>();
+    let throttleNext = true;
+    const startExecution = vi.fn<StartExecution>(async ({ name }) => {
+      if (throttleNext) {
+        throttleNext = false;
+        throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      }
+      if (names.has(name)) return 'duplicate' as const;
+      names.add(name);
+      return 'started' as const;
+    });
     const deps = dependencies(startExecution);
     const handler = createTriageHandler({
       ...deps,
-      idempotent: (fn) => makeIdempotent(fn, { persistenceStore, config }) as unknown as typeof fn,
+      ports: async () => ({
+        ...(await deps.ports('123456789012')),
+        ledger,
+        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
+      }),
     });
+
+    // Act: the first delivery fails after the claim; EventBridge delivers again, ten times.
+    await expect(handler(liveFinding('same'), context)).rejects.toThrow(/Rate exceeded/);
     const outcomes: string[] = [];
     for (let delivery = 0; delivery < 10; delivery += 1) {
       const { results } = await handler(liveFinding('same'), context);
       outcomes.push(results[0]?.outcome ?? 'none');
     }
-    expect(startExecution).toHaveBeenCalledTimes(1);
-    // The cached result is returned for every re-delivery.
-    expect(outcomes).toEqual(Array(10).fill('started'));
-    expect(deps.ledger.all()).toHaveLength(1);
+
+    // Assess
+    expect(outcomes).toEqual(['started', ...Array(9).fill('duplicate')]);
+    expect(names).toEqual(new Set(['guardduty-883606788610-us-east-1-same']));
+  });
+
+  it("reads the instance with the function's home account, from its own ARN", async () => {
+    const deps = dependencies();
+    const ports = vi.fn(deps.ports);
+    const handler = createTriageHandler({ ...deps, ports });
+    await handler(liveFinding(), context);
+    expect(ports).toHaveBeenCalledWith('123456789012');
+  });
+});
+
+describe('observerFor', () => {
+  it("reads the instance with the clients of the incident's account, all five reads at once", async () => {
+    const sandbox = createSandbox();
+    const clientsOf = vi.fn(() => ({
+      ec2: sandbox.account.attach(new EC2Client({ region: 'us-east-1' })),
+      autoScaling: sandbox.account.attach(new AutoScalingClient({ region: 'us-east-1' })),
+    }));
+    const observe = observerFor(clientsOf);
+    await expect(
+      observe({ account: '222222222222', region: 'us-east-1', instanceId: 'i-0abc1234def567890' }),
+    ).rejects.toThrow(/does not exist/);
+    expect(clientsOf).toHaveBeenCalledWith('222222222222');
+    expect(sandbox.account.calls.map((call) => call.command).sort()).toEqual([
+      'DescribeAutoScalingInstances',
+      'DescribeInstanceAttribute',
+      'DescribeInstanceAttribute',
+      'DescribeInstances',
+      'DescribeSecurityGroups',
+    ]);
   });
 });
 

@@ -5,8 +5,10 @@ import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balanci
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { observeInstance } from '@cordon/core/actions/observe-instance';
 import type { AwsClients } from '@cordon/core/actions/types';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
+import type { ObserveInstance } from '@cordon/core/triage/triage';
 import type { Sandbox } from './sandbox/index.ts';
 import type { SdkClientLike } from './sandbox/sandbox-account.ts';
 import { SANDBOX_RESOURCES } from './seed.ts';
@@ -52,4 +54,16 @@ export function sandboxLedger(sandbox: Sandbox, retentionDays: number): DynamoDb
     tableName: SANDBOX_RESOURCES.ledgerTable,
     retentionDays,
   });
+}
+
+/**
+ * Triage's reads of an instance before containment, on the sandbox account (in AWS: the observer role of the
+ * incident's account).
+ */
+export function sandboxObserver(sandbox: Sandbox): ObserveInstance {
+  const clients = {
+    ec2: sandboxClient(sandbox, EC2Client),
+    autoScaling: sandboxClient(sandbox, AutoScalingClient),
+  };
+  return ({ instanceId }) => observeInstance(clients, instanceId, new Date());
 }

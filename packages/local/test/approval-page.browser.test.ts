@@ -60,7 +60,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the approval page in a real browser (${CHROMIUM}
     // Prepare
     const { store, callbacks, page } = await open();
     await expect(page.getByRole('heading', { name: 'Approval needed' }).isVisible()).resolves.toBe(true);
-    for (const step of ['protect-evidence', 'isolate-instance', 'snapshot-volumes']) {
+    for (const step of ['contain-instance', 'snapshot-volumes']) {
       await expect(page.locator('ol').getByText(step, { exact: true }).isVisible()).resolves.toBe(true);
     }
     expect(callbacks.calls).toEqual([]);

@@ -84,7 +84,7 @@ describe('the local approval server', () => {
     // Assess
     expect(response.status).toBe(200);
     expect(response.headers.get('x-frame-options')).toBe('DENY');
-    expect(await response.text()).toContain('isolate-instance');
+    expect(await response.text()).toContain('contain-instance');
     expect((await store.get(APPROVAL_ID))?.status).toBe('pending');
     expect(callbacks.calls).toEqual([]);
   });

@@ -5,7 +5,7 @@ import type { Decision } from '@cordon/core/policy/decision';
 import type { SettingsResult } from '@cordon/core/policy/settings';
 import { MemoryBlastRadius } from '@cordon/core/triage/blast-radius';
 import { triageIncident } from '@cordon/core/triage/triage';
-import { sandboxLedger } from '@cordon/local/clients';
+import { sandboxLedger, sandboxObserver } from '@cordon/local/clients';
 import {
   type ApprovalResponder,
   type ExecutionReport,
@@ -151,6 +151,7 @@ async function runReplay(
     settings: options.settings,
     ledger: sandboxLedger(sandbox, options.settings.settings.ledgerRetentionDays),
     blastRadius: new MemoryBlastRadius(),
+    observeInstance: sandboxObserver(sandbox),
     startExecution: async (request) => {
       if (request.input.approval.required && answer === undefined) {
         throw new ReplayStoppedError(

@@ -1,19 +1,20 @@
-import type { StepId } from '../playbooks/ids.ts';
+import type { ContainmentPartId, StepId } from '../playbooks/ids.ts';
+import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
-import { detachFromAutoScaling } from './detach-from-autoscaling.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
-import { isolateInstance } from './isolate-instance.ts';
 import { notify } from './notify.ts';
-import { protectEvidence } from './protect-evidence.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
 import type { ActionDefinition, AwsClients, StepEnvelope } from './types.ts';
 
-/** Steps that are Lambda actions (request-approval is the approvals flow, not an action on the account). */
-export type ActionId = Exclude<StepId, 'request-approval'>;
+/**
+ * Steps that are Lambda actions (request-approval is the approvals flow, not an action on the account; the
+ * containment parts run inside `contain-instance`).
+ */
+export type ActionId = Exclude<StepId, 'request-approval' | ContainmentPartId>;
 
 // biome-ignore lint/suspicious/noExplicitAny: the catalog holds actions of different input and output types.
 type AnyAction = ActionDefinition<any, unknown>;
@@ -22,13 +23,11 @@ type AnyAction = ActionDefinition<any, unknown>;
  * Every action Cordon can run, by step id. Infra builds one function per entry with exactly its permissions;
  * the conformance test walks it so that no action lacks permissions, schema, docs, handler or tests.
  *
- * @example ACTIONS['isolate-instance'].permissions
+ * @example ACTIONS['contain-instance'].permissions
  */
 export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
-  'protect-evidence': protectEvidence,
-  'detach-from-autoscaling': detachFromAutoScaling,
+  'contain-instance': containInstance,
   'deregister-from-load-balancers': deregisterFromLoadBalancers,
-  'isolate-instance': isolateInstance,
   'snapshot-volumes': snapshotVolumes,
   'quarantine-instance-profile': quarantineInstanceProfile,
   'deactivate-access-key': deactivateAccessKey,

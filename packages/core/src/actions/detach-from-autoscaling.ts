@@ -1,8 +1,10 @@
-import { DescribeAutoScalingInstancesCommand, EnterStandbyCommand } from '@aws-sdk/client-auto-scaling';
-import { ActionFailedError, EventualConsistencyError, ResourceGoneError } from './errors.ts';
+import { type AutoScalingInstanceDetails, EnterStandbyCommand } from '@aws-sdk/client-auto-scaling';
+import type { Instance } from '@aws-sdk/client-ec2';
+import { ActionFailedError, awsErrorCode, EventualConsistencyError, ResourceGoneError } from './errors.ts';
 import { assertNotExempt } from './guardrails.ts';
+import { describeMembership } from './observe-instance.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
-import type { ActionDefinition, ActionPlan } from './types.ts';
+import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';
 
 /** What `release-instance` needs to put the instance back in service. */
 export interface DetachFromAutoScalingRestore {
@@ -70,67 +72,79 @@ export const detachFromAutoScaling: ActionDefinition<ProtectEvidenceInput, Detac
   ],
   async plan(input, context): Promise<ActionPlan<DetachFromAutoScalingOutput>> {
     const { instanceId } = input;
-    const [instance, membership] = await Promise.all([
+    const [instance, member] = await Promise.all([
       describeInstance(context, instanceId),
-      context.clients.autoScaling.send(
-        new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }),
-      ),
+      describeMembership(context.clients, instanceId),
     ]);
-    assertNotExempt(instance.Tags, context.settings, instanceId);
+    return planStandby(context, instanceId, instance, member);
+  },
+};
 
-    const member = membership.AutoScalingInstances?.find((candidate) => candidate.InstanceId === instanceId);
-    const groupName = member?.AutoScalingGroupName;
-    if (member === undefined || groupName === undefined) {
-      return nothingToDo(
-        { instanceId, autoScalingGroupName: null, lifecycleState: null },
-        `${instanceId} is in no Auto Scaling group: nothing to detach.`,
-      );
-    }
-    const state = member.LifecycleState ?? 'unknown';
-    if (OUT_OF_SERVICE.has(state)) {
-      return nothingToDo(
-        { instanceId, autoScalingGroupName: groupName, lifecycleState: state },
-        `${instanceId} is already ${state} in Auto Scaling group ${groupName}: the group neither health-checks nor terminates it.`,
-      );
-    }
-    if (JOINING.test(state)) {
-      throw new EventualConsistencyError(
-        `${instanceId} is ${state} in Auto Scaling group ${groupName}: it can enter Standby once it is InService.`,
-      );
-    }
-    if (LEAVING_FOR_GOOD.test(state)) {
-      throw new ResourceGoneError(
-        `${instanceId} is ${state} in Auto Scaling group ${groupName}: the group is terminating it (termination protection does not stop an ASG).`,
-      );
-    }
-    if (state !== 'InService') {
-      // Warm-pool and other states accept no EnterStandby; a person must decide, so the step fails loudly.
-      throw new ActionFailedError(
-        `${instanceId} is ${state} in Auto Scaling group ${groupName}: Cordon cannot move it to Standby.`,
-      );
-    }
+/**
+ * The plan of `detach-from-autoscaling` from what was read (live, or triage's observation for
+ * `contain-instance`): `member` is the instance's Auto Scaling membership, `undefined` outside any group.
+ */
+export function planStandby(
+  context: ActionContext,
+  instanceId: string,
+  instance: Pick<Instance, 'Tags'>,
+  member: Pick<AutoScalingInstanceDetails, 'AutoScalingGroupName' | 'LifecycleState'> | undefined,
+): ActionPlan<DetachFromAutoScalingOutput> {
+  assertNotExempt(instance.Tags, context.settings, instanceId);
 
-    const restore: DetachFromAutoScalingRestore = {
-      instanceId,
-      autoScalingGroupName: groupName,
-      lifecycleState: 'InService',
-    };
-    return {
-      changes: [
-        {
-          resource: instanceId,
-          attribute: `autoScaling:${groupName}:lifecycleState`,
-          before: 'InService',
-          after: 'Standby',
-        },
-      ],
-      restore,
-      notes: [
-        `${groupName} keeps its desired capacity: it launches a replacement for ${instanceId}.`,
-        'Entering Standby also deregisters the instance from the load balancers and target groups attached to the group.',
-      ],
-      output: { instanceId, autoScalingGroupName: groupName, lifecycleState: 'InService' },
-      async apply() {
+  const groupName = member?.AutoScalingGroupName;
+  if (member === undefined || groupName === undefined) {
+    return nothingToDo(
+      { instanceId, autoScalingGroupName: null, lifecycleState: null },
+      `${instanceId} is in no Auto Scaling group: nothing to detach.`,
+    );
+  }
+  const state = member.LifecycleState ?? 'unknown';
+  if (OUT_OF_SERVICE.has(state)) {
+    return nothingToDo(
+      { instanceId, autoScalingGroupName: groupName, lifecycleState: state },
+      `${instanceId} is already ${state} in Auto Scaling group ${groupName}: the group neither health-checks nor terminates it.`,
+    );
+  }
+  if (JOINING.test(state)) {
+    throw new EventualConsistencyError(
+      `${instanceId} is ${state} in Auto Scaling group ${groupName}: it can enter Standby once it is InService.`,
+    );
+  }
+  if (LEAVING_FOR_GOOD.test(state)) {
+    throw new ResourceGoneError(
+      `${instanceId} is ${state} in Auto Scaling group ${groupName}: the group is terminating it (termination protection does not stop an ASG).`,
+    );
+  }
+  if (state !== 'InService') {
+    // Warm-pool and other states accept no EnterStandby; a person must decide, so the step fails loudly.
+    throw new ActionFailedError(
+      `${instanceId} is ${state} in Auto Scaling group ${groupName}: Cordon cannot move it to Standby.`,
+    );
+  }
+
+  const restore: DetachFromAutoScalingRestore = {
+    instanceId,
+    autoScalingGroupName: groupName,
+    lifecycleState: 'InService',
+  };
+  return {
+    changes: [
+      {
+        resource: instanceId,
+        attribute: `autoScaling:${groupName}:lifecycleState`,
+        before: 'InService',
+        after: 'Standby',
+      },
+    ],
+    restore,
+    notes: [
+      `${groupName} keeps its desired capacity: it launches a replacement for ${instanceId}.`,
+      'Entering Standby also deregisters the instance from the load balancers and target groups attached to the group.',
+    ],
+    output: { instanceId, autoScalingGroupName: groupName, lifecycleState: 'InService' },
+    async apply() {
+      try {
         await context.clients.autoScaling.send(
           new EnterStandbyCommand({
             AutoScalingGroupName: groupName,
@@ -139,11 +153,18 @@ export const detachFromAutoScaling: ActionDefinition<ProtectEvidenceInput, Detac
             ShouldDecrementDesiredCapacity: false,
           }),
         );
-        return { instanceId, autoScalingGroupName: groupName, lifecycleState: 'Standby' };
-      },
-    };
-  },
-};
+      } catch (error) {
+        // Refused because it is no longer InService: if it is already on its way out of service (an earlier
+        // try, or someone else, moved it), the step's aim is reached; anything else is the error it was.
+        if (awsErrorCode(error) !== 'ValidationError') throw error;
+        const now = await describeMembership(context.clients, instanceId);
+        if (now?.LifecycleState === undefined || !OUT_OF_SERVICE.has(now.LifecycleState)) throw error;
+        return { instanceId, autoScalingGroupName: groupName, lifecycleState: now.LifecycleState };
+      }
+      return { instanceId, autoScalingGroupName: groupName, lifecycleState: 'Standby' };
+    },
+  };
+}
 
 function nothingToDo(
   output: DetachFromAutoScalingOutput,

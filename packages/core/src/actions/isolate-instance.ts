@@ -2,7 +2,6 @@ import {
   AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
   type Instance,
   type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
@@ -14,6 +13,7 @@ import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
 import { type ActionError, ActionFailedError, classifyAwsError, type PartialProgress } from './errors.ts';
 import { assertNotExempt, ISOLATION_GROUP_NAMES } from './guardrails.ts';
+import { describeIsolationGroups } from './observe-instance.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
@@ -187,22 +187,6 @@ function hasManagedTag(group: SecurityGroup): boolean {
   );
 }
 
-/**
- * Reads every isolation group of the region by name, in one call. It is sent together with DescribeInstances
- * (one round trip instead of two on the containment path), so the ENIs' VPCs are not known yet: the groups
- * are filtered by VPC afterwards, in `isolationGroupsIn`.
- */
-async function describeIsolationGroups(context: ActionContext): Promise<readonly SecurityGroup[]> {
-  const described = await context.clients.ec2.send(
-    new DescribeSecurityGroupsCommand({
-      Filters: [
-        { Name: 'group-name', Values: [ISOLATION_GROUP_NAMES.untrack, ISOLATION_GROUP_NAMES.isolate] },
-      ],
-    }),
-  );
-  return described.SecurityGroups ?? [];
-}
-
 /** The isolation groups of the given VPCs (names are unique per VPC), by VPC and role. */
 function isolationGroupsIn(
   groups: readonly SecurityGroup[],
@@ -342,116 +326,131 @@ export const isolateInstance: ActionDefinition<IsolateInstanceInput, IsolateInst
     // Both reads in one round trip: isolation is on the containment path, where each round trip counts.
     const [instance, isolationGroups] = await Promise.all([
       describeInstance(context, instanceId),
-      describeIsolationGroups(context),
+      describeIsolationGroups(context.clients),
     ]);
-    assertNotExempt(instance.Tags, context.settings, instanceId);
-
-    const interfaces = networkInterfacesOf(instance, instanceId);
-    const vpcIds = [...new Set(interfaces.map((eni) => eni.vpcId))];
-    const found = isolationGroupsIn(isolationGroups, vpcIds);
-    const groupPlans = vpcIds.flatMap((vpcId) =>
-      (['untrack', 'isolate'] as const).map((role) =>
-        planGroup(vpcId, role, found.get(groupKey(vpcId, role))),
-      ),
-    );
-    const knownId = (vpcId: string, role: GroupRole) => found.get(groupKey(vpcId, role))?.GroupId;
-
-    const eniPlans: EniPlan[] = interfaces.map((eni) => {
-      const untrackId = knownId(eni.vpcId, 'untrack');
-      const isolateId = knownId(eni.vpcId, 'isolate');
-      const onIsolate = isolateId !== undefined && eni.groupIds.includes(isolateId);
-      const onUntrack = untrackId !== undefined && eni.groupIds.includes(untrackId);
-      let steps: EniPlan['steps'] = 'both';
-      if (onIsolate && eni.groupIds.length === 1) steps = 'none';
-      // The allow-all group is (still) on the ENI: its flows are untracked already.
-      else if (onUntrack) steps = 'isolate';
-      return { ...eni, steps };
-    });
-
-    const changes: Change[] = [];
-    const notes: string[] = [STILL_TRACKED_NOTE];
-    for (const group of groupPlans) {
-      if (group.existingId === undefined) {
-        changes.push({
-          resource: group.vpcId,
-          attribute: `securityGroup:${group.name}`,
-          before: null,
-          after: {
-            rules: WANTED_RULES[group.role].map(ruleKey),
-            tags: { [ISOLATION_GROUP_TAG.key]: 'true' },
-          },
-        });
-        notes.push(`creates ${group.name} in ${group.vpcId}`);
-      } else if (group.missing.length > 0 || group.extra.length > 0) {
-        const current = rulesOf(found.get(groupKey(group.vpcId, group.role)) ?? {});
-        changes.push({
-          resource: group.existingId,
-          attribute: 'rules',
-          before: current.map(ruleKey),
-          after: WANTED_RULES[group.role].map(ruleKey),
-        });
-        notes.push(`${group.existingId} (${group.name} in ${group.vpcId}) had drifted rules: put right`);
-      }
-    }
-    for (const eni of eniPlans) {
-      notes.push(`${eni.networkInterfaceId} is in ${eni.vpcId}`);
-      if (eni.steps === 'none') {
-        notes.push(`${eni.networkInterfaceId} is already isolated: left as it is`);
-        continue;
-      }
-      if (eni.steps === 'isolate') {
-        notes.push(
-          `${eni.networkInterfaceId} is on the allow-all group (an earlier run stopped there): moved straight to ${ISOLATION_GROUP_NAMES.isolate}`,
-        );
-      }
-      changes.push({
-        resource: eni.networkInterfaceId,
-        attribute: 'groups',
-        before: [...eni.groupIds],
-        after: [knownId(eni.vpcId, 'isolate') ?? `${ISOLATION_GROUP_NAMES.isolate} (new, in ${eni.vpcId})`],
-      });
-    }
-
-    // Only ENIs not yet on a Cordon group: for the others the original groups are in an earlier entry.
-    const onCordonGroup = (eni: EniPlan) =>
-      eni.steps !== 'both' ||
-      eni.groupIds.some((id) => id === knownId(eni.vpcId, 'untrack') || id === knownId(eni.vpcId, 'isolate'));
-    const originals = eniPlans.filter((eni) => !onCordonGroup(eni));
-    const restore: IsolateInstanceRestore | undefined =
-      originals.length === 0
-        ? undefined
-        : {
-            instanceId,
-            networkInterfaces: originals.map(({ networkInterfaceId, vpcId, groupIds }) => ({
-              networkInterfaceId,
-              vpcId,
-              groupIds: [...groupIds],
-            })),
-          };
-
-    const output = (groupIds: ReadonlyMap<string, string>): IsolateInstanceOutput => ({
-      instanceId,
-      isolationGroups: Object.fromEntries(
-        vpcIds.flatMap((vpcId) => {
-          const id = groupIds.get(groupKey(vpcId, 'isolate'));
-          return id === undefined ? [] : [[vpcId, id]];
-        }),
-      ),
-      networkInterfaces: interfaces.map((eni) => eni.networkInterfaceId),
-    });
-    const foundIds = new Map(
-      [...found].flatMap(([key, group]) => (group.GroupId === undefined ? [] : [[key, group.GroupId]])),
-    );
-
-    return {
-      changes,
-      ...(restore === undefined ? {} : { restore }),
-      notes,
-      output: output(foundIds),
-      apply: () => isolate(context, instanceId, groupPlans, eniPlans, output),
-    };
+    return planIsolation(context, instanceId, instance, isolationGroups);
   },
 };
+
+/**
+ * The plan of `isolate-instance` from what was read (live, or triage's observation for `contain-instance`).
+ * `beforeCut`, when given, is awaited after every ENI is on the allow-all group and before any goes to the
+ * no-rule group: `contain-instance` passes "evidence protected and the instance in Standby", so that the
+ * network is cut only once the Auto Scaling group can no longer terminate the instance (DOMAIN.md item 13).
+ * If it fails, no ENI is cut and every ENI moved to the allow-all group goes back to its own groups.
+ */
+export function planIsolation(
+  context: ActionContext,
+  instanceId: string,
+  instance: Instance,
+  isolationGroups: readonly SecurityGroup[],
+  beforeCut?: () => Promise<unknown>,
+): ActionPlan<IsolateInstanceOutput> {
+  assertNotExempt(instance.Tags, context.settings, instanceId);
+
+  const interfaces = networkInterfacesOf(instance, instanceId);
+  const vpcIds = [...new Set(interfaces.map((eni) => eni.vpcId))];
+  const found = isolationGroupsIn(isolationGroups, vpcIds);
+  const groupPlans = vpcIds.flatMap((vpcId) =>
+    (['untrack', 'isolate'] as const).map((role) => planGroup(vpcId, role, found.get(groupKey(vpcId, role)))),
+  );
+  const knownId = (vpcId: string, role: GroupRole) => found.get(groupKey(vpcId, role))?.GroupId;
+
+  const eniPlans: EniPlan[] = interfaces.map((eni) => {
+    const untrackId = knownId(eni.vpcId, 'untrack');
+    const isolateId = knownId(eni.vpcId, 'isolate');
+    const onIsolate = isolateId !== undefined && eni.groupIds.includes(isolateId);
+    const onUntrack = untrackId !== undefined && eni.groupIds.includes(untrackId);
+    let steps: EniPlan['steps'] = 'both';
+    if (onIsolate && eni.groupIds.length === 1) steps = 'none';
+    // The allow-all group is (still) on the ENI: its flows are untracked already.
+    else if (onUntrack) steps = 'isolate';
+    return { ...eni, steps };
+  });
+
+  const changes: Change[] = [];
+  const notes: string[] = [STILL_TRACKED_NOTE];
+  for (const group of groupPlans) {
+    if (group.existingId === undefined) {
+      changes.push({
+        resource: group.vpcId,
+        attribute: `securityGroup:${group.name}`,
+        before: null,
+        after: {
+          rules: WANTED_RULES[group.role].map(ruleKey),
+          tags: { [ISOLATION_GROUP_TAG.key]: 'true' },
+        },
+      });
+      notes.push(`creates ${group.name} in ${group.vpcId}`);
+    } else if (group.missing.length > 0 || group.extra.length > 0) {
+      const current = rulesOf(found.get(groupKey(group.vpcId, group.role)) ?? {});
+      changes.push({
+        resource: group.existingId,
+        attribute: 'rules',
+        before: current.map(ruleKey),
+        after: WANTED_RULES[group.role].map(ruleKey),
+      });
+      notes.push(`${group.existingId} (${group.name} in ${group.vpcId}) had drifted rules: put right`);
+    }
+  }
+  for (const eni of eniPlans) {
+    notes.push(`${eni.networkInterfaceId} is in ${eni.vpcId}`);
+    if (eni.steps === 'none') {
+      notes.push(`${eni.networkInterfaceId} is already isolated: left as it is`);
+      continue;
+    }
+    if (eni.steps === 'isolate') {
+      notes.push(
+        `${eni.networkInterfaceId} is on the allow-all group (an earlier run stopped there): moved straight to ${ISOLATION_GROUP_NAMES.isolate}`,
+      );
+    }
+    changes.push({
+      resource: eni.networkInterfaceId,
+      attribute: 'groups',
+      before: [...eni.groupIds],
+      after: [knownId(eni.vpcId, 'isolate') ?? `${ISOLATION_GROUP_NAMES.isolate} (new, in ${eni.vpcId})`],
+    });
+  }
+
+  // Only ENIs not yet on a Cordon group: for the others the original groups are in an earlier entry.
+  const onCordonGroup = (eni: EniPlan) =>
+    eni.steps !== 'both' ||
+    eni.groupIds.some((id) => id === knownId(eni.vpcId, 'untrack') || id === knownId(eni.vpcId, 'isolate'));
+  const originals = eniPlans.filter((eni) => !onCordonGroup(eni));
+  const restore: IsolateInstanceRestore | undefined =
+    originals.length === 0
+      ? undefined
+      : {
+          instanceId,
+          networkInterfaces: originals.map(({ networkInterfaceId, vpcId, groupIds }) => ({
+            networkInterfaceId,
+            vpcId,
+            groupIds: [...groupIds],
+          })),
+        };
+
+  const output = (groupIds: ReadonlyMap<string, string>): IsolateInstanceOutput => ({
+    instanceId,
+    isolationGroups: Object.fromEntries(
+      vpcIds.flatMap((vpcId) => {
+        const id = groupIds.get(groupKey(vpcId, 'isolate'));
+        return id === undefined ? [] : [[vpcId, id]];
+      }),
+    ),
+    networkInterfaces: interfaces.map((eni) => eni.networkInterfaceId),
+  });
+  const foundIds = new Map(
+    [...found].flatMap(([key, group]) => (group.GroupId === undefined ? [] : [[key, group.GroupId]])),
+  );
+
+  return {
+    changes,
+    ...(restore === undefined ? {} : { restore }),
+    notes,
+    output: output(foundIds),
+    apply: () => isolate(context, instanceId, groupPlans, eniPlans, output, beforeCut),
+  };
+}
 
 async function isolate(
   context: ActionContext,
@@ -459,6 +458,7 @@ async function isolate(
   groupPlans: readonly GroupPlan[],
   eniPlans: readonly EniPlan[],
   output: (groupIds: ReadonlyMap<string, string>) => IsolateInstanceOutput,
+  beforeCut: () => Promise<unknown> = async () => undefined,
 ): Promise<IsolateInstanceOutput> {
   const ec2 = context.clients.ec2;
   const failures: Failure[] = [];
@@ -543,9 +543,19 @@ async function isolate(
     ...eniPlans.filter((eni) => eni.steps === 'isolate').map((eni) => eni.networkInterfaceId),
   ]);
 
-  // Step 2, all ENIs at once: the no-rule group, which stops the now-untracked flows.
+  // Step 2, all ENIs at once: the no-rule group, which stops the now-untracked flows — once whatever must
+  // come before the cut has answered (contain-instance: evidence protected, the instance in Standby).
   const stepTwo = eniPlans.filter((eni) => onUntrack.has(eni.networkInterfaceId));
-  const isolatedNow = await Promise.all(stepTwo.map((eni) => moveTo(eni, 'isolate')));
+  let cutAllowed = stepTwo.length > 0;
+  if (cutAllowed) {
+    try {
+      await beforeCut();
+    } catch (error) {
+      cutAllowed = false;
+      failures.push({ error, what: 'isolate-instance: before cutting the network', eventualConsistency: [] });
+    }
+  }
+  const isolatedNow = cutAllowed ? await Promise.all(stepTwo.map((eni) => moveTo(eni, 'isolate'))) : [];
   const isolated = new Set(
     stepTwo.filter((_, index) => isolatedNow[index] === true).map((eni) => eni.networkInterfaceId),
   );
@@ -553,11 +563,14 @@ async function isolate(
   // An ENI that cannot reach the no-rule group for good must not stay on the allow-all one, more open than
   // before containment: it goes back to the groups it had. (A retryable failure is retried by Step
   // Functions, and the retry moves it on to the no-rule group.)
-  const giveUp = failures.some(
-    (failure) =>
-      !classifyAwsError(failure.error, failure.what, { eventualConsistency: failure.eventualConsistency })
-        .retryable,
-  );
+  // Nor when the cut was not allowed: the retry may be minutes away.
+  const giveUp =
+    (stepTwo.length > 0 && !cutAllowed) ||
+    failures.some(
+      (failure) =>
+        !classifyAwsError(failure.error, failure.what, { eventualConsistency: failure.eventualConsistency })
+          .retryable,
+    );
   const movedBack = new Set<string>();
   if (giveUp) {
     const stranded = stepTwo.filter((eni) => eni.steps === 'both' && !isolated.has(eni.networkInterfaceId));

@@ -1,14 +1,8 @@
-import {
-  CreateTagsCommand,
-  DescribeInstanceAttributeCommand,
-  DescribeInstancesCommand,
-  type Instance,
-  ModifyInstanceAttributeCommand,
-} from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, type Instance, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
-import { ResourceGoneError } from './errors.ts';
 import { assertNotExempt, QUARANTINE_TAG_KEYS } from './guardrails.ts';
+import { describeProtection, readInstance } from './observe-instance.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
 export const ProtectEvidenceInput = z.extend(StepEnvelopeSchema, {
@@ -25,15 +19,8 @@ export interface ProtectEvidenceRestore {
 }
 
 /** Reads the instance; `InvalidInstanceID.NotFound` becomes `ResourceGoneError` through the classifier. */
-export async function describeInstance(context: ActionContext, instanceId: string): Promise<Instance> {
-  const described = await context.clients.ec2.send(
-    new DescribeInstancesCommand({ InstanceIds: [instanceId] }),
-  );
-  const instance = described.Reservations?.flatMap((reservation) => reservation.Instances ?? [])[0];
-  if (instance === undefined || instance.State?.Name === 'terminated') {
-    throw new ResourceGoneError(`Instance ${instanceId} does not exist (or is terminated).`);
-  }
-  return instance;
+export function describeInstance(context: ActionContext, instanceId: string): Promise<Instance> {
+  return readInstance(context.clients, instanceId);
 }
 
 /**
@@ -78,117 +65,122 @@ export const protectEvidence: ActionDefinition<ProtectEvidenceInput, { instanceI
   ],
   async plan(input, context): Promise<ActionPlan<{ instanceId: string }>> {
     const { instanceId } = input;
-    const [instance, termination, shutdown] = await Promise.all([
+    const [instance, protection] = await Promise.all([
       describeInstance(context, instanceId),
-      context.clients.ec2.send(
-        new DescribeInstanceAttributeCommand({ InstanceId: instanceId, Attribute: 'disableApiTermination' }),
-      ),
-      context.clients.ec2.send(
-        new DescribeInstanceAttributeCommand({
-          InstanceId: instanceId,
-          Attribute: 'instanceInitiatedShutdownBehavior',
-        }),
-      ),
+      describeProtection(context.clients, instanceId),
     ]);
-    assertNotExempt(instance.Tags, context.settings, instanceId);
-
-    const changes: Change[] = [];
-    const protectedAlready = termination.DisableApiTermination?.Value === true;
-    const shutdownBehavior = shutdown.InstanceInitiatedShutdownBehavior?.Value ?? 'stop';
-    if (!protectedAlready)
-      changes.push({ resource: instanceId, attribute: 'disableApiTermination', before: false, after: true });
-    if (shutdownBehavior !== 'stop') {
-      changes.push({
-        resource: instanceId,
-        attribute: 'instanceInitiatedShutdownBehavior',
-        before: shutdownBehavior,
-        after: 'stop',
-      });
-    }
-    const deleteOnTermination: Record<string, boolean> = {};
-    const volumesToKeep: string[] = [];
-    for (const mapping of instance.BlockDeviceMappings ?? []) {
-      if (mapping.DeviceName === undefined || mapping.Ebs === undefined) continue;
-      const before = mapping.Ebs.DeleteOnTermination ?? false;
-      deleteOnTermination[mapping.DeviceName] = before;
-      if (before) {
-        volumesToKeep.push(mapping.DeviceName);
-        changes.push({
-          resource: `${instanceId}:${mapping.DeviceName}`,
-          attribute: 'deleteOnTermination',
-          before: true,
-          after: false,
-        });
-      }
-    }
-    const tags = new Map((instance.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
-    const wantedTags = {
-      [QUARANTINE_TAG_KEYS.incident]: context.incidentId,
-      [QUARANTINE_TAG_KEYS.quarantined]: 'true',
-    };
-    const missingTags = Object.entries(wantedTags).filter(([key, value]) => tags.get(key) !== value);
-    for (const [key, value] of missingTags) {
-      changes.push({
-        resource: instanceId,
-        attribute: `tag:${key}`,
-        before: tags.get(key) ?? null,
-        after: value,
-      });
-    }
-
-    const restore: ProtectEvidenceRestore = {
-      instanceId,
-      disableApiTermination: protectedAlready,
-      shutdownBehavior,
-      deleteOnTermination,
-    };
-    return {
-      changes,
-      restore,
-      notes: [],
-      output: { instanceId },
-      async apply() {
-        const ec2 = context.clients.ec2;
-        // Independent attributes: one ModifyInstanceAttribute each, sent together (one round trip).
-        await Promise.all([
-          protectedAlready
-            ? undefined
-            : ec2.send(
-                new ModifyInstanceAttributeCommand({
-                  InstanceId: instanceId,
-                  DisableApiTermination: { Value: true },
-                }),
-              ),
-          shutdownBehavior === 'stop'
-            ? undefined
-            : ec2.send(
-                new ModifyInstanceAttributeCommand({
-                  InstanceId: instanceId,
-                  InstanceInitiatedShutdownBehavior: { Value: 'stop' },
-                }),
-              ),
-          volumesToKeep.length === 0
-            ? undefined
-            : ec2.send(
-                new ModifyInstanceAttributeCommand({
-                  InstanceId: instanceId,
-                  BlockDeviceMappings: volumesToKeep.map((DeviceName) => ({
-                    DeviceName,
-                    Ebs: { DeleteOnTermination: false },
-                  })),
-                }),
-              ),
-          missingTags.length === 0
-            ? undefined
-            : ec2.send(
-                new CreateTagsCommand({
-                  Resources: [instanceId],
-                  Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
-                }),
-              ),
-        ]);
-        return { instanceId };
-      },
-    };
+    return planProtectEvidence(context, instanceId, instance, protection);
   },
 };
+
+/**
+ * The plan of `protect-evidence` from what was read (live, or triage's observation for `contain-instance`).
+ * Exempt instances are refused before anything is planned.
+ */
+export function planProtectEvidence(
+  context: ActionContext,
+  instanceId: string,
+  instance: Instance,
+  protection: { readonly disableApiTermination: boolean; readonly shutdownBehavior: string },
+): ActionPlan<{ instanceId: string }> {
+  assertNotExempt(instance.Tags, context.settings, instanceId);
+
+  const changes: Change[] = [];
+  const protectedAlready = protection.disableApiTermination;
+  const shutdownBehavior = protection.shutdownBehavior;
+  if (!protectedAlready)
+    changes.push({ resource: instanceId, attribute: 'disableApiTermination', before: false, after: true });
+  if (shutdownBehavior !== 'stop') {
+    changes.push({
+      resource: instanceId,
+      attribute: 'instanceInitiatedShutdownBehavior',
+      before: shutdownBehavior,
+      after: 'stop',
+    });
+  }
+  const deleteOnTermination: Record<string, boolean> = {};
+  const volumesToKeep: string[] = [];
+  for (const mapping of instance.BlockDeviceMappings ?? []) {
+    if (mapping.DeviceName === undefined || mapping.Ebs === undefined) continue;
+    const before = mapping.Ebs.DeleteOnTermination ?? false;
+    deleteOnTermination[mapping.DeviceName] = before;
+    if (before) {
+      volumesToKeep.push(mapping.DeviceName);
+      changes.push({
+        resource: `${instanceId}:${mapping.DeviceName}`,
+        attribute: 'deleteOnTermination',
+        before: true,
+        after: false,
+      });
+    }
+  }
+  const tags = new Map((instance.Tags ?? []).map((tag) => [tag.Key, tag.Value]));
+  const wantedTags = {
+    [QUARANTINE_TAG_KEYS.incident]: context.incidentId,
+    [QUARANTINE_TAG_KEYS.quarantined]: 'true',
+  };
+  const missingTags = Object.entries(wantedTags).filter(([key, value]) => tags.get(key) !== value);
+  for (const [key, value] of missingTags) {
+    changes.push({
+      resource: instanceId,
+      attribute: `tag:${key}`,
+      before: tags.get(key) ?? null,
+      after: value,
+    });
+  }
+
+  const restore: ProtectEvidenceRestore = {
+    instanceId,
+    disableApiTermination: protectedAlready,
+    shutdownBehavior,
+    deleteOnTermination,
+  };
+  return {
+    changes,
+    restore,
+    notes: [],
+    output: { instanceId },
+    async apply() {
+      const ec2 = context.clients.ec2;
+      // Independent attributes: one ModifyInstanceAttribute each, sent together (one round trip).
+      await Promise.all([
+        protectedAlready
+          ? undefined
+          : ec2.send(
+              new ModifyInstanceAttributeCommand({
+                InstanceId: instanceId,
+                DisableApiTermination: { Value: true },
+              }),
+            ),
+        shutdownBehavior === 'stop'
+          ? undefined
+          : ec2.send(
+              new ModifyInstanceAttributeCommand({
+                InstanceId: instanceId,
+                InstanceInitiatedShutdownBehavior: { Value: 'stop' },
+              }),
+            ),
+        volumesToKeep.length === 0
+          ? undefined
+          : ec2.send(
+              new ModifyInstanceAttributeCommand({
+                InstanceId: instanceId,
+                BlockDeviceMappings: volumesToKeep.map((DeviceName) => ({
+                  DeviceName,
+                  Ebs: { DeleteOnTermination: false },
+                })),
+              }),
+            ),
+        missingTags.length === 0
+          ? undefined
+          : ec2.send(
+              new CreateTagsCommand({
+                Resources: [instanceId],
+                Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
+              }),
+            ),
+      ]);
+      return { instanceId };
+    },
+  };
+}

@@ -240,10 +240,36 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
   },
 };
 
+/** A `contain-instance` entry's restore holds its parts' records, each as that part alone would write it. */
+const ContainRestoreSchema = z.object({ instanceId: z.string(), parts: z.record(z.string(), z.unknown()) });
+
+/**
+ * The ledger's entries with each `contain-instance` entry split into one entry per part (protect-evidence,
+ * detach-from-autoscaling, isolate-instance), in the same place: release reads the parts' records alike,
+ * whichever step wrote them.
+ */
+function withPartsSplit(entries: readonly LedgerEntry[]): LedgerEntry[] {
+  return entries.flatMap((entry) => {
+    if (entry.step !== 'contain-instance' || entry.outcome !== 'planned' || entry.restore === undefined) {
+      return [entry];
+    }
+    const parsed = ContainRestoreSchema.safeParse(entry.restore);
+    if (!parsed.success) {
+      throw new ActionFailedError(
+        `The ledger's restore record of contain-instance (${entry.at}) is not readable: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+      );
+    }
+    return Object.entries(parsed.data.parts).flatMap(([part, restore]) => {
+      const step = RESTORE_STEPS.find((candidate) => candidate === part);
+      return step === undefined ? [] : [{ ...entry, step, restore }];
+    });
+  });
+}
+
 /** For each containment step, the earliest `planned` entry's restore for this instance (validated). */
-function recordedRestores(entries: readonly LedgerEntry[], instanceId: string): Restores {
+function recordedRestores(ledgerEntries: readonly LedgerEntry[], instanceId: string): Restores {
   const restores: Restores = {};
-  for (const entry of entries) {
+  for (const entry of withPartsSplit(ledgerEntries)) {
     if (entry.outcome !== 'planned' || entry.dryRun || entry.restore === undefined) continue;
     const step = RESTORE_STEPS.find((candidate) => candidate === entry.step);
     // Isolation records ENIs one entry at a time: an ENI attached between a failed run and its retry is only in

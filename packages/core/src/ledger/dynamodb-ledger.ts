@@ -48,7 +48,8 @@ export class DynamoDbLedger implements Ledger {
 
   /**
    * Claims the incident for one playbook (a conditional write on `sk` = `~execution`): the first claim wins,
-   * any later one — same playbook or another — is a duplicate.
+   * a later one by another playbook is a duplicate; the same playbook claims again (a retried triage must
+   * reach StartExecution, whose execution name then tells a duplicate).
    */
   public async claimExecution(incidentId: string, playbook: string): Promise<'claimed' | 'duplicate'> {
     try {
@@ -61,7 +62,10 @@ export class DynamoDbLedger implements Ledger {
             playbook,
             claimedAt: new Date().toISOString(),
           }),
-          ConditionExpression: 'attribute_not_exists(sk)',
+          // The same playbook may claim again: a triage that failed after its claim (StartExecution throttled)
+          // is retried, and StartExecution's own name check then tells a duplicate.
+          ConditionExpression: 'attribute_not_exists(sk) OR playbook = :playbook',
+          ExpressionAttributeValues: { ':playbook': { S: playbook } },
         }),
       );
       return 'claimed';

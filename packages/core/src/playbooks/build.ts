@@ -77,7 +77,7 @@ export const THROTTLING_RETRY_POLICY = {
  * state, but the ARN still has to be a valid Lambda ARN for the engine's validator). Failure reports go to
  * the notify function, as in AWS by default.
  *
- * @example LOCAL_FUNCTION_ARN('isolate-instance') // 'arn:aws:lambda:us-east-1:000000000000:function:cordon-isolate-instance'
+ * @example LOCAL_FUNCTION_ARN('contain-instance') // 'arn:aws:lambda:us-east-1:000000000000:function:cordon-contain-instance'
  */
 export function LOCAL_FUNCTION_ARN(step: FunctionKey): string {
   const name = step === 'report-failure' ? 'notify' : step;
@@ -120,6 +120,9 @@ const ENVELOPE: JsonObject = {
 };
 
 const INSTANCE: JsonObject = { 'instanceId.$': '$.target.instanceId' };
+
+/** contain-instance also takes triage's reads of the instance (`null` when there are none). */
+const CONTAINMENT: JsonObject = { ...INSTANCE, 'observation.$': '$.observation' };
 
 /** `snapshot-volumes` → `snapshotVolumes`: the key of a step's result under `$.results`. */
 export function resultKey(step: StepId): string {
@@ -403,29 +406,24 @@ function finish(scope: Scope, id: PlaybookId, startAt: string, summary: string):
 function buildEc2Compromise(options: PlaybookBuildOptions): StateMachineDefinition {
   const scope = new Scope(options, 'top');
   const start = approvalGate(scope, options, {
-    first: S.protectEvidence,
-    firstStep: 'protect-evidence',
+    first: S.containInstance,
+    firstStep: 'contain-instance',
     optional: true,
     timeoutDefaultApplies: true,
   });
-  scope.action(S.protectEvidence, 'protect-evidence', INSTANCE, { Next: S.leaveTraffic });
+  // One step to containment (evidence, Standby, both ENI moves): each step costs a Lambda invocation, a
+  // state transition and a ledger write on the critical path (docs/benchmarks.md, "Containment path").
+  scope.action(S.containInstance, 'contain-instance', CONTAINMENT, { Next: S.afterContainment });
+  // Off the critical path: the LB no longer reaches the isolated instance anyway (DOMAIN.md item 13 says
+  // not to wait for draining), and evidence and credentials are kept once the instance is cut off.
   scope.parallel(
-    S.leaveTraffic,
+    S.afterContainment,
     [
-      [S.detachFromAutoscaling, 'detach-from-autoscaling', INSTANCE],
       [S.deregisterFromLoadBalancers, 'deregister-from-load-balancers', INSTANCE],
-    ],
-    S.collectLeaveTraffic,
-    S.isolateInstance,
-  );
-  scope.action(S.isolateInstance, 'isolate-instance', INSTANCE, { Next: S.keepEvidence });
-  scope.parallel(
-    S.keepEvidence,
-    [
       [S.snapshotVolumes, 'snapshot-volumes', INSTANCE],
       [S.quarantineInstanceProfile, 'quarantine-instance-profile', INSTANCE],
     ],
-    S.collectKeepEvidence,
+    S.collectAfterContainment,
     S.tellContained,
   );
   scope.notify(S.tellContained, 'contained', { End: true }, { 'results.$': '$.results' });
@@ -531,12 +529,10 @@ export const PLAYBOOK_DEFINITIONS: Readonly<Record<PlaybookId, PlaybookDefinitio
     id: 'ec2-compromise',
     title: 'EC2 instance compromise',
     summary:
-      'protect the evidence, take the instance out of its Auto Scaling group and load balancers, isolate it, then snapshot its volumes and quarantine its instance profile.',
+      'in one step, protect the evidence, put the instance in Standby in its Auto Scaling group and isolate every ENI; then take it out of its load balancers, snapshot its volumes and quarantine its instance profile.',
     steps: [
-      'protect-evidence',
-      ['detach-from-autoscaling', 'deregister-from-load-balancers'],
-      'isolate-instance',
-      ['snapshot-volumes', 'quarantine-instance-profile'],
+      'contain-instance',
+      ['deregister-from-load-balancers', 'snapshot-volumes', 'quarantine-instance-profile'],
       'notify',
     ],
     approval: 'when-required',

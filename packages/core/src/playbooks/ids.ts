@@ -11,6 +11,7 @@ export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
 /** Step ids (ARCHITECTURE.md, "Contracts"); ASL state names may be readable sentences, plans use these. */
 export const STEP_IDS = [
+  'contain-instance',
   'protect-evidence',
   'detach-from-autoscaling',
   'deregister-from-load-balancers',
@@ -25,6 +26,17 @@ export const STEP_IDS = [
   'release-instance',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
+
+/**
+ * The parts `contain-instance` runs in one step (each is an action of its own, tested on its own, and names
+ * its part of the restore record); no playbook runs them as separate steps, so no function is deployed for them.
+ */
+export const CONTAINMENT_PART_IDS = [
+  'protect-evidence',
+  'detach-from-autoscaling',
+  'isolate-instance',
+] as const;
+export type ContainmentPartId = (typeof CONTAINMENT_PART_IDS)[number];
 
 export function isPlaybookId(value: unknown): value is PlaybookId {
   return typeof value === 'string' && (PLAYBOOK_IDS as readonly string[]).includes(value);

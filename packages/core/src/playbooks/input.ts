@@ -12,6 +12,10 @@
  * - `run`: which credential-compromise steps run (triage sets them from `decision.steps`).
  * - `approval`: whether to ask first, how long to wait (seconds, at least 1), and what to do when nobody
  *   decides in time (ec2-release ignores the default: a release is never automatic).
+ * - `observation`: triage's reads of the instance for ec2-compromise (`InstanceObservation` in
+ *   src/actions/observe-instance.ts: the instance, its protection attributes, its Auto Scaling membership and the
+ *   isolation groups, with the time they were read), or `null`. `contain-instance` uses it instead of reading
+ *   again while it is at most 30 s old; always present, because a missing path ends the execution.
  *
  * The playbooks add to it as they go, and never remove anything: `results.<stepInCamelCase>` (each step's
  * return value), `results.approval` (the decision, or `{ Error, Cause }` of a rejection or a timeout),
@@ -40,10 +44,8 @@ export const EXECUTION_INPUT_EXAMPLE = {
     approval: 'required',
     steps: [
       'request-approval',
-      'protect-evidence',
-      'detach-from-autoscaling',
+      'contain-instance',
       'deregister-from-load-balancers',
-      'isolate-instance',
       'snapshot-volumes',
       'quarantine-instance-profile',
       'notify',
@@ -54,6 +56,8 @@ export const EXECUTION_INPUT_EXAMPLE = {
   target: { instanceId: 'i-0abc1234def567890' },
   run: { deactivateAccessKey: false, revokeSessions: false, disableConsoleAccess: false },
   approval: { required: true, timeoutSeconds: 3600, timeoutDefault: 'reject' },
+  // Approval comes first here, so triage did not read the instance: by the decision, its reads would be stale.
+  observation: null,
 } as const;
 
 /** The other shapes of `target`, by playbook (ec2-release uses the ec2-compromise shape). */

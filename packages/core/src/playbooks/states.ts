@@ -17,16 +17,12 @@ export const STATE_NAMES = {
   approveByDefault: 'Approve when no one decides?',
   approvedByDefault: 'Approved by default',
   notApprovedInTime: 'Not approved in time: nothing was changed',
-  protectEvidence: 'Protect the evidence',
-  leaveTraffic: 'Take it out of its Auto Scaling group and load balancers',
-  detachFromAutoscaling: 'Take it out of its Auto Scaling group',
+  containInstance: 'Contain it: protect evidence, enter Standby, isolate',
+  afterContainment: 'Deregister, snapshot and quarantine its profile',
   deregisterFromLoadBalancers: 'Take it out of its load balancers',
-  collectLeaveTraffic: 'Collect what leaving the group and load balancers did',
-  isolateInstance: 'Isolate it on the network',
-  keepEvidence: 'Snapshot its volumes and quarantine its instance profile',
   snapshotVolumes: 'Snapshot its volumes',
   quarantineInstanceProfile: 'Quarantine its instance profile',
-  collectKeepEvidence: 'Collect what the snapshots and the quarantine did',
+  collectAfterContainment: 'Collect what deregistration, snapshots and quarantine did',
   deactivateAccessKeyChoice: 'Deactivate the access key?',
   deactivateAccessKey: 'Deactivate the access key',
   revokeSessionsChoice: 'Deny its earlier sessions?',
@@ -47,10 +43,8 @@ export type StateName = (typeof STATE_NAMES)[keyof typeof STATE_NAMES];
 /** The Task states with a fixed name, and the step each one runs. */
 const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.askForApproval]: 'request-approval',
-  [STATE_NAMES.protectEvidence]: 'protect-evidence',
-  [STATE_NAMES.detachFromAutoscaling]: 'detach-from-autoscaling',
+  [STATE_NAMES.containInstance]: 'contain-instance',
   [STATE_NAMES.deregisterFromLoadBalancers]: 'deregister-from-load-balancers',
-  [STATE_NAMES.isolateInstance]: 'isolate-instance',
   [STATE_NAMES.snapshotVolumes]: 'snapshot-volumes',
   [STATE_NAMES.quarantineInstanceProfile]: 'quarantine-instance-profile',
   [STATE_NAMES.deactivateAccessKey]: 'deactivate-access-key',
@@ -74,7 +68,7 @@ const STOPPED_PREFIX = 'Stopped: ';
 /**
  * The Pass state that records which step failed, after the named state's `Catch`.
  *
- * @example failedStateName('Isolate it on the network') // 'Failed: Isolate it on the network'
+ * @example failedStateName('Snapshot its volumes') // 'Failed: Snapshot its volumes'
  */
 export function failedStateName(stateName: string): string {
   return `${FAILED_PREFIX}${stateName}`;
@@ -104,7 +98,7 @@ export function stoppedStateName(stateName: string): string {
  * Parallel, Succeed, Fail). Failure reports are `notify` steps.
  *
  * @example
- * stepOfState('Isolate it on the network') // 'isolate-instance'
+ * stepOfState('Snapshot its volumes') // 'snapshot-volumes'
  * stepOfState('Approval required?')        // undefined
  */
 export function stepOfState(stateName: string): StepId | undefined {

@@ -23,10 +23,8 @@ export interface Decision {
 }
 
 const EC2_STEPS: readonly StepId[] = [
-  'protect-evidence',
-  'detach-from-autoscaling',
+  'contain-instance',
   'deregister-from-load-balancers',
-  'isolate-instance',
   'snapshot-volumes',
   'quarantine-instance-profile',
   'notify',
@@ -77,7 +75,7 @@ interface Remediation {
  *
  * @example
  * decide(incident, DEFAULT_SETTINGS)
- * // { action: 'remediate', playbook: 'ec2-compromise', approval: 'auto', steps: ['protect-evidence', …], … }
+ * // { action: 'remediate', playbook: 'ec2-compromise', approval: 'auto', steps: ['contain-instance', …], … }
  */
 export function decide(incident: Incident, settings: Settings): Decision {
   const notAnIncident = screen(incident, settings);

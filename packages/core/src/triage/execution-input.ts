@@ -1,3 +1,4 @@
+import type { InstanceObservation } from '../actions/observe-instance.ts';
 import type {
   AccessKeyResource,
   Ec2InstanceResource,
@@ -30,6 +31,8 @@ export interface ExecutionInput {
     readonly timeoutDefault: 'approve' | 'reject';
   };
   readonly settingsVersion: string;
+  /** Triage's reads of the instance for `contain-instance` (ec2-compromise without approval), else `null`. */
+  readonly observation: InstanceObservation | null;
 }
 
 export type ExecutionTarget =
@@ -56,6 +59,7 @@ export function buildExecutionInput(
   decision: Decision,
   settings: Settings,
   settingsVersion: string,
+  observation: InstanceObservation | null = null,
 ): ExecutionInput {
   const steps = new Set(decision.steps);
   return {
@@ -89,6 +93,7 @@ export function buildExecutionInput(
       timeoutDefault: timeoutDefaultOf(incident, decision, settings),
     },
     settingsVersion,
+    observation,
   };
 }
 

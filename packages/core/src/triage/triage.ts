@@ -1,4 +1,5 @@
-import type { Incident } from '../intake/incident.ts';
+import type { InstanceObservation } from '../actions/observe-instance.ts';
+import type { Ec2InstanceResource, Incident } from '../intake/incident.ts';
 import { intake } from '../intake/intake.ts';
 import type { RecognisedShape } from '../intake/result.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -22,6 +23,16 @@ export type StartExecution = (request: {
  */
 export type ClaimExecution = (incidentId: string, playbook: PlaybookId) => Promise<'claimed' | 'duplicate'>;
 
+/**
+ * Reads what `contain-instance` needs (`observeInstance` with a read-only role in the incident's account),
+ * while triage claims the incident, so that the playbook's first step changes things at once.
+ */
+export type ObserveInstance = (request: {
+  readonly account: string;
+  readonly region: string;
+  readonly instanceId: string;
+}) => Promise<InstanceObservation>;
+
 export interface TriagePorts {
   readonly settings: SettingsResult;
   readonly ledger: Ledger;
@@ -29,6 +40,10 @@ export interface TriagePorts {
   readonly startExecution: StartExecution;
   /** In AWS the ledger table's conditional write; the local engine's execution names already span playbooks. */
   readonly claimExecution?: ClaimExecution;
+  /** Absent: the playbook reads the instance itself (one round trip more on the containment path). */
+  readonly observeInstance?: ObserveInstance;
+  /** Where an observation that failed is reported (it never fails triage: the step reads live instead). */
+  readonly warn?: (message: string, extra: Record<string, unknown>) => void;
   now(): Date;
 }
 
@@ -45,8 +60,9 @@ export type TriageResult =
 const CONTAINMENT_PLAYBOOKS: readonly PlaybookId[] = ['ec2-compromise'];
 
 /**
- * Triage of one event: intake → decide → blast radius → record the decision → start the playbook
- * (execution name = incident id, so a re-delivered or re-published finding starts nothing new).
+ * Triage of one event: intake → decide → {claim the incident ∥ take a blast-radius slot ∥ read the instance
+ * for containment} in one round trip → start the playbook (execution name = incident id, so a re-delivered
+ * or re-published finding starts nothing new) → record the decision.
  * Notifications run as the `notify-only` / `root-activity` playbooks, so they are deduplicated the same way.
  * A rejected event is a result, not an error: retrying it could not help.
  *
@@ -67,50 +83,75 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
     decision = { ...decision, reason: `${decision.reason} Settings failed closed: ${ports.settings.reason}` };
   }
 
-  if (decision.action !== 'ignore' && decision.playbook !== null && ports.claimExecution !== undefined) {
-    const claim = await ports.claimExecution(incident.id, decision.playbook);
-    if (claim === 'duplicate') {
-      await ports.ledger.append({
-        incidentId: incident.id,
-        step: 'triage',
-        at: now.toISOString(),
-        outcome: 'duplicate',
-        dryRun: decision.dryRun,
-        settingsVersion: ports.settings.version,
-        input: {
-          source: incident.source,
-          type: incident.type,
-          count: incident.count,
-          updatedAt: incident.updatedAt,
-        },
-        changes: [],
-        notes: [
-          `incident ${incident.id} already has a playbook (delivery ${incident.count}); nothing new is started`,
-        ],
-      });
-      return { outcome: 'duplicate', incident, decision, executionName: incident.id };
-    }
-  }
-
-  let consumed = false;
-  if (
+  // One round trip for the three: the claim, the blast-radius slot and the reads for containment. A slot
+  // taken for an incident that turns out to be claimed already is given back.
+  const claimFirst =
+    decision.action !== 'ignore' && decision.playbook !== null && ports.claimExecution !== undefined;
+  const consumeSlot =
     decision.action === 'remediate' &&
     decision.approval === 'auto' &&
     !decision.dryRun &&
     decision.playbook !== null &&
-    CONTAINMENT_PLAYBOOKS.includes(decision.playbook)
-  ) {
-    const limit = settings.blastRadius.maxContainmentsPerAccountPerHour;
-    consumed = await ports.blastRadius.tryConsume(incident.account, now, limit);
-    if (!consumed) {
-      decision = {
-        ...decision,
-        approval: 'required',
-        steps: ['request-approval', ...decision.steps],
-        reason: `${decision.reason} Blast radius: ${limit} automatic containments already this hour in account ${incident.account}, so this one waits for approval.`,
-      };
-    }
+    CONTAINMENT_PLAYBOOKS.includes(decision.playbook);
+  const limit = settings.blastRadius.maxContainmentsPerAccountPerHour;
+  const instanceId = observedInstanceId(decision);
+  const [claimed, slot, observed] = await Promise.allSettled([
+    claimFirst && decision.playbook !== null && ports.claimExecution !== undefined
+      ? ports.claimExecution(incident.id, decision.playbook)
+      : Promise.resolve('claimed' as const),
+    consumeSlot ? ports.blastRadius.tryConsume(incident.account, now, limit) : Promise.resolve(false),
+    instanceId !== undefined && ports.observeInstance !== undefined
+      ? ports.observeInstance({ account: incident.account, region: incident.region, instanceId })
+      : Promise.resolve(null),
+  ]);
+  const consumed = slot.status === 'fulfilled' && slot.value;
+  if (claimed.status === 'rejected' || slot.status === 'rejected') {
+    if (consumed) await ports.blastRadius.release(incident.account, now);
+    // The claim is made again by the retry (same playbook): nothing is lost by throwing.
+    throw claimed.status === 'rejected' ? claimed.reason : (slot as PromiseRejectedResult).reason;
   }
+  let observation: InstanceObservation | null = null;
+  if (observed.status === 'fulfilled') observation = observed.value;
+  else {
+    ports.warn?.('Could not read the instance for containment; the playbook reads it itself', {
+      incidentId: incident.id,
+      error: String(observed.reason),
+    });
+  }
+
+  if (claimed.value === 'duplicate') {
+    if (consumed) await ports.blastRadius.release(incident.account, now);
+    await ports.ledger.append({
+      incidentId: incident.id,
+      step: 'triage',
+      at: now.toISOString(),
+      outcome: 'duplicate',
+      dryRun: decision.dryRun,
+      settingsVersion: ports.settings.version,
+      input: {
+        source: incident.source,
+        type: incident.type,
+        count: incident.count,
+        updatedAt: incident.updatedAt,
+      },
+      changes: [],
+      notes: [
+        `incident ${incident.id} already has a playbook (delivery ${incident.count}); nothing new is started`,
+      ],
+    });
+    return { outcome: 'duplicate', incident, decision, executionName: incident.id };
+  }
+
+  if (consumeSlot && !consumed) {
+    decision = {
+      ...decision,
+      approval: 'required',
+      steps: ['request-approval', ...decision.steps],
+      reason: `${decision.reason} Blast radius: ${limit} automatic containments already this hour in account ${incident.account}, so this one waits for approval.`,
+    };
+  }
+  // Reads taken now would be stale by the time someone approves: the step reads again after the decision.
+  if (decision.approval === 'required') observation = null;
 
   const record = (outcome: 'decided' | 'duplicate', notes: string[]) =>
     ports.ledger.append({
@@ -135,7 +176,7 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
     return { outcome: 'ignored', incident, decision };
   }
 
-  const input = buildExecutionInput(incident, decision, settings, ports.settings.version);
+  const input = buildExecutionInput(incident, decision, settings, ports.settings.version, observation);
   const started = await ports.startExecution({ name: incident.id, playbook: decision.playbook, input });
   if (started === 'duplicate') {
     if (consumed) await ports.blastRadius.release(incident.account, now);
@@ -145,6 +186,14 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
   }
   await record('decided', [`started ${decision.playbook} as execution ${incident.id}`]);
   return { outcome: 'started', incident, decision, executionName: incident.id };
+}
+
+/** The instance `contain-instance` will act on, when the playbook contains one without asking first. */
+function observedInstanceId(decision: Decision): string | undefined {
+  if (decision.action !== 'remediate' || decision.playbook !== 'ec2-compromise') return undefined;
+  if (decision.approval !== 'auto') return undefined;
+  const target = decision.targets[0];
+  return target?.kind === 'ec2-instance' ? (target as Ec2InstanceResource).instanceId : undefined;
 }
 
 /**

@@ -7,11 +7,10 @@ import { runAction } from '../../src/actions/run-action.ts';
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake } from '../../src/intake/intake.ts';
 
+/** The ec2-compromise playbook's actions, in its order. */
 const CONTAINMENT: readonly ActionId[] = [
-  'protect-evidence',
-  'detach-from-autoscaling',
+  'contain-instance',
   'deregister-from-load-balancers',
-  'isolate-instance',
   'snapshot-volumes',
   'quarantine-instance-profile',
 ];

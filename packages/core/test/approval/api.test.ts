@@ -101,7 +101,7 @@ describe('GET /approvals/{id}', () => {
 
     // Assess
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200]);
-    expect(responses[0]?.body).toContain('isolate-instance');
+    expect(responses[0]?.body).toContain('contain-instance');
     expect(await store.get(APPROVAL_ID)).toEqual(before);
     expect(callbacks.calls).toEqual([]);
   });

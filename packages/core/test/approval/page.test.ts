@@ -59,7 +59,7 @@ describe('renderApprovalPage', () => {
     expect(html).toContain(`<input type="hidden" name="sig" value="${'a'.repeat(64)}">`);
     expect(html).toContain('<input type="hidden" name="exp" value="1795863570">');
     expect(html).toContain('<input type="hidden" name="csrf" value="n.t">');
-    expect(html).toContain('<code>isolate-instance</code>');
+    expect(html).toContain('<code>contain-instance</code>');
     expect(html).toContain('value="approve">Approve</button>');
     expect(html).toContain('value="reject">Reject</button>');
   });

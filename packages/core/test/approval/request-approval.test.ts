@@ -75,8 +75,8 @@ describe('requestApproval', () => {
     expect(await store.get(result.approvalId)).toMatchObject({
       taskToken: TASK_TOKEN,
       incidentId: INCIDENT_ID,
-      step: 'protect-evidence',
-      actions: ['request-approval', 'protect-evidence', 'isolate-instance', 'snapshot-volumes', 'notify'],
+      step: 'contain-instance',
+      actions: ['request-approval', 'contain-instance', 'snapshot-volumes', 'notify'],
       incident: { resources: [{ instanceId: 'i-0abc1234def567890' }] },
       requestedAt: NOW.toISOString(),
       expiresAt: result.expiresAt,
@@ -190,7 +190,7 @@ describe('requestApproval', () => {
       '[Cordon] HIGH instance-compromise: i-0abc1234def567890 approval requested',
     );
     expect(published[0]?.message).toContain(result.link);
-    expect(published[0]?.message).toContain('  - isolate-instance');
+    expect(published[0]?.message).toContain('  - contain-instance');
     expect(published[0]?.attributes).toMatchObject({ severity: 'high', event: 'approval-requested' });
   });
 

@@ -94,8 +94,7 @@ describe('approvalMessage', () => {
     // Assess
     expect(text).toContain('HIGH instance-compromise');
     expect(text).toContain('i-0abc1234def567890');
-    for (const step of ['protect-evidence', 'isolate-instance', 'snapshot-volumes'])
-      expect(text).toContain(step);
+    for (const step of ['contain-instance', 'snapshot-volumes']) expect(text).toContain(step);
     expect(text).not.toContain('`request-approval`');
     expect(text).toContain(`|Open the approval page>`);
   });

@@ -56,17 +56,18 @@ describe('buildPlaybook', () => {
       if (state.Type !== 'Task' || name === STATE_NAMES.askForApproval) continue;
       expect(state.Resource, name).toMatch(/^arn:aws:lambda:eu-west-1:111122223333:function:cordon-prod-/);
     }
-    const isolate = definition.States[STATE_NAMES.isolateInstance];
+    const isolate = definition.States[STATE_NAMES.containInstance];
     expect(isolate).toMatchObject({
-      Resource: AWS_OPTIONS.functionArn('isolate-instance'),
+      Resource: AWS_OPTIONS.functionArn('contain-instance'),
       Parameters: {
         'incidentId.$': '$.incident.id',
         'account.$': '$.incident.account',
         'region.$': '$.incident.region',
         'dryRun.$': '$.decision.dryRun',
         'instanceId.$': '$.target.instanceId',
+        'observation.$': '$.observation',
       },
-      ResultPath: '$.results.isolateInstance',
+      ResultPath: '$.results.containInstance',
     });
   });
 
@@ -186,8 +187,8 @@ describe('buildPlaybook', () => {
   });
 
   it('gives the local engine valid Lambda ARNs, with failure reports going to the notify function', () => {
-    expect(LOCAL_FUNCTION_ARN('isolate-instance')).toBe(
-      'arn:aws:lambda:us-east-1:000000000000:function:cordon-isolate-instance',
+    expect(LOCAL_FUNCTION_ARN('contain-instance')).toBe(
+      'arn:aws:lambda:us-east-1:000000000000:function:cordon-contain-instance',
     );
     expect(LOCAL_FUNCTION_ARN('report-failure')).toBe(LOCAL_FUNCTION_ARN('notify'));
   });

@@ -53,7 +53,7 @@ describe.concurrent('an approval nobody answers in time', () => {
     expect(field(escalation, 'event')).toBe('approval-timeout');
     expect(field(escalation, 'decidedBy')).toBe('timeout');
     expect(field(escalation, 'timeoutDefault')).toBe('approve');
-    const protect = callsOf(outcome, 'protect-evidence')[0];
+    const protect = callsOf(outcome, 'contain-instance')[0];
     expect(protect?.startedAt).toBeGreaterThan(escalation?.endedAt ?? Number.POSITIVE_INFINITY);
     expect(callsOf(outcome, 'quarantine-instance-profile')).toHaveLength(1);
     const contained = callsOf(outcome, 'notify').at(-1);

@@ -59,16 +59,14 @@ describe('a playbook whose steps all succeed', () => {
     },
   );
 
-  it('ec2-compromise protects the evidence, leaves the ASG ∥ load balancers, isolates, then snapshots ∥ quarantines', async () => {
+  it('ec2-compromise contains in one step, then deregisters ∥ snapshots ∥ quarantines', async () => {
     // Act
     const outcome = await runPlaybook('ec2-compromise', { approvalRequired: false });
 
     // Assess
     expectPlannedOrder(outcome.calls, [
-      'protect-evidence',
-      ['detach-from-autoscaling', 'deregister-from-load-balancers'],
-      'isolate-instance',
-      ['snapshot-volumes', 'quarantine-instance-profile'],
+      'contain-instance',
+      ['deregister-from-load-balancers', 'snapshot-volumes', 'quarantine-instance-profile'],
       'notify',
     ]);
   });
@@ -78,8 +76,17 @@ describe('a playbook whose steps all succeed', () => {
     const outcome = await runPlaybook('ec2-compromise', { approvalRequired: false });
 
     // Assess
-    const isolate = callsOf(outcome, 'isolate-instance')[0];
-    expect(isolate?.input).toEqual({
+    const contain = callsOf(outcome, 'contain-instance')[0];
+    expect(contain?.input).toEqual({
+      incidentId: 'guardduty-123456789012-us-east-1-6ab6e6ee7fa2bd6ab9eef5b4ea7d9d8c',
+      account: '123456789012',
+      region: 'us-east-1',
+      dryRun: false,
+      instanceId: 'i-0abc1234def567890',
+      observation: null,
+    });
+    const snapshot = callsOf(outcome, 'snapshot-volumes')[0];
+    expect(snapshot?.input).toEqual({
       incidentId: 'guardduty-123456789012-us-east-1-6ab6e6ee7fa2bd6ab9eef5b4ea7d9d8c',
       account: '123456789012',
       region: 'us-east-1',
@@ -90,10 +97,8 @@ describe('a playbook whose steps all succeed', () => {
       incident: { account: '123456789012' },
       target: { instanceId: 'i-0abc1234def567890' },
       results: {
-        protectEvidence: { status: 'done' },
-        detachFromAutoscaling: { status: 'done' },
+        containInstance: { status: 'done' },
         deregisterFromLoadBalancers: { status: 'done' },
-        isolateInstance: { status: 'done' },
         snapshotVolumes: { status: 'done' },
         quarantineInstanceProfile: { status: 'done' },
       },
@@ -110,7 +115,7 @@ describe('a playbook whose steps all succeed', () => {
     expect(field(contained, 'playbook')).toBe('ec2-compromise');
     expect(field(contained, 'results')).toMatchObject({
       approval: { decision: 'approve', decidedBy: 'U0APPROVER' },
-      isolateInstance: { status: 'done' },
+      containInstance: { status: 'done' },
       quarantineInstanceProfile: { status: 'done' },
     });
   });

@@ -4,7 +4,7 @@ import { callsOf, runPlaybook } from './engine.ts';
 
 describe('a throttled step', () => {
   it.each([
-    ['ec2-compromise', STATE_NAMES.isolateInstance, 'isolate-instance'],
+    ['ec2-compromise', STATE_NAMES.containInstance, 'contain-instance'],
     ['ec2-compromise', STATE_NAMES.snapshotVolumes, 'snapshot-volumes'],
     ['ec2-compromise', STATE_NAMES.deregisterFromLoadBalancers, 'deregister-from-load-balancers'],
     ['credential-compromise', STATE_NAMES.revokeSessions, 'revoke-sessions'],
@@ -44,13 +44,13 @@ describe('a throttled step', () => {
     // Act
     const outcome = await runPlaybook('ec2-compromise', {
       approvalRequired: false,
-      failures: { [STATE_NAMES.protectEvidence]: { error: 'ThrottledError' } },
+      failures: { [STATE_NAMES.containInstance]: { error: 'ThrottledError' } },
     });
 
     // Assess
     expect(outcome.status).toBe('FAILED');
-    expect(outcome.cause).toBe('protect-evidence');
+    expect(outcome.cause).toBe('contain-instance');
     // Throttling is retried longest: the first try and 10 retries (THROTTLING_RETRY_POLICY).
-    expect(callsOf(outcome, 'protect-evidence')).toHaveLength(11);
+    expect(callsOf(outcome, 'contain-instance')).toHaveLength(11);
   });
 });

@@ -66,11 +66,11 @@ describe.concurrent('a step that fails with a terminal error', () => {
     // Act
     const outcome = await runPlaybook('ec2-compromise', {
       approvalRequired: false,
-      failures: { [STATE_NAMES.protectEvidence]: { error: 'AccessDeniedError' } },
+      failures: { [STATE_NAMES.containInstance]: { error: 'AccessDeniedError' } },
     });
 
     // Assess
-    expect(outcome.calls.map((call) => call.step)).toEqual(['protect-evidence', 'notify']);
+    expect(outcome.calls.map((call) => call.step)).toEqual(['contain-instance', 'notify']);
   });
 
   it('a failure inside a Parallel branch is reported once, by the branch, naming the branch step', async ({
@@ -96,14 +96,14 @@ describe.concurrent('a step that fails with a terminal error', () => {
     const outcome = await runPlaybook('ec2-compromise', {
       approvalRequired: false,
       failures: {
-        [STATE_NAMES.isolateInstance]: { error: 'ResourceGoneError' },
+        [STATE_NAMES.containInstance]: { error: 'ResourceGoneError' },
         [STATE_NAMES.reportFailedStep]: { error: 'AccessDeniedError' },
       },
     });
 
     // Assess
     expect(outcome.status).toBe('FAILED');
-    expect(outcome.cause).toBe('isolate-instance');
+    expect(outcome.cause).toBe('contain-instance');
   });
 
   it('still ends FAILED when a branch failure report itself fails', async ({ expect }) => {
@@ -111,13 +111,13 @@ describe.concurrent('a step that fails with a terminal error', () => {
     const outcome = await runPlaybook('ec2-compromise', {
       approvalRequired: false,
       failures: {
-        [STATE_NAMES.detachFromAutoscaling]: { error: 'ResourceGoneError' },
-        [reportStateName(STATE_NAMES.detachFromAutoscaling)]: { error: 'AccessDeniedError' },
+        [STATE_NAMES.deregisterFromLoadBalancers]: { error: 'ResourceGoneError' },
+        [reportStateName(STATE_NAMES.deregisterFromLoadBalancers)]: { error: 'AccessDeniedError' },
       },
     });
 
     // Assess
     expect(outcome.status).toBe('FAILED');
-    expect(outcome.cause).toBe('detach-from-autoscaling');
+    expect(outcome.cause).toBe('deregister-from-load-balancers');
   });
 });

@@ -54,10 +54,8 @@ export interface RunOutcome {
 }
 
 export const CHANGE_STEPS: readonly StepId[] = [
-  'protect-evidence',
-  'detach-from-autoscaling',
+  'contain-instance',
   'deregister-from-load-balancers',
-  'isolate-instance',
   'snapshot-volumes',
   'quarantine-instance-profile',
   'deactivate-access-key',

@@ -41,9 +41,8 @@ describe('toMermaid', () => {
     const diagram = toMermaid(buildPlaybook('ec2-compromise', LOCAL_BUILD_OPTIONS));
 
     // Assess
-    expect(diagram).toMatch(new RegExp(`subgraph s\\d+ \\["${STATE_NAMES.leaveTraffic}"\\]`));
-    expect(diagram).toMatch(new RegExp(`subgraph s\\d+ \\["${STATE_NAMES.keepEvidence}"\\]`));
-    expect(diagram.match(/subgraph s\d+_b\d+ \["branch \d"\]/g)).toHaveLength(4);
+    expect(diagram).toMatch(new RegExp(`subgraph s\\d+ \\["${STATE_NAMES.afterContainment}"\\]`));
+    expect(diagram.match(/subgraph s\d+_b\d+ \["branch \d"\]/g)).toHaveLength(3);
   });
 
   it('labels Choice edges with their rule and the default with "otherwise"', () => {

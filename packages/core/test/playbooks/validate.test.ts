@@ -30,7 +30,7 @@ describe('lintPlaybook', () => {
     // Prepare
     const broken = withTask(
       buildPlaybook('ec2-compromise', LOCAL_BUILD_OPTIONS),
-      STATE_NAMES.isolateInstance,
+      STATE_NAMES.containInstance,
       ({ Retry, ...task }) => task,
     );
 
@@ -38,7 +38,7 @@ describe('lintPlaybook', () => {
     const problems = lintPlaybook(broken);
 
     // Assess
-    expect(problems).toEqual(['Task "Isolate it on the network" has no Retry.']);
+    expect(problems).toEqual([`Task "${STATE_NAMES.containInstance}" has no Retry.`]);
   });
 
   it('finds a Task without Catch', () => {
@@ -103,7 +103,7 @@ describe('lintPlaybook', () => {
     // Prepare
     const broken = withTask(
       buildPlaybook('ec2-compromise', LOCAL_BUILD_OPTIONS),
-      STATE_NAMES.isolateInstance,
+      STATE_NAMES.containInstance,
       (task) => ({
         ...task,
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE_NAMES.stopped }],
@@ -115,28 +115,28 @@ describe('lintPlaybook', () => {
 
     // Assess
     expect(problems).toEqual([
-      'Fail "Stopped: a step failed" is reachable from Task "Isolate it on the network" without a notification.',
+      `Fail "Stopped: a step failed" is reachable from Task "${STATE_NAMES.containInstance}" without a notification.`,
     ]);
   });
 
   it('finds a Parallel branch whose error leaves it unreported', () => {
     // Prepare
     const definition = buildPlaybook('ec2-compromise', LOCAL_BUILD_OPTIONS);
-    const parallel = definition.States[STATE_NAMES.keepEvidence];
+    const parallel = definition.States[STATE_NAMES.afterContainment];
     if (parallel?.Type !== 'Parallel') throw new Error('not a Parallel');
     const [first, ...others] = parallel.Branches;
     if (first === undefined) throw new Error('no branch');
-    const task = first.States[STATE_NAMES.snapshotVolumes];
+    const task = first.States[STATE_NAMES.deregisterFromLoadBalancers];
     if (task?.Type !== 'Task') throw new Error('not a Task');
     const { Catch, ...uncaught } = task;
     const broken: StateMachineDefinition = {
       ...definition,
       States: {
         ...definition.States,
-        [STATE_NAMES.keepEvidence]: {
+        [STATE_NAMES.afterContainment]: {
           ...parallel,
           Branches: [
-            { ...first, States: { ...first.States, [STATE_NAMES.snapshotVolumes]: uncaught } },
+            { ...first, States: { ...first.States, [STATE_NAMES.deregisterFromLoadBalancers]: uncaught } },
             ...others,
           ],
         },
@@ -147,9 +147,9 @@ describe('lintPlaybook', () => {
     const problems = lintPlaybook(broken);
 
     // Assess
-    expect(problems).toContain('Task "Snapshot its volumes" has no Catch.');
+    expect(problems).toContain('Task "Take it out of its load balancers" has no Catch.');
     expect(problems).toContain(
-      'Fail "Stopped: a step failed" is reachable from Parallel "Snapshot its volumes and quarantine its instance profile" without a notification.',
+      `Fail "Stopped: a step failed" is reachable from Parallel "${STATE_NAMES.afterContainment}" without a notification.`,
     );
   });
 

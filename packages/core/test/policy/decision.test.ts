@@ -120,11 +120,9 @@ describe('decide: EC2', () => {
       approval: 'auto',
       dryRun: false,
     });
-    expect(decision.steps[0]).toBe('protect-evidence');
-    expect(decision.steps.indexOf('detach-from-autoscaling')).toBeLessThan(
-      decision.steps.indexOf('isolate-instance'),
-    );
-    expect(decision.steps.indexOf('isolate-instance')).toBeLessThan(
+    // contain-instance protects the evidence first, then Standby, then the network (its own tests).
+    expect(decision.steps[0]).toBe('contain-instance');
+    expect(decision.steps.indexOf('contain-instance')).toBeLessThan(
       decision.steps.indexOf('snapshot-volumes'),
     );
     expect(decision.targets).toEqual([

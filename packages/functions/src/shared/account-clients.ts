@@ -41,13 +41,32 @@ export interface AccountClientsOptions {
   readonly homeAccount: string;
   /** Wraps each client (Powertools Tracer's `captureAWSv3Client` in Lambda). */
   readonly instrument?: <T>(client: T) => T;
+  /** The role to assume in a member account (default: the responder role). */
+  readonly roleArn?: (account: string, settings: Settings) => string;
+  /** The session name CloudTrail shows for the assumed role (default `cordon-responder`). */
+  readonly sessionName?: string;
   /** For tests: the credentials of a member account's responder role. */
   readonly assumeRole?: (roleArn: string, externalId: string | undefined) => AwsCredentialIdentityProvider;
+}
+
+/** The account a function runs in, from its own ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
+export function accountOf(invokedFunctionArn: string): string {
+  return invokedFunctionArn.split(':')[4] ?? '';
 }
 
 /** The responder role actions assume in a member account (DOMAIN.md item 36). */
 export function responderRoleArn(account: string, settings: Settings): string {
   return `arn:aws:iam::${account}:role/${settings.responder.roleName}`;
+}
+
+/** The read-only role triage assumes to read an instance before containment: the responder's name + `Observer`. */
+export function observerRoleName(settings: Settings): string {
+  // IAM role names are at most 64 characters.
+  return `${settings.responder.roleName.slice(0, 56)}Observer`;
+}
+
+export function observerRoleArn(account: string, settings: Settings): string {
+  return `arn:aws:iam::${account}:role/${observerRoleName(settings)}`;
 }
 
 /**
@@ -70,14 +89,14 @@ export function createAccountClients(
         params: {
           RoleArn: roleArn,
           ExternalId: externalId,
-          RoleSessionName: 'cordon-responder',
+          RoleSessionName: options.sessionName ?? 'cordon-responder',
           DurationSeconds: 900,
         },
         clientConfig: { region: options.region },
       }));
   return (account, settings) => {
     const home = account === options.homeAccount;
-    const roleArn = home ? 'home' : responderRoleArn(account, settings);
+    const roleArn = home ? 'home' : (options.roleArn ?? responderRoleArn)(account, settings);
     const key = `${account}|${roleArn}|${settings.responder.externalId ?? ''}`;
     const cached = cache.get(key);
     if (cached !== undefined) return cached;

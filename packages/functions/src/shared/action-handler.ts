@@ -23,7 +23,7 @@ import type { Settings, SettingsResult } from '@cordon/core/policy/settings';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader } from '../settings.ts';
-import { type ClientConstructors, createAccountClients } from './account-clients.ts';
+import { accountOf, type ClientConstructors, createAccountClients } from './account-clients.ts';
 
 /** What a handler needs from the outside world; built once per container from the environment. */
 export interface ActionHandlerDependencies {
@@ -37,10 +37,7 @@ export interface ActionHandlerDependencies {
   now(): Date;
 }
 
-/** The account a function runs in, from its own ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
-export function accountOf(invokedFunctionArn: string): string {
-  return invokedFunctionArn.split(':')[4] ?? '';
-}
+export { accountOf };
 
 /**
  * The dependencies of a deployed action function, from its environment:

@@ -657,6 +657,50 @@ export class Ec2Model implements ServiceModel {
     }
   }
 
+  /** Attaches one more ENI to a seeded instance (as someone might while an incident runs). */
+  public attachNetworkInterface(input: {
+    instanceId: string;
+    networkInterfaceId: string;
+    groupIds: readonly string[];
+    subnetId: string;
+    vpcId?: string;
+  }): void {
+    const instance = this.requireSeeded('instance', input.instanceId, this.state.instances);
+    this.seedId('eni', input.networkInterfaceId);
+    const vpcId = input.vpcId ?? instance.vpcId;
+    for (const groupId of input.groupIds) {
+      if (this.state.securityGroups[groupId]?.vpcId !== vpcId) {
+        throw new Error(`Seed error: group ${groupId} is not a security group of ${vpcId}`);
+      }
+    }
+    const deviceIndex = instance.networkInterfaceIds.length;
+    this.state.networkInterfaces[input.networkInterfaceId] = {
+      networkInterfaceId: input.networkInterfaceId,
+      vpcId,
+      subnetId: input.subnetId,
+      availabilityZone: instance.availabilityZone,
+      privateIpAddress: `10.0.0.${10 + deviceIndex}`,
+      description: '',
+      groupIds: [...input.groupIds],
+      sourceDestCheck: true,
+      attachment: {
+        attachmentId: this.context.nextId('eni-attach'),
+        instanceId: input.instanceId,
+        deviceIndex,
+        deleteOnTermination: false,
+        attachTime: this.context.now().toISOString(),
+      },
+      tags: {},
+    };
+    instance.networkInterfaceIds.push(input.networkInterfaceId);
+  }
+
+  /** Sets tags on a seeded instance without a call (as another principal might). */
+  public tagInstance(instanceId: string, tags: Readonly<Record<string, string>>): void {
+    const instance = this.requireSeeded('instance', instanceId, this.state.instances);
+    instance.tags = { ...instance.tags, ...tags };
+  }
+
   /** Moves an instance to another state (e.g. `terminated`), for scenarios that need one. */
   public setInstanceState(instanceId: string, state: InstanceStateName): void {
     this.requireSeeded('instance', instanceId, this.state.instances).state = state;

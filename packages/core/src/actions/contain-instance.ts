@@ -1,0 +1,265 @@
+import type { Instance } from '@aws-sdk/client-ec2';
+import type { z } from 'zod';
+import type { Change } from '../ledger/ledger.ts';
+import {
+  type DetachFromAutoScalingOutput,
+  detachFromAutoScaling,
+  planStandby,
+} from './detach-from-autoscaling.ts';
+import { type ActionError, classifyAwsError } from './errors.ts';
+import { assertNotExempt } from './guardrails.ts';
+import { type IsolateInstanceOutput, isolateInstance, planIsolation } from './isolate-instance.ts';
+import {
+  freshObservation,
+  type InstanceObservation,
+  InstanceObservationSchema,
+  OBSERVER_PERMISSIONS,
+  observeInstance,
+  readInstance,
+} from './observe-instance.ts';
+import { ProtectEvidenceInput, planProtectEvidence, protectEvidence } from './protect-evidence.ts';
+import { runAction } from './run-action.ts';
+import type { ActionContext, ActionDefinition, ActionPlan, Permission } from './types.ts';
+
+export const ContainInstanceInput = ProtectEvidenceInput.extend({
+  /** Triage's reads of the instance (`null` when triage could not read it, or approval came first). */
+  observation: InstanceObservationSchema.nullable().default(null),
+});
+export type ContainInstanceInput = z.output<typeof ContainInstanceInput>;
+
+/** The parts of a containment, by the id of the action each part is on its own. */
+export type ContainmentPart = 'protect-evidence' | 'detach-from-autoscaling' | 'isolate-instance';
+
+/**
+ * What release-instance needs: each part's own restore record, as that action alone would have written
+ * it (release-instance reads both shapes).
+ */
+export interface ContainInstanceRestore {
+  readonly instanceId: string;
+  readonly parts: Readonly<Partial<Record<ContainmentPart, unknown>>>;
+}
+
+export interface ContainInstanceOutput {
+  readonly instanceId: string;
+  /** Where the plan came from: triage's observation (no reads in the step) or live reads. */
+  readonly readFrom: 'observation' | 'live';
+  /** The instance changed between triage's reads and the step: it was planned again from live reads. */
+  readonly replanned: boolean;
+  readonly autoScaling: DetachFromAutoScalingOutput;
+  readonly isolation: IsolateInstanceOutput;
+}
+
+/** Every permission of the three parts, once; the observer's reads are among them. */
+function unionOf(groups: readonly (readonly Permission[])[]): Permission[] {
+  const seen = new Set<string>();
+  const union: Permission[] = [];
+  for (const permission of groups.flat()) {
+    const key = JSON.stringify([permission.actions, permission.resources, permission.condition ?? null]);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    union.push(permission);
+  }
+  return union;
+}
+
+/**
+ * What the plan depends on, in a form two reads can be compared by: ENIs and their groups, volumes and
+ * DeleteOnTermination, tags. If the live instance differs from the observation, the plan is made again.
+ */
+function fingerprint(instance: Instance): string {
+  const enis = (instance.NetworkInterfaces ?? [])
+    .map((eni) => [eni.NetworkInterfaceId, (eni.Groups ?? []).map((group) => group.GroupId).sort()] as const)
+    .sort(([left], [right]) => String(left).localeCompare(String(right)));
+  const volumes = (instance.BlockDeviceMappings ?? [])
+    .map((mapping) => [mapping.DeviceName, mapping.Ebs?.DeleteOnTermination ?? null] as const)
+    .sort(([left], [right]) => String(left).localeCompare(String(right)));
+  const tags = (instance.Tags ?? [])
+    .map((tag) => [tag.Key, tag.Value] as const)
+    .sort(([left], [right]) => String(left).localeCompare(String(right)));
+  return JSON.stringify({ enis, volumes, tags, state: instance.State?.Name ?? null });
+}
+
+/**
+ * `contain-instance`: the EC2 containment of DOMAIN.md items 12–15 as ONE step, so that the instance is cut
+ * off in as few sequential AWS round trips as the rules allow (docs/benchmarks.md, "Containment path"):
+ *
+ * 1. reads — none when triage's observation is fresh (`OBSERVATION_MAX_AGE_SECONDS`); otherwise the five
+ *    reads at once;
+ * 2. one ledger `planned` entry with every part's restore (and, with an observation, DescribeInstances sent
+ *    together with it: if the live instance differs from the observation — an ENI attached, groups changed,
+ *    an exemption tag added, or this is a retry after a partial run — the step plans again from live reads);
+ * 3. at once: evidence protection (termination protection, stop on shutdown, DeleteOnTermination=false,
+ *    quarantine tags), EnterStandby in the Auto Scaling group, and every ENI to the allow-all
+ *    `cordon-isolation-untrack` group (untracking its connections; all traffic stays allowed, so no health
+ *    check fails yet);
+ * 4. once protection and Standby have ANSWERED, every ENI to the no-rule `cordon-isolation` group: the
+ *    network is cut only when the group can no longer terminate the instance (item 13). If protection or
+ *    Standby fails, nothing is cut and every ENI goes back to its own groups.
+ *
+ * Load-balancer deregistration, snapshots and the instance profile follow as their own steps (item 13: the
+ * containment does not wait for draining). Idempotent, like its parts; exempt instances are refused.
+ * IAM: the union of protect-evidence, detach-from-autoscaling and isolate-instance.
+ *
+ * @example
+ * await runAction(containInstance, { incidentId, account, region, dryRun: false, instanceId: 'i-0abc…', observation }, environment)
+ * // changes: disableApiTermination false → true, autoScaling:web lifecycleState InService → Standby, eni-0aaa… groups [sg-web] → [sg-iso], …
+ */
+export const containInstance: ActionDefinition<ContainInstanceInput, ContainInstanceOutput> = {
+  id: 'contain-instance',
+  summary:
+    'Protects the evidence, puts the instance in Standby in its Auto Scaling group and moves every ENI to an allow-all group, all at once, then — once protection and Standby have answered — to a group with no rules.',
+  undo: 'Release (ec2-release) puts each ENI back on its recorded groups and takes the instance out of Standby; the evidence protections stay on.',
+  dryRunBehaviour:
+    'Reads (or takes from triage) the instance, its attributes, its Auto Scaling membership and the isolation groups, and records what it would change; no call changes anything.',
+  mutating: true,
+  input: ContainInstanceInput,
+  retryableErrors: ['ThrottledError', 'TransientServiceError', 'EventualConsistencyError'],
+  permissions: unionOf([
+    OBSERVER_PERMISSIONS,
+    protectEvidence.permissions,
+    detachFromAutoScaling.permissions,
+    isolateInstance.permissions,
+  ]),
+  async plan(input, context): Promise<ActionPlan<ContainInstanceOutput>> {
+    const { instanceId } = input;
+    // The schema checked the fields containment reads; the SDK's types are wider than the schema's.
+    const given = input.observation as InstanceObservation | null;
+    const observed = freshObservation(given, instanceId, context.now());
+    if (observed !== undefined) return planContainment(context, input, observed, 'observation');
+    const live = await observeInstance(context.clients, instanceId, context.now());
+    return planContainment(context, input, live, 'live');
+  },
+};
+
+function planContainment(
+  context: ActionContext,
+  input: ContainInstanceInput,
+  observation: InstanceObservation,
+  readFrom: ContainInstanceOutput['readFrom'],
+): ActionPlan<ContainInstanceOutput> {
+  const { instanceId } = input;
+  const { instance } = observation;
+  assertNotExempt(instance.Tags, context.settings, instanceId);
+
+  // Started now, answered while runAction writes the `planned` entry: a check that costs no round trip.
+  const recheck = readFrom === 'observation' ? readInstance(context.clients, instanceId) : undefined;
+  recheck?.catch(() => undefined); // awaited in apply; a dry run never gets there
+
+  const protect = planProtectEvidence(context, instanceId, instance, observation);
+  const standby = planStandby(
+    context,
+    instanceId,
+    instance,
+    observation.autoScaling === null
+      ? undefined
+      : {
+          AutoScalingGroupName: observation.autoScaling.groupName,
+          LifecycleState: observation.autoScaling.lifecycleState,
+        },
+  );
+  let beforeCut: Promise<unknown> = Promise.resolve();
+  const isolation = planIsolation(
+    context,
+    instanceId,
+    instance,
+    observation.isolationGroups,
+    () => beforeCut,
+  );
+
+  const parts: Partial<Record<ContainmentPart, unknown>> = {};
+  if (protect.restore !== undefined) parts['protect-evidence'] = protect.restore;
+  if (standby.restore !== undefined) parts['detach-from-autoscaling'] = standby.restore;
+  if (isolation.restore !== undefined) parts['isolate-instance'] = isolation.restore;
+  const restore: ContainInstanceRestore | undefined =
+    Object.keys(parts).length === 0 ? undefined : { instanceId, parts };
+  const changes: Change[] = [...protect.changes, ...standby.changes, ...isolation.changes];
+  const notes = [
+    readFrom === 'observation'
+      ? `planned from triage's reads of ${observation.observedAt}, checked against the live instance before any change`
+      : 'planned from live reads',
+    ...protect.notes,
+    ...standby.notes,
+    ...isolation.notes,
+  ];
+  const output = (
+    autoScaling: DetachFromAutoScalingOutput,
+    isolated: IsolateInstanceOutput,
+  ): ContainInstanceOutput => ({
+    instanceId,
+    readFrom,
+    replanned: false,
+    autoScaling,
+    isolation: isolated,
+  });
+
+  return {
+    changes,
+    ...(restore === undefined ? {} : { restore }),
+    notes,
+    output: output(standby.output, isolation.output),
+    async apply() {
+      if (recheck !== undefined) {
+        let live: Instance;
+        try {
+          live = await recheck;
+        } catch (error) {
+          throw classifyAwsError(error, 'contain-instance: reading the instance again');
+        }
+        assertNotExempt(live.Tags, context.settings, instanceId);
+        if (fingerprint(live) !== fingerprint(instance)) {
+          context.logger.info('contain-instance: the instance changed since triage read it; planning again', {
+            instanceId,
+          });
+          const { settings, settingsVersion, clients, ledger, logger, notifications, now } = context;
+          const again = await runAction(
+            containInstance,
+            { ...input, observation: null },
+            { settings, settingsVersion, clients, ledger, logger, notifications, now },
+          );
+          return { ...again.output, replanned: true };
+        }
+      }
+      const protecting = protect.apply();
+      const standingBy = standby.apply();
+      beforeCut = Promise.all([protecting, standingBy]);
+      beforeCut.catch(() => undefined); // isolation awaits it; its failure is reported below
+      const [protected_, stoodBy, isolated] = await Promise.allSettled([
+        protecting,
+        standingBy,
+        isolation.apply(),
+      ]);
+      if (
+        protected_.status === 'fulfilled' &&
+        stoodBy.status === 'fulfilled' &&
+        isolated.status === 'fulfilled'
+      ) {
+        return output(stoodBy.value, isolated.value);
+      }
+      throw mostSerious(
+        [
+          [protected_, 'contain-instance: protecting the evidence'],
+          [stoodBy, 'contain-instance: EnterStandby'],
+          [isolated, 'contain-instance: isolating the ENIs'],
+        ],
+        isolated.status === 'rejected' ? classifyAwsError(isolated.reason, 'isolate').partial : undefined,
+      );
+    },
+  };
+}
+
+/**
+ * The error the step reports: a terminal one wins (retrying would meet it again), else the first; the
+ * isolation's partial progress (which ENIs were cut, which went back to their groups) goes with it.
+ */
+function mostSerious(
+  results: readonly (readonly [PromiseSettledResult<unknown>, string])[],
+  partial: ActionError['partial'],
+): ActionError {
+  const errors = results.flatMap(([result, what]) =>
+    result.status === 'rejected' ? [classifyAwsError(result.reason, what, { partial })] : [],
+  );
+  const chosen = errors.find((error) => !error.retryable) ?? errors[0];
+  return (
+    chosen ?? classifyAwsError(new Error('contain-instance failed without an error'), 'contain-instance')
+  );
+}

@@ -1,6 +1,0 @@
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { isolateInstance } from '@cordon/core/actions/isolate-instance';
-import { createActionHandler } from '../../shared/action-handler.ts';
-
-// Only the clients this action calls (its permissions say which): the bundle leaves the others out.
-export const handler = createActionHandler(isolateInstance, { clients: { ec2: EC2Client } });
