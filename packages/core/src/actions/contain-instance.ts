@@ -1,6 +1,6 @@
 import type { Instance } from '@aws-sdk/client-ec2';
-import type { z } from 'zod';
 import type { Change } from '../ledger/ledger.ts';
+import * as z from '../zod.ts';
 import {
   type DetachFromAutoScalingOutput,
   detachFromAutoScaling,
@@ -21,9 +21,9 @@ import { ProtectEvidenceInput, planProtectEvidence, protectEvidence } from './pr
 import { runAction } from './run-action.ts';
 import type { ActionContext, ActionDefinition, ActionPlan, Permission } from './types.ts';
 
-export const ContainInstanceInput = ProtectEvidenceInput.extend({
+export const ContainInstanceInput = z.extend(ProtectEvidenceInput, {
   /** Triage's reads of the instance (`null` when triage could not read it, or approval came first). */
-  observation: InstanceObservationSchema.nullable().default(null),
+  observation: z._default(z.nullable(InstanceObservationSchema), null),
 });
 export type ContainInstanceInput = z.output<typeof ContainInstanceInput>;
 

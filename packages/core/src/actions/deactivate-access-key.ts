@@ -8,8 +8,8 @@ import {
   type Tag,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { z } from 'zod';
 import type { Change } from '../ledger/ledger.ts';
+import * as z from '../zod.ts';
 import { ActionFailedError, classifyAwsError, InvalidActionInputError, ResourceGoneError } from './errors.ts';
 import { assertNotBreakGlass, assertNotExempt } from './guardrails.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
@@ -27,41 +27,50 @@ const DAY_MS = 86_400_000;
  * - stale credentials: `{ userId | userName, staleAfterDays? }` — every active key older than the threshold
  *   of the user a Config rule names (by its `AIDA…` id).
  */
-export const DeactivateAccessKeyInput = StepEnvelopeSchema.extend({
-  accessKeyId: z
-    .string()
-    .regex(
-      LONG_TERM_ACCESS_KEY_ID,
-      'must be a long-term access key id (AKIA…); a temporary key (ASIA…) is revoked with revoke-sessions',
-    )
-    .optional(),
-  userName: z.string().regex(IAM_NAME, 'must be an IAM user name').optional(),
-  userId: z.string().regex(USER_ID, 'must be an IAM user id (AIDA…)').optional(),
-  staleAfterDays: z.number().int('must be a whole number of days').min(1, 'must be at least 1').optional(),
-  /**
-   * What makes a key stale: `age` (created more than staleAfterDays ago: `access-keys-rotated`) or
-   * `last-use` (not used for staleAfterDays, or never used and that old: `iam-user-unused-credentials-check`).
-   * A key in daily use is never stale by last use, however old it is.
-   */
-  staleBy: z.enum(['age', 'last-use']).optional(),
-}).superRefine((input, ctx) => {
-  if (input.accessKeyId !== undefined) {
-    // One key named by a finding: a stale-key field here would mean the caller mixed the two modes up.
-    if (input.userId !== undefined || input.staleAfterDays !== undefined || input.staleBy !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['accessKeyId'],
-        message: 'names one key: userId and staleAfterDays belong to the stale-credentials mode',
-      });
-    }
-  } else if (input.userId === undefined && input.userName === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['accessKeyId'],
-      message: 'is required, unless userId or userName names a user whose stale keys are deactivated',
-    });
-  }
-});
+export const DeactivateAccessKeyInput = z
+  .extend(StepEnvelopeSchema, {
+    accessKeyId: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            LONG_TERM_ACCESS_KEY_ID,
+            'must be a long-term access key id (AKIA…); a temporary key (ASIA…) is revoked with revoke-sessions',
+          ),
+        ),
+    ),
+    userName: z.optional(z.string().check(z.regex(IAM_NAME, 'must be an IAM user name'))),
+    userId: z.optional(z.string().check(z.regex(USER_ID, 'must be an IAM user id (AIDA…)'))),
+    staleAfterDays: z.optional(
+      z.number().check(z.int('must be a whole number of days'), z.gte(1, 'must be at least 1')),
+    ),
+    /**
+     * What makes a key stale: `age` (created more than staleAfterDays ago: `access-keys-rotated`) or
+     * `last-use` (not used for staleAfterDays, or never used and that old: `iam-user-unused-credentials-check`).
+     * A key in daily use is never stale by last use, however old it is.
+     */
+    staleBy: z.optional(z.enum(['age', 'last-use'])),
+  })
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.accessKeyId !== undefined) {
+        // One key named by a finding: a stale-key field here would mean the caller mixed the two modes up.
+        if (input.userId !== undefined || input.staleAfterDays !== undefined || input.staleBy !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['accessKeyId'],
+            message: 'names one key: userId and staleAfterDays belong to the stale-credentials mode',
+          });
+        }
+      } else if (input.userId === undefined && input.userName === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accessKeyId'],
+          message: 'is required, unless userId or userName names a user whose stale keys are deactivated',
+        });
+      }
+    }),
+  );
 export type DeactivateAccessKeyInput = z.output<typeof DeactivateAccessKeyInput>;
 
 /** Keys are deactivated, never deleted: the stale-credentials default follows CIS (90 days). */

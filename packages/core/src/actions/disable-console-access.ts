@@ -1,11 +1,11 @@
 import { DeleteLoginProfileCommand, GetLoginProfileCommand, type LoginProfile } from '@aws-sdk/client-iam';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { assertUserActionable, IAM_NAME } from './deactivate-access-key.ts';
 import { awsErrorCode, classifyAwsError } from './errors.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
-export const DisableConsoleAccessInput = StepEnvelopeSchema.extend({
-  userName: z.string().regex(IAM_NAME, 'must be an IAM user name'),
+export const DisableConsoleAccessInput = z.extend(StepEnvelopeSchema, {
+  userName: z.string().check(z.regex(IAM_NAME, 'must be an IAM user name')),
 });
 export type DisableConsoleAccessInput = z.output<typeof DisableConsoleAccessInput>;
 

@@ -9,15 +9,15 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import type { z } from 'zod';
 import type { Change } from '../ledger/ledger.ts';
+import * as z from '../zod.ts';
 import { type ActionError, ActionFailedError, classifyAwsError, type PartialProgress } from './errors.ts';
 import { assertNotExempt, ISOLATION_GROUP_NAMES } from './guardrails.ts';
 import { describeIsolationGroups } from './observe-instance.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
-export const IsolateInstanceInput = StepEnvelopeSchema.extend({
+export const IsolateInstanceInput = z.extend(StepEnvelopeSchema, {
   instanceId: ProtectEvidenceInput.shape.instanceId,
 });
 export type IsolateInstanceInput = z.output<typeof IsolateInstanceInput>;

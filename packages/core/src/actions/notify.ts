@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand } from '@aws-sdk/client-sns';
-import { z } from 'zod';
 import { INCIDENT_CATEGORIES, INCIDENT_SOURCES, SEVERITY_LABELS } from '../intake/incident.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import { PLAYBOOK_IDS, STEP_IDS } from '../playbooks/ids.ts';
+import * as z from '../zod.ts';
 import { classifyAwsError, TransientServiceError } from './errors.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
@@ -24,44 +24,56 @@ export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
  * rather than refused, so that the playbook can hand over the whole incident.
  */
 const NotifiedIncidentSchema = z.object({
-  id: z.string().min(1, 'must not be empty'),
-  title: z.string().min(1, 'must not be empty'),
+  id: z.string().check(z.minLength(1, 'must not be empty')),
+  title: z.string().check(z.minLength(1, 'must not be empty')),
   category: z.enum(INCIDENT_CATEGORIES),
   severity: z.object({
-    score: z.number().min(0, 'must be between 0 and 10').max(10, 'must be between 0 and 10'),
+    score: z.number().check(z.gte(0, 'must be between 0 and 10'), z.lte(10, 'must be between 0 and 10')),
     label: z.enum(SEVERITY_LABELS),
   }),
   source: z.enum(INCIDENT_SOURCES),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  region: z.string().min(1, 'must not be empty'),
+  account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
+  region: z.string().check(z.minLength(1, 'must not be empty')),
   resources: z.array(z.unknown()),
 });
 
-export const NotifyInput = StepEnvelopeSchema.extend({
-  event: z.enum(NOTIFY_EVENTS),
-  incident: NotifiedIncidentSchema,
-  playbook: z.enum(PLAYBOOK_IDS).optional(),
-  failedStep: z.enum(STEP_IDS).optional(),
-  error: z.object({ name: z.string(), message: z.string() }).optional(),
-  steps: z.array(z.object({ id: z.string(), status: z.string() })).optional(),
-  /** The playbook's `$.results` (step in camelCase → its output); turned into `steps` when those are absent. */
-  results: z.record(z.string(), z.unknown()).optional(),
-  // https, or http on the loopback address where the local engine serves the approval page.
-  approvalUrl: z
-    .url({ protocol: /^https?$/, error: 'must be an https URL' })
-    .refine((url) => url.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url), {
-      message: 'must be an https URL (http only on 127.0.0.1)',
-    })
-    .optional(),
-  message: z.string().optional(),
-}).superRefine((input, ctx) => {
-  if (input.incident.id !== input.incidentId) {
-    ctx.addIssue({ code: 'custom', path: ['incident', 'id'], message: 'must be the step’s incidentId' });
-  }
-  if (input.event === 'step-failed' && input.failedStep === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['failedStep'], message: 'is required for a step-failed event' });
-  }
-});
+export const NotifyInput = z
+  .extend(StepEnvelopeSchema, {
+    event: z.enum(NOTIFY_EVENTS),
+    incident: NotifiedIncidentSchema,
+    playbook: z.optional(z.enum(PLAYBOOK_IDS)),
+    failedStep: z.optional(z.enum(STEP_IDS)),
+    error: z.optional(z.object({ name: z.string(), message: z.string() })),
+    steps: z.optional(z.array(z.object({ id: z.string(), status: z.string() }))),
+    /** The playbook's `$.results` (step in camelCase → its output); turned into `steps` when those are absent. */
+    results: z.optional(z.record(z.string(), z.unknown())),
+    // https, or http on the loopback address where the local engine serves the approval page.
+    approvalUrl: z.optional(
+      z
+        .url({ protocol: /^https?$/, error: 'must be an https URL' })
+        .check(
+          z.refine(
+            (url) => url.startsWith('https:') || /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//.test(url),
+            'must be an https URL (http only on 127.0.0.1)',
+          ),
+        ),
+    ),
+    message: z.optional(z.string()),
+  })
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.incident.id !== input.incidentId) {
+        ctx.addIssue({ code: 'custom', path: ['incident', 'id'], message: 'must be the step’s incidentId' });
+      }
+      if (input.event === 'step-failed' && input.failedStep === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['failedStep'],
+          message: 'is required for a step-failed event',
+        });
+      }
+    }),
+  );
 
 /** The steps to report: as given, or derived from the playbook's `$.results`. */
 export function reportedSteps(input: NotifyInput): Array<{ id: string; status: string }> | undefined {

@@ -9,7 +9,7 @@ import {
   type Instance,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { ResourceGoneError } from './errors.ts';
 import { ISOLATION_GROUP_NAMES } from './guardrails.ts';
 import type { AwsClients, Permission } from './types.ts';
@@ -55,10 +55,10 @@ export const OBSERVER_PERMISSIONS: readonly Permission[] = [
   },
 ];
 
-const TagSchema = z.looseObject({ Key: z.string().optional(), Value: z.string().optional() });
+const TagSchema = z.looseObject({ Key: z.optional(z.string()), Value: z.optional(z.string()) });
 const GroupIdentifierSchema = z.looseObject({
-  GroupId: z.string().optional(),
-  GroupName: z.string().optional(),
+  GroupId: z.optional(z.string()),
+  GroupName: z.optional(z.string()),
 });
 
 /**
@@ -70,40 +70,43 @@ export const InstanceObservationSchema = z.object({
   observedAt: z.iso.datetime(),
   instance: z.looseObject({
     InstanceId: z.string(),
-    VpcId: z.string().optional(),
-    State: z.looseObject({ Name: z.string().optional() }).optional(),
-    Tags: z.array(TagSchema).optional(),
-    NetworkInterfaces: z
-      .array(
+    VpcId: z.optional(z.string()),
+    State: z.optional(z.looseObject({ Name: z.optional(z.string()) })),
+    Tags: z.optional(z.array(TagSchema)),
+    NetworkInterfaces: z.optional(
+      z.array(
         z.looseObject({
-          NetworkInterfaceId: z.string().optional(),
-          VpcId: z.string().optional(),
-          Groups: z.array(GroupIdentifierSchema).optional(),
+          NetworkInterfaceId: z.optional(z.string()),
+          VpcId: z.optional(z.string()),
+          Groups: z.optional(z.array(GroupIdentifierSchema)),
         }),
-      )
-      .optional(),
-    BlockDeviceMappings: z
-      .array(
+      ),
+    ),
+    BlockDeviceMappings: z.optional(
+      z.array(
         z.looseObject({
-          DeviceName: z.string().optional(),
-          Ebs: z
-            .looseObject({ VolumeId: z.string().optional(), DeleteOnTermination: z.boolean().optional() })
-            .optional(),
+          DeviceName: z.optional(z.string()),
+          Ebs: z.optional(
+            z.looseObject({
+              VolumeId: z.optional(z.string()),
+              DeleteOnTermination: z.optional(z.boolean()),
+            }),
+          ),
         }),
-      )
-      .optional(),
+      ),
+    ),
   }),
   disableApiTermination: z.boolean(),
   shutdownBehavior: z.string(),
-  autoScaling: z.object({ groupName: z.string(), lifecycleState: z.string() }).nullable(),
+  autoScaling: z.nullable(z.object({ groupName: z.string(), lifecycleState: z.string() })),
   isolationGroups: z.array(
     z.looseObject({
-      GroupId: z.string().optional(),
-      GroupName: z.string().optional(),
-      VpcId: z.string().optional(),
-      Tags: z.array(TagSchema).optional(),
-      IpPermissions: z.array(z.looseObject({})).optional(),
-      IpPermissionsEgress: z.array(z.looseObject({})).optional(),
+      GroupId: z.optional(z.string()),
+      GroupName: z.optional(z.string()),
+      VpcId: z.optional(z.string()),
+      Tags: z.optional(z.array(TagSchema)),
+      IpPermissions: z.optional(z.array(z.looseObject({}))),
+      IpPermissionsEgress: z.optional(z.array(z.looseObject({}))),
     }),
   ),
 });

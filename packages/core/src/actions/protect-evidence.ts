@@ -1,12 +1,12 @@
 import { CreateTagsCommand, type Instance, ModifyInstanceAttributeCommand } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
 import type { Change } from '../ledger/ledger.ts';
+import * as z from '../zod.ts';
 import { assertNotExempt, QUARANTINE_TAG_KEYS } from './guardrails.ts';
 import { describeProtection, readInstance } from './observe-instance.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
-export const ProtectEvidenceInput = StepEnvelopeSchema.extend({
-  instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, 'must be an EC2 instance id'),
+export const ProtectEvidenceInput = z.extend(StepEnvelopeSchema, {
+  instanceId: z.string().check(z.regex(/^i-[0-9a-f]{8,17}$/, 'must be an EC2 instance id')),
 });
 export type ProtectEvidenceInput = z.output<typeof ProtectEvidenceInput>;
 

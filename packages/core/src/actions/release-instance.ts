@@ -15,9 +15,9 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { z } from 'zod';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
+import * as z from '../zod.ts';
 import { hasStatement, withoutStatement } from './deny-policy.ts';
 import {
   type ApplyCall,
@@ -50,7 +50,11 @@ const RestoreSchemas = {
       z.object({
         targetGroupArn: z.string(),
         targets: z.array(
-          z.object({ Id: z.string(), Port: z.number().optional(), AvailabilityZone: z.string().optional() }),
+          z.object({
+            Id: z.string(),
+            Port: z.optional(z.number()),
+            AvailabilityZone: z.optional(z.string()),
+          }),
         ),
       }),
     ),
@@ -65,7 +69,7 @@ const RestoreSchemas = {
   'quarantine-instance-profile': z.object({
     instanceId: z.string(),
     instanceArn: z.string(),
-    roleName: z.string().nullable(),
+    roleName: z.nullable(z.string()),
     profileArn: z.string(),
     statementSid: z.string(),
     profileAction: z.enum(['disassociate', 'replace', 'keep']),

@@ -5,7 +5,7 @@ import {
   PutUserPolicyCommand,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { assertUserActionable, IAM_NAME } from './deactivate-access-key.ts';
 import {
   type DenyPolicyDocument,
@@ -18,10 +18,10 @@ import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from './errors
 import { assertNotBreakGlass, assertNotExempt, CORDON_DENY_POLICY_NAME } from './guardrails.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
-export const RevokeSessionsInput = StepEnvelopeSchema.extend({
+export const RevokeSessionsInput = z.extend(StepEnvelopeSchema, {
   principalType: z.enum(['user', 'role']),
   /** A user name, or for a role session (`ASIA…`, `AssumedRole`) the role's name. */
-  name: z.string().regex(IAM_NAME, 'must be an IAM user or role name'),
+  name: z.string().check(z.regex(IAM_NAME, 'must be an IAM user or role name')),
 });
 export type RevokeSessionsInput = z.output<typeof RevokeSessionsInput>;
 export type PrincipalType = RevokeSessionsInput['principalType'];

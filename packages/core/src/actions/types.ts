@@ -4,10 +4,10 @@ import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-ba
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { z } from 'zod';
 import type { Change, Ledger } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import type { Settings } from '../policy/settings.ts';
+import * as z from '../zod.ts';
 import type { RetryableErrorName } from './errors.ts';
 
 /**
@@ -60,10 +60,10 @@ export interface ActionContext {
  * each action's input schema extends them.
  */
 export const StepEnvelopeSchema = z.object({
-  incidentId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an incident id'),
-  account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region'),
-  dryRun: z.boolean().default(false),
+  incidentId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,80}$/, 'must be an incident id')),
+  account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
+  region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region')),
+  dryRun: z._default(z.boolean(), false),
 });
 export type StepEnvelope = z.output<typeof StepEnvelopeSchema>;
 
@@ -123,7 +123,7 @@ export interface ActionDefinition<I extends StepEnvelope = StepEnvelope, O = unk
    * team trying Cordon out is told what would have happened.
    */
   readonly mutating: boolean;
-  readonly input: z.ZodType<I>;
+  readonly input: z.ZodMiniType<I>;
   readonly permissions: readonly Permission[];
   readonly retryableErrors: readonly RetryableErrorName[];
   /** Reads live state and returns what it would change; never changes anything itself. */

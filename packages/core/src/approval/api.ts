@@ -11,8 +11,8 @@
  * Bad input is always a 4xx, never a 500 and never a decision: every branch that can see attacker-chosen
  * bytes validates them first, and an unexpected failure (DynamoDB unreachable) is a 503 that decided nothing.
  */
-import { z } from 'zod';
 import { stagePath } from '../policy/settings.ts';
+import * as z from '../zod.ts';
 import {
   type ApprovalLogger,
   claimDecision,
@@ -148,15 +148,21 @@ const SLACK_RESPONSE_HOST = /^(?:[a-z0-9-]+\.)*slack\.com$/;
 const SlackInteractionSchema = z.object({
   type: z.string(),
   user: z.object({
-    id: z.string().regex(/^[A-Z0-9]{2,32}$/),
-    username: z.string().max(256).optional(),
-    name: z.string().max(256).optional(),
+    id: z.string().check(z.regex(/^[A-Z0-9]{2,32}$/)),
+    username: z.optional(z.string().check(z.maxLength(256))),
+    name: z.optional(z.string().check(z.maxLength(256))),
   }),
-  actions: z
-    .array(z.object({ action_id: z.string().max(255), value: z.string().max(2000).optional() }))
-    .max(25)
-    .optional(),
-  response_url: z.string().max(2000).optional(),
+  actions: z.optional(
+    z
+      .array(
+        z.object({
+          action_id: z.string().check(z.maxLength(255)),
+          value: z.optional(z.string().check(z.maxLength(2000))),
+        }),
+      )
+      .check(z.maxLength(25)),
+  ),
+  response_url: z.optional(z.string().check(z.maxLength(2000))),
 });
 
 /**

@@ -14,8 +14,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { z } from 'zod';
 import { NotifyInput } from '../actions/notify.ts';
+import * as z from '../zod.ts';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -28,8 +28,8 @@ const ApproverKindSchema = z.enum(['slack', 'web']);
 /** Who decided: a Slack user (id `U…`, verified by Slack's signature) or a web identity (set by the auth). */
 export const DecidedBySchema = z.object({
   kind: ApproverKindSchema,
-  id: z.string().min(1).max(256),
-  name: z.string().max(256).optional(),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
+  name: z.optional(z.string().check(z.maxLength(256))),
 });
 export type DecidedBy = z.output<typeof DecidedBySchema>;
 
@@ -37,7 +37,7 @@ export const ApprovalDecisionSchema = z.object({
   decision: z.enum(APPROVAL_DECISIONS),
   decidedBy: DecidedBySchema,
   decidedAt: z.iso.datetime(),
-  comment: z.string().max(1000).optional(),
+  comment: z.optional(z.string().check(z.maxLength(1000))),
 });
 export type ApprovalDecision = z.output<typeof ApprovalDecisionSchema>;
 
@@ -46,12 +46,15 @@ export const CallbackResultSchema = z.object({
   status: z.enum(['sent', 'failed']),
   at: z.iso.datetime(),
   /** The error name (TaskTimedOut, TaskDoesNotExist, …) when the callback failed; never its message. */
-  error: z.string().max(256).optional(),
+  error: z.optional(z.string().check(z.maxLength(256))),
 });
 export type CallbackResult = z.output<typeof CallbackResultSchema>;
 
 /** Where the approval message was posted with `chat.postMessage`, so that `chat.update` can edit it later. */
-export const SlackMessageRefSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
+export const SlackMessageRefSchema = z.object({
+  channel: z.string().check(z.minLength(1)),
+  ts: z.string().check(z.minLength(1)),
+});
 export type SlackMessageRef = z.output<typeof SlackMessageRefSchema>;
 
 export const ApproversSnapshotSchema = z.object({
@@ -66,30 +69,30 @@ export type ApproversSnapshot = z.output<typeof ApproversSnapshotSchema>;
  * the approvers it was sent to, whatever the settings say later.
  */
 export const ApprovalRecordSchema = z.object({
-  approvalId: z.string().min(1),
+  approvalId: z.string().check(z.minLength(1)),
   /** The Step Functions task token (up to 2,048 characters). Never logged, linked or posted. */
-  taskToken: z.string().min(1).max(2048),
-  incidentId: z.string().min(1),
+  taskToken: z.string().check(z.minLength(1), z.maxLength(2048)),
+  incidentId: z.string().check(z.minLength(1)),
   account: z.string(),
   region: z.string(),
   /** The first step approval lets run (the playbook's `step`). */
   step: z.string(),
   /** The steps approval will run, in order. */
   actions: z.array(z.string()),
-  playbook: z.string().optional(),
-  reason: z.string().optional(),
+  playbook: z.optional(z.string()),
+  reason: z.optional(z.string()),
   dryRun: z.boolean(),
   /** What happens when nobody decides in time (the playbook applies it). */
-  timeoutDefault: z.enum(APPROVAL_DECISIONS).optional(),
+  timeoutDefault: z.optional(z.enum(APPROVAL_DECISIONS)),
   incident: NotifyInput.shape.incident,
   requestedAt: z.iso.datetime(),
   /** When links, buttons and the page stop working: no later than the Task's own timeout. */
   expiresAt: z.iso.datetime(),
   approvers: ApproversSnapshotSchema,
   status: z.enum(APPROVAL_STATUSES),
-  decision: ApprovalDecisionSchema.optional(),
-  callback: CallbackResultSchema.optional(),
-  slackMessage: SlackMessageRefSchema.optional(),
+  decision: z.optional(ApprovalDecisionSchema),
+  callback: z.optional(CallbackResultSchema),
+  slackMessage: z.optional(SlackMessageRefSchema),
 });
 export type ApprovalRecord = z.output<typeof ApprovalRecordSchema>;
 

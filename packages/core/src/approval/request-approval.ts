@@ -5,12 +5,12 @@
  * the Task's own timeout. The token appears in no link, button, message or log.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { NotifyInput, notificationSubject } from '../actions/notify.ts';
 import { StepEnvelopeSchema } from '../actions/types.ts';
 import { ApprovalNotDeliveredError, ApprovalRequestInvalidError } from '../errors.ts';
 import { PLAYBOOK_IDS } from '../playbooks/ids.ts';
 import type { Settings } from '../policy/settings.ts';
+import * as z from '../zod.ts';
 import type { ApprovalLogger } from './decide.ts';
 import { linkExpiry, signApprovalLink } from './links.ts';
 import {
@@ -28,27 +28,34 @@ const APPROVAL_ID_BYTES = 18;
 const MAX_EXPIRY_MARGIN_SECONDS = 30;
 
 /** The Payload of the playbook's `Ask for approval` Task. Fields the playbook adds later are dropped. */
-export const ApprovalRequestSchema = StepEnvelopeSchema.extend({
-  taskToken: z.string().min(1, 'must not be empty').max(2048, 'must be at most 2,048 characters'),
-  step: z.string().regex(STEP, 'must be a step id'),
-  actions: z
-    .array(z.string().regex(STEP, 'must be a step id'))
-    .min(1, 'must name at least one step')
-    .max(50, 'must name at most 50 steps'),
-  incident: NotifyInput.shape.incident,
-  timeoutSeconds: z
-    .number({ error: 'must be a number' })
-    .int('must be a whole number of seconds')
-    .min(1, 'must be at least 1 second')
-    .max(31_536_000, 'must be at most a year'),
-  playbook: z.enum(PLAYBOOK_IDS).nullable().optional(),
-  reason: z.string().max(4000).optional(),
-  timeoutDefault: z.enum(APPROVAL_DECISIONS).optional(),
-}).superRefine((input, ctx) => {
-  if (input.incident.id !== input.incidentId) {
-    ctx.addIssue({ code: 'custom', path: ['incident', 'id'], message: 'must be the step’s incidentId' });
-  }
-});
+export const ApprovalRequestSchema = z
+  .extend(StepEnvelopeSchema, {
+    taskToken: z
+      .string()
+      .check(z.minLength(1, 'must not be empty'), z.maxLength(2048, 'must be at most 2,048 characters')),
+    step: z.string().check(z.regex(STEP, 'must be a step id')),
+    actions: z
+      .array(z.string().check(z.regex(STEP, 'must be a step id')))
+      .check(z.minLength(1, 'must name at least one step'), z.maxLength(50, 'must name at most 50 steps')),
+    incident: NotifyInput.shape.incident,
+    timeoutSeconds: z
+      .number({ error: 'must be a number' })
+      .check(
+        z.int('must be a whole number of seconds'),
+        z.gte(1, 'must be at least 1 second'),
+        z.lte(31_536_000, 'must be at most a year'),
+      ),
+    playbook: z.optional(z.nullable(z.enum(PLAYBOOK_IDS))),
+    reason: z.optional(z.string().check(z.maxLength(4000))),
+    timeoutDefault: z.optional(z.enum(APPROVAL_DECISIONS)),
+  })
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.incident.id !== input.incidentId) {
+        ctx.addIssue({ code: 'custom', path: ['incident', 'id'], message: 'must be the step’s incidentId' });
+      }
+    }),
+  );
 export type ApprovalRequest = z.output<typeof ApprovalRequestSchema>;
 
 export type DeliveryStatus = 'posted' | 'failed' | 'not-configured';
@@ -100,7 +107,7 @@ export function approvalExpiry(now: Date, taskTimeoutSeconds: number, settingsTi
   return new Date(linkExpiry(new Date(now.getTime() + (window - margin) * 1000)) * 1000);
 }
 
-function describeIssues(error: z.ZodError): string {
+function describeIssues(error: z.core.$ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.map(String).join('.') || '(payload)'}: ${issue.message}`)
     .join('; ');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import {
   type CloudWatchFacts,
   type Incident,
@@ -24,19 +24,19 @@ const RECOVERED_SCORE = 1;
 
 const StateSchema = z.looseObject({
   value: z.enum(['ALARM', 'OK', 'INSUFFICIENT_DATA']),
-  reason: z.string().optional().catch(undefined),
-  timestamp: z.string().min(1),
+  reason: z.catch(z.optional(z.string()), undefined),
+  timestamp: z.string().check(z.minLength(1)),
 });
 
 const AlarmStateChangeSchema = z.looseObject({
-  account: z.string().min(1),
-  region: z.string().min(1),
-  time: z.string().optional(),
-  resources: z.array(z.string()).optional().catch(undefined),
+  account: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  time: z.optional(z.string()),
+  resources: z.catch(z.optional(z.array(z.string())), undefined),
   detail: z.looseObject({
-    alarmName: z.string().min(1),
+    alarmName: z.string().check(z.minLength(1)),
     state: StateSchema,
-    previousState: z.looseObject({ value: z.string() }).optional().catch(undefined),
+    previousState: z.catch(z.optional(z.looseObject({ value: z.string() })), undefined),
   }),
 });
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import {
   type ConfigFacts,
   type Incident,
@@ -19,24 +19,24 @@ const NONCOMPLIANT_SCORE = 5;
 const OTHER_RESULT_SCORE = 1;
 
 const EvaluationSchema = z.looseObject({
-  complianceType: z.string().min(1),
-  resultRecordedTime: z.string().optional().catch(undefined),
-  annotation: z.string().nullish().catch(undefined),
+  complianceType: z.string().check(z.minLength(1)),
+  resultRecordedTime: z.catch(z.optional(z.string()), undefined),
+  annotation: z.catch(z.nullish(z.string()), undefined),
 });
 
 const ComplianceChangeSchema = z.looseObject({
-  account: z.string().min(1),
-  region: z.string().min(1),
-  time: z.string().optional(),
+  account: z.string().check(z.minLength(1)),
+  region: z.string().check(z.minLength(1)),
+  time: z.optional(z.string()),
   detail: z.looseObject({
-    configRuleName: z.string().min(1),
-    resourceType: z.string().min(1),
-    resourceId: z.string().min(1),
-    awsAccountId: z.string().optional(),
-    awsRegion: z.string().optional(),
-    notificationCreationTime: z.string().optional(),
+    configRuleName: z.string().check(z.minLength(1)),
+    resourceType: z.string().check(z.minLength(1)),
+    resourceId: z.string().check(z.minLength(1)),
+    awsAccountId: z.optional(z.string()),
+    awsRegion: z.optional(z.string()),
+    notificationCreationTime: z.optional(z.string()),
     newEvaluationResult: EvaluationSchema,
-    oldEvaluationResult: EvaluationSchema.nullish().catch(undefined),
+    oldEvaluationResult: z.catch(z.nullish(EvaluationSchema), undefined),
   }),
 });
 

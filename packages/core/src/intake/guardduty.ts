@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.ts';
 import { classifyFinding, keyTypeOf } from './finding-types.ts';
 import {
   type AccessKeyResource,
@@ -20,11 +20,11 @@ import { toIsoTime } from './timestamps.ts';
  * loose: AWS adds fields, and a field we do not read must never make a finding fail. Types are strict where
  * we rely on them (ids are strings, severity a number in range).
  */
-const optionalString = z.string().optional().catch(undefined);
-const tagList = z
-  .array(z.looseObject({ key: z.string(), value: z.string().nullish() }))
-  .optional()
-  .catch(undefined);
+const optionalString = z.catch(z.optional(z.string()), undefined);
+const tagList = z.catch(
+  z.optional(z.array(z.looseObject({ key: z.string(), value: z.nullish(z.string()) }))),
+  undefined,
+);
 
 const NetworkInterfaceSchema = z.looseObject({
   networkInterfaceId: z.string(),
@@ -32,18 +32,18 @@ const NetworkInterfaceSchema = z.looseObject({
   vpcId: optionalString,
   privateIpAddress: optionalString,
   publicIp: optionalString,
-  securityGroups: z
-    .array(z.looseObject({ groupId: z.string(), groupName: optionalString }))
-    .optional()
-    .catch(undefined),
+  securityGroups: z.catch(
+    z.optional(z.array(z.looseObject({ groupId: z.string(), groupName: optionalString }))),
+    undefined,
+  ),
 });
 
 const InstanceDetailsSchema = z.looseObject({
-  instanceId: z.string().min(1),
+  instanceId: z.string().check(z.minLength(1)),
   instanceType: optionalString,
   availabilityZone: optionalString,
-  iamInstanceProfile: z.looseObject({ arn: optionalString }).nullish().catch(undefined),
-  networkInterfaces: z.array(NetworkInterfaceSchema).optional().catch(undefined),
+  iamInstanceProfile: z.catch(z.nullish(z.looseObject({ arn: optionalString })), undefined),
+  networkInterfaces: z.catch(z.optional(z.array(NetworkInterfaceSchema)), undefined),
   tags: tagList,
 });
 
@@ -55,57 +55,63 @@ const AccessKeyDetailsSchema = z.looseObject({
 });
 
 export const GuardDutyFindingSchema = z.looseObject({
-  id: z.string().min(1),
-  accountId: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
+  accountId: z.string().check(z.minLength(1)),
   region: optionalString,
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   title: optionalString,
   description: optionalString,
-  severity: z.number().min(0).max(10),
-  createdAt: z.unknown().optional(),
-  updatedAt: z.unknown().optional(),
-  resource: z
-    .looseObject({
-      resourceType: optionalString,
-      instanceDetails: InstanceDetailsSchema.nullish().catch(undefined),
-      accessKeyDetails: AccessKeyDetailsSchema.nullish().catch(undefined),
-      s3BucketDetails: z
-        .array(z.looseObject({ name: optionalString, arn: optionalString }))
-        .nullish()
-        .catch(undefined),
-      eksClusterDetails: z.looseObject({ name: optionalString }).nullish().catch(undefined),
-      rdsDbInstanceDetails: z
-        .looseObject({ dbInstanceIdentifier: optionalString })
-        .nullish()
-        .catch(undefined),
-      lambdaDetails: z.looseObject({ functionName: optionalString }).nullish().catch(undefined),
-      ecsClusterDetails: z.looseObject({ name: optionalString }).nullish().catch(undefined),
-    })
-    .optional()
-    .catch(undefined),
-  service: z
-    .looseObject({
-      count: z.number().int().nonnegative().optional().catch(undefined),
-      archived: z.boolean().optional().catch(undefined),
-      resourceRole: optionalString,
-      featureName: optionalString,
-      eventFirstSeen: z.unknown().optional(),
-      eventLastSeen: z.unknown().optional(),
-      additionalInfo: z.unknown().optional(),
-      action: z
-        .looseObject({
-          actionType: optionalString,
-          networkConnectionAction: z
-            .looseObject({ connectionDirection: optionalString })
-            .nullish()
-            .catch(undefined),
-          awsApiCallAction: z.looseObject({ api: optionalString }).nullish().catch(undefined),
-        })
-        .nullish()
-        .catch(undefined),
-    })
-    .optional()
-    .catch(undefined),
+  severity: z.number().check(z.gte(0), z.lte(10)),
+  createdAt: z.optional(z.unknown()),
+  updatedAt: z.optional(z.unknown()),
+  resource: z.catch(
+    z.optional(
+      z.looseObject({
+        resourceType: optionalString,
+        instanceDetails: z.catch(z.nullish(InstanceDetailsSchema), undefined),
+        accessKeyDetails: z.catch(z.nullish(AccessKeyDetailsSchema), undefined),
+        s3BucketDetails: z.catch(
+          z.nullish(z.array(z.looseObject({ name: optionalString, arn: optionalString }))),
+          undefined,
+        ),
+        eksClusterDetails: z.catch(z.nullish(z.looseObject({ name: optionalString })), undefined),
+        rdsDbInstanceDetails: z.catch(
+          z.nullish(z.looseObject({ dbInstanceIdentifier: optionalString })),
+          undefined,
+        ),
+        lambdaDetails: z.catch(z.nullish(z.looseObject({ functionName: optionalString })), undefined),
+        ecsClusterDetails: z.catch(z.nullish(z.looseObject({ name: optionalString })), undefined),
+      }),
+    ),
+    undefined,
+  ),
+  service: z.catch(
+    z.optional(
+      z.looseObject({
+        count: z.catch(z.optional(z.number().check(z.int(), z.gte(0))), undefined),
+        archived: z.catch(z.optional(z.boolean()), undefined),
+        resourceRole: optionalString,
+        featureName: optionalString,
+        eventFirstSeen: z.optional(z.unknown()),
+        eventLastSeen: z.optional(z.unknown()),
+        additionalInfo: z.optional(z.unknown()),
+        action: z.catch(
+          z.nullish(
+            z.looseObject({
+              actionType: optionalString,
+              networkConnectionAction: z.catch(
+                z.nullish(z.looseObject({ connectionDirection: optionalString })),
+                undefined,
+              ),
+              awsApiCallAction: z.catch(z.nullish(z.looseObject({ api: optionalString })), undefined),
+            }),
+          ),
+          undefined,
+        ),
+      }),
+    ),
+    undefined,
+  ),
 });
 export type GuardDutyFinding = z.infer<typeof GuardDutyFindingSchema>;
 

@@ -8,9 +8,9 @@
  * adapter, the infrastructure and the generated docs/settings.md share one list.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import { SettingsStageInvalidError } from '../errors.ts';
 import { PLAYBOOK_IDS, type PlaybookId } from '../playbooks/ids.ts';
+import * as z from '../zod.ts';
 
 /** How much Cordon is allowed to do. */
 export const SETTINGS_MODES = ['enforce', 'dry-run', 'notify-only'] as const;
@@ -29,20 +29,37 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/;
 const NO_SPACES = /^\S+$/;
 
+/**
+ * A copy of `schema` with `description`, which docs/settings.md shows ({@link settingDescription} reads it).
+ * zod/mini keeps descriptions in zod's global registry; registering a copy rather than the schema itself
+ * leaves a schema used in several places (PlaybookIdSchema) described only where the description applies.
+ */
+function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  const copy = schema.clone();
+  z.globalRegistry.add(copy, { description });
+  return copy;
+}
+
 function score(description: string, fallback: number) {
-  return z
-    .number({ error: 'must be a number' })
-    .min(0, 'must be between 0 and 10')
-    .max(10, 'must be between 0 and 10')
-    .default(fallback)
-    .describe(description);
+  return described(
+    z._default(
+      z
+        .number({ error: 'must be a number' })
+        .check(z.gte(0, 'must be between 0 and 10'), z.lte(10, 'must be between 0 and 10')),
+      fallback,
+    ),
+    description,
+  );
 }
 
 function nameList(description: string, fallback: () => string[]) {
-  return z
-    .array(z.string().regex(NO_SPACES, 'must be a non-empty name without spaces'))
-    .default(fallback)
-    .describe(description);
+  return described(
+    z._default(
+      z.array(z.string().check(z.regex(NO_SPACES, 'must be a non-empty name without spaces'))),
+      fallback,
+    ),
+    description,
+  );
 }
 
 const PlaybookIdSchema = z.enum(PLAYBOOK_IDS);
@@ -60,15 +77,17 @@ const SeveritySchema = z
     ),
     ignoreBelow: score('Findings scoring below this (0–10) are ignored: no playbook, no notification.', 0),
   })
-  .superRefine((severity, ctx) => {
-    // Out-of-order thresholds would make a band unreachable or invert it (a low score acting alone).
-    if (severity.ignoreBelow > severity.approvalAt || severity.approvalAt > severity.autoRemediateAt) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must satisfy ignoreBelow ≤ approvalAt ≤ autoRemediateAt (got ${severity.ignoreBelow} ≤ ${severity.approvalAt} ≤ ${severity.autoRemediateAt})`,
-      });
-    }
-  });
+  .check(
+    z.superRefine((severity, ctx) => {
+      // Out-of-order thresholds would make a band unreachable or invert it (a low score acting alone).
+      if (severity.ignoreBelow > severity.approvalAt || severity.approvalAt > severity.autoRemediateAt) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must satisfy ignoreBelow ≤ approvalAt ≤ autoRemediateAt (got ${severity.ignoreBelow} ≤ ${severity.approvalAt} ≤ ${severity.autoRemediateAt})`,
+        });
+      }
+    }),
+  );
 
 const ApproversSchema = z.strictObject({
   slackUserIds: nameList('Slack user ids (U…) allowed to approve or reject a step.', () => []),
@@ -84,55 +103,68 @@ const ApproversSchema = z.strictObject({
 
 // Keys are the severity labels of intake (SEVERITY_LABELS); a test keeps the two lists equal.
 const TimeoutDefaultSchema = z.strictObject({
-  low: TimeoutDecisionSchema.default('reject').describe('Unanswered approvals of low-severity incidents.'),
-  medium: TimeoutDecisionSchema.default('reject').describe(
+  low: described(
+    z._default(TimeoutDecisionSchema, 'reject'),
+    'Unanswered approvals of low-severity incidents.',
+  ),
+  medium: described(
+    z._default(TimeoutDecisionSchema, 'reject'),
     'Unanswered approvals of medium-severity incidents.',
   ),
-  high: TimeoutDecisionSchema.default('approve').describe('Unanswered approvals of high-severity incidents.'),
-  critical: TimeoutDecisionSchema.default('approve').describe(
+  high: described(
+    z._default(TimeoutDecisionSchema, 'approve'),
+    'Unanswered approvals of high-severity incidents.',
+  ),
+  critical: described(
+    z._default(TimeoutDecisionSchema, 'approve'),
     'Unanswered approvals of critical-severity incidents.',
   ),
 });
 
 const ApprovalSchema = z.strictObject({
-  timeoutSeconds: z
-    .number({ error: 'must be a number' })
-    .int('must be a whole number of seconds')
-    .min(60, 'must be between 60 and 86400 seconds')
-    .max(86_400, 'must be between 60 and 86400 seconds')
-    .default(3600)
-    .describe('How long a step waits for an approval before the timeout default applies (60–86400 s).'),
-  timeoutDefault: TimeoutDefaultSchema.prefault({}).describe(
+  timeoutSeconds: described(
+    z._default(
+      z
+        .number({ error: 'must be a number' })
+        .check(
+          z.int('must be a whole number of seconds'),
+          z.gte(60, 'must be between 60 and 86400 seconds'),
+          z.lte(86_400, 'must be between 60 and 86400 seconds'),
+        ),
+      3600,
+    ),
+    'How long a step waits for an approval before the timeout default applies (60–86400 s).',
+  ),
+  timeoutDefault: described(
+    z.prefault(TimeoutDefaultSchema, {}),
     'What happens when nobody answers in time, per severity label (low, medium, high, critical): `approve` or `reject`.',
   ),
-  approvers: ApproversSchema.prefault({}).describe('Who may approve or reject a step.'),
-  escalationSnsTopicArn: z
-    .string()
-    .regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN')
-    .optional()
-    .describe('SNS topic told when an approval times out or is escalated.'),
-  slackChannel: z
-    .string()
-    .min(1, 'must not be empty')
-    .optional()
-    .describe('Slack channel (id or name) where approval requests are posted.'),
-  escalationSlackChannel: z
-    .string()
-    .min(1, 'must not be empty')
-    .optional()
-    .describe('Slack channel (id or name) where escalations are posted.'),
+  approvers: described(z.prefault(ApproversSchema, {}), 'Who may approve or reject a step.'),
+  escalationSnsTopicArn: described(
+    z.optional(z.string().check(z.regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN'))),
+    'SNS topic told when an approval times out or is escalated.',
+  ),
+  slackChannel: described(
+    z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+    'Slack channel (id or name) where approval requests are posted.',
+  ),
+  escalationSlackChannel: described(
+    z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+    'Slack channel (id or name) where escalations are posted.',
+  ),
 });
 
 const ConfigRulePlaybookSchema = z.strictObject({
-  playbook: PlaybookIdSchema.describe('Playbook started for a NON_COMPLIANT result of the rule.'),
-  approval: z
-    .enum(['auto', 'required'])
-    .describe('`auto` runs the playbook at once; `required` waits for an on-call approval first.'),
+  playbook: described(PlaybookIdSchema, 'Playbook started for a NON_COMPLIANT result of the rule.'),
+  approval: described(
+    z.enum(['auto', 'required']),
+    '`auto` runs the playbook at once; `required` waits for an on-call approval first.',
+  ),
 });
 
 type ConfigRulePlaybook = z.output<typeof ConfigRulePlaybookSchema>;
 
-const nonEmptyKey = z.string().min(1, 'must not be empty');
+const nonEmptyKey = z.string().check(z.minLength(1, 'must not be empty'));
 
 /**
  * The schema of Cordon's settings. Every field has a default and a description (the doc generator reads
@@ -140,35 +172,42 @@ const nonEmptyKey = z.string().min(1, 'must not be empty');
  */
 export const SettingsSchema = z
   .strictObject({
-    mode: z
-      .enum(SETTINGS_MODES)
-      .default('enforce')
-      .describe(
-        '`enforce` acts; `dry-run` runs every playbook and records what it would do, with no mutating call; `notify-only` only notifies.',
-      ),
-    severity: SeveritySchema.prefault({}).describe(
+    mode: described(
+      z._default(z.enum(SETTINGS_MODES), 'enforce'),
+      '`enforce` acts; `dry-run` runs every playbook and records what it would do, with no mutating call; `notify-only` only notifies.',
+    ),
+    severity: described(
+      z.prefault(SeveritySchema, {}),
       'Severity thresholds (0–10, GuardDuty scale) that choose between acting, asking and notifying.',
     ),
-    includeSampleFindings: z
-      .boolean({ error: 'must be true or false' })
-      .default(false)
-      .describe('Whether GuardDuty sample findings (CreateSampleFindings) are handled like real ones.'),
-    exemptionTag: z
-      .strictObject({
-        key: z
-          .string()
-          .min(1, 'must be 1–128 characters')
-          .max(128, 'must be 1–128 characters')
-          .default('cordon:exempt')
-          .describe('Tag key that exempts a resource: Cordon notifies about it and never acts on it.'),
-        value: z
-          .string()
-          .max(256, 'must be at most 256 characters')
-          .default('true')
-          .describe('Tag value that, with the exemption tag key, exempts a resource.'),
-      })
-      .prefault({})
-      .describe('The tag that exempts a resource from any action.'),
+    includeSampleFindings: described(
+      z._default(z.boolean({ error: 'must be true or false' }), false),
+      'Whether GuardDuty sample findings (CreateSampleFindings) are handled like real ones.',
+    ),
+    exemptionTag: described(
+      z.prefault(
+        z.strictObject({
+          key: described(
+            z._default(
+              z
+                .string()
+                .check(
+                  z.minLength(1, 'must be 1–128 characters'),
+                  z.maxLength(128, 'must be 1–128 characters'),
+                ),
+              'cordon:exempt',
+            ),
+            'Tag key that exempts a resource: Cordon notifies about it and never acts on it.',
+          ),
+          value: described(
+            z._default(z.string().check(z.maxLength(256, 'must be at most 256 characters')), 'true'),
+            'Tag value that, with the exemption tag key, exempts a resource.',
+          ),
+        }),
+        {},
+      ),
+      'The tag that exempts a resource from any action.',
+    ),
     breakGlassPrincipals: nameList(
       'IAM user or role names, or ARNs, of break-glass principals: findings about them are notified, never acted on.',
       () => [],
@@ -177,92 +216,112 @@ export const SettingsSchema = z
       "Name globs (`*` matches any run of characters) of Cordon's own principals; findings and alarms they cause are ignored, so Cordon does not react to itself.",
       () => ['cordon-*', 'CordonResponder'],
     ),
-    blastRadius: z
-      .strictObject({
-        maxContainmentsPerAccountPerHour: z
-          .number({ error: 'must be a number' })
-          .int('must be a whole number')
-          .min(0, 'must be 0 or more')
-          .default(5)
-          .describe(
+    blastRadius: described(
+      z.prefault(
+        z.strictObject({
+          maxContainmentsPerAccountPerHour: described(
+            z._default(
+              z
+                .number({ error: 'must be a number' })
+                .check(z.int('must be a whole number'), z.gte(0, 'must be 0 or more')),
+              5,
+            ),
             'Automatic containments allowed per account per hour; past it, containments wait for approval (0: always ask).',
           ),
-      })
-      .prefault({})
-      .describe('Limits on how much Cordon changes on its own.'),
-    approval: ApprovalSchema.prefault({}).describe('Human approval of playbook steps.'),
-    alarmPlaybooks: z
-      .record(nonEmptyKey, PlaybookIdSchema)
-      .default(
+        }),
+        {},
+      ),
+      'Limits on how much Cordon changes on its own.',
+    ),
+    approval: described(z.prefault(ApprovalSchema, {}), 'Human approval of playbook steps.'),
+    alarmPlaybooks: described(
+      z._default(
+        z.record(nonEmptyKey, PlaybookIdSchema),
         (): Record<string, PlaybookId> => ({
           RootAccountUsage: 'root-activity',
           UnauthorizedAPICalls: 'notify-only',
           FailedConsoleLogins: 'notify-only',
         }),
-      )
-      .describe('CloudWatch alarm name → playbook id started when the alarm goes into ALARM.'),
-    configRulePlaybooks: z
-      .record(nonEmptyKey, ConfigRulePlaybookSchema)
-      .default(
+      ),
+      'CloudWatch alarm name → playbook id started when the alarm goes into ALARM.',
+    ),
+    configRulePlaybooks: described(
+      z._default(
+        z.record(nonEmptyKey, ConfigRulePlaybookSchema),
         (): Record<string, ConfigRulePlaybook> => ({
           'access-keys-rotated': { playbook: 'stale-credentials', approval: 'required' },
           'iam-user-unused-credentials-check': { playbook: 'stale-credentials', approval: 'required' },
         }),
-      )
-      .describe(
-        'AWS Config rule name → `{ playbook, approval: auto | required }` for NON_COMPLIANT results; other rules only notify.',
       ),
-    instanceProfileQuarantine: z
-      .enum(['disassociate', 'replace', 'keep'])
-      .default('disassociate')
-      .describe(
-        "What containment does to a compromised instance's instance profile: `disassociate` it, `replace` it with the quarantine profile, or `keep` it.",
-      ),
-    quarantineInstanceProfileName: z
-      .string()
-      .regex(IAM_NAME, 'must be an instance profile name')
-      .max(128, 'must be at most 128 characters')
-      .optional()
-      .describe(
-        'Instance profile (with no permissions) attached in place of the original; required for `replace`.',
-      ),
-    responder: z
-      .strictObject({
-        roleName: z
+      'AWS Config rule name → `{ playbook, approval: auto | required }` for NON_COMPLIANT results; other rules only notify.',
+    ),
+    instanceProfileQuarantine: described(
+      z._default(z.enum(['disassociate', 'replace', 'keep']), 'disassociate'),
+      "What containment does to a compromised instance's instance profile: `disassociate` it, `replace` it with the quarantine profile, or `keep` it.",
+    ),
+    quarantineInstanceProfileName: described(
+      z.optional(
+        z
           .string()
-          .regex(IAM_NAME, 'must be an IAM role name')
-          .max(64, 'must be at most 64 characters')
-          .default('CordonResponder')
-          .describe('Role that actions assume in the account of the finding (multi-account).'),
-        externalId: z
-          .string()
-          .regex(EXTERNAL_ID, 'must be 2–1224 characters of letters, digits and +=,.@:/-_')
-          .optional()
-          .describe(
+          .check(
+            z.regex(IAM_NAME, 'must be an instance profile name'),
+            z.maxLength(128, 'must be at most 128 characters'),
+          ),
+      ),
+      'Instance profile (with no permissions) attached in place of the original; required for `replace`.',
+    ),
+    responder: described(
+      z.prefault(
+        z.strictObject({
+          roleName: described(
+            z._default(
+              z
+                .string()
+                .check(
+                  z.regex(IAM_NAME, 'must be an IAM role name'),
+                  z.maxLength(64, 'must be at most 64 characters'),
+                ),
+              'CordonResponder',
+            ),
+            'Role that actions assume in the account of the finding (multi-account).',
+          ),
+          externalId: described(
+            z.optional(
+              z
+                .string()
+                .check(z.regex(EXTERNAL_ID, 'must be 2–1224 characters of letters, digits and +=,.@:/-_')),
+            ),
             'External id passed to sts:AssumeRole for the responder role; store it as a SecureString.',
           ),
-      })
-      .prefault({})
-      .describe('The role actions assume in member accounts.'),
-    ledgerRetentionDays: z
-      .number({ error: 'must be a number' })
-      .int('must be a whole number of days')
-      .min(1, 'must be 1 or more')
-      .default(365)
-      .describe('Days incident ledger entries are kept before they expire.'),
+        }),
+        {},
+      ),
+      'The role actions assume in member accounts.',
+    ),
+    ledgerRetentionDays: described(
+      z._default(
+        z
+          .number({ error: 'must be a number' })
+          .check(z.int('must be a whole number of days'), z.gte(1, 'must be 1 or more')),
+        365,
+      ),
+      'Days incident ledger entries are kept before they expire.',
+    ),
   })
-  .superRefine((settings, ctx) => {
-    if (
-      settings.instanceProfileQuarantine === 'replace' &&
-      settings.quarantineInstanceProfileName === undefined
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['quarantineInstanceProfileName'],
-        message: "is required when instanceProfileQuarantine is 'replace'",
-      });
-    }
-  });
+  .check(
+    z.superRefine((settings, ctx) => {
+      if (
+        settings.instanceProfileQuarantine === 'replace' &&
+        settings.quarantineInstanceProfileName === undefined
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['quarantineInstanceProfileName'],
+          message: "is required when instanceProfileQuarantine is 'replace'",
+        });
+      }
+    }),
+  );
 
 /** Cordon's effective settings, every default applied. */
 export type Settings = z.output<typeof SettingsSchema>;
@@ -455,14 +514,14 @@ const PARAMETER_LAYOUT: ReadonlyArray<Pick<SettingsParameter, 'name' | 'path' | 
   { name: 'ledger-retention-days', path: ['ledgerRetentionDays'], type: 'number' },
 ];
 
-function unwrapSchema(schema: z.ZodType): z.ZodType {
+function unwrapSchema(schema: z.core.$ZodType): z.core.$ZodType {
   let current = schema;
   while (
-    current instanceof z.ZodDefault ||
-    current instanceof z.ZodPrefault ||
-    current instanceof z.ZodOptional
+    current instanceof z.ZodMiniDefault ||
+    current instanceof z.ZodMiniPrefault ||
+    current instanceof z.ZodMiniOptional
   ) {
-    current = current.unwrap() as z.ZodType;
+    current = current.def.innerType;
   }
   return current;
 }
@@ -471,20 +530,29 @@ function unwrapSchema(schema: z.ZodType): z.ZodType {
  * The schema of the setting at `path` (with its default/optional wrappers), or undefined if no setting
  * lives there. Lets the doc generator and the tests read descriptions without repeating them.
  *
- * @example settingSchemaAt(['severity', 'autoRemediateAt'])?.description // 'Findings scoring at least …'
+ * @example settingDescription(settingSchemaAt(['severity', 'autoRemediateAt'])) // 'Findings scoring at least …'
  */
-export function settingSchemaAt(path: readonly string[]): z.ZodType | undefined {
-  let current: z.ZodType = SettingsSchema;
+export function settingSchemaAt(path: readonly string[]): z.core.$ZodType | undefined {
+  let current: z.core.$ZodType = SettingsSchema;
   for (const key of path) {
     const object = unwrapSchema(current);
-    if (!(object instanceof z.ZodObject)) return undefined;
-    const shape: Readonly<Record<string, z.ZodType>> = object.shape;
+    if (!(object instanceof z.ZodMiniObject)) return undefined;
+    const shape: Readonly<Record<string, z.core.$ZodType>> = object.shape;
     if (!Object.hasOwn(shape, key)) return undefined;
     const child = shape[key];
     if (child === undefined) return undefined;
     current = child;
   }
   return current;
+}
+
+/**
+ * The description of a setting's schema (zod keeps descriptions in its global registry), or undefined.
+ *
+ * @example settingDescription(settingSchemaAt(['mode'])) // '`enforce` acts; `dry-run` runs every playbook …'
+ */
+export function settingDescription(schema: z.core.$ZodType | undefined): string | undefined {
+  return schema === undefined ? undefined : z.globalRegistry.get(schema)?.description;
 }
 
 function valueAt(value: unknown, path: readonly string[]): unknown {
@@ -501,7 +569,7 @@ export const SETTINGS_PARAMETERS: readonly SettingsParameter[] = deepFreeze(
   PARAMETER_LAYOUT.map((layout) => ({
     ...layout,
     default: structuredClone(valueAt(DEFAULT_SETTINGS, layout.path)),
-    description: settingSchemaAt(layout.path)?.description ?? '',
+    description: settingDescription(settingSchemaAt(layout.path)) ?? '',
   })),
 );
 

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { SettingsStageInvalidError } from '../../src/errors.ts';
 import { SEVERITY_LABELS } from '../../src/intake/incident.ts';
 import { PLAYBOOK_IDS } from '../../src/playbooks/ids.ts';
@@ -19,6 +18,7 @@ import {
   settingsPath,
   settingsVersion,
 } from '../../src/policy/settings.ts';
+import * as z from '../../src/zod.ts';
 
 const FAIL_CLOSED_SETTINGS = { ...structuredClone(DEFAULT_SETTINGS), mode: 'notify-only' };
 
@@ -538,13 +538,13 @@ describe('SETTINGS_PARAMETERS', () => {
       const schema = settingSchemaAt(path);
       let inner = schema;
       while (
-        inner instanceof z.ZodDefault ||
-        inner instanceof z.ZodPrefault ||
-        inner instanceof z.ZodOptional
+        inner instanceof z.ZodMiniDefault ||
+        inner instanceof z.ZodMiniPrefault ||
+        inner instanceof z.ZodMiniOptional
       ) {
-        inner = inner.unwrap() as z.ZodType;
+        inner = inner.def.innerType;
       }
-      if (!(inner instanceof z.ZodObject)) {
+      if (!(inner instanceof z.ZodMiniObject)) {
         uncovered.push(path.join('.'));
         return;
       }
