@@ -2,8 +2,9 @@
  * Deploy-time configuration: the stage and a few `CORDON_*` environment variables read once, here, when
  * `sst deploy` runs. Everything Cordon decides at run time lives in SSM settings instead.
  */
+
+import { observerRoleName } from '@cordon/core/actions/observe-instance';
 import { DEFAULT_SETTINGS, settingsPath } from '@cordon/core/policy/settings';
-import { observerRoleName } from '@cordon/functions/shared/account-clients';
 
 export interface DeployConfig {
   readonly stage: string;
@@ -90,6 +91,11 @@ export function deployConfig(stage: string, env: DeployEnvironment): DeployConfi
   if (detections !== 'on' && detections !== 'off')
     throw new DeployConfigError('CORDON_DETECTIONS must be on or off');
   const responderRoleName = env.CORDON_RESPONDER_ROLE_NAME?.trim() || DEFAULT_SETTINGS.responder.roleName;
+  if (!/^[\w+=,.@-]{1,56}$/.test(responderRoleName)) {
+    throw new DeployConfigError(
+      'CORDON_RESPONDER_ROLE_NAME must be an IAM role name of at most 56 characters (Cordon adds Observer for its read-only role)',
+    );
+  }
   return {
     stage,
     prefix,

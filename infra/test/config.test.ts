@@ -42,8 +42,11 @@ describe('deployConfig', () => {
     expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'SecOpsResponder' }).observerRoleName).toBe(
       'SecOpsResponderObserver',
     );
-    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(64) }).observerRoleName).toBe(
+    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(56) }).observerRoleName).toBe(
       `${'R'.repeat(56)}Observer`,
+    );
+    expect(() => deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(57) })).toThrow(
+      /at most 56 characters/,
     );
   });
 

@@ -1,9 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here is CloudFormation Fn::Sub syntax, not a JS template.
 import { readFileSync } from 'node:fs';
 import { ACTION_IDS, ACTIONS } from '@cordon/core/actions/catalog';
-import { OBSERVER_PERMISSIONS } from '@cordon/core/actions/observe-instance';
+import { OBSERVER_PERMISSIONS, observerRoleName } from '@cordon/core/actions/observe-instance';
 import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
-import { observerRoleName } from '@cordon/functions/shared/account-clients';
 import { describe, expect, it } from 'vitest';
 import {
   observerStatements,

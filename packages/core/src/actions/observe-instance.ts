@@ -9,6 +9,7 @@ import {
   type Instance,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import type { Settings } from '../policy/settings.ts';
 import * as z from '../zod.ts';
 import { ResourceGoneError } from './errors.ts';
 import { ISOLATION_GROUP_NAMES } from './guardrails.ts';
@@ -33,6 +34,15 @@ export interface InstanceObservation {
   readonly autoScaling: { readonly groupName: string; readonly lifecycleState: string } | null;
   /** Every group of the region named like an isolation group (filtered by VPC when planning). */
   readonly isolationGroups: readonly SecurityGroup[];
+}
+
+/**
+ * The read-only role triage assumes in a member account to read an instance before containment: the
+ * responder role's name + `Observer` (`CordonResponderObserver` by default). Settings limit the responder
+ * name to 56 characters, so this one stays within IAM's 64.
+ */
+export function observerRoleName(settings: Pick<Settings, 'responder'>): string {
+  return `${settings.responder.roleName}Observer`;
 }
 
 /** How long an observation may stand in for live reads: triage → StartExecution → step takes about a second. */

@@ -275,12 +275,14 @@ export const SettingsSchema = z
         z.strictObject({
           roleName: described(
             z._default(
-              z
-                .string()
-                .check(
-                  z.regex(IAM_NAME, 'must be an IAM role name'),
-                  z.maxLength(64, 'must be at most 64 characters'),
+              z.string().check(
+                z.regex(IAM_NAME, 'must be an IAM role name'),
+                // The observer role is this name + `Observer`, and IAM role names stop at 64.
+                z.maxLength(
+                  56,
+                  'must be at most 56 characters (Cordon adds Observer for its read-only role)',
                 ),
+              ),
               'CordonResponder',
             ),
             'Role that actions assume in the account of the finding (multi-account).',

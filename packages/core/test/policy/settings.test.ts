@@ -330,6 +330,11 @@ describe('parseSettings', () => {
       'responder.roleName: must be an IAM role name',
     ],
     [
+      'a responder role name too long for its observer role (the name + Observer)',
+      { responder: { roleName: 'R'.repeat(57) } },
+      'responder.roleName: must be at most 56 characters',
+    ],
+    [
       'an external id shorter than STS accepts',
       { responder: { externalId: 'x' } },
       'responder.externalId: must be 2–1224 characters',

@@ -5,6 +5,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { observerRoleName } from '@cordon/core/actions/observe-instance';
 import type { AwsClients } from '@cordon/core/actions/types';
 import type { Settings } from '@cordon/core/policy/settings';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
@@ -57,12 +58,6 @@ export function accountOf(invokedFunctionArn: string): string {
 /** The responder role actions assume in a member account (DOMAIN.md item 36). */
 export function responderRoleArn(account: string, settings: Settings): string {
   return `arn:aws:iam::${account}:role/${settings.responder.roleName}`;
-}
-
-/** The read-only role triage assumes to read an instance before containment: the responder's name + `Observer`. */
-export function observerRoleName(settings: Settings): string {
-  // IAM role names are at most 64 characters.
-  return `${settings.responder.roleName.slice(0, 56)}Observer`;
 }
 
 export function observerRoleArn(account: string, settings: Settings): string {
