@@ -14,7 +14,6 @@ import type { SandboxAccountOptions } from './sandbox/sandbox-account.ts';
 export const SANDBOX_RESOURCES = {
   ledgerTable: 'cordon-ledger',
   approvalsTable: 'cordon-approvals',
-  idempotencyTable: 'cordon-idempotency',
   topicName: 'cordon-notifications',
 } as const;
 
@@ -167,7 +166,7 @@ export function sandboxTopicArn(sandbox: Sandbox): string {
   return `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`;
 }
 
-/** Cordon's own resources: the ledger, approvals and idempotency tables and the notification topic. */
+/** Cordon's own resources: the ledger and approvals tables and the notification topic. */
 export function seedCordonResources(sandbox: Sandbox): void {
   // Idempotent: the tables and topic are made once per sandbox.
   if (sandbox.dynamodb.snapshot().tables[SANDBOX_RESOURCES.ledgerTable] !== undefined) return;
@@ -177,7 +176,6 @@ export function seedCordonResources(sandbox: Sandbox): void {
     sortKey: 'sk',
   });
   sandbox.dynamodb.createTable({ tableName: SANDBOX_RESOURCES.approvalsTable, partitionKey: 'approvalId' });
-  sandbox.dynamodb.createTable({ tableName: SANDBOX_RESOURCES.idempotencyTable, partitionKey: 'id' });
   sandbox.sns.addTopic(SANDBOX_RESOURCES.topicName);
 }
 

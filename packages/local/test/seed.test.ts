@@ -99,12 +99,6 @@ describe('seedFromIncident', () => {
     expect(first.topicArn).toBe(`arn:aws:sns:us-east-1:123456789012:${SANDBOX_RESOURCES.topicName}`);
     expect(
       Object.keys((sandbox.dynamodb.snapshot() as { tables: Record<string, unknown> }).tables).sort(),
-    ).toEqual(
-      [
-        SANDBOX_RESOURCES.approvalsTable,
-        SANDBOX_RESOURCES.idempotencyTable,
-        SANDBOX_RESOURCES.ledgerTable,
-      ].sort(),
-    );
+    ).toEqual([SANDBOX_RESOURCES.approvalsTable, SANDBOX_RESOURCES.ledgerTable].sort());
   });
 });
