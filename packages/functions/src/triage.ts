@@ -5,8 +5,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { Incident } from '@cordon/core/intake/incident';
@@ -64,7 +62,6 @@ export function stepFunctionsStarter(
 export interface TriageDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer?: Tracer;
   ports(): Promise<TriagePorts>;
   /** Wraps per-incident processing with Powertools idempotency (keyed by incident id). */
   idempotent?<F extends (incident: Incident) => Promise<TriageResult>>(fn: F): F;
@@ -83,9 +80,8 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
   >;
   const logger = new Logger({ serviceName: 'cordon-triage' });
   const metrics = new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' });
-  const tracer = new Tracer({ serviceName: 'cordon-triage' });
-  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+  const dynamodb = new DynamoDBClient({});
+  const sfn = new SFNClient({});
   const settingsLoader = createSettingsLoader({ stage });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: idempotencyTable,
@@ -96,7 +92,6 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
   return {
     logger,
     metrics,
-    tracer,
     ports: async () => {
       const settings = await settingsLoader.load();
       const ledger = new DynamoDbLedger({
@@ -158,6 +153,5 @@ export function createTriageHandler(
   const handler = middy(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
-  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   return handler;
 }

@@ -39,8 +39,6 @@ export interface AccountClientsOptions {
   readonly constructors: Partial<ClientConstructors>;
   /** The account the function runs in; incidents there use the function's own role. */
   readonly homeAccount: string;
-  /** Wraps each client (Powertools Tracer's `captureAWSv3Client` in Lambda). */
-  readonly instrument?: <T>(client: T) => T;
   /** For tests: the credentials of a member account's responder role. */
   readonly assumeRole?: (roleArn: string, externalId: string | undefined) => AwsCredentialIdentityProvider;
 }
@@ -62,7 +60,6 @@ export function createAccountClients(
   options: AccountClientsOptions,
 ): (account: string, settings: Settings) => AwsClients {
   const cache = new Map<string, AwsClients>();
-  const instrument = options.instrument ?? (<T>(client: T) => client);
   const assumeRole =
     options.assumeRole ??
     ((roleArn: string, externalId: string | undefined) =>
@@ -92,7 +89,7 @@ export function createAccountClients(
       return () => {
         const Client = options.constructors[name];
         if (Client === undefined) throw new ClientNotProvidedError(name);
-        client ??= instrument(new Client(clientConfig) as InstanceType<ClientConstructors[K]>);
+        client ??= new Client(clientConfig) as InstanceType<ClientConstructors[K]>;
         return client;
       };
     };
