@@ -6,8 +6,8 @@
  * objects use computed keys naming a module-level string constant (`const _xN = "xmlName"; … { [_xN]: _TSa }`).
  * esbuild treats a computed key as a possible side effect (it could call `toString` on an object), so it keeps
  * every statement of the module: the whole EC2 schema (~550 KiB minified) lands in a bundle that sends one
- * command (aws/aws-sdk-js-v3#7607; fixed in the generator by smithy-lang/smithy-typescript#1889, not yet
- * released for the clients Cordon pins).
+ * command (aws/aws-sdk-js-v3#7607; the generator fix, smithy-lang/smithy-typescript#1889, is still open, so
+ * the clients Cordon pins do not have it). Once they do, this plugin rewrites nothing and can go.
  *
  * What: on load, each `[name]` key whose `name` is a top-level `const name = "literal"` of the same module is
  * replaced by that literal (`{ "xmlName": _TSa }`); every other byte of the module is left as it was. Nothing
