@@ -6,6 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { ACTIONS, type ActionId } from '../packages/core/src/actions/catalog.ts';
+// The deployment's own plugins file (SST's `nodejs.plugins`, infra/sst-function.ts): the bench builds like SST.
+import plugins from '../packages/functions/bundling/plugins.mjs';
 import { formatBytes, median, progress, type SectionReport, table, verdictMark } from './support.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,7 +57,8 @@ interface BundleFacts {
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;
-  readonly zod: boolean;
+  /** Which zod the bundle carries: `zod (classic)`, `zod/mini`, both while code moves, or `zod (core)`. */
+  readonly zod: readonly string[];
   readonly xray: boolean;
   readonly clients: readonly string[];
   readonly unusedClients: readonly string[];
@@ -87,6 +90,18 @@ function packageSizes(metafile: Metafile): Map<string, number> {
   return new Map([...sizes].sort(([, a], [, b]) => b - a));
 }
 
+/** Tells the classic API (`zod`, inputs under `zod/v4/classic/`) from `zod/mini` (under `zod/v4/mini/`). */
+function zodFlavours(metafile: Metafile): string[] {
+  const paths = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+  const zod = paths.filter((path) => packageOf(path) === 'zod');
+  if (zod.length === 0) return [];
+  const flavours = [
+    zod.some((path) => path.includes('zod/v4/classic/')) ? 'zod (classic)' : '',
+    zod.some((path) => path.includes('zod/v4/mini/')) ? 'zod/mini' : '',
+  ].filter(Boolean);
+  return flavours.length > 0 ? flavours : ['zod (core)'];
+}
+
 function unusedClientsOf(name: string, clients: readonly string[]): string[] {
   const action = (Object.keys(ACTIONS) as ActionId[]).find((id) => id === name);
   if (action === undefined) return [];
@@ -115,6 +130,7 @@ async function bundle(entry: string, outdir: string): Promise<BundleFacts> {
     outfile: join(outdir, `${name}.mjs`),
     metafile: true,
     logLevel: 'silent',
+    plugins,
   });
   const file = join(outdir, `${name}.mjs`);
   const code = readFileSync(file);
@@ -129,7 +145,7 @@ async function bundle(entry: string, outdir: string): Promise<BundleFacts> {
     file,
     bytes: code.byteLength,
     gzipBytes: gzipSync(code).byteLength,
-    zod: packages.includes('zod'),
+    zod: zodFlavours(result.metafile),
     xray: packages.includes('aws-xray-sdk-core'),
     clients,
     unusedClients: unusedClientsOf(name, clients),
@@ -189,7 +205,7 @@ export async function coldStartSection(): Promise<SectionReport> {
           `${Math.round(total)} ms`,
           `${Math.round(over)} ms`,
           `${b.bytes <= TARGET_BYTES ? '✓' : '✗'} / ${over <= TARGET_OVER_EMPTY_MS ? '✓' : '✗'}`,
-          [b.zod ? 'zod' : '', b.xray ? 'aws-xray-sdk-core' : ''].filter(Boolean).join(', ') || '—',
+          [...b.zod, b.xray ? 'aws-xray-sdk-core' : ''].filter(Boolean).join(', ') || '—',
           b.unusedClients.join(', ') || '—',
         ],
       };
@@ -203,7 +219,7 @@ export async function coldStartSection(): Promise<SectionReport> {
     const markdown = [
       '### Method',
       '',
-      `Every entry point under \`packages/functions/src/handlers/**\` (${bundles.length}) is bundled with esbuild: \`bundle\`, \`format: 'esm'\`, \`platform: 'node'\`, \`target: 'node20'\`, \`mainFields: ['module','main']\`, \`minify\`, nothing external (the AWS SDK is bundled: the runtime's SDK is not the version Cordon is tested with), a \`createRequire\` banner for the CommonJS parts, written to a temp dir. Sizes are the bundle's bytes and its gzip (level 6) bytes. Cold start is the whole-process wall time of \`node --input-type=module -e "await import(bundle)"\` (which evaluates \`export const handler = create…()\`, so the handler and its clients are constructed), with the handlers' environment variables set to dummy values, median of ${RUNS} runs; the ${RUNS} runs of every bundle and of an empty \`node -e ""\` are interleaved in one run. Node ${process.version}; the empty process took **${Math.round(empty)} ms** (median).`,
+      `Every entry point under \`packages/functions/src/handlers/**\` (${bundles.length}) is bundled with esbuild: \`bundle\`, \`format: 'esm'\`, \`platform: 'node'\`, \`target: 'node20'\`, \`mainFields: ['module','main']\`, \`minify\`, nothing external (the AWS SDK is bundled: the runtime's SDK is not the version Cordon is tested with), a \`createRequire\` banner for the CommonJS parts, and the deployment's esbuild plugins (\`packages/functions/bundling/plugins.mjs\`, which SST's \`nodejs.plugins\` names too: the SDK schema modules' computed keys become literal keys, so the schemas a bundle does not use are dropped), written to a temp dir. Sizes are the bundle's bytes and its gzip (level 6) bytes. Cold start is the whole-process wall time of \`node --input-type=module -e "await import(bundle)"\` (which evaluates \`export const handler = create…()\`, so the handler and its clients are constructed), with the handlers' environment variables set to dummy values, median of ${RUNS} runs; the ${RUNS} runs of every bundle and of an empty \`node -e ""\` are interleaved in one run. Node ${process.version}; the empty process took **${Math.round(empty)} ms** (median).`,
       '',
       table(
         [

@@ -115,9 +115,12 @@ the account. In a first run of section 3 with one shared sandbox account holding
 groups, deregister was the step that failed most often under 5 % throttling (≈ 200 DescribeTargetHealth calls
 per attempt, so nearly every attempt hit a fault); section 3 therefore gives each incident its own account. Filtering target groups by the instance's VPC first would bound it.
 
-**Bundles ≤ 1 MiB and ≤ 200 ms over empty Node.** Every action bundle still carries zod (≈ 445 KiB minified;
-the action input schemas and the settings schema) and the X-Ray SDK through the Powertools Tracer
-(aws-xray-sdk-core ≈ 69 KiB plus cls-hooked and semver), besides the DynamoDB (ledger) and SSM (settings)
-clients every action needs. What would keep them out: the Tracer imported only when tracing is on (or
-dropped in favour of Lambda's own X-Ray segments), and zod replaced on the action inputs by \`zod/mini\` or
-hand-written guards, keeping full zod only where events and settings are parsed.`;
+**Bundles ≤ 1 MiB and ≤ 200 ms over empty Node.** Two causes are gone. The EC2 schema module, which esbuild
+kept whole (≈ 540 KiB minified in every EC2 handler) because its trait objects use computed keys
+(aws/aws-sdk-js-v3#7607), is cut to the schemas a handler uses by Cordon's esbuild plugin
+(\`packages/functions/bundling/\`, named by SST's \`nodejs.plugins\` and used by this bench). The Powertools
+Tracer and with it the X-Ray SDK (aws-xray-sdk-core ≈ 69 KiB plus cls-hooked and semver) are dropped in favour
+of Lambda's active tracing. Every action bundle still carries zod (≈ 445 KiB minified; the action input schemas
+and the settings schema), besides the DynamoDB (ledger) and SSM (settings) clients every action needs; what
+would keep it out: zod replaced on the action inputs by \`zod/mini\` or hand-written guards, keeping full zod
+only where events and settings are parsed.`;

@@ -26,6 +26,19 @@ export interface DeployedFunction {
 
 export type FunctionFactory = (deployment: FunctionDeployment) => DeployedFunction;
 
+/**
+ * How SST bundles every handler: ESM, minified, with a source map, and Cordon's esbuild plugins
+ * (`packages/functions/bundling/plugins.mjs`, which the cold-start bench builds with too; they let esbuild
+ * drop the AWS SDK schemas a handler does not use). SST resolves `plugins` against the directory its CLI runs
+ * in, the repository root beside `sst.config.ts`, and imports it with plain `node`: a JavaScript file.
+ */
+export const NODEJS_BUNDLING = {
+  format: 'esm',
+  minify: true,
+  sourcemap: true,
+  plugins: 'packages/functions/bundling/plugins.mjs',
+} as const;
+
 /** An IAM policy document from statements, templates resolved. */
 export function policyDocument(statements: readonly PolicyStatement[], values: TemplateValues): string {
   return JSON.stringify({

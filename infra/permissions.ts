@@ -107,7 +107,11 @@ export const OBSERVE_INSTANCE_STATEMENTS: readonly PolicyStatement[] = permissio
 // ---------------------------------------------------------------------------------------------------------
 // Platform statements: what every function needs to run, and what each kind needs from Cordon's resources.
 
-/** Logs and traces: the function's own log group (SST creates it) and X-Ray (no resource-level permissions). */
+/**
+ * Logs and traces: the function's own log group (SST creates it) and X-Ray (no resource-level permissions).
+ * The traces are Lambda's active tracing (the function's segment, sent with the function's role); the handlers
+ * carry no X-Ray SDK, so there are no per-AWS-call subsegments.
+ */
 export function platformStatements(functionId: string): PolicyStatement[] {
   return [
     {
@@ -122,7 +126,7 @@ export function platformStatements(functionId: string): PolicyStatement[] {
       effect: 'Allow',
       actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
       resources: ['*'],
-      why: 'Active tracing (Powertools Tracer); X-Ray has no resource-level permissions for these.',
+      why: 'Lambda active tracing sends the function segment with this role; X-Ray has no resource-level permissions for these.',
     },
   ];
 }

@@ -1,9 +1,10 @@
 /**
  * The deploy-time half of `lambda.ts`: each spec becomes an `sst.aws.Function` (SST bundles the handler with
  * esbuild) with Cordon's own role, so SST adds no permission of its own (no `link`, no generated role).
- * Not used by the tests: `sst.aws.Function` needs the SST CLI to bundle, which Pulumi mocks do not provide.
+ * `sst.aws.Function` needs the SST CLI to bundle, which Pulumi mocks do not provide: the infra tests run this
+ * factory against a recording stand-in for it (infra/test/sst-function.test.ts).
  */
-import { type FunctionFactory, pascal } from './lambda.ts';
+import { type FunctionFactory, NODEJS_BUNDLING, pascal } from './lambda.ts';
 
 export const sstFunction: FunctionFactory = ({ spec, name, roleArn, environment, dependsOn }) => {
   const fn = new sst.aws.Function(
@@ -20,7 +21,7 @@ export const sstFunction: FunctionFactory = ({ spec, name, roleArn, environment,
       logging: { format: 'json', retention: '1 year' },
       // auth NONE on purpose: the approval API checks link and Slack signatures itself (docs/deploy.md).
       ...(spec.url ? { url: { authorization: 'none' as const, cors: false } } : {}),
-      nodejs: { format: 'esm', minify: true, sourcemap: true },
+      nodejs: NODEJS_BUNDLING,
       transform: {
         function: (args) => {
           args.tracingConfig = { mode: 'Active' };

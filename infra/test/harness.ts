@@ -106,8 +106,14 @@ export interface Deployment {
   named(type: string, name: string): RecordedResource;
 }
 
-/** Deploys Cordon under mocks, once per test file (Pulumi's runtime settings are per process). */
-export async function deployUnderMocks(config: DeployConfig): Promise<Deployment> {
+/**
+ * Deploys Cordon under mocks, once per test file (Pulumi's runtime settings are per process), with the
+ * stand-in function factory unless told otherwise.
+ */
+export async function deployUnderMocks(
+  config: DeployConfig,
+  factory: FunctionFactory = mockFunction,
+): Promise<Deployment> {
   const recorded: RecordedResource[] = [];
   await pulumi.runtime.setMocks(
     {
@@ -147,7 +153,7 @@ export async function deployUnderMocks(config: DeployConfig): Promise<Deployment
   globals.$app = { name: 'cordon', stage: config.stage, removal: 'remove', protect: false, providers: {} };
 
   const { deployCordon } = await import('../index.ts');
-  const cordon = deployCordon(config, mockFunction);
+  const cordon = deployCordon(config, factory);
   await resolve(pulumi.all(Object.values(cordon.playbooks.stateMachines).map((machine) => machine.arn)));
   await settle(recorded);
   return {

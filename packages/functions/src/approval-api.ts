@@ -7,8 +7,6 @@ import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import {
@@ -206,7 +204,6 @@ export function slackClient(options: SlackClientOptions): SlackClient {
 /** What the handler needs; built once per container from the environment, or injected by tests. */
 export interface ApprovalApiDependencies {
   readonly logger: Logger;
-  readonly tracer?: Tracer;
   readonly store: ApprovalStore;
   readonly sfn: Pick<SFNClient, 'send'>;
   secrets(): Promise<ApprovalSecrets>;
@@ -231,15 +228,13 @@ export function approvalApiDependenciesFromEnvironment(): ApprovalApiDependencie
   });
   const identityHeader = getStringFromEnv({ key: 'CORDON_IDENTITY_HEADER', defaultValue: '' });
   const logger = new Logger({ serviceName: 'cordon-approval-api' });
-  const tracer = new Tracer({ serviceName: 'cordon-approval-api' });
   return {
     logger,
-    tracer,
     store: new DynamoDbApprovalStore({
-      client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+      client: new DynamoDBClient({}),
       tableName: table,
     }),
-    sfn: tracer.captureAWSv3Client(new SFNClient({})),
+    sfn: new SFNClient({}),
     secrets: ssmApprovalSecrets(stage),
     ...(identityHeader === '' ? {} : { identityHeader: identityHeader.toLowerCase() }),
     now: () => new Date(),
@@ -391,7 +386,6 @@ export function createApprovalApiHandler(
   };
 
   const handler = middy(handle).use(injectLambdaContext(logger, { resetKeys: true }));
-  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   return handler as unknown as ApprovalApiHandler; // middy's handler type adds an optional callback argument
 }
 

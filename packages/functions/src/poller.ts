@@ -8,8 +8,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetFindingsCommand,
@@ -34,7 +32,6 @@ import { createSettingsLoader } from './settings.ts';
 export interface PollerDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer?: Tracer;
   readonly ports: PollerPorts;
   loadSettings(): Promise<SettingsResult>;
 }
@@ -109,20 +106,18 @@ export function pollerDependenciesFromEnvironment(): PollerDependencies {
   });
   const logger = new Logger({ serviceName: 'cordon-poller' });
   const metrics = new Metrics({ namespace: 'Cordon', serviceName: 'cordon-poller' });
-  const tracer = new Tracer({ serviceName: 'cordon-poller' });
   const settingsLoader = createSettingsLoader({ stage });
   return {
     logger,
     metrics,
-    tracer,
     loadSettings: () => settingsLoader.load(),
     ports: {
-      guardDuty: guardDutyPort(tracer.captureAWSv3Client(new GuardDutyClient({}))),
+      guardDuty: guardDutyPort(new GuardDutyClient({})),
       cursors: new DynamoDbCursorStore({
-        client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+        client: new DynamoDBClient({}),
         tableName: ledgerTable,
       }),
-      sendToTriage: lambdaTriageSender(tracer.captureAWSv3Client(new LambdaClient({})), triageFunction),
+      sendToTriage: lambdaTriageSender(new LambdaClient({}), triageFunction),
       now: () => new Date(),
     },
   };
@@ -152,6 +147,5 @@ export function createPollerHandler(
   const handler = middy(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
-  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   return handler;
 }

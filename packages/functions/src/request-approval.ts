@@ -7,8 +7,6 @@ import { createHash } from 'node:crypto';
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ApprovalLogger } from '@cordon/core/approval/decide';
@@ -22,7 +20,6 @@ import { createSettingsLoader } from './settings.ts';
 
 export interface RequestApprovalDependencies {
   readonly logger: Logger;
-  readonly tracer?: Tracer;
   loadSettings(): Promise<SettingsResult>;
   readonly store: ApprovalStore;
   secrets(): Promise<ApprovalSecrets>;
@@ -53,19 +50,17 @@ export function requestApprovalDependenciesFromEnvironment(): RequestApprovalDep
   });
   const topicArn = getStringFromEnv({ key: 'CORDON_SNS_TOPIC_ARN', defaultValue: '' });
   const logger = new Logger({ serviceName: 'cordon-request-approval' });
-  const tracer = new Tracer({ serviceName: 'cordon-request-approval' });
   const settings = createSettingsLoader({ stage });
   return {
     logger,
-    tracer,
     loadSettings: () => settings.load(),
     store: new DynamoDbApprovalStore({
-      client: tracer.captureAWSv3Client(new DynamoDBClient({})),
+      client: new DynamoDBClient({}),
       tableName: table,
     }),
     secrets: ssmApprovalSecrets(stage),
     linkBaseUrl,
-    ...(topicArn === '' ? {} : { topicArn, sns: tracer.captureAWSv3Client(new SNSClient({})) }),
+    ...(topicArn === '' ? {} : { topicArn, sns: new SNSClient({}) }),
     now: () => new Date(),
   };
 }
@@ -148,6 +143,5 @@ export function createRequestApprovalHandler(
   };
 
   const handler = middy(handle).use(injectLambdaContext(logger, { resetKeys: true }));
-  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   return handler as unknown as RequestApprovalHandler; // middy's handler type adds an optional callback argument
 }

@@ -8,8 +8,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { paginateGetParametersByPath, SSMClient } from '@aws-sdk/client-ssm';
@@ -25,7 +23,6 @@ import type { Context } from 'aws-lambda';
 export interface ThresholdSyncDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer?: Tracer;
   readonly ports: ThresholdSyncPorts;
 }
 
@@ -61,14 +58,12 @@ export function thresholdSyncDependenciesFromEnvironment(): ThresholdSyncDepende
   });
   const logger = new Logger({ serviceName: 'cordon-threshold-sync' });
   const metrics = new Metrics({ namespace: 'Cordon', serviceName: 'cordon-threshold-sync' });
-  const tracer = new Tracer({ serviceName: 'cordon-threshold-sync' });
-  const ssm = tracer.captureAWSv3Client(new SSMClient({}));
-  const cloudwatch = tracer.captureAWSv3Client(new CloudWatchClient({}));
-  const sns = tracer.captureAWSv3Client(new SNSClient({}));
+  const ssm = new SSMClient({});
+  const cloudwatch = new CloudWatchClient({});
+  const sns = new SNSClient({});
   return {
     logger,
     metrics,
-    tracer,
     ports: {
       stage,
       alarmActions: [topicArn],
@@ -106,6 +101,5 @@ export function createThresholdSyncHandler(
   const handler = middy(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
-  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   return handler;
 }

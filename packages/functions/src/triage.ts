@@ -3,8 +3,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -73,7 +71,6 @@ export function observerFor(
 export interface TriageDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer?: Tracer;
   /** `homeAccount`: the account the function runs in (its own role reads there; elsewhere the observer role). */
   ports(homeAccount: string): Promise<TriagePorts>;
 }
@@ -95,9 +92,8 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
   >;
   const logger = new Logger({ serviceName: 'cordon-triage' });
   const metrics = new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' });
-  const tracer = new Tracer({ serviceName: 'cordon-triage' });
-  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({}));
-  const sfn = tracer.captureAWSv3Client(new SFNClient({}));
+  const dynamodb = new DynamoDBClient({});
+  const sfn = new SFNClient({});
   const settingsLoader = createSettingsLoader({ stage });
   const region = getStringFromEnv({ key: 'AWS_REGION' });
   // Read-only clients in the incident's account: the observer role there, the function's own role at home.
@@ -111,7 +107,6 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
         constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
         roleArn: observerRoleArn,
         sessionName: 'cordon-observer',
-        instrument: (client) => tracer.captureAWSv3Client(client),
       });
       observers.set(homeAccount, factory);
     }
@@ -120,7 +115,6 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
   return {
     logger,
     metrics,
-    tracer,
     ports: async (homeAccount) => {
       const settings = await settingsLoader.load();
       const ledger = new DynamoDbLedger({
@@ -178,6 +172,5 @@ export function createTriageHandler(
   const handler = middy(handle)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics));
-  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   return handler;
 }

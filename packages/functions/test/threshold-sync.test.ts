@@ -61,7 +61,6 @@ describe('threshold-sync handler', () => {
       ...deps,
       logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
       metrics: new Metrics({ namespace: 'CordonTest' }),
-      tracer: undefined,
     });
   }
 

@@ -40,8 +40,6 @@ export interface AccountClientsOptions {
   readonly constructors: Partial<ClientConstructors>;
   /** The account the function runs in; incidents there use the function's own role. */
   readonly homeAccount: string;
-  /** Wraps each client (Powertools Tracer's `captureAWSv3Client` in Lambda). */
-  readonly instrument?: <T>(client: T) => T;
   /** The role to assume in a member account (default: the responder role). */
   readonly roleArn?: (account: string, settings: Settings) => string;
   /** The session name CloudTrail shows for the assumed role (default `cordon-responder`). */
@@ -76,7 +74,6 @@ export function createAccountClients(
   options: AccountClientsOptions,
 ): (account: string, settings: Settings) => AwsClients {
   const cache = new Map<string, AwsClients>();
-  const instrument = options.instrument ?? (<T>(client: T) => client);
   const assumeRole =
     options.assumeRole ??
     ((roleArn: string, externalId: string | undefined) =>
@@ -106,7 +103,7 @@ export function createAccountClients(
       return () => {
         const Client = options.constructors[name];
         if (Client === undefined) throw new ClientNotProvidedError(name);
-        client ??= instrument(new Client(clientConfig) as InstanceType<ClientConstructors[K]>);
+        client ??= new Client(clientConfig) as InstanceType<ClientConstructors[K]>;
         return client;
       };
     };

@@ -5,8 +5,6 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ActionError, classifyAwsError, InvalidActionInputError } from '@cordon/core/actions/errors';
 import { runAction } from '@cordon/core/actions/run-action';
@@ -29,7 +27,6 @@ import { accountOf, type ClientConstructors, createAccountClients } from './acco
 export interface ActionHandlerDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer?: Tracer;
   loadSettings(): Promise<SettingsResult>;
   clientsFor(account: string, settings: Settings, homeAccount: string): AwsClients;
   ledgerFor(settings: Settings): Ledger;
@@ -61,14 +58,12 @@ export function dependenciesFromEnvironment(
   const region = getStringFromEnv({ key: 'AWS_REGION', defaultValue: 'us-east-1' });
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({ namespace: 'Cordon', serviceName });
-  const tracer = new Tracer({ serviceName });
-  const dynamodb = tracer.captureAWSv3Client(new DynamoDBClient({ region }));
+  const dynamodb = new DynamoDBClient({ region });
   const settingsLoader = createSettingsLoader({ stage });
   const clientCache = new Map<string, ReturnType<typeof createAccountClients>>();
   return {
     logger,
     metrics,
-    tracer,
     loadSettings: () => settingsLoader.load(),
     clientsFor: (account, settings, homeAccount) => {
       let factory = clientCache.get(homeAccount);
@@ -77,7 +72,6 @@ export function dependenciesFromEnvironment(
           region,
           homeAccount,
           constructors,
-          instrument: (client) => tracer.captureAWSv3Client(client),
         });
         clientCache.set(homeAccount, factory);
       }
@@ -102,8 +96,9 @@ export function dependenciesFromEnvironment(
 
 /**
  * Makes the Lambda handler of one action: middy with Powertools logger (incident id and step as persistent
- * keys), metrics (one `ActionOutcome` metric per outcome, by step and outcome), tracer, and the parser on the
- * step's input schema — around `runAction`. No decision lives here.
+ * keys), metrics (one `ActionOutcome` metric per outcome, by step and outcome) and the parser on the step's
+ * input schema — around `runAction`. No decision lives here. Traces come from Lambda's active tracing (the
+ * function's segment), not from an X-Ray SDK in the bundle.
  *
  * @example export const handler = createActionHandler(isolateInstance, { clients: { ec2: EC2Client } });
  */
@@ -166,7 +161,6 @@ export function createActionHandler<I extends StepEnvelope, O>(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .use(parser({ schema: definition.input, safeParse: true }));
-  if (deps.tracer !== undefined) handler.use(captureLambdaHandler(deps.tracer));
   // The parser middleware turns the raw event into the parse result before `handle` sees it.
   return handler as unknown as ActionLambdaHandler<O>;
 }

@@ -58,25 +58,26 @@ describe('createAccountClients', () => {
       secretAccessKey: 's',
       sessionToken: 't',
     }));
-    let instrumented = 0;
-    const instrument = <T>(client: T): T => {
-      instrumented += 1;
-      return client;
-    };
+    let made = 0;
+    class CountedEC2Client extends EC2Client {
+      constructor(...config: ConstructorParameters<typeof EC2Client>) {
+        super(...config);
+        made += 1;
+      }
+    }
     const clientsFor = createAccountClients({
       region: 'us-east-1',
       homeAccount: '111111111111',
       assumeRole,
-      instrument,
-      constructors: { ec2: EC2Client },
+      constructors: { ec2: CountedEC2Client },
     });
     const first = clientsFor('222222222222', settings());
-    expect(instrumented).toBe(0);
+    expect(made).toBe(0);
     ec2.on(DescribeInstancesCommand).resolves({});
     await first.ec2.send(new DescribeInstancesCommand({}));
     expect(clientsFor('222222222222', settings())).toBe(first);
     expect(first.ec2).toBe(first.ec2);
-    expect(instrumented).toBe(1);
+    expect(made).toBe(1);
     expect(assumeRole).toHaveBeenCalledTimes(1);
   });
 
