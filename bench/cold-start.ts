@@ -24,7 +24,6 @@ const HANDLER_ENVIRONMENT: Readonly<Record<string, string>> = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   CORDON_STAGE: 'bench',
   CORDON_LEDGER_TABLE: 'cordon-ledger',
-  CORDON_IDEMPOTENCY_TABLE: 'cordon-idempotency',
   CORDON_APPROVALS_TABLE: 'cordon-approvals',
   CORDON_STATE_MACHINES: '{}',
   CORDON_SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:cordon-notifications',
@@ -52,7 +51,7 @@ const CLIENT_SERVICE: Readonly<Record<string, string>> = {
 
 interface BundleFacts {
   readonly name: string;
-  /** Path under handlers/, without the extension: `actions/isolate-instance`. */
+  /** Path under handlers/, without the extension: `actions/contain-instance`. */
   readonly label: string;
   readonly file: string;
   readonly bytes: number;
@@ -214,7 +213,7 @@ export async function coldStartSection(): Promise<SectionReport> {
     const timeMet = rows.every((row) => row.over <= TARGET_OVER_EMPTY_MS);
     const worstSize = Math.max(...bundles.map((b) => b.bytes));
     const worstOver = Math.max(...rows.map((row) => row.over));
-    const example = bundles.find((b) => b.name === 'isolate-instance') ?? bundles[0];
+    const example = bundles.find((b) => b.name === 'contain-instance') ?? bundles[0];
 
     const markdown = [
       '### Method',

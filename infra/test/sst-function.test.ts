@@ -172,7 +172,7 @@ describe("the plugins file in SST's plugin host", () => {
   it('trims the EC2 schemas of a handler bundled the way SST bundles it', async () => {
     // SST's options (pkg/runtime/node/build.go) with Cordon's NODEJS_BUNDLING; the banner is left out.
     const result = await build({
-      entryPoints: [join(ROOT, 'packages/functions/src/handlers/actions/isolate-instance.ts')],
+      entryPoints: [join(ROOT, 'packages/functions/src/handlers/actions/contain-instance.ts')],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -181,7 +181,7 @@ describe("the plugins file in SST's plugin host", () => {
       keepNames: true,
       minify: true,
       write: false,
-      outfile: '/sst-bundle/isolate-instance.mjs',
+      outfile: '/sst-bundle/contain-instance.mjs',
       metafile: true,
       logLevel: 'silent',
       plugins: [sstBridge],
@@ -203,7 +203,7 @@ describe("the plugins file in SST's plugin host", () => {
     });
     const resolved = await ask('resolve', {
       path: '@aws-sdk/client-ec2',
-      importer: join(ROOT, 'packages/functions/src/handlers/actions/isolate-instance.ts'),
+      importer: join(ROOT, 'packages/functions/src/handlers/actions/contain-instance.ts'),
       namespace: 'file',
       resolveDir: join(ROOT, 'packages/functions/src/handlers/actions'),
       kind: 'import-statement',
