@@ -108,19 +108,43 @@ What remains on the path: 2 round trips in triage, 3 in the step. The first inci
 (creating the isolation groups, then their rules); creating them ahead of time needs a write in the member
 account outside an incident, which Cordon does not do.
 
-### Not changed: what the missed targets need
+### 6. Bundles: only the SDK schemas a handler uses, no X-Ray SDK, zod/mini
+
+Three changes, each in its own commit, measured before against this bench at commit 0d35e88:
+
+- **The AWS SDK's schema modules are tree-shaken.** Since SDK 3.930 each client's \`schemas_0.js\` (1.3 MB for
+  EC2) uses computed keys (\`{ [_xN]: … }\`) that esbuild must assume have side effects, so it kept the whole
+  module (≈ 540 KiB minified in every EC2 handler; aws/aws-sdk-js-v3#7607, fix pending in
+  smithy-lang/smithy-typescript#1889). Cordon's esbuild plugin (\`packages/functions/bundling/\`) rewrites
+  those keys to the literal strings the module itself declares, changing nothing else (tests: every installed
+  schema module bundled with and without the plugin exports the same structures; a real EC2Client call through a
+  bundled handler parses a real response). SST's \`nodejs.plugins\` names the same file, through a wrapper for
+  a bug in SST's plugin host that would otherwise skip every filtered plugin (an infra test runs the file in
+  SST's own host).
+- **No Powertools Tracer** (and so no aws-xray-sdk-core, cls-hooked, semver): Lambda's active tracing and
+  Step Functions' X-Ray tracing still give each function's segment and the service map; per-AWS-call
+  subsegments are the trade-off.
+- **zod/mini instead of classic zod** (one \`packages/core/src/zod.ts\`, namespace imports, English messages as
+  classic installs them; a conformance test bundles a handler and finds no classic zod): classic zod cannot be
+  tree-shaken (≈ 445 KiB in every bundle); mini brings 30–40 KiB. Every schema's output and every issue were
+  compared with the classic schemas on all bundled events and 6,000 random settings: identical.
+
+| Bundle (before: commit 0d35e88) | Before | After |
+| --- | --- | --- |
+| EC2 actions (isolate-instance, now contain-instance) | 1.58 MiB, +337 ms | see section 2 |
+| release-instance | 1.67 MiB, +381 ms | see section 2 |
+| notify | 1.05 MiB, +213 ms | see section 2 |
+| triage | 1.13 MiB, +228 ms | see section 2 |
+
+Measured separately while the changes were made: the plugin and the Tracer's removal alone took
+isolate-instance to 969 KiB and +197 ms (so zod alone would have kept release-instance and triage above
+1 MiB); zod/mini alone took it from 1.58 to 1.17 MiB.
+
+### Not changed: noticed while benchmarking
 
 **Target-group fan-out.** deregister-from-load-balancers calls DescribeTargetHealth on every target group of
 the account. In a first run of section 3 with one shared sandbox account holding all 200 incidents' target
 groups, deregister was the step that failed most often under 5 % throttling (≈ 200 DescribeTargetHealth calls
-per attempt, so nearly every attempt hit a fault); section 3 therefore gives each incident its own account. Filtering target groups by the instance's VPC first would bound it.
-
-**Bundles ≤ 1 MiB and ≤ 200 ms over empty Node.** Two causes are gone. The EC2 schema module, which esbuild
-kept whole (≈ 540 KiB minified in every EC2 handler) because its trait objects use computed keys
-(aws/aws-sdk-js-v3#7607), is cut to the schemas a handler uses by Cordon's esbuild plugin
-(\`packages/functions/bundling/\`, named by SST's \`nodejs.plugins\` and used by this bench). The Powertools
-Tracer and with it the X-Ray SDK (aws-xray-sdk-core ≈ 69 KiB plus cls-hooked and semver) are dropped in favour
-of Lambda's active tracing. Every action bundle still carries zod (≈ 445 KiB minified; the action input schemas
-and the settings schema), besides the DynamoDB (ledger) and SSM (settings) clients every action needs; what
-would keep it out: zod replaced on the action inputs by \`zod/mini\` or hand-written guards, keeping full zod
-only where events and settings are parsed.`;
+per attempt, so nearly every attempt hit a fault); section 3 therefore gives each incident its own account. Filtering target groups by the instance's VPC first would bound it, but would miss
+the instance's addresses registered in IP target groups of peered VPCs, so it is not done; the step is off the
+containment path now.`;
