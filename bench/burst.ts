@@ -1,9 +1,10 @@
 import { ISOLATION_GROUP_NAMES } from '../packages/core/src/actions/guardrails.ts';
 import type { Incident } from '../packages/core/src/intake/incident.ts';
 import { MemoryLedger } from '../packages/core/src/ledger/ledger.ts';
+import type { PlaybookId } from '../packages/core/src/playbooks/ids.ts';
 import { MemoryBlastRadius } from '../packages/core/src/triage/blast-radius.ts';
 import { type StartExecution, triage, triageIncident } from '../packages/core/src/triage/triage.ts';
-import { sandboxLedger } from '../packages/local/src/clients.ts';
+import { sandboxLedger, sandboxObserver } from '../packages/local/src/clients.ts';
 import { automaticApprovals, LocalEngine } from '../packages/local/src/engine.ts';
 import type { Sandbox } from '../packages/local/src/sandbox/index.ts';
 import { sandboxForIncident } from '../packages/local/src/seed.ts';
@@ -139,9 +140,13 @@ function incidentWorld(base: Incident, index: number) {
   );
   const settings = settingsOf(SETTINGS);
   const engine = new LocalEngine({ sandbox, settings, approvals: automaticApprovals('approve') });
+  const ledger = sandboxLedger(sandbox, 30);
+  // As the deployed triage: the incident's claim in the ledger table, and the instance read alongside it.
   const ports = {
     settings,
-    ledger: sandboxLedger(sandbox, 30),
+    ledger,
+    claimExecution: (incidentId: string, playbook: PlaybookId) => ledger.claimExecution(incidentId, playbook),
+    observeInstance: sandboxObserver(sandbox),
     blastRadius: new MemoryBlastRadius(),
     startExecution: engine.startExecution,
     now: () => new Date(),
@@ -257,7 +262,7 @@ export async function burstSection(): Promise<SectionReport> {
   const markdown = [
     '### Triage throughput',
     '',
-    `A real GuardDuty finding (C&C activity, \`additionalInfo.sample\` removed, severity 8) is copied ${FINDINGS} times with distinct finding ids, each copy delivered ${DELIVERIES_PER_FINDING} times (${events.length} events), shuffled with a seeded PRNG. They go one after another through \`triage\` in process (intake → decide → blast radius → ledger → start), with a MemoryLedger, a MemoryBlastRadius (limit ${SETTINGS.blastRadius.maxContainmentsPerAccountPerHour}) and a StartExecution that only records names and answers \`duplicate\` for a name it has seen. Median of ${TRIAGE_RUNS} runs, each with fresh ports.`,
+    `A real GuardDuty finding (C&C activity, \`additionalInfo.sample\` removed, severity 8) is copied ${FINDINGS} times with distinct finding ids, each copy delivered ${DELIVERIES_PER_FINDING} times (${events.length} events), shuffled with a seeded PRNG. They go one after another through \`triage\` in process (intake → decide → blast radius → start → ledger), with a MemoryLedger, a MemoryBlastRadius (limit ${SETTINGS.blastRadius.maxContainmentsPerAccountPerHour}) and a StartExecution that only records names and answers \`duplicate\` for a name it has seen. Median of ${TRIAGE_RUNS} runs, each with fresh ports.`,
     '',
     table(
       ['Events', 'Runs (s)', 'Median events/s', 'Executions started', 'Duplicates'],
@@ -276,7 +281,7 @@ export async function burstSection(): Promise<SectionReport> {
     '',
     '### Concurrent playbooks under throttling',
     '',
-    `${CONCURRENT_INCIDENTS} ec2-compromise incidents (one instance each, with an ENI, an Auto Scaling group and a target group, each in its own sandbox account so that one incident's target groups do not multiply another's DescribeTargetHealth calls — see "Target-group fan-out" at the end) are triaged concurrently, each delivered twice (shuffled), and run to the end by the local engine on the real handlers. Every call of every service fails with \`Throttling\` with probability ${THROTTLE_PROBABILITY} (\`injectFault({ command: '*', … })\`, seeded); Step Functions retries (immediately in the local engine), and a triage that threw is delivered again (EventBridge retries), at most ${REDELIVERIES} times. A duplicate containment is an ENI moved onto \`${ISOLATION_GROUP_NAMES.isolate}\` by more than one successful ModifyNetworkInterfaceAttribute; a lost incident is one with no execution or whose deliveries all failed.`,
+    `${CONCURRENT_INCIDENTS} ec2-compromise incidents (one instance each, with an ENI, an Auto Scaling group and a target group, each in its own sandbox account so that one incident's target groups do not multiply another's DescribeTargetHealth calls — see "Target-group fan-out" at the end) are triaged concurrently as the deployed triage does (the incident's claim in the sandbox ledger table, the instance read alongside it), each delivered twice (shuffled), and run to the end by the local engine on the real handlers. Every call of every service fails with \`Throttling\` with probability ${THROTTLE_PROBABILITY} (\`injectFault({ command: '*', … })\`, seeded); Step Functions retries (immediately in the local engine), and a triage that threw is delivered again (EventBridge retries), at most ${REDELIVERIES} times. A duplicate containment is an ENI moved onto \`${ISOLATION_GROUP_NAMES.isolate}\` by more than one successful ModifyNetworkInterfaceAttribute; a lost incident is one with no execution or whose deliveries all failed.`,
     '',
     table(
       [
