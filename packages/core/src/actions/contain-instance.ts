@@ -8,7 +8,12 @@ import {
 } from './detach-from-autoscaling.ts';
 import { type ActionError, classifyAwsError } from './errors.ts';
 import { assertNotExempt } from './guardrails.ts';
-import { type IsolateInstanceOutput, isolateInstance, planIsolation } from './isolate-instance.ts';
+import {
+  type IsolateInstanceOutput,
+  isolateInstance,
+  leftOnAllowAll,
+  planIsolation,
+} from './isolate-instance.ts';
 import {
   freshObservation,
   type InstanceObservation,
@@ -125,7 +130,18 @@ export const containInstance: ActionDefinition<ContainInstanceInput, ContainInst
     // The schema checked the fields containment reads; the SDK's types are wider than the schema's.
     const given = input.observation as InstanceObservation | null;
     const observed = freshObservation(given, instanceId, context.now());
-    if (observed !== undefined) return planContainment(context, input, observed, 'observation');
+    if (observed !== undefined) {
+      try {
+        return planContainment(context, input, observed, 'observation');
+      } catch (error) {
+        // What triage saw cannot be contained as it was (still joining its group, say): the live state
+        // decides, now — a retry would be handed the same observation for up to 30 s.
+        context.logger.info('contain-instance: planning from triage’s reads failed; reading live state', {
+          instanceId,
+          error: String(error),
+        });
+      }
+    }
     const live = await observeInstance(context.clients, instanceId, context.now());
     return planContainment(context, input, live, 'live');
   },
@@ -164,6 +180,7 @@ function planContainment(
     instance,
     observation.isolationGroups,
     () => beforeCut,
+    (enis) => recordedGroupsOf(context, enis),
   );
 
   const parts: Partial<Record<ContainmentPart, unknown>> = {};
@@ -172,8 +189,9 @@ function planContainment(
   if (isolation.restore !== undefined) parts['isolate-instance'] = isolation.restore;
   const restore: ContainInstanceRestore | undefined =
     Object.keys(parts).length === 0 ? undefined : { instanceId, parts };
-  const changes: Change[] = [...protect.changes, ...standby.changes, ...isolation.changes];
-  const notes = [
+  // `let`: after a re-plan the step's `done` record tells what the live plan changed (see apply).
+  let changes: readonly Change[] = [...protect.changes, ...standby.changes, ...isolation.changes];
+  let notes: readonly string[] = [
     readFrom === 'observation'
       ? `planned from triage's reads of ${observation.observedAt}, checked against the live instance before any change`
       : 'planned from live reads',
@@ -193,9 +211,13 @@ function planContainment(
   });
 
   return {
-    changes,
+    get changes() {
+      return changes;
+    },
     ...(restore === undefined ? {} : { restore }),
-    notes,
+    get notes() {
+      return notes;
+    },
     output: output(standby.output, isolation.output),
     async apply() {
       if (recheck !== undefined) {
@@ -216,6 +238,9 @@ function planContainment(
             { ...input, observation: null },
             { settings, settingsVersion, clients, ledger, logger, notifications, now },
           );
+          // The step's record then tells what was changed, not what triage's reads suggested.
+          changes = again.changes;
+          notes = [...notes, 'the instance changed since triage read it: planned again from live reads'];
           return { ...again.output, replanned: true };
         }
       }
@@ -235,6 +260,12 @@ function planContainment(
       ) {
         return output(stoodBy.value, isolated.value);
       }
+      // An ENI left on the allow-all group with a retry still able to close it: that error is the one Step
+      // Functions must see, so that the step is tried again rather than ended.
+      if (isolated.status === 'rejected' && leftOnAllowAll(isolated.reason)) {
+        const open = classifyAwsError(isolated.reason, 'contain-instance: isolating the ENIs');
+        if (open.retryable) throw open;
+      }
       throw mostSerious(
         [
           [protected_, 'contain-instance: protecting the evidence'],
@@ -245,6 +276,33 @@ function planContainment(
       );
     },
   };
+}
+
+/**
+ * Each ENI's groups from before Cordon first moved it, from this incident's earliest `planned` records
+ * (contain-instance's isolate-instance part, or an isolate-instance entry).
+ */
+async function recordedGroupsOf(
+  context: ActionContext,
+  networkInterfaceIds: readonly string[],
+): Promise<ReadonlyMap<string, readonly string[]>> {
+  const wanted = new Set(networkInterfaceIds);
+  const found = new Map<string, readonly string[]>();
+  for (const entry of await context.ledger.entries(context.incidentId)) {
+    if (entry.outcome !== 'planned' || entry.dryRun) continue;
+    if (entry.step !== 'contain-instance' && entry.step !== 'isolate-instance') continue;
+    const restore = entry.restore as { parts?: Record<string, unknown> } | undefined;
+    const isolation = (entry.step === 'contain-instance' ? restore?.parts?.['isolate-instance'] : restore) as
+      | { networkInterfaces?: ReadonlyArray<{ networkInterfaceId?: unknown; groupIds?: unknown }> }
+      | undefined;
+    for (const eni of isolation?.networkInterfaces ?? []) {
+      const id = eni.networkInterfaceId;
+      const groups = eni.groupIds;
+      if (typeof id !== 'string' || !wanted.has(id) || found.has(id)) continue;
+      if (Array.isArray(groups) && groups.every((group) => typeof group === 'string')) found.set(id, groups);
+    }
+  }
+  return found;
 }
 
 /**

@@ -345,6 +345,7 @@ export function planIsolation(
   instance: Instance,
   isolationGroups: readonly SecurityGroup[],
   beforeCut?: () => Promise<unknown>,
+  recordedGroups?: RecordedGroups,
 ): ActionPlan<IsolateInstanceOutput> {
   assertNotExempt(instance.Tags, context.settings, instanceId);
 
@@ -448,8 +449,26 @@ export function planIsolation(
     ...(restore === undefined ? {} : { restore }),
     notes,
     output: output(foundIds),
-    apply: () => isolate(context, instanceId, groupPlans, eniPlans, output, beforeCut),
+    apply: () => isolate(context, instanceId, groupPlans, eniPlans, output, beforeCut, recordedGroups),
   };
+}
+
+/**
+ * The groups an ENI had before Cordon first moved it, from the ledger (for an ENI an earlier try left on the
+ * allow-all group, whose own groups this plan cannot see any more).
+ */
+export type RecordedGroups = (
+  networkInterfaceIds: readonly string[],
+) => Promise<ReadonlyMap<string, readonly string[]>>;
+
+/** How often an ENI is tried back to its own groups before the step gives up on it, and the first pause. */
+const MOVE_BACK_ATTEMPTS = 4;
+const MOVE_BACK_PAUSE_MS = 100;
+
+/** `true` when the error says an ENI was left on the allow-all group (more open than before the step). */
+export function leftOnAllowAll(error: unknown): boolean {
+  const notDone = (error as { partial?: PartialProgress }).partial?.notDone ?? [];
+  return notDone.some((item) => item.includes(`left on ${ISOLATION_GROUP_NAMES.untrack}`));
 }
 
 async function isolate(
@@ -459,6 +478,7 @@ async function isolate(
   eniPlans: readonly EniPlan[],
   output: (groupIds: ReadonlyMap<string, string>) => IsolateInstanceOutput,
   beforeCut: () => Promise<unknown> = async () => undefined,
+  recordedGroups?: RecordedGroups,
 ): Promise<IsolateInstanceOutput> {
   const ec2 = context.clients.ec2;
   const failures: Failure[] = [];
@@ -572,20 +592,28 @@ async function isolate(
           .retryable,
     );
   const movedBack = new Set<string>();
+  /** Why an ENI could not be moved back (the last error), so the step can ask to be tried again. */
+  const moveBackFailures: Failure[] = [];
   if (giveUp) {
-    const stranded = stepTwo.filter((eni) => eni.steps === 'both' && !isolated.has(eni.networkInterfaceId));
+    const stranded = stepTwo.filter((eni) => !isolated.has(eni.networkInterfaceId));
+    // An ENI an earlier try left on the allow-all group: its own groups are in the ledger, not in this plan.
+    const unknown = stranded.filter((eni) => eni.steps === 'isolate').map((eni) => eni.networkInterfaceId);
+    const recorded =
+      unknown.length === 0 || recordedGroups === undefined
+        ? new Map<string, readonly string[]>()
+        : await recordedGroups(unknown).catch(() => new Map<string, readonly string[]>());
     await Promise.all(
       stranded.map(async (eni) => {
-        try {
-          await context.clients.ec2.send(
-            new ModifyNetworkInterfaceAttributeCommand({
-              NetworkInterfaceId: eni.networkInterfaceId,
-              Groups: [...eni.groupIds],
-            }),
-          );
-          movedBack.add(eni.networkInterfaceId);
-        } catch {
-          // Reported below as left on the allow-all group.
+        const groups = eni.steps === 'both' ? eni.groupIds : recorded.get(eni.networkInterfaceId);
+        if (groups === undefined) return; // reported below as left on the allow-all group
+        const error = await moveBack(context, eni.networkInterfaceId, groups);
+        if (error === undefined) movedBack.add(eni.networkInterfaceId);
+        else {
+          moveBackFailures.push({
+            error,
+            what: `isolate-instance: moving ${eni.networkInterfaceId} back to its own groups`,
+            eventualConsistency: [],
+          });
         }
       }),
     );
@@ -603,17 +631,53 @@ async function isolate(
             : eni.networkInterfaceId,
       ),
     };
-    throw mostSerious(
-      failures.map((failure) =>
+    const classified = (list: readonly Failure[]) =>
+      list.map((failure) =>
         classifyAwsError(failure.error, failure.what, {
           eventualConsistency: failure.eventualConsistency,
           partial,
         }),
-      ),
+      );
+    // An ENI left more open than before must not end the playbook while a retry could still close it: a
+    // retryable reason for that wins over the terminal error that stopped the containment.
+    const stillOpen = pending.some(
+      (eni) => onUntrack.has(eni.networkInterfaceId) && !movedBack.has(eni.networkInterfaceId),
     );
+    const retryableOpen = classified(moveBackFailures).find((error) => error.retryable);
+    if (stillOpen && retryableOpen !== undefined) throw retryableOpen;
+    throw mostSerious(classified(failures));
   }
   context.logger.info('isolate-instance: isolated', { instanceId, networkInterfaces: isolated.size });
   return output(ready);
+}
+
+/**
+ * Puts an ENI back on its own groups, trying again a few times on a retryable error (a throttled call must not
+ * leave it on the allow-all group); the error of the last try, or `undefined` when it is back.
+ */
+async function moveBack(
+  context: ActionContext,
+  networkInterfaceId: string,
+  groups: readonly string[],
+): Promise<unknown> {
+  let last: unknown;
+  for (let attempt = 0; attempt < MOVE_BACK_ATTEMPTS; attempt += 1) {
+    if (attempt > 0)
+      await new Promise((resolve) => setTimeout(resolve, MOVE_BACK_PAUSE_MS * 2 ** (attempt - 1)));
+    try {
+      await context.clients.ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({
+          NetworkInterfaceId: networkInterfaceId,
+          Groups: [...groups],
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      last = error;
+      if (!classifyAwsError(error, 'moving back').retryable) return error;
+    }
+  }
+  return last;
 }
 
 /** Puts a group's rules right: missing ones authorized, others revoked, all four calls in parallel. */

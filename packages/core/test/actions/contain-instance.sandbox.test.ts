@@ -193,6 +193,57 @@ describe('contain-instance (against the sandbox account)', () => {
     ]);
   });
 
+  it('tries an ENI back to its own groups again when the move back is throttled, so none stays on the allow-all group', async () => {
+    const { sandbox, groups } = await seeded();
+    sandbox.account.injectFault({ command: 'EnterStandby', error: 'AccessDenied' });
+    const clients = throttlingMovesBack(sandboxClients(sandbox.account), sandbox, 2);
+
+    const failure = await runAction(
+      containInstance,
+      { ...envelope(), instanceId: INSTANCE_ID },
+      actionEnvironment(clients),
+    ).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ name: 'AccessDeniedError' });
+    expect(eniGroups(sandbox, ENI_A)).toEqual([groups.web]);
+    expect(eniGroups(sandbox, ENI_B)).toEqual([groups.db]);
+  });
+
+  it('asks to be tried again (a retryable error) while an ENI is left on the allow-all group, and the retry puts it back from the ledger', async () => {
+    const { sandbox, groups } = await seeded();
+    sandbox.account.injectFault({ command: 'EnterStandby', error: 'AccessDenied' });
+    const environment = actionEnvironment(
+      throttlingMovesBack(sandboxClients(sandbox.account), sandbox, Number.POSITIVE_INFINITY),
+    );
+    const input = { ...envelope(), instanceId: INSTANCE_ID };
+
+    const first = await runAction(containInstance, input, environment).catch((error: unknown) => error);
+    const untrack = groupId(sandbox, VPC_A, ISOLATION_GROUP_NAMES.untrack);
+    const openAfterFirst = eniGroups(sandbox, ENI_A);
+    // Step Functions retries with the same input; the calls go through again.
+    const retry = await runAction(containInstance, input, {
+      ...environment,
+      clients: sandboxClients(sandbox.account),
+    }).catch((error: unknown) => error);
+
+    expect(first).toMatchObject({ name: 'ThrottledError', retryable: true });
+    expect(openAfterFirst).toEqual([untrack]);
+    expect(retry).toMatchObject({ name: 'AccessDeniedError' });
+    expect(eniGroups(sandbox, ENI_A)).toEqual([groups.web]);
+    expect(eniGroups(sandbox, ENI_B)).toEqual([groups.db]);
+  });
+
+  it('reads live state at once when triage’s reads cannot be contained as they were (the instance was still joining its group)', async () => {
+    const { sandbox } = await seeded();
+    const observation = await observed(sandbox);
+    const joining = { ...observation, autoScaling: { groupName: 'web', lifecycleState: 'Pending' } };
+
+    const { outcome } = await contain(sandbox, joining);
+
+    expect(outcome.output).toMatchObject({ readFrom: 'live' });
+    expect(lifecycleState(sandbox)).toBe('Standby');
+  });
+
   it('contains in three round trips from live reads, and from triage’s reads sends only one DescribeInstances (answered while the ledger entry is written)', async () => {
     const counter = roundTripCounter();
     const live = await seeded({ sleep: counter.sleep });
@@ -265,6 +316,9 @@ describe('contain-instance (against the sandbox account)', () => {
     // The late ENI's own groups are recorded before it moved, so a release gives them back.
     const restores = JSON.stringify(environment.ledger.all().map((entry) => entry.restore));
     expect(restores).toContain(ENI_LATE);
+    // The step's record tells what the live plan changed.
+    const done = environment.ledger.all().filter((entry) => entry.outcome === 'done');
+    expect(done.at(-1)?.changes.map((change) => change.resource)).toContain(ENI_LATE);
   });
 
   it('refuses, changing nothing, an instance tagged exempt after triage read it', async () => {
@@ -328,6 +382,38 @@ describe('contain-instance (against the sandbox account)', () => {
     expect(sandbox.ec2.snapshot().instances[INSTANCE_ID]?.tags).not.toHaveProperty('cordon:quarantined');
   });
 });
+
+/**
+ * The sandbox's clients, with the moves of ENIs back to their own (non-Cordon) groups throttled `times` times:
+ * what a burst does to the calls that undo an allow-all move.
+ */
+function throttlingMovesBack(
+  clients: ReturnType<typeof sandboxClients>,
+  sandbox: Sandbox,
+  times: number,
+): ReturnType<typeof sandboxClients> {
+  let left = times;
+  const send = clients.ec2.send.bind(clients.ec2);
+  const ec2 = Object.create(clients.ec2) as typeof clients.ec2;
+  ec2.send = (async (command: { input: { Groups?: string[] }; constructor: { name: string } }) => {
+    const cordon = new Set(
+      Object.values(sandbox.ec2.snapshot().securityGroups)
+        .filter((group) => group.groupName.startsWith('cordon-isolation'))
+        .map((group) => group.groupId),
+    );
+    const groups = command.input.Groups ?? [];
+    const backToOwn =
+      command.constructor.name === 'ModifyNetworkInterfaceAttributeCommand' &&
+      groups.length > 0 &&
+      groups.every((id) => !cordon.has(id));
+    if (backToOwn && left > 0) {
+      left -= 1;
+      throw Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+    }
+    return send(command as never);
+  }) as typeof ec2.send;
+  return { ...clients, ec2 };
+}
 
 /** Every call takes a moment, so that calls sent together are answered together. */
 function sandboxLatency(sandbox: Sandbox): void {
