@@ -1,12 +1,12 @@
 import type { Instance } from '@aws-sdk/client-ec2';
-import type { Change } from '../ledger/ledger.ts';
+import type { Change, LeaseResult } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
 import {
   type DetachFromAutoScalingOutput,
   detachFromAutoScaling,
   planStandby,
 } from './detach-from-autoscaling.ts';
-import { type ActionError, classifyAwsError } from './errors.ts';
+import { type ActionError, classifyAwsError, EventualConsistencyError } from './errors.ts';
 import { assertNotExempt } from './guardrails.ts';
 import {
   type IsolateInstanceOutput,
@@ -130,28 +130,70 @@ export const containInstance: ActionDefinition<ContainInstanceInput, ContainInst
     // The schema checked the fields containment reads; the SDK's types are wider than the schema's.
     const given = input.observation as InstanceObservation | null;
     const observed = freshObservation(given, instanceId, context.now());
-    if (observed !== undefined) {
-      try {
-        return planContainment(context, input, observed, 'observation');
-      } catch (error) {
-        // What triage saw cannot be contained as it was (still joining its group, say): the live state
-        // decides, now — a retry would be handed the same observation for up to 30 s.
-        context.logger.info('contain-instance: planning from triage’s reads failed; reading live state', {
-          instanceId,
-          error: String(error),
-        });
+    // Sent with the first reads (or the ledger write): one containment of this instance at a time.
+    const lease = context.dryRun ? undefined : leaseInstance(context, instanceId);
+    lease?.catch(() => undefined); // awaited in apply
+    try {
+      if (observed !== undefined) {
+        try {
+          return planContainment(context, input, observed, 'observation', lease);
+        } catch (error) {
+          // What triage saw cannot be contained as it was (still joining its group, say): the live state
+          // decides, now — a retry would be handed the same observation for up to 30 s.
+          context.logger.info('contain-instance: planning from triage’s reads failed; reading live state', {
+            instanceId,
+            error: String(error),
+          });
+        }
       }
+      const live = await observeInstance(context.clients, instanceId, context.now());
+      return planContainment(context, input, live, 'live', lease);
+    } catch (error) {
+      // Nothing will be applied: the lease, if it was granted, goes back at once.
+      void lease?.then(() => giveBackLease(context, instanceId)).catch(() => undefined);
+      throw error;
     }
-    const live = await observeInstance(context.clients, instanceId, context.now());
-    return planContainment(context, input, live, 'live');
   },
 };
+
+/** How long a containment may hold its instance before another incident may take it over. */
+const LEASE_SECONDS = 120;
+
+function leaseKey(context: ActionContext, instanceId: string): string {
+  return `instance#${context.account}#${context.region}#${instanceId}`;
+}
+
+/** The instance's lease for this incident; always granted where the ledger keeps no leases. */
+function leaseInstance(context: ActionContext, instanceId: string): Promise<LeaseResult> {
+  const { ledger } = context;
+  if (ledger.acquireLease === undefined) return Promise.resolve({ acquired: true });
+  const now = context.now();
+  return ledger.acquireLease(
+    leaseKey(context, instanceId),
+    context.incidentId,
+    new Date(now.getTime() + LEASE_SECONDS * 1000),
+    now,
+  );
+}
+
+async function giveBackLease(context: ActionContext, instanceId: string): Promise<void> {
+  try {
+    await context.ledger.releaseLease?.(leaseKey(context, instanceId), context.incidentId);
+  } catch (error) {
+    // It runs out by itself; another incident waits at most that long.
+    context.logger.warn('contain-instance: could not give back the lease on the instance', {
+      instanceId,
+      error: String(error),
+    });
+  }
+}
 
 function planContainment(
   context: ActionContext,
   input: ContainInstanceInput,
   observation: InstanceObservation,
   readFrom: ContainInstanceOutput['readFrom'],
+  lease: Promise<LeaseResult> | undefined,
 ): ActionPlan<ContainInstanceOutput> {
   const { instanceId } = input;
   const { instance } = observation;
@@ -191,6 +233,10 @@ function planContainment(
     Object.keys(parts).length === 0 ? undefined : { instanceId, parts };
   // `let`: after a re-plan the step's `done` record tells what the live plan changed (see apply).
   let changes: readonly Change[] = [...protect.changes, ...standby.changes, ...isolation.changes];
+  // Nothing to change (or a dry run): apply never runs, so the lease goes back now.
+  if (lease !== undefined && (changes.length === 0 || context.dryRun)) {
+    void lease.then(() => giveBackLease(context, instanceId)).catch(() => undefined);
+  }
   let notes: readonly string[] = [
     readFrom === 'observation'
       ? `planned from triage's reads of ${observation.observedAt}, checked against the live instance before any change`
@@ -220,62 +266,76 @@ function planContainment(
     },
     output: output(standby.output, isolation.output),
     async apply() {
-      if (recheck !== undefined) {
-        let live: Instance;
-        try {
-          live = await recheck;
-        } catch (error) {
-          throw classifyAwsError(error, 'contain-instance: reading the instance again');
-        }
-        assertNotExempt(live.Tags, context.settings, instanceId);
-        if (fingerprint(live) !== fingerprint(instance)) {
-          context.logger.info('contain-instance: the instance changed since triage read it; planning again', {
-            instanceId,
-          });
-          const { settings, settingsVersion, clients, ledger, logger, notifications, now } = context;
-          const again = await runAction(
-            containInstance,
-            { ...input, observation: null },
-            { settings, settingsVersion, clients, ledger, logger, notifications, now },
-          );
-          // The step's record then tells what was changed, not what triage's reads suggested.
-          changes = again.changes;
-          notes = [...notes, 'the instance changed since triage read it: planned again from live reads'];
-          return { ...again.output, replanned: true };
-        }
+      const held = await lease;
+      if (held !== undefined && !held.acquired) {
+        throw new EventualConsistencyError(
+          `${instanceId} is being contained by incident ${held.holder}: this step is tried again once that is done (two containments at once could undo each other).`,
+        );
       }
-      const protecting = protect.apply();
-      const standingBy = standby.apply();
-      beforeCut = Promise.all([protecting, standingBy]);
-      beforeCut.catch(() => undefined); // isolation awaits it; its failure is reported below
-      const [protected_, stoodBy, isolated] = await Promise.allSettled([
-        protecting,
-        standingBy,
-        isolation.apply(),
-      ]);
-      if (
-        protected_.status === 'fulfilled' &&
-        stoodBy.status === 'fulfilled' &&
-        isolated.status === 'fulfilled'
-      ) {
-        return output(stoodBy.value, isolated.value);
+      try {
+        return await applyContainment();
+      } finally {
+        if (lease !== undefined) await giveBackLease(context, instanceId);
       }
-      // An ENI left on the allow-all group with a retry still able to close it: that error is the one Step
-      // Functions must see, so that the step is tried again rather than ended.
-      if (isolated.status === 'rejected' && leftOnAllowAll(isolated.reason)) {
-        const open = classifyAwsError(isolated.reason, 'contain-instance: isolating the ENIs');
-        if (open.retryable) throw open;
-      }
-      throw mostSerious(
-        [
-          [protected_, 'contain-instance: protecting the evidence'],
-          [stoodBy, 'contain-instance: EnterStandby'],
-          [isolated, 'contain-instance: isolating the ENIs'],
-        ],
-        isolated.status === 'rejected' ? classifyAwsError(isolated.reason, 'isolate').partial : undefined,
-      );
     },
   };
+
+  async function applyContainment(): Promise<ContainInstanceOutput> {
+    if (recheck !== undefined) {
+      let live: Instance;
+      try {
+        live = await recheck;
+      } catch (error) {
+        throw classifyAwsError(error, 'contain-instance: reading the instance again');
+      }
+      assertNotExempt(live.Tags, context.settings, instanceId);
+      if (fingerprint(live) !== fingerprint(instance)) {
+        context.logger.info('contain-instance: the instance changed since triage read it; planning again', {
+          instanceId,
+        });
+        const { settings, settingsVersion, clients, ledger, logger, notifications, now } = context;
+        const again = await runAction(
+          containInstance,
+          { ...input, observation: null },
+          { settings, settingsVersion, clients, ledger, logger, notifications, now },
+        );
+        // The step's record then tells what was changed, not what triage's reads suggested.
+        changes = again.changes;
+        notes = [...notes, 'the instance changed since triage read it: planned again from live reads'];
+        return { ...again.output, replanned: true };
+      }
+    }
+    const protecting = protect.apply();
+    const standingBy = standby.apply();
+    beforeCut = Promise.all([protecting, standingBy]);
+    beforeCut.catch(() => undefined); // isolation awaits it; its failure is reported below
+    const [protected_, stoodBy, isolated] = await Promise.allSettled([
+      protecting,
+      standingBy,
+      isolation.apply(),
+    ]);
+    if (
+      protected_.status === 'fulfilled' &&
+      stoodBy.status === 'fulfilled' &&
+      isolated.status === 'fulfilled'
+    ) {
+      return output(stoodBy.value, isolated.value);
+    }
+    // An ENI left on the allow-all group with a retry still able to close it: that error is the one Step
+    // Functions must see, so that the step is tried again rather than ended.
+    if (isolated.status === 'rejected' && leftOnAllowAll(isolated.reason)) {
+      const open = classifyAwsError(isolated.reason, 'contain-instance: isolating the ENIs');
+      if (open.retryable) throw open;
+    }
+    throw mostSerious(
+      [
+        [protected_, 'contain-instance: protecting the evidence'],
+        [stoodBy, 'contain-instance: EnterStandby'],
+        [isolated, 'contain-instance: isolating the ENIs'],
+      ],
+      isolated.status === 'rejected' ? classifyAwsError(isolated.reason, 'isolate').partial : undefined,
+    );
+  }
 }
 
 /**

@@ -1,9 +1,16 @@
-import { type DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Ledger, LedgerEntry } from './ledger.ts';
+import type { LeaseResult, Ledger, LedgerEntry } from './ledger.ts';
 
 /** The sort key of an incident's execution claim: `~` sorts after every ISO time, so entries stay first. */
 const EXECUTION_CLAIM_KEY = '~execution';
+/** A lease lives in its own partition (`lease#<resource>`), under this sort key. */
+const LEASE_KEY = '~lease';
 
 export interface DynamoDbLedgerOptions {
   readonly client: Pick<DynamoDBClient, 'send'>;
@@ -72,6 +79,52 @@ export class DynamoDbLedger implements Ledger {
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return 'duplicate';
       throw error;
+    }
+  }
+
+  /**
+   * A lease on a resource (a conditional write on `lease#<resource>`): granted when nobody holds it, when
+   * this holder does, or when the holder's lease has run out (a function that died mid-way).
+   */
+  public async acquireLease(resource: string, holder: string, until: Date, now: Date): Promise<LeaseResult> {
+    try {
+      await this.options.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: marshall({
+            incidentId: `lease#${resource}`,
+            sk: LEASE_KEY,
+            holder,
+            leaseUntil: until.getTime(),
+            // Removed by TTL a day after it ran out.
+            expiresAt: Math.floor(until.getTime() / 1000) + 86_400,
+          }),
+          ConditionExpression: 'attribute_not_exists(sk) OR holder = :holder OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':holder': { S: holder }, ':now': { N: String(now.getTime()) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { acquired: true };
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      const item = (error as { Item?: { holder?: { S?: string } } }).Item;
+      return { acquired: false, holder: item?.holder?.S ?? 'another incident' };
+    }
+  }
+
+  public async releaseLease(resource: string, holder: string): Promise<void> {
+    try {
+      await this.options.client.send(
+        new DeleteItemCommand({
+          TableName: this.options.tableName,
+          Key: marshall({ incidentId: `lease#${resource}`, sk: LEASE_KEY }),
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': { S: holder } },
+        }),
+      );
+    } catch (error) {
+      // Someone else holds it now (ours ran out): theirs to give back.
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
     }
   }
 

@@ -39,11 +39,22 @@ export interface LedgerEntry {
   readonly notes: readonly string[];
 }
 
+/** The answer to a lease request: granted, or who holds the resource. */
+export type LeaseResult = { readonly acquired: true } | { readonly acquired: false; readonly holder: string };
+
 /** Where entries are kept: DynamoDB in AWS and in the sandbox, memory in unit tests. */
 export interface Ledger {
   append(entry: LedgerEntry): Promise<void>;
   /** Every entry of an incident, oldest first. */
   entries(incidentId: string): Promise<LedgerEntry[]>;
+  /**
+   * Takes a lease on a resource for one incident until `until` (granted again to the same holder, and to
+   * anyone once it has run out): two incidents about one instance must not contain it at the same time,
+   * or one could undo the other's isolation.
+   */
+  acquireLease?(resource: string, holder: string, until: Date, now: Date): Promise<LeaseResult>;
+  /** Gives a lease back, if this holder still has it. */
+  releaseLease?(resource: string, holder: string): Promise<void>;
 }
 
 /** A ledger in memory, for unit tests and dry runs of the CLI. */
@@ -62,5 +73,20 @@ export class MemoryLedger implements Ledger {
 
   public all(): LedgerEntry[] {
     return this.store.map((entry) => structuredClone(entry));
+  }
+
+  private readonly leases = new Map<string, { holder: string; until: number }>();
+
+  public async acquireLease(resource: string, holder: string, until: Date, now: Date): Promise<LeaseResult> {
+    const lease = this.leases.get(resource);
+    if (lease !== undefined && lease.holder !== holder && lease.until >= now.getTime()) {
+      return { acquired: false, holder: lease.holder };
+    }
+    this.leases.set(resource, { holder, until: until.getTime() });
+    return { acquired: true };
+  }
+
+  public async releaseLease(resource: string, holder: string): Promise<void> {
+    if (this.leases.get(resource)?.holder === holder) this.leases.delete(resource);
   }
 }

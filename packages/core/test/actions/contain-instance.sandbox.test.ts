@@ -6,7 +6,9 @@ import {
   TEST_INCIDENT,
   TEST_NOW,
 } from '../../../../test/support/actions.ts';
+import { sandboxLedger } from '../../../local/src/clients.ts';
 import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+import { seedCordonResources } from '../../../local/src/seed.ts';
 import { type ContainInstanceOutput, containInstance } from '../../src/actions/contain-instance.ts';
 import { ISOLATION_GROUP_NAMES } from '../../src/actions/guardrails.ts';
 import { type InstanceObservation, observeInstance } from '../../src/actions/observe-instance.ts';
@@ -242,6 +244,47 @@ describe('contain-instance (against the sandbox account)', () => {
 
     expect(outcome.output).toMatchObject({ readFrom: 'live' });
     expect(lifecycleState(sandbox)).toBe('Standby');
+  });
+
+  it('contains an instance for one incident at a time: a second incident waits (a retryable error), then finds it contained', async () => {
+    const { sandbox } = await seeded();
+    sandbox.account.injectLatency({ command: 'EnterStandby', ms: 30 });
+    seedCordonResources(sandbox);
+    const ledger = sandboxLedger(sandbox, 30);
+    const environment = { ...actionEnvironment(sandboxClients(sandbox.account)), ledger };
+    const observation = await observed(sandbox);
+    const incident = (id: string) => ({
+      ...envelope(),
+      incidentId: id,
+      instanceId: INSTANCE_ID,
+      observation,
+    });
+
+    const [first, second] = await Promise.allSettled([
+      runAction(containInstance, incident('incident-one'), environment),
+      runAction(containInstance, incident('incident-two'), environment),
+    ]);
+    // Step Functions retries the second incident's step.
+    const retried = await runAction(containInstance, incident('incident-two'), environment);
+
+    expect(first).toMatchObject({ status: 'fulfilled', value: { status: 'done' } });
+    expect(second).toMatchObject({
+      status: 'rejected',
+      reason: { name: 'EventualConsistencyError', message: expect.stringContaining('incident-one') },
+    });
+    expect(retried.status).toMatch(/done/);
+    const isolate = groupId(sandbox, VPC_A, ISOLATION_GROUP_NAMES.isolate);
+    expect(eniGroups(sandbox, ENI_A)).toEqual([isolate]);
+    expect(eniGroups(sandbox, ENI_B)).toEqual([groupId(sandbox, VPC_B, ISOLATION_GROUP_NAMES.isolate)]);
+    // Each ENI was moved to the allow-all group once, by the first incident only: the second never re-opened it.
+    const reopened = sandbox.account.calls.filter(
+      (call) =>
+        call.command === 'ModifyNetworkInterfaceAttribute' &&
+        (call.input as { NetworkInterfaceId?: string }).NetworkInterfaceId === ENI_A &&
+        (call.input as { Groups?: string[] }).Groups?.[0] ===
+          groupId(sandbox, VPC_A, ISOLATION_GROUP_NAMES.untrack),
+    );
+    expect(reopened).toHaveLength(1);
   });
 
   it('contains in three round trips from live reads, and from triage’s reads sends only one DescribeInstances (answered while the ledger entry is written)', async () => {

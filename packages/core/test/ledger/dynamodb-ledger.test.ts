@@ -64,6 +64,46 @@ describe('DynamoDbLedger', () => {
     expect((await ledger.entries('incident-1')).map((item) => item.step)).toEqual(['isolate-instance']);
   });
 
+  it('lets the same playbook claim an incident again (a retried triage), never another', async () => {
+    const { ledger } = ledgerOnSandbox();
+    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
+    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
+    expect(await ledger.claimExecution('incident-1', 'notify-only')).toBe('duplicate');
+  });
+
+  it('leases a resource to one holder at a time, again to the same holder, to anyone once it ran out, and only its holder gives it back', async () => {
+    const { ledger } = ledgerOnSandbox();
+    const now = new Date('2026-11-28T10:00:00Z');
+    const later = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+
+    expect(await ledger.acquireLease('instance#i-1', 'incident-a', later(120), now)).toEqual({
+      acquired: true,
+    });
+    expect(await ledger.acquireLease('instance#i-1', 'incident-a', later(120), later(1))).toEqual({
+      acquired: true,
+    });
+    expect(await ledger.acquireLease('instance#i-1', 'incident-b', later(130), later(10))).toEqual({
+      acquired: false,
+      holder: 'incident-a',
+    });
+    expect(await ledger.acquireLease('instance#i-2', 'incident-b', later(130), later(10))).toEqual({
+      acquired: true,
+    });
+    await ledger.releaseLease('instance#i-1', 'incident-b'); // not the holder: nothing happens
+    expect((await ledger.acquireLease('instance#i-1', 'incident-b', later(140), later(20))).acquired).toBe(
+      false,
+    );
+    expect(await ledger.acquireLease('instance#i-1', 'incident-b', later(300), later(121))).toEqual({
+      acquired: true,
+    });
+    await ledger.releaseLease('instance#i-1', 'incident-b');
+    expect((await ledger.acquireLease('instance#i-1', 'incident-c', later(400), later(122))).acquired).toBe(
+      true,
+    );
+    // Leases live in their own partitions: no incident's entries see them.
+    expect(await ledger.entries('incident-a')).toEqual([]);
+  });
+
   it('keeps two entries written in the same millisecond for the same step', async () => {
     const { ledger } = ledgerOnSandbox();
     await ledger.append(entry());

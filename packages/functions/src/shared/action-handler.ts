@@ -187,6 +187,29 @@ export function classifyingLedger(ledger: Ledger): Ledger {
         throw classifyAwsError(error, 'ledger read');
       }
     },
+    ...(ledger.acquireLease === undefined || ledger.releaseLease === undefined
+      ? {}
+      : {
+          async acquireLease(resource, holder, until, now) {
+            try {
+              return await (ledger.acquireLease as NonNullable<Ledger['acquireLease']>)(
+                resource,
+                holder,
+                until,
+                now,
+              );
+            } catch (error) {
+              throw classifyAwsError(error, `lease on ${resource}`);
+            }
+          },
+          async releaseLease(resource, holder) {
+            try {
+              await (ledger.releaseLease as NonNullable<Ledger['releaseLease']>)(resource, holder);
+            } catch (error) {
+              throw classifyAwsError(error, `giving back the lease on ${resource}`);
+            }
+          },
+        }),
   };
 }
 

@@ -17,6 +17,7 @@ import { envelope, realClients, TEST_INCIDENT, TEST_NOW } from '../../../../test
 import {
   type ActionHandlerDependencies,
   accountOf,
+  classifyingLedger,
   createActionHandler,
 } from '../../src/shared/action-handler.ts';
 
@@ -160,5 +161,33 @@ describe('createActionHandler', () => {
 describe('accountOf', () => {
   it('reads the account from a function ARN', () => {
     expect(accountOf('arn:aws:lambda:eu-west-1:210987654321:function:x')).toBe('210987654321');
+  });
+});
+
+describe('classifyingLedger', () => {
+  it('passes leases through, and names a throttled lease write ThrottledError', async () => {
+    const memory = new MemoryLedger();
+    const ledger = classifyingLedger(memory);
+    const now = new Date('2026-11-28T10:00:00Z');
+    const until = new Date('2026-11-28T10:02:00Z');
+
+    expect(await ledger.acquireLease?.('instance#i-1', 'incident-a', until, now)).toEqual({ acquired: true });
+    expect(await ledger.acquireLease?.('instance#i-1', 'incident-b', until, now)).toEqual({
+      acquired: false,
+      holder: 'incident-a',
+    });
+    const throttled = classifyingLedger({
+      append: async () => undefined,
+      entries: async () => [],
+      acquireLease: async () => {
+        throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+          name: 'ThrottlingException',
+        });
+      },
+      releaseLease: async () => undefined,
+    });
+    await expect(throttled.acquireLease?.('instance#i-1', 'incident-a', until, now)).rejects.toMatchObject({
+      name: 'ThrottledError',
+    });
   });
 });
