@@ -10,6 +10,7 @@ import {
   ASSUME_OBSERVER_ROLE,
   ASSUME_RESPONDER_ROLE,
   catalogStatements,
+  GIVE_BACK_LEASES,
   GUARD_STATEMENTS,
   OBSERVE_INSTANCE_STATEMENTS,
   type PolicyStatement,
@@ -67,6 +68,9 @@ function parameterName(relative: string): string {
   return `/cordon/{stage}/${relative}`;
 }
 
+/** Actions that hold a lease on what they change (packages/core/src/actions/contain-instance.ts). */
+const LEASING_ACTIONS: readonly ActionId[] = ['contain-instance'];
+
 /** Actions that change something in an account act through the responder role in member accounts. */
 function actsInAccounts(id: ActionId): boolean {
   return ACTIONS[id].mutating;
@@ -89,6 +93,7 @@ function actionFunction(id: ActionId): FunctionSpec {
       ...platformStatements(id),
       READ_SETTINGS,
       WRITE_LEDGER,
+      ...(LEASING_ACTIONS.includes(id) ? [GIVE_BACK_LEASES] : []),
       ...(notify
         ? [readParameters('ReadSlackWebhook', [PARAMETERS.slackWebhookUrl], 'Post to Slack (SecureString).')]
         : []),

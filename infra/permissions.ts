@@ -147,6 +147,19 @@ export const WRITE_LEDGER: PolicyStatement = {
   why: 'Append to the incident ledger (conditional PutItem) and read an incident back.',
 };
 
+/**
+ * Give back a lease on an instance (contain-instance: one containment of an instance at a time). The lease is
+ * written with WriteLedger's PutItem; DeleteItem reaches lease partitions only, never an incident's entries.
+ */
+export const GIVE_BACK_LEASES: PolicyStatement = {
+  sid: 'GiveBackLeases',
+  effect: 'Allow',
+  actions: ['dynamodb:DeleteItem'],
+  resources: [ARN.ledgerTable],
+  condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lease#*'] } },
+  why: 'Give back the lease on an instance once its containment is done (lease partitions only; ledger entries are never deleted).',
+};
+
 export function readParameters(sid: string, names: readonly string[], why: string): PolicyStatement {
   return {
     sid,

@@ -124,11 +124,24 @@ describe('each action function', () => {
         ...SETTINGS,
         ...LEDGER,
         ...(ACTIONS[id].mutating ? ['sts:AssumeRole'] : ['ssm:GetParameter']),
+        ...(id === 'contain-instance' ? ['dynamodb:DeleteItem'] : []),
       ];
 
       expect(sorted(allowedActions(policyOf(id)))).toEqual(sorted([...catalog, ...extras]));
     },
   );
+
+  it('contain-instance may delete lease items of the ledger table only, never an incident’s entries', () => {
+    const deletes = policyOf('contain-instance').filter((statement) =>
+      asList(statement.Action).includes('dynamodb:DeleteItem'),
+    );
+    expect(deletes).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['lease#*'] } },
+      }),
+    ]);
+  });
 
   it.each(ACTION_IDS)('%s keeps every catalog statement with its resources and conditions', (id) => {
     const statements = policyOf(id);
