@@ -101,8 +101,10 @@ function fingerprint(instance: Instance): string {
  *    network is cut only when the group can no longer terminate the instance (item 13). If protection or
  *    Standby fails, nothing is cut and every ENI goes back to its own groups.
  *
- * Load-balancer deregistration, snapshots and the instance profile follow as their own steps (item 13: the
- * containment does not wait for draining). Idempotent, like its parts; exempt instances are refused.
+ * One incident contains an instance at a time: the step takes a lease on the instance in the ledger table with
+ * its first reads (or ledger write), and a second incident's step waits (`EventualConsistencyError`, retried)
+ * rather than move ENIs another containment is moving. Load-balancer deregistration, snapshots and the instance
+ * profile follow as their own steps (item 13: the containment does not wait for draining). Idempotent, like its parts; exempt instances are refused.
  * IAM: the union of protect-evidence, detach-from-autoscaling and isolate-instance.
  *
  * @example

@@ -58,9 +58,12 @@ export class DynamoDbLedger implements Ledger {
    * a later one by another playbook is a duplicate; the same playbook claims again (a retried triage must
    * reach StartExecution, whose execution name then tells a duplicate).
    */
-  public async claimExecution(incidentId: string, playbook: string): Promise<'claimed' | 'duplicate'> {
+  public async claimExecution(
+    incidentId: string,
+    playbook: string,
+  ): Promise<'claimed' | 'reclaimed' | 'duplicate'> {
     try {
-      await this.options.client.send(
+      const answer = await this.options.client.send(
         new PutItemCommand({
           TableName: this.options.tableName,
           Item: marshall({
@@ -73,9 +76,11 @@ export class DynamoDbLedger implements Ledger {
           // is retried, and StartExecution's own name check then tells a duplicate.
           ConditionExpression: 'attribute_not_exists(sk) OR playbook = :playbook',
           ExpressionAttributeValues: { ':playbook': { S: playbook } },
+          // An earlier claim by the same playbook comes back: the caller must not count the incident twice.
+          ReturnValues: 'ALL_OLD',
         }),
       );
-      return 'claimed';
+      return answer.Attributes === undefined ? 'claimed' : 'reclaimed';
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return 'duplicate';
       throw error;

@@ -21,7 +21,10 @@ export type StartExecution = (request: {
  * unique per state machine only, so a re-published finding decided differently the second time (notify-only
  * first, containment later) would otherwise start a second playbook (DOMAIN.md item 3).
  */
-export type ClaimExecution = (incidentId: string, playbook: PlaybookId) => Promise<'claimed' | 'duplicate'>;
+export type ClaimExecution = (
+  incidentId: string,
+  playbook: PlaybookId,
+) => Promise<'claimed' | 'reclaimed' | 'duplicate'>;
 
 /**
  * Reads what `contain-instance` needs (`observeInstance` with a read-only role in the incident's account),
@@ -142,6 +145,14 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
     return { outcome: 'duplicate', incident, decision, executionName: incident.id };
   }
 
+  // Claimed again by the same playbook: an earlier triage of this incident (a retry, or a delivery racing this
+  // one) counted it against the blast radius already, so this one gives its slot back.
+  let holding = consumed;
+  if (claimed.value === 'reclaimed' && consumed) {
+    await ports.blastRadius.release(incident.account, now);
+    holding = false;
+  }
+
   if (consumeSlot && !consumed) {
     decision = {
       ...decision,
@@ -179,7 +190,7 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
   const input = buildExecutionInput(incident, decision, settings, ports.settings.version, observation);
   const started = await ports.startExecution({ name: incident.id, playbook: decision.playbook, input });
   if (started === 'duplicate') {
-    if (consumed) await ports.blastRadius.release(incident.account, now);
+    if (holding) await ports.blastRadius.release(incident.account, now);
     // A re-published finding (growing count) updates the record; it never starts a second playbook.
     await record('duplicate', [`execution ${incident.id} already exists (delivery ${incident.count})`]);
     return { outcome: 'duplicate', incident, decision, executionName: incident.id };

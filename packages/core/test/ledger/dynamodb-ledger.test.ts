@@ -64,10 +64,10 @@ describe('DynamoDbLedger', () => {
     expect((await ledger.entries('incident-1')).map((item) => item.step)).toEqual(['isolate-instance']);
   });
 
-  it('lets the same playbook claim an incident again (a retried triage), never another', async () => {
+  it('lets the same playbook claim an incident again (a retried triage), saying so, never another', async () => {
     const { ledger } = ledgerOnSandbox();
     expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
+    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('reclaimed');
     expect(await ledger.claimExecution('incident-1', 'notify-only')).toBe('duplicate');
   });
 

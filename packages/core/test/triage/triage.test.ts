@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadEvent, loadFixture } from '../../../../test/support/events.ts';
 import { MemoryLedger } from '../../src/ledger/ledger.ts';
 import { failClosedSettings, parseSettings } from '../../src/policy/settings.ts';
@@ -213,6 +213,84 @@ describe('triage', () => {
     expect((await triage(again, enforcing.ports)).outcome).toBe('duplicate');
     expect(enforcing.executions.size).toBe(0);
     expect([...claims.values()]).toEqual(['notify-only']);
+  });
+
+  it('counts an incident claimed twice by the same playbook once against the blast radius (a retried or racing triage)', async () => {
+    const claims = new Set<string>();
+    const claimExecution = async (incidentId: string) => {
+      if (claims.has(incidentId)) return 'reclaimed' as const;
+      claims.add(incidentId);
+      return 'claimed' as const;
+    };
+    const blastRadius = new MemoryBlastRadius();
+    // Step Functions answers success again for the same name and input while the execution runs.
+    const startExecution: StartExecution = async () => 'started';
+    const p = ports(
+      { claimExecution, blastRadius, startExecution },
+      {
+        blastRadius: { maxContainmentsPerAccountPerHour: 2 },
+      },
+    ).ports;
+
+    await triage(compromisedInstanceEvent('f-raced'), p);
+    await triage(compromisedInstanceEvent('f-raced'), p);
+    const other = await triage(compromisedInstanceEvent('f-other'), p);
+    const third = await triage(compromisedInstanceEvent('f-third'), p);
+
+    // f-raced took one slot, f-other the second; f-third is past the limit.
+    expect(other).toMatchObject({ outcome: 'started', decision: { approval: 'auto' } });
+    expect(third).toMatchObject({ decision: { approval: 'required' } });
+  });
+
+  it('reads the instance for containment with the claim, and hands the reads to the playbook', async () => {
+    const observeInstance = vi.fn(async ({ instanceId }: { instanceId: string }) => ({
+      instanceId,
+      observedAt: '2026-11-28T10:15:00.000Z',
+      instance: { InstanceId: instanceId },
+      disableApiTermination: false,
+      shutdownBehavior: 'stop',
+      autoScaling: null,
+      isolationGroups: [],
+    }));
+    const { ports: p, executions } = ports({ observeInstance });
+
+    await triage(compromisedInstanceEvent('f-observed'), p);
+
+    expect(observeInstance).toHaveBeenCalledWith({
+      account: '883606788610',
+      region: 'us-east-1',
+      instanceId: 'i-0abc1234def567890',
+    });
+    expect([...executions.values()][0]?.input.observation).toMatchObject({
+      instanceId: 'i-0abc1234def567890',
+    });
+  });
+
+  it('starts the playbook without reads when reading the instance fails, and says so', async () => {
+    const warn = vi.fn();
+    const observeInstance = async () => {
+      throw Object.assign(new Error('not authorized'), { name: 'AccessDenied' });
+    };
+    const { ports: p, executions } = ports({ observeInstance, warn });
+
+    const result = await triage(compromisedInstanceEvent('f-unread'), p);
+
+    expect(result.outcome).toBe('started');
+    expect([...executions.values()][0]?.input.observation).toBeNull();
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringContaining('Could not read the instance'),
+      expect.anything(),
+    );
+  });
+
+  it('hands no reads to a containment that waits for approval (they would be stale by the decision)', async () => {
+    const observeInstance = vi.fn();
+    const { ports: p, executions } = ports({ observeInstance }, {});
+
+    await triage(compromisedInstanceEvent('f-medium', '883606788610', 5), p);
+
+    expect(observeInstance).not.toHaveBeenCalled();
+    expect([...executions.values()][0]?.input.observation).toBeNull();
   });
 
   it('triages each finding of a poller batch on its own', async () => {
