@@ -61,7 +61,7 @@ describe('ec2-compromise: the event is a hint, the live account is the truth', (
 });
 
 describe('ec2-compromise without approval: containment from triage’s reads', () => {
-  it('plans from what triage read while it claimed the incident, reading the instance only once more', async () => {
+  it('plans from what triage read while it claimed the incident, and checks it against the live state read alongside its ledger entry', async () => {
     const { sandbox, execution } = await runScenario(loadEvent(EVENT), {
       // The sample's severity (5) contained without approval.
       settings: { ...INCLUDE_SAMPLES, severity: { approvalAt: 4, autoRemediateAt: 5 } },
@@ -71,7 +71,7 @@ describe('ec2-compromise without approval: containment from triage’s reads', (
     expect(execution?.output).toMatchObject({
       results: { containInstance: { output: { readFrom: 'observation', replanned: false } } },
     });
-    // Triage's five reads, and the step's one re-read alongside its ledger entry; nothing else before the cut.
+    // Triage's five reads, and the step's same five alongside its ledger entry; nothing else before the cut.
     const firstCut = sandbox.account.calls.findIndex(
       (call) => call.command === 'ModifyNetworkInterfaceAttribute',
     );
@@ -82,10 +82,14 @@ describe('ec2-compromise without approval: containment from triage’s reads', (
       .sort();
     expect(reads).toEqual([
       'DescribeAutoScalingInstances',
+      'DescribeAutoScalingInstances',
+      'DescribeInstanceAttribute',
+      'DescribeInstanceAttribute',
       'DescribeInstanceAttribute',
       'DescribeInstanceAttribute',
       'DescribeInstances',
       'DescribeInstances',
+      'DescribeSecurityGroups',
       'DescribeSecurityGroups',
     ]);
   });

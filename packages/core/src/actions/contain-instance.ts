@@ -20,7 +20,6 @@ import {
   InstanceObservationSchema,
   OBSERVER_PERMISSIONS,
   observeInstance,
-  readInstance,
 } from './observe-instance.ts';
 import { ProtectEvidenceInput, planProtectEvidence, protectEvidence } from './protect-evidence.ts';
 import { runAction } from './run-action.ts';
@@ -68,10 +67,24 @@ function unionOf(groups: readonly (readonly Permission[])[]): Permission[] {
 }
 
 /**
- * What the plan depends on, in a form two reads can be compared by: ENIs and their groups, volumes and
- * DeleteOnTermination, tags. If the live instance differs from the observation, the plan is made again.
+ * Everything the plan depends on, in a form two observations can be compared by: the instance (ENIs and their
+ * groups, volumes and DeleteOnTermination, tags, state), its protection attributes, its Auto Scaling
+ * membership and the isolation groups. If the live state differs from triage's, the plan is made again.
  */
-function fingerprint(instance: Instance): string {
+function fingerprint(observation: InstanceObservation): string {
+  const groups = observation.isolationGroups
+    .map((group) => [group.GroupId, group.VpcId, group.IpPermissions ?? [], group.IpPermissionsEgress ?? []])
+    .sort(([left], [right]) => String(left).localeCompare(String(right)));
+  return JSON.stringify({
+    instance: instanceFingerprint(observation.instance),
+    disableApiTermination: observation.disableApiTermination,
+    shutdownBehavior: observation.shutdownBehavior,
+    autoScaling: observation.autoScaling,
+    groups,
+  });
+}
+
+function instanceFingerprint(instance: Instance): string {
   const enis = (instance.NetworkInterfaces ?? [])
     .map((eni) => [eni.NetworkInterfaceId, (eni.Groups ?? []).map((group) => group.GroupId).sort()] as const)
     .sort(([left], [right]) => String(left).localeCompare(String(right)));
@@ -202,7 +215,8 @@ function planContainment(
   assertNotExempt(instance.Tags, context.settings, instanceId);
 
   // Started now, answered while runAction writes the `planned` entry: a check that costs no round trip.
-  const recheck = readFrom === 'observation' ? readInstance(context.clients, instanceId) : undefined;
+  const recheck =
+    readFrom === 'observation' ? observeInstance(context.clients, instanceId, context.now()) : undefined;
   recheck?.catch(() => undefined); // awaited in apply; a dry run never gets there
 
   const protect = planProtectEvidence(context, instanceId, instance, observation);
@@ -284,14 +298,14 @@ function planContainment(
 
   async function applyContainment(): Promise<ContainInstanceOutput> {
     if (recheck !== undefined) {
-      let live: Instance;
+      let live: InstanceObservation;
       try {
         live = await recheck;
       } catch (error) {
         throw classifyAwsError(error, 'contain-instance: reading the instance again');
       }
-      assertNotExempt(live.Tags, context.settings, instanceId);
-      if (fingerprint(live) !== fingerprint(instance)) {
+      assertNotExempt(live.instance.Tags, context.settings, instanceId);
+      if (fingerprint(live) !== fingerprint(observation)) {
         context.logger.info('contain-instance: the instance changed since triage read it; planning again', {
           instanceId,
         });

@@ -287,7 +287,7 @@ describe('contain-instance (against the sandbox account)', () => {
     expect(reopened).toHaveLength(1);
   });
 
-  it('contains in three round trips from live reads, and from triage’s reads sends only one DescribeInstances (answered while the ledger entry is written)', async () => {
+  it('contains in three round trips from live reads, and from triage’s reads too, reading everything again alongside the ledger entry', async () => {
     const counter = roundTripCounter();
     const live = await seeded({ sleep: counter.sleep });
     sandboxLatency(live.sandbox);
@@ -306,13 +306,20 @@ describe('contain-instance (against the sandbox account)', () => {
 
     // reads → protect ∥ Standby ∥ allow-all → no-rule (the ledger is in memory here).
     expect(fromLiveReads).toBe(3);
-    // recheck → protect ∥ Standby ∥ allow-all → no-rule; the recheck overlaps the ledger write in AWS.
+    // re-reads → protect ∥ Standby ∥ allow-all → no-rule; in AWS the re-reads overlap the ledger write, which
+    // the reads before it (without triage's) cannot.
     expect(fromObservation).toBe(3);
     const describes = fresh
       .callsSinceSeeding()
       .slice(reads)
       .filter((call) => call.command.startsWith('Describe'));
-    expect(describes.map((call) => call.command)).toEqual(['DescribeInstances']);
+    expect(describes.map((call) => call.command).sort()).toEqual([
+      'DescribeAutoScalingInstances',
+      'DescribeInstanceAttribute',
+      'DescribeInstanceAttribute',
+      'DescribeInstances',
+      'DescribeSecurityGroups',
+    ]);
     expect(eniGroups(fresh.sandbox, ENI_A)).toEqual([
       groupId(fresh.sandbox, VPC_A, ISOLATION_GROUP_NAMES.isolate),
     ]);
@@ -362,6 +369,17 @@ describe('contain-instance (against the sandbox account)', () => {
     // The step's record tells what the live plan changed.
     const done = environment.ledger.all().filter((entry) => entry.outcome === 'done');
     expect(done.at(-1)?.changes.map((change) => change.resource)).toContain(ENI_LATE);
+  });
+
+  it('puts an instance that joined an Auto Scaling group after triage read it in Standby before cutting it off (DOMAIN.md item 13)', async () => {
+    const { sandbox } = await seeded();
+    const observation = { ...(await observed(sandbox)), autoScaling: null };
+
+    const { outcome } = await contain(sandbox, observation);
+
+    expect(outcome.output).toMatchObject({ replanned: true });
+    expect(lifecycleState(sandbox)).toBe('Standby');
+    expect(eniGroups(sandbox, ENI_A)).toEqual([groupId(sandbox, VPC_A, ISOLATION_GROUP_NAMES.isolate)]);
   });
 
   it('refuses, changing nothing, an instance tagged exempt after triage read it', async () => {

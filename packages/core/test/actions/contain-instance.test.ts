@@ -76,7 +76,12 @@ describe('contain-instance (commands sent)', () => {
     ec2.reset();
     autoScaling.reset();
     ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [instance()] }] });
-    ec2.on(DescribeInstanceAttributeCommand).resolves({});
+    ec2
+      .on(DescribeInstanceAttributeCommand, { Attribute: 'disableApiTermination' })
+      .resolves({ DisableApiTermination: { Value: false } });
+    ec2
+      .on(DescribeInstanceAttributeCommand, { Attribute: 'instanceInitiatedShutdownBehavior' })
+      .resolves({ InstanceInitiatedShutdownBehavior: { Value: 'terminate' } });
     ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: GROUPS });
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({
       AutoScalingInstances: [
@@ -93,7 +98,7 @@ describe('contain-instance (commands sent)', () => {
     autoScaling.on(EnterStandbyCommand).resolves({ Activities: [] });
   });
 
-  it('with a fresh observation reads only the instance again, then protects, enters Standby and moves the ENI twice', async () => {
+  it('with a fresh observation plans at once, finds the same live state, then protects, enters Standby and moves the ENI twice', async () => {
     const outcome = await runAction(
       containInstance,
       { ...envelope(), instanceId: INSTANCE_ID, observation: observation() },
@@ -101,10 +106,11 @@ describe('contain-instance (commands sent)', () => {
     );
 
     expect(outcome).toMatchObject({ status: 'done', output: { readFrom: 'observation', replanned: false } });
+    // The reads once each: the check against the live state, sent with the ledger entry.
     expect(ec2).toHaveReceivedCommandTimes(DescribeInstancesCommand, 1);
-    expect(ec2).not.toHaveReceivedCommand(DescribeInstanceAttributeCommand);
-    expect(ec2).not.toHaveReceivedCommand(DescribeSecurityGroupsCommand);
-    expect(autoScaling).not.toHaveReceivedCommand(DescribeAutoScalingInstancesCommand);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeInstanceAttributeCommand, 2);
+    expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 1);
+    expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingInstancesCommand, 1);
     expect(ec2).toHaveReceivedCommandWith(ModifyInstanceAttributeCommand, {
       InstanceId: INSTANCE_ID,
       DisableApiTermination: { Value: true },
