@@ -80,9 +80,11 @@ Four changes, measured against the bench at commit 0d35e88 (same machine, same s
   shared, and release reads their restore records inside the new entry).
 - **Triage reads the instance** (\`observeInstance\`, five read-only calls with an observer role in the member
   account) in the same round trip as the incident's claim and the blast-radius update, and passes the reads
-  in the execution input. \`contain-instance\` uses them while they are at most 30 s old and re-reads the
-  instance alongside its \`planned\` write (no extra round trip): if anything changed (an ENI attached, groups,
-  volumes, tags — an exemption included — or a retry after a partial run), it plans again from live reads.
+  in the execution input. \`contain-instance\` uses them while they are at most 30 s old and reads the same
+  things again alongside its \`planned\` write (no extra round trip): if anything changed (an ENI attached,
+  groups, volumes, tags — an exemption included —, Auto Scaling membership, or a retry after a partial run),
+  it plans again from live reads. A lease on the instance (a conditional write sent with those reads) keeps
+  two incidents from containing one instance at once.
 - **No Powertools idempotency layer in triage**: the incident's claim (a conditional write) and the execution
   name already make one playbook per incident. The claim now lets the same playbook claim again: before,
   a triage throttled after its claim was retried into "duplicate" and the incident was never started.

@@ -103,9 +103,10 @@ function instanceFingerprint(instance: Instance): string {
  *
  * 1. reads — none when triage's observation is fresh (`OBSERVATION_MAX_AGE_SECONDS`); otherwise the five
  *    reads at once;
- * 2. one ledger `planned` entry with every part's restore (and, with an observation, DescribeInstances sent
- *    together with it: if the live instance differs from the observation — an ENI attached, groups changed,
- *    an exemption tag added, or this is a retry after a partial run — the step plans again from live reads);
+ * 2. one ledger `planned` entry with every part's restore (and, with an observation, the same five reads sent
+ *    together with it: if the live state differs from the observation — an ENI attached, groups changed, an
+ *    exemption tag added, Auto Scaling membership, or this is a retry after a partial run — the step plans
+ *    again from the live reads);
  * 3. at once: evidence protection (termination protection, stop on shutdown, DeleteOnTermination=false,
  *    quarantine tags), EnterStandby in the Auto Scaling group, and every ENI to the allow-all
  *    `cordon-isolation-untrack` group (untracking its connections; all traffic stays allowed, so no health
