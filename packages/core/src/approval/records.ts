@@ -6,8 +6,6 @@
  * decides, every later attempt is told `already-decided`, and no second callback can follow (item 27).
  */
 import {
-  type AttributeValue,
-  ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -15,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { NotifyInput } from '../actions/notify.ts';
+import { isConditionalCheckFailure } from '../dynamodb.ts';
 import * as z from '../zod.ts';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
@@ -286,13 +285,4 @@ export class DynamoDbApprovalStore implements ApprovalStore {
       if (!isConditionalCheckFailure(error)) throw error;
     }
   }
-}
-
-type ConditionalFailure = Error & { readonly Item?: Record<string, AttributeValue> };
-
-function isConditionalCheckFailure(error: unknown): error is ConditionalFailure {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
-  );
 }

@@ -5,6 +5,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { isConditionalCheckFailure } from '../dynamodb.ts';
 import type { LeaseResult, Ledger, LedgerEntry } from './ledger.ts';
 
 /** The sort key of an incident's execution claim: `~` sorts after every ISO time, so entries stay first. */
@@ -82,7 +83,7 @@ export class DynamoDbLedger implements Ledger {
       );
       return answer.Attributes === undefined ? 'claimed' : 'reclaimed';
     } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return 'duplicate';
+      if (isConditionalCheckFailure(error)) return 'duplicate';
       throw error;
     }
   }
@@ -111,9 +112,8 @@ export class DynamoDbLedger implements Ledger {
       );
       return { acquired: true };
     } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-      const item = (error as { Item?: { holder?: { S?: string } } }).Item;
-      return { acquired: false, holder: item?.holder?.S ?? 'another incident' };
+      if (!isConditionalCheckFailure(error)) throw error;
+      return { acquired: false, holder: error.Item?.holder?.S ?? 'another incident' };
     }
   }
 
@@ -129,7 +129,7 @@ export class DynamoDbLedger implements Ledger {
       );
     } catch (error) {
       // Someone else holds it now (ours ran out): theirs to give back.
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+      if (!isConditionalCheckFailure(error)) throw error;
     }
   }
 

@@ -1,4 +1,5 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailure } from '../dynamodb.ts';
 import type { CursorStore, PollerCursor } from './cursor.ts';
 
 export interface DynamoDbCursorStoreOptions {
@@ -52,7 +53,7 @@ export class DynamoDbCursorStore implements CursorStore {
       );
     } catch (error) {
       // Another run already stored a later cursor: keeping it is the point of the condition.
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return;
+      if (isConditionalCheckFailure(error)) return;
       throw error;
     }
   }

@@ -1,8 +1,5 @@
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionalCheckFailure } from '../dynamodb.ts';
 
 /**
  * Counts automatic containments per account per hour (DOMAIN.md item 31). Past the limit, containments wait
@@ -64,12 +61,7 @@ export class DynamoDbBlastRadius implements BlastRadius {
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as { name?: string }).name === 'ConditionalCheckFailedException'
-      ) {
-        return false;
-      }
+      if (isConditionalCheckFailure(error)) return false;
       throw error;
     }
   }
