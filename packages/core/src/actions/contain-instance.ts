@@ -6,7 +6,13 @@ import {
   detachFromAutoScaling,
   planStandby,
 } from './detach-from-autoscaling.ts';
-import { type ActionError, classifyAwsError, EventualConsistencyError } from './errors.ts';
+import {
+  type ActionError,
+  ActionFailedError,
+  classifyAwsError,
+  EventualConsistencyError,
+  mostSerious,
+} from './errors.ts';
 import { assertNotExempt } from './guardrails.ts';
 import {
   type IsolateInstanceOutput,
@@ -22,6 +28,7 @@ import {
   observeInstance,
 } from './observe-instance.ts';
 import { ProtectEvidenceInput, planProtectEvidence, protectEvidence } from './protect-evidence.ts';
+import { recordedRestores } from './release-instance.ts';
 import { runAction } from './run-action.ts';
 import type { ActionContext, ActionDefinition, ActionPlan, Permission } from './types.ts';
 
@@ -239,7 +246,7 @@ function planContainment(
     instance,
     observation.isolationGroups,
     () => beforeCut,
-    (enis) => recordedGroupsOf(context, enis),
+    (enis) => recordedGroupsOf(context, instanceId, enis),
   );
 
   const parts: Partial<Record<ContainmentPart, unknown>> = {};
@@ -344,7 +351,7 @@ function planContainment(
       const open = classifyAwsError(isolated.reason, 'contain-instance: isolating the ENIs');
       if (open.retryable) throw open;
     }
-    throw mostSerious(
+    throw reportedError(
       [
         [protected_, 'contain-instance: protecting the evidence'],
         [stoodBy, 'contain-instance: EnterStandby'],
@@ -356,45 +363,33 @@ function planContainment(
 }
 
 /**
- * Each ENI's groups from before Cordon first moved it, from this incident's earliest `planned` records
- * (contain-instance's isolate-instance part, or an isolate-instance entry).
+ * Each ENI's groups from before Cordon first moved it: what release would give back, read the same way
+ * (`recordedRestores`: this incident's earliest `planned` records, validated).
  */
 async function recordedGroupsOf(
   context: ActionContext,
+  instanceId: string,
   networkInterfaceIds: readonly string[],
 ): Promise<ReadonlyMap<string, readonly string[]>> {
   const wanted = new Set(networkInterfaceIds);
-  const found = new Map<string, readonly string[]>();
-  for (const entry of await context.ledger.entries(context.incidentId)) {
-    if (entry.outcome !== 'planned' || entry.dryRun) continue;
-    if (entry.step !== 'contain-instance' && entry.step !== 'isolate-instance') continue;
-    const restore = entry.restore as { parts?: Record<string, unknown> } | undefined;
-    const isolation = (entry.step === 'contain-instance' ? restore?.parts?.['isolate-instance'] : restore) as
-      | { networkInterfaces?: ReadonlyArray<{ networkInterfaceId?: unknown; groupIds?: unknown }> }
-      | undefined;
-    for (const eni of isolation?.networkInterfaces ?? []) {
-      const id = eni.networkInterfaceId;
-      const groups = eni.groupIds;
-      if (typeof id !== 'string' || !wanted.has(id) || found.has(id)) continue;
-      if (Array.isArray(groups) && groups.every((group) => typeof group === 'string')) found.set(id, groups);
-    }
-  }
-  return found;
+  const restores = recordedRestores(await context.ledger.entries(context.incidentId), instanceId);
+  return new Map(
+    (restores['isolate-instance']?.networkInterfaces ?? [])
+      .filter((eni) => wanted.has(eni.networkInterfaceId))
+      .map((eni) => [eni.networkInterfaceId, eni.groupIds] as const),
+  );
 }
 
 /**
  * The error the step reports: a terminal one wins (retrying would meet it again), else the first; the
  * isolation's partial progress (which ENIs were cut, which went back to their groups) goes with it.
  */
-function mostSerious(
+function reportedError(
   results: readonly (readonly [PromiseSettledResult<unknown>, string])[],
   partial: ActionError['partial'],
 ): ActionError {
   const errors = results.flatMap(([result, what]) =>
     result.status === 'rejected' ? [classifyAwsError(result.reason, what, { partial })] : [],
   );
-  const chosen = errors.find((error) => !error.retryable) ?? errors[0];
-  return (
-    chosen ?? classifyAwsError(new Error('contain-instance failed without an error'), 'contain-instance')
-  );
+  return mostSerious(errors) ?? new ActionFailedError('contain-instance failed without an error');
 }

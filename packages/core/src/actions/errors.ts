@@ -215,6 +215,14 @@ export function classifyAwsError(error: unknown, what: string, options: Classify
   return new ActionFailedError(message, errorOptions);
 }
 
+/**
+ * Of the errors of several calls, the one a step reports: a terminal one wins (retrying would only meet it
+ * again), otherwise the first; `undefined` for none.
+ */
+export function mostSerious(errors: readonly ActionError[]): ActionError | undefined {
+  return errors.find((error) => !error.retryable) ?? errors[0];
+}
+
 /** The AWS error code: SDK v3 exceptions carry it as `name` (and `Code` for query protocols). */
 export function awsErrorCode(error: unknown): string {
   if (error !== null && typeof error === 'object') {

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
-import { type ActionError, ActionFailedError, classifyAwsError, type PartialProgress } from './errors.ts';
+import { ActionFailedError, classifyAwsError, mostSerious, type PartialProgress } from './errors.ts';
 import { assertNotExempt, ISOLATION_GROUP_NAMES } from './guardrails.ts';
 import { describeIsolationGroups } from './observe-instance.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
@@ -645,7 +645,9 @@ async function isolate(
     );
     const retryableOpen = classified(moveBackFailures).find((error) => error.retryable);
     if (stillOpen && retryableOpen !== undefined) throw retryableOpen;
-    throw mostSerious(classified(failures));
+    throw (
+      mostSerious(classified(failures)) ?? new ActionFailedError('isolate-instance failed without an error')
+    );
   }
   context.logger.info('isolate-instance: isolated', { instanceId, networkInterfaces: isolated.size });
   return output(ready);
@@ -707,11 +709,4 @@ async function fixRules(context: ActionContext, groupId: string, group: GroupPla
       ? undefined
       : ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: revokeOut })),
   ]);
-}
-
-/** A terminal error wins: retrying would only meet it again. Otherwise the first retryable one. */
-function mostSerious(errors: readonly ActionError[]): ActionError {
-  const [first] = errors;
-  if (first === undefined) return new ActionFailedError('isolate-instance failed without an error');
-  return errors.find((error) => !error.retryable) ?? first;
 }

@@ -267,7 +267,7 @@ function withPartsSplit(entries: readonly LedgerEntry[]): LedgerEntry[] {
 }
 
 /** For each containment step, the earliest `planned` entry's restore for this instance (validated). */
-function recordedRestores(ledgerEntries: readonly LedgerEntry[], instanceId: string): Restores {
+export function recordedRestores(ledgerEntries: readonly LedgerEntry[], instanceId: string): Restores {
   const restores: Restores = {};
   for (const entry of withPartsSplit(ledgerEntries)) {
     if (entry.outcome !== 'planned' || entry.dryRun || entry.restore === undefined) continue;
