@@ -22,7 +22,7 @@ import {
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader } from './settings.ts';
-import { accountOf, createAccountClients, observerRoleArn } from './shared/account-clients.ts';
+import { accountClientsByHome, accountOf, observerRoleArn } from './shared/account-clients.ts';
 
 /** What the GuardDuty poller sends: raw findings, triaged one by one. */
 export interface PollerBatch {
@@ -97,21 +97,12 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
   const settingsLoader = createSettingsLoader({ stage });
   const region = getStringFromEnv({ key: 'AWS_REGION' });
   // Read-only clients in the incident's account: the observer role there, the function's own role at home.
-  const observers = new Map<string, ReturnType<typeof createAccountClients>>();
-  const observerClients = (homeAccount: string) => {
-    let factory = observers.get(homeAccount);
-    if (factory === undefined) {
-      factory = createAccountClients({
-        region,
-        homeAccount,
-        constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
-        roleArn: observerRoleArn,
-        sessionName: 'cordon-observer',
-      });
-      observers.set(homeAccount, factory);
-    }
-    return factory;
-  };
+  const observerClients = accountClientsByHome({
+    region,
+    constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
+    roleArn: observerRoleArn,
+    sessionName: 'cordon-observer',
+  });
   return {
     logger,
     metrics,
@@ -129,7 +120,7 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
         claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
         blastRadius: new DynamoDbBlastRadius(dynamodb, ledgerTable),
         startExecution: stepFunctionsStarter(sfn, stateMachines),
-        observeInstance: observerFor((account) => observerClients(homeAccount)(account, settings.settings)),
+        observeInstance: observerFor((account) => observerClients(account, settings.settings, homeAccount)),
         warn: (message, extra) => logger.warn(message, extra),
         now: () => new Date(),
       };

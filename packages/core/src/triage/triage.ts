@@ -88,8 +88,6 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
 
   // One round trip for the three: the claim, the blast-radius slot and the reads for containment. A slot
   // taken for an incident that turns out to be claimed already is given back.
-  const claimFirst =
-    decision.action !== 'ignore' && decision.playbook !== null && ports.claimExecution !== undefined;
   const consumeSlot =
     decision.action === 'remediate' &&
     decision.approval === 'auto' &&
@@ -99,7 +97,7 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
   const limit = settings.blastRadius.maxContainmentsPerAccountPerHour;
   const instanceId = observedInstanceId(decision);
   const [claimed, slot, observed] = await Promise.allSettled([
-    claimFirst && decision.playbook !== null && ports.claimExecution !== undefined
+    decision.action !== 'ignore' && decision.playbook !== null && ports.claimExecution !== undefined
       ? ports.claimExecution(incident.id, decision.playbook)
       : Promise.resolve('claimed' as const),
     consumeSlot ? ports.blastRadius.tryConsume(incident.account, now, limit) : Promise.resolve(false),

@@ -138,3 +138,24 @@ export function createAccountClients(
     return clients;
   };
 }
+
+/**
+ * `createAccountClients` for a function that learns its own account per invocation (from its ARN): one
+ * client cache per home account.
+ *
+ * @example const clientsFor = accountClientsByHome({ region, constructors: { ec2: EC2Client } });
+ * clientsFor('222222222222', settings, accountOf(context.invokedFunctionArn));
+ */
+export function accountClientsByHome(
+  options: Omit<AccountClientsOptions, 'homeAccount'>,
+): (account: string, settings: Settings, homeAccount: string) => AwsClients {
+  const factories = new Map<string, ReturnType<typeof createAccountClients>>();
+  return (account, settings, homeAccount) => {
+    let factory = factories.get(homeAccount);
+    if (factory === undefined) {
+      factory = createAccountClients({ ...options, homeAccount });
+      factories.set(homeAccount, factory);
+    }
+    return factory(account, settings);
+  };
+}

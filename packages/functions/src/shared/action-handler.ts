@@ -21,7 +21,7 @@ import type { Settings, SettingsResult } from '@cordon/core/policy/settings';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader } from '../settings.ts';
-import { accountOf, type ClientConstructors, createAccountClients } from './account-clients.ts';
+import { accountClientsByHome, accountOf, type ClientConstructors } from './account-clients.ts';
 
 /** What a handler needs from the outside world; built once per container from the environment. */
 export interface ActionHandlerDependencies {
@@ -60,23 +60,12 @@ export function dependenciesFromEnvironment(
   const metrics = new Metrics({ namespace: 'Cordon', serviceName });
   const dynamodb = new DynamoDBClient({ region });
   const settingsLoader = createSettingsLoader({ stage });
-  const clientCache = new Map<string, ReturnType<typeof createAccountClients>>();
+  const clientsFor = accountClientsByHome({ region, constructors });
   return {
     logger,
     metrics,
     loadSettings: () => settingsLoader.load(),
-    clientsFor: (account, settings, homeAccount) => {
-      let factory = clientCache.get(homeAccount);
-      if (factory === undefined) {
-        factory = createAccountClients({
-          region,
-          homeAccount,
-          constructors,
-        });
-        clientCache.set(homeAccount, factory);
-      }
-      return factory(account, settings);
-    },
+    clientsFor,
     ledgerFor: (settings) =>
       new DynamoDbLedger({
         client: dynamodb,

@@ -3,6 +3,7 @@ import { parseSettings } from '@cordon/core/policy/settings';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
+  accountClientsByHome,
   ClientNotProvidedError,
   createAccountClients,
   responderRoleArn,
@@ -96,6 +97,31 @@ describe('createAccountClients', () => {
   it('names the responder role by account and settings', () => {
     expect(responderRoleArn('333333333333', settings())).toBe(
       'arn:aws:iam::333333333333:role/CordonResponder',
+    );
+  });
+});
+
+describe('accountClientsByHome', () => {
+  it('treats the account the function runs in as home, per invocation, and keeps one cache per home account', () => {
+    const assumeRole = vi.fn(() => async () => ({
+      accessKeyId: 'ASIAX',
+      secretAccessKey: 's',
+      sessionToken: 't',
+    }));
+    const clientsFor = accountClientsByHome({
+      region: 'us-east-1',
+      assumeRole,
+      constructors: { ec2: EC2Client },
+      roleArn: (account) => `arn:aws:iam::${account}:role/CordonResponderObserver`,
+    });
+
+    const atHome = clientsFor('111111111111', settings(), '111111111111');
+    expect(assumeRole).not.toHaveBeenCalled();
+    expect(clientsFor('111111111111', settings(), '111111111111')).toBe(atHome);
+    clientsFor('111111111111', settings(), '222222222222');
+    expect(assumeRole).toHaveBeenCalledWith(
+      'arn:aws:iam::111111111111:role/CordonResponderObserver',
+      undefined,
     );
   });
 });
