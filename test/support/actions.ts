@@ -80,3 +80,28 @@ export function sandboxClients(account: SandboxAccount): ReturnType<typeof realC
   for (const client of Object.values(clients)) account.attach(client);
   return clients;
 }
+
+/**
+ * A sleep for the sandbox's injected latency that resolves every call made in the same turn of the event
+ * loop together: the number of batches is the number of sequential round trips.
+ *
+ * @example const counter = roundTripCounter(); const sandbox = createSandbox({ sleep: counter.sleep });
+ */
+export function roundTripCounter() {
+  let batches = 0;
+  let waiting: Array<() => void> = [];
+  const flush = () => {
+    batches += 1;
+    const resolve = waiting;
+    waiting = [];
+    for (const done of resolve) done();
+  };
+  return {
+    sleep: () =>
+      new Promise<void>((resolve) => {
+        if (waiting.length === 0) setImmediate(flush);
+        waiting.push(resolve);
+      }),
+    count: () => batches,
+  };
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   actionEnvironment,
   envelope,
+  roundTripCounter,
   sandboxClients,
   TEST_INCIDENT,
   TEST_NOW,
@@ -99,30 +100,6 @@ async function contain(sandbox: Sandbox, observation: InstanceObservation | null
     environment,
   );
   return { outcome, environment };
-}
-
-/**
- * Sleeps that resolve together when every pending call of the same turn of the event loop has started:
- * the number of batches is the number of sequential round trips.
- */
-function roundTripCounter() {
-  let batches = 0;
-  let waiting: Array<() => void> = [];
-  return {
-    sleep: () =>
-      new Promise<void>((resolve) => {
-        if (waiting.length === 0) {
-          setImmediate(() => {
-            batches += 1;
-            const resolving = waiting;
-            waiting = [];
-            for (const done of resolving) done();
-          });
-        }
-        waiting.push(resolve);
-      }),
-    count: () => batches,
-  };
 }
 
 describe('contain-instance (against the sandbox account)', () => {

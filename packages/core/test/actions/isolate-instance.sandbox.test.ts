@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   actionEnvironment,
   envelope,
+  roundTripCounter,
   sandboxClients,
   TEST_INCIDENT,
 } from '../../../../test/support/actions.ts';
@@ -72,29 +73,6 @@ async function isolate(sandbox: Sandbox, instanceId = INSTANCE_ID, dryRun = fals
   const environment = actionEnvironment(sandboxClients(sandbox.account));
   const outcome = await runAction(isolateInstance, { ...envelope(dryRun), instanceId }, environment);
   return { outcome, environment };
-}
-
-/**
- * A sleep for the sandbox's injected latency that resolves every call made in the same turn of the event
- * loop together: the number of batches is the number of sequential round trips.
- */
-function roundTripCounter() {
-  let batches = 0;
-  let waiting: Array<() => void> = [];
-  const flush = () => {
-    batches += 1;
-    const resolve = waiting;
-    waiting = [];
-    for (const done of resolve) done();
-  };
-  return {
-    sleep: () =>
-      new Promise<void>((resolve) => {
-        if (waiting.length === 0) setImmediate(flush);
-        waiting.push(resolve);
-      }),
-    count: () => batches,
-  };
 }
 
 describe('isolate-instance (against the sandbox account)', () => {
