@@ -10,6 +10,7 @@
  * Both require the external id.
  */
 import { ACTION_IDS, ACTIONS } from '@cordon/core/actions/catalog';
+import { permissionKey } from '@cordon/core/actions/types';
 import { OBSERVER_FUNCTION_IDS, RESPONDER_FUNCTION_IDS } from '../functions.ts';
 import {
   catalogStatements,
@@ -74,7 +75,7 @@ export function responderStatements(): Json[] {
   for (const id of ACTION_IDS) {
     if (!ACTIONS[id].mutating) continue;
     for (const statement of catalogStatements(id)) {
-      const key = JSON.stringify([statement.actions, statement.resources, statement.condition ?? null]);
+      const key = permissionKey(statement);
       if (seen.has(key)) continue;
       seen.add(key);
       const sid = `${id.replace(/(^|-)([a-z])/g, (_m, _d: string, c: string) => c.toUpperCase())}${statements.length + 1}`;

@@ -30,7 +30,13 @@ import {
 import { ProtectEvidenceInput, planProtectEvidence, protectEvidence } from './protect-evidence.ts';
 import { recordedRestores } from './release-instance.ts';
 import { runAction } from './run-action.ts';
-import type { ActionContext, ActionDefinition, ActionPlan, Permission } from './types.ts';
+import {
+  type ActionContext,
+  type ActionDefinition,
+  type ActionPlan,
+  type Permission,
+  permissionKey,
+} from './types.ts';
 
 export const ContainInstanceInput = z.extend(ProtectEvidenceInput, {
   /** Triage's reads of the instance (`null` when triage could not read it, or approval came first). */
@@ -65,7 +71,7 @@ function unionOf(groups: readonly (readonly Permission[])[]): Permission[] {
   const seen = new Set<string>();
   const union: Permission[] = [];
   for (const permission of groups.flat()) {
-    const key = JSON.stringify([permission.actions, permission.resources, permission.condition ?? null]);
+    const key = permissionKey(permission);
     if (seen.has(key)) continue;
     seen.add(key);
     union.push(permission);

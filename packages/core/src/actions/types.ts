@@ -107,6 +107,14 @@ export interface Permission {
 }
 
 /**
+ * What makes two statements the same grant (actions, resources, condition): one key, so that a union of
+ * permissions (contain-instance's, the member-account responder role's) keeps each grant once.
+ */
+export function permissionKey(permission: Pick<Permission, 'actions' | 'resources' | 'condition'>): string {
+  return JSON.stringify([permission.actions, permission.resources, permission.condition ?? null]);
+}
+
+/**
  * A declared unit of remediation: id, input schema, IAM permissions, the errors Step Functions retries,
  * and the code. A conformance test walks the catalog so that nothing is missing.
  */
