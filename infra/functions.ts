@@ -68,9 +68,6 @@ function parameterName(relative: string): string {
   return `/cordon/{stage}/${relative}`;
 }
 
-/** Actions that hold a lease on what they change (packages/core/src/actions/contain-instance.ts). */
-const LEASING_ACTIONS: readonly ActionId[] = ['contain-instance'];
-
 /** Actions that change something in an account act through the responder role in member accounts. */
 function actsInAccounts(id: ActionId): boolean {
   return ACTIONS[id].mutating;
@@ -93,7 +90,7 @@ function actionFunction(id: ActionId): FunctionSpec {
       ...platformStatements(id),
       READ_SETTINGS,
       WRITE_LEDGER,
-      ...(LEASING_ACTIONS.includes(id) ? [GIVE_BACK_LEASES] : []),
+      ...(ACTIONS[id].leases === true ? [GIVE_BACK_LEASES] : []),
       ...(notify
         ? [readParameters('ReadSlackWebhook', [PARAMETERS.slackWebhookUrl], 'Post to Slack (SecureString).')]
         : []),

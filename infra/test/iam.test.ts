@@ -124,7 +124,7 @@ describe('each action function', () => {
         ...SETTINGS,
         ...LEDGER,
         ...(ACTIONS[id].mutating ? ['sts:AssumeRole'] : ['ssm:GetParameter']),
-        ...(id === 'contain-instance' ? ['dynamodb:DeleteItem'] : []),
+        ...(ACTIONS[id].leases === true ? ['dynamodb:DeleteItem'] : []),
       ];
 
       expect(sorted(allowedActions(policyOf(id)))).toEqual(sorted([...catalog, ...extras]));

@@ -146,6 +146,7 @@ export const containInstance: ActionDefinition<ContainInstanceInput, ContainInst
   dryRunBehaviour:
     'Reads (or takes from triage) the instance, its attributes, its Auto Scaling membership and the isolation groups, and records what it would change; no call changes anything.',
   mutating: true,
+  leases: true,
   input: ContainInstanceInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError', 'EventualConsistencyError'],
   permissions: unionOf([

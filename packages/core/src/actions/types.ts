@@ -131,6 +131,11 @@ export interface ActionDefinition<I extends StepEnvelope = StepEnvelope, O = unk
    * team trying Cordon out is told what would have happened.
    */
   readonly mutating: boolean;
+  /**
+   * `true` for an action that takes a lease in the ledger table on what it changes (`Ledger.acquireLease`),
+   * so that two incidents never change one resource at once; its function may then give leases back.
+   */
+  readonly leases?: boolean;
   readonly input: z.ZodMiniType<I>;
   readonly permissions: readonly Permission[];
   readonly retryableErrors: readonly RetryableErrorName[];
