@@ -103,7 +103,7 @@ async function contain(sandbox: Sandbox, observation: InstanceObservation | null
 }
 
 describe('contain-instance (against the sandbox account)', () => {
-  it('protects the evidence, puts the instance in Standby and isolates every ENI on the no-rule group of its VPC', async () => {
+  it('protects the evidence, puts the instance in Standby and isolates every ENI on the no-rule group of its VPC (DOMAIN.md items 12–15)', async () => {
     const { sandbox } = await seeded();
 
     const { outcome, environment } = await contain(sandbox);
@@ -359,7 +359,7 @@ describe('contain-instance (against the sandbox account)', () => {
     expect(eniGroups(sandbox, ENI_A)).toEqual([groupId(sandbox, VPC_A, ISOLATION_GROUP_NAMES.isolate)]);
   });
 
-  it('refuses, changing nothing, an instance tagged exempt after triage read it', async () => {
+  it('refuses, changing nothing, an instance tagged exempt after triage read it (DOMAIN.md items 11 and 30)', async () => {
     const { sandbox, groups } = await seeded();
     const observation = await observed(sandbox);
     sandbox.ec2.tagInstance(INSTANCE_ID, { 'cordon:exempt': 'true' });

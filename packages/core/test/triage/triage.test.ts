@@ -215,7 +215,7 @@ describe('triage', () => {
     expect([...claims.values()]).toEqual(['notify-only']);
   });
 
-  it('counts an incident claimed twice by the same playbook once against the blast radius (a retried or racing triage)', async () => {
+  it('counts an incident claimed twice by the same playbook once against the blast radius (a retried or racing triage; DOMAIN.md items 3 and 31)', async () => {
     const claims = new Set<string>();
     const claimExecution = async (incidentId: string) => {
       if (claims.has(incidentId)) return 'reclaimed' as const;
