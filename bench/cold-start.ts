@@ -120,7 +120,7 @@ async function bundle(entry: string, outdir: string): Promise<BundleFacts> {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     mainFields: ['module', 'main'],
     minify: true,
     // Everything is bundled, the SDK included: the SDK in the Lambda runtime is not the version we test.
@@ -218,7 +218,7 @@ export async function coldStartSection(): Promise<SectionReport> {
     const markdown = [
       '### Method',
       '',
-      `Every entry point under \`packages/functions/src/handlers/**\` (${bundles.length}) is bundled with esbuild: \`bundle\`, \`format: 'esm'\`, \`platform: 'node'\`, \`target: 'node20'\`, \`mainFields: ['module','main']\`, \`minify\`, nothing external (the AWS SDK is bundled: the runtime's SDK is not the version Cordon is tested with), a \`createRequire\` banner for the CommonJS parts, and the deployment's esbuild plugins (\`packages/functions/bundling/plugins.mjs\`, which SST's \`nodejs.plugins\` names too: the SDK schema modules' computed keys become literal keys, so the schemas a bundle does not use are dropped), written to a temp dir. Sizes are the bundle's bytes and its gzip (level 6) bytes. Cold start is the whole-process wall time of \`node --input-type=module -e "await import(bundle)"\` (which evaluates \`export const handler = create…()\`, so the handler and its clients are constructed), with the handlers' environment variables set to dummy values, median of ${RUNS} runs; the ${RUNS} runs of every bundle and of an empty \`node -e ""\` are interleaved in one run. Node ${process.version}; the empty process took **${Math.round(empty)} ms** (median).`,
+      `Every entry point under \`packages/functions/src/handlers/**\` (${bundles.length}) is bundled with esbuild: \`bundle\`, \`format: 'esm'\`, \`platform: 'node'\`, \`target: 'node24'\`, \`mainFields: ['module','main']\`, \`minify\`, nothing external (the AWS SDK is bundled: the runtime's SDK is not the version Cordon is tested with), a \`createRequire\` banner for the CommonJS parts, and the deployment's esbuild plugins (\`packages/functions/bundling/plugins.mjs\`, which SST's \`nodejs.plugins\` names too: the SDK schema modules' computed keys become literal keys, so the schemas a bundle does not use are dropped), written to a temp dir. Sizes are the bundle's bytes and its gzip (level 6) bytes. Cold start is the whole-process wall time of \`node --input-type=module -e "await import(bundle)"\` (which evaluates \`export const handler = create…()\`, so the handler and its clients are constructed), with the handlers' environment variables set to dummy values, median of ${RUNS} runs; the ${RUNS} runs of every bundle and of an empty \`node -e ""\` are interleaved in one run. Node ${process.version}; the empty process took **${Math.round(empty)} ms** (median).`,
       '',
       table(
         [

@@ -27,6 +27,17 @@ export interface DeployedFunction {
 export type FunctionFactory = (deployment: FunctionDeployment) => DeployedFunction;
 
 /**
+ * The Lambda runtime of every function: Node.js 24, the current LTS that Lambda supports (AWS Lambda
+ * Developer Guide, "Lambda runtimes": nodejs24.x, supported until 2028-04-30; nodejs20.x is deprecated). Named
+ * here rather than left to SST's default, so that what runs is what the tests run on (`engines` in
+ * package.json, scripts/node-runtime.sh in CI). https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
+ */
+export const LAMBDA_RUNTIME = 'nodejs24.x';
+
+/** esbuild's target for that runtime (the cold-start bench and the bundling tests build with it too). */
+export const NODE_TARGET = 'node24';
+
+/**
  * How SST bundles every handler: ESM, minified, with a source map, and Cordon's esbuild plugins
  * (`packages/functions/bundling/plugins.mjs`, which the cold-start bench builds with too; they let esbuild
  * drop the AWS SDK schemas a handler does not use). SST resolves `plugins` against the directory its CLI runs
@@ -37,6 +48,8 @@ export const NODEJS_BUNDLING = {
   minify: true,
   sourcemap: true,
   plugins: 'packages/functions/bundling/plugins.mjs',
+  // SST's own default target is esnext; the bundle is for the runtime below, and says so.
+  esbuild: { target: NODE_TARGET },
 } as const;
 
 /** An IAM policy document from statements, templates resolved. */

@@ -4,7 +4,7 @@
  * `sst.aws.Function` needs the SST CLI to bundle, which Pulumi mocks do not provide: the infra tests run this
  * factory against a recording stand-in for it (infra/test/sst-function.test.ts).
  */
-import { type FunctionFactory, NODEJS_BUNDLING, pascal } from './lambda.ts';
+import { type FunctionFactory, LAMBDA_RUNTIME, NODEJS_BUNDLING, pascal } from './lambda.ts';
 
 export const sstFunction: FunctionFactory = ({ spec, name, roleArn, environment, dependsOn }) => {
   const fn = new sst.aws.Function(
@@ -17,6 +17,7 @@ export const sstFunction: FunctionFactory = ({ spec, name, roleArn, environment,
       environment,
       timeout: `${spec.timeoutSeconds} seconds`,
       memory: `${spec.memoryMb} MB`,
+      runtime: LAMBDA_RUNTIME,
       architecture: 'arm64',
       logging: { format: 'json', retention: '1 year' },
       // auth NONE on purpose: the approval API checks link and Slack signatures itself (docs/deploy.md).

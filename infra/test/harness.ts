@@ -8,7 +8,7 @@ import * as pulumiAws from '../../.sst/platform/node_modules/@pulumi/aws/index.j
 import * as pulumi from '../../.sst/platform/node_modules/@pulumi/pulumi/index.js';
 import type { DeployConfig } from '../config.ts';
 import type { Cordon } from '../index.ts';
-import type { FunctionFactory } from '../lambda.ts';
+import { type FunctionFactory, LAMBDA_RUNTIME } from '../lambda.ts';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -68,7 +68,7 @@ const mockFunction: FunctionFactory = ({ spec, name, roleArn, environment, depen
       name,
       role: roleArn,
       handler: spec.handler,
-      runtime: 'nodejs22.x',
+      runtime: LAMBDA_RUNTIME,
       environment: { variables: environment },
       timeout: spec.timeoutSeconds,
       memorySize: spec.memoryMb,

@@ -27,6 +27,7 @@ interface MadeFunction {
   readonly args: {
     readonly name: string;
     readonly nodejs: unknown;
+    readonly runtime: unknown;
     readonly transform: { function(args: Record<string, unknown>): void };
   };
 }
@@ -64,8 +65,15 @@ describe('sstFunction', () => {
         minify: true,
         sourcemap: true,
         plugins: 'packages/functions/bundling/plugins.mjs',
+        esbuild: { target: 'node24' },
       });
     }
+  });
+
+  it('names the Lambda runtime on every function: Node.js 24, what the tests run on', () => {
+    expect(made).toHaveLength(FUNCTIONS.length);
+    for (const fn of made) expect(fn.args.runtime, fn.name).toBe('nodejs24.x');
+    expect(Number(process.versions.node.split('.')[0])).toBe(24);
   });
 
   it('turns on active tracing for every function', () => {
@@ -176,7 +184,7 @@ describe("the plugins file in SST's plugin host", () => {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      target: 'esnext',
+      target: 'node24',
       mainFields: ['module', 'main'],
       keepNames: true,
       minify: true,

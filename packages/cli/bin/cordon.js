@@ -6,9 +6,5 @@ import { register } from 'tsx/esm/api';
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 register();
-// aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
-await import('../../local/src/polyfills.ts');
-const { silenceSdkNodeVersionWarning } = await import('../../local/src/node-warnings.ts');
-silenceSdkNodeVersionWarning();
 const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -69,7 +69,7 @@ describe('zod in the Lambda bundles (conformance)', () => {
       bundle: true,
       format: 'esm',
       platform: 'node',
-      target: 'node20',
+      target: 'node24',
       mainFields: ['module', 'main'],
       minify: true,
       metafile: true,

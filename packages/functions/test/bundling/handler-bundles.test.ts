@@ -21,7 +21,7 @@ async function inputsOf(handler: string): Promise<[string, string[]]> {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node24',
     mainFields: ['module', 'main'],
     minify: true,
     outfile: `/cordon-handler-bundles/${handler}.mjs`,

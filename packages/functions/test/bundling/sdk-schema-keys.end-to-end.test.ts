@@ -130,7 +130,7 @@ describe('the EC2 and SSM clients bundled with the deployment plugins', () => {
       bundle: true,
       format: 'esm',
       platform: 'node',
-      target: 'node20',
+      target: 'node24',
       mainFields: ['module', 'main'],
       minify: true,
       banner: {
