@@ -1,11 +1,26 @@
 import type { HandlerExecutionContext, InitializeMiddleware, MiddlewareStack } from '@smithy/types';
 import { awsError } from './errors.ts';
-import type { FaultSpec, LatencySpec, RecordedCall, SandboxContext, ServiceModel } from './types.ts';
+import type {
+  Authorizer,
+  FaultSpec,
+  LatencySpec,
+  Principal,
+  RecordedCall,
+  SandboxContext,
+  ServiceModel,
+} from './types.ts';
 
-/** The narrow part of an SDK v3 client the sandbox needs: its middleware stack. */
+/** The narrow part of an SDK v3 client the sandbox needs: its middleware stack (and its region, if any). */
 export interface SdkClientLike {
   // biome-ignore lint/suspicious/noExplicitAny: every SDK client's stack has its own input/output unions.
   readonly middlewareStack: Pick<MiddlewareStack<any, any>, 'add'>;
+}
+
+export interface AttachOptions {
+  /** The principal whose credentials the client holds: its calls are authorized and recorded as that principal. */
+  readonly principal?: Principal;
+  /** The client's region (recorded for the authorizer); the sandbox's region by default. */
+  readonly region?: string;
 }
 
 export interface SandboxAccountOptions {
@@ -24,6 +39,24 @@ interface ActiveFault extends FaultSpec {
 }
 
 const MIDDLEWARE_NAME = 'cordonSandboxAccount';
+
+/**
+ * The error code each service answers an IAM denial with: EC2 says `UnauthorizedOperation`, the JSON-protocol
+ * services (DynamoDB, Step Functions, SSM, Lambda) `AccessDeniedException`, the query-protocol ones `AccessDenied`.
+ */
+const ACCESS_DENIED_CODES: Readonly<Record<string, string>> = {
+  EC2: 'UnauthorizedOperation',
+  DynamoDB: 'AccessDeniedException',
+  SFN: 'AccessDeniedException',
+  SSM: 'AccessDeniedException',
+  Lambda: 'AccessDeniedException',
+  GuardDuty: 'AccessDeniedException',
+  CloudWatch: 'AccessDenied',
+};
+
+function accessDeniedCode(service: string): string {
+  return ACCESS_DENIED_CODES[service] ?? 'AccessDenied';
+}
 
 /** `EC2Client` → `EC2`, `DescribeInstancesCommand` → `DescribeInstances`. */
 function stripSuffix(name: string | undefined, suffix: string): string {
@@ -53,6 +86,7 @@ export class SandboxAccount {
   private readonly sleep: (ms: number) => Promise<void>;
   private randomState: number;
   private idCounter = 0;
+  private authorizer: Authorizer | undefined;
   public readonly context: SandboxContext;
 
   public constructor(options: SandboxAccountOptions = {}) {
@@ -84,13 +118,21 @@ export class SandboxAccount {
     return model as T;
   }
 
-  /** Plugs the sandbox under a real SDK client; returns the same client. */
-  public attach<C extends SdkClientLike>(client: C): C {
+  /**
+   * Plugs the sandbox under a real SDK client; returns the same client. With a principal, each call is
+   * authorized by the installed {@link Authorizer} first (as IAM would), and recorded with the principal.
+   */
+  public attach<C extends SdkClientLike>(client: C, options: AttachOptions = {}): C {
     const answer: InitializeMiddleware<object, object> =
       (_next, context: HandlerExecutionContext) => async (args) => {
         const service = stripSuffix(context.clientName, 'Client');
         const command = stripSuffix(context.commandName, 'Command');
-        const output = await this.dispatch(service, command, (args.input ?? {}) as Record<string, unknown>);
+        const output = await this.dispatch(
+          service,
+          command,
+          (args.input ?? {}) as Record<string, unknown>,
+          options,
+        );
         return {
           output: { $metadata: { httpStatusCode: 200, requestId: 'sandbox', attempts: 1 }, ...output },
           // No HTTP exchange happens: the sandbox answers before serialization.
@@ -99,6 +141,15 @@ export class SandboxAccount {
       };
     client.middlewareStack.add(answer, { step: 'initialize', name: MIDDLEWARE_NAME, priority: 'high' });
     return client;
+  }
+
+  /**
+   * Installs (or, with `undefined`, removes) the IAM evaluation of calls made by clients attached with a
+   * principal: a call it denies is answered with `AccessDenied`, recorded, and changes nothing.
+   */
+  public authorizeWith(authorizer: Authorizer | undefined): this {
+    this.authorizer = authorizer;
+    return this;
   }
 
   /** Makes `command` fail with `error`: `times` times, with a probability, or always. */
@@ -131,13 +182,46 @@ export class SandboxAccount {
   }
 
   /** Answers one command; exposed for engines that call the sandbox without an SDK client. */
-  public async dispatch(service: string, command: string, input: Record<string, unknown>): Promise<object> {
+  public async dispatch(
+    service: string,
+    command: string,
+    input: Record<string, unknown>,
+    options: AttachOptions = {},
+  ): Promise<object> {
     const startedAt = this.clock().getTime();
     const latencyMs = this.latencyFor(service, command);
+    const { principal } = options;
+    let iam: 'allowed' | 'denied' | undefined;
     const record = (outcome: string) =>
-      this.calls.push({ service, command, input: structuredClone(input), outcome, startedAt, latencyMs });
+      this.calls.push({
+        service,
+        command,
+        input: structuredClone(input),
+        ...(principal === undefined ? {} : { principal: principal.arn }),
+        ...(iam === undefined ? {} : { iam }),
+        outcome,
+        startedAt,
+        latencyMs,
+      });
     if (latencyMs > 0) await this.sleep(latencyMs);
     try {
+      if (principal !== undefined && this.authorizer !== undefined) {
+        const verdict = await this.authorizer({
+          principal,
+          service,
+          command,
+          input,
+          region: options.region ?? this.region,
+        });
+        iam = verdict.decision;
+        if (verdict.decision === 'denied') {
+          throw awsError(
+            service,
+            accessDeniedCode(service),
+            `User: ${principal.arn} is not authorized to perform this call (${service}.${command}): ${verdict.reason}`,
+          );
+        }
+      }
       const fault = this.takeFault(service, command);
       if (fault !== undefined) {
         throw awsError(

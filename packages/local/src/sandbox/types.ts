@@ -24,11 +24,49 @@ export interface ServiceModel {
   snapshot(): unknown;
 }
 
+/**
+ * Who makes a call: the IAM principal whose credentials the SDK client holds (a Cordon function's role, or a
+ * member account's role assumed by it). The sandbox answers no differently by itself; an {@link Authorizer}
+ * decides with the principal's policies.
+ */
+export interface Principal {
+  /** The role ARN, e.g. `arn:aws:iam::111111111111:role/cordon-local-triage`. */
+  readonly arn: string;
+  /** The account the principal belongs to (the account its calls act in). */
+  readonly account: string;
+}
+
+/** A call to authorize, as the sandbox is about to answer it. */
+export interface AuthorizationRequest {
+  readonly principal: Principal;
+  readonly service: string;
+  readonly command: string;
+  readonly input: Readonly<Record<string, unknown>>;
+  /** The region of the client that sent it. */
+  readonly region: string;
+}
+
+/** What IAM would answer; `denied` calls are answered with AccessDenied and change nothing. */
+export interface AuthorizationDecision {
+  readonly decision: 'allowed' | 'denied';
+  /** Why (the IAM actions evaluated and the statement or missing grant that decided). */
+  readonly reason: string;
+}
+
+/** Evaluates a call against its principal's policies (IAM's evaluation logic); installed on the sandbox. */
+export type Authorizer = (
+  request: AuthorizationRequest,
+) => AuthorizationDecision | Promise<AuthorizationDecision>;
+
 /** One call as the sandbox saw it, in order. */
 export interface RecordedCall {
   readonly service: string;
   readonly command: string;
   readonly input: unknown;
+  /** The principal's ARN, when the client was attached with one. */
+  readonly principal?: string;
+  /** IAM's answer, when an authorizer is installed and the client has a principal. */
+  readonly iam?: 'allowed' | 'denied';
   /** `ok`, or the error name that was thrown. */
   readonly outcome: string;
   /** Sandbox clock at the start of the call (ms since epoch) and modelled latency. */

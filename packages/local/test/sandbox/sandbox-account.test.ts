@@ -45,6 +45,52 @@ describe('SandboxAccount', () => {
     ]);
   });
 
+  it('answers a call its principal may not make with UnauthorizedOperation, records it denied, and runs nothing', async () => {
+    let answered = 0;
+    const sandbox = new SandboxAccount().register({
+      ...stubEc2(),
+      commands: {
+        DescribeInstances: () => {
+          answered += 1;
+          return {};
+        },
+      },
+    });
+    const seen: string[] = [];
+    sandbox.authorizeWith(({ principal, command, region }) => {
+      seen.push(`${principal.arn} ${command} ${region}`);
+      return principal.arn.endsWith('/reader')
+        ? { decision: 'allowed', reason: 'ec2:DescribeInstances allowed' }
+        : { decision: 'denied', reason: 'no statement allows ec2:DescribeInstances' };
+    });
+    const reader = { arn: 'arn:aws:iam::111111111111:role/reader', account: '111111111111' };
+    const other = { arn: 'arn:aws:iam::111111111111:role/other', account: '111111111111' };
+    const ec2 = (principal: typeof reader) =>
+      sandbox.attach(new EC2Client({ region: 'eu-west-1' }), { principal, region: 'eu-west-1' });
+
+    await expect(ec2(reader).send(new DescribeInstancesCommand({}))).resolves.toBeDefined();
+    await expect(ec2(other).send(new DescribeInstancesCommand({}))).rejects.toMatchObject({
+      name: 'UnauthorizedOperation',
+      message: expect.stringContaining('no statement allows ec2:DescribeInstances'),
+    });
+    expect(answered).toBe(1);
+    expect(seen).toEqual([
+      'arn:aws:iam::111111111111:role/reader DescribeInstances eu-west-1',
+      'arn:aws:iam::111111111111:role/other DescribeInstances eu-west-1',
+    ]);
+    expect(sandbox.calls).toMatchObject([
+      { principal: reader.arn, iam: 'allowed', outcome: 'ok' },
+      { principal: other.arn, iam: 'denied', outcome: 'UnauthorizedOperation' },
+    ]);
+  });
+
+  it('does not authorize a client attached without a principal', async () => {
+    const sandbox = new SandboxAccount().register(stubEc2());
+    sandbox.authorizeWith(() => ({ decision: 'denied', reason: 'never' }));
+    await expect(newClient(sandbox).send(new DescribeInstancesCommand({}))).resolves.toBeDefined();
+    expect(sandbox.calls[0]).not.toHaveProperty('iam');
+  });
+
   it('answers an unmodelled command with UnsupportedOperation', async () => {
     const sandbox = new SandboxAccount();
     await expect(newClient(sandbox).send(new DescribeInstancesCommand({}))).rejects.toMatchObject({
