@@ -46,12 +46,11 @@ export function thresholdChangePattern(config: DeployConfig): EventPattern {
   });
 }
 
-/** A deployed rule: which bus it is on (undefined: the default bus) and the function it targets. */
+/** A deployed rule and the bus it is on (undefined: the default bus). */
 export interface DeployedRule {
   readonly id: string;
   readonly rule: aws.cloudwatch.EventRule;
   readonly busName?: $util.Output<string>;
-  readonly target: DeployedFunction;
 }
 
 export interface Events {
@@ -135,12 +134,7 @@ export function createEvents(
         }),
       );
       rules.push(rule);
-      deployed.push({
-        id: route.id,
-        rule,
-        target: route.target,
-        ...(busName === undefined ? {} : { busName }),
-      });
+      deployed.push({ id: route.id, rule, ...(busName === undefined ? {} : { busName }) });
     }
   }
   new aws.sqs.QueuePolicy('EventsDeadLetterQueuePolicy', {
