@@ -333,8 +333,10 @@ export const deactivateAccessKey: ActionDefinition<DeactivateAccessKeyInput, Dea
     },
     {
       actions: ['iam:ListUsers'],
-      resources: ['arn:aws:iam::{account}:user/*'],
-      why: 'Find the user a Config rule names by its AIDA… id (Config does not give the name).',
+      // ListUsers has no resource type in the Service Authorization Reference: a statement naming user/* never
+      // matches it (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+      resources: ['*'],
+      why: 'Find the user a Config rule names by its AIDA… id (Config does not give the name; ListUsers has no resource-level permissions).',
     },
     {
       actions: ['iam:UpdateAccessKey'],

@@ -311,8 +311,9 @@ export const isolateInstance: ActionDefinition<IsolateInstanceInput, IsolateInst
       resources: [
         'arn:aws:ec2:{region}:{account}:network-interface/*',
         'arn:aws:ec2:{region}:{account}:instance/*',
+        'arn:aws:ec2:{region}:{account}:subnet/*',
       ],
-      why: "Change each ENI's security groups (the ENI, and the instance it is attached to).",
+      why: "Change each ENI's security groups (the ENI, the instance it is attached to and its subnet: the resource types EC2 authorizes this action on).",
     },
     {
       actions: ['ec2:ModifyNetworkInterfaceAttribute'],

@@ -99,7 +99,11 @@ export interface ActionOutcome<O = unknown> {
 /** One IAM statement an action's function needs; infra builds each function's policy from these. */
 export interface Permission {
   readonly actions: readonly string[];
-  /** ARNs or patterns with `{account}`/`{region}` placeholders; `*` where AWS has no resource-level support. */
+  /**
+   * ARNs or patterns with `{account}`/`{region}` placeholders (and, for Cordon's own resources, `{prefix}`:
+   * `cordon-<stage>`; `{quarantineRole}`: the quarantine profile's role); `*` where the action has no resource
+   * type in the Service Authorization Reference.
+   */
   readonly resources: readonly string[];
   readonly condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
   /** Why the action needs it: shown in docs/actions.md. */
