@@ -17,6 +17,7 @@ import {
   type PolicyStatement,
   PUBLISH_TO_TOPIC,
   platformStatements,
+  READ_LEDGER,
   READ_SETTINGS,
   readParameters,
   WRITE_LEDGER,
@@ -69,6 +70,14 @@ function parameterName(relative: string): string {
   return `/cordon/{stage}/${relative}`;
 }
 
+/**
+ * The actions whose code reads an incident's ledger entries (`Ledger.entries`): release-instance (what to
+ * restore), notify (what happened) and contain-instance (an ENI an earlier try left on the allow-all group
+ * goes back to its recorded groups). The IAM evaluation of every flow proves the list both ways: a reader
+ * missing here is denied its Query, an action listed here that never queries holds an unused grant.
+ */
+const LEDGER_READERS: ReadonlySet<ActionId> = new Set(['contain-instance', 'release-instance', 'notify']);
+
 /** Actions that change something in an account act through their own role in member accounts. */
 function actsInAccounts(id: ActionId): boolean {
   return ACTIONS[id].mutating;
@@ -91,6 +100,7 @@ function actionFunction(id: ActionId): FunctionSpec {
       ...platformStatements(id),
       READ_SETTINGS,
       WRITE_LEDGER,
+      ...(LEDGER_READERS.has(id) ? [READ_LEDGER] : []),
       ...(ACTIONS[id].leases === true ? [GIVE_BACK_LEASES] : []),
       ...(notify
         ? [readParameters('ReadSlackWebhook', [PARAMETERS.slackWebhookUrl], 'Post to Slack (SecureString).')]
@@ -120,7 +130,7 @@ const triage: FunctionSpec = {
     {
       sid: 'WriteLedgerAndBlastRadius',
       effect: 'Allow',
-      actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resources: [ARN.ledgerTable],
       why: 'Record decisions, claim each incident for one playbook (conditional PutItem) and count containments per account and hour (blast radius, UpdateItem counters).',
     },

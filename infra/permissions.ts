@@ -163,9 +163,18 @@ export const READ_SETTINGS: PolicyStatement = {
 export const WRITE_LEDGER: PolicyStatement = {
   sid: 'WriteLedger',
   effect: 'Allow',
-  actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+  actions: ['dynamodb:PutItem'],
   resources: [ARN.ledgerTable],
-  why: 'Append to the incident ledger (conditional PutItem) and read an incident back.',
+  why: 'Append to the incident ledger (conditional PutItem).',
+};
+
+/** Only the functions whose code reads an incident's entries back hold Query (see `LEDGER_READERS`). */
+export const READ_LEDGER: PolicyStatement = {
+  sid: 'ReadLedger',
+  effect: 'Allow',
+  actions: ['dynamodb:Query'],
+  resources: [ARN.ledgerTable],
+  why: "Read the incident's ledger entries back (what a release restores, what the notification reports).",
 };
 
 /**

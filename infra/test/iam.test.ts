@@ -41,7 +41,9 @@ const PLATFORM = [
   'xray:PutTelemetryRecords',
 ];
 const SETTINGS = ['ssm:GetParametersByPath'];
-const LEDGER = ['dynamodb:PutItem', 'dynamodb:Query'];
+const LEDGER = ['dynamodb:PutItem'];
+/** The actions whose code reads an incident's ledger entries back (the least-privilege flows prove the list). */
+const LEDGER_READERS = ['contain-instance', 'release-instance', 'notify'];
 /** What triage reads of an instance before containment: core's list, which must stay reads only (below). */
 const OBSERVE = OBSERVER_PERMISSIONS.flatMap((permission) => permission.actions);
 
@@ -125,6 +127,7 @@ describe('each action function', () => {
         ...SETTINGS,
         ...LEDGER,
         ...(ACTIONS[id].mutating ? ['sts:AssumeRole'] : ['ssm:GetParameter']),
+        ...(LEDGER_READERS.includes(id) ? ['dynamodb:Query'] : []),
         ...(ACTIONS[id].leases === true ? ['dynamodb:DeleteItem'] : []),
       ];
 

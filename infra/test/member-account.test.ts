@@ -106,17 +106,22 @@ describe('the member-account template', () => {
     for (const escalation of ['iam:PutRolePolicy', 'iam:PassRole', 'ec2:AssociateIamInstanceProfile']) {
       expect(snapshot.has(escalation), escalation).toBe(false);
     }
-    // contain-instance's role holds no unconditioned ENI change on security groups: release's is in release's role.
-    const containGroups = roleOf('contain-instance')
-      .Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement)
-      .filter(
-        (statement) =>
-          statement.Action.includes('ec2:ModifyNetworkInterfaceAttribute') &&
-          JSON.stringify(statement.Resource).includes('security-group'),
-      );
-    expect(containGroups.length).toBeGreaterThan(0);
-    for (const statement of containGroups) {
-      expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cordon:managed': 'true' } });
+    // Only contain-instance may change security group rules, and only those of Cordon's own groups.
+    for (const id of MUTATING) {
+      const rules = roleOf(id)
+        .Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement)
+        .filter(
+          (statement) =>
+            statement.Effect === 'Allow' &&
+            statement.Action.some((action) => /SecurityGroup(Ingress|Egress)$/.test(action)),
+        );
+      if (id === 'contain-instance') {
+        expect(rules.length, id).toBeGreaterThan(0);
+        for (const statement of rules)
+          expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cordon:managed': 'true' } });
+      } else {
+        expect(rules, id).toEqual([]);
+      }
     }
   });
 

@@ -327,7 +327,8 @@ export const deactivateAccessKey: ActionDefinition<DeactivateAccessKeyInput, Dea
   retryableErrors: ['ThrottledError', 'TransientServiceError'],
   permissions: [
     {
-      actions: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:GetUser', 'iam:ListUserTags'],
+      // No iam:GetUser: it serves an input naming both the user's id and name, which no playbook sends.
+      actions: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:ListUserTags'],
       resources: ['arn:aws:iam::{account}:user/*'],
       why: "Find the key's user when the finding lacks it, read the user's keys, and check the exemption tag.",
     },
