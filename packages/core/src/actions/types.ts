@@ -112,7 +112,7 @@ export interface Permission {
 
 /**
  * What makes two statements the same grant (actions, resources, condition): one key, so that a union of
- * permissions (contain-instance's, the member-account responder role's) keeps each grant once.
+ * permissions (contain-instance's, made of its parts') keeps each grant once.
  */
 export function permissionKey(permission: Pick<Permission, 'actions' | 'resources' | 'condition'>): string {
   return JSON.stringify([permission.actions, permission.resources, permission.condition ?? null]);
