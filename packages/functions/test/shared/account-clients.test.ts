@@ -44,7 +44,7 @@ describe('createAccountClients', () => {
     expect(assumeRole).not.toHaveBeenCalled();
   });
 
-  it('assumes the action’s own role (settings prefix + action id), with the external id, in a member account', () => {
+  it('assumes the action’s own role (settings prefix + action id), with the external id, in a member account (DOMAIN.md item 36)', () => {
     const assumeRole = session();
     const clientsFor = createAccountClients({
       region: 'us-east-1',

@@ -6,7 +6,6 @@
  *   template the StackSet deploys), its `Fn::Sub`/`Ref` resolved for that account: the action roles
  *   `<prefix>-<action id>` and the observer role `<prefix>Observer`, with their trust policies.
  */
-import { ACTION_IDS, type ActionId } from '@cordon/core/actions/catalog';
 import { actionRoleName } from '@cordon/core/actions/member-roles';
 import { observerRoleName } from '@cordon/core/actions/observe-instance';
 import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
@@ -215,9 +214,4 @@ export function deployedPrincipals(
     principals.set(observer.arn, observer);
   }
   return principals;
-}
-
-/** Whether an action id has a member-account role (the actions that change an account). */
-export function hasMemberRole(id: string): id is ActionId {
-  return (ACTION_IDS as readonly string[]).includes(id) && MEMBER_ROLE_ACTION_IDS.includes(id as ActionId);
 }
