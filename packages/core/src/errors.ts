@@ -69,6 +69,17 @@ export class ApprovalSigningKeyInvalidError extends CordonError {
 }
 
 /**
+ * A secret the approval flow cannot work without (the link-signing key) is not in SSM: nothing can be signed
+ * or verified. A deployment error; the approval API answers 503 and decides nothing.
+ */
+export class ApprovalSecretMissingError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApprovalSecretMissingError';
+  }
+}
+
+/**
  * An approval request that reached nobody: every configured channel (Slack, SNS) failed, or none is
  * configured. Retryable: the Task's Retry asks again (with a new approval id) rather than waiting silently.
  */
@@ -76,5 +87,16 @@ export class ApprovalNotDeliveredError extends CordonError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ApprovalNotDeliveredError';
+  }
+}
+
+/**
+ * Slack refused a message or could not be reached: the message is the HTTP status and Slack's short reason,
+ * Slack's error code, or the network error's name — never a webhook URL or a token.
+ */
+export class SlackDeliveryError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SlackDeliveryError';
   }
 }
