@@ -9,6 +9,18 @@ export class CordonError extends Error {
   }
 }
 
+/**
+ * The name of an error's innermost cause, for a log line that must not quote messages (they may hold a URL,
+ * a token or request data): Powertools wraps SDK errors (`GetParameterError` ← `ParameterNotFound`).
+ *
+ * @example rootCauseName(new Error('x', { cause: Object.assign(new Error('y'), { name: 'ParameterNotFound' }) })) // 'ParameterNotFound'
+ */
+export function rootCauseName(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.name : 'unknown';
+}
+
 /** Input that cannot be turned into an incident; never retried. */
 export class EventRejectedError extends CordonError {
   public constructor(message: string, options?: ErrorOptions) {

@@ -5,16 +5,10 @@
  */
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { type ApprovalSecrets, approvalSecretParameters } from '@cordon/core/approval/secrets';
-import { ApprovalSecretMissingError } from '@cordon/core/errors';
+import { ApprovalSecretMissingError, rootCauseName } from '@cordon/core/errors';
 
 /** Secrets are re-read from SSM at most every five minutes (a rotated secret takes effect within that). */
 const SECRETS_MAX_AGE_SECONDS = 300;
-
-function causeName(error: unknown): string {
-  let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.name : 'unknown';
-}
 
 /**
  * Reads the approval secrets. A missing Slack secret means "Slack is not set up"; a missing link-signing key
@@ -30,7 +24,7 @@ export function ssmApprovalSecrets(stage: string): () => Promise<ApprovalSecrets
       return value === undefined || value === '' ? undefined : value;
     } catch (error) {
       // ParameterNotFound (wrapped by Powertools) means not configured; anything else is a real failure.
-      if (causeName(error) === 'ParameterNotFound') return undefined;
+      if (rootCauseName(error) === 'ParameterNotFound') return undefined;
       throw error;
     }
   };

@@ -15,6 +15,7 @@
  */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { rootCauseName } from '../errors.ts';
 import { type SlackClient, type SlackResponder, slackClient } from '../slack/client.ts';
 import { configuredApprovers, type IsApprover } from './decide.ts';
 import {
@@ -56,13 +57,6 @@ export interface ApprovalApi {
   readonly app: Hono<ApprovalApiEnv>;
   /** Resolves once the background work started so far (task callbacks, Slack updates) has finished. */
   settled(): Promise<void>;
-}
-
-/** The name of the innermost cause: Powertools wraps SDK errors (`GetParameterError` ← `AccessDenied`). */
-function causeName(error: unknown): string {
-  let current: unknown = error;
-  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
-  return current instanceof Error ? current.name : 'unknown';
 }
 
 /**
@@ -125,7 +119,7 @@ export function createApprovalApi(deps: ApprovalApiDependencies): ApprovalApi {
     try {
       secrets = await deps.secrets();
     } catch (error) {
-      logger?.error('approval API: secrets unavailable', { error: causeName(error) });
+      logger?.error('approval API: secrets unavailable', { error: rootCauseName(error) });
       return htmlMessage(
         503,
         'Try again',
@@ -201,7 +195,7 @@ export function createApprovalApi(deps: ApprovalApiDependencies): ApprovalApi {
   app.onError((error) => {
     // Not bad input (that is answered by the routes): a dependency failed. Nothing was decided, or the
     // decision's own path recorded what happened; the name only, since messages may quote request data.
-    logger?.error('approval API: unexpected failure', { error: causeName(error) });
+    logger?.error('approval API: unexpected failure', { error: rootCauseName(error) });
     return htmlMessage(
       503,
       'Try again',

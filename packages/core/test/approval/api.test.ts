@@ -567,9 +567,13 @@ describe('routing', () => {
 
   it('answers 503 and decides nothing when the secrets cannot be read', async () => {
     // Prepare
-    const { deps, callbacks, store } = await setup();
+    const { deps, callbacks, store, logger } = await setup();
     const secrets = async () => {
-      throw Object.assign(new Error('denied'), { name: 'AccessDeniedException' });
+      // As Powertools Parameters throws it: its own error, the SDK's as the cause.
+      const denied = Object.assign(new Error('denied /cordon/test/secrets/link-signing-key'), {
+        name: 'AccessDeniedException',
+      });
+      throw Object.assign(new Error('could not read', { cause: denied }), { name: 'GetParameterError' });
     };
 
     // Act
@@ -582,6 +586,7 @@ describe('routing', () => {
     expect(answers.map((answer) => answer.status)).toEqual([503, 503]);
     expect(callbacks.calls).toEqual([]);
     expect((await store.get(APPROVAL_ID))?.status).toBe('pending');
+    expect(logger.lines).toContain('error approval API: secrets unavailable {"error":"AccessDeniedException"}');
   });
 
   it('answers HEAD like GET, without a body, and decides nothing', async () => {
