@@ -504,6 +504,20 @@ describe('POST /slack/interactions', () => {
     ).toBe(true);
   });
 
+  it('the "already decided" reply shows the first decider’s comment as text, never as markup', async () => {
+    // Prepare
+    const { slackCalls, deps } = await setup();
+    await openAndSubmit(deps, 'approve', { comment: 'ok <!channel> ＜!here＞' });
+
+    // Act
+    await (await send(slackRequest(slackClick({ actionId: 'cordon_reject' })), deps)).settled();
+
+    // Assess
+    const reply = String(slackCalls.find((call) => call.kind === 'tell')?.message);
+    expect(reply).toContain('“ok &lt;!channel&gt; &lt;!here&gt;”');
+    expect(reply).not.toMatch(/[<>]/);
+  });
+
   it('never posts to a response_url outside Slack', async () => {
     // Prepare
     const { slackCalls, deps } = await setup();
@@ -586,7 +600,9 @@ describe('routing', () => {
     expect(answers.map((answer) => answer.status)).toEqual([503, 503]);
     expect(callbacks.calls).toEqual([]);
     expect((await store.get(APPROVAL_ID))?.status).toBe('pending');
-    expect(logger.lines).toContain('error approval API: secrets unavailable {"error":"AccessDeniedException"}');
+    expect(logger.lines).toContain(
+      'error approval API: secrets unavailable {"error":"AccessDeniedException"}',
+    );
   });
 
   it('answers HEAD like GET, without a body, and decides nothing', async () => {
