@@ -152,12 +152,16 @@ export function createApprovalApi(deps: ApprovalApiDependencies): ApprovalApi {
     c: Context<ApprovalApiEnv>,
   ) => Promise<Response>;
   const route =
-    (name: string, handler: Route) =>
+    (handler: Route) =>
     async (c: Context<ApprovalApiEnv>): Promise<Response> => {
-      c.set('route', name);
       const scope = await scopeOf(c);
       return scope instanceof Response ? scope : handler(c.req.raw, scope, c);
     };
+  /** Names the route for the log line (the pattern, never the approval id). */
+  const named = (name: string) => async (c: Context<ApprovalApiEnv>, next: () => Promise<void>) => {
+    c.set('route', name);
+    await next();
+  };
   /** A body over the limit is refused before it is read: by its declared length, or while it streams in. */
   const limit = (html: boolean) =>
     bodyLimit({
@@ -184,13 +188,13 @@ export function createApprovalApi(deps: ApprovalApiDependencies): ApprovalApi {
     });
   });
   // Registration order matters: the method's route answers first, the catch-all after it says 405.
-  app.post(SLACK_ROUTE, limit(false), route(SLACK_ROUTE, slackInteraction));
-  app.all(SLACK_ROUTE, () => notAllowed('POST'));
-  app.post(DECISION_ROUTE, limit(true), route(DECISION_ROUTE, withId(webDecision)));
-  app.all(DECISION_ROUTE, () => notAllowed('POST'));
+  app.post(SLACK_ROUTE, named(SLACK_ROUTE), limit(false), route(slackInteraction));
+  app.all(SLACK_ROUTE, named(SLACK_ROUTE), () => notAllowed('POST'));
+  app.post(DECISION_ROUTE, named(DECISION_ROUTE), limit(true), route(withId(webDecision)));
+  app.all(DECISION_ROUTE, named(DECISION_ROUTE), () => notAllowed('POST'));
   // Hono answers HEAD with the GET route, without the body.
-  app.get(PAGE_ROUTE, route(PAGE_ROUTE, withId(approvalPage)));
-  app.all(PAGE_ROUTE, () => notAllowed('GET, HEAD'));
+  app.get(PAGE_ROUTE, named(PAGE_ROUTE), route(withId(approvalPage)));
+  app.all(PAGE_ROUTE, named(PAGE_ROUTE), () => notAllowed('GET, HEAD'));
   app.notFound(() => notFound());
   app.onError((error) => {
     // Not bad input (that is answered by the routes): a dependency failed. Nothing was decided, or the

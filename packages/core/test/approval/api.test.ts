@@ -665,6 +665,26 @@ describe('logging', () => {
   });
 });
 
+describe('the answered log line', () => {
+  it('names the route by its pattern and the status, for refusals too', async () => {
+    // Prepare
+    const { logger, deps } = await setup();
+
+    // Act
+    await send(pageRequest(), deps);
+    await send({ ...pageRequest(), method: 'DELETE' }, deps);
+    await send({ ...formRequest(`/approvals/${APPROVAL_ID}/decision`, {}), body: 'a'.repeat(70_000) }, deps);
+
+    // Assess
+    const answered = logger.lines.filter((line) => line.includes('approval API: answered'));
+    expect(answered).toEqual([
+      'info approval API: answered {"method":"GET","route":"/approvals/:id","status":200}',
+      'info approval API: answered {"method":"DELETE","route":"/approvals/:id","status":405}',
+      'info approval API: answered {"method":"POST","route":"/approvals/:id/decision","status":413}',
+    ]);
+  });
+});
+
 describe('NOW fixture', () => {
   it('is before the decision time used here', () => {
     expect(NOW.getTime()).toBeLessThan(LATER.getTime());
