@@ -2,7 +2,8 @@
  * The approval API's Lambda (behind a Function URL): core's Hono app (`createApprovalApi`) served by
  * `hono/aws-lambda`, which turns the Function URL event into a `Request` (raw path and query, the `cookies`
  * field as a `Cookie` header, the body decoded from base64) and the `Response` back into the Function URL's
- * result (`Set-Cookie` into `cookies`). No decision lives here: this file builds the ports (DynamoDB store,
+ * result (`Set-Cookie` into `cookies`); both shapes are Lambda's
+ * (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads). No decision lives here: this file builds the ports (DynamoDB store,
  * Step Functions callbacks, SSM secrets) and says whom the deployment trusts as the person on the page.
  */
 import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
