@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RETRYABLE_ERROR_NAMES } from '../src/actions/errors.ts';
+import { RETRYABLE_ERROR_NAMES } from '../src/errors.ts';
 import {
   allStates,
   buildPlaybook,

@@ -1,5 +1,5 @@
+import { RETRYABLE_ERROR_NAMES, TERMINAL_ERROR_NAMES } from '../errors.ts';
 import { ACTION_IDS, ACTIONS } from './catalog.ts';
-import { RETRYABLE_ERROR_NAMES, TERMINAL_ERROR_NAMES } from './errors.ts';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');

@@ -9,9 +9,9 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import { ActionFailedError, classifyAwsError, mostSerious, type PartialProgress } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
-import { ActionFailedError, classifyAwsError, mostSerious, type PartialProgress } from './errors.ts';
 import { assertNotExempt, ISOLATION_GROUP_NAMES } from './guardrails.ts';
 import { describeIsolationGroups } from './observe-instance.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';

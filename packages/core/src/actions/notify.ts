@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand } from '@aws-sdk/client-sns';
+import { classifyAwsError, TransientServiceError } from '../errors.ts';
 import { INCIDENT_CATEGORIES, INCIDENT_SOURCES, SEVERITY_LABELS } from '../intake/incident.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import { PLAYBOOK_IDS, STEP_IDS } from '../playbooks/ids.ts';
 import * as z from '../zod.ts';
-import { classifyAwsError, TransientServiceError } from './errors.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
 /** The incident events Cordon tells people about. */

@@ -1,4 +1,4 @@
-import { RETRYABLE_ERROR_NAMES } from '../actions/errors.ts';
+import { RETRYABLE_ERROR_NAMES } from '../errors.ts';
 import type {
   Branch,
   Catcher,

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderActionsDoc } from '../../src/actions/actions-doc.ts';
 import { ACTION_IDS, ACTIONS, clientsUsedBy } from '../../src/actions/catalog.ts';
-import { RETRYABLE_ERROR_NAMES } from '../../src/actions/errors.ts';
+import { RETRYABLE_ERROR_NAMES } from '../../src/errors.ts';
 import { CONTAINMENT_PART_IDS, STEP_IDS } from '../../src/playbooks/ids.ts';
 
 const CLIENT_PACKAGES = {

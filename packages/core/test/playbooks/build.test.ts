@@ -1,7 +1,7 @@
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { RETRYABLE_ERROR_NAMES } from '../../src/actions/errors.ts';
+import { RETRYABLE_ERROR_NAMES } from '../../src/errors.ts';
 import {
   APPROVAL_RESOURCE,
   allPlaybooks,
