@@ -15,9 +15,9 @@ import {
   EXECUTION_INPUT_EXAMPLE,
   LAMBDA_SERVICE_ERRORS,
   LOCAL_BUILD_OPTIONS,
-  PLAYBOOK_DEFINITIONS,
   PLAYBOOK_ERRORS,
   PLAYBOOK_IDS,
+  PLAYBOOKS,
   type PlannedStep,
   type PlaybookDefinition,
   type PlaybookId,
@@ -152,7 +152,7 @@ function renderFailure(playbook: PlaybookDefinition): string {
  * @example renderPlaybookPage('ec2-compromise').startsWith('# EC2 instance compromise') // true
  */
 export function renderPlaybookPage(id: PlaybookId): string {
-  const playbook = PLAYBOOK_DEFINITIONS[id];
+  const playbook = PLAYBOOKS[id];
   const definition = buildPlaybook(id, LOCAL_BUILD_OPTIONS);
   const summary = `${playbook.summary.charAt(0).toUpperCase()}${playbook.summary.slice(1)}`;
   return [
@@ -258,7 +258,7 @@ export function renderPlaybooksReadme(): string {
     '',
     '| Playbook | What it does |',
     '| --- | --- |',
-    ...PLAYBOOK_IDS.map((id) => `| [\`${id}\`](${id}.md) | ${PLAYBOOK_DEFINITIONS[id].summary} |`),
+    ...PLAYBOOK_IDS.map((id) => `| [\`${id}\`](${id}.md) | ${PLAYBOOKS[id].summary} |`),
     '',
     '## The execution input',
     '',

@@ -268,6 +268,14 @@ export class InvalidEventPatternError extends CordonError {
   }
 }
 
+/**
+ * A playbook the catalog declares but that cannot be built as declared (a step without its Task, a state
+ * defined twice): a mistake in the code, caught by the conformance test before anything is deployed.
+ */
+export class PlaybookDefinitionInvalidError extends CordonError {
+  public override readonly name = 'PlaybookDefinitionInvalidError';
+}
+
 /** Options for Cordon's EventBridge rules that would build a wrong or empty rule; never retried. */
 export class InvalidEventRuleOptionsError extends CordonError {
   public override readonly name = 'InvalidEventRuleOptionsError';
