@@ -333,6 +333,17 @@ export function describeRoutes(id: PlaybookId): string {
   return parts.join('; ');
 }
 
+/**
+ * The Config rules a playbook takes, in words: `any rule`, or the rules it declares.
+ *
+ * @example configRulesOf('stale-credentials') // 'rules access-keys-rotated, iam-user-unused-credentials-check'
+ */
+export function configRulesOf(id: PlaybookId): string {
+  const rules = PLAYBOOKS[id].routes.configRules;
+  if (rules === undefined) return 'no rule';
+  return rules === 'any' ? 'any rule' : `rules ${Object.keys(rules).join(', ')}`;
+}
+
 function quoted(ids: readonly string[]): string {
   return ids.map((id) => `'${id}'`).join(', ');
 }

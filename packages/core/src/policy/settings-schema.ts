@@ -5,7 +5,17 @@
  *
  * Pure: no environment reads, no AWS SDK.
  */
-import { PLAYBOOK_IDS, type PlaybookId } from '../playbooks/ids.ts';
+import { DETECTION_ALARM_NAMES } from '../detections/alarms.ts';
+import {
+  ALARM_PLAYBOOK_IDS,
+  alarmMappingRefusal,
+  CONFIG_RULE_PLAYBOOK_IDS,
+  configRuleMappingRefusal,
+  configRulesOf,
+  defaultAlarmPlaybooks,
+  defaultConfigRulePlaybooks,
+} from '../playbooks/catalog.ts';
+import type { PlaybookId } from '../playbooks/ids.ts';
 import * as z from '../zod.ts';
 
 /** How much Cordon is allowed to do. */
@@ -52,7 +62,23 @@ function nameList(description: string, fallback: () => string[]) {
   );
 }
 
-const PlaybookIdSchema = z.enum(PLAYBOOK_IDS);
+/**
+ * A playbook id that a mapping kind accepts, checked against the playbook catalog: an unknown id, or a
+ * playbook that cannot act on what the mapping names, is refused with the reason `refusal` gives (which
+ * names the playbooks that may).
+ */
+function playbookIdSchema(refusal: (id: string) => string | undefined) {
+  return z.custom<PlaybookId>((value) => typeof value === 'string' && refusal(value) === undefined, {
+    error: (issue) => (typeof issue.input === 'string' ? refusal(issue.input) : 'must be a playbook id'),
+    // zod's custom schemas abort by default, which would keep the checks around them from naming the rest.
+    abort: false,
+  });
+}
+
+// A playbook that takes only some Config rules is checked against the rule by the record below.
+const ConfigRulePlaybookIdSchema = playbookIdSchema((id) =>
+  CONFIG_RULE_PLAYBOOK_IDS.includes(id as PlaybookId) ? undefined : configRuleMappingRefusal('', id),
+);
 const TimeoutDecisionSchema = z.enum(['approve', 'reject']);
 
 const SeveritySchema = z
@@ -145,16 +171,39 @@ const ApprovalSchema = z.strictObject({
 });
 
 const ConfigRulePlaybookSchema = z.strictObject({
-  playbook: described(PlaybookIdSchema, 'Playbook started for a NON_COMPLIANT result of the rule.'),
+  playbook: described(ConfigRulePlaybookIdSchema, 'Playbook started for a NON_COMPLIANT result of the rule.'),
   approval: described(
     z.enum(['auto', 'required']),
     '`auto` runs the playbook at once; `required` waits for an on-call approval first.',
   ),
 });
 
-type ConfigRulePlaybook = z.output<typeof ConfigRulePlaybookSchema>;
-
 const nonEmptyKey = z.string().check(z.minLength(1, 'must not be empty'));
+
+const AlarmPlaybooksSchema = z.record(nonEmptyKey, playbookIdSchema(alarmMappingRefusal));
+
+const ConfigRulePlaybooksSchema = z.record(nonEmptyKey, ConfigRulePlaybookSchema).check(
+  z.superRefine(
+    (mappings, ctx) => {
+      for (const [rule, mapping] of Object.entries(mappings)) {
+        // Runs even when other mappings are invalid (`when` below), so it sees them as they were given.
+        const playbook: unknown = (mapping as { playbook?: unknown } | null)?.playbook;
+        // The value's own schema refuses unknown playbooks and those that take no Config result.
+        if (typeof playbook !== 'string' || !CONFIG_RULE_PLAYBOOK_IDS.includes(playbook as PlaybookId))
+          continue;
+        const refusal = configRuleMappingRefusal(rule, playbook);
+        if (refusal !== undefined)
+          ctx.addIssue({ code: 'custom', path: [rule, 'playbook'], message: refusal });
+      }
+    },
+    // Every refused mapping is named at once, not only once the others are right.
+    { when: () => true },
+  ),
+);
+
+function quoted(ids: readonly string[]): string {
+  return ids.map((id) => `\`${id}\``).join(', ');
+}
 
 /**
  * The schema of Cordon's settings. Every field has a default and a description (the doc generator reads
@@ -225,25 +274,12 @@ export const SettingsSchema = z
     ),
     approval: described(z.prefault(ApprovalSchema, {}), 'Human approval of playbook steps.'),
     alarmPlaybooks: described(
-      z._default(
-        z.record(nonEmptyKey, PlaybookIdSchema),
-        (): Record<string, PlaybookId> => ({
-          RootAccountUsage: 'root-activity',
-          UnauthorizedAPICalls: 'notify-only',
-          FailedConsoleLogins: 'notify-only',
-        }),
-      ),
-      'CloudWatch alarm name → playbook id started when the alarm goes into ALARM.',
+      z._default(AlarmPlaybooksSchema, () => defaultAlarmPlaybooks(DETECTION_ALARM_NAMES)),
+      `CloudWatch alarm name → playbook id started when the alarm goes into ALARM: ${quoted(ALARM_PLAYBOOK_IDS)} (an alarm names no resource, so only a playbook that changes nothing can take one). Unmapped alarms are ignored.`,
     ),
     configRulePlaybooks: described(
-      z._default(
-        z.record(nonEmptyKey, ConfigRulePlaybookSchema),
-        (): Record<string, ConfigRulePlaybook> => ({
-          'access-keys-rotated': { playbook: 'stale-credentials', approval: 'required' },
-          'iam-user-unused-credentials-check': { playbook: 'stale-credentials', approval: 'required' },
-        }),
-      ),
-      'AWS Config rule name → `{ playbook, approval: auto | required }` for NON_COMPLIANT results; other rules only notify.',
+      z._default(ConfigRulePlaybooksSchema, defaultConfigRulePlaybooks),
+      `AWS Config rule name (a conformance pack's suffix removed) → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results; other rules only notify. Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
     ),
     instanceProfileQuarantine: described(
       z._default(z.enum(['disassociate', 'replace', 'keep']), 'disassociate'),

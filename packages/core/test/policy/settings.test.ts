@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DETECTION_ALARM_NAMES } from '../../src/detections/alarms.ts';
 import { SEVERITY_LABELS } from '../../src/intake/incident.ts';
+import {
+  ALARM_PLAYBOOK_IDS,
+  defaultAlarmPlaybooks,
+  defaultConfigRulePlaybooks,
+  PLAYBOOKS,
+} from '../../src/playbooks/catalog.ts';
 import { PLAYBOOK_IDS } from '../../src/playbooks/ids.ts';
 import {
   DEFAULT_SETTINGS,
@@ -10,6 +17,8 @@ import {
   parseSettingsJson,
   SETTINGS_MODES,
   SettingsSchema,
+  settingDescription,
+  settingSchemaAt,
   settingsVersion,
 } from '../../src/policy/settings.ts';
 
@@ -269,7 +278,31 @@ describe('parseSettings', () => {
     [
       'an alarm mapped to a playbook that does not exist',
       { alarmPlaybooks: { RootAccountUsage: 'lockdown' } },
-      "alarmPlaybooks.RootAccountUsage: must be one of 'ec2-compromise'",
+      "alarmPlaybooks.RootAccountUsage: must be one of 'root-activity', 'notify-only' (the playbooks for alarms)",
+    ],
+    [
+      'an alarm mapped to a playbook that acts on a resource, which an alarm does not name',
+      { alarmPlaybooks: { RootAccountUsage: 'ec2-compromise' } },
+      'alarmPlaybooks.RootAccountUsage: ec2-compromise cannot act on a CloudWatch alarm: an alarm names no resource',
+    ],
+    [
+      'a Config rule mapped to a playbook that does not exist',
+      { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only' (the playbooks for Config rules)",
+    ],
+    [
+      'a Config rule mapped to a playbook that takes no Config result',
+      { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'ec2-compromise', approval: 'auto' } } },
+      'configRulePlaybooks.access-keys-rotated.playbook: ec2-compromise cannot act on an AWS Config result: it acts on GuardDuty findings of category instance-compromise',
+    ],
+    [
+      'a Config rule mapped to a playbook that knows other rules only',
+      {
+        configRulePlaybooks: {
+          's3-bucket-logging-enabled': { playbook: 'stale-credentials', approval: 'auto' },
+        },
+      },
+      "configRulePlaybooks.s3-bucket-logging-enabled.playbook: stale-credentials cannot act on results of s3-bucket-logging-enabled: it acts only on the results of the AWS Config rules access-keys-rotated, iam-user-unused-credentials-check; map s3-bucket-logging-enabled to 'notify-only' instead",
     ],
     [
       'an alarm with an empty name',
@@ -421,6 +454,17 @@ describe('parseSettings', () => {
           { requiredKeys: [] },
         ),
         alarmPlaybooks: fc.dictionary(fc.string(), fc.constantFrom(...PLAYBOOK_IDS, 'nope')),
+        configRulePlaybooks: fc.dictionary(
+          fc.constantFrom(
+            'access-keys-rotated',
+            'iam-user-unused-credentials-check',
+            's3-bucket-logging-enabled',
+          ),
+          fc.record({
+            playbook: fc.constantFrom(...PLAYBOOK_IDS, 'nope'),
+            approval: fc.constantFrom('auto', 'required'),
+          }),
+        ),
         instanceProfileQuarantine: fc.constantFrom('disassociate', 'replace', 'keep', 'x'),
         ledgerRetentionDays: number,
       },
@@ -507,5 +551,68 @@ describe('settingsVersion', () => {
   it('is the same for every fail-closed result, whatever the reason', () => {
     expect(failClosedSettings('a').version).toBe(failClosedSettings('b').version);
     expect(failClosedSettings('a').version).not.toBe(parseSettings({}).version);
+  });
+});
+
+describe('playbook mappings (from the playbook catalog)', () => {
+  it('default to what the catalog declares: each detection alarm and each declared Config rule', () => {
+    expect(DEFAULT_SETTINGS.alarmPlaybooks).toEqual(defaultAlarmPlaybooks(DETECTION_ALARM_NAMES));
+    expect(DEFAULT_SETTINGS.configRulePlaybooks).toEqual(defaultConfigRulePlaybooks());
+    expect(DEFAULT_SETTINGS.configRulePlaybooks['access-keys-rotated']).toEqual({
+      playbook: 'stale-credentials',
+      approval: 'required',
+    });
+  });
+
+  it('accept an alarm mapping exactly when the playbook declares it takes alarms', () => {
+    for (const id of PLAYBOOK_IDS) {
+      // Act
+      const result = parseSettings({ alarmPlaybooks: { MyAlarm: id } });
+
+      // Assess
+      expect(result.ok, id).toBe(PLAYBOOKS[id].routes.alarms !== undefined);
+      expect(result.ok, id).toBe(ALARM_PLAYBOOK_IDS.includes(id));
+    }
+  });
+
+  it('accept a Config rule mapping exactly when the playbook declares that rule, or any rule', () => {
+    for (const id of PLAYBOOK_IDS) {
+      for (const rule of ['access-keys-rotated', 'iam-user-unused-credentials-check', 'restricted-ssh']) {
+        // Act
+        const result = parseSettings({ configRulePlaybooks: { [rule]: { playbook: id, approval: 'auto' } } });
+
+        // Assess
+        const rules = PLAYBOOKS[id].routes.configRules;
+        const accepted = rules === 'any' || (rules !== undefined && Object.hasOwn(rules, rule));
+        expect(result.ok, `${rule} → ${id}`).toBe(accepted);
+        if (!result.ok)
+          expect(result.reason).toMatch(new RegExp(`^configRulePlaybooks\\.${rule}\\.playbook: `));
+      }
+    }
+  });
+
+  it('name every refused mapping at once, not only once the others are right', () => {
+    // Act
+    const reason = reasonOf({
+      configRulePlaybooks: {
+        'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' },
+        'restricted-ssh': { playbook: 'stale-credentials', approval: 'auto' },
+      },
+      alarmPlaybooks: { RootAccountUsage: 'credential-compromise' },
+    });
+
+    // Assess
+    expect(reason).toContain('configRulePlaybooks.access-keys-rotated.playbook: must be one of');
+    expect(reason).toContain('configRulePlaybooks.restricted-ssh.playbook: stale-credentials cannot act on');
+    expect(reason).toContain('alarmPlaybooks.RootAccountUsage: credential-compromise cannot act on');
+  });
+
+  it('say in their descriptions which playbooks each mapping accepts', () => {
+    expect(settingDescription(settingSchemaAt(['alarmPlaybooks']))).toContain(
+      '`root-activity`, `notify-only`',
+    );
+    expect(settingDescription(settingSchemaAt(['configRulePlaybooks']))).toContain(
+      '`stale-credentials` (rules access-keys-rotated, iam-user-unused-credentials-check), `notify-only` (any rule)',
+    );
   });
 });
