@@ -69,8 +69,11 @@ export interface PlaybookDocs {
   readonly trigger: string;
   /** How to undo what it changed. */
   readonly release: string;
-  /** `cordon replay` arguments of a bundled event that starts it (none for a playbook no event starts). */
-  readonly replay?: string;
+  /**
+   * How to replay it locally: the `cordon replay` arguments of a bundled event that starts it, or why no
+   * event does and what shows it instead.
+   */
+  readonly replay: { readonly args: string } | { readonly none: string };
 }
 
 /** A declared playbook. */
@@ -128,8 +131,9 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
         'Triage starts it when a GuardDuty finding says an EC2 instance is compromised (outbound command and control, crypto-mining, Tor, DNS exfiltration, outbound brute force, malicious files — the finding-type catalog decides) and the severity reaches `severity.approvalAt`. At or above `severity.autoRemediateAt` it runs automatically; below, or for an attack sequence, it asks for approval first. An instance that is only the *target* of an attack, or that carries the exemption tag, gets `notify-only` instead.',
       release:
         'Nothing is deleted. The instance keeps its termination protection and its snapshots; its original security groups (per ENI), instance profile, Auto Scaling group membership and load balancer registrations are recorded in the incident ledger. Start `ec2-release` for the instance to restore them.',
-      replay:
-        'packages/cli/events/guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json --include-samples --approve',
+      replay: {
+        args: 'packages/cli/events/guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json --include-samples --approve',
+      },
     },
   },
   'credential-compromise': {
@@ -149,7 +153,9 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
         'Triage starts it for a GuardDuty finding about an access key or a role session (`accessKeyDetails`): an IAM user key (`AKIA…`) is deactivated and the sessions it minted denied, console access removed when the finding says the console was used; a role session (`ASIA…`) has its earlier sessions denied, always after approval because the deny hits every session of the role. Root and break-glass principals get `root-activity` or `notify-only` instead.',
       release:
         'Keys are deactivated, never deleted: reactivate one with `aws iam update-access-key --status Active` once it is rotated or cleared. The session deny is Cordon’s own inline policy on the user or role (conditioned on `aws:TokenIssueTime`): delete it to let new sessions through — sessions issued after the incident are not affected by it anyway. Console access is restored with `aws iam create-login-profile`.',
-      replay: 'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
+      replay: {
+        args: 'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
+      },
     },
   },
   'stale-credentials': {
@@ -195,7 +201,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
         'Triage starts it when an AWS Config rule that `settings.configRulePlaybooks` maps to `stale-credentials` reports an IAM user NON_COMPLIANT. Whether it asks for approval first is part of that mapping.',
       release:
         'Keys are deactivated, never deleted: reactivate one with `aws iam update-access-key --status Active` if it is still needed (and rotate it).',
-      replay: 'packages/cli/demo/config-access-keys-rotated-noncompliant.json --approve',
+      replay: { args: 'packages/cli/demo/config-access-keys-rotated-noncompliant.json --approve' },
     },
   },
   'root-activity': {
@@ -214,7 +220,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
       trigger:
         'Triage starts it when the root user is active: a GuardDuty root-credential finding, or the root-usage CloudWatch alarm mapped to `root-activity` in `settings.alarmPlaybooks`. Root credentials cannot be revoked by IAM policy, so the playbook tells the responders, at critical severity, and changes nothing.',
       release: 'Nothing to release: the playbook changes nothing.',
-      replay: 'packages/cli/events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json',
+      replay: { args: 'packages/cli/events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json' },
     },
   },
   'notify-only': {
@@ -233,7 +239,9 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
       trigger:
         'Triage starts it for everything Cordon should tell people about but not act on: a victim of an attack, an unknown finding type, a resource type with no containment playbook, an exempt resource, a severity below the approval threshold, settings in notify-only mode, or settings that failed to load (fail closed).',
       release: 'Nothing to release: the playbook changes nothing.',
-      replay: 'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
+      replay: {
+        args: 'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
+      },
     },
   },
   'ec2-release': {
@@ -258,6 +266,9 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
         'Started by a responder, never by a finding: after an investigation clears an instance that `ec2-compromise` contained, a release restores what containment recorded. It always asks for approval, and a timeout never releases anything.',
       release:
         'This is the release of `ec2-compromise`. The snapshots and the incident tags on them stay, as evidence; delete them by hand when the investigation is closed.',
+      replay: {
+        none: 'No event starts a release: an engineer does, after an investigation. The scenario test `test/scenarios/ec2-release.after-containment.test.ts` contains an instance and then runs this playbook in the local engine (approved, and rejected).',
+      },
     },
   },
 };
