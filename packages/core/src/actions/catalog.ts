@@ -39,8 +39,11 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
 
-/** IAM service prefix → the clients that speak to it. */
-const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClients)[]>> = {
+/**
+ * IAM service prefix → the clients that speak to it. An action calling a service not here needs its client
+ * first (`AwsClients` in types.ts, the adapters' client factories); the conformance test says so.
+ */
+export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClients)[]>> = {
   ec2: ['ec2'],
   iam: ['iam'],
   autoscaling: ['autoScaling'],

@@ -7,7 +7,7 @@
 import { PlaybookDefinitionInvalidError } from '../errors.ts';
 import { approvalGate } from './approval-gate.ts';
 import type { JsonObject, StateMachineDefinition } from './asl.ts';
-import { PLAYBOOKS, type PlaybookDefinition, plannedSteps } from './catalog.ts';
+import { PLAYBOOKS, type PlaybookDefinition, stepsOf } from './catalog.ts';
 import { PLAYBOOK_IDS, type PlaybookId } from './ids.ts';
 import { type FunctionKey, finish, type PlaybookBuildOptions, Scope } from './scope.ts';
 import { STATE_NAMES } from './states.ts';
@@ -125,7 +125,7 @@ const BUILDERS: Readonly<
  * in order, the last one a notify telling the playbook's final event.
  */
 function buildLinear(playbook: PlaybookDefinition, options: PlaybookBuildOptions): StateMachineDefinition {
-  const steps = plannedSteps(playbook.id);
+  const steps = stepsOf(playbook);
   const tasks = steps.map((step) => {
     const task = playbook.linear?.[step];
     if (task === undefined) {
@@ -174,8 +174,22 @@ function buildLinear(playbook: PlaybookDefinition, options: PlaybookBuildOptions
  * new aws.sfn.StateMachine('ec2-compromise', { definition: JSON.stringify(definition), roleArn });
  */
 export function buildPlaybook(id: PlaybookId, options: PlaybookBuildOptions): StateMachineDefinition {
-  const own = BUILDERS[id];
-  return own === undefined ? buildLinear(PLAYBOOKS[id], options) : own(options);
+  return buildFromDeclaration(PLAYBOOKS[id], options);
+}
+
+/**
+ * The state machine of a declaration: its own builder if build.ts has one for its id, else built as a
+ * linear playbook. The conformance test builds declarations not yet in the catalog with it.
+ *
+ * @throws PlaybookDefinitionInvalidError when the declaration cannot be built.
+ * @example buildFromDeclaration(PLAYBOOKS['notify-only'], LOCAL_BUILD_OPTIONS).StartAt // 'Tell the responders what was decided'
+ */
+export function buildFromDeclaration(
+  playbook: PlaybookDefinition,
+  options: PlaybookBuildOptions,
+): StateMachineDefinition {
+  const own = BUILDERS[playbook.id];
+  return own === undefined ? buildLinear(playbook, options) : own(options);
 }
 
 /**

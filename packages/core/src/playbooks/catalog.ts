@@ -281,7 +281,12 @@ const ALL: readonly PlaybookDefinition[] = PLAYBOOK_IDS.map((id) => PLAYBOOKS[id
  * @example plannedSteps('stale-credentials') // ['deactivate-access-key', 'notify']
  */
 export function plannedSteps(id: PlaybookId): StepId[] {
-  return PLAYBOOKS[id].steps.flatMap((group): StepId[] => (typeof group === 'string' ? [group] : [...group]));
+  return stepsOf(PLAYBOOKS[id]);
+}
+
+/** The step ids of a declaration's successful run in order, parallel steps flattened. */
+export function stepsOf(playbook: Pick<PlaybookDefinition, 'steps'>): StepId[] {
+  return playbook.steps.flatMap((group): StepId[] => (typeof group === 'string' ? [group] : [...group]));
 }
 
 /** The playbook of every incident Cordon only tells people about. */
