@@ -302,6 +302,15 @@ export function playbookForFinding(category: IncidentCategory): PlaybookDefiniti
   return ALL.find((playbook) => playbook.routes.findings?.includes(category));
 }
 
+/**
+ * The playbooks an incident can start (all but those only a responder starts): what triage may start.
+ *
+ * @example INCIDENT_PLAYBOOK_IDS.includes('ec2-release') // false
+ */
+export const INCIDENT_PLAYBOOK_IDS: readonly PlaybookId[] = ALL.filter(
+  (playbook) => playbook.routes.responder !== true || Object.keys(playbook.routes).length > 1,
+).map((playbook) => playbook.id);
+
 /** The playbooks `settings.alarmPlaybooks` may name. */
 export const ALARM_PLAYBOOK_IDS: readonly PlaybookId[] = ALL.filter((playbook) => playbook.routes.alarms).map(
   (playbook) => playbook.id,
