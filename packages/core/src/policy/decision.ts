@@ -1,5 +1,6 @@
 import type { AccessKeyResource, Incident, Resource } from '../intake/incident.ts';
 import {
+  configRuleMappingRefusal,
   FALLBACK_PLAYBOOK,
   PLAYBOOKS,
   type PlaybookDefinition,
@@ -183,6 +184,9 @@ function remediationFor(incident: Incident, settings: Settings): Remediation | D
     const playbook = PLAYBOOKS[mapped.playbook];
     const reason = `${subject}; settings.configRulePlaybooks maps ${facts.baseRuleName} to ${playbook.id}`;
     if (playbook.target === 'none') return notify(`${reason}.`, playbook.id);
+    // The settings schema refuses such a mapping; settings made some other way are refused here too.
+    const refusal = configRuleMappingRefusal(facts.baseRuleName, playbook.id);
+    if (refusal !== undefined) return notify(`${reason}, but ${refusal}: notify only.`);
     // The Config rule evaluated the resource: it is the one to act on, if it is of the playbook's kind.
     const targets = targetsOf(incident, playbook.target, 'affected');
     if (targets.length === 0) {

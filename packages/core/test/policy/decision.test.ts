@@ -384,6 +384,28 @@ describe('decide: routing through the playbook catalog', () => {
     });
   });
 
+  it('never runs a playbook for a Config rule it does not know, even when settings were made around the schema', () => {
+    // Prepare: stale-credentials knows how access-keys-rotated judges a key; it cannot know a custom rule's.
+    const event = loadFixture<Json>('config-access-keys-rotated-noncompliant.json');
+    (event.detail as Json).configRuleName = 'my-custom-rule';
+    const around = {
+      ...settings(),
+      configRulePlaybooks: {
+        'my-custom-rule': { playbook: 'stale-credentials' as const, approval: 'auto' as const },
+      },
+    };
+
+    // Act
+    const decision = decide(incidentFrom(event), around);
+
+    // Assess
+    expect(decision).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+      reason: expect.stringContaining('stale-credentials cannot act on results of my-custom-rule'),
+    });
+  });
+
   it('runs an alarm as the playbook it is mapped to, and never acts on one even when settings were made around the schema', () => {
     // Prepare
     const event = loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
