@@ -43,8 +43,11 @@ export function renderActionsDoc(): string {
     `  terminal ${TERMINAL_ERROR_NAMES.map((name) => `\`${name}\``).join(', ')}.`,
     '  A failure mid-way says what was done and what was not.',
     '',
-    'Permissions use `{account}` and `{region}` placeholders that infra fills in; `*` appears only where AWS',
-    'has no resource-level permission for the call (most `Describe*`/`List*`).',
+    'Permissions use `{account}` and `{region}` placeholders that infra fills in (and `{prefix}`, `cordon-<stage>`,',
+    "for Cordon's own resources; `{quarantineRole}` for the quarantine profile's role); `*` appears only where",
+    'the action has no resource type in the Service Authorization Reference (most `Describe*`/`List*`, and',
+    '`iam:ListUsers`). In a member account each action acts through its own role, with exactly these',
+    'permissions ([iam.md](iam.md)).',
     '',
     `${CONTAINMENT_PART_IDS.map((id) => `\`${id}\``)
       .join(', ')
