@@ -4,6 +4,7 @@
  */
 import { ACTION_IDS, ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
 import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
+import { INCIDENT_PLAYBOOK_IDS } from '@cordon/core/playbooks/catalog';
 import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
 import {
   ARN,
@@ -142,8 +143,9 @@ const triage: FunctionSpec = {
       sid: 'StartPlaybooks',
       effect: 'Allow',
       actions: ['states:StartExecution'],
-      resources: PLAYBOOK_IDS.map((playbook) => ARN.stateMachine(playbook)),
-      why: "Start Cordon's playbooks, and nothing else.",
+      // Not a release: only a responder starts one (the playbook catalog's routes).
+      resources: INCIDENT_PLAYBOOK_IDS.map((playbook) => ARN.stateMachine(playbook)),
+      why: "Start Cordon's playbooks that an incident can start, and nothing else.",
     },
   ],
   url: false,

@@ -214,6 +214,15 @@ describe('the other functions', () => {
     );
   });
 
+  it('triage may not start a playbook only a responder starts (ec2-release)', () => {
+    const start = policyOf('triage').find((statement) =>
+      asList(statement.Action).includes('states:StartExecution'),
+    );
+
+    expect(asList(start?.Resource ?? []).some((arn) => arn.endsWith('-ec2-release'))).toBe(false);
+    expect(asList(start?.Resource ?? []).some((arn) => arn.endsWith('-ec2-compromise'))).toBe(true);
+  });
+
   it('triage starts only Cordon’s playbooks', () => {
     const start = policyOf('triage').find((statement) =>
       asList(statement.Action).includes('states:StartExecution'),

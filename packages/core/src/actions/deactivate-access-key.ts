@@ -8,9 +8,14 @@ import {
   type Tag,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import {
+  ActionFailedError,
+  classifyAwsError,
+  InvalidActionInputError,
+  ResourceGoneError,
+} from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
-import { ActionFailedError, classifyAwsError, InvalidActionInputError, ResourceGoneError } from './errors.ts';
 import { assertNotBreakGlass, assertNotExempt } from './guardrails.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 

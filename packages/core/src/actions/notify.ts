@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand } from '@aws-sdk/client-sns';
-import { SlackDeliveryError } from '../errors.ts';
+import { classifyAwsError, SlackDeliveryError, TransientServiceError } from '../errors.ts';
 import {
   IncidentSummarySchema,
   resourceLabel,
@@ -14,7 +14,6 @@ import { contextBlock, headerBlock, type SlackMessage, sectionBlock, slackMessag
 import { slackClient } from '../slack/client.ts';
 import { escapeMrkdwn, slackLink } from '../slack/mrkdwn.ts';
 import * as z from '../zod.ts';
-import { classifyAwsError, TransientServiceError } from './errors.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
 /** The incident events Cordon tells people about. */

@@ -9,9 +9,9 @@ import {
   type Instance,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import { ResourceGoneError } from '../errors.ts';
 import type { Settings } from '../policy/settings.ts';
 import * as z from '../zod.ts';
-import { ResourceGoneError } from './errors.ts';
 import { ISOLATION_GROUP_NAMES } from './guardrails.ts';
 import type { AwsClients, Permission } from './types.ts';
 

@@ -5,6 +5,7 @@ import {
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import {
   type CurrentDenyPolicy,
@@ -14,7 +15,6 @@ import {
   withStatement,
 } from './deny-policy.ts';
 import { type ApplyCall, runInPhases } from './deregister-from-load-balancers.ts';
-import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from './errors.ts';
 import { assertNotExempt, CORDON_DENY_POLICY_NAME } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';

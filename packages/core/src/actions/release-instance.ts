@@ -15,6 +15,7 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { ActionFailedError, awsErrorCode, EventualConsistencyError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import * as z from '../zod.ts';
@@ -27,7 +28,6 @@ import {
   runInPhases,
   TARGET_GROUP_GONE,
 } from './deregister-from-load-balancers.ts';
-import { ActionFailedError, awsErrorCode, EventualConsistencyError } from './errors.ts';
 import { CORDON_DENY_POLICY_NAME, QUARANTINE_TAG_KEYS } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import { currentAssociation, isNoSuchEntity, readRoleDenyPolicy } from './quarantine-instance-profile.ts';

@@ -4,11 +4,11 @@ import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-ba
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { RetryableErrorName } from '../errors.ts';
 import type { Change, Ledger } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import type { Settings } from '../policy/settings.ts';
 import * as z from '../zod.ts';
-import type { RetryableErrorName } from './errors.ts';
 
 /**
  * The AWS clients an action may use, for the incident's account and region, made once by the adapter

@@ -6,7 +6,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ActionError, classifyAwsError, InvalidActionInputError } from '@cordon/core/actions/errors';
 import { runAction } from '@cordon/core/actions/run-action';
 import type {
   ActionDefinition,
@@ -15,6 +14,7 @@ import type {
   NotificationTargets,
   StepEnvelope,
 } from '@cordon/core/actions/types';
+import { ActionError, classifyAwsError, InvalidActionInputError } from '@cordon/core/errors';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { Ledger } from '@cordon/core/ledger/ledger';
 import type { Settings, SettingsResult } from '@cordon/core/policy/settings';
