@@ -82,7 +82,9 @@ export function slackClient(options: SlackClientOptions): SlackClient {
 
   /** A POST with a JSON body (write methods, webhooks, response URLs), or a GET for a read method. */
   async function call(url: string, body: unknown, token?: string): Promise<Record<string, unknown>> {
-    const authorization = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    // Typed as a plain record: a union of `{}` and `{ authorization }` is not a HeadersInit to every @types/node.
+    const authorization: Record<string, string> =
+      token === undefined ? {} : { authorization: `Bearer ${token}` };
     let response: Response;
     try {
       response = await send(

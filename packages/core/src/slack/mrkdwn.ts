@@ -120,12 +120,8 @@ export function slackDate(iso: string): string {
  * @example slackLink('https://approvals.example.com/approvals/q1?exp=1&sig=ab', 'Open the approval page') // '<https://approvals.example.com/approvals/q1?exp=1&sig=ab|Open the approval page>'
  */
 export function slackLink(url: string, label: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return escapeMrkdwn(label);
-  }
+  const parsed = parseUrl(url);
+  if (parsed === undefined) return escapeMrkdwn(label);
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return escapeMrkdwn(label);
   const href = parsed.toString().replace(/\|/g, '%7C').replace(/</g, '%3C').replace(/>/g, '%3E');
   return `<${href}|${escapeMrkdwn(label)}>`;
@@ -142,4 +138,13 @@ const SLACK_USER_ID = /^[UW][A-Z0-9]{2,31}$/;
  */
 export function slackUserMention(userId: string): string {
   return SLACK_USER_ID.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
+}
+
+/** `new URL(url)`, or undefined when it is not a URL (no annotation: the URL type differs across @types/node). */
+function parseUrl(url: string) {
+  try {
+    return new URL(url);
+  } catch {
+    return undefined;
+  }
 }
