@@ -35,8 +35,9 @@ interface Case {
 async function scenarioReport(
   event: unknown,
   settings: Record<string, unknown>,
+  via: 'eventbridge' | 'poller' = 'eventbridge',
 ): Promise<ExecutionReport | undefined> {
-  return (await runScenario(event, { settings })).execution;
+  return (await runScenario(event, { settings, via })).execution;
 }
 
 const CASES: readonly Case[] = [
@@ -68,29 +69,37 @@ const CASES: readonly Case[] = [
     label: 'root-activity',
     playbook: 'root-activity',
     run: () =>
-      scenarioReport(loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'), {}),
+      // PascalCase: the poller's casing (EventBridge never delivers it).
+      scenarioReport(
+        loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'),
+        {},
+        'poller',
+      ),
   },
   {
     label: 'notify-only',
     playbook: 'notify-only',
     run: () =>
-      scenarioReport(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'), {
-        includeSampleFindings: true,
-        severity: { autoRemediateAt: 1, approvalAt: 1 },
-      }),
+      scenarioReport(
+        loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'),
+        { includeSampleFindings: true, severity: { autoRemediateAt: 1, approvalAt: 1 } },
+        'poller',
+      ),
   },
   {
     label: 'ec2-release (after a containment)',
     playbook: 'ec2-release',
     run: async () => {
       // A release runs on the containment's incident: its ledger holds what to restore.
-      const { engine, incident, execution } = await runScenario(highSeverityEc2Event(), { settings: {} });
+      const { deployment, incident, execution } = await runScenario(highSeverityEc2Event(), {
+        settings: {},
+      });
       if (execution === undefined) throw new Error('no containment to release');
       const input: ExecutionInput = {
         ...execution.input,
         decision: { ...execution.input.decision, playbook: 'ec2-release' },
       };
-      return engine.run(`${incident.id}-release`, 'ec2-release', input);
+      return deployment.start('ec2-release', `${incident.id}-release`, input);
     },
   },
 ];

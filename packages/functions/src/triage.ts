@@ -8,21 +8,27 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { observeInstance } from '@cordon/core/actions/observe-instance';
-import { intake } from '@cordon/core/intake/intake';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { PlaybookId } from '@cordon/core/playbooks/ids';
+import type { Settings } from '@cordon/core/policy/settings';
 import { DynamoDbBlastRadius } from '@cordon/core/triage/blast-radius';
 import {
   type ObserveInstance,
   type StartExecution,
   type TriagePorts,
   type TriageResult,
-  triageIncident,
+  triageBatch,
 } from '@cordon/core/triage/triage';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createSettingsLoader } from './settings.ts';
-import { accountClientsByHome, accountOf, observerRoleArn } from './shared/account-clients.ts';
+import { createSettingsLoader, type SettingsLoader } from './settings.ts';
+import {
+  type AccountClientsOptions,
+  accountClientsByHome,
+  accountOf,
+  type ClientConstructors,
+  observerRoleArn,
+} from './shared/account-clients.ts';
 
 /** What the GuardDuty poller sends: raw findings, triaged one by one. */
 export interface PollerBatch {
@@ -61,11 +67,55 @@ export function stepFunctionsStarter(
   };
 }
 
-/** `observeInstance` on the clients of the incident's account. */
+/** The read-only clients triage's observer reads an instance with. */
+export type ObserverClients = Parameters<typeof observeInstance>[0];
+
+/**
+ * `observeInstance` on the clients of the incident's account and region: a finding forwarded from another
+ * region names an instance there, which the Lambda's own region cannot see.
+ */
 export function observerFor(
-  clientsOf: (account: string) => Parameters<typeof observeInstance>[0],
+  clientsOf: (account: string, region: string) => ObserverClients,
+  now: () => Date = () => new Date(),
 ): ObserveInstance {
-  return ({ account, instanceId }) => observeInstance(clientsOf(account), instanceId, new Date());
+  return ({ account, region, instanceId }) => observeInstance(clientsOf(account, region), instanceId, now());
+}
+
+export interface ObserverClientsRequest {
+  readonly account: string;
+  readonly region: string;
+  readonly settings: Settings;
+  /** The account triage runs in: there it reads with its own role, elsewhere with the observer role. */
+  readonly homeAccount: string;
+}
+
+/**
+ * The observer's clients, one cache per region (and per home account and incident account within it): the
+ * function's own role at home, the observer role (AssumeRole with the external id) in a member account.
+ *
+ * @example
+ * const clientsOf = observerClientsByRegion({ constructors: { ec2: EC2Client, autoScaling: AutoScalingClient } });
+ * clientsOf({ account: '222222222222', region: 'eu-west-1', settings, homeAccount: '111111111111' });
+ */
+export function observerClientsByRegion(options: {
+  readonly constructors: Pick<ClientConstructors, 'ec2' | 'autoScaling'>;
+  readonly assumeRole?: AccountClientsOptions['assumeRole'];
+}): (request: ObserverClientsRequest) => ObserverClients {
+  const byRegion = new Map<string, ReturnType<typeof accountClientsByHome>>();
+  return ({ account, region, settings, homeAccount }) => {
+    let clientsFor = byRegion.get(region);
+    if (clientsFor === undefined) {
+      clientsFor = accountClientsByHome({
+        region,
+        constructors: options.constructors,
+        roleArn: observerRoleArn,
+        sessionName: 'cordon-observer',
+        ...(options.assumeRole === undefined ? {} : { assumeRole: options.assumeRole }),
+      });
+      byRegion.set(region, clientsFor);
+    }
+    return clientsFor(account, settings, homeAccount);
+  };
 }
 
 export interface TriageDependencies {
@@ -73,6 +123,66 @@ export interface TriageDependencies {
   readonly metrics: Metrics;
   /** `homeAccount`: the account the function runs in (its own role reads there; elsewhere the observer role). */
   ports(homeAccount: string): Promise<TriagePorts>;
+}
+
+/** What triage is built on: its clients, tables and settings, wherever they come from (AWS or a sandbox). */
+export interface TriageWiring {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The ledger table: entries, claims and the blast-radius counts. */
+  readonly ledgerTable: string;
+  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
+  readonly sfn: Pick<SFNClient, 'send'>;
+  /** Playbook id → state machine ARN. */
+  readonly stateMachines: Readonly<Partial<Record<PlaybookId, string>>>;
+  readonly settingsLoader: SettingsLoader;
+  readonly observerClients: (request: ObserverClientsRequest) => ObserverClients;
+  /** The clock of the decision, the ledger entries, the blast-radius hour and the observation (default: the wall clock). */
+  readonly now?: () => Date;
+}
+
+/**
+ * Triage's dependencies from its wiring: the DynamoDB ledger, its claims and blast radius, Step Functions,
+ * the observer and the settings, all on the clients given. The deployed function gives it real clients
+ * ({@link triageDependenciesFromEnvironment}); the local deployment (packages/local) gives it sandbox clients.
+ *
+ * @example
+ * const deps = triageDependencies({ logger, metrics, ledgerTable, dynamodb, sfn, stateMachines, settingsLoader, observerClients });
+ * export const handler = createTriageHandler(deps);
+ */
+export function triageDependencies(wiring: TriageWiring): TriageDependencies {
+  const { logger, metrics, dynamodb, ledgerTable } = wiring;
+  const now = wiring.now ?? (() => new Date());
+  const startExecution = stepFunctionsStarter(wiring.sfn, wiring.stateMachines);
+  const blastRadius = new DynamoDbBlastRadius(dynamodb, ledgerTable);
+  return {
+    logger,
+    metrics,
+    ports: async (homeAccount) => {
+      const settings = await wiring.settingsLoader.load();
+      const ledger = new DynamoDbLedger({
+        client: dynamodb,
+        tableName: ledgerTable,
+        retentionDays: settings.settings.ledgerRetentionDays,
+        now,
+      });
+      return {
+        settings,
+        ledger,
+        // Execution names are unique per state machine only: the claim makes one playbook per incident.
+        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
+        blastRadius,
+        startExecution,
+        observeInstance: observerFor(
+          (account, region) =>
+            wiring.observerClients({ account, region, settings: settings.settings, homeAccount }),
+          now,
+        ),
+        warn: (message, extra) => logger.warn(message, extra),
+        now,
+      };
+    },
+  };
 }
 
 /**
@@ -90,42 +200,19 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
   const stateMachines = JSON.parse(getStringFromEnv({ key: 'CORDON_STATE_MACHINES' })) as Partial<
     Record<PlaybookId, string>
   >;
-  const logger = new Logger({ serviceName: 'cordon-triage' });
-  const metrics = new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' });
-  const dynamodb = new DynamoDBClient({});
-  const sfn = new SFNClient({});
-  const settingsLoader = createSettingsLoader({ stage });
-  const region = getStringFromEnv({ key: 'AWS_REGION' });
-  // Read-only clients in the incident's account: the observer role there, the function's own role at home.
-  const observerClients = accountClientsByHome({
-    region,
-    constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
-    roleArn: observerRoleArn,
-    sessionName: 'cordon-observer',
+  return triageDependencies({
+    logger: new Logger({ serviceName: 'cordon-triage' }),
+    metrics: new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' }),
+    ledgerTable,
+    dynamodb: new DynamoDBClient({}),
+    sfn: new SFNClient({}),
+    stateMachines,
+    settingsLoader: createSettingsLoader({ stage }),
+    // Read-only clients in the incident's account and region: the observer role there, the function's own role at home.
+    observerClients: observerClientsByRegion({
+      constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
+    }),
   });
-  return {
-    logger,
-    metrics,
-    ports: async (homeAccount) => {
-      const settings = await settingsLoader.load();
-      const ledger = new DynamoDbLedger({
-        client: dynamodb,
-        tableName: ledgerTable,
-        retentionDays: settings.settings.ledgerRetentionDays,
-      });
-      return {
-        settings,
-        ledger,
-        // Execution names are unique per state machine only: the claim makes one playbook per incident.
-        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
-        blastRadius: new DynamoDbBlastRadius(dynamodb, ledgerTable),
-        startExecution: stepFunctionsStarter(sfn, stateMachines),
-        observeInstance: observerFor((account) => observerClients(account, settings.settings, homeAccount)),
-        warn: (message, extra) => logger.warn(message, extra),
-        now: () => new Date(),
-      };
-    },
-  };
 }
 
 /**
@@ -140,13 +227,9 @@ export function createTriageHandler(
 
   const handle = async (event: unknown, context: Context): Promise<{ results: TriageResult[] }> => {
     const ports = await deps.ports(accountOf(context.invokedFunctionArn ?? ''));
-    const inputs = isPollerBatch(event) ? event.findings : [event];
-    const results: TriageResult[] = [];
-    for (const input of inputs) {
-      const received = intake(input);
-      const result: TriageResult = received.accepted
-        ? await triageIncident(received.incident, ports)
-        : { outcome: 'rejected', recognised: received.recognised, reason: received.reason };
+    // One event from EventBridge, or the poller's batch of raw findings: core triages each on its own.
+    const results = await triageBatch(isPollerBatch(event) ? event.findings : [event], ports);
+    for (const result of results) {
       metrics.addMetric(`Triage.${result.outcome}`, MetricUnit.Count, 1);
       if (result.outcome === 'rejected')
         logger.warn('Event rejected', { recognised: result.recognised, reason: result.reason });
@@ -155,7 +238,6 @@ export function createTriageHandler(
           incidentId: result.incident.id,
           decision: result.decision,
         });
-      results.push(result);
     }
     return { results };
   };
