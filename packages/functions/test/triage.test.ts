@@ -5,9 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
-import { MemoryLedger } from '@cordon/core/ledger/ledger';
 import { parseSettings } from '@cordon/core/policy/settings';
-import { MemoryBlastRadius } from '@cordon/core/triage/blast-radius';
+import { DynamoDbBlastRadius } from '@cordon/core/triage/blast-radius';
 import type { StartExecution, TriagePorts } from '@cordon/core/triage/triage';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,6 +17,7 @@ import { createSandbox } from '../../local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, seedCordonResources } from '../../local/src/seed.ts';
 import {
   createTriageHandler,
+  observerClientsByRegion,
   observerFor,
   stepFunctionsStarter,
   type TriageDependencies,
@@ -41,14 +41,22 @@ function liveFinding(id = 'f1'): Json {
   return event;
 }
 
+/** Triage's ports on the ledger table of a sandbox account (entries and blast radius, as deployed). */
 function dependencies(
   startExecution: StartExecution = vi.fn(async () => 'started' as const),
-): TriageDependencies & { ledger: MemoryLedger } {
-  const ledger = new MemoryLedger();
+): TriageDependencies & { ledger: DynamoDbLedger } {
+  const sandbox = createSandbox();
+  seedCordonResources(sandbox);
+  const dynamodb = sandbox.account.attach(new DynamoDBClient({ region: 'us-east-1' }));
+  const ledger = new DynamoDbLedger({
+    client: dynamodb,
+    tableName: SANDBOX_RESOURCES.ledgerTable,
+    retentionDays: 30,
+  });
   const ports: TriagePorts = {
     settings: parseSettings({}),
     ledger,
-    blastRadius: new MemoryBlastRadius(),
+    blastRadius: new DynamoDbBlastRadius(dynamodb, SANDBOX_RESOURCES.ledgerTable),
     startExecution,
     now: () => new Date('2026-11-28T10:00:00Z'),
   };
@@ -145,17 +153,17 @@ describe('triage handler', () => {
 });
 
 describe('observerFor', () => {
-  it("reads the instance with the clients of the incident's account, all five reads at once", async () => {
+  it("reads the instance with the clients of the incident's account and region, all five reads at once", async () => {
     const sandbox = createSandbox();
     const clientsOf = vi.fn(() => ({
-      ec2: sandbox.account.attach(new EC2Client({ region: 'us-east-1' })),
-      autoScaling: sandbox.account.attach(new AutoScalingClient({ region: 'us-east-1' })),
+      ec2: sandbox.account.attach(new EC2Client({ region: 'eu-west-1' })),
+      autoScaling: sandbox.account.attach(new AutoScalingClient({ region: 'eu-west-1' })),
     }));
     const observe = observerFor(clientsOf);
     await expect(
-      observe({ account: '222222222222', region: 'us-east-1', instanceId: 'i-0abc1234def567890' }),
+      observe({ account: '222222222222', region: 'eu-west-1', instanceId: 'i-0abc1234def567890' }),
     ).rejects.toThrow(/does not exist/);
-    expect(clientsOf).toHaveBeenCalledWith('222222222222');
+    expect(clientsOf).toHaveBeenCalledWith('222222222222', 'eu-west-1');
     expect(sandbox.account.calls.map((call) => call.command).sort()).toEqual([
       'DescribeAutoScalingInstances',
       'DescribeInstanceAttribute',
@@ -163,6 +171,61 @@ describe('observerFor', () => {
       'DescribeInstances',
       'DescribeSecurityGroups',
     ]);
+  });
+});
+
+describe('observerClientsByRegion', () => {
+  /** Client classes that remember the region and credentials each instance was made with. */
+  function recordingConstructors() {
+    const made: Array<{ client: string; region: string; assumed: boolean }> = [];
+    const recording = (client: string) =>
+      class {
+        public constructor(config: { region: string; credentials?: unknown }) {
+          made.push({ client, region: config.region, assumed: config.credentials !== undefined });
+        }
+      } as never; // only the constructor is exercised
+    return { made, constructors: { ec2: recording('ec2'), autoScaling: recording('autoScaling') } };
+  }
+
+  it("makes the observer's clients in the incident's region, not the function's (a finding forwarded from another region)", () => {
+    const { made, constructors } = recordingConstructors();
+    const clientsOf = observerClientsByRegion({
+      constructors,
+      assumeRole: () => async () => ({ accessKeyId: 'a', secretAccessKey: 's' }),
+    });
+    const settings = parseSettings({}).settings;
+
+    void clientsOf({ account: '111111111111', region: 'eu-west-1', settings, homeAccount: '111111111111' })
+      .ec2;
+    void clientsOf({
+      account: '222222222222',
+      region: 'ap-southeast-2',
+      settings,
+      homeAccount: '111111111111',
+    }).ec2;
+
+    expect(made).toEqual([
+      { client: 'ec2', region: 'eu-west-1', assumed: false },
+      { client: 'ec2', region: 'ap-southeast-2', assumed: true },
+    ]);
+  });
+
+  it('assumes the observer role (read-only) in a member account, and uses its own role at home', () => {
+    const roles: string[] = [];
+    const { constructors } = recordingConstructors();
+    const clientsOf = observerClientsByRegion({
+      constructors,
+      assumeRole: (roleArn) => {
+        roles.push(roleArn);
+        return async () => ({ accessKeyId: 'a', secretAccessKey: 's' });
+      },
+    });
+    const settings = parseSettings({}).settings;
+    void clientsOf({ account: '111111111111', region: 'us-east-1', settings, homeAccount: '111111111111' })
+      .ec2;
+    void clientsOf({ account: '222222222222', region: 'us-east-1', settings, homeAccount: '111111111111' })
+      .ec2;
+    expect(roles).toEqual(['arn:aws:iam::222222222222:role/CordonResponderObserver']);
   });
 });
 

@@ -10,7 +10,9 @@ function duration(startedAt: string, endedAt: string | undefined): string {
 export function formatReplay(report: ReplayReport): string[] {
   const lines: string[] = [`Event: ${report.file}`, deliveryLine(report.delivery)];
   if (!report.accepted || report.incident === null) {
-    lines.push(`Not an incident: ${report.reason ?? 'rejected'}`, 'Execution: NOT_STARTED');
+    // A dropped event never reached triage: the delivery line says why.
+    if (report.delivery.outcome !== 'dropped') lines.push(`Not an incident: ${report.reason ?? 'rejected'}`);
+    lines.push('Execution: NOT_STARTED');
     return lines;
   }
   const { incident, decision } = report;
