@@ -197,8 +197,9 @@ export function renderPlaybookPage(id: PlaybookId): string {
     '## Replay it locally',
     '',
     'The same definition runs in the local engine (aws-local-stepfunctions) against the sandbox account, each',
-    'step on its real Lambda handler. `cordon replay` seeds the sandbox from a real event, runs triage and the',
-    'playbook triage chooses, and prints the timeline, what changed and every AWS call:',
+    'step on its real Lambda handler. `cordon replay` seeds the sandbox from a real event and delivers it to a',
+    'local deployment — the deployed EventBridge rules, triage with its DynamoDB ledger and SSM settings, then',
+    'the playbook triage starts — and prints the timeline, what changed and every AWS call with its caller:',
     '',
     ...replayExample(id),
     '',
@@ -218,9 +219,12 @@ function replayExample(id: PlaybookId): string[] {
     'credential-compromise':
       'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
     'stale-credentials': 'packages/cli/demo/config-access-keys-rotated-noncompliant.json --approve',
-    'root-activity': 'packages/cli/events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json',
+    // The published root sample is in the SDK's PascalCase, which the deployed rule drops: the demo's copy is
+    // the same finding as EventBridge delivers it (packages/cli/demo/README.md).
+    'root-activity': 'packages/cli/demo/guardduty-root-credential-usage-camelcase.json',
+    // PascalCase (the SDK's casing): the way it reaches triage is the GuardDuty poller.
     'notify-only':
-      'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
+      'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples --via poller',
     'ec2-release': undefined,
   };
   const event = events[id];
