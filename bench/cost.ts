@@ -1,3 +1,4 @@
+import { camelCaseKeys } from '../packages/core/src/intake/pascal-case.ts';
 import type { PlaybookId } from '../packages/core/src/playbooks/ids.ts';
 import type { ExecutionInput } from '../packages/core/src/triage/execution-input.ts';
 import type { ExecutionReport } from '../packages/local/src/engine.ts';
@@ -40,6 +41,11 @@ async function scenarioReport(
   return (await runScenario(event, { settings, via })).execution;
 }
 
+function rootActivityEvent(): unknown {
+  const sample = loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json');
+  return { ...sample, detail: camelCaseKeys(sample.detail) };
+}
+
 const CASES: readonly Case[] = [
   {
     label: 'ec2-compromise, approval auto',
@@ -69,12 +75,8 @@ const CASES: readonly Case[] = [
     label: 'root-activity',
     playbook: 'root-activity',
     run: () =>
-      // PascalCase: the poller's casing (EventBridge never delivers it).
-      scenarioReport(
-        loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'),
-        {},
-        'poller',
-      ),
+      // The sample's finding as EventBridge delivers it (camelCase), as the root-activity scenario test does.
+      scenarioReport(rootActivityEvent(), {}),
   },
   {
     label: 'notify-only',
