@@ -32,6 +32,11 @@ export interface DeployConfig {
   readonly extraAlarmNames: readonly string[];
   /** Tables and the key are kept on removal and protected from deletion. */
   readonly protect: boolean;
+  /**
+   * The AWS Organizations organization whose accounts may forward events to the stage's intake bus (its
+   * policy's `aws:PrincipalOrgID`); without it, only this account's other regions may (docs/deploy.md).
+   */
+  readonly organizationId?: string;
 }
 
 export type DeployEnvironment = Readonly<Record<string, string | undefined>>;
@@ -41,6 +46,8 @@ const LONGEST_ID = 30;
 const ROLE_NAME_LIMIT = 64;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SCHEDULE = /^(rate|cron|at)\(.+\)$/;
+/** An organization id as AWS Organizations writes it (API reference, Organization.Id: `^o-[a-z0-9]{10,32}$`). */
+const ORGANIZATION_ID = /^o-[a-z0-9]{10,32}$/;
 
 export class DeployConfigError extends Error {
   public constructor(message: string) {
@@ -69,6 +76,7 @@ function list(value: string | undefined): string[] {
  * | `CORDON_POLL_SCHEDULE` | `rate(5 minutes)` | poller schedule |
  * | `CORDON_EXTRA_ALARMS` | none | comma-separated alarm names |
  * | `CORDON_PROTECT` | `true` for stage `production` | retain and protect data |
+ * | `CORDON_ORGANIZATION_ID` | none | the organization (`o-…`) whose accounts may forward events |
  *
  * @example deployConfig('prod', process.env).prefix // 'cordon-prod'
  */
@@ -90,6 +98,12 @@ export function deployConfig(stage: string, env: DeployEnvironment): DeployConfi
   const detections = (env.CORDON_DETECTIONS ?? 'on').trim().toLowerCase();
   if (detections !== 'on' && detections !== 'off')
     throw new DeployConfigError('CORDON_DETECTIONS must be on or off');
+  const organizationId = env.CORDON_ORGANIZATION_ID?.trim();
+  if (organizationId && !ORGANIZATION_ID.test(organizationId)) {
+    throw new DeployConfigError(
+      'CORDON_ORGANIZATION_ID must be an AWS Organizations organization id (o- and 10 to 32 lowercase letters or digits)',
+    );
+  }
   const responderRoleName = env.CORDON_RESPONDER_ROLE_NAME?.trim() || DEFAULT_SETTINGS.responder.roleName;
   if (!/^[\w+=,.@-]{1,56}$/.test(responderRoleName)) {
     throw new DeployConfigError(
@@ -115,5 +129,6 @@ export function deployConfig(stage: string, env: DeployEnvironment): DeployConfi
     pollSchedule,
     extraAlarmNames: list(env.CORDON_EXTRA_ALARMS),
     protect: env.CORDON_PROTECT === undefined ? stage === 'production' : env.CORDON_PROTECT === 'true',
+    ...(organizationId ? { organizationId } : {}),
   };
 }

@@ -50,6 +50,18 @@ describe('deployConfig', () => {
     );
   });
 
+  it('reads the organization whose accounts may forward events, and refuses what is not an organization id', () => {
+    expect(deployConfig('dev', { CORDON_ORGANIZATION_ID: ' o-a1b2c3d4e5 ' }).organizationId).toBe(
+      'o-a1b2c3d4e5',
+    );
+    expect(deployConfig('dev', {})).not.toHaveProperty('organizationId');
+    for (const bad of ['a1b2c3d4e5', 'o-short', 'o-A1B2C3D4E5', '123456789012', 'r-a1b2']) {
+      expect(() => deployConfig('dev', { CORDON_ORGANIZATION_ID: bad }), bad).toThrow(
+        /CORDON_ORGANIZATION_ID must be an AWS Organizations organization id/,
+      );
+    }
+  });
+
   it('refuses stages that would break names, and malformed values', () => {
     expect(() => deployConfig('a/b', {})).toThrow(/not a valid settings stage/);
     expect(() => deployConfig('x'.repeat(30), {})).toThrow(/too long/);

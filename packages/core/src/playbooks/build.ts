@@ -23,8 +23,13 @@ export interface PlaybookBuildOptions {
   retryableErrors?(step: StepId): readonly string[];
 }
 
-/** Errors the Lambda service itself raises on an invocation; always worth a retry (AWS's own advice). */
+/**
+ * Errors the Lambda service itself raises on an invocation; always worth a retry. AWS's list (Step Functions
+ * Developer Guide, "Handle Lambda service exceptions":
+ * https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html) plus Lambda's throttling.
+ */
 export const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ClientExecutionTimeoutException',
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
