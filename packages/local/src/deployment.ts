@@ -202,6 +202,11 @@ export class LocalDeployment {
     }
     // Refuses a stage that would change the parameter path (SettingsStageInvalidError), before anything is made.
     settingsPath(this.stage);
+    if (hasStepFunctions(sandbox)) {
+      throw new LocalDeploymentConfigError(
+        'this sandbox already has a deployment (its Step Functions): one local deployment per sandbox account',
+      );
+    }
     this.now = options.now ?? (() => sandbox.account.context.now());
     this.names = cordonResourceNames(this.stage);
     this.rules = deployedRules({ extraAlarmNames: options.extraAlarmNames ?? [] });
@@ -493,6 +498,15 @@ export class LocalDeployment {
         return report;
       });
     this.running.push(run);
+  }
+}
+
+function hasStepFunctions(sandbox: Sandbox): boolean {
+  try {
+    sandbox.account.model('SFN');
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -262,4 +262,9 @@ describe('LocalDeployment', () => {
     });
     expect(sandbox.ssm.snapshot().parameters).toEqual({});
   });
+
+  it('refuses a second deployment over the same sandbox (its executions would be lost)', async () => {
+    const { sandbox } = await deployed();
+    await expect(LocalDeployment.create({ sandbox })).rejects.toThrow(LocalDeploymentConfigError);
+  });
 });
