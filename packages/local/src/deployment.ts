@@ -182,8 +182,15 @@ export class LocalDeployment {
   private readonly triage: ReturnType<typeof createTriageHandler>;
   private running: Array<Promise<ExecutionReport>> = [];
 
-  /** Sets the deployment up over the sandbox and writes its settings to SSM. */
+  /**
+   * Sets the deployment up over the sandbox and writes its settings to SSM.
+   *
+   * @throws LocalSettingsInvalidError, LocalDeploymentConfigError or SettingsStageInvalidError before anything
+   *   is made in the sandbox.
+   */
   public static async create(options: LocalDeploymentOptions): Promise<LocalDeployment> {
+    // Settings SSM could not hold are refused before the deployment touches the sandbox.
+    settingsParameterValues(options.settings ?? {});
     const deployment = new LocalDeployment(options);
     await deployment.putSettings(options.settings ?? {});
     return deployment;

@@ -263,6 +263,15 @@ describe('LocalDeployment', () => {
     expect(sandbox.ssm.snapshot().parameters).toEqual({});
   });
 
+  it('refuses settings SSM could not hold before making anything, so that the sandbox can be deployed to again', async () => {
+    const { sandbox } = sandboxForEvent(loadEvent(CC_EVENT));
+    await expect(
+      LocalDeployment.create({ sandbox, settings: { approval: { slackChannel: '' } } }),
+    ).rejects.toMatchObject({ name: 'LocalSettingsInvalidError' });
+    expect(sandbox.ssm.snapshot().parameters).toEqual({});
+    await expect(LocalDeployment.create({ sandbox })).resolves.toBeInstanceOf(LocalDeployment);
+  });
+
   it('refuses a second deployment over the same sandbox (its executions would be lost)', async () => {
     const { sandbox } = await deployed();
     await expect(LocalDeployment.create({ sandbox })).rejects.toThrow(LocalDeploymentConfigError);
