@@ -12,9 +12,10 @@ export class LocalSettingsInvalidError extends Error {
 }
 
 /**
- * Standard-tier parameter values hold 1 to 4,096 characters
- * (https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html;
- * PutParameter refuses an empty value).
+ * Standard-tier parameter values hold 1 to 4,096 characters: PutParameter's `Value` has a minimum length of 1
+ * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html) and a longer standard
+ * value is refused with a ValidationException that points at
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-advanced-parameters.html.
  */
 const MAX_VALUE_LENGTH = 4096;
 
