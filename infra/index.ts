@@ -48,6 +48,7 @@ export function templateValues(config: DeployConfig): $util.Output<TemplateValue
       prefix: config.prefix,
       responderRole: config.responderRoleName,
       observerRole: config.observerRoleName,
+      quarantineRole: config.quarantineRoleName,
       exemptionTagKey: config.exemptionTagKey,
     }));
 }

@@ -12,6 +12,7 @@ describe('deployConfig', () => {
       detections: true,
       responderRoleName: 'CordonResponder',
       observerRoleName: 'CordonResponderObserver',
+      quarantineRoleName: 'CordonQuarantine',
       exemptionTagKey: 'cordon:exempt',
       pollSchedule: 'rate(5 minutes)',
       extraAlarmNames: [],
@@ -38,15 +39,25 @@ describe('deployConfig', () => {
     });
   });
 
-  it('names the observer role like triage does: the responder role name (at most 56 characters) + Observer', () => {
+  it('names the observer role like triage does: the member-role prefix (at most 33 characters) + Observer', () => {
     expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'SecOpsResponder' }).observerRoleName).toBe(
       'SecOpsResponderObserver',
     );
-    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(56) }).observerRoleName).toBe(
-      `${'R'.repeat(56)}Observer`,
+    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(33) }).observerRoleName).toBe(
+      `${'R'.repeat(33)}Observer`,
     );
-    expect(() => deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(57) })).toThrow(
-      /at most 56 characters/,
+    // 33 + '-deregister-from-load-balancers' (31) = 64, IAM's limit for a role name.
+    expect(() => deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(34) })).toThrow(
+      /at most 33 characters/,
+    );
+  });
+
+  it('reads the quarantine profile role, the one role quarantine-instance-profile may pass', () => {
+    expect(deployConfig('dev', { CORDON_QUARANTINE_ROLE_NAME: 'Quarantine' }).quarantineRoleName).toBe(
+      'Quarantine',
+    );
+    expect(() => deployConfig('dev', { CORDON_QUARANTINE_ROLE_NAME: 'a/b' })).toThrow(
+      /CORDON_QUARANTINE_ROLE_NAME/,
     );
   });
 

@@ -23,10 +23,9 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader, type SettingsLoader } from './settings.ts';
 import {
-  type AccountClientsOptions,
+  type AccountTarget,
   accountClientsByHome,
   accountOf,
-  type ClientConstructors,
   observerRoleArn,
 } from './shared/account-clients.ts';
 
@@ -75,47 +74,11 @@ export type ObserverClients = Parameters<typeof observeInstance>[0];
  * region names an instance there, which the Lambda's own region cannot see.
  */
 export function observerFor(
-  clientsOf: (account: string, region: string) => ObserverClients,
+  clientsOf: (target: AccountTarget) => ObserverClients,
   now: () => Date = () => new Date(),
 ): ObserveInstance {
-  return ({ account, region, instanceId }) => observeInstance(clientsOf(account, region), instanceId, now());
-}
-
-export interface ObserverClientsRequest {
-  readonly account: string;
-  readonly region: string;
-  readonly settings: Settings;
-  /** The account triage runs in: there it reads with its own role, elsewhere with the observer role. */
-  readonly homeAccount: string;
-}
-
-/**
- * The observer's clients, one cache per region (and per home account and incident account within it): the
- * function's own role at home, the observer role (AssumeRole with the external id) in a member account.
- *
- * @example
- * const clientsOf = observerClientsByRegion({ constructors: { ec2: EC2Client, autoScaling: AutoScalingClient } });
- * clientsOf({ account: '222222222222', region: 'eu-west-1', settings, homeAccount: '111111111111' });
- */
-export function observerClientsByRegion(options: {
-  readonly constructors: Pick<ClientConstructors, 'ec2' | 'autoScaling'>;
-  readonly assumeRole?: AccountClientsOptions['assumeRole'];
-}): (request: ObserverClientsRequest) => ObserverClients {
-  const byRegion = new Map<string, ReturnType<typeof accountClientsByHome>>();
-  return ({ account, region, settings, homeAccount }) => {
-    let clientsFor = byRegion.get(region);
-    if (clientsFor === undefined) {
-      clientsFor = accountClientsByHome({
-        region,
-        constructors: options.constructors,
-        roleArn: observerRoleArn,
-        sessionName: 'cordon-observer',
-        ...(options.assumeRole === undefined ? {} : { assumeRole: options.assumeRole }),
-      });
-      byRegion.set(region, clientsFor);
-    }
-    return clientsFor(account, settings, homeAccount);
-  };
+  return ({ account, region, instanceId }) =>
+    observeInstance(clientsOf({ account, region }), instanceId, now());
 }
 
 export interface TriageDependencies {
@@ -136,7 +99,15 @@ export interface TriageWiring {
   /** Playbook id → state machine ARN. */
   readonly stateMachines: Readonly<Partial<Record<PlaybookId, string>>>;
   readonly settingsLoader: SettingsLoader;
-  readonly observerClients: (request: ObserverClientsRequest) => ObserverClients;
+  /**
+   * Read-only clients in the incident's account and region (`accountClientsByHome` with the observer role):
+   * the function's own role at home, the observer role in a member account.
+   */
+  readonly observerClients: (
+    target: AccountTarget,
+    settings: Settings,
+    homeAccount: string,
+  ) => ObserverClients;
   /** The clock of the decision, the ledger entries, the blast-radius hour and the observation (default: the wall clock). */
   readonly now?: () => Date;
 }
@@ -174,8 +145,7 @@ export function triageDependencies(wiring: TriageWiring): TriageDependencies {
         blastRadius,
         startExecution,
         observeInstance: observerFor(
-          (account, region) =>
-            wiring.observerClients({ account, region, settings: settings.settings, homeAccount }),
+          (target) => wiring.observerClients(target, settings.settings, homeAccount),
           now,
         ),
         warn: (message, extra) => logger.warn(message, extra),
@@ -209,8 +179,11 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
     stateMachines,
     settingsLoader: createSettingsLoader({ stage }),
     // Read-only clients in the incident's account and region: the observer role there, the function's own role at home.
-    observerClients: observerClientsByRegion({
+    observerClients: accountClientsByHome({
+      region: getStringFromEnv({ key: 'AWS_REGION' }),
       constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
+      roleArn: observerRoleArn,
+      sessionName: 'cordon-observer',
     }),
   });
 }

@@ -17,10 +17,10 @@ import { createSandbox } from '../../local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, seedCordonResources } from '../../local/src/seed.ts';
 import {
   createTriageHandler,
-  observerClientsByRegion,
   observerFor,
   stepFunctionsStarter,
   type TriageDependencies,
+  triageDependencies,
 } from '../src/triage.ts';
 
 type Json = Record<string, unknown>;
@@ -163,7 +163,7 @@ describe('observerFor', () => {
     await expect(
       observe({ account: '222222222222', region: 'eu-west-1', instanceId: 'i-0abc1234def567890' }),
     ).rejects.toThrow(/does not exist/);
-    expect(clientsOf).toHaveBeenCalledWith('222222222222', 'eu-west-1');
+    expect(clientsOf).toHaveBeenCalledWith({ account: '222222222222', region: 'eu-west-1' });
     expect(sandbox.account.calls.map((call) => call.command).sort()).toEqual([
       'DescribeAutoScalingInstances',
       'DescribeInstanceAttribute',
@@ -174,58 +174,43 @@ describe('observerFor', () => {
   });
 });
 
-describe('observerClientsByRegion', () => {
-  /** Client classes that remember the region and credentials each instance was made with. */
-  function recordingConstructors() {
-    const made: Array<{ client: string; region: string; assumed: boolean }> = [];
-    const recording = (client: string) =>
-      class {
-        public constructor(config: { region: string; credentials?: unknown }) {
-          made.push({ client, region: config.region, assumed: config.credentials !== undefined });
-        }
-      } as never; // only the constructor is exercised
-    return { made, constructors: { ec2: recording('ec2'), autoScaling: recording('autoScaling') } };
-  }
+describe('triageDependencies', () => {
+  it("reads the instance in the incident's account and region, not the function's (a finding forwarded from another region)", async () => {
+    // Prepare: triage's wiring on a sandbox's ledger table, Step Functions answered by a stub.
+    const sandbox = createSandbox({ region: 'eu-west-1' });
+    seedCordonResources(sandbox);
+    const observerClients = vi.fn(() => ({
+      ec2: sandbox.account.attach(new EC2Client({ region: 'eu-west-1' })),
+      autoScaling: sandbox.account.attach(new AutoScalingClient({ region: 'eu-west-1' })),
+    }));
+    const handler = createTriageHandler(
+      triageDependencies({
+        logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+        metrics: new Metrics({ namespace: 'CordonTest' }),
+        ledgerTable: SANDBOX_RESOURCES.ledgerTable,
+        dynamodb: sandbox.account.attach(new DynamoDBClient({ region: 'us-east-1' })),
+        sfn: { send: vi.fn(async () => ({ executionArn: 'arn:x' })) } as never, // only StartExecution is sent
+        stateMachines: { 'ec2-compromise': 'arn:aws:states:us-east-1:123456789012:stateMachine:ec2' },
+        settingsLoader: {
+          load: async () => ({ ...parseSettings({}), source: 'ssm' as const }),
+          clearCache: () => undefined,
+        },
+        observerClients,
+      }),
+    );
+    const event = liveFinding();
+    event.region = 'eu-west-1';
+    (event.detail as Json).region = 'eu-west-1';
 
-  it("makes the observer's clients in the incident's region, not the function's (a finding forwarded from another region)", () => {
-    const { made, constructors } = recordingConstructors();
-    const clientsOf = observerClientsByRegion({
-      constructors,
-      assumeRole: () => async () => ({ accessKeyId: 'a', secretAccessKey: 's' }),
-    });
-    const settings = parseSettings({}).settings;
+    // Act
+    await handler(event, context);
 
-    void clientsOf({ account: '111111111111', region: 'eu-west-1', settings, homeAccount: '111111111111' })
-      .ec2;
-    void clientsOf({
-      account: '222222222222',
-      region: 'ap-southeast-2',
-      settings,
-      homeAccount: '111111111111',
-    }).ec2;
-
-    expect(made).toEqual([
-      { client: 'ec2', region: 'eu-west-1', assumed: false },
-      { client: 'ec2', region: 'ap-southeast-2', assumed: true },
-    ]);
-  });
-
-  it('assumes the observer role (read-only) in a member account, and uses its own role at home', () => {
-    const roles: string[] = [];
-    const { constructors } = recordingConstructors();
-    const clientsOf = observerClientsByRegion({
-      constructors,
-      assumeRole: (roleArn) => {
-        roles.push(roleArn);
-        return async () => ({ accessKeyId: 'a', secretAccessKey: 's' });
-      },
-    });
-    const settings = parseSettings({}).settings;
-    void clientsOf({ account: '111111111111', region: 'us-east-1', settings, homeAccount: '111111111111' })
-      .ec2;
-    void clientsOf({ account: '222222222222', region: 'us-east-1', settings, homeAccount: '111111111111' })
-      .ec2;
-    expect(roles).toEqual(['arn:aws:iam::222222222222:role/CordonResponderObserver']);
+    // Assess
+    expect(observerClients).toHaveBeenCalledWith(
+      { account: '883606788610', region: 'eu-west-1' },
+      expect.objectContaining({ mode: 'enforce' }),
+      '123456789012',
+    );
   });
 });
 

@@ -28,9 +28,13 @@ import { settingsPath } from '@cordon/core/policy/settings';
 import type { ExecutionInput } from '@cordon/core/triage/execution-input';
 import type { TriageResult } from '@cordon/core/triage/triage';
 import { createSettingsLoader, type LoadedSettings, type SettingsLoader } from '@cordon/functions/settings';
-import { accountClientsByHome } from '@cordon/functions/shared/account-clients';
+import {
+  accountClientsByHome,
+  actionRoleArn,
+  observerRoleArn,
+} from '@cordon/functions/shared/account-clients';
 import type { ActionHandlerDependencies } from '@cordon/functions/shared/action-handler';
-import { createTriageHandler, observerClientsByRegion, triageDependencies } from '@cordon/functions/triage';
+import { createTriageHandler, triageDependencies } from '@cordon/functions/triage';
 import type { Context } from 'aws-lambda';
 import { functionPrincipal, sandboxAssumeRole, sandboxClient, sandboxConstructors } from './clients.ts';
 import { settingsParameterValues } from './deployment-settings.ts';
@@ -248,8 +252,11 @@ export class LocalDeployment {
         sfn: sandboxClient(sandbox, SFNClient, { principal: triage, region: this.region }),
         stateMachines,
         settingsLoader: this.settingsLoader('triage'),
-        observerClients: observerClientsByRegion({
+        observerClients: accountClientsByHome({
+          region: this.region,
           constructors: sandboxConstructors(sandbox, triage),
+          roleArn: observerRoleArn,
+          sessionName: 'cordon-observer',
           assumeRole: sandboxAssumeRole,
         }),
         now: this.now,
@@ -460,6 +467,7 @@ export class LocalDeployment {
       clientsFor: accountClientsByHome({
         region: this.region,
         constructors: sandboxConstructors(this.sandbox, principal),
+        roleArn: actionRoleArn(action),
         assumeRole: sandboxAssumeRole,
       }),
       ledgerFor: (settings) =>

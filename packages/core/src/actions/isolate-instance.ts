@@ -308,17 +308,17 @@ export const isolateInstance: ActionDefinition<IsolateInstanceInput, IsolateInst
     },
     {
       actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+      // EC2 authorizes the change on the ENI, the instance it is attached to, its subnet and every group it
+      // is given. The groups cannot be limited to Cordon's isolation groups (aws:ResourceTag/cordon:managed):
+      // an ENI whose cut fails for good goes back to its own groups, whatever they are — the alternative is
+      // an ENI left on the allow-all group, more open than before. The rules of groups stay Cordon's only.
       resources: [
         'arn:aws:ec2:{region}:{account}:network-interface/*',
         'arn:aws:ec2:{region}:{account}:instance/*',
+        'arn:aws:ec2:{region}:{account}:subnet/*',
+        'arn:aws:ec2:{region}:{account}:security-group/*',
       ],
-      why: "Change each ENI's security groups (the ENI, and the instance it is attached to).",
-    },
-    {
-      actions: ['ec2:ModifyNetworkInterfaceAttribute'],
-      resources: ['arn:aws:ec2:{region}:{account}:security-group/*'],
-      condition: { StringEquals: { 'aws:ResourceTag/cordon:managed': 'true' } },
-      why: "Put ENIs on Cordon's isolation groups only.",
+      why: "Put each ENI on Cordon's isolation groups — or, when the cut fails for good, back on its own groups (so any group: a condition on Cordon's tag would strand the ENI on the allow-all group). EC2 authorizes the change on the ENI, its instance, its subnet and each group.",
     },
   ],
   async plan(input, context): Promise<ActionPlan<IsolateInstanceOutput>> {

@@ -465,8 +465,9 @@ export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
   permissions: [
     {
       actions: ['sns:Publish'],
-      resources: ['arn:aws:sns:{region}:{account}:*'],
-      why: "Publish to Cordon's notification topic; infra narrows the resource to the deployed topic's ARN.",
+      // `{prefix}` is the stage's `cordon-<stage>`: the deployed topic, and no other topic of the account.
+      resources: ['arn:aws:sns:{region}:{account}:{prefix}-notifications'],
+      why: "Publish to Cordon's notification topic, and no other topic of the account.",
     },
   ],
   async plan(input, context): Promise<ActionPlan<NotifyOutput>> {

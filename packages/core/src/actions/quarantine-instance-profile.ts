@@ -150,9 +150,10 @@ export const quarantineInstanceProfile: ActionDefinition<
     },
     {
       actions: ['iam:PassRole'],
-      resources: ['arn:aws:iam::{account}:role/*'],
+      // `{quarantineRole}`: the role of the quarantine instance profile, fixed at deploy time (docs/deploy.md).
+      resources: ['arn:aws:iam::{account}:role/{quarantineRole}'],
       condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      why: "Replacing a profile passes the quarantine profile's role to EC2.",
+      why: "Replacing a profile passes the quarantine profile's role to EC2: that role only, and only to EC2.",
     },
   ],
   async plan(input, context): Promise<ActionPlan<QuarantineInstanceProfileOutput>> {

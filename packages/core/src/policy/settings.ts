@@ -8,6 +8,7 @@
  * adapter, the infrastructure and the generated docs/settings.md share one list.
  */
 import { createHash } from 'node:crypto';
+import { ROLE_PREFIX_MAX_LENGTH } from '../actions/member-roles.ts';
 import { SettingsStageInvalidError } from '../errors.ts';
 import { PLAYBOOK_IDS, type PlaybookId } from '../playbooks/ids.ts';
 import * as z from '../zod.ts';
@@ -214,7 +215,7 @@ export const SettingsSchema = z
     ),
     ownPrincipals: nameList(
       "Name globs (`*` matches any run of characters) of Cordon's own principals; findings and alarms they cause are ignored, so Cordon does not react to itself.",
-      () => ['cordon-*', 'CordonResponder'],
+      () => ['cordon-*', 'CordonResponder*'],
     ),
     blastRadius: described(
       z.prefault(
@@ -277,15 +278,16 @@ export const SettingsSchema = z
             z._default(
               z.string().check(
                 z.regex(IAM_NAME, 'must be an IAM role name'),
-                // The observer role is this name + `Observer`, and IAM role names stop at 64.
+                // Each action's role is this prefix + `-<action id>` (at most 30 characters), and IAM role
+                // names stop at 64 (actions/member-roles.ts).
                 z.maxLength(
-                  56,
-                  'must be at most 56 characters (Cordon adds Observer for its read-only role)',
+                  ROLE_PREFIX_MAX_LENGTH,
+                  `must be at most ${ROLE_PREFIX_MAX_LENGTH} characters (Cordon adds -<action id> for each action's role)`,
                 ),
               ),
               'CordonResponder',
             ),
-            'Role that actions assume in the account of the finding (multi-account).',
+            'Prefix of the roles Cordon assumes in the account of a finding (multi-account): each action assumes `<prefix>-<action id>`, triage reads through `<prefix>Observer`.',
           ),
           externalId: described(
             z.optional(
@@ -293,12 +295,12 @@ export const SettingsSchema = z
                 .string()
                 .check(z.regex(EXTERNAL_ID, 'must be 2–1224 characters of letters, digits and +=,.@:/-_')),
             ),
-            'External id passed to sts:AssumeRole for the responder role; store it as a SecureString.',
+            'External id passed to sts:AssumeRole for the member-account roles; store it as a SecureString.',
           ),
         }),
         {},
       ),
-      'The role actions assume in member accounts.',
+      'The roles actions (and triage) assume in member accounts.',
     ),
     ledgerRetentionDays: described(
       z._default(

@@ -51,7 +51,7 @@ describe('DEFAULT_SETTINGS', () => {
       includeSampleFindings: false,
       exemptionTag: { key: 'cordon:exempt', value: 'true' },
       breakGlassPrincipals: [],
-      ownPrincipals: ['cordon-*', 'CordonResponder'],
+      ownPrincipals: ['cordon-*', 'CordonResponder*'],
       blastRadius: { maxContainmentsPerAccountPerHour: 5 },
       approval: {
         timeoutSeconds: 3600,
@@ -330,9 +330,9 @@ describe('parseSettings', () => {
       'responder.roleName: must be an IAM role name',
     ],
     [
-      'a responder role name too long for its observer role (the name + Observer)',
-      { responder: { roleName: 'R'.repeat(57) } },
-      'responder.roleName: must be at most 56 characters',
+      'a responder role prefix too long for the longest action role (prefix + -deregister-from-load-balancers)',
+      { responder: { roleName: 'R'.repeat(34) } },
+      'responder.roleName: must be at most 33 characters',
     ],
     [
       'an external id shorter than STS accepts',
