@@ -1,7 +1,8 @@
 /**
  * Local = AWS (issue 13): a local run of any bundled event goes through the deployed EventBridge rules, the
  * triage function's DynamoDB code and the SSM settings loader — asserted on what the sandbox saw, so that a
- * run that took a shortcut (straight to intake, an in-memory store, settings handed in) fails here.
+ * run that took a shortcut (straight to intake, an in-memory store, settings handed in) fails here — and every
+ * call it makes is allowed by the policy infra deploys for the role that makes it (issue 11).
  */
 import { describe, expect, it } from 'vitest';
 import { type ReplayCall, replay } from '../../packages/cli/src/commands/replay.ts';
@@ -48,8 +49,9 @@ describe('a local run of every bundled event takes the deployed path', () => {
       expect(report.delivery).toMatchObject({ outcome: 'delivered', via: 'poller' });
     }
 
-    // Every call was made by one of Cordon's roles.
+    // Every call was made by one of Cordon's roles, and the policies infra deploys for it allow it.
     expect(report.calls.filter((call) => call.principal === undefined)).toEqual([]);
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
     // Triage read its settings from the stage's parameters through the loader…
     expect(made(report.calls, 'cordon-local-triage', 'GetParametersByPath')[0]?.input).toMatchObject({
       Path: SETTINGS_PATH,

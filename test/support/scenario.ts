@@ -38,7 +38,8 @@ export interface ScenarioOptions {
   readonly approvals?: ApprovalResponder;
   /** How the event arrives: EventBridge (default), or the GuardDuty poller (an envelope hands it its `detail`). */
   readonly via?: DeliveryRoute;
-  readonly authorizer?: Authorizer;
+  /** IAM's evaluation of each call (default: the policies infra deploys, so a call they deny fails here). */
+  readonly authorizer?: Authorizer | 'deployed-policies';
   /** Changes to the sandbox before the delivery (faults, latency, extra resources). */
   readonly prepare?: (sandbox: Sandbox, incident: Incident) => unknown;
 }
@@ -68,7 +69,7 @@ export async function runScenario(event: unknown, options: ScenarioOptions = {})
     sandbox,
     settings: options.settings ?? {},
     approvals: options.approvals ?? automaticApprovals('approve'),
-    ...(options.authorizer === undefined ? {} : { authorizer: options.authorizer }),
+    authorizer: options.authorizer ?? 'deployed-policies',
   });
   await options.prepare?.(sandbox, incident);
   const deliver = (again: unknown = seeded.event) =>

@@ -70,8 +70,8 @@ describe('cordon replay', () => {
     expect(roles).toContain(`arn:aws:iam::${account}:role/cordon-local-triage`);
     expect(roles).toContain(`arn:aws:iam::${account}:role/cordon-local-contain-instance`);
     expect(roles).not.toContain(undefined);
-    // No authorizer installed: IAM was not asked.
-    expect(report.calls.some((call) => 'iam' in call)).toBe(false);
+    // IAM was asked about every call, against the policies infra deploys, and allowed each.
+    expect(report.calls.every((call) => call.iam === 'allowed')).toBe(true);
     expect(report.calls.find((call) => call.command === 'ModifyNetworkInterfaceAttribute')?.principal).toBe(
       `arn:aws:iam::${account}:role/cordon-local-contain-instance`,
     );

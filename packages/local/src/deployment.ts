@@ -94,8 +94,12 @@ export interface LocalDeploymentOptions {
   readonly extraAlarmNames?: DeployedRuleInputs['extraAlarmNames'];
   /** Answers approvals; without one, a playbook that asks fails its approval step with `ApprovalUnansweredError`. */
   readonly approvals?: ApprovalResponder;
-  /** IAM's evaluation of each call by its principal (installed on the sandbox account). */
-  readonly authorizer?: Authorizer;
+  /**
+   * IAM's evaluation of each call by its principal (installed on the sandbox account): an authorizer, or
+   * `'deployed-policies'` for the evaluation of every call against the policies infra deploys for this stage,
+   * home account and region (`cordonAuthorizer`, packages/local/src/iam) — a call they would deny is denied.
+   */
+  readonly authorizer?: Authorizer | 'deployed-policies';
   /** The clock of triage, the ledger, the blast radius and the engine (default: the sandbox's clock). */
   readonly now?: () => Date;
   /** Sees each step run start and end. */
@@ -196,6 +200,14 @@ export class LocalDeployment {
     // Settings SSM could not hold are refused before the deployment touches the sandbox.
     settingsParameterValues(options.settings ?? {});
     const deployment = new LocalDeployment(options);
+    if (options.authorizer === 'deployed-policies') {
+      // Loaded on demand: the IAM reference data is large, and planning needs none of it.
+      const { cordonAuthorizer } = await import('./iam/authorizer.ts');
+      const { stage, homeAccount, region, sandbox } = deployment;
+      sandbox.account.authorizeWith(
+        cordonAuthorizer({ deployment: { stage, homeAccount, region }, sandbox }),
+      );
+    }
     await deployment.putSettings(options.settings ?? {});
     return deployment;
   }
@@ -223,7 +235,7 @@ export class LocalDeployment {
     this.rules = deployedRules({ extraAlarmNames: options.extraAlarmNames ?? [] });
     seedCordonResources(sandbox, this.stage);
     this.topicArn = sandboxTopicArn(sandbox, this.stage);
-    if (options.authorizer !== undefined) sandbox.account.authorizeWith(options.authorizer);
+    if (typeof options.authorizer === 'function') sandbox.account.authorizeWith(options.authorizer);
 
     const stateMachines = Object.fromEntries(
       PLAYBOOK_IDS.map((playbook) => [playbook, this.stateMachineArn(playbook)]),

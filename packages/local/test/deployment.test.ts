@@ -148,7 +148,7 @@ describe('LocalDeployment', () => {
     // The actions change the member account with the responder role; the notification is sent from home.
     expect(
       new Set(callsOf(sandbox, 'ModifyNetworkInterfaceAttribute').map((call) => call.principal)),
-    ).toEqual(new Set([role(member, 'CordonResponder')]));
+    ).toEqual(new Set([role(member, 'CordonResponder-contain-instance')]));
     expect(callsOf(sandbox, 'Publish')[0]?.principal).toBe(role(home, 'cordon-local-notify'));
   });
 
@@ -176,6 +176,20 @@ describe('LocalDeployment', () => {
     expect(callsOf(sandbox, 'PutItem').every((call) => call.iam === 'allowed')).toBe(true);
     expect(asked).toContain('cordon-local-triage GetParametersByPath');
     expect(deployment.executions.size).toBe(0);
+  });
+
+  it("is allowed every call it makes by the policies infra deploys ('deployed-policies')", async () => {
+    const { deployment, sandbox, event } = await deployed({ authorizer: 'deployed-policies' });
+    sandbox.account.calls.length = 0;
+
+    const delivery = await deployment.deliver(event);
+
+    const denied = sandbox.account.calls.filter((call) => call.iam === 'denied');
+    expect(denied.map((call) => `${call.principal} ${call.service}.${call.command}`)).toEqual([]);
+    expect(delivery.outcome !== 'dropped' && delivery.executions[0]).toMatchObject({ status: 'SUCCEEDED' });
+    const evaluated = sandbox.account.calls.filter((call) => call.principal !== undefined);
+    expect(evaluated.length).toBeGreaterThan(20);
+    expect(evaluated.every((call) => call.iam === 'allowed')).toBe(true);
   });
 
   it('delivers again after a transient fault in triage: the claim made by the failed attempt is claimed again', async () => {

@@ -33,8 +33,11 @@ export interface ReplayOptions {
   readonly via?: DeliveryRoute;
   /** Alarm names the deployed CloudWatch rule matches besides Cordon's (`CORDON_EXTRA_ALARMS` at deploy). */
   readonly extraAlarmNames?: readonly string[];
-  /** IAM's evaluation of every call by its principal; each call then says what IAM answered (`iam`). */
-  readonly authorizer?: Authorizer;
+  /**
+   * IAM's evaluation of every call by its principal; each call then says what IAM answered (`iam`). By
+   * default, the policies infra deploys (`'deployed-policies'`): a call they would deny is denied here too.
+   */
+  readonly authorizer?: Authorizer | 'deployed-policies';
 }
 
 /** One AWS call of a replay: who made it (the function's role, or a member account's role) and what IAM said. */
@@ -167,7 +170,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
         }
         return answer(request);
       },
-      ...(options.authorizer === undefined ? {} : { authorizer: options.authorizer }),
+      authorizer: options.authorizer ?? 'deployed-policies',
       onStep: (_execution, step) => options.onStep?.(step),
     });
   } catch (error) {
