@@ -9,6 +9,18 @@ export class CordonError extends Error {
   }
 }
 
+/**
+ * The name of an error's innermost cause, for a log line that must not quote messages (they may hold a URL,
+ * a token or request data): Powertools wraps SDK errors (`GetParameterError` ← `ParameterNotFound`).
+ *
+ * @example rootCauseName(new Error('x', { cause: Object.assign(new Error('y'), { name: 'ParameterNotFound' }) })) // 'ParameterNotFound'
+ */
+export function rootCauseName(error: unknown): string {
+  let current: unknown = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.name : 'unknown';
+}
+
 /** Input that cannot be turned into an incident; never retried. */
 export class EventRejectedError extends CordonError {
   public constructor(message: string, options?: ErrorOptions) {
@@ -69,6 +81,17 @@ export class ApprovalSigningKeyInvalidError extends CordonError {
 }
 
 /**
+ * A secret the approval flow cannot work without (the link-signing key) is not in SSM: nothing can be signed
+ * or verified. A deployment error; the approval API answers 503 and decides nothing.
+ */
+export class ApprovalSecretMissingError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ApprovalSecretMissingError';
+  }
+}
+
+/**
  * An approval request that reached nobody: every configured channel (Slack, SNS) failed, or none is
  * configured. Retryable: the Task's Retry asks again (with a new approval id) rather than waiting silently.
  */
@@ -76,5 +99,16 @@ export class ApprovalNotDeliveredError extends CordonError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ApprovalNotDeliveredError';
+  }
+}
+
+/**
+ * Slack refused a message or could not be reached: the message is the HTTP status and Slack's short reason,
+ * Slack's error code, or the network error's name — never a webhook URL or a token.
+ */
+export class SlackDeliveryError extends CordonError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SlackDeliveryError';
   }
 }
