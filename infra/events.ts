@@ -5,11 +5,9 @@
  * detection thresholds → threshold-sync, on the default bus only. Every target retries, then drops into an SQS
  * dead-letter queue that an alarm watches.
  */
-import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
 import type { EventPattern } from '@cordon/core/events/pattern';
 import { validatePattern } from '@cordon/core/events/pattern';
-import { buildEventRules, type EventRule } from '@cordon/core/events/rules';
-import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
+import { deployedRuleOptions, deployedRules, type EventRule } from '@cordon/core/events/rules';
 import type { IntakeBus } from './bus.ts';
 import type { DeployConfig } from './config.ts';
 import type { DeployedFunction } from './lambda.ts';
@@ -18,23 +16,17 @@ import { pascal } from './lambda.ts';
 /** Every target: retry for up to a day (EventBridge's maximum), then the dead-letter queue. */
 export const TARGET_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
 
-/** The alarm names the CloudWatch rule matches: settings' alarm playbooks, the detections, and extra ones. */
+/**
+ * The alarm names the CloudWatch rule matches: settings' alarm playbooks, the detections, and extra ones
+ * (core's `deployedRuleOptions`, which the local deployment uses too).
+ */
 export function ruleAlarmNames(config: DeployConfig): string[] {
-  return [
-    ...new Set([
-      ...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks),
-      ...DETECTION_ALARM_NAMES,
-      ...config.extraAlarmNames,
-    ]),
-  ];
+  return [...deployedRuleOptions({ extraAlarmNames: config.extraAlarmNames }).alarmNames];
 }
 
 /** Core's rules with the deploy-time options: the severity floor is the settings default `ignoreBelow`. */
 export function triageRules(config: DeployConfig): readonly EventRule[] {
-  return buildEventRules({
-    guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow,
-    alarmNames: ruleAlarmNames(config),
-  });
+  return deployedRules({ extraAlarmNames: config.extraAlarmNames });
 }
 
 /** Parameter Store changes under the stage's detections path (threshold-sync ignores anything else anyway). */

@@ -220,7 +220,9 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
       trigger:
         'Triage starts it when the root user is active: a GuardDuty root-credential finding, or the root-usage CloudWatch alarm mapped to `root-activity` in `settings.alarmPlaybooks`. Root credentials cannot be revoked by IAM policy, so the playbook tells the responders, at critical severity, and changes nothing.',
       release: 'Nothing to release: the playbook changes nothing.',
-      replay: { args: 'packages/cli/events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json' },
+      // The published root sample is in the SDK's PascalCase, which the deployed rule drops: the demo's copy is
+      // the same finding as EventBridge delivers it (packages/cli/demo/README.md).
+      replay: { args: 'packages/cli/demo/guardduty-root-credential-usage-camelcase.json' },
     },
   },
   'notify-only': {
@@ -240,7 +242,8 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
         'Triage starts it for everything Cordon should tell people about but not act on: a victim of an attack, an unknown finding type, a resource type with no containment playbook, an exempt resource, a severity below the approval threshold, settings in notify-only mode, or settings that failed to load (fail closed).',
       release: 'Nothing to release: the playbook changes nothing.',
       replay: {
-        args: 'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
+        // PascalCase (the SDK's casing): the way it reaches triage is the GuardDuty poller.
+        args: 'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples --via poller',
       },
     },
   },

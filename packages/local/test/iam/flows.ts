@@ -30,10 +30,11 @@ import { ssmApprovalSecrets } from '@cordon/functions/approval-secrets';
 import { createPollerHandler, guardDutyPort, lambdaTriageSender } from '@cordon/functions/poller';
 import { createRequestApprovalHandler } from '@cordon/functions/request-approval';
 import { createSettingsLoader } from '@cordon/functions/settings';
+import type { ActionHandlerDependencies } from '@cordon/functions/shared/action-handler';
 import { createThresholdSyncHandler, ssmParameterReader } from '@cordon/functions/threshold-sync';
 import { observerFor, stepFunctionsStarter } from '@cordon/functions/triage';
 import type { Context } from 'aws-lambda';
-import { sandboxClient } from '../../src/clients.ts';
+import { sandboxAwsClients, sandboxClient, sandboxLedger } from '../../src/clients.ts';
 import {
   ApprovalRejectedError,
   type ApprovalResponder,
@@ -155,17 +156,29 @@ export async function runFlow(event: unknown, options: FlowOptions = {}): Promis
     approval: { slackChannel: 'C0CORDON', ...(options.settings?.approval as object | undefined) },
   });
   const harness = iamHarness(sandbox, { member: options.member ?? false, findings: options.findings ?? [] });
+  const { region } = sandbox.account;
+  // The action functions on settings held in process, with sandbox clients that the harness attributes.
+  const ledger = sandboxLedger(sandbox, settings.settings.ledgerRetentionDays);
+  const actionDependencies: ActionHandlerDependencies = {
+    logger: SILENT,
+    metrics: new Metrics({ namespace: 'CordonIamFlows', serviceName: 'cordon-local' }),
+    loadSettings: async () => settings,
+    clientsFor: () => sandboxAwsClients(sandbox),
+    ledgerFor: () => ledger,
+    notifications: async () => ({ snsTopicArn: sandboxTopicArn(sandbox) }),
+    now: () => new Date(),
+  };
   const engine = new LocalEngine({
-    sandbox,
-    settings,
     approvals: approvalResponder(harness, options.approvals ?? 'approve'),
+    actionDependencies: () => actionDependencies,
+    functionArn: (id) =>
+      `arn:aws:lambda:${region}:${harness.deployment.homeAccount}:function:cordon-${STAGE}-${id}`,
     onStep: harness.onStep,
   });
-  const { region } = sandbox.account;
   const machines = Object.fromEntries(
     PLAYBOOK_IDS.map((playbook) => [
       playbook,
-      `arn:aws:states:${region}:${harness.deployment.homeAccount}:stateMachine:cordon-${playbook}`,
+      `arn:aws:states:${region}:${harness.deployment.homeAccount}:stateMachine:cordon-${STAGE}-${playbook}`,
     ]),
   );
   const starter = stepFunctionsStarter(sandboxClient(sandbox, SFNClient), machines);
@@ -220,7 +233,7 @@ export async function runScheduledFunctions(harness: IamHarness): Promise<void> 
   const metrics = () => new Metrics({ namespace: 'CordonIamFlows', serviceName: 'cordon-local' });
   const provider = () => new SSMProvider({ awsSdkV3Client: harness.ssmClient() });
   await harness.as('poller', async () => {
-    const triage = `arn:aws:lambda:${region}:${harness.deployment.homeAccount}:function:cordon-triage`;
+    const triage = `arn:aws:lambda:${region}:${harness.deployment.homeAccount}:function:cordon-${STAGE}-triage`;
     const poller = createPollerHandler({
       logger: SILENT,
       metrics: metrics(),

@@ -128,8 +128,7 @@ export function iamHarness(sandbox: Sandbox, options: IamHarnessOptions = {}): I
   const homeAccount = incidentAccount;
   const deployment: CordonDeployment = {
     stage: STAGE,
-    // The sandbox names Cordon's tables and topic `cordon-ledger`, `cordon-approvals`, `cordon-notifications`.
-    prefix: 'cordon',
+    // The sandbox names Cordon's tables and topic as infra names a stage's: `cordon-local-ledger`, … (seed.ts).
     homeAccount,
     region: sandbox.account.region,
   };
