@@ -1,0 +1,930 @@
+import { globSync, readFileSync } from 'node:fs';
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DynamoDbDifferential } from '../../../../../test/support/dynamodb-differential.ts';
+import { type ApprovalDecision, DynamoDbApprovalStore } from '../../../../core/src/approval/records.ts';
+import { DynamoDbLedger } from '../../../../core/src/ledger/dynamodb-ledger.ts';
+import type { LedgerEntry } from '../../../../core/src/ledger/ledger.ts';
+import { DynamoDbCursorStore } from '../../../../core/src/poller/dynamodb-cursor-store.ts';
+import { DynamoDbBlastRadius } from '../../../../core/src/triage/blast-radius.ts';
+import { pendingRecord } from '../../../../core/test/approval/fixtures.ts';
+import { RESERVED_WORDS } from '../../../src/sandbox/models/dynamodb-reserved-words.ts';
+
+/**
+ * The sandbox's DynamoDB model against dynalite, a real DynamoDB implementation: every request below is sent to
+ * both through `DynamoDbDifferential`, which fails on any difference in output, error or failed-condition item.
+ * First Cordon's own stores, verbatim (ledger, claims, leases, blast radius, approvals, poller cursor); then every
+ * form of the supported grammar, generated; then the requests DynamoDB refuses. The last test checks that every
+ * expression written in Cordon's source was among the requests sent.
+ */
+
+const LEDGER = { name: 'ledger', partitionKey: 'incidentId', sortKey: 'sk' } as const;
+const APPROVALS = { name: 'approvals', partitionKey: 'approvalId' } as const;
+const INCIDENT = 'guardduty-123456789012-us-east-1-b4b01b60fc24a199139f8f5f490edd81';
+const NOW = new Date('2026-11-28T10:00:00.000Z');
+
+let differential: DynamoDbDifferential;
+
+beforeAll(async () => {
+  differential = await DynamoDbDifferential.start();
+});
+
+beforeEach(() => {
+  differential?.forgetMismatches();
+});
+
+afterAll(async () => {
+  await differential?.close();
+});
+
+function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    incidentId: INCIDENT,
+    step: 'isolate-instance',
+    at: NOW.toISOString(),
+    outcome: 'done',
+    dryRun: false,
+    settingsVersion: 'v1',
+    input: { instanceId: 'i-0abc1234def567890', count: 3, ratio: 0.5, nested: { ok: true, none: null } },
+    changes: [],
+    notes: ['first'],
+    ...overrides,
+  };
+}
+
+describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike", () => {
+  it('the ledger: entries are appended once (a repeated key fails its condition) and read back in order', async () => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    const ledger = new DynamoDbLedger({
+      client: differential.client,
+      tableName: String(table),
+      retentionDays: 30,
+    });
+    // The same sequence and random suffix give a second ledger the same sort key: its write must be refused.
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.25);
+    const twin = new DynamoDbLedger({
+      client: differential.client,
+      tableName: String(table),
+      retentionDays: 30,
+    });
+
+    // Act
+    await ledger.append(entry());
+    const duplicate = twin.append(entry({ notes: ['twin'] }));
+    await expect(duplicate).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    random.mockRestore();
+    await ledger.append(
+      entry({ step: 'snapshot-volumes', at: '2026-11-28T10:01:00.000Z', restore: { eni: 'x' } }),
+    );
+    const entries = await ledger.entries(INCIDENT);
+
+    // Assess
+    expect(entries.map((read) => [read.step, read.notes])).toEqual([
+      ['isolate-instance', ['first']],
+      ['snapshot-volumes', ['first']],
+    ]);
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('execution claims: the first playbook claims, the same one reclaims, another is a duplicate', async () => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    const ledger = new DynamoDbLedger({
+      client: differential.client,
+      tableName: String(table),
+      retentionDays: 30,
+    });
+
+    // Act
+    const outcomes = [
+      await ledger.claimExecution(INCIDENT, 'ec2-compromise'),
+      await ledger.claimExecution(INCIDENT, 'ec2-compromise'),
+      await ledger.claimExecution(INCIDENT, 'credential-compromise'),
+    ];
+
+    // Assess
+    expect(outcomes).toEqual(['claimed', 'reclaimed', 'duplicate']);
+    expect(await ledger.entries(INCIDENT)).toEqual([]);
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('leases: granted when free, to the holder again, to another once run out; refused with the holder otherwise', async () => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    const ledger = new DynamoDbLedger({
+      client: differential.client,
+      tableName: String(table),
+      retentionDays: 30,
+    });
+    const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
+
+    // Act
+    const results = [
+      await ledger.acquireLease('i-0abc1234def567890', 'incident-a', at(15), at(0)),
+      await ledger.acquireLease('i-0abc1234def567890', 'incident-a', at(20), at(1)),
+      await ledger.acquireLease('i-0abc1234def567890', 'incident-b', at(25), at(2)),
+      await ledger.acquireLease('i-0abc1234def567890', 'incident-b', at(40), at(21)),
+    ];
+    await ledger.releaseLease('i-0abc1234def567890', 'incident-a');
+    await ledger.releaseLease('i-0abc1234def567890', 'incident-b');
+    await ledger.releaseLease('i-0abc1234def567890', 'incident-b');
+
+    // Assess
+    expect(results).toEqual([
+      { acquired: true },
+      { acquired: true },
+      { acquired: false, holder: 'incident-a' },
+      { acquired: true },
+    ]);
+    expect(differential.sandboxItems(String(table))).toEqual([]);
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('blast radius: a limit of 0 still lets the first containment of the hour through, as DynamoDB evaluates attribute_not_exists(containments) OR containments < :limit', async () => {
+    // Prepare: the known case — DynamoDB treats a missing counter as "not exists", whatever the limit.
+    const [table] = await differential.tables(LEDGER);
+    const blastRadius = new DynamoDbBlastRadius(differential.client, String(table));
+
+    // Act
+    const limitZero = [
+      await blastRadius.tryConsume('111111111111', NOW, 0),
+      await blastRadius.tryConsume('111111111111', NOW, 0),
+    ];
+    const limitTwo = [
+      await blastRadius.tryConsume('222222222222', NOW, 2),
+      await blastRadius.tryConsume('222222222222', NOW, 2),
+      await blastRadius.tryConsume('222222222222', NOW, 2),
+    ];
+
+    // Assess
+    expect(limitZero).toEqual([true, false]);
+    expect(limitTwo).toEqual([true, true, false]);
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('blast radius: a slot given back lowers the count; giving back with none taken fails its condition', async () => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    const blastRadius = new DynamoDbBlastRadius(differential.client, String(table));
+    await blastRadius.tryConsume('111111111111', NOW, 1);
+
+    // Act
+    await blastRadius.release('111111111111', NOW);
+    const again = blastRadius.release('111111111111', NOW);
+    const never = blastRadius.release('333333333333', NOW);
+
+    // Assess
+    await expect(again).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    await expect(never).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect(await blastRadius.tryConsume('111111111111', NOW, 1)).toBe(true);
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('approvals: created once, decided once, then already-decided; expired and unknown ones are told apart', async () => {
+    // Prepare
+    const [table] = await differential.tables(APPROVALS);
+    const store = new DynamoDbApprovalStore({ client: differential.client, tableName: String(table) });
+    const decision = (decidedAt: string): ApprovalDecision => ({
+      decision: 'approve',
+      decidedBy: { kind: 'slack', id: 'U0APPROVER', name: 'alice' },
+      decidedAt,
+      comment: 'go',
+    });
+    await store.create(pendingRecord());
+    const expired = { ...pendingRecord(), approvalId: 'expired-approval-0001' };
+    await store.create(expired);
+
+    // Act
+    const twice = await store.create(pendingRecord()).catch((error: unknown) => error);
+    const results = [
+      await store.decide(pendingRecord().approvalId, decision('2026-11-28T10:05:00.000Z'), 'pending'),
+      await store.decide(pendingRecord().approvalId, decision('2026-11-28T10:06:00.000Z'), 'pending'),
+      await store.decide(expired.approvalId, decision('2026-11-28T11:30:00.000Z'), 'pending'),
+      await store.decide('unknown-approval-0001', decision('2026-11-28T10:05:00.000Z'), 'pending'),
+    ];
+    await store.recordCallback(pendingRecord().approvalId, {
+      status: 'sent',
+      at: '2026-11-28T10:05:01.000Z',
+    });
+    await store.recordSlackMessage(pendingRecord().approvalId, {
+      channel: 'C0CHANNEL',
+      ts: '1764324300.000100',
+    });
+    await store.recordCallback('unknown-approval-0001', { status: 'failed', at: '2026-11-28T10:05:01.000Z' });
+
+    // Assess
+    expect(twice).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect(results).toEqual(['decided', 'already-decided', 'expired', 'not-found']);
+    expect(await store.get(pendingRecord().approvalId)).toMatchObject({
+      status: 'approved',
+      callback: { status: 'sent' },
+      slackMessage: { channel: 'C0CHANNEL' },
+    });
+    expect(await store.get('unknown-approval-0001')).toBeUndefined();
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it("the poller's cursor only moves forward: an earlier write is refused by its condition and kept out", async () => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    const cursors = new DynamoDbCursorStore({ client: differential.client, tableName: String(table) });
+
+    // Act
+    const first = await cursors.read('d1');
+    await cursors.write('d1', { updatedAt: 1_764_324_000_000 });
+    await cursors.write('d1', { updatedAt: 1_764_323_000_000 });
+    await cursors.write('d1', { updatedAt: 1_764_324_000_000 });
+    const kept = await cursors.read('d1');
+    await cursors.write('d1', { updatedAt: 1_764_325_000_000 });
+
+    // Assess
+    expect(first).toBeUndefined();
+    expect(kept).toEqual({ updatedAt: 1_764_324_000_000 });
+    expect(await cursors.read('d1')).toEqual({ updatedAt: 1_764_325_000_000 });
+    expect(differential.mismatches).toEqual([]);
+  });
+});
+
+// ---- the grammar, generated ------------------------------------------------------------------------
+
+/** Attribute names: reserved words (always through a #placeholder) and plain ones (bare or #placeholder). */
+const NAMES = ['status', 'holder', 'count', 'leaseUntil', 'note'] as const;
+/** Values compared in conditions: strings, numbers (not in canonical form too), booleans, null. */
+const scalar = fc.oneof(
+  fc.constantFrom('pending', 'approved', 'a', 'b', '', 'Z').map((S): AttributeValue => ({ S })),
+  fc
+    .constantFrom(
+      '0',
+      '1',
+      '-1',
+      '2.5',
+      '10',
+      '1e3',
+      '007',
+      '0.50',
+      '-0',
+      '12345678901234567890123456789012345678',
+      '12345678901234567890123456789012345679',
+    )
+    .map((N): AttributeValue => ({ N })),
+  fc.boolean().map((BOOL): AttributeValue => ({ BOOL })),
+  fc.constant<AttributeValue>({ NULL: true }),
+);
+/** Stored values also include documents and sets (compared with scalars they match nothing, in both). */
+const stored = fc.oneof(
+  { weight: 4, arbitrary: scalar },
+  { weight: 1, arbitrary: fc.constant<AttributeValue>({ M: { a: { S: 'x' } } }) },
+  { weight: 1, arbitrary: fc.constant<AttributeValue>({ L: [{ N: '1' }] }) },
+  { weight: 1, arbitrary: fc.constant<AttributeValue>({ SS: ['x', 'y'] }) },
+);
+const storedItem = fc.option(fc.dictionary(fc.constantFrom(...NAMES), stored, { maxKeys: 4 }), {
+  nil: undefined,
+});
+
+type Term =
+  | { kind: 'compare'; name: string; comparator: string; value: AttributeValue; flipped: boolean }
+  | { kind: 'exists'; name: string; exists: boolean };
+type Tree = Term | { kind: 'and' | 'or'; left: Tree; right: Tree };
+
+const term: fc.Arbitrary<Term> = fc.oneof(
+  fc.record({
+    kind: fc.constant('compare' as const),
+    name: fc.constantFrom(...NAMES),
+    comparator: fc.constantFrom('=', '<>', '<', '<=', '>', '>='),
+    value: scalar,
+    flipped: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('exists' as const), name: fc.constantFrom(...NAMES), exists: fc.boolean() }),
+);
+const tree: fc.Arbitrary<Tree> = fc.letrec<{ tree: Tree }>((tie) => ({
+  tree: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    term,
+    fc.record({
+      kind: fc.constantFrom('and' as const, 'or' as const),
+      left: tie('tree'),
+      right: tie('tree'),
+    }),
+  ),
+})).tree;
+
+/** Writes a tree as an expression with the placeholders it uses (names bare unless reserved or chosen #). */
+function expression(condition: Tree, bare: boolean) {
+  const names: Record<string, string> = {};
+  const values: Record<string, AttributeValue> = {};
+  const nameOf = (name: string) => {
+    if (bare && !RESERVED_WORDS.has(name.toUpperCase())) return name;
+    names[`#${name}`] = name;
+    return `#${name}`;
+  };
+  const write = (node: Tree): string => {
+    if ('left' in node) return `${write(node.left)} ${node.kind.toUpperCase()} ${write(node.right)}`;
+    if (node.kind === 'exists')
+      return `${node.exists ? 'attribute_exists' : 'attribute_not_exists'}(${nameOf(node.name)})`;
+    const placeholder = `:v${Object.keys(values).length}`;
+    values[placeholder] = node.value;
+    return node.flipped
+      ? `${placeholder} ${node.comparator} ${nameOf(node.name)}`
+      : `${nameOf(node.name)} ${node.comparator} ${placeholder}`;
+  };
+  const text = write(condition);
+  return {
+    text,
+    ...(Object.keys(names).length === 0 ? {} : { ExpressionAttributeNames: names }),
+    ...(Object.keys(values).length === 0 ? {} : { ExpressionAttributeValues: values }),
+  };
+}
+
+describe('every form of the supported grammar, generated, answered alike', () => {
+  it('conditions (comparisons either way round, existence, AND binding tighter than OR) pass and fail alike on any item', async () => {
+    const [table] = await differential.tables(LEDGER);
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        storedItem,
+        tree,
+        fc.boolean(),
+        fc.constantFrom('PutItem', 'DeleteItem', 'UpdateItem'),
+        async (item, condition, bare, command) => {
+          // Prepare
+          run += 1;
+          const Key = { incidentId: { S: `generated-${run}` }, sk: { S: 'condition' } };
+          if (item !== undefined) {
+            await differential.client.send(
+              new PutItemCommand({ TableName: table, Item: { ...item, ...Key } }),
+            );
+          }
+          const { text, ...placeholders } = expression(condition, bare);
+          const guarded = {
+            TableName: table,
+            ConditionExpression: text,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            ...placeholders,
+          };
+
+          // Act
+          const write =
+            command === 'PutItem'
+              ? new PutItemCommand({
+                  ...guarded,
+                  Item: { ...Key, note: { S: 'written' } },
+                  ReturnValues: 'ALL_OLD',
+                })
+              : command === 'DeleteItem'
+                ? new DeleteItemCommand({ ...guarded, Key, ReturnValues: 'ALL_OLD' })
+                : new UpdateItemCommand({
+                    ...guarded,
+                    Key,
+                    UpdateExpression: 'SET note = :written',
+                    ExpressionAttributeValues: {
+                      ...placeholders.ExpressionAttributeValues,
+                      ':written': { S: 'written' },
+                    },
+                  });
+          // One call of the three: `send` is typed per command class.
+          const sent =
+            write instanceof PutItemCommand
+              ? differential.client.send(write)
+              : write instanceof DeleteItemCommand
+                ? differential.client.send(write)
+                : differential.client.send(write);
+          await sent.catch((error: Error) => {
+            if (error.name !== 'ConditionalCheckFailedException') throw error;
+          });
+          await differential.client.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: true }));
+
+          // Assess: the differential client has compared every answer.
+          expect(differential.mismatches).toEqual([]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // The generated writes met both answers, so the comparison covered passing and failing conditions.
+    const writes = differential.exchanges.filter(
+      (exchange) => exchange.input.TableName === table && exchange.input.ConditionExpression !== undefined,
+    );
+    expect(new Set(writes.map((exchange) => (exchange.sandbox.ok ? 'ok' : exchange.sandbox.name)))).toEqual(
+      new Set(['ok', 'ConditionalCheckFailedException']),
+    );
+  });
+
+  it('updates (SET values, ADD numbers to present, missing or mistyped attributes) leave the same item', async () => {
+    const [table] = await differential.tables(LEDGER);
+    const numbers = fc.constantFrom('1', '-1', '2.5', '0.001', '1e3', '-0.5', '100');
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        storedItem,
+        fc.uniqueArray(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.oneof(scalar, stored), { minLength: 4, maxLength: 4 }),
+        fc.array(numbers, { minLength: 4, maxLength: 4 }),
+        fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+        async (item, names, setValues, addValues, adds) => {
+          // Prepare
+          run += 1;
+          const Key = { incidentId: { S: `generated-${run}` }, sk: { S: 'update' } };
+          if (item !== undefined) {
+            await differential.client.send(
+              new PutItemCommand({ TableName: table, Item: { ...item, ...Key } }),
+            );
+          }
+          const clauses = { SET: [] as string[], ADD: [] as string[] };
+          const values: Record<string, AttributeValue> = {};
+          const attributeNames: Record<string, string> = {};
+          names.forEach((name, index) => {
+            attributeNames[`#n${index}`] = name;
+            values[`:v${index}`] = adds[index]
+              ? { N: addValues[index] ?? '1' }
+              : (setValues[index] ?? { S: 'x' });
+            if (adds[index]) clauses.ADD.push(`#n${index} :v${index}`);
+            else clauses.SET.push(`#n${index} = :v${index}`);
+          });
+          const UpdateExpression = (['SET', 'ADD'] as const)
+            .filter((clause) => clauses[clause].length > 0)
+            .map((clause) => `${clause} ${clauses[clause].join(', ')}`)
+            .join(' ');
+
+          // Act
+          await differential.client
+            .send(
+              new UpdateItemCommand({
+                TableName: table,
+                Key,
+                UpdateExpression,
+                ExpressionAttributeNames: attributeNames,
+                ExpressionAttributeValues: values,
+              }),
+            )
+            .catch((error: Error) => {
+              if (error.name !== 'ValidationException') throw error;
+            });
+          await differential.client.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: true }));
+
+          // Assess
+          expect(differential.mismatches).toEqual([]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+    // Both successful updates and refused ones (ADD to a non-number, a reserved word) were compared.
+    const updates = differential.exchanges.filter(
+      (exchange) => exchange.input.TableName === table && exchange.command === 'UpdateItem',
+    );
+    expect(new Set(updates.map((exchange) => (exchange.sandbox.ok ? 'ok' : exchange.sandbox.name)))).toEqual(
+      new Set(['ok', 'ValidationException']),
+    );
+  });
+
+  it('a partition is read in sort-key order, forwards and backwards, and resumed after an exclusive start key', async () => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    for (const sk of [
+      '2026-11-28T10:00:00.000Z#a',
+      '2026-11-28T10:01:00.000Z#b',
+      '~execution',
+      '2026-11-28T09:59:00.000Z#c',
+    ]) {
+      await differential.client.send(
+        new PutItemCommand({ TableName: table, Item: { incidentId: { S: INCIDENT }, sk: { S: sk } } }),
+      );
+    }
+    await differential.client.send(
+      new PutItemCommand({ TableName: table, Item: { incidentId: { S: 'other' }, sk: { S: 'x' } } }),
+    );
+    const query = (extra: Partial<QueryCommand['input']> = {}) =>
+      differential.client.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'incidentId = :id',
+          ExpressionAttributeValues: { ':id': { S: INCIDENT }, ...extra.ExpressionAttributeValues },
+          ...extra,
+        }),
+      );
+
+    // Act
+    const forward = await query({ ConsistentRead: true });
+    const backward = await query({ ScanIndexForward: false });
+    const resumed = await query({
+      ExclusiveStartKey: { incidentId: { S: INCIDENT }, sk: { S: '2026-11-28T10:00:00.000Z#a' } },
+    });
+    const bounded = await query({
+      KeyConditionExpression: 'incidentId = :id AND sk < :before',
+      ExpressionAttributeValues: { ':id': { S: INCIDENT }, ':before': { S: '~' } },
+    });
+
+    // Assess
+    const sortKeys = (answer: { Items?: Record<string, AttributeValue>[] }) =>
+      answer.Items?.map((item) => item.sk?.S);
+    expect(sortKeys(forward)).toEqual([
+      '2026-11-28T09:59:00.000Z#c',
+      '2026-11-28T10:00:00.000Z#a',
+      '2026-11-28T10:01:00.000Z#b',
+      '~execution',
+    ]);
+    expect(sortKeys(backward)).toEqual(sortKeys(forward)?.reverse());
+    expect(sortKeys(resumed)).toEqual(['2026-11-28T10:01:00.000Z#b', '~execution']);
+    expect(sortKeys(bounded)).toHaveLength(3);
+    expect(differential.mismatches).toEqual([]);
+  });
+});
+
+// ---- refusals ----------------------------------------------------------------------------------------
+
+describe('requests DynamoDB refuses are refused alike, with the same error', () => {
+  const LEDGER_KEY = { incidentId: { S: INCIDENT }, sk: { S: 'refusals' } };
+  const put = (extra: Partial<PutItemCommand['input']>, TableName: string) =>
+    new PutItemCommand({ TableName, Item: { ...LEDGER_KEY, holder: { S: 'h' } }, ...extra });
+  const update = (extra: Partial<UpdateItemCommand['input']>, TableName: string) =>
+    new UpdateItemCommand({ TableName, Key: LEDGER_KEY, ...extra });
+  const query = (extra: Partial<QueryCommand['input']>, TableName: string) =>
+    new QueryCommand({ TableName, ...extra });
+  const S = (value: string): AttributeValue => ({ S: value });
+
+  it.each([
+    [
+      'a reserved word used bare',
+      (t: string) =>
+        put({ ConditionExpression: 'status = :s', ExpressionAttributeValues: { ':s': S('x') } }, t),
+    ],
+    [
+      'a reserved word before an undefined placeholder',
+      (t: string) => put({ ConditionExpression: ':missing = status' }, t),
+    ],
+    ['an undefined value placeholder', (t: string) => put({ ConditionExpression: 'holder = :missing' }, t)],
+    [
+      'an undefined name placeholder',
+      (t: string) =>
+        put({ ConditionExpression: '#nope = :s', ExpressionAttributeValues: { ':s': S('x') } }, t),
+    ],
+    [
+      'a value nothing uses',
+      (t: string) =>
+        put(
+          {
+            ConditionExpression: 'attribute_exists(holder)',
+            ExpressionAttributeValues: { ':unused': S('x') },
+          },
+          t,
+        ),
+    ],
+    [
+      'a name nothing uses',
+      (t: string) =>
+        put(
+          { ConditionExpression: 'attribute_exists(holder)', ExpressionAttributeNames: { '#unused': 'x' } },
+          t,
+        ),
+    ],
+    ['names without an expression', (t: string) => put({ ExpressionAttributeNames: { '#h': 'holder' } }, t)],
+    ['values without an expression', (t: string) => put({ ExpressionAttributeValues: { ':h': S('x') } }, t)],
+    [
+      'an empty values map',
+      (t: string) =>
+        put({ ConditionExpression: 'attribute_exists(holder)', ExpressionAttributeValues: {} }, t),
+    ],
+    [
+      'a value key without its colon',
+      (t: string) => put({ ConditionExpression: 'holder = :h', ExpressionAttributeValues: { h: S('x') } }, t),
+    ],
+    [
+      'a syntax error',
+      (t: string) =>
+        put({ ConditionExpression: 'holder = = :s', ExpressionAttributeValues: { ':s': S('x') } }, t),
+    ],
+    ['an empty expression', (t: string) => put({ ConditionExpression: '' }, t)],
+    [
+      'an unknown function',
+      (t: string) =>
+        put(
+          { ConditionExpression: 'starts_with(holder, :s)', ExpressionAttributeValues: { ':s': S('x') } },
+          t,
+        ),
+    ],
+    [
+      'an update function in a condition',
+      (t: string) =>
+        put(
+          { ConditionExpression: 'if_not_exists(holder, :s)', ExpressionAttributeValues: { ':s': S('x') } },
+          t,
+        ),
+    ],
+    ['one attribute compared with itself', (t: string) => put({ ConditionExpression: 'holder = holder' }, t)],
+    ['a number that is not one', (t: string) => put({ Item: { ...LEDGER_KEY, n: { N: 'twelve' } } }, t)],
+    [
+      'a number of 39 significant digits',
+      (t: string) => put({ Item: { ...LEDGER_KEY, n: { N: '123456789012345678901234567890123456789' } } }, t),
+    ],
+    ['a number beyond 1E+126', (t: string) => put({ Item: { ...LEDGER_KEY, n: { N: '1e126' } } }, t)],
+    ['a NULL that is false', (t: string) => put({ Item: { ...LEDGER_KEY, n: { NULL: false } } }, t)],
+    ['an item without its sort key', (t: string) => put({ Item: { incidentId: S(INCIDENT) } }, t)],
+    ['a key of the wrong type', (t: string) => put({ Item: { incidentId: S(INCIDENT), sk: { N: '1' } } }, t)],
+    ['an empty key string', (t: string) => put({ Item: { incidentId: S(''), sk: S('x') } }, t)],
+    [
+      'a sort key over 1,024 bytes',
+      (t: string) => put({ Item: { incidentId: S(INCIDENT), sk: S('x'.repeat(1025)) } }, t),
+    ],
+    ['ReturnValues a put does not have', (t: string) => put({ ReturnValues: 'UPDATED_NEW' }, t)],
+    [
+      'a key missing its sort key',
+      (t: string) => new GetItemCommand({ TableName: t, Key: { incidentId: S(INCIDENT) } }),
+    ],
+    [
+      'a table that does not exist',
+      () => new GetItemCommand({ TableName: 'no-such-table', Key: LEDGER_KEY }),
+    ],
+    [
+      'an update of a key attribute',
+      (t: string) =>
+        update({ UpdateExpression: 'SET sk = :v', ExpressionAttributeValues: { ':v': S('x') } }, t),
+    ],
+    [
+      'one attribute set twice',
+      (t: string) =>
+        update(
+          { UpdateExpression: 'SET holder = :v, holder = :v', ExpressionAttributeValues: { ':v': S('x') } },
+          t,
+        ),
+    ],
+    [
+      'one attribute set and added to',
+      (t: string) =>
+        update(
+          {
+            UpdateExpression: 'SET holder = :v ADD holder :n',
+            ExpressionAttributeValues: { ':v': { N: '1' }, ':n': { N: '1' } },
+          },
+          t,
+        ),
+    ],
+    [
+      'a section used twice',
+      (t: string) =>
+        update({ UpdateExpression: 'SET a = :v SET b = :v', ExpressionAttributeValues: { ':v': S('x') } }, t),
+    ],
+    [
+      'ADD of a string',
+      (t: string) =>
+        update({ UpdateExpression: 'ADD holder :v', ExpressionAttributeValues: { ':v': S('x') } }, t),
+    ],
+    [
+      'a query without the partition key',
+      (t: string) =>
+        query({ KeyConditionExpression: 'sk = :s', ExpressionAttributeValues: { ':s': S('x') } }, t),
+    ],
+    [
+      'a query with OR',
+      (t: string) =>
+        query(
+          {
+            KeyConditionExpression: 'incidentId = :i OR sk = :s',
+            ExpressionAttributeValues: { ':i': S(INCIDENT), ':s': S('x') },
+          },
+          t,
+        ),
+    ],
+    [
+      'a query with <> on the sort key',
+      (t: string) =>
+        query(
+          {
+            KeyConditionExpression: 'incidentId = :i AND sk <> :s',
+            ExpressionAttributeValues: { ':i': S(INCIDENT), ':s': S('x') },
+          },
+          t,
+        ),
+    ],
+    [
+      'a query with < on the partition key',
+      (t: string) =>
+        query(
+          { KeyConditionExpression: 'incidentId < :i', ExpressionAttributeValues: { ':i': S(INCIDENT) } },
+          t,
+        ),
+    ],
+    [
+      'a query on a non-key attribute',
+      (t: string) =>
+        query(
+          {
+            KeyConditionExpression: 'incidentId = :i AND holder = :s',
+            ExpressionAttributeValues: { ':i': S(INCIDENT), ':s': S('x') },
+          },
+          t,
+        ),
+    ],
+    [
+      'a query value of the wrong type',
+      (t: string) =>
+        query(
+          { KeyConditionExpression: 'incidentId = :i', ExpressionAttributeValues: { ':i': { N: '1' } } },
+          t,
+        ),
+    ],
+    ['a query without a key condition', (t: string) => query({}, t)],
+  ] as const)('%s', async (_case, request) => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+
+    // Act
+    const answer = await differential.client.send(request(String(table)) as PutItemCommand).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+
+    // Assess: refused alike (the differential client compared name and message), and refused.
+    expect(differential.mismatches).toEqual([]);
+    expect(answer?.name).toMatch(/^(ValidationException|ResourceNotFoundException)$/);
+  });
+
+  it('ADD to an attribute that holds a string is refused alike once the condition passes', async () => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    await differential.client.send(put({}, String(table)));
+
+    // Act
+    const answer = await differential.client
+      .send(
+        update(
+          { UpdateExpression: 'ADD holder :n', ExpressionAttributeValues: { ':n': { N: '1' } } },
+          String(table),
+        ),
+      )
+      .catch((error: Error) => error);
+
+    // Assess
+    expect(answer).toMatchObject({
+      name: 'ValidationException',
+      message: 'An operand in the update expression has an incorrect data type',
+    });
+    expect(differential.mismatches).toEqual([]);
+  });
+});
+
+describe('what the sandbox does not model is refused by it, though DynamoDB would answer', () => {
+  const KEY = { incidentId: { S: INCIDENT }, sk: { S: 'unmodelled' } };
+  /** DynamoDB took the request: it answered, or its condition did not hold (a well-formed request either way). */
+  const answeredByDynamoDb = (outcome: { ok: boolean; name?: string }) =>
+    outcome.ok || outcome.name === 'ConditionalCheckFailedException';
+  const V = { ':v': { S: 'x' } };
+
+  it.each([
+    [
+      'BETWEEN',
+      {
+        ConditionExpression: 'holder BETWEEN :v AND :w',
+        ExpressionAttributeValues: { ...V, ':w': { S: 'y' } },
+      },
+    ],
+    ['IN', { ConditionExpression: 'holder IN (:v)', ExpressionAttributeValues: V }],
+    ['NOT', { ConditionExpression: 'NOT attribute_exists(holder)' }],
+    [
+      'parentheses',
+      {
+        ConditionExpression: '(attribute_not_exists(holder) OR holder = :v) AND attribute_not_exists(note)',
+        ExpressionAttributeValues: V,
+      },
+    ],
+    ['begins_with', { ConditionExpression: 'begins_with(holder, :v)', ExpressionAttributeValues: V }],
+    ['contains', { ConditionExpression: 'contains(holder, :v)', ExpressionAttributeValues: V }],
+    ['size', { ConditionExpression: 'size(holder) > :n', ExpressionAttributeValues: { ':n': { N: '1' } } }],
+    [
+      'attribute_type',
+      { ConditionExpression: 'attribute_type(holder, :v)', ExpressionAttributeValues: { ':v': { S: 'S' } } },
+    ],
+    ['a nested path', { ConditionExpression: 'attribute_not_exists(doc.holder)' }],
+    ['two attributes compared', { ConditionExpression: 'holder = note' }],
+  ] as Array<[string, Partial<PutItemCommand['input']>]>)('a condition with %s', async (_case, condition) => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+
+    // Act
+    const { sandbox, reference } = await differential.sendToEach(
+      new PutItemCommand({ TableName: table, Item: KEY, ...condition }),
+    );
+
+    // Assess
+    expect(answeredByDynamoDb(reference)).toBe(true);
+    expect(sandbox).toMatchObject({
+      ok: false,
+      name: 'ValidationException',
+      message: expect.stringContaining('The sandbox does not support'),
+    });
+  });
+
+  it.each([
+    ['REMOVE', { UpdateExpression: 'REMOVE holder' }],
+    ['DELETE', { UpdateExpression: 'DELETE tags :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }],
+    ['an attribute copied', { UpdateExpression: 'SET holder = sk' }],
+    [
+      'if_not_exists',
+      { UpdateExpression: 'SET holder = if_not_exists(holder, :v)', ExpressionAttributeValues: V },
+    ],
+    ['arithmetic', { UpdateExpression: 'SET n = :n + :n', ExpressionAttributeValues: { ':n': { N: '1' } } }],
+    ['ADD to a set', { UpdateExpression: 'ADD tags :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }],
+    [
+      'ReturnValues ALL_NEW',
+      { UpdateExpression: 'SET holder = :v', ExpressionAttributeValues: V, ReturnValues: 'ALL_NEW' },
+    ],
+  ] as Array<[string, Partial<UpdateItemCommand['input']>]>)(
+    'an update with %s',
+    async (_case, parameters) => {
+      // Prepare
+      const [table] = await differential.tables(LEDGER);
+
+      // Act
+      const { sandbox, reference } = await differential.sendToEach(
+        new UpdateItemCommand({ TableName: table, Key: KEY, ...parameters }),
+      );
+
+      // Assess
+      expect(answeredByDynamoDb(reference)).toBe(true);
+      expect(sandbox).toMatchObject({
+        ok: false,
+        name: 'ValidationException',
+        message: expect.stringContaining('The sandbox does not support'),
+      });
+    },
+  );
+
+  it.each([
+    ['a projection', new GetItemCommand({ TableName: '', Key: KEY, ProjectionExpression: 'holder' })],
+    [
+      'a filter',
+      new QueryCommand({
+        TableName: '',
+        KeyConditionExpression: 'incidentId = :i',
+        FilterExpression: 'holder = :v',
+        ExpressionAttributeValues: { ':i': { S: INCIDENT }, ...V },
+      }),
+    ],
+    [
+      'a limit',
+      new QueryCommand({
+        TableName: '',
+        KeyConditionExpression: 'incidentId = :i',
+        Limit: 1,
+        ExpressionAttributeValues: { ':i': { S: INCIDENT } },
+      }),
+    ],
+  ] as const)('a read with %s', async (_case, command) => {
+    // Prepare
+    const [table] = await differential.tables(LEDGER);
+    command.input.TableName = table;
+
+    // Act
+    const { sandbox, reference } = await differential.sendToEach(command);
+
+    // Assess
+    expect(answeredByDynamoDb(reference)).toBe(true);
+    expect(sandbox).toMatchObject({
+      ok: false,
+      name: 'ValidationException',
+      message: expect.stringContaining('The sandbox does not support'),
+    });
+  });
+});
+
+// ---- coverage --------------------------------------------------------------------------------------
+
+describe("every expression in Cordon's source", () => {
+  const EXPRESSION = /\b(Condition|Update|KeyCondition|Filter|Projection)Expression:\s*(\S)/g;
+
+  it('is written as a literal and was among the requests proven above (this test runs last)', () => {
+    // Prepare
+    const sources = globSync('packages/*/src/**/*.ts').filter((path) => !path.includes('/sandbox/'));
+    const written: string[] = [];
+    const computed: string[] = [];
+    for (const path of sources) {
+      const text = readFileSync(path, 'utf8');
+      for (const match of text.matchAll(EXPRESSION)) {
+        const literal = /^'([^']*)'/.exec(text.slice((match.index ?? 0) + match[0].length - 1));
+        if (literal === null) computed.push(`${path}: ${match[0]}`);
+        else written.push(`${match[1]}Expression: ${literal[1]}`);
+      }
+    }
+
+    // Act
+    const sent = new Set(
+      differential.exchanges.flatMap((exchange) =>
+        ['Condition', 'Update', 'KeyCondition', 'Filter', 'Projection'].flatMap((kind) => {
+          const value = exchange.input[`${kind}Expression`];
+          return typeof value === 'string' ? [`${kind}Expression: ${value}`] : [];
+        }),
+      ),
+    );
+
+    // Assess
+    expect(computed).toEqual([]);
+    expect(written.length).toBeGreaterThanOrEqual(12);
+    expect(written.filter((expression) => !sent.has(expression))).toEqual([]);
+  });
+});
