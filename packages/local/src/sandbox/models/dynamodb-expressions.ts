@@ -143,6 +143,7 @@ function tokenize(source: string, label: string): Token[] {
 const UNMODELLED_CONDITION_FUNCTIONS = new Set(['attribute_type', 'begins_with', 'contains', 'size']);
 const UPDATE_FUNCTIONS = new Set(['if_not_exists', 'list_append']);
 const COMPARATORS = new Set<string>(['=', '<>', '<', '<=', '>', '>=']);
+const ORDERING = new Set<string>(['<', '<=', '>', '>=']);
 
 /**
  * Semantic errors DynamoDB reports after parsing, in the order it reports them when an expression has several
@@ -211,6 +212,17 @@ class Parser {
     // The set check above makes the cast safe: only comparator texts reach this line.
     const comparator = next.text as Comparator;
     const right = this.operand();
+    // DynamoDB orders strings, numbers and binary only (API_Condition: LT/LE/GT/GE take S, N or B); what it answers
+    // for a boolean, null, set or document operand is not established, so the sandbox does not guess.
+    for (const operand of [left, right]) {
+      if (
+        ORDERING.has(comparator) &&
+        operand.kind === 'value' &&
+        !['S', 'N', 'B'].includes(typeOf(operand.value))
+      ) {
+        throw unsupported(`${comparator} with a ${typeOf(operand.value)} value`);
+      }
+    }
     if (left.kind === 'path' && right.kind === 'path') {
       if (left.name === right.name) {
         this.problem(

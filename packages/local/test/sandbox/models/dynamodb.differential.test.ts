@@ -258,8 +258,8 @@ describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike
 
 /** Attribute names: reserved words (always through a #placeholder) and plain ones (bare or #placeholder). */
 const NAMES = ['status', 'holder', 'count', 'leaseUntil', 'note'] as const;
-/** Values compared in conditions: strings, numbers (not in canonical form too), booleans, null. */
-const scalar = fc.oneof(
+/** Values ordered in conditions (`<`, `<=`, `>`, `>=`): strings and numbers, not in canonical form too. */
+const ordered = fc.oneof(
   fc.constantFrom('pending', 'approved', 'a', 'b', '', 'Z').map((S): AttributeValue => ({ S })),
   fc
     .constantFrom(
@@ -276,6 +276,10 @@ const scalar = fc.oneof(
       '12345678901234567890123456789012345679',
     )
     .map((N): AttributeValue => ({ N })),
+);
+/** Values compared for equality: those, booleans and null. */
+const scalar = fc.oneof(
+  ordered,
   fc.boolean().map((BOOL): AttributeValue => ({ BOOL })),
   fc.constant<AttributeValue>({ NULL: true }),
 );
@@ -299,8 +303,15 @@ const term: fc.Arbitrary<Term> = fc.oneof(
   fc.record({
     kind: fc.constant('compare' as const),
     name: fc.constantFrom(...NAMES),
-    comparator: fc.constantFrom('=', '<>', '<', '<=', '>', '>='),
+    comparator: fc.constantFrom('=', '<>'),
     value: scalar,
+    flipped: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('compare' as const),
+    name: fc.constantFrom(...NAMES),
+    comparator: fc.constantFrom('<', '<=', '>', '>='),
+    value: ordered,
     flipped: fc.boolean(),
   }),
   fc.record({ kind: fc.constant('exists' as const), name: fc.constantFrom(...NAMES), exists: fc.boolean() }),
@@ -355,7 +366,8 @@ describe('every form of the supported grammar, generated, answered alike', () =>
         fc.boolean(),
         fc.constantFrom('PutItem', 'DeleteItem', 'UpdateItem'),
         async (item, condition, bare, command) => {
-          // Prepare
+          // Prepare: each run is judged on its own exchanges.
+          differential.forgetMismatches();
           run += 1;
           const Key = { incidentId: { S: `generated-${run}` }, sk: { S: 'condition' } };
           if (item !== undefined) {
@@ -419,7 +431,9 @@ describe('every form of the supported grammar, generated, answered alike', () =>
 
   it('updates (SET values, ADD numbers to present, missing or mistyped attributes) leave the same item', async () => {
     const [table] = await differential.tables(LEDGER);
-    const numbers = fc.constantFrom('1', '-1', '2.5', '0.001', '1e3', '-0.5', '100');
+    // Integers: a fraction added to a stored 38-digit number needs a 39th digit, which DynamoDB refuses and
+    // dynalite stores (see dynamodb.test.ts); decimals still meet stored decimals.
+    const numbers = fc.constantFrom('1', '-1', '1e3', '100', '-7');
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -429,7 +443,8 @@ describe('every form of the supported grammar, generated, answered alike', () =>
         fc.array(numbers, { minLength: 4, maxLength: 4 }),
         fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
         async (item, names, setValues, addValues, adds) => {
-          // Prepare
+          // Prepare: each run is judged on its own exchanges.
+          differential.forgetMismatches();
           run += 1;
           const Key = { incidentId: { S: `generated-${run}` }, sk: { S: 'update' } };
           if (item !== undefined) {
@@ -771,120 +786,111 @@ describe('requests DynamoDB refuses are refused alike, with the same error', () 
 
 describe('what the sandbox does not model is refused by it, though DynamoDB would answer', () => {
   const KEY = { incidentId: { S: INCIDENT }, sk: { S: 'unmodelled' } };
-  /** DynamoDB took the request: it answered, or its condition did not hold (a well-formed request either way). */
-  const answeredByDynamoDb = (outcome: { ok: boolean; name?: string }) =>
-    outcome.ok || outcome.name === 'ConditionalCheckFailedException';
   const V = { ':v': { S: 'x' } };
+  type Request = (table: string) => PutItemCommand | UpdateItemCommand | GetItemCommand | QueryCommand;
+  const condition =
+    (parameters: Partial<PutItemCommand['input']>): Request =>
+    (TableName) =>
+      new PutItemCommand({ TableName, Item: KEY, ...parameters });
+  const update =
+    (parameters: Partial<UpdateItemCommand['input']>): Request =>
+    (TableName) =>
+      new UpdateItemCommand({ TableName, Key: KEY, ...parameters });
+  const query =
+    (parameters: Partial<QueryCommand['input']>): Request =>
+    (TableName) =>
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: 'incidentId = :i',
+        ...parameters,
+        ExpressionAttributeValues: { ':i': { S: INCIDENT }, ...parameters.ExpressionAttributeValues },
+      });
 
-  it.each([
+  it.each<[string, Request]>([
     [
-      'BETWEEN',
-      {
+      'a condition with BETWEEN',
+      condition({
         ConditionExpression: 'holder BETWEEN :v AND :w',
         ExpressionAttributeValues: { ...V, ':w': { S: 'y' } },
-      },
+      }),
     ],
-    ['IN', { ConditionExpression: 'holder IN (:v)', ExpressionAttributeValues: V }],
-    ['NOT', { ConditionExpression: 'NOT attribute_exists(holder)' }],
     [
-      'parentheses',
-      {
+      'a condition with IN',
+      condition({ ConditionExpression: 'holder IN (:v)', ExpressionAttributeValues: V }),
+    ],
+    ['a condition with NOT', condition({ ConditionExpression: 'NOT attribute_exists(holder)' })],
+    [
+      'a condition with parentheses',
+      condition({
         ConditionExpression: '(attribute_not_exists(holder) OR holder = :v) AND attribute_not_exists(note)',
         ExpressionAttributeValues: V,
-      },
+      }),
     ],
-    ['begins_with', { ConditionExpression: 'begins_with(holder, :v)', ExpressionAttributeValues: V }],
-    ['contains', { ConditionExpression: 'contains(holder, :v)', ExpressionAttributeValues: V }],
-    ['size', { ConditionExpression: 'size(holder) > :n', ExpressionAttributeValues: { ':n': { N: '1' } } }],
     [
-      'attribute_type',
-      { ConditionExpression: 'attribute_type(holder, :v)', ExpressionAttributeValues: { ':v': { S: 'S' } } },
+      'a condition with begins_with',
+      condition({ ConditionExpression: 'begins_with(holder, :v)', ExpressionAttributeValues: V }),
     ],
-    ['a nested path', { ConditionExpression: 'attribute_not_exists(doc.holder)' }],
-    ['two attributes compared', { ConditionExpression: 'holder = note' }],
-  ] as Array<[string, Partial<PutItemCommand['input']>]>)('a condition with %s', async (_case, condition) => {
+    [
+      'a condition with contains',
+      condition({ ConditionExpression: 'contains(holder, :v)', ExpressionAttributeValues: V }),
+    ],
+    [
+      'a condition with size',
+      condition({
+        ConditionExpression: 'size(holder) > :n',
+        ExpressionAttributeValues: { ':n': { N: '1' } },
+      }),
+    ],
+    [
+      'a condition with attribute_type',
+      condition({
+        ConditionExpression: 'attribute_type(holder, :v)',
+        ExpressionAttributeValues: { ':v': { S: 'S' } },
+      }),
+    ],
+    ['a condition on a nested path', condition({ ConditionExpression: 'attribute_not_exists(doc.holder)' })],
+    ['a condition comparing two attributes', condition({ ConditionExpression: 'holder = note' })],
+    [
+      'a condition ordering a boolean',
+      condition({ ConditionExpression: 'holder < :b', ExpressionAttributeValues: { ':b': { BOOL: true } } }),
+    ],
+    ['an update with REMOVE', update({ UpdateExpression: 'REMOVE holder' })],
+    [
+      'an update with DELETE',
+      update({ UpdateExpression: 'DELETE tags :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }),
+    ],
+    ['an update copying an attribute', update({ UpdateExpression: 'SET holder = sk' })],
+    [
+      'an update with if_not_exists',
+      update({ UpdateExpression: 'SET holder = if_not_exists(holder, :v)', ExpressionAttributeValues: V }),
+    ],
+    [
+      'an update with arithmetic',
+      update({ UpdateExpression: 'SET n = :n + :n', ExpressionAttributeValues: { ':n': { N: '1' } } }),
+    ],
+    [
+      'an update adding to a set',
+      update({ UpdateExpression: 'ADD tags :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }),
+    ],
+    [
+      'an update asking for ReturnValues ALL_NEW',
+      update({ UpdateExpression: 'SET holder = :v', ExpressionAttributeValues: V, ReturnValues: 'ALL_NEW' }),
+    ],
+    [
+      'a read with a projection',
+      (TableName) => new GetItemCommand({ TableName, Key: KEY, ProjectionExpression: 'holder' }),
+    ],
+    ['a query with a filter', query({ FilterExpression: 'holder = :v', ExpressionAttributeValues: V })],
+    ['a query with a limit', query({ Limit: 1 })],
+  ])('%s', async (_case, request) => {
     // Prepare
     const [table] = await differential.tables(LEDGER);
 
     // Act
-    const { sandbox, reference } = await differential.sendToEach(
-      new PutItemCommand({ TableName: table, Item: KEY, ...condition }),
-    );
+    const { sandbox, reference } = await differential.sendToEach(request(String(table)));
 
-    // Assess
-    expect(answeredByDynamoDb(reference)).toBe(true);
-    expect(sandbox).toMatchObject({
-      ok: false,
-      name: 'ValidationException',
-      message: expect.stringContaining('The sandbox does not support'),
-    });
-  });
-
-  it.each([
-    ['REMOVE', { UpdateExpression: 'REMOVE holder' }],
-    ['DELETE', { UpdateExpression: 'DELETE tags :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }],
-    ['an attribute copied', { UpdateExpression: 'SET holder = sk' }],
-    [
-      'if_not_exists',
-      { UpdateExpression: 'SET holder = if_not_exists(holder, :v)', ExpressionAttributeValues: V },
-    ],
-    ['arithmetic', { UpdateExpression: 'SET n = :n + :n', ExpressionAttributeValues: { ':n': { N: '1' } } }],
-    ['ADD to a set', { UpdateExpression: 'ADD tags :v', ExpressionAttributeValues: { ':v': { SS: ['x'] } } }],
-    [
-      'ReturnValues ALL_NEW',
-      { UpdateExpression: 'SET holder = :v', ExpressionAttributeValues: V, ReturnValues: 'ALL_NEW' },
-    ],
-  ] as Array<[string, Partial<UpdateItemCommand['input']>]>)(
-    'an update with %s',
-    async (_case, parameters) => {
-      // Prepare
-      const [table] = await differential.tables(LEDGER);
-
-      // Act
-      const { sandbox, reference } = await differential.sendToEach(
-        new UpdateItemCommand({ TableName: table, Key: KEY, ...parameters }),
-      );
-
-      // Assess
-      expect(answeredByDynamoDb(reference)).toBe(true);
-      expect(sandbox).toMatchObject({
-        ok: false,
-        name: 'ValidationException',
-        message: expect.stringContaining('The sandbox does not support'),
-      });
-    },
-  );
-
-  it.each([
-    ['a projection', new GetItemCommand({ TableName: '', Key: KEY, ProjectionExpression: 'holder' })],
-    [
-      'a filter',
-      new QueryCommand({
-        TableName: '',
-        KeyConditionExpression: 'incidentId = :i',
-        FilterExpression: 'holder = :v',
-        ExpressionAttributeValues: { ':i': { S: INCIDENT }, ...V },
-      }),
-    ],
-    [
-      'a limit',
-      new QueryCommand({
-        TableName: '',
-        KeyConditionExpression: 'incidentId = :i',
-        Limit: 1,
-        ExpressionAttributeValues: { ':i': { S: INCIDENT } },
-      }),
-    ],
-  ] as const)('a read with %s', async (_case, command) => {
-    // Prepare
-    const [table] = await differential.tables(LEDGER);
-    command.input.TableName = table;
-
-    // Act
-    const { sandbox, reference } = await differential.sendToEach(command);
-
-    // Assess
-    expect(answeredByDynamoDb(reference)).toBe(true);
+    // Assess: DynamoDB took the request (it answered, or its condition did not hold); the sandbox refused it.
+    expect(reference.ok || reference.name === 'ConditionalCheckFailedException').toBe(true);
     expect(sandbox).toMatchObject({
       ok: false,
       name: 'ValidationException',

@@ -80,8 +80,8 @@ describe('DynamoDbModel', () => {
     });
   });
 
-  // dynalite compares lists and maps by identity, and strings in conditions by UTF-16 code units: these rules are
-  // checked against DynamoDB's documentation instead.
+  // dynalite compares lists and maps by identity, strings in conditions by UTF-16 code units, and stores an ADD's
+  // result without checking its precision: these rules are checked against DynamoDB's documentation instead.
   describe("rules checked against DynamoDB's documentation rather than dynalite", () => {
     it('= compares lists and maps by their contents ("EQ is supported for all data types, including lists and maps", API_Condition)', async () => {
       // Prepare
@@ -107,6 +107,30 @@ describe('DynamoDbModel', () => {
       // Assess
       expect(same).toBe('written');
       expect(other).toBe('ConditionalCheckFailedException');
+    });
+
+    it('an ADD whose result needs more than 38 significant digits is refused ("up to 38 digits of precision … exceeding this results in an exception")', async () => {
+      // Prepare
+      const { dynamodb, client } = setup();
+      dynamodb.putItem(APPROVALS, approval('a-1', { n: { N: '12345678901234567890123456789012345678' } }));
+      const before = dynamodb.snapshot();
+
+      // Act
+      const attempt = client.send(
+        new UpdateItemCommand({
+          TableName: APPROVALS,
+          Key: approval('a-1'),
+          UpdateExpression: 'ADD n :half',
+          ExpressionAttributeValues: { ':half': { N: '0.5' } },
+        }),
+      );
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({
+        name: 'ValidationException',
+        message: 'Attempting to store more than 38 significant digits in a Number',
+      });
+      expect(dynamodb.snapshot()).toEqual(before);
     });
 
     it('strings are ordered by their UTF-8 bytes, not UTF-16 code units (developer guide, "String")', async () => {
