@@ -71,7 +71,7 @@ export interface ElbV2ModelOptions {
 
 /**
  * ELBv2's errors are modelled exceptions: the wire code is `TargetGroupNotFound` but the SDK throws
- * `TargetGroupNotFoundException`. The sandbox keeps both, so `name` and `instanceof` match the real client.
+ * `TargetGroupNotFoundException`. The sandbox keeps both, so `name` and `Code` match the real client's.
  */
 const fail = serviceErrors(SERVICE, {
   TargetGroupNotFound: { name: 'TargetGroupNotFoundException' },
