@@ -22,7 +22,12 @@ import {
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader } from './settings.ts';
-import { accountClientsByHome, accountOf, observerRoleArn } from './shared/account-clients.ts';
+import {
+  type AccountTarget,
+  accountClientsByHome,
+  accountOf,
+  observerRoleArn,
+} from './shared/account-clients.ts';
 
 /** What the GuardDuty poller sends: raw findings, triaged one by one. */
 export interface PollerBatch {
@@ -63,9 +68,10 @@ export function stepFunctionsStarter(
 
 /** `observeInstance` on the clients of the incident's account. */
 export function observerFor(
-  clientsOf: (account: string) => Parameters<typeof observeInstance>[0],
+  clientsOf: (target: AccountTarget) => Parameters<typeof observeInstance>[0],
 ): ObserveInstance {
-  return ({ account, instanceId }) => observeInstance(clientsOf(account), instanceId, new Date());
+  return ({ account, region, instanceId }) =>
+    observeInstance(clientsOf({ account, region }), instanceId, new Date());
 }
 
 export interface TriageDependencies {
@@ -120,7 +126,7 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
         claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
         blastRadius: new DynamoDbBlastRadius(dynamodb, ledgerTable),
         startExecution: stepFunctionsStarter(sfn, stateMachines),
-        observeInstance: observerFor((account) => observerClients(account, settings.settings, homeAccount)),
+        observeInstance: observerFor((target) => observerClients(target, settings.settings, homeAccount)),
         warn: (message, extra) => logger.warn(message, extra),
         now: () => new Date(),
       };

@@ -145,7 +145,7 @@ describe('triage handler', () => {
 });
 
 describe('observerFor', () => {
-  it("reads the instance with the clients of the incident's account, all five reads at once", async () => {
+  it("reads the instance with the clients of the incident's account and region, all five reads at once", async () => {
     const sandbox = createSandbox();
     const clientsOf = vi.fn(() => ({
       ec2: sandbox.account.attach(new EC2Client({ region: 'us-east-1' })),
@@ -153,9 +153,9 @@ describe('observerFor', () => {
     }));
     const observe = observerFor(clientsOf);
     await expect(
-      observe({ account: '222222222222', region: 'us-east-1', instanceId: 'i-0abc1234def567890' }),
+      observe({ account: '222222222222', region: 'eu-west-1', instanceId: 'i-0abc1234def567890' }),
     ).rejects.toThrow(/does not exist/);
-    expect(clientsOf).toHaveBeenCalledWith('222222222222');
+    expect(clientsOf).toHaveBeenCalledWith({ account: '222222222222', region: 'eu-west-1' });
     expect(sandbox.account.calls.map((call) => call.command).sort()).toEqual([
       'DescribeAutoScalingInstances',
       'DescribeInstanceAttribute',

@@ -6,7 +6,6 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ActionError, classifyAwsError, InvalidActionInputError } from '@cordon/core/actions/errors';
 import { runAction } from '@cordon/core/actions/run-action';
 import type {
   ActionDefinition,
@@ -15,20 +14,28 @@ import type {
   NotificationTargets,
   StepEnvelope,
 } from '@cordon/core/actions/types';
+import { ActionError, classifyAwsError, InvalidActionInputError } from '@cordon/core/errors';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { Ledger } from '@cordon/core/ledger/ledger';
 import type { Settings, SettingsResult } from '@cordon/core/policy/settings';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader } from '../settings.ts';
-import { accountClientsByHome, accountOf, type ClientConstructors } from './account-clients.ts';
+import {
+  type AccountTarget,
+  accountClientsByHome,
+  accountOf,
+  actionRoleArn,
+  type ClientConstructors,
+} from './account-clients.ts';
 
 /** What a handler needs from the outside world; built once per container from the environment. */
 export interface ActionHandlerDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   loadSettings(): Promise<SettingsResult>;
-  clientsFor(account: string, settings: Settings, homeAccount: string): AwsClients;
+  /** The clients for the incident's account and region (the step input's `account` and `region`). */
+  clientsFor(target: AccountTarget, settings: Settings, homeAccount: string): AwsClients;
   ledgerFor(settings: Settings): Ledger;
   notifications(): Promise<NotificationTargets>;
   now(): Date;
@@ -42,9 +49,10 @@ export { accountOf };
  * `CORDON_SLACK_WEBHOOK_PARAMETER` (the name of an SSM SecureString holding the webhook URL).
  */
 export function dependenciesFromEnvironment(
-  serviceName: string,
+  actionId: string,
   constructors: Partial<ClientConstructors>,
 ): ActionHandlerDependencies {
+  const serviceName = `cordon-${actionId}`;
   const stage = getStringFromEnv({
     key: 'CORDON_STAGE',
     errorMessage: 'CORDON_STAGE is required (the settings stage)',
@@ -60,7 +68,13 @@ export function dependenciesFromEnvironment(
   const metrics = new Metrics({ namespace: 'Cordon', serviceName });
   const dynamodb = new DynamoDBClient({ region });
   const settingsLoader = createSettingsLoader({ stage });
-  const clientsFor = accountClientsByHome({ region, constructors });
+  // In a member account the action acts through its own role there, and no other action's.
+  const clientsFor = accountClientsByHome({
+    region,
+    constructors,
+    roleArn: actionRoleArn(actionId),
+    sessionName: serviceName,
+  });
   return {
     logger,
     metrics,
@@ -100,7 +114,7 @@ export function createActionHandler<I extends StepEnvelope, O>(
 ): ActionLambdaHandler<O> {
   const deps =
     'clients' in dependencies
-      ? dependenciesFromEnvironment(`cordon-${definition.id}`, dependencies.clients)
+      ? dependenciesFromEnvironment(definition.id, dependencies.clients)
       : dependencies;
   const { logger, metrics } = deps;
 
@@ -128,7 +142,11 @@ export function createActionHandler<I extends StepEnvelope, O>(
       const outcome = await runAction(definition, input, {
         settings: settings.settings,
         settingsVersion: settings.version,
-        clients: deps.clientsFor(input.account, settings.settings, accountOf(context.invokedFunctionArn)),
+        clients: deps.clientsFor(
+          { account: input.account, region: input.region },
+          settings.settings,
+          accountOf(context.invokedFunctionArn),
+        ),
         ledger: classifyingLedger(deps.ledgerFor(settings.settings)),
         logger: {
           info: (message, extra = {}) => logger.info(message, extra),
