@@ -1,5 +1,8 @@
 import type {
   Activity,
+  AutoScalingGroup,
+  DescribeAutoScalingGroupsCommandInput,
+  DescribeAutoScalingGroupsCommandOutput,
   DescribeAutoScalingInstancesCommandInput,
   DescribeAutoScalingInstancesCommandOutput,
   EnterStandbyCommandInput,
@@ -75,7 +78,8 @@ function fail(message: string) {
 
 /**
  * The Auto Scaling part of the sandbox account: groups, their instances' lifecycle states and the desired
- * capacity, changed by EnterStandby and ExitStandby as AWS changes them.
+ * capacity, changed by EnterStandby and ExitStandby as AWS changes them; DescribeAutoScalingGroups and
+ * DescribeAutoScalingInstances read them.
  * Transitions are immediate (`EnteringStandby` → `Standby` in one step), and replacement launches are only
  * counted (`replacementsPending`), never performed.
  *
@@ -92,6 +96,10 @@ export class AutoScalingModel implements ServiceModel {
   public constructor(private readonly context: SandboxContext) {
     // Every call is validated before anything changes, so a refused call changes nothing.
     this.commands = {
+      // The IAM request model reads a group's ARN and tags with it.
+      DescribeAutoScalingGroups: typed((input: DescribeAutoScalingGroupsCommandInput) =>
+        this.describeGroups(input),
+      ),
       DescribeAutoScalingInstances: typed((input: DescribeAutoScalingInstancesCommandInput) =>
         this.describeInstances(input),
       ),
@@ -172,6 +180,63 @@ export class AutoScalingModel implements ServiceModel {
     };
     group.activities.push(activity);
     return activity;
+  }
+
+  private toGroup(group: AutoScalingGroupRecord): AutoScalingGroup {
+    return {
+      AutoScalingGroupName: group.name,
+      AutoScalingGroupARN: group.arn,
+      MinSize: group.minSize,
+      MaxSize: group.maxSize,
+      DesiredCapacity: group.desiredCapacity,
+      DefaultCooldown: 300,
+      AvailabilityZones: group.availabilityZones,
+      LoadBalancerNames: group.loadBalancerNames,
+      TargetGroupARNs: group.targetGroupArns,
+      HealthCheckType: 'EC2',
+      HealthCheckGracePeriod: 300,
+      CreatedTime: new Date(group.createdTime),
+      Instances: Object.values(group.instances).map((instance) => ({
+        InstanceId: instance.instanceId,
+        AvailabilityZone: instance.availabilityZone,
+        LifecycleState: instance.lifecycleState,
+        // The group view spells health `Healthy`; DescribeAutoScalingInstances spells it `HEALTHY`.
+        HealthStatus: instance.healthy ? 'Healthy' : 'Unhealthy',
+        ProtectedFromScaleIn: instance.protectedFromScaleIn,
+        InstanceType: instance.instanceType,
+      })),
+      Tags: Object.entries(group.tags).map(([Key, Value]) => ({
+        Key,
+        Value,
+        ResourceId: group.name,
+        ResourceType: 'auto-scaling-group',
+        PropagateAtLaunch: true,
+      })),
+    };
+  }
+
+  private describeGroups(
+    input: DescribeAutoScalingGroupsCommandInput,
+  ): Out<DescribeAutoScalingGroupsCommandOutput> {
+    const names = input.AutoScalingGroupNames ?? [];
+    // Unknown names are left out of the answer, not reported as errors.
+    const groups = Object.values(this.state.groups).filter(
+      (group) => names.length === 0 || names.includes(group.name),
+    );
+    const matching = groups.filter((group) =>
+      (input.Filters ?? []).every((filter) => {
+        const values = filter.Values ?? [];
+        const name = filter.Name ?? '';
+        if (name.startsWith('tag:')) {
+          const value = group.tags[name.slice(4)];
+          return value !== undefined && values.includes(value);
+        }
+        if (name === 'tag-key') return values.some((key) => key in group.tags);
+        if (name === 'tag-value') return values.some((value) => Object.values(group.tags).includes(value));
+        throw fail(`Filter name '${name}' is invalid.`);
+      }),
+    );
+    return { AutoScalingGroups: matching.map((group) => this.toGroup(group)) };
   }
 
   private describeInstances(

@@ -2,12 +2,15 @@ import type {
   AttributeValue,
   DeleteItemCommandInput,
   DeleteItemCommandOutput,
+  DescribeTableCommandInput,
+  DescribeTableCommandOutput,
   GetItemCommandInput,
   GetItemCommandOutput,
   PutItemCommandInput,
   PutItemCommandOutput,
   QueryCommandInput,
   QueryCommandOutput,
+  TableDescription,
   UpdateItemCommandInput,
   UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
@@ -51,6 +54,8 @@ export interface TableSeed {
 
 interface TableState {
   name: string;
+  arn: string;
+  createdAt: Date;
   partitionKey: KeyDefinition;
   sortKey?: KeyDefinition;
   /** Canonical key → item. */
@@ -74,7 +79,8 @@ const MAX_SORT_KEY_BYTES = 1024;
 
 /**
  * The DynamoDB model, at the AttributeValue level of the low-level client, answering the five calls Cordon's
- * stores send (GetItem, PutItem, UpdateItem, DeleteItem, Query) with the expressions they use. What it answers is
+ * stores send (GetItem, PutItem, UpdateItem, DeleteItem, Query) with the expressions they use, and DescribeTable
+ * for the IAM request model. What it answers is
  * proven against dynalite, a DynamoDB implementation, by `dynamodb.differential.test.ts`; what it does not model is
  * refused with "The sandbox does not support…".
  *
@@ -88,9 +94,10 @@ export class DynamoDbModel implements ServiceModel {
   public readonly commands: Readonly<Record<string, CommandHandler>>;
   private readonly tables = new Map<string, TableState>();
 
-  // The context is taken like every model's; tables need neither ids nor the clock (no ARNs, no creation times).
-  public constructor(_context: SandboxContext) {
+  public constructor(private readonly context: SandboxContext) {
     this.commands = {
+      // The IAM request model reads a table's partition key with it (dynamodb:LeadingKeys).
+      DescribeTable: typed((input: DescribeTableCommandInput) => this.describeTable(input)),
       GetItem: typed((input: GetItemCommandInput) => this.getItemCommand(input)),
       PutItem: typed((input: PutItemCommandInput) => this.putItemCommand(input)),
       UpdateItem: typed((input: UpdateItemCommandInput) => this.updateItem(input)),
@@ -107,6 +114,8 @@ export class DynamoDbModel implements ServiceModel {
       typeof key === 'string' ? { name: key, type: 'S' } : { ...key };
     this.tables.set(seed.tableName, {
       name: seed.tableName,
+      arn: `arn:aws:dynamodb:${this.context.region}:${this.context.accountId}:table/${seed.tableName}`,
+      createdAt: this.context.now(),
       partitionKey: definition(seed.partitionKey),
       ...(seed.sortKey === undefined ? {} : { sortKey: definition(seed.sortKey) }),
       items: new Map(),
@@ -146,6 +155,25 @@ export class DynamoDbModel implements ServiceModel {
   }
 
   // ---- commands --------------------------------------------------------------------------------------
+
+  private describeTable(input: DescribeTableCommandInput): Out<DescribeTableCommandOutput> {
+    const table = this.table(input.TableName);
+    const keys = keyDefinitions(table);
+    const description: TableDescription = {
+      TableName: table.name,
+      TableArn: table.arn,
+      TableStatus: 'ACTIVE',
+      CreationDateTime: table.createdAt,
+      KeySchema: keys.map((key, index) => ({
+        AttributeName: key.name,
+        KeyType: index === 0 ? 'HASH' : 'RANGE',
+      })),
+      AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
+      ItemCount: table.items.size,
+      BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+    };
+    return { Table: description };
+  }
 
   private getItemCommand(input: GetItemCommandInput): Out<GetItemCommandOutput> {
     refuseUnmodelled(input, ['AttributesToGet', 'ProjectionExpression']);

@@ -1,5 +1,6 @@
 import {
   AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
   EnterStandbyCommand,
   ExitStandbyCommand,
@@ -44,6 +45,25 @@ describe('Auto Scaling model', () => {
         HealthStatus: 'HEALTHY',
       }),
     ]);
+  });
+
+  it('describes groups with their instances and capacity, filtered by tag', async () => {
+    const { autoscaling } = prepare();
+
+    const tagged = await autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: 'tag:team', Values: ['payments'] }] }),
+    );
+    const unknown = await autoscaling.send(
+      new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ['nope'] }),
+    );
+
+    const group = tagged.AutoScalingGroups?.[0];
+    expect(group).toMatchObject({ AutoScalingGroupName: 'web', MinSize: 1, MaxSize: 3, DesiredCapacity: 2 });
+    expect(group?.Instances?.map((i) => [i.InstanceId, i.HealthStatus])).toEqual([
+      [WEB_1, 'Healthy'],
+      [WEB_2, 'Healthy'],
+    ]);
+    expect(unknown.AutoScalingGroups).toEqual([]);
   });
 
   it('keeps desired capacity when asked not to decrement on EnterStandby, and counts a replacement', async () => {

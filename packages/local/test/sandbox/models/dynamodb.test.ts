@@ -1,4 +1,5 @@
 import {
+  DescribeTableCommand,
   DynamoDBClient,
   type GetItemCommand,
   PutItemCommand,
@@ -62,6 +63,25 @@ describe('DynamoDbModel', () => {
       expect(missingKey).toThrow(/Missing the key sk in the item/);
       expect(badNumber).toThrow(/cannot be converted to a numeric value/);
       expect(dynamodb.items(APPROVALS)).toEqual([]);
+    });
+
+    it('DescribeTable answers the key schema a table was seeded with, active at once', async () => {
+      // Prepare
+      const { client } = setup();
+
+      // Act
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: LEDGER }));
+
+      // Assess
+      expect(Table).toMatchObject({
+        TableName: LEDGER,
+        TableArn: `arn:aws:dynamodb:us-east-1:111122223333:table/${LEDGER}`,
+        TableStatus: 'ACTIVE',
+        KeySchema: [
+          { AttributeName: 'incidentId', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      });
     });
 
     it('items() answers a table in key order, and snapshot() is a deep copy', () => {

@@ -8,8 +8,10 @@ import {
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSnapshotsCommand,
+  DescribeTagsCommand,
   DisassociateIamInstanceProfileCommand,
   EC2Client,
   ModifyInstanceAttributeCommand,
@@ -238,6 +240,23 @@ describe('EC2 model', () => {
   });
 
   describe('network interfaces', () => {
+    it('lists every ENI of an instance by attachment.instance-id, including one in another VPC', async () => {
+      const { ec2 } = prepare();
+
+      const output = await ec2.send(
+        new DescribeNetworkInterfacesCommand({
+          Filters: [{ Name: 'attachment.instance-id', Values: [MULTI_ENI_INSTANCE] }],
+        }),
+      );
+
+      expect(output.NetworkInterfaces?.map((eni) => [eni.NetworkInterfaceId, eni.VpcId])).toEqual([
+        [PRIMARY_ENI, VPC_A],
+        [SECOND_ENI, VPC_A],
+        [SECOND_VPC_ENI, VPC_B],
+      ]);
+      expect(output.NetworkInterfaces?.[0]?.Groups).toEqual([{ GroupId: APP_GROUP, GroupName: 'app' }]);
+    });
+
     it('replaces the groups of one ENI and leaves the others alone', async () => {
       const { ec2, model } = prepare();
       const isolation = model.addSecurityGroup({ groupName: 'isolation', vpcId: VPC_A, egress: [] });
@@ -504,6 +523,9 @@ describe('EC2 model', () => {
         }),
       );
       await ec2.send(new DeleteTagsCommand({ Resources: [SECOND_ENI], Tags: [{ Key: 'cordon:incident' }] }));
+      const described = await ec2.send(
+        new DescribeTagsCommand({ Filters: [{ Name: 'key', Values: ['cordon:incident'] }] }),
+      );
 
       const state = model.snapshot();
       const tagged = [
@@ -512,6 +534,9 @@ describe('EC2 model', () => {
         state.securityGroups[APP_GROUP],
       ].map((resource) => resource?.tags['cordon:incident']);
       expect(tagged).toEqual(['inc-1', 'inc-1', 'inc-1']);
+      expect(described.Tags?.map((tag) => tag.ResourceId).sort()).toEqual(
+        [APP_GROUP, MULTI_ENI_INSTANCE, DATA_VOLUME].sort(),
+      );
       expect(state.networkInterfaces[SECOND_ENI]?.tags).toEqual({});
     });
   });

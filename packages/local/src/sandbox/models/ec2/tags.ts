@@ -3,14 +3,19 @@ import type {
   CreateTagsCommandOutput,
   DeleteTagsCommandInput,
   DeleteTagsCommandOutput,
+  DescribeTagsCommandInput,
+  DescribeTagsCommandOutput,
+  TagDescription,
 } from '@aws-sdk/client-ec2';
 import type { CommandHandler } from '../../types.ts';
 import type { Out } from '../command.ts';
 import {
   type Ec2Store,
+  type FilterTable,
   fail,
   GROUPS,
   INSTANCES,
+  matchesFilters,
   NETWORK_INTERFACES,
   type ResourceKind,
   SNAPSHOTS,
@@ -18,21 +23,33 @@ import {
   VPCS,
 } from './store.ts';
 
-/** The kinds CreateTags and DeleteTags reach, by id prefix. */
+/** The kinds CreateTags, DeleteTags and DescribeTags reach: id prefix, kind, `ResourceType` as AWS names it. */
 const TAGGABLE: ReadonlyArray<
-  readonly [prefix: string, kind: ResourceKind<{ tags: Record<string, string> }>]
+  readonly [
+    prefix: string,
+    kind: ResourceKind<{ tags: Record<string, string> }>,
+    type: TagDescription['ResourceType'],
+  ]
 > = [
-  ['i-', INSTANCES],
-  ['vol-', VOLUMES],
-  ['sg-', GROUPS],
-  ['eni-', NETWORK_INTERFACES],
-  ['vpc-', VPCS],
-  ['snap-', SNAPSHOTS],
+  ['i-', INSTANCES, 'instance'],
+  ['vol-', VOLUMES, 'volume'],
+  ['sg-', GROUPS, 'security-group'],
+  ['eni-', NETWORK_INTERFACES, 'network-interface'],
+  ['vpc-', VPCS, 'vpc'],
+  ['snap-', SNAPSHOTS, 'snapshot'],
 ];
 
+/** DescribeTags filters (the IAM request model reads a resource's tags with `resource-id`). */
+const TAG_FILTERS: FilterTable<TagDescription> = {
+  'resource-id': (tag) => [tag.ResourceId ?? ''],
+  'resource-type': (tag) => [tag.ResourceType ?? ''],
+  key: (tag) => [tag.Key ?? ''],
+  value: (tag) => [tag.Value ?? ''],
+};
+
 /**
- * CreateTags and DeleteTags on instances, volumes, snapshots, groups, ENIs and VPCs. An unknown resource answers
- * that kind's `NotFound`; an id of another kind answers `InvalidID`.
+ * CreateTags, DeleteTags and DescribeTags on instances, volumes, snapshots, groups, ENIs and VPCs. An unknown
+ * resource answers that kind's `NotFound`; an id of another kind answers `InvalidID`.
  */
 export function tagCommands(store: Ec2Store): Record<string, CommandHandler> {
   const tagsOf = (resourceId: string): Record<string, string> => {
@@ -41,6 +58,15 @@ export function tagCommands(store: Ec2Store): Record<string, CommandHandler> {
     return store.one(kind, resourceId).tags;
   };
   return {
+    DescribeTags: store.reading(
+      (input: DescribeTagsCommandInput): Out<DescribeTagsCommandOutput> => ({
+        Tags: TAGGABLE.flatMap(([, kind, ResourceType]) =>
+          Object.entries(kind.table(store.state)).flatMap(([ResourceId, resource]) =>
+            Object.entries(resource.tags).map(([Key, Value]) => ({ ResourceId, ResourceType, Key, Value })),
+          ),
+        ).filter((tag) => matchesFilters(input.Filters, tag, TAG_FILTERS)),
+      }),
+    ),
     CreateTags: store.mutating((input: CreateTagsCommandInput): Out<CreateTagsCommandOutput> => {
       for (const resourceId of input.Resources ?? []) {
         const tags = tagsOf(resourceId);
