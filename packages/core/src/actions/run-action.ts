@@ -46,6 +46,8 @@ export async function runAction<I extends StepEnvelope, O>(
     dryRun,
     settingsVersion: environment.settingsVersion,
     input,
+    // Every entry of a fix names the controls it serves, whatever its outcome (evidence for auditors).
+    ...(input.controls === undefined || input.controls.length === 0 ? {} : { controls: input.controls }),
     ...fields,
   });
 

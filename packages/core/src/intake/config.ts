@@ -1,4 +1,5 @@
 import { configRuleRoute } from '../playbooks/catalog.ts';
+import { configRule, ruleIdentifierFromName, SEVERITY_SCORES } from '../playbooks/config-rules.ts';
 import * as z from '../zod.ts';
 import {
   type ConfigFacts,
@@ -11,7 +12,8 @@ import {
 import { accepted, type IntakeResult, rejected } from './result.ts';
 import { toIsoTime } from './timestamps.ts';
 
-const NONCOMPLIANT_SCORE = 5;
+/** A NON_COMPLIANT result of a rule no declaration knows: low, so that it does not page (issue 14). */
+const UNKNOWN_RULE_SCORE = SEVERITY_SCORES.low;
 const OTHER_RESULT_SCORE = 1;
 
 const EvaluationSchema = z.looseObject({
@@ -73,8 +75,13 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
   }
   const base = baseRuleName(detail.configRuleName);
   const complianceType = detail.newEvaluationResult.complianceType;
+  // Only the name is known here; triage reads the rule's source identifier (policy/rule-identification.ts).
+  const identifier = ruleIdentifierFromName(detail.configRuleName);
   // The playbook that knows the rule says what its results are (access-keys-rotated: stale credentials).
-  const category: IncidentCategory = configRuleRoute(base)?.route.category ?? 'noncompliant-resource';
+  const category: IncidentCategory =
+    (identifier === undefined ? undefined : configRuleRoute(identifier)?.route.category) ??
+    'noncompliant-resource';
+  const declared = identifier === undefined ? undefined : configRule(identifier);
   const resource: Resource =
     detail.resourceType === 'AWS::IAM::User'
       ? { kind: 'iam-user', role: 'affected', userId: detail.resourceId }
@@ -88,6 +95,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     source: 'config',
     configRuleName: detail.configRuleName,
     baseRuleName: base,
+    rule: identifier === undefined ? { by: 'none' } : { identifier, by: 'name' },
     complianceType,
     previousComplianceType: detail.oldEvaluationResult?.complianceType,
     resourceType: detail.resourceType,
@@ -103,7 +111,14 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     type: `ConfigRule/${complianceType}`,
     title: `${detail.resourceType} ${detail.resourceId} is ${complianceType} with ${detail.configRuleName}`,
     description: facts.annotation,
-    severity: severityOf(complianceType === 'NON_COMPLIANT' ? NONCOMPLIANT_SCORE : OTHER_RESULT_SCORE),
+    // The rule's declared severity; a rule nobody declared is low.
+    severity: severityOf(
+      complianceType !== 'NON_COMPLIANT'
+        ? OTHER_RESULT_SCORE
+        : declared === undefined
+          ? UNKNOWN_RULE_SCORE
+          : SEVERITY_SCORES[declared.severity],
+    ),
     category,
     resources: [resource],
     observedAt: recorded,

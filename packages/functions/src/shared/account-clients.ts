@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -24,6 +25,8 @@ export interface ClientConstructors {
   readonly elbv2: new (config: ClientConfig) => ElasticLoadBalancingV2Client;
   readonly elb: new (config: ClientConfig) => ElasticLoadBalancingClient;
   readonly sns: new (config: ClientConfig) => SNSClient;
+  /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
+  readonly config: new (config: ClientConfig) => ConfigServiceClient;
 }
 
 /** A function asked for a client its handler did not provide: a wiring mistake, never an AWS error. */
@@ -52,6 +55,12 @@ export interface AccountClientsOptions {
   /** For tests: the credentials of a member account's role. */
   readonly assumeRole?: (roleArn: string, externalId: string | undefined) => AwsCredentialIdentityProvider;
 }
+
+/**
+ * The clients of one account and region: an action's (`AwsClients`), and AWS Config's, which triage reads a
+ * result's rule with (actions never call it: no action's permissions name `config:`).
+ */
+export type AccountClients = AwsClients & { readonly config: Pick<ConfigServiceClient, 'send'> };
 
 /** Where an incident is: its account, and its region — an action's clients act there, not in the function's. */
 export interface AccountTarget {
@@ -90,8 +99,8 @@ export function observerRoleArn(account: string, settings: Settings): string {
  */
 export function createAccountClients(
   options: AccountClientsOptions,
-): (target: AccountTarget, settings: Settings) => AwsClients {
-  const cache = new Map<string, AwsClients>();
+): (target: AccountTarget, settings: Settings) => AccountClients {
+  const cache = new Map<string, AccountClients>();
   const sessions = new Map<string, AwsCredentialIdentityProvider>();
   const assumeRole =
     options.assumeRole ??
@@ -135,9 +144,10 @@ export function createAccountClients(
     const autoScaling = lazy('autoScaling', config);
     const elbv2 = lazy('elbv2', config);
     const elb = lazy('elb', config);
+    const configService = lazy('config', config);
     // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
-    const clients: AwsClients = {
+    const clients: AccountClients = {
       get ec2() {
         return ec2();
       },
@@ -156,6 +166,9 @@ export function createAccountClients(
       get sns() {
         return sns();
       },
+      get config() {
+        return configService();
+      },
     };
     cache.set(key, clients);
     return clients;
@@ -171,7 +184,7 @@ export function createAccountClients(
  */
 export function accountClientsByHome(
   options: Omit<AccountClientsOptions, 'homeAccount'>,
-): (target: AccountTarget, settings: Settings, homeAccount: string) => AwsClients {
+): (target: AccountTarget, settings: Settings, homeAccount: string) => AccountClients {
   const factories = new Map<string, ReturnType<typeof createAccountClients>>();
   return (target, settings, homeAccount) => {
     let factory = factories.get(homeAccount);

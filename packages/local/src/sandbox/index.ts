@@ -1,4 +1,5 @@
 import { AutoScalingModel } from './models/autoscaling.ts';
+import { ConfigModel } from './models/config.ts';
 import { DynamoDbModel } from './models/dynamodb.ts';
 import { Ec2Model } from './models/ec2.ts';
 import { ElbModel } from './models/elb.ts';
@@ -24,6 +25,7 @@ export interface Sandbox {
   readonly sns: SnsModel;
   readonly ssm: SsmModel;
   readonly dynamodb: DynamoDbModel;
+  readonly config: ConfigModel;
 }
 
 /**
@@ -50,6 +52,7 @@ export function createSandbox(options: SandboxAccountOptions = {}): Sandbox {
     sns: new SnsModel(context),
     ssm: new SsmModel(context),
     dynamodb: new DynamoDbModel(context),
+    config: new ConfigModel(context),
   };
   for (const model of Object.values(models)) account.register(model);
   return { account, ...models };

@@ -152,9 +152,29 @@ const securityGroupRules =
     request(action, [await existing(scope, 'security-group', required(input, 'GroupId', action))]),
   ];
 
+/**
+ * Authorize: the group, and — when the call tags the rules it creates — the new rule (`security-group-rule`:
+ * "Policies using the security-group-rule resource-level permission are only enforced when the API request
+ * includes TagSpecifications", the SAR's note on the action) and the tagging-on-create `ec2:CreateTags`.
+ */
+const authorizeRules =
+  (action: string, createAction: string): RequestBuilder =>
+  async (input, scope) => {
+    const group = await existing(scope, 'security-group', required(input, 'GroupId', action));
+    const tags = specifiedTags(input, 'security-group-rule');
+    const tagged = ((input.TagSpecifications ?? []) as { ResourceType?: string }[]).some(
+      (spec) => spec.ResourceType === 'security-group-rule',
+    );
+    return [
+      request(action, tagged ? [group, created(scope, 'security-group-rule', tags)] : [group]),
+      ...tagOnCreate(scope, createAction, 'security-group-rule', tags),
+    ];
+  };
+
 export const EC2_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
   DescribeInstances: unscoped('ec2:DescribeInstances'),
   DescribeSecurityGroups: unscoped('ec2:DescribeSecurityGroups'),
+  DescribeSecurityGroupRules: unscoped('ec2:DescribeSecurityGroupRules'),
   DescribeSnapshots: unscoped('ec2:DescribeSnapshots'),
   DescribeIamInstanceProfileAssociations: unscoped('ec2:DescribeIamInstanceProfileAssociations'),
   DescribeNetworkInterfaces: unscoped('ec2:DescribeNetworkInterfaces'),
@@ -231,8 +251,11 @@ export const EC2_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
     return [request('ec2:DeleteTags', resources, requestTags(input.Tags as Tag[] | undefined))];
   },
 
-  AuthorizeSecurityGroupIngress: securityGroupRules('ec2:AuthorizeSecurityGroupIngress'),
-  AuthorizeSecurityGroupEgress: securityGroupRules('ec2:AuthorizeSecurityGroupEgress'),
+  AuthorizeSecurityGroupIngress: authorizeRules(
+    'ec2:AuthorizeSecurityGroupIngress',
+    'AuthorizeSecurityGroupIngress',
+  ),
+  AuthorizeSecurityGroupEgress: authorizeRules('ec2:AuthorizeSecurityGroupEgress', 'AuthorizeSecurityGroupEgress'),
   RevokeSecurityGroupIngress: securityGroupRules('ec2:RevokeSecurityGroupIngress'),
   RevokeSecurityGroupEgress: securityGroupRules('ec2:RevokeSecurityGroupEgress'),
 

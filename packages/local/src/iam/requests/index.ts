@@ -5,6 +5,7 @@
  */
 import { IamRequestUnknownError } from '../errors.ts';
 import type { IamRequest } from '../evaluate.ts';
+import { CONFIG_REQUESTS } from './config.ts';
 import { EC2_REQUESTS } from './ec2.ts';
 import { IAM_REQUESTS, STS_REQUESTS } from './iam.ts';
 import type { CallScope, RequestBuilder } from './scope.ts';
@@ -17,6 +18,7 @@ export const REQUEST_MODEL: Readonly<Record<string, Readonly<Record<string, Requ
   EC2: EC2_REQUESTS,
   IAM: IAM_REQUESTS,
   STS: STS_REQUESTS,
+  ConfigService: CONFIG_REQUESTS,
   ...SERVICE_REQUESTS,
 };
 
