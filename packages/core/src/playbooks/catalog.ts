@@ -11,7 +11,7 @@
  */
 import type { IncidentCategory } from '../intake/incident.ts';
 import type { JsonObject } from './asl.ts';
-import { type ConfigRuleId, configRule } from './config-rules.ts';
+import { type ConfigRuleId, configRule, settingsRuleKey } from './config-rules.ts';
 import { PLAYBOOK_IDS, type PlaybookId, type StepId } from './ids.ts';
 import { POSTURE_PLAYBOOKS } from './posture-playbooks.ts';
 import { STATE_NAMES } from './states.ts';
@@ -432,7 +432,8 @@ export function configRuleMappingRefusal(rule: string, playbook: string): string
   if (rules === undefined) {
     return `${playbook} cannot act on an AWS Config result: it acts on ${describeRoutes(playbook)}; a Config rule may run ${quoted(CONFIG_RULE_PLAYBOOK_IDS)}`;
   }
-  if (rules === 'any' || Object.hasOwn(rules, rule)) return undefined;
+  // A managed rule's kebab-case name stands for its identifier, as in the settings.
+  if (rules === 'any' || Object.hasOwn(rules, settingsRuleKey(rule))) return undefined;
   return `${playbook} cannot act on results of ${rule}: it acts only on ${describeRoutes(playbook)}; map ${rule} to ${quoted(
     CONFIG_RULE_PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].routes.configRules === 'any'),
   )} instead`;
