@@ -18,7 +18,9 @@ describe('security-group-ingress: vpc-sg-open-only-to-authorized-ports under a S
     // Assess
     expect(execution?.status).toBe('SUCCEEDED');
     const after = groupRules(sandbox, groupId);
-    const removed = before.filter((rule) => !after.includes(rule)).map((rule) => JSON.parse(rule).description);
+    const removed = before
+      .filter((rule) => !after.includes(rule))
+      .map((rule) => JSON.parse(rule).description);
     expect(removed.sort()).toEqual(['app port', 'dns']);
     expect(after).toEqual(before.filter((rule) => after.includes(rule)));
     expect(after.map((rule) => JSON.parse(rule).description)).toContain('https');

@@ -16,7 +16,11 @@ describe('security-group-ingress: restricted-common-ports under a conformance pa
     const { sandbox, deployment, execution } = await runScenario(event);
 
     // Assess: the rule's documented default blocked ports (the seeded rule has no parameters).
-    expect(execution?.steps.map((step) => step.id)).toEqual(['request-approval', 'revoke-open-ingress', 'notify']);
+    expect(execution?.steps.map((step) => step.id)).toEqual([
+      'request-approval',
+      'revoke-open-ingress',
+      'notify',
+    ]);
     const removed = before.filter((rule) => !groupRules(sandbox, groupId).includes(rule));
     expect(removed.map((rule) => JSON.parse(rule).description).sort()).toEqual([
       'mysql from anywhere',
@@ -41,12 +45,18 @@ describe('security-group-ingress: restricted-common-ports under a conformance pa
     // Act: Config refuses the read (the observer lacks the grant in this account, say).
     const { sandbox, execution, result } = await runScenario(event, {
       prepare: (prepared) =>
-        prepared.account.injectFault({ service: 'ConfigService', command: 'DescribeConfigRules', error: 'AccessDeniedException' }),
+        prepared.account.injectFault({
+          service: 'ConfigService',
+          command: 'DescribeConfigRules',
+          error: 'AccessDeniedException',
+        }),
     });
 
     // Assess: identified by its name all the same, and the step fails by name, changing nothing.
     expect(result.outcome).toBe('started');
-    expect(result.outcome === 'rejected' ? [] : result.incident.notes.join(' ')).toContain('could not be read');
+    expect(result.outcome === 'rejected' ? [] : result.incident.notes.join(' ')).toContain(
+      'could not be read',
+    );
     expect(execution?.status).toBe('FAILED');
     const failed = execution?.steps.find((step) => step.id === 'revoke-open-ingress');
     expect(failed?.error?.name).toBe('ActionFailedError');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG_SEEDS } from '../../packages/local/src/seed-config.ts';
 import { automaticApprovals } from '../../packages/local/src/engine.ts';
+import { CONFIG_SEEDS } from '../../packages/local/src/seed-config.ts';
 import { sandboxForEvent } from '../../packages/local/src/seed-event.ts';
 import {
   groupOf,
@@ -41,7 +41,11 @@ describe('security-group-ingress: restricted-ssh under a conformance pack name',
 
     // Assess: asked first, then every revoked rule is back with its description and tags.
     expect(release.status).toBe('SUCCEEDED');
-    expect(release.steps.map((step) => step.id)).toEqual(['request-approval', 'release-remediation', 'notify']);
+    expect(release.steps.map((step) => step.id)).toEqual([
+      'request-approval',
+      'release-remediation',
+      'notify',
+    ]);
     expect(groupRules(sandbox, groupId)).toEqual(before);
   });
 
@@ -57,9 +61,9 @@ describe('security-group-ingress: restricted-ssh under a conformance pack name',
     expect(fix.map((entry) => entry.outcome)).toEqual(['planned', 'done']);
     for (const entry of fix) expect(entry.controls).toContain('SecurityHub/EC2.13');
     expect(fix[0]?.controls).toContain('CIS-1.2.0/4.1');
-    expect(entries.filter((entry) => entry.step === 'notify').every((entry) => entry.controls === undefined)).toBe(
-      true,
-    );
+    expect(
+      entries.filter((entry) => entry.step === 'notify').every((entry) => entry.controls === undefined),
+    ).toBe(true);
     expect(execution?.input.target).toMatchObject({
       rule: { identifier: 'INCOMING_SSH_DISABLED', parametersKnown: true },
     });
@@ -121,7 +125,10 @@ describe('security-group-ingress: restricted-ssh under a conformance pack name',
     const { sandbox, execution, result } = await runScenario(event, {
       prepare: (prepared) => {
         prepared.config.addRule({ name, sourceIdentifier: 'INCOMING_SSH_DISABLED' });
-        CONFIG_SEEDS.INCOMING_SSH_DISABLED?.seed(prepared, { resourceId: groupId, vpcId: 'vpc-0f1e2d3c4b5a69788' });
+        CONFIG_SEEDS.INCOMING_SSH_DISABLED?.seed(prepared, {
+          resourceId: groupId,
+          vpcId: 'vpc-0f1e2d3c4b5a69788',
+        });
       },
     });
 

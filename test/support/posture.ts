@@ -7,14 +7,14 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LedgerEntry } from '../../packages/core/src/ledger/ledger.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbLedger } from '../../packages/core/src/ledger/dynamodb-ledger.ts';
+import type { LedgerEntry } from '../../packages/core/src/ledger/ledger.ts';
 import type { ExecutionInput } from '../../packages/core/src/triage/execution-input.ts';
 import { sandboxClient } from '../../packages/local/src/clients.ts';
 import type { LocalDeployment } from '../../packages/local/src/deployment.ts';
 import type { ExecutionReport } from '../../packages/local/src/engine.ts';
 import type { Sandbox } from '../../packages/local/src/sandbox/index.ts';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 const DEMO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'cli', 'demo');
 
@@ -22,7 +22,8 @@ const DEMO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'p
 export const POSTURE_EVENTS = {
   INCOMING_SSH_DISABLED: 'config-restricted-ssh-conformance-pack-noncompliant.json',
   RESTRICTED_INCOMING_TRAFFIC: 'config-restricted-common-ports-conformance-pack-noncompliant.json',
-  VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: 'config-vpc-sg-open-only-to-authorized-ports-securityhub-noncompliant.json',
+  VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS:
+    'config-vpc-sg-open-only-to-authorized-ports-securityhub-noncompliant.json',
   VPC_DEFAULT_SECURITY_GROUP_CLOSED: 'config-vpc-default-security-group-closed-securityhub-noncompliant.json',
 } as const;
 

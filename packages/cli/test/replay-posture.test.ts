@@ -33,12 +33,16 @@ describe('cordon replay --approve on a Config result for each security-group rul
     {
       file: 'config-restricted-ssh-conformance-pack-noncompliant.json',
       playbook: 'security-group-ingress',
-      removed: { 'inbound rules': ['tcp 22 0.0.0.0/0 "ssh from anywhere"', 'tcp 22 ::/0 "ssh from anywhere (IPv6)"'] },
+      removed: {
+        'inbound rules': ['tcp 22 0.0.0.0/0 "ssh from anywhere"', 'tcp 22 ::/0 "ssh from anywhere (IPv6)"'],
+      },
     },
     {
       file: 'config-restricted-common-ports-conformance-pack-noncompliant.json',
       playbook: 'security-group-ingress',
-      removed: { 'inbound rules': ['tcp 3306 ::/0 "mysql from anywhere"', 'tcp 3389 0.0.0.0/0 "rdp from anywhere"'] },
+      removed: {
+        'inbound rules': ['tcp 3306 ::/0 "mysql from anywhere"', 'tcp 3389 0.0.0.0/0 "rdp from anywhere"'],
+      },
     },
     {
       file: 'config-vpc-sg-open-only-to-authorized-ports-securityhub-noncompliant.json',
@@ -68,7 +72,7 @@ describe('cordon replay --approve on a Config result for each security-group rul
       const before = rules(change.before);
       const after = rules(change.after);
       expect(before.filter((rule) => !after.includes(rule)).sort()).toEqual(
-        [...(removed as Record<string, string[]>)[change.attribute] ?? []].sort(),
+        [...((removed as Record<string, string[]>)[change.attribute] ?? [])].sort(),
       );
       expect(after.every((rule) => before.includes(rule))).toBe(true);
     }

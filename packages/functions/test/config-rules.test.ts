@@ -4,7 +4,11 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { configRuleReader } from '../src/config-rules.ts';
 
-const REQUEST = { account: '222222222222', region: 'eu-west-1', ruleName: 'AWSControlTower_AWS-GR_RESTRICTED_SSH' };
+const REQUEST = {
+  account: '222222222222',
+  region: 'eu-west-1',
+  ruleName: 'AWSControlTower_AWS-GR_RESTRICTED_SSH',
+};
 
 describe('configRuleReader (DescribeConfigRules in the incident’s account and region)', () => {
   const client = new ConfigServiceClient({
@@ -33,7 +37,9 @@ describe('configRuleReader (DescribeConfigRules in the incident’s account and 
 
     // Assess
     expect(clientFor).toHaveBeenCalledWith({ account: '222222222222', region: 'eu-west-1' });
-    expect(config).toHaveReceivedCommandWith(DescribeConfigRulesCommand, { ConfigRuleNames: [REQUEST.ruleName] });
+    expect(config).toHaveReceivedCommandWith(DescribeConfigRulesCommand, {
+      ConfigRuleNames: [REQUEST.ruleName],
+    });
     expect(rule).toEqual({
       name: REQUEST.ruleName,
       owner: 'AWS',
@@ -52,7 +58,9 @@ describe('configRuleReader (DescribeConfigRules in the incident’s account and 
 
     // Act + Assess
     await expect(read(REQUEST)).resolves.toBeUndefined();
-    await expect(read({ ...REQUEST, ruleName: 'other' })).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    await expect(read({ ...REQUEST, ruleName: 'other' })).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
   });
 
   it('reads a rule once while its answer is fresh', async () => {

@@ -30,9 +30,18 @@ describe('seeding from a Config result', () => {
   });
 
   it.each([
-    [POSTURE_EVENTS.INCOMING_SSH_DISABLED, ['tcp 22-22 0.0.0.0/0', 'tcp 22-22 ::/0', 'tcp 443-443 0.0.0.0/0']],
-    [POSTURE_EVENTS.RESTRICTED_INCOMING_TRAFFIC, ['tcp 3306-3306 ::/0', 'tcp 3389-3389 0.0.0.0/0', 'tcp 443-443 0.0.0.0/0']],
-    [POSTURE_EVENTS.VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS, ['tcp 443-443 0.0.0.0/0', 'tcp 8080-8080 0.0.0.0/0', 'udp 53-53 0.0.0.0/0']],
+    [
+      POSTURE_EVENTS.INCOMING_SSH_DISABLED,
+      ['tcp 22-22 0.0.0.0/0', 'tcp 22-22 ::/0', 'tcp 443-443 0.0.0.0/0'],
+    ],
+    [
+      POSTURE_EVENTS.RESTRICTED_INCOMING_TRAFFIC,
+      ['tcp 3306-3306 ::/0', 'tcp 3389-3389 0.0.0.0/0', 'tcp 443-443 0.0.0.0/0'],
+    ],
+    [
+      POSTURE_EVENTS.VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS,
+      ['tcp 443-443 0.0.0.0/0', 'tcp 8080-8080 0.0.0.0/0', 'udp 53-53 0.0.0.0/0'],
+    ],
   ])('%s makes the group open the way the rule forbids, beside what the fix must keep', (file, open) => {
     // Prepare
     const event = loadDemoEvent<{ detail: Json }>(file);
@@ -43,7 +52,9 @@ describe('seeding from a Config result', () => {
     // Assess
     const groupId = event.detail.resourceId as string;
     expect(worldOpen(sandbox, groupId)).toEqual(open);
-    const narrow = sandbox.ec2.snapshot().securityGroups[groupId]?.ingress.filter((rule) => rule.peer.value === '10.0.0.0/8');
+    const narrow = sandbox.ec2
+      .snapshot()
+      .securityGroups[groupId]?.ingress.filter((rule) => rule.peer.value === '10.0.0.0/8');
     expect(narrow).toHaveLength(1);
   });
 

@@ -50,7 +50,8 @@ export const closeDefaultSecurityGroup: ActionDefinition<
   id: 'close-default-security-group',
   summary: "Removes every inbound and outbound rule of a VPC's default security group.",
   undo: 'Released from the ledger by `remediation-release`: each removed rule is authorized again with its protocol, ports, peer, description and tags.',
-  dryRunBehaviour: 'Reads the group and its rules and records what it would remove; no call changes anything.',
+  dryRunBehaviour:
+    'Reads the group and its rules and records what it would remove; no call changes anything.',
   mutating: true,
   input: CloseDefaultSecurityGroupInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError'],

@@ -67,7 +67,8 @@ export function parsePortList(rule: TargetRule, name: string, value: string): Po
   for (const part of value.split(',').map((item) => item.trim())) {
     if (part === '') continue;
     const [first, second, ...rest] = part.split('-').map((item) => item.trim());
-    if (first === undefined || rest.length > 0) throw badParameter(rule, name, value, 'is not a list of ports');
+    if (first === undefined || rest.length > 0)
+      throw badParameter(rule, name, value, 'is not a list of ports');
     const from = port(rule, name, first, value);
     const to = second === undefined ? from : port(rule, name, second, value);
     if (to < from) throw badParameter(rule, name, value, `has a range that ends before it starts (${part})`);
@@ -90,7 +91,9 @@ function complement(allowed: readonly PortRange[]): PortRange[] {
 }
 
 function listed(ranges: readonly PortRange[]): string {
-  return ranges.map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`)).join(', ');
+  return ranges
+    .map((range) => (range.from === range.to ? `${range.from}` : `${range.from}-${range.to}`))
+    .join(', ');
 }
 
 /** A rule's parameters must have been read (DescribeConfigRules) when they decide which ports are forbidden. */

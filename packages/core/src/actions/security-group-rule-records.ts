@@ -17,8 +17,8 @@ import {
   type IpPermission,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,
-  type SecurityGroup,
   type SecurityGroupRule as SdkSecurityGroupRule,
+  type SecurityGroup,
 } from '@aws-sdk/client-ec2';
 import { awsErrorCode, classifyAwsError, ResourceGoneError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
@@ -212,7 +212,11 @@ function permissionOf(rule: RecordedRule): IpPermission {
     ...(kind === 'ipv6' ? { Ipv6Ranges: [{ CidrIpv6: value, ...description }] } : {}),
     ...(kind === 'prefixList' ? { PrefixListIds: [{ PrefixListId: value, ...description }] } : {}),
     ...(kind === 'group'
-      ? { UserIdGroupPairs: [{ GroupId: value, ...(account === undefined ? {} : { UserId: account }), ...description }] }
+      ? {
+          UserIdGroupPairs: [
+            { GroupId: value, ...(account === undefined ? {} : { UserId: account }), ...description },
+          ],
+        }
       : {}),
   };
 }
@@ -260,8 +264,14 @@ export async function authorizeRules(
   const calls: Promise<void>[] = [];
   for (const direction of ['ingress', 'egress'] as const) {
     const mine = rules.filter((rule) => rule.direction === direction);
-    calls.push(send(direction, mine.filter((rule) => rule.tags === undefined)));
-    for (const tagged of mine.filter((rule) => rule.tags !== undefined)) calls.push(send(direction, [tagged]));
+    calls.push(
+      send(
+        direction,
+        mine.filter((rule) => rule.tags === undefined),
+      ),
+    );
+    for (const tagged of mine.filter((rule) => rule.tags !== undefined))
+      calls.push(send(direction, [tagged]));
   }
   await Promise.all(calls);
 }
@@ -318,7 +328,9 @@ export const securityGroupRulesRelease: ActionRelease<SecurityGroupRestore> = {
     const notes = restore.rules.flatMap((rule) => {
       const now = present.get(ruleKey(rule));
       return now !== undefined && now.description !== rule.description
-        ? [`${ruleKey(rule)} is back on ${groupId}, with another description than the recorded one: left as it is.`]
+        ? [
+            `${ruleKey(rule)} is back on ${groupId}, with another description than the recorded one: left as it is.`,
+          ]
         : [];
     });
     const output = { groupId, restored: missing.map(ruleText) };
@@ -333,4 +345,3 @@ export const securityGroupRulesRelease: ActionRelease<SecurityGroupRestore> = {
     };
   },
 };
-

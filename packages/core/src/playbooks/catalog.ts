@@ -111,7 +111,6 @@ export interface PlaybookDefinition {
 
 const S = STATE_NAMES;
 
-
 /**
  * Every playbook, by id.
  *
@@ -204,6 +203,8 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
           'userId.$': '$.target.userId',
           'staleAfterDays.$': '$.target.staleAfterDays',
           'staleBy.$': '$.target.staleBy',
+          // The rule's controls (IAM.3, IAM.8, …): every ledger entry of the fix records them.
+          'controls.$': '$.controls',
         },
       },
       notify: { state: S.tellKeysDeactivated, parameters: { 'results.$': '$.results' } },
@@ -375,7 +376,9 @@ export function describeRoutes(id: PlaybookId): string {
   if (routes.alarms !== undefined) parts.push('CloudWatch alarms');
   if (routes.configRules === 'any') parts.push('the results of any AWS Config rule');
   else if (routes.configRules !== undefined)
-    parts.push(`the results of the AWS Config rules ${Object.keys(routes.configRules).map(ruleLabel).join(', ')}`);
+    parts.push(
+      `the results of the AWS Config rules ${Object.keys(routes.configRules).map(ruleLabel).join(', ')}`,
+    );
   if (routes.responder) parts.push("a responder's request, never an event");
   if (routes.fallback) parts.push('every incident Cordon only tells people about');
   return parts.join('; ');

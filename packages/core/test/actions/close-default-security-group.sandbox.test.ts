@@ -22,7 +22,10 @@ function aVpc(sandbox: Sandbox): void {
 function rulesOf(sandbox: Sandbox) {
   const group = sandbox.ec2.snapshot().securityGroups[DEFAULT_GROUP];
   const strip = ({ ruleId: _id, ...rule }: { ruleId: string }) => JSON.stringify(rule);
-  return [...(group?.ingress ?? []).map(strip), ...(group?.egress ?? []).map((rule) => `out ${strip(rule)}`)].sort();
+  return [
+    ...(group?.ingress ?? []).map(strip),
+    ...(group?.egress ?? []).map((rule) => `out ${strip(rule)}`),
+  ].sort();
 }
 
 const input = { ...envelope(), groupId: DEFAULT_GROUP };
@@ -65,7 +68,11 @@ describe('close-default-security-group (against the sandbox account)', () => {
     // Prepare
     const sandbox = testSandbox();
     aVpc(sandbox);
-    const web = sandbox.ec2.addSecurityGroup({ groupId: 'sg-0a1b2c3d4e5f60718', groupName: 'web', vpcId: WEB.vpcId });
+    const web = sandbox.ec2.addSecurityGroup({
+      groupId: 'sg-0a1b2c3d4e5f60718',
+      groupName: 'web',
+      vpcId: WEB.vpcId,
+    });
 
     // Act + Assess
     await expectUnchanged(sandbox, () =>

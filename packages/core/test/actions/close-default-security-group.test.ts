@@ -115,7 +115,11 @@ describe('close-default-security-group (commands sent)', () => {
     group('default', [SELF, OUT_V4]);
 
     // Act
-    const outcome = await runAction(closeDefaultSecurityGroup, { ...input, dryRun: true }, actionEnvironment(clients));
+    const outcome = await runAction(
+      closeDefaultSecurityGroup,
+      { ...input, dryRun: true },
+      actionEnvironment(clients),
+    );
 
     // Assess
     expect(outcome.status).toBe('dry-run');
@@ -126,9 +130,11 @@ describe('close-default-security-group (commands sent)', () => {
 
   it('reports a group that is gone as ResourceGoneError', async () => {
     // Prepare
-    ec2
-      .on(DescribeSecurityGroupsCommand)
-      .rejects(Object.assign(new Error("The security group 'sg-…' does not exist"), { name: 'InvalidGroup.NotFound' }));
+    ec2.on(DescribeSecurityGroupsCommand).rejects(
+      Object.assign(new Error("The security group 'sg-…' does not exist"), {
+        name: 'InvalidGroup.NotFound',
+      }),
+    );
 
     // Act
     const run = runAction(closeDefaultSecurityGroup, input, actionEnvironment(clients));

@@ -9,7 +9,12 @@ import { runAction } from '../../src/actions/run-action.ts';
 
 const DEFAULT_GROUP = 'sg-0d4e5f60718293041';
 const WEB_GROUP = 'sg-0a1b2c3d4e5f60718';
-const SSH = { identifier: 'INCOMING_SSH_DISABLED', name: 'restricted-ssh', parameters: {}, parametersKnown: true };
+const SSH = {
+  identifier: 'INCOMING_SSH_DISABLED',
+  name: 'restricted-ssh',
+  parameters: {},
+  parametersKnown: true,
+};
 
 /** A VPC whose default group has its rules, and a web group open to SSH from anywhere. */
 function twoGroups(sandbox: Sandbox): void {
@@ -18,7 +23,14 @@ function twoGroups(sandbox: Sandbox): void {
     groupId: WEB_GROUP,
     groupName: 'web',
     vpcId: WEB.vpcId,
-    ingress: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh' }] }],
+    ingress: [
+      {
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        ToPort: 22,
+        IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh' }],
+      },
+    ],
   });
 }
 
@@ -62,7 +74,9 @@ describe('release-remediation (against the sandbox account)', () => {
     await runAction(releaseRemediation, envelope(), environment);
 
     // Act
-    const second = await expectUnchanged(sandbox, () => runAction(releaseRemediation, envelope(), environment));
+    const second = await expectUnchanged(sandbox, () =>
+      runAction(releaseRemediation, envelope(), environment),
+    );
 
     // Assess
     expect(dry.status).toBe('dry-run');
@@ -77,7 +91,11 @@ describe('release-remediation (against the sandbox account)', () => {
     const environment = environmentOn(sandbox);
     await runAction(revokeOpenIngress, { ...envelope(), groupId: WEB_GROUP, rule: SSH }, environment);
     await runAction(closeDefaultSecurityGroup, { ...envelope(), groupId: DEFAULT_GROUP }, environment);
-    sandbox.account.injectFault({ command: 'AuthorizeSecurityGroupEgress', error: 'InternalError', times: 1 });
+    sandbox.account.injectFault({
+      command: 'AuthorizeSecurityGroupEgress',
+      error: 'InternalError',
+      times: 1,
+    });
 
     // Act
     const failed = runAction(releaseRemediation, envelope(), environment);

@@ -169,7 +169,9 @@ describe('release-remediation (commands sent)', () => {
     const run = runAction(releaseRemediation, envelope(), environment);
 
     // Assess
-    await expect(run).rejects.toThrow(/restore record of revoke-open-ingress .* groupId: must be a security group id/);
+    await expect(run).rejects.toThrow(
+      /restore record of revoke-open-ingress .* groupId: must be a security group id/,
+    );
     expect(ec2).not.toHaveReceivedCommand(AuthorizeSecurityGroupIngressCommand);
   });
 
@@ -203,7 +205,8 @@ describe('release-remediation (commands sent)', () => {
     const keys = union.map(permissionKey);
     expect(new Set(keys).size).toBe(keys.length);
     for (const action of RELEASABLE_REMEDIATIONS) {
-      for (const permission of action.release?.permissions ?? []) expect(keys).toContain(permissionKey(permission));
+      for (const permission of action.release?.permissions ?? [])
+        expect(keys).toContain(permissionKey(permission));
     }
     const actions = union.flatMap((permission) => permission.actions);
     expect(actions).not.toContain('ec2:RevokeSecurityGroupIngress');

@@ -13,7 +13,12 @@ import { revokeOpenIngress } from '../../src/actions/revoke-open-ingress.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
 const GROUP = 'sg-0a1b2c3d4e5f60718';
-const SSH = { identifier: 'INCOMING_SSH_DISABLED', name: 'restricted-ssh', parameters: {}, parametersKnown: true };
+const SSH = {
+  identifier: 'INCOMING_SSH_DISABLED',
+  name: 'restricted-ssh',
+  parameters: {},
+  parametersKnown: true,
+};
 
 /** A group with SSH open to the world (one rule tagged) beside office SSH, world HTTPS and all egress. */
 function aBastion(sandbox: Sandbox): void {
@@ -23,15 +28,37 @@ function aBastion(sandbox: Sandbox): void {
     groupName: 'bastion',
     vpcId: WEB.vpcId,
     ingress: [
-      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'v6 ssh' }] },
-      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '10.0.0.0/8', Description: 'office' }] },
-      { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'https' }] },
+      {
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        ToPort: 22,
+        Ipv6Ranges: [{ CidrIpv6: '::/0', Description: 'v6 ssh' }],
+      },
+      {
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        ToPort: 22,
+        IpRanges: [{ CidrIp: '10.0.0.0/8', Description: 'office' }],
+      },
+      {
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'https' }],
+      },
     ],
   });
   void sandbox.ec2.commands.AuthorizeSecurityGroupIngress?.(
     {
       GroupId: GROUP,
-      IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh' }] }],
+      IpPermissions: [
+        {
+          IpProtocol: 'tcp',
+          FromPort: 22,
+          ToPort: 22,
+          IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh' }],
+        },
+      ],
       TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: [{ Key: 'team', Value: 'ops' }] }],
     },
     sandbox.account.context,
@@ -115,7 +142,11 @@ describe('revoke-open-ingress (against the sandbox account)', () => {
     const sandbox = testSandbox();
     aBastion(sandbox);
     const environment = environmentOn(sandbox);
-    sandbox.account.injectFault({ command: 'RevokeSecurityGroupIngress', error: 'RequestLimitExceeded', times: 1 });
+    sandbox.account.injectFault({
+      command: 'RevokeSecurityGroupIngress',
+      error: 'RequestLimitExceeded',
+      times: 1,
+    });
 
     // Act
     const failed = runAction(revokeOpenIngress, input, environment);

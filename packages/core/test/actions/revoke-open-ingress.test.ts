@@ -126,7 +126,11 @@ describe('revoke-open-ingress (commands sent)', () => {
     groupWith([WORLD_SSH]);
 
     // Act
-    const outcome = await runAction(revokeOpenIngress, { ...input, dryRun: true }, actionEnvironment(clients));
+    const outcome = await runAction(
+      revokeOpenIngress,
+      { ...input, dryRun: true },
+      actionEnvironment(clients),
+    );
 
     // Assess
     expect(outcome.status).toBe('dry-run');
@@ -173,7 +177,10 @@ describe('revoke-open-ingress (commands sent)', () => {
 
   it('refuses, named and before any call, a rule whose blocked ports could not be read', async () => {
     // Prepare
-    const unread = { ...input, rule: { ...SSH, identifier: 'RESTRICTED_INCOMING_TRAFFIC', parametersKnown: false } };
+    const unread = {
+      ...input,
+      rule: { ...SSH, identifier: 'RESTRICTED_INCOMING_TRAFFIC', parametersKnown: false },
+    };
 
     // Act
     const run = runAction(revokeOpenIngress, unread, actionEnvironment(clients));
@@ -198,7 +205,11 @@ describe('revoke-open-ingress (commands sent)', () => {
 
   it('refuses an input that names no security group, naming the field', async () => {
     // Act
-    const run = runAction(revokeOpenIngress, { ...input, groupId: 'i-0abc1234def567890' }, actionEnvironment(clients));
+    const run = runAction(
+      revokeOpenIngress,
+      { ...input, groupId: 'i-0abc1234def567890' },
+      actionEnvironment(clients),
+    );
 
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'InvalidActionInputError' });
@@ -218,8 +229,17 @@ describe('revoke-open-ingress (commands sent)', () => {
 
 describe('how each Config rule judges an inbound rule', () => {
   const world = (protocol: string, from?: number, to?: number) =>
-    recordedRule(rule('sgr-0000000000000002a', { IpProtocol: protocol, FromPort: from, ToPort: to, CidrIpv4: '0.0.0.0/0' }));
-  const office = recordedRule(rule('sgr-0000000000000002b', { FromPort: 22, ToPort: 22, CidrIpv4: '10.0.0.0/8' }));
+    recordedRule(
+      rule('sgr-0000000000000002a', {
+        IpProtocol: protocol,
+        FromPort: from,
+        ToPort: to,
+        CidrIpv4: '0.0.0.0/0',
+      }),
+    );
+  const office = recordedRule(
+    rule('sgr-0000000000000002b', { FromPort: 22, ToPort: 22, CidrIpv4: '10.0.0.0/8' }),
+  );
 
   it.each([
     ['INCOMING_SSH_DISABLED', {}, world('tcp', 22, 22), 'confined'],

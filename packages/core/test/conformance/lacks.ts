@@ -8,13 +8,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLIENTS_OF_SERVICE } from '../../src/actions/catalog.ts';
 import type { ActionDefinition, AwsClients } from '../../src/actions/types.ts';
-import type { ConfigRuleDeclaration } from '../../src/playbooks/config-rules.ts';
-import { postureOf } from '../../src/playbooks/target-kinds.ts';
 import type { StateMachineDefinition } from '../../src/playbooks/asl.ts';
 import { allStates } from '../../src/playbooks/asl.ts';
 import { type PlaybookDefinition, stepsOf } from '../../src/playbooks/catalog.ts';
+import type { ConfigRuleDeclaration } from '../../src/playbooks/config-rules.ts';
 import type { StepId } from '../../src/playbooks/ids.ts';
 import { stepOfState } from '../../src/playbooks/states.ts';
+import { postureOf } from '../../src/playbooks/target-kinds.ts';
 import { lintPlaybook } from '../../src/playbooks/validate.ts';
 
 /**
@@ -40,7 +40,10 @@ export interface ConformanceContext {
   /** The repository's root directory. */
   readonly root: string;
   readonly actions: Readonly<
-    Record<string, Pick<ActionDefinition, 'permissions' | 'mutating'> & Partial<Pick<ActionDefinition, 'release'>>>
+    Record<
+      string,
+      Pick<ActionDefinition, 'permissions' | 'mutating'> & Partial<Pick<ActionDefinition, 'release'>>
+    >
   >;
   readonly playbooks: Readonly<Record<string, PlaybookDefinition>>;
   /** The names of the Task states that run a step (playbooks/states.ts). */
@@ -134,7 +137,9 @@ export function lacksOfConfigRules(context: ConformanceContext): string[] {
     if (rules === undefined || rules === 'any') continue;
     for (const identifier of Object.keys(rules)) {
       const lack = (what: string) => lacks.push(`Config rule ${identifier} (${playbook.id}): ${what}`);
-      const declared = Object.hasOwn(context.configRules, identifier) ? context.configRules[identifier] : undefined;
+      const declared = Object.hasOwn(context.configRules, identifier)
+        ? context.configRules[identifier]
+        : undefined;
       if (declared === undefined) {
         lack('a declaration in CONFIG_RULES (packages/core/src/playbooks/config-rules.ts)');
         continue;
@@ -147,7 +152,9 @@ export function lacksOfConfigRules(context: ConformanceContext): string[] {
         lack(`a resource type the target kind ${playbook.target} takes (${posture.resourceType})`);
       // A posture fix's resource is seeded from the rule (IAM users from a Config result are seeded by seed.ts).
       if (playbook.mutating && posture !== undefined && !context.configSeeds.has(identifier))
-        lack('a seed that makes a resource non-compliant (CONFIG_SEEDS in packages/local/src/seed-config.ts)');
+        lack(
+          'a seed that makes a resource non-compliant (CONFIG_SEEDS in packages/local/src/seed-config.ts)',
+        );
     }
   }
   return lacks;

@@ -35,26 +35,29 @@ describe('decide: a Config result about a security group', () => {
     ['RESTRICTED_INCOMING_TRAFFIC', 'security-group-ingress', 'required'],
     ['VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS', 'security-group-ingress', 'required'],
     ['VPC_DEFAULT_SECURITY_GROUP_CLOSED', 'default-security-group', 'required'],
-  ] as const)('%s runs %s with approval %s by default, on the group it judged', (rule, playbook, approval) => {
-    // Prepare
-    const event = loadDemoEvent<{ detail: Json }>(POSTURE_EVENTS[rule]);
-    const incident = incidentOf(event);
+  ] as const)(
+    '%s runs %s with approval %s by default, on the group it judged',
+    (rule, playbook, approval) => {
+      // Prepare
+      const event = loadDemoEvent<{ detail: Json }>(POSTURE_EVENTS[rule]);
+      const incident = incidentOf(event);
 
-    // Act
-    const decision = decide(incident, settings());
+      // Act
+      const decision = decide(incident, settings());
 
-    // Assess
-    expect(decision).toMatchObject({ action: 'remediate', playbook, approval });
-    expect(decision.targets).toEqual([
-      {
-        kind: 'aws-resource',
-        role: 'affected',
-        resourceType: 'AWS::EC2::SecurityGroup',
-        resourceId: event.detail.resourceId,
-      },
-    ]);
-    expect(decision.reason).toContain(`(${rule})`);
-  });
+      // Assess
+      expect(decision).toMatchObject({ action: 'remediate', playbook, approval });
+      expect(decision.targets).toEqual([
+        {
+          kind: 'aws-resource',
+          role: 'affected',
+          resourceType: 'AWS::EC2::SecurityGroup',
+          resourceId: event.detail.resourceId,
+        },
+      ]);
+      expect(decision.reason).toContain(`(${rule})`);
+    },
+  );
 
   it('follows the settings when they make a fix ask first, or only notify', () => {
     // Prepare
@@ -63,11 +66,17 @@ describe('decide: a Config result about a security group', () => {
     // Act
     const asks = decide(
       incident,
-      settings({ configRulePlaybooks: { 'restricted-ssh': { playbook: 'security-group-ingress', approval: 'required' } } }),
+      settings({
+        configRulePlaybooks: {
+          'restricted-ssh': { playbook: 'security-group-ingress', approval: 'required' },
+        },
+      }),
     );
     const notifies = decide(
       incident,
-      settings({ configRulePlaybooks: { INCOMING_SSH_DISABLED: { playbook: 'notify-only', approval: 'auto' } } }),
+      settings({
+        configRulePlaybooks: { INCOMING_SSH_DISABLED: { playbook: 'notify-only', approval: 'auto' } },
+      }),
     );
 
     // Assess
@@ -93,7 +102,10 @@ describe('decide: a Config result about a security group', () => {
   it('never acts on a resource of another type than its playbook takes', () => {
     // Prepare: a restricted-ssh result about a network interface.
     const event = loadDemoEvent<{ detail: Json }>(POSTURE_EVENTS.INCOMING_SSH_DISABLED);
-    Object.assign(event.detail, { resourceType: 'AWS::EC2::NetworkInterface', resourceId: 'eni-0123456789abcdef0' });
+    Object.assign(event.detail, {
+      resourceType: 'AWS::EC2::NetworkInterface',
+      resourceId: 'eni-0123456789abcdef0',
+    });
 
     // Act
     const decision = decide(incidentOf(event), settings());
@@ -151,7 +163,11 @@ describe('the execution input of a posture fix', () => {
   it('carries no controls for an incident that is not a Config result', () => {
     // Prepare
     const incident = incidentOf(loadDemoEvent(POSTURE_EVENTS.INCOMING_SSH_DISABLED));
-    const guardDuty = { ...incident, source: 'guardduty', facts: { source: 'cloudwatch', alarmName: 'x', state: 'ALARM' } };
+    const guardDuty = {
+      ...incident,
+      source: 'guardduty',
+      facts: { source: 'cloudwatch', alarmName: 'x', state: 'ALARM' },
+    };
 
     // Act
     const input = buildExecutionInput(guardDuty as Incident, decide(incident, settings()), settings(), 'v1');

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake } from '../../src/intake/intake.ts';
 import { PLAYBOOKS, plannedSteps } from '../../src/playbooks/catalog.ts';
 import { postureOf } from '../../src/playbooks/target-kinds.ts';
 import { decide } from '../../src/policy/decision.ts';
 import { settingsKeyOf } from '../../src/policy/rule-identification.ts';
-import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
 import { parseSettings, type Settings } from '../../src/policy/settings.ts';
 
 type Json = Record<string, unknown>;

@@ -130,7 +130,9 @@ describe('identifyConfigRule', () => {
     expect(identified.severity.label).toBe('high');
     expect(incident.severity.label).toBe('low');
     expect(identified.notes.at(-1)).toContain('the managed rule INCOMING_SSH_DISABLED');
-    expect(identified.facts.source === 'config' && settingsKeyOf(identified.facts)).toBe('INCOMING_SSH_DISABLED');
+    expect(identified.facts.source === 'config' && settingsKeyOf(identified.facts)).toBe(
+      'INCOMING_SSH_DISABLED',
+    );
   });
 
   it('takes a custom rule named like a managed one for what it is: custom, mapped by its name, low', async () => {
@@ -168,7 +170,9 @@ describe('identifyConfigRule', () => {
 
     // Assess
     expect(identified.facts).toEqual(incident.facts);
-    expect(identified.notes.at(-1)).toContain('could not be read (DescribeConfigRules failed: AccessDeniedException)');
+    expect(identified.notes.at(-1)).toContain(
+      'could not be read (DescribeConfigRules failed: AccessDeniedException)',
+    );
     expect(identified.notes.at(-1)).toContain('its parameters are unknown');
     expect(warn).toHaveBeenCalledOnce();
   });
@@ -177,7 +181,10 @@ describe('identifyConfigRule', () => {
     // Prepare
     const describe = described(undefined);
     const incident = incidentOf(loadFixture('config-access-keys-rotated-noncompliant.json'));
-    const notConfig = { ...incident, facts: { ...incident.facts, source: 'guardduty' } } as unknown as Incident;
+    const notConfig = {
+      ...incident,
+      facts: { ...incident.facts, source: 'guardduty' },
+    } as unknown as Incident;
 
     // Act
     const same = await identifyConfigRule(notConfig, describe);
@@ -244,7 +251,9 @@ describe("a rule's InputParameters", () => {
   });
 
   it('that are not a JSON object are refused by name', () => {
-    expect(() => parseRuleParameters('{nope')).toThrow(expect.objectContaining({ name: 'ConfigRuleParametersInvalidError' }));
+    expect(() => parseRuleParameters('{nope')).toThrow(
+      expect.objectContaining({ name: 'ConfigRuleParametersInvalidError' }),
+    );
     expect(() => parseRuleParameters('[1]')).toThrow(/not a JSON object/);
   });
 });

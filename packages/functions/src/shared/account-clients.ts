@@ -26,7 +26,9 @@ export interface ClientConstructors {
   readonly elb: new (config: ClientConfig) => ElasticLoadBalancingClient;
   readonly sns: new (config: ClientConfig) => SNSClient;
   /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
-  readonly config: new (config: ClientConfig) => ConfigServiceClient;
+  readonly config: new (
+    config: ClientConfig,
+  ) => ConfigServiceClient;
 }
 
 /** A function asked for a client its handler did not provide: a wiring mistake, never an AWS error. */

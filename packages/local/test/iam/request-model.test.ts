@@ -95,7 +95,10 @@ describe('the request model', () => {
     const input = { GroupId: group, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }] };
 
     // Act
-    const plain = await iamRequestsFor({ service: 'EC2', command: 'AuthorizeSecurityGroupIngress', input }, scope);
+    const plain = await iamRequestsFor(
+      { service: 'EC2', command: 'AuthorizeSecurityGroupIngress', input },
+      scope,
+    );
     const tagged = await iamRequestsFor(
       {
         service: 'EC2',
@@ -115,7 +118,10 @@ describe('the request model', () => {
     expect(tagged.map((each) => [each.action, each.resources.map((resource) => resource.arn)])).toEqual([
       [
         'ec2:AuthorizeSecurityGroupEgress',
-        [`arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${group}`, `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group-rule/*`],
+        [
+          `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${group}`,
+          `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group-rule/*`,
+        ],
       ],
       ['ec2:CreateTags', [`arn:aws:ec2:${REGION}:${ACCOUNT}:security-group-rule/*`]],
     ]);

@@ -255,7 +255,10 @@ export const EC2_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
     'ec2:AuthorizeSecurityGroupIngress',
     'AuthorizeSecurityGroupIngress',
   ),
-  AuthorizeSecurityGroupEgress: authorizeRules('ec2:AuthorizeSecurityGroupEgress', 'AuthorizeSecurityGroupEgress'),
+  AuthorizeSecurityGroupEgress: authorizeRules(
+    'ec2:AuthorizeSecurityGroupEgress',
+    'AuthorizeSecurityGroupEgress',
+  ),
   RevokeSecurityGroupIngress: securityGroupRules('ec2:RevokeSecurityGroupIngress'),
   RevokeSecurityGroupEgress: securityGroupRules('ec2:RevokeSecurityGroupEgress'),
 

@@ -24,14 +24,18 @@ describe('ConfigModel', () => {
 
     // Act
     const answer = await client.send(
-      new DescribeConfigRulesCommand({ ConfigRuleNames: ['restricted-common-ports-conformance-pack-7hq2x0p1c'] }),
+      new DescribeConfigRulesCommand({
+        ConfigRuleNames: ['restricted-common-ports-conformance-pack-7hq2x0p1c'],
+      }),
     );
 
     // Assess
     expect(answer.ConfigRules).toEqual([
       expect.objectContaining({
         ConfigRuleName: 'restricted-common-ports-conformance-pack-7hq2x0p1c',
-        ConfigRuleArn: expect.stringMatching(/^arn:aws:config:eu-west-1:111122223333:config-rule\/config-rule-[0-9a-f]{6}$/),
+        ConfigRuleArn: expect.stringMatching(
+          /^arn:aws:config:eu-west-1:111122223333:config-rule\/config-rule-[0-9a-f]{6}$/,
+        ),
         ConfigRuleState: 'ACTIVE',
         Source: { Owner: 'AWS', SourceIdentifier: 'RESTRICTED_INCOMING_TRAFFIC' },
         InputParameters: '{"blockedPort1":"3389"}',
@@ -76,9 +80,13 @@ describe('ConfigModel', () => {
 
     // Act + Assess
     await expect(
-      client.send(new DescribeConfigRulesCommand({ ConfigRuleNames: Array.from({ length: 26 }, (_, n) => `r${n}`) })),
+      client.send(
+        new DescribeConfigRulesCommand({ ConfigRuleNames: Array.from({ length: 26 }, (_, n) => `r${n}`) }),
+      ),
     ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
-    await expect(client.send(new DescribeConfigRulesCommand({ ConfigRuleNames: [' '] }))).rejects.toMatchObject({
+    await expect(
+      client.send(new DescribeConfigRulesCommand({ ConfigRuleNames: [' '] })),
+    ).rejects.toMatchObject({
       name: 'InvalidParameterValueException',
     });
   });

@@ -16,7 +16,12 @@ function setup() {
     groupName: 'web',
     vpcId: VPC,
     ingress: [
-      { IpProtocol: 'tcp', FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh' }] },
+      {
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        ToPort: 22,
+        IpRanges: [{ CidrIp: '0.0.0.0/0', Description: 'ssh' }],
+      },
       { IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
     ],
   });
@@ -46,10 +51,18 @@ describe('Ec2Model: security group rules', () => {
         CidrIpv4: '0.0.0.0/0',
         Description: 'ssh',
         SecurityGroupRuleId: expect.stringMatching(/^sgr-/),
-        SecurityGroupRuleArn: expect.stringMatching(/^arn:aws:ec2:eu-west-1:111122223333:security-group-rule\/sgr-/),
+        SecurityGroupRuleArn: expect.stringMatching(
+          /^arn:aws:ec2:eu-west-1:111122223333:security-group-rule\/sgr-/,
+        ),
       }),
       expect.objectContaining({ IsEgress: false, FromPort: 443, CidrIpv6: '::/0' }),
-      expect.objectContaining({ IsEgress: true, IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '0.0.0.0/0' }),
+      expect.objectContaining({
+        IsEgress: true,
+        IpProtocol: '-1',
+        FromPort: -1,
+        ToPort: -1,
+        CidrIpv4: '0.0.0.0/0',
+      }),
     ]);
   });
 
@@ -77,7 +90,9 @@ describe('Ec2Model: security group rules', () => {
     const authorized = await ec2.send(
       new AuthorizeSecurityGroupIngressCommand({
         GroupId: group,
-        IpPermissions: [{ IpProtocol: 'udp', FromPort: 53, ToPort: 53, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }],
+        IpPermissions: [
+          { IpProtocol: 'udp', FromPort: 53, ToPort: 53, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+        ],
         TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: [{ Key: 'team', Value: 'dns' }] }],
       }),
     );
@@ -123,7 +138,9 @@ describe('Ec2Model: security group rules', () => {
 
     // Act
     const first = await ec2.send(new DescribeSecurityGroupRulesCommand({ MaxResults: 5 }));
-    const rest = await ec2.send(new DescribeSecurityGroupRulesCommand({ MaxResults: 5, NextToken: first.NextToken }));
+    const rest = await ec2.send(
+      new DescribeSecurityGroupRulesCommand({ MaxResults: 5, NextToken: first.NextToken }),
+    );
     const all = await ec2.send(new DescribeSecurityGroupRulesCommand({}));
     const bad = ec2.send(new DescribeSecurityGroupRulesCommand({ MaxResults: 4 }));
 
@@ -133,7 +150,9 @@ describe('Ec2Model: security group rules', () => {
     expect(rest.SecurityGroupRules).toHaveLength(1);
     expect(rest.NextToken).toBeUndefined();
     expect(all.SecurityGroupRules?.map((rule) => rule.SecurityGroupRuleId)).toEqual(
-      [...(first.SecurityGroupRules ?? []), ...(rest.SecurityGroupRules ?? [])].map((rule) => rule.SecurityGroupRuleId),
+      [...(first.SecurityGroupRules ?? []), ...(rest.SecurityGroupRules ?? [])].map(
+        (rule) => rule.SecurityGroupRuleId,
+      ),
     );
     await expect(bad).rejects.toMatchObject({ name: 'InvalidParameterValue' });
   });
@@ -143,7 +162,9 @@ describe('Ec2Model: security group rules', () => {
     const { ec2 } = setup();
 
     // Act
-    const sent = ec2.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: ['sgr-0000000000000dead'] }));
+    const sent = ec2.send(
+      new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: ['sgr-0000000000000dead'] }),
+    );
 
     // Assess
     await expect(sent).rejects.toMatchObject({ name: 'InvalidSecurityGroupRuleId.NotFound' });
@@ -155,7 +176,9 @@ describe('Ec2Model: security group rules', () => {
     const [egress] = sandbox.ec2.snapshot().securityGroups[group]?.egress ?? [];
 
     // Act
-    await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: group, SecurityGroupRuleIds: [egress?.ruleId ?? ''] }));
+    await ec2.send(
+      new RevokeSecurityGroupEgressCommand({ GroupId: group, SecurityGroupRuleIds: [egress?.ruleId ?? ''] }),
+    );
 
     // Assess
     const after = sandbox.ec2.snapshot().securityGroups[group];

@@ -334,7 +334,10 @@ function describeSecurityGroupRules(
   store: Ec2Store,
   input: DescribeSecurityGroupRulesCommandInput,
 ): Out<DescribeSecurityGroupRulesCommandOutput> {
-  if (input.MaxResults !== undefined && (input.MaxResults < RULE_PAGE.min || input.MaxResults > RULE_PAGE.max)) {
+  if (
+    input.MaxResults !== undefined &&
+    (input.MaxResults < RULE_PAGE.min || input.MaxResults > RULE_PAGE.max)
+  ) {
     throw fail(
       'InvalidParameterValue',
       `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Parameter must be between ${RULE_PAGE.min} and ${RULE_PAGE.max}.`,
