@@ -238,12 +238,10 @@ function renderRoutes(playbook: PlaybookDefinition): string {
       '- The NON_COMPLIANT results of any AWS Config rule that `settings.configRulePlaybooks` maps to it.',
     );
   } else if (routes.configRules !== undefined) {
-    const rules = Object.entries(routes.configRules).map(
-      ([rule, route]) =>
-        `${code(rule)} (approval \`${route.approval}\`, ${Object.entries(route.target)
-          .map(([key, value]) => `${key} \`${String(value)}\``)
-          .join(', ')})`,
-    );
+    const rules = Object.entries(routes.configRules).map(([rule, route]) => {
+      const target = Object.entries(route.target).map(([key, value]) => `${key} \`${String(value)}\``);
+      return `${code(rule)} (approval \`${route.approval}\`: ${route.approvalBecause}${target.length === 0 ? '' : `; ${target.join(', ')}`})`;
+    });
     lines.push(
       `- The NON_COMPLIANT results of the AWS Config rules it knows, mapped to it by default in \`settings.configRulePlaybooks\`: ${rules.join('; ')}. The settings refuse a mapping of any other rule to it.`,
     );
