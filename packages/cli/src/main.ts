@@ -6,9 +6,10 @@ import { automaticApprovals } from '@cordon/local/engine';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
-import { parseFault, ReplayStoppedError, replay } from './commands/replay.ts';
+import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
-import { EXIT, type Io, processIo, UsageError } from './io.ts';
+import { ReplayStoppedError, UsageError } from './errors.ts';
+import { EXIT, type Io, processIo } from './io.ts';
 import { loadCliSettings } from './settings-file.ts';
 
 const USAGE = `Usage:

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseSettings, parseSettingsJson, type SettingsResult } from '@cordon/core/policy/settings';
-import { UsageError } from './io.ts';
+import { UsageError } from './errors.ts';
 
 /**
  * The CLI's settings: a local JSON file holding any subset of the settings (the rest take their defaults),

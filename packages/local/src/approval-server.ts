@@ -25,6 +25,7 @@ import {
   type TaskCallbacks,
 } from '@cordon/core/approval/decide';
 import type { ApprovalStore } from '@cordon/core/approval/records';
+import { RequestBodyTooLargeError } from './errors.ts';
 
 export interface ApprovalServerOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -74,8 +75,6 @@ function localOperator(): WebIdentity {
   }
 }
 
-class BodyTooLarge extends Error {}
-
 async function readBody(request: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -83,7 +82,7 @@ async function readBody(request: IncomingMessage, limit: number): Promise<string
     // Chunks of an IncomingMessage without setEncoding are Buffers.
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > limit) throw new BodyTooLarge();
+    if (size > limit) throw new RequestBodyTooLargeError(limit);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -143,7 +142,7 @@ export function createApprovalServer(options: ApprovalServerOptions): ApprovalSe
       try {
         body = await readBody(request, maxBodyBytes);
       } catch (error) {
-        const status = error instanceof BodyTooLarge ? 413 : 400;
+        const status = error instanceof RequestBodyTooLargeError ? 413 : 400;
         response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
         response.end(status === 413 ? 'The request body is too large.' : 'Bad request.');
         return;

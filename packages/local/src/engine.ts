@@ -13,6 +13,7 @@ import { type ActionLambdaHandler, createActionHandler } from '@cordon/functions
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { sandboxAwsClients, sandboxLedger } from './clients.ts';
+import { ApprovalRejectedError } from './errors.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import { sandboxTopicArn } from './seed.ts';
 
@@ -58,22 +59,6 @@ export interface ApprovalRequest {
  * Error named `ApprovalRejected` = SendTaskFailure. A promise never kept runs into the Task's timeout.
  */
 export type ApprovalResponder = (request: ApprovalRequest) => Promise<JsonValue>;
-
-/** An approval error with the name Step Functions matches (`ApprovalRejected`). */
-export class ApprovalRejectedError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ApprovalRejected';
-  }
-}
-
-/** The engine cannot answer an approval (replay without --approve/--reject and no approval page). */
-export class ApprovalUnansweredError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ApprovalUnansweredError';
-  }
-}
 
 /** Answers every approval the same way, as `--approve` / `--reject` do. */
 export function automaticApprovals(

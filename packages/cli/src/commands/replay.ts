@@ -16,7 +16,7 @@ import { diffFacts, type FactChange, inspectResources } from '@cordon/local/insp
 import { type ApprovalPrompt, startPageApprovals } from '@cordon/local/page-approvals';
 import type { FaultSpec } from '@cordon/local/sandbox/types';
 import { type Substitution, sandboxForIncident } from '@cordon/local/seed';
-import { UsageError } from '../io.ts';
+import { ReplayStoppedError, UsageError } from '../errors.ts';
 
 export interface ReplayOptions {
   readonly file: string;
@@ -57,14 +57,6 @@ export interface ReplayReport {
   readonly transitions: number;
   readonly changes: readonly FactChange[];
   readonly substitutions: readonly Substitution[];
-}
-
-/** Something that stops a replay before the playbook runs: exit code 1 with the message. */
-export class ReplayStoppedError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ReplayStoppedError';
-  }
 }
 
 /** `Command:ErrorName[:times]` → a fault spec. */

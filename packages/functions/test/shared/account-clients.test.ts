@@ -2,9 +2,9 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { parseSettings } from '@cordon/core/policy/settings';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClientNotProvidedError } from '../../src/errors.ts';
 import {
   accountClientsByHome,
-  ClientNotProvidedError,
   createAccountClients,
   responderRoleArn,
 } from '../../src/shared/account-clients.ts';
