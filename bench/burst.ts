@@ -5,10 +5,11 @@ import type { PlaybookId } from '../packages/core/src/playbooks/ids.ts';
 import { MemoryBlastRadius } from '../packages/core/src/triage/blast-radius.ts';
 import { type StartExecution, triage, triageIncident } from '../packages/core/src/triage/triage.ts';
 import { sandboxLedger, sandboxObserver } from '../packages/local/src/clients.ts';
-import { automaticApprovals, LocalEngine } from '../packages/local/src/engine.ts';
+import { automaticApprovals } from '../packages/local/src/engine.ts';
 import type { Sandbox } from '../packages/local/src/sandbox/index.ts';
 import { sandboxForIncident } from '../packages/local/src/seed.ts';
 import {
+  benchEngine,
   highSeverityEc2Event,
   incidentOf,
   median,
@@ -139,7 +140,7 @@ function incidentWorld(base: Incident, index: number) {
     { seed: index + 1 },
   );
   const settings = settingsOf(SETTINGS);
-  const engine = new LocalEngine({ sandbox, settings, approvals: automaticApprovals('approve') });
+  const engine = benchEngine(sandbox, settings, automaticApprovals('approve'));
   const ledger = sandboxLedger(sandbox, 30);
   // As the deployed triage: the incident's claim in the ledger table, and the instance read alongside it.
   const ports = {

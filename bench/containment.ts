@@ -8,11 +8,12 @@ import { DynamoDbBlastRadius } from '../packages/core/src/triage/blast-radius.ts
 import { triageIncident } from '../packages/core/src/triage/triage.ts';
 import { stepFunctionsStarter } from '../packages/functions/src/triage.ts';
 import { sandboxClient, sandboxObserver } from '../packages/local/src/clients.ts';
-import { automaticApprovals, LocalEngine } from '../packages/local/src/engine.ts';
+import { automaticApprovals } from '../packages/local/src/engine.ts';
 import { awsError } from '../packages/local/src/sandbox/errors.ts';
 import type { RecordedCall, Sandbox } from '../packages/local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, sandboxForIncident } from '../packages/local/src/seed.ts';
 import {
+  benchEngine,
   highSeverityEc2Event,
   incidentOf,
   median,
@@ -162,7 +163,7 @@ async function runOnce(eniCount: number, mode: Mode, groups: Groups): Promise<Co
   sandbox.account.injectLatency({ command: '*', ms: CALL_LATENCY_MS });
 
   const settings = settingsOf();
-  const engine = new LocalEngine({ sandbox, settings, approvals: automaticApprovals('approve') });
+  const engine = benchEngine(sandbox, settings, automaticApprovals('approve'));
   const region = sandbox.account.region;
   const dynamodb = sandboxClient(sandbox, DynamoDBClient);
   const sfn = sandboxClient(sandbox, SFNClient);

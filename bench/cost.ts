@@ -1,3 +1,4 @@
+import { camelCaseKeys } from '../packages/core/src/intake/pascal-case.ts';
 import type { PlaybookId } from '../packages/core/src/playbooks/ids.ts';
 import type { ExecutionInput } from '../packages/core/src/triage/execution-input.ts';
 import type { ExecutionReport } from '../packages/local/src/engine.ts';
@@ -35,8 +36,14 @@ interface Case {
 async function scenarioReport(
   event: unknown,
   settings: Record<string, unknown>,
+  via: 'eventbridge' | 'poller' = 'eventbridge',
 ): Promise<ExecutionReport | undefined> {
-  return (await runScenario(event, { settings })).execution;
+  return (await runScenario(event, { settings, via })).execution;
+}
+
+function rootActivityEvent(): unknown {
+  const sample = loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json');
+  return { ...sample, detail: camelCaseKeys(sample.detail) };
 }
 
 const CASES: readonly Case[] = [
@@ -68,29 +75,33 @@ const CASES: readonly Case[] = [
     label: 'root-activity',
     playbook: 'root-activity',
     run: () =>
-      scenarioReport(loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'), {}),
+      // The sample's finding as EventBridge delivers it (camelCase), as the root-activity scenario test does.
+      scenarioReport(rootActivityEvent(), {}),
   },
   {
     label: 'notify-only',
     playbook: 'notify-only',
     run: () =>
-      scenarioReport(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'), {
-        includeSampleFindings: true,
-        severity: { autoRemediateAt: 1, approvalAt: 1 },
-      }),
+      scenarioReport(
+        loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'),
+        { includeSampleFindings: true, severity: { autoRemediateAt: 1, approvalAt: 1 } },
+        'poller',
+      ),
   },
   {
     label: 'ec2-release (after a containment)',
     playbook: 'ec2-release',
     run: async () => {
       // A release runs on the containment's incident: its ledger holds what to restore.
-      const { engine, incident, execution } = await runScenario(highSeverityEc2Event(), { settings: {} });
+      const { deployment, incident, execution } = await runScenario(highSeverityEc2Event(), {
+        settings: {},
+      });
       if (execution === undefined) throw new Error('no containment to release');
       const input: ExecutionInput = {
         ...execution.input,
         decision: { ...execution.input.decision, playbook: 'ec2-release' },
       };
-      return engine.run(`${incident.id}-release`, 'ec2-release', input);
+      return deployment.start('ec2-release', `${incident.id}-release`, input);
     },
   },
 ];

@@ -1,7 +1,14 @@
 import { cpus, totalmem } from 'node:os';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Incident } from '../packages/core/src/intake/incident.ts';
 import { intake } from '../packages/core/src/intake/intake.ts';
 import { parseSettings, type SettingsResult } from '../packages/core/src/policy/settings.ts';
+import type { ActionHandlerDependencies } from '../packages/functions/src/shared/action-handler.ts';
+import { sandboxAwsClients, sandboxLedger } from '../packages/local/src/clients.ts';
+import { type ApprovalResponder, LocalEngine } from '../packages/local/src/engine.ts';
+import type { Sandbox } from '../packages/local/src/sandbox/index.ts';
+import { DEFAULT_STAGE, sandboxTopicArn } from '../packages/local/src/seed.ts';
 import { loadEvent } from '../test/support/events.ts';
 
 /** The event every EC2 section starts from: a real GuardDuty C&C finding on an instance. */
@@ -103,4 +110,35 @@ export function settingsOf(raw: Record<string, unknown> = {}): SettingsResult {
 /** Log progress to stderr so stdout keeps only the figures. */
 export function progress(message: string): void {
   process.stderr.write(`  … ${message}\n`);
+}
+
+/**
+ * The local engine with the action functions built on settings held in process — what a warm function's
+ * settings cache serves — and sandbox clients with no principal. Benchmarks only: they measure the playbook's
+ * own round trips (and thousands of incidents), not the first settings read of a cold function. Everything
+ * else runs on the local deployment (packages/local/src/deployment.ts), whose functions read SSM.
+ */
+export function benchEngine(
+  sandbox: Sandbox,
+  settings: SettingsResult,
+  approvals: ApprovalResponder,
+): LocalEngine {
+  const clients = sandboxAwsClients(sandbox);
+  const ledger = sandboxLedger(sandbox, settings.settings.ledgerRetentionDays);
+  const topicArn = sandboxTopicArn(sandbox);
+  const { region, accountId } = sandbox.account;
+  const dependencies: ActionHandlerDependencies = {
+    logger: new Logger({ serviceName: 'cordon-bench', logLevel: 'SILENT' }),
+    metrics: new Metrics({ namespace: 'CordonBench', serviceName: 'cordon-bench' }),
+    loadSettings: async () => settings,
+    clientsFor: () => clients,
+    ledgerFor: () => ledger,
+    notifications: async () => ({ snsTopicArn: topicArn }),
+    now: () => new Date(),
+  };
+  return new LocalEngine({
+    approvals,
+    actionDependencies: () => dependencies,
+    functionArn: (id) => `arn:aws:lambda:${region}:${accountId}:function:cordon-${DEFAULT_STAGE}-${id}`,
+  });
 }

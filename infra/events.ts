@@ -1,14 +1,14 @@
 /**
- * EventBridge rules on the default bus: core's rules (GuardDuty findings, Cordon's alarms, Config
- * non-compliance; the same list the local engine routes with) → triage, and Parameter Store changes of the
- * detection thresholds → threshold-sync. Every target retries, then drops into an SQS dead-letter queue that
- * an alarm watches.
+ * EventBridge rules: core's rules (GuardDuty findings, Cordon's alarms, Config non-compliance; the same list
+ * the local engine routes with) → triage, on the default bus (events of this account and region) and on the
+ * intake bus (events forwarded from member accounts and other regions, bus.ts); Parameter Store changes of the
+ * detection thresholds → threshold-sync, on the default bus only. Every target retries, then drops into an SQS
+ * dead-letter queue that an alarm watches.
  */
-import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
 import type { EventPattern } from '@cordon/core/events/pattern';
 import { validatePattern } from '@cordon/core/events/pattern';
-import { buildEventRules, type EventRule } from '@cordon/core/events/rules';
-import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
+import { deployedRuleOptions, deployedRules, type EventRule } from '@cordon/core/events/rules';
+import type { IntakeBus } from './bus.ts';
 import type { DeployConfig } from './config.ts';
 import type { DeployedFunction } from './lambda.ts';
 import { pascal } from './lambda.ts';
@@ -16,23 +16,17 @@ import { pascal } from './lambda.ts';
 /** Every target: retry for up to a day (EventBridge's maximum), then the dead-letter queue. */
 export const TARGET_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
 
-/** The alarm names the CloudWatch rule matches: settings' alarm playbooks, the detections, and extra ones. */
+/**
+ * The alarm names the CloudWatch rule matches: settings' alarm playbooks, the detections, and extra ones
+ * (core's `deployedRuleOptions`, which the local deployment uses too).
+ */
 export function ruleAlarmNames(config: DeployConfig): string[] {
-  return [
-    ...new Set([
-      ...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks),
-      ...DETECTION_ALARM_NAMES,
-      ...config.extraAlarmNames,
-    ]),
-  ];
+  return [...deployedRuleOptions({ extraAlarmNames: config.extraAlarmNames }).alarmNames];
 }
 
 /** Core's rules with the deploy-time options: the severity floor is the settings default `ignoreBelow`. */
 export function triageRules(config: DeployConfig): readonly EventRule[] {
-  return buildEventRules({
-    guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow,
-    alarmNames: ruleAlarmNames(config),
-  });
+  return deployedRules({ extraAlarmNames: config.extraAlarmNames });
 }
 
 /** Parameter Store changes under the stage's detections path (threshold-sync ignores anything else anyway). */
@@ -44,9 +38,18 @@ export function thresholdChangePattern(config: DeployConfig): EventPattern {
   });
 }
 
+/** A deployed rule and the bus it is on (undefined: the default bus). */
+export interface DeployedRule {
+  readonly id: string;
+  readonly rule: aws.cloudwatch.EventRule;
+  readonly busName?: $util.Output<string>;
+}
+
 export interface Events {
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly rules: aws.cloudwatch.EventRule[];
+  /** The same rules with their bus and target, for the monitoring (monitoring.ts). */
+  readonly deployed: DeployedRule[];
   readonly targets: aws.cloudwatch.EventTarget[];
   readonly deadLetterAlarm: aws.cloudwatch.MetricAlarm;
 }
@@ -64,45 +67,67 @@ export function createEvents(
   functions: Readonly<Record<string, DeployedFunction>>,
   topic: aws.sns.Topic,
   deadLetterQueue: aws.sqs.Queue,
+  intake: IntakeBus,
 ): Events {
   const triage = functions.triage;
   const thresholdSync = functions['threshold-sync'];
   if (triage === undefined || thresholdSync === undefined)
     throw new Error('events need triage and threshold-sync');
-  const routes: { id: string; description: string; pattern: EventPattern; target: DeployedFunction }[] = [
-    ...triageRules(config).map((rule) => ({ ...rule, target: triage })),
+  // Forwarded events arrive on the intake bus: the triage rules are there too, the threshold rule is not
+  // (parameters of this stage change in this account and region only).
+  const routes: {
+    id: string;
+    description: string;
+    pattern: EventPattern;
+    target: DeployedFunction;
+    forwarded: boolean;
+  }[] = [
+    ...triageRules(config).map((rule) => ({ ...rule, target: triage, forwarded: true })),
     {
       id: 'threshold-changes',
       description: 'Detection thresholds changed in Parameter Store',
       pattern: thresholdChangePattern(config),
       target: thresholdSync,
+      forwarded: false,
     },
   ];
+  const buses: { logicalSuffix: string; busName?: $util.Output<string> }[] = [
+    { logicalSuffix: '' },
+    { logicalSuffix: 'Intake', busName: intake.bus.name },
+  ];
   const rules: aws.cloudwatch.EventRule[] = [];
+  const deployed: DeployedRule[] = [];
   const targets: aws.cloudwatch.EventTarget[] = [];
-  for (const route of routes) {
-    const logical = pascal(route.id);
-    const rule = new aws.cloudwatch.EventRule(`${logical}Rule`, {
-      name: `${config.prefix}-${route.id}`,
-      description: route.description.slice(0, 512),
-      eventPattern: JSON.stringify(route.pattern),
-      state: 'ENABLED',
-    });
-    new aws.lambda.Permission(`${logical}Invoke`, {
-      action: 'lambda:InvokeFunction',
-      function: route.target.name,
-      principal: 'events.amazonaws.com',
-      sourceArn: rule.arn,
-    });
-    targets.push(
-      new aws.cloudwatch.EventTarget(`${logical}Target`, {
-        rule: rule.name,
-        arn: route.target.arn,
-        retryPolicy: TARGET_RETRY_POLICY,
-        deadLetterConfig: { arn: deadLetterQueue.arn },
-      }),
-    );
-    rules.push(rule);
+  for (const { logicalSuffix, busName } of buses) {
+    for (const route of routes) {
+      if (busName !== undefined && !route.forwarded) continue;
+      const logical = `${pascal(route.id)}${logicalSuffix}`;
+      const onBus = busName === undefined ? {} : { eventBusName: busName };
+      const rule = new aws.cloudwatch.EventRule(`${logical}Rule`, {
+        name: `${config.prefix}-${route.id}`,
+        description: `${route.description}${busName === undefined ? '' : ' (forwarded)'}`.slice(0, 512),
+        eventPattern: JSON.stringify(route.pattern),
+        state: 'ENABLED',
+        ...onBus,
+      });
+      new aws.lambda.Permission(`${logical}Invoke`, {
+        action: 'lambda:InvokeFunction',
+        function: route.target.name,
+        principal: 'events.amazonaws.com',
+        sourceArn: rule.arn,
+      });
+      targets.push(
+        new aws.cloudwatch.EventTarget(`${logical}Target`, {
+          rule: rule.name,
+          arn: route.target.arn,
+          retryPolicy: TARGET_RETRY_POLICY,
+          deadLetterConfig: { arn: deadLetterQueue.arn },
+          ...onBus,
+        }),
+      );
+      rules.push(rule);
+      deployed.push({ id: route.id, rule, ...(busName === undefined ? {} : { busName }) });
+    }
   }
   new aws.sqs.QueuePolicy('EventsDeadLetterQueuePolicy', {
     queueUrl: deadLetterQueue.url,
@@ -139,5 +164,5 @@ export function createEvents(
     treatMissingData: 'notBreaching',
     alarmActions: [topic.arn],
   });
-  return { deadLetterQueue, rules, targets, deadLetterAlarm };
+  return { deadLetterQueue, rules, deployed, targets, deadLetterAlarm };
 }

@@ -4,12 +4,14 @@
  */
 import { ACTION_IDS, ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
 import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
+import { INCIDENT_PLAYBOOK_IDS } from '@cordon/core/playbooks/catalog';
 import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
 import { environmentFor, type FunctionKind, METRICS_NAMESPACE } from '@cordon/functions/shared/environment';
 import {
   ARN,
+  ASSUME_ACTION_ROLE_SID,
   ASSUME_OBSERVER_ROLE,
-  ASSUME_RESPONDER_ROLE,
+  assumeActionRole,
   catalogStatements,
   GIVE_BACK_LEASES,
   GUARD_STATEMENTS,
@@ -17,6 +19,7 @@ import {
   type PolicyStatement,
   PUBLISH_TO_TOPIC,
   platformStatements,
+  READ_LEDGER,
   READ_SETTINGS,
   readParameters,
   WRITE_LEDGER,
@@ -67,7 +70,15 @@ function parameterName(relative: string): string {
   return `/cordon/{stage}/${relative}`;
 }
 
-/** Actions that change something in an account act through the responder role in member accounts. */
+/**
+ * The actions whose code reads an incident's ledger entries (`Ledger.entries`): release-instance (what to
+ * restore), notify (what happened) and contain-instance (an ENI an earlier try left on the allow-all group
+ * goes back to its recorded groups). The IAM evaluation of every flow proves the list both ways: a reader
+ * missing here is denied its Query, an action listed here that never queries holds an unused grant.
+ */
+const LEDGER_READERS: ReadonlySet<ActionId> = new Set(['contain-instance', 'release-instance', 'notify']);
+
+/** Actions that change something in an account act through their own role in member accounts. */
 function actsInAccounts(id: ActionId): boolean {
   return ACTIONS[id].mutating;
 }
@@ -89,11 +100,12 @@ function actionFunction(id: ActionId): FunctionSpec {
       ...platformStatements(id),
       READ_SETTINGS,
       WRITE_LEDGER,
+      ...(LEDGER_READERS.has(id) ? [READ_LEDGER] : []),
       ...(ACTIONS[id].leases === true ? [GIVE_BACK_LEASES] : []),
       ...(notify
         ? [readParameters('ReadSlackWebhook', [PARAMETERS.slackWebhookUrl], 'Post to Slack (SecureString).')]
         : []),
-      ...(actsInAccounts(id) ? [ASSUME_RESPONDER_ROLE, ...GUARD_STATEMENTS] : []),
+      ...(actsInAccounts(id) ? [assumeActionRole(id), ...GUARD_STATEMENTS] : []),
     ],
     url: false,
     timeoutSeconds: 60,
@@ -118,7 +130,7 @@ const triage: FunctionSpec = {
     {
       sid: 'WriteLedgerAndBlastRadius',
       effect: 'Allow',
-      actions: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resources: [ARN.ledgerTable],
       why: 'Record decisions, claim each incident for one playbook (conditional PutItem) and count containments per account and hour (blast radius, UpdateItem counters).',
     },
@@ -130,8 +142,9 @@ const triage: FunctionSpec = {
       sid: 'StartPlaybooks',
       effect: 'Allow',
       actions: ['states:StartExecution'],
-      resources: PLAYBOOK_IDS.map((playbook) => ARN.stateMachine(playbook)),
-      why: "Start Cordon's playbooks, and nothing else.",
+      // Not a release: only a responder starts one (the playbook catalog's routes).
+      resources: INCIDENT_PLAYBOOK_IDS.map((playbook) => ARN.stateMachine(playbook)),
+      why: "Start Cordon's playbooks that an incident can start, and nothing else.",
     },
   ],
   url: false,
@@ -201,8 +214,11 @@ const approvalApi: FunctionSpec = {
       sid: 'AnswerPlaybooks',
       effect: 'Allow',
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
-      resources: PLAYBOOK_IDS.map((playbook) => ARN.stateMachine(playbook)),
-      why: "Resume a waiting playbook with the decision; only Cordon's state machines.",
+      // These actions have no resource type (Service Authorization Reference, list_awsstepfunctions.html): a
+      // statement naming the state machines never matches them. The task token, which only Cordon's waiting
+      // executions hand out and only this function reads from the approvals table, is what limits them.
+      resources: ['*'],
+      why: 'Resume a waiting playbook with the decision (no resource-level permissions: the task token names the execution).',
     },
   ],
   url: true,
@@ -230,8 +246,10 @@ const poller: FunctionSpec = {
       sid: 'ReadFindings',
       effect: 'Allow',
       actions: ['guardduty:ListFindings', 'guardduty:GetFindings'],
-      resources: ['arn:aws:guardduty:{region}:{account}:detector/*'],
-      why: 'List the findings updated since the cursor and read them.',
+      // No resource type in the Service Authorization Reference (list_amazonguardduty.html): `detector/*`
+      // would never match them.
+      resources: ['*'],
+      why: 'List the findings updated since the cursor and read them (no resource-level permissions).',
     },
     {
       sid: 'Cursor',
@@ -303,14 +321,14 @@ export function functionSpec(id: string): FunctionSpec {
   return spec;
 }
 
-function assumers(role: PolicyStatement): string[] {
-  return FUNCTIONS.filter((spec) => spec.statements.some((statement) => statement.sid === role.sid)).map(
+function assumers(sid: string): string[] {
+  return FUNCTIONS.filter((spec) => spec.statements.some((statement) => statement.sid === sid)).map(
     (spec) => spec.id,
   );
 }
 
-/** The functions whose roles member accounts' responder role trusts (they assume it). */
-export const RESPONDER_FUNCTION_IDS: readonly string[] = assumers(ASSUME_RESPONDER_ROLE);
+/** The functions that act in member accounts, each through its own role there (`<prefix>-<function id>`). */
+export const RESPONDER_FUNCTION_IDS: readonly string[] = assumers(ASSUME_ACTION_ROLE_SID);
 
 /** The functions whose roles member accounts' read-only observer role trusts: triage. */
-export const OBSERVER_FUNCTION_IDS: readonly string[] = assumers(ASSUME_OBSERVER_ROLE);
+export const OBSERVER_FUNCTION_IDS: readonly string[] = assumers(ASSUME_OBSERVER_ROLE.sid);

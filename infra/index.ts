@@ -3,11 +3,14 @@
  * function factory; the tests call it under Pulumi mocks with a stand-in factory.
  */
 import { createApprovalBaseUrl } from './approval.ts';
+import { createIntakeBus, type IntakeBus } from './bus.ts';
 import type { DeployConfig } from './config.ts';
+import { createDashboard } from './dashboard.ts';
 import { createDetections, createThresholdParameters, type Detections } from './detections.ts';
-import { createDeadLetterQueue, createEvents, type Events } from './events.ts';
+import { createDeadLetterQueue, createEvents, type Events, triageRules } from './events.ts';
 import { FUNCTIONS } from './functions.ts';
 import { type DeployedFunction, deployFunctions, type FunctionFactory, type FunctionRole } from './lambda.ts';
+import { alarmSpecs, createAlarms, createOnFailure, type OnFailure } from './monitoring.ts';
 import { createNotifications, type Notifications } from './notifications.ts';
 import type { TemplateValues } from './permissions.ts';
 import { createPlaybooks, type Playbooks } from './playbooks.ts';
@@ -22,7 +25,11 @@ export interface Cordon {
   readonly functions: Record<string, DeployedFunction>;
   readonly roles: Record<string, FunctionRole>;
   readonly playbooks: Playbooks;
+  readonly intake: IntakeBus;
   readonly events: Events;
+  readonly onFailure: OnFailure;
+  readonly alarms: aws.cloudwatch.MetricAlarm[];
+  readonly dashboard: aws.cloudwatch.Dashboard;
   readonly detections?: Detections;
   readonly thresholds: aws.ssm.Parameter[];
   readonly poller: PollerSchedule;
@@ -41,6 +48,7 @@ export function templateValues(config: DeployConfig): $util.Output<TemplateValue
       prefix: config.prefix,
       responderRole: config.responderRoleName,
       observerRole: config.observerRoleName,
+      quarantineRole: config.quarantineRoleName,
       exemptionTagKey: config.exemptionTagKey,
     }));
 }
@@ -53,8 +61,9 @@ export function deployCordon(config: DeployConfig, factory: FunctionFactory): Co
   const { functions, roles } = deployFunctions(FUNCTIONS, config, values, factory);
   const playbooks = createPlaybooks(config, values, functions);
   const deadLetterQueue = createDeadLetterQueue(config);
+  const intake = createIntakeBus(config, values, triageRules(config));
   // The rules exist before the threshold parameters, so that their creation already reaches threshold-sync.
-  const events = createEvents(config, functions, notifications.topic, deadLetterQueue);
+  const events = createEvents(config, functions, notifications.topic, deadLetterQueue, intake);
   const thresholds = createThresholdParameters(config);
   const detections = config.detections
     ? createDetections(config, notifications.topic, thresholds)
@@ -65,6 +74,39 @@ export function deployCordon(config: DeployConfig, factory: FunctionFactory): Co
     throw new Error('poller and approval-api are functions');
   const poller = createPollerSchedule(config, values, pollerFunction, deadLetterQueue);
   const approvalBaseUrl = createApprovalBaseUrl(config, approvalApi);
+  const onFailure = createOnFailure(config, functions, roles);
+  const alarms = createAlarms(
+    alarmSpecs(config, {
+      functions,
+      stateMachines: playbooks.stateMachines,
+      rules: events.deployed,
+      onFailureQueue: onFailure.queue,
+    }),
+    notifications.topic,
+  );
+  const triage = functions.triage;
+  if (triage === undefined) throw new Error('triage is a function');
+  const dashboard = createDashboard(
+    config,
+    values.apply((resolved) => resolved.region),
+    {
+      rules: events.deployed.map((deployed) => ({
+        name: deployed.rule.name,
+        ...(deployed.busName === undefined ? {} : { busName: deployed.busName }),
+      })),
+      triageFunction: triage.name,
+      functionNames: Object.values(functions).map((deployed) => deployed.name),
+      stateMachines: Object.entries(playbooks.stateMachines).map(([id, machine]) => ({
+        id,
+        arn: machine.arn,
+      })),
+      queues: [
+        { label: 'events dead-letter queue', name: deadLetterQueue.name },
+        { label: 'on-failure queue', name: onFailure.queue.name },
+      ],
+      alarmArns: [events.deadLetterAlarm, ...alarms].map((alarm) => alarm.arn),
+    },
+  );
 
   const outputs = {
     approvalUrl: approvalApi.url,
@@ -76,6 +118,9 @@ export function deployCordon(config: DeployConfig, factory: FunctionFactory): Co
     parametersRoot: config.stageRoot,
     ledgerTable: storage.ledger.name,
     deadLetterQueueUrl: deadLetterQueue.url,
+    intakeBusArn: intake.bus.arn,
+    onFailureQueueUrl: onFailure.queue.url,
+    dashboard: dashboard.dashboardName,
   };
   return {
     storage,
@@ -84,7 +129,11 @@ export function deployCordon(config: DeployConfig, factory: FunctionFactory): Co
     functions,
     roles,
     playbooks,
+    intake,
     events,
+    onFailure,
+    alarms,
+    dashboard,
     ...(detections === undefined ? {} : { detections }),
     thresholds,
     poller,

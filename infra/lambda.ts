@@ -5,7 +5,7 @@
  */
 import type { DeployConfig } from './config.ts';
 import type { FunctionSpec } from './functions.ts';
-import { type PolicyStatement, resolveTemplate, type TemplateValues } from './permissions.ts';
+import { policyDocument, resolveTemplate, type TemplateValues } from './permissions.ts';
 
 export interface FunctionDeployment {
   readonly spec: FunctionSpec;
@@ -51,22 +51,6 @@ export const NODEJS_BUNDLING = {
   // SST's own default target is esnext; the bundle is for the runtime below, and says so.
   esbuild: { target: NODE_TARGET },
 } as const;
-
-/** An IAM policy document from statements, templates resolved. */
-export function policyDocument(statements: readonly PolicyStatement[], values: TemplateValues): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: statements.map((statement) => ({
-      Sid: statement.sid,
-      Effect: statement.effect,
-      Action: [...statement.actions],
-      Resource: statement.resources.map((resource) => resolveTemplate(resource, values)),
-      ...(statement.condition === undefined
-        ? {}
-        : { Condition: JSON.parse(resolveTemplate(JSON.stringify(statement.condition), values)) as unknown }),
-    })),
-  });
-}
 
 /** A trust policy for an AWS service, limited to this account (confused-deputy protection). */
 export function serviceTrustPolicy(service: string, account: string): string {

@@ -27,9 +27,12 @@ export interface TemplateValues {
   readonly stage: string;
   /** `cordon-<stage>` */
   readonly prefix: string;
+  /** The prefix of the member-account roles: each action assumes `<responderRole>-<action id>`. */
   readonly responderRole: string;
-  /** The read-only role triage assumes in member accounts (`<responder role>Observer`). */
+  /** The read-only role triage assumes in member accounts (`<responder role prefix>Observer`). */
   readonly observerRole: string;
+  /** The role of the quarantine instance profile: the only role quarantine-instance-profile may pass. */
+  readonly quarantineRole: string;
   readonly exemptionTagKey: string;
   /** The approval API's URL, once that function exists (request-approval's environment uses it). */
   readonly approvalUrl?: string;
@@ -48,6 +51,22 @@ export function resolveTemplate(template: string, values: TemplateValues): strin
   });
 }
 
+/** An IAM policy document from statements, templates resolved: what each function role's inline policy holds. */
+export function policyDocument(statements: readonly PolicyStatement[], values: TemplateValues): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((statement) => ({
+      Sid: statement.sid,
+      Effect: statement.effect,
+      Action: [...statement.actions],
+      Resource: statement.resources.map((resource) => resolveTemplate(resource, values)),
+      ...(statement.condition === undefined
+        ? {}
+        : { Condition: JSON.parse(resolveTemplate(JSON.stringify(statement.condition), values)) as unknown }),
+    })),
+  });
+}
+
 /** The ARNs of Cordon's own resources, as templates (their physical names are fixed by stage). */
 export const ARN = {
   ledgerTable: 'arn:aws:dynamodb:{region}:{account}:table/{prefix}-ledger',
@@ -60,8 +79,10 @@ export const ARN = {
   logGroup: (functionId: string) =>
     `arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{prefix}-${functionId}:*`,
   alarm: (name: string) => `arn:aws:cloudwatch:{region}:{account}:alarm:${name}`,
-  /** Any account's responder role: the trust policy in each member account decides who may assume it. */
-  responderRole: 'arn:aws:iam::*:role/{responderRole}',
+  /** An action's role in any member account: its trust policy there admits that action's function only. */
+  actionRole: (actionId: string) => `arn:aws:iam::*:role/{responderRole}-${actionId}`,
+  /** Every member-account role Cordon deploys (the action roles and the observer role share the prefix). */
+  memberRoles: 'arn:aws:iam::*:role/{responderRole}*',
   /** Any account's observer role (read-only): its trust policy admits triage only. */
   observerRole: 'arn:aws:iam::*:role/{observerRole}',
 } as const;
@@ -142,9 +163,18 @@ export const READ_SETTINGS: PolicyStatement = {
 export const WRITE_LEDGER: PolicyStatement = {
   sid: 'WriteLedger',
   effect: 'Allow',
-  actions: ['dynamodb:PutItem', 'dynamodb:Query'],
+  actions: ['dynamodb:PutItem'],
   resources: [ARN.ledgerTable],
-  why: 'Append to the incident ledger (conditional PutItem) and read an incident back.',
+  why: 'Append to the incident ledger (conditional PutItem).',
+};
+
+/** Only the functions whose code reads an incident's entries back hold Query (see `LEDGER_READERS`). */
+export const READ_LEDGER: PolicyStatement = {
+  sid: 'ReadLedger',
+  effect: 'Allow',
+  actions: ['dynamodb:Query'],
+  resources: [ARN.ledgerTable],
+  why: "Read the incident's ledger entries back (what a release restores, what the notification reports).",
 };
 
 /**
@@ -178,13 +208,19 @@ export const PUBLISH_TO_TOPIC: PolicyStatement = {
   why: "Notify through Cordon's SNS topic (its KMS key allows use through SNS).",
 };
 
-export const ASSUME_RESPONDER_ROLE: PolicyStatement = {
-  sid: 'AssumeResponderRole',
-  effect: 'Allow',
-  actions: ['sts:AssumeRole'],
-  resources: [ARN.responderRole],
-  why: 'Act in a member account through its responder role (the role trusts only these functions, with an external id).',
-};
+/** The sid of every action's AssumeRole statement (the member-account template finds its assumers by it). */
+export const ASSUME_ACTION_ROLE_SID = 'AssumeOwnMemberRole';
+
+/** An action acts in a member account through its own role there, and no other. */
+export function assumeActionRole(actionId: string): PolicyStatement {
+  return {
+    sid: ASSUME_ACTION_ROLE_SID,
+    effect: 'Allow',
+    actions: ['sts:AssumeRole'],
+    resources: [ARN.actionRole(actionId)],
+    why: "Act in a member account through this action's own role there (which trusts only this function, with the external id).",
+  };
+}
 
 export const ASSUME_OBSERVER_ROLE: PolicyStatement = {
   sid: 'AssumeObserverRole',
@@ -251,8 +287,8 @@ export const GUARD_STATEMENTS: readonly PolicyStatement[] = [
     sid: 'DenyEditingCordonRoles',
     effect: 'Deny',
     actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
-    resources: ['arn:aws:iam::*:role/cordon-*', ARN.responderRole, ARN.observerRole],
-    why: 'An action with iam:PutRolePolicy on role/* could otherwise write itself (or the observer role triage assumes) a broader inline policy.',
+    resources: ['arn:aws:iam::*:role/cordon-*', ARN.memberRoles],
+    why: 'An action with iam:PutRolePolicy on role/* could otherwise write itself (or another action’s role, or the observer role triage assumes) a broader inline policy.',
   },
 ];
 

@@ -12,6 +12,7 @@ describe('deployConfig', () => {
       detections: true,
       responderRoleName: 'CordonResponder',
       observerRoleName: 'CordonResponderObserver',
+      quarantineRoleName: 'CordonQuarantine',
       exemptionTagKey: 'cordon:exempt',
       pollSchedule: 'rate(5 minutes)',
       extraAlarmNames: [],
@@ -38,16 +39,38 @@ describe('deployConfig', () => {
     });
   });
 
-  it('names the observer role like triage does: the responder role name (at most 56 characters) + Observer', () => {
+  it('names the observer role like triage does: the member-role prefix (at most 33 characters) + Observer', () => {
     expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'SecOpsResponder' }).observerRoleName).toBe(
       'SecOpsResponderObserver',
     );
-    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(56) }).observerRoleName).toBe(
-      `${'R'.repeat(56)}Observer`,
+    expect(deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(33) }).observerRoleName).toBe(
+      `${'R'.repeat(33)}Observer`,
     );
-    expect(() => deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(57) })).toThrow(
-      /at most 56 characters/,
+    // 33 + '-deregister-from-load-balancers' (31) = 64, IAM's limit for a role name.
+    expect(() => deployConfig('dev', { CORDON_RESPONDER_ROLE_NAME: 'R'.repeat(34) })).toThrow(
+      /at most 33 characters/,
     );
+  });
+
+  it('reads the quarantine profile role, the one role quarantine-instance-profile may pass', () => {
+    expect(deployConfig('dev', { CORDON_QUARANTINE_ROLE_NAME: 'Quarantine' }).quarantineRoleName).toBe(
+      'Quarantine',
+    );
+    expect(() => deployConfig('dev', { CORDON_QUARANTINE_ROLE_NAME: 'a/b' })).toThrow(
+      /CORDON_QUARANTINE_ROLE_NAME/,
+    );
+  });
+
+  it('reads the organization whose accounts may forward events, and refuses what is not an organization id', () => {
+    expect(deployConfig('dev', { CORDON_ORGANIZATION_ID: ' o-a1b2c3d4e5 ' }).organizationId).toBe(
+      'o-a1b2c3d4e5',
+    );
+    expect(deployConfig('dev', {})).not.toHaveProperty('organizationId');
+    for (const bad of ['a1b2c3d4e5', 'o-short', 'o-A1B2C3D4E5', '123456789012', 'r-a1b2']) {
+      expect(() => deployConfig('dev', { CORDON_ORGANIZATION_ID: bad }), bad).toThrow(
+        /CORDON_ORGANIZATION_ID must be an AWS Organizations organization id/,
+      );
+    }
   });
 
   it('refuses stages that would break names, and malformed values', () => {

@@ -1,19 +1,45 @@
 import { buildEventRules } from '@cordon/core/events/rules';
 import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { forwardedSources, intakeBusPolicy } from '../bus.ts';
 import { deployConfig } from '../config.ts';
-import { TARGET_RETRY_POLICY } from '../events.ts';
-import { type Deployment, deployUnderMocks } from './harness.ts';
+import { TARGET_RETRY_POLICY, triageRules } from '../events.ts';
+import { ACCOUNT, type Deployment, deployUnderMocks, REGION } from './harness.ts';
 
-const config = deployConfig('test', { CORDON_EXTRA_ALARMS: 'BillingSpike' });
+const ORGANIZATION = 'o-a1b2c3d4e5';
+const config = deployConfig('test', {
+  CORDON_EXTRA_ALARMS: 'BillingSpike',
+  CORDON_ORGANIZATION_ID: ORGANIZATION,
+});
+const INTAKE_BUS = 'cordon-test-intake';
+const TRIAGE_RULE_IDS = ['guardduty-findings', 'cloudwatch-alarms', 'config-compliance'];
 let deployment: Deployment;
 
 beforeAll(async () => {
   deployment = await deployUnderMocks(config);
 });
 
+/** The rule of that id on the default bus (rules on the intake bus carry the same name). */
 function rule(id: string) {
-  return deployment.named('aws:cloudwatch/eventRule:EventRule', `cordon-test-${id}`);
+  const found = deployment
+    .ofType('aws:cloudwatch/eventRule:EventRule')
+    .find(
+      (candidate) =>
+        candidate.inputs.name === `cordon-test-${id}` && candidate.inputs.eventBusName === undefined,
+    );
+  if (found === undefined) throw new Error(`No rule ${id} on the default bus`);
+  return found;
+}
+
+function intakeRule(id: string) {
+  const found = deployment
+    .ofType('aws:cloudwatch/eventRule:EventRule')
+    .find(
+      (candidate) =>
+        candidate.inputs.name === `cordon-test-${id}` && candidate.inputs.eventBusName === INTAKE_BUS,
+    );
+  if (found === undefined) throw new Error(`No rule ${id} on the intake bus`);
+  return found;
 }
 
 describe('EventBridge rules', () => {
@@ -49,11 +75,12 @@ describe('EventBridge rules', () => {
     });
   });
 
-  it('give every target a retry policy and the dead-letter queue', () => {
+  it('give every target, on both buses, a retry policy and the dead-letter queue', () => {
     const targets = deployment.ofType('aws:cloudwatch/eventTarget:EventTarget');
     const queueArn = 'arn:aws:sqs:eu-west-1:123456789012:cordon-test-events-dlq';
 
-    expect(targets).toHaveLength(4);
+    expect(targets).toHaveLength(7);
+    expect(targets.filter((target) => target.inputs.eventBusName === INTAKE_BUS)).toHaveLength(3);
     for (const target of targets) {
       expect(target.inputs.retryPolicy).toEqual(TARGET_RETRY_POLICY);
       expect(target.inputs.deadLetterConfig).toEqual({ arn: queueArn });
@@ -75,15 +102,20 @@ describe('EventBridge rules', () => {
 
   it('let EventBridge invoke the targets only from these rules, and fill the queue only from them', () => {
     const permissions = deployment.ofType('aws:lambda/permission:Permission');
-    expect(permissions.map((permission) => permission.inputs.sourceArn).sort()).toEqual(
-      ['cloudwatch-alarms', 'config-compliance', 'guardduty-findings', 'threshold-changes'].map(
+    const ruleArns = [
+      ...['cloudwatch-alarms', 'config-compliance', 'guardduty-findings', 'threshold-changes'].map(
         (id) => `arn:aws:events:eu-west-1:123456789012:rule/cordon-test-${id}`,
       ),
-    );
+      ...TRIAGE_RULE_IDS.map(
+        (id) => `arn:aws:events:eu-west-1:123456789012:rule/${INTAKE_BUS}/cordon-test-${id}`,
+      ),
+    ].sort();
+
+    expect(permissions.map((permission) => permission.inputs.sourceArn).sort()).toEqual(ruleArns);
     for (const permission of permissions) expect(permission.inputs.principal).toBe('events.amazonaws.com');
     const [queuePolicy] = deployment.ofType('aws:sqs/queuePolicy:QueuePolicy');
     const statement = JSON.parse(String(queuePolicy?.inputs.policy)).Statement[0];
-    expect(statement.Condition.ArnEquals['aws:SourceArn']).toHaveLength(4);
+    expect([...statement.Condition.ArnEquals['aws:SourceArn']].sort()).toEqual(ruleArns);
   });
 
   it('alarm on anything in the dead-letter queue', () => {
@@ -98,6 +130,85 @@ describe('EventBridge rules', () => {
       dimensions: { QueueName: 'cordon-test-events-dlq' },
       alarmActions: ['arn:aws:sns:eu-west-1:123456789012:cordon-test-notifications'],
     });
+  });
+});
+
+describe('the intake bus (events forwarded from member accounts and other regions)', () => {
+  it('is a custom bus named after the stage', () => {
+    const bus = deployment.named('aws:cloudwatch/eventBus:EventBus', INTAKE_BUS);
+
+    expect(bus.inputs.name).toBe(INTAKE_BUS);
+  });
+
+  it("carries core's three triage rules, patterns unchanged, targeting triage; not the threshold rule", () => {
+    for (const id of TRIAGE_RULE_IDS) {
+      expect(JSON.parse(String(intakeRule(id).inputs.eventPattern)), id).toEqual(
+        JSON.parse(String(rule(id).inputs.eventPattern)),
+      );
+    }
+    const intakeTargets = deployment
+      .ofType('aws:cloudwatch/eventTarget:EventTarget')
+      .filter((target) => target.inputs.eventBusName === INTAKE_BUS);
+    expect(intakeTargets.map((target) => target.inputs.arn)).toEqual(
+      TRIAGE_RULE_IDS.map(() => 'arn:aws:lambda:eu-west-1:123456789012:function:cordon-test-triage'),
+    );
+    expect(() => intakeRule('threshold-changes')).toThrow(/No rule/);
+  });
+
+  it('lets the organization (aws:PrincipalOrgID) and this account put events of Cordon’s three sources only', () => {
+    const [policy] = deployment.ofType('aws:cloudwatch/eventBusPolicy:EventBusPolicy');
+    const busArn = `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${INTAKE_BUS}`;
+    const sources = {
+      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.cloudwatch', 'aws.config'] },
+    };
+
+    expect(policy?.inputs.eventBusName).toBe(INTAKE_BUS);
+    expect(JSON.parse(String(policy?.inputs.policy)).Statement).toEqual([
+      {
+        Sid: 'ThisAccountForwards',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` },
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: sources,
+      },
+      {
+        Sid: 'OrganizationForwards',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: busArn,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION }, ...sources },
+      },
+    ]);
+  });
+
+  it('accepts the source of every triage rule, and no other', () => {
+    const sources = forwardedSources(triageRules(config));
+
+    expect(sources).toEqual(['aws.guardduty', 'aws.cloudwatch', 'aws.config']);
+    for (const triageRule of triageRules(config)) {
+      // Core's rules name their sources as a list of strings; the pattern type also allows operators.
+      expect(sources, triageRule.id).toEqual(
+        expect.arrayContaining([...(triageRule.pattern.source as readonly string[])]),
+      );
+    }
+  });
+
+  it('without an organization, lets only this account forward (its other regions)', () => {
+    const document = JSON.parse(
+      intakeBusPolicy({ busArn: 'arn:bus', account: ACCOUNT, sources: ['aws.config'] }),
+    );
+
+    expect(document.Statement.map((statement: { Sid: string }) => statement.Sid)).toEqual([
+      'ThisAccountForwards',
+    ]);
+  });
+
+  it('refuses a policy that would accept no source at all', () => {
+    expect(() => intakeBusPolicy({ busArn: 'arn:bus', account: ACCOUNT, sources: [] })).toThrow(
+      /at least one/,
+    );
   });
 });
 

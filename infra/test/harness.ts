@@ -29,7 +29,18 @@ const SERVICE_OF: Readonly<Record<string, (name: string) => string>> = {
   'aws:kms/key:Key': () => `arn:aws:kms:${REGION}:${ACCOUNT}:key/00000000-0000-0000-0000-000000000000`,
   'aws:cloudwatch/logGroup:LogGroup': (name) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`,
   'aws:cloudwatch/eventRule:EventRule': (name) => `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`,
+  'aws:cloudwatch/eventBus:EventBus': (name) => `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/${name}`,
+  'aws:cloudwatch/metricAlarm:MetricAlarm': (name) => `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${name}`,
 };
+
+/** A rule on a custom bus has the bus in its ARN: `rule/<bus>/<rule>` (the default bus's rules: `rule/<rule>`). */
+function arnOf(type: string, physical: string, inputs: Record<string, unknown>): string {
+  const bus = inputs.eventBusName;
+  if (type === 'aws:cloudwatch/eventRule:EventRule' && typeof bus === 'string' && bus !== 'default') {
+    return `arn:aws:events:${REGION}:${ACCOUNT}:rule/${bus}/${physical}`;
+  }
+  return SERVICE_OF[type]?.(physical) ?? `arn:aws:mock:${REGION}:${ACCOUNT}:${physical}`;
+}
 
 // Pulumi's wire format for a secret value (SSM parameter values are secrets in @pulumi/aws).
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
@@ -45,7 +56,7 @@ function unwrapSecrets(value: unknown): unknown {
 
 function mockState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const physical = typeof inputs.name === 'string' ? inputs.name : name;
-  const arn = SERVICE_OF[type]?.(physical) ?? `arn:aws:mock:${REGION}:${ACCOUNT}:${physical}`;
+  const arn = arnOf(type, physical, inputs);
   return {
     ...inputs,
     name: physical,

@@ -23,6 +23,7 @@ const values = {
   prefix: 'cordon-test',
   responderRole: 'CordonResponder',
   observerRole: 'CordonResponderObserver',
+  quarantineRole: 'CordonQuarantine',
   exemptionTagKey: 'cordon:exempt',
 };
 const APPROVAL_URL = 'https://approval-api-url.lambda-url.example/';
@@ -40,7 +41,9 @@ const PLATFORM = [
   'xray:PutTelemetryRecords',
 ];
 const SETTINGS = ['ssm:GetParametersByPath'];
-const LEDGER = ['dynamodb:PutItem', 'dynamodb:Query'];
+const LEDGER = ['dynamodb:PutItem'];
+/** The actions whose code reads an incident's ledger entries back (the least-privilege flows prove the list). */
+const LEDGER_READERS = ['contain-instance', 'release-instance', 'notify'];
 /** What triage reads of an instance before containment: core's list, which must stay reads only (below). */
 const OBSERVE = OBSERVER_PERMISSIONS.flatMap((permission) => permission.actions);
 
@@ -124,6 +127,7 @@ describe('each action function', () => {
         ...SETTINGS,
         ...LEDGER,
         ...(ACTIONS[id].mutating ? ['sts:AssumeRole'] : ['ssm:GetParameter']),
+        ...(LEDGER_READERS.includes(id) ? ['dynamodb:Query'] : []),
         ...(ACTIONS[id].leases === true ? ['dynamodb:DeleteItem'] : []),
       ];
 
@@ -210,6 +214,15 @@ describe('the other functions', () => {
     );
   });
 
+  it('triage may not start a playbook only a responder starts (ec2-release)', () => {
+    const start = policyOf('triage').find((statement) =>
+      asList(statement.Action).includes('states:StartExecution'),
+    );
+
+    expect(asList(start?.Resource ?? []).some((arn) => arn.endsWith('-ec2-release'))).toBe(false);
+    expect(asList(start?.Resource ?? []).some((arn) => arn.endsWith('-ec2-compromise'))).toBe(true);
+  });
+
   it('triage starts only Cordon’s playbooks', () => {
     const start = policyOf('triage').find((statement) =>
       asList(statement.Action).includes('states:StartExecution'),
@@ -269,18 +282,18 @@ describe('every Cordon role', () => {
   });
 });
 
-describe('the responder role', () => {
+describe('the member-account roles', () => {
   const assumers = FUNCTIONS.filter(
     (spec) => spec.kind === 'action' && ACTIONS[spec.id as keyof typeof ACTIONS].mutating,
   );
 
-  it('is the only role the actions may assume; triage assumes only the observer role, the others none', () => {
+  it('each action may assume only its own role; triage only the observer role; the others none', () => {
     for (const spec of FUNCTIONS) {
       const assume = policyOf(spec.id).filter((statement) =>
         asList(statement.Action).some((action) => action.startsWith('sts:')),
       );
       const roles = assumers.includes(spec)
-        ? ['arn:aws:iam::*:role/CordonResponder']
+        ? [`arn:aws:iam::*:role/CordonResponder-${spec.id}`]
         : spec.id === 'triage'
           ? ['arn:aws:iam::*:role/CordonResponderObserver']
           : [];
@@ -296,7 +309,7 @@ describe('the responder role', () => {
     }
   });
 
-  it('is assumed by the mutating actions, whose roles also carry the guard Denies', () => {
+  it('are assumed by the mutating actions, whose roles also carry the guard Denies', () => {
     expect(assumers.map((spec) => spec.id).sort()).toEqual(ACTION_IDS.filter((id) => id !== 'notify').sort());
     for (const spec of assumers) {
       const denies = policyOf(spec.id).filter((statement) => statement.Effect === 'Deny');
@@ -312,10 +325,42 @@ describe('the responder role', () => {
       const editing = denies.find((statement) => statement.Sid === 'DenyEditingCordonRoles');
       expect(asList(editing?.Resource ?? [])).toEqual([
         'arn:aws:iam::*:role/cordon-*',
-        'arn:aws:iam::*:role/CordonResponder',
-        'arn:aws:iam::*:role/CordonResponderObserver',
+        'arn:aws:iam::*:role/CordonResponder*',
       ]);
     }
+  });
+});
+
+describe('the grants the review found wrong', () => {
+  it('the approval API answers playbooks on "*": SendTaskSuccess/Failure have no resource type', () => {
+    const answer = policyOf('approval-api').find((statement) => statement.Sid === 'AnswerPlaybooks');
+    expect(asList(answer?.Resource ?? [])).toEqual(['*']);
+  });
+
+  it('the poller reads findings on "*": ListFindings/GetFindings have no resource type', () => {
+    const read = policyOf('poller').find((statement) => statement.Sid === 'ReadFindings');
+    expect(asList(read?.Resource ?? [])).toEqual(['*']);
+  });
+
+  it('notify publishes to Cordon’s topic only', () => {
+    const publish = policyOf('notify').filter((statement) =>
+      asList(statement.Action).includes('sns:Publish'),
+    );
+    expect(publish.flatMap((statement) => asList(statement.Resource))).toEqual([
+      `arn:aws:sns:${REGION}:${ACCOUNT}:cordon-test-notifications`,
+    ]);
+  });
+
+  it('quarantine-instance-profile may pass the quarantine role only, and only to EC2', () => {
+    const pass = policyOf('quarantine-instance-profile').filter((statement) =>
+      asList(statement.Action).includes('iam:PassRole'),
+    );
+    expect(pass.map((statement) => [asList(statement.Resource), statement.Condition])).toEqual([
+      [
+        [`arn:aws:iam::${ACCOUNT}:role/CordonQuarantine`],
+        { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      ],
+    ]);
   });
 });
 

@@ -7,7 +7,9 @@ const INCLUDE_SAMPLES = { includeSampleFindings: true };
 
 describe('ec2-compromise: a C&C finding on an instance', () => {
   it('contains the instance end to end: evidence kept, out of its ASG and target group, isolated, snapshotted, profile quarantined', async () => {
-    const { sandbox, execution } = await runScenario(loadEvent(EVENT), { settings: INCLUDE_SAMPLES });
+    const { sandbox, execution, deployment } = await runScenario(loadEvent(EVENT), {
+      settings: INCLUDE_SAMPLES,
+    });
     expect(execution?.status).toBe('SUCCEEDED');
     expect(execution?.steps.filter((step) => step.attempt === 1).map((step) => step.id)).toEqual(
       expect.arrayContaining(['request-approval', 'contain-instance', 'notify']),
@@ -30,15 +32,14 @@ describe('ec2-compromise: a C&C finding on an instance', () => {
       Object.values(ec2.profileAssociations).filter((association) => association.instanceId === 'i-99999999'),
     ).toEqual([]);
     expect(JSON.stringify(sandbox.autoScaling.snapshot())).toContain('"lifecycleState":"Standby"');
-    expect(
-      sandbox.sns.messages(`arn:aws:sns:us-east-1:883606788610:cordon-notifications`).length,
-    ).toBeGreaterThan(0);
+    expect(deployment.topicArn).toBe('arn:aws:sns:us-east-1:883606788610:cordon-local-notifications');
+    expect(sandbox.sns.messages(deployment.topicArn).length).toBeGreaterThan(0);
   });
 });
 
 describe('ec2-compromise: the event is a hint, the live account is the truth', () => {
   it('re-reads live state before acting: an instance exempted since the finding is left untouched, and the refusal is reported', async () => {
-    const { sandbox, execution, incident } = await runScenario(loadEvent(EVENT), {
+    const { sandbox, execution, deployment } = await runScenario(loadEvent(EVENT), {
       settings: INCLUDE_SAMPLES,
       // The finding carries no exemption tag (so triage decides to contain); the live instance has one.
       prepare: async (seeded) => {
@@ -55,7 +56,7 @@ describe('ec2-compromise: the event is a hint, the live account is the truth', (
     );
     const changed = sandbox.account.mutatingCalls().filter((call) => call.service === 'EC2');
     expect(changed).toEqual([]);
-    const messages = sandbox.sns.messages(`arn:aws:sns:us-east-1:${incident.account}:cordon-notifications`);
+    const messages = sandbox.sns.messages(deployment.topicArn);
     expect(JSON.stringify(messages)).toContain('step contain-instance failed');
   });
 });

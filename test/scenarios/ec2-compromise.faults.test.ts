@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StepId } from '../../packages/core/src/playbooks/ids.ts';
 import { loadEvent } from '../support/events.ts';
-import { runScenario } from '../support/scenario.ts';
+import { delivered, runScenario } from '../support/scenario.ts';
 
 const EVENT = 'guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json';
 const SETTINGS = { includeSampleFindings: true };
@@ -34,7 +34,7 @@ describe('ec2-compromise under faults', () => {
   it.each(STEP_CALLS)(
     'ends FAILED, naming %s, after a terminal error in it (%s %s denied)',
     async (step, service, command) => {
-      const { execution, sandbox, incident } = await runScenario(loadEvent(EVENT), {
+      const { execution, sandbox, deployment } = await runScenario(loadEvent(EVENT), {
         settings: SETTINGS,
         prepare: (seeded) => seeded.account.injectFault({ service, command, error: 'AccessDenied' }),
       });
@@ -42,7 +42,7 @@ describe('ec2-compromise under faults', () => {
       expect(execution?.steps.find((run) => run.id === step && run.status === 'failed')?.error?.name).toBe(
         'AccessDeniedError',
       );
-      const messages = sandbox.sns.messages(`arn:aws:sns:us-east-1:${incident.account}:cordon-notifications`);
+      const messages = sandbox.sns.messages(deployment.topicArn);
       if (step === 'notify') {
         // The notification itself is denied: nothing can be told, and the execution still ends FAILED.
         expect(messages).toEqual([]);
@@ -55,16 +55,25 @@ describe('ec2-compromise under faults', () => {
 
   it('starts one execution and changes the account once for ten deliveries of one finding', async () => {
     const scenario = await runScenario(loadEvent(EVENT), { settings: SETTINGS });
-    const mutatingAfterFirst = scenario.sandbox.account
-      .mutatingCalls()
-      .filter((call) => call.service !== 'DynamoDB').length;
+    // What changes the account; Cordon's own bookkeeping (the ledger table, StartExecution) aside.
+    const changing = () =>
+      scenario.sandbox.account
+        .mutatingCalls()
+        .filter((call) => call.service !== 'DynamoDB' && call.service !== 'SFN');
+    const mutatingAfterFirst = changing().length;
     const outcomes = [];
-    for (let delivery = 2; delivery <= 10; delivery += 1) {
-      outcomes.push((await scenario.deliver({ ...scenario.incident, count: delivery })).outcome);
+    for (let count = 2; count <= 10; count += 1) {
+      // GuardDuty re-publishes the finding with a growing count (DOMAIN.md item 3).
+      const again = structuredClone(scenario.event) as { detail: { service: { count: number } } };
+      again.detail.service.count = count;
+      outcomes.push(delivered(await scenario.deliver(again)).results[0]?.outcome);
     }
     expect(outcomes).toEqual(Array(9).fill('duplicate'));
-    expect(scenario.engine.executions.size).toBe(1);
-    const mutating = scenario.sandbox.account.mutatingCalls().filter((call) => call.service !== 'DynamoDB');
-    expect(mutating).toHaveLength(mutatingAfterFirst);
+    expect(scenario.deployment.executions.size).toBe(1);
+    expect(scenario.deployment.stepFunctions.executions()).toHaveLength(1);
+    expect(changing()).toHaveLength(mutatingAfterFirst);
+    // Each re-delivery is claimed again by the same playbook, and StartExecution then says it exists.
+    const starts = scenario.sandbox.account.calls.filter((call) => call.command === 'StartExecution');
+    expect(starts.map((call) => call.outcome)).toEqual(['ok', ...Array(9).fill('ExecutionAlreadyExists')]);
   });
 });

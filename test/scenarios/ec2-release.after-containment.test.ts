@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSettings } from '../../packages/core/src/policy/settings.ts';
 import type { ExecutionInput } from '../../packages/core/src/triage/execution-input.ts';
-import { automaticApprovals, LocalEngine } from '../../packages/local/src/engine.ts';
+import { automaticApprovals } from '../../packages/local/src/engine.ts';
 import { inspectResources } from '../../packages/local/src/inspect.ts';
 import { loadEvent } from '../support/events.ts';
 import { runScenario } from '../support/scenario.ts';
@@ -16,7 +15,7 @@ function releaseInput(containment: ExecutionInput | undefined): ExecutionInput {
 
 describe('ec2-release: releasing a contained instance', () => {
   it('asks for approval, then gives the instance its groups, profile, ASG membership and target group back', async () => {
-    const { sandbox, incident, engine, execution } = await runScenario(loadEvent(EVENT), {
+    const { sandbox, incident, deployment, execution } = await runScenario(loadEvent(EVENT), {
       settings: { includeSampleFindings: true },
     });
     expect(execution?.status).toBe('SUCCEEDED');
@@ -24,7 +23,12 @@ describe('ec2-release: releasing a contained instance', () => {
       inspectResources(sandbox, incident).find((fact) => fact.attribute === 'security groups')?.value,
     ).toBe('cordon-isolation');
 
-    const release = await engine.run(`${incident.id}-release`, 'ec2-release', releaseInput(execution?.input));
+    // A responder starts ec2-release (StartExecution on the stage's state machine).
+    const release = await deployment.start(
+      'ec2-release',
+      `${incident.id}-release`,
+      releaseInput(execution?.input),
+    );
 
     expect(release.status).toBe('SUCCEEDED');
     expect(release.steps.map((step) => step.id)).toEqual(['request-approval', 'release-instance', 'notify']);
@@ -45,19 +49,15 @@ describe('ec2-release: releasing a contained instance', () => {
   });
 
   it('never releases without a decision: a rejected release changes nothing', async () => {
-    const { sandbox, incident, execution } = await runScenario(loadEvent(EVENT), {
+    const { sandbox, incident, deployment, execution } = await runScenario(loadEvent(EVENT), {
       settings: { includeSampleFindings: true },
     });
     const contained = inspectResources(sandbox, incident);
-    const rejecting = new LocalEngine({
-      sandbox,
-      settings: parseSettings({}),
-      approvals: automaticApprovals('reject'),
-    });
+    deployment.approvals = automaticApprovals('reject');
 
-    const release = await rejecting.run(
-      `${incident.id}-release`,
+    const release = await deployment.start(
       'ec2-release',
+      `${incident.id}-release`,
       releaseInput(execution?.input),
     );
 

@@ -2,27 +2,41 @@ import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { DeliveryRoute } from '@cordon/local/deployment';
+import { LocalDeployment } from '@cordon/local/deployment';
 import { automaticApprovals } from '@cordon/local/engine';
+import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
-import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
+import { createSandbox } from '@cordon/local/sandbox/index';
+import { DEMO_EXTRA_ALARMS, DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
 import { ReplayStoppedError, UsageError } from './errors.ts';
 import { EXIT, type Io, processIo } from './io.ts';
-import { loadCliSettings } from './settings-file.ts';
+import { readSettingsFile } from './settings-file.ts';
 
 const USAGE = `Usage:
-  cordon plan <event-file>... [--include-samples] [--settings <file>] [--json]
-      What Cordon would decide for each event; no AWS call.
+  cordon plan <event-file>... [--include-samples] [--settings <file>] [--via eventbridge|poller]
+              [--extra-alarm <name>]... [--json]
+      How each event would reach triage (the deployed EventBridge rules, or the GuardDuty poller) and
+      what Cordon would decide; an event no rule matches is reported as dropped. No AWS call.
   cordon replay <event-file> [--include-samples] [--settings <file>] [--approve | --reject]
+                [--via eventbridge|poller] [--extra-alarm <name>]...
                 [--fail <Command>:<ErrorName>[:<times>]]... [--latency <ms>] [--port <n>] [--json]
-      Seeds a sandbox account from the event, runs triage and the playbook end to end in the local
-      engine, and shows the timeline and what changed. Without --approve/--reject, an approval is
-      decided on the approval page served on 127.0.0.1 (the link is printed).
+      Seeds a sandbox account from the event and replays it end to end on a local deployment of
+      Cordon: the deployed rules, the triage function with its DynamoDB ledger and SSM settings, the
+      playbook in the local engine. Shows the timeline, every AWS call and its caller, and what
+      changed. Without --approve/--reject, an approval is decided on the approval page served on
+      127.0.0.1 (the link is printed).
   cordon demo [--auto-approve] [--plan]
-      Replays a curated set of real events end to end on the local engine (npm start runs it);
+      Replays a curated set of real events end to end on a local deployment (npm start runs it);
       --plan only plans every bundled event.
+
+--settings: a JSON file holding any subset of the settings, written to the stage's SSM parameters.
+--via: how the event arrives; by default a bare GuardDuty finding through the poller, anything else
+       through EventBridge (--via poller on a GuardDuty envelope hands the poller its finding).
+--extra-alarm: an alarm the deployed CloudWatch rule matches besides Cordon's (CORDON_EXTRA_ALARMS).
 
 Exit codes: 0 every file got a result, 1 the command could not run, 2 usage error.`;
 
@@ -54,7 +68,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         throw new UsageError(`Unknown command "${command}".`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof UsageError || error instanceof LocalSettingsInvalidError) {
       io.err(`cordon: ${error.message}`);
       io.err(USAGE);
       return EXIT.usage;
@@ -78,6 +92,8 @@ function parse(args: readonly string[]) {
         fail: { type: 'string', multiple: true },
         latency: { type: 'string' },
         port: { type: 'string' },
+        via: { type: 'string' },
+        'extra-alarm': { type: 'string', multiple: true },
       },
     });
   } catch (error) {
@@ -85,12 +101,40 @@ function parse(args: readonly string[]) {
   }
 }
 
+function parseVia(value: string | undefined): DeliveryRoute | undefined {
+  if (value === undefined || value === 'eventbridge' || value === 'poller') return value;
+  throw new UsageError(`--via takes eventbridge or poller, got "${value}"`);
+}
+
+function parseAlarmNames(values: readonly string[] | undefined): string[] {
+  const names = values ?? [];
+  for (const name of names) {
+    if (name.trim() === '') throw new UsageError('--extra-alarm takes an alarm name, got an empty one');
+  }
+  return [...names];
+}
+
+/**
+ * A local deployment that only routes and reads its settings (plan runs nothing): an empty sandbox with the
+ * stage's parameters written from the settings file.
+ */
+async function planningDeployment(settings: Readonly<Record<string, unknown>>, extraAlarmNames: string[]) {
+  const deployment = await LocalDeployment.create({ sandbox: createSandbox(), settings, extraAlarmNames });
+  return { deployment, loaded: await deployment.settings() };
+}
+
 async function plan(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args);
   if (positionals.length === 0) throw new UsageError('plan needs at least one event file.');
-  const settings = await loadCliSettings(values.settings, values['include-samples'] ?? false);
-  if (!settings.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${settings.reason}`);
-  const results = await planFiles(positionals, settings.settings);
+  const via = parseVia(values.via);
+  const settings = await readSettingsFile(values.settings, values['include-samples'] ?? false);
+  const { deployment, loaded } = await planningDeployment(settings, parseAlarmNames(values['extra-alarm']));
+  if (!loaded.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${loaded.reason}`);
+  const results = await planFiles(positionals, {
+    deployment,
+    settings: loaded.settings,
+    ...(via === undefined ? {} : { via }),
+  });
   const lines = values.json ? formatPlanJson(results) : formatPlanTable(results);
   for (const line of lines) io.out(line);
   return EXIT.ok;
@@ -105,8 +149,11 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
   if (latencyMs !== undefined && !(Number.isInteger(latencyMs) && latencyMs >= 0 && latencyMs <= 60_000)) {
     throw new UsageError(`--latency takes a whole number of milliseconds (0–60000), got "${values.latency}"`);
   }
-  const settings = await loadCliSettings(values.settings, values['include-samples'] ?? false);
-  if (!settings.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${settings.reason}`);
+  const via = parseVia(values.via);
+  const extraAlarmNames = parseAlarmNames(values['extra-alarm']);
+  const settings = await readSettingsFile(values.settings, values['include-samples'] ?? false);
+  const { loaded } = await planningDeployment(settings, extraAlarmNames);
+  if (!loaded.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${loaded.reason}`);
   const approvals = values.approve
     ? automaticApprovals('approve')
     : values.reject
@@ -120,6 +167,8 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
     const report = await replay({
       file: positionals[0] ?? '',
       settings,
+      extraAlarmNames,
+      ...(via === undefined ? {} : { via }),
       approvals,
       approvalPage: { port, onPrompt: (prompt) => printPrompt(prompt, io) },
       faults,
@@ -172,7 +221,7 @@ async function demoCommand(args: readonly string[], io: Io): Promise<number> {
   const { values, positionals } = parsed;
   if (positionals.length > 0) throw new UsageError(`demo takes no files (got ${positionals.join(' ')}).`);
   if (values.plan === true) return planBundled(io);
-  const settings = await loadCliSettings(DEMO_SETTINGS_FILE, true);
+  const settings = await readSettingsFile(DEMO_SETTINGS_FILE, true);
   // A person at a terminal decides on the approval page; a script (no terminal) or --auto-approve approves.
   const automatic = values['auto-approve'] === true || !process.stdin.isTTY;
   await demo(
@@ -195,13 +244,18 @@ async function demoCommand(args: readonly string[], io: Io): Promise<number> {
 /** `cordon demo --plan`: the decision for every bundled event, without running anything. */
 async function planBundled(io: Io): Promise<number> {
   const files = await listEventFiles(BUNDLED_EVENTS_DIR);
-  const settings = await loadCliSettings(undefined, true);
+  const { deployment, loaded } = await planningDeployment(await readSettingsFile(undefined, true), [
+    ...DEMO_EXTRA_ALARMS,
+  ]);
   io.out(
     `Cordon plans ${files.length} real events bundled from public sources (packages/cli/events/SOURCES.md).`,
   );
   io.out('Settings: defaults, with GuardDuty sample findings included (as when a team tests the pipeline).');
+  io.out(
+    `Routing: the deployed EventBridge rules (alarms: Cordon's and ${DEMO_EXTRA_ALARMS.join(', ')}); bare findings through the GuardDuty poller.`,
+  );
   io.out('');
-  const results = await planFiles(files, settings.settings);
+  const results = await planFiles(files, { deployment, settings: loaded.settings });
   for (const line of formatPlanTable(results, BUNDLED_EVENTS_DIR)) io.out(line);
   return EXIT.ok;
 }

@@ -1,20 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { parseSettings, parseSettingsJson, type SettingsResult } from '@cordon/core/policy/settings';
 import { UsageError } from './errors.ts';
 
 /**
- * The CLI's settings: a local JSON file holding any subset of the settings (the rest take their defaults),
- * standing in for SSM. Without `--settings`, the defaults. An unreadable path is a usage error; a file that
- * is not valid settings fails closed (notify-only) with the reason, as SSM settings would.
+ * The CLI's settings: a local JSON file holding any subset of the settings, standing in for what the team
+ * keeps in SSM. The local deployment writes it to the stage's SSM parameters (the rest keep infra's defaults)
+ * and every function reads it back through the settings loader, so a file whose values are not valid settings
+ * fails closed (notify-only) with the reason, as SSM settings would. A file that cannot be read, is not JSON or
+ * is not an object holds no settings at all: a usage error. `--include-samples` is the command-line form of
+ * `includeSampleFindings: true`.
+ *
+ * @example await readSettingsFile('settings.json', true) // { mode: 'dry-run', includeSampleFindings: true }
  */
-export async function loadCliSettings(
+export async function readSettingsFile(
   path: string | undefined,
   includeSamples: boolean,
-): Promise<SettingsResult> {
-  let result: SettingsResult;
-  if (path === undefined) {
-    result = parseSettings({});
-  } else {
+): Promise<Record<string, unknown>> {
+  let settings: Record<string, unknown> = {};
+  if (path !== undefined) {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
@@ -23,10 +25,16 @@ export async function loadCliSettings(
         `Cannot read the settings file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
       );
     }
-    result = parseSettingsJson(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`The settings file ${path} is not valid JSON (${(error as Error).message}).`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new UsageError(`The settings file ${path} must hold a JSON object of settings.`);
+    }
+    settings = parsed as Record<string, unknown>;
   }
-  if (!includeSamples) return result;
-  // --include-samples is the command-line form of includeSampleFindings: true; failed-closed settings stay so.
-  const settings = { ...result.settings, includeSampleFindings: true };
-  return result.ok ? parseSettings(settings) : { ...result, settings };
+  return includeSamples ? { ...settings, includeSampleFindings: true } : settings;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENTS_DIR, eventPath, listEvents } from '../../../test/support/events.ts';
+import { EVENTS_DIR, eventPath, listEvents, loadEvent } from '../../../test/support/events.ts';
 import { main } from '../src/main.ts';
 
 interface Captured {
@@ -31,6 +31,8 @@ type Outcome = readonly [
   approval: string,
 ];
 interface Expectation {
+  /** How the event reaches triage: an EventBridge rule, the poller (a bare finding), or dropped by EventBridge. */
+  readonly route: 'eventbridge' | 'poller' | 'dropped';
   readonly category?: string;
   /** Under default settings (samples ignored), then with --include-samples; isolates/revokes: with samples. */
   readonly byDefault?: Outcome;
@@ -39,35 +41,33 @@ interface Expectation {
   readonly revokes?: boolean;
 }
 
-const REJECTED: Expectation = {};
-const IGNORED_ALARM: Expectation = {
-  category: 'suspicious-activity',
-  byDefault: ['ignore', null, 'none'],
-  withSamples: ['ignore', null, 'none'],
-};
+/** EventBridge drops it: no deployed rule matches (the alarm is not Cordon's, the shape is not an event…). */
+const DROPPED: Expectation = { route: 'dropped' };
 
 /** One asserted expectation for every real event bundled from ../shared/events. */
 const EXPECTED: Readonly<Record<string, Expectation>> = {
-  'cloudwatch/eb-alarm-anomaly-detection-docs.json': IGNORED_ALARM,
-  'cloudwatch/eb-alarm-composite-with-suppressor-docs.json': IGNORED_ALARM,
-  'cloudwatch/eb-alarm-config-change-create-composite-docs.json': REJECTED,
-  'cloudwatch/eb-alarm-config-change-delete-metric-math-docs.json': REJECTED,
-  'cloudwatch/eb-alarm-config-change-update-metric-docs.json': REJECTED,
-  'cloudwatch/eb-alarm-metric-math-insufficient-to-alarm-docs.json': IGNORED_ALARM,
-  'cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json': IGNORED_ALARM,
-  'cloudwatch/lambda-action-composite-alarm-powertools.json': REJECTED,
-  'cloudwatch/lambda-action-metric-math-alarm-powertools.json': REJECTED,
-  'cloudwatch/sns-alarm-notification-single-metric-rust-runtime.json': REJECTED,
-  'config/custom-rule-invocation-configuration-changed-powertools.json': REJECTED,
-  'config/custom-rule-invocation-ec2-instance-custodian.json': REJECTED,
-  'config/custom-rule-invocation-oversized-powertools.json': REJECTED,
-  'config/custom-rule-invocation-scheduled-powertools.json': REJECTED,
-  'config/custom-rule-invocation-sg-open-ssh-custodian.json': REJECTED,
-  'config/sns-compliance-change-notification-docs.json': REJECTED,
-  'config/sns-configuration-item-change-ec2-volume-docs.json': REJECTED,
-  'edge-cases/cloudwatch-hybrid-envelope-with-alarmData-rust-runtime.json': REJECTED,
-  'edge-cases/cloudwatch-lambda-action-spaces-in-timestamps-rust-runtime.json': REJECTED,
+  // Alarms that are not Cordon's: the deployed rule names Cordon's alarms only.
+  'cloudwatch/eb-alarm-anomaly-detection-docs.json': DROPPED,
+  'cloudwatch/eb-alarm-composite-with-suppressor-docs.json': DROPPED,
+  'cloudwatch/eb-alarm-config-change-create-composite-docs.json': DROPPED,
+  'cloudwatch/eb-alarm-config-change-delete-metric-math-docs.json': DROPPED,
+  'cloudwatch/eb-alarm-config-change-update-metric-docs.json': DROPPED,
+  'cloudwatch/eb-alarm-metric-math-insufficient-to-alarm-docs.json': DROPPED,
+  'cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json': DROPPED,
+  'cloudwatch/lambda-action-composite-alarm-powertools.json': DROPPED,
+  'cloudwatch/lambda-action-metric-math-alarm-powertools.json': DROPPED,
+  'cloudwatch/sns-alarm-notification-single-metric-rust-runtime.json': DROPPED,
+  'config/custom-rule-invocation-configuration-changed-powertools.json': DROPPED,
+  'config/custom-rule-invocation-ec2-instance-custodian.json': DROPPED,
+  'config/custom-rule-invocation-oversized-powertools.json': DROPPED,
+  'config/custom-rule-invocation-scheduled-powertools.json': DROPPED,
+  'config/custom-rule-invocation-sg-open-ssh-custodian.json': DROPPED,
+  'config/sns-compliance-change-notification-docs.json': DROPPED,
+  'config/sns-configuration-item-change-ec2-volume-docs.json': DROPPED,
+  'edge-cases/cloudwatch-hybrid-envelope-with-alarmData-rust-runtime.json': DROPPED,
+  'edge-cases/cloudwatch-lambda-action-spaces-in-timestamps-rust-runtime.json': DROPPED,
   'guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json': {
+    route: 'eventbridge',
     category: 'instance-compromise',
     byDefault: ['ignore', null, 'none'],
     withSamples: ['remediate', 'ec2-compromise', 'required'],
@@ -75,55 +75,40 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
     revokes: false,
   },
   'guardduty/eb-iam-toripcaller-custodian.json': {
+    route: 'eventbridge',
     category: 'credential-compromise',
     byDefault: ['ignore', null, 'none'],
     withSamples: ['remediate', 'credential-compromise', 'required'],
     isolates: false,
     revokes: true,
   },
-  'guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json': {
-    category: 'instance-exposed',
-    byDefault: ['ignore', null, 'none'],
-    withSamples: ['notify', 'notify-only', 'none'],
-    isolates: false,
-  },
-  'guardduty/eb-pascalcase-iam-credentialaccess-anomalous-4-enis.json': {
-    category: 'credential-compromise',
-    byDefault: ['ignore', null, 'none'],
-    // userType "GeneratedFindingUserType" is no principal Cordon can revoke.
-    withSamples: ['notify', 'notify-only', 'none'],
-    isolates: false,
-    revokes: false,
-  },
-  'guardduty/eb-pascalcase-rds-discovery-toripcaller.json': {
-    category: 'database-threat',
-    byDefault: ['ignore', null, 'none'],
-    withSamples: ['notify', 'notify-only', 'none'],
-  },
-  'guardduty/eb-pascalcase-root-credential-usage-placeholders.json': {
-    category: 'root-activity',
-    byDefault: ['notify', 'root-activity', 'none'],
-    withSamples: ['notify', 'root-activity', 'none'],
-    revokes: false,
-  },
+  // PascalCase under `detail`: the SDK's casing, which EventBridge never delivers (`detail.severity` is absent).
+  'guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json': DROPPED,
+  'guardduty/eb-pascalcase-iam-credentialaccess-anomalous-4-enis.json': DROPPED,
+  'guardduty/eb-pascalcase-rds-discovery-toripcaller.json': DROPPED,
+  'guardduty/eb-pascalcase-root-credential-usage-placeholders.json': DROPPED,
   'guardduty/raw-attacksequence-iam-compromised-credentials-panther.json': {
+    route: 'poller',
     category: 'credential-compromise',
     byDefault: ['notify', 'notify-only', 'none'],
     withSamples: ['notify', 'notify-only', 'none'],
     revokes: false,
   },
   'guardduty/raw-attacksequence-s3-compromised-data-sample-panther.json': {
+    route: 'poller',
     category: 'data-threat',
     byDefault: ['ignore', null, 'none'],
     withSamples: ['notify', 'notify-only', 'none'],
   },
   'guardduty/raw-canary-ec2-stateless-integtest-epoch-launchtime.json': {
+    route: 'poller',
     category: 'suspicious-activity',
     byDefault: ['ignore', null, 'none'],
     withSamples: ['ignore', null, 'none'],
     isolates: false,
   },
   'guardduty/raw-iam-privesc-administrative-permissions-no-resource-panther.json': {
+    route: 'poller',
     category: 'credential-compromise',
     byDefault: ['notify', 'notify-only', 'none'],
     withSamples: ['notify', 'notify-only', 'none'],
@@ -131,6 +116,7 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   },
   'guardduty/raw-iam-recon-maliciousipcaller-custom.json': {
     // A sample, and archived (service.archived: true): ignored even with samples included.
+    route: 'poller',
     category: 'credential-compromise',
     byDefault: ['ignore', null, 'none'],
     withSamples: ['ignore', null, 'none'],
@@ -139,13 +125,14 @@ const EXPECTED: Readonly<Record<string, Expectation>> = {
   },
   'guardduty/raw-s3-pentest-parrotlinux.json': {
     // A sample, and archived: ignored even with samples included.
+    route: 'poller',
     category: 'data-threat',
     byDefault: ['ignore', null, 'none'],
     withSamples: ['ignore', null, 'none'],
   },
-  'securityhub/asff-guardduty-ssh-bruteforce-count74-docs.json': REJECTED,
-  'securityhub/eb-securityhub-custom-action-guardduty-consolelogin-asff.json': REJECTED,
-  'securityhub/placebo-getfindings-5-guardduty-iam-asff.json': REJECTED,
+  'securityhub/asff-guardduty-ssh-bruteforce-count74-docs.json': DROPPED,
+  'securityhub/eb-securityhub-custom-action-guardduty-consolelogin-asff.json': DROPPED,
+  'securityhub/placebo-getfindings-5-guardduty-iam-asff.json': DROPPED,
 };
 
 const CONTAINMENT_STEPS = ['contain-instance', 'deregister-from-load-balancers'];
@@ -166,16 +153,19 @@ describe('cordon plan over every real event', () => {
     expect(results.map((result) => result.file)).toEqual(files.map(eventPath));
     results.forEach((result, index) => {
       const name = files[index] ?? '';
-      const expected = EXPECTED[name] ?? REJECTED;
+      const expected = EXPECTED[name] ?? DROPPED;
       const outcome = expected[key];
       const context = `${name} (${key})`;
-      if (outcome === undefined) {
+      const route = result.route as { outcome: string; via: string; reason?: string };
+      if (expected.route === 'dropped') {
+        expect(route, context).toMatchObject({ outcome: 'dropped', via: 'eventbridge' });
         expect(result.accepted, context).toBe(false);
-        expect(typeof result.reason, context).toBe('string');
+        expect(result.reason, context).toMatch(/^EventBridge drops it \(no rule matches\): /);
         expect(result.incident, context).toBeNull();
         expect(result.decision, context).toBeNull();
         return;
       }
+      expect(route, context).toMatchObject({ outcome: 'delivered', via: expected.route });
       expect(result.accepted, context).toBe(true);
       const incident = result.incident as { category: string };
       const decision = result.decision as {
@@ -185,7 +175,7 @@ describe('cordon plan over every real event', () => {
         steps: string[];
       };
       expect(incident.category, context).toBe(expected.category);
-      expect([decision.action, decision.playbook, decision.approval], context).toEqual([...outcome]);
+      expect([decision.action, decision.playbook, decision.approval], context).toEqual([...(outcome ?? [])]);
       const acts = decision.steps.some((step) => [...CONTAINMENT_STEPS, ...REVOCATION_STEPS].includes(step));
       if (decision.action !== 'remediate') expect(acts, `${context} acts without remediating`).toBe(false);
       if (key === 'byDefault') return;
@@ -207,7 +197,12 @@ describe('cordon plan', () => {
       [eventPath('guardduty/eb-iam-toripcaller-custodian.json')],
       '--include-samples',
     );
-    expect(Object.keys(result ?? {})).toEqual(['file', 'accepted', 'incident', 'decision']);
+    expect(Object.keys(result ?? {})).toEqual(['file', 'route', 'accepted', 'incident', 'decision']);
+    expect(result?.route).toEqual({
+      outcome: 'delivered',
+      via: 'eventbridge',
+      rules: ['guardduty-findings'],
+    });
     expect(result?.incident).toMatchObject({
       id: expect.stringMatching(/^guardduty-883606788610-us-east-1-/),
       source: 'guardduty',
@@ -250,24 +245,77 @@ describe('cordon plan', () => {
     expect(code).toBe(0);
     expect(out[0]).toMatch(/^#\s+EVENT\s+ACTION\s+CATEGORY/);
     expect(out.join('\n')).toContain('credential-compromise');
-    expect(out.at(-1)).toBe('1 events: 1 remediate, 0 notify, 0 ignore, 0 rejected.');
+    expect(out.at(-1)).toBe(
+      '1 events: 1 remediate, 0 notify, 0 ignore, 0 rejected, 0 dropped by EventBridge.',
+    );
   });
 
   it('fails closed to notify-only when the settings file is invalid, and says so', async () => {
+    // Prepare: a live (non-sample) finding, since settings that fail closed take the defaults (samples ignored).
     const dir = await mkdtemp(join(tmpdir(), 'cordon-plan-'));
     const settings = join(dir, 'settings.json');
     await writeFile(settings, JSON.stringify({ mode: 'destroy-everything' }));
+    const event = loadEvent<{ detail: { service: { additionalInfo: Record<string, unknown> } } }>(
+      'guardduty/eb-iam-toripcaller-custodian.json',
+    );
+    delete event.detail.service.additionalInfo.sample;
+    const live = join(dir, 'live.json');
+    await writeFile(live, JSON.stringify(event));
+
+    const result = await run('plan', live, '--json', '--settings', settings);
+
+    expect(result.code).toBe(0);
+    expect(result.err.join('\n')).toMatch(/failing closed.*mode/);
+    expect(JSON.parse(result.out[0] ?? '{}').decision).toMatchObject({ action: 'notify' });
+  });
+
+  it.each([
+    ['not JSON', 'mode: dry-run'],
+    ['not an object', '["dry-run"]'],
+    ['an empty value SSM cannot hold', JSON.stringify({ approval: { slackChannel: '' } })],
+  ])('exits 2, naming the problem, for a settings file that is %s', async (_label, text) => {
+    const dir = await mkdtemp(join(tmpdir(), 'cordon-plan-'));
+    const settings = join(dir, 'settings.json');
+    await writeFile(settings, text);
     const result = await run(
       'plan',
       eventPath('guardduty/eb-iam-toripcaller-custodian.json'),
-      '--json',
-      '--include-samples',
       '--settings',
       settings,
     );
-    expect(result.code).toBe(0);
-    expect(result.err.join('\n')).toMatch(/failing closed/);
-    expect(JSON.parse(result.out[0] ?? '{}').decision).toMatchObject({ action: 'notify' });
+    expect(result.code).toBe(2);
+    expect(result.err[0]).toMatch(/settings/);
+    expect(result.out).toEqual([]);
+  });
+
+  it('routes a finding in the SDK casing through the poller with --via poller, as the poller hands it over', async () => {
+    const [pascal] = await planJson(
+      [eventPath('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')],
+      '--include-samples',
+      '--via',
+      'poller',
+    );
+    expect(pascal).toMatchObject({
+      route: { outcome: 'delivered', via: 'poller' },
+      accepted: true,
+      incident: { category: 'instance-exposed' },
+      decision: { action: 'notify', playbook: 'notify-only' },
+    });
+  });
+
+  it('delivers a CloudWatch alarm only when the deployed rule names it (--extra-alarm, as CORDON_EXTRA_ALARMS)', async () => {
+    const file = eventPath('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
+    const [unnamed] = await planJson([file]);
+    expect(unnamed?.route).toMatchObject({
+      outcome: 'dropped',
+      reason: expect.stringContaining('detail.alarmName'),
+    });
+    const [named] = await planJson([file], '--extra-alarm', 'ServerCpuTooHigh');
+    expect(named).toMatchObject({
+      route: { outcome: 'delivered', via: 'eventbridge', rules: ['cloudwatch-alarms'] },
+      // Delivered, but the settings map no playbook to it.
+      decision: { action: 'ignore' },
+    });
   });
 
   it('applies a settings file holding a subset of the settings', async () => {
@@ -287,6 +335,8 @@ describe('cordon plan', () => {
     [['plan']],
     [['plan', 'x.json', '--frobnicate']],
     [['plan', 'x.json', '--settings', '/nonexistent/settings.json']],
+    [['plan', 'x.json', '--via', 'carrier-pigeon']],
+    [['plan', 'x.json', '--extra-alarm', ' ']],
     [['unknown-command']],
     [[]],
   ])('exits 2 for the usage error %j', async (argv) => {

@@ -1,9 +1,10 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { automaticApprovals } from '@cordon/local/engine';
 import { describe, expect, it } from 'vitest';
 import { eventPath } from '../../../test/support/events.ts';
-import { parseFault } from '../src/commands/replay.ts';
+import { parseFault, replay } from '../src/commands/replay.ts';
 import { main } from '../src/main.ts';
 
 async function run(...argv: string[]) {
@@ -28,7 +29,8 @@ async function replayJson(...argv: string[]) {
       attempts: number;
       error?: { name: string };
     }>;
-    calls: Array<{ service: string; command: string; input: unknown }>;
+    delivery: { outcome: string; via: string; rules: string[]; reason?: string; attempts?: number };
+    calls: Array<{ service: string; command: string; input: unknown; principal?: string; iam?: string }>;
     transitions: number;
     changes: Array<{ resource: string; attribute: string; before: string; after: string }>;
   };
@@ -53,6 +55,81 @@ describe('cordon replay', () => {
     );
     expect(report.calls.every((call) => !call.command.endsWith('Command'))).toBe(true);
     expect(report.transitions).toBeGreaterThan(report.steps.length);
+  });
+
+  it('says how the event reached triage and which role made each call', async () => {
+    const report = await replayJson(CC, '--include-samples', '--approve');
+    expect(report.delivery).toEqual({
+      outcome: 'delivered',
+      via: 'eventbridge',
+      rules: ['guardduty-findings'],
+      attempts: 1,
+    });
+    const account = report.incident?.id.split('-')[1];
+    const roles = new Set(report.calls.map((call) => call.principal));
+    expect(roles).toContain(`arn:aws:iam::${account}:role/cordon-local-triage`);
+    expect(roles).toContain(`arn:aws:iam::${account}:role/cordon-local-contain-instance`);
+    expect(roles).not.toContain(undefined);
+    // IAM was asked about every call, against the policies infra deploys, and allowed each.
+    expect(report.calls.every((call) => call.iam === 'allowed')).toBe(true);
+    expect(report.calls.find((call) => call.command === 'ModifyNetworkInterfaceAttribute')?.principal).toBe(
+      `arn:aws:iam::${account}:role/cordon-local-contain-instance`,
+    );
+  });
+
+  it("records IAM's answer for each call when an authorizer is installed", async () => {
+    const report = await replay({
+      file: CC,
+      settings: { includeSampleFindings: true },
+      approvals: automaticApprovals('approve'),
+      authorizer: ({ command }) =>
+        command === 'CreateSnapshot'
+          ? { decision: 'denied', reason: 'no statement allows ec2:CreateSnapshot' }
+          : { decision: 'allowed', reason: 'allowed' },
+    });
+    expect(report.calls.every((call) => call.iam === 'allowed' || call.iam === 'denied')).toBe(true);
+    expect(report.calls.filter((call) => call.iam === 'denied').map((call) => call.command)).toContain(
+      'CreateSnapshot',
+    );
+    expect(report.execution).toMatchObject({ status: 'FAILED', cause: 'snapshot-volumes' });
+  });
+
+  it('reports an event no deployed rule matches as dropped by EventBridge, and calls nothing', async () => {
+    const report = await replayJson(
+      eventPath('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'),
+    );
+    expect(report.delivery).toMatchObject({
+      outcome: 'dropped',
+      via: 'eventbridge',
+      reason: expect.stringContaining('detail.severity'),
+    });
+    expect(report).toMatchObject({ accepted: false, incident: null, decision: null, calls: [] });
+    expect(report.execution.status).toBe('NOT_STARTED');
+  });
+
+  it('delivers a finding through the poller with --via poller (the SDK casing the poller hands over)', async () => {
+    const report = await replayJson(
+      eventPath('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'),
+      '--include-samples',
+      '--via',
+      'poller',
+    );
+    expect(report.delivery).toMatchObject({ outcome: 'delivered', via: 'poller', rules: [] });
+    expect(report.decision).toMatchObject({ playbook: 'notify-only' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+  });
+
+  it('reports a triage that fails on every attempt (Lambda retries it twice), and starts nothing', async () => {
+    const report = await replayJson(
+      CC,
+      '--include-samples',
+      '--approve',
+      '--fail',
+      'StartExecution:AccessDeniedException',
+    );
+    expect(report.delivery).toMatchObject({ outcome: 'failed', attempts: 3 });
+    expect(report.execution.status).toBe('NOT_STARTED');
+    expect(report.calls.filter((call) => call.command === 'StartExecution')).toHaveLength(3);
   });
 
   it('changes nothing in the account when the approval is rejected', async () => {
@@ -162,6 +239,7 @@ describe('cordon replay', () => {
     [['replay', CC, '--fail', 'nonsense']],
     [['replay', CC, '--latency', 'fast']],
     [['replay', CC, '--port', 'http']],
+    [['replay', CC, '--via', 'sqs']],
     [['demo', '--frobnicate']],
     [['demo', 'some-file.json']],
   ])('exits 2 for the usage error %j', async (argv) => {

@@ -1,65 +1,37 @@
 /**
- * Writes docs/playbooks/<id>.md and docs/playbooks/README.md from the playbook definitions:
- * `tsx packages/core/scripts/generate-playbook-docs.ts`. The test in
- * packages/core/test/playbooks/docs.test.ts fails when a page is out of date.
+ * Writes docs/playbooks/<id>.md and docs/playbooks/README.md from the playbook catalog and the state
+ * machines: `npm run docs:playbooks`. The test in packages/core/test/playbooks/docs.test.ts fails when a page
+ * is out of date.
  *
- * The steps, the approval and failure behaviour and the diagram come from code; the trigger and release
- * paragraphs below are kept by hand.
+ * Everything comes from code: the steps, where the playbook runs, the approval and failure behaviour and the
+ * diagram from the catalog and the built ASL; the trigger, release and replay paragraphs from each
+ * playbook's `docs` in packages/core/src/playbooks/catalog.ts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RETRYABLE_ERROR_NAMES } from '../src/actions/errors.ts';
+import { RETRYABLE_ERROR_NAMES } from '../src/errors.ts';
 import {
   allStates,
   buildPlaybook,
+  describeRoutes,
   EXECUTION_INPUT_EXAMPLE,
   LAMBDA_SERVICE_ERRORS,
   LOCAL_BUILD_OPTIONS,
-  PLAYBOOK_DEFINITIONS,
   PLAYBOOK_ERRORS,
   PLAYBOOK_IDS,
+  PLAYBOOKS,
   type PlannedStep,
   type PlaybookDefinition,
   type PlaybookId,
   RETRY_POLICY,
-  resultKey,
   STATE_NAMES,
   type StateMachineDefinition,
   type StepId,
   stepOfState,
   TARGET_EXAMPLES,
+  type TargetKind,
   toMermaid,
 } from '../src/playbooks/index.ts';
-
-/** Which decisions start each playbook (see `decide` in src/policy/decision.ts). */
-const TRIGGERS: Readonly<Record<PlaybookId, string>> = {
-  'ec2-compromise':
-    'Triage starts it when a GuardDuty finding says an EC2 instance is compromised (outbound command and control, crypto-mining, Tor, DNS exfiltration, outbound brute force, malicious files — the finding-type catalog decides) and the severity reaches `severity.approvalAt`. At or above `severity.autoRemediateAt` it runs automatically; below, or for an attack sequence, it asks for approval first. An instance that is only the *target* of an attack, or that carries the exemption tag, gets `notify-only` instead.',
-  'credential-compromise':
-    'Triage starts it for a GuardDuty finding about an access key or a role session (`accessKeyDetails`): an IAM user key (`AKIA…`) is deactivated and the sessions it minted denied, console access removed when the finding says the console was used; a role session (`ASIA…`) has its earlier sessions denied, always after approval because the deny hits every session of the role. Root and break-glass principals get `root-activity` or `notify-only` instead.',
-  'stale-credentials':
-    'Triage starts it when an AWS Config rule that `settings.configRulePlaybooks` maps to `stale-credentials` (for example `access-keys-rotated`) reports an IAM user NON_COMPLIANT. Whether it asks for approval first is part of that mapping.',
-  'root-activity':
-    'Triage starts it when the root user is active: a GuardDuty root-credential finding, or the root-usage CloudWatch alarm mapped to `root-activity` in `settings.alarmPlaybooks`. Root credentials cannot be revoked by IAM policy, so the playbook tells the responders, at critical severity, and changes nothing.',
-  'notify-only':
-    'Triage starts it for everything Cordon should tell people about but not act on: a victim of an attack, an unknown finding type, a resource type with no containment playbook, an exempt resource, a severity below the approval threshold, settings in notify-only mode, or settings that failed to load (fail closed).',
-  'ec2-release':
-    'Started by a responder, never by a finding: after an investigation clears an instance that `ec2-compromise` contained, a release restores what containment recorded. It always asks for approval, and a timeout never releases anything.',
-};
-
-/** How to undo what each playbook changed. */
-const RELEASE: Readonly<Record<PlaybookId, string>> = {
-  'ec2-compromise':
-    'Nothing is deleted. The instance keeps its termination protection and its snapshots; its original security groups (per ENI), instance profile, Auto Scaling group membership and load balancer registrations are recorded in the incident ledger. Start `ec2-release` for the instance to restore them.',
-  'credential-compromise':
-    'Keys are deactivated, never deleted: reactivate one with `aws iam update-access-key --status Active` once it is rotated or cleared. The session deny is Cordon’s own inline policy on the user or role (conditioned on `aws:TokenIssueTime`): delete it to let new sessions through — sessions issued after the incident are not affected by it anyway. Console access is restored with `aws iam create-login-profile`.',
-  'stale-credentials':
-    'Keys are deactivated, never deleted: reactivate one with `aws iam update-access-key --status Active` if it is still needed (and rotate it).',
-  'root-activity': 'Nothing to release: the playbook changes nothing.',
-  'notify-only': 'Nothing to release: the playbook changes nothing.',
-  'ec2-release':
-    'This is the release of `ec2-compromise`. The snapshots and the incident tags on them stay, as evidence; delete them by hand when the investigation is closed.',
-};
 
 const GENERATED_NOTE =
   '<!-- Generated by packages/core/scripts/generate-playbook-docs.ts from the playbook definitions. Do not edit by hand. -->';
@@ -93,8 +65,28 @@ function stepLine(step: StepId, names: Map<StepId, string[]>, playbook: Playbook
   return `\`${step}\` — “${shown.join('”, “')}”${event}`;
 }
 
+/**
+ * The steps a Choice on the execution input's `run` switches on, with the flag (credential-compromise runs
+ * each step only when triage asks for it): read from the built state machine.
+ */
+function switchedSteps(definition: StateMachineDefinition): Map<StepId, string> {
+  const switched = new Map<StepId, string>();
+  for (const { state } of allStates(definition)) {
+    if (state.Type !== 'Choice') continue;
+    for (const choice of state.Choices) {
+      const variable = 'Variable' in choice ? choice.Variable : undefined;
+      const step = stepOfState(choice.Next);
+      if (typeof variable === 'string' && variable.startsWith('$.run.') && step !== undefined) {
+        switched.set(step, variable.slice(2));
+      }
+    }
+  }
+  return switched;
+}
+
 function renderSteps(playbook: PlaybookDefinition, definition: StateMachineDefinition): string {
   const names = stateNamesByStep(definition);
+  const switched = switchedSteps(definition);
   const planned: PlannedStep[] = playbook.approval === 'never' ? [] : ['request-approval'];
   planned.push(...playbook.steps);
   const lines = planned.map((group, index) => {
@@ -105,8 +97,8 @@ function renderSteps(playbook: PlaybookDefinition, definition: StateMachineDefin
     const optional =
       group === 'request-approval' && playbook.approval === 'when-required'
         ? ' — only when `approval.required` is true'
-        : playbook.id === 'credential-compromise' && typeof group === 'string' && group !== 'notify'
-          ? ` — only when \`run.${resultKey(group)}\` is true`
+        : typeof group === 'string' && switched.has(group)
+          ? ` — only when \`${switched.get(group)}\` is true`
           : '';
     return `${index + 1}. ${text}${optional}`;
   });
@@ -152,7 +144,7 @@ function renderFailure(playbook: PlaybookDefinition): string {
  * @example renderPlaybookPage('ec2-compromise').startsWith('# EC2 instance compromise') // true
  */
 export function renderPlaybookPage(id: PlaybookId): string {
-  const playbook = PLAYBOOK_DEFINITIONS[id];
+  const playbook = PLAYBOOKS[id];
   const definition = buildPlaybook(id, LOCAL_BUILD_OPTIONS);
   const summary = `${playbook.summary.charAt(0).toUpperCase()}${playbook.summary.slice(1)}`;
   return [
@@ -164,7 +156,11 @@ export function renderPlaybookPage(id: PlaybookId): string {
     '',
     '## Trigger',
     '',
-    TRIGGERS[id],
+    playbook.docs.trigger,
+    '',
+    `It acts on ${TARGET_WORDS[playbook.target]}. Where it runs, as the playbook catalog (\`packages/core/src/playbooks/catalog.ts\`) declares it — \`decide\` routes incidents and the settings accept mappings from this declaration only:`,
+    '',
+    renderRoutes(playbook),
     '',
     '## Steps',
     '',
@@ -184,7 +180,7 @@ export function renderPlaybookPage(id: PlaybookId): string {
     '',
     '## Release',
     '',
-    RELEASE[id],
+    playbook.docs.release,
     '',
     '## Diagram',
     '',
@@ -197,10 +193,11 @@ export function renderPlaybookPage(id: PlaybookId): string {
     '## Replay it locally',
     '',
     'The same definition runs in the local engine (aws-local-stepfunctions) against the sandbox account, each',
-    'step on its real Lambda handler. `cordon replay` seeds the sandbox from a real event, runs triage and the',
-    'playbook triage chooses, and prints the timeline, what changed and every AWS call:',
+    'step on its real Lambda handler. `cordon replay` seeds the sandbox from a real event and delivers it to a',
+    'local deployment — the deployed EventBridge rules, triage with its DynamoDB ledger and SSM settings, then',
+    'the playbook triage starts — and prints the timeline, what changed and every AWS call with its caller:',
     '',
-    ...replayExample(id),
+    ...replayExample(playbook),
     '',
     'Without `--approve` or `--reject`, an approval is decided on the approval page served on 127.0.0.1 (the',
     'link is printed). `--fail <Command>:<ErrorName>[:<times>]` makes a call fail (e.g.',
@@ -210,29 +207,68 @@ export function renderPlaybookPage(id: PlaybookId): string {
   ].join('\n');
 }
 
-/** A `cordon replay` of a bundled event that starts this playbook (ec2-release is never started by an event). */
-function replayExample(id: PlaybookId): string[] {
-  const events: Record<PlaybookId, string | undefined> = {
-    'ec2-compromise':
-      'packages/cli/events/guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json --include-samples --approve',
-    'credential-compromise':
-      'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
-    'stale-credentials': 'packages/cli/demo/config-access-keys-rotated-noncompliant.json --approve',
-    'root-activity': 'packages/cli/events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json',
-    'notify-only':
-      'packages/cli/events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json --include-samples',
-    'ec2-release': undefined,
-  };
-  const event = events[id];
-  if (event === undefined) {
-    return [
-      'No event starts a release: an engineer does, after an investigation. The scenario test',
-      '`test/scenarios/ec2-release.after-containment.test.ts` contains an instance and then runs this playbook in',
-      'the local engine (approved, and rejected).',
-    ];
-  }
-  return ['```sh', `npx cordon replay ${event}`, '```'];
+/** A `cordon replay` of a bundled event that starts this playbook, or why none does. */
+function replayExample(playbook: PlaybookDefinition): string[] {
+  const { replay } = playbook.docs;
+  return 'args' in replay ? ['```sh', `npx cordon replay ${replay.args}`, '```'] : [replay.none];
 }
+
+const TARGET_WORDS: Readonly<Record<TargetKind, string>> = {
+  'ec2-instance': 'an EC2 instance (`target: { instanceId }`)',
+  'access-key':
+    'an access key or a session of its principal (`target: { accessKeyId?, userName?, principalType, name }`)',
+  'iam-user': 'an IAM user a Config rule judged (`target: { userId, staleAfterDays, staleBy }`)',
+  none: 'no resource: it changes nothing',
+};
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+/** Where a playbook runs, one bullet per route it declares. */
+function renderRoutes(playbook: PlaybookDefinition): string {
+  const { routes } = playbook;
+  const lines: string[] = [];
+  if (routes.findings !== undefined && routes.findings.length > 0) {
+    lines.push(
+      `- GuardDuty findings of category ${routes.findings.map(code).join(', ')}: \`decide\` routes them here; the severity, the safety rails and the mode decide whether it acts, asks first or only notifies.`,
+    );
+  }
+  if (routes.alarms !== undefined) {
+    const byDefault = routes.alarms.byDefault;
+    lines.push(
+      `- CloudWatch alarms that \`settings.alarmPlaybooks\` maps to it${byDefault.length > 0 ? ` (by default ${byDefault.map(code).join(', ')})` : ''}.`,
+    );
+  }
+  if (routes.configRules === 'any') {
+    lines.push(
+      '- The NON_COMPLIANT results of any AWS Config rule that `settings.configRulePlaybooks` maps to it.',
+    );
+  } else if (routes.configRules !== undefined) {
+    const rules = Object.entries(routes.configRules).map(
+      ([rule, route]) =>
+        `${code(rule)} (approval \`${route.approval}\`, ${Object.entries(route.target)
+          .map(([key, value]) => `${key} \`${String(value)}\``)
+          .join(', ')})`,
+    );
+    lines.push(
+      `- The NON_COMPLIANT results of the AWS Config rules it knows, mapped to it by default in \`settings.configRulePlaybooks\`: ${rules.join('; ')}. The settings refuse a mapping of any other rule to it.`,
+    );
+  }
+  if (routes.responder) lines.push('- A responder, never an event.');
+  if (routes.fallback)
+    lines.push('- Every incident Cordon only tells people about: it is the fallback playbook.');
+  return lines.join('\n');
+}
+
+/** What a target shape's table row says besides the example. */
+const TARGET_NOTES: Readonly<Record<TargetKind, string>> = {
+  'ec2-instance': '',
+  'access-key':
+    ' — `accessKeyId` is required when `run.deactivateAccessKey` is true, `userName` when `run.disableConsoleAccess` is true; `principalType` (`user` or `role`) and `name` always',
+  'iam-user': ' — `staleBy` (`age` or `last-use`) as the Config rule’s declaration says',
+  none: '',
+};
 
 /**
  * docs/playbooks/README.md: the execution-input contract and the list of playbooks.
@@ -256,9 +292,13 @@ export function renderPlaybooksReadme(): string {
     '',
     'Each playbook is a Step Functions state machine (Standard, JSONPath ASL) built in TypeScript in `packages/core/src/playbooks/`. The same definition is deployed to AWS and run by the local engine.',
     '',
-    '| Playbook | What it does |',
-    '| --- | --- |',
-    ...PLAYBOOK_IDS.map((id) => `| [\`${id}\`](${id}.md) | ${PLAYBOOK_DEFINITIONS[id].summary} |`),
+    'Each is declared once, in the playbook catalog (`packages/core/src/playbooks/catalog.ts`): its steps, its approval, what it acts on and where it runs. Routing (`decide`), the settings’ playbook mappings, the state machines and these pages are derived from that declaration.',
+    '',
+    '| Playbook | What it does | Runs for |',
+    '| --- | --- | --- |',
+    ...PLAYBOOK_IDS.map(
+      (id) => `| [\`${id}\`](${id}.md) | ${PLAYBOOKS[id].summary} | ${describeRoutes(id)} |`,
+    ),
     '',
     '## The execution input',
     '',
@@ -279,12 +319,12 @@ export function renderPlaybooksReadme(): string {
     '',
     '`target` shapes:',
     '',
-    '| Playbook | `target` |',
-    '| --- | --- |',
-    `| ec2-compromise, ec2-release | \`${JSON.stringify(TARGET_EXAMPLES['ec2-compromise'])}\` |`,
-    `| credential-compromise | \`${JSON.stringify(TARGET_EXAMPLES['credential-compromise'])}\` — \`accessKeyId\` is required when \`run.deactivateAccessKey\` is true, \`userName\` when \`run.disableConsoleAccess\` is true; \`principalType\` (\`user\` or \`role\`) and \`name\` always |`,
-    `| stale-credentials | \`${JSON.stringify(TARGET_EXAMPLES['stale-credentials'])}\` |`,
-    '| root-activity, notify-only | `{}` |',
+    '| Acts on | Playbooks | `target` |',
+    '| --- | --- | --- |',
+    ...(Object.keys(TARGET_EXAMPLES) as TargetKind[]).map(
+      (kind) =>
+        `| ${kind} | ${PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].target === kind).join(', ')} | \`${JSON.stringify(TARGET_EXAMPLES[kind])}\`${TARGET_NOTES[kind]} |`,
+    ),
     '',
     'Every field a step reads must be there: a JSONPath that finds nothing ends the execution with `States.Runtime`, which no `Catch` handles (so no failure notification either).',
     '',

@@ -10,12 +10,17 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ApprovalLogger } from '@cordon/core/approval/decide';
 import { type ApprovalStore, DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { type RequestApprovalResult, requestApproval } from '@cordon/core/approval/request-approval';
+import type { ApprovalSecrets } from '@cordon/core/approval/secrets';
 import type { SettingsResult } from '@cordon/core/policy/settings';
+import { slackClient } from '@cordon/core/slack/client';
 import type { Context } from 'aws-lambda';
-import { type ApprovalSecrets, slackClient, ssmApprovalSecrets } from './approval-api.ts';
+import { ssmApprovalSecrets } from './approval-secrets.ts';
 import { createSettingsLoader } from './settings.ts';
 import { readEnvironment } from './shared/environment.ts';
 import { handlerShell, type LambdaHandler } from './shared/handler-shell.ts';
+
+/** The request is not interactive (nobody waits on a click): Slack gets as long as notify gives it. */
+const SLACK_TIMEOUT_MS = 5_000;
 
 export interface RequestApprovalDependencies {
   readonly logger: Logger;
@@ -96,6 +101,7 @@ export function createRequestApprovalHandler(
     const secrets = await deps.secrets();
     const slackConfigured = secrets.slackBotToken !== undefined || secrets.slackWebhookUrl !== undefined;
     const slack = slackClient({
+      timeoutMs: SLACK_TIMEOUT_MS,
       ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
       ...(secrets.slackBotToken === undefined ? {} : { botToken: secrets.slackBotToken }),
       ...(secrets.slackWebhookUrl === undefined ? {} : { webhookUrl: secrets.slackWebhookUrl }),

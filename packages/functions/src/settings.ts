@@ -8,6 +8,7 @@
  * the result carries the defaults in `notify-only` mode and the reason, so the caller alerts instead of acting.
  */
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import {
   DEFAULT_SETTINGS_MAX_AGE_SECONDS,
   failClosedSettings,
@@ -24,6 +25,11 @@ export interface SettingsLoaderOptions {
   readonly maxAgeSeconds?: number;
   /** Provider to read with; one is created when omitted. Pass one to share its client or its cache. */
   readonly ssmProvider?: SSMProvider;
+  /**
+   * The SSM client of the provider created when `ssmProvider` is omitted (default: one from the environment).
+   * The local deployment gives a client of its sandbox, made as the function's role.
+   */
+  readonly ssmClient?: SSMClient;
 }
 
 export type LoadedSettings = SettingsResult & { readonly source: 'ssm' };
@@ -31,6 +37,8 @@ export type LoadedSettings = SettingsResult & { readonly source: 'ssm' };
 export interface SettingsLoader {
   /** The current settings. Never throws: failures come back as `ok: false` with a reason. */
   load(): Promise<LoadedSettings>;
+  /** Forgets the cached parameters: the next `load` reads SSM (as when the cache's time to live has passed). */
+  clearCache(): void;
 }
 
 /** The parameter whose absence means "not configured", rather than "configured with defaults". */
@@ -67,7 +75,9 @@ function definedValues(values: Readonly<Record<string, string | undefined>>): Re
  */
 export function createSettingsLoader(options: SettingsLoaderOptions): SettingsLoader {
   const maxAge = options.maxAgeSeconds ?? DEFAULT_SETTINGS_MAX_AGE_SECONDS;
-  const provider = options.ssmProvider ?? new SSMProvider();
+  const provider =
+    options.ssmProvider ??
+    new SSMProvider(options.ssmClient === undefined ? {} : { awsSdkV3Client: options.ssmClient });
   let path: string | undefined;
   let configurationProblem: string | undefined;
   try {
@@ -110,5 +120,5 @@ export function createSettingsLoader(options: SettingsLoaderOptions): SettingsLo
     return fromSsm(parsed);
   }
 
-  return { load };
+  return { load, clearCache: () => provider.clearCache() };
 }

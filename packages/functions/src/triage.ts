@@ -5,20 +5,25 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { observeInstance } from '@cordon/core/actions/observe-instance';
-import { intake } from '@cordon/core/intake/intake';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { PlaybookId } from '@cordon/core/playbooks/ids';
+import type { Settings } from '@cordon/core/policy/settings';
 import { DynamoDbBlastRadius } from '@cordon/core/triage/blast-radius';
 import {
   type ObserveInstance,
   type StartExecution,
   type TriagePorts,
   type TriageResult,
-  triageIncident,
+  triageBatch,
 } from '@cordon/core/triage/triage';
 import type { Context } from 'aws-lambda';
-import { createSettingsLoader } from './settings.ts';
-import { accountClientsByHome, accountOf, observerRoleArn } from './shared/account-clients.ts';
+import { createSettingsLoader, type SettingsLoader } from './settings.ts';
+import {
+  type AccountTarget,
+  accountClientsByHome,
+  accountOf,
+  observerRoleArn,
+} from './shared/account-clients.ts';
 import { readEnvironment } from './shared/environment.ts';
 import { handlerShell, observability } from './shared/handler-shell.ts';
 
@@ -59,11 +64,19 @@ export function stepFunctionsStarter(
   };
 }
 
-/** `observeInstance` on the clients of the incident's account. */
+/** The read-only clients triage's observer reads an instance with. */
+export type ObserverClients = Parameters<typeof observeInstance>[0];
+
+/**
+ * `observeInstance` on the clients of the incident's account and region: a finding forwarded from another
+ * region names an instance there, which the Lambda's own region cannot see.
+ */
 export function observerFor(
-  clientsOf: (account: string) => Parameters<typeof observeInstance>[0],
+  clientsOf: (target: AccountTarget) => ObserverClients,
+  now: () => Date = () => new Date(),
 ): ObserveInstance {
-  return ({ account, instanceId }) => observeInstance(clientsOf(account), instanceId, new Date());
+  return ({ account, region, instanceId }) =>
+    observeInstance(clientsOf({ account, region }), instanceId, now());
 }
 
 export interface TriageDependencies {
@@ -71,6 +84,73 @@ export interface TriageDependencies {
   readonly metrics: Metrics;
   /** `homeAccount`: the account the function runs in (its own role reads there; elsewhere the observer role). */
   ports(homeAccount: string): Promise<TriagePorts>;
+}
+
+/** What triage is built on: its clients, tables and settings, wherever they come from (AWS or a sandbox). */
+export interface TriageWiring {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** The ledger table: entries, claims and the blast-radius counts. */
+  readonly ledgerTable: string;
+  readonly dynamodb: Pick<DynamoDBClient, 'send'>;
+  readonly sfn: Pick<SFNClient, 'send'>;
+  /** Playbook id → state machine ARN. */
+  readonly stateMachines: Readonly<Partial<Record<PlaybookId, string>>>;
+  readonly settingsLoader: SettingsLoader;
+  /**
+   * Read-only clients in the incident's account and region (`accountClientsByHome` with the observer role):
+   * the function's own role at home, the observer role in a member account.
+   */
+  readonly observerClients: (
+    target: AccountTarget,
+    settings: Settings,
+    homeAccount: string,
+  ) => ObserverClients;
+  /** The clock of the decision, the ledger entries, the blast-radius hour and the observation (default: the wall clock). */
+  readonly now?: () => Date;
+}
+
+/**
+ * Triage's dependencies from its wiring: the DynamoDB ledger, its claims and blast radius, Step Functions,
+ * the observer and the settings, all on the clients given. The deployed function gives it real clients
+ * ({@link triageDependenciesFromEnvironment}); the local deployment (packages/local) gives it sandbox clients.
+ *
+ * @example
+ * const deps = triageDependencies({ logger, metrics, ledgerTable, dynamodb, sfn, stateMachines, settingsLoader, observerClients });
+ * export const handler = createTriageHandler(deps);
+ */
+export function triageDependencies(wiring: TriageWiring): TriageDependencies {
+  const { logger, metrics, dynamodb, ledgerTable } = wiring;
+  const now = wiring.now ?? (() => new Date());
+  const startExecution = stepFunctionsStarter(wiring.sfn, wiring.stateMachines);
+  const blastRadius = new DynamoDbBlastRadius(dynamodb, ledgerTable);
+  return {
+    logger,
+    metrics,
+    ports: async (homeAccount) => {
+      const settings = await wiring.settingsLoader.load();
+      const ledger = new DynamoDbLedger({
+        client: dynamodb,
+        tableName: ledgerTable,
+        retentionDays: settings.settings.ledgerRetentionDays,
+        now,
+      });
+      return {
+        settings,
+        ledger,
+        // Execution names are unique per state machine only: the claim makes one playbook per incident.
+        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
+        blastRadius,
+        startExecution,
+        observeInstance: observerFor(
+          (target) => wiring.observerClients(target, settings.settings, homeAccount),
+          now,
+        ),
+        warn: (message, extra) => logger.warn(message, extra),
+        now,
+      };
+    },
+  };
 }
 
 /**
@@ -90,39 +170,22 @@ export function triageDependenciesFromEnvironment(
     environment,
   );
   const { logger, metrics } = observability('cordon-triage', metricsNamespace);
-  const dynamodb = new DynamoDBClient({});
-  const sfn = new SFNClient({});
-  const settingsLoader = createSettingsLoader({ stage });
-  // Read-only clients in the incident's account: the observer role there, the function's own role at home.
-  const observerClients = accountClientsByHome({
-    region,
-    constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
-    roleArn: observerRoleArn,
-    sessionName: 'cordon-observer',
-  });
-  return {
+  return triageDependencies({
     logger,
     metrics,
-    ports: async (homeAccount) => {
-      const settings = await settingsLoader.load();
-      const ledger = new DynamoDbLedger({
-        client: dynamodb,
-        tableName: ledgerTable,
-        retentionDays: settings.settings.ledgerRetentionDays,
-      });
-      return {
-        settings,
-        ledger,
-        // Execution names are unique per state machine only: the claim makes one playbook per incident.
-        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
-        blastRadius: new DynamoDbBlastRadius(dynamodb, ledgerTable),
-        startExecution: stepFunctionsStarter(sfn, stateMachines),
-        observeInstance: observerFor((account) => observerClients(account, settings.settings, homeAccount)),
-        warn: (message, extra) => logger.warn(message, extra),
-        now: () => new Date(),
-      };
-    },
-  };
+    ledgerTable,
+    dynamodb: new DynamoDBClient({}),
+    sfn: new SFNClient({}),
+    stateMachines,
+    settingsLoader: createSettingsLoader({ stage }),
+    // Read-only clients in the incident's account and region: the observer role there, the function's own role at home.
+    observerClients: accountClientsByHome({
+      region,
+      constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
+      roleArn: observerRoleArn,
+      sessionName: 'cordon-observer',
+    }),
+  });
 }
 
 /**
@@ -137,13 +200,9 @@ export function createTriageHandler(
 
   const handle = async (event: unknown, context: Context): Promise<{ results: TriageResult[] }> => {
     const ports = await deps.ports(accountOf(context.invokedFunctionArn ?? ''));
-    const inputs = isPollerBatch(event) ? event.findings : [event];
-    const results: TriageResult[] = [];
-    for (const input of inputs) {
-      const received = intake(input);
-      const result: TriageResult = received.accepted
-        ? await triageIncident(received.incident, ports)
-        : { outcome: 'rejected', recognised: received.recognised, reason: received.reason };
+    // One event from EventBridge, or the poller's batch of raw findings: core triages each on its own.
+    const results = await triageBatch(isPollerBatch(event) ? event.findings : [event], ports);
+    for (const result of results) {
       metrics.addMetric(`Triage.${result.outcome}`, MetricUnit.Count, 1);
       if (result.outcome === 'rejected')
         logger.warn('Event rejected', { recognised: result.recognised, reason: result.reason });
@@ -152,7 +211,6 @@ export function createTriageHandler(
           incidentId: result.incident.id,
           decision: result.decision,
         });
-      results.push(result);
     }
     return { results };
   };

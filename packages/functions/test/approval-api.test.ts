@@ -1,11 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import type { ApprovalHttpRequest } from '@cordon/core/approval/api';
 import { MemoryApprovalStore } from '@cordon/core/approval/records';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   APPROVAL_ID,
@@ -14,17 +14,16 @@ import {
   LINK_KEY,
   pageRequest,
   pendingRecord,
+  queryString,
   SLACK_SECRET,
   signedLink,
   slackClick,
   slackRequest,
   TASK_TOKEN,
+  type TestRequest,
 } from '../../core/test/approval/fixtures.ts';
-import {
-  type ApprovalApiDependencies,
-  createApprovalApiHandler,
-  ssmApprovalSecrets,
-} from '../src/approval-api.ts';
+import { type ApprovalApiDependencies, createApprovalApiHandler } from '../src/approval-api.ts';
+import { ssmApprovalSecrets } from '../src/approval-secrets.ts';
 
 const LATER = new Date('2026-11-28T10:05:00.000Z');
 const BOT_TOKEN = 'xoxb-0000000000-0000000000000-abcdefghijklmnopqrstuvwx';
@@ -46,19 +45,19 @@ beforeEach(() => {
 afterEach(() => vi.restoreAllMocks());
 
 /** The Function URL event of a plain request; the body base64-encoded, as Lambda does for forms. */
-function functionUrlEvent(request: ApprovalHttpRequest, extra: Partial<APIGatewayProxyEventV2> = {}) {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(request.query))
-    if (typeof value === 'string') query.append(name, value);
-  const { cookie, ...headers } = request.headers as Record<string, string>;
+function functionUrlEvent(request: TestRequest, extra: Partial<APIGatewayProxyEventV2> = {}) {
+  const { cookie, ...headers } = request.headers;
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath: request.path,
-    rawQueryString: query.toString(),
-    headers,
+    rawQueryString: queryString(request),
+    headers: { host: 'abcdefgh.lambda-url.us-east-1.on.aws', ...headers },
     ...(cookie === undefined ? {} : { cookies: cookie.split('; ') }),
-    requestContext: { http: { method: request.method, path: request.path } },
+    requestContext: {
+      domainName: 'abcdefgh.lambda-url.us-east-1.on.aws',
+      http: { method: request.method, path: request.path },
+    },
     body: Buffer.from(request.body).toString('base64'),
     isBase64Encoded: true,
     ...extra,
@@ -238,6 +237,160 @@ describe('approval API handler', () => {
     ]) {
       expect(logged).not.toContain(secret);
     }
+  });
+});
+
+/** Opens the page through the handler and posts its form back with its cookie, as `identity`. */
+async function decideOnPage(
+  handler: ReturnType<typeof createApprovalApiHandler>,
+  headers: Record<string, string>,
+  extra: Partial<APIGatewayProxyEventV2> = {},
+) {
+  const page = await handler(functionUrlEvent(pageRequest()), context);
+  const csrf = /name="csrf" value="([^"]+)"/.exec(String(page.body))?.[1] ?? '';
+  const link = signedLink();
+  const post = formRequest(
+    `/approvals/${APPROVAL_ID}/decision`,
+    {
+      sig: link.searchParams.get('sig') ?? '',
+      exp: link.searchParams.get('exp') ?? '',
+      csrf,
+      decision: 'approve',
+    },
+    { cookie: (page.cookies?.[0] ?? '').split(';')[0] ?? '', ...headers },
+  );
+  return handler(functionUrlEvent(post, extra), context);
+}
+
+describe('the Function URL adapter', () => {
+  it('takes the Function URL’s IAM caller as the person on the page, before any header', async () => {
+    // Prepare
+    const caller = 'arn:aws:sts::123456789012:assumed-role/Approvers/alice';
+    const store = new MemoryApprovalStore();
+    await store.create(
+      pendingRecord({ approvers: { slackUserIds: [], slackUserGroupIds: [], identities: [caller] } }),
+    );
+    const { handler } = await setup({ store });
+    const withCaller = {
+      requestContext: {
+        domainName: 'abcdefgh.lambda-url.us-east-1.on.aws',
+        http: { method: 'POST', path: `/approvals/${APPROVAL_ID}/decision` },
+        authorizer: { iam: { userArn: caller } },
+      },
+    } as unknown as Partial<APIGatewayProxyEventV2>; // the one field of the IAM authorizer context the API reads
+
+    // Act
+    const result = await decideOnPage(handler, { 'x-cordon-identity': APPROVER_WEB }, withCaller);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect((await store.get(APPROVAL_ID))?.decision?.decidedBy).toEqual({ kind: 'web', id: caller });
+  });
+
+  it('reads the proxy’s identity header from the event as delivered, non-ASCII included', async () => {
+    // Prepare
+    const identity = 'josé@example.com';
+    const store = new MemoryApprovalStore();
+    await store.create(
+      pendingRecord({ approvers: { slackUserIds: [], slackUserGroupIds: [], identities: [identity] } }),
+    );
+    const { handler } = await setup({ store });
+
+    // Act
+    const result = await decideOnPage(handler, { 'x-cordon-identity': identity });
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect((await store.get(APPROVAL_ID))?.decision?.decidedBy).toEqual({ kind: 'web', id: identity });
+  });
+
+  it('decodes a base64 body and reads a plain one alike', async () => {
+    // Prepare
+    const { handler } = await setup();
+    const request = slackRequest(slackClick({ userId: 'U0STRANGER' }));
+
+    // Act
+    const encoded = await handler(functionUrlEvent(request), context);
+    const plainBody = await handler(
+      functionUrlEvent(request, { body: request.body, isBase64Encoded: false }),
+      context,
+    );
+
+    // Assess: both verified (a wrong body would be 401), neither decided (not an approver)
+    expect([encoded.statusCode, plainBody.statusCode]).toEqual([200, 200]);
+    expect(sfnMock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('never answers 5xx and never decides, whatever a Function URL delivers (property)', async () => {
+    // Prepare
+    const { handler, store } = await setup();
+    // Hono's adapter reports a request it cannot build (a GET with a body, a bad method) on the console.
+    const consoleErrors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const headerText = fc.stringMatching(/^[\x20-\x7e]{0,30}$/);
+    const events = fc.record({
+      method: fc.oneof(
+        fc.constantFrom('GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'),
+        fc.string({ maxLength: 8 }),
+      ),
+      rawPath: fc.oneof(
+        fc.constantFrom(
+          `/approvals/${APPROVAL_ID}`,
+          `/approvals/${APPROVAL_ID}/decision`,
+          '/slack/interactions',
+        ),
+        fc.string().map((text) => `/${text}`),
+        fc.string(),
+      ),
+      rawQueryString: fc.oneof(fc.string(), fc.constant(signedLink().search.slice(1))),
+      headers: fc.dictionary(
+        fc.constantFrom(
+          'content-type',
+          'x-slack-signature',
+          'x-slack-request-timestamp',
+          'x-cordon-identity',
+          'x-slack-retry-num',
+          'host',
+        ),
+        headerText,
+      ),
+      cookies: fc.option(fc.array(fc.string(), { maxLength: 3 }), { nil: undefined }),
+      body: fc.option(fc.string(), { nil: undefined }),
+      isBase64Encoded: fc.boolean(),
+    });
+
+    // Act / Assess
+    await fc.assert(
+      fc.asyncProperty(events, async (event) => {
+        const result = await handler(
+          {
+            version: '2.0',
+            routeKey: '$default',
+            rawPath: event.rawPath,
+            rawQueryString: event.rawQueryString,
+            headers: event.headers,
+            ...(event.cookies === undefined ? {} : { cookies: event.cookies }),
+            requestContext: {
+              domainName: 'abcdefgh.lambda-url.us-east-1.on.aws',
+              http: { method: event.method },
+            },
+            // Lambda base64-encodes what is not text; the encoding is always valid.
+            ...(event.body === undefined
+              ? {}
+              : {
+                  body: event.isBase64Encoded ? Buffer.from(event.body).toString('base64') : event.body,
+                  isBase64Encoded: event.isBase64Encoded,
+                }),
+          } as unknown as APIGatewayProxyEventV2, // arbitrary values in the fields a Function URL fills
+          context,
+        );
+        expect(result.statusCode).toBeGreaterThanOrEqual(200);
+        expect(result.statusCode).toBeLessThan(500);
+        expect(sfnMock).not.toHaveReceivedAnyCommand();
+        expect((await store.get(APPROVAL_ID))?.status).toBe('pending');
+      }),
+      { numRuns: 300 },
+    );
+    expect(JSON.stringify(consoleErrors.mock.calls)).not.toContain(signedLink().searchParams.get('sig'));
   });
 });
 

@@ -257,3 +257,36 @@ describe('createSettingsLoader', () => {
     expect(ssm).not.toHaveReceivedCommand(GetParametersByPathCommand);
   });
 });
+
+describe('createSettingsLoader with an SSM client', () => {
+  it('reads through the client it is given (the local deployment gives one of its sandbox)', async () => {
+    ssm.on(GetParametersByPathCommand).resolves({ Parameters: [parameter('mode', 'dry-run')] });
+    const client = new SSMClient({ region: 'eu-west-1' });
+    const send = vi.spyOn(client, 'send');
+
+    const result = await createSettingsLoader({ stage: 'test', ssmClient: client }).load();
+
+    expect(result).toMatchObject({ ok: true, settings: { mode: 'dry-run' } });
+    expect(send).toHaveBeenCalledTimes(1);
+  });
+
+  it('reads SSM again after clearCache, as when the time to live has passed', async () => {
+    ssm
+      .on(GetParametersByPathCommand)
+      .resolvesOnce({ Parameters: [parameter('mode', 'dry-run')] })
+      .resolves({ Parameters: [parameter('mode', 'enforce')] });
+    const loader = newLoader(60);
+
+    const first = await loader.load();
+    const cached = await loader.load();
+    loader.clearCache();
+    const fresh = await loader.load();
+
+    expect([first, cached, fresh].map((result) => result.settings.mode)).toEqual([
+      'dry-run',
+      'dry-run',
+      'enforce',
+    ]);
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersByPathCommand, 2);
+  });
+});

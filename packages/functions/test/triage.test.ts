@@ -5,9 +5,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
-import { MemoryLedger } from '@cordon/core/ledger/ledger';
 import { parseSettings } from '@cordon/core/policy/settings';
-import { MemoryBlastRadius } from '@cordon/core/triage/blast-radius';
+import { DynamoDbBlastRadius } from '@cordon/core/triage/blast-radius';
 import type { StartExecution, TriagePorts } from '@cordon/core/triage/triage';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -21,6 +20,7 @@ import {
   observerFor,
   stepFunctionsStarter,
   type TriageDependencies,
+  triageDependencies,
 } from '../src/triage.ts';
 
 type Json = Record<string, unknown>;
@@ -41,14 +41,22 @@ function liveFinding(id = 'f1'): Json {
   return event;
 }
 
+/** Triage's ports on the ledger table of a sandbox account (entries and blast radius, as deployed). */
 function dependencies(
   startExecution: StartExecution = vi.fn(async () => 'started' as const),
-): TriageDependencies & { ledger: MemoryLedger } {
-  const ledger = new MemoryLedger();
+): TriageDependencies & { ledger: DynamoDbLedger } {
+  const sandbox = createSandbox();
+  seedCordonResources(sandbox);
+  const dynamodb = sandbox.account.attach(new DynamoDBClient({ region: 'us-east-1' }));
+  const ledger = new DynamoDbLedger({
+    client: dynamodb,
+    tableName: SANDBOX_RESOURCES.ledgerTable,
+    retentionDays: 30,
+  });
   const ports: TriagePorts = {
     settings: parseSettings({}),
     ledger,
-    blastRadius: new MemoryBlastRadius(),
+    blastRadius: new DynamoDbBlastRadius(dynamodb, SANDBOX_RESOURCES.ledgerTable),
     startExecution,
     now: () => new Date('2026-11-28T10:00:00Z'),
   };
@@ -145,17 +153,17 @@ describe('triage handler', () => {
 });
 
 describe('observerFor', () => {
-  it("reads the instance with the clients of the incident's account, all five reads at once", async () => {
+  it("reads the instance with the clients of the incident's account and region, all five reads at once", async () => {
     const sandbox = createSandbox();
     const clientsOf = vi.fn(() => ({
-      ec2: sandbox.account.attach(new EC2Client({ region: 'us-east-1' })),
-      autoScaling: sandbox.account.attach(new AutoScalingClient({ region: 'us-east-1' })),
+      ec2: sandbox.account.attach(new EC2Client({ region: 'eu-west-1' })),
+      autoScaling: sandbox.account.attach(new AutoScalingClient({ region: 'eu-west-1' })),
     }));
     const observe = observerFor(clientsOf);
     await expect(
-      observe({ account: '222222222222', region: 'us-east-1', instanceId: 'i-0abc1234def567890' }),
+      observe({ account: '222222222222', region: 'eu-west-1', instanceId: 'i-0abc1234def567890' }),
     ).rejects.toThrow(/does not exist/);
-    expect(clientsOf).toHaveBeenCalledWith('222222222222');
+    expect(clientsOf).toHaveBeenCalledWith({ account: '222222222222', region: 'eu-west-1' });
     expect(sandbox.account.calls.map((call) => call.command).sort()).toEqual([
       'DescribeAutoScalingInstances',
       'DescribeInstanceAttribute',
@@ -163,6 +171,46 @@ describe('observerFor', () => {
       'DescribeInstances',
       'DescribeSecurityGroups',
     ]);
+  });
+});
+
+describe('triageDependencies', () => {
+  it("reads the instance in the incident's account and region, not the function's (a finding forwarded from another region)", async () => {
+    // Prepare: triage's wiring on a sandbox's ledger table, Step Functions answered by a stub.
+    const sandbox = createSandbox({ region: 'eu-west-1' });
+    seedCordonResources(sandbox);
+    const observerClients = vi.fn(() => ({
+      ec2: sandbox.account.attach(new EC2Client({ region: 'eu-west-1' })),
+      autoScaling: sandbox.account.attach(new AutoScalingClient({ region: 'eu-west-1' })),
+    }));
+    const handler = createTriageHandler(
+      triageDependencies({
+        logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
+        metrics: new Metrics({ namespace: 'CordonTest' }),
+        ledgerTable: SANDBOX_RESOURCES.ledgerTable,
+        dynamodb: sandbox.account.attach(new DynamoDBClient({ region: 'us-east-1' })),
+        sfn: { send: vi.fn(async () => ({ executionArn: 'arn:x' })) } as never, // only StartExecution is sent
+        stateMachines: { 'ec2-compromise': 'arn:aws:states:us-east-1:123456789012:stateMachine:ec2' },
+        settingsLoader: {
+          load: async () => ({ ...parseSettings({}), source: 'ssm' as const }),
+          clearCache: () => undefined,
+        },
+        observerClients,
+      }),
+    );
+    const event = liveFinding();
+    event.region = 'eu-west-1';
+    (event.detail as Json).region = 'eu-west-1';
+
+    // Act
+    await handler(event, context);
+
+    // Assess
+    expect(observerClients).toHaveBeenCalledWith(
+      { account: '883606788610', region: 'eu-west-1' },
+      expect.objectContaining({ mode: 'enforce' }),
+      '123456789012',
+    );
   });
 });
 

@@ -1,31 +1,26 @@
 /**
- * The approval API on 127.0.0.1, for `cordon replay` and `cordon demo`: a `node:http` server around core's
- * `handleApprovalHttp`, the same router the Lambda serves. The local engine passes callbacks that settle its
- * task tokens, and prints the link `requestApproval` returns.
+ * The approval API on 127.0.0.1, for `cordon replay` and `cordon demo`: core's Hono app
+ * (`createApprovalApi`) — the app the Lambda serves — on `@hono/node-server`. The local engine passes
+ * callbacks that settle its task tokens, and prints the link `requestApproval` returns.
  *
  * It listens on the loopback interface only, over plain http (so the CSRF cookie is not `Secure`). The
  * person deciding on the page is the local operator (the OS user, unless told otherwise): whoever can reach
  * 127.0.0.1 is already on this machine.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
-import {
-  type ApprovalHttpRequest,
-  type ApprovalHttpResponse,
-  DEFAULT_MAX_BODY_BYTES,
-  handleApprovalHttp,
-  type SlackResponder,
-  type WebIdentity,
-} from '@cordon/core/approval/api';
+import { createApprovalApi } from '@cordon/core/approval/api';
 import {
   type ApprovalLogger,
   configuredApprovers,
   type IsApprover,
   type TaskCallbacks,
 } from '@cordon/core/approval/decide';
+import type { WebIdentity } from '@cordon/core/approval/http';
 import type { ApprovalStore } from '@cordon/core/approval/records';
-import { RequestBodyTooLargeError } from './errors.ts';
+import type { SlackResponder } from '@cordon/core/slack/client';
+import { createAdaptorServer } from '@hono/node-server';
 
 export interface ApprovalServerOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
@@ -75,41 +70,11 @@ function localOperator(): WebIdentity {
   }
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    // Chunks of an IncomingMessage without setEncoding are Buffers.
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > limit) throw new RequestBodyTooLargeError(limit);
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function plainRequest(request: IncomingMessage, body: string): ApprovalHttpRequest {
-  let url: URL;
-  try {
-    url = new URL(request.url ?? '/', `http://${LOOPBACK}`);
-  } catch {
-    url = new URL('http://127.0.0.1/invalid-url');
-  }
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    const existing = query[name];
-    query[name] =
-      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  }
-  // The raw path, as the Lambda gets it: the core router refuses what it does not recognise.
-  const rawPath = (request.url ?? '/').split('?')[0] ?? '/';
-  return { method: request.method ?? '', path: rawPath, query, headers: request.headers, body };
-}
-
-function send(response: ServerResponse, result: ApprovalHttpResponse): void {
-  response.writeHead(result.status, result.headers);
-  response.end(result.body);
-}
+/** The local run posts nothing to Slack: its replies and message updates go nowhere. */
+const NO_SLACK: SlackResponder = {
+  replace: async () => undefined,
+  tell: async () => undefined,
+};
 
 /**
  * The local approval server.
@@ -133,50 +98,30 @@ export function createApprovalServer(options: ApprovalServerOptions): ApprovalSe
       trustOperator && decidedBy.kind === 'web' && decidedBy.id === operator.id
         ? true
         : configured(decidedBy, record));
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const pending = new Set<Promise<void>>();
-
-  const server = createServer((request, response) => {
-    void (async () => {
-      let body: string;
-      try {
-        body = await readBody(request, maxBodyBytes);
-      } catch (error) {
-        const status = error instanceof RequestBodyTooLargeError ? 413 : 400;
-        response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
-        response.end(status === 413 ? 'The request body is too large.' : 'Bad request.');
-        return;
-      }
-      const result = await handleApprovalHttp(plainRequest(request, body), {
-        store: options.store,
-        callbacks: options.callbacks,
-        linkSigningKey: options.linkSigningKey,
-        ...(options.slackSigningSecret === undefined
-          ? {}
-          : { slackSigningSecret: options.slackSigningSecret }),
-        now: options.now ?? (() => new Date()),
-        identify: () => operator,
-        isApprover,
-        ...(options.slack === undefined ? {} : { slack: options.slack }),
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
-        secureCookies: false,
-        maxBodyBytes,
-      });
-      send(response, result);
-      // The response is out; callbacks and message updates finish afterwards (Slack's three seconds).
-      if (result.background !== undefined) {
-        pending.add(result.background);
-        await result.background;
-        pending.delete(result.background);
-      }
-    })().catch((error: unknown) => {
-      options.logger?.error('approval server: request failed', {
-        error: error instanceof Error ? error.name : 'unknown',
-      });
-      if (!response.headersSent) response.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      response.end();
-    });
+  const api = createApprovalApi({
+    store: options.store,
+    callbacks: options.callbacks,
+    secrets: async () => ({
+      linkSigningKey: options.linkSigningKey,
+      ...(options.slackSigningSecret === undefined ? {} : { slackSigningSecret: options.slackSigningSecret }),
+    }),
+    now: options.now ?? (() => new Date()),
+    identify: () => operator,
+    isApprover,
+    isInUserGroup: options.isInUserGroup ?? (async () => false),
+    slack: options.slack ?? NO_SLACK,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    // Plain http on the loopback address: a `Secure` cookie would never come back.
+    secureCookies: false,
+    ...(options.maxBodyBytes === undefined ? {} : { maxBodyBytes: options.maxBodyBytes }),
   });
+  // The Node adapter answers each request as soon as the app has; background work (callbacks) goes on.
+  // Node's own Request and Response stay in place: the rest of the process (the CLI, tests) uses them.
+  const server = createAdaptorServer({
+    fetch: (request, env) => api.fetch(request, env),
+    hostname: LOOPBACK,
+    overrideGlobalObjects: false,
+  }) as Server; // the default `createServer` is node:http's
 
   return {
     start: () =>
@@ -194,7 +139,7 @@ export function createApprovalServer(options: ApprovalServerOptions): ApprovalSe
                 server.close(() => done());
                 server.closeAllConnections();
               });
-              await Promise.all(pending);
+              await api.settled();
             },
           });
         });

@@ -1,21 +1,19 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
 import type { ActionOutcome } from '@cordon/core/actions/types';
 import type { JsonValue } from '@cordon/core/playbooks/asl';
 import { buildPlaybook, LOCAL_BUILD_OPTIONS } from '@cordon/core/playbooks/build';
 import type { PlaybookId, StepId } from '@cordon/core/playbooks/ids';
 import { immediateRetries, localRunContext, localTaskHandlers } from '@cordon/core/playbooks/local';
-import type { SettingsResult } from '@cordon/core/policy/settings';
 import type { ExecutionInput } from '@cordon/core/triage/execution-input';
 import type { StartExecution } from '@cordon/core/triage/triage';
-import { type ActionLambdaHandler, createActionHandler } from '@cordon/functions/shared/action-handler';
+import {
+  type ActionHandlerDependencies,
+  type ActionLambdaHandler,
+  createActionHandler,
+} from '@cordon/functions/shared/action-handler';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { sandboxAwsClients, sandboxLedger } from './clients.ts';
 import { ApprovalRejectedError } from './errors.ts';
-import type { Sandbox } from './sandbox/index.ts';
-import { sandboxTopicArn } from './seed.ts';
 
 /** Step Functions execution statuses the local engine reports (plus NOT_STARTED for notify/ignore). */
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -75,9 +73,15 @@ export function automaticApprovals(
 }
 
 export interface LocalEngineOptions {
-  readonly sandbox: Sandbox;
-  readonly settings: SettingsResult;
   readonly approvals: ApprovalResponder;
+  /**
+   * What each action function is built with — the deployed function builds the same from its environment
+   * (`dependenciesFromEnvironment`). The local deployment gives each the SSM settings loader, the DynamoDB
+   * ledger and SDK clients of the sandbox, made as the function's role.
+   */
+  readonly actionDependencies: (action: ActionId) => ActionHandlerDependencies;
+  /** The ARN of a function, as Lambda hands it to the handler (its account is the function's home account). */
+  readonly functionArn: (functionId: string) => string;
   /** Sees each step run start and end (the CLI shows progress with it). */
   readonly onStep?: (execution: string, step: StepRun) => void;
   readonly now?: () => Date;
@@ -85,14 +89,16 @@ export interface LocalEngineOptions {
 
 /**
  * Runs playbooks as Step Functions would, on a laptop: the same ASL in aws-local-stepfunctions, each Task
- * resolved in process to the same Lambda handler code (middy + Powertools + the action) on clients of the
- * sandbox account, approvals answered through `approvals`. Execution names are unique, as in AWS: a second
- * start with the same name is a duplicate. Retries happen at once (no backoff waits).
+ * resolved in process to the same Lambda handler code (middy + Powertools + the action) with the dependencies
+ * it is given, approvals answered through `approvals`. Retries happen at once (no backoff waits). The local
+ * deployment starts its executions through a Step Functions model in the sandbox (StartExecution's rules, as
+ * triage calls it in AWS); `startExecution` here is the engine's own door, for benchmarks that drive triage
+ * in process.
  *
  * @example
- * const engine = new LocalEngine({ sandbox, settings, approvals: automaticApprovals('approve') });
- * await triageIncident(incident, { ..., startExecution: engine.startExecution });
- * engine.executions.get(incident.id)?.status // 'SUCCEEDED'
+ * const engine = new LocalEngine({ approvals: automaticApprovals('approve'), actionDependencies, functionArn });
+ * const report = await engine.run(incident.id, 'ec2-compromise', input);
+ * report.status // 'SUCCEEDED'
  */
 export class LocalEngine {
   public readonly executions = new Map<string, ExecutionReport>();
@@ -101,26 +107,18 @@ export class LocalEngine {
 
   public constructor(private readonly options: LocalEngineOptions) {
     this.now = options.now ?? (() => new Date());
-    const { sandbox, settings } = options;
-    const awsClients = sandboxAwsClients(sandbox);
-    const ledger = sandboxLedger(sandbox, settings.settings.ledgerRetentionDays);
-    const topicArn = sandboxTopicArn(sandbox);
-    const deps = {
-      // The handlers' own logs would drown the timeline; the ledger and the report say what happened.
-      logger: new Logger({ serviceName: 'cordon-local', logLevel: 'SILENT' }),
-      metrics: new Metrics({ namespace: 'CordonLocal', serviceName: 'cordon-local' }),
-      loadSettings: async () => settings,
-      clientsFor: () => awsClients,
-      ledgerFor: () => ledger,
-      notifications: async () => ({ snsTopicArn: topicArn }),
-      now: this.now,
-    };
     this.handlers = Object.fromEntries(
-      (Object.keys(ACTIONS) as ActionId[]).map((id) => [id, createActionHandler(ACTIONS[id], deps)]),
+      (Object.keys(ACTIONS) as ActionId[]).map((id) => [
+        id,
+        createActionHandler(ACTIONS[id], options.actionDependencies(id)),
+      ]),
     ) as Record<ActionId, ActionLambdaHandler<unknown>>;
   }
 
-  /** The `StartExecution` port of triage: runs the execution to its end before answering. */
+  /**
+   * A `StartExecution` port for triage driven in process (benchmarks): runs the execution to its end before
+   * answering; a name used before is a duplicate.
+   */
   public readonly startExecution: StartExecution = async ({ name, playbook, input }) => {
     if (this.executions.has(name)) return 'duplicate';
     await this.run(name, playbook, input);
@@ -217,10 +215,10 @@ export class LocalEngine {
   }
 
   private async invoke(step: ActionId, input: JsonValue): Promise<JsonValue> {
-    const { region, accountId } = this.options.sandbox.account;
+    const invokedFunctionArn = this.options.functionArn(step);
     const context = {
-      functionName: `cordon-${step}`,
-      invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:cordon-${step}`,
+      functionName: invokedFunctionArn.split(':').at(-1) ?? step,
+      invokedFunctionArn,
       awsRequestId: `local-${Date.now().toString(36)}`,
       getRemainingTimeInMillis: () => 60_000,
     } as Context; // only the fields the middlewares read

@@ -1,16 +1,25 @@
 /**
- * Errors of @cordon/local outside the sandbox account (the local engine and the local approval page; the
- * sandbox models' AWS-shaped errors are in `sandbox/`). Each class sets `this.name`; the cause is kept.
+ * Errors of @cordon/local outside the sandbox account and the IAM evaluator (the sandbox models' AWS-shaped
+ * errors are in `sandbox/`, the evaluator's in `iam/errors.ts`): the local deployment, the local engine and
+ * its approvals. Each class names itself (core's `CordonError` declares `name` abstract); the cause is kept.
  */
 import { APPROVAL_REJECTED_ERROR } from '@cordon/core/approval/decide';
 import { CordonError } from '@cordon/core/errors';
 
-/** The base of the local engine's and local approval page's errors. */
-export class CordonLocalError extends CordonError {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CordonLocalError';
-  }
+/** The base of the local deployment's and the local engine's errors. */
+export abstract class CordonLocalError extends CordonError {}
+
+/** How a local deployment was set up wrongly (an account id that is not one): nothing is created. */
+export class LocalDeploymentConfigError extends CordonLocalError {
+  public override readonly name = 'LocalDeploymentConfigError';
+}
+
+/**
+ * Settings given to a local deployment that SSM could not hold (not an object, an empty value, a value over
+ * SSM's 4,096 characters): nothing is written, and the message names the setting.
+ */
+export class LocalSettingsInvalidError extends CordonLocalError {
+  public override readonly name = 'LocalSettingsInvalidError';
 }
 
 /**
@@ -19,16 +28,10 @@ export class CordonLocalError extends CordonError {
  * contract with the ASL, which is why it does not end in `Error` like the class.
  */
 export class ApprovalRejectedError extends CordonLocalError {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = APPROVAL_REJECTED_ERROR;
-  }
+  public override readonly name = APPROVAL_REJECTED_ERROR;
 }
 
-/** A request to the local approval page whose body is larger than the page accepts (answered 413). */
-export class RequestBodyTooLargeError extends CordonLocalError {
-  public constructor(limitBytes: number) {
-    super(`The request body is larger than ${limitBytes} bytes.`);
-    this.name = 'RequestBodyTooLargeError';
-  }
+/** The engine cannot answer an approval (a local deployment given no way to answer it). */
+export class ApprovalUnansweredError extends CordonLocalError {
+  public override readonly name = 'ApprovalUnansweredError';
 }

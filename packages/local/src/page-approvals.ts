@@ -4,9 +4,9 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { TaskCallbacks } from '@cordon/core/approval/decide';
 import { DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { requestApproval } from '@cordon/core/approval/request-approval';
-import type { ApprovalSlackMessage } from '@cordon/core/approval/slack';
 import type { JsonValue } from '@cordon/core/playbooks/asl';
 import type { Settings } from '@cordon/core/policy/settings';
+import type { SlackMessage } from '@cordon/core/slack/blocks';
 import { startApprovalServer } from './approval-server.ts';
 import { sandboxClient } from './clients.ts';
 import type { ApprovalResponder } from './engine.ts';
@@ -21,7 +21,7 @@ export interface ApprovalPrompt {
   readonly expiresAt: string;
   readonly actions: readonly string[];
   /** The Slack message that would be posted (the local run posts nowhere). */
-  readonly slackMessage: ApprovalSlackMessage;
+  readonly slackMessage: SlackMessage;
 }
 
 export interface PageApprovals {

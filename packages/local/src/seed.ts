@@ -10,12 +10,32 @@ import type {
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import type { SandboxAccountOptions } from './sandbox/sandbox-account.ts';
 
-/** Names of the resources Cordon itself uses in the sandbox. */
-export const SANDBOX_RESOURCES = {
-  ledgerTable: 'cordon-ledger',
-  approvalsTable: 'cordon-approvals',
-  topicName: 'cordon-notifications',
-} as const;
+/** The stage a local deployment takes when none is given (`/cordon/local/…`, `cordon-local-…`). */
+export const DEFAULT_STAGE = 'local';
+
+/** Names of the resources Cordon itself keeps in a stage: infra names them `cordon-<stage>-…` (infra/storage.ts). */
+export interface CordonResourceNames {
+  readonly ledgerTable: string;
+  readonly approvalsTable: string;
+  readonly topicName: string;
+}
+
+/**
+ * The physical names infra gives a stage's tables and topic, so that a sandbox holds them under the names the
+ * deployed functions' environment and IAM policies use (infra/permissions.ts `ARN`).
+ *
+ * @example cordonResourceNames('local').ledgerTable // 'cordon-local-ledger'
+ */
+export function cordonResourceNames(stage: string): CordonResourceNames {
+  return {
+    ledgerTable: `cordon-${stage}-ledger`,
+    approvalsTable: `cordon-${stage}-approvals`,
+    topicName: `cordon-${stage}-notifications`,
+  };
+}
+
+/** Names of the resources Cordon itself uses in the sandbox, for the default stage. */
+export const SANDBOX_RESOURCES: CordonResourceNames = cordonResourceNames(DEFAULT_STAGE);
 
 export interface SeedOptions {
   /** Put each compromised instance in an Auto Scaling group (InService). Default true. */
@@ -41,6 +61,11 @@ export interface SeedResult {
   /** The incident with placeholder ids replaced by the sandbox's valid ones. */
   readonly incident: Incident;
   readonly substitutions: readonly Substitution[];
+  /**
+   * The substitutions of values the finding itself holds (not of ids made up where the finding had none):
+   * what to replace in the event so that it names what the sandbox holds (`rewriteEvent`).
+   */
+  readonly rewrites: readonly Substitution[];
   readonly topicArn: string;
 }
 
@@ -59,6 +84,8 @@ function hex(seed: string, length: number): string {
 /** Keeps the incident's ids where they are valid; replaces placeholders deterministically and says so. */
 class IdMapper {
   public readonly substitutions: Substitution[] = [];
+  /** Substitutions of values present in the finding (the others replaced an absent id). */
+  public readonly rewrites: Substitution[] = [];
   private readonly seen = new Map<string, string>();
 
   /** `scope` separates placeholders that name different things, e.g. one group id seen in several VPCs. */
@@ -72,14 +99,26 @@ class IdMapper {
     const original = id ?? '';
     if (ID_SHAPES[kind].test(original)) return original;
     const seed = `${kind}:${scope}:${original || fallbackSeed}`;
-    return this.substitute(kind, original || fallbackSeed, `${prefix}-${hex(seed, 17)}`, scope);
+    return this.substitute(
+      kind,
+      original || fallbackSeed,
+      `${prefix}-${hex(seed, 17)}`,
+      scope,
+      original !== '',
+    );
   }
 
   public accessKeyId(id: string | undefined, temporary: boolean, seed: string): string {
     const original = id ?? '';
     if (/^(AKIA|ASIA)[A-Z0-9]{16}$/.test(original)) return original;
     const body = hex(`key:${original || seed}`, 16).toUpperCase();
-    return this.substitute('access-key', original || seed, `${temporary ? 'ASIA' : 'AKIA'}${body}`);
+    return this.substitute(
+      'access-key',
+      original || seed,
+      `${temporary ? 'ASIA' : 'AKIA'}${body}`,
+      '',
+      original !== '',
+    );
   }
 
   public sameAccount(id: string, sandboxAccount: string): string {
@@ -99,15 +138,22 @@ class IdMapper {
   public iamName(kind: 'user' | 'role', name: string | undefined, seed: string): string {
     const original = name ?? '';
     if (/^[\w+=,.@-]{1,64}$/.test(original)) return original;
-    return this.substitute(kind, original || seed, `${kind}-${hex(`${kind}:${original || seed}`, 12)}`);
+    return this.substitute(
+      kind,
+      original || seed,
+      `${kind}-${hex(`${kind}:${original || seed}`, 12)}`,
+      '',
+      original !== '',
+    );
   }
 
-  private substitute(kind: string, from: string, to: string, scope = ''): string {
+  private substitute(kind: string, from: string, to: string, scope = '', inFinding = true): string {
     const key = `${kind}:${scope}:${from}`;
     const known = this.seen.get(key);
     if (known !== undefined) return known;
     this.seen.set(key, to);
     this.substitutions.push({ kind, from, to });
+    if (inFinding) this.rewrites.push({ kind, from, to });
     return to;
   }
 }
@@ -157,26 +203,24 @@ export function seedFromIncident(
   return {
     incident: { ...incident, account, resources },
     substitutions: ids.substitutions,
+    rewrites: ids.rewrites,
     topicArn: sandboxTopicArn(sandbox),
   };
 }
 
-/** The ARN of Cordon's notification topic in the sandbox. */
-export function sandboxTopicArn(sandbox: Sandbox): string {
-  return `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${SANDBOX_RESOURCES.topicName}`;
+/** The ARN of Cordon's notification topic in the sandbox (of `stage`, by default the default stage). */
+export function sandboxTopicArn(sandbox: Sandbox, stage: string = DEFAULT_STAGE): string {
+  return `arn:aws:sns:${sandbox.account.region}:${sandbox.account.accountId}:${cordonResourceNames(stage).topicName}`;
 }
 
-/** Cordon's own resources: the ledger and approvals tables and the notification topic. */
-export function seedCordonResources(sandbox: Sandbox): void {
-  // Idempotent: the tables and topic are made once per sandbox.
-  if (sandbox.dynamodb.snapshot().tables[SANDBOX_RESOURCES.ledgerTable] !== undefined) return;
-  sandbox.dynamodb.createTable({
-    tableName: SANDBOX_RESOURCES.ledgerTable,
-    partitionKey: 'incidentId',
-    sortKey: 'sk',
-  });
-  sandbox.dynamodb.createTable({ tableName: SANDBOX_RESOURCES.approvalsTable, partitionKey: 'approvalId' });
-  sandbox.sns.addTopic(SANDBOX_RESOURCES.topicName);
+/** Cordon's own resources of a stage: the ledger and approvals tables and the notification topic. */
+export function seedCordonResources(sandbox: Sandbox, stage: string = DEFAULT_STAGE): void {
+  const names = cordonResourceNames(stage);
+  // Idempotent: the tables and topic are made once per sandbox and stage.
+  if (sandbox.dynamodb.snapshot().tables[names.ledgerTable] !== undefined) return;
+  sandbox.dynamodb.createTable({ tableName: names.ledgerTable, partitionKey: 'incidentId', sortKey: 'sk' });
+  sandbox.dynamodb.createTable({ tableName: names.approvalsTable, partitionKey: 'approvalId' });
+  sandbox.sns.addTopic(names.topicName);
 }
 
 function seedInstance(

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SettingsResult } from '@cordon/core/policy/settings';
+import type { DeliveryRoute } from '@cordon/local/deployment';
 import type { ApprovalResponder } from '@cordon/local/engine';
 import type { Io } from '../io.ts';
 import { renderTable } from '../table.ts';
@@ -9,8 +9,16 @@ import { formatReplay } from './replay-format.ts';
 
 const PACKAGE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** What the demo replays, and why each one is there. */
-export const DEMO_EVENTS: ReadonlyArray<{ readonly title: string; readonly file: string }> = [
+/**
+ * What the demo replays, and why each one is there. The SSH brute-force sample holds its finding in the SDK's
+ * PascalCase, which EventBridge never delivers (the deployed rule drops it): it is replayed as the GuardDuty
+ * poller hands such a finding to triage (`via: 'poller'`, the envelope's `detail`).
+ */
+export const DEMO_EVENTS: ReadonlyArray<{
+  readonly title: string;
+  readonly file: string;
+  readonly via?: DeliveryRoute;
+}> = [
   {
     title: 'An EC2 instance talks to a command-and-control server',
     file: 'events/guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json',
@@ -18,6 +26,7 @@ export const DEMO_EVENTS: ReadonlyArray<{ readonly title: string; readonly file:
   {
     title: 'An EC2 instance receives an SSH brute force (a victim)',
     file: 'events/guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json',
+    via: 'poller',
   },
   {
     title: 'An IAM access key is used from a Tor exit node',
@@ -25,7 +34,8 @@ export const DEMO_EVENTS: ReadonlyArray<{ readonly title: string; readonly file:
   },
   {
     title: 'The root user is active',
-    file: 'events/guardduty/eb-pascalcase-root-credential-usage-placeholders.json',
+    // The sample's finding as EventBridge delivers it (camelCase): demo/README.md says how it was made.
+    file: 'demo/guardduty-root-credential-usage-camelcase.json',
   },
   {
     title: 'A CloudWatch alarm goes into ALARM',
@@ -40,8 +50,15 @@ export const DEMO_EVENTS: ReadonlyArray<{ readonly title: string; readonly file:
 /** The demo's settings: sample findings included (the bundled GuardDuty events are samples), the sample alarm mapped. */
 export const DEMO_SETTINGS_FILE = join(PACKAGE_DIR, 'demo', 'settings.json');
 
+/**
+ * The sample alarm the demo's settings map: the deployed CloudWatch rule matches it only when the stage is
+ * deployed with it (`CORDON_EXTRA_ALARMS=ServerCpuTooHigh`), as the demo's local deployment is.
+ */
+export const DEMO_EXTRA_ALARMS: readonly string[] = ['ServerCpuTooHigh'];
+
 export interface DemoOptions {
-  readonly settings: SettingsResult;
+  /** The demo's settings file, read (any subset of the settings). */
+  readonly settings: Readonly<Record<string, unknown>>;
   readonly approvals?: ApprovalResponder;
   readonly approvalPage?: ReplayOptions['approvalPage'];
   /** How approvals are answered, for the header. */
@@ -53,14 +70,21 @@ export interface DemoOptions {
  * decision, the timeline, what changed and the approval asked for; a summary table at the end.
  */
 export async function demo(options: DemoOptions, io: Io): Promise<ReplayReport[]> {
-  io.out('Cordon demo: real events, replayed end to end on the local engine against a sandbox AWS account.');
-  io.out(`Settings: ${DEMO_SETTINGS_FILE} (sample findings included). Approvals: ${options.approvalNote}.`);
+  io.out(
+    'Cordon demo: real events, replayed end to end on a local deployment of Cordon over a sandbox AWS account',
+    '(the deployed EventBridge rules, the triage and action functions, DynamoDB, SSM and Step Functions in the sandbox).',
+  );
+  io.out(
+    `Settings: ${DEMO_SETTINGS_FILE} (sample findings included), in the stage's SSM parameters. Approvals: ${options.approvalNote}.`,
+  );
   const reports: ReplayReport[] = [];
   for (const [index, event] of DEMO_EVENTS.entries()) {
     io.out('', `━━ ${index + 1}/${DEMO_EVENTS.length} ${event.title}`);
     const report = await replay({
       file: join(PACKAGE_DIR, event.file),
       settings: options.settings,
+      extraAlarmNames: DEMO_EXTRA_ALARMS,
+      ...(event.via === undefined ? {} : { via: event.via }),
       approvals: options.approvals,
       approvalPage: options.approvalPage,
       onStep: (step) => {
@@ -79,7 +103,7 @@ export async function demo(options: DemoOptions, io: Io): Promise<ReplayReport[]
       reports.map((report, index) => [
         String(index + 1),
         DEMO_EVENTS[index]?.title ?? report.file,
-        report.decision?.action ?? 'rejected',
+        report.decision?.action ?? (report.delivery.outcome === 'dropped' ? 'dropped' : 'rejected'),
         report.decision?.playbook ?? '-',
         report.decision?.approval ?? '-',
         report.execution.status,

@@ -8,9 +8,11 @@ function duration(startedAt: string, endedAt: string | undefined): string {
 
 /** The replay for a person at a terminal: the decision, the timeline, what changed, the AWS calls. */
 export function formatReplay(report: ReplayReport): string[] {
-  const lines: string[] = [`Event: ${report.file}`];
+  const lines: string[] = [`Event: ${report.file}`, deliveryLine(report.delivery)];
   if (!report.accepted || report.incident === null) {
-    lines.push(`Not an incident: ${report.reason ?? 'rejected'}`, 'Execution: NOT_STARTED');
+    // A dropped event never reached triage: the delivery line says why.
+    if (report.delivery.outcome !== 'dropped') lines.push(`Not an incident: ${report.reason ?? 'rejected'}`);
+    lines.push('Execution: NOT_STARTED');
     return lines;
   }
   const { incident, decision } = report;
@@ -66,6 +68,10 @@ export function formatReplay(report: ReplayReport): string[] {
       ).map((line) => `  ${line}`),
     );
   }
+  const principals = [
+    ...new Set(report.calls.flatMap((call) => (call.principal === undefined ? [] : [call.principal]))),
+  ];
+  const denied = report.calls.filter((call) => call.iam === 'denied').length;
   const mutating = report.calls.filter((call) => !/^(Describe|Get|List|Query|Scan)/.test(call.command));
   const counts = new Map<string, number>();
   for (const call of report.calls)
@@ -73,6 +79,24 @@ export function formatReplay(report: ReplayReport): string[] {
   lines.push(
     '',
     `AWS calls: ${report.calls.length} (${mutating.length} changing something): ${[...counts.entries()].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name)).join(', ')}`,
+    `  made as ${principals.map((arn) => arn.split('/').at(-1)).join(', ') || 'nobody'}${denied > 0 ? `; ${denied} denied by IAM` : ''}`,
   );
   return lines;
+}
+
+/** How the event reached triage, or why it did not. */
+function deliveryLine(delivery: ReplayReport['delivery']): string {
+  if (delivery.outcome === 'dropped')
+    return `Dropped by EventBridge: ${delivery.reason ?? 'no rule matches'}`;
+  const how =
+    delivery.via === 'poller'
+      ? 'Delivered by the GuardDuty poller'
+      : `Delivered by EventBridge rule ${delivery.rules.join(', ')}`;
+  if (delivery.outcome === 'failed') {
+    return `${how}; triage failed ${delivery.attempts ?? 0} times (${delivery.error?.name ?? 'Error'}: ${delivery.error?.message ?? ''})`;
+  }
+  const invocations = delivery.via === 'poller' ? 1 : delivery.rules.length;
+  const attempts = delivery.attempts ?? invocations;
+  const retried = attempts > invocations ? ` (triage failed and was retried: ${attempts} attempts)` : '';
+  return `${how}${retried}`;
 }

@@ -1,26 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import type { Incident } from '@cordon/core/intake/incident';
-import { intakeText } from '@cordon/core/intake/intake';
 import type { Decision } from '@cordon/core/policy/decision';
-import type { SettingsResult } from '@cordon/core/policy/settings';
-import { MemoryBlastRadius } from '@cordon/core/triage/blast-radius';
-import { triageIncident } from '@cordon/core/triage/triage';
-import { sandboxLedger, sandboxObserver } from '@cordon/local/clients';
+import type { TriageResult } from '@cordon/core/triage/triage';
 import {
-  type ApprovalResponder,
-  type ExecutionReport,
-  LocalEngine,
-  type StepRun,
-} from '@cordon/local/engine';
+  arrivalRoute,
+  asPolledFinding,
+  type Delivery,
+  type DeliveryRoute,
+  LocalDeployment,
+} from '@cordon/local/deployment';
+import type { ApprovalResponder, StepRun } from '@cordon/local/engine';
+import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import { diffFacts, type FactChange, inspectResources } from '@cordon/local/inspect';
 import { type ApprovalPrompt, startPageApprovals } from '@cordon/local/page-approvals';
-import type { FaultSpec } from '@cordon/local/sandbox/types';
-import { type Substitution, sandboxForIncident } from '@cordon/local/seed';
+import type { Authorizer, FaultSpec } from '@cordon/local/sandbox/types';
+import type { Substitution } from '@cordon/local/seed';
+import { sandboxForEvent } from '@cordon/local/seed-event';
 import { ReplayStoppedError, UsageError } from '../errors.ts';
 
 export interface ReplayOptions {
   readonly file: string;
-  readonly settings: SettingsResult;
+  /** Any subset of the settings (a `--settings` file): written to the local deployment's SSM parameters. */
+  readonly settings: Readonly<Record<string, unknown>>;
   /** Answers approvals; `undefined` when nothing can answer them (the replay stops with a clear message). */
   readonly approvals?: ApprovalResponder;
   /** Without `approvals`: serve the approval page on 127.0.0.1 and wait for a person's decision. */
@@ -28,11 +29,46 @@ export interface ReplayOptions {
   readonly faults?: readonly FaultSpec[];
   readonly latencyMs?: number;
   readonly onStep?: (step: StepRun) => void;
+  /** How the event arrives (default: a bare finding through the poller, anything else through EventBridge). */
+  readonly via?: DeliveryRoute;
+  /** Alarm names the deployed CloudWatch rule matches besides Cordon's (`CORDON_EXTRA_ALARMS` at deploy). */
+  readonly extraAlarmNames?: readonly string[];
+  /**
+   * IAM's evaluation of every call by its principal; each call then says what IAM answered (`iam`). By
+   * default, the policies infra deploys (`'deployed-policies'`): a call they would deny is denied here too.
+   */
+  readonly authorizer?: Authorizer | 'deployed-policies';
 }
 
-/** One JSON object of `cordon replay --json`: the format is a contract (issue 4); keep it stable. */
+/** One AWS call of a replay: who made it (the function's role, or a member account's role) and what IAM said. */
+export interface ReplayCall {
+  readonly service: string;
+  readonly command: string;
+  readonly input: unknown;
+  /** The role ARN of the caller; absent for a call no Cordon function made (the operator's settings read). */
+  readonly principal?: string;
+  /** `allowed` or `denied`, when an authorizer is installed. */
+  readonly iam?: 'allowed' | 'denied';
+}
+
+/**
+ * One JSON object of `cordon replay --json`: the format is a contract (issue 4); keep it stable. Added with the
+ * local deployment: `delivery` (how the event reached triage, or why it did not) and each call's `principal`
+ * (and `iam`).
+ */
 export interface ReplayReport {
   readonly file: string;
+  readonly delivery: {
+    readonly outcome: 'delivered' | 'dropped' | 'failed';
+    readonly via: DeliveryRoute;
+    readonly rules: readonly string[];
+    /** Why EventBridge dropped it. */
+    readonly reason?: string;
+    /** Triage invocations, Lambda's retries included. */
+    readonly attempts?: number;
+    /** Why triage failed, after every attempt. */
+    readonly error?: { readonly name: string; readonly message: string };
+  };
   readonly accepted: boolean;
   readonly reason?: string;
   readonly incident: Incident | null;
@@ -53,7 +89,7 @@ export interface ReplayReport {
     outcome?: string;
     error?: { name: string; message: string };
   }>;
-  readonly calls: ReadonlyArray<{ service: string; command: string; input: unknown }>;
+  readonly calls: readonly ReplayCall[];
   readonly transitions: number;
   readonly changes: readonly FactChange[];
   readonly substitutions: readonly Substitution[];
@@ -67,11 +103,15 @@ export function parseFault(text: string): FaultSpec {
   return times === undefined ? { command, error } : { command, error, times: Number(times) };
 }
 
+const NOT_STARTED = { name: null, status: 'NOT_STARTED' } as const;
+
 /**
- * Replays an event end to end: seeds the sandbox from it, runs triage and the chosen playbook in the local
- * engine, and reports the decision, the timeline, every AWS call and what changed.
+ * Replays an event end to end on a local deployment: seeds a sandbox account from it, writes the settings to
+ * the stage's SSM parameters, delivers the event as it arrives in AWS (through the deployed EventBridge rules,
+ * or the poller for a bare finding) to the triage function, runs the playbook triage starts, and reports the
+ * delivery, the decision, the timeline, every AWS call with its principal and what changed.
  *
- * @example const report = await replay({ file: 'event.json', settings, approvals: automaticApprovals('approve') })
+ * @example const report = await replay({ file: 'event.json', settings: {}, approvals: automaticApprovals('approve') })
  */
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   let body: string;
@@ -82,102 +122,131 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       `Cannot read ${options.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
-  const received = intakeText(body);
-  const empty = { steps: [], calls: [], transitions: 0, changes: [], substitutions: [] };
-  if (!received.accepted) {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch (error) {
+    // Nothing that is not JSON can be put on an event bus.
+    const reason = `The input is not valid JSON (${error instanceof Error ? error.message : String(error)}).`;
     return {
       file: options.file,
+      delivery: { outcome: 'dropped', via: 'eventbridge', rules: [], reason },
       accepted: false,
-      reason: received.reason,
+      reason,
       incident: null,
       decision: null,
-      execution: { name: null, status: 'NOT_STARTED' },
-      ...empty,
+      execution: NOT_STARTED,
+      steps: [],
+      calls: [],
+      transitions: 0,
+      changes: [],
+      substitutions: [],
     };
   }
-  const { sandbox, incident, substitutions } = sandboxForIncident(received.incident);
-  for (const fault of options.faults ?? []) sandbox.account.injectFault(fault);
-  if (options.latencyMs !== undefined && options.latencyMs > 0)
-    sandbox.account.injectLatency({ command: '*', ms: options.latencyMs });
+  const via = options.via ?? arrivalRoute(event);
+  const seeded = sandboxForEvent(via === 'poller' ? asPolledFinding(event) : event);
+  const { sandbox } = seeded;
 
+  let answer: ApprovalResponder | undefined = options.approvals;
+  let deployment: LocalDeployment;
+  try {
+    deployment = await LocalDeployment.create({
+      sandbox,
+      settings: options.settings,
+      extraAlarmNames: options.extraAlarmNames ?? [],
+      approvals: async (request) => {
+        if (answer === undefined) {
+          throw new ReplayStoppedError(
+            `The playbook of ${request.executionName} asks for approval first. Run again with --approve or --reject.`,
+          );
+        }
+        return answer(request);
+      },
+      authorizer: options.authorizer ?? 'deployed-policies',
+      onStep: (_execution, step) => options.onStep?.(step),
+    });
+  } catch (error) {
+    if (error instanceof LocalSettingsInvalidError) throw new UsageError(error.message);
+    throw error;
+  }
   const page =
-    options.approvals === undefined && options.approvalPage !== undefined
+    answer === undefined && options.approvalPage !== undefined
       ? await startPageApprovals({
           sandbox,
-          settings: options.settings.settings,
+          settings: (await deployment.settings()).settings,
           port: options.approvalPage.port,
           onPrompt: options.approvalPage.onPrompt,
         })
       : undefined;
+  answer ??= page?.responder;
+  // Faults and latency apply to the run, not to setting the deployment up.
+  for (const fault of options.faults ?? []) sandbox.account.injectFault(fault);
+  if (options.latencyMs !== undefined && options.latencyMs > 0)
+    sandbox.account.injectLatency({ command: '*', ms: options.latencyMs });
+
   try {
-    return await runReplay(
-      options,
-      { sandbox, incident, substitutions },
-      options.approvals ?? page?.responder,
-    );
+    const before = seeded.incident === undefined ? [] : inspectResources(sandbox, seeded.incident);
+    const firstCall = sandbox.account.calls.length;
+    const payload = seeded.event;
+    const delivery = via === 'poller' ? await deployment.poll([payload]) : await deployment.deliver(payload);
+    const after = seeded.incident === undefined ? [] : inspectResources(sandbox, seeded.incident);
+    const execution = delivery.outcome === 'dropped' ? undefined : delivery.executions[0];
+    const stopped = execution?.steps.find((step) => step.error?.name === 'ReplayStoppedError');
+    if (stopped !== undefined) throw new ReplayStoppedError(stopped.error?.message ?? 'approval needed');
+    const result = delivery.outcome === 'dropped' ? undefined : delivery.results[0];
+    const triaged = result !== undefined && result.outcome !== 'rejected' ? result : undefined;
+    return {
+      file: options.file,
+      delivery: deliverySummary(delivery),
+      accepted: triaged !== undefined,
+      ...(triaged === undefined ? { reason: reasonOf(delivery, result) } : {}),
+      incident: triaged?.incident ?? null,
+      decision: triaged?.decision ?? null,
+      execution:
+        execution === undefined
+          ? NOT_STARTED
+          : {
+              name: execution.name,
+              status: execution.status,
+              ...(execution.error === undefined ? {} : { error: execution.error, cause: execution.cause }),
+            },
+      steps: summariseSteps(execution?.steps ?? []),
+      calls: sandbox.account.calls.slice(firstCall).map(({ service, command, input, principal, iam }) => ({
+        service,
+        command,
+        input,
+        ...(principal === undefined ? {} : { principal }),
+        ...(iam === undefined ? {} : { iam }),
+      })),
+      transitions: execution?.transitions ?? 0,
+      changes: diffFacts(before, after),
+      substitutions: seeded.substitutions,
+    };
   } finally {
     await page?.close();
   }
 }
 
-async function runReplay(
-  options: ReplayOptions,
-  seeded: Pick<ReturnType<typeof sandboxForIncident>, 'sandbox' | 'incident' | 'substitutions'>,
-  answer: ApprovalResponder | undefined,
-): Promise<ReplayReport> {
-  const { sandbox, incident, substitutions } = seeded;
-  const approvals: ApprovalResponder =
-    answer ??
-    (async () => {
-      throw new ReplayStoppedError('unreachable: approvals are checked before the playbook starts');
-    });
-  const engine = new LocalEngine({
-    sandbox,
-    settings: options.settings,
-    approvals,
-    onStep: (_execution, step) => options.onStep?.(step),
-  });
-  const before = inspectResources(sandbox, incident);
-  const seededCalls = sandbox.account.calls.length;
-  const result = await triageIncident(incident, {
-    settings: options.settings,
-    ledger: sandboxLedger(sandbox, options.settings.settings.ledgerRetentionDays),
-    blastRadius: new MemoryBlastRadius(),
-    observeInstance: sandboxObserver(sandbox),
-    startExecution: async (request) => {
-      if (request.input.approval.required && answer === undefined) {
-        throw new ReplayStoppedError(
-          `The ${request.playbook} playbook asks for approval first (${request.input.decision.reason}). Run again with --approve or --reject.`,
-        );
-      }
-      return engine.startExecution(request);
-    },
-    now: () => new Date(),
-  });
-  const after = inspectResources(sandbox, incident);
-  const execution: ExecutionReport | undefined =
-    result.outcome === 'rejected' ? undefined : engine.executions.get(incident.id);
+function deliverySummary(delivery: Delivery): ReplayReport['delivery'] {
+  if (delivery.outcome === 'dropped') {
+    return { outcome: 'dropped', via: delivery.via, rules: [], reason: delivery.reason };
+  }
   return {
-    file: options.file,
-    accepted: true,
-    incident,
-    decision: result.outcome === 'rejected' ? null : result.decision,
-    execution:
-      execution === undefined
-        ? { name: null, status: 'NOT_STARTED' }
-        : {
-            name: execution.name,
-            status: execution.status,
-            ...(execution.error === undefined ? {} : { error: execution.error, cause: execution.cause }),
-          },
-    steps: summariseSteps(execution?.steps ?? []),
-    calls: sandbox.account.calls
-      .slice(seededCalls)
-      .map(({ service, command, input }) => ({ service, command, input })),
-    transitions: execution?.transitions ?? 0,
-    changes: diffFacts(before, after),
-    substitutions,
+    outcome: delivery.outcome,
+    via: delivery.via,
+    rules: delivery.rules,
+    attempts: delivery.attempts,
+    ...(delivery.error === undefined ? {} : { error: delivery.error }),
   };
+}
+
+function reasonOf(delivery: Delivery, result: TriageResult | undefined): string {
+  if (delivery.outcome === 'dropped') return `EventBridge drops it (no rule matches): ${delivery.reason}.`;
+  if (result?.outcome === 'rejected') return result.reason;
+  if (delivery.outcome === 'failed') {
+    return `Triage failed ${delivery.attempts} times (${delivery.error?.name}: ${delivery.error?.message}); Lambda gives the event up.`;
+  }
+  return 'Triage answered nothing.';
 }
 
 /** One entry per Task state: first start, last end, attempts, the last attempt's status. */

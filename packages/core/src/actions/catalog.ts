@@ -8,7 +8,7 @@ import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
-import type { ActionDefinition, AwsClients, StepEnvelope } from './types.ts';
+import type { ActionDefinition, AwsClients } from './types.ts';
 
 /**
  * Steps that are Lambda actions (request-approval is the approvals flow, not an action on the account; the
@@ -39,12 +39,11 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
 
-export function actionFor(id: ActionId): ActionDefinition<StepEnvelope, unknown> {
-  return ACTIONS[id];
-}
-
-/** IAM service prefix → the clients that speak to it. */
-const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClients)[]>> = {
+/**
+ * IAM service prefix → the clients that speak to it. An action calling a service not here needs its client
+ * first (`AwsClients` in types.ts, the adapters' client factories); the conformance test says so.
+ */
+export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClients)[]>> = {
   ec2: ['ec2'],
   iam: ['iam'],
   autoscaling: ['autoScaling'],

@@ -1,4 +1,11 @@
 import type { Instance } from '@aws-sdk/client-ec2';
+import {
+  type ActionError,
+  ActionFailedError,
+  classifyAwsError,
+  EventualConsistencyError,
+  mostSerious,
+} from '../errors.ts';
 import type { Change, LeaseResult } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
 import {
@@ -6,13 +13,6 @@ import {
   detachFromAutoScaling,
   planStandby,
 } from './detach-from-autoscaling.ts';
-import {
-  type ActionError,
-  ActionFailedError,
-  classifyAwsError,
-  EventualConsistencyError,
-  mostSerious,
-} from './errors.ts';
 import { assertNotExempt } from './guardrails.ts';
 import {
   type IsolateInstanceOutput,

@@ -8,9 +8,14 @@ import {
   type Tag,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
+import {
+  ActionFailedError,
+  classifyAwsError,
+  InvalidActionInputError,
+  ResourceGoneError,
+} from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
-import { ActionFailedError, classifyAwsError, InvalidActionInputError, ResourceGoneError } from './errors.ts';
 import { assertNotBreakGlass, assertNotExempt } from './guardrails.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
@@ -327,14 +332,17 @@ export const deactivateAccessKey: ActionDefinition<DeactivateAccessKeyInput, Dea
   retryableErrors: ['ThrottledError', 'TransientServiceError'],
   permissions: [
     {
-      actions: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:GetUser', 'iam:ListUserTags'],
+      // No iam:GetUser: it serves an input naming both the user's id and name, which no playbook sends.
+      actions: ['iam:GetAccessKeyLastUsed', 'iam:ListAccessKeys', 'iam:ListUserTags'],
       resources: ['arn:aws:iam::{account}:user/*'],
       why: "Find the key's user when the finding lacks it, read the user's keys, and check the exemption tag.",
     },
     {
       actions: ['iam:ListUsers'],
-      resources: ['arn:aws:iam::{account}:user/*'],
-      why: 'Find the user a Config rule names by its AIDA… id (Config does not give the name).',
+      // ListUsers has no resource type in the Service Authorization Reference: a statement naming user/* never
+      // matches it (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html).
+      resources: ['*'],
+      why: 'Find the user a Config rule names by its AIDA… id (Config does not give the name; ListUsers has no resource-level permissions).',
     },
     {
       actions: ['iam:UpdateAccessKey'],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetRolePolicyCommand, GetUserPolicyCommand, type IAMClient } from '@aws-sdk/client-iam';
-import { awsErrorCode } from './errors.ts';
+import { awsErrorCode } from '../errors.ts';
 import { CORDON_DENY_POLICY_NAME } from './guardrails.ts';
 
 /**

@@ -11,8 +11,8 @@ import {
   type TargetGroup,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { awsErrorCode, classifyAwsError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
-import { awsErrorCode, classifyAwsError } from './errors.ts';
 import { assertNotExempt } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';

@@ -1,6 +1,6 @@
 import { type AutoScalingInstanceDetails, EnterStandbyCommand } from '@aws-sdk/client-auto-scaling';
 import type { Instance } from '@aws-sdk/client-ec2';
-import { ActionFailedError, awsErrorCode, EventualConsistencyError, ResourceGoneError } from './errors.ts';
+import { ActionFailedError, awsErrorCode, EventualConsistencyError, ResourceGoneError } from '../errors.ts';
 import { assertNotExempt } from './guardrails.ts';
 import { describeMembership } from './observe-instance.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';

@@ -1,7 +1,7 @@
 import { DeleteLoginProfileCommand, GetLoginProfileCommand, type LoginProfile } from '@aws-sdk/client-iam';
+import { awsErrorCode, classifyAwsError } from '../errors.ts';
 import * as z from '../zod.ts';
 import { assertUserActionable, IAM_NAME } from './deactivate-access-key.ts';
-import { awsErrorCode, classifyAwsError } from './errors.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
 export const DisableConsoleAccessInput = z.extend(StepEnvelopeSchema, {

@@ -1,5 +1,5 @@
+import { ExemptResourceError } from '../errors.ts';
 import type { Settings } from '../policy/settings.ts';
-import { ExemptResourceError } from './errors.ts';
 
 /** The inline policy Cordon puts on users and roles; its IAM permission is conditioned on this name. */
 export const CORDON_DENY_POLICY_NAME = 'cordon-deny';

@@ -1,20 +1,26 @@
 import {
-  AuthorizeSecurityGroupEgressCommand,
-  AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   type Instance,
-  type IpPermission,
   ModifyNetworkInterfaceAttributeCommand,
-  RevokeSecurityGroupEgressCommand,
-  RevokeSecurityGroupIngressCommand,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import { ActionFailedError, classifyAwsError, mostSerious, type PartialProgress } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
-import { ActionFailedError, classifyAwsError, mostSerious, type PartialProgress } from './errors.ts';
 import { assertNotExempt, ISOLATION_GROUP_NAMES } from './guardrails.ts';
+import {
+  GROUP_DESCRIPTIONS,
+  type GroupPlan,
+  type GroupRole,
+  groupKey,
+  ISOLATION_GROUP_TAG,
+  isolationGroupsIn,
+  planGroup,
+  WANTED_RULES,
+} from './isolation-groups.ts';
 import { describeIsolationGroups } from './observe-instance.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
+import { applyRuleDiff, ruleKey, rulesOf } from './security-group-rules.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
 export const IsolateInstanceInput = z.extend(StepEnvelopeSchema, {
@@ -36,6 +42,9 @@ export interface IsolateInstanceRestore {
   }>;
 }
 
+// The benchmarks seed isolation groups with it.
+export { ISOLATION_GROUP_TAG } from './isolation-groups.ts';
+
 export interface IsolateInstanceOutput {
   readonly instanceId: string;
   /** VPC id → id of the no-rule `cordon-isolation` group every ENI of that VPC ends on. */
@@ -44,112 +53,11 @@ export interface IsolateInstanceOutput {
   readonly networkInterfaces: readonly string[];
 }
 
-/** The tag on the groups Cordon creates; IAM lets Cordon change the rules of these groups only. */
-export const ISOLATION_GROUP_TAG = { key: 'cordon:managed', value: 'true' } as const;
-
-type GroupRole = keyof typeof ISOLATION_GROUP_NAMES;
-
-const GROUP_DESCRIPTIONS: Readonly<Record<GroupRole, string>> = {
-  untrack:
-    'Cordon isolation step 1: allows all traffic so that tracked connections become untracked (never left on an instance)',
-  isolate: 'Cordon isolation: no rules, so no traffic in or out',
-};
-
 /** Flows a security group cannot cut (DOMAIN.md item 14): said in every incident. */
 export const STILL_TRACKED_NOTE =
   'Security groups cannot cut everything: ICMP, and flows through a Network Load Balancer, NAT gateway, ' +
   'Transit Gateway, Gateway Load Balancer, AWS Network Firewall or Global Accelerator stay tracked after ' +
   'isolation; cut them at those services if the incident needs it.';
-
-/** One security-group rule, flattened to a single peer, as AWS stores it. */
-interface Rule {
-  readonly direction: 'ingress' | 'egress';
-  readonly protocol: string;
-  readonly fromPort?: number;
-  readonly toPort?: number;
-  readonly peer: { readonly kind: 'ipv4' | 'ipv6' | 'prefixList' | 'group'; readonly value: string };
-}
-
-function allTraffic(direction: Rule['direction'], kind: 'ipv4' | 'ipv6'): Rule {
-  return { direction, protocol: '-1', peer: { kind, value: kind === 'ipv4' ? '0.0.0.0/0' : '::/0' } };
-}
-
-/** The rules each isolation group must have, exactly. */
-const WANTED_RULES: Readonly<Record<GroupRole, readonly Rule[]>> = {
-  // Allow-all in both directions, IPv4 and IPv6: the condition under which AWS stops tracking a flow.
-  untrack: [
-    allTraffic('ingress', 'ipv4'),
-    allTraffic('ingress', 'ipv6'),
-    allTraffic('egress', 'ipv4'),
-    allTraffic('egress', 'ipv6'),
-  ],
-  isolate: [],
-};
-
-/** What a new group comes with: no ingress, the allow-all IPv4 egress rule (and no IPv6 one). */
-const NEW_GROUP_RULES: readonly Rule[] = [allTraffic('egress', 'ipv4')];
-
-function ruleKey(rule: Rule): string {
-  const ports = rule.protocol === '-1' ? 'all' : `${rule.protocol} ${rule.fromPort}-${rule.toPort}`;
-  return `${rule.direction} ${ports} ${rule.peer.value}`;
-}
-
-function rulesOf(group: SecurityGroup): Rule[] {
-  const rules: Rule[] = [];
-  const flatten = (direction: Rule['direction'], permissions: readonly IpPermission[] | undefined) => {
-    for (const permission of permissions ?? []) {
-      const protocol = permission.IpProtocol ?? '-1';
-      const ports = protocol === '-1' ? {} : { fromPort: permission.FromPort, toPort: permission.ToPort };
-      const add = (kind: Rule['peer']['kind'], value: string | undefined) => {
-        if (value !== undefined) rules.push({ direction, protocol, ...ports, peer: { kind, value } });
-      };
-      for (const range of permission.IpRanges ?? []) add('ipv4', range.CidrIp);
-      for (const range of permission.Ipv6Ranges ?? []) add('ipv6', range.CidrIpv6);
-      for (const prefix of permission.PrefixListIds ?? []) add('prefixList', prefix.PrefixListId);
-      for (const pair of permission.UserIdGroupPairs ?? []) add('group', pair.GroupId);
-    }
-  };
-  flatten('ingress', group.IpPermissions);
-  flatten('egress', group.IpPermissionsEgress);
-  return rules;
-}
-
-/** Regroups rules by protocol and ports into the `IpPermission` shape Authorize/Revoke take. */
-function toIpPermissions(rules: readonly Rule[]): IpPermission[] {
-  const byPorts = new Map<string, IpPermission>();
-  for (const rule of rules) {
-    const key = `${rule.protocol}|${rule.fromPort}|${rule.toPort}`;
-    let permission = byPorts.get(key);
-    if (permission === undefined) {
-      permission = {
-        IpProtocol: rule.protocol,
-        ...(rule.protocol === '-1' ? {} : { FromPort: rule.fromPort, ToPort: rule.toPort }),
-      };
-      byPorts.set(key, permission);
-    }
-    const { kind, value } = rule.peer;
-    if (kind === 'ipv4') permission.IpRanges = [...(permission.IpRanges ?? []), { CidrIp: value }];
-    if (kind === 'ipv6') permission.Ipv6Ranges = [...(permission.Ipv6Ranges ?? []), { CidrIpv6: value }];
-    if (kind === 'prefixList') {
-      permission.PrefixListIds = [...(permission.PrefixListIds ?? []), { PrefixListId: value }];
-    }
-    if (kind === 'group') {
-      permission.UserIdGroupPairs = [...(permission.UserIdGroupPairs ?? []), { GroupId: value }];
-    }
-  }
-  return [...byPorts.values()];
-}
-
-/** One isolation group of one VPC: found (maybe with wrong rules) or to be created. */
-interface GroupPlan {
-  readonly vpcId: string;
-  readonly role: GroupRole;
-  readonly name: string;
-  /** Undefined when the group does not exist yet and `apply` creates it. */
-  readonly existingId: string | undefined;
-  readonly missing: readonly Rule[];
-  readonly extra: readonly Rule[];
-}
 
 /**
  * What an ENI needs: `both` steps (allow-all, then no-rule), `isolate` only (an earlier run left it on the
@@ -160,58 +68,6 @@ interface EniPlan {
   readonly vpcId: string;
   readonly groupIds: readonly string[];
   readonly steps: 'both' | 'isolate' | 'none';
-}
-
-function planGroup(vpcId: string, role: GroupRole, found: SecurityGroup | undefined): GroupPlan {
-  const current = found === undefined ? NEW_GROUP_RULES : rulesOf(found);
-  const wanted = WANTED_RULES[role];
-  const currentKeys = new Set(current.map(ruleKey));
-  const wantedKeys = new Set(wanted.map(ruleKey));
-  return {
-    vpcId,
-    role,
-    name: ISOLATION_GROUP_NAMES[role],
-    existingId: found?.GroupId,
-    missing: wanted.filter((rule) => !currentKeys.has(ruleKey(rule))),
-    extra: current.filter((rule) => !wantedKeys.has(ruleKey(rule))),
-  };
-}
-
-function groupKey(vpcId: string, role: GroupRole): string {
-  return `${vpcId}|${role}`;
-}
-
-function hasManagedTag(group: SecurityGroup): boolean {
-  return (group.Tags ?? []).some(
-    (tag) => tag.Key === ISOLATION_GROUP_TAG.key && tag.Value === ISOLATION_GROUP_TAG.value,
-  );
-}
-
-/** The isolation groups of the given VPCs (names are unique per VPC), by VPC and role. */
-function isolationGroupsIn(
-  groups: readonly SecurityGroup[],
-  vpcIds: readonly string[],
-): Map<string, SecurityGroup> {
-  const found = new Map<string, SecurityGroup>();
-  const wanted = new Set(vpcIds);
-  for (const group of groups) {
-    const role = (Object.keys(ISOLATION_GROUP_NAMES) as GroupRole[]).find(
-      (candidate) => ISOLATION_GROUP_NAMES[candidate] === group.GroupName,
-    );
-    if (role === undefined || group.VpcId === undefined || group.GroupId === undefined) continue;
-    // A same-named group in a VPC this instance is not in is none of this run's business.
-    if (!wanted.has(group.VpcId)) continue;
-    if (!hasManagedTag(group)) {
-      // IAM lets Cordon change only groups it tagged at creation; a same-named group someone else made
-      // could carry anything, and Cordon must not silently adopt (or open up) it.
-      throw new ActionFailedError(
-        `${group.GroupId} in ${group.VpcId} is named ${group.GroupName} but lacks ${ISOLATION_GROUP_TAG.key}=${ISOLATION_GROUP_TAG.value}: ` +
-          'Cordon uses only isolation groups it created. Rename or delete that group, then retry.',
-      );
-    }
-    found.set(groupKey(group.VpcId, role), group);
-  }
-  return found;
 }
 
 function networkInterfacesOf(instance: Instance, instanceId: string) {
@@ -308,17 +164,17 @@ export const isolateInstance: ActionDefinition<IsolateInstanceInput, IsolateInst
     },
     {
       actions: ['ec2:ModifyNetworkInterfaceAttribute'],
+      // EC2 authorizes the change on the ENI, the instance it is attached to, its subnet and every group it
+      // is given. The groups cannot be limited to Cordon's isolation groups (aws:ResourceTag/cordon:managed):
+      // an ENI whose cut fails for good goes back to its own groups, whatever they are — the alternative is
+      // an ENI left on the allow-all group, more open than before. The rules of groups stay Cordon's only.
       resources: [
         'arn:aws:ec2:{region}:{account}:network-interface/*',
         'arn:aws:ec2:{region}:{account}:instance/*',
+        'arn:aws:ec2:{region}:{account}:subnet/*',
+        'arn:aws:ec2:{region}:{account}:security-group/*',
       ],
-      why: "Change each ENI's security groups (the ENI, and the instance it is attached to).",
-    },
-    {
-      actions: ['ec2:ModifyNetworkInterfaceAttribute'],
-      resources: ['arn:aws:ec2:{region}:{account}:security-group/*'],
-      condition: { StringEquals: { 'aws:ResourceTag/cordon:managed': 'true' } },
-      why: "Put ENIs on Cordon's isolation groups only.",
+      why: "Put each ENI on Cordon's isolation groups — or, when the cut fails for good, back on its own groups (so any group: a condition on Cordon's tag would strand the ENI on the allow-all group). EC2 authorizes the change on the ENI, its instance, its subnet and each group.",
     },
   ],
   async plan(input, context): Promise<ActionPlan<IsolateInstanceOutput>> {
@@ -513,7 +369,7 @@ async function isolate(
           groupId = response.GroupId;
           created.add(groupId);
         }
-        await fixRules(context, groupId, group);
+        await applyRuleDiff(ec2, groupId, group);
         ready.set(groupKey(group.vpcId, group.role), groupId);
       } catch (error) {
         failures.push({
@@ -680,33 +536,4 @@ async function moveBack(
     }
   }
   return last;
-}
-
-/** Puts a group's rules right: missing ones authorized, others revoked, all four calls in parallel. */
-async function fixRules(context: ActionContext, groupId: string, group: GroupPlan): Promise<void> {
-  const ec2 = context.clients.ec2;
-  const missing = (direction: Rule['direction']) =>
-    toIpPermissions(group.missing.filter((rule) => rule.direction === direction));
-  const extra = (direction: Rule['direction']) =>
-    toIpPermissions(group.extra.filter((rule) => rule.direction === direction));
-  const [authorizeIn, authorizeOut, revokeIn, revokeOut] = [
-    missing('ingress'),
-    missing('egress'),
-    extra('ingress'),
-    extra('egress'),
-  ];
-  await Promise.all([
-    authorizeIn.length === 0
-      ? undefined
-      : ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: authorizeIn })),
-    authorizeOut.length === 0
-      ? undefined
-      : ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: authorizeOut })),
-    revokeIn.length === 0
-      ? undefined
-      : ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: revokeIn })),
-    revokeOut.length === 0
-      ? undefined
-      : ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: revokeOut })),
-  ]);
 }

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand } from '@aws-sdk/client-sns';
-import { INCIDENT_CATEGORIES, INCIDENT_SOURCES, SEVERITY_LABELS } from '../intake/incident.ts';
+import { classifyAwsError, SlackDeliveryError, TransientServiceError } from '../errors.ts';
+import {
+  IncidentSummarySchema,
+  resourceLabel,
+  severityText,
+  shortenText,
+  summarySubject,
+} from '../incident-summary.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import { PLAYBOOK_IDS, STEP_IDS } from '../playbooks/ids.ts';
+import { contextBlock, headerBlock, type SlackMessage, sectionBlock, slackMessage } from '../slack/blocks.ts';
+import { slackClient } from '../slack/client.ts';
+import { escapeMrkdwn, slackLink } from '../slack/mrkdwn.ts';
 import * as z from '../zod.ts';
-import { classifyAwsError, TransientServiceError } from './errors.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
 /** The incident events Cordon tells people about. */
@@ -19,28 +28,10 @@ export const NOTIFY_EVENTS = [
 ] as const;
 export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
 
-/**
- * The incident as the playbook passes it; other fields of the full incident (facts, notes, …) are dropped
- * rather than refused, so that the playbook can hand over the whole incident.
- */
-const NotifiedIncidentSchema = z.object({
-  id: z.string().check(z.minLength(1, 'must not be empty')),
-  title: z.string().check(z.minLength(1, 'must not be empty')),
-  category: z.enum(INCIDENT_CATEGORIES),
-  severity: z.object({
-    score: z.number().check(z.gte(0, 'must be between 0 and 10'), z.lte(10, 'must be between 0 and 10')),
-    label: z.enum(SEVERITY_LABELS),
-  }),
-  source: z.enum(INCIDENT_SOURCES),
-  account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
-  region: z.string().check(z.minLength(1, 'must not be empty')),
-  resources: z.array(z.unknown()),
-});
-
 export const NotifyInput = z
   .extend(StepEnvelopeSchema, {
     event: z.enum(NOTIFY_EVENTS),
-    incident: NotifiedIncidentSchema,
+    incident: IncidentSummarySchema,
     playbook: z.optional(z.enum(PLAYBOOK_IDS)),
     failedStep: z.optional(z.enum(STEP_IDS)),
     error: z.optional(z.object({ name: z.string(), message: z.string() })),
@@ -99,15 +90,10 @@ export interface NotifyOutput {
   readonly slack: 'posted' | 'already-posted' | 'not-configured';
 }
 
-/** SNS quotas: subject 1–100 printable ASCII characters; message plus attributes at most 256 KiB. */
-export const MAX_SUBJECT_LENGTH = 100;
+/** SNS quota: message plus attributes at most 256 KiB (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html). */
 export const MAX_SNS_PAYLOAD_BYTES = 262_144;
 /** A Slack webhook that has not answered by then is treated as down (the step is retried). */
 const SLACK_TIMEOUT_MS = 5_000;
-/** Block Kit limits: header text 150 characters, section text 3,000, a section field 2,000. */
-const SLACK_HEADER_MAX = 150;
-const SLACK_TEXT_MAX = 3_000;
-const SLACK_FIELD_MAX = 2_000;
 
 // The ledger records each delivery as a change with these attributes; a second delivery looks them up.
 const SNS_ATTRIBUTE = 'notification:sns';
@@ -140,78 +126,14 @@ const EVENT_PHRASES: Readonly<Record<NotifyEvent, (input: NotifyInput) => string
   released: () => 'released',
 };
 
-// Fields that name a resource, in the order a reader looks for them (Resource kinds of intake/incident.ts).
-const RESOURCE_ID_FIELDS = [
-  'instanceId',
-  'accessKeyId',
-  'userName',
-  'roleName',
-  'alarmName',
-  'resourceId',
-  'accountId',
-] as const;
-
-/** The id of the first resource that names one (an instance id, a key id, a user name, …). */
-function firstResourceId(resources: readonly unknown[]): string | undefined {
-  for (const resource of resources) {
-    if (resource === null || typeof resource !== 'object') continue;
-    // Resources arrive as unknown JSON (the schema does not constrain them): read fields defensively.
-    const fields = resource as Record<string, unknown>;
-    for (const field of RESOURCE_ID_FIELDS) {
-      const value = fields[field];
-      if (typeof value === 'string' && value !== '') return value;
-    }
-  }
-  return undefined;
-}
-
-/** ` (+2)` when the incident names more resources than the one shown. */
-function moreResources(resources: readonly unknown[]): string {
-  return resources.length > 1 ? ` (+${resources.length - 1})` : '';
-}
-
 /**
- * A short name for the incident's resources: the first one's id, and how many more there are.
- *
- * @example resourceLabel([{ instanceId: 'i-0abc' }, { accessKeyId: 'AKIA…' }]) // 'i-0abc (+1)'
- */
-export function resourceLabel(resources: readonly unknown[]): string | undefined {
-  const first = firstResourceId(resources);
-  return first === undefined ? undefined : `${first}${moreResources(resources)}`;
-}
-
-/** SNS accepts printable ASCII only in a subject: no line breaks, control or non-ASCII characters. */
-function printableAscii(text: string): string {
-  // Decomposed, accents drop off (é → e) and compatibility forms become ASCII (… → ...).
-  return text
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .replace(/[^\x20-\x7e]/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
-}
-
-function clip(text: string, max: number, ellipsis = '...'): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - ellipsis.length))}${ellipsis}`;
-}
-
-/**
- * A subject a person reads in a mail client: `[Cordon] HIGH instance-compromise: i-0abc… contained`, at most
- * 100 printable ASCII characters. The resource is shortened first, so the event always shows.
+ * The SNS subject of a notification: `[Cordon] HIGH instance-compromise: i-0abc… contained`, at most 100
+ * printable ASCII characters (see `summarySubject`).
  *
  * @example notificationSubject(input, false) // '[Cordon] HIGH instance-compromise: i-0abc1234def567890 contained'
  */
 export function notificationSubject(input: NotifyInput, dryRun: boolean): string {
-  const prefix = `[Cordon${dryRun ? ' dry-run' : ''}] ${input.incident.severity.label.toUpperCase()} ${input.incident.category}:`;
-  const phrase = printableAscii(EVENT_PHRASES[input.event](input));
-  const { resources } = input.incident;
-  const first = firstResourceId(resources);
-  // The id is shortened, never the count of other resources after it.
-  const more = first === undefined ? '' : moreResources(resources);
-  const subject = printableAscii(first ?? input.incident.title);
-  const room = MAX_SUBJECT_LENGTH - prefix.length - phrase.length - more.length - 2;
-  const full = room >= 4 ? `${prefix} ${clip(subject, room)}${more} ${phrase}` : `${prefix} ${phrase}`;
-  return clip(full, MAX_SUBJECT_LENGTH);
+  return summarySubject(input.incident, EVENT_PHRASES[input.event](input), dryRun);
 }
 
 function stringAttribute(value: string): MessageAttributeValue {
@@ -277,14 +199,16 @@ export function fitMessage(input: NotifyInput, dryRun: boolean, budgetBytes: num
   const note = `The SNS message lists ${low} of the incident's ${total} resources (SNS messages are limited to 256 KiB); the ledger has them all.`;
   if (fits(trimmed)) return { message: trimmed, notes: [note] };
 
-  const short = (text: string | undefined) => (text === undefined ? undefined : clip(text, 2_000));
+  const short = (text: string | undefined) => (text === undefined ? undefined : shortenText(text, 2_000));
   const minimal = JSON.stringify({
     ...body,
-    incident: { ...input.incident, title: clip(input.incident.title, 2_000), resources: [] },
+    incident: { ...input.incident, title: shortenText(input.incident.title, 2_000), resources: [] },
     resourcesTruncated: { total, included: 0 },
     message: short(input.message),
     error:
-      input.error === undefined ? undefined : { ...input.error, message: clip(input.error.message, 2_000) },
+      input.error === undefined
+        ? undefined
+        : { ...input.error, message: shortenText(input.error.message, 2_000) },
     steps: reportedSteps(input)?.slice(0, 100),
   });
   return {
@@ -295,39 +219,20 @@ export function fitMessage(input: NotifyInput, dryRun: boolean, budgetBytes: num
   };
 }
 
-/** Slack's mrkdwn treats `&`, `<` and `>` as markup: escape text that comes from findings. */
-function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-type SlackText = { readonly type: 'mrkdwn' | 'plain_text'; readonly text: string };
-type SlackBlock =
-  | { readonly type: 'header'; readonly text: SlackText }
-  | { readonly type: 'section'; readonly text?: SlackText; readonly fields?: readonly SlackText[] }
-  | { readonly type: 'context'; readonly elements: readonly SlackText[] };
-
-export interface SlackMessage {
-  /** Shown in notifications and where blocks cannot be rendered. */
-  readonly text: string;
-  readonly blocks: readonly SlackBlock[];
-}
-
 /**
  * The Slack message (Block Kit): a header, a section with the key fields, details of a failure or an
- * approval when there are any, and a context line with the incident id.
+ * approval when there are any, and a context line with the incident id. Every piece of finding text is
+ * escaped, the top-level text (the push notification) too.
  *
- * @example slackMessage(input, false).blocks[0] // { type: 'header', text: { type: 'plain_text', text: 'HIGH instance-compromise: contained' } }
+ * @example notifySlackMessage(input, false).blocks[0] // { type: 'header', text: { type: 'plain_text', text: 'HIGH instance-compromise: contained' } }
  */
-export function slackMessage(input: NotifyInput, dryRun: boolean): SlackMessage {
+export function notifySlackMessage(input: NotifyInput, dryRun: boolean): SlackMessage {
   const { incident } = input;
   const label = incident.severity.label.toUpperCase();
   const phrase = EVENT_PHRASES[input.event](input);
-  const field = (name: string, value: string): SlackText => ({
-    type: 'mrkdwn',
-    text: clip(`*${name}*\n${escapeMrkdwn(value)}`, SLACK_FIELD_MAX),
-  });
+  const field = (name: string, value: string) => `*${name}*\n${escapeMrkdwn(value)}`;
   const fields = [
-    field('Severity', `${label} (${incident.severity.score.toFixed(1)})`),
+    field('Severity', severityText(incident.severity)),
     field('Category', incident.category),
     field('Resource', resourceLabel(incident.resources) ?? 'none named'),
     field('Playbook', input.playbook ?? 'none'),
@@ -336,85 +241,28 @@ export function slackMessage(input: NotifyInput, dryRun: boolean): SlackMessage 
   ];
   const details: string[] = [];
   if (input.failedStep !== undefined) details.push(`*Failed step:* \`${input.failedStep}\``);
-  if (input.error !== undefined)
+  if (input.error !== undefined) {
     details.push(`*Error:* ${escapeMrkdwn(`${input.error.name}: ${input.error.message}`)}`);
+  }
   if (input.message !== undefined) details.push(escapeMrkdwn(input.message));
   const steps = reportedSteps(input);
   if (steps !== undefined && steps.length > 0) {
     details.push(`*Steps:* ${steps.map((step) => escapeMrkdwn(`${step.id} ${step.status}`)).join(', ')}`);
   }
-  // The schema allows https URLs only; `|` and `>` would end Slack's link markup early, so they are encoded.
-  if (input.approvalUrl !== undefined) {
-    const url = input.approvalUrl.replace(/\|/g, '%7C').replace(/>/g, '%3E');
-    details.push(`<${url}|Review and decide>`);
-  }
-  const blocks: SlackBlock[] = [
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: clip(`${label} ${incident.category}: ${phrase}`, SLACK_HEADER_MAX) },
-    },
-    {
-      type: 'section',
-      text: { type: 'mrkdwn', text: clip(escapeMrkdwn(incident.title), SLACK_TEXT_MAX) },
-      fields,
-    },
-    ...(details.length === 0
-      ? []
-      : [
-          {
-            type: 'section' as const,
-            text: { type: 'mrkdwn' as const, text: clip(details.join('\n'), SLACK_TEXT_MAX) },
-          },
-        ]),
-    {
-      type: 'context',
-      elements: [
-        {
-          type: 'mrkdwn',
-          text: clip(
-            `Incident \`${escapeMrkdwn(incident.id)}\` · ${incident.source} · event ${input.event}${dryRun ? ' · dry-run: nothing was changed' : ''}`,
-            SLACK_TEXT_MAX,
-          ),
-        },
-      ],
-    },
-  ];
-  return { text: notificationSubject(input, dryRun), blocks };
-}
-
-/** A Slack delivery that failed; its message never contains the webhook URL. */
-class SlackDeliveryFailure extends Error {}
-
-/** Describes a fetch failure by its name and code only: undici's messages and causes may contain the URL. */
-function networkFailure(error: unknown): string {
-  if (error === null || typeof error !== 'object') return 'network error';
-  // Any thrown value: only `name` and `cause.code` are read, each checked to be a string below.
-  const { name, cause } = error as { name?: unknown; cause?: unknown };
-  const code = cause !== null && typeof cause === 'object' ? (cause as { code?: unknown }).code : undefined;
-  return [typeof name === 'string' ? name : 'network error', typeof code === 'string' ? code : undefined]
-    .filter((part) => part !== undefined)
-    .join(' ');
-}
-
-async function postToSlack(post: typeof fetch, webhookUrl: string, message: SlackMessage): Promise<void> {
-  let response: Response;
-  try {
-    response = await post(webhookUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(message),
-      signal: AbortSignal.timeout(SLACK_TIMEOUT_MS),
-    });
-  } catch (error) {
-    throw new SlackDeliveryFailure(networkFailure(error));
-  }
-  if (!response.ok) {
-    // Slack explains a refusal in a short body (`invalid_payload`, `no_service`, …); it never echoes the URL.
-    const reason = await response.text().catch(() => '');
-    throw new SlackDeliveryFailure(
-      `HTTP ${response.status}${reason === '' ? '' : ` ${printableAscii(reason).slice(0, 100)}`}`,
-    );
-  }
+  // The schema allows https (or http on the loopback address) only.
+  if (input.approvalUrl !== undefined) details.push(slackLink(input.approvalUrl, 'Review and decide'));
+  return slackMessage(
+    // The subject is ASCII made from the finding (NFKD turns `＜` into `<`): escaped after, never before.
+    escapeMrkdwn(notificationSubject(input, dryRun)),
+    [
+      headerBlock(`${label} ${incident.category}: ${phrase}`),
+      sectionBlock({ text: escapeMrkdwn(incident.title), fields }),
+      ...(details.length === 0 ? [] : [sectionBlock({ text: details.join('\n') })]),
+      contextBlock([
+        `Incident \`${escapeMrkdwn(incident.id)}\` · ${incident.source} · event ${input.event}${dryRun ? ' · dry-run: nothing was changed' : ''}`,
+      ]),
+    ],
+  );
 }
 
 /** Which targets already have this notification, from earlier `done` entries of the same run mode. */
@@ -465,8 +313,9 @@ export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
   permissions: [
     {
       actions: ['sns:Publish'],
-      resources: ['arn:aws:sns:{region}:{account}:*'],
-      why: "Publish to Cordon's notification topic; infra narrows the resource to the deployed topic's ARN.",
+      // `{prefix}` is the stage's `cordon-<stage>`: the deployed topic, and no other topic of the account.
+      resources: ['arn:aws:sns:{region}:{account}:{prefix}-notifications'],
+      why: "Publish to Cordon's notification topic, and no other topic of the account.",
     },
   ],
   async plan(input, context): Promise<ActionPlan<NotifyOutput>> {
@@ -540,14 +389,16 @@ export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
         }
         if (slackPending && webhookUrl !== undefined) {
           try {
-            await postToSlack(
-              context.notifications?.fetch ?? globalThis.fetch,
+            const slack = slackClient({
               webhookUrl,
-              slackMessage(input, context.dryRun),
-            );
+              timeoutMs: SLACK_TIMEOUT_MS,
+              ...(context.notifications?.fetch === undefined ? {} : { fetch: context.notifications.fetch }),
+            });
+            await slack.post(notifySlackMessage(input, context.dryRun));
           } catch (error) {
             if (snsPending) await recordSnsDelivery(context, input, snsChange);
-            const reason = error instanceof SlackDeliveryFailure ? error.message : 'unexpected error';
+            // Only a SlackDeliveryError's message is safe to repeat: it never holds the webhook URL.
+            const reason = error instanceof SlackDeliveryError ? error.message : 'unexpected error';
             throw new TransientServiceError(
               `notify: the Slack webhook failed (${reason})${snsPending ? '; the SNS message was published and is recorded, so a retry posts to Slack only' : ''}.`,
               { partial: { done: snsPending ? ['sns'] : [], notDone: ['slack'] } },

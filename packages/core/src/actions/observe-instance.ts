@@ -9,9 +9,9 @@ import {
   type Instance,
   type SecurityGroup,
 } from '@aws-sdk/client-ec2';
+import { ResourceGoneError } from '../errors.ts';
 import type { Settings } from '../policy/settings.ts';
 import * as z from '../zod.ts';
-import { ResourceGoneError } from './errors.ts';
 import { ISOLATION_GROUP_NAMES } from './guardrails.ts';
 import type { AwsClients, Permission } from './types.ts';
 
@@ -37,9 +37,9 @@ export interface InstanceObservation {
 }
 
 /**
- * The read-only role triage assumes in a member account to read an instance before containment: the
- * responder role's name + `Observer` (`CordonResponderObserver` by default). Settings limit the responder
- * name to 56 characters, so this one stays within IAM's 64.
+ * The read-only role triage assumes in a member account to read an instance before containment: the member
+ * roles' prefix (settings `responder.roleName`) + `Observer` (`CordonResponderObserver` by default). Settings
+ * limit the prefix to 33 characters (actions/member-roles.ts), so this one stays within IAM's 64.
  */
 export function observerRoleName(settings: Pick<Settings, 'responder'>): string {
   return `${settings.responder.roleName}Observer`;

@@ -53,14 +53,17 @@ export const protectEvidence: ActionDefinition<ProtectEvidenceInput, { instanceI
     },
     {
       actions: ['ec2:ModifyInstanceAttribute'],
-      resources: ['arn:aws:ec2:{region}:{account}:instance/*'],
-      why: 'Turn on termination protection, stop-on-shutdown and DeleteOnTermination=false.',
+      resources: ['arn:aws:ec2:{region}:{account}:instance/*', 'arn:aws:ec2:{region}:{account}:volume/*'],
+      why: 'Turn on termination protection, stop-on-shutdown and DeleteOnTermination=false (the volume resource type: EC2 authorizes a block-device change on the volumes it names).',
     },
     {
       actions: ['ec2:CreateTags'],
       resources: ['arn:aws:ec2:{region}:{account}:instance/*'],
-      condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cordon:*'] } },
-      why: "Write the quarantine tags; only Cordon's own `cordon:` keys, so it can never edit the exemption tag.",
+      condition: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': ['cordon:*'] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+      why: "Write the quarantine tags; only requests that name their keys, and only Cordon's own `cordon:` keys, so it can never edit the exemption tag.",
     },
   ],
   async plan(input, context): Promise<ActionPlan<{ instanceId: string }>> {

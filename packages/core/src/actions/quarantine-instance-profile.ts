@@ -5,6 +5,7 @@ import {
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
 import { GetInstanceProfileCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
+import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import {
   type CurrentDenyPolicy,
@@ -14,7 +15,6 @@ import {
   withStatement,
 } from './deny-policy.ts';
 import { type ApplyCall, runInPhases } from './deregister-from-load-balancers.ts';
-import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from './errors.ts';
 import { assertNotExempt, CORDON_DENY_POLICY_NAME } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';
@@ -150,9 +150,10 @@ export const quarantineInstanceProfile: ActionDefinition<
     },
     {
       actions: ['iam:PassRole'],
-      resources: ['arn:aws:iam::{account}:role/*'],
+      // `{quarantineRole}`: the role of the quarantine instance profile, fixed at deploy time (docs/deploy.md).
+      resources: ['arn:aws:iam::{account}:role/{quarantineRole}'],
       condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-      why: "Replacing a profile passes the quarantine profile's role to EC2.",
+      why: "Replacing a profile passes the quarantine profile's role to EC2: that role only, and only to EC2.",
     },
   ],
   async plan(input, context): Promise<ActionPlan<QuarantineInstanceProfileOutput>> {

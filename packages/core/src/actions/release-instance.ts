@@ -15,6 +15,7 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { ActionFailedError, awsErrorCode, EventualConsistencyError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import * as z from '../zod.ts';
@@ -27,7 +28,6 @@ import {
   runInPhases,
   TARGET_GROUP_GONE,
 } from './deregister-from-load-balancers.ts';
-import { ActionFailedError, awsErrorCode, EventualConsistencyError } from './errors.ts';
 import { CORDON_DENY_POLICY_NAME, QUARANTINE_TAG_KEYS } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import { currentAssociation, isNoSuchEntity, readRoleDenyPolicy } from './quarantine-instance-profile.ts';
@@ -127,9 +127,11 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
       actions: ['ec2:ModifyNetworkInterfaceAttribute'],
       resources: [
         'arn:aws:ec2:{region}:{account}:network-interface/*',
+        'arn:aws:ec2:{region}:{account}:instance/*',
+        'arn:aws:ec2:{region}:{account}:subnet/*',
         'arn:aws:ec2:{region}:{account}:security-group/*',
       ],
-      why: 'Give each ENI its recorded security groups back.',
+      why: "Give each ENI its recorded security groups back (any group: the ones it had). EC2 authorizes the change on the ENI, the instance it is attached to, its subnet and each group. In a member account this grant is release-instance's own role's, so it never widens contain-instance's condition on Cordon's groups.",
     },
     {
       actions: ['ec2:AssociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation'],
@@ -175,8 +177,13 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
     {
       actions: ['ec2:DeleteTags'],
       resources: ['arn:aws:ec2:{region}:{account}:instance/*'],
-      condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['cordon:*'] } },
-      why: "Remove the quarantine tags; only Cordon's own `cordon:` keys, so it can never remove the exemption tag.",
+      // ForAllValues is true when the request names no key at all, and a DeleteTags without Tags deletes every
+      // tag: Null false makes the request name its keys (IAM User Guide, condition set operators).
+      condition: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': ['cordon:*'] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+      why: "Remove the quarantine tags; only requests that name their keys, and only Cordon's own `cordon:` keys, so it can never remove the exemption tag (a DeleteTags naming no key would delete every tag).",
     },
   ],
   async plan(input, context): Promise<ActionPlan<ReleaseInstanceOutput>> {

@@ -5,6 +5,7 @@ import {
   PutUserPolicyCommand,
   type Tag,
 } from '@aws-sdk/client-iam';
+import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from '../errors.ts';
 import * as z from '../zod.ts';
 import { assertUserActionable, IAM_NAME } from './deactivate-access-key.ts';
 import {
@@ -14,7 +15,6 @@ import {
   revokeOlderSessionsStatement,
   withStatement,
 } from './deny-policy.ts';
-import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from './errors.ts';
 import { assertNotBreakGlass, assertNotExempt, CORDON_DENY_POLICY_NAME } from './guardrails.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 

@@ -1,5 +1,5 @@
+import { type ActionError, classifyAwsError, InvalidActionInputError } from '../errors.ts';
 import type { LedgerEntry } from '../ledger/ledger.ts';
-import { type ActionError, classifyAwsError, InvalidActionInputError } from './errors.ts';
 import type { ActionContext, ActionDefinition, ActionOutcome, StepEnvelope } from './types.ts';
 
 /** The context an adapter provides; `runAction` fills in the rest from the step input. */

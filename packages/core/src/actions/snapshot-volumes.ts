@@ -1,7 +1,7 @@
 import { CreateSnapshotCommand, DescribeSnapshotsCommand } from '@aws-sdk/client-ec2';
+import { type ActionError, ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
-import { type ActionError, ActionFailedError, classifyAwsError } from './errors.ts';
 import { assertNotExempt, QUARANTINE_TAG_KEYS } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';

@@ -4,11 +4,11 @@ import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-ba
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SNSClient } from '@aws-sdk/client-sns';
+import type { RetryableErrorName } from '../errors.ts';
 import type { Change, Ledger } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import type { Settings } from '../policy/settings.ts';
 import * as z from '../zod.ts';
-import type { RetryableErrorName } from './errors.ts';
 
 /**
  * The AWS clients an action may use, for the incident's account and region, made once by the adapter
@@ -99,7 +99,11 @@ export interface ActionOutcome<O = unknown> {
 /** One IAM statement an action's function needs; infra builds each function's policy from these. */
 export interface Permission {
   readonly actions: readonly string[];
-  /** ARNs or patterns with `{account}`/`{region}` placeholders; `*` where AWS has no resource-level support. */
+  /**
+   * ARNs or patterns with `{account}`/`{region}` placeholders (and, for Cordon's own resources, `{prefix}`:
+   * `cordon-<stage>`; `{quarantineRole}`: the quarantine profile's role); `*` where the action has no resource
+   * type in the Service Authorization Reference.
+   */
   readonly resources: readonly string[];
   readonly condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
   /** Why the action needs it: shown in docs/actions.md. */
@@ -108,7 +112,7 @@ export interface Permission {
 
 /**
  * What makes two statements the same grant (actions, resources, condition): one key, so that a union of
- * permissions (contain-instance's, the member-account responder role's) keeps each grant once.
+ * permissions (contain-instance's, made of its parts') keeps each grant once.
  */
 export function permissionKey(permission: Pick<Permission, 'actions' | 'resources' | 'condition'>): string {
   return JSON.stringify([permission.actions, permission.resources, permission.condition ?? null]);

@@ -10,9 +10,10 @@
  * by a sibling host — from working for another.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { describeResources } from '../incident-summary.ts';
 import { MAX_COMMENT_LENGTH } from './decide.ts';
 import type { ApprovalRecord } from './records.ts';
-import { approvedActions, describeResources } from './slack.ts';
+import { approvedActions } from './slack-messages.ts';
 
 export const CSRF_COOKIE = 'cordon_csrf';
 export const CSRF_FIELD = 'csrf';

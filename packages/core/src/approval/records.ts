@@ -12,8 +12,8 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { NotifyInput } from '../actions/notify.ts';
 import { isConditionalCheckFailure } from '../dynamodb.ts';
+import { IncidentSummarySchema } from '../incident-summary.ts';
 import * as z from '../zod.ts';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
@@ -83,7 +83,7 @@ export const ApprovalRecordSchema = z.object({
   dryRun: z.boolean(),
   /** What happens when nobody decides in time (the playbook applies it). */
   timeoutDefault: z.optional(z.enum(APPROVAL_DECISIONS)),
-  incident: NotifyInput.shape.incident,
+  incident: IncidentSummarySchema,
   requestedAt: z.iso.datetime(),
   /** When links, buttons and the page stop working: no later than the Task's own timeout. */
   expiresAt: z.iso.datetime(),

@@ -5,11 +5,17 @@
  * the Task's own timeout. The token appears in no link, button, message or log.
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import { NotifyInput, notificationSubject } from '../actions/notify.ts';
 import { StepEnvelopeSchema } from '../actions/types.ts';
 import { ApprovalNotDeliveredError, ApprovalRequestInvalidError } from '../errors.ts';
+import {
+  describeResources,
+  IncidentSummarySchema,
+  severityText,
+  summarySubject,
+} from '../incident-summary.ts';
 import { PLAYBOOK_IDS } from '../playbooks/ids.ts';
 import type { Settings } from '../policy/settings.ts';
+import type { SlackMessage } from '../slack/blocks.ts';
 import * as z from '../zod.ts';
 import type { ApprovalLogger } from './decide.ts';
 import { linkExpiry, signApprovalLink } from './links.ts';
@@ -19,7 +25,7 @@ import {
   type ApprovalStore,
   type SlackMessageRef,
 } from './records.ts';
-import { type ApprovalSlackMessage, approvalMessage, approvedActions, describeResources } from './slack.ts';
+import { approvalMessage, approvedActions } from './slack-messages.ts';
 
 const STEP = /^[a-z][a-z0-9-]{0,63}$/;
 /** Bytes of randomness in an approval id: 144 bits, 24 url-safe characters. */
@@ -37,7 +43,7 @@ export const ApprovalRequestSchema = z
     actions: z
       .array(z.string().check(z.regex(STEP, 'must be a step id')))
       .check(z.minLength(1, 'must name at least one step'), z.maxLength(50, 'must name at most 50 steps')),
-    incident: NotifyInput.shape.incident,
+    incident: IncidentSummarySchema,
     timeoutSeconds: z
       .number({ error: 'must be a number' })
       .check(
@@ -71,7 +77,7 @@ export interface RequestApprovalPorts {
   /** Randomness for the approval id (tests pass a fixed source). */
   randomBytes?(size: number): Buffer;
   /** Posts the Slack message; returns where it landed when `chat.update` can edit it later. */
-  postSlack?(message: ApprovalSlackMessage): Promise<SlackMessageRef | undefined>;
+  postSlack?(message: SlackMessage): Promise<SlackMessageRef | undefined>;
   /** Publishes to the SNS topic (subject ≤ 100 printable ASCII characters; attributes to filter on). */
   publish?(subject: string, message: string, attributes?: Readonly<Record<string, string>>): Promise<void>;
   readonly logger?: ApprovalLogger;
@@ -81,7 +87,7 @@ export interface RequestApprovalResult {
   readonly approvalId: string;
   readonly link: string;
   readonly expiresAt: string;
-  readonly slackMessage: ApprovalSlackMessage;
+  readonly slackMessage: SlackMessage;
   readonly delivered: { readonly slack: DeliveryStatus; readonly sns: DeliveryStatus };
 }
 
@@ -117,7 +123,7 @@ function describeIssues(error: z.core.$ZodError): string {
 export function approvalEmail(record: ApprovalRecord, link: string): string {
   const { incident } = record;
   const lines = [
-    `Approval needed: ${incident.severity.label.toUpperCase()} (${incident.severity.score.toFixed(1)}) ${incident.category}`,
+    `Approval needed: ${severityText(incident.severity)} ${incident.category}`,
     incident.title,
     '',
     `Incident: ${record.incidentId}`,
@@ -195,7 +201,7 @@ export async function requestApproval(
     key: ports.linkSigningKey,
   });
   const message = approvalMessage(record, link);
-  const slackMessage: ApprovalSlackMessage =
+  const slackMessage: SlackMessage =
     ports.approval.slackChannel === undefined
       ? message
       : { ...message, channel: ports.approval.slackChannel };
@@ -209,18 +215,7 @@ export async function requestApproval(
     },
     ports.postSlack !== undefined,
   );
-  const subject = notificationSubject(
-    {
-      incidentId: request.incidentId,
-      account: request.account,
-      region: request.region,
-      dryRun: request.dryRun,
-      event: 'approval-requested',
-      incident: request.incident,
-      ...(request.playbook == null ? {} : { playbook: request.playbook }),
-    },
-    request.dryRun,
-  );
+  const subject = summarySubject(request.incident, 'approval requested', request.dryRun);
   const attributes = {
     severity: request.incident.severity.label,
     playbook: request.playbook ?? 'none',

@@ -26,52 +26,78 @@ export interface AlarmThresholds {
 export interface DetectionDefinition {
   readonly alarmName: DetectionAlarmName;
   readonly description: string;
-  /** The CIS AWS Foundations Benchmark controls the detection implements (v1.2 and v1.4 numbering). */
+  /** The Security Hub control that checks for this metric filter and alarm (`CloudWatch.1`, …). */
+  readonly securityHubControl: SecurityHubControl;
+  /**
+   * The CIS AWS Foundations Benchmark recommendations Security Hub relates the control to ("Related
+   * requirements" of the control, `<benchmark version>/<recommendation>`).
+   */
   readonly cis: readonly string[];
   readonly metricName: string;
   readonly namespace: string;
-  /** CloudWatch Logs filter pattern over CloudTrail's JSON records. */
+  /**
+   * CloudWatch Logs filter pattern over CloudTrail's JSON records: the text of the Security Hub control's
+   * remediation, byte for byte. Security Hub's check fails "if the exact metric filters prescribed by CIS are
+   * not used. Additional fields or terms cannot be added to the metric filters."
+   */
   readonly filterPattern: string;
   readonly defaults: AlarmThresholds;
 }
+
+/** The Security Hub controls Cordon's detections satisfy (see {@link DETECTIONS}). */
+export type SecurityHubControl = 'CloudWatch.1' | 'CloudWatch.2' | 'CloudWatch.6';
+
+/**
+ * Where Security Hub documents these controls, their related CIS requirements and their filter patterns.
+ * The same page lives in the archived awsdocs/aws-security-hub-user-guide repository (doc_source/cloudwatch-controls.md).
+ */
+export const SECURITY_HUB_CLOUDWATCH_CONTROLS_URL =
+  'https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html';
 
 /** Where the metric filters publish; one namespace for Cordon's detections. */
 export const DETECTION_NAMESPACE = 'Cordon/CloudTrail';
 
 /**
- * The detections, with the CIS filter patterns (the same ones Security Hub controls CloudWatch.1, .2 and .5
- * check for). Defaults are the CIS ones: any single occurrence within five minutes raises the alarm.
+ * The detections, each with its Security Hub control, the CIS requirements Security Hub relates it to and
+ * the filter pattern of that control's remediation, byte for byte (Security Hub User Guide, "Security Hub
+ * controls for Amazon CloudWatch": {@link SECURITY_HUB_CLOUDWATCH_CONTROLS_URL}). Defaults are the controls'
+ * alarm: greater than or equal to 1 (one occurrence within five minutes raises the alarm).
  *
- * @example DETECTIONS.map((detection) => detection.alarmName) // ['RootAccountUsage', 'UnauthorizedAPICalls', 'FailedConsoleLogins']
+ * @example DETECTIONS.map((detection) => detection.securityHubControl) // ['CloudWatch.1', 'CloudWatch.2', 'CloudWatch.6']
  */
 export const DETECTIONS: readonly DetectionDefinition[] = [
   {
     alarmName: 'RootAccountUsage',
-    description: 'The root user made an API call or signed in (CIS 1.1/3.3, 1.7/4.3).',
-    cis: ['1.2.0/3.3', '1.4.0/4.3'],
+    description:
+      'The root user made an API call or signed in (Security Hub CloudWatch.1; CIS 1.2.0/3.3, 1.4.0/4.3).',
+    securityHubControl: 'CloudWatch.1',
+    cis: ['1.2.0/1.1', '1.2.0/3.3', '1.4.0/1.7', '1.4.0/4.3'],
     metricName: 'RootAccountUsageCount',
     namespace: DETECTION_NAMESPACE,
     // Calls AWS services make on the root user's behalf (invokedBy, AwsServiceEvent) are not root usage.
     filterPattern:
-      '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
+      '{$.userIdentity.type="Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType !="AwsServiceEvent"}',
     defaults: { threshold: 1, evaluationPeriods: 1, periodSeconds: 300 },
   },
   {
     alarmName: 'UnauthorizedAPICalls',
-    description: 'API calls refused for lack of permission (CIS 3.1, 4.1).',
-    cis: ['1.2.0/3.1', '1.4.0/4.1'],
+    description: 'API calls refused for lack of permission (Security Hub CloudWatch.2; CIS 1.2.0/3.1).',
+    securityHubControl: 'CloudWatch.2',
+    cis: ['1.2.0/3.1'],
     metricName: 'UnauthorizedAPICallsCount',
     namespace: DETECTION_NAMESPACE,
-    filterPattern: '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
+    filterPattern: '{($.errorCode="*UnauthorizedOperation") || ($.errorCode="AccessDenied*")}',
     defaults: { threshold: 1, evaluationPeriods: 1, periodSeconds: 300 },
   },
   {
     alarmName: 'FailedConsoleLogins',
-    description: 'Failed AWS Management Console sign-ins (CIS 3.6, 4.6).',
+    description:
+      'Failed AWS Management Console sign-ins (Security Hub CloudWatch.6; CIS 1.2.0/3.6, 1.4.0/4.6).',
+    securityHubControl: 'CloudWatch.6',
     cis: ['1.2.0/3.6', '1.4.0/4.6'],
     metricName: 'FailedConsoleLoginsCount',
     namespace: DETECTION_NAMESPACE,
-    filterPattern: '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
+    filterPattern: '{($.eventName=ConsoleLogin) && ($.errorMessage="Failed authentication")}',
     defaults: { threshold: 1, evaluationPeriods: 1, periodSeconds: 300 },
   },
 ];

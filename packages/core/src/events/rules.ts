@@ -1,8 +1,12 @@
 /**
  * The EventBridge rules Cordon deploys, defined once: infra turns them into `aws.cloudwatch.EventRule`s and the
- * local engine routes replayed events with the same patterns, so what is tested locally is what runs in AWS.
+ * local deployment (packages/local) routes every event it is given through the same patterns, so what is tested
+ * locally is what runs in AWS. The options of the deployed rules are derived here too ({@link deployedRuleOptions}),
+ * for infra and the local deployment alike.
  */
+import { DETECTION_ALARM_NAMES } from '../detections/alarms.ts';
 import { InvalidEventRuleOptionsError } from '../errors.ts';
+import { DEFAULT_SETTINGS } from '../policy/settings.ts';
 import { type EventPattern, matchesPattern, validatePattern } from './pattern.ts';
 
 /** One EventBridge rule: `id` becomes the rule's name suffix, `description` its description. */
@@ -89,6 +93,115 @@ export function buildEventRules(options: EventRuleOptions): readonly EventRule[]
  */
 export function matchingRules(rules: readonly EventRule[], event: unknown): EventRule[] {
   return rules.filter((rule) => matchesPattern(rule.pattern, event));
+}
+
+/** What a deployment adds to the rules' options: the deploy configuration's extra alarm names. */
+export interface DeployedRuleInputs {
+  /**
+   * CloudWatch alarms, besides Cordon's detections and the default settings' alarm playbooks, whose ALARM state
+   * triage answers (`CORDON_EXTRA_ALARMS` when `sst deploy` runs, infra/config.ts).
+   */
+  readonly extraAlarmNames?: readonly string[];
+}
+
+/**
+ * The options Cordon's rules are deployed with. The severity floor is the default settings' `ignoreBelow` and
+ * the alarm names are the default settings' alarm playbooks, the detections and the extra names: the rules are
+ * fixed at deploy time, so a floor or an alarm mapping changed later in SSM does not change what EventBridge
+ * delivers (docs/event-rules.md).
+ *
+ * @example
+ * deployedRuleOptions({ extraAlarmNames: ['ServerCpuTooHigh'] }).alarmNames
+ * // ['RootAccountUsage', 'UnauthorizedAPICalls', 'FailedConsoleLogins', 'ServerCpuTooHigh']
+ */
+export function deployedRuleOptions(inputs: DeployedRuleInputs = {}): EventRuleOptions {
+  return {
+    guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow,
+    alarmNames: [
+      ...new Set([
+        ...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks),
+        ...DETECTION_ALARM_NAMES,
+        ...(inputs.extraAlarmNames ?? []),
+      ]),
+    ],
+  };
+}
+
+/**
+ * The rules as deployed: {@link buildEventRules} with {@link deployedRuleOptions}.
+ *
+ * @example deployedRules().map((rule) => rule.id) // ['guardduty-findings', 'cloudwatch-alarms', 'config-compliance']
+ */
+export function deployedRules(inputs: DeployedRuleInputs = {}): readonly EventRule[] {
+  return buildEventRules(deployedRuleOptions(inputs));
+}
+
+/**
+ * Why no rule matches an event, in words: the rule that takes the event's source and detail-type and the first
+ * field of its pattern the event fails, or that no rule takes that source and detail-type at all. EventBridge
+ * discards such an event without a trace (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-logs-execution-steps.html),
+ * so the local deployment reports it with this reason instead.
+ *
+ * @example
+ * explainNoMatch(deployedRules(), { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', detail: { Severity: 8 } })
+ * // 'rule guardduty-findings: detail.severity does not match [{"numeric":[">=",0]}] (the event has none)'
+ */
+export function explainNoMatch(rules: readonly EventRule[], event: unknown): string {
+  if (!isRecord(event)) return 'the event is not a JSON object: no rule matches anything else';
+  const source = event.source;
+  const detailType = event['detail-type'];
+  if (typeof source !== 'string' || typeof detailType !== 'string') {
+    const missing = [
+      ...(typeof source === 'string' ? [] : ['`source`']),
+      ...(typeof detailType === 'string' ? [] : ['`detail-type`']),
+    ].join(' and ');
+    return `the event has no ${missing}: it is not an EventBridge event, and every rule names both`;
+  }
+  const envelope = { source, 'detail-type': detailType };
+  const candidates = rules.filter((rule) => {
+    const { source: sources, 'detail-type': detailTypes } = rule.pattern;
+    const head: Record<string, EventPattern[string]> = {};
+    if (sources !== undefined) head.source = sources;
+    if (detailTypes !== undefined) head['detail-type'] = detailTypes;
+    return matchesPattern(head, envelope);
+  });
+  if (candidates.length === 0) {
+    return `no rule takes source ${JSON.stringify(source)} with detail-type ${JSON.stringify(detailType)}`;
+  }
+  return candidates
+    .map((rule) => {
+      const mismatch = firstMismatch(rule.pattern, event, []);
+      if (mismatch === undefined) return `rule ${rule.id}: does not match`;
+      const shown =
+        mismatch.actual === undefined
+          ? 'the event has none'
+          : `the event has ${JSON.stringify(mismatch.actual)}`;
+      return `rule ${rule.id}: ${mismatch.path} does not match ${JSON.stringify(mismatch.expected)} (${shown})`;
+    })
+    .join('; ');
+}
+
+function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The deepest field of `pattern` that `event` fails, found by matching one field of the pattern at a time. */
+function firstMismatch(
+  pattern: EventPattern,
+  event: Readonly<Record<string, unknown>>,
+  path: readonly string[],
+): { path: string; expected: unknown; actual: unknown } | undefined {
+  for (const [key, expected] of Object.entries(pattern)) {
+    // Each field alone, as a pattern of its own: matching stays the matcher's, only the search is here.
+    if (matchesPattern({ [key]: expected } as EventPattern, event)) continue;
+    const actual = key === '$or' ? event : event[key];
+    if (key !== '$or' && !Array.isArray(expected) && isRecord(actual)) {
+      const deeper = firstMismatch(expected as EventPattern, actual, [...path, key]);
+      if (deeper !== undefined) return deeper;
+    }
+    return { path: [...path, key].join('.'), expected, actual };
+  }
+  return undefined;
 }
 
 interface ValidOptions {

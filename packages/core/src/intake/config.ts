@@ -1,3 +1,4 @@
+import { configRuleRoute } from '../playbooks/catalog.ts';
 import * as z from '../zod.ts';
 import {
   type ConfigFacts,
@@ -10,11 +11,6 @@ import {
 import { accepted, type IntakeResult, rejected } from './result.ts';
 import { toIsoTime } from './timestamps.ts';
 
-/** Config rules whose non-compliance means credentials that should be retired. */
-export const STALE_CREDENTIAL_RULES: readonly string[] = [
-  'access-keys-rotated',
-  'iam-user-unused-credentials-check',
-];
 const NONCOMPLIANT_SCORE = 5;
 const OTHER_RESULT_SCORE = 1;
 
@@ -77,9 +73,8 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
   }
   const base = baseRuleName(detail.configRuleName);
   const complianceType = detail.newEvaluationResult.complianceType;
-  const category: IncidentCategory = STALE_CREDENTIAL_RULES.includes(base)
-    ? 'stale-credentials'
-    : 'noncompliant-resource';
+  // The playbook that knows the rule says what its results are (access-keys-rotated: stale credentials).
+  const category: IncidentCategory = configRuleRoute(base)?.route.category ?? 'noncompliant-resource';
   const resource: Resource =
     detail.resourceType === 'AWS::IAM::User'
       ? { kind: 'iam-user', role: 'affected', userId: detail.resourceId }

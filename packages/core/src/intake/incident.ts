@@ -226,8 +226,3 @@ export function makeIncidentId(
   const safe = (part: string) => part.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 16);
   return `${source}-${safe(account)}-${safe(region)}-${native}`;
 }
-
-/** The resources Cordon may act on: those the incident says are compromised. */
-export function actionableResources(incident: Incident): Resource[] {
-  return incident.resources.filter((resource) => resource.role === 'compromised');
-}

@@ -18,6 +18,8 @@ export interface DynamoDbLedgerOptions {
   readonly tableName: string;
   /** Entries expire this many days after they are written (DynamoDB TTL attribute `expiresAt`), except restore records. */
   readonly retentionDays: number;
+  /** The clock of `claimedAt` (default: the wall clock); a local deployment gives its own, which tests can move. */
+  readonly now?: () => Date;
 }
 
 /**
@@ -71,7 +73,7 @@ export class DynamoDbLedger implements Ledger {
             incidentId,
             sk: EXECUTION_CLAIM_KEY,
             playbook,
-            claimedAt: new Date().toISOString(),
+            claimedAt: (this.options.now?.() ?? new Date()).toISOString(),
           }),
           // The same playbook may claim again: a triage that failed after its claim (StartExecution throttled)
           // is retried, and StartExecution's own name check then tells a duplicate.

@@ -57,7 +57,10 @@ export interface Ledger {
   releaseLease?(resource: string, holder: string): Promise<void>;
 }
 
-/** A ledger in memory, for unit tests and dry runs of the CLI. */
+/**
+ * A ledger in memory: for unit tests of the actions (test/support/actions.ts) and the triage throughput benchmark
+ * (bench/burst.ts). Local runs keep the ledger in the sandbox's DynamoDB table (`DynamoDbLedger`), as deployed.
+ */
 export class MemoryLedger implements Ledger {
   private readonly store: LedgerEntry[] = [];
 

@@ -37,7 +37,3 @@ export const CONTAINMENT_PART_IDS = [
   'isolate-instance',
 ] as const;
 export type ContainmentPartId = (typeof CONTAINMENT_PART_IDS)[number];
-
-export function isPlaybookId(value: unknown): value is PlaybookId {
-  return typeof value === 'string' && (PLAYBOOK_IDS as readonly string[]).includes(value);
-}

@@ -1,3 +1,5 @@
+import type { TargetKind } from './catalog.ts';
+
 /**
  * The input of every playbook execution: the contract between triage (which starts the execution, see
  * `buildExecutionInput` in src/triage/execution-input.ts) and the state machines. docs/playbooks/README.md
@@ -5,10 +7,11 @@
  *
  * - `incident`: the incident, as notify and request-approval pass it on.
  * - `decision`: what triage decided (`steps` lists the step ids in order; `dryRun` goes to every step).
- * - `target`: what the steps act on — `{ instanceId }` for ec2-compromise and ec2-release;
- *   `{ accessKeyId?, userName?, principalType, name }` for credential-compromise (`accessKeyId` is required
- *   when `run.deactivateAccessKey` is true, `userName` when `run.disableConsoleAccess` is true);
- *   `{ userId, staleAfterDays, staleBy }` for stale-credentials (`staleBy`: `age` or `last-use`); `{}` for root-activity and notify-only.
+ * - `target`: what the steps act on, shaped by the playbook's target kind ({@link TARGET_EXAMPLES}) —
+ *   `{ instanceId }` for an instance; `{ accessKeyId?, userName?, principalType, name }` for an access key
+ *   (`accessKeyId` is required when `run.deactivateAccessKey` is true, `userName` when
+ *   `run.disableConsoleAccess` is true); `{ userId, staleAfterDays, staleBy }` for an IAM user a Config rule
+ *   judged (`staleBy`: `age` or `last-use`, as the rule's declaration says); `{}` for none.
  * - `run`: which credential-compromise steps run (triage sets them from `decision.steps`).
  * - `approval`: whether to ask first, how long to wait (seconds, at least 1), and what to do when nobody
  *   decides in time (ec2-release ignores the default: a release is never automatic).
@@ -60,14 +63,18 @@ export const EXECUTION_INPUT_EXAMPLE = {
   observation: null,
 } as const;
 
-/** The other shapes of `target`, by playbook (ec2-release uses the ec2-compromise shape). */
+/**
+ * The shapes of `target`, by the kind of resource a playbook acts on (`PlaybookDefinition.target` in
+ * catalog.ts): every playbook of a kind reads the same shape.
+ */
 export const TARGET_EXAMPLES = {
-  'ec2-compromise': { instanceId: 'i-0abc1234def567890' },
-  'credential-compromise': {
+  'ec2-instance': { instanceId: 'i-0abc1234def567890' },
+  'access-key': {
     accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
     userName: 'alice',
     principalType: 'user',
     name: 'alice',
   },
-  'stale-credentials': { userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90, staleBy: 'age' },
-} as const;
+  'iam-user': { userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90, staleBy: 'age' },
+  none: {},
+} as const satisfies Readonly<Record<TargetKind, object>>;

@@ -1,3 +1,4 @@
+import { PlaybookDefinitionInvalidError } from '../errors.ts';
 import { allStates, type Branch, type JsonValue } from './asl.ts';
 import type { StepId } from './ids.ts';
 import { stepOfState } from './states.ts';
@@ -41,7 +42,9 @@ export function localTaskHandlers(
     if (state.Type !== 'Task') continue;
     const step = stepOfState(name);
     if (step === undefined)
-      throw new Error(`Task state "${name}" runs no known step: add it to STATE_NAMES.`);
+      throw new PlaybookDefinitionInvalidError(
+        `Task state "${name}" runs no known step: add it to STATE_NAMES.`,
+      );
     handlers[name] = async (input) => handle({ state: name, step, resource: state.Resource, input });
   }
   return handlers;

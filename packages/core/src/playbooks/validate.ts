@@ -1,5 +1,5 @@
 import { allStates, type Branch, type Edge, edgesOf, type State } from './asl.ts';
-import { PLAYBOOK_ERRORS } from './build.ts';
+import { PLAYBOOK_ERRORS } from './error-handling.ts';
 import { stepOfState } from './states.ts';
 
 /**

@@ -1,4 +1,13 @@
-import type { AccessKeyResource, Ec2InstanceResource, Incident, Resource } from '../intake/incident.ts';
+import type { AccessKeyResource, Incident, Resource } from '../intake/incident.ts';
+import {
+  configRuleMappingRefusal,
+  FALLBACK_PLAYBOOK,
+  PLAYBOOKS,
+  type PlaybookDefinition,
+  plannedSteps,
+  playbookForFinding,
+  type TargetKind,
+} from '../playbooks/catalog.ts';
 import type { PlaybookId, StepId } from '../playbooks/ids.ts';
 import type { Settings } from './settings.ts';
 
@@ -22,14 +31,6 @@ export interface Decision {
   readonly targets: readonly Resource[];
 }
 
-const EC2_STEPS: readonly StepId[] = [
-  'contain-instance',
-  'deregister-from-load-balancers',
-  'snapshot-volumes',
-  'quarantine-instance-profile',
-  'notify',
-];
-
 function ignore(reason: string): Decision {
   return {
     action: 'ignore',
@@ -42,12 +43,13 @@ function ignore(reason: string): Decision {
   };
 }
 
-function notify(reason: string, playbook: 'notify-only' | 'root-activity' = 'notify-only'): Decision {
+/** A notification, run as `playbook` (the fallback unless a playbook that changes nothing was routed to). */
+function notify(reason: string, playbook: PlaybookId = FALLBACK_PLAYBOOK): Decision {
   return {
     action: 'notify',
     playbook,
     approval: 'none',
-    steps: ['notify'],
+    steps: plannedSteps(playbook),
     reason,
     dryRun: false,
     targets: [],
@@ -154,45 +156,87 @@ function screen(incident: Incident, settings: Settings): Decision | undefined {
   return undefined;
 }
 
-/** What the incident calls for: a remediation, or a notify/ignore decision when nothing can be acted on. */
+/**
+ * What the incident calls for: a remediation, or a notify/ignore decision when nothing can be acted on.
+ * Every route goes through the playbook catalog (playbooks/catalog.ts): the settings' mappings (which the
+ * settings schema only accepts for a playbook that can act on what they map), and the finding categories
+ * the playbooks declare.
+ */
 function remediationFor(incident: Incident, settings: Settings): Remediation | Decision {
   const facts = incident.facts;
   if (facts.source === 'cloudwatch') {
-    const playbook = settings.alarmPlaybooks[facts.alarmName];
-    if (playbook === undefined) {
+    const id = settings.alarmPlaybooks[facts.alarmName];
+    if (id === undefined) {
       return ignore(`Alarm ${facts.alarmName} is not mapped to a playbook in settings.alarmPlaybooks.`);
     }
-    const reason = `Alarm ${facts.alarmName} is in ALARM; settings.alarmPlaybooks maps it to ${playbook}.`;
-    if (playbook === 'root-activity')
-      return notify(`${reason} Root activity cannot be revoked by IAM policy.`, 'root-activity');
-    // An alarm names no resource: there is nothing a containment playbook could act on.
-    return notify(
-      playbook === 'notify-only' ? reason : `${reason} An alarm names no resource to act on: notify only.`,
-    );
+    const playbook = PLAYBOOKS[id];
+    const reason = `Alarm ${facts.alarmName} is in ALARM; settings.alarmPlaybooks maps it to ${id}`;
+    // The settings schema maps alarms only to playbooks that change nothing; settings made some other way
+    // still never act on an alarm, which names no resource.
+    return playbook.target === 'none'
+      ? notify(`${reason}: ${playbook.summary}`, id)
+      : notify(`${reason}. An alarm names no resource to act on: notify only.`);
   }
   if (facts.source === 'config') {
+    const subject = `${facts.resourceType} ${facts.resourceId} is NON_COMPLIANT with ${facts.configRuleName}`;
     const mapped = settings.configRulePlaybooks[facts.baseRuleName];
-    if (mapped === undefined || mapped.playbook === 'notify-only') {
+    if (mapped === undefined) return notify(`${subject}.`);
+    const playbook = PLAYBOOKS[mapped.playbook];
+    const reason = `${subject}; settings.configRulePlaybooks maps ${facts.baseRuleName} to ${playbook.id}`;
+    if (playbook.target === 'none') return notify(`${reason}.`, playbook.id);
+    // The settings schema refuses such a mapping; settings made some other way are refused here too.
+    const refusal = configRuleMappingRefusal(facts.baseRuleName, playbook.id);
+    if (refusal !== undefined) return notify(`${reason}, but ${refusal}: notify only.`);
+    // The Config rule evaluated the resource: it is the one to act on, if it is of the playbook's kind.
+    const targets = targetsOf(incident, playbook.target, 'affected');
+    if (targets.length === 0) {
       return notify(
-        `${facts.resourceType} ${facts.resourceId} is NON_COMPLIANT with ${facts.configRuleName}.`,
-      );
-    }
-    const targets = incident.resources.filter((resource) => resource.kind === 'iam-user');
-    if (mapped.playbook !== 'stale-credentials' || targets.length === 0) {
-      return notify(
-        `Rule ${facts.baseRuleName} maps to ${mapped.playbook}, which cannot act on ${facts.resourceType} ${facts.resourceId}: notify only.`,
+        `Rule ${facts.baseRuleName} maps to ${playbook.id}, which cannot act on ${facts.resourceType} ${facts.resourceId}: notify only.`,
       );
     }
     return {
-      playbook: 'stale-credentials',
+      playbook: playbook.id,
       targets,
-      steps: ['deactivate-access-key', 'notify'],
-      reason: `IAM user ${facts.resourceId} is NON_COMPLIANT with ${facts.configRuleName}: its stale keys are deactivated.`,
+      steps: plannedSteps(playbook.id),
+      reason: `${reason}: ${playbook.summary}`,
       approvalFromSettings: mapped.approval,
     };
   }
   return remediationForFinding(incident);
 }
+
+/** The incident's resources a playbook of this target kind may act on, in the role the source gives them. */
+function targetsOf(incident: Incident, kind: TargetKind, role: Resource['role']): Resource[] {
+  return incident.resources.filter((resource) => resource.kind === kind && resource.role === role);
+}
+
+/** How a reason names a resource. */
+function label(resource: Resource): string {
+  switch (resource.kind) {
+    case 'ec2-instance':
+      return `instance ${resource.instanceId}`;
+    case 'access-key':
+      return `access key ${resource.accessKeyId ?? '(unnamed)'}`;
+    case 'iam-user':
+      return `IAM user ${resource.userName ?? resource.userId ?? '(unnamed)'}`;
+    case 'iam-role':
+      return `role ${resource.roleName ?? resource.arn ?? '(unnamed)'}`;
+    case 'aws-resource':
+      return `${resource.resourceType} ${resource.resourceId}`;
+    case 'cloudwatch-alarm':
+      return `alarm ${resource.alarmName}`;
+    case 'account':
+      return `account ${resource.accountId}`;
+  }
+}
+
+/** What a finding names no resource of, by the target kind of the playbook it is routed to. */
+const NOTHING_TO_ACT_ON: Readonly<Record<TargetKind, string>> = {
+  'ec2-instance': 'compromised EC2 instance to contain',
+  'access-key': 'access key or principal to revoke',
+  'iam-user': 'IAM user to act on',
+  none: 'resource',
+};
 
 function remediationForFinding(incident: Incident): Remediation | Decision {
   if (incident.facts.source !== 'guardduty') return notify('Not a GuardDuty finding.');
@@ -200,12 +244,11 @@ function remediationForFinding(incident: Incident): Remediation | Decision {
   const attackSequence = facts.findingType.startsWith('AttackSequence:');
   const approvalFloor = attackSequence ? ('required' as const) : undefined;
   const sequenceNote = attackSequence ? ' An attack sequence is never acted on without approval.' : '';
+  const playbook = playbookForFinding(incident.category);
 
-  if (incident.category === 'root-activity') {
-    return notify(
-      `${facts.findingType}: the root user is active. Root credentials cannot be revoked by IAM policy: notify, critical.`,
-      'root-activity',
-    );
+  if (playbook !== undefined && playbook.target === 'none') {
+    // A playbook that only tells people (root activity: root credentials cannot be revoked by IAM policy).
+    return notify(`${facts.findingType}: ${playbook.summary}`, playbook.id);
   }
   if (facts.findingType.includes(':Runtime/')) {
     // Runtime Monitoring sees processes, not the network: Cordon notifies and leaves containment to a person.
@@ -216,43 +259,38 @@ function remediationForFinding(incident: Incident): Remediation | Decision {
       `${facts.findingType} is not in the finding-type catalog: Cordon only notifies about unknown types.`,
     );
   }
-  if (incident.category === 'instance-compromise') {
-    const instances = incident.resources.filter(
-      (resource): resource is Ec2InstanceResource =>
-        resource.kind === 'ec2-instance' && resource.role === 'compromised',
+  if (playbook === undefined) {
+    const victim = incident.resources.some((resource) => resource.role === 'victim');
+    return notify(
+      victim
+        ? `${facts.findingType}: the resource is the target of the activity, not compromised. Notify and harden; never isolate a victim.`
+        : `${facts.findingType} (${incident.category}): Cordon notifies; it has no containment playbook for this resource type.`,
     );
-    if (instances.length === 0) {
-      return notify(`${facts.findingType} names no compromised EC2 instance to contain.${sequenceNote}`);
-    }
-    return {
-      playbook: 'ec2-compromise',
-      targets: instances,
-      steps: EC2_STEPS,
-      reason: `${facts.findingType}: instance ${instances.map((i) => i.instanceId).join(', ')} is compromised.${sequenceNote}`,
-      approvalFloor,
-    };
   }
-  if (incident.category === 'credential-compromise') {
-    const keys = incident.resources.filter(
-      (resource): resource is AccessKeyResource =>
-        resource.kind === 'access-key' && resource.role === 'compromised',
-    );
-    const key = keys[0];
-    if (key === undefined) {
-      return notify(`${facts.findingType} names no access key or principal to revoke.${sequenceNote}`);
-    }
-    return credentialRemediation(incident, key, approvalFloor, sequenceNote);
+  const targets = targetsOf(incident, playbook.target, 'compromised');
+  const first = targets[0];
+  if (first === undefined) {
+    return notify(`${facts.findingType} names no ${NOTHING_TO_ACT_ON[playbook.target]}.${sequenceNote}`);
   }
-  const victim = incident.resources.some((resource) => resource.role === 'victim');
-  return notify(
-    victim
-      ? `${facts.findingType}: the resource is the target of the activity, not compromised. Notify and harden; never isolate a victim.`
-      : `${facts.findingType} (${incident.category}): Cordon notifies; it has no containment playbook for this resource type.`,
-  );
+  if (first.kind === 'access-key') {
+    return credentialRemediation(incident, playbook, first, approvalFloor, sequenceNote);
+  }
+  return {
+    playbook: playbook.id,
+    targets,
+    steps: plannedSteps(playbook.id),
+    reason: `${facts.findingType}: ${targets.map(label).join(', ')} ${targets.length === 1 ? 'is' : 'are'} compromised.${sequenceNote}`,
+    approvalFloor,
+  };
 }
 
+/**
+ * What a compromised access key or session calls for: which of the playbook's steps run depends on what the
+ * finding names (a long-term key, a user, a role session, whether the console was used).
+ */
 function credentialRemediation(
   incident: Incident,
+  playbook: PlaybookDefinition,
   key: AccessKeyResource,
   approvalFloor: 'required' | undefined,
   sequenceNote: string,
@@ -271,7 +309,7 @@ function credentialRemediation(
     if (key.userName === undefined) {
       // The key is enough to deactivate it (the action resolves its user); denying sessions needs the user.
       return {
-        playbook: 'credential-compromise',
+        playbook: playbook.id,
         targets: [key],
         steps: ['deactivate-access-key', 'notify'],
         reason: `${facts.findingType}: access key ${key.accessKeyId} is compromised; only that key is deactivated. The finding names no user, so no session deny is written.${sequenceNote}`,
@@ -281,7 +319,7 @@ function credentialRemediation(
     if (key.keyType === 'temporary' || !hasKey) {
       // A session token minted by the user (GetSessionToken), or no key named: nothing to deactivate.
       return {
-        playbook: 'credential-compromise',
+        playbook: playbook.id,
         targets: [key],
         steps: consoleUsed
           ? ['revoke-sessions', 'disable-console-access', 'notify']
@@ -294,7 +332,7 @@ function credentialRemediation(
     if (consoleUsed) steps.push('disable-console-access');
     steps.push('notify');
     return {
-      playbook: 'credential-compromise',
+      playbook: playbook.id,
       targets: [key],
       steps,
       reason: `${facts.findingType}: access key ${key.accessKeyId ?? '(unnamed)'} of IAM user ${who} is compromised; only that key is deactivated, and sessions it minted are denied.${sequenceNote}`,
@@ -303,7 +341,7 @@ function credentialRemediation(
   }
   if (key.userType === 'AssumedRole') {
     return {
-      playbook: 'credential-compromise',
+      playbook: playbook.id,
       targets: [key],
       steps: ['revoke-sessions', 'notify'],
       reason: `${facts.findingType}: a session of role ${who} is compromised; denying sessions issued before now hits every session of the role, so approval is required.${sequenceNote}`,

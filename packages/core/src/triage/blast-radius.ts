@@ -4,9 +4,11 @@ import { isConditionalCheckFailure } from '../dynamodb.ts';
 /**
  * Counts automatic containments per account per hour (DOMAIN.md item 31). Past the limit, containments wait
  * for approval: a flood of findings — or a bug, or an attacker baiting Cordon — cannot take down a fleet.
+ * A limit of 0 (or less) means no automatic containment at all ("always ask", what a team sets during a
+ * freeze), in every store: no slot is ever taken and no call is made.
  */
 export interface BlastRadius {
-  /** Takes one slot for `account` in the hour of `now`; `false` when the limit is reached. */
+  /** Takes one slot for `account` in the hour of `now`; `false` when the limit is reached (always for limit ≤ 0). */
   tryConsume(account: string, now: Date, limit: number): Promise<boolean>;
   /** Gives a slot back (the execution turned out to be a duplicate). */
   release(account: string, now: Date): Promise<void>;
@@ -16,11 +18,25 @@ function hourOf(now: Date): string {
   return now.toISOString().slice(0, 13);
 }
 
-/** In memory: for unit tests and the local engine. */
+/**
+ * No slot below one: checked before any store is asked, so that no store can read "no count yet" as room
+ * (the DynamoDB condition `attribute_not_exists(containments)` did, and let one containment through at 0).
+ * NaN counts as no room too: a limit that is not a number must not act.
+ */
+function allowsAny(limit: number): boolean {
+  return limit >= 1;
+}
+
+/**
+ * In memory. Only the triage throughput benchmark (bench/burst.ts) uses it, to measure triage's own code
+ * without the sandbox's DynamoDB model; everything else — the local deployment, the CLI, the scenario tests —
+ * counts in the ledger table with {@link DynamoDbBlastRadius}, as the deployed triage does.
+ */
 export class MemoryBlastRadius implements BlastRadius {
   private readonly counts = new Map<string, number>();
 
   public async tryConsume(account: string, now: Date, limit: number): Promise<boolean> {
+    if (!allowsAny(limit)) return false;
     const key = `${account}#${hourOf(now)}`;
     const count = this.counts.get(key) ?? 0;
     if (count >= limit) return false;
@@ -37,6 +53,9 @@ export class MemoryBlastRadius implements BlastRadius {
 /**
  * In the ledger table: one item per account and hour (`incidentId` = `blast-radius#<account>`, `sk` = the
  * hour), incremented with a conditional update, so concurrent triage invocations cannot both take the last slot.
+ * The condition lets the first containment of the hour in through `attribute_not_exists(containments)` (true
+ * when the item has no count yet: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html),
+ * which is right for a limit of 1 or more only: a limit of 0 is answered before DynamoDB is asked.
  */
 export class DynamoDbBlastRadius implements BlastRadius {
   public constructor(
@@ -45,6 +64,7 @@ export class DynamoDbBlastRadius implements BlastRadius {
   ) {}
 
   public async tryConsume(account: string, now: Date, limit: number): Promise<boolean> {
+    if (!allowsAny(limit)) return false;
     try {
       await this.client.send(
         new UpdateItemCommand({

@@ -6,6 +6,7 @@ import type {
   Incident,
   Resource,
 } from '../intake/incident.ts';
+import { configRuleRoute } from '../playbooks/catalog.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { Settings } from '../policy/settings.ts';
 
@@ -128,14 +129,14 @@ function targetOf(incident: Incident, targets: readonly Resource[]): ExecutionTa
   }
   if (target.kind === 'iam-user') {
     const user = target as IamUserResource;
-    // access-keys-rotated judges a key by its age; iam-user-unused-credentials-check by its last use.
-    const unusedRule =
-      incident.facts.source === 'config' &&
-      incident.facts.baseRuleName === 'iam-user-unused-credentials-check';
+    // How the rule judges a key (access-keys-rotated: its age; iam-user-unused-credentials-check: its last
+    // use) is declared with the rule in the playbook catalog.
+    const rule =
+      incident.facts.source === 'config' ? configRuleRoute(incident.facts.baseRuleName) : undefined;
     return {
       userId: user.userId ?? '',
       staleAfterDays: STALE_AFTER_DAYS,
-      staleBy: unusedRule ? 'last-use' : 'age',
+      staleBy: rule?.route.target.staleBy === 'last-use' ? 'last-use' : 'age',
     };
   }
   return {};

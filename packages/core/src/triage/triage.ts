@@ -156,7 +156,10 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
       ...decision,
       approval: 'required',
       steps: ['request-approval', ...decision.steps],
-      reason: `${decision.reason} Blast radius: ${limit} automatic containments already this hour in account ${incident.account}, so this one waits for approval.`,
+      reason:
+        limit >= 1
+          ? `${decision.reason} Blast radius: ${limit} automatic containments already this hour in account ${incident.account}, so this one waits for approval.`
+          : `${decision.reason} Blast radius: the settings allow no automatic containment (maxContainmentsPerAccountPerHour ${limit}), so this one waits for approval.`,
     };
   }
   // Reads taken now would be stale by the time someone approves: the step reads again after the decision.

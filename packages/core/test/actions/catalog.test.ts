@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderActionsDoc } from '../../src/actions/actions-doc.ts';
 import { ACTION_IDS, ACTIONS, clientsUsedBy } from '../../src/actions/catalog.ts';
-import { RETRYABLE_ERROR_NAMES } from '../../src/actions/errors.ts';
+import { RETRYABLE_ERROR_NAMES } from '../../src/errors.ts';
 import { CONTAINMENT_PART_IDS, STEP_IDS } from '../../src/playbooks/ids.ts';
 
 const CLIENT_PACKAGES = {
@@ -18,7 +18,9 @@ const CLIENT_PACKAGES = {
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
-describe('the action catalog (conformance)', () => {
+// What a new action still lacks (handler, tests, state, playbook, docs, sandbox model) is named by
+// test/conformance/conformance.test.ts; this file checks what each declared action says.
+describe('the action catalog', () => {
   it('has an action for every step id but request-approval and the parts contain-instance runs', () => {
     const parts: readonly string[] = CONTAINMENT_PART_IDS;
     expect([...ACTION_IDS].sort()).toEqual(
@@ -34,7 +36,8 @@ describe('the action catalog (conformance)', () => {
     expect(action.permissions.length).toBeGreaterThan(0);
     for (const permission of action.permissions) {
       expect(permission.actions.length).toBeGreaterThan(0);
-      for (const name of permission.actions) expect(name).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+      // Each IAM action name is checked against the Service Authorization Reference data (exists, spelled as
+      // AWS spells it) in packages/local/test/iam/action-names.test.ts.
       for (const resource of permission.resources)
         expect(resource === '*' || resource.startsWith('arn:aws:')).toBe(true);
       expect(permission.why.length).toBeGreaterThan(10);
@@ -47,11 +50,6 @@ describe('the action catalog (conformance)', () => {
   it.each(ACTION_IDS)('%s grants no action wildcard', (id) => {
     const names = ACTIONS[id].permissions.flatMap((permission) => permission.actions);
     expect(names.filter((name) => name.includes('*'))).toEqual([]);
-  });
-
-  it.each(ACTION_IDS)('%s has its tests, against mocks and against the sandbox', (id) => {
-    expect(existsSync(join(root, 'packages/core/test/actions', `${id}.test.ts`))).toBe(true);
-    expect(existsSync(join(root, 'packages/core/test/actions', `${id}.sandbox.test.ts`))).toBe(true);
   });
 
   it.each(ACTION_IDS)(

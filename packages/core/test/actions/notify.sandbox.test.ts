@@ -99,7 +99,7 @@ describe('notify (against the sandbox account)', () => {
         { type: 'header', text: { type: 'plain_text', text: 'HIGH credential-compromise: contained' } },
         {
           type: 'section',
-          fields: expect.arrayContaining([{ type: 'mrkdwn', text: `*Resource*\n${KEY_ID}` }]),
+          fields: expect.arrayContaining([{ type: 'mrkdwn', text: `*Resource*\n${KEY_ID}`, verbatim: true }]),
         },
         {
           type: 'section',

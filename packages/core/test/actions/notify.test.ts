@@ -13,7 +13,6 @@ import {
 } from '../../../../test/support/actions.ts';
 import {
   MAX_SNS_PAYLOAD_BYTES,
-  MAX_SUBJECT_LENGTH,
   NotifyInput,
   notificationSubject,
   notify,
@@ -21,6 +20,7 @@ import {
 } from '../../src/actions/notify.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 import type { ActionLogger } from '../../src/actions/types.ts';
+import { MAX_SUBJECT_LENGTH } from '../../src/incident-summary.ts';
 
 const TOPIC = `arn:aws:sns:${TEST_REGION}:${TEST_ACCOUNT}:cordon-alerts`;
 const SECRET = 'T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX';
@@ -216,7 +216,11 @@ describe('notify (commands sent)', () => {
     });
     expect(body.blocks[2]).toEqual({
       type: 'section',
-      text: { type: 'mrkdwn', text: '<https://approve.example.test/a/01HZX3|Review and decide>' },
+      text: {
+        type: 'mrkdwn',
+        text: '<https://approve.example.test/a/01HZX3|Review and decide>',
+        verbatim: true,
+      },
     });
     expect(body.blocks[3]).toMatchObject({
       type: 'context',

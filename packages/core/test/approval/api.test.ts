@@ -1,17 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type ApprovalHttpDependencies,
-  type ApprovalHttpRequest,
-  handleApprovalHttp,
-  IDENTITY_HEADER,
-  type SlackResponder,
-} from '../../src/approval/api.ts';
+import { createApprovalApi, IDENTITY_HEADER } from '../../src/approval/api.ts';
+import type { ApprovalApiDependencies } from '../../src/approval/http.ts';
 import { MemoryApprovalStore } from '../../src/approval/records.ts';
+import type { SlackResponder } from '../../src/slack/client.ts';
 import {
   APPROVAL_ID,
   APPROVER_GROUP,
   APPROVER_SLACK,
   APPROVER_WEB,
+  ask,
   EXPIRES_AT,
   formRequest,
   LINK_KEY,
@@ -26,6 +23,7 @@ import {
   slackClick,
   slackRequest,
   TASK_TOKEN,
+  type TestRequest,
 } from './fixtures.ts';
 
 const LATER = new Date('2026-11-28T10:05:00.000Z');
@@ -41,15 +39,14 @@ async function setup(options: { record?: ReturnType<typeof pendingRecord>; now?:
     tell: async (target, message) => void slackCalls.push({ kind: 'tell', target, message }),
   };
   let clock = options.now ?? LATER;
-  const deps: ApprovalHttpDependencies = {
+  const deps: ApprovalApiDependencies = {
     store,
     callbacks,
-    linkSigningKey: LINK_KEY,
-    slackSigningSecret: SLACK_SECRET,
+    secrets: async () => ({ linkSigningKey: LINK_KEY, slackSigningSecret: SLACK_SECRET }),
     now: () => clock,
     identify: (request) => {
-      const value = request.headers[IDENTITY_HEADER];
-      return typeof value === 'string' ? { id: value } : undefined;
+      const value = request.headers.get(IDENTITY_HEADER);
+      return value === null ? undefined : { id: value };
     },
     isInUserGroup: async (userId, groupId) => userId === 'U0MEMBER' && groupId === APPROVER_GROUP,
     slack,
@@ -62,13 +59,20 @@ async function setup(options: { record?: ReturnType<typeof pendingRecord>; now?:
   return { store, callbacks, logger, slackCalls, deps, setClock };
 }
 
+/** Sends one request to an app made of `deps`; `settled` waits for its background work. */
+async function send(request: TestRequest, deps: ApprovalApiDependencies) {
+  const api = createApprovalApi(deps);
+  const answer = await ask(api, request);
+  return { ...answer, settled: () => api.settled() };
+}
+
 /** Opens the page like a browser, then submits its form with the page's cookie. */
 async function openAndSubmit(
-  deps: ApprovalHttpDependencies,
+  deps: ApprovalApiDependencies,
   decision: 'approve' | 'reject',
   options: { identity?: string; comment?: string; dropCsrf?: 'cookie' | 'field' } = {},
 ) {
-  const page = await handleApprovalHttp(pageRequest(), deps);
+  const page = await send(pageRequest(), deps);
   const cookie = (page.headers['set-cookie'] ?? '').split(';')[0] ?? '';
   const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
   const link = signedLink();
@@ -83,7 +87,7 @@ async function openAndSubmit(
     ...(options.dropCsrf === 'cookie' ? {} : { cookie }),
     [IDENTITY_HEADER]: options.identity ?? APPROVER_WEB,
   };
-  return handleApprovalHttp(formRequest(`/approvals/${APPROVAL_ID}/decision`, fields, headers), deps);
+  return send(formRequest(`/approvals/${APPROVAL_ID}/decision`, fields, headers), deps);
 }
 
 describe('GET /approvals/{id}', () => {
@@ -94,9 +98,9 @@ describe('GET /approvals/{id}', () => {
 
     // Act
     const responses = await Promise.all([
-      handleApprovalHttp(pageRequest(), deps),
-      handleApprovalHttp({ ...pageRequest(), method: 'HEAD' }, deps),
-      handleApprovalHttp({ ...pageRequest(), query: { ...pageRequest().query, decision: 'approve' } }, deps),
+      send(pageRequest(), deps),
+      send({ ...pageRequest(), method: 'HEAD' }, deps),
+      send({ ...pageRequest(), query: { ...pageRequest().query, decision: 'approve' } }, deps),
     ]);
 
     // Assess
@@ -113,7 +117,7 @@ describe('GET /approvals/{id}', () => {
     link.searchParams.set('sig', 'f'.repeat(64));
 
     // Act / Assess
-    expect((await handleApprovalHttp(pageRequest(link), deps)).status).toBe(403);
+    expect((await send(pageRequest(link), deps)).status).toBe(403);
   });
 
   it('a valid signature for another approval id answers 403', async () => {
@@ -123,7 +127,7 @@ describe('GET /approvals/{id}', () => {
     const request = { ...pageRequest(link), path: `/approvals/${APPROVAL_ID}` };
 
     // Act / Assess
-    expect((await handleApprovalHttp(request, deps)).status).toBe(403);
+    expect((await send(request, deps)).status).toBe(403);
   });
 
   it('an expired link answers 410', async () => {
@@ -131,7 +135,7 @@ describe('GET /approvals/{id}', () => {
     const { deps } = await setup({ now: EXPIRES_AT });
 
     // Act / Assess
-    expect((await handleApprovalHttp(pageRequest(), deps)).status).toBe(410);
+    expect((await send(pageRequest(), deps)).status).toBe(410);
   });
 
   it('sends the security headers and a SameSite=Strict CSRF cookie', async () => {
@@ -139,7 +143,7 @@ describe('GET /approvals/{id}', () => {
     const { deps } = await setup();
 
     // Act
-    const response = await handleApprovalHttp(pageRequest(), deps);
+    const response = await send(pageRequest(), deps);
 
     // Assess
     expect(response.headers).toMatchObject({
@@ -161,7 +165,7 @@ describe('POST /approvals/{id}/decision', () => {
 
     // Act
     const response = await openAndSubmit(deps, 'approve', { comment: 'contain it' });
-    await response.background;
+    await response.settled();
 
     // Assess
     expect(response.status).toBe(200);
@@ -203,13 +207,13 @@ describe('POST /approvals/{id}/decision', () => {
   it('a second decision answers 409 and changes nothing', async () => {
     // Prepare: two tabs open on the page, the first one decides
     const { store, callbacks, deps } = await setup();
-    const secondTab = await handleApprovalHttp(pageRequest(), deps);
+    const secondTab = await send(pageRequest(), deps);
     await openAndSubmit(deps, 'approve');
     const after = await store.get(APPROVAL_ID);
     const link = signedLink();
 
     // Act
-    const second = await handleApprovalHttp(
+    const second = await send(
       formRequest(
         `/approvals/${APPROVAL_ID}/decision`,
         {
@@ -236,7 +240,7 @@ describe('POST /approvals/{id}/decision', () => {
   it('a replayed decision request (same form, same cookie) answers 409 and sends nothing', async () => {
     // Prepare
     const { callbacks, deps } = await setup();
-    const page = await handleApprovalHttp(pageRequest(), deps);
+    const page = await send(pageRequest(), deps);
     const cookie = (page.headers['set-cookie'] ?? '').split(';')[0] ?? '';
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
     const link = signedLink();
@@ -252,8 +256,8 @@ describe('POST /approvals/{id}/decision', () => {
     );
 
     // Act
-    const first = await handleApprovalHttp(request, deps);
-    const replay = await handleApprovalHttp(request, deps);
+    const first = await send(request, deps);
+    const replay = await send(request, deps);
 
     // Assess
     expect([first.status, replay.status]).toEqual([200, 409]);
@@ -263,7 +267,7 @@ describe('POST /approvals/{id}/decision', () => {
   it('an expired link answers 410', async () => {
     // Prepare
     const { callbacks, deps, setClock } = await setup();
-    const page = await handleApprovalHttp(pageRequest(), deps);
+    const page = await send(pageRequest(), deps);
     expect(page.status).toBe(200);
     setClock(EXPIRES_AT);
 
@@ -285,7 +289,7 @@ describe('POST /approvals/{id}/decision', () => {
     );
 
     // Act / Assess
-    expect((await handleApprovalHttp(request, deps)).status).toBe(403);
+    expect((await send(request, deps)).status).toBe(403);
     expect(callbacks.calls).toEqual([]);
   });
 
@@ -351,13 +355,13 @@ describe('POST /approvals/{id}/decision', () => {
   ])('refuses %s', async (_name, headers, status) => {
     // Prepare
     const { deps } = await setup();
-    const request: ApprovalHttpRequest = {
+    const request: TestRequest = {
       ...formRequest(`/approvals/${APPROVAL_ID}/decision`, { decision: 'approve' }, headers),
       ...(status === 413 ? { body: 'a'.repeat(70_000) } : {}),
     };
 
     // Act / Assess
-    expect((await handleApprovalHttp(request, deps)).status).toBe(status);
+    expect((await send(request, deps)).status).toBe(status);
   });
 });
 
@@ -367,9 +371,9 @@ describe('POST /slack/interactions', () => {
     const { store, callbacks, slackCalls, deps } = await setup();
 
     // Act
-    const response = await handleApprovalHttp(slackRequest(slackClick()), deps);
+    const response = await send(slackRequest(slackClick()), deps);
     const decidedBeforeCallback = (await store.get(APPROVAL_ID))?.status;
-    await response.background;
+    await response.settled();
 
     // Assess
     expect(response.status).toBe(200);
@@ -387,8 +391,8 @@ describe('POST /slack/interactions', () => {
     const { callbacks, deps } = await setup();
 
     // Act
-    const response = await handleApprovalHttp(slackRequest(slackClick({ actionId: 'cordon_reject' })), deps);
-    await response.background;
+    const response = await send(slackRequest(slackClick({ actionId: 'cordon_reject' })), deps);
+    await response.settled();
 
     // Assess
     expect(callbacks.calls).toMatchObject([{ kind: 'failure', error: 'ApprovalRejected' }]);
@@ -396,15 +400,16 @@ describe('POST /slack/interactions', () => {
 
   it('a Slack request older than five minutes is refused', async () => {
     // Prepare
-    const { callbacks, store, deps } = await setup();
+    const { callbacks, store, slackCalls, deps } = await setup();
     const request = slackRequest(slackClick(), { timestamp: LATER.getTime() / 1000 - 301 });
 
     // Act
-    const response = await handleApprovalHttp(request, deps);
+    const response = await send(request, deps);
+    await response.settled();
 
     // Assess
     expect(response.status).toBe(401);
-    expect(response.background).toBeUndefined();
+    expect(slackCalls).toEqual([]);
     expect(callbacks.calls).toEqual([]);
     expect((await store.get(APPROVAL_ID))?.status).toBe('pending');
   });
@@ -414,7 +419,7 @@ describe('POST /slack/interactions', () => {
     const { callbacks, deps } = await setup();
 
     // Act
-    const response = await handleApprovalHttp(slackRequest(slackClick(), { secret: 'not-the-secret' }), deps);
+    const response = await send(slackRequest(slackClick(), { secret: 'not-the-secret' }), deps);
 
     // Assess
     expect(response.status).toBe(401);
@@ -424,17 +429,17 @@ describe('POST /slack/interactions', () => {
   it('a Slack retry does not decide twice', async () => {
     // Prepare
     const { callbacks, deps } = await setup();
-    const first = await handleApprovalHttp(slackRequest(slackClick()), deps);
-    await first.background;
+    const first = await send(slackRequest(slackClick()), deps);
+    await first.settled();
 
     // Act
-    const retry = await handleApprovalHttp(
+    const retry = await send(
       slackRequest(slackClick({ actionId: 'cordon_reject' }), {
         headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
       }),
       deps,
     );
-    await retry.background;
+    await retry.settled();
 
     // Assess
     expect(retry.status).toBe(200);
@@ -446,10 +451,7 @@ describe('POST /slack/interactions', () => {
     const { store, callbacks, deps } = await setup();
 
     // Act
-    const retry = await handleApprovalHttp(
-      slackRequest(slackClick(), { headers: { 'x-slack-retry-num': '2' } }),
-      deps,
-    );
+    const retry = await send(slackRequest(slackClick(), { headers: { 'x-slack-retry-num': '2' } }), deps);
 
     // Assess
     expect(retry.status).toBe(200);
@@ -462,8 +464,8 @@ describe('POST /slack/interactions', () => {
     const { store, callbacks, slackCalls, deps } = await setup();
 
     // Act
-    const response = await handleApprovalHttp(slackRequest(slackClick({ userId: 'U0STRANGER' })), deps);
-    await response.background;
+    const response = await send(slackRequest(slackClick({ userId: 'U0STRANGER' })), deps);
+    await response.settled();
 
     // Assess
     expect(response.status).toBe(200);
@@ -479,8 +481,8 @@ describe('POST /slack/interactions', () => {
     const { callbacks, deps } = await setup();
 
     // Act
-    const response = await handleApprovalHttp(slackRequest(slackClick({ userId: 'U0MEMBER' })), deps);
-    await response.background;
+    const response = await send(slackRequest(slackClick({ userId: 'U0MEMBER' })), deps);
+    await response.settled();
 
     // Assess
     expect(callbacks.calls).toHaveLength(1);
@@ -489,11 +491,11 @@ describe('POST /slack/interactions', () => {
   it('a click after the decision answers "already decided" and sends nothing', async () => {
     // Prepare
     const { callbacks, slackCalls, deps } = await setup();
-    await (await handleApprovalHttp(slackRequest(slackClick()), deps)).background;
+    await (await send(slackRequest(slackClick()), deps)).settled();
 
     // Act
-    const late = await handleApprovalHttp(slackRequest(slackClick({ actionId: 'cordon_reject' })), deps);
-    await late.background;
+    const late = await send(slackRequest(slackClick({ actionId: 'cordon_reject' })), deps);
+    await late.settled();
 
     // Assess
     expect(callbacks.calls).toHaveLength(1);
@@ -502,16 +504,30 @@ describe('POST /slack/interactions', () => {
     ).toBe(true);
   });
 
+  it('the "already decided" reply shows the first decider’s comment as text, never as markup', async () => {
+    // Prepare
+    const { slackCalls, deps } = await setup();
+    await openAndSubmit(deps, 'approve', { comment: 'ok <!channel> ＜!here＞' });
+
+    // Act
+    await (await send(slackRequest(slackClick({ actionId: 'cordon_reject' })), deps)).settled();
+
+    // Assess
+    const reply = String(slackCalls.find((call) => call.kind === 'tell')?.message);
+    expect(reply).toContain('“ok &lt;!channel&gt; &lt;!here&gt;”');
+    expect(reply).not.toMatch(/[<>]/);
+  });
+
   it('never posts to a response_url outside Slack', async () => {
     // Prepare
     const { slackCalls, deps } = await setup();
 
     // Act
-    const response = await handleApprovalHttp(
+    const response = await send(
       slackRequest(slackClick({ responseUrl: 'https://169.254.169.254/latest/meta-data' })),
       deps,
     );
-    await response.background;
+    await response.settled();
 
     // Assess
     expect(slackCalls).toMatchObject([{ kind: 'replace', target: { ref: { channel: 'C0SEC' } } }]);
@@ -521,10 +537,10 @@ describe('POST /slack/interactions', () => {
   it('answers 404 when Slack is not configured', async () => {
     // Prepare
     const { deps } = await setup();
-    const { slackSigningSecret: _secret, ...withoutSlack } = deps;
+    const withoutSlack = { ...deps, secrets: async () => ({ linkSigningKey: LINK_KEY }) };
 
     // Act / Assess
-    expect((await handleApprovalHttp(slackRequest(slackClick()), withoutSlack)).status).toBe(404);
+    expect((await send(slackRequest(slackClick()), withoutSlack)).status).toBe(404);
   });
 });
 
@@ -541,9 +557,7 @@ describe('routing', () => {
     const { deps } = await setup();
 
     // Act / Assess
-    expect((await handleApprovalHttp({ method, path, query: {}, headers: {}, body: '' }, deps)).status).toBe(
-      status,
-    );
+    expect((await send({ method, path, query: {}, headers: {}, body: '' }, deps)).status).toBe(status);
   });
 
   it('answers 503 and decides nothing when the store is down', async () => {
@@ -557,12 +571,68 @@ describe('routing', () => {
     };
 
     // Act
-    const response = await handleApprovalHttp(pageRequest(), { ...deps, store });
-    const decision = await handleApprovalHttp(slackRequest(slackClick()), { ...deps, store });
+    const response = await send(pageRequest(), { ...deps, store });
+    const decision = await send(slackRequest(slackClick()), { ...deps, store });
 
     // Assess
     expect([response.status, decision.status]).toEqual([503, 503]);
     expect(callbacks.calls).toEqual([]);
+  });
+
+  it('answers 503 and decides nothing when the secrets cannot be read', async () => {
+    // Prepare
+    const { deps, callbacks, store, logger } = await setup();
+    const secrets = async () => {
+      // As Powertools Parameters throws it: its own error, the SDK's as the cause.
+      const denied = Object.assign(new Error('denied /cordon/test/secrets/link-signing-key'), {
+        name: 'AccessDeniedException',
+      });
+      throw Object.assign(new Error('could not read', { cause: denied }), { name: 'GetParameterError' });
+    };
+
+    // Act
+    const answers = await Promise.all([
+      send(pageRequest(), { ...deps, secrets }),
+      send(slackRequest(slackClick()), { ...deps, secrets }),
+    ]);
+
+    // Assess
+    expect(answers.map((answer) => answer.status)).toEqual([503, 503]);
+    expect(callbacks.calls).toEqual([]);
+    expect((await store.get(APPROVAL_ID))?.status).toBe('pending');
+    expect(logger.lines).toContain(
+      'error approval API: secrets unavailable {"error":"AccessDeniedException"}',
+    );
+  });
+
+  it('answers HEAD like GET, without a body, and decides nothing', async () => {
+    // Prepare
+    const { deps, callbacks } = await setup();
+
+    // Act
+    const head = await send({ ...pageRequest(), method: 'HEAD' }, deps);
+
+    // Assess
+    expect(head.status).toBe(200);
+    expect(head.body).toBe('');
+    expect(head.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(callbacks.calls).toEqual([]);
+  });
+
+  it('refuses a repeated link parameter rather than picking one', async () => {
+    // Prepare
+    const { deps } = await setup();
+    const link = signedLink();
+    const request = pageRequest(link);
+
+    // Act
+    const answer = await send(
+      { ...request, query: { ...request.query, sig: [link.searchParams.get('sig') ?? '', '0'.repeat(64)] } },
+      deps,
+    );
+
+    // Assess
+    expect(answer.status).toBe(400);
   });
 });
 
@@ -576,9 +646,9 @@ describe('logging', () => {
 
     // Act
     await openAndSubmit({ ...deps, callbacks: failing }, 'approve');
-    await handleApprovalHttp(slackRequest(slackClick(), { secret: 'wrong' }), deps);
-    await handleApprovalHttp(slackRequest(slackClick({ userId: 'U0STRANGER' })), deps);
-    await (await handleApprovalHttp(slackRequest(slackClick()), deps)).background;
+    await send(slackRequest(slackClick(), { secret: 'wrong' }), deps);
+    await send(slackRequest(slackClick({ userId: 'U0STRANGER' })), deps);
+    await (await send(slackRequest(slackClick()), deps)).settled();
 
     // Assess
     const logged = logger.lines.join('\n');
@@ -592,6 +662,26 @@ describe('logging', () => {
       expect(logged).not.toContain(secret);
     }
     expect(logged).not.toMatch(/cordon_csrf|[A-Za-z0-9_-]{22}\.[0-9a-f]{64}/);
+  });
+});
+
+describe('the answered log line', () => {
+  it('names the route by its pattern and the status, for refusals too', async () => {
+    // Prepare
+    const { logger, deps } = await setup();
+
+    // Act
+    await send(pageRequest(), deps);
+    await send({ ...pageRequest(), method: 'DELETE' }, deps);
+    await send({ ...formRequest(`/approvals/${APPROVAL_ID}/decision`, {}), body: 'a'.repeat(70_000) }, deps);
+
+    // Assess
+    const answered = logger.lines.filter((line) => line.includes('approval API: answered'));
+    expect(answered).toEqual([
+      'info approval API: answered {"method":"GET","route":"/approvals/:id","status":200}',
+      'info approval API: answered {"method":"DELETE","route":"/approvals/:id","status":405}',
+      'info approval API: answered {"method":"POST","route":"/approvals/:id/decision","status":413}',
+    ]);
   });
 });
 

@@ -1,9 +1,9 @@
 /** Shared fixtures of the approval tests (core, functions, local): a record, a payload, signed requests. */
-import type { ApprovalHttpRequest } from '../../src/approval/api.ts';
+import type { ApprovalApi } from '../../src/approval/api.ts';
 import type { ApprovalLogger, ApprovalTaskOutput, TaskCallbacks } from '../../src/approval/decide.ts';
 import { linkExpiry, signApprovalLink } from '../../src/approval/links.ts';
 import type { ApprovalRecord } from '../../src/approval/records.ts';
-import { slackSignature } from '../../src/approval/slack.ts';
+import { slackSignature } from '../../src/slack/signature.ts';
 
 export const LINK_KEY = '4f6c9a0e2b7d48e1a3c5f7091b2d4e6f8a0c2e4f6b8d0a1c3e5f7a9b1d3f5e7c';
 export const SLACK_SECRET = '8f14e45fceea167a5a36dedd4bea2543';
@@ -122,12 +122,63 @@ export function recordingLogger(): RecordingApprovalLogger {
   return { lines, info: record('info'), warn: record('warn'), error: record('error') };
 }
 
+/**
+ * A request as a test describes it: each platform adapter makes its own of it (a `Request` for the app, a
+ * Function URL event for the Lambda, an HTTP request for the local server).
+ */
+export interface TestRequest {
+  readonly method: string;
+  /** The path without the query string. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string | readonly string[]>>;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The query string of a test request; a repeated parameter appears once per value. */
+export function queryString(request: TestRequest): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(request.query)) {
+    for (const one of typeof value === 'string' ? [value] : value) query.append(name, one);
+  }
+  return query.toString();
+}
+
+/** The `Request` a server hands the app for a test request. */
+export function asRequest(request: TestRequest): Request {
+  const query = queryString(request);
+  const url = `${BASE_URL}${request.path}${query === '' ? '' : `?${query}`}`;
+  const method = request.method.toUpperCase();
+  return new Request(url, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === '' || method === 'GET' || method === 'HEAD' ? {} : { body: request.body }),
+  });
+}
+
+/** What the app answered, read whole. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Sends a test request to the app and reads the answer. */
+export async function ask(api: Pick<ApprovalApi, 'fetch'>, request: TestRequest): Promise<Answer> {
+  const response = await api.fetch(asRequest(request));
+  return {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+  };
+}
+
 export function signedLink(approvalId = APPROVAL_ID, expiresAt = EXPIRES_AT, key = LINK_KEY): URL {
   return new URL(signApprovalLink({ baseUrl: BASE_URL, approvalId, expiresAt, key }));
 }
 
 /** The GET a browser (or a mail scanner) makes when the signed link is opened. */
-export function pageRequest(link: URL = signedLink()): ApprovalHttpRequest {
+export function pageRequest(link: URL = signedLink()): TestRequest {
   return {
     method: 'GET',
     path: link.pathname,
@@ -141,7 +192,7 @@ export function formRequest(
   path: string,
   fields: Record<string, string>,
   headers: Record<string, string> = {},
-): ApprovalHttpRequest {
+): TestRequest {
   return {
     method: 'POST',
     path,
@@ -174,7 +225,7 @@ export function slackClick(
 export function slackRequest(
   payload: unknown,
   options: { secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
-): ApprovalHttpRequest {
+): TestRequest {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   const timestamp = String(options.timestamp ?? linkExpiry(NOW));
   return {

@@ -6,9 +6,9 @@ import {
   type RequestApprovalPorts,
   requestApproval,
 } from '../../src/approval/request-approval.ts';
-import type { ApprovalSlackMessage } from '../../src/approval/slack.ts';
 import { ApprovalNotDeliveredError, ApprovalRequestInvalidError } from '../../src/errors.ts';
 import { parseSettings } from '../../src/policy/settings.ts';
+import type { SlackMessage } from '../../src/slack/blocks.ts';
 import {
   APPROVER_SLACK,
   APPROVER_WEB,
@@ -35,7 +35,7 @@ function approvalSettings(overrides: Record<string, unknown> = {}) {
 
 function ports(overrides: Partial<RequestApprovalPorts> = {}) {
   const store = new MemoryApprovalStore();
-  const slackMessages: ApprovalSlackMessage[] = [];
+  const slackMessages: SlackMessage[] = [];
   const published: Array<{
     subject: string;
     message: string;

@@ -26,18 +26,6 @@ describe('detections', () => {
     expect(Object.keys(DEFAULT_SETTINGS.alarmPlaybooks).sort()).toEqual([...DETECTION_ALARM_NAMES].sort());
   });
 
-  it('use the CIS filter patterns', () => {
-    expect(detectionFor('RootAccountUsage')?.filterPattern).toBe(
-      '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
-    );
-    expect(detectionFor('UnauthorizedAPICalls')?.filterPattern).toBe(
-      '{ ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*") }',
-    );
-    expect(detectionFor('FailedConsoleLogins')?.filterPattern).toBe(
-      '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
-    );
-  });
-
   it('have defaults that their own validation accepts', () => {
     for (const detection of DETECTIONS) {
       expect(validateThresholds(detection, {})).toEqual({ ok: true, values: detection.defaults });

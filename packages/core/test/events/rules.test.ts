@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { DETECTION_ALARM_NAMES } from '../../src/detections/alarms.ts';
 import { InvalidEventRuleOptionsError } from '../../src/errors.ts';
 import { validatePattern } from '../../src/events/pattern.ts';
-import { buildEventRules, EVENT_RULE_IDS, type EventRule, matchingRules } from '../../src/events/rules.ts';
+import {
+  buildEventRules,
+  deployedRuleOptions,
+  deployedRules,
+  EVENT_RULE_IDS,
+  type EventRule,
+  explainNoMatch,
+  matchingRules,
+} from '../../src/events/rules.ts';
+import { DEFAULT_SETTINGS } from '../../src/policy/settings.ts';
 
 /** The alarm names of the real CloudWatch "Alarm State Change" events, all of them in state ALARM. */
 const STATE_CHANGE_ALARMS = {
@@ -344,5 +354,70 @@ describe('matchingRules: other delivery shapes', () => {
     const counts = listEvents().map((name) => matchingRules(rules, loadEvent(name)).length);
 
     expect(Math.max(...counts)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('deployedRuleOptions', () => {
+  it('takes the default settings’ floor and the alarms Cordon knows, plus the deploy-time extra names, once each', () => {
+    const options = deployedRuleOptions({ extraAlarmNames: ['ServerCpuTooHigh', 'RootAccountUsage'] });
+
+    expect(options.guardDutyMinSeverity).toBe(DEFAULT_SETTINGS.severity.ignoreBelow);
+    expect(options.alarmNames).toEqual([
+      ...new Set([...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks), ...DETECTION_ALARM_NAMES]),
+      'ServerCpuTooHigh',
+    ]);
+  });
+
+  it('builds the rules infra deploys (deployedRules): what the local deployment routes with', () => {
+    const rules = deployedRules({ extraAlarmNames: ['ServerCpuTooHigh'] });
+
+    expect(idsOf(rules)).toEqual([...EVENT_RULE_IDS]);
+    expect(
+      idsOf(matchingRules(rules, loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json'))),
+    ).toEqual(['cloudwatch-alarms']);
+    expect(
+      matchingRules(deployedRules(), loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json')),
+    ).toEqual([]);
+  });
+});
+
+describe('explainNoMatch', () => {
+  const rules = deployedRules();
+
+  it('names the field of the rule that a PascalCase GuardDuty envelope fails', () => {
+    const reason = explainNoMatch(rules, loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'));
+
+    expect(reason).toMatch(
+      /^rule guardduty-findings: detail\.severity does not match \[\{"numeric":\[">=",\d+\]\}\] \(the event has none\)$/,
+    );
+  });
+
+  it('names the alarm name a state change of another alarm carries', () => {
+    const reason = explainNoMatch(
+      rules,
+      loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json'),
+    );
+
+    expect(reason).toMatch(
+      /^rule cloudwatch-alarms: detail\.alarmName does not match .* \(the event has "ServerCpuTooHigh"\)$/,
+    );
+  });
+
+  it('says when no rule takes the source and detail-type at all', () => {
+    const reason = explainNoMatch(
+      rules,
+      loadEvent('cloudwatch/eb-alarm-config-change-create-composite-docs.json'),
+    );
+
+    expect(reason).toBe(
+      'no rule takes source "aws.cloudwatch" with detail-type "CloudWatch Alarm Configuration Change"',
+    );
+  });
+
+  it('says which of source and detail-type an event lacks (a Lambda alarm-action payload has no detail-type)', () => {
+    expect(
+      explainNoMatch(rules, loadEvent('cloudwatch/lambda-action-composite-alarm-powertools.json')),
+    ).toMatch(/^the event has no `detail-type`: it is not an EventBridge event/);
+    expect(explainNoMatch(rules, [])).toMatch(/not a JSON object/);
   });
 });

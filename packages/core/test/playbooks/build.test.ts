@@ -1,17 +1,20 @@
 import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { RETRYABLE_ERROR_NAMES } from '../../src/actions/errors.ts';
+import { PlaybookDefinitionInvalidError, RETRYABLE_ERROR_NAMES } from '../../src/errors.ts';
 import {
   APPROVAL_RESOURCE,
   allPlaybooks,
   allStates,
+  buildFromDeclaration,
   buildPlaybook,
   LAMBDA_SERVICE_ERRORS,
   LOCAL_BUILD_OPTIONS,
   LOCAL_FUNCTION_ARN,
   PLAYBOOK_IDS,
+  PLAYBOOKS,
   type PlaybookBuildOptions,
+  type PlaybookDefinition,
   resultKey,
   STATE_NAMES,
   stepOfState,
@@ -200,5 +203,36 @@ describe('buildPlaybook', () => {
       expect(text).not.toContain('{%');
       expect(text).not.toContain('.sync');
     }
+  });
+});
+
+describe('buildFromDeclaration', () => {
+  it('builds a linear declaration exactly as the catalog’s playbook is built', () => {
+    expect(buildFromDeclaration(PLAYBOOKS['stale-credentials'], LOCAL_BUILD_OPTIONS)).toEqual(
+      buildPlaybook('stale-credentials', LOCAL_BUILD_OPTIONS),
+    );
+  });
+
+  it.each([
+    ['a step without its Task', { steps: ['deactivate-access-key', 'notify'], linear: {} }, /has no Task/],
+    [
+      'a linear playbook that does not end with one notify',
+      { steps: ['notify', 'deactivate-access-key'] },
+      /ends with one notify step/,
+    ],
+  ])('refuses %s with PlaybookDefinitionInvalidError', (_, change, message) => {
+    // Prepare: a declaration the catalog does not hold (its id is made up, so it is cast).
+    const declaration = {
+      ...PLAYBOOKS['stale-credentials'],
+      id: 'made-up',
+      ...change,
+    } as unknown as PlaybookDefinition;
+
+    // Act
+    const build = () => buildFromDeclaration(declaration, LOCAL_BUILD_OPTIONS);
+
+    // Assess
+    expect(build).toThrow(PlaybookDefinitionInvalidError);
+    expect(build).toThrow(message);
   });
 });

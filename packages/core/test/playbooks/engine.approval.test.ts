@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PLAYBOOK_DEFINITIONS, PLAYBOOK_IDS, STATE_NAMES } from '../../src/playbooks/index.ts';
+import { PLAYBOOK_IDS, PLAYBOOKS, STATE_NAMES } from '../../src/playbooks/index.ts';
 import { CHANGE_STEPS, callsOf, field, runPlaybook } from './engine.ts';
 
-const WITH_APPROVAL = PLAYBOOK_IDS.filter((id) => PLAYBOOK_DEFINITIONS[id].approval !== 'never');
+const WITH_APPROVAL = PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].approval !== 'never');
 
 describe('an approval', () => {
   it.each(WITH_APPROVAL)(

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  PLAYBOOK_DEFINITIONS,
-  PLAYBOOK_IDS,
-  type PlannedStep,
-  type StepId,
-} from '../../src/playbooks/index.ts';
+import { PLAYBOOK_IDS, PLAYBOOKS, type PlannedStep, type StepId } from '../../src/playbooks/index.ts';
 import { callsOf, field, runPlaybook, type StubCall } from './engine.ts';
 
 /** Asserts that the calls ran as planned: groups in order, the steps of a group at the same time. */
@@ -34,7 +29,7 @@ function expectPlannedOrder(calls: readonly StubCall[], planned: readonly Planne
 }
 
 describe('a playbook whose steps all succeed', () => {
-  it.each(PLAYBOOK_IDS.filter((id) => PLAYBOOK_DEFINITIONS[id].approval !== 'always'))(
+  it.each(PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].approval !== 'always'))(
     '%s runs its steps in the documented order, in parallel where documented, and ends SUCCEEDED',
     async (id) => {
       // Act
@@ -42,12 +37,12 @@ describe('a playbook whose steps all succeed', () => {
 
       // Assess
       expect(outcome.status).toBe('SUCCEEDED');
-      expectPlannedOrder(outcome.calls, PLAYBOOK_DEFINITIONS[id].steps);
-      expect(field(callsOf(outcome, 'notify').at(-1), 'event')).toBe(PLAYBOOK_DEFINITIONS[id].finalEvent);
+      expectPlannedOrder(outcome.calls, PLAYBOOKS[id].steps);
+      expect(field(callsOf(outcome, 'notify').at(-1), 'event')).toBe(PLAYBOOKS[id].finalEvent);
     },
   );
 
-  it.each(PLAYBOOK_IDS.filter((id) => PLAYBOOK_DEFINITIONS[id].approval !== 'never'))(
+  it.each(PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].approval !== 'never'))(
     '%s asks for approval first when approval is required, then runs the documented steps',
     async (id) => {
       // Act
@@ -55,7 +50,7 @@ describe('a playbook whose steps all succeed', () => {
 
       // Assess
       expect(outcome.status).toBe('SUCCEEDED');
-      expectPlannedOrder(outcome.calls, ['request-approval', ...PLAYBOOK_DEFINITIONS[id].steps]);
+      expectPlannedOrder(outcome.calls, ['request-approval', ...PLAYBOOKS[id].steps]);
     },
   );
 

@@ -3,8 +3,8 @@ import {
   allStates,
   buildPlaybook,
   LOCAL_BUILD_OPTIONS,
-  PLAYBOOK_DEFINITIONS,
   PLAYBOOK_IDS,
+  PLAYBOOKS,
   type PlaybookId,
   reportStateName,
   STATE_NAMES,
@@ -25,7 +25,7 @@ function scenarioReaching(id: PlaybookId, state: string): RunScenario {
   const failures = { [state]: { error: 'ResourceGoneError' } };
   if (state === STATE_NAMES.tellRejected) return { approval: 'reject', failures };
   if (state === STATE_NAMES.escalate) return { approval: 'timeout', failures };
-  if (state === STATE_NAMES.askForApproval || PLAYBOOK_DEFINITIONS[id].approval === 'always') {
+  if (state === STATE_NAMES.askForApproval || PLAYBOOKS[id].approval === 'always') {
     return { approval: 'approve', failures };
   }
   return { approvalRequired: false, failures };

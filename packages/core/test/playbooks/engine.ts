@@ -17,6 +17,7 @@ import {
   LOCAL_BUILD_OPTIONS,
   localRunContext,
   localTaskHandlers,
+  PLAYBOOKS,
   TARGET_EXAMPLES,
 } from '../../src/playbooks/index.ts';
 
@@ -66,14 +67,7 @@ export const CHANGE_STEPS: readonly StepId[] = [
 
 /** A fresh execution input for a playbook, shaped as triage sends it. */
 export function inputFor(playbook: PlaybookId, scenario: RunScenario = {}): JsonObject {
-  const target: JsonObject =
-    playbook === 'ec2-compromise' || playbook === 'ec2-release'
-      ? TARGET_EXAMPLES['ec2-compromise']
-      : playbook === 'credential-compromise'
-        ? TARGET_EXAMPLES['credential-compromise']
-        : playbook === 'stale-credentials'
-          ? TARGET_EXAMPLES['stale-credentials']
-          : {};
+  const target: JsonObject = TARGET_EXAMPLES[PLAYBOOKS[playbook].target];
   const required = scenario.approvalRequired ?? scenario.approval !== undefined;
   return structuredClone({
     ...EXECUTION_INPUT_EXAMPLE,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake } from '../../src/intake/intake.ts';
+import { PLAYBOOKS, plannedSteps } from '../../src/playbooks/catalog.ts';
 import { decide } from '../../src/policy/decision.ts';
 import { parseSettings, type Settings } from '../../src/policy/settings.ts';
 
@@ -329,6 +330,156 @@ describe('decide: attack sequences, alarms, Config, mode', () => {
       playbook: 'ec2-compromise',
       dryRun: true,
     });
+  });
+});
+
+describe('decide: routing through the playbook catalog', () => {
+  it('runs a Config result as the playbook the settings map its rule to, with the approval of the mapping', () => {
+    // Prepare
+    const incident = incidentFrom(loadFixture('config-access-keys-rotated-noncompliant.json'));
+
+    // Act
+    const auto = decide(
+      incident,
+      settings({
+        configRulePlaybooks: { 'access-keys-rotated': { playbook: 'stale-credentials', approval: 'auto' } },
+      }),
+    );
+    const notified = decide(
+      incident,
+      settings({
+        configRulePlaybooks: { 'access-keys-rotated': { playbook: 'notify-only', approval: 'auto' } },
+      }),
+    );
+
+    // Assess
+    expect(auto).toMatchObject({
+      action: 'remediate',
+      playbook: 'stale-credentials',
+      approval: 'auto',
+      steps: plannedSteps('stale-credentials'),
+      targets: [expect.objectContaining({ kind: 'iam-user' })],
+    });
+    expect(auto.reason).toContain(
+      'settings.configRulePlaybooks maps access-keys-rotated to stale-credentials',
+    );
+    expect(notified).toMatchObject({ action: 'notify', playbook: 'notify-only', targets: [] });
+  });
+
+  it('only notifies when a mapped Config rule evaluated a resource its playbook cannot act on', () => {
+    // Prepare: the rule is mapped to stale-credentials, but the result is about a bucket, not an IAM user.
+    const event = loadFixture<Json>('config-access-keys-rotated-noncompliant.json');
+    Object.assign(event.detail as Json, { resourceType: 'AWS::S3::Bucket', resourceId: 'my-bucket' });
+
+    // Act
+    const decision = decide(incidentFrom(event), settings());
+
+    // Assess
+    expect(decision).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+      reason: expect.stringMatching(
+        /maps to stale-credentials, which cannot act on AWS::S3::Bucket my-bucket/,
+      ),
+    });
+  });
+
+  it('never runs a playbook for a Config rule it does not know, even when settings were made around the schema', () => {
+    // Prepare: stale-credentials knows how access-keys-rotated judges a key; it cannot know a custom rule's.
+    const event = loadFixture<Json>('config-access-keys-rotated-noncompliant.json');
+    (event.detail as Json).configRuleName = 'my-custom-rule';
+    const around = {
+      ...settings(),
+      configRulePlaybooks: {
+        'my-custom-rule': { playbook: 'stale-credentials' as const, approval: 'auto' as const },
+      },
+    };
+
+    // Act
+    const decision = decide(incidentFrom(event), around);
+
+    // Assess
+    expect(decision).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+      reason: expect.stringContaining('stale-credentials cannot act on results of my-custom-rule'),
+    });
+  });
+
+  it('runs an alarm as the playbook it is mapped to, and never acts on one even when settings were made around the schema', () => {
+    // Prepare
+    const event = loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
+    (event.detail as Json).alarmName = 'UnauthorizedAPICalls';
+    const incident = incidentFrom(event);
+    // Settings that never went through the schema, which refuses this mapping.
+    const around = { ...settings(), alarmPlaybooks: { UnauthorizedAPICalls: 'ec2-compromise' as const } };
+
+    // Act
+    const mapped = decide(incident, settings());
+    const refused = decide(incident, around);
+
+    // Assess
+    expect(mapped).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+      reason: expect.stringContaining('settings.alarmPlaybooks maps it to notify-only'),
+    });
+    expect(refused).toMatchObject({
+      action: 'notify',
+      playbook: 'notify-only',
+      reason: expect.stringContaining('An alarm names no resource to act on'),
+    });
+  });
+
+  it('routes every bundled event to a playbook that declares what the incident is, running its declared steps in order', () => {
+    // Prepare: thresholds at the bottom, so that every event that can be acted on is.
+    const permissive = settings({
+      includeSampleFindings: true,
+      severity: { autoRemediateAt: 1, approvalAt: 1 },
+    });
+    const remediated = new Set<string>();
+    const events: Array<[string, unknown]> = [
+      ...listEvents().map((name): [string, unknown] => [name, loadEvent(name)]),
+      ['config fixture', loadFixture('config-access-keys-rotated-noncompliant.json')],
+    ];
+
+    for (const [name, event] of events) {
+      const result = intake(event);
+      if (!result.accepted) continue;
+      const incident = result.incident;
+
+      // Act
+      const decision = decide(incident, permissive);
+
+      // Assess
+      if (decision.playbook === null) continue;
+      const playbook = PLAYBOOKS[decision.playbook];
+      const planned = plannedSteps(decision.playbook);
+      const steps = decision.steps.filter((step) => step !== 'request-approval');
+      expect(
+        steps.map((step) => planned.indexOf(step)),
+        name,
+      ).toEqual([...steps.map((step) => planned.indexOf(step))].sort((a, b) => a - b));
+      expect(
+        steps.every((step) => planned.includes(step)),
+        name,
+      ).toBe(true);
+      if (decision.action !== 'remediate') continue;
+      remediated.add(playbook.id);
+      const facts = incident.facts;
+      const routed =
+        facts.source === 'guardduty'
+          ? playbook.routes.findings?.includes(incident.category)
+          : facts.source === 'config'
+            ? permissive.configRulePlaybooks[facts.baseRuleName]?.playbook === playbook.id
+            : false;
+      expect(routed, name).toBe(true);
+      expect(
+        decision.targets.every((target) => target.kind === playbook.target),
+        name,
+      ).toBe(true);
+    }
+    expect([...remediated].sort()).toEqual(['credential-compromise', 'ec2-compromise', 'stale-credentials']);
   });
 });
 

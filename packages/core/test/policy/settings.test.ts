@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SettingsStageInvalidError } from '../../src/errors.ts';
+import { DETECTION_ALARM_NAMES } from '../../src/detections/alarms.ts';
 import { SEVERITY_LABELS } from '../../src/intake/incident.ts';
+import {
+  ALARM_PLAYBOOK_IDS,
+  defaultAlarmPlaybooks,
+  defaultConfigRulePlaybooks,
+  PLAYBOOKS,
+} from '../../src/playbooks/catalog.ts';
 import { PLAYBOOK_IDS } from '../../src/playbooks/ids.ts';
 import {
   DEFAULT_SETTINGS,
@@ -10,28 +16,17 @@ import {
   parseSettings,
   parseSettingsJson,
   SETTINGS_MODES,
-  SETTINGS_PARAMETERS,
-  type SettingsParameter,
   SettingsSchema,
+  settingDescription,
   settingSchemaAt,
-  settingsFromParameters,
-  settingsPath,
   settingsVersion,
 } from '../../src/policy/settings.ts';
-import * as z from '../../src/zod.ts';
 
 const FAIL_CLOSED_SETTINGS = { ...structuredClone(DEFAULT_SETTINGS), mode: 'notify-only' };
 
 function reasonOf(input: unknown): string {
   const result = parseSettings(input);
   return result.ok ? '' : result.reason;
-}
-
-/** The SSM string a parameter would hold for `value`, the way an operator would write it. */
-function ssmValue(parameter: SettingsParameter, value: unknown): string {
-  if (parameter.type === 'json') return JSON.stringify(value);
-  if (parameter.type === 'string-list' && Array.isArray(value)) return value.join(',');
-  return String(value);
 }
 
 describe('DEFAULT_SETTINGS', () => {
@@ -51,7 +46,7 @@ describe('DEFAULT_SETTINGS', () => {
       includeSampleFindings: false,
       exemptionTag: { key: 'cordon:exempt', value: 'true' },
       breakGlassPrincipals: [],
-      ownPrincipals: ['cordon-*', 'CordonResponder'],
+      ownPrincipals: ['cordon-*', 'CordonResponder*'],
       blastRadius: { maxContainmentsPerAccountPerHour: 5 },
       approval: {
         timeoutSeconds: 3600,
@@ -283,7 +278,31 @@ describe('parseSettings', () => {
     [
       'an alarm mapped to a playbook that does not exist',
       { alarmPlaybooks: { RootAccountUsage: 'lockdown' } },
-      "alarmPlaybooks.RootAccountUsage: must be one of 'ec2-compromise'",
+      "alarmPlaybooks.RootAccountUsage: must be one of 'root-activity', 'notify-only' (the playbooks for alarms)",
+    ],
+    [
+      'an alarm mapped to a playbook that acts on a resource, which an alarm does not name',
+      { alarmPlaybooks: { RootAccountUsage: 'ec2-compromise' } },
+      'alarmPlaybooks.RootAccountUsage: ec2-compromise cannot act on a CloudWatch alarm: an alarm names no resource',
+    ],
+    [
+      'a Config rule mapped to a playbook that does not exist',
+      { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only' (the playbooks for Config rules)",
+    ],
+    [
+      'a Config rule mapped to a playbook that takes no Config result',
+      { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'ec2-compromise', approval: 'auto' } } },
+      'configRulePlaybooks.access-keys-rotated.playbook: ec2-compromise cannot act on an AWS Config result: it acts on GuardDuty findings of category instance-compromise',
+    ],
+    [
+      'a Config rule mapped to a playbook that knows other rules only',
+      {
+        configRulePlaybooks: {
+          's3-bucket-logging-enabled': { playbook: 'stale-credentials', approval: 'auto' },
+        },
+      },
+      "configRulePlaybooks.s3-bucket-logging-enabled.playbook: stale-credentials cannot act on results of s3-bucket-logging-enabled: it acts only on the results of the AWS Config rules access-keys-rotated, iam-user-unused-credentials-check; map s3-bucket-logging-enabled to 'notify-only' instead",
     ],
     [
       'an alarm with an empty name',
@@ -330,9 +349,9 @@ describe('parseSettings', () => {
       'responder.roleName: must be an IAM role name',
     ],
     [
-      'a responder role name too long for its observer role (the name + Observer)',
-      { responder: { roleName: 'R'.repeat(57) } },
-      'responder.roleName: must be at most 56 characters',
+      'a responder role prefix too long for the longest action role (prefix + -deregister-from-load-balancers)',
+      { responder: { roleName: 'R'.repeat(34) } },
+      'responder.roleName: must be at most 33 characters',
     ],
     [
       'an external id shorter than STS accepts',
@@ -435,6 +454,17 @@ describe('parseSettings', () => {
           { requiredKeys: [] },
         ),
         alarmPlaybooks: fc.dictionary(fc.string(), fc.constantFrom(...PLAYBOOK_IDS, 'nope')),
+        configRulePlaybooks: fc.dictionary(
+          fc.constantFrom(
+            'access-keys-rotated',
+            'iam-user-unused-credentials-check',
+            's3-bucket-logging-enabled',
+          ),
+          fc.record({
+            playbook: fc.constantFrom(...PLAYBOOK_IDS, 'nope'),
+            approval: fc.constantFrom('auto', 'required'),
+          }),
+        ),
         instanceProfileQuarantine: fc.constantFrom('disassociate', 'replace', 'keep', 'x'),
         ledgerRetentionDays: number,
       },
@@ -524,190 +554,65 @@ describe('settingsVersion', () => {
   });
 });
 
-describe('SETTINGS_PARAMETERS', () => {
-  it('names each parameter once, in kebab-case nested with slashes', () => {
-    // Prepare
-    const names = SETTINGS_PARAMETERS.map((parameter) => parameter.name);
-
-    // Assess
-    expect(new Set(names).size).toBe(names.length);
-    for (const name of names) expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*(\/[a-z0-9]+(-[a-z0-9]+)*)*$/);
-  });
-
-  it('covers every setting of the schema exactly once, each with a description', () => {
-    // Prepare
-    const parameterPaths = new Set(SETTINGS_PARAMETERS.map((parameter) => parameter.path.join('.')));
-    const uncovered: string[] = [];
-    function walk(path: string[]): void {
-      if (parameterPaths.has(path.join('.'))) return;
-      const schema = settingSchemaAt(path);
-      let inner = schema;
-      while (
-        inner instanceof z.ZodMiniDefault ||
-        inner instanceof z.ZodMiniPrefault ||
-        inner instanceof z.ZodMiniOptional
-      ) {
-        inner = inner.def.innerType;
-      }
-      if (!(inner instanceof z.ZodMiniObject)) {
-        uncovered.push(path.join('.'));
-        return;
-      }
-      for (const key of Object.keys(inner.shape)) walk([...path, key]);
-    }
-
-    // Act
-    walk([]);
-
-    // Assess
-    expect(uncovered).toEqual([]);
-    for (const parameter of SETTINGS_PARAMETERS) {
-      expect(settingSchemaAt(parameter.path), parameter.name).toBeDefined();
-      expect(parameter.description, parameter.name).not.toBe('');
-    }
-  });
-
-  it('documents the defaults of DEFAULT_SETTINGS', () => {
-    expect(SETTINGS_PARAMETERS.find((parameter) => parameter.name === 'severity/auto-remediate-at')).toEqual({
-      name: 'severity/auto-remediate-at',
-      path: ['severity', 'autoRemediateAt'],
-      type: 'number',
-      default: 7,
-      description: expect.stringContaining('automatically'),
+describe('playbook mappings (from the playbook catalog)', () => {
+  it('default to what the catalog declares: each detection alarm and each declared Config rule', () => {
+    expect(DEFAULT_SETTINGS.alarmPlaybooks).toEqual(defaultAlarmPlaybooks(DETECTION_ALARM_NAMES));
+    expect(DEFAULT_SETTINGS.configRulePlaybooks).toEqual(defaultConfigRulePlaybooks());
+    expect(DEFAULT_SETTINGS.configRulePlaybooks['access-keys-rotated']).toEqual({
+      playbook: 'stale-credentials',
+      approval: 'required',
     });
-    expect(SETTINGS_PARAMETERS.find((parameter) => parameter.name === 'responder/external-id')?.default).toBe(
-      undefined,
+  });
+
+  it('accept an alarm mapping exactly when the playbook declares it takes alarms', () => {
+    for (const id of PLAYBOOK_IDS) {
+      // Act
+      const result = parseSettings({ alarmPlaybooks: { MyAlarm: id } });
+
+      // Assess
+      expect(result.ok, id).toBe(PLAYBOOKS[id].routes.alarms !== undefined);
+      expect(result.ok, id).toBe(ALARM_PLAYBOOK_IDS.includes(id));
+    }
+  });
+
+  it('accept a Config rule mapping exactly when the playbook declares that rule, or any rule', () => {
+    for (const id of PLAYBOOK_IDS) {
+      for (const rule of ['access-keys-rotated', 'iam-user-unused-credentials-check', 'restricted-ssh']) {
+        // Act
+        const result = parseSettings({ configRulePlaybooks: { [rule]: { playbook: id, approval: 'auto' } } });
+
+        // Assess
+        const rules = PLAYBOOKS[id].routes.configRules;
+        const accepted = rules === 'any' || (rules !== undefined && Object.hasOwn(rules, rule));
+        expect(result.ok, `${rule} → ${id}`).toBe(accepted);
+        if (!result.ok)
+          expect(result.reason).toMatch(new RegExp(`^configRulePlaybooks\\.${rule}\\.playbook: `));
+      }
+    }
+  });
+
+  it('name every refused mapping at once, not only once the others are right', () => {
+    // Act
+    const reason = reasonOf({
+      configRulePlaybooks: {
+        'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' },
+        'restricted-ssh': { playbook: 'stale-credentials', approval: 'auto' },
+      },
+      alarmPlaybooks: { RootAccountUsage: 'credential-compromise' },
+    });
+
+    // Assess
+    expect(reason).toContain('configRulePlaybooks.access-keys-rotated.playbook: must be one of');
+    expect(reason).toContain('configRulePlaybooks.restricted-ssh.playbook: stale-credentials cannot act on');
+    expect(reason).toContain('alarmPlaybooks.RootAccountUsage: credential-compromise cannot act on');
+  });
+
+  it('say in their descriptions which playbooks each mapping accepts', () => {
+    expect(settingDescription(settingSchemaAt(['alarmPlaybooks']))).toContain(
+      '`root-activity`, `notify-only`',
+    );
+    expect(settingDescription(settingSchemaAt(['configRulePlaybooks']))).toContain(
+      '`stale-credentials` (rules access-keys-rotated, iam-user-unused-credentials-check), `notify-only` (any rule)',
     );
   });
-
-  it('keys the approval timeout defaults by the severity labels of intake', () => {
-    expect(Object.keys(DEFAULT_SETTINGS.approval.timeoutDefault).sort()).toEqual([...SEVERITY_LABELS].sort());
-  });
-});
-
-describe('settingsFromParameters', () => {
-  it('turns parameter values into the nested settings object, parsing numbers, booleans and JSON', () => {
-    // Act
-    const result = settingsFromParameters({
-      mode: 'dry-run',
-      'severity/auto-remediate-at': '8.5',
-      'severity/approval-at': '5',
-      'include-sample-findings': 'true',
-      'break-glass-principals': '["alice","arn:aws:iam::123456789012:role/BreakGlass"]',
-      'approval/approvers/slack-user-ids': '["U123"]',
-      'responder/external-id': 'org-7f3a',
-    });
-
-    // Assess
-    expect(result).toEqual({
-      raw: {
-        mode: 'dry-run',
-        severity: { autoRemediateAt: 8.5, approvalAt: 5 },
-        includeSampleFindings: true,
-        breakGlassPrincipals: ['alice', 'arn:aws:iam::123456789012:role/BreakGlass'],
-        approval: { approvers: { slackUserIds: ['U123'] } },
-        responder: { externalId: 'org-7f3a' },
-      },
-      errors: [],
-    });
-  });
-
-  it('gives back DEFAULT_SETTINGS when every parameter holds its documented default', () => {
-    // Prepare
-    const values: Record<string, string> = {};
-    for (const parameter of SETTINGS_PARAMETERS) {
-      if (parameter.default !== undefined) values[parameter.name] = ssmValue(parameter, parameter.default);
-    }
-
-    // Act
-    const { raw, errors } = settingsFromParameters(values);
-
-    // Assess
-    expect(errors).toEqual([]);
-    expect(parseSettings(raw)).toEqual({
-      ok: true,
-      settings: DEFAULT_SETTINGS,
-      version: parseSettings({}).version,
-    });
-  });
-
-  it.each([
-    [
-      'a number parameter holding a word',
-      { 'severity/auto-remediate-at': 'abc' },
-      'severity/auto-remediate-at: "abc" is not a number',
-    ],
-    [
-      'a number parameter with spaces',
-      { 'ledger-retention-days': ' 30' },
-      'ledger-retention-days: " 30" is not a number',
-    ],
-    [
-      'a number parameter in exponent notation',
-      { 'approval/timeout-seconds': '1e3' },
-      'approval/timeout-seconds: "1e3" is not a number',
-    ],
-    [
-      'a boolean parameter holding yes',
-      { 'include-sample-findings': 'yes' },
-      `include-sample-findings: "yes" is not 'true' or 'false'`,
-    ],
-    [
-      'a boolean parameter in capitals',
-      { 'include-sample-findings': 'TRUE' },
-      `include-sample-findings: "TRUE" is not 'true' or 'false'`,
-    ],
-    [
-      'a JSON parameter that is not JSON',
-      { 'alarm-playbooks': '{RootAccountUsage: root-activity}' },
-      'alarm-playbooks: not valid JSON',
-    ],
-    [
-      'a parameter Cordon does not know',
-      { 'severity/auto-remediate': '8' },
-      'severity/auto-remediate: unknown settings parameter',
-    ],
-  ])('reports %s, naming the parameter', (_case, values, expected) => {
-    // Act
-    const { errors } = settingsFromParameters(values);
-
-    // Assess
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain(expected);
-  });
-
-  it('reports every bad parameter and keeps the good ones', () => {
-    // Act
-    const result = settingsFromParameters({ mode: 'enforce', 'ledger-retention-days': 'x', typo: '1' });
-
-    // Assess
-    expect(result.raw).toEqual({ mode: 'enforce' });
-    expect(result.errors).toEqual([
-      'ledger-retention-days: "x" is not a number',
-      'typo: unknown settings parameter',
-    ]);
-  });
-
-  it('leaves the schema to judge a readable but invalid value', () => {
-    // Act
-    const { raw, errors } = settingsFromParameters({ 'severity/auto-remediate-at': '42' });
-
-    // Assess
-    expect(errors).toEqual([]);
-    expect(reasonOf(raw)).toBe('severity.autoRemediateAt: must be between 0 and 10');
-  });
-});
-
-describe('settingsPath', () => {
-  it('puts a stage under /cordon/<stage>/settings/', () => {
-    expect(settingsPath('prod')).toBe('/cordon/prod/settings/');
-    expect(settingsPath('pr-42_eu')).toBe('/cordon/pr-42_eu/settings/');
-  });
-
-  it.each([[''], ['prod/x'], ['../prod'], ['prod '], ['prød']])(
-    'rejects the stage %j with a named error',
-    (stage) => {
-      expect(() => settingsPath(stage)).toThrow(SettingsStageInvalidError);
-    },
-  );
 });

@@ -1,8 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
 import { loadEvent, loadFixture } from '../../../../test/support/events.ts';
-import { MemoryLedger } from '../../src/ledger/ledger.ts';
+import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+import { SANDBOX_RESOURCES, seedCordonResources } from '../../../local/src/seed.ts';
+import { DynamoDbLedger } from '../../src/ledger/dynamodb-ledger.ts';
 import { failClosedSettings, parseSettings } from '../../src/policy/settings.ts';
-import { MemoryBlastRadius } from '../../src/triage/blast-radius.ts';
+import { DynamoDbBlastRadius } from '../../src/triage/blast-radius.ts';
 import type { ExecutionInput } from '../../src/triage/execution-input.ts';
 import { type StartExecution, type TriagePorts, triage, triageBatch } from '../../src/triage/triage.ts';
 
@@ -19,18 +22,31 @@ function fakeStepFunctions() {
   return { executions, startExecution };
 }
 
-function ports(overrides: Partial<TriagePorts> = {}, settings: Json = {}) {
+/** The ledger table of a sandbox account, as the deployed triage keeps its ledger and blast radius. */
+function ledgerTable(sandbox: Sandbox = createSandbox()) {
+  seedCordonResources(sandbox);
+  const client = sandbox.account.attach(new DynamoDBClient({ region: 'us-east-1' }));
+  const tableName = SANDBOX_RESOURCES.ledgerTable;
+  return {
+    sandbox,
+    ledger: new DynamoDbLedger({ client, tableName, retentionDays: 30 }),
+    blastRadius: new DynamoDbBlastRadius(client, tableName),
+    /** Every item of the table (entries, claims, blast-radius counts). */
+    items: () => sandbox.dynamodb.items(tableName),
+  };
+}
+
+function ports(overrides: Partial<TriagePorts> = {}, settings: Json = {}, table = ledgerTable()) {
   const stepFunctions = fakeStepFunctions();
-  const ledger = new MemoryLedger();
   const all: TriagePorts = {
     settings: parseSettings(settings),
-    ledger,
-    blastRadius: new MemoryBlastRadius(),
+    ledger: table.ledger,
+    blastRadius: table.blastRadius,
     startExecution: stepFunctions.startExecution,
     now: () => new Date('2026-11-28T10:15:00Z'),
     ...overrides,
   };
-  return { ports: all, ledger, executions: stepFunctions.executions };
+  return { ports: all, ledger: table.ledger, items: table.items, executions: stepFunctions.executions };
 }
 
 /** A live (non-sample) high-severity C&C finding on an instance, with a distinct finding id. */
@@ -125,11 +141,11 @@ describe('triage', () => {
   });
 
   it('rejects what is not an incident, starting nothing and recording nothing', async () => {
-    const { ports: p, executions, ledger } = ports();
+    const { ports: p, executions, items } = ports();
     const result = await triage(loadEvent('cloudwatch/lambda-action-composite-alarm-powertools.json'), p);
     expect(result).toMatchObject({ outcome: 'rejected', recognised: 'cloudwatch-alarm-lambda-action' });
     expect(executions.size).toBe(0);
-    expect(ledger.all()).toEqual([]);
+    expect(items()).toEqual([]);
   });
 
   it('records an ignored incident and starts nothing', async () => {
@@ -137,7 +153,8 @@ describe('triage', () => {
     const result = await triage(loadEvent('guardduty/eb-ec2-backdoor-cc-activity-b-dns-custodian.json'), p);
     expect(result.outcome).toBe('ignored');
     expect(executions.size).toBe(0);
-    expect(ledger.all()[0]?.notes.join(' ')).toMatch(/sample/);
+    const [entry] = result.outcome === 'ignored' ? await ledger.entries(result.incident.id) : [];
+    expect(entry?.notes.join(' ')).toMatch(/sample/);
   });
 
   it('runs notifications as the notify-only and root-activity playbooks', async () => {
@@ -222,11 +239,10 @@ describe('triage', () => {
       claims.add(incidentId);
       return 'claimed' as const;
     };
-    const blastRadius = new MemoryBlastRadius();
     // Step Functions answers success again for the same name and input while the execution runs.
     const startExecution: StartExecution = async () => 'started';
     const p = ports(
-      { claimExecution, blastRadius, startExecution },
+      { claimExecution, startExecution },
       {
         blastRadius: { maxContainmentsPerAccountPerHour: 2 },
       },

@@ -5,6 +5,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { actionRoleName } from '@cordon/core/actions/member-roles';
 import { observerRoleName } from '@cordon/core/actions/observe-instance';
 import type { AwsClients } from '@cordon/core/actions/types';
 import type { Settings } from '@cordon/core/policy/settings';
@@ -27,16 +28,26 @@ export interface ClientConstructors {
 }
 
 export interface AccountClientsOptions {
+  /**
+   * The function's own region: its STS calls go there, and so do SNS's (Cordon's topic lives in its home
+   * account and region, whatever account and region the incident is in).
+   */
   readonly region: string;
   readonly constructors: Partial<ClientConstructors>;
   /** The account the function runs in; incidents there use the function's own role. */
   readonly homeAccount: string;
-  /** The role to assume in a member account (default: the responder role). */
-  readonly roleArn?: (account: string, settings: Settings) => string;
+  /** The role to assume in a member account: the action's own role ({@link actionRoleArn}), or the observer role. */
+  readonly roleArn: (account: string, settings: Settings) => string;
   /** The session name CloudTrail shows for the assumed role (default `cordon-responder`). */
   readonly sessionName?: string;
-  /** For tests: the credentials of a member account's responder role. */
+  /** For tests: the credentials of a member account's role. */
   readonly assumeRole?: (roleArn: string, externalId: string | undefined) => AwsCredentialIdentityProvider;
+}
+
+/** Where an incident is: its account, and its region — an action's clients act there, not in the function's. */
+export interface AccountTarget {
+  readonly account: string;
+  readonly region: string;
 }
 
 /** The account a function runs in, from its own ARN (`arn:aws:lambda:<region>:<account>:function:<name>`). */
@@ -44,9 +55,15 @@ export function accountOf(invokedFunctionArn: string): string {
   return invokedFunctionArn.split(':')[4] ?? '';
 }
 
-/** The responder role actions assume in a member account (DOMAIN.md item 36). */
-export function responderRoleArn(account: string, settings: Settings): string {
-  return `arn:aws:iam::${account}:role/${settings.responder.roleName}`;
+/**
+ * The role an action assumes in a member account: its own (`<settings.responder.roleName>-<action id>`),
+ * which holds that action's permissions only and trusts that action's function only (DOMAIN.md item 36;
+ * infra/member-account/template.ts).
+ *
+ * @example actionRoleArn('isolate-instance')('222222222222', settings) // 'arn:aws:iam::222222222222:role/CordonResponder-isolate-instance'
+ */
+export function actionRoleArn(actionId: string): (account: string, settings: Settings) => string {
+  return (account, settings) => `arn:aws:iam::${account}:role/${actionRoleName(settings, actionId)}`;
 }
 
 export function observerRoleArn(account: string, settings: Settings): string {
@@ -54,17 +71,19 @@ export function observerRoleArn(account: string, settings: Settings): string {
 }
 
 /**
- * Makes the AWS clients an action needs for the incident's account, once per account: the function's own
- * credentials at home, the responder role (AssumeRole with the external id from settings) in a member account.
+ * Makes the AWS clients an action needs for the incident's account and region, once per account and region:
+ * the function's own credentials at home, the member account's role (AssumeRole with the external id from
+ * settings) elsewhere. SNS stays in the function's region (Cordon's topic).
  *
  * @example
- * const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111', constructors: { ec2: EC2Client } });
- * const clients = clientsFor('222222222222', settings); // assumes arn:aws:iam::222222222222:role/CordonResponder
+ * const clientsFor = createAccountClients({ region: 'us-east-1', homeAccount: '111111111111', roleArn: actionRoleArn('isolate-instance'), constructors: { ec2: EC2Client } });
+ * const clients = clientsFor({ account: '222222222222', region: 'eu-west-1' }, settings); // EC2 in eu-west-1, as CordonResponder-isolate-instance
  */
 export function createAccountClients(
   options: AccountClientsOptions,
-): (account: string, settings: Settings) => AwsClients {
+): (target: AccountTarget, settings: Settings) => AwsClients {
   const cache = new Map<string, AwsClients>();
+  const sessions = new Map<string, AwsCredentialIdentityProvider>();
   const assumeRole =
     options.assumeRole ??
     ((roleArn: string, externalId: string | undefined) =>
@@ -77,17 +96,21 @@ export function createAccountClients(
         },
         clientConfig: { region: options.region },
       }));
-  return (account, settings) => {
+  return ({ account, region }, settings) => {
     const home = account === options.homeAccount;
-    const roleArn = home ? 'home' : (options.roleArn ?? responderRoleArn)(account, settings);
-    const key = `${account}|${roleArn}|${settings.responder.externalId ?? ''}`;
+    const roleArn = home ? 'home' : options.roleArn(account, settings);
+    const externalId = settings.responder.externalId;
+    const session = `${account}|${roleArn}|${externalId ?? ''}`;
+    const key = `${session}|${region}`;
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
-    const credentials = home ? undefined : assumeRole(roleArn, settings.responder.externalId);
-    const config: ClientConfig = {
-      region: options.region,
-      ...(credentials === undefined ? {} : { credentials }),
-    };
+    let credentials = home ? undefined : sessions.get(session);
+    if (!home && credentials === undefined) {
+      // One session per role, shared by the clients of every region (the credentials are not regional).
+      credentials = assumeRole(roleArn, externalId);
+      sessions.set(session, credentials);
+    }
+    const config: ClientConfig = { region, ...(credentials === undefined ? {} : { credentials }) };
     // Clients are made on first use: most actions touch one or two services, and cold start counts.
     const lazy = <K extends keyof ClientConstructors>(name: K, clientConfig: ClientConfig) => {
       let client: InstanceType<ClientConstructors[K]> | undefined;
@@ -103,7 +126,7 @@ export function createAccountClients(
     const autoScaling = lazy('autoScaling', config);
     const elbv2 = lazy('elbv2', config);
     const elb = lazy('elb', config);
-    // Cordon's notification topic lives in its home account, whatever account the incident is in.
+    // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
     const clients: AwsClients = {
       get ec2() {
@@ -134,19 +157,19 @@ export function createAccountClients(
  * `createAccountClients` for a function that learns its own account per invocation (from its ARN): one
  * client cache per home account.
  *
- * @example const clientsFor = accountClientsByHome({ region, constructors: { ec2: EC2Client } });
- * clientsFor('222222222222', settings, accountOf(context.invokedFunctionArn));
+ * @example const clientsFor = accountClientsByHome({ region, roleArn: actionRoleArn('isolate-instance'), constructors: { ec2: EC2Client } });
+ * clientsFor({ account: '222222222222', region: 'eu-west-1' }, settings, accountOf(context.invokedFunctionArn));
  */
 export function accountClientsByHome(
   options: Omit<AccountClientsOptions, 'homeAccount'>,
-): (account: string, settings: Settings, homeAccount: string) => AwsClients {
+): (target: AccountTarget, settings: Settings, homeAccount: string) => AwsClients {
   const factories = new Map<string, ReturnType<typeof createAccountClients>>();
-  return (account, settings, homeAccount) => {
+  return (target, settings, homeAccount) => {
     let factory = factories.get(homeAccount);
     if (factory === undefined) {
       factory = createAccountClients({ ...options, homeAccount });
       factories.set(homeAccount, factory);
     }
-    return factory(account, settings);
+    return factory(target, settings);
   };
 }

@@ -2,7 +2,6 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ActionError, classifyAwsError } from '@cordon/core/actions/errors';
 import { executeAction, parseActionInput } from '@cordon/core/actions/run-action';
 import type {
   ActionDefinition,
@@ -11,13 +10,20 @@ import type {
   NotificationTargets,
   StepEnvelope,
 } from '@cordon/core/actions/types';
+import { ActionError, classifyAwsError } from '@cordon/core/errors';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { Ledger } from '@cordon/core/ledger/ledger';
 import type { Settings, SettingsResult } from '@cordon/core/policy/settings';
 import type { Context } from 'aws-lambda';
 import { HandlerOptionsInvalidError } from '../errors.ts';
 import { createSettingsLoader } from '../settings.ts';
-import { accountClientsByHome, accountOf, type ClientConstructors } from './account-clients.ts';
+import {
+  type AccountTarget,
+  accountClientsByHome,
+  accountOf,
+  actionRoleArn,
+  type ClientConstructors,
+} from './account-clients.ts';
 import { readEnvironment } from './environment.ts';
 import { type HandlerMiddleware, handlerShell, type LambdaHandler, observability } from './handler-shell.ts';
 
@@ -26,7 +32,8 @@ export interface ActionHandlerDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   loadSettings(): Promise<SettingsResult>;
-  clientsFor(account: string, settings: Settings, homeAccount: string): AwsClients;
+  /** The clients for the incident's account and region (the step input's `account` and `region`). */
+  clientsFor(target: AccountTarget, settings: Settings, homeAccount: string): AwsClients;
   ledgerFor(settings: Settings): Ledger;
   notifications(): Promise<NotificationTargets>;
   now(): Date;
@@ -41,10 +48,11 @@ export { accountOf };
  * webhook URL).
  */
 export function dependenciesFromEnvironment(
-  serviceName: string,
+  actionId: string,
   constructors: Partial<ClientConstructors>,
   environment: Readonly<Record<string, string | undefined>> = process.env,
 ): ActionHandlerDependencies {
+  const serviceName = `cordon-${actionId}`;
   const { stage, ledgerTable, topicArn, slackWebhookParameter, metricsNamespace, region } = readEnvironment(
     'action',
     environment,
@@ -52,7 +60,13 @@ export function dependenciesFromEnvironment(
   const { logger, metrics } = observability(serviceName, metricsNamespace);
   const dynamodb = new DynamoDBClient({ region });
   const settingsLoader = createSettingsLoader({ stage });
-  const clientsFor = accountClientsByHome({ region, constructors });
+  // In a member account the action acts through its own role there, and no other action's.
+  const clientsFor = accountClientsByHome({
+    region,
+    constructors,
+    roleArn: actionRoleArn(actionId),
+    sessionName: serviceName,
+  });
   return {
     logger,
     metrics,
@@ -129,7 +143,7 @@ export function createActionHandler<I extends StepEnvelope, O>(
 ): ActionLambdaHandler<O> {
   const deps =
     'clients' in dependencies
-      ? dependenciesFromEnvironment(`cordon-${definition.id}`, dependencies.clients)
+      ? dependenciesFromEnvironment(definition.id, dependencies.clients)
       : dependencies;
   const { logger, metrics } = deps;
 
@@ -146,7 +160,11 @@ export function createActionHandler<I extends StepEnvelope, O>(
     return executeAction(definition, input, {
       settings: settings.settings,
       settingsVersion: settings.version,
-      clients: deps.clientsFor(input.account, settings.settings, accountOf(context.invokedFunctionArn)),
+      clients: deps.clientsFor(
+        { account: input.account, region: input.region },
+        settings.settings,
+        accountOf(context.invokedFunctionArn),
+      ),
       ledger: classifyingLedger(deps.ledgerFor(settings.settings)),
       logger: {
         info: (message, extra = {}) => logger.info(message, extra),

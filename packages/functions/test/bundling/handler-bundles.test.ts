@@ -49,4 +49,16 @@ describe('handler bundles', () => {
       expect(tracing, handler).toEqual([]);
     }
   });
+
+  it('carry none of the AGPL IAM packages (iam-simulate is a test oracle only: docs/iam.md)', () => {
+    for (const handler of HANDLERS) {
+      const inputs = inputsByHandler.get(handler) ?? [];
+      const copyleft = inputs.filter((path) =>
+        /node_modules\/@cloud-copilot\/(iam-simulate|iam-policy|iam-utils)\//.test(path),
+      );
+
+      expect(inputs.length, handler).toBeGreaterThan(100);
+      expect(copyleft, handler).toEqual([]);
+    }
+  });
 });

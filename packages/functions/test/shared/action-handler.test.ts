@@ -81,10 +81,17 @@ describe('createActionHandler', () => {
     ]);
   });
 
-  it('asks for the clients of the incident account, knowing its own account', async () => {
+  it('asks for the clients of the incident account and region, knowing its own account', async () => {
     const handler = createActionHandler(protectEvidence, setup.deps);
-    await handler({ ...envelope(), account: '222222222222', instanceId: INSTANCE_ID }, context);
-    expect(setup.clientsFor).toHaveBeenCalledWith('222222222222', expect.anything(), '123456789012');
+    await handler(
+      { ...envelope(), account: '222222222222', region: 'eu-west-1', instanceId: INSTANCE_ID },
+      context,
+    );
+    expect(setup.clientsFor).toHaveBeenCalledWith(
+      { account: '222222222222', region: 'eu-west-1' },
+      expect.anything(),
+      '123456789012',
+    );
   });
 
   it('keeps the incident id and the step as persistent log keys', async () => {

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ThrottledError } from '@cordon/core/actions/errors';
+import { ThrottledError } from '@cordon/core/errors';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { HandlerOptionsInvalidError } from '../../src/errors.ts';

@@ -1096,8 +1096,3 @@ WITHOUT WORK WRAPPED WRITE YEAR ZONE
     .trim()
     .split(/\s+/),
 );
-
-/** Whether `word` is a DynamoDB reserved word (case-insensitive). */
-export function isReservedWord(word: string): boolean {
-  return RESERVED_WORDS.has(word.toUpperCase());
-}

@@ -1,0 +1,167 @@
+/**
+ * The approval page's routes (DOMAIN.md items 26, 27, 29):
+ * - `GET /approvals/{id}?exp=…&sig=…` verifies the signed link and shows the page; it never changes state.
+ * - `POST /approvals/{id}/decision` verifies the link again, the signed double-submit CSRF token and the
+ *   identity, then decides once (409 the second time).
+ */
+import { type DecisionOutcome, decideApproval } from './decide.ts';
+import {
+  type ApprovalRequestScope,
+  cookieValues,
+  formBody,
+  formValue,
+  htmlMessage,
+  LINK_REFUSALS,
+  linkRefusal,
+  queryValue,
+} from './http.ts';
+import { verifyApprovalLink } from './links.ts';
+import {
+  CSRF_COOKIE,
+  CSRF_FIELD,
+  csrfCookie,
+  decisionSentence,
+  newCsrfToken,
+  PAGE_HEADERS,
+  renderApprovalPage,
+  verifyCsrfToken,
+} from './page.ts';
+import { decidedMessage } from './slack-messages.ts';
+
+/** `GET /approvals/{id}`: the page of a valid, unexpired link; a read, never a decision. */
+export async function approvalPage(
+  request: Request,
+  approvalId: string,
+  scope: ApprovalRequestScope,
+): Promise<Response> {
+  const { now } = scope;
+  const key = scope.secrets.linkSigningKey;
+  const sig = queryValue(request, 'sig');
+  const exp = queryValue(request, 'exp');
+  const verified = verifyApprovalLink({ approvalId, sig, exp, key, now });
+  if (!verified.ok) return linkRefusal(verified.reason);
+  const record = await scope.deps.store.get(approvalId);
+  if (record === undefined) return htmlMessage(404, 'Not found', 'This approval does not exist any more.');
+  if (record.status === 'pending' && now.getTime() >= Date.parse(record.expiresAt)) {
+    return linkRefusal('expired', record);
+  }
+  // Verified above: both are strings of the expected shape.
+  const link = { sig: sig ?? '', exp: exp ?? '' };
+  if (record.status !== 'pending') {
+    return new Response(renderApprovalPage({ record, ...link, csrfToken: '' }), { headers: PAGE_HEADERS });
+  }
+  const csrfToken = newCsrfToken(key, approvalId);
+  const headers = new Headers(PAGE_HEADERS);
+  headers.set(
+    'set-cookie',
+    csrfCookie({
+      token: csrfToken,
+      approvalId,
+      maxAgeSeconds: (Date.parse(record.expiresAt) - now.getTime()) / 1000,
+      secure: scope.deps.secureCookies ?? true,
+    }),
+  );
+  return new Response(renderApprovalPage({ record, ...link, csrfToken }), { headers });
+}
+
+/** `POST /approvals/{id}/decision`: the page's form. */
+export async function webDecision(
+  request: Request,
+  approvalId: string,
+  scope: ApprovalRequestScope,
+): Promise<Response> {
+  const body = await formBody(request, scope.maxBodyBytes, (status, title, message) =>
+    htmlMessage(status, title, message),
+  );
+  if (!body.ok) return body.response;
+  const { form } = body;
+  const { now, deps } = scope;
+  const key = scope.secrets.linkSigningKey;
+  const verified = verifyApprovalLink({
+    approvalId,
+    sig: formValue(form, 'sig'),
+    exp: formValue(form, 'exp'),
+    key,
+    now,
+  });
+  if (!verified.ok) return linkRefusal(verified.reason);
+  const csrfValid = cookieValues(request, CSRF_COOKIE).some((cookieToken) =>
+    verifyCsrfToken({ key, approvalId, formToken: formValue(form, CSRF_FIELD), cookieToken }),
+  );
+  if (!csrfValid) {
+    return htmlMessage(
+      403,
+      'Reload the page',
+      'This form has no valid security token (CSRF). Open the approval link again and decide from that page.',
+    );
+  }
+  const decision = formValue(form, 'decision');
+  if (decision !== 'approve' && decision !== 'reject') {
+    return htmlMessage(400, 'No decision', 'Choose Approve or Reject.');
+  }
+  if (form.getAll('comment').length > 1) return htmlMessage(400, 'Bad form', 'Send one comment.');
+  const comment = formValue(form, 'comment');
+  const identity = scope.identity();
+  if (identity === undefined) {
+    return htmlMessage(
+      403,
+      'Who are you?',
+      'This deployment does not identify people on the approval page, so decisions can only be made in Slack.',
+    );
+  }
+  const outcome = await decideApproval(
+    {
+      approvalId,
+      decision,
+      decidedBy: {
+        kind: 'web',
+        id: identity.id,
+        ...(identity.name === undefined ? {} : { name: identity.name }),
+      },
+      ...(comment === undefined ? {} : { comment }),
+      now,
+    },
+    {
+      store: deps.store,
+      callbacks: deps.callbacks,
+      isApprover: scope.isApprover,
+      now: deps.now,
+      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+    },
+  );
+  return webOutcome(outcome, scope);
+}
+
+function webOutcome(outcome: DecisionOutcome, scope: ApprovalRequestScope): Response {
+  switch (outcome.code) {
+    case 'decided': {
+      const { record } = outcome;
+      const ref = record.slackMessage;
+      const { slack } = scope;
+      if (ref !== undefined && slack !== undefined) {
+        scope.defer('updating the Slack message', () => slack.replace({ ref }, decidedMessage(record)));
+      }
+      const title = record.status === 'approved' ? 'Approved' : 'Rejected';
+      return outcome.callback.status === 'sent'
+        ? htmlMessage(200, title, decisionSentence(record), { record })
+        : htmlMessage(502, `${title}, but not delivered`, decisionSentence(record), {
+            record,
+            warning: `Your decision is recorded, but Step Functions could not be told (${outcome.callback.error ?? 'unknown error'}). The playbook will time out and apply its default; tell the security team.`,
+          });
+    }
+    case 'not-approver':
+      return htmlMessage(
+        403,
+        'Not an approver',
+        'You are not one of the configured approvers for this step.',
+      );
+    case 'already-decided':
+      return htmlMessage(409, 'Already decided', decisionSentence(outcome.record), {
+        record: outcome.record,
+      });
+    case 'expired':
+      return htmlMessage(410, LINK_REFUSALS.expired.title, LINK_REFUSALS.expired.message);
+    case 'not-found':
+      return htmlMessage(404, 'Not found', 'This approval does not exist any more.');
+  }
+}

@@ -1,0 +1,409 @@
+/**
+ * The schema of Cordon's settings: every setting, its default and its description (docs/settings.md is
+ * generated from them). Objects are strict, so a misspelt key is an error rather than a silently applied
+ * default. Parsing, the fail-closed rule and the reasons are in settings.ts; the SSM layout in settings-ssm.ts.
+ *
+ * Pure: no environment reads, no AWS SDK.
+ */
+import { ROLE_PREFIX_MAX_LENGTH } from '../actions/member-roles.ts';
+import { DETECTION_ALARM_NAMES } from '../detections/alarms.ts';
+import {
+  ALARM_PLAYBOOK_IDS,
+  alarmMappingRefusal,
+  CONFIG_RULE_PLAYBOOK_IDS,
+  configRuleMappingRefusal,
+  configRulesOf,
+  defaultAlarmPlaybooks,
+  defaultConfigRulePlaybooks,
+} from '../playbooks/catalog.ts';
+import type { PlaybookId } from '../playbooks/ids.ts';
+import * as z from '../zod.ts';
+
+/** How much Cordon is allowed to do. */
+export const SETTINGS_MODES = ['enforce', 'dry-run', 'notify-only'] as const;
+export type SettingsMode = (typeof SETTINGS_MODES)[number];
+
+// IAM name characters (role, user, instance profile): letters, digits and `+=,.@_-`.
+const IAM_NAME = /^[\w+=,.@-]+$/;
+// sts:AssumeRole ExternalId: 2–1224 characters of `[\w+=,.@:/-]`.
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/;
+const NO_SPACES = /^\S+$/;
+
+/**
+ * A copy of `schema` with `description`, which docs/settings.md shows ({@link settingDescription} reads it).
+ * zod/mini keeps descriptions in zod's global registry; registering a copy rather than the schema itself
+ * leaves a schema used in several places (PlaybookIdSchema) described only where the description applies.
+ */
+function described<T extends z.ZodMiniType>(schema: T, description: string): T {
+  const copy = schema.clone();
+  z.globalRegistry.add(copy, { description });
+  return copy;
+}
+
+function score(description: string, fallback: number) {
+  return described(
+    z._default(
+      z
+        .number({ error: 'must be a number' })
+        .check(z.gte(0, 'must be between 0 and 10'), z.lte(10, 'must be between 0 and 10')),
+      fallback,
+    ),
+    description,
+  );
+}
+
+function nameList(description: string, fallback: () => string[]) {
+  return described(
+    z._default(
+      z.array(z.string().check(z.regex(NO_SPACES, 'must be a non-empty name without spaces'))),
+      fallback,
+    ),
+    description,
+  );
+}
+
+/**
+ * A playbook id that a mapping kind accepts, checked against the playbook catalog: an unknown id, or a
+ * playbook that cannot act on what the mapping names, is refused with the reason `refusal` gives (which
+ * names the playbooks that may).
+ */
+function playbookIdSchema(refusal: (id: string) => string | undefined) {
+  return z.custom<PlaybookId>((value) => typeof value === 'string' && refusal(value) === undefined, {
+    error: (issue) => (typeof issue.input === 'string' ? refusal(issue.input) : 'must be a playbook id'),
+    // zod's custom schemas abort by default, which would keep the checks around them from naming the rest.
+    abort: false,
+  });
+}
+
+// A playbook that takes only some Config rules is checked against the rule by the record below.
+const ConfigRulePlaybookIdSchema = playbookIdSchema((id) =>
+  CONFIG_RULE_PLAYBOOK_IDS.includes(id as PlaybookId) ? undefined : configRuleMappingRefusal('', id),
+);
+const TimeoutDecisionSchema = z.enum(['approve', 'reject']);
+
+const SeveritySchema = z
+  .strictObject({
+    autoRemediateAt: score(
+      'Findings scoring at least this (0–10) are remediated automatically, without asking anyone.',
+      7.0,
+    ),
+    approvalAt: score(
+      'Findings scoring at least this (0–10), and below the automatic threshold, wait for an on-call approval; below it, Cordon only notifies.',
+      4.0,
+    ),
+    ignoreBelow: score('Findings scoring below this (0–10) are ignored: no playbook, no notification.', 0),
+  })
+  .check(
+    z.superRefine((severity, ctx) => {
+      // Out-of-order thresholds would make a band unreachable or invert it (a low score acting alone).
+      if (severity.ignoreBelow > severity.approvalAt || severity.approvalAt > severity.autoRemediateAt) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must satisfy ignoreBelow ≤ approvalAt ≤ autoRemediateAt (got ${severity.ignoreBelow} ≤ ${severity.approvalAt} ≤ ${severity.autoRemediateAt})`,
+        });
+      }
+    }),
+  );
+
+const ApproversSchema = z.strictObject({
+  slackUserIds: nameList('Slack user ids (U…) allowed to approve or reject a step.', () => []),
+  slackUserGroupIds: nameList(
+    'Slack user group ids (S…) whose members may approve or reject a step.',
+    () => [],
+  ),
+  identities: nameList(
+    'Other approver identities (e.g. SSO user names or e-mail addresses) accepted by the approval API.',
+    () => [],
+  ),
+});
+
+// Keys are the severity labels of intake (SEVERITY_LABELS); a test keeps the two lists equal.
+const TimeoutDefaultSchema = z.strictObject({
+  low: described(
+    z._default(TimeoutDecisionSchema, 'reject'),
+    'Unanswered approvals of low-severity incidents.',
+  ),
+  medium: described(
+    z._default(TimeoutDecisionSchema, 'reject'),
+    'Unanswered approvals of medium-severity incidents.',
+  ),
+  high: described(
+    z._default(TimeoutDecisionSchema, 'approve'),
+    'Unanswered approvals of high-severity incidents.',
+  ),
+  critical: described(
+    z._default(TimeoutDecisionSchema, 'approve'),
+    'Unanswered approvals of critical-severity incidents.',
+  ),
+});
+
+const ApprovalSchema = z.strictObject({
+  timeoutSeconds: described(
+    z._default(
+      z
+        .number({ error: 'must be a number' })
+        .check(
+          z.int('must be a whole number of seconds'),
+          z.gte(60, 'must be between 60 and 86400 seconds'),
+          z.lte(86_400, 'must be between 60 and 86400 seconds'),
+        ),
+      3600,
+    ),
+    'How long a step waits for an approval before the timeout default applies (60–86400 s).',
+  ),
+  timeoutDefault: described(
+    z.prefault(TimeoutDefaultSchema, {}),
+    'What happens when nobody answers in time, per severity label (low, medium, high, critical): `approve` or `reject`.',
+  ),
+  approvers: described(z.prefault(ApproversSchema, {}), 'Who may approve or reject a step.'),
+  escalationSnsTopicArn: described(
+    z.optional(z.string().check(z.regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN'))),
+    'SNS topic told when an approval times out or is escalated.',
+  ),
+  slackChannel: described(
+    z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+    'Slack channel (id or name) where approval requests are posted.',
+  ),
+  escalationSlackChannel: described(
+    z.optional(z.string().check(z.minLength(1, 'must not be empty'))),
+    'Slack channel (id or name) where escalations are posted.',
+  ),
+});
+
+const ConfigRulePlaybookSchema = z.strictObject({
+  playbook: described(ConfigRulePlaybookIdSchema, 'Playbook started for a NON_COMPLIANT result of the rule.'),
+  approval: described(
+    z.enum(['auto', 'required']),
+    '`auto` runs the playbook at once; `required` waits for an on-call approval first.',
+  ),
+});
+
+const nonEmptyKey = z.string().check(z.minLength(1, 'must not be empty'));
+
+const AlarmPlaybooksSchema = z.record(nonEmptyKey, playbookIdSchema(alarmMappingRefusal));
+
+const ConfigRulePlaybooksSchema = z.record(nonEmptyKey, ConfigRulePlaybookSchema).check(
+  z.superRefine(
+    (mappings, ctx) => {
+      for (const [rule, mapping] of Object.entries(mappings)) {
+        // Runs even when other mappings are invalid (`when` below), so it sees them as they were given.
+        const playbook: unknown = (mapping as { playbook?: unknown } | null)?.playbook;
+        // The value's own schema refuses unknown playbooks and those that take no Config result.
+        if (typeof playbook !== 'string' || !CONFIG_RULE_PLAYBOOK_IDS.includes(playbook as PlaybookId))
+          continue;
+        const refusal = configRuleMappingRefusal(rule, playbook);
+        if (refusal !== undefined)
+          ctx.addIssue({ code: 'custom', path: [rule, 'playbook'], message: refusal });
+      }
+    },
+    // Every refused mapping is named at once, not only once the others are right.
+    { when: () => true },
+  ),
+);
+
+function quoted(ids: readonly string[]): string {
+  return ids.map((id) => `\`${id}\``).join(', ');
+}
+
+/**
+ * The schema of Cordon's settings. Every field has a default and a description (the doc generator reads
+ * them); objects are strict, so a misspelt key is an error rather than a silently applied default.
+ */
+export const SettingsSchema = z
+  .strictObject({
+    mode: described(
+      z._default(z.enum(SETTINGS_MODES), 'enforce'),
+      '`enforce` acts; `dry-run` runs every playbook and records what it would do, with no mutating call; `notify-only` only notifies.',
+    ),
+    severity: described(
+      z.prefault(SeveritySchema, {}),
+      'Severity thresholds (0–10, GuardDuty scale) that choose between acting, asking and notifying.',
+    ),
+    includeSampleFindings: described(
+      z._default(z.boolean({ error: 'must be true or false' }), false),
+      'Whether GuardDuty sample findings (CreateSampleFindings) are handled like real ones.',
+    ),
+    exemptionTag: described(
+      z.prefault(
+        z.strictObject({
+          key: described(
+            z._default(
+              z
+                .string()
+                .check(
+                  z.minLength(1, 'must be 1–128 characters'),
+                  z.maxLength(128, 'must be 1–128 characters'),
+                ),
+              'cordon:exempt',
+            ),
+            'Tag key that exempts a resource: Cordon notifies about it and never acts on it.',
+          ),
+          value: described(
+            z._default(z.string().check(z.maxLength(256, 'must be at most 256 characters')), 'true'),
+            'Tag value that, with the exemption tag key, exempts a resource.',
+          ),
+        }),
+        {},
+      ),
+      'The tag that exempts a resource from any action.',
+    ),
+    breakGlassPrincipals: nameList(
+      'IAM user or role names, or ARNs, of break-glass principals: findings about them are notified, never acted on.',
+      () => [],
+    ),
+    ownPrincipals: nameList(
+      "Name globs (`*` matches any run of characters) of Cordon's own principals; findings and alarms they cause are ignored, so Cordon does not react to itself.",
+      () => ['cordon-*', 'CordonResponder*'],
+    ),
+    blastRadius: described(
+      z.prefault(
+        z.strictObject({
+          maxContainmentsPerAccountPerHour: described(
+            z._default(
+              z
+                .number({ error: 'must be a number' })
+                .check(z.int('must be a whole number'), z.gte(0, 'must be 0 or more')),
+              5,
+            ),
+            'Automatic containments allowed per account per hour; past it, containments wait for approval (0: always ask).',
+          ),
+        }),
+        {},
+      ),
+      'Limits on how much Cordon changes on its own.',
+    ),
+    approval: described(z.prefault(ApprovalSchema, {}), 'Human approval of playbook steps.'),
+    alarmPlaybooks: described(
+      z._default(AlarmPlaybooksSchema, () => defaultAlarmPlaybooks(DETECTION_ALARM_NAMES)),
+      `CloudWatch alarm name → playbook id started when the alarm goes into ALARM: ${quoted(ALARM_PLAYBOOK_IDS)} (an alarm names no resource, so only a playbook that changes nothing can take one). Unmapped alarms are ignored.`,
+    ),
+    configRulePlaybooks: described(
+      z._default(ConfigRulePlaybooksSchema, defaultConfigRulePlaybooks),
+      `AWS Config rule name (a conformance pack's suffix removed) → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results; other rules only notify. Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
+    ),
+    instanceProfileQuarantine: described(
+      z._default(z.enum(['disassociate', 'replace', 'keep']), 'disassociate'),
+      "What containment does to a compromised instance's instance profile: `disassociate` it, `replace` it with the quarantine profile, or `keep` it.",
+    ),
+    quarantineInstanceProfileName: described(
+      z.optional(
+        z
+          .string()
+          .check(
+            z.regex(IAM_NAME, 'must be an instance profile name'),
+            z.maxLength(128, 'must be at most 128 characters'),
+          ),
+      ),
+      'Instance profile (with no permissions) attached in place of the original; required for `replace`.',
+    ),
+    responder: described(
+      z.prefault(
+        z.strictObject({
+          roleName: described(
+            z._default(
+              z.string().check(
+                z.regex(IAM_NAME, 'must be an IAM role name'),
+                // Each action's role is this prefix + `-<action id>` (at most 30 characters), and IAM role
+                // names stop at 64 (actions/member-roles.ts).
+                z.maxLength(
+                  ROLE_PREFIX_MAX_LENGTH,
+                  `must be at most ${ROLE_PREFIX_MAX_LENGTH} characters (Cordon adds -<action id> for each action's role)`,
+                ),
+              ),
+              'CordonResponder',
+            ),
+            'Prefix of the roles Cordon assumes in the account of a finding (multi-account): each action assumes `<prefix>-<action id>`, triage reads through `<prefix>Observer`.',
+          ),
+          externalId: described(
+            z.optional(
+              z
+                .string()
+                .check(z.regex(EXTERNAL_ID, 'must be 2–1224 characters of letters, digits and +=,.@:/-_')),
+            ),
+            'External id passed to sts:AssumeRole for the member-account roles; store it as a SecureString.',
+          ),
+        }),
+        {},
+      ),
+      'The roles actions (and triage) assume in member accounts.',
+    ),
+    ledgerRetentionDays: described(
+      z._default(
+        z
+          .number({ error: 'must be a number' })
+          .check(z.int('must be a whole number of days'), z.gte(1, 'must be 1 or more')),
+        365,
+      ),
+      'Days incident ledger entries are kept before they expire.',
+    ),
+  })
+  .check(
+    z.superRefine((settings, ctx) => {
+      if (
+        settings.instanceProfileQuarantine === 'replace' &&
+        settings.quarantineInstanceProfileName === undefined
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['quarantineInstanceProfileName'],
+          message: "is required when instanceProfileQuarantine is 'replace'",
+        });
+      }
+    }),
+  );
+
+/** Cordon's effective settings, every default applied. */
+export type Settings = z.output<typeof SettingsSchema>;
+
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The settings Cordon runs with when nothing is configured (the parse of `{}`); frozen. */
+export const DEFAULT_SETTINGS: Readonly<Settings> = deepFreeze(SettingsSchema.parse({}));
+
+function unwrapSchema(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  while (
+    current instanceof z.ZodMiniDefault ||
+    current instanceof z.ZodMiniPrefault ||
+    current instanceof z.ZodMiniOptional
+  ) {
+    current = current.def.innerType;
+  }
+  return current;
+}
+
+/**
+ * The schema of the setting at `path` (with its default/optional wrappers), or undefined if no setting
+ * lives there. Lets the doc generator and the tests read descriptions without repeating them.
+ *
+ * @example settingDescription(settingSchemaAt(['severity', 'autoRemediateAt'])) // 'Findings scoring at least …'
+ */
+export function settingSchemaAt(path: readonly string[]): z.core.$ZodType | undefined {
+  let current: z.core.$ZodType = SettingsSchema;
+  for (const key of path) {
+    const object = unwrapSchema(current);
+    if (!(object instanceof z.ZodMiniObject)) return undefined;
+    const shape: Readonly<Record<string, z.core.$ZodType>> = object.shape;
+    if (!Object.hasOwn(shape, key)) return undefined;
+    const child = shape[key];
+    if (child === undefined) return undefined;
+    current = child;
+  }
+  return current;
+}
+
+/**
+ * The description of a setting's schema (zod keeps descriptions in its global registry), or undefined.
+ *
+ * @example settingDescription(settingSchemaAt(['mode'])) // '`enforce` acts; `dry-run` runs every playbook …'
+ */
+export function settingDescription(schema: z.core.$ZodType | undefined): string | undefined {
+  return schema === undefined ? undefined : z.globalRegistry.get(schema)?.description;
+}

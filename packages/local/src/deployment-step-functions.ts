@@ -1,0 +1,148 @@
+import type {
+  DescribeExecutionCommandInput,
+  DescribeExecutionCommandOutput,
+  StartExecutionCommandInput,
+  StartExecutionCommandOutput,
+} from '@aws-sdk/client-sfn';
+import { awsError } from './sandbox/errors.ts';
+import type { CommandHandler, SandboxContext, ServiceModel } from './sandbox/types.ts';
+
+/** Step Functions execution statuses (DescribeExecution's `status`). */
+export type ExecutionStatusName = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** One execution as Step Functions keeps it: JSON only, so that a sandbox's state can be saved and read back. */
+export interface ExecutionRecord {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly input: string;
+  status: ExecutionStatusName;
+  /** ISO-8601, from the sandbox clock. */
+  readonly startDate: string;
+  stopDate?: string;
+  error?: string;
+  cause?: string;
+}
+
+export interface StepFunctionsState {
+  /** By execution ARN, in start order. */
+  executions: Record<string, ExecutionRecord>;
+}
+
+/**
+ * The execution name rules of StartExecution: 1–80 characters, none of whitespace, brackets, wildcards, the
+ * listed special characters or control characters
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what the rule refuses.
+const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Step Functions as the local deployment's front door to its playbooks: the state machines of a stage, and
+ * StartExecution with the service's rules — a name is unique per state machine; the same name with the same
+ * input while the execution runs answers the original execution (StartExecution is idempotent for STANDARD
+ * workflows); otherwise `ExecutionAlreadyExists`, also once it has closed
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). A started
+ * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended.
+ *
+ * @example
+ * const sfn = new StepFunctionsModel(sandbox.account.context, { stateMachineArns, onStart: (execution) => run(execution) });
+ * sandbox.account.register(sfn);
+ */
+export class StepFunctionsModel implements ServiceModel {
+  public readonly service = 'SFN';
+  public readonly commands: Readonly<Record<string, CommandHandler>>;
+  private readonly state: StepFunctionsState = { executions: {} };
+  private readonly stateMachines: ReadonlySet<string>;
+
+  public constructor(
+    private readonly context: SandboxContext,
+    private readonly options: {
+      readonly stateMachineArns: readonly string[];
+      onStart(execution: ExecutionRecord): void;
+    },
+  ) {
+    this.stateMachines = new Set(options.stateMachineArns);
+    this.commands = {
+      StartExecution: (input) => this.startExecution(input as unknown as StartExecutionCommandInput),
+      DescribeExecution: (input) => this.describeExecution(input as unknown as DescribeExecutionCommandInput),
+    };
+  }
+
+  /** Records how an execution ended (the engine calls it when the run is over). */
+  public finish(
+    executionArn: string,
+    outcome: { status: Exclude<ExecutionStatusName, 'RUNNING'>; error?: string; cause?: string },
+  ): void {
+    const execution = this.state.executions[executionArn];
+    if (execution === undefined) return;
+    execution.status = outcome.status;
+    execution.stopDate = this.context.now().toISOString();
+    if (outcome.error !== undefined) execution.error = outcome.error;
+    if (outcome.cause !== undefined) execution.cause = outcome.cause;
+  }
+
+  public executions(): ExecutionRecord[] {
+    return structuredClone(Object.values(this.state.executions));
+  }
+
+  public snapshot(): StepFunctionsState {
+    return structuredClone(this.state);
+  }
+
+  private startExecution(input: StartExecutionCommandInput): Omit<StartExecutionCommandOutput, '$metadata'> {
+    const stateMachineArn = String(input.stateMachineArn ?? '');
+    if (!this.stateMachines.has(stateMachineArn)) {
+      throw awsError('SFN', 'StateMachineDoesNotExist', `State Machine Does Not Exist: '${stateMachineArn}'`);
+    }
+    const name = input.name ?? this.context.nextId('execution', 32);
+    if (name.length < 1 || name.length > 80 || INVALID_NAME.test(name)) {
+      throw awsError('SFN', 'InvalidName', `Invalid Name: '${name}'`);
+    }
+    const text = input.input ?? '{}';
+    try {
+      JSON.parse(text);
+    } catch {
+      throw awsError('SFN', 'InvalidExecutionInput', 'Invalid State Machine Execution Input: not JSON');
+    }
+    const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const existing = this.state.executions[executionArn];
+    if (existing !== undefined) {
+      if (existing.status === 'RUNNING' && existing.input === text) {
+        return { executionArn, startDate: new Date(existing.startDate) };
+      }
+      throw awsError('SFN', 'ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const execution: ExecutionRecord = {
+      executionArn,
+      stateMachineArn,
+      name,
+      input: text,
+      status: 'RUNNING',
+      startDate: this.context.now().toISOString(),
+    };
+    this.state.executions[executionArn] = execution;
+    this.options.onStart(structuredClone(execution));
+    return { executionArn, startDate: new Date(execution.startDate) };
+  }
+
+  private describeExecution(
+    input: DescribeExecutionCommandInput,
+  ): Omit<DescribeExecutionCommandOutput, '$metadata'> {
+    const execution = this.state.executions[String(input.executionArn ?? '')];
+    if (execution === undefined) {
+      throw awsError('SFN', 'ExecutionDoesNotExist', `Execution Does Not Exist: '${input.executionArn}'`);
+    }
+    return {
+      executionArn: execution.executionArn,
+      stateMachineArn: execution.stateMachineArn,
+      name: execution.name,
+      status: execution.status,
+      input: execution.input,
+      startDate: new Date(execution.startDate),
+      ...(execution.stopDate === undefined ? {} : { stopDate: new Date(execution.stopDate) }),
+      ...(execution.error === undefined ? {} : { error: execution.error }),
+      ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+    };
+  }
+}

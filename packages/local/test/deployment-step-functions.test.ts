@@ -1,0 +1,85 @@
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { type ExecutionRecord, StepFunctionsModel } from '../src/deployment-step-functions.ts';
+import { createSandbox } from '../src/sandbox/index.ts';
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:cordon-local-notify-only';
+
+function stepFunctions() {
+  const sandbox = createSandbox({ now: () => new Date('2026-11-28T10:00:00Z') });
+  const started: ExecutionRecord[] = [];
+  const model = new StepFunctionsModel(sandbox.account.context, {
+    stateMachineArns: [STATE_MACHINE],
+    onStart: (execution) => started.push(execution),
+  });
+  sandbox.account.register(model);
+  const client = sandbox.account.attach(
+    new SFNClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 's' } }),
+  );
+  const start = (name: string, input = '{"a":1}') =>
+    client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input }));
+  return { model, client, started, start };
+}
+
+describe('StepFunctionsModel (StartExecution: https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)', () => {
+  it('starts an execution of a known state machine and hands it to be run', async () => {
+    const { started, start } = stepFunctions();
+
+    const answer = await start('incident-1');
+
+    expect(answer.executionArn).toBe(
+      'arn:aws:states:us-east-1:123456789012:execution:cordon-local-notify-only:incident-1',
+    );
+    expect(started).toEqual([
+      expect.objectContaining({ name: 'incident-1', status: 'RUNNING', input: '{"a":1}' }),
+    ]);
+  });
+
+  it('answers the same execution for the same name and input while it runs, and runs it once', async () => {
+    const { started, start } = stepFunctions();
+    const first = await start('incident-1');
+
+    const again = await start('incident-1');
+
+    expect(again.executionArn).toBe(first.executionArn);
+    expect(started).toHaveLength(1);
+  });
+
+  it('refuses the name with another input, and once the execution has closed whatever the input', async () => {
+    const { model, start } = stepFunctions();
+    const { executionArn } = await start('incident-1');
+    await expect(start('incident-1', '{"a":2}')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+
+    model.finish(executionArn ?? '', { status: 'SUCCEEDED' });
+
+    await expect(start('incident-1')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('refuses an unknown state machine, a name with forbidden characters and an input that is not JSON', async () => {
+    const { client, start } = stepFunctions();
+    await expect(
+      client.send(new StartExecutionCommand({ stateMachineArn: `${STATE_MACHINE}-x`, name: 'n' })),
+    ).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+    await expect(start('has space')).rejects.toMatchObject({ name: 'InvalidName' });
+    await expect(start('x'.repeat(81))).rejects.toMatchObject({ name: 'InvalidName' });
+    await expect(start('ok', '{not json')).rejects.toMatchObject({ name: 'InvalidExecutionInput' });
+  });
+
+  it('describes an execution with how it ended', async () => {
+    const { model, client, start } = stepFunctions();
+    const { executionArn } = await start('incident-1');
+    model.finish(executionArn ?? '', { status: 'FAILED', error: 'PlaybookStepFailed', cause: 'notify' });
+
+    const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+
+    expect(described).toMatchObject({
+      status: 'FAILED',
+      error: 'PlaybookStepFailed',
+      cause: 'notify',
+      name: 'incident-1',
+    });
+    await expect(
+      client.send(new DescribeExecutionCommand({ executionArn: `${executionArn}-missing` })),
+    ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+  });
+});
