@@ -7,8 +7,9 @@ import {
   TEST_INCIDENT,
   TEST_NOW,
 } from '../../../../test/support/actions.ts';
+import { environmentOn, TWO_VPCS, testSandbox, twoVpcs } from '../../../../test/support/sandbox.ts';
 import { sandboxLedger } from '../../../local/src/clients.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import { seedCordonResources } from '../../../local/src/seed.ts';
 import { type ContainInstanceOutput, containInstance } from '../../src/actions/contain-instance.ts';
 import { ISOLATION_GROUP_NAMES } from '../../src/actions/guardrails.ts';
@@ -17,8 +18,7 @@ import { releaseInstance } from '../../src/actions/release-instance.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
 const INSTANCE_ID = 'i-0abc1234def567890';
-const VPC_A = 'vpc-0aaaaaaaaaaaaaaa1';
-const VPC_B = 'vpc-0bbbbbbbbbbbbbbb2';
+const { a: VPC_A, b: VPC_B } = TWO_VPCS;
 const ENI_A = 'eni-0aaaaaaaaaaaaaa01';
 const ENI_B = 'eni-0bbbbbbbbbbbbbb02';
 const ENI_LATE = 'eni-0aaaaaaaaaaaaaa03';
@@ -28,11 +28,8 @@ const ENI_LATE = 'eni-0aaaaaaaaaaaaaa03';
  * the isolation groups exist in both VPCs (an earlier incident made them), unless `groupsExist` is false.
  */
 async function seeded(options: { sleep?: (ms: number) => Promise<void>; groupsExist?: boolean } = {}) {
-  const sandbox = createSandbox(options.sleep === undefined ? {} : { sleep: options.sleep });
-  sandbox.ec2.addVpc({ vpcId: VPC_A });
-  sandbox.ec2.addVpc({ vpcId: VPC_B, cidrBlock: '10.1.0.0/16' });
-  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_A });
-  const db = sandbox.ec2.addSecurityGroup({ groupName: 'db', vpcId: VPC_B });
+  const sandbox = testSandbox(options.sleep === undefined ? {} : { sleep: options.sleep });
+  const { web, db } = twoVpcs(sandbox);
   sandbox.ec2.addInstance({
     instanceId: INSTANCE_ID,
     vpcId: VPC_A,
@@ -64,7 +61,7 @@ async function seeded(options: { sleep?: (ms: number) => Promise<void>; groupsEx
       await runAction(
         containInstance,
         { ...envelope(), incidentId: 'seed-incident', instanceId },
-        actionEnvironment(sandboxClients(sandbox.account)),
+        environmentOn(sandbox),
       );
     }
   }
@@ -93,7 +90,7 @@ async function observed(sandbox: Sandbox, at: Date = TEST_NOW): Promise<Instance
 }
 
 async function contain(sandbox: Sandbox, observation: InstanceObservation | null = null) {
-  const environment = actionEnvironment(sandboxClients(sandbox.account));
+  const environment = environmentOn(sandbox);
   const outcome = await runAction(
     containInstance,
     { ...envelope(), instanceId: INSTANCE_ID, observation },
@@ -228,7 +225,7 @@ describe('contain-instance (against the sandbox account)', () => {
     sandbox.account.injectLatency({ command: 'EnterStandby', ms: 30 });
     seedCordonResources(sandbox);
     const ledger = sandboxLedger(sandbox, 30);
-    const environment = { ...actionEnvironment(sandboxClients(sandbox.account)), ledger };
+    const environment = { ...environmentOn(sandbox), ledger };
     const observation = await observed(sandbox);
     const incident = (id: string) => ({
       ...envelope(),
@@ -393,7 +390,7 @@ describe('contain-instance (against the sandbox account)', () => {
 
   it('in dry-run reads, records what it would change, and changes nothing', async () => {
     const { sandbox, groups, callsSinceSeeding } = await seeded();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     const outcome = await runAction(
       containInstance,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionEnvironment, sandboxClients } from '../../../../test/support/actions.ts';
 import { loadEvent } from '../../../../test/support/events.ts';
+import { environmentOn } from '../../../../test/support/sandbox.ts';
 import { sandboxForIncident } from '../../../local/src/seed.ts';
 import { ACTIONS, type ActionId } from '../../src/actions/catalog.ts';
 import { runAction } from '../../src/actions/run-action.ts';
@@ -22,7 +22,7 @@ function seeded() {
   const { sandbox, incident } = sandboxForIncident(result.incident, { classicLoadBalancer: true });
   const instance = incident.resources.find((resource) => resource.kind === 'ec2-instance');
   if (instance?.kind !== 'ec2-instance') throw new Error('no instance');
-  const environment = actionEnvironment(sandboxClients(sandbox.account));
+  const environment = environmentOn(sandbox);
   const envelope = (item: Incident) => ({
     incidentId: item.id,
     account: item.account,

@@ -1,35 +1,23 @@
 import { describe, expect, it } from 'vitest';
+import { envelope, TEST_INCIDENT, TEST_NOW } from '../../../../test/support/actions.ts';
 import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-  TEST_NOW,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type FaultSpec, type Sandbox } from '../../../local/src/sandbox/index.ts';
+  ALICE,
+  anIamUserWithTwoKeys,
+  environmentOn,
+  expectUnchanged,
+  testSandbox,
+} from '../../../../test/support/sandbox.ts';
+import type { FaultSpec, Sandbox } from '../../../local/src/sandbox/index.ts';
 import { deactivateAccessKey } from '../../src/actions/deactivate-access-key.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
-const USER = 'alice';
-const USER_ID = 'AIDAJQABLZS4A3QDU576Q';
-const COMPROMISED_KEY = 'AKIAIOSFODNN7EXAMPLE';
-const OTHER_KEY = 'AKIAI44QH8DHBEXAMPLE';
+const { userName: USER, compromisedKey: COMPROMISED_KEY, otherKey: OTHER_KEY } = ALICE;
 const daysAgo = (days: number) => new Date(TEST_NOW.getTime() - days * 86_400_000);
 
 function seededSandbox(): Sandbox {
-  const sandbox = createSandbox({ now: () => TEST_NOW });
-  sandbox.iam.addUser({
-    userName: USER,
-    userId: USER_ID,
-    accessKeys: [
-      {
-        accessKeyId: COMPROMISED_KEY,
-        createDate: daysAgo(10),
-        lastUsed: { date: daysAgo(0), serviceName: 's3', region: 'us-east-1' },
-      },
-      { accessKeyId: OTHER_KEY, createDate: daysAgo(20) },
-    ],
-  });
+  const sandbox = testSandbox();
+  // Alice's compromised key was used today; stale-sam's keys are older than 90 days, fresh-fay's is not.
+  anIamUserWithTwoKeys(sandbox);
   sandbox.iam.addUser({
     userName: 'stale-sam',
     userId: 'AIDASTALESAM000000001',
@@ -71,7 +59,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
     await runAction(
       deactivateAccessKey,
       { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
-      actionEnvironment(sandboxClients(sandbox.account)),
+      environmentOn(sandbox),
     );
 
     expect(statuses(sandbox, USER)).toEqual({ [COMPROMISED_KEY]: 'Inactive', [OTHER_KEY]: 'Active' });
@@ -80,7 +68,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
 
   it('never deletes a key', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     await runAction(deactivateAccessKey, { ...envelope(), accessKeyId: COMPROMISED_KEY }, environment);
     await runAction(deactivateAccessKey, { ...envelope(), userName: 'stale-sam' }, environment);
 
@@ -94,7 +82,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
     const outcome = await runAction(
       deactivateAccessKey,
       { ...envelope(), accessKeyId: COMPROMISED_KEY },
-      actionEnvironment(sandboxClients(sandbox.account)),
+      environmentOn(sandbox),
     );
 
     expect(outcome.output).toEqual({ userName: USER, accessKeyIds: [COMPROMISED_KEY] });
@@ -107,7 +95,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
 
   it('deactivates only the stale keys named by the Config rule', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     await runAction(deactivateAccessKey, { ...envelope(), userId: 'AIDASTALESAM000000001' }, environment);
     await runAction(deactivateAccessKey, { ...envelope(), userId: 'AIDAFRESHFAY000000001' }, environment);
 
@@ -121,7 +109,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
 
   it('changes nothing the second time', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     const input = { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER };
     await runAction(deactivateAccessKey, input, environment);
     const after = sandbox.account.snapshot();
@@ -136,34 +124,31 @@ describe('deactivate-access-key (against the sandbox account)', () => {
 
   it('changes nothing at all in dry-run', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      deactivateAccessKey,
-      { ...envelope(true), userId: 'AIDASTALESAM000000001' },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(
+        deactivateAccessKey,
+        { ...envelope(true), userId: 'AIDASTALESAM000000001' },
+        environmentOn(sandbox),
+      ),
     );
 
     expect(outcome.changes.map((change) => change.resource)).toEqual([
       'AKIASTALE00000000001',
       'AKIASTALE00000000002',
     ]);
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('reports a key the user does not have as ResourceGoneError, changing nothing', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    await expect(
-      runAction(
-        deactivateAccessKey,
-        { ...envelope(), accessKeyId: 'AKIANOTINTHEACCOUNT1', userName: USER },
-        actionEnvironment(sandboxClients(sandbox.account)),
-      ),
-    ).rejects.toMatchObject({ name: 'ResourceGoneError', retryable: false });
-    expect(sandbox.account.snapshot()).toEqual(before);
+    await expectUnchanged(sandbox, () =>
+      expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), accessKeyId: 'AKIANOTINTHEACCOUNT1', userName: USER },
+          environmentOn(sandbox),
+        ),
+      ).rejects.toMatchObject({ name: 'ResourceGoneError', retryable: false }),
+    );
   });
 
   it('refuses a key IAM cannot place in the account, as IAM answers: AccessDenied (terminal)', async () => {
@@ -174,14 +159,14 @@ describe('deactivate-access-key (against the sandbox account)', () => {
       runAction(
         deactivateAccessKey,
         { ...envelope(), accessKeyId: 'AKIANOTINTHEACCOUNT1' },
-        actionEnvironment(sandboxClients(sandbox.account)),
+        environmentOn(sandbox),
       ),
     ).rejects.toMatchObject({ name: 'AccessDeniedError', retryable: false });
     expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('refuses an exempt user before any change', async () => {
-    const sandbox = createSandbox({ now: () => TEST_NOW });
+    const sandbox = testSandbox();
     sandbox.iam.addUser({
       userName: USER,
       tags: { 'cordon:exempt': 'true' },
@@ -189,11 +174,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
     });
 
     await expect(
-      runAction(
-        deactivateAccessKey,
-        { ...envelope(), accessKeyId: COMPROMISED_KEY },
-        actionEnvironment(sandboxClients(sandbox.account)),
-      ),
+      runAction(deactivateAccessKey, { ...envelope(), accessKeyId: COMPROMISED_KEY }, environmentOn(sandbox)),
     ).rejects.toMatchObject({ name: 'ExemptResourceError' });
     expect(statuses(sandbox, USER)).toEqual({ [COMPROMISED_KEY]: 'Active' });
   });
@@ -207,7 +188,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
         error: 'Throttling',
         times: 1,
       });
-      const environment = actionEnvironment(sandboxClients(sandbox.account));
+      const environment = environmentOn(sandbox);
       const input = { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER };
 
       await expect(runAction(deactivateAccessKey, input, environment)).rejects.toMatchObject({
@@ -236,7 +217,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
         runAction(
           deactivateAccessKey,
           { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
-          actionEnvironment(sandboxClients(sandbox.account)),
+          environmentOn(sandbox),
         ),
       ).rejects.toMatchObject({ name: 'TransientServiceError', retryable: true });
       expect(sandbox.account.mutatingCalls()).toEqual([]);
@@ -246,7 +227,7 @@ describe('deactivate-access-key (against the sandbox account)', () => {
       const sandbox = seededSandbox();
       sandbox.account.injectFault({ service: 'IAM', command: 'UpdateAccessKey', error: 'AccessDenied' });
       const before = sandbox.account.snapshot();
-      const environment = actionEnvironment(sandboxClients(sandbox.account));
+      const environment = environmentOn(sandbox);
 
       await expect(
         runAction(
@@ -264,13 +245,12 @@ describe('deactivate-access-key (against the sandbox account)', () => {
 
     it('reports a stale key left active after a fault half-way as not done, and the retry deactivates only it', async () => {
       const sandbox = seededSandbox();
-      const clients = sandboxClients(sandbox.account);
+      const environment = environmentOn(sandbox);
       failNthCall(sandbox, 2, {
         service: 'IAM',
         command: 'UpdateAccessKey',
         error: 'InternalError',
       });
-      const environment = actionEnvironment(clients);
       const input = { ...envelope(), userName: 'stale-sam' };
 
       const error = await runAction(deactivateAccessKey, input, environment).catch(

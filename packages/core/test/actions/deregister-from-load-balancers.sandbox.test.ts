@@ -1,70 +1,28 @@
 import { describe, expect, it } from 'vitest';
+import { envelope, TEST_INCIDENT } from '../../../../test/support/actions.ts';
 import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-  TEST_NOW,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+  anInstanceBehindLoadBalancers,
+  environmentOn,
+  expectSecondRunChangesNothing,
+  expectUnchanged,
+  movableClock,
+  testSandbox,
+  WEB,
+} from '../../../../test/support/sandbox.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import { deregisterFromLoadBalancers } from '../../src/actions/deregister-from-load-balancers.ts';
 import { releaseInstance } from '../../src/actions/release-instance.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
-const INSTANCE_ID = 'i-0abc1234def567890';
-const OTHER_ID = 'i-0abc1234def567891';
-const VPC_ID = 'vpc-0123456789abcdef0';
-const LB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/0123456789abcdef';
+const { instanceId: INSTANCE_ID, otherInstanceId: OTHER_ID } = WEB;
 
 function seededSandbox() {
   // A clock the test can move: draining and health checks run on the sandbox's clock.
-  const clock = { now: TEST_NOW.getTime() };
-  const sandbox = createSandbox({ now: () => new Date(clock.now) });
-  sandbox.ec2.addVpc({ vpcId: VPC_ID });
-  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_ID });
-  sandbox.ec2.addInstance({
-    instanceId: INSTANCE_ID,
-    vpcId: VPC_ID,
-    subnetId: 'subnet-0123456789abcdef0',
-    networkInterfaces: [
-      { networkInterfaceId: 'eni-0123456789abcdef0', groupIds: [web], privateIpAddress: '10.0.0.10' },
-      { networkInterfaceId: 'eni-0123456789abcdef1', groupIds: [web], privateIpAddress: '10.0.1.20' },
-    ],
-  });
-  sandbox.ec2.addInstance({
-    instanceId: OTHER_ID,
-    vpcId: VPC_ID,
-    subnetId: 'subnet-0123456789abcdef0',
-    networkInterfaces: [
-      { networkInterfaceId: 'eni-0123456789abcdef2', groupIds: [web], privateIpAddress: '10.0.0.99' },
-    ],
-  });
-  const webGroup = sandbox.elbv2.addTargetGroup({
-    name: 'web',
-    vpcId: VPC_ID,
-    loadBalancerArns: [LB_ARN],
-    targets: [{ id: INSTANCE_ID }, { id: INSTANCE_ID, port: 8080 }, { id: OTHER_ID }],
-  });
-  const ipGroup = sandbox.elbv2.addTargetGroup({
-    name: 'web-ip',
-    vpcId: VPC_ID,
-    targetType: 'ip',
-    port: 443,
-    loadBalancerArns: [LB_ARN],
-    targets: [{ id: '10.0.1.20' }, { id: '10.0.0.99' }],
-  });
-  // Registered, but no load balancer uses the group yet: still a registration, still removed.
-  const idleGroup = sandbox.elbv2.addTargetGroup({
-    name: 'idle',
-    vpcId: VPC_ID,
-    targets: [{ id: INSTANCE_ID }],
-  });
-  sandbox.elb.addLoadBalancer({ name: 'legacy-web', vpcId: VPC_ID, instanceIds: [INSTANCE_ID, OTHER_ID] });
-  sandbox.elb.addLoadBalancer({ name: 'legacy-other', vpcId: VPC_ID, instanceIds: [OTHER_ID] });
-  return { sandbox, clock, webGroup, ipGroup, idleGroup };
+  const clock = movableClock();
+  const sandbox = testSandbox({ clock });
+  return { sandbox, clock, ...anInstanceBehindLoadBalancers(sandbox) };
 }
 
-/** Registrations (not health): `group → sorted "id:port"`, and classic LB → sorted instance ids. */
 function registrations(sandbox: Sandbox) {
   const groups = Object.fromEntries(
     Object.values(sandbox.elbv2.snapshot().targetGroups).map((group) => [
@@ -87,11 +45,7 @@ describe('deregister-from-load-balancers (against the sandbox account)', () => {
   it('leaves the instance and its IPs draining in every target group and out of every classic load balancer', async () => {
     const { sandbox, webGroup, ipGroup, idleGroup } = seededSandbox();
 
-    const outcome = await runAction(
-      deregisterFromLoadBalancers,
-      input,
-      actionEnvironment(sandboxClients(sandbox.account)),
-    );
+    const outcome = await runAction(deregisterFromLoadBalancers, input, environmentOn(sandbox));
 
     // The action returned while the targets are still draining: it does not wait for draining.
     expect(outcome.status).toBe('done');
@@ -107,36 +61,25 @@ describe('deregister-from-load-balancers (against the sandbox account)', () => {
 
   it('changes nothing the second time (draining targets count as done)', async () => {
     const { sandbox } = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
-    await runAction(deregisterFromLoadBalancers, input, environment);
-    const after = sandbox.account.snapshot();
-    const mutatingBefore = sandbox.account.mutatingCalls().length;
+    const environment = environmentOn(sandbox);
 
-    const second = await runAction(deregisterFromLoadBalancers, input, environment);
-
-    expect(second.status).toBe('already-done');
-    expect(sandbox.account.snapshot()).toEqual(after);
-    expect(sandbox.account.mutatingCalls()).toHaveLength(mutatingBefore);
+    await expectSecondRunChangesNothing(sandbox, () =>
+      runAction(deregisterFromLoadBalancers, input, environment),
+    );
   });
 
   it('changes nothing at all in dry-run', async () => {
     const { sandbox } = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      deregisterFromLoadBalancers,
-      { ...input, dryRun: true },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(deregisterFromLoadBalancers, { ...input, dryRun: true }, environmentOn(sandbox)),
     );
 
     expect(outcome.status).toBe('dry-run');
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('has every registration back after release, healthy once the health checks pass', async () => {
     const { sandbox, clock, webGroup } = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     const before = registrations(sandbox);
     await runAction(deregisterFromLoadBalancers, input, environment);
 
@@ -164,7 +107,7 @@ describe('deregister-from-load-balancers (against the sandbox account)', () => {
       error: 'Throttling',
       times: 1,
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     const before = registrations(sandbox);
 
     const error = await runAction(deregisterFromLoadBalancers, input, environment).catch(
@@ -192,7 +135,7 @@ describe('deregister-from-load-balancers (against the sandbox account)', () => {
       command: 'DeregisterInstancesFromLoadBalancer',
       error: 'AccessDenied',
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     await expect(runAction(deregisterFromLoadBalancers, input, environment)).rejects.toMatchObject({
       name: 'AccessDeniedError',

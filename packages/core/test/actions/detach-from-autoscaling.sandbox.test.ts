@@ -1,52 +1,32 @@
 import { describe, expect, it } from 'vitest';
+import { envelope, TEST_INCIDENT } from '../../../../test/support/actions.ts';
 import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-  TEST_NOW,
-} from '../../../../test/support/actions.ts';
-import { createSandbox } from '../../../local/src/sandbox/index.ts';
+  anInstanceInAutoScalingGroup,
+  environmentOn,
+  expectSecondRunChangesNothing,
+  expectUnchanged,
+  testSandbox,
+  WEB,
+} from '../../../../test/support/sandbox.ts';
 import { detachFromAutoScaling } from '../../src/actions/detach-from-autoscaling.ts';
 import { releaseInstance } from '../../src/actions/release-instance.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
-const INSTANCE_ID = 'i-0abc1234def567890';
-const OTHER_ID = 'i-0abc1234def567891';
-const VPC_ID = 'vpc-0123456789abcdef0';
+const { instanceId: INSTANCE_ID, otherInstanceId: OTHER_ID } = WEB;
 
+/** Two instances of the web fleet in Auto Scaling group `web` (min 2): the first, unless `inGroup` is false. */
 function seededSandbox(options: { inGroup?: boolean } = {}) {
-  const sandbox = createSandbox({ now: () => TEST_NOW });
-  sandbox.ec2.addVpc({ vpcId: VPC_ID });
-  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_ID });
-  for (const [index, instanceId] of [INSTANCE_ID, OTHER_ID].entries()) {
-    sandbox.ec2.addInstance({
-      instanceId,
-      vpcId: VPC_ID,
-      subnetId: 'subnet-0123456789abcdef0',
-      networkInterfaces: [{ networkInterfaceId: `eni-0123456789abcdef${index}`, groupIds: [web] }],
-      tags: { Name: `web-${index}` },
-    });
-  }
-  sandbox.autoScaling.addGroup({
-    name: 'web',
-    minSize: 2,
-    maxSize: 4,
-    instances:
-      (options.inGroup ?? true)
-        ? [{ instanceId: INSTANCE_ID }, { instanceId: OTHER_ID }]
-        : [{ instanceId: OTHER_ID }],
-  });
+  const sandbox = testSandbox();
+  anInstanceInAutoScalingGroup(sandbox, options);
   return sandbox;
 }
-
 const input = { ...envelope(), instanceId: INSTANCE_ID };
 
 describe('detach-from-autoscaling (against the sandbox account)', () => {
   it('leaves the instance in Standby, the desired capacity unchanged and a replacement on its way', async () => {
     const sandbox = seededSandbox();
 
-    await runAction(detachFromAutoScaling, input, actionEnvironment(sandboxClients(sandbox.account)));
+    await runAction(detachFromAutoScaling, input, environmentOn(sandbox));
 
     const group = sandbox.autoScaling.snapshot().groups.web;
     expect(group?.instances[INSTANCE_ID]?.lifecycleState).toBe('Standby');
@@ -58,51 +38,32 @@ describe('detach-from-autoscaling (against the sandbox account)', () => {
 
   it('leaves an instance that is in no group alone', async () => {
     const sandbox = seededSandbox({ inGroup: false });
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      detachFromAutoScaling,
-      input,
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(detachFromAutoScaling, input, environmentOn(sandbox)),
     );
 
     expect(outcome.status).toBe('already-done');
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('changes nothing the second time', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
-    await runAction(detachFromAutoScaling, input, environment);
-    const after = sandbox.account.snapshot();
-    const mutatingBefore = sandbox.account.mutatingCalls().length;
+    const environment = environmentOn(sandbox);
 
-    const second = await runAction(detachFromAutoScaling, input, environment);
-
-    expect(second.status).toBe('already-done');
-    expect(sandbox.account.snapshot()).toEqual(after);
-    expect(sandbox.account.mutatingCalls()).toHaveLength(mutatingBefore);
+    await expectSecondRunChangesNothing(sandbox, () => runAction(detachFromAutoScaling, input, environment));
   });
 
   it('changes nothing at all in dry-run', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      detachFromAutoScaling,
-      { ...input, dryRun: true },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(detachFromAutoScaling, { ...input, dryRun: true }, environmentOn(sandbox)),
     );
 
     expect(outcome.status).toBe('dry-run');
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('is back in service after release', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     const before = sandbox.autoScaling.snapshot().groups.web;
     await runAction(detachFromAutoScaling, input, environment);
 
@@ -125,7 +86,7 @@ describe('detach-from-autoscaling (against the sandbox account)', () => {
       error: 'Throttling',
       times: 1,
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     await expect(runAction(detachFromAutoScaling, input, environment)).rejects.toMatchObject({
       name: 'ThrottledError',
@@ -148,7 +109,7 @@ describe('detach-from-autoscaling (against the sandbox account)', () => {
   it('surfaces a denied EnterStandby as AccessDeniedError (terminal), nothing reported as done', async () => {
     const sandbox = seededSandbox();
     sandbox.account.injectFault({ service: 'AutoScaling', command: 'EnterStandby', error: 'AccessDenied' });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     await expect(runAction(detachFromAutoScaling, input, environment)).rejects.toMatchObject({
       name: 'AccessDeniedError',

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { envelope, TEST_INCIDENT } from '../../../../test/support/actions.ts';
 import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-  TEST_NOW,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+  environmentOn,
+  expectSecondRunChangesNothing,
+  expectUnchanged,
+  testSandbox,
+} from '../../../../test/support/sandbox.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import { disableConsoleAccess } from '../../src/actions/disable-console-access.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
 function seededSandbox(): Sandbox {
-  const sandbox = createSandbox({ now: () => TEST_NOW });
+  const sandbox = testSandbox();
   sandbox.iam
     .addUser({ userName: 'alice', loginProfile: true, accessKeys: [{ accessKeyId: 'AKIAIOSFODNN7EXAMPLE' }] })
     .addUser({ userName: 'bot', accessKeys: [{ accessKeyId: 'AKIAI44QH8DHBEXAMPLE' }] })
@@ -25,7 +25,7 @@ const hasPassword = (sandbox: Sandbox, userName: string) =>
 describe('disable-console-access (against the sandbox account)', () => {
   it('removes console access and records that it existed', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     await runAction(disableConsoleAccess, { ...envelope(), userName: 'alice' }, environment);
 
@@ -42,55 +42,34 @@ describe('disable-console-access (against the sandbox account)', () => {
 
   it('changes nothing the second time', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
-    await runAction(disableConsoleAccess, { ...envelope(), userName: 'alice' }, environment);
-    const after = sandbox.account.snapshot();
-    const mutatingBefore = sandbox.account.mutatingCalls().length;
+    const environment = environmentOn(sandbox);
 
-    const second = await runAction(disableConsoleAccess, { ...envelope(), userName: 'alice' }, environment);
-
-    expect(second.status).toBe('already-done');
-    expect(sandbox.account.snapshot()).toEqual(after);
-    expect(sandbox.account.mutatingCalls()).toHaveLength(mutatingBefore);
+    await expectSecondRunChangesNothing(sandbox, () =>
+      runAction(disableConsoleAccess, { ...envelope(), userName: 'alice' }, environment),
+    );
   });
 
   it('changes nothing for a user that never had console access', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      disableConsoleAccess,
-      { ...envelope(), userName: 'bot' },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(disableConsoleAccess, { ...envelope(), userName: 'bot' }, environmentOn(sandbox)),
     );
 
     expect(outcome).toMatchObject({ status: 'already-done', output: { hadLoginProfile: false } });
-    expect(sandbox.account.snapshot()).toEqual(before);
   });
 
   it('changes nothing at all in dry-run', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    await runAction(
-      disableConsoleAccess,
-      { ...envelope(true), userName: 'alice' },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    await expectUnchanged(sandbox, () =>
+      runAction(disableConsoleAccess, { ...envelope(true), userName: 'alice' }, environmentOn(sandbox)),
     );
-
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('refuses an exempt user, leaving its password', async () => {
     const sandbox = seededSandbox();
 
     await expect(
-      runAction(
-        disableConsoleAccess,
-        { ...envelope(), userName: 'root-admin' },
-        actionEnvironment(sandboxClients(sandbox.account)),
-      ),
+      runAction(disableConsoleAccess, { ...envelope(), userName: 'root-admin' }, environmentOn(sandbox)),
     ).rejects.toMatchObject({ name: 'ExemptResourceError' });
     expect(hasPassword(sandbox, 'root-admin')).toBe(true);
   });
@@ -98,11 +77,7 @@ describe('disable-console-access (against the sandbox account)', () => {
   it('reports a user that does not exist as ResourceGoneError', async () => {
     const sandbox = seededSandbox();
     await expect(
-      runAction(
-        disableConsoleAccess,
-        { ...envelope(), userName: 'nobody' },
-        actionEnvironment(sandboxClients(sandbox.account)),
-      ),
+      runAction(disableConsoleAccess, { ...envelope(), userName: 'nobody' }, environmentOn(sandbox)),
     ).rejects.toMatchObject({ name: 'ResourceGoneError', retryable: false });
   });
 
@@ -115,7 +90,7 @@ describe('disable-console-access (against the sandbox account)', () => {
         error: 'Throttling',
         times: 1,
       });
-      const environment = actionEnvironment(sandboxClients(sandbox.account));
+      const environment = environmentOn(sandbox);
 
       await expect(
         runAction(disableConsoleAccess, { ...envelope(), userName: 'alice' }, environment),
@@ -137,11 +112,7 @@ describe('disable-console-access (against the sandbox account)', () => {
       sandbox.account.injectFault({ service: 'IAM', command: 'GetLoginProfile', error: 'InternalError' });
 
       await expect(
-        runAction(
-          disableConsoleAccess,
-          { ...envelope(), userName: 'alice' },
-          actionEnvironment(sandboxClients(sandbox.account)),
-        ),
+        runAction(disableConsoleAccess, { ...envelope(), userName: 'alice' }, environmentOn(sandbox)),
       ).rejects.toMatchObject({ name: 'TransientServiceError', retryable: true });
       expect(sandbox.account.mutatingCalls()).toEqual([]);
     });
@@ -149,7 +120,7 @@ describe('disable-console-access (against the sandbox account)', () => {
     it('surfaces AccessDenied as AccessDeniedError (terminal), recorded as failed', async () => {
       const sandbox = seededSandbox();
       sandbox.account.injectFault({ service: 'IAM', command: 'DeleteLoginProfile', error: 'AccessDenied' });
-      const environment = actionEnvironment(sandboxClients(sandbox.account));
+      const environment = environmentOn(sandbox);
 
       await expect(
         runAction(disableConsoleAccess, { ...envelope(), userName: 'alice' }, environment),

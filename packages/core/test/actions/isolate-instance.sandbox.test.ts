@@ -1,22 +1,27 @@
 import { AuthorizeSecurityGroupIngressCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
 import {
-  actionEnvironment,
   envelope,
   roundTripCounter,
   sandboxClients,
   TEST_INCIDENT,
 } from '../../../../test/support/actions.ts';
+import {
+  environmentOn,
+  expectUnchanged,
+  TWO_VPCS,
+  testSandbox,
+  twoVpcs,
+} from '../../../../test/support/sandbox.ts';
 import { awsError } from '../../../local/src/sandbox/errors.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import type { Ec2State } from '../../../local/src/sandbox/models/ec2.ts';
 import { isolateInstance } from '../../src/actions/isolate-instance.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
 const INSTANCE_ID = 'i-0abc1234def567890';
 const OTHER_INSTANCE_ID = 'i-0abc1234def567891';
-const VPC_A = 'vpc-0aaaaaaaaaaaaaaa1';
-const VPC_B = 'vpc-0bbbbbbbbbbbbbbb2';
+const { a: VPC_A, b: VPC_B } = TWO_VPCS;
 const ENI_1 = 'eni-0aaaaaaaaaaaaaa01';
 const ENI_2 = 'eni-0aaaaaaaaaaaaaa02';
 const ENI_3 = 'eni-0bbbbbbbbbbbbbb03';
@@ -27,12 +32,9 @@ const ENI_4 = 'eni-0aaaaaaaaaaaaaa04';
  * each on its own groups. `options.sleep` lets a test count round trips.
  */
 function seededSandbox(options: { sleep?: (ms: number) => Promise<void> } = {}) {
-  const sandbox = createSandbox(options);
-  sandbox.ec2.addVpc({ vpcId: VPC_A, ipv6CidrBlock: '2600:1f18::/56' });
-  sandbox.ec2.addVpc({ vpcId: VPC_B, cidrBlock: '10.1.0.0/16' });
-  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_A });
+  const sandbox = testSandbox(options);
+  const { web, db } = twoVpcs(sandbox, { ipv6: true });
   const admin = sandbox.ec2.addSecurityGroup({ groupName: 'admin', vpcId: VPC_A });
-  const db = sandbox.ec2.addSecurityGroup({ groupName: 'db', vpcId: VPC_B });
   sandbox.ec2.addInstance({
     instanceId: INSTANCE_ID,
     vpcId: VPC_A,
@@ -70,7 +72,7 @@ function egressRules(group: { egress: ReadonlyArray<{ protocol: string; peer: { 
 }
 
 async function isolate(sandbox: Sandbox, instanceId = INSTANCE_ID, dryRun = false) {
-  const environment = actionEnvironment(sandboxClients(sandbox.account));
+  const environment = environmentOn(sandbox);
   const outcome = await runAction(isolateInstance, { ...envelope(dryRun), instanceId }, environment);
   return { outcome, environment };
 }
@@ -210,14 +212,10 @@ describe('isolate-instance (against the sandbox account)', () => {
 
   it('changes nothing at all in dry-run', async () => {
     const { sandbox } = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const { outcome } = await isolate(sandbox, INSTANCE_ID, true);
+    const { outcome } = await expectUnchanged(sandbox, () => isolate(sandbox, INSTANCE_ID, true));
 
     expect(outcome.status).toBe('dry-run');
     expect(outcome.changes).toHaveLength(7);
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('isolates in three round trips when the groups exist, five when they must be created', async () => {
@@ -267,7 +265,7 @@ describe('isolate-instance (against the sandbox account)', () => {
     const error = await runAction(
       isolateInstance,
       { ...envelope(), instanceId: INSTANCE_ID },
-      actionEnvironment(sandboxClients(sandbox.account)),
+      environmentOn(sandbox),
     ).catch((caught: unknown) => caught);
 
     expect(error).toMatchObject({
@@ -286,7 +284,7 @@ describe('isolate-instance (against the sandbox account)', () => {
       error: 'RequestLimitExceeded',
       times: 1,
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     const input = { ...envelope(), instanceId: INSTANCE_ID };
 
     const error = await runAction(isolateInstance, input, environment).catch((caught: unknown) => caught);
@@ -327,7 +325,7 @@ describe('isolate-instance (against the sandbox account)', () => {
       command: 'CreateSecurityGroup',
       error: 'UnauthorizedOperation',
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     const error = await runAction(
       isolateInstance,
@@ -397,7 +395,7 @@ describe('isolate-instance (against the sandbox account)', () => {
   });
 
   it('refuses an exempt instance before any change', async () => {
-    const sandbox = createSandbox();
+    const sandbox = testSandbox();
     sandbox.ec2.addVpc({ vpcId: VPC_A });
     const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_A });
     sandbox.ec2.addInstance({

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_ACCOUNT,
-  TEST_INCIDENT,
-  TEST_NOW,
-  TEST_REGION,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+import { envelope, TEST_ACCOUNT, TEST_INCIDENT, TEST_REGION } from '../../../../test/support/actions.ts';
+import { environmentOn, testSandbox } from '../../../../test/support/sandbox.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import { notify } from '../../src/actions/notify.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
@@ -53,11 +46,11 @@ function fakeSlack(statuses: number[] = []) {
 }
 
 function seeded() {
-  const sandbox = createSandbox({ now: () => TEST_NOW });
+  const sandbox = testSandbox();
   const topicArn = sandbox.sns.addTopic('cordon-alerts');
   const slack = fakeSlack();
   const environmentFor = (target: Sandbox = sandbox, fetch = slack.fetch) => ({
-    ...actionEnvironment(sandboxClients(target.account)),
+    ...environmentOn(target),
     notifications: { snsTopicArn: topicArn, slackWebhookUrl: WEBHOOK, fetch },
   });
   return { sandbox, topicArn, slack, environment: environmentFor() };
@@ -216,7 +209,7 @@ describe('notify (against the sandbox account)', () => {
       const { sandbox, topicArn } = seeded();
       const slack = fakeSlack([503]);
       const environment = {
-        ...actionEnvironment(sandboxClients(sandbox.account)),
+        ...environmentOn(sandbox),
         notifications: { snsTopicArn: topicArn, slackWebhookUrl: WEBHOOK, fetch: slack.fetch },
       };
 

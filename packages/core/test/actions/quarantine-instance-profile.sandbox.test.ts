@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { envelope, TEST_INCIDENT, TEST_NOW } from '../../../../test/support/actions.ts';
 import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-  TEST_NOW,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+  aFleetSharingAProfile,
+  environmentOn,
+  expectSecondRunChangesNothing,
+  expectUnchanged,
+  testSandbox,
+  WEB,
+} from '../../../../test/support/sandbox.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import {
   type DenyPolicyDocument,
   quarantineInstanceStatement,
@@ -16,35 +18,21 @@ import { quarantineInstanceProfile } from '../../src/actions/quarantine-instance
 import { releaseInstance } from '../../src/actions/release-instance.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
-const INSTANCE_ID = 'i-0abc1234def567890';
-const FLEET_ID = 'i-0abc1234def567891';
+const { instanceId: INSTANCE_ID, otherInstanceId: FLEET_ID, profileArn: PROFILE_ARN } = WEB;
 const INSTANCE_ARN = `arn:aws:ec2:us-east-1:123456789012:instance/${INSTANCE_ID}`;
-const VPC_ID = 'vpc-0123456789abcdef0';
-const PROFILE_ARN = 'arn:aws:iam::123456789012:instance-profile/web';
 const QUARANTINE_ARN = 'arn:aws:iam::123456789012:instance-profile/cordon-quarantine';
 const REPLACE = { instanceProfileQuarantine: 'replace', quarantineInstanceProfileName: 'cordon-quarantine' };
 
+/** Two instances of one fleet share the profile `web` and its role. */
 function seededSandbox(
   options: { roleName?: string; rolePath?: string; inlinePolicies?: Record<string, string> } = {},
 ) {
-  const sandbox = createSandbox({ now: () => TEST_NOW });
-  const roleName = options.roleName ?? 'web-role';
-  sandbox.iam
-    .addRole({ roleName, path: options.rolePath, inlinePolicies: options.inlinePolicies })
-    .addInstanceProfile({ name: 'web', roleName })
-    .addInstanceProfile({ name: 'cordon-quarantine' });
-  sandbox.ec2.addVpc({ vpcId: VPC_ID });
-  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_ID });
-  // Two instances of one fleet share the profile and its role.
-  for (const [index, instanceId] of [INSTANCE_ID, FLEET_ID].entries()) {
-    sandbox.ec2.addInstance({
-      instanceId,
-      vpcId: VPC_ID,
-      subnetId: 'subnet-0123456789abcdef0',
-      networkInterfaces: [{ networkInterfaceId: `eni-0123456789abcdef${index}`, groupIds: [web] }],
-      iamInstanceProfileArn: PROFILE_ARN,
-    });
-  }
+  const sandbox = testSandbox();
+  aFleetSharingAProfile(sandbox, {
+    ...(options.roleName === undefined ? {} : { roleName: options.roleName }),
+    ...(options.rolePath === undefined ? {} : { path: options.rolePath }),
+    ...(options.inlinePolicies === undefined ? {} : { inlinePolicies: options.inlinePolicies }),
+  });
   return sandbox;
 }
 
@@ -64,7 +52,7 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
   it("denies the shared role's sessions on this instance only, and removes this instance's profile only", async () => {
     const sandbox = seededSandbox();
 
-    await runAction(quarantineInstanceProfile, input, actionEnvironment(sandboxClients(sandbox.account)));
+    await runAction(quarantineInstanceProfile, input, environmentOn(sandbox));
 
     expect(denyPolicy(sandbox)).toEqual({
       Version: '2012-10-17',
@@ -80,11 +68,7 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
   it('puts the quarantine profile in place when the settings say replace', async () => {
     const sandbox = seededSandbox();
 
-    await runAction(
-      quarantineInstanceProfile,
-      input,
-      actionEnvironment(sandboxClients(sandbox.account), REPLACE),
-    );
+    await runAction(quarantineInstanceProfile, input, environmentOn(sandbox, REPLACE));
 
     expect(profileOf(sandbox, INSTANCE_ID)).toBe(QUARANTINE_ARN);
     expect(denyPolicy(sandbox)?.Statement).toHaveLength(1);
@@ -95,31 +79,20 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
     ['replace', REPLACE],
   ])('changes nothing the second time (%s)', async (_, settings) => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account), settings);
-    await runAction(quarantineInstanceProfile, input, environment);
-    const after = sandbox.account.snapshot();
-    const mutatingBefore = sandbox.account.mutatingCalls().length;
+    const environment = environmentOn(sandbox, settings);
 
-    const second = await runAction(quarantineInstanceProfile, input, environment);
-
-    expect(second.status).toBe('already-done');
-    expect(sandbox.account.snapshot()).toEqual(after);
-    expect(sandbox.account.mutatingCalls()).toHaveLength(mutatingBefore);
+    await expectSecondRunChangesNothing(sandbox, () =>
+      runAction(quarantineInstanceProfile, input, environment),
+    );
   });
 
   it('changes nothing at all in dry-run', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      quarantineInstanceProfile,
-      { ...input, dryRun: true },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(quarantineInstanceProfile, { ...input, dryRun: true }, environmentOn(sandbox)),
     );
 
     expect(outcome.status).toBe('dry-run');
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it.each([
@@ -131,7 +104,7 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
       Statement: [revokeOlderSessionsStatement('another-incident', TEST_NOW)],
     });
     const sandbox = seededSandbox({ inlinePolicies: { 'cordon-deny': revoke } });
-    const environment = actionEnvironment(sandboxClients(sandbox.account), settings);
+    const environment = environmentOn(sandbox, settings);
     const rolesBefore = sandbox.iam.snapshot().roles;
     await runAction(quarantineInstanceProfile, input, environment);
     expect(denyPolicy(sandbox)?.Statement).toHaveLength(2);
@@ -147,7 +120,7 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
 
   it("deletes Cordon's policy on release when this instance's statement was its only one", async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     await runAction(quarantineInstanceProfile, input, environment);
 
     await runAction(releaseInstance, input, environment);
@@ -159,7 +132,7 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
   it('surfaces a throttled PutRolePolicy as ThrottledError with nothing changed, and finishes on retry', async () => {
     const sandbox = seededSandbox();
     sandbox.account.injectFault({ service: 'IAM', command: 'PutRolePolicy', error: 'Throttling', times: 1 });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     await expect(runAction(quarantineInstanceProfile, input, environment)).rejects.toMatchObject({
       name: 'ThrottledError',
@@ -181,7 +154,7 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
       error: 'RequestLimitExceeded',
       times: 1,
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     await expect(runAction(quarantineInstanceProfile, input, environment)).rejects.toMatchObject({
       name: 'ThrottledError',
@@ -216,22 +189,22 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
     ],
   ])('refuses %s with UnmodifiableRoleError and changes nothing', async (_, seed) => {
     const sandbox = seededSandbox(seed);
-    const before = sandbox.account.snapshot();
-
-    await expect(
-      runAction(quarantineInstanceProfile, input, actionEnvironment(sandboxClients(sandbox.account))),
-    ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', retryable: false });
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
+    await expectUnchanged(sandbox, () =>
+      expect(runAction(quarantineInstanceProfile, input, environmentOn(sandbox))).rejects.toMatchObject({
+        name: 'UnmodifiableRoleError',
+        retryable: false,
+      }),
+    );
   });
 
   it("maps IAM's UnmodifiableEntity to UnmodifiableRoleError (terminal)", async () => {
     const sandbox = seededSandbox();
     sandbox.account.injectFault({ service: 'IAM', command: 'PutRolePolicy', error: 'UnmodifiableEntity' });
 
-    await expect(
-      runAction(quarantineInstanceProfile, input, actionEnvironment(sandboxClients(sandbox.account))),
-    ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', awsError: 'UnmodifiableEntity' });
+    await expect(runAction(quarantineInstanceProfile, input, environmentOn(sandbox))).rejects.toMatchObject({
+      name: 'UnmodifiableRoleError',
+      awsError: 'UnmodifiableEntity',
+    });
     expect(profileOf(sandbox, INSTANCE_ID)).toBe(PROFILE_ARN);
   });
 });

@@ -1,13 +1,16 @@
 import { ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { describe, expect, it } from 'vitest';
+import { envelope, TEST_INCIDENT } from '../../../../test/support/actions.ts';
 import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-  TEST_NOW,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+  aWebFleet,
+  environmentOn,
+  expectUnchanged,
+  movableClock,
+  testSandbox,
+  WEB,
+  WEB_LOAD_BALANCER_ARN,
+} from '../../../../test/support/sandbox.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import { deregisterFromLoadBalancers } from '../../src/actions/deregister-from-load-balancers.ts';
 import { detachFromAutoScaling } from '../../src/actions/detach-from-autoscaling.ts';
 import {
@@ -20,14 +23,11 @@ import { releaseInstance } from '../../src/actions/release-instance.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 import type { ActionDefinition } from '../../src/actions/types.ts';
 
-const INSTANCE_ID = 'i-0abc1234def567890';
-const FLEET_ID = 'i-0abc1234def567891';
-const VPC_A = 'vpc-0123456789abcdef0';
+const { instanceId: INSTANCE_ID, otherInstanceId: FLEET_ID, vpcId: VPC_A, profileArn: PROFILE_ARN } = WEB;
 const VPC_B = 'vpc-0123456789abcdef1';
 const ENI_PRIMARY = 'eni-0123456789abcdef0';
 const ENI_SECOND_VPC = 'eni-0123456789abcdef1';
-const PROFILE_ARN = 'arn:aws:iam::123456789012:instance-profile/web';
-const LB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/0123456789abcdef';
+const LB_ARN = WEB_LOAD_BALANCER_ARN;
 
 /**
  * A stand-in for `isolate-instance` (written concurrently elsewhere): it records the restore shape release
@@ -81,16 +81,19 @@ function simulatedIsolation(
   };
 }
 
+/**
+ * The web fleet's instance contained by everything release undoes: ENIs in two VPCs (isolation groups ready),
+ * the shared instance profile, Auto Scaling group `web`, target groups by id and by IP, a classic load balancer.
+ */
 function seededSandbox() {
-  const clock = { now: TEST_NOW.getTime() };
-  const sandbox = createSandbox({ now: () => new Date(clock.now) });
+  const clock = movableClock();
+  const sandbox = testSandbox({ clock });
   sandbox.iam
     .addRole({ roleName: 'web-role' })
     .addInstanceProfile({ name: 'web', roleName: 'web-role' })
     .addInstanceProfile({ name: 'cordon-quarantine' });
-  sandbox.ec2.addVpc({ vpcId: VPC_A });
+  const web = aWebFleet(sandbox);
   sandbox.ec2.addVpc({ vpcId: VPC_B });
-  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC_A });
   const app = sandbox.ec2.addSecurityGroup({ groupName: 'app', vpcId: VPC_A });
   const mgmt = sandbox.ec2.addSecurityGroup({ groupName: 'mgmt', vpcId: VPC_B });
   // Isolation groups exist before the containment here (the real isolate-instance creates them once per VPC).
@@ -175,7 +178,7 @@ function releasableState(sandbox: Sandbox) {
 const input = { ...envelope(), instanceId: INSTANCE_ID };
 
 async function contain(sandbox: Sandbox, isolationGroups: Readonly<Record<string, string>>) {
-  const environment = actionEnvironment(sandboxClients(sandbox.account));
+  const environment = environmentOn(sandbox);
   for (const step of [
     protectEvidence,
     detachFromAutoScaling,
@@ -276,15 +279,12 @@ describe('release-instance (against the sandbox account)', () => {
 
   it('fails with ActionFailedError for an incident that recorded nothing, and touches nothing', async () => {
     const { sandbox } = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    await expect(
-      runAction(releaseInstance, input, actionEnvironment(sandboxClients(sandbox.account))),
-    ).rejects.toMatchObject({
-      name: 'ActionFailedError',
-      message: expect.stringContaining('Nothing to release'),
-    });
-    expect(sandbox.account.snapshot()).toEqual(before);
+    await expectUnchanged(sandbox, () =>
+      expect(runAction(releaseInstance, input, environmentOn(sandbox))).rejects.toMatchObject({
+        name: 'ActionFailedError',
+        message: expect.stringContaining('Nothing to release'),
+      }),
+    );
     expect(sandbox.account.calls).toEqual([]);
   });
 

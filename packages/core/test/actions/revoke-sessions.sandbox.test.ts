@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-  TEST_NOW,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+import { envelope, TEST_INCIDENT, TEST_NOW } from '../../../../test/support/actions.ts';
+import { environmentOn, expectUnchanged, testSandbox } from '../../../../test/support/sandbox.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import {
   parseDenyPolicy,
   quarantineInstanceStatement,
@@ -26,7 +21,7 @@ const FOREIGN_POLICY = JSON.stringify({
 });
 
 function seededSandbox(): Sandbox {
-  const sandbox = createSandbox({ now: () => TEST_NOW });
+  const sandbox = testSandbox();
   sandbox.iam
     .addUser({ userName: 'alice', accessKeys: [{ accessKeyId: 'AKIAIOSFODNN7EXAMPLE' }] })
     .addUser({ userName: 'mallory', inlinePolicies: { [CORDON_DENY_POLICY_NAME]: FOREIGN_POLICY } })
@@ -57,7 +52,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
     await runAction(
       revokeSessions,
       { ...envelope(), principalType: 'role', name: 'app-role' },
-      actionEnvironment(sandboxClients(sandbox.account)),
+      environmentOn(sandbox),
     );
 
     expect(denyPolicyOf(sandbox, 'roles', 'app-role')).toEqual({
@@ -74,7 +69,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
     await runAction(
       revokeSessions,
       { ...envelope(), principalType: 'role', name: 'web-role' },
-      actionEnvironment(sandboxClients(sandbox.account)),
+      environmentOn(sandbox),
     );
 
     expect(denyPolicyOf(sandbox, 'roles', 'web-role')?.Statement).toEqual([
@@ -89,7 +84,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
     await runAction(
       revokeSessions,
       { ...envelope(), principalType: 'user', name: 'alice' },
-      actionEnvironment(sandboxClients(sandbox.account)),
+      environmentOn(sandbox),
     );
 
     expect(denyPolicyOf(sandbox, 'users', 'alice')?.Statement).toEqual([
@@ -100,7 +95,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
 
   it('changes nothing the second time, even later', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     const input = { ...envelope(), principalType: 'role', name: 'app-role' };
     await runAction(revokeSessions, input, environment);
     const after = sandbox.account.snapshot();
@@ -119,32 +114,28 @@ describe('revoke-sessions (against the sandbox account)', () => {
 
   it('changes nothing at all in dry-run', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      revokeSessions,
-      { ...envelope(true), principalType: 'role', name: 'web-role' },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(
+        revokeSessions,
+        { ...envelope(true), principalType: 'role', name: 'web-role' },
+        environmentOn(sandbox),
+      ),
     );
 
     expect(outcome.status).toBe('dry-run');
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('refuses service-linked roles with UnmodifiableRoleError', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    await expect(
-      runAction(
-        revokeSessions,
-        { ...envelope(), principalType: 'role', name: 'AWSServiceRoleForECS' },
-        actionEnvironment(sandboxClients(sandbox.account)),
-      ),
-    ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', retryable: false });
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
+    await expectUnchanged(sandbox, () =>
+      expect(
+        runAction(
+          revokeSessions,
+          { ...envelope(), principalType: 'role', name: 'AWSServiceRoleForECS' },
+          environmentOn(sandbox),
+        ),
+      ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', retryable: false }),
+    );
   });
 
   it('refuses Identity Center roles', async () => {
@@ -154,7 +145,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
       runAction(
         revokeSessions,
         { ...envelope(), principalType: 'role', name: SSO_ROLE },
-        actionEnvironment(sandboxClients(sandbox.account)),
+        environmentOn(sandbox),
       ),
     ).rejects.toMatchObject({ name: 'UnmodifiableRoleError' });
     expect(sandbox.account.mutatingCalls()).toEqual([]);
@@ -167,7 +158,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
       runAction(
         revokeSessions,
         { ...envelope(), principalType: 'user', name: 'mallory' },
-        actionEnvironment(sandboxClients(sandbox.account)),
+        environmentOn(sandbox),
       ),
     ).rejects.toMatchObject({ name: 'ActionFailedError' });
     expect(sandbox.iam.snapshot().users.mallory?.inlinePolicies[CORDON_DENY_POLICY_NAME]).toBe(
@@ -184,7 +175,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
         error: 'Throttling',
         times: 1,
       });
-      const environment = actionEnvironment(sandboxClients(sandbox.account));
+      const environment = environmentOn(sandbox);
       const input = { ...envelope(), principalType: 'role', name: 'app-role' };
 
       await expect(runAction(revokeSessions, input, environment)).rejects.toMatchObject({
@@ -207,7 +198,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
         runAction(
           revokeSessions,
           { ...envelope(), principalType: 'user', name: 'alice' },
-          actionEnvironment(sandboxClients(sandbox.account)),
+          environmentOn(sandbox),
         ),
       ).rejects.toMatchObject({ name: 'TransientServiceError', retryable: true });
       expect(sandbox.account.mutatingCalls()).toEqual([]);
@@ -216,7 +207,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
     it('surfaces AccessDenied as AccessDeniedError (terminal), recorded as failed', async () => {
       const sandbox = seededSandbox();
       sandbox.account.injectFault({ service: 'IAM', command: 'PutUserPolicy', error: 'AccessDenied' });
-      const environment = actionEnvironment(sandboxClients(sandbox.account));
+      const environment = environmentOn(sandbox);
 
       await expect(
         runAction(revokeSessions, { ...envelope(), principalType: 'user', name: 'alice' }, environment),
@@ -230,7 +221,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
 
     it("treats IAM's inline-policy quota as terminal, not as throttling", async () => {
       // IAM's LimitExceeded here is a size quota: retrying cannot help.
-      const sandbox = createSandbox({ now: () => TEST_NOW });
+      const sandbox = testSandbox();
       sandbox.iam.addUser({
         userName: 'alice',
         inlinePolicies: {
@@ -247,7 +238,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
         runAction(
           revokeSessions,
           { ...envelope(), principalType: 'user', name: 'alice' },
-          actionEnvironment(sandboxClients(sandbox.account)),
+          environmentOn(sandbox),
         ),
       ).rejects.toMatchObject({ name: 'ActionFailedError', retryable: false, awsError: 'LimitExceeded' });
     });

@@ -1,36 +1,25 @@
 import { describe, expect, it } from 'vitest';
+import { envelope, TEST_INCIDENT } from '../../../../test/support/actions.ts';
 import {
-  actionEnvironment,
-  envelope,
-  sandboxClients,
-  TEST_INCIDENT,
-} from '../../../../test/support/actions.ts';
-import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
+  anInstanceWithVolumes,
+  environmentOn,
+  expectUnchanged,
+  testSandbox,
+  WEB,
+} from '../../../../test/support/sandbox.ts';
+import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 import { snapshotVolumes } from '../../src/actions/snapshot-volumes.ts';
 
-const INSTANCE_ID = 'i-0abc1234def567890';
-const VPC = 'vpc-0123456789abcdef0';
-const ROOT = 'vol-0123456789abcdef0';
-const DATA = 'vol-0123456789abcdef1';
+const { instanceId: INSTANCE_ID, rootVolumeId: ROOT, dataVolumeId: DATA } = WEB;
+
 /** The order DescribeInstances lists the block devices in (`/dev/sdf` before `/dev/xvda`). */
 const IN_DEVICE_ORDER = [DATA, ROOT];
 
+/** An instance with a boot volume and a 100 GiB data volume, both kept on termination. */
 function seededSandbox(tags: Record<string, string> = { Name: 'web-1' }) {
-  const sandbox = createSandbox();
-  sandbox.ec2.addVpc({ vpcId: VPC });
-  const web = sandbox.ec2.addSecurityGroup({ groupName: 'web', vpcId: VPC });
-  sandbox.ec2.addInstance({
-    instanceId: INSTANCE_ID,
-    vpcId: VPC,
-    subnetId: 'subnet-0123456789abcdef0',
-    networkInterfaces: [{ networkInterfaceId: 'eni-0123456789abcdef0', groupIds: [web] }],
-    volumes: [
-      { volumeId: ROOT, deviceName: '/dev/xvda', deleteOnTermination: false },
-      { volumeId: DATA, deviceName: '/dev/sdf', deleteOnTermination: false, size: 100 },
-    ],
-    tags,
-  });
+  const sandbox = testSandbox();
+  anInstanceWithVolumes(sandbox, { deleteOnTermination: false, dataSize: 100, tags });
   return sandbox;
 }
 
@@ -44,11 +33,7 @@ describe('snapshot-volumes (against the sandbox account)', () => {
   it('snapshots every attached EBS volume, tagged with the incident, volume and instance', async () => {
     const sandbox = seededSandbox();
 
-    const outcome = await runAction(
-      snapshotVolumes,
-      input,
-      actionEnvironment(sandboxClients(sandbox.account)),
-    );
+    const outcome = await runAction(snapshotVolumes, input, environmentOn(sandbox));
 
     const snapshots = snapshotsOf(sandbox);
     expect(snapshots.map((snapshot) => snapshot.volumeId).sort()).toEqual([ROOT, DATA]);
@@ -70,7 +55,7 @@ describe('snapshot-volumes (against the sandbox account)', () => {
 
   it('changes nothing the second time', async () => {
     const sandbox = seededSandbox();
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
     const first = await runAction(snapshotVolumes, input, environment);
     // The sandbox moves snapshots from pending to completed on describe: compare after one look.
     const mutatingBefore = sandbox.account.mutatingCalls().length;
@@ -89,18 +74,12 @@ describe('snapshot-volumes (against the sandbox account)', () => {
 
   it('changes nothing at all in dry-run', async () => {
     const sandbox = seededSandbox();
-    const before = sandbox.account.snapshot();
-
-    const outcome = await runAction(
-      snapshotVolumes,
-      { ...input, dryRun: true },
-      actionEnvironment(sandboxClients(sandbox.account)),
+    const outcome = await expectUnchanged(sandbox, () =>
+      runAction(snapshotVolumes, { ...input, dryRun: true }, environmentOn(sandbox)),
     );
 
     expect(outcome.status).toBe('dry-run');
     expect(outcome.changes.map((change) => change.resource)).toEqual(IN_DEVICE_ORDER);
-    expect(sandbox.account.snapshot()).toEqual(before);
-    expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 
   it('retries ConcurrentSnapshotLimitExceeded, and a second run after the fault takes only the missing snapshot', async () => {
@@ -111,7 +90,7 @@ describe('snapshot-volumes (against the sandbox account)', () => {
       error: 'ConcurrentSnapshotLimitExceeded',
       times: 1,
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     const error = await runAction(snapshotVolumes, input, environment).catch((caught: unknown) => caught);
 
@@ -146,7 +125,7 @@ describe('snapshot-volumes (against the sandbox account)', () => {
       command: 'CreateSnapshot',
       error: 'UnauthorizedOperation',
     });
-    const environment = actionEnvironment(sandboxClients(sandbox.account));
+    const environment = environmentOn(sandbox);
 
     const error = await runAction(snapshotVolumes, input, environment).catch((caught: unknown) => caught);
 
@@ -164,9 +143,9 @@ describe('snapshot-volumes (against the sandbox account)', () => {
   it('refuses an exempt instance before any change', async () => {
     const sandbox = seededSandbox({ 'cordon:exempt': 'true' });
 
-    await expect(
-      runAction(snapshotVolumes, input, actionEnvironment(sandboxClients(sandbox.account))),
-    ).rejects.toMatchObject({ name: 'ExemptResourceError' });
+    await expect(runAction(snapshotVolumes, input, environmentOn(sandbox))).rejects.toMatchObject({
+      name: 'ExemptResourceError',
+    });
     expect(sandbox.account.mutatingCalls()).toEqual([]);
   });
 });

@@ -16,9 +16,17 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   DryRunOperation: 412,
 };
 
+/** How the SDK v3 client names a modelled exception, and the status it arrives with, when not the defaults. */
+export interface SdkErrorShape {
+  /** The exception's class name (`NoSuchEntityException` for wire code `NoSuchEntity`); the code by default. */
+  readonly name?: string;
+  readonly status?: number;
+}
+
 /**
- * An error shaped like the AWS SDK v3's deserialized service exceptions: `name` is the AWS error code,
- * `$fault` says client or server, `$metadata.httpStatusCode` is set. Action code sees no difference.
+ * An error shaped like the AWS SDK v3's deserialized service exceptions: `name` is what the SDK names it (the
+ * AWS error code, or the modelled exception's class name), `Code` the wire code, `$fault` says client or
+ * server, `$metadata.httpStatusCode` is set. Action code sees no difference.
  */
 export class SandboxServiceError extends Error {
   public readonly $fault: 'client' | 'server';
@@ -31,15 +39,15 @@ export class SandboxServiceError extends Error {
   public readonly $service: string;
   public readonly Code: string;
 
-  public constructor(service: string, code: string, message: string) {
+  public constructor(service: string, code: string, message: string, shape: SdkErrorShape = {}) {
     super(message);
-    this.name = code;
+    this.name = shape.name ?? code;
     this.Code = code;
     this.$service = service;
     const serverStatus = SERVER_ERRORS[code];
     this.$fault = serverStatus === undefined ? 'client' : 'server';
     this.$metadata = {
-      httpStatusCode: serverStatus ?? STATUS_BY_CODE[code] ?? 400,
+      httpStatusCode: shape.status ?? serverStatus ?? STATUS_BY_CODE[code] ?? 400,
       requestId: 'sandbox',
       attempts: 1,
       totalRetryDelay: 0,
@@ -47,7 +55,29 @@ export class SandboxServiceError extends Error {
   }
 }
 
-/** Throws the AWS error `code` from `service`. */
-export function awsError(service: string, code: string, message: string): SandboxServiceError {
-  return new SandboxServiceError(service, code, message);
+/** The AWS error `code` from `service`, to throw. */
+export function awsError(
+  service: string,
+  code: string,
+  message: string,
+  shape?: SdkErrorShape,
+): SandboxServiceError {
+  return new SandboxServiceError(service, code, message, shape);
+}
+
+/**
+ * One service's error factory. The SDK v3 names *modelled* exceptions after their class, not their wire code
+ * (IAM's `NoSuchEntity` arrives as `NoSuchEntityException`, classic ELB's `LoadBalancerNotFound` as
+ * `AccessPointNotFoundException`), and some carry another HTTP status; `shapes` lists them by wire code.
+ * Unlisted codes keep the code as their name, as the SDK does for unmodelled errors.
+ *
+ * @example
+ * const iamError = serviceErrors('IAM', { NoSuchEntity: { name: 'NoSuchEntityException', status: 404 } });
+ * throw iamError('NoSuchEntity', 'The user with name alice cannot be found.');
+ */
+export function serviceErrors(
+  service: string,
+  shapes: Readonly<Record<string, SdkErrorShape>> = {},
+): (code: string, message: string) => SandboxServiceError {
+  return (code, message) => new SandboxServiceError(service, code, message, shapes[code]);
 }

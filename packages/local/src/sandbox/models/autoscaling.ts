@@ -1,26 +1,21 @@
 import type {
   Activity,
-  AttachInstancesCommandInput,
-  AttachInstancesCommandOutput,
   AutoScalingGroup,
   DescribeAutoScalingGroupsCommandInput,
   DescribeAutoScalingGroupsCommandOutput,
   DescribeAutoScalingInstancesCommandInput,
   DescribeAutoScalingInstancesCommandOutput,
-  DetachInstancesCommandInput,
-  DetachInstancesCommandOutput,
   EnterStandbyCommandInput,
   EnterStandbyCommandOutput,
   ExitStandbyCommandInput,
   ExitStandbyCommandOutput,
   LifecycleState,
 } from '@aws-sdk/client-auto-scaling';
-import { awsError, type SandboxServiceError } from '../errors.ts';
+import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import { type Out, typed } from './command.ts';
 
 const SERVICE = 'AutoScaling';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 export interface AutoScalingInstanceRecord {
   instanceId: string;
@@ -74,14 +69,17 @@ export interface AddGroupInput {
   tags?: Record<string, string>;
 }
 
-function fail(message: string): SandboxServiceError {
-  // Auto Scaling reports these conditions as the unmodelled `ValidationError`, so the SDK's name is the code.
-  return awsError(SERVICE, 'ValidationError', message);
+const autoScalingError = serviceErrors(SERVICE);
+
+/** Auto Scaling reports these conditions as the unmodelled `ValidationError`, so the SDK's name is the code. */
+function fail(message: string) {
+  return autoScalingError('ValidationError', message);
 }
 
 /**
  * The Auto Scaling part of the sandbox account: groups, their instances' lifecycle states and the desired
- * capacity, changed by EnterStandby, ExitStandby, DetachInstances and AttachInstances as AWS changes them.
+ * capacity, changed by EnterStandby and ExitStandby as AWS changes them; DescribeAutoScalingGroups and
+ * DescribeAutoScalingInstances read them.
  * Transitions are immediate (`EnteringStandby` → `Standby` in one step), and replacement launches are only
  * counted (`replacementsPending`), never performed.
  *
@@ -96,17 +94,17 @@ export class AutoScalingModel implements ServiceModel {
   private state: AutoScalingState = { groups: {} };
 
   public constructor(private readonly context: SandboxContext) {
+    // Every call is validated before anything changes, so a refused call changes nothing.
     this.commands = {
-      DescribeAutoScalingGroups: this.handler((input: DescribeAutoScalingGroupsCommandInput) =>
+      // The IAM request model reads a group's ARN and tags with it.
+      DescribeAutoScalingGroups: typed((input: DescribeAutoScalingGroupsCommandInput) =>
         this.describeGroups(input),
       ),
-      DescribeAutoScalingInstances: this.handler((input: DescribeAutoScalingInstancesCommandInput) =>
+      DescribeAutoScalingInstances: typed((input: DescribeAutoScalingInstancesCommandInput) =>
         this.describeInstances(input),
       ),
-      EnterStandby: this.handler((input: EnterStandbyCommandInput) => this.enterStandby(input)),
-      ExitStandby: this.handler((input: ExitStandbyCommandInput) => this.exitStandby(input)),
-      DetachInstances: this.handler((input: DetachInstancesCommandInput) => this.detachInstances(input)),
-      AttachInstances: this.handler((input: AttachInstancesCommandInput) => this.attachInstances(input)),
+      EnterStandby: typed((input: EnterStandbyCommandInput) => this.enterStandby(input)),
+      ExitStandby: typed((input: ExitStandbyCommandInput) => this.exitStandby(input)),
     };
   }
 
@@ -144,11 +142,6 @@ export class AutoScalingModel implements ServiceModel {
       replacementsPending: 0,
       activities: [],
     };
-  }
-
-  // The sandbox passes the SDK-typed command input; every call is validated before anything changes.
-  private handler<I, O>(fn: (input: I) => O): CommandHandler {
-    return (input) => fn(input as I);
   }
 
   /** A deterministic UUID-shaped id from the sandbox's counter (activity and group ids are UUIDs in AWS). */
@@ -326,70 +319,6 @@ export class AutoScalingModel implements ServiceModel {
       );
     });
     return { Activities: activities };
-  }
-
-  private detachInstances(input: DetachInstancesCommandInput): Out<DetachInstancesCommandOutput> {
-    const group = this.group(input.AutoScalingGroupName);
-    if (input.ShouldDecrementDesiredCapacity === undefined) {
-      throw fail('ShouldDecrementDesiredCapacity is required');
-    }
-    const instances = (input.InstanceIds ?? []).map((id) => this.member(group, id));
-    // Standby instances already left the desired capacity, so only the others count against it.
-    const counted = instances.filter((instance) => instance.lifecycleState !== 'Standby').length;
-    if (input.ShouldDecrementDesiredCapacity) {
-      const desired = group.desiredCapacity - counted;
-      if (desired < group.minSize) {
-        throw fail(
-          `AutoScalingGroup ${group.name} has min-size=${group.minSize}, max-size=${group.maxSize}, and desired-size=${group.desiredCapacity}. To detach ${instances.length} instances, please update the AutoScalingGroup sizes appropriately.`,
-        );
-      }
-      group.desiredCapacity = desired;
-    } else {
-      group.replacementsPending += counted;
-    }
-    const activities = instances.map((instance) => {
-      delete group.instances[instance.instanceId];
-      return this.activity(
-        group,
-        `Detaching EC2 instance: ${instance.instanceId}`,
-        `instance ${instance.instanceId} was detached in response to a user request.`,
-      );
-    });
-    return { Activities: activities };
-  }
-
-  private attachInstances(input: AttachInstancesCommandInput): Out<AttachInstancesCommandOutput> {
-    const group = this.group(input.AutoScalingGroupName);
-    const ids = input.InstanceIds ?? [];
-    for (const id of ids) {
-      const owner = Object.values(this.state.groups).find(
-        (candidate) => candidate.instances[id] !== undefined,
-      );
-      if (owner !== undefined) throw fail(`The instance ${id} is already part of an Auto Scaling group.`);
-    }
-    const desired = group.desiredCapacity + ids.length;
-    if (desired > group.maxSize) {
-      throw fail(
-        `Cannot attach ${ids.length} instance(s) to AutoScalingGroup ${group.name}: the desired capacity would exceed the maximum size of ${group.maxSize}.`,
-      );
-    }
-    group.desiredCapacity = desired;
-    for (const id of ids) {
-      group.instances[id] = {
-        instanceId: id,
-        availabilityZone: group.availabilityZones[0] ?? `${this.context.region}a`,
-        lifecycleState: 'InService',
-        healthy: true,
-        protectedFromScaleIn: false,
-        instanceType: 't3.micro',
-      };
-      this.activity(
-        group,
-        `Attaching an existing EC2 instance: ${id}`,
-        `an instance was attached to the group.`,
-      );
-    }
-    return {};
   }
 }
 

@@ -7,12 +7,11 @@ import type {
   RegisterInstancesWithLoadBalancerCommandInput,
   RegisterInstancesWithLoadBalancerCommandOutput,
 } from '@aws-sdk/client-elastic-load-balancing';
-import { awsError, type SandboxServiceError } from '../errors.ts';
+import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import { INSTANCE_ID, type Out, typed } from './command.ts';
 
 const SERVICE = 'ElasticLoadBalancing';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 export interface ClassicLoadBalancerRecord {
   name: string;
@@ -56,13 +55,10 @@ export interface ElbModelOptions {
  * load balancer is `LoadBalancerNotFound` on the wire and `AccessPointNotFoundException` in the SDK, a bad
  * instance `InvalidInstance` / `InvalidEndPointException`. Both are kept, as the real client keeps them.
  */
-function fail(sdkName: string, code: string, message: string): SandboxServiceError {
-  const error = awsError(SERVICE, code, message);
-  error.name = sdkName;
-  return error;
-}
-
-const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const fail = serviceErrors(SERVICE, {
+  LoadBalancerNotFound: { name: 'AccessPointNotFoundException' },
+  InvalidInstance: { name: 'InvalidEndPointException' },
+});
 
 /**
  * The classic ELB part of the sandbox account: load balancers and their registered instances.
@@ -83,12 +79,12 @@ export class ElbModel implements ServiceModel {
     private readonly options: ElbModelOptions = {},
   ) {
     this.commands = {
-      DescribeLoadBalancers: this.handler((input: DescribeLoadBalancersCommandInput) => this.describe(input)),
-      RegisterInstancesWithLoadBalancer: this.handler(
-        (input: RegisterInstancesWithLoadBalancerCommandInput) => this.register(input),
+      DescribeLoadBalancers: typed((input: DescribeLoadBalancersCommandInput) => this.describe(input)),
+      RegisterInstancesWithLoadBalancer: typed((input: RegisterInstancesWithLoadBalancerCommandInput) =>
+        this.register(input),
       ),
-      DeregisterInstancesFromLoadBalancer: this.handler(
-        (input: DeregisterInstancesFromLoadBalancerCommandInput) => this.deregister(input),
+      DeregisterInstancesFromLoadBalancer: typed((input: DeregisterInstancesFromLoadBalancerCommandInput) =>
+        this.deregister(input),
       ),
     };
   }
@@ -113,19 +109,10 @@ export class ElbModel implements ServiceModel {
     };
   }
 
-  // The sandbox passes the SDK-typed command input.
-  private handler<I, O>(fn: (input: I) => O): CommandHandler {
-    return (input) => fn(input as I);
-  }
-
   private loadBalancer(name: string | undefined): ClassicLoadBalancerRecord {
     const found = this.state.loadBalancers[name ?? ''];
     if (found === undefined) {
-      throw fail(
-        'AccessPointNotFoundException',
-        'LoadBalancerNotFound',
-        `There is no ACTIVE Load Balancer named '${name}'`,
-      );
+      throw fail('LoadBalancerNotFound', `There is no ACTIVE Load Balancer named '${name}'`);
     }
     return found;
   }
@@ -164,7 +151,7 @@ export class ElbModel implements ServiceModel {
     for (const id of ids) {
       const exists = this.options.instanceExists?.(id) ?? true;
       if (!INSTANCE_ID.test(id) || !exists) {
-        throw fail('InvalidEndPointException', 'InvalidInstance', `EC2 instance ${id} is not valid.`);
+        throw fail('InvalidInstance', `EC2 instance ${id} is not valid.`);
       }
     }
     for (const id of ids) {
@@ -182,7 +169,7 @@ export class ElbModel implements ServiceModel {
     const ids = this.instanceIds(input.Instances);
     const unseen = ids.find((id) => !lb.everRegistered.includes(id));
     if (unseen !== undefined) {
-      throw fail('InvalidEndPointException', 'InvalidInstance', `Could not find EC2 instance ${unseen}.`);
+      throw fail('InvalidInstance', `Could not find EC2 instance ${unseen}.`);
     }
     lb.instances = lb.instances.filter((id) => !ids.includes(id));
     return { Instances: lb.instances.map((InstanceId) => ({ InstanceId })) };

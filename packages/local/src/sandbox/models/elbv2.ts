@@ -12,12 +12,11 @@ import type {
   TargetHealthDescription,
   TargetTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { awsError, type SandboxServiceError } from '../errors.ts';
+import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import { INSTANCE_ID, type Out, typed } from './command.ts';
 
 const SERVICE = 'ElasticLoadBalancingV2';
-
-type Out<T> = Omit<T, '$metadata'>;
 
 export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
 
@@ -72,15 +71,14 @@ export interface ElbV2ModelOptions {
 
 /**
  * ELBv2's errors are modelled exceptions: the wire code is `TargetGroupNotFound` but the SDK throws
- * `TargetGroupNotFoundException`. The sandbox keeps both, so `name` and `instanceof` match the real client.
+ * `TargetGroupNotFoundException`. The sandbox keeps both, so `name` and `Code` match the real client's.
  */
-function fail(sdkName: string, code: string, message: string): SandboxServiceError {
-  const error = awsError(SERVICE, code, message);
-  error.name = sdkName;
-  return error;
-}
+const fail = serviceErrors(SERVICE, {
+  TargetGroupNotFound: { name: 'TargetGroupNotFoundException' },
+  LoadBalancerNotFound: { name: 'LoadBalancerNotFoundException' },
+  InvalidTarget: { name: 'InvalidTargetException' },
+});
 
-const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const IPV4 = /^(\d{1,3}\.){3}\d{1,3}$/;
 
 /**
@@ -103,16 +101,14 @@ export class ElbV2Model implements ServiceModel {
     private readonly options: ElbV2ModelOptions = {},
   ) {
     this.commands = {
-      DescribeTargetGroups: this.handler((input: DescribeTargetGroupsCommandInput) =>
+      DescribeTargetGroups: typed((input: DescribeTargetGroupsCommandInput) =>
         this.describeTargetGroups(input),
       ),
-      DescribeTargetHealth: this.handler((input: DescribeTargetHealthCommandInput) =>
+      DescribeTargetHealth: typed((input: DescribeTargetHealthCommandInput) =>
         this.describeTargetHealth(input),
       ),
-      RegisterTargets: this.handler((input: RegisterTargetsCommandInput) => this.registerTargets(input)),
-      DeregisterTargets: this.handler((input: DeregisterTargetsCommandInput) =>
-        this.deregisterTargets(input),
-      ),
+      RegisterTargets: typed((input: RegisterTargetsCommandInput) => this.registerTargets(input)),
+      DeregisterTargets: typed((input: DeregisterTargetsCommandInput) => this.deregisterTargets(input)),
     };
   }
 
@@ -154,19 +150,10 @@ export class ElbV2Model implements ServiceModel {
     return arn;
   }
 
-  // The sandbox passes the SDK-typed command input.
-  private handler<I, O>(fn: (input: I) => O): CommandHandler {
-    return (input) => fn(input as I);
-  }
-
   private targetGroup(arn: string | undefined): TargetGroupRecord {
     const group = this.state.targetGroups[arn ?? ''];
     if (group === undefined) {
-      throw fail(
-        'TargetGroupNotFoundException',
-        'TargetGroupNotFound',
-        `One or more target groups not found`,
-      );
+      throw fail('TargetGroupNotFound', 'One or more target groups not found');
     }
     return group;
   }
@@ -200,11 +187,7 @@ export class ElbV2Model implements ServiceModel {
       groups = names.map((name) => {
         const found = groups.find((group) => group.name === name);
         if (found === undefined) {
-          throw fail(
-            'TargetGroupNotFoundException',
-            'TargetGroupNotFound',
-            `Target groups '${name}' not found`,
-          );
+          throw fail('TargetGroupNotFound', `Target groups '${name}' not found`);
         }
         return found;
       });
@@ -217,11 +200,7 @@ export class ElbV2Model implements ServiceModel {
         group.loadBalancerArns.includes(lb),
       );
       if (!known) {
-        throw fail(
-          'LoadBalancerNotFoundException',
-          'LoadBalancerNotFound',
-          `Load balancers '[${lb}]' not found`,
-        );
+        throw fail('LoadBalancerNotFound', `Load balancers '[${lb}]' not found`);
       }
     }
     return { TargetGroups: groups.map((group) => this.toTargetGroup(group)) };
@@ -301,8 +280,21 @@ export class ElbV2Model implements ServiceModel {
     return { State: 'healthy' };
   }
 
-  private checkTargets(group: TargetGroupRecord, targets: readonly TargetDescription[]): void {
-    if (targets.length === 0) throw fail('ValidationError', 'ValidationError', 'Targets must not be empty');
+  /**
+   * The group and targets of a (de)registration, checked before anything changes, with the passage of time
+   * applied to the group's targets first.
+   */
+  private targetsOf(input: {
+    TargetGroupArn?: string | undefined;
+    Targets?: TargetDescription[] | undefined;
+  }): {
+    group: TargetGroupRecord;
+    targets: readonly TargetDescription[];
+    now: number;
+  } {
+    const group = this.targetGroup(input.TargetGroupArn);
+    const targets = input.Targets ?? [];
+    if (targets.length === 0) throw fail('ValidationError', 'Targets must not be empty');
     const invalid = targets.filter((target) => {
       const id = target.Id ?? '';
       if (group.targetType === 'instance') {
@@ -315,19 +307,16 @@ export class ElbV2Model implements ServiceModel {
     });
     if (invalid.length > 0) {
       throw fail(
-        'InvalidTargetException',
         'InvalidTarget',
         `The following targets are not valid ${group.targetType === 'instance' ? 'instances' : 'IP addresses'}: '${invalid.map((t) => t.Id).join("', '")}'`,
       );
     }
+    this.settle(group);
+    return { group, targets, now: this.context.now().getTime() };
   }
 
   private registerTargets(input: RegisterTargetsCommandInput): Out<RegisterTargetsCommandOutput> {
-    const group = this.targetGroup(input.TargetGroupArn);
-    const targets = input.Targets ?? [];
-    this.checkTargets(group, targets);
-    this.settle(group);
-    const now = this.context.now().getTime();
+    const { group, targets, now } = this.targetsOf(input);
     for (const target of targets) {
       const port = target.Port ?? group.port;
       const key = `${target.Id}:${port}`;
@@ -340,11 +329,7 @@ export class ElbV2Model implements ServiceModel {
   }
 
   private deregisterTargets(input: DeregisterTargetsCommandInput): Out<DeregisterTargetsCommandOutput> {
-    const group = this.targetGroup(input.TargetGroupArn);
-    const targets = input.Targets ?? [];
-    this.checkTargets(group, targets);
-    this.settle(group);
-    const now = this.context.now().getTime();
+    const { group, targets, now } = this.targetsOf(input);
     for (const target of targets) {
       // Without a port the group's port is meant; a target registered on another port is then not matched and
       // AWS answers success without changing anything.

@@ -1,11 +1,7 @@
 import type {
   AccessKeyMetadata,
-  CreateLoginProfileCommandInput,
-  CreateLoginProfileCommandOutput,
-  DeleteAccessKeyCommandInput,
   DeleteLoginProfileCommandInput,
   DeleteRolePolicyCommandInput,
-  DeleteUserPolicyCommandInput,
   GetAccessKeyLastUsedCommandInput,
   GetAccessKeyLastUsedCommandOutput,
   GetInstanceProfileCommandInput,
@@ -23,14 +19,8 @@ import type {
   InstanceProfile,
   ListAccessKeysCommandInput,
   ListAccessKeysCommandOutput,
-  ListInstanceProfilesForRoleCommandInput,
-  ListInstanceProfilesForRoleCommandOutput,
-  ListRolePoliciesCommandInput,
-  ListRolePoliciesCommandOutput,
   ListRoleTagsCommandInput,
   ListRoleTagsCommandOutput,
-  ListUserPoliciesCommandInput,
-  ListUserPoliciesCommandOutput,
   ListUsersCommandInput,
   ListUsersCommandOutput,
   ListUserTagsCommandInput,
@@ -42,45 +32,9 @@ import type {
   UpdateAccessKeyCommandInput,
   User,
 } from '@aws-sdk/client-iam';
-import { awsError, type SandboxServiceError } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
-
-/**
- * IAM error codes the model throws → the SDK v3 exception name and HTTP status. The SDK names modelled
- * IAM exceptions `<Code>Exception` (`NoSuchEntity` → `NoSuchEntityException`) while `Code` keeps the wire
- * code; action code matches on `name`, so the sandbox must give the same one.
- */
-const IAM_ERRORS: Readonly<Record<string, readonly [name: string, status: number]>> = {
-  NoSuchEntity: ['NoSuchEntityException', 404],
-  EntityAlreadyExists: ['EntityAlreadyExistsException', 409],
-  MalformedPolicyDocument: ['MalformedPolicyDocumentException', 400],
-  UnmodifiableEntity: ['UnmodifiableEntityException', 400],
-  LimitExceeded: ['LimitExceededException', 409],
-  InvalidInput: ['InvalidInputException', 400],
-  // Not modelled by the SDK: the name stays the wire code.
-  AccessDenied: ['AccessDenied', 403],
-  ValidationError: ['ValidationError', 400],
-};
-
-function iamError(code: string, message: string): SandboxServiceError {
-  const error = awsError('IAM', code, message);
-  const known = IAM_ERRORS[code];
-  if (known !== undefined) {
-    error.name = known[0];
-    error.$metadata.httpStatusCode = known[1];
-  }
-  return error;
-}
-
-/** Adapts a typed handler to the sandbox's handler signature. */
-function typed<I>(handler: (input: I) => unknown): CommandHandler {
-  // The sandbox passes the SDK client's own input object, so its shape is the command's input type.
-  return (input) => handler(input as unknown as I);
-}
-
-/** Inline policies may total this many non-whitespace characters per user / per role (IAM quotas). */
-const USER_INLINE_POLICY_QUOTA = 2048;
-const ROLE_INLINE_POLICY_QUOTA = 10240;
+import { type Out, typed } from './command.ts';
+import { getInlinePolicy, iamError, noSuchPolicy, putInlinePolicy } from './iam-policies.ts';
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
 
@@ -212,28 +166,24 @@ export class IamModel implements ServiceModel {
       ListUsers: typed((input: ListUsersCommandInput) => this.listUsers(input)),
       ListAccessKeys: typed((input: ListAccessKeysCommandInput) => this.listAccessKeys(input)),
       UpdateAccessKey: typed((input: UpdateAccessKeyCommandInput) => this.updateAccessKey(input)),
-      DeleteAccessKey: typed((input: DeleteAccessKeyCommandInput) => this.deleteAccessKey(input)),
       GetAccessKeyLastUsed: typed((input: GetAccessKeyLastUsedCommandInput) =>
         this.getAccessKeyLastUsed(input),
       ),
-      PutUserPolicy: typed((input: PutUserPolicyCommandInput) => this.putUserPolicy(input)),
+      PutUserPolicy: typed((input: PutUserPolicyCommandInput) =>
+        putInlinePolicy(this.user(input.UserName), input),
+      ),
       GetUserPolicy: typed((input: GetUserPolicyCommandInput) => this.getUserPolicy(input)),
-      DeleteUserPolicy: typed((input: DeleteUserPolicyCommandInput) => this.deleteUserPolicy(input)),
-      ListUserPolicies: typed((input: ListUserPoliciesCommandInput) => this.listUserPolicies(input)),
-      PutRolePolicy: typed((input: PutRolePolicyCommandInput) => this.putRolePolicy(input)),
+      PutRolePolicy: typed((input: PutRolePolicyCommandInput) =>
+        putInlinePolicy(this.modifiableRole(input.RoleName), input),
+      ),
       GetRolePolicy: typed((input: GetRolePolicyCommandInput) => this.getRolePolicy(input)),
       DeleteRolePolicy: typed((input: DeleteRolePolicyCommandInput) => this.deleteRolePolicy(input)),
-      ListRolePolicies: typed((input: ListRolePoliciesCommandInput) => this.listRolePolicies(input)),
       GetLoginProfile: typed((input: GetLoginProfileCommandInput) => this.getLoginProfile(input)),
-      CreateLoginProfile: typed((input: CreateLoginProfileCommandInput) => this.createLoginProfile(input)),
       DeleteLoginProfile: typed((input: DeleteLoginProfileCommandInput) => this.deleteLoginProfile(input)),
       GetRole: typed((input: GetRoleCommandInput) => this.getRole(input)),
       ListRoleTags: typed((input: ListRoleTagsCommandInput) => this.listRoleTags(input)),
       ListUserTags: typed((input: ListUserTagsCommandInput) => this.listUserTags(input)),
       GetInstanceProfile: typed((input: GetInstanceProfileCommandInput) => this.getInstanceProfile(input)),
-      ListInstanceProfilesForRole: typed((input: ListInstanceProfilesForRoleCommandInput) =>
-        this.listInstanceProfilesForRole(input),
-      ),
     };
   }
 
@@ -241,14 +191,10 @@ export class IamModel implements ServiceModel {
 
   /** Adds an IAM user with its access keys, console password and inline policies. */
   public addUser(seed: UserSeed): this {
-    const path = seed.path ?? '/';
     this.state.users[seed.userName] = {
       userName: seed.userName,
       userId: seed.userId ?? this.awsId('AIDA'),
-      path,
-      arn: `arn:aws:iam::${this.context.accountId}:user${path}${seed.userName}`,
-      createDate: this.context.now(),
-      tags: toTags(seed.tags),
+      ...this.identity('user', seed.userName, seed.path ?? '/', seed.tags),
       accessKeys: (seed.accessKeys ?? []).map((key) => ({
         accessKeyId: key.accessKeyId,
         status: key.status ?? 'Active',
@@ -286,10 +232,7 @@ export class IamModel implements ServiceModel {
     this.state.roles[seed.roleName] = {
       roleName: seed.roleName,
       roleId: seed.roleId ?? this.awsId('AROA'),
-      path,
-      arn: `arn:aws:iam::${this.context.accountId}:role${path}${seed.roleName}`,
-      createDate: this.context.now(),
-      tags: toTags(seed.tags),
+      ...this.identity('role', seed.roleName, path, seed.tags),
       // AWS returns trust policies URL-encoded, like every policy document.
       assumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
       ...(seed.externalId === undefined ? {} : { externalId: seed.externalId }),
@@ -339,11 +282,11 @@ export class IamModel implements ServiceModel {
 
   // ---- users and access keys ------------------------------------------------------------------------
 
-  private getUser(input: GetUserCommandInput): Omit<GetUserCommandOutput, '$metadata'> {
+  private getUser(input: GetUserCommandInput): Out<GetUserCommandOutput> {
     return { User: toUser(this.user(this.userNameOrCaller(input.UserName))) };
   }
 
-  private listUsers(input: ListUsersCommandInput): Omit<ListUsersCommandOutput, '$metadata'> {
+  private listUsers(input: ListUsersCommandInput): Out<ListUsersCommandOutput> {
     const prefix = input.PathPrefix ?? '/';
     const users = Object.values(this.state.users)
       .filter((user) => user.path.startsWith(prefix))
@@ -353,7 +296,7 @@ export class IamModel implements ServiceModel {
     return { Users: users, IsTruncated: false };
   }
 
-  private listAccessKeys(input: ListAccessKeysCommandInput): Omit<ListAccessKeysCommandOutput, '$metadata'> {
+  private listAccessKeys(input: ListAccessKeysCommandInput): Out<ListAccessKeysCommandOutput> {
     const user = this.user(this.userNameOrCaller(input.UserName));
     const metadata: AccessKeyMetadata[] = user.accessKeys.map((key) => ({
       UserName: user.userName,
@@ -376,16 +319,9 @@ export class IamModel implements ServiceModel {
     return {};
   }
 
-  private deleteAccessKey(input: DeleteAccessKeyCommandInput): Record<string, never> {
-    const user = this.user(this.userNameOrCaller(input.UserName));
-    const key = this.accessKey(user, input.AccessKeyId);
-    user.accessKeys = user.accessKeys.filter((candidate) => candidate !== key);
-    return {};
-  }
-
   private getAccessKeyLastUsed(
     input: GetAccessKeyLastUsedCommandInput,
-  ): Omit<GetAccessKeyLastUsedCommandOutput, '$metadata'> {
+  ): Out<GetAccessKeyLastUsedCommandOutput> {
     for (const user of Object.values(this.state.users)) {
       const key = user.accessKeys.find((candidate) => candidate.accessKeyId === input.AccessKeyId);
       if (key === undefined) continue;
@@ -411,111 +347,31 @@ export class IamModel implements ServiceModel {
 
   // ---- inline policies ------------------------------------------------------------------------------
 
-  private putUserPolicy(input: PutUserPolicyCommandInput): Record<string, never> {
+  private getUserPolicy(input: GetUserPolicyCommandInput): Out<GetUserPolicyCommandOutput> {
     const user = this.user(input.UserName);
-    const document = validPolicyDocument(input.PolicyDocument);
-    const policies = { ...user.inlinePolicies, [String(input.PolicyName)]: document };
-    assertWithinQuota(policies, USER_INLINE_POLICY_QUOTA, `user ${user.userName}`);
-    user.inlinePolicies = policies;
-    return {};
+    return { UserName: user.userName, ...getInlinePolicy(user, input.PolicyName) };
   }
 
-  private getUserPolicy(input: GetUserPolicyCommandInput): Omit<GetUserPolicyCommandOutput, '$metadata'> {
-    const user = this.user(input.UserName);
-    const document = user.inlinePolicies[String(input.PolicyName)];
-    if (document === undefined) {
-      throw iamError(
-        'NoSuchEntity',
-        `The user policy with name ${String(input.PolicyName)} cannot be found.`,
-      );
-    }
-    return { UserName: user.userName, PolicyName: input.PolicyName, PolicyDocument: urlEncoded(document) };
-  }
-
-  private deleteUserPolicy(input: DeleteUserPolicyCommandInput): Record<string, never> {
-    const user = this.user(input.UserName);
-    const name = String(input.PolicyName);
-    if (user.inlinePolicies[name] === undefined) {
-      throw iamError('NoSuchEntity', `The user policy with name ${name} cannot be found.`);
-    }
-    delete user.inlinePolicies[name];
-    return {};
-  }
-
-  private listUserPolicies(
-    input: ListUserPoliciesCommandInput,
-  ): Omit<ListUserPoliciesCommandOutput, '$metadata'> {
-    const user = this.user(input.UserName);
-    return { PolicyNames: Object.keys(user.inlinePolicies).sort(), IsTruncated: false };
-  }
-
-  private putRolePolicy(input: PutRolePolicyCommandInput): Record<string, never> {
-    const role = this.modifiableRole(input.RoleName);
-    const document = validPolicyDocument(input.PolicyDocument);
-    const policies = { ...role.inlinePolicies, [String(input.PolicyName)]: document };
-    assertWithinQuota(policies, ROLE_INLINE_POLICY_QUOTA, `role ${role.roleName}`);
-    role.inlinePolicies = policies;
-    return {};
-  }
-
-  private getRolePolicy(input: GetRolePolicyCommandInput): Omit<GetRolePolicyCommandOutput, '$metadata'> {
+  private getRolePolicy(input: GetRolePolicyCommandInput): Out<GetRolePolicyCommandOutput> {
     const role = this.role(input.RoleName);
-    const document = role.inlinePolicies[String(input.PolicyName)];
-    if (document === undefined) {
-      throw iamError(
-        'NoSuchEntity',
-        `The role policy with name ${String(input.PolicyName)} cannot be found.`,
-      );
-    }
-    return { RoleName: role.roleName, PolicyName: input.PolicyName, PolicyDocument: urlEncoded(document) };
+    return { RoleName: role.roleName, ...getInlinePolicy(role, input.PolicyName) };
   }
 
   private deleteRolePolicy(input: DeleteRolePolicyCommandInput): Record<string, never> {
     const role = this.modifiableRole(input.RoleName);
     const name = String(input.PolicyName);
-    if (role.inlinePolicies[name] === undefined) {
-      throw iamError('NoSuchEntity', `The role policy with name ${name} cannot be found.`);
-    }
+    if (role.inlinePolicies[name] === undefined) throw noSuchPolicy(role, name);
     delete role.inlinePolicies[name];
     return {};
   }
 
-  private listRolePolicies(
-    input: ListRolePoliciesCommandInput,
-  ): Omit<ListRolePoliciesCommandOutput, '$metadata'> {
-    const role = this.role(input.RoleName);
-    return { PolicyNames: Object.keys(role.inlinePolicies).sort(), IsTruncated: false };
-  }
-
   // ---- console access --------------------------------------------------------------------------------
 
-  private getLoginProfile(
-    input: GetLoginProfileCommandInput,
-  ): Omit<GetLoginProfileCommandOutput, '$metadata'> {
+  private getLoginProfile(input: GetLoginProfileCommandInput): Out<GetLoginProfileCommandOutput> {
     const user = this.user(this.userNameOrCaller(input.UserName));
     if (user.loginProfile === undefined) {
       throw iamError('NoSuchEntity', `Login Profile for User ${user.userName} cannot be found.`);
     }
-    return {
-      LoginProfile: {
-        UserName: user.userName,
-        CreateDate: user.loginProfile.createDate,
-        PasswordResetRequired: user.loginProfile.passwordResetRequired,
-      },
-    };
-  }
-
-  private createLoginProfile(
-    input: CreateLoginProfileCommandInput,
-  ): Omit<CreateLoginProfileCommandOutput, '$metadata'> {
-    const user = this.user(this.userNameOrCaller(input.UserName));
-    if (user.loginProfile !== undefined) {
-      throw iamError('EntityAlreadyExists', `Login Profile for user ${user.userName} already exists.`);
-    }
-    user.loginProfile = {
-      createDate: this.context.now(),
-      passwordResetRequired: input.PasswordResetRequired ?? false,
-    };
     return {
       LoginProfile: {
         UserName: user.userName,
@@ -536,21 +392,19 @@ export class IamModel implements ServiceModel {
 
   // ---- roles, tags, instance profiles -----------------------------------------------------------------
 
-  private getRole(input: GetRoleCommandInput): Omit<GetRoleCommandOutput, '$metadata'> {
+  private getRole(input: GetRoleCommandInput): Out<GetRoleCommandOutput> {
     return { Role: toRole(this.role(input.RoleName)) };
   }
 
-  private listRoleTags(input: ListRoleTagsCommandInput): Omit<ListRoleTagsCommandOutput, '$metadata'> {
+  private listRoleTags(input: ListRoleTagsCommandInput): Out<ListRoleTagsCommandOutput> {
     return { Tags: structuredClone(this.role(input.RoleName).tags), IsTruncated: false };
   }
 
-  private listUserTags(input: ListUserTagsCommandInput): Omit<ListUserTagsCommandOutput, '$metadata'> {
+  private listUserTags(input: ListUserTagsCommandInput): Out<ListUserTagsCommandOutput> {
     return { Tags: structuredClone(this.user(input.UserName).tags), IsTruncated: false };
   }
 
-  private getInstanceProfile(
-    input: GetInstanceProfileCommandInput,
-  ): Omit<GetInstanceProfileCommandOutput, '$metadata'> {
+  private getInstanceProfile(input: GetInstanceProfileCommandInput): Out<GetInstanceProfileCommandOutput> {
     const profile = this.state.instanceProfiles[String(input.InstanceProfileName)];
     if (profile === undefined) {
       throw iamError(
@@ -559,16 +413,6 @@ export class IamModel implements ServiceModel {
       );
     }
     return { InstanceProfile: this.toInstanceProfile(profile) };
-  }
-
-  private listInstanceProfilesForRole(
-    input: ListInstanceProfilesForRoleCommandInput,
-  ): Omit<ListInstanceProfilesForRoleCommandOutput, '$metadata'> {
-    const role = this.role(input.RoleName);
-    const profiles = Object.values(this.state.instanceProfiles)
-      .filter((profile) => profile.roleNames.includes(role.roleName))
-      .map((profile) => this.toInstanceProfile(profile));
-    return { InstanceProfiles: profiles, IsTruncated: false };
   }
 
   // ---- lookups ----------------------------------------------------------------------------------------
@@ -635,6 +479,21 @@ export class IamModel implements ServiceModel {
     };
   }
 
+  /** What users and roles both carry: path, ARN, creation date and tags. */
+  private identity(
+    kind: 'user' | 'role',
+    name: string,
+    path: string,
+    tags: Readonly<Record<string, string>> | undefined,
+  ): { path: string; arn: string; createDate: Date; tags: Tag[] } {
+    return {
+      path,
+      arn: `arn:aws:iam::${this.context.accountId}:${kind}${path}${name}`,
+      createDate: this.context.now(),
+      tags: toTags(tags),
+    };
+  }
+
   /** IAM unique ids: a four-letter prefix and 17 upper-case alphanumerics (`AIDA…`, `AROA…`). */
   private awsId(prefix: string): string {
     return this.context.nextId(prefix, 17).replace('-', '').toUpperCase();
@@ -668,51 +527,4 @@ function toRole(role: RoleState): Role {
     ...(role.description === undefined ? {} : { Description: role.description }),
     ...(role.tags.length > 0 ? { Tags: structuredClone(role.tags) } : {}),
   };
-}
-
-/**
- * The document as given, once it is known to be a JSON policy (plain or URL-encoded JSON are both
- * accepted, as callers send either). IAM validates much more (grammar, actions, ARNs); the sandbox checks
- * only that it is a JSON object with a `Statement`.
- */
-function validPolicyDocument(document: string | undefined): string {
-  const malformed = () => iamError('MalformedPolicyDocument', 'Syntax errors in policy.');
-  if (document === undefined || document.trim() === '') throw malformed();
-  const parsed = parseJson(document) ?? parseJson(safeDecode(document));
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !('Statement' in parsed)) {
-    throw malformed();
-  }
-  return document;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function safeDecode(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
-}
-
-/** IAM answers policy documents URL-encoded (RFC 3986); a document stored encoded is not encoded twice. */
-function urlEncoded(document: string): string {
-  return parseJson(document) === undefined ? document : encodeURIComponent(document);
-}
-
-/** IAM counts inline-policy size without whitespace, summed over all of a principal's inline policies. */
-function assertWithinQuota(policies: Record<string, string>, quota: number, principal: string): void {
-  const size = Object.values(policies)
-    .map((document) => (safeDecode(document) ?? document).replace(/\s/g, '').length)
-    .reduce((total, length) => total + length, 0);
-  if (size > quota) {
-    throw iamError('LimitExceeded', `Maximum policy size of ${quota} bytes exceeded for ${principal}`);
-  }
 }

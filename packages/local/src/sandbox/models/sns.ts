@@ -1,34 +1,14 @@
-import type {
-  CreateTopicCommandInput,
-  CreateTopicCommandOutput,
-  MessageAttributeValue,
-  PublishCommandInput,
-  PublishCommandOutput,
-} from '@aws-sdk/client-sns';
-import { awsError, type SandboxServiceError } from '../errors.ts';
+import type { MessageAttributeValue, PublishCommandInput, PublishCommandOutput } from '@aws-sdk/client-sns';
+import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import { type Out, typed } from './command.ts';
 
 /** SNS wire codes → SDK v3 exception name and HTTP status. */
-const SNS_ERRORS: Readonly<Record<string, readonly [name: string, status: number]>> = {
-  NotFound: ['NotFoundException', 404],
-  InvalidParameter: ['InvalidParameterException', 400],
-  ParameterValueInvalid: ['InvalidParameterValueException', 400],
-};
-
-function snsError(code: string, message: string): SandboxServiceError {
-  const error = awsError('SNS', code, message);
-  const known = SNS_ERRORS[code];
-  if (known !== undefined) {
-    error.name = known[0];
-    error.$metadata.httpStatusCode = known[1];
-  }
-  return error;
-}
-
-function typed<I>(handler: (input: I) => unknown): CommandHandler {
-  // The sandbox passes the SDK client's own input object, so its shape is the command's input type.
-  return (input) => handler(input as unknown as I);
-}
+const snsError = serviceErrors('SNS', {
+  NotFound: { name: 'NotFoundException', status: 404 },
+  InvalidParameter: { name: 'InvalidParameterException' },
+  ParameterValueInvalid: { name: 'InvalidParameterValueException' },
+});
 
 /** SNS quotas the model enforces. */
 const MAX_SUBJECT_LENGTH = 100;
@@ -76,13 +56,14 @@ export class SnsModel implements ServiceModel {
 
   public constructor(private readonly context: SandboxContext) {
     this.commands = {
-      CreateTopic: typed((input: CreateTopicCommandInput) => this.createTopic(input)),
       Publish: typed((input: PublishCommandInput) => this.publish(input)),
     };
   }
 
   /** Adds a topic (a `.fifo` name makes a FIFO topic); returns its ARN. */
   public addTopic(name: string): string {
+    const base = name.endsWith('.fifo') ? name.slice(0, -'.fifo'.length) : name;
+    if (!TOPIC_NAME.test(base)) throw new Error(`Seed error: ${name} is not a valid SNS topic name`);
     const arn = `arn:aws:sns:${this.context.region}:${this.context.accountId}:${name}`;
     this.state.topics[arn] ??= { name, arn, fifo: name.endsWith('.fifo') };
     return arn;
@@ -97,15 +78,7 @@ export class SnsModel implements ServiceModel {
     return structuredClone(this.state);
   }
 
-  private createTopic(input: CreateTopicCommandInput): Omit<CreateTopicCommandOutput, '$metadata'> {
-    const name = String(input.Name);
-    const base = name.endsWith('.fifo') ? name.slice(0, -'.fifo'.length) : name;
-    if (!TOPIC_NAME.test(base)) throw snsError('InvalidParameter', 'Invalid parameter: Topic Name');
-    // CreateTopic is idempotent: the same name answers the same ARN.
-    return { TopicArn: this.addTopic(name) };
-  }
-
-  private publish(input: PublishCommandInput): Omit<PublishCommandOutput, '$metadata'> {
+  private publish(input: PublishCommandInput): Out<PublishCommandOutput> {
     if (input.TopicArn === undefined && input.TargetArn === undefined) {
       throw snsError(
         'InvalidParameter',

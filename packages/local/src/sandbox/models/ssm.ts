@@ -1,34 +1,24 @@
 import type {
-  DeleteParameterCommandInput,
   DeleteParametersCommandInput,
   DeleteParametersCommandOutput,
   GetParameterCommandInput,
   GetParameterCommandOutput,
   GetParametersByPathCommandInput,
   GetParametersByPathCommandOutput,
-  GetParametersCommandInput,
-  GetParametersCommandOutput,
   Parameter,
   ParameterType,
   PutParameterCommandInput,
   PutParameterCommandOutput,
 } from '@aws-sdk/client-ssm';
-import { awsError, type SandboxServiceError } from '../errors.ts';
+import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import { type Out, typed } from './command.ts';
 
 // SSM speaks JSON: the SDK names its errors by the wire code (`ParameterNotFound`), all 400s.
-function ssmError(code: string, message: string): SandboxServiceError {
-  return awsError('SSM', code, message);
-}
-
-function typed<I>(handler: (input: I) => unknown): CommandHandler {
-  // The sandbox passes the SDK client's own input object, so its shape is the command's input type.
-  return (input) => handler(input as unknown as I);
-}
+const ssmError = serviceErrors('SSM');
 
 /** SSM's page size for GetParametersByPath is at most 10. */
 const MAX_PAGE_SIZE = 10;
-const MAX_NAMES_PER_GET = 10;
 const MAX_STANDARD_VALUE_LENGTH = 4096;
 const PARAMETER_TYPES: readonly string[] = ['String', 'StringList', 'SecureString'];
 const NAME_SEGMENT = /^[A-Za-z0-9_.-]+$/;
@@ -72,25 +62,32 @@ export class SsmModel implements ServiceModel {
 
   public constructor(private readonly context: SandboxContext) {
     this.commands = {
-      PutParameter: typed((input: PutParameterCommandInput) => this.putParameterCommand(input)),
       GetParameter: typed((input: GetParameterCommandInput) => this.getParameter(input)),
-      GetParameters: typed((input: GetParametersCommandInput) => this.getParameters(input)),
       GetParametersByPath: typed((input: GetParametersByPathCommandInput) => this.getParametersByPath(input)),
-      DeleteParameter: typed((input: DeleteParameterCommandInput) => this.deleteParameter(input)),
+      // What a security team (or the local deployment standing in for one) sends to change settings.
+      PutParameter: typed((input: PutParameterCommandInput) => this.putParameterCommand(input)),
       DeleteParameters: typed((input: DeleteParametersCommandInput) => this.deleteParameters(input)),
     };
   }
 
-  /** Seeds (or overwrites, bumping the version) a parameter. */
+  /**
+   * Seeds (or overwrites, bumping the version) a parameter, refusing what PutParameter would refuse: a bad or
+   * reserved name, an empty or over-long value, an unknown type.
+   */
   public putParameter(seed: ParameterSeed): this {
     assertValidName(seed.name);
-    this.write({
+    const type = seed.type ?? 'String';
+    assertValidValue(seed.value, type);
+    const version = (this.state.parameters[seed.name]?.version ?? 0) + 1;
+    this.state.parameters[seed.name] = {
       name: seed.name,
+      type,
       value: seed.value,
-      type: seed.type ?? 'String',
-      keyId: seed.keyId,
-      description: seed.description,
-    });
+      version,
+      lastModifiedDate: this.context.now(),
+      ...(type === 'SecureString' ? { keyId: seed.keyId ?? 'alias/aws/ssm' } : {}),
+      ...(seed.description === undefined ? {} : { description: seed.description }),
+    };
     return this;
   }
 
@@ -98,25 +95,9 @@ export class SsmModel implements ServiceModel {
     return structuredClone(this.state);
   }
 
-  private putParameterCommand(input: PutParameterCommandInput): Omit<PutParameterCommandOutput, '$metadata'> {
+  /** PutParameter: a new parameter needs a type; an existing one is replaced only with `Overwrite`. */
+  private putParameterCommand(input: PutParameterCommandInput): Out<PutParameterCommandOutput> {
     const name = String(input.Name);
-    assertValidName(name);
-    const value = input.Value ?? '';
-    if (value === '') {
-      throw ssmError(
-        'ValidationException',
-        "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
-      );
-    }
-    if (value.length > MAX_STANDARD_VALUE_LENGTH) {
-      throw ssmError(
-        'ValidationException',
-        'Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.',
-      );
-    }
-    if (input.Tier !== undefined && input.Tier !== 'Standard') {
-      throw ssmError('ValidationException', `The sandbox does not model the ${input.Tier} parameter tier.`);
-    }
     const existing = this.state.parameters[name];
     if (existing !== undefined && input.Overwrite !== true) {
       throw ssmError(
@@ -124,26 +105,45 @@ export class SsmModel implements ServiceModel {
         'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
       );
     }
-    const type = input.Type ?? existing?.type;
-    if (type === undefined || !PARAMETER_TYPES.includes(type)) {
-      throw ssmError(
-        'ValidationException',
-        type === undefined
-          ? 'A parameter type is required when you create a parameter.'
-          : `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
-      );
+    if (input.Tier !== undefined && input.Tier !== 'Standard') {
+      throw ssmError('ValidationException', `The sandbox does not model the ${input.Tier} parameter tier.`);
     }
-    const version = this.write({
+    const type = input.Type ?? existing?.type;
+    if (type === undefined) {
+      throw ssmError('ValidationException', 'A parameter type is required when you create a parameter.');
+    }
+    this.putParameter({
       name,
-      value,
+      value: input.Value ?? '',
       type,
-      keyId: input.KeyId ?? existing?.keyId,
-      description: input.Description ?? existing?.description,
+      ...(input.KeyId === undefined ? {} : { keyId: input.KeyId }),
+      ...(input.Description === undefined ? {} : { description: input.Description }),
     });
-    return { Version: version, Tier: 'Standard' };
+    return { Version: this.state.parameters[name]?.version ?? 1, Tier: 'Standard' };
   }
 
-  private getParameter(input: GetParameterCommandInput): Omit<GetParameterCommandOutput, '$metadata'> {
+  /** DeleteParameters: at most 10 names; unknown names are reported, not an error. */
+  private deleteParameters(input: DeleteParametersCommandInput): Out<DeleteParametersCommandOutput> {
+    const names = input.Names ?? [];
+    if (names.length < 1 || names.length > MAX_PAGE_SIZE) {
+      throw ssmError(
+        'ValidationException',
+        `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PAGE_SIZE}`,
+      );
+    }
+    const deleted: string[] = [];
+    const invalid: string[] = [];
+    for (const name of names) {
+      if (this.state.parameters[name] === undefined) invalid.push(name);
+      else {
+        delete this.state.parameters[name];
+        deleted.push(name);
+      }
+    }
+    return { DeletedParameters: deleted, InvalidParameters: invalid };
+  }
+
+  private getParameter(input: GetParameterCommandInput): Out<GetParameterCommandOutput> {
     const name = String(input.Name);
     assertNoSelector(name);
     const parameter = this.state.parameters[name];
@@ -151,28 +151,7 @@ export class SsmModel implements ServiceModel {
     return { Parameter: this.toParameter(parameter, input.WithDecryption === true) };
   }
 
-  private getParameters(input: GetParametersCommandInput): Omit<GetParametersCommandOutput, '$metadata'> {
-    const names = input.Names ?? [];
-    if (names.length === 0 || names.length > MAX_NAMES_PER_GET) {
-      throw ssmError(
-        'ValidationException',
-        `1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length less than or equal to ${MAX_NAMES_PER_GET} and greater than or equal to 1`,
-      );
-    }
-    const found: Parameter[] = [];
-    const invalid: string[] = [];
-    for (const name of new Set(names)) {
-      assertNoSelector(name);
-      const parameter = this.state.parameters[name];
-      if (parameter === undefined) invalid.push(name);
-      else found.push(this.toParameter(parameter, input.WithDecryption === true));
-    }
-    return { Parameters: found, InvalidParameters: invalid };
-  }
-
-  private getParametersByPath(
-    input: GetParametersByPathCommandInput,
-  ): Omit<GetParametersByPathCommandOutput, '$metadata'> {
+  private getParametersByPath(input: GetParametersByPathCommandInput): Out<GetParametersByPathCommandOutput> {
     const path = String(input.Path);
     if (!path.startsWith('/')) {
       throw ssmError('ValidationException', 'The parameter path must begin with a forward slash "/".');
@@ -205,52 +184,6 @@ export class SsmModel implements ServiceModel {
       Parameters: page.map((parameter) => this.toParameter(parameter, input.WithDecryption === true)),
       ...(next < matching.length ? { NextToken: encodeToken(next, path) } : {}),
     };
-  }
-
-  private deleteParameter(input: DeleteParameterCommandInput): Record<string, never> {
-    const name = String(input.Name);
-    if (this.state.parameters[name] === undefined) {
-      throw ssmError('ParameterNotFound', `Parameter ${name} not found.`);
-    }
-    delete this.state.parameters[name];
-    return {};
-  }
-
-  private deleteParameters(
-    input: DeleteParametersCommandInput,
-  ): Omit<DeleteParametersCommandOutput, '$metadata'> {
-    const deleted: string[] = [];
-    const invalid: string[] = [];
-    for (const name of input.Names ?? []) {
-      if (this.state.parameters[name] === undefined) {
-        invalid.push(name);
-      } else {
-        delete this.state.parameters[name];
-        deleted.push(name);
-      }
-    }
-    return { DeletedParameters: deleted, InvalidParameters: invalid };
-  }
-
-  /** Stores a new version of the parameter; returns the version number. */
-  private write(next: {
-    name: string;
-    value: string;
-    type: ParameterType;
-    keyId: string | undefined;
-    description: string | undefined;
-  }): number {
-    const version = (this.state.parameters[next.name]?.version ?? 0) + 1;
-    this.state.parameters[next.name] = {
-      name: next.name,
-      type: next.type,
-      value: next.value,
-      version,
-      lastModifiedDate: this.context.now(),
-      ...(next.type === 'SecureString' ? { keyId: next.keyId ?? 'alias/aws/ssm' } : {}),
-      ...(next.description === undefined ? {} : { description: next.description }),
-    };
-    return version;
   }
 
   private toParameter(parameter: ParameterState, withDecryption: boolean): Parameter {
@@ -294,6 +227,28 @@ function assertValidName(name: string): void {
     throw ssmError(
       'ValidationException',
       `Parameter name: can't be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Valid example: /get/parameters2-/by1./path0_.`,
+    );
+  }
+}
+
+/** A Standard-tier value of a known type: 1 to 4,096 characters. */
+function assertValidValue(value: string, type: string): void {
+  if (value === '') {
+    throw ssmError(
+      'ValidationException',
+      "1 validation error detected: Value '' at 'value' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    );
+  }
+  if (value.length > MAX_STANDARD_VALUE_LENGTH) {
+    throw ssmError(
+      'ValidationException',
+      'Standard tier parameters support a maximum parameter value of 4096 characters. To create a larger parameter value, upgrade the parameter to use the advanced-parameter tier.',
+    );
+  }
+  if (!PARAMETER_TYPES.includes(type)) {
+    throw ssmError(
+      'ValidationException',
+      `1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`,
     );
   }
 }

@@ -1,32 +1,11 @@
-import type {
-  AssumeRoleCommandInput,
-  AssumeRoleCommandOutput,
-  GetCallerIdentityCommandOutput,
-} from '@aws-sdk/client-sts';
-import { awsError, type SandboxServiceError } from '../errors.ts';
+import type { AssumeRoleCommandInput, AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
+import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import { type Out, typed } from './command.ts';
 import type { IamModel } from './iam.ts';
 
-/** STS errors → SDK v3 name and HTTP status (`AccessDenied` and `ValidationError` are not modelled by the SDK). */
-const STS_ERRORS: Readonly<Record<string, readonly [name: string, status: number]>> = {
-  AccessDenied: ['AccessDenied', 403],
-  ValidationError: ['ValidationError', 400],
-};
-
-function stsError(code: string, message: string): SandboxServiceError {
-  const error = awsError('STS', code, message);
-  const known = STS_ERRORS[code];
-  if (known !== undefined) {
-    error.name = known[0];
-    error.$metadata.httpStatusCode = known[1];
-  }
-  return error;
-}
-
-function typed<I>(handler: (input: I) => unknown): CommandHandler {
-  // The sandbox passes the SDK client's own input object, so its shape is the command's input type.
-  return (input) => handler(input as unknown as I);
-}
+// `AccessDenied` and `ValidationError` are not modelled by the SDK: their name is the wire code.
+const stsError = serviceErrors('STS');
 
 /** Who the sandbox's callers are: an assumed-role session by default, as Cordon's functions run. */
 export interface CallerIdentity {
@@ -59,7 +38,7 @@ const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 /**
- * The STS model: `GetCallerIdentity` and `AssumeRole` into roles of this account or of member accounts,
+ * The STS model: `AssumeRole` into roles of this account or of member accounts,
  * enforcing the role's external id.
  *
  * @example
@@ -81,7 +60,6 @@ export class StsModel implements ServiceModel {
       userId: 'AROASANDBOXCALLER0001:sandbox',
     };
     this.commands = {
-      GetCallerIdentity: () => this.getCallerIdentity(),
       AssumeRole: typed((input: AssumeRoleCommandInput) => this.assumeRole(input)),
     };
   }
@@ -95,11 +73,7 @@ export class StsModel implements ServiceModel {
     return structuredClone(this.state);
   }
 
-  private getCallerIdentity(): Omit<GetCallerIdentityCommandOutput, '$metadata'> {
-    return { UserId: this.caller.userId, Account: this.context.accountId, Arn: this.caller.arn };
-  }
-
-  private assumeRole(input: AssumeRoleCommandInput): Omit<AssumeRoleCommandOutput, '$metadata'> {
+  private assumeRole(input: AssumeRoleCommandInput): Out<AssumeRoleCommandOutput> {
     const sessionName = String(input.RoleSessionName);
     if (!SESSION_NAME.test(sessionName)) {
       throw stsError(

@@ -1,9 +1,7 @@
 import {
-  AttachInstancesCommand,
   AutoScalingClient,
   DescribeAutoScalingGroupsCommand,
   DescribeAutoScalingInstancesCommand,
-  DetachInstancesCommand,
   EnterStandbyCommand,
   ExitStandbyCommand,
 } from '@aws-sdk/client-auto-scaling';
@@ -152,45 +150,6 @@ describe('Auto Scaling model', () => {
 
     expect(model.snapshot().groups.web).toMatchObject({ desiredCapacity: 2 });
     expect(model.snapshot().groups.web?.instances[WEB_1]?.lifecycleState).toBe('InService');
-  });
-
-  it('detaches an instance without decrementing, leaving desired capacity and a replacement pending', async () => {
-    const { autoscaling, model } = prepare();
-
-    await autoscaling.send(
-      new DetachInstancesCommand({
-        AutoScalingGroupName: 'web',
-        InstanceIds: [WEB_2],
-        ShouldDecrementDesiredCapacity: false,
-      }),
-    );
-    const lookup = await autoscaling.send(new DescribeAutoScalingInstancesCommand({ InstanceIds: [WEB_2] }));
-
-    expect(lookup.AutoScalingInstances).toEqual([]);
-    expect(model.snapshot().groups.web).toMatchObject({ desiredCapacity: 2, replacementsPending: 1 });
-  });
-
-  it('re-attaches a detached instance, raising desired capacity, and refuses to exceed the maximum', async () => {
-    const { autoscaling, model } = prepare();
-    await autoscaling.send(
-      new DetachInstancesCommand({
-        AutoScalingGroupName: 'web',
-        InstanceIds: [WEB_2],
-        ShouldDecrementDesiredCapacity: true,
-      }),
-    );
-
-    await autoscaling.send(new AttachInstancesCommand({ AutoScalingGroupName: 'web', InstanceIds: [WEB_2] }));
-    const tooMany = autoscaling.send(
-      new AttachInstancesCommand({
-        AutoScalingGroupName: 'web',
-        InstanceIds: [LONER, 'i-0ccccccccccccccc1'],
-      }),
-    );
-
-    expect(model.snapshot().groups.web?.desiredCapacity).toBe(2);
-    expect(model.snapshot().groups.web?.instances[WEB_2]?.lifecycleState).toBe('InService');
-    await expect(tooMany).rejects.toMatchObject({ name: 'ValidationError' });
   });
 
   it('answers ValidationError for an unknown group', async () => {

@@ -1,4 +1,4 @@
-import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describe, expect, it } from 'vitest';
 import { SnsModel } from '../../../src/sandbox/models/sns.ts';
 import { SandboxAccount } from '../../../src/sandbox/sandbox-account.ts';
@@ -119,18 +119,19 @@ describe('SnsModel', () => {
     });
   });
 
-  it('CreateTopic is idempotent: the same name answers the same ARN', async () => {
+  it('seeding a topic is idempotent (the same name answers the same ARN) and refuses a name SNS would refuse', () => {
     // Prepare
-    const { sns, client, topicArn } = setup();
+    const { sns, topicArn } = setup();
 
     // Act
-    const again = await client.send(new CreateTopicCommand({ Name: 'cordon-alerts' }));
-    const created = await client.send(new CreateTopicCommand({ Name: 'cordon-approvals' }));
+    const again = sns.addTopic('cordon-alerts');
+    const created = sns.addTopic('cordon-approvals');
 
     // Assess
-    expect(again.TopicArn).toBe(topicArn);
-    expect(created.TopicArn).toBe('arn:aws:sns:eu-west-1:111122223333:cordon-approvals');
+    expect(again).toBe(topicArn);
+    expect(created).toBe('arn:aws:sns:eu-west-1:111122223333:cordon-approvals');
     expect(Object.keys(sns.snapshot().topics)).toHaveLength(2);
+    expect(() => sns.addTopic('not a topic')).toThrow(/not a valid SNS topic name/);
   });
 
   it('Publish to a FIFO topic requires a message group id', async () => {

@@ -1,11 +1,4 @@
-import {
-  DeleteParameterCommand,
-  GetParameterCommand,
-  GetParametersByPathCommand,
-  GetParametersCommand,
-  PutParameterCommand,
-  SSMClient,
-} from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { SsmModel } from '../../../src/sandbox/models/ssm.ts';
 import { SandboxAccount } from '../../../src/sandbox/sandbox-account.ts';
@@ -23,33 +16,15 @@ function setup() {
 }
 
 describe('SsmModel', () => {
-  it('PutParameter on an existing name without Overwrite answers ParameterAlreadyExists and keeps the value', async () => {
+  it('seeding a name again replaces the value and increments the version, as PutParameter with Overwrite', async () => {
     // Prepare
     const { ssm, client } = setup();
-    const before = ssm.snapshot();
 
     // Act
-    const attempt = client.send(
-      new PutParameterCommand({ Name: '/cordon/settings', Value: '{}', Type: 'String' }),
-    );
-
-    // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'ParameterAlreadyExists' });
-    expect(ssm.snapshot()).toEqual(before);
-  });
-
-  it('PutParameter with Overwrite replaces the value and increments the version', async () => {
-    // Prepare
-    const { client } = setup();
-
-    // Act
-    const put = await client.send(
-      new PutParameterCommand({ Name: '/cordon/settings', Value: '{"dryRun":false}', Overwrite: true }),
-    );
+    ssm.putParameter({ name: '/cordon/settings', value: '{"dryRun":false}' });
     const read = await client.send(new GetParameterCommand({ Name: '/cordon/settings' }));
 
     // Assess
-    expect(put).toMatchObject({ Version: 2, Tier: 'Standard' });
     expect(read.Parameter).toMatchObject({
       Name: '/cordon/settings',
       Type: 'String',
@@ -58,6 +33,27 @@ describe('SsmModel', () => {
       LastModifiedDate: NOW,
       ARN: 'arn:aws:ssm:us-east-1:111122223333:parameter/cordon/settings',
     });
+  });
+
+  it.each([
+    ['an empty value', { name: '/cordon/empty', value: '' }, 'ValidationException'],
+    [
+      'a value over 4,096 characters',
+      { name: '/cordon/big', value: 'x'.repeat(4097) },
+      'ValidationException',
+    ],
+    ['a name under the reserved ssm prefix', { name: '/ssm/x', value: 'v' }, 'AccessDeniedException'],
+  ])('seeding refuses what PutParameter would refuse: %s', (_case, seed, name) => {
+    // Prepare
+    const { ssm } = setup();
+    const before = ssm.snapshot();
+
+    // Act
+    const attempt = () => ssm.putParameter(seed);
+
+    // Assess
+    expect(attempt).toThrow(expect.objectContaining({ name }));
+    expect(ssm.snapshot()).toEqual(before);
   });
 
   it('a SecureString is answered decrypted only with WithDecryption', async () => {
@@ -88,20 +84,6 @@ describe('SsmModel', () => {
       name: 'ParameterNotFound',
       $metadata: { httpStatusCode: 400 },
     });
-  });
-
-  it('GetParameters answers the names it found and lists the others as InvalidParameters', async () => {
-    // Prepare
-    const { client } = setup();
-
-    // Act
-    const output = await client.send(
-      new GetParametersCommand({ Names: ['/cordon/settings', '/cordon/missing'] }),
-    );
-
-    // Assess
-    expect(output.Parameters?.map((parameter) => parameter.Name)).toEqual(['/cordon/settings']);
-    expect(output.InvalidParameters).toEqual(['/cordon/missing']);
   });
 
   it('GetParametersByPath pages at 10', async () => {
@@ -173,19 +155,6 @@ describe('SsmModel', () => {
 
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'InvalidNextToken' });
-  });
-
-  it('DeleteParameter removes the parameter; deleting it again answers ParameterNotFound', async () => {
-    // Prepare
-    const { ssm, client } = setup();
-
-    // Act
-    await client.send(new DeleteParameterCommand({ Name: '/cordon/settings' }));
-    const again = client.send(new DeleteParameterCommand({ Name: '/cordon/settings' }));
-
-    // Assess
-    await expect(again).rejects.toMatchObject({ name: 'ParameterNotFound' });
-    expect(Object.keys(ssm.snapshot().parameters)).toEqual(['/cordon/slack/signing-secret']);
   });
 
   it('version selectors are refused, not ignored', async () => {
