@@ -62,62 +62,35 @@ function stateMachineArns(value: string, name: string): StateMachineArns {
 
 /**
  * The variables, by the key the code uses: `name` is the environment name, `read` turns its (trimmed,
- * non-empty) value into what the handler works with, `about` is what it means.
+ * non-empty) value into what the handler works with. What each means is said here, in comments: every
+ * bundle carries this object, and a description read by nothing would only make it larger.
  */
 export const VARIABLES = {
-  stage: {
-    name: 'CORDON_STAGE',
-    read: text,
-    about:
-      'The deployment stage: settings under /cordon/<stage>/settings/, secrets under /cordon/<stage>/secrets/.',
-  },
-  ledgerTable: {
-    name: 'CORDON_LEDGER_TABLE',
-    read: text,
-    about: 'The ledger table (steps, claims, blast radius, leases, the poller cursor).',
-  },
-  approvalsTable: { name: 'CORDON_APPROVALS_TABLE', read: text, about: 'The approvals table.' },
-  approvalUrl: {
-    name: 'CORDON_APPROVAL_URL',
-    read: text,
-    about: "The approval API's Function URL, the base of the links request-approval sends.",
-  },
-  topicArn: {
-    name: 'CORDON_SNS_TOPIC_ARN',
-    read: text,
-    about: "Cordon's notification topic (notify, approvals, rejected thresholds, the alarms' action).",
-  },
-  slackWebhookParameter: {
-    name: 'CORDON_SLACK_WEBHOOK_PARAMETER',
-    read: text,
-    about: 'The SSM SecureString holding the Slack webhook URL notify posts to.',
-  },
-  stateMachines: {
-    name: 'CORDON_STATE_MACHINES',
-    read: stateMachineArns,
-    about: 'JSON: playbook id → state machine ARN, the playbooks triage starts.',
-  },
-  triageFunction: {
-    name: 'CORDON_TRIAGE_FUNCTION',
-    read: text,
-    about: 'The triage function (name or ARN) the poller hands its findings to.',
-  },
-  identityHeader: {
-    name: 'CORDON_IDENTITY_HEADER',
-    read: (value: string) => value.toLowerCase(),
-    about:
-      'Only behind a trusted authenticating proxy: the header naming the signed-in user (docs/slack-setup.md).',
-  },
-  metricsNamespace: {
-    name: 'POWERTOOLS_METRICS_NAMESPACE',
-    read: text,
-    about: `The metrics namespace of the functions that count (default ${METRICS_NAMESPACE}).`,
-  },
-  region: {
-    name: 'AWS_REGION',
-    read: text,
-    about: 'Set by Lambda itself: the region the function runs in.',
-  },
+  /** The deployment stage: settings under `/cordon/<stage>/settings/`, secrets under `/cordon/<stage>/secrets/`. */
+  stage: { name: 'CORDON_STAGE', read: text },
+  /** The ledger table (steps, claims, blast radius, leases, the poller's cursor). */
+  ledgerTable: { name: 'CORDON_LEDGER_TABLE', read: text },
+  /** The approvals table. */
+  approvalsTable: { name: 'CORDON_APPROVALS_TABLE', read: text },
+  /** The approval API's Function URL, the base of the links request-approval sends. */
+  approvalUrl: { name: 'CORDON_APPROVAL_URL', read: text },
+  /** Cordon's notification topic (notify, approvals, rejected thresholds, the alarms' action). */
+  topicArn: { name: 'CORDON_SNS_TOPIC_ARN', read: text },
+  /** The SSM SecureString holding the Slack webhook URL notify posts to. */
+  slackWebhookParameter: { name: 'CORDON_SLACK_WEBHOOK_PARAMETER', read: text },
+  /** JSON: playbook id → state machine ARN, the playbooks triage starts. */
+  stateMachines: { name: 'CORDON_STATE_MACHINES', read: stateMachineArns },
+  /** The triage function (name or ARN) the poller hands its findings to. */
+  triageFunction: { name: 'CORDON_TRIAGE_FUNCTION', read: text },
+  /**
+   * Only behind a trusted authenticating proxy: the header naming the signed-in user (docs/slack-setup.md),
+   * lower-cased as Node gives request headers.
+   */
+  identityHeader: { name: 'CORDON_IDENTITY_HEADER', read: (value: string) => value.toLowerCase() },
+  /** The metrics namespace of the functions that count (default `METRICS_NAMESPACE`). */
+  metricsNamespace: { name: 'POWERTOOLS_METRICS_NAMESPACE', read: text },
+  /** Set by Lambda itself: the region the function runs in. */
+  region: { name: 'AWS_REGION', read: text },
 } as const;
 export type VariableKey = keyof typeof VARIABLES;
 type ValueOf<K extends VariableKey> = ReturnType<(typeof VARIABLES)[K]['read']>;
