@@ -207,4 +207,207 @@ describe('contain-instance (commands sent)', () => {
     );
     expect(new Set(keys).size).toBe(keys.length);
   });
+
+  // Issue 18: the lease (DOMAIN.md: one containment of an instance at a time) and the re-plan when the live
+  // instance differs from triage's reads, part by part.
+  describe('the lease on the instance', () => {
+    const LEASE_KEY = `instance#${envelope().account}#${envelope().region}#${INSTANCE_ID}`;
+
+    function leaseRecordingEnvironment() {
+      const environment = actionEnvironment(clients);
+      const calls: Array<[string, ...unknown[]]> = [];
+      const acquire = environment.ledger.acquireLease.bind(environment.ledger);
+      const release = environment.ledger.releaseLease.bind(environment.ledger);
+      environment.ledger.acquireLease = async (...args) => {
+        calls.push(['acquire', ...args]);
+        return acquire(...args);
+      };
+      environment.ledger.releaseLease = async (...args) => {
+        calls.push(['release', ...args]);
+        return release(...args);
+      };
+      return { environment, calls };
+    }
+
+    it('is taken for 120 s on the account, region and instance, for the incident, and given back when done', async () => {
+      const { environment, calls } = leaseRecordingEnvironment();
+      await runAction(
+        containInstance,
+        { ...envelope(), instanceId: INSTANCE_ID, observation: observation() },
+        environment,
+      );
+      expect(calls).toEqual([
+        ['acquire', LEASE_KEY, envelope().incidentId, new Date(TEST_NOW.getTime() + 120_000), TEST_NOW],
+        ['release', LEASE_KEY, envelope().incidentId],
+      ]);
+    });
+
+    it('held by another incident, makes the step wait (retried), naming the holder, and changes nothing', async () => {
+      const { environment } = leaseRecordingEnvironment();
+      await environment.ledger.acquireLease(
+        LEASE_KEY,
+        'incident-other',
+        new Date(TEST_NOW.getTime() + 60_000),
+        TEST_NOW,
+      );
+      const failure = runAction(
+        containInstance,
+        { ...envelope(), instanceId: INSTANCE_ID, observation: observation() },
+        environment,
+      );
+      await expect(failure).rejects.toMatchObject({
+        name: 'EventualConsistencyError',
+        message: `${INSTANCE_ID} is being contained by incident incident-other: this step is tried again once that is done (two containments at once could undo each other).`,
+      });
+      expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 0);
+      expect(ec2).toHaveReceivedCommandTimes(ModifyInstanceAttributeCommand, 0);
+      expect(autoScaling).toHaveReceivedCommandTimes(EnterStandbyCommand, 0);
+      expect(containInstance.retryableErrors).toContain('EventualConsistencyError');
+    });
+
+    it('is not taken by a dry run', async () => {
+      const { environment, calls } = leaseRecordingEnvironment();
+      const outcome = await runAction(
+        containInstance,
+        { ...envelope(true), instanceId: INSTANCE_ID, observation: observation() },
+        environment,
+      );
+      expect(outcome.status).toBe('dry-run');
+      expect(calls).toEqual([]);
+    });
+
+    it('is given back at once when there is nothing to change', async () => {
+      const contained = instance();
+      const isolated: Instance = {
+        ...contained,
+        NetworkInterfaces: [
+          { NetworkInterfaceId: ENI, VpcId: VPC, Groups: [{ GroupId: 'sg-0isolate000000001' }] },
+        ],
+        BlockDeviceMappings: [
+          { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-1', DeleteOnTermination: false } },
+        ],
+        Tags: [
+          ...(contained.Tags ?? []),
+          { Key: 'cordon:quarantined', Value: 'true' },
+          { Key: 'cordon:incident', Value: envelope().incidentId },
+        ],
+      };
+      ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [isolated] }] });
+      ec2
+        .on(DescribeInstanceAttributeCommand, { Attribute: 'disableApiTermination' })
+        .resolves({ DisableApiTermination: { Value: true } });
+      ec2
+        .on(DescribeInstanceAttributeCommand, { Attribute: 'instanceInitiatedShutdownBehavior' })
+        .resolves({ InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
+      autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+      const { environment, calls } = leaseRecordingEnvironment();
+      const outcome = await runAction(
+        containInstance,
+        { ...envelope(), instanceId: INSTANCE_ID },
+        environment,
+      );
+      expect(outcome.status).toBe('already-done');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(calls.map(([what]) => what)).toEqual(['acquire', 'release']);
+    });
+
+    it('is given back when planning fails', async () => {
+      ec2
+        .on(DescribeInstancesCommand)
+        .rejects(Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' }));
+      const { environment, calls } = leaseRecordingEnvironment();
+      await expect(
+        runAction(containInstance, { ...envelope(), instanceId: INSTANCE_ID }, environment),
+      ).rejects.toMatchObject({ name: 'ThrottledError' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(calls.map(([what]) => what)).toEqual(['acquire', 'release']);
+    });
+  });
+
+  describe('re-planning when the live instance differs from triage’s reads', () => {
+    const contain = (seen: InstanceObservation) =>
+      runAction(
+        containInstance,
+        { ...envelope(), instanceId: INSTANCE_ID, observation: seen },
+        actionEnvironment(clients),
+      );
+    const REPLANNED = 'the instance changed since triage read it: planned again from live reads';
+
+    it.each<[string, Partial<InstanceObservation>]>([
+      ['termination protection', { disableApiTermination: true }],
+      ['the shutdown behaviour', { shutdownBehavior: 'stop' }],
+      ['the Auto Scaling membership', { autoScaling: null }],
+      ['the Auto Scaling lifecycle state', { autoScaling: { groupName: 'web', lifecycleState: 'Standby' } }],
+      [
+        'the rules of an isolation group',
+        {
+          isolationGroups: [
+            { ...isolationGroup('untrack', 'sg-0untrack000000001'), IpPermissionsEgress: [] },
+            isolationGroup('isolate', 'sg-0isolate000000001'),
+          ],
+        },
+      ],
+      [
+        'the isolation groups themselves',
+        { isolationGroups: [isolationGroup('untrack', 'sg-0untrack000000001')] },
+      ],
+      [
+        'the groups of an ENI',
+        {
+          instance: {
+            ...instance(),
+            NetworkInterfaces: [
+              { NetworkInterfaceId: ENI, VpcId: VPC, Groups: [{ GroupId: 'sg-0other000000000001' }] },
+            ],
+          },
+        },
+      ],
+      ['an ENI', { instance: { ...instance(), NetworkInterfaces: [] } }],
+      [
+        'DeleteOnTermination of a volume',
+        {
+          instance: {
+            ...instance(),
+            BlockDeviceMappings: [
+              { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-1', DeleteOnTermination: false } },
+            ],
+          },
+        },
+      ],
+      ['a tag', { instance: { ...instance(), Tags: [{ Key: 'Name', Value: 'web-2' }] } }],
+      ['the instance state', { instance: { ...instance(), State: { Name: 'stopped', Code: 80 } } }],
+    ])('plans again from live reads when %s changed, and says so', async (_what, seen) => {
+      const outcome = await contain(observation(seen));
+      expect(outcome.output).toMatchObject({ readFrom: 'live', replanned: true });
+      expect(outcome.notes.at(-1)).toBe(REPLANNED);
+    });
+
+    it('does not plan again when only the order of what it read differs', async () => {
+      const reordered = observation({
+        isolationGroups: [...GROUPS].reverse(),
+        instance: {
+          ...instance(),
+          Tags: [{ Key: 'Name', Value: 'web-1' }],
+          NetworkInterfaces: [
+            { NetworkInterfaceId: ENI, VpcId: VPC, Groups: [{ GroupId: 'sg-0web0000000000001' }] },
+          ],
+        },
+      });
+      const outcome = await contain(reordered);
+      expect(outcome.output).toMatchObject({ readFrom: 'observation', replanned: false });
+      expect(outcome.notes).not.toContain(REPLANNED);
+      expect(outcome.notes[0]).toBe(
+        `planned from triage's reads of ${observation().observedAt}, checked against the live instance before any change`,
+      );
+    });
+
+    it('says it planned from live reads when it had no observation', async () => {
+      const outcome = await runAction(
+        containInstance,
+        { ...envelope(), instanceId: INSTANCE_ID },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes[0]).toBe('planned from live reads');
+    });
+  });
 });
