@@ -18,6 +18,8 @@ export const PATHS = {
   doc: 'docs/mutation.md',
   /** Git-ignored: the copy of the report Stryker reads and writes as its incremental file. */
   incremental: 'mutation/.stryker-incremental.json',
+  /** Git-ignored: every mutant result so far, complete runs and interrupted ones: what a run starts from. */
+  cache: 'mutation/.stryker-cache.json',
   /** Git-ignored: the JSON report of the last run (stryker.config.mjs, jsonReporter). */
   run: 'mutation/.stryker-run.json',
 } as const;

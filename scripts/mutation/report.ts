@@ -107,6 +107,41 @@ export function mergeReports(
   return { ...rest, files: sortKeys(files), testFiles: sortKeys(testFiles) };
 }
 
+/**
+ * Stryker's incremental file after a run — complete, or cut short (Stryker saves what it tested when it is
+ * stopped) — folded into the cache of every mutant result so far: a later run starts from all of them.
+ * A file whose source changed keeps only the new results; otherwise results are merged mutant by mutant
+ * (the same mutator, place and replacement), the newer winning. Test ids are made stable first.
+ */
+export function mergeIntoCache(cache: MutationReport, incremental: MutationReport): MutationReport {
+  const run = mergeReports(
+    { schemaVersion: incremental.schemaVersion, files: {}, testFiles: {} },
+    incremental,
+    () => true,
+  );
+  const files: Record<string, FileResult> = { ...cache.files };
+  for (const [path, file] of Object.entries(run.files)) {
+    const old = cache.files[path];
+    if (old === undefined || old.source !== file.source) {
+      files[path] = file;
+      continue;
+    }
+    const byKey = new Map(old.mutants.map((mutant) => [mutantKey(mutant), mutant]));
+    for (const mutant of file.mutants) byKey.set(mutantKey(mutant), mutant);
+    files[path] = { ...file, mutants: [...byKey.values()] };
+  }
+  return {
+    ...run,
+    files: sortKeys(files),
+    testFiles: sortKeys({ ...(cache.testFiles ?? {}), ...(run.testFiles ?? {}) }),
+  };
+}
+
+function mutantKey(mutant: MutantResult): string {
+  const { start, end } = mutant.location;
+  return `${mutant.mutatorName}@${start.line}:${start.column}-${end.line}:${end.column}=${mutant.replacement ?? ''}`;
+}
+
 function stableTestIds(run: MutationReport): {
   ids: Map<string, string>;
   testFiles: Record<string, TestFile>;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { MutationRunFailedError } from './errors.ts';
 import { regenerate } from './generate.ts';
 import { at, PATHS, ROOT } from './paths.ts';
-import { mergeReports, readReport, readReportIfAny } from './report.ts';
+import { mergeIntoCache, mergeReports, readReport, readReportIfAny, writeReport } from './report.ts';
 import { SCORE_THRESHOLD } from './targets.ts';
 
 const args = process.argv.slice(2);
@@ -16,10 +16,25 @@ const firstFlag = args.findIndex((arg) => arg.startsWith('-'));
 const files = firstFlag === -1 ? args : args.slice(0, firstFlag);
 const strykerFlags = firstFlag === -1 ? [] : args.slice(firstFlag);
 
-// Stryker reads and rewrites its incremental file; it gets a copy of the committed report, so a run that
-// fails half-way leaves the committed report as it was.
+// Stryker reads and rewrites its incremental file. It starts from the cache of every result so far (the
+// committed report, and what earlier runs tested, even runs that were stopped), and what it writes back is
+// folded into that cache whatever happens: a long run may be stopped and started again without losing work.
+// Only a run that completes changes the committed report.
 rmSync(at(PATHS.run), { force: true });
-if (existsSync(at(PATHS.report))) copyFileSync(at(PATHS.report), at(PATHS.incremental));
+rmSync(at(PATHS.incremental), { force: true });
+if (!existsSync(at(PATHS.cache)) && existsSync(at(PATHS.report)))
+  copyFileSync(at(PATHS.report), at(PATHS.cache));
+if (existsSync(at(PATHS.cache))) copyFileSync(at(PATHS.cache), at(PATHS.incremental));
+const keep = () => {
+  if (!existsSync(at(PATHS.incremental))) return;
+  writeReport(
+    at(PATHS.cache),
+    mergeIntoCache(readReportIfAny(at(PATHS.cache)), readReport(at(PATHS.incremental))),
+  );
+};
+// Ctrl-C reaches Stryker too (same process group); wait for it to save, then keep what it tested.
+process.on('SIGINT', () => undefined);
+process.on('SIGTERM', () => undefined);
 
 const stryker = join(ROOT, 'node_modules', '.bin', 'stryker');
 const result = spawnSync(
@@ -30,6 +45,7 @@ const result = spawnSync(
     stdio: 'inherit',
   },
 );
+keep();
 if (!existsSync(at(PATHS.run))) {
   throw new MutationRunFailedError(
     `Stryker wrote no report (exit ${result.status ?? result.signal}): nothing was merged`,

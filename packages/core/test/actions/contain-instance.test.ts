@@ -410,4 +410,78 @@ describe('contain-instance (commands sent)', () => {
       expect(outcome.notes[0]).toBe('planned from live reads');
     });
   });
+
+  describe('when a part fails', () => {
+    const denied = (message: string) => Object.assign(new Error(message), { name: 'AccessDenied' });
+    const contain = (environment = actionEnvironment(clients)) =>
+      runAction(
+        containInstance,
+        { ...envelope(), instanceId: INSTANCE_ID, observation: observation() },
+        environment,
+      );
+    const moves = () =>
+      ec2.commandCalls(ModifyNetworkInterfaceAttributeCommand).map((call) => call.args[0].input.Groups);
+
+    it('cuts nothing when EnterStandby fails, puts the ENI back on its own groups, and reports the Standby error', async () => {
+      autoScaling.on(EnterStandbyCommand).rejects(denied('not allowed to EnterStandby'));
+      const environment = actionEnvironment(clients);
+      await expect(contain(environment)).rejects.toMatchObject({
+        name: 'AccessDeniedError',
+        message: 'contain-instance: EnterStandby failed: AccessDenied (not allowed to EnterStandby)',
+      });
+      expect(moves()).toEqual([['sg-0untrack000000001'], ['sg-0web0000000000001']]);
+      const failed = environment.ledger.all().find((entry) => entry.outcome === 'failed');
+      expect(failed?.error).toMatchObject({ name: 'AccessDeniedError', awsError: 'AccessDenied' });
+    });
+
+    it('cuts nothing when protecting the evidence fails, and reports that error', async () => {
+      ec2.on(ModifyInstanceAttributeCommand).rejects(denied('not allowed to protect'));
+      await expect(contain()).rejects.toMatchObject({
+        name: 'AccessDeniedError',
+        message: expect.stringMatching(/^contain-instance: protecting the evidence failed: AccessDenied/),
+      });
+      expect(moves()).not.toContainEqual(['sg-0isolate000000001']);
+      expect(moves().at(-1)).toEqual(['sg-0web0000000000001']);
+    });
+
+    it('reports a terminal error before a retryable one when both fail', async () => {
+      ec2
+        .on(ModifyInstanceAttributeCommand)
+        .rejects(Object.assign(new Error('slow down'), { name: 'RequestLimitExceeded' }));
+      autoScaling.on(EnterStandbyCommand).rejects(denied('not allowed to EnterStandby'));
+      await expect(contain()).rejects.toMatchObject({ name: 'AccessDeniedError' });
+    });
+
+    it('writes the restore record of every part it will change before changing anything', async () => {
+      const environment = actionEnvironment(clients);
+      await contain(environment);
+      const planned = environment.ledger.all().filter((entry) => entry.outcome === 'planned');
+      expect(planned).toHaveLength(1);
+      expect(planned[0]?.restore).toMatchObject({
+        instanceId: INSTANCE_ID,
+        parts: {
+          'protect-evidence': expect.anything(),
+          'detach-from-autoscaling': expect.anything(),
+          'isolate-instance': expect.anything(),
+        },
+      });
+    });
+
+    it('has no Auto Scaling part in its restore record for an instance outside any group', async () => {
+      autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+      const environment = actionEnvironment(clients);
+      const outcome = await runAction(
+        containInstance,
+        { ...envelope(), instanceId: INSTANCE_ID, observation: observation({ autoScaling: null }) },
+        environment,
+      );
+      expect(outcome.status).toBe('done');
+      const planned = environment.ledger.all().find((entry) => entry.outcome === 'planned');
+      expect(Object.keys((planned?.restore as { parts: object }).parts).sort()).toEqual([
+        'isolate-instance',
+        'protect-evidence',
+      ]);
+      expect(autoScaling).toHaveReceivedCommandTimes(EnterStandbyCommand, 0);
+    });
+  });
 });
