@@ -446,7 +446,7 @@ describe('deactivate-access-key (commands sent)', () => {
 
   // Issue 18: the notes a responder reads, the input rules, paging, and the edges of "stale".
   describe('what it says and where it stops', () => {
-    const keys = (...metadata: Array<{ id?: string; status?: string; created?: Date }>) =>
+    const keys = (...metadata: Array<{ id?: string; status?: 'Active' | 'Inactive'; created?: Date }>) =>
       iam.on(ListAccessKeysCommand).resolves({
         AccessKeyMetadata: metadata.map(({ id, status = 'Active', created }) => ({
           UserName: USER,
