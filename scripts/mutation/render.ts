@@ -106,13 +106,15 @@ export function renderMutationDoc({ report, summary, equivalents, belowThreshold
   } else {
     lines.push(
       'Each of these may not fall under its floor (its score when it was listed), and leaves the list when it',
-      'reaches the threshold (the check says so).',
+      'reaches the threshold (the check says so). A file *not measured yet* has had no complete Stryker run:',
+      'it is not in the scores above, and gets a floor with its first one.',
       '',
       '| file | floor | why |',
       '|---|--:|---|',
     );
     for (const [path, entry] of allowed) {
-      lines.push(`| \`${path.replace(SHORT, '')}\` | ${entry.floor} % | ${cell(entry.why)} |`);
+      const floor = entry.floor === null ? 'not measured yet' : `${entry.floor} %`;
+      lines.push(`| \`${path.replace(SHORT, '')}\` | ${floor} | ${cell(entry.why)} |`);
     }
     lines.push('');
   }

@@ -21,10 +21,11 @@ export interface EquivalentMutant {
 
 /**
  * A target file allowed below the threshold for now (mutation/below-threshold.json): its score may not drop
- * under `floor`, and the entry must go once the file reaches the threshold.
+ * under `floor`, and the entry must go once the file reaches the threshold. `floor: null` is a file that has
+ * no complete run yet: it may be missing from the report, and must get a floor once it has one.
  */
 export interface BelowThreshold {
-  readonly floor: number;
+  readonly floor: number | null;
   readonly why: string;
 }
 
@@ -88,8 +89,12 @@ export function readBelowThreshold(path: string): Record<string, BelowThreshold>
   }
   for (const [file, entry] of Object.entries(record)) {
     const e = entry as Partial<BelowThreshold> | null;
-    if (typeof e?.floor !== 'number' || typeof e.why !== 'string' || e.why.trim() === '') {
-      throw new MutationFileInvalidError(`${path}: ${file} needs a numeric "floor" and a "why"`);
+    if (
+      (typeof e?.floor !== 'number' && e?.floor !== null) ||
+      typeof e.why !== 'string' ||
+      e.why.trim() === ''
+    ) {
+      throw new MutationFileInvalidError(`${path}: ${file} needs a "floor" (a score, or null) and a "why"`);
     }
   }
   return record as Record<string, BelowThreshold>;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMutation } from '../../scripts/mutation/check.ts';
 import { EquivalentMutantStaleError, MutationFileInvalidError } from '../../scripts/mutation/errors.ts';
 import type { MutantResult, MutantStatus, MutationReport } from '../../scripts/mutation/report.ts';
-import { mergeReports } from '../../scripts/mutation/report.ts';
+import { mergeIntoCache, mergeReports } from '../../scripts/mutation/report.ts';
 import type { EquivalentMutant, MutationSummary } from '../../scripts/mutation/summary.ts';
 import { readEquivalents, sha256, summarize } from '../../scripts/mutation/summary.ts';
 
@@ -241,6 +241,21 @@ describe('checkMutation', () => {
     ).toEqual([expect.stringContaining('remove it from mutation/below-threshold.json')]);
   });
 
+  it('lets a file listed as not measured yet go without a report, and asks for its floor once it has one', () => {
+    const notYet = { [FILE]: { floor: null, why: 'no complete run yet' } };
+    expect(checkMutation({ summary: summary({}), belowThreshold: notYet, targets: [FILE], read })).toEqual(
+      [],
+    );
+    expect(
+      checkMutation({
+        summary: summary({ [FILE]: entry(70) }),
+        belowThreshold: notYet,
+        targets: [FILE],
+        read,
+      }),
+    ).toEqual([expect.stringContaining('give it a floor')]);
+  });
+
   it('fails report entries and allowances for files that are no longer targets', () => {
     const problems = checkMutation({
       summary: summary({ 'old.ts': entry(100) }),
@@ -298,5 +313,43 @@ describe('mergeReports', () => {
     });
     expect(Object.keys(merged.testFiles ?? {})).toEqual(['t.test.ts', 'u.test.ts']);
     expect(merged.projectRoot).toBeUndefined();
+  });
+});
+
+describe('mergeIntoCache', () => {
+  const file = (source: string, mutants: MutantResult[]) => ({ language: 'typescript', source, mutants });
+
+  it('keeps what an interrupted run tested on top of what was known, mutant by mutant', () => {
+    const cache: MutationReport = {
+      schemaVersion: '2',
+      files: {
+        'a.ts': file('A', [mutant('1', 'Survived', 1), mutant('2', 'Killed', 2)]),
+        'b.ts': file('B', [mutant('1', 'Killed')]),
+      },
+      testFiles: {},
+    };
+    const stopped: MutationReport = {
+      schemaVersion: '2',
+      files: { 'a.ts': file('A', [{ ...mutant('9', 'Killed', 1), killedBy: ['0'] }]) },
+      testFiles: { 'a.test.ts': { tests: [{ id: '0', name: 'kills it' }] } },
+    };
+    const merged = mergeIntoCache(cache, stopped);
+    expect(merged.files['a.ts']?.mutants.map((m) => [m.location.start.line, m.status, m.killedBy])).toEqual([
+      [1, 'Killed', ['a.test.ts#kills it']],
+      [2, 'Killed', undefined],
+    ]);
+    expect(merged.files['b.ts']).toEqual(cache.files['b.ts']);
+  });
+
+  it('forgets the results of a file whose source changed', () => {
+    const cache: MutationReport = {
+      schemaVersion: '2',
+      files: { 'a.ts': file('old', [mutant('1', 'Survived', 1), mutant('2', 'Killed', 2)]) },
+    };
+    const run: MutationReport = {
+      schemaVersion: '2',
+      files: { 'a.ts': file('new', [mutant('1', 'Killed', 1)]) },
+    };
+    expect(mergeIntoCache(cache, run).files['a.ts']?.mutants).toHaveLength(1);
   });
 });
