@@ -373,4 +373,90 @@ describe('revoke-sessions (commands sent)', () => {
     ).rejects.toMatchObject({ name: 'InvalidActionInputError' });
     expect(iam).not.toHaveReceivedAnyCommand();
   });
+
+  // Issue 18: the sentences on-call and auditors read, word for word.
+  describe('what it says', () => {
+    const at = TEST_NOW.toISOString();
+
+    it('tells, for a user, that only STS sessions are denied and the key itself needs deactivate-access-key', async () => {
+      const outcome = await runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'user', name: 'alice' },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([
+        `aws:TokenIssueTime exists only on temporary credentials: this denies STS sessions minted from alice's keys before ${at}, and does nothing against a long-term access key itself (deactivate-access-key handles that).`,
+      ]);
+      expect(outcome.output).toEqual({
+        principalType: 'user',
+        name: 'alice',
+        statementSid: SID,
+        issuedBefore: at,
+      });
+      expect(outcome.changes).toEqual([
+        {
+          resource: 'alice',
+          attribute: 'inlinePolicy:cordon-deny',
+          before: null,
+          after: {
+            Version: '2012-10-17',
+            Statement: [revokeOlderSessionsStatement(TEST_INCIDENT, TEST_NOW)],
+          },
+        },
+      ]);
+    });
+
+    it('tells, for a role, that every session of the role is denied, and when it already holds the statement', async () => {
+      const earlier = new Date(TEST_NOW.getTime() - 60_000);
+      iam.on(GetRolePolicyCommand).resolves({
+        PolicyDocument: asIamReturnsIt({
+          Version: '2012-10-17',
+          Statement: [revokeOlderSessionsStatement(TEST_INCIDENT, earlier)],
+        }),
+      });
+      const outcome = await runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'role', name: 'app-role' },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([
+        `This denies every session of role app-role issued before ${earlier.toISOString()}, not only the suspicious one: workloads using the role must assume it again.`,
+        "cordon-deny already holds this incident's statement.",
+      ]);
+      expect(outcome.status).toBe('already-done');
+    });
+
+    it('says how to get past a cordon-deny policy it did not write', async () => {
+      iam.on(GetUserPolicyCommand).resolves({
+        PolicyDocument: asIamReturnsIt({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      });
+      await expect(
+        runAction(
+          revokeSessions,
+          { ...envelope(), principalType: 'user', name: 'alice' },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ActionFailedError',
+        message:
+          'The user alice has an inline policy named cordon-deny that Cordon did not write: refusing to overwrite it. Rename or remove it, then run the step again.',
+      });
+    });
+
+    it('passes on a failed write that is not a protected role', async () => {
+      iam
+        .on(PutRolePolicyCommand)
+        .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', Code: 'AccessDenied' }));
+      await expect(
+        runAction(
+          revokeSessions,
+          { ...envelope(), principalType: 'role', name: 'app-role' },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedError' });
+    });
+  });
 });
