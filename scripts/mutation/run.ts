@@ -2,13 +2,20 @@
 // the ones given, merge the result into mutation/report.json, regenerate mutation/summary.json and
 // docs/mutation.md. See docs/mutation.md.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, globSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { MutationRunFailedError } from './errors.ts';
 import { regenerate } from './generate.ts';
 import { at, PATHS, ROOT } from './paths.ts';
-import { mergeIntoCache, mergeReports, readReport, readReportIfAny, writeReport } from './report.ts';
-import { SCORE_THRESHOLD } from './targets.ts';
+import {
+  type MutationReport,
+  mergeIntoCache,
+  mergeReports,
+  readReport,
+  readReportIfAny,
+  writeReport,
+} from './report.ts';
+import { listTargets, SCORE_THRESHOLD } from './targets.ts';
 
 const args = process.argv.slice(2);
 // Everything from the first flag on goes to Stryker as is; what comes before are files or globs to mutate.
@@ -52,11 +59,21 @@ if (!existsSync(at(PATHS.run))) {
   );
 }
 
-const merged = mergeReports(readReportIfAny(at(PATHS.report)), readReport(at(PATHS.run)), (path) =>
+// Stryker's report also lists the files of its incremental file that it did not mutate this time, with
+// their old (possibly partial) results: only the files this run mutated are taken.
+const ran =
+  files.length === 0
+    ? listTargets(ROOT)
+    : [...new Set(files.flatMap((pattern) => globSync(pattern, { cwd: ROOT })))].sort();
+const runReport = readReport(at(PATHS.run));
+const mutated: MutationReport = {
+  ...runReport,
+  files: Object.fromEntries(Object.entries(runReport.files).filter(([path]) => ran.includes(path))),
+};
+const merged = mergeReports(readReportIfAny(at(PATHS.report)), mutated, (path) =>
   existsSync(join(ROOT, path)),
 );
 const summary = regenerate(merged);
-const ran = Object.keys(readReport(at(PATHS.run)).files);
 console.log(`\nmerged ${ran.length} file(s) into ${PATHS.report}; wrote ${PATHS.summary} and ${PATHS.doc}`);
 for (const file of ran) {
   const score = summary.files[file]?.score;

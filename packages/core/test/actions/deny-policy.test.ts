@@ -110,11 +110,12 @@ describe('withStatement, withoutStatement, hasStatement', () => {
 });
 
 describe('readDenyPolicy', () => {
-  const iam = mockClient(IAMClient);
+  // The instance, not the class: a class-wide mock would also answer other test files' IAM clients.
   const client = new IAMClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' },
   });
+  const iam = mockClient(client);
   const statement = revokeOlderSessionsStatement('incident-1', NOW);
   const document = encodeURIComponent(JSON.stringify({ Version: '2012-10-17', Statement: [statement] }));
 
