@@ -186,6 +186,19 @@ describe('verifyApprovalLink: the shape checks hold even for a validly signed va
     expect(check(APPROVAL_ID, exp)).toEqual({ ok: false, reason: 'malformed' });
   });
 
+  it('refuses values that only look right once turned into strings: a numeric expiry, a signature in an array', () => {
+    const sig = sign(APPROVAL_ID, future);
+    const base = { approvalId: APPROVAL_ID, key: LINK_KEY, now: NOW };
+    expect(verifyApprovalLink({ ...base, exp: Number(future), sig })).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(verifyApprovalLink({ ...base, exp: future, sig: [sig] })).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
   it('takes an expiry of 12 digits', () => {
     expect(check(APPROVAL_ID, '9'.repeat(12))).toEqual({ ok: true });
   });

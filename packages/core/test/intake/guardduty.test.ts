@@ -254,6 +254,8 @@ describe('normalizeGuardDutyFinding: sample findings (DOMAIN.md item 2)', () => 
     expect(withInfo({ value: 'true' })).toBe(false);
     expect(withInfo({ value: '{not json' })).toBe(false);
     expect(withInfo({ value: { sample: true } })).toBe(false);
+    // Only a JSON string is parsed: an array holding one would read as its text.
+    expect(withInfo({ value: ['{"sample":true}'] })).toBe(false);
   });
 });
 
@@ -486,5 +488,77 @@ describe('normalizeGuardDutyFinding: resources', () => {
       ),
     );
     expect(incident.resources[0]).toMatchObject({ kind: 'access-key', keyType });
+  });
+});
+
+// Issue 18: a finding that carries only the required fields, and what the normalizer still reads right.
+describe('normalizeGuardDutyFinding: a bare finding', () => {
+  const bare = () => {
+    const {
+      service: _service,
+      resource: _resource,
+      title: _title,
+      description: _description,
+      ...rest
+    } = finding(S3_FINDING);
+    return rest;
+  };
+
+  it('is accepted without a service or a resource, with the defaults a responder expects', () => {
+    const incident = acceptedIncident(normalizeGuardDutyFinding(bare(), RAW));
+    expect(incident).toMatchObject({
+      source: 'guardduty',
+      account: '123456789012',
+      region: 'us-east-1',
+      title: 'PenTest:S3/ParrotLinux',
+      description: undefined,
+      count: 1,
+      sample: false,
+      resources: [],
+      nativeId: '2cbf285e52a6e74ff96f4cb3cf93296d',
+      observedAt: incident.updatedAt,
+    });
+    expect(incident.facts).toMatchObject({
+      resourceRole: undefined,
+      featureName: undefined,
+      actionType: undefined,
+      archived: false,
+    });
+  });
+
+  it('has an instance with no interfaces and no tags when GuardDuty gives none', () => {
+    const incident = acceptedIncident(
+      normalizeGuardDutyFinding(
+        { ...bare(), resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0abc' } } },
+        RAW,
+      ),
+    );
+    expect(incident.resources).toEqual([
+      expect.objectContaining({
+        kind: 'ec2-instance',
+        instanceId: 'i-0abc',
+        networkInterfaces: [],
+        tags: {},
+      }),
+    ]);
+  });
+
+  it('classifies by the access key details: a call by the root user is root activity whatever the type', () => {
+    const base = finding('guardduty/eb-iam-toripcaller-custodian.json');
+    const resource = base.resource as Json;
+    const incident = acceptedIncident(
+      normalizeGuardDutyFinding(
+        {
+          ...base,
+          resource: {
+            ...resource,
+            accessKeyDetails: { ...(resource.accessKeyDetails as Json), userType: 'Root' },
+          },
+        },
+        RAW,
+      ),
+    );
+    expect(incident.facts).toMatchObject({ findingFamily: 'root-activity' });
+    expect(incident.category).toBe('root-activity');
   });
 });

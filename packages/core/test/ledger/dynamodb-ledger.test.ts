@@ -235,18 +235,31 @@ describe('DynamoDbLedger (items sent, failures answered)', () => {
 
   it('names the holder of a refused lease from the item DynamoDB returns, or says another incident', async () => {
     const now = new Date('2026-11-28T10:00:00.000Z');
+    const refusedWith = async (item?: Record<string, unknown>) => {
+      dynamo.on(PutItemCommand).rejects(conditionFailed(item));
+      return ledger.acquireLease('instance#i-1', 'incident-a', now, now);
+    };
+    expect(await refusedWith({ holder: 'incident-z' })).toEqual({ acquired: false, holder: 'incident-z' });
+    expect(await refusedWith()).toEqual({ acquired: false, holder: 'another incident' });
+    expect(await refusedWith({ leaseUntil: 1 })).toEqual({ acquired: false, holder: 'another incident' });
+  });
+
+  it('stores an entry whose input holds a class instance, as a map of its fields', async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    class Point {
+      public readonly x = 1;
+    }
+    await ledger.append(entry({ input: { point: new Point() } }));
+    const item = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
+    expect(item?.input).toEqual({ M: { point: { M: { x: { N: '1' } } } } });
+  });
+
+  it('reads a page without items, and an item without a sort key, as what they are', async () => {
     dynamo
-      .on(PutItemCommand)
-      .rejectsOnce(conditionFailed({ holder: 'incident-z' }))
-      .rejectsOnce(conditionFailed());
-    expect(await ledger.acquireLease('instance#i-1', 'incident-a', now, now)).toEqual({
-      acquired: false,
-      holder: 'incident-z',
-    });
-    expect(await ledger.acquireLease('instance#i-1', 'incident-a', now, now)).toEqual({
-      acquired: false,
-      holder: 'another incident',
-    });
+      .on(QueryCommand)
+      .resolvesOnce({ LastEvaluatedKey: { incidentId: { S: 'x' }, sk: { S: 'y' } } })
+      .resolvesOnce({ Items: [marshall({ incidentId: 'x', step: 'triage', outcome: 'decided' })] });
+    expect(await ledger.entries('x')).toEqual([{ incidentId: 'x', step: 'triage', outcome: 'decided' }]);
   });
 
   it('passes on any other failure of a lease, a claim or a give-back (a throttle is not a refusal)', async () => {

@@ -78,5 +78,6 @@ describe('MemoryLedger', () => {
     });
     await ledger.releaseLease('instance#i-1', 'a');
     expect(await ledger.acquireLease('instance#i-1', 'b', until, now)).toEqual({ acquired: true });
+    await expect(ledger.releaseLease('instance#never-leased', 'a')).resolves.toBeUndefined();
   });
 });
