@@ -14,6 +14,8 @@ export interface EquivalentMutant {
   readonly line: number;
   /** Only needed when two mutants on the line share mutator and replacement. */
   readonly column?: number;
+  /** Only needed when two mutants also share their start (`a && b` and `a` both start at `a`). */
+  readonly endColumn?: number;
   readonly mutator: string;
   readonly replacement: string;
   readonly why: string;
@@ -122,6 +124,7 @@ export function matchEquivalents(
       (m) =>
         m.location.start.line === entry.line &&
         (entry.column === undefined || m.location.start.column === entry.column) &&
+        (entry.endColumn === undefined || m.location.end.column === entry.endColumn) &&
         m.mutatorName === entry.mutator &&
         m.replacement === entry.replacement,
     );
@@ -130,7 +133,7 @@ export function matchEquivalents(
         `${where}: the report has no such mutant (the code moved or changed: update or remove the entry)`,
       );
     } else if (candidates.length > 1) {
-      problems.push(`${where}: ${candidates.length} mutants match: add the column`);
+      problems.push(`${where}: ${candidates.length} mutants match: add the column (and endColumn)`);
     } else {
       const [mutant] = candidates as [MutantResult];
       if (mutant.status !== 'Survived' && mutant.status !== 'NoCoverage') {

@@ -245,6 +245,7 @@ describe('normalizeGuardDutyFinding: sample findings (DOMAIN.md item 2)', () => 
 
   it('is not a sample otherwise, whatever additionalInfo holds', () => {
     expect(withInfo(undefined)).toBe(false);
+    expect(withInfo(null)).toBe(false);
     expect(withInfo('sample')).toBe(false);
     expect(withInfo({ sample: false })).toBe(false);
     expect(withInfo({ sample: 'yes' })).toBe(false);
