@@ -135,11 +135,9 @@ describe('observe-instance', () => {
     expect((await observeInstance(clients, INSTANCE_ID, TEST_NOW)).autoScaling).toBeNull();
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({});
     expect(await describeMembership(clients, INSTANCE_ID)).toBeUndefined();
-    autoScaling
-      .on(DescribeAutoScalingInstancesCommand)
-      .resolves({
-        AutoScalingInstances: [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: 'web' } as never],
-      });
+    autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({
+      AutoScalingInstances: [{ InstanceId: INSTANCE_ID, AutoScalingGroupName: 'web' } as never],
+    });
     expect((await observeInstance(clients, INSTANCE_ID, TEST_NOW)).autoScaling).toEqual({
       groupName: 'web',
       lifecycleState: 'unknown',
