@@ -529,4 +529,94 @@ describe('contain-instance (commands sent)', () => {
       expect(autoScaling).toHaveReceivedCommandTimes(EnterStandbyCommand, 0);
     });
   });
+
+  describe('the rest of what it says and does', () => {
+    const contain = (
+      environment = actionEnvironment(clients),
+      seen: InstanceObservation | null = observation(),
+    ) =>
+      runAction(containInstance, { ...envelope(), instanceId: INSTANCE_ID, observation: seen }, environment);
+    const throttled = () =>
+      Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+
+    it('works with a ledger that keeps no leases', async () => {
+      const environment = actionEnvironment(clients);
+      const { ledger } = environment;
+      const plain = { append: ledger.append.bind(ledger), entries: ledger.entries.bind(ledger) };
+      const outcome = await contain({ ...environment, ledger: plain as never });
+      expect(outcome.status).toBe('done');
+      expect(environment.logger.lines.filter((line) => line.level === 'warn')).toEqual([]);
+    });
+
+    it('still finishes when the lease cannot be given back, and says so (it runs out by itself)', async () => {
+      const environment = actionEnvironment(clients);
+      environment.ledger.releaseLease = async () => {
+        throw new Error('table unavailable');
+      };
+      const outcome = await contain(environment);
+      expect(outcome.status).toBe('done');
+      expect(environment.logger.lines).toContainEqual({
+        level: 'warn',
+        message: 'contain-instance: could not give back the lease on the instance',
+      });
+    });
+
+    it('logs why it read live state when triage’s reads cannot be contained as they were, and only then', async () => {
+      const environment = actionEnvironment(clients);
+      await contain(
+        environment,
+        observation({ autoScaling: { groupName: 'web', lifecycleState: 'Pending:Wait' } }),
+      );
+      expect(environment.logger.lines).toContainEqual({
+        level: 'info',
+        message: 'contain-instance: planning from triage’s reads failed; reading live state',
+      });
+      const quiet = actionEnvironment(clients);
+      await contain(quiet, null);
+      await contain(quiet);
+      expect(quiet.logger.lines.map((line) => line.message)).not.toContain(
+        'contain-instance: planning from triage’s reads failed; reading live state',
+      );
+    });
+
+    it('logs that the instance changed since triage read it', async () => {
+      const environment = actionEnvironment(clients);
+      await contain(environment, observation({ disableApiTermination: true }));
+      expect(environment.logger.lines).toContainEqual({
+        level: 'info',
+        message: 'contain-instance: the instance changed since triage read it; planning again',
+      });
+    });
+
+    it('fails, retryably and naming the read, when the check against the live instance fails', async () => {
+      ec2.on(DescribeInstancesCommand).rejects(throttled());
+      await expect(contain()).rejects.toMatchObject({
+        name: 'ThrottledError',
+        message: expect.stringMatching(
+          /^contain-instance: reading the instance again failed: RequestLimitExceeded/,
+        ),
+      });
+      expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 0);
+    });
+
+    it('refuses, once and before any change, an instance that got the exemption tag after triage read it', async () => {
+      ec2.on(DescribeInstancesCommand).resolves({
+        Reservations: [{ Instances: [{ ...instance(), Tags: [{ Key: 'cordon:exempt', Value: 'true' }] }] }],
+      });
+      const environment = actionEnvironment(clients);
+      await expect(contain(environment)).rejects.toMatchObject({ name: 'ExemptResourceError' });
+      expect(environment.ledger.all().filter((entry) => entry.outcome === 'failed')).toHaveLength(1);
+      expect(ec2).toHaveReceivedCommandTimes(ModifyNetworkInterfaceAttributeCommand, 0);
+      expect(ec2).toHaveReceivedCommandTimes(ModifyInstanceAttributeCommand, 0);
+    });
+
+    it('asks to be retried when the cut fails with the ENI left on the allow-all group', async () => {
+      ec2.on(ModifyNetworkInterfaceAttributeCommand).resolvesOnce({}).rejects(throttled());
+      const error = await contain().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: 'ThrottledError', retryable: true });
+      expect((error as { partial?: { notDone: string[] } }).partial?.notDone.join(' ')).toContain(
+        'left on cordon-isolation-untrack',
+      );
+    });
+  });
 });
