@@ -135,7 +135,7 @@ export function renderMutationDoc({ report, summary, equivalents, belowThreshold
     );
     for (const e of [...equivalents].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)) {
       lines.push(
-        `| \`${e.file.replace(SHORT, '')}\` | ${e.line} | ${e.mutator} | ${code(e.replacement)} | ${cell(e.why)} |`,
+        `| \`${e.file.replace(SHORT, '')}\` | ${e.line}${e.column === undefined ? '' : `:${e.column}`} | ${e.mutator} | ${code(e.replacement)} | ${cell(e.why)} |`,
       );
     }
     lines.push('');
