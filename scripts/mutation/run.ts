@@ -73,6 +73,8 @@ const mutated: MutationReport = {
 const merged = mergeReports(readReportIfAny(at(PATHS.report)), mutated, (path) =>
   existsSync(join(ROOT, path)),
 );
+// Kept first: if the summary cannot be made (a stale equivalent entry), the run's results are not lost.
+writeReport(at(PATHS.report), merged);
 const summary = regenerate(merged);
 console.log(`\nmerged ${ran.length} file(s) into ${PATHS.report}; wrote ${PATHS.summary} and ${PATHS.doc}`);
 for (const file of ran) {
