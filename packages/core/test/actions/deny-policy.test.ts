@@ -67,6 +67,17 @@ describe('parseDenyPolicy', () => {
     expect(parseDenyPolicy(encodeURIComponent(document))).toEqual(expected);
   });
 
+  it('decodes only a document that is not already JSON: a plain one keeps its percent signs', () => {
+    const withPercent = { ...statement, Condition: { StringLike: { 'aws:userid': 'AROA%2F*' } } };
+    const plain = JSON.stringify({ Version: '2012-10-17', Statement: [withPercent] });
+    expect(parseDenyPolicy(`  ${plain}`)?.Statement[0]?.Condition).toEqual({
+      StringLike: { 'aws:userid': 'AROA%2F*' },
+    });
+    expect(parseDenyPolicy(encodeURIComponent(plain))?.Statement[0]?.Condition).toEqual({
+      StringLike: { 'aws:userid': 'AROA%2F*' },
+    });
+  });
+
   it('reads nothing from no document, an empty one, bad encoding or bad JSON', () => {
     expect(parseDenyPolicy(undefined)).toBeUndefined();
     expect(parseDenyPolicy('')).toBeUndefined();
