@@ -582,7 +582,11 @@ describe('contain-instance (commands sent)', () => {
     it('reports a failed read in a dry run as it is (no lease to give back)', async () => {
       ec2.on(DescribeInstancesCommand).rejects(throttled());
       await expect(
-        runAction(containInstance, { ...envelope(true), instanceId: INSTANCE_ID }, actionEnvironment(clients)),
+        runAction(
+          containInstance,
+          { ...envelope(true), instanceId: INSTANCE_ID },
+          actionEnvironment(clients),
+        ),
       ).rejects.toMatchObject({ name: 'ThrottledError' });
     });
 
