@@ -7,6 +7,8 @@ import { SCORE_THRESHOLD } from './targets.ts';
 /** What the CI check compares: the committed summary, the allowances, and each target file's current text. */
 export interface CheckInput {
   readonly summary: MutationSummary;
+  /** The files mutation/equivalents.json names. */
+  readonly equivalentFiles?: readonly string[];
   readonly belowThreshold: Readonly<Record<string, BelowThreshold>>;
   /** The target files that exist now (listTargets), and how to read one. */
   readonly targets: readonly string[];
@@ -22,7 +24,13 @@ export interface CheckInput {
  * const problems = checkMutation({ summary, belowThreshold, targets: listTargets(root), read: (f) => readFileSync(f, 'utf8') });
  * if (problems.length > 0) throw new Error(problems.join('\n'));
  */
-export function checkMutation({ summary, belowThreshold, targets, read }: CheckInput): string[] {
+export function checkMutation({
+  summary,
+  belowThreshold,
+  targets,
+  read,
+  equivalentFiles = [],
+}: CheckInput): string[] {
   const problems: string[] = [];
   const rerun = (file: string) => `npm run test:mutation -- ${file}`;
   for (const file of targets) {
@@ -71,6 +79,10 @@ export function checkMutation({ summary, belowThreshold, targets, read }: CheckI
   for (const file of Object.keys(belowThreshold)) {
     if (!current.has(file))
       problems.push(`${file}: in mutation/below-threshold.json but no longer a target file`);
+  }
+  for (const file of new Set(equivalentFiles)) {
+    if (!current.has(file))
+      problems.push(`${file}: in mutation/equivalents.json but no longer a target file`);
   }
   if (summary.threshold !== SCORE_THRESHOLD) {
     problems.push(
