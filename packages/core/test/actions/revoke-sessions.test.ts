@@ -459,4 +459,107 @@ describe('revoke-sessions (commands sent)', () => {
       ).rejects.toMatchObject({ name: 'AccessDeniedError' });
     });
   });
+
+  // Issue 18: which roles are refused and why, the role's tags on every page, and a statement written by a
+  // concurrent run of this same step.
+  describe('which roles it refuses', () => {
+    const revokeRole = (name = 'app-role', settings: Record<string, unknown> = {}) =>
+      runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'role', name },
+        actionEnvironment(clients, settings),
+      );
+
+    it('names a service-linked role and says only AWS may change it', async () => {
+      iam
+        .on(GetRoleCommand)
+        .resolves({
+          Role: role({ RoleName: 'AWSServiceRoleForECS', Path: '/aws-service-role/ecs.amazonaws.com/' }),
+        });
+      await expect(revokeRole('AWSServiceRoleForECS')).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /^AWSServiceRoleForECS is a service-linked role: only AWS may change it/,
+        ),
+      });
+    });
+
+    it('tells an Identity Center role by its name alone, or by its path alone', async () => {
+      const message =
+        "is an IAM Identity Center role: revoke the user's sessions in Identity Center instead.";
+      iam
+        .on(GetRoleCommand)
+        .resolves({ Role: role({ RoleName: 'AWSReservedSSO_ReadOnly_0123', Path: '/' }) });
+      await expect(revokeRole('AWSReservedSSO_ReadOnly_0123')).rejects.toMatchObject({
+        name: 'UnmodifiableRoleError',
+        message: `AWSReservedSSO_ReadOnly_0123 ${message}`,
+      });
+      iam
+        .on(GetRoleCommand)
+        .resolves({
+          Role: role({ RoleName: 'renamed', Path: '/aws-reserved/sso.amazonaws.com/eu-west-1/' }),
+        });
+      await expect(revokeRole('renamed')).rejects.toMatchObject({ name: 'UnmodifiableRoleError' });
+      iam
+        .on(GetRoleCommand)
+        .resolves({
+          Role: role({ RoleName: 'team-AWSReservedSSO_x', Path: '/team/aws-reserved/sso.amazonaws.com/' }),
+        });
+      await expect(revokeRole('team-AWSReservedSSO_x')).resolves.toMatchObject({ status: 'done' });
+    });
+
+    it('refuses a role listed as break-glass by name, and one listed by its ARN', async () => {
+      await expect(revokeRole('app-role', { breakGlassPrincipals: ['app-role'] })).rejects.toMatchObject({
+        message: 'app-role is a break-glass principal: Cordon notifies and never acts on it.',
+      });
+      iam
+        .on(GetRoleCommand)
+        .resolves({ Role: role({ Path: '/ops/', Arn: 'arn:aws:iam::123456789012:role/ops/app-role' }) });
+      await expect(
+        revokeRole('app-role', { breakGlassPrincipals: ['arn:aws:iam::123456789012:role/ops/app-role'] }),
+      ).rejects.toMatchObject({ name: 'ExemptResourceError' });
+    });
+
+    it('treats a role without a path as at the root, and reads every page of its tags', async () => {
+      iam.on(GetRoleCommand).resolves({ Role: { ...role(), Path: undefined } as never });
+      iam
+        .on(ListRoleTagsCommand)
+        .resolvesOnce({ Tags: [{ Key: 'team', Value: 'payments' }], IsTruncated: true, Marker: 'page-2' })
+        .resolvesOnce({
+          Tags: [{ Key: 'cordon:exempt', Value: 'true' }],
+          IsTruncated: false,
+          Marker: 'ignored',
+        });
+      await expect(revokeRole()).rejects.toMatchObject({
+        name: 'ExemptResourceError',
+        message:
+          'IAM role app-role carries the exemption tag cordon:exempt=true: Cordon notifies and never acts on it.',
+      });
+      expect(iam.commandCalls(ListRoleTagsCommand).map((call) => call.args[0].input)).toEqual([
+        { RoleName: 'app-role' },
+        { RoleName: 'app-role', Marker: 'page-2' },
+      ]);
+    });
+
+    it('keeps the time of a concurrent run of this step that wrote its statement first, and writes nothing', async () => {
+      const earlier = new Date(TEST_NOW.getTime() - 5_000);
+      iam
+        .on(GetRolePolicyCommand)
+        .rejectsOnce(noSuchEntity('The role policy with name cordon-deny cannot be found.'))
+        .resolves({
+          PolicyDocument: asIamReturnsIt({
+            Version: '2012-10-17',
+            Statement: [revokeOlderSessionsStatement(TEST_INCIDENT, earlier)],
+          }),
+        });
+      const outcome = await revokeRole();
+      expect(outcome.status).toBe('done');
+      expect(outcome.output).toEqual({
+        principalType: 'role',
+        name: 'app-role',
+        statementSid: SID,
+        issuedBefore: earlier.toISOString(),
+      });
+      expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+    });
+  });
 });
