@@ -349,7 +349,11 @@ describe('revoke-sessions (commands sent)', () => {
         { ...envelope(), principalType: 'role', name: 'app-role' },
         actionEnvironment(clients),
       ),
-    ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', awsError: 'UnmodifiableEntity' });
+    ).rejects.toMatchObject({
+      name: 'UnmodifiableRoleError',
+      awsError: 'UnmodifiableEntity',
+      message: 'IAM refused to change the protected role app-role.',
+    });
   });
 
   it('reports a role that no longer exists as ResourceGoneError', async () => {
@@ -471,11 +475,9 @@ describe('revoke-sessions (commands sent)', () => {
       );
 
     it('names a service-linked role and says only AWS may change it', async () => {
-      iam
-        .on(GetRoleCommand)
-        .resolves({
-          Role: role({ RoleName: 'AWSServiceRoleForECS', Path: '/aws-service-role/ecs.amazonaws.com/' }),
-        });
+      iam.on(GetRoleCommand).resolves({
+        Role: role({ RoleName: 'AWSServiceRoleForECS', Path: '/aws-service-role/ecs.amazonaws.com/' }),
+      });
       await expect(revokeRole('AWSServiceRoleForECS')).rejects.toMatchObject({
         message: expect.stringMatching(
           /^AWSServiceRoleForECS is a service-linked role: only AWS may change it/,
@@ -493,17 +495,13 @@ describe('revoke-sessions (commands sent)', () => {
         name: 'UnmodifiableRoleError',
         message: `AWSReservedSSO_ReadOnly_0123 ${message}`,
       });
-      iam
-        .on(GetRoleCommand)
-        .resolves({
-          Role: role({ RoleName: 'renamed', Path: '/aws-reserved/sso.amazonaws.com/eu-west-1/' }),
-        });
+      iam.on(GetRoleCommand).resolves({
+        Role: role({ RoleName: 'renamed', Path: '/aws-reserved/sso.amazonaws.com/eu-west-1/' }),
+      });
       await expect(revokeRole('renamed')).rejects.toMatchObject({ name: 'UnmodifiableRoleError' });
-      iam
-        .on(GetRoleCommand)
-        .resolves({
-          Role: role({ RoleName: 'team-AWSReservedSSO_x', Path: '/team/aws-reserved/sso.amazonaws.com/' }),
-        });
+      iam.on(GetRoleCommand).resolves({
+        Role: role({ RoleName: 'team-AWSReservedSSO_x', Path: '/team/aws-reserved/sso.amazonaws.com/' }),
+      });
       await expect(revokeRole('team-AWSReservedSSO_x')).resolves.toMatchObject({ status: 'done' });
     });
 
@@ -560,6 +558,44 @@ describe('revoke-sessions (commands sent)', () => {
         issuedBefore: earlier.toISOString(),
       });
       expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+    });
+  });
+
+  describe('the time it reports', () => {
+    const revokeRole = () =>
+      runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'role', name: 'app-role' },
+        actionEnvironment(clients),
+      );
+    const policyOf = (...statements: unknown[]) => ({
+      PolicyDocument: asIamReturnsIt({ Version: '2012-10-17', Statement: statements }),
+    });
+
+    it("is now, whatever time another incident's statement holds", async () => {
+      iam
+        .on(GetRolePolicyCommand)
+        .resolves(
+          policyOf(revokeOlderSessionsStatement('another-incident', new Date('2026-11-01T00:00:00Z'))),
+        );
+      expect((await revokeRole()).output.issuedBefore).toBe(TEST_NOW.toISOString());
+    });
+
+    it("is now when this incident's statement holds no readable time", async () => {
+      const own = revokeOlderSessionsStatement(TEST_INCIDENT, TEST_NOW);
+      iam
+        .on(GetRolePolicyCommand)
+        .resolves(policyOf({ ...own, Condition: { DateLessThan: { 'aws:TokenIssueTime': ['x'] } } }));
+      expect((await revokeRole()).output.issuedBefore).toBe(TEST_NOW.toISOString());
+      iam
+        .on(GetRolePolicyCommand)
+        .resolves(policyOf({ ...own, Condition: { StringEquals: { 'aws:userid': 'x' } } }));
+      expect((await revokeRole()).output.issuedBefore).toBe(TEST_NOW.toISOString());
+    });
+
+    it('works on a role IAM describes without details', async () => {
+      iam.on(GetRoleCommand).resolves({});
+      expect((await revokeRole()).status).toBe('done');
     });
   });
 });
