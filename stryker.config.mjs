@@ -24,13 +24,14 @@ export default {
     'packages/core/src/actions/**/*.ts',
   ],
   // The sandbox copy needs the sources, the core tests, the docs they read and the configs; not infra or benchmarks.
-  ignorePatterns: ['infra', 'bench', '.sst', '.artifacts', 'coverage', 'mutation', 'dist'],
-  // Incremental: the committed report is the incremental file, so a run re-tests only the mutants whose
-  // code or covering tests changed since the report was made.
+  ignorePatterns: ['infra', 'bench', '.sst', '.artifacts', 'coverage', 'mutation', 'dist', '.stryker-tmp*'],
+  // Incremental: scripts/mutation/run.ts writes this file before each run from the committed report and the
+  // local cache of every earlier result (even of runs that were stopped), so a run re-tests only the mutants
+  // whose code or covering tests changed. `npx stryker run` alone works too, from whatever the file holds.
   incremental: true,
   incrementalFile: 'mutation/.stryker-incremental.json',
-  // Two cores shared by several engineers: one worker by default (STRYKER_CONCURRENCY or --concurrency
-  // to change it).
+  // Two cores shared by several engineers: one worker by default (`-- --concurrency 2` when the machine is
+  // quiet).
   concurrency: 1,
   timeoutMS: 10_000,
   reporters: ['json', 'progress', 'clear-text'],
