@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { INCIDENT_SOURCES, makeIncidentId, severityLabel } from '../../src/intake/incident.ts';
+import {
+  actionableResources,
+  INCIDENT_SOURCES,
+  type Incident,
+  makeIncidentId,
+  severityLabel,
+} from '../../src/intake/incident.ts';
 
 describe('severityLabel', () => {
   it.each([
@@ -56,5 +62,33 @@ describe('makeIncidentId', () => {
         expect(makeIncidentId('config', '1', 'r', a)).not.toBe(makeIncidentId('config', '1', 'r', b));
       }),
     );
+  });
+});
+
+// Issue 18: the exact shape of an id made from odd parts, and which resources Cordon may act on.
+describe('makeIncidentId parts', () => {
+  it('replaces characters an execution name cannot hold with _ and keeps 16 of them per part', () => {
+    expect(makeIncidentId('config', 'acct 1/2', 'us-east-1', 'rule')).toBe('config-acct_1_2-us-east-1-rule');
+    expect(makeIncidentId('config', '123456789012345678901', 'region-with-a-long-name', 'rule')).toBe(
+      'config-1234567890123456-region-with-a-lo-rule',
+    );
+  });
+});
+
+describe('actionableResources', () => {
+  it('keeps only the resources the incident says are compromised', () => {
+    const incident = {
+      resources: [
+        { kind: 'access-key', role: 'compromised', keyType: 'long-term' },
+        { kind: 'ec2-instance', role: 'related', instanceId: 'i-1', networkInterfaces: [], tags: {} },
+        { kind: 'account', role: 'affected', accountId: '123456789012' },
+        { kind: 'ec2-instance', role: 'compromised', instanceId: 'i-2', networkInterfaces: [], tags: {} },
+      ],
+    } as unknown as Incident;
+    expect(actionableResources(incident).map((resource) => resource.role)).toEqual([
+      'compromised',
+      'compromised',
+    ]);
+    expect(actionableResources({ resources: [] } as unknown as Incident)).toEqual([]);
   });
 });
