@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { MutationFileInvalidError } from './errors.ts';
 
@@ -142,6 +143,15 @@ function mutantKey(mutant: MutantResult): string {
   return `${mutant.mutatorName}@${start.line}:${start.column}-${end.line}:${end.column}=${mutant.replacement ?? ''}`;
 }
 
+/**
+ * A test's id in the committed report: 12 hex digits of the sha256 of `<test file>#<test name>`. Stable across
+ * runs like the name itself, and short: every mutant lists the tests that cover it, and long names made the
+ * report ten times larger.
+ */
+export function shortTestId(fileAndName: string): string {
+  return createHash('sha256').update(fileAndName, 'utf8').digest('hex').slice(0, 12);
+}
+
 function stableTestIds(run: MutationReport): {
   ids: Map<string, string>;
   testFiles: Record<string, TestFile>;
@@ -151,10 +161,11 @@ function stableTestIds(run: MutationReport): {
   for (const [path, file] of Object.entries(run.testFiles ?? {})) {
     const seen = new Set<string>();
     const tests = file.tests.map((test) => {
-      let id = `${path}#${test.name}`;
+      let name = `${path}#${test.name}`;
       // Two tests of one file may share a name (test.each without a placeholder): number the later ones.
-      for (let n = 2; seen.has(id); n += 1) id = `${path}#${test.name} (${n})`;
-      seen.add(id);
+      for (let n = 2; seen.has(name); n += 1) name = `${path}#${test.name} (${n})`;
+      seen.add(name);
+      const id = shortTestId(name);
       ids.set(test.id, id);
       return { ...test, id };
     });

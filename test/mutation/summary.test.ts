@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMutation } from '../../scripts/mutation/check.ts';
 import { EquivalentMutantStaleError, MutationFileInvalidError } from '../../scripts/mutation/errors.ts';
 import type { MutantResult, MutantStatus, MutationReport } from '../../scripts/mutation/report.ts';
-import { mergeIntoCache, mergeReports } from '../../scripts/mutation/report.ts';
+import { mergeIntoCache, mergeReports, shortTestId } from '../../scripts/mutation/report.ts';
 import type { EquivalentMutant, MutationSummary } from '../../scripts/mutation/summary.ts';
 import { readEquivalents, sha256, summarize } from '../../scripts/mutation/summary.ts';
 
@@ -306,8 +306,8 @@ describe('mergeReports', () => {
     expect(Object.keys(merged.files)).toEqual(['kept.ts', 'rerun.ts']);
     expect(merged.files['kept.ts']).toBe(previous.files['kept.ts']);
     expect(merged.files['rerun.ts']?.mutants[0]).toMatchObject({
-      coveredBy: ['u.test.ts#same', 'u.test.ts#same (2)'],
-      killedBy: ['u.test.ts#same (2)'],
+      coveredBy: [shortTestId('u.test.ts#same'), shortTestId('u.test.ts#same (2)')],
+      killedBy: [shortTestId('u.test.ts#same (2)')],
     });
     expect(Object.keys(merged.testFiles ?? {})).toEqual(['t.test.ts', 'u.test.ts']);
     expect(merged.projectRoot).toBeUndefined();
@@ -333,7 +333,7 @@ describe('mergeIntoCache', () => {
     };
     const merged = mergeIntoCache(cache, stopped);
     expect(merged.files['a.ts']?.mutants.map((m) => [m.location.start.line, m.status, m.killedBy])).toEqual([
-      [1, 'Killed', ['a.test.ts#kills it']],
+      [1, 'Killed', [shortTestId('a.test.ts#kills it')]],
       [2, 'Killed', undefined],
     ]);
     expect(merged.files['b.ts']).toEqual(cache.files['b.ts']);
