@@ -14,9 +14,9 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/*.browser.test.ts'],
     // Instrumented code runs slower: the property tests (10,000 events) need more than the usual 20 s.
     testTimeout: 120_000,
-    // Not `isolate: false`, although it runs more mutants an hour: Stryker's per-test coverage then credits
-    // the wrong tests (a mutant of guardduty.ts was "covered" only by policy tests), so mutants survive that
-    // their own tests kill.
+    // Test files stay isolated. `isolate: false` was tried for speed (not measured reliably on the loaded
+    // machine): a class-wide aws-sdk-client-mock in one test file then answered another file's clients, and
+    // any such leak would make a mutant's result depend on which tests ran before it.
     reporters: ['default'],
     outputFile: undefined,
   },
