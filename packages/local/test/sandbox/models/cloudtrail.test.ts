@@ -205,4 +205,25 @@ describe('CloudTrailModel', () => {
       }),
     ).toThrow(/global service events/);
   });
+
+  it('a call IAM denies answers AccessDeniedException, as CloudTrail (a JSON service) names it', async () => {
+    // Prepare
+    const sandbox = new SandboxAccount({ accountId: ACCOUNT, region: REGION });
+    const model = new CloudTrailModel(sandbox.context).addTrail({
+      name: 'management',
+      s3BucketName: 'logs',
+      isLogging: false,
+    });
+    sandbox.register(model).authorizeWith(() => ({ decision: 'denied', reason: 'no statement allows it' }));
+    const client = sandbox.attach(new CloudTrailClient({ region: REGION }), {
+      principal: { arn: `arn:aws:iam::${ACCOUNT}:role/cordon-test-x`, account: ACCOUNT },
+    });
+
+    // Act
+    const attempt = client.send(new StartLoggingCommand({ Name: 'management' }));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    expect(model.findTrail('management')?.isLogging).toBe(false);
+  });
 });

@@ -176,4 +176,25 @@ describe('KmsModel', () => {
     expect(output.Tags).toEqual([{ TagKey: 'team', TagValue: 'payments' }]);
     expect(output.Truncated).toBe(false);
   });
+
+  it('a call IAM denies answers AccessDeniedException, as KMS (a JSON service) names it, and changes nothing', async () => {
+    // Prepare
+    const sandbox = new SandboxAccount({ accountId: ACCOUNT, region: REGION });
+    const kms = new KmsModel(sandbox.context);
+    kms.addKey({ keyId: KEY_ID });
+    sandbox.register(kms).authorizeWith(() => ({ decision: 'denied', reason: 'no statement allows it' }));
+    const client = sandbox.attach(new KMSClient({ region: REGION }), {
+      principal: { arn: `arn:aws:iam::${ACCOUNT}:role/cordon-test-x`, account: ACCOUNT },
+    });
+
+    // Act
+    const attempt = client.send(new EnableKeyRotationCommand({ KeyId: KEY_ID }));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(kms.findKey(KEY_ID)?.rotation).toBeUndefined();
+  });
 });
