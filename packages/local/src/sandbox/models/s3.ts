@@ -62,10 +62,11 @@ export type EncryptionSeed =
 
 /**
  * A bucket as a test or a local run finds it. Left out, each setting is what a bucket created today has: Block
- * Public Access on (all four), ACLs disabled (`BucketOwnerEnforced`), default encryption SSE-S3, a private ACL, no
- * policy, no tags (https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-bucket-overview.html: "By default,
- * Block Public Access settings are turned on", "ACLs disabled"; SSE-S3 since January 2023:
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-encryption-faq.html). `null` means none at all —
+ * Public Access on (all four) and ACLs disabled (`BucketOwnerEnforced`) since April 2023
+ * (https://aws.amazon.com/about-aws/whats-new/2022/12/amazon-s3-automatically-enable-block-public-access-disable-access-control-lists-buckets-april-2023/),
+ * default encryption SSE-S3 ("By default, all buckets have a default encryption configuration that uses server-side
+ * encryption with Amazon S3 managed keys", https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html),
+ * a private ACL, no policy, no tags. `null` means none at all —
  * a bucket made before those defaults, or whose setting was deleted.
  */
 export interface BucketSeed {
