@@ -77,12 +77,15 @@ export const DB_CLUSTER_SNAPSHOT: SnapshotKind = {
   invalidState: 'InvalidDBClusterSnapshotStateFault',
 };
 
-/** RDS identifiers: a letter, then letters, digits and single hyphens, at most 255 (automated ones start `rds:`). */
+/**
+ * RDS identifiers: a letter, then letters, digits and single hyphens (automated snapshots' start `rds:`); at most 63
+ * characters for a DB instance, 255 for a snapshot (CreateDBInstance, CreateDBSnapshot constraints).
+ */
 const IDENTIFIER = /^(rds:)?[A-Za-z][A-Za-z0-9]*(-[A-Za-z0-9]+)*$/;
 const ACCOUNT = /^\d{12}$/;
 
-export function checkIdentifier(identifier: string, what: string): void {
-  if (!IDENTIFIER.test(identifier) || identifier.length > 255) {
+export function checkIdentifier(identifier: string, what: string, maxLength = 255): void {
+  if (!IDENTIFIER.test(identifier) || identifier.length > maxLength) {
     throw new Error(`Seed error: ${identifier} is not a valid ${what} identifier`);
   }
 }

@@ -170,7 +170,7 @@ export class RdsModel implements ServiceModel {
   // ---- seeding and inspection ---------------------------------------------------------------------
 
   public addInstance(seed: DbInstanceSeed): this {
-    checkIdentifier(seed.identifier, 'DB instance');
+    checkIdentifier(seed.identifier, 'DB instance', 63);
     this.state.instances[seed.identifier] = {
       identifier: seed.identifier,
       arn: `arn:aws:rds:${this.context.region}:${this.context.accountId}:db:${seed.identifier}`,
