@@ -7,7 +7,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * (`npx vitest run --project unit`; docs/contributing.md, "Running the tests"). Every test file belongs to
  * exactly one project (test/vitest-projects.test.ts checks it):
  *
- * - `unit`: packages' tests against mocks and in-memory fakes, and the repository's own conformance tests.
+ * - `unit`: packages' tests against mocks and in-memory fakes, and the repository's own tests under `test/`
+ *   (its conformance and mutation-report tests) but the scenarios.
  * - `sandbox`: actions against the sandbox account (`*.sandbox.test.ts`) and the sandbox account's models.
  * - `browser`: the approval page in headless Chromium (`*.browser.test.ts`; skipped, and said so, without it).
  * - `scenarios`: real events end to end — triage, the playbook's ASL in the local engine, the sandbox.
@@ -16,8 +17,13 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 export const PROJECT_FILES = {
   unit: {
-    include: ['packages/*/test/**/*.test.ts', 'test/*.test.ts'],
-    exclude: ['**/*.sandbox.test.ts', '**/*.browser.test.ts', 'packages/local/test/sandbox/**'],
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: [
+      '**/*.sandbox.test.ts',
+      '**/*.browser.test.ts',
+      'packages/local/test/sandbox/**',
+      'test/scenarios/**',
+    ],
   },
   sandbox: {
     include: ['packages/*/test/**/*.sandbox.test.ts', 'packages/local/test/sandbox/**/*.test.ts'],
