@@ -11,6 +11,7 @@ import { observerRoleName } from '@cordon/core/actions/observe-instance';
 import type { AwsClients } from '@cordon/core/actions/types';
 import type { Settings } from '@cordon/core/policy/settings';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { ClientNotProvidedError } from '../errors.ts';
 
 type ClientConfig = { region: string; credentials?: AwsCredentialIdentityProvider };
 
@@ -29,16 +30,6 @@ export interface ClientConstructors {
   readonly config: new (
     config: ClientConfig,
   ) => ConfigServiceClient;
-}
-
-/** A function asked for a client its handler did not provide: a wiring mistake, never an AWS error. */
-export class ClientNotProvidedError extends Error {
-  public constructor(client: string) {
-    super(
-      `This function was not given the ${client} client: add it to the handler's createActionHandler call.`,
-    );
-    this.name = 'ClientNotProvidedError';
-  }
 }
 
 export interface AccountClientsOptions {

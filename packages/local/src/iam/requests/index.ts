@@ -5,9 +5,13 @@
  */
 import { IamRequestUnknownError } from '../errors.ts';
 import type { IamRequest } from '../evaluate.ts';
+import { CLOUDTRAIL_REQUESTS } from './cloudtrail.ts';
 import { CONFIG_REQUESTS } from './config.ts';
 import { EC2_REQUESTS } from './ec2.ts';
 import { IAM_REQUESTS, STS_REQUESTS } from './iam.ts';
+import { KMS_REQUESTS } from './kms.ts';
+import { RDS_REQUESTS } from './rds.ts';
+import { S3_CONTROL_REQUESTS, S3_REQUESTS } from './s3.ts';
 import type { CallScope, RequestBuilder } from './scope.ts';
 import { SERVICE_REQUESTS } from './services.ts';
 
@@ -20,6 +24,11 @@ export const REQUEST_MODEL: Readonly<Record<string, Readonly<Record<string, Requ
   STS: STS_REQUESTS,
   ConfigService: CONFIG_REQUESTS,
   ...SERVICE_REQUESTS,
+  S3: S3_REQUESTS,
+  S3Control: S3_CONTROL_REQUESTS,
+  CloudTrail: CLOUDTRAIL_REQUESTS,
+  KMS: KMS_REQUESTS,
+  RDS: RDS_REQUESTS,
 };
 
 /** One call as the sandbox records it (service and command without the SDK's suffixes). */
