@@ -37,6 +37,8 @@ import type { ActionHandlerDependencies } from '@cordon/functions/shared/action-
 import { createTriageHandler, triageDependencies } from '@cordon/functions/triage';
 import type { Context } from 'aws-lambda';
 import { functionPrincipal, sandboxAssumeRole, sandboxClient, sandboxConstructors } from './clients.ts';
+import { DeployedApprovals, type PendingApproval } from './deployment-approvals.ts';
+import type { DeploymentClock } from './deployment-clock.ts';
 import { settingsParameterValues } from './deployment-settings.ts';
 import { type ExecutionRecord, StepFunctionsModel } from './deployment-step-functions.ts';
 import {
@@ -92,8 +94,13 @@ export interface LocalDeploymentOptions {
   readonly settings?: unknown;
   /** The deploy configuration's extra alarm names (`CORDON_EXTRA_ALARMS`): the CloudWatch rule matches them too. */
   readonly extraAlarmNames?: DeployedRuleInputs['extraAlarmNames'];
-  /** Answers approvals; without one, a playbook that asks fails its approval step with `ApprovalUnansweredError`. */
-  readonly approvals?: ApprovalResponder;
+  /**
+   * Answers approvals: a responder (answering at once, or a person on the local page), or `'deployed'` — the
+   * deployed request-approval function records each approval and the playbook waits until `decide` answers it
+   * through the approval API, as a Slack click does ({@link DeployedApprovals}). Without one, a playbook that
+   * asks fails its approval step with `ApprovalUnansweredError`.
+   */
+  readonly approvals?: ApprovalResponder | 'deployed';
   /**
    * IAM's evaluation of each call by its principal (installed on the sandbox account): an authorizer, or
    * `'deployed-policies'` for the evaluation of every call against the policies infra deploys for this stage,
@@ -102,6 +109,11 @@ export interface LocalDeploymentOptions {
   readonly authorizer?: Authorizer | 'deployed-policies';
   /** The clock of triage, the ledger, the blast radius and the engine (default: the sandbox's clock). */
   readonly now?: () => Date;
+  /**
+   * The deployment's movable clock (`advance`): give the sandbox the same (`createSandbox({ now: clock.now })`),
+   * so that every part reads one clock. Its `now` is then the deployment's.
+   */
+  readonly clock?: DeploymentClock;
   /** Sees each step run start and end. */
   readonly onStep?: (execution: string, step: StepRun) => void;
 }
@@ -185,10 +197,17 @@ export class LocalDeployment {
   public readonly stepFunctions: StepFunctionsModel;
   /** Answers the playbooks' approvals; may be replaced between deliveries (a rehearsal that rejects next). */
   public approvals: ApprovalResponder;
-  private readonly now: () => Date;
+  /** The deployed approval flow, when the deployment was created with `approvals: 'deployed'`. */
+  public deployedApprovals: DeployedApprovals | undefined;
+  public readonly now: () => Date;
+  private readonly clock: DeploymentClock | undefined;
   private readonly loaders = new Map<string, SettingsLoader>();
   private readonly triage: ReturnType<typeof createTriageHandler>;
-  private running: Array<Promise<ExecutionReport>> = [];
+  /** Executions started and not finished, by name. */
+  private readonly running = new Map<string, Promise<ExecutionReport>>();
+  /** Running executions waiting for a person (deployed approvals): `settle` counts them as settled. */
+  private readonly waiting = new Set<string>();
+  private readonly changes = new Set<() => void>();
 
   /**
    * Sets the deployment up over the sandbox and writes its settings to SSM.
@@ -209,6 +228,22 @@ export class LocalDeployment {
       );
     }
     await deployment.putSettings(options.settings ?? {});
+    if (options.approvals === 'deployed') {
+      const approvals = await DeployedApprovals.create({
+        sandbox: deployment.sandbox,
+        stage: deployment.stage,
+        region: deployment.region,
+        approvalsTable: deployment.names.approvalsTable,
+        topicArn: deployment.topicArn,
+        principal: (id) => deployment.principal(id),
+        settingsLoader: (id) => deployment.settingsLoader(id),
+        context: (id) => deployment.context(id),
+        now: deployment.now,
+        onWaiting: (execution, waiting) => deployment.markWaiting(execution, waiting),
+      });
+      deployment.deployedApprovals = approvals;
+      deployment.approvals = approvals.responder;
+    }
     return deployment;
   }
 
@@ -230,7 +265,8 @@ export class LocalDeployment {
         'this sandbox already has a deployment (its Step Functions): one local deployment per sandbox account',
       );
     }
-    this.now = options.now ?? (() => sandbox.account.context.now());
+    this.clock = options.clock;
+    this.now = options.clock?.now ?? options.now ?? (() => sandbox.account.context.now());
     this.names = cordonResourceNames(this.stage);
     this.rules = deployedRules({ extraAlarmNames: options.extraAlarmNames ?? [] });
     seedCordonResources(sandbox, this.stage);
@@ -240,7 +276,8 @@ export class LocalDeployment {
     const stateMachines = Object.fromEntries(
       PLAYBOOK_IDS.map((playbook) => [playbook, this.stateMachineArn(playbook)]),
     ) as Record<PlaybookId, string>;
-    this.approvals = options.approvals ?? unanswered;
+    this.approvals =
+      options.approvals === undefined || options.approvals === 'deployed' ? unanswered : options.approvals;
     this.engine = new LocalEngine({
       approvals: (request) => this.approvals(request),
       actionDependencies: (action) => this.actionDependencies(action),
@@ -251,12 +288,14 @@ export class LocalDeployment {
     this.stepFunctions = new StepFunctionsModel(sandbox.account.context, {
       stateMachineArns: Object.values(stateMachines),
       onStart: (execution) => this.runExecution(execution, stateMachines),
+      onTaskCallback: (token, callback) => this.deployedApprovals?.callback(token, callback) ?? false,
     });
     sandbox.account.register(this.stepFunctions);
 
     const triage = this.principal('triage');
     this.triage = createTriageHandler(
       triageDependencies({
+        stage: this.stage,
         logger: silentLogger('cordon-triage'),
         metrics: new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' }),
         ledgerTable: this.names.ledgerTable,
@@ -354,12 +393,16 @@ export class LocalDeployment {
 
   /**
    * Replaces the stage's settings parameters with these settings (a subset; the rest take the defaults), as
-   * the security team would through SSM, and clears the functions' settings caches (as if their time to live
-   * had passed: the caches run on the wall clock, not on the deployment's).
+   * the security team would through SSM. By default every function's cache is cleared as well (its next load
+   * reads SSM); `{ caches: 'keep' }` leaves them, so that the change is seen once each cache's time to live
+   * has passed on the deployment's clock, as in AWS.
    *
    * @throws LocalSettingsInvalidError when a value could not be stored in SSM (nothing is written).
    */
-  public async putSettings(settings: unknown): Promise<void> {
+  public async putSettings(
+    settings: unknown,
+    options: { readonly caches?: 'clear' | 'keep' } = {},
+  ): Promise<void> {
     const values = settingsParameterValues(settings);
     const path = settingsPath(this.stage);
     const stale = Object.keys(this.sandbox.ssm.snapshot().parameters).filter(
@@ -378,7 +421,7 @@ export class LocalDeployment {
         Overwrite: true,
       });
     }
-    this.clearSettingsCaches();
+    if (options.caches !== 'keep') this.clearSettingsCaches();
   }
 
   /** Every function reads SSM again on its next settings load. */
@@ -386,14 +429,70 @@ export class LocalDeployment {
     for (const loader of this.loaders.values()) loader.clearCache();
   }
 
-  /** Waits for every execution started so far; answers them in start order. */
+  /**
+   * Moves the deployment's clock forward (it must have been created with `clock`): the settings caches, the
+   * blast-radius hour and the approvals' deadlines follow; an approval whose Task timed out fails with
+   * `States.Timeout`, and its playbook goes on (escalation, the timeout default) until it ends or waits again.
+   *
+   * @throws LocalDeploymentConfigError when the deployment has no movable clock.
+   */
+  public async advance(ms: number): Promise<PendingApproval[]> {
+    if (this.clock === undefined) {
+      throw new LocalDeploymentConfigError(
+        'this deployment was created without a movable clock (option clock)',
+      );
+    }
+    this.clock.advance(ms);
+    const expired = this.deployedApprovals?.expire(this.now()) ?? [];
+    await this.settle();
+    return expired;
+  }
+
+  /**
+   * Waits until every execution started so far has ended, or waits for a person (an approval of the deployed
+   * flow); answers the reports of those that ended meanwhile, in the order they ended.
+   */
   public async settle(): Promise<ExecutionReport[]> {
     const reports: ExecutionReport[] = [];
-    while (this.running.length > 0) {
-      const batch = this.running.splice(0);
-      reports.push(...(await Promise.all(batch)));
+    for (;;) {
+      const active = [...this.running.entries()].filter(([name]) => !this.waiting.has(name));
+      if (active.length === 0) return reports;
+      const changed = new Promise<void>((resolve) => this.changes.add(resolve));
+      const ended = await Promise.race([
+        ...active.map(([name, run]) => run.then((report) => ({ name, report }))),
+        changed.then(() => undefined),
+      ]);
+      if (ended !== undefined && this.running.get(ended.name) !== undefined) {
+        this.running.delete(ended.name);
+        reports.push(ended.report);
+      }
     }
-    return reports;
+  }
+
+  /**
+   * Ends what still waits (approvals nobody will answer: each Task fails with `States.Timeout`, as it would
+   * at its deadline) and waits for the executions to end: a process can then exit with nothing pending.
+   */
+  public async close(): Promise<void> {
+    this.deployedApprovals?.abort('The local deployment closed before anyone decided');
+    await this.settle();
+  }
+
+  /** The deployed approval flow's pending approvals (empty for other responders). */
+  public pendingApprovals(): PendingApproval[] {
+    return this.deployedApprovals?.pending() ?? [];
+  }
+
+  private markWaiting(execution: string, waiting: boolean): void {
+    if (waiting) this.waiting.add(execution);
+    else this.waiting.delete(execution);
+    this.notify();
+  }
+
+  private notify(): void {
+    const listeners = [...this.changes];
+    this.changes.clear();
+    for (const listener of listeners) listener();
   }
 
   private async invoke(
@@ -440,7 +539,8 @@ export class LocalDeployment {
     };
   }
 
-  private context(functionId: string): Context {
+  /** The Lambda context a function's handler is invoked with (only the fields the middlewares read). */
+  public context(functionId: string): Context {
     const invokedFunctionArn = this.functionArn(functionId);
     return {
       functionName: `cordon-${this.stage}-${functionId}`,
@@ -450,12 +550,16 @@ export class LocalDeployment {
     } as Context; // only the fields the middlewares read
   }
 
-  /** One settings loader (and cache) per function, as each function's containers keep their own. */
-  private settingsLoader(functionId: string): SettingsLoader {
+  /**
+   * One settings loader (and cache) per function, as each function's containers keep their own; its time to
+   * live runs on the deployment's clock.
+   */
+  public settingsLoader(functionId: string): SettingsLoader {
     let loader = this.loaders.get(functionId);
     if (loader === undefined) {
       loader = createSettingsLoader({
         stage: this.stage,
+        now: this.now,
         ssmClient: sandboxClient(this.sandbox, SSMClient, {
           principal: this.principal(functionId),
           region: this.region,
@@ -487,7 +591,6 @@ export class LocalDeployment {
           client: dynamodb,
           tableName: this.names.ledgerTable,
           retentionDays: settings.ledgerRetentionDays,
-          now: this.now,
         }),
       notifications: async () => ({ snsTopicArn: this.topicArn }),
       now: this.now,
@@ -524,7 +627,8 @@ export class LocalDeployment {
         });
         return report;
       });
-    this.running.push(run);
+    this.running.set(execution.name, run);
+    this.notify();
   }
 }
 

@@ -47,6 +47,8 @@ export interface ExecutionReport {
 export interface ApprovalRequest {
   readonly executionName: string;
   readonly taskToken: string;
+  /** When the Task asked, on the engine's clock (the deployment's). */
+  readonly requestedAt: Date;
   /** The request-approval function's payload (incident, step, actions, timeout). */
   readonly payload: Readonly<Record<string, unknown>>;
 }
@@ -73,17 +75,20 @@ export class ApprovalUnansweredError extends Error {
   }
 }
 
-/** Answers every approval the same way, as `--approve` / `--reject` do. */
+/**
+ * Answers every approval the same way, as `--approve` / `--reject` do, at once: the decision's time is the
+ * request's, on the engine's clock (a local deployment's clock, which a scenario moves), not the wall clock.
+ */
 export function automaticApprovals(
   decision: 'approve' | 'reject',
   decidedBy = 'cordon replay',
 ): ApprovalResponder {
-  return async () => {
+  return async ({ requestedAt }) => {
     if (decision === 'reject')
       throw new ApprovalRejectedError(
         JSON.stringify({ decidedBy, comment: 'rejected from the command line' }),
       );
-    return { decision: 'approve', decidedBy, decidedAt: new Date().toISOString() };
+    return { decision: 'approve', decidedBy, decidedAt: requestedAt.toISOString() };
   };
 }
 
@@ -177,6 +182,7 @@ export class LocalEngine {
             ? await this.options.approvals({
                 executionName: name,
                 taskToken,
+                requestedAt: this.now(),
                 payload: ((stepInput as { Payload?: Record<string, unknown> }).Payload ?? {}) as Record<
                   string,
                   unknown
@@ -234,7 +240,7 @@ export class LocalEngine {
     const context = {
       functionName: invokedFunctionArn.split(':').at(-1) ?? step,
       invokedFunctionArn,
-      awsRequestId: `local-${Date.now().toString(36)}`,
+      awsRequestId: `local-${this.now().getTime().toString(36)}`,
       getRemainingTimeInMillis: () => 60_000,
     } as Context; // only the fields the middlewares read
     const outcome = (await this.handlers[step](input, context)) as ActionOutcome<unknown>;

@@ -4,6 +4,9 @@ import { createSandbox } from '../../../local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, seedCordonResources } from '../../../local/src/seed.ts';
 import { DynamoDbLedger } from '../../src/ledger/dynamodb-ledger.ts';
 import type { LedgerEntry } from '../../src/ledger/ledger.ts';
+import type { PlaybookId } from '../../src/playbooks/ids.ts';
+
+const NOW = new Date('2026-11-28T10:00:00.000Z');
 
 function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
@@ -57,18 +60,23 @@ describe('DynamoDbLedger', () => {
 
   it('claims an incident for one playbook once, whatever the playbook, and keeps the claim out of the entries', async () => {
     const { ledger } = ledgerOnSandbox();
-    expect(await ledger.claimExecution('incident-1', 'notify-only')).toBe('claimed');
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('duplicate');
-    expect(await ledger.claimExecution('incident-2', 'ec2-compromise')).toBe('claimed');
+    const claim = async (incidentId: string, playbook: PlaybookId) =>
+      (await ledger.claims.claim({ incidentId, playbook, provisional: false, now: NOW })).outcome;
+    expect(await claim('incident-1', 'notify-only')).toBe('claimed');
+    expect(await claim('incident-1', 'ec2-compromise')).toBe('duplicate');
+    expect(await claim('incident-2', 'ec2-compromise')).toBe('claimed');
     await ledger.append(entry({ incidentId: 'incident-1' }));
     expect((await ledger.entries('incident-1')).map((item) => item.step)).toEqual(['isolate-instance']);
   });
 
   it('lets the same playbook claim an incident again (a retried triage), saying so, never another', async () => {
     const { ledger } = ledgerOnSandbox();
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('reclaimed');
-    expect(await ledger.claimExecution('incident-1', 'notify-only')).toBe('duplicate');
+    const claim = async (playbook: PlaybookId) =>
+      (await ledger.claims.claim({ incidentId: 'incident-1', playbook, provisional: false, now: NOW }))
+        .outcome;
+    expect(await claim('ec2-compromise')).toBe('claimed');
+    expect(await claim('ec2-compromise')).toBe('reclaimed');
+    expect(await claim('notify-only')).toBe('duplicate');
   });
 
   it('leases a resource to one holder at a time, again to the same holder, to anyone once it ran out, and only its holder gives it back', async () => {
