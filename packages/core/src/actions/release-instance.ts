@@ -14,12 +14,11 @@ import {
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ActionFailedError, awsErrorCode, EventualConsistencyError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import * as z from '../zod.ts';
-import { hasStatement, withoutStatement } from './deny-policy.ts';
+import { changeDenyPolicy, denyEntries, isQuarantined, withoutQuarantinedInstance } from './deny-policy.ts';
 import {
   type ApplyCall,
   describeTarget,
@@ -30,7 +29,7 @@ import {
 } from './deregister-from-load-balancers.ts';
 import { CORDON_DENY_POLICY_NAME, QUARANTINE_TAG_KEYS } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
-import { currentAssociation, isNoSuchEntity, readRoleDenyPolicy } from './quarantine-instance-profile.ts';
+import { currentAssociation, readRoleDenyPolicy } from './quarantine-instance-profile.ts';
 import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';
 
 /**
@@ -101,7 +100,9 @@ interface Part {
  * protection, stop-on-shutdown, DeleteOnTermination=false) and snapshots are kept.
  *
  * Never automatic: the playbook always asks for approval first. Idempotent: each part already restored is
- * skipped. Nothing recorded for the incident → terminal `ActionFailedError`.
+ * skipped. Nothing recorded for the incident → terminal `ActionFailedError`. As it begins (not in a dry run) it
+ * closes the incident's claim, so that a later occurrence of the finding is contained again; a containment
+ * after a release is released from its own records (those since the last release).
  *
  * @example
  * await runAction(releaseInstance, { incidentId: containmentIncidentId, account, region, dryRun: false, instanceId: 'i-0abc…' }, environment)
@@ -115,6 +116,8 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
   dryRunBehaviour:
     'Reads the ledger and the live instance and records what it would restore; no call changes anything.',
   mutating: true,
+  // The role's deny-policy lease: one writer of cordon-deny at a time.
+  leases: true,
   input: ProtectEvidenceInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError', 'EventualConsistencyError'],
   permissions: [
@@ -189,16 +192,34 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
   async plan(input, context): Promise<ActionPlan<ReleaseInstanceOutput>> {
     // No exemption check: release only undoes Cordon's own recorded changes, which is always allowed.
     const { instanceId } = input;
-    const restores = recordedRestores(await context.ledger.entries(input.incidentId), instanceId);
+    const entries = await context.ledger.entries(input.incidentId);
+    const restores = recordedRestores(entries, instanceId);
     const releasedSteps = RESTORE_STEPS.filter((step) => restores[step] !== undefined);
+    const released = lastRelease(entries);
+    if (releasedSteps.length === 0 && released !== undefined) {
+      // Released before, and not contained since: there is nothing left to undo.
+      const output: ReleaseInstanceOutput = { instanceId, releasedSteps: [] };
+      const note = `${instanceId} was released at ${released.at} and not contained since: nothing to undo.`;
+      return { changes: [], notes: [note], output, apply: async () => output };
+    }
     if (releasedSteps.length === 0) {
       throw new ActionFailedError(
         `Nothing to release: incident ${input.incidentId} recorded no containment change of ${instanceId}.`,
       );
     }
+    const notes: string[] = [];
+    if (!context.dryRun) {
+      // Closed as the release begins, not once it is done: a release that fails half-way leaves a partly
+      // released instance, which a new occurrence of the finding must contain again (ledger/claims.ts).
+      const closed = await context.ledger.closeClaim?.(input.incidentId, context.now(), releaseInstance.id);
+      if (closed === 'closed') {
+        notes.push(
+          `The incident's claim is closed: a later occurrence of the finding (updated after ${context.now().toISOString()}) is contained again.`,
+        );
+      }
+    }
     const instance = await describeInstance(context, instanceId);
 
-    const notes: string[] = [];
     const [profileParts, targetGroupParts, classicParts, autoScalingPart] = await Promise.all([
       restoreProfile(context, restores['quarantine-instance-profile'], notes),
       Promise.all(
@@ -273,10 +294,27 @@ function withPartsSplit(entries: readonly LedgerEntry[]): LedgerEntry[] {
   });
 }
 
-/** For each containment step, the earliest `planned` entry's restore for this instance (validated). */
+/** The incident's last release that went through (not a dry run), if any. */
+function lastRelease(entries: readonly LedgerEntry[]): LedgerEntry | undefined {
+  return entries.findLast(
+    (entry) =>
+      entry.step === 'release-instance' &&
+      !entry.dryRun &&
+      (entry.outcome === 'done' || entry.outcome === 'already-done'),
+  );
+}
+
+/**
+ * For each containment step, the earliest `planned` entry's restore for this instance (validated), since the
+ * incident's last release: a finding contained, released and contained again (a new generation) is released
+ * to the state recorded by its latest containment, not by the first.
+ */
 export function recordedRestores(ledgerEntries: readonly LedgerEntry[], instanceId: string): Restores {
   const restores: Restores = {};
-  for (const entry of withPartsSplit(ledgerEntries)) {
+  const released = lastRelease(ledgerEntries);
+  const since =
+    released === undefined ? ledgerEntries : ledgerEntries.slice(ledgerEntries.indexOf(released) + 1);
+  for (const entry of withPartsSplit(since)) {
     if (entry.outcome !== 'planned' || entry.dryRun || entry.restore === undefined) continue;
     const step = RESTORE_STEPS.find((candidate) => candidate === entry.step);
     // Isolation records ENIs one entry at a time: an ENI attached between a failed run and its retry is only in
@@ -362,7 +400,7 @@ async function restoreProfile(
   notes: string[],
 ): Promise<Part[]> {
   if (restore === undefined) return [];
-  const { instanceId, profileArn, roleName, statementSid, profileAction } = restore;
+  const { instanceId, instanceArn, profileArn, roleName, statementSid, profileAction } = restore;
   const [association, denyPolicy] = await Promise.all([
     profileAction === 'keep' ? Promise.resolve(undefined) : currentAssociation(context, instanceId),
     roleName === null ? Promise.resolve(undefined) : readRoleDenyPolicy(context, roleName),
@@ -374,22 +412,24 @@ async function restoreProfile(
   } else if (
     roleName !== null &&
     denyPolicy?.kind === 'cordon' &&
-    hasStatement(denyPolicy.policy, statementSid)
+    isQuarantined(denyPolicy.policy, instanceArn)
   ) {
-    const remaining = withoutStatement(denyPolicy.policy, statementSid);
+    // The instance is found by its ARN, whichever form denies it: the one list, or (written before the
+    // statements were compacted) a statement of its own, named by the restore record's `statementSid`.
+    const remaining = withoutQuarantinedInstance(denyPolicy.policy, instanceArn);
     parts.push({
       changes: [
         {
           resource: roleName,
           attribute: `inlinePolicy:${CORDON_DENY_POLICY_NAME}`,
-          before: denyPolicy.policy.Statement.map((statement) => statement.Sid),
-          after: remaining?.Statement.map((statement) => statement.Sid) ?? null,
+          before: denyEntries(denyPolicy.policy),
+          after: remaining === undefined ? null : denyEntries(remaining),
         },
       ],
       calls: [
         {
-          what: `remove the deny statement for ${instanceId} from role ${roleName}`,
-          run: () => removeDenyStatement(context, roleName, statementSid),
+          what: `remove the deny for ${instanceId} (${statementSid}) from role ${roleName}`,
+          run: () => removeDeny(context, roleName, instanceArn),
         },
       ],
     });
@@ -441,28 +481,21 @@ async function restoreProfile(
   return parts;
 }
 
-/** Read again just before the write, so a statement another step added since the plan is kept. */
-async function removeDenyStatement(context: ActionContext, roleName: string, sid: string): Promise<void> {
-  const current = await readRoleDenyPolicy(context, roleName);
-  if (current.kind !== 'cordon' || !hasStatement(current.policy, sid)) return;
-  const remaining = withoutStatement(current.policy, sid);
-  if (remaining === undefined) {
-    try {
-      await context.clients.iam.send(
-        new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: CORDON_DENY_POLICY_NAME }),
-      );
-    } catch (error) {
-      // Already deleted (by a concurrent release): the statement is gone, which is the goal.
-      if (!isNoSuchEntity(error)) throw error;
-    }
-    return;
-  }
-  await context.clients.iam.send(
-    new PutRolePolicyCommand({
-      RoleName: roleName,
-      PolicyName: CORDON_DENY_POLICY_NAME,
-      PolicyDocument: JSON.stringify(remaining),
-    }),
+/**
+ * Removes the instance from the role's `cordon-deny` (deleting the policy when nothing is left), read again
+ * and written back under the role's deny-policy lease, so that a statement another step adds meanwhile stays.
+ */
+async function removeDeny(context: ActionContext, roleName: string, instanceArn: string): Promise<void> {
+  await changeDenyPolicy(
+    context,
+    { type: 'role', name: roleName },
+    (current) =>
+      isQuarantined(current, instanceArn) ? withoutQuarantinedInstance(current, instanceArn) : 'unchanged',
+    // Not Cordon's: left alone, as the plan said.
+    () =>
+      new ActionFailedError(
+        `Role ${roleName}'s ${CORDON_DENY_POLICY_NAME} policy is not Cordon's: it is left alone.`,
+      ),
   );
 }
 
