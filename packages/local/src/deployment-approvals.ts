@@ -294,13 +294,17 @@ export class DeployedApprovals {
     }));
   }
 
-  /** Ends every wait (the deployment is closing): each waiting Task fails, naming why. */
-  public abort(reason: string): void {
-    for (const [token, entry] of [...this.waiting.entries()]) {
-      this.waiting.delete(token);
+  /**
+   * Ends every wait once the deployment has stopped the executions: each Task's wait is settled (which
+   * clears the engine's timer for its `TimeoutSeconds`), though nothing runs on; the records stay pending in
+   * the approvals table, as an approval of a stopped execution does in AWS.
+   */
+  public forget(): void {
+    for (const entry of this.waiting.values()) {
       this.options.onWaiting(entry.executionName, false);
-      entry.reject(new StatesTimeoutError(reason));
+      entry.reject(Object.assign(new Error('The execution was stopped'), { name: 'ExecutionAbortedError' }));
     }
+    this.waiting.clear();
   }
 
   /** The record as the approvals table holds it now (read from the model: an operator's look, not a call). */

@@ -45,10 +45,26 @@ export type TaskCallback =
 const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * A name is unique per state machine for 90 days: an execution closed longer ago than that no longer holds
+ * it, and StartExecution starts a new one under the same name ("Names can be reused after 90 days":
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). Cordon's claims, not
+ * the name, keep a finding from being taken for a new incident then (ledger/claims.ts).
+ */
+const NAME_REUSE_AFTER_MS = 90 * 86_400_000;
+
+function reusable(execution: ExecutionRecord, now: Date): boolean {
+  return (
+    execution.status !== 'RUNNING' &&
+    execution.stopDate !== undefined &&
+    now.getTime() - Date.parse(execution.stopDate) > NAME_REUSE_AFTER_MS
+  );
+}
+
+/**
  * Step Functions as the local deployment's front door to its playbooks: the state machines of a stage, and
- * StartExecution with the service's rules — a name is unique per state machine; the same name with the same
- * input while the execution runs answers the original execution (StartExecution is idempotent for STANDARD
- * workflows); otherwise `ExecutionAlreadyExists`, also once it has closed
+ * StartExecution with the service's rules — a name is unique per state machine for 90 days; the same name with
+ * the same input while the execution runs answers the original execution (StartExecution is idempotent for
+ * STANDARD workflows); otherwise `ExecutionAlreadyExists`, also once it has closed, until 90 days after
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). A started
  * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended.
  * SendTaskSuccess / SendTaskFailure answer a task waiting on its token (`onTaskCallback`): the approval API's
@@ -142,7 +158,7 @@ export class StepFunctionsModel implements ServiceModel {
     }
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.state.executions[executionArn];
-    if (existing !== undefined) {
+    if (existing !== undefined && !reusable(existing, this.context.now())) {
       if (existing.status === 'RUNNING' && existing.input === text) {
         return { executionArn, startDate: new Date(existing.startDate) };
       }

@@ -62,10 +62,13 @@ export { DEFAULT_STAGE } from './seed.ts';
 
 /**
  * Lambda runs an asynchronously invoked function (EventBridge's targets, the poller's batches) up to three
- * times when it returns an error (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
- * The waits between attempts (one, then two minutes) are not modelled.
+ * times when it returns an error, waiting one minute before the second attempt and two before the third
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). A deployment with a
+ * movable clock moves it by those waits (so a retry finds its settings cache expired, as in AWS); without
+ * one, the waits are not modelled.
  */
 export const TRIAGE_ATTEMPTS = 3;
+const RETRY_WAITS_MS = [60_000, 120_000] as const;
 
 /** How a local deployment was set up wrongly (an account id that is not one): nothing is created. */
 export class LocalDeploymentConfigError extends Error {
@@ -470,11 +473,14 @@ export class LocalDeployment {
   }
 
   /**
-   * Ends what still waits (approvals nobody will answer: each Task fails with `States.Timeout`, as it would
-   * at its deadline) and waits for the executions to end: a process can then exit with nothing pending.
+   * Stops what still waits for a person (each such execution ends `ABORTED`, as StopExecution would end it)
+   * and waits for the rest to end: a process can then exit with nothing pending.
    */
   public async close(): Promise<void> {
-    this.deployedApprovals?.abort('The local deployment closed before anyone decided');
+    // Stopped, as StopExecution stops them: no escalation, no timeout default runs after the rehearsal.
+    for (const name of [...this.waiting]) this.engine.abort(name);
+    this.waiting.clear();
+    this.deployedApprovals?.forget();
     await this.settle();
   }
 
@@ -507,6 +513,7 @@ export class LocalDeployment {
     for (let target = 0; target < invocations; target += 1) {
       for (let attempt = 1; attempt <= TRIAGE_ATTEMPTS; attempt += 1) {
         attempts += 1;
+        if (attempt > 1) this.clock?.advance(RETRY_WAITS_MS[attempt - 2] ?? 0);
         try {
           // Each target gets its own copy of the event, as each invocation carries its own payload.
           const answer = await this.triage(structuredClone(event), this.context('triage'));

@@ -122,6 +122,8 @@ export interface LocalEngineOptions {
  */
 export class LocalEngine {
   public readonly executions = new Map<string, ExecutionReport>();
+  /** The runs not ended yet, which `abort` can stop. */
+  private readonly runs = new Map<string, { abort(): void }>();
   private readonly handlers: Record<ActionId, ActionLambdaHandler<unknown>>;
   private readonly now: () => Date;
 
@@ -214,6 +216,7 @@ export class LocalEngine {
       },
       context: localRunContext(taskToken),
     });
+    this.runs.set(name, execution);
     const logged = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') report.transitions += 1;
@@ -227,12 +230,28 @@ export class LocalEngine {
       report.output = (await execution.result) as JsonValue;
       report.status = 'SUCCEEDED';
     } catch (error) {
-      report.status = (error as Error).name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
-      report.error ??= (error as Error).name;
+      const errorName = (error as Error).name;
+      report.status =
+        errorName === 'ExecutionTimeoutError'
+          ? 'TIMED_OUT'
+          : errorName === 'ExecutionAbortedError'
+            ? 'ABORTED'
+            : 'FAILED';
+      report.error ??= errorName;
       report.cause ??= (error as Error).message;
+    } finally {
+      this.runs.delete(name);
     }
     await logged;
     return report;
+  }
+
+  /** Stops a run that has not ended (StopExecution): it ends `ABORTED`, running nothing more. */
+  public abort(name: string): boolean {
+    const run = this.runs.get(name);
+    if (run === undefined) return false;
+    run.abort();
+    return true;
   }
 
   private async invoke(step: ActionId, input: JsonValue): Promise<JsonValue> {
