@@ -97,7 +97,9 @@ export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`Cannot read the scenario file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new UsageError(
+      `Cannot read the scenario file ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   let parsed: unknown;
   try {
@@ -119,7 +121,10 @@ export async function validateScenario(parsed: unknown, path: string): Promise<S
   if (!isObject(parsed)) throw invalid('the file', 'must hold a JSON object with "steps"');
   for (const key of Object.keys(parsed)) {
     if (!TOP_LEVEL.includes(key)) {
-      throw invalid(`"${key}"`, `is not a scenario field (expected ${TOP_LEVEL.map((name) => `"${name}"`).join(', ')})`);
+      throw invalid(
+        `"${key}"`,
+        `is not a scenario field (expected ${TOP_LEVEL.map((name) => `"${name}"`).join(', ')})`,
+      );
     }
   }
   const description = parsed.description;
@@ -130,7 +135,10 @@ export async function validateScenario(parsed: unknown, path: string): Promise<S
   if (parsed.start !== undefined) {
     const time = typeof parsed.start === 'string' ? Date.parse(parsed.start) : Number.NaN;
     if (!Number.isFinite(time) || !/^\d{4}-\d{2}-\d{2}T/.test(String(parsed.start))) {
-      throw invalid('"start"', `must be an ISO-8601 time (2026-11-28T10:00:00Z), got ${JSON.stringify(parsed.start)}`);
+      throw invalid(
+        '"start"',
+        `must be an ISO-8601 time (2026-11-28T10:00:00Z), got ${JSON.stringify(parsed.start)}`,
+      );
     }
     start = new Date(time);
   }
@@ -142,7 +150,9 @@ export async function validateScenario(parsed: unknown, path: string): Promise<S
   const base = dirname(resolve(path));
   const validated: ScenarioStep[] = [];
   for (const [index, step] of steps.entries()) {
-    validated.push(await validateStep(step, base, (where, message) => invalid(`step ${index + 1}${where}`, message)));
+    validated.push(
+      await validateStep(step, base, (where, message) => invalid(`step ${index + 1}${where}`, message)),
+    );
   }
   return {
     path,
@@ -172,7 +182,8 @@ async function validateStep(
   base: string,
   invalid: (where: string, message: string) => Error,
 ): Promise<ScenarioStep> {
-  if (!isObject(step)) throw invalid('', `must be an object with one of ${STEP_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
+  if (!isObject(step))
+    throw invalid('', `must be an object with one of ${STEP_KINDS.map((kind) => `"${kind}"`).join(', ')}`);
   const kinds = STEP_KINDS.filter((kind) => Object.hasOwn(step, kind));
   if (kinds.length !== 1) {
     throw invalid(
@@ -186,7 +197,10 @@ async function validateStep(
   const at = (field: string) => ` (${kind}), "${field}"`;
   for (const key of Object.keys(step)) {
     if (key !== kind && !STEP_FIELDS[kind].includes(key)) {
-      const allowed = STEP_FIELDS[kind].length === 0 ? 'nothing else' : STEP_FIELDS[kind].map((name) => `"${name}"`).join(', ');
+      const allowed =
+        STEP_FIELDS[kind].length === 0
+          ? 'nothing else'
+          : STEP_FIELDS[kind].map((name) => `"${name}"`).join(', ');
       throw invalid(at(key), `is not a field of a ${kind} step (it takes ${allowed})`);
     }
   }
@@ -218,7 +232,10 @@ async function validateStep(
       try {
         return { kind, fault: parseFault(value), text: value };
       } catch (error) {
-        throw invalid(at('fail'), error instanceof Error ? error.message.replace('--fail', 'it') : String(error));
+        throw invalid(
+          at('fail'),
+          error instanceof Error ? error.message.replace('--fail', 'it') : String(error),
+        );
       }
     }
     case 'advance': {
@@ -241,7 +258,11 @@ async function deliverStep(
   invalid: (field: string, message: string) => Error,
 ): Promise<ScenarioStep> {
   const files = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(files) || files.length === 0 || !files.every((file) => typeof file === 'string' && file !== '')) {
+  if (
+    !Array.isArray(files) ||
+    files.length === 0 ||
+    !files.every((file) => typeof file === 'string' && file !== '')
+  ) {
     throw invalid('deliver', 'must be an event file, or a non-empty array of them (delivered at once)');
   }
   const events: ScenarioEvent[] = [];
@@ -251,7 +272,10 @@ async function deliverStep(
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
-      throw invalid('deliver', `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}; paths are relative to the scenario file)`);
+      throw invalid(
+        'deliver',
+        `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error}; paths are relative to the scenario file)`,
+      );
     }
     try {
       events.push({ file, path, event: JSON.parse(text) });
@@ -260,7 +284,8 @@ async function deliverStep(
     }
   }
   const set = step.set ?? {};
-  if (!isObject(set)) throw invalid('set', 'must be an object of dotted paths to values ({ "detail.service.count": 3 })');
+  if (!isObject(set))
+    throw invalid('set', 'must be an object of dotted paths to values ({ "detail.service.count": 3 })');
   for (const key of Object.keys(set)) {
     if (!DOTTED_PATH.test(key) || key.split('.').some((part) => FORBIDDEN_KEYS.has(part))) {
       throw invalid(`set.${key}`, 'is not a dotted path of plain keys (detail.service.count)');

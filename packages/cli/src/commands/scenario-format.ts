@@ -10,7 +10,9 @@ export function stepLine(step: StepReport): string {
         const what =
           delivery.decision === null
             ? (delivery.reason ?? '')
-            : `${delivery.decision.action}${delivery.decision.playbook === null ? '' : ` ${delivery.decision.playbook}`}, approval ${delivery.decision.approval}${delivery.provisional === true ? ', provisional (settings failed closed)' : ''}`;
+            : delivery.decision.action === 'ignore'
+              ? delivery.decision.reason
+              : `${delivery.decision.action}${delivery.decision.playbook === null ? '' : ` ${delivery.decision.playbook}`}, approval ${delivery.decision.approval}${delivery.provisional === true ? ', provisional (settings failed closed)' : ''}`;
         const execution = delivery.execution === null ? '' : ` → ${delivery.execution}`;
         return `${delivery.file}: ${delivery.result}${execution} (${what.slice(0, 140)})`;
       });

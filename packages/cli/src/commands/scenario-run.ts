@@ -3,6 +3,9 @@
  * triage, the DynamoDB ledger and claims, settings through the SSM loader, the deployed approval flow — with
  * one clock that every part reads, and reports each step, the executions, what changed and every call.
  */
+
+import { parseDenyPolicy, quarantinedInstances } from '@cordon/core/actions/deny-policy';
+import { CORDON_DENY_POLICY_NAME } from '@cordon/core/actions/guardrails';
 import type { Incident } from '@cordon/core/intake/incident';
 import { intake } from '@cordon/core/intake/intake';
 import type { Decision } from '@cordon/core/policy/decision';
@@ -23,8 +26,6 @@ import { createSandbox, type Sandbox } from '@cordon/local/sandbox/index';
 import type { Authorizer } from '@cordon/local/sandbox/types';
 import { type Substitution, sandboxForIncident, seedFromIncident } from '@cordon/local/seed';
 import { rewriteEvent } from '@cordon/local/seed-event';
-import { parseDenyPolicy, quarantinedInstances } from '@cordon/core/actions/deny-policy';
-import { CORDON_DENY_POLICY_NAME } from '@cordon/core/actions/guardrails';
 import {
   NOW_PLACEHOLDER,
   type ScenarioEvent,
@@ -34,7 +35,14 @@ import {
 } from './scenario-file.ts';
 
 /** Triage's answer for one delivered event, as a scenario reports it. */
-export type DeliveryResult = 'started' | 'notified' | 'duplicate' | 'ignored' | 'rejected' | 'dropped' | 'failed';
+export type DeliveryResult =
+  | 'started'
+  | 'notified'
+  | 'duplicate'
+  | 'ignored'
+  | 'rejected'
+  | 'dropped'
+  | 'failed';
 
 /** The decision, as much of it as a reader of a scenario needs. */
 export interface DecisionSummary {
@@ -228,7 +236,9 @@ function seedScenario(scenario: ScenarioFile, clock: DeploymentClock): Seeded {
       }
       rewrites.set(`${stepIndex}:${position}`, eventRewrites);
       for (const substitution of result.substitutions) {
-        if (!substitutions.some((known) => known.kind === substitution.kind && known.from === substitution.from)) {
+        if (
+          !substitutions.some((known) => known.kind === substitution.kind && known.from === substitution.from)
+        ) {
           substitutions.push(substitution);
         }
       }
@@ -249,7 +259,14 @@ function summary(decision: Decision): DecisionSummary {
 
 function deliveryReport(file: string, delivery: Delivery): DeliveryReport {
   if (delivery.outcome === 'dropped') {
-    return { file, result: 'dropped', incident: null, decision: null, execution: null, reason: delivery.reason };
+    return {
+      file,
+      result: 'dropped',
+      incident: null,
+      decision: null,
+      execution: null,
+      reason: delivery.reason,
+    };
   }
   const result: TriageResult | undefined = delivery.results[0];
   if (delivery.outcome === 'failed' || result === undefined) {
@@ -263,7 +280,14 @@ function deliveryReport(file: string, delivery: Delivery): DeliveryReport {
     };
   }
   if (result.outcome === 'rejected') {
-    return { file, result: 'rejected', incident: null, decision: null, execution: null, reason: result.reason };
+    return {
+      file,
+      result: 'rejected',
+      incident: null,
+      decision: null,
+      execution: null,
+      reason: result.reason,
+    };
   }
   const outcome: DeliveryResult =
     result.outcome === 'started' && result.decision.action === 'notify' ? 'notified' : result.outcome;
@@ -315,7 +339,10 @@ function denyFacts(sandbox: Sandbox, incidents: readonly Incident[]): ResourceFa
 
 function facts(sandbox: Sandbox, incidents: readonly Incident[]): ResourceFact[] {
   const seen = new Set<string>();
-  const all = [...incidents.flatMap((incident) => inspectResources(sandbox, incident)), ...denyFacts(sandbox, incidents)];
+  const all = [
+    ...incidents.flatMap((incident) => inspectResources(sandbox, incident)),
+    ...denyFacts(sandbox, incidents),
+  ];
   return all.filter((fact) => {
     const key = `${fact.resource}\u0000${fact.attribute}`;
     if (seen.has(key)) return false;
@@ -335,7 +362,10 @@ function playbookOf(stateMachineArn: string, stage: string): string {
  * @throws ScenarioStoppedError when a step cannot run (its report holds the story so far).
  * @example const report = await runScenario(await loadScenarioFile('scenario.json'));
  */
-export async function runScenario(scenario: ScenarioFile, options: RunScenarioOptions = {}): Promise<ScenarioReport> {
+export async function runScenario(
+  scenario: ScenarioFile,
+  options: RunScenarioOptions = {},
+): Promise<ScenarioReport> {
   const clock = new DeploymentClock(scenario.start);
   const seeded = seedScenario(scenario, clock);
   const { sandbox } = seeded;
@@ -367,14 +397,16 @@ export async function runScenario(scenario: ScenarioFile, options: RunScenarioOp
     })),
     pendingApprovals: deployment.pendingApprovals(),
     changes: diffFacts(before, facts(sandbox, seeded.incidents)),
-    calls: sandbox.account.calls.slice(firstCall).map(({ service, command, input, principal, iam, outcome }) => ({
-      service,
-      command,
-      input,
-      ...(principal === undefined ? {} : { principal }),
-      ...(iam === undefined ? {} : { iam }),
-      outcome,
-    })),
+    calls: sandbox.account.calls
+      .slice(firstCall)
+      .map(({ service, command, input, principal, iam, outcome }) => ({
+        service,
+        command,
+        input,
+        ...(principal === undefined ? {} : { principal }),
+        ...(iam === undefined ? {} : { iam }),
+        outcome,
+      })),
     substitutions: seeded.substitutions,
   });
 
@@ -450,7 +482,9 @@ export async function runScenario(scenario: ScenarioFile, options: RunScenarioOp
             decision: { ...containment.input.decision, playbook: 'ec2-release' },
           };
           await deployment.start('ec2-release', name, input);
-          const status = deployment.stepFunctions.executions().find((execution) => execution.name === name)?.status;
+          const status = deployment.stepFunctions
+            .executions()
+            .find((execution) => execution.name === name)?.status;
           done = {
             index,
             kind: step.kind,

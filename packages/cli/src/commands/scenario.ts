@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { deploymentState } from '@cordon/local/deployment-state';
 import { EXIT, type Io, UsageError } from '../io.ts';
 import { loadScenarioFile, ScenarioFileInvalidError } from './scenario-file.ts';
-import { stepLine, formatScenario } from './scenario-format.ts';
+import { formatScenario, stepLine } from './scenario-format.ts';
 import { type RunScenarioOptions, runScenario, ScenarioStoppedError } from './scenario-run.ts';
 
 export const SCENARIO_USAGE = `  cordon scenario <scenario-file> [--json] [--save <state-file>]
