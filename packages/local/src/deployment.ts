@@ -15,7 +15,6 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ActionId } from '@cordon/core/actions/catalog';
 import {
-  type DeployedRuleInputs,
   deployedRules,
   type EventRule,
   type EventRuleId,
@@ -90,8 +89,6 @@ export interface LocalDeploymentOptions {
    * back through the settings loader, so settings SSM would refuse fail closed here as they would there.
    */
   readonly settings?: unknown;
-  /** The deploy configuration's extra alarm names (`CORDON_EXTRA_ALARMS`): the CloudWatch rule matches them too. */
-  readonly extraAlarmNames?: DeployedRuleInputs['extraAlarmNames'];
   /** Answers approvals; without one, a playbook that asks fails its approval step with `ApprovalUnansweredError`. */
   readonly approvals?: ApprovalResponder;
   /**
@@ -232,7 +229,7 @@ export class LocalDeployment {
     }
     this.now = options.now ?? (() => sandbox.account.context.now());
     this.names = cordonResourceNames(this.stage);
-    this.rules = deployedRules({ extraAlarmNames: options.extraAlarmNames ?? [] });
+    this.rules = deployedRules();
     seedCordonResources(sandbox, this.stage);
     this.topicArn = sandboxTopicArn(sandbox, this.stage);
     if (typeof options.authorizer === 'function') sandbox.account.authorizeWith(options.authorizer);
