@@ -513,6 +513,7 @@ export const FINDING_FAMILIES: readonly FindingFamily[] = [
     rationale:
       'The instance is connecting to an IP address on the threat list, so it is treated as compromised.',
   },
+  // https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-ec2.html#unauthorizedaccess-ec2-metadatadnsrebind
   {
     id: 'ec2-metadata-dns-rebind',
     description:
@@ -597,6 +598,8 @@ export const FINDING_FAMILIES: readonly FindingFamily[] = [
   },
 
   // ── Containers: malware scans and EKS audit logs ───────────────────────────────────────────────────────────
+  // https://docs.aws.amazon.com/guardduty/latest/ug/findings-malware-protection.html: the task, containers and
+  // scanned volumes of these findings are kept as resources (guardduty-resources.ts).
   {
     id: 'container-malware',
     description:
@@ -806,6 +809,8 @@ export const FINDING_FAMILIES: readonly FindingFamily[] = [
     rationale:
       'S3 data was exposed (public or anonymous access, or logging disabled); the bucket is affected.',
   },
+  // S3 findings name the bucket (data events) or the key (management events), and carry the caller's
+  // accessKeyDetails: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-s3.html
   {
     id: 's3-threat-intel-caller-credentials',
     description:
