@@ -41,7 +41,9 @@ const WORKLOAD_RESOURCE_TYPES: ReadonlySet<string> = new Set(['ECSCluster', 'Con
 /**
  * Every resource the finding names, in the order a responder reads them: the access key, the instance, the
  * workload (task, containers, pod), the buckets and clusters, the scanned volumes, the account of an attack
- * sequence. Only the finding's own resource type takes the classified role.
+ * sequence — except that a finding about a workload (`ECSCluster`, `Container`, `EKSCluster`) names the
+ * workload first, so that the one resource a notification headlines is the task or the container (an ECS
+ * task's host instance comes after it). Only the finding's own resource type takes the classified role.
  *
  * @example resourcesOf(finding, { role: 'compromised' }, '123456789012')[0] // { kind: 'access-key', role: 'compromised', … }
  */
@@ -56,13 +58,15 @@ export function resourcesOf(finding: GuardDutyFinding, roles: ResourceRoles, acc
   // the key behind an S3 finding is the actor, unless the finding says the credentials are compromised.
   const primary =
     resource.resourceType ?? (accessKey !== undefined && instance === undefined ? 'AccessKey' : 'Instance');
+  const aboutWorkload = WORKLOAD_RESOURCE_TYPES.has(primary);
+  if (aboutWorkload) resources.push(...workloadResources(finding, role));
   if (accessKey !== undefined) {
     resources.push(accessKeyResource(accessKey, primary === 'AccessKey' ? role : (roles.keyRole ?? 'actor')));
   }
   if (instance !== undefined) {
     resources.push(instanceResource(instance, primary === 'Instance' ? role : 'related'));
   }
-  resources.push(...workloadResources(finding, WORKLOAD_RESOURCE_TYPES.has(primary) ? role : 'affected'));
+  if (!aboutWorkload) resources.push(...workloadResources(finding, 'affected'));
   for (const bucket of resource.s3BucketDetails ?? []) {
     if (bucket.name !== undefined) {
       resources.push({

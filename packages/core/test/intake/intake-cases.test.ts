@@ -362,6 +362,8 @@ describe('case: Malware Protection findings for ECS and containers keep the task
     ]);
     // The host is named, never contained for a finding about its task.
     expect(incident.resources.find((resource) => resource.kind === 'ec2-instance')?.role).toBe('related');
+    // The task comes first: it is what a notification headlines.
+    expect(incident.resources[0]).toMatchObject({ resourceType: 'AWS::ECS::Task', resourceId: TASK_ARN });
   });
 
   it('keeps a standalone container with its image and the scanned volume', () => {
@@ -416,6 +418,8 @@ describe('case: Malware Protection findings for ECS and containers keep the task
       expect(message).toContain(IMAGE);
       expect(message).toContain(VOLUME_ARN);
       expect(message).toContain(SCAN_ID);
+      // The subject names the task (the incident's first resource).
+      expect(String(call?.args[0].input.Subject)).toContain('arn:aws:ecs:us-east-1:123456789012:task');
     });
   });
 });
