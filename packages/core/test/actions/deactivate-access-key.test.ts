@@ -443,4 +443,257 @@ describe('deactivate-access-key (commands sent)', () => {
       });
     });
   });
+
+  // Issue 18: the notes a responder reads, the input rules, paging, and the edges of "stale".
+  describe('what it says and where it stops', () => {
+    const keys = (...metadata: Array<{ id?: string; status?: 'Active' | 'Inactive'; created?: Date }>) =>
+      iam.on(ListAccessKeysCommand).resolves({
+        AccessKeyMetadata: metadata.map(({ id, status = 'Active', created }) => ({
+          UserName: USER,
+          ...(id === undefined ? {} : { AccessKeyId: id }),
+          Status: status,
+          ...(created === undefined ? {} : { CreateDate: created }),
+        })),
+        IsTruncated: false,
+      });
+
+    it.each([
+      ['userId', { userId: USER_ID }],
+      ['staleAfterDays', { staleAfterDays: 30 }],
+      ['staleBy', { staleBy: 'last-use' }],
+    ])('refuses a named key together with %s, naming the field', async (_field, extra) => {
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), accessKeyId: COMPROMISED_KEY, ...extra },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({
+        name: 'InvalidActionInputError',
+        message:
+          'deactivate-access-key: invalid input: accessKeyId: names one key: userId and staleAfterDays belong to the stale-credentials mode',
+      });
+      expect(iam.calls()).toHaveLength(0);
+    });
+
+    it('says why it needs a key or a user when it has neither', async () => {
+      await expect(
+        runAction(deactivateAccessKey, { ...envelope() }, actionEnvironment(clients)),
+      ).rejects.toMatchObject({
+        message:
+          'deactivate-access-key: invalid input: accessKeyId: is required, unless userId or userName names a user whose stale keys are deactivated',
+      });
+    });
+
+    it("notes that it looked the key's user up, and that a key was already inactive", async () => {
+      iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: USER });
+      keys({ id: COMPROMISED_KEY, status: 'Inactive', created: daysAgo(10) });
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([
+        `The finding did not name the key's user: GetAccessKeyLastUsed says ${USER}.`,
+        `Access key ${COMPROMISED_KEY} is already inactive.`,
+      ]);
+      expect(outcome.status).toBe('already-done');
+    });
+
+    it('has no notes for an active key of a named user', async () => {
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([]);
+    });
+
+    it('fails, naming the key, when IAM does not name its user', async () => {
+      iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: '' });
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), accessKeyId: COMPROMISED_KEY },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ActionFailedError',
+        message: `IAM did not name the user of access key ${COMPROMISED_KEY}.`,
+      });
+      expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    });
+
+    it('says which key and which user when the key is not the user’s', async () => {
+      keys({ id: OTHER_KEY, created: daysAgo(10) });
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ResourceGoneError',
+        message: `Access key ${COMPROMISED_KEY} does not exist (for IAM user ${USER}).`,
+      });
+    });
+
+    it('reads every page of the access keys', async () => {
+      iam
+        .on(ListAccessKeysCommand)
+        .resolvesOnce({
+          AccessKeyMetadata: [
+            { UserName: USER, AccessKeyId: OTHER_KEY, Status: 'Active', CreateDate: daysAgo(10) },
+          ],
+          IsTruncated: true,
+          Marker: 'page-2',
+        })
+        .resolvesOnce({
+          AccessKeyMetadata: [
+            { UserName: USER, AccessKeyId: COMPROMISED_KEY, Status: 'Active', CreateDate: daysAgo(10) },
+          ],
+          IsTruncated: false,
+        });
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+        actionEnvironment(clients),
+      );
+      expect(outcome.status).toBe('done');
+      const calls = iam.commandCalls(ListAccessKeysCommand).map((call) => call.args[0].input);
+      expect(calls).toEqual([{ UserName: USER }, { UserName: USER, Marker: 'page-2' }]);
+    });
+
+    it('stops reading keys at the last page even when it carries a marker', async () => {
+      iam.on(ListAccessKeysCommand).resolves({
+        AccessKeyMetadata: [
+          { UserName: USER, AccessKeyId: COMPROMISED_KEY, Status: 'Active', CreateDate: daysAgo(10) },
+        ],
+        IsTruncated: false,
+        Marker: 'stale-marker',
+      });
+      await runAction(
+        deactivateAccessKey,
+        { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
+        actionEnvironment(clients),
+      );
+      expect(iam).toHaveReceivedCommandTimes(ListAccessKeysCommand, 1);
+    });
+
+    it('checks the id of a named user with GetUser, and says what it found', async () => {
+      iam.on(GetUserCommand).resolves({ User: user(USER, 'AIDAOTHERUSER00000001') });
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), userId: USER_ID, userName: USER },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ResourceGoneError',
+        message: `IAM user ${USER} is not the user ${USER_ID} the finding names (it was deleted and re-created?).`,
+      });
+      iam.on(GetUserCommand).resolves({ User: user(USER, USER_ID) });
+      keys();
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userId: USER_ID, userName: USER },
+        actionEnvironment(clients),
+      );
+      expect(outcome.output.userName).toBe(USER);
+      expect(iam).not.toHaveReceivedCommand(ListUsersCommand);
+    });
+
+    it('says which user id it could not find', async () => {
+      iam
+        .on(ListUsersCommand)
+        .resolves({ Users: [user('bob', 'AIDAEXAMPLEBOB0000001')], IsTruncated: false });
+      await expect(
+        runAction(deactivateAccessKey, { ...envelope(), userId: USER_ID }, actionEnvironment(clients)),
+      ).rejects.toMatchObject({ message: `No IAM user has the id ${USER_ID} (deleted since the finding?).` });
+      expect(iam.commandCalls(ListUsersCommand).map((call) => call.args[0].input)).toEqual([{}]);
+    });
+
+    it('explains stale-by-age, the keys it leaves and the keys it records for a release', async () => {
+      keys(
+        { id: 'AKIAOLDACTIVE0000001', created: daysAgo(120) },
+        { id: 'AKIAOLDINACTIVE00001', status: 'Inactive', created: daysAgo(400) },
+        { id: 'AKIANEWACTIVE0000001', created: daysAgo(10) },
+      );
+      const environment = actionEnvironment(clients);
+      const outcome = await runAction(deactivateAccessKey, { ...envelope(), userName: USER }, environment);
+      const cutoff = daysAgo(90).toISOString();
+      expect(outcome.notes).toEqual([
+        `Keys created before ${cutoff} (90 days) are stale.`,
+        `1 newer key(s) of ${USER} left as they are.`,
+      ]);
+      const planned = environment.ledger.all().find((entry) => entry.outcome === 'planned');
+      expect(planned?.restore).toEqual({
+        userName: USER,
+        keys: [{ accessKeyId: 'AKIAOLDACTIVE0000001', status: 'Active' }],
+      });
+      expect(outcome.output.accessKeyIds).toEqual(['AKIAOLDACTIVE0000001', 'AKIAOLDINACTIVE00001']);
+    });
+
+    it('explains stale-by-last-use, and says when no active key is stale (no restore record)', async () => {
+      keys(
+        { id: 'AKIANEWACTIVE0000001', created: daysAgo(10) },
+        { id: 'AKIAOLDINACTIVE00001', status: 'Inactive', created: daysAgo(400) },
+      );
+      iam.on(GetAccessKeyLastUsedCommand).resolves({ UserName: USER });
+      const environment = actionEnvironment(clients);
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userName: USER, staleBy: 'last-use', staleAfterDays: 30 },
+        environment,
+      );
+      expect(outcome.notes).toEqual([
+        `Keys not used since ${daysAgo(30).toISOString()} (30 days) are stale.`,
+        `IAM user ${USER} has no active stale key.`,
+        `1 newer key(s) of ${USER} left as they are.`,
+      ]);
+      expect(outcome.status).toBe('already-done');
+      expect(environment.ledger.all().some((entry) => entry.restore !== undefined)).toBe(false);
+      // Only the active key's last use is asked for: an inactive key cannot be deactivated.
+      expect(
+        iam.commandCalls(GetAccessKeyLastUsedCommand).map((call) => call.args[0].input.AccessKeyId),
+      ).toEqual(['AKIANEWACTIVE0000001']);
+    });
+
+    it('does not count a key created exactly staleAfterDays ago as stale, nor one without a creation date', async () => {
+      keys(
+        { id: 'AKIAEXACT00000000001', created: daysAgo(90) },
+        { id: 'AKIANODATE0000000001' },
+        { created: daysAgo(400) },
+      );
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userName: USER },
+        actionEnvironment(clients),
+      );
+      expect(outcome.status).toBe('already-done');
+      expect(outcome.output.accessKeyIds).toEqual([]);
+      expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
+    });
+
+    it('uses the last use of a key that was used, and the creation of one never used', async () => {
+      keys(
+        { id: 'AKIAUSEDLONGAGO00001', created: daysAgo(10) },
+        { id: 'AKIANEVERUSED0000001', created: daysAgo(100) },
+      );
+      iam.on(GetAccessKeyLastUsedCommand, { AccessKeyId: 'AKIAUSEDLONGAGO00001' }).resolves({
+        UserName: USER,
+        AccessKeyLastUsed: { LastUsedDate: daysAgo(95), ServiceName: 's3', Region: 'us-east-1' },
+      });
+      iam
+        .on(GetAccessKeyLastUsedCommand, { AccessKeyId: 'AKIANEVERUSED0000001' })
+        .resolves({ UserName: USER });
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userName: USER, staleBy: 'last-use' },
+        actionEnvironment(clients),
+      );
+      // A key created 10 days ago but "last used 95 days ago" is impossible in AWS; it shows which date counts.
+      expect(outcome.output.accessKeyIds).toEqual(['AKIAUSEDLONGAGO00001', 'AKIANEVERUSED0000001']);
+    });
+  });
 });

@@ -218,4 +218,112 @@ describe('detach-from-autoscaling (commands sent)', () => {
       ),
     ).rejects.toMatchObject({ name: 'ThrottledError', retryable: true, awsError: 'Throttling' });
   });
+
+  // Issue 18: the sentence the responder reads for each lifecycle state, and the refused EnterStandby.
+  const detach = () =>
+    runAction(detachFromAutoScaling, { ...envelope(), instanceId: INSTANCE_ID }, actionEnvironment(clients));
+
+  it('says what Standby does to the group and its load balancers', async () => {
+    const outcome = await detach();
+    expect(outcome.notes).toEqual([
+      `web keeps its desired capacity: it launches a replacement for ${INSTANCE_ID}.`,
+      'Entering Standby also deregisters the instance from the load balancers and target groups attached to the group.',
+    ]);
+    expect(outcome.changes).toEqual([
+      {
+        resource: INSTANCE_ID,
+        attribute: 'autoScaling:web:lifecycleState',
+        before: 'InService',
+        after: 'Standby',
+      },
+    ]);
+    expect(outcome.output).toEqual({
+      instanceId: INSTANCE_ID,
+      autoScalingGroupName: 'web',
+      lifecycleState: 'Standby',
+    });
+  });
+
+  it.each(['Standby', 'EnteringStandby', 'Detaching', 'Detached'])(
+    'leaves an instance that is %s alone, saying why',
+    async (state) => {
+      autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [member(state)] });
+      const outcome = await detach();
+      expect(outcome.status).toBe('already-done');
+      expect(outcome.notes).toEqual([
+        `${INSTANCE_ID} is already ${state} in Auto Scaling group web: the group neither health-checks nor terminates it.`,
+      ]);
+      expect(outcome.output).toEqual({
+        instanceId: INSTANCE_ID,
+        autoScalingGroupName: 'web',
+        lifecycleState: state,
+      });
+    },
+  );
+
+  it('says an instance outside any group has nothing to detach', async () => {
+    autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [] });
+    const outcome = await detach();
+    expect(outcome.notes).toEqual([`${INSTANCE_ID} is in no Auto Scaling group: nothing to detach.`]);
+    expect(outcome.output).toEqual({
+      instanceId: INSTANCE_ID,
+      autoScalingGroupName: null,
+      lifecycleState: null,
+    });
+  });
+
+  it.each([
+    ['Pending:Wait', 'EventualConsistencyError', 'it can enter Standby once it is InService.'],
+    [
+      'Terminating:Wait',
+      'ResourceGoneError',
+      'the group is terminating it (termination protection does not stop an ASG).',
+    ],
+    ['Warmed:Running', 'ActionFailedError', 'Cordon cannot move it to Standby.'],
+    ['ReadyPending', 'ActionFailedError', 'Cordon cannot move it to Standby.'],
+    ['NotTerminating', 'ActionFailedError', 'Cordon cannot move it to Standby.'],
+  ])('refuses an instance that is %s with %s, saying why', async (state, name, why) => {
+    autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [member(state)] });
+    await expect(detach()).rejects.toMatchObject({
+      name,
+      message: `${INSTANCE_ID} is ${state} in Auto Scaling group web: ${why}`,
+    });
+    expect(autoScaling).not.toHaveReceivedCommand(EnterStandbyCommand);
+  });
+
+  it('passes on a refused EnterStandby when the instance is still InService', async () => {
+    autoScaling.on(EnterStandbyCommand).rejects(awsError('ValidationError', 'refused'));
+    await expect(detach()).rejects.toMatchObject({ name: 'ActionFailedError' });
+    expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingInstancesCommand, 2);
+  });
+
+  it('passes on a refused EnterStandby when the instance has left its group meanwhile', async () => {
+    autoScaling.on(EnterStandbyCommand).rejects(awsError('ValidationError', 'refused'));
+    autoScaling
+      .on(DescribeAutoScalingInstancesCommand)
+      .resolvesOnce({ AutoScalingInstances: [member('InService')] })
+      .resolves({ AutoScalingInstances: [] });
+    await expect(detach()).rejects.toMatchObject({ name: 'ActionFailedError' });
+  });
+
+  it('counts a refused EnterStandby as done when the instance has meanwhile left service, with its state', async () => {
+    autoScaling.on(EnterStandbyCommand).rejects(awsError('ValidationError', 'not InService'));
+    autoScaling
+      .on(DescribeAutoScalingInstancesCommand)
+      .resolvesOnce({ AutoScalingInstances: [member('InService')] })
+      .resolves({ AutoScalingInstances: [member('Detaching')] });
+    const outcome = await detach();
+    expect(outcome.status).toBe('done');
+    expect(outcome.output).toEqual({
+      instanceId: INSTANCE_ID,
+      autoScalingGroupName: 'web',
+      lifecycleState: 'Detaching',
+    });
+  });
+
+  it('does not look again after a refusal that is not a ValidationError', async () => {
+    autoScaling.on(EnterStandbyCommand).rejects(awsError('AccessDenied', 'no'));
+    await expect(detach()).rejects.toMatchObject({ name: 'AccessDeniedError' });
+    expect(autoScaling).toHaveReceivedCommandTimes(DescribeAutoScalingInstancesCommand, 1);
+  });
 });

@@ -155,4 +155,65 @@ describe('disable-console-access (commands sent)', () => {
     ).rejects.toMatchObject({ name: 'InvalidActionInputError' });
     expect(iam).not.toHaveReceivedAnyCommand();
   });
+
+  // Issue 18: what the responder reads, and the failures that are not "no password".
+  it('says exactly why nothing is removed, and why the password cannot come back', async () => {
+    iam
+      .on(GetLoginProfileCommand)
+      .rejectsOnce(awsError('NoSuchEntityException', 'NoSuchEntity'))
+      .resolves({ LoginProfile: { UserName: USER, CreateDate: CREATED, PasswordResetRequired: true } });
+    const none = await runAction(
+      disableConsoleAccess,
+      { ...envelope(), userName: USER },
+      actionEnvironment(clients),
+    );
+    expect(none.notes).toEqual([
+      `IAM user ${USER} has no console access (no login profile): nothing to remove.`,
+    ]);
+    expect(none.output).toEqual({ userName: USER, hadLoginProfile: false });
+    const removed = await runAction(
+      disableConsoleAccess,
+      { ...envelope(), userName: USER },
+      actionEnvironment(clients),
+    );
+    expect(removed.notes).toEqual([
+      'The console password cannot be restored: a new one must be set by an administrator.',
+    ]);
+  });
+
+  it('records a profile without a reset flag or creation date as it was', async () => {
+    iam.on(GetLoginProfileCommand).resolves({ LoginProfile: { UserName: USER } as never });
+    const environment = actionEnvironment(clients);
+    const outcome = await runAction(disableConsoleAccess, { ...envelope(), userName: USER }, environment);
+    expect(outcome.changes).toEqual([
+      { resource: USER, attribute: 'loginProfile', before: { passwordResetRequired: false }, after: null },
+    ]);
+    expect((await environment.ledger.entries(TEST_INCIDENT))[0]?.restore).toEqual({
+      userName: USER,
+      hadLoginProfile: true,
+      passwordResetRequired: false,
+    });
+  });
+
+  it('passes on a refused read of the password as the access error it is, changing nothing', async () => {
+    iam
+      .on(GetLoginProfileCommand)
+      .rejects(awsError('AccessDeniedException', 'AccessDenied', 'no GetLoginProfile'));
+    await expect(
+      runAction(disableConsoleAccess, { ...envelope(), userName: USER }, actionEnvironment(clients)),
+    ).rejects.toMatchObject({ name: 'AccessDeniedError' });
+    expect(iam).not.toHaveReceivedCommand(DeleteLoginProfileCommand);
+  });
+
+  it('reports a refused delete as terminal, naming the call', async () => {
+    iam
+      .on(DeleteLoginProfileCommand)
+      .rejects(awsError('AccessDeniedException', 'AccessDenied', 'explicit deny'));
+    await expect(
+      runAction(disableConsoleAccess, { ...envelope(), userName: USER }, actionEnvironment(clients)),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+      message: 'disable-console-access: DeleteLoginProfile failed: AccessDenied (explicit deny)',
+    });
+  });
 });

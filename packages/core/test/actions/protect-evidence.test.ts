@@ -211,4 +211,82 @@ describe('protect-evidence (commands sent)', () => {
       at: '2026-11-28T10:00:00.000Z',
     });
   });
+
+  // Issue 18: the exact record of what changes, which is what release and the auditors read.
+  it('records each change as it is, skips mappings that are not EBS volumes, and retags an instance another incident tagged', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            instance({
+              BlockDeviceMappings: [
+                {
+                  DeviceName: '/dev/xvda',
+                  Ebs: { VolumeId: 'vol-0000000000000000a', DeleteOnTermination: true },
+                },
+                { DeviceName: '/dev/sdb', Ebs: { VolumeId: 'vol-0000000000000000c' } },
+                { DeviceName: '/dev/sdc' },
+                { Ebs: { VolumeId: 'vol-0000000000000000d', DeleteOnTermination: true } },
+              ],
+              Tags: [
+                { Key: 'cordon:incident', Value: 'an-earlier-incident' },
+                { Key: 'cordon:quarantined', Value: 'true' },
+              ],
+            }),
+          ],
+        },
+      ],
+    });
+    const environment = actionEnvironment(clients);
+    const outcome = await runAction(protectEvidence, { ...envelope(), instanceId: INSTANCE_ID }, environment);
+    expect(outcome.changes).toEqual([
+      { resource: INSTANCE_ID, attribute: 'disableApiTermination', before: false, after: true },
+      {
+        resource: INSTANCE_ID,
+        attribute: 'instanceInitiatedShutdownBehavior',
+        before: 'terminate',
+        after: 'stop',
+      },
+      { resource: `${INSTANCE_ID}:/dev/xvda`, attribute: 'deleteOnTermination', before: true, after: false },
+      {
+        resource: INSTANCE_ID,
+        attribute: 'tag:cordon:incident',
+        before: 'an-earlier-incident',
+        after: TEST_INCIDENT,
+      },
+    ]);
+    expect(outcome.notes).toEqual([]);
+    expect(outcome.output).toEqual({ instanceId: INSTANCE_ID });
+    const planned = environment.ledger.all().find((entry) => entry.outcome === 'planned');
+    expect(planned?.restore).toEqual({
+      instanceId: INSTANCE_ID,
+      disableApiTermination: false,
+      shutdownBehavior: 'terminate',
+      deleteOnTermination: { '/dev/xvda': true, '/dev/sdb': false },
+    });
+    expect(ec2).toHaveReceivedCommandWith(CreateTagsCommand, {
+      Resources: [INSTANCE_ID],
+      Tags: [{ Key: 'cordon:incident', Value: TEST_INCIDENT }],
+    });
+  });
+
+  it('sends only what is missing: here the tags alone', async () => {
+    ec2
+      .on(DescribeInstanceAttributeCommand, { Attribute: 'disableApiTermination' })
+      .resolves({ DisableApiTermination: { Value: true } });
+    ec2
+      .on(DescribeInstanceAttributeCommand, { Attribute: 'instanceInitiatedShutdownBehavior' })
+      .resolves({ InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [{ Instances: [instance({ BlockDeviceMappings: [] })] }],
+    });
+    const outcome = await runAction(
+      protectEvidence,
+      { ...envelope(), instanceId: INSTANCE_ID },
+      actionEnvironment(clients),
+    );
+    expect(outcome.status).toBe('done');
+    expect(ec2).toHaveReceivedCommandTimes(ModifyInstanceAttributeCommand, 0);
+    expect(ec2).toHaveReceivedCommandTimes(CreateTagsCommand, 1);
+  });
 });

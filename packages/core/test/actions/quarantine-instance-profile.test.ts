@@ -27,7 +27,13 @@ import {
   quarantineInstanceStatement,
   revokeOlderSessionsStatement,
 } from '../../src/actions/deny-policy.ts';
-import { quarantineInstanceProfile } from '../../src/actions/quarantine-instance-profile.ts';
+import {
+  instanceArn,
+  isNoSuchEntity,
+  isUnmodifiableRole,
+  profileNameFromArn,
+  quarantineInstanceProfile,
+} from '../../src/actions/quarantine-instance-profile.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
 const INSTANCE_ID = 'i-0abc1234def567890';
@@ -386,5 +392,40 @@ describe('quarantine-instance-profile (commands sent)', () => {
       name: 'ThrottledError',
       partial: { done: ['deny on role web-role'], notDone: ['disassociate profile web'] },
     });
+  });
+});
+
+// Issue 18: the helpers release-instance and this action share.
+describe('quarantine-instance-profile helpers', () => {
+  it('builds the instance ARN the deny statement matches (ec2:SourceInstanceARN)', () => {
+    expect(instanceArn({ region: 'eu-west-1', account: '123456789012' }, 'i-0abc')).toBe(
+      'arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc',
+    );
+  });
+
+  it('reads the profile name from its ARN, path included or not', () => {
+    expect(profileNameFromArn('arn:aws:iam::123456789012:instance-profile/web')).toBe('web');
+    expect(profileNameFromArn('arn:aws:iam::123456789012:instance-profile/team/a/web')).toBe('web');
+  });
+
+  it('tells service-linked and Identity Center roles, which IAM will not let Cordon change', () => {
+    expect(
+      isUnmodifiableRole({ Path: '/aws-service-role/ec2.amazonaws.com/', RoleName: 'AWSServiceRoleForEC2' }),
+    ).toBe(true);
+    expect(
+      isUnmodifiableRole({ Path: '/aws-reserved/sso.amazonaws.com/', RoleName: 'AWSReservedSSO_Admin_1' }),
+    ).toBe(true);
+    expect(isUnmodifiableRole({ Path: '/', RoleName: 'AWSReservedSSO_Admin_1' })).toBe(true);
+    // IAM always sends both; the code still reads a missing path as the root path.
+    expect(isUnmodifiableRole({ RoleName: 'app' } as never)).toBe(false);
+    expect(isUnmodifiableRole({ Path: '/team/aws-service-role/', RoleName: 'app' })).toBe(false);
+    expect(isUnmodifiableRole({ Path: '/' } as never)).toBe(false);
+  });
+
+  it('takes both spellings of "no such entity" as gone, and nothing else', () => {
+    const error = (name: string) => Object.assign(new Error(name), { name, Code: name });
+    expect(isNoSuchEntity(error('NoSuchEntity'))).toBe(true);
+    expect(isNoSuchEntity(error('NoSuchEntityException'))).toBe(true);
+    expect(isNoSuchEntity(error('AccessDenied'))).toBe(false);
   });
 });

@@ -349,7 +349,11 @@ describe('revoke-sessions (commands sent)', () => {
         { ...envelope(), principalType: 'role', name: 'app-role' },
         actionEnvironment(clients),
       ),
-    ).rejects.toMatchObject({ name: 'UnmodifiableRoleError', awsError: 'UnmodifiableEntity' });
+    ).rejects.toMatchObject({
+      name: 'UnmodifiableRoleError',
+      awsError: 'UnmodifiableEntity',
+      message: 'IAM refused to change the protected role app-role.',
+    });
   });
 
   it('reports a role that no longer exists as ResourceGoneError', async () => {
@@ -372,5 +376,226 @@ describe('revoke-sessions (commands sent)', () => {
       ),
     ).rejects.toMatchObject({ name: 'InvalidActionInputError' });
     expect(iam).not.toHaveReceivedAnyCommand();
+  });
+
+  // Issue 18: the sentences on-call and auditors read, word for word.
+  describe('what it says', () => {
+    const at = TEST_NOW.toISOString();
+
+    it('tells, for a user, that only STS sessions are denied and the key itself needs deactivate-access-key', async () => {
+      const outcome = await runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'user', name: 'alice' },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([
+        `aws:TokenIssueTime exists only on temporary credentials: this denies STS sessions minted from alice's keys before ${at}, and does nothing against a long-term access key itself (deactivate-access-key handles that).`,
+      ]);
+      expect(outcome.output).toEqual({
+        principalType: 'user',
+        name: 'alice',
+        statementSid: SID,
+        issuedBefore: at,
+      });
+      expect(outcome.changes).toEqual([
+        {
+          resource: 'alice',
+          attribute: 'inlinePolicy:cordon-deny',
+          before: null,
+          after: {
+            Version: '2012-10-17',
+            Statement: [revokeOlderSessionsStatement(TEST_INCIDENT, TEST_NOW)],
+          },
+        },
+      ]);
+    });
+
+    it('tells, for a role, that every session of the role is denied, and when it already holds the statement', async () => {
+      const earlier = new Date(TEST_NOW.getTime() - 60_000);
+      iam.on(GetRolePolicyCommand).resolves({
+        PolicyDocument: asIamReturnsIt({
+          Version: '2012-10-17',
+          Statement: [revokeOlderSessionsStatement(TEST_INCIDENT, earlier)],
+        }),
+      });
+      const outcome = await runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'role', name: 'app-role' },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([
+        `This denies every session of role app-role issued before ${earlier.toISOString()}, not only the suspicious one: workloads using the role must assume it again.`,
+        "cordon-deny already holds this incident's statement.",
+      ]);
+      expect(outcome.status).toBe('already-done');
+    });
+
+    it('says how to get past a cordon-deny policy it did not write', async () => {
+      iam.on(GetUserPolicyCommand).resolves({
+        PolicyDocument: asIamReturnsIt({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+        }),
+      });
+      await expect(
+        runAction(
+          revokeSessions,
+          { ...envelope(), principalType: 'user', name: 'alice' },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ActionFailedError',
+        message:
+          'The user alice has an inline policy named cordon-deny that Cordon did not write: refusing to overwrite it. Rename or remove it, then run the step again.',
+      });
+    });
+
+    it('passes on a failed write that is not a protected role', async () => {
+      iam
+        .on(PutRolePolicyCommand)
+        .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', Code: 'AccessDenied' }));
+      await expect(
+        runAction(
+          revokeSessions,
+          { ...envelope(), principalType: 'role', name: 'app-role' },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDeniedError' });
+    });
+  });
+
+  // Issue 18: which roles are refused and why, the role's tags on every page, and a statement written by a
+  // concurrent run of this same step.
+  describe('which roles it refuses', () => {
+    const revokeRole = (name = 'app-role', settings: Record<string, unknown> = {}) =>
+      runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'role', name },
+        actionEnvironment(clients, settings),
+      );
+
+    it('names a service-linked role and says only AWS may change it', async () => {
+      iam.on(GetRoleCommand).resolves({
+        Role: role({ RoleName: 'AWSServiceRoleForECS', Path: '/aws-service-role/ecs.amazonaws.com/' }),
+      });
+      await expect(revokeRole('AWSServiceRoleForECS')).rejects.toMatchObject({
+        message: expect.stringMatching(
+          /^AWSServiceRoleForECS is a service-linked role: only AWS may change it/,
+        ),
+      });
+    });
+
+    it('tells an Identity Center role by its name alone, or by its path alone', async () => {
+      const message =
+        "is an IAM Identity Center role: revoke the user's sessions in Identity Center instead.";
+      iam
+        .on(GetRoleCommand)
+        .resolves({ Role: role({ RoleName: 'AWSReservedSSO_ReadOnly_0123', Path: '/' }) });
+      await expect(revokeRole('AWSReservedSSO_ReadOnly_0123')).rejects.toMatchObject({
+        name: 'UnmodifiableRoleError',
+        message: `AWSReservedSSO_ReadOnly_0123 ${message}`,
+      });
+      iam.on(GetRoleCommand).resolves({
+        Role: role({ RoleName: 'renamed', Path: '/aws-reserved/sso.amazonaws.com/eu-west-1/' }),
+      });
+      await expect(revokeRole('renamed')).rejects.toMatchObject({ name: 'UnmodifiableRoleError' });
+      iam.on(GetRoleCommand).resolves({
+        Role: role({ RoleName: 'team-AWSReservedSSO_x', Path: '/team/aws-reserved/sso.amazonaws.com/' }),
+      });
+      await expect(revokeRole('team-AWSReservedSSO_x')).resolves.toMatchObject({ status: 'done' });
+    });
+
+    it('refuses a role listed as break-glass by name, and one listed by its ARN', async () => {
+      await expect(revokeRole('app-role', { breakGlassPrincipals: ['app-role'] })).rejects.toMatchObject({
+        message: 'app-role is a break-glass principal: Cordon notifies and never acts on it.',
+      });
+      iam
+        .on(GetRoleCommand)
+        .resolves({ Role: role({ Path: '/ops/', Arn: 'arn:aws:iam::123456789012:role/ops/app-role' }) });
+      await expect(
+        revokeRole('app-role', { breakGlassPrincipals: ['arn:aws:iam::123456789012:role/ops/app-role'] }),
+      ).rejects.toMatchObject({ name: 'ExemptResourceError' });
+    });
+
+    it('treats a role without a path as at the root, and reads every page of its tags', async () => {
+      iam.on(GetRoleCommand).resolves({ Role: { ...role(), Path: undefined } as never });
+      iam
+        .on(ListRoleTagsCommand)
+        .resolvesOnce({ Tags: [{ Key: 'team', Value: 'payments' }], IsTruncated: true, Marker: 'page-2' })
+        .resolvesOnce({
+          Tags: [{ Key: 'cordon:exempt', Value: 'true' }],
+          IsTruncated: false,
+          Marker: 'ignored',
+        });
+      await expect(revokeRole()).rejects.toMatchObject({
+        name: 'ExemptResourceError',
+        message:
+          'IAM role app-role carries the exemption tag cordon:exempt=true: Cordon notifies and never acts on it.',
+      });
+      expect(iam.commandCalls(ListRoleTagsCommand).map((call) => call.args[0].input)).toEqual([
+        { RoleName: 'app-role' },
+        { RoleName: 'app-role', Marker: 'page-2' },
+      ]);
+    });
+
+    it('keeps the time of a concurrent run of this step that wrote its statement first, and writes nothing', async () => {
+      const earlier = new Date(TEST_NOW.getTime() - 5_000);
+      iam
+        .on(GetRolePolicyCommand)
+        .rejectsOnce(noSuchEntity('The role policy with name cordon-deny cannot be found.'))
+        .resolves({
+          PolicyDocument: asIamReturnsIt({
+            Version: '2012-10-17',
+            Statement: [revokeOlderSessionsStatement(TEST_INCIDENT, earlier)],
+          }),
+        });
+      const outcome = await revokeRole();
+      expect(outcome.status).toBe('done');
+      expect(outcome.output).toEqual({
+        principalType: 'role',
+        name: 'app-role',
+        statementSid: SID,
+        issuedBefore: earlier.toISOString(),
+      });
+      expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
+    });
+  });
+
+  describe('the time it reports', () => {
+    const revokeRole = () =>
+      runAction(
+        revokeSessions,
+        { ...envelope(), principalType: 'role', name: 'app-role' },
+        actionEnvironment(clients),
+      );
+    const policyOf = (...statements: unknown[]) => ({
+      PolicyDocument: asIamReturnsIt({ Version: '2012-10-17', Statement: statements }),
+    });
+
+    it("is now, whatever time another incident's statement holds", async () => {
+      iam
+        .on(GetRolePolicyCommand)
+        .resolves(
+          policyOf(revokeOlderSessionsStatement('another-incident', new Date('2026-11-01T00:00:00Z'))),
+        );
+      expect((await revokeRole()).output.issuedBefore).toBe(TEST_NOW.toISOString());
+    });
+
+    it("is now when this incident's statement holds no readable time", async () => {
+      const own = revokeOlderSessionsStatement(TEST_INCIDENT, TEST_NOW);
+      iam
+        .on(GetRolePolicyCommand)
+        .resolves(policyOf({ ...own, Condition: { DateLessThan: { 'aws:TokenIssueTime': ['x'] } } }));
+      expect((await revokeRole()).output.issuedBefore).toBe(TEST_NOW.toISOString());
+      iam
+        .on(GetRolePolicyCommand)
+        .resolves(policyOf({ ...own, Condition: { StringEquals: { 'aws:userid': 'x' } } }));
+      expect((await revokeRole()).output.issuedBefore).toBe(TEST_NOW.toISOString());
+    });
+
+    it('works on a role IAM describes without details', async () => {
+      iam.on(GetRoleCommand).resolves({});
+      expect((await revokeRole()).status).toBe('done');
+    });
   });
 });

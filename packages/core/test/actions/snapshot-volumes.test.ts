@@ -249,4 +249,88 @@ describe('snapshot-volumes (commands sent)', () => {
       'ec2:DeleteSnapshot',
     );
   });
+
+  // Issue 18: the description and notes people read, and the edges of "an earlier snapshot".
+  it('describes each snapshot with the incident, the volume and the instance, and answers with every snapshot', async () => {
+    const outcome = await runAction(snapshotVolumes, input, actionEnvironment(clients));
+    expect(ec2).toHaveReceivedCommandWith(CreateSnapshotCommand, {
+      VolumeId: ROOT,
+      Description: `Cordon evidence for incident ${TEST_INCIDENT}: ${ROOT} of ${INSTANCE_ID}`,
+    });
+    expect(outcome.output).toEqual({
+      instanceId: INSTANCE_ID,
+      snapshots: [
+        { volumeId: ROOT, snapshotId: SNAPSHOT_IDS[ROOT] },
+        { volumeId: DATA, snapshotId: SNAPSHOT_IDS[DATA] },
+      ],
+    });
+    expect(outcome.changes).toEqual([
+      { resource: ROOT, attribute: 'snapshot', before: null, after: { 'cordon:incident': TEST_INCIDENT } },
+      { resource: DATA, attribute: 'snapshot', before: null, after: { 'cordon:incident': TEST_INCIDENT } },
+    ]);
+  });
+
+  it('says which snapshot it reuses, takes the first usable one, and ignores snapshots it cannot tell apart', async () => {
+    ec2.on(DescribeSnapshotsCommand).resolves({
+      Snapshots: [
+        evidenceSnapshot(ROOT, 'snap-error00000000001', 'error'),
+        evidenceSnapshot(ROOT, 'snap-first0000000001', 'completed'),
+        evidenceSnapshot(ROOT, 'snap-second000000001', 'pending'),
+        {
+          ...evidenceSnapshot(DATA, 'snap-untagged0000001', 'completed'),
+          Tags: [{ Key: 'cordon:incident', Value: TEST_INCIDENT }],
+        },
+        { ...evidenceSnapshot(DATA, 'x', 'completed'), SnapshotId: undefined },
+      ],
+    });
+    const outcome = await runAction(snapshotVolumes, input, actionEnvironment(clients));
+    expect(outcome.notes).toEqual([
+      'Snapshots are started, not awaited: they complete in the background; check they are `completed` before relying on them.',
+      `${ROOT} already has snap-first0000000001 for this incident: reused`,
+    ]);
+    expect(ec2).toHaveReceivedCommandTimes(CreateSnapshotCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(CreateSnapshotCommand, { VolumeId: DATA });
+    expect(outcome.output.snapshots).toEqual([
+      { volumeId: ROOT, snapshotId: 'snap-first0000000001' },
+      { volumeId: DATA, snapshotId: SNAPSHOT_IDS[DATA] },
+    ]);
+  });
+
+  it('snapshots a volume listed twice once, and skips a mapping without a volume', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            instance({
+              BlockDeviceMappings: [
+                { DeviceName: '/dev/xvda', Ebs: { VolumeId: ROOT } },
+                { DeviceName: '/dev/xvdb', Ebs: { VolumeId: ROOT } },
+                { DeviceName: '/dev/sdc' },
+              ],
+            }),
+          ],
+        },
+      ],
+    });
+    const outcome = await runAction(snapshotVolumes, input, actionEnvironment(clients));
+    expect(ec2).toHaveReceivedCommandTimes(CreateSnapshotCommand, 1);
+    expect(outcome.output.snapshots).toEqual([{ volumeId: ROOT, snapshotId: SNAPSHOT_IDS[ROOT] }]);
+  });
+
+  it('fails, naming the volume, when CreateSnapshot answers without a snapshot id', async () => {
+    ec2
+      .on(CreateSnapshotCommand)
+      .callsFake((sent: CreateSnapshotCommandInput) =>
+        sent.VolumeId === DATA ? { VolumeId: DATA } : { SnapshotId: SNAPSHOT_IDS[ROOT], VolumeId: ROOT },
+      );
+    const error = await runAction(snapshotVolumes, input, actionEnvironment(clients)).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toMatchObject({
+      name: 'ActionFailedError',
+      message: `CreateSnapshot answered no SnapshotId for ${DATA}`,
+    });
+    // (Its own error keeps no partial progress: classifyAwsError passes action errors through as they are.
+    // The snapshot of ROOT is found by its tags on a retry.)
+  });
 });

@@ -1,6 +1,12 @@
+import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { approvalLinkSignature, signApprovalLink, verifyApprovalLink } from '../../src/approval/links.ts';
+import {
+  approvalLinkSignature,
+  linkExpiry,
+  signApprovalLink,
+  verifyApprovalLink,
+} from '../../src/approval/links.ts';
 import { ApprovalSigningKeyInvalidError } from '../../src/errors.ts';
 import {
   APPROVAL_ID,
@@ -126,6 +132,133 @@ describe('verifyApprovalLink', () => {
         const result = verifyApprovalLink({ approvalId, exp, sig, key: LINK_KEY, now: NOW });
         expect(result.ok).toBe(false);
       }),
+    );
+  });
+});
+
+// Issue 18: what the patterns' anchors, bounds and the expiry boundary are for. Each link below carries a
+// signature that is genuinely valid for its values (HMAC-SHA256 over `${approvalId}.${exp}`, as a signer with the
+// key would make it), so only the shape checks stand between it and `ok`.
+describe('verifyApprovalLink: the shape checks hold even for a validly signed value', () => {
+  const sign = (approvalId: string, exp: string, key = LINK_KEY) =>
+    createHmac('sha256', key).update(`${approvalId}.${exp}`).digest('hex');
+  const check = (approvalId: string, exp: string, sig = sign(approvalId, exp), now = NOW) =>
+    verifyApprovalLink({ approvalId, exp, sig, key: LINK_KEY, now });
+  const future = String(linkExpiry(EXPIRES_AT));
+
+  it('signs what it verifies: the hex HMAC-SHA256 of the approval id, a dot and the expiry', () => {
+    expect(approvalLinkSignature(LINK_KEY, APPROVAL_ID, Number(future))).toBe(sign(APPROVAL_ID, future));
+    expect(check(APPROVAL_ID, future)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['64 hex digits followed by more text', (sig: string) => `${sig}00`],
+    ['64 hex digits after other text', (sig: string) => `zz${sig}`],
+  ])('a signature of %s is malformed', (_name, change) => {
+    expect(check(APPROVAL_ID, future, change(sign(APPROVAL_ID, future)))).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
+  it.each([
+    ['21 characters', 'a'.repeat(21)],
+    ['65 characters', 'a'.repeat(65)],
+    ['a valid id followed by a dot', `${APPROVAL_ID}.`],
+    ['a valid id after a slash', `/${APPROVAL_ID}`],
+  ])('an approval id of %s is malformed', (_name, approvalId) => {
+    expect(check(approvalId, future)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it.each([
+    ['22', 'a'.repeat(22)],
+    ['64', 'b'.repeat(64)],
+  ])('an approval id of %s characters is accepted', (_name, approvalId) => {
+    expect(check(approvalId, future)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['13 digits', '1'.repeat(13)],
+    ['digits followed by text', `${future}s`],
+    ['digits after text', `+${future}`],
+    ['nothing', ''],
+  ])('an expiry of %s is malformed', (_name, exp) => {
+    expect(check(APPROVAL_ID, exp)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('refuses values that only look right once turned into strings: a numeric expiry, a signature in an array', () => {
+    const sig = sign(APPROVAL_ID, future);
+    const base = { approvalId: APPROVAL_ID, key: LINK_KEY, now: NOW };
+    expect(verifyApprovalLink({ ...base, exp: Number(future), sig })).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+    expect(verifyApprovalLink({ ...base, exp: future, sig: [sig] })).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
+  it('takes an expiry of 12 digits', () => {
+    expect(check(APPROVAL_ID, '9'.repeat(12))).toEqual({ ok: true });
+  });
+
+  it('is expired from the exact second of its expiry on, and valid until then', () => {
+    const exp = String(linkExpiry(EXPIRES_AT));
+    const atExpiry = new Date(Number(exp) * 1000);
+    expect(check(APPROVAL_ID, exp, undefined, atExpiry)).toEqual({ ok: false, reason: 'expired' });
+    expect(check(APPROVAL_ID, exp, undefined, new Date(atExpiry.getTime() - 1))).toEqual({ ok: true });
+  });
+
+  it('refuses every link when the key is shorter than 32 characters, and works with a key of exactly 32', () => {
+    const short = 'k'.repeat(31);
+    const exact = 'k'.repeat(32);
+    expect(
+      verifyApprovalLink({
+        approvalId: APPROVAL_ID,
+        exp: future,
+        sig: sign(APPROVAL_ID, future, short),
+        key: short,
+        now: NOW,
+      }),
+    ).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(
+      verifyApprovalLink({
+        approvalId: APPROVAL_ID,
+        exp: future,
+        sig: sign(APPROVAL_ID, future, exact),
+        key: exact,
+        now: NOW,
+      }),
+    ).toEqual({ ok: true });
+    expect(approvalLinkSignature(exact, APPROVAL_ID, 1)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('signApprovalLink: the link', () => {
+  it('expires at the whole second before expiresAt, never after it', () => {
+    expect(linkExpiry(new Date('2026-11-28T10:59:30.999Z'))).toBe(1795863570);
+    const link = signedLink(APPROVAL_ID, new Date('2026-11-28T10:59:30.999Z'));
+    expect(link.searchParams.get('exp')).toBe('1795863570');
+  });
+
+  it('drops every trailing slash of the base, its query and its fragment', () => {
+    const link = new URL(
+      signApprovalLink({
+        baseUrl: 'https://example.com/cordon///?stage=prod#top',
+        approvalId: APPROVAL_ID,
+        expiresAt: EXPIRES_AT,
+        key: LINK_KEY,
+      }),
+    );
+    expect(link.pathname).toBe(`/cordon/approvals/${APPROVAL_ID}`);
+    expect([...link.searchParams.keys()]).toEqual(['exp', 'sig']);
+    expect(link.hash).toBe('');
+  });
+
+  it('tells how to make a long enough key when the key is too short', () => {
+    expect(() => approvalLinkSignature('k'.repeat(31), APPROVAL_ID, 1)).toThrow(
+      'the link-signing key must be at least 32 characters (generate one with `openssl rand -hex 32`)',
     );
   });
 });

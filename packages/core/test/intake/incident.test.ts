@@ -58,3 +58,13 @@ describe('makeIncidentId', () => {
     );
   });
 });
+
+// Issue 18: the exact shape of an id made from odd parts, and which resources Cordon may act on.
+describe('makeIncidentId parts', () => {
+  it('replaces characters an execution name cannot hold with _ and keeps 16 of them per part', () => {
+    expect(makeIncidentId('config', 'acct 1/2', 'us-east-1', 'rule')).toBe('config-acct_1_2-us-east-1-rule');
+    expect(makeIncidentId('config', '123456789012345678901', 'region-with-a-long-name', 'rule')).toBe(
+      'config-1234567890123456-region-with-a-lo-rule',
+    );
+  });
+});

@@ -1,5 +1,14 @@
-import { DynamoDBClient, type PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createSandbox } from '../../../local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, seedCordonResources } from '../../../local/src/seed.ts';
 import { DynamoDbLedger } from '../../src/ledger/dynamodb-ledger.ts';
@@ -128,5 +137,172 @@ describe('DynamoDbLedger', () => {
     expect(put.ConditionExpression).toBe('attribute_not_exists(sk)');
     const expected = Math.floor(Date.parse('2026-11-28T10:00:00.000Z') / 1000) + 30 * 86_400;
     expect(put.Item?.expiresAt).toEqual({ N: String(expected) });
+  });
+});
+
+// Issue 18: what the sandbox cannot show — the exact items and keys sent, a paged query, and the failures
+// DynamoDB answers that are not "the condition did not hold".
+describe('DynamoDbLedger (items sent, failures answered)', () => {
+  const client = new DynamoDBClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' },
+  });
+  const dynamo = mockClient(client);
+  const ledger = new DynamoDbLedger({ client, tableName: 'cordon-ledger', retentionDays: 30 });
+  const throttled = Object.assign(new Error('Rate exceeded'), {
+    name: 'ProvisionedThroughputExceededException',
+  });
+  const conditionFailed = (item?: Record<string, unknown>) =>
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+      ...(item ? { Item: marshall(item) } : {}),
+    });
+
+  beforeEach(() => {
+    dynamo.reset();
+  });
+
+  it('keys an entry by its time, step and a sequence number, in the incident partition', async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    await ledger.append(entry());
+    await ledger.append(entry());
+    const keys = dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item?.sk?.S);
+    expect(keys[0]).toMatch(/^2026-11-28T10:00:00\.000Z#isolate-instance#000001#[a-z0-9]{1,6}$/);
+    expect(keys[1]).toMatch(/^2026-11-28T10:00:00\.000Z#isolate-instance#000002#[a-z0-9]{1,6}$/);
+    expect(dynamo).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'cordon-ledger',
+      Item: expect.objectContaining({ incidentId: { S: entry().incidentId } }),
+    });
+  });
+
+  it('reads every page of an incident, consistently, leaving out the execution claim and the key fields', async () => {
+    const stored = (at: string, outcome: string) => ({
+      ...marshall(
+        { ...entry({ at, outcome: outcome as LedgerEntry['outcome'], restore: undefined }) },
+        { removeUndefinedValues: true },
+      ),
+      sk: { S: `${at}#isolate-instance#000001#abc` },
+      expiresAt: { N: '1800000000' },
+    });
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [stored('2026-11-28T10:00:00.000Z', 'planned')],
+        LastEvaluatedKey: { incidentId: { S: 'x' }, sk: { S: 'y' } },
+      })
+      .resolvesOnce({
+        Items: [
+          stored('2026-11-28T10:00:01.000Z', 'done'),
+          { incidentId: { S: 'x' }, sk: { S: '~execution' }, playbook: { S: 'ec2-compromise' } },
+        ],
+      });
+    const entries = await ledger.entries(entry().incidentId);
+    expect(entries.map((e) => e.outcome)).toEqual(['planned', 'done']);
+    expect(entries[0]).not.toHaveProperty('sk');
+    expect(entries[0]).not.toHaveProperty('expiresAt');
+    const inputs = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(inputs).toHaveLength(2);
+    expect(inputs[0]).toMatchObject({
+      TableName: 'cordon-ledger',
+      KeyConditionExpression: 'incidentId = :id',
+      ExpressionAttributeValues: { ':id': { S: entry().incidentId } },
+      ConsistentRead: true,
+    });
+    expect(inputs[0]?.ExclusiveStartKey).toBeUndefined();
+    expect(inputs[1]?.ExclusiveStartKey).toEqual({ incidentId: { S: 'x' }, sk: { S: 'y' } });
+  });
+
+  it('writes a lease in its own partition, with its end and a TTL a day after it', async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    const now = new Date('2026-11-28T10:00:00.000Z');
+    const until = new Date('2026-11-28T10:02:00.000Z');
+    expect(await ledger.acquireLease('instance#i-1', 'incident-a', until, now)).toEqual({ acquired: true });
+    expect(dynamo).toHaveReceivedCommandWith(PutItemCommand, {
+      TableName: 'cordon-ledger',
+      Item: {
+        incidentId: { S: 'lease#instance#i-1' },
+        sk: { S: '~lease' },
+        holder: { S: 'incident-a' },
+        leaseUntil: { N: String(until.getTime()) },
+        expiresAt: { N: String(until.getTime() / 1000 + 86_400) },
+      },
+      ConditionExpression: 'attribute_not_exists(sk) OR holder = :holder OR leaseUntil < :now',
+      ExpressionAttributeValues: { ':holder': { S: 'incident-a' }, ':now': { N: String(now.getTime()) } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  it('names the holder of a refused lease from the item DynamoDB returns, or says another incident', async () => {
+    const now = new Date('2026-11-28T10:00:00.000Z');
+    const refusedWith = async (item?: Record<string, unknown>) => {
+      dynamo.on(PutItemCommand).rejects(conditionFailed(item));
+      return ledger.acquireLease('instance#i-1', 'incident-a', now, now);
+    };
+    expect(await refusedWith({ holder: 'incident-z' })).toEqual({ acquired: false, holder: 'incident-z' });
+    expect(await refusedWith()).toEqual({ acquired: false, holder: 'another incident' });
+    expect(await refusedWith({ leaseUntil: 1 })).toEqual({ acquired: false, holder: 'another incident' });
+  });
+
+  it('stores an entry whose input holds a class instance, as a map of its fields', async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    class Point {
+      public readonly x = 1;
+    }
+    await ledger.append(entry({ input: { point: new Point() } }));
+    const item = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input.Item;
+    expect(item?.input).toEqual({ M: { point: { M: { x: { N: '1' } } } } });
+  });
+
+  it('reads a page without items, and an item without a sort key, as what they are', async () => {
+    dynamo
+      .on(QueryCommand)
+      .resolvesOnce({ LastEvaluatedKey: { incidentId: { S: 'x' }, sk: { S: 'y' } } })
+      .resolvesOnce({ Items: [marshall({ incidentId: 'x', step: 'triage', outcome: 'decided' })] });
+    expect(await ledger.entries('x')).toEqual([{ incidentId: 'x', step: 'triage', outcome: 'decided' }]);
+  });
+
+  it('passes on any other failure of a lease, a claim or a give-back (a throttle is not a refusal)', async () => {
+    dynamo.on(PutItemCommand).rejects(throttled);
+    dynamo.on(DeleteItemCommand).rejects(throttled);
+    const now = new Date('2026-11-28T10:00:00.000Z');
+    await expect(ledger.acquireLease('instance#i-1', 'incident-a', now, now)).rejects.toThrow(
+      'Rate exceeded',
+    );
+    await expect(ledger.claimExecution('incident-1', 'ec2-compromise')).rejects.toThrow('Rate exceeded');
+    await expect(ledger.releaseLease('instance#i-1', 'incident-a')).rejects.toThrow('Rate exceeded');
+  });
+
+  it('gives a lease back only if the holder still has it, and is quiet when it does not', async () => {
+    dynamo.on(DeleteItemCommand).rejects(conditionFailed());
+    await expect(ledger.releaseLease('instance#i-1', 'incident-a')).resolves.toBeUndefined();
+    expect(dynamo).toHaveReceivedCommandWith(DeleteItemCommand, {
+      TableName: 'cordon-ledger',
+      Key: { incidentId: { S: 'lease#instance#i-1' }, sk: { S: '~lease' } },
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': { S: 'incident-a' } },
+    });
+  });
+
+  it('claims with a conditional write that the same playbook may repeat, asking for the old item', async () => {
+    dynamo
+      .on(PutItemCommand)
+      .resolvesOnce({})
+      .resolvesOnce({ Attributes: marshall({ playbook: 'ec2-compromise' }) });
+    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
+    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('reclaimed');
+    const input = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({
+      TableName: 'cordon-ledger',
+      ConditionExpression: 'attribute_not_exists(sk) OR playbook = :playbook',
+      ExpressionAttributeValues: { ':playbook': { S: 'ec2-compromise' } },
+      ReturnValues: 'ALL_OLD',
+    });
+    expect(input?.Item).toMatchObject({
+      incidentId: { S: 'incident-1' },
+      sk: { S: '~execution' },
+      playbook: { S: 'ec2-compromise' },
+    });
+    expect(Date.parse(input?.Item?.claimedAt?.S ?? '')).not.toBeNaN();
   });
 });
