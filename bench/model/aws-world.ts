@@ -23,9 +23,9 @@ import type { ClientConstructors } from '../../packages/functions/src/shared/acc
 import { createSandbox, type Sandbox } from '../../packages/local/src/sandbox/index.ts';
 import type { IamModel } from '../../packages/local/src/sandbox/models/iam.ts';
 import { PartitionedTables } from './dynamodb-table.ts';
-import type { LatencyId, Latencies } from './latency.ts';
+import type { Latencies, LatencyId } from './latency.ts';
 import { QuotaBook } from './quota-book.ts';
-import { ec2QuotaFor, iamQuotaFor, type QuotaId, QUOTAS } from './quotas.ts';
+import { ec2QuotaFor, iamQuotaFor, QUOTAS, type QuotaId } from './quotas.ts';
 import { sampleLatency } from './random.ts';
 import type { VirtualTime } from './virtual-time.ts';
 
@@ -47,12 +47,21 @@ export interface ObservedCall {
 }
 
 /** A handler for a service the model answers itself (Step Functions). */
-export type ServiceHandler = (command: string, input: Readonly<Record<string, unknown>>, where: Where) => unknown;
+export type ServiceHandler = (
+  command: string,
+  input: Readonly<Record<string, unknown>>,
+  where: Where,
+) => unknown;
 
 /** What the SDK sees when a quota throttles: an error named as the service names it. */
 export class ModelThrottlingError extends Error {
   public readonly $fault = 'client' as const;
-  public readonly $metadata: { httpStatusCode: number; requestId: string; attempts: number; totalRetryDelay: number };
+  public readonly $metadata: {
+    httpStatusCode: number;
+    requestId: string;
+    attempts: number;
+    totalRetryDelay: number;
+  };
   public readonly Code: string;
   /** The quota that throttled (or `injected` for a fault the validation injects). */
   public readonly $quota: QuotaId | 'injected';
@@ -221,7 +230,6 @@ export class AwsWorld {
    */
   public attach<C>(client: C, where: Where, options: { readonly assumedRole?: boolean } = {}): C {
     const sdk = client as unknown as SdkClient;
-    const world = this;
     // Outermost: counts the throttles the SDK's retries gave up on.
     sdk.middlewareStack.add(
       // biome-ignore lint/suspicious/noExplicitAny: SDK middleware signatures are generic over every command.
@@ -230,7 +238,7 @@ export class AwsWorld {
           return await next(args);
         } catch (error) {
           const quota = (error as { $quota?: QuotaId | 'injected' }).$quota;
-          if (quota !== undefined && quota !== 'injected') world.quotas.surfaced(quota);
+          if (quota !== undefined && quota !== 'injected') this.quotas.surfaced(quota);
           throw error;
         }
       },
@@ -251,9 +259,17 @@ export class AwsWorld {
         const credentials = sdk.config.credentials;
         // As signing would: the memoized provider, which assumes the role when it has no fresh credentials.
         if (options.assumedRole === true && typeof credentials === 'function') await credentials();
-        const output = await world.call(service, command, (args.input ?? {}) as Record<string, unknown>, where);
+        const output = await this.call(
+          service,
+          command,
+          (args.input ?? {}) as Record<string, unknown>,
+          where,
+        );
         return {
-          output: { $metadata: { httpStatusCode: 200, requestId: 'model', attempts: 1 }, ...(output as object) },
+          output: {
+            $metadata: { httpStatusCode: 200, requestId: 'model', attempts: 1 },
+            ...(output as object),
+          },
           response: { statusCode: 200, headers: {} },
         };
       },
@@ -267,7 +283,9 @@ export class AwsWorld {
    * parameters the deployed default passes (session of 900 s), its STS client answered by the model in the
    * home account and Region (STS counts AssumeRole against the calling account).
    */
-  public assumeRole(sessionName: string): (roleArn: string, externalId: string | undefined) => AwsCredentialIdentityProvider {
+  public assumeRole(
+    sessionName: string,
+  ): (roleArn: string, externalId: string | undefined) => AwsCredentialIdentityProvider {
     return (roleArn, externalId) => {
       // The provider's STS client is made once and keeps one standard retry strategy (3 attempts, its own
       // retry quota); the plugin is applied on every refresh, so the strategy lives out here.
@@ -283,7 +301,12 @@ export class AwsWorld {
         },
       };
       const provider = fromTemporaryCredentials({
-        params: { RoleArn: roleArn, ExternalId: externalId, RoleSessionName: sessionName, DurationSeconds: 900 },
+        params: {
+          RoleArn: roleArn,
+          ExternalId: externalId,
+          RoleSessionName: sessionName,
+          DurationSeconds: 900,
+        },
         clientConfig: { region: this.home.region },
         masterCredentials: MODEL_CREDENTIALS,
         clientPlugins: [plugin],
@@ -299,16 +322,23 @@ export class AwsWorld {
    * any other in the home account; each in the Region it was made for.
    */
   public constructors(): ClientConstructors {
-    type ModelConfig = { region: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider };
+    type ModelConfig = {
+      region: string;
+      credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+    };
     const bound = <C>(Client: new (config: ModelConfig) => C) =>
       function ModelBound(config: { region: string; credentials?: AwsCredentialIdentityProvider }): C {
         const role = config.credentials === undefined ? undefined : ROLE_OF.get(config.credentials);
         const account = role === undefined ? world.home.account : (role.split(':')[4] ?? '');
-        const client = new Client({ region: config.region, credentials: config.credentials ?? MODEL_CREDENTIALS });
+        const client = new Client({
+          region: config.region,
+          credentials: config.credentials ?? MODEL_CREDENTIALS,
+        });
         return world.attach(client, { account, region: config.region }, { assumedRole: role !== undefined });
-      } as unknown as new (
-        config: { region: string; credentials?: AwsCredentialIdentityProvider },
-      ) => C; // called with `new`: a function returning an object stands in for a class
+      } as unknown as new (config: {
+        region: string;
+        credentials?: AwsCredentialIdentityProvider;
+      }) => C; // called with `new`: a function returning an object stands in for a class
     const world = this;
     return {
       ec2: bound(EC2Client),
@@ -338,7 +368,12 @@ export class AwsWorld {
     if (faults !== undefined && this.options.random() < faults.probability) {
       this.injected += 1;
       await time.sleep(latency / 2);
-      throw new ModelThrottlingError(faults.error, 400, 'injected', `Injected fault: ${counted} ${faults.error}`);
+      throw new ModelThrottlingError(
+        faults.error,
+        400,
+        'injected',
+        `Injected fault: ${counted} ${faults.error}`,
+      );
     }
     if (service === 'DynamoDB') return this.dynamodb(command, input, latency);
     const throttled = this.admit(service, command, input, where);
@@ -368,7 +403,11 @@ export class AwsWorld {
   }
 
   /** DynamoDB: the table's and the partition's units are charged as the command runs (reads first). */
-  private async dynamodb(command: string, input: Readonly<Record<string, unknown>>, latency: number): Promise<unknown> {
+  private async dynamodb(
+    command: string,
+    input: Readonly<Record<string, unknown>>,
+    latency: number,
+  ): Promise<unknown> {
     const { time } = this.options;
     let throttled: QuotaId | undefined;
     let outcome: ReturnType<PartitionedTables['run']>;
@@ -391,7 +430,12 @@ export class AwsWorld {
     await time.sleep(latency / 2);
     if (!outcome.admitted) {
       const quota = throttled as QuotaId;
-      throw new ModelThrottlingError('ThrottlingException', 400, quota, `Rate exceeded (${QUOTAS[quota].id})`);
+      throw new ModelThrottlingError(
+        'ThrottlingException',
+        400,
+        quota,
+        `Rate exceeded (${QUOTAS[quota].id})`,
+      );
     }
     return outcome.output;
   }
@@ -403,7 +447,8 @@ export class AwsWorld {
     input: Readonly<Record<string, unknown>>,
     where: Where,
   ): QuotaId | undefined {
-    const take = (quota: QuotaId, scope: string, cost = 1) => (this.quotas.take(quota, scope, cost) ? undefined : quota);
+    const take = (quota: QuotaId, scope: string, cost = 1) =>
+      this.quotas.take(quota, scope, cost) ? undefined : quota;
     const accountRegion = `${where.account}|${where.region}`;
     switch (service) {
       case 'EC2':
@@ -422,14 +467,20 @@ export class AwsWorld {
         return command.startsWith('GetParameter') ? take('ssmGetParameters', accountRegion) : undefined;
       case 'SFN':
         if (command === 'StartExecution') return take('sfnStartExecution', accountRegion);
-        if (command === 'SendTaskSuccess' || command === 'SendTaskFailure') return take('sfnSendTask', accountRegion);
+        if (command === 'SendTaskSuccess' || command === 'SendTaskFailure')
+          return take('sfnSendTask', accountRegion);
         return undefined;
       default:
         return undefined;
     }
   }
 
-  private answer(service: string, command: string, input: Readonly<Record<string, unknown>>, where: Where): unknown {
+  private answer(
+    service: string,
+    command: string,
+    input: Readonly<Record<string, unknown>>,
+    where: Where,
+  ): unknown {
     const handler = this.handlers.get(service);
     if (handler !== undefined) return handler(command, input, where);
     switch (service) {
@@ -443,16 +494,24 @@ export class AwsWorld {
       case 'IAM':
         return this.dispatch(this.sandboxFor(where.account, where.region), service, command, input);
       default:
-        if (REGIONAL.has(service)) return this.dispatch(this.sandboxFor(where.account, where.region), service, command, input);
+        if (REGIONAL.has(service))
+          return this.dispatch(this.sandboxFor(where.account, where.region), service, command, input);
         throw new Error(`The scale model does not answer ${service}.${command}`);
     }
   }
 
   /** The model's own command handler, without the sandbox's call log (millions of calls would fill memory). */
-  private dispatch(sandbox: Sandbox, service: string, command: string, input: Readonly<Record<string, unknown>>) {
+  private dispatch(
+    sandbox: Sandbox,
+    service: string,
+    command: string,
+    input: Readonly<Record<string, unknown>>,
+  ) {
     const handler = sandbox.account.model(service).commands[command];
     if (handler === undefined) throw new Error(`The sandbox does not model ${service}.${command}`);
-    return structuredClone(handler(structuredClone(input) as Record<string, unknown>, sandbox.account.context));
+    return structuredClone(
+      handler(structuredClone(input) as Record<string, unknown>, sandbox.account.context),
+    );
   }
 
   private assumeRoleAnswer(input: Readonly<Record<string, unknown>>) {

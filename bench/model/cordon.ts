@@ -113,7 +113,10 @@ export class CordonModel {
     const { time, home } = options;
     this.stage = options.stage ?? 'prod';
     this.random = seededRandom(options.seed ^ 0x5bd1e995);
-    const names = { ledgerTable: `cordon-${this.stage}-ledger`, approvalsTable: `cordon-${this.stage}-approvals` };
+    const names = {
+      ledgerTable: `cordon-${this.stage}-ledger`,
+      approvalsTable: `cordon-${this.stage}-approvals`,
+    };
     this.world = new AwsWorld({
       time,
       random: seededRandom(options.seed ^ 0x27d4eb2f),
@@ -124,16 +127,30 @@ export class CordonModel {
       ...(options.faults === undefined ? {} : { faults: options.faults }),
       ...(options.unlimited === undefined ? {} : { unlimited: options.unlimited }),
     });
-    this.lambda = new LambdaService(time, this.world.quotas, options.latencies, seededRandom(options.seed ^ 0x165667b1), {
-      functionArn: (id) => this.functionArn(id),
-      ...(options.unlimited === true
-        ? { concurrency: Number.POSITIVE_INFINITY }
-        : options.concurrency === undefined
-          ? {}
-          : { concurrency: options.concurrency }),
-    });
-    this.slack = new SlackModel(time, this.world.quotas, options.latencies, seededRandom(options.seed ^ 0x3c6ef372));
-    this.onCall = new OnCall(time, options.onCall ?? { responders: 0, secondsPerDecision: 60, answer: 'approve' });
+    this.lambda = new LambdaService(
+      time,
+      this.world.quotas,
+      options.latencies,
+      seededRandom(options.seed ^ 0x165667b1),
+      {
+        functionArn: (id) => this.functionArn(id),
+        ...(options.unlimited === true
+          ? { concurrency: Number.POSITIVE_INFINITY }
+          : options.concurrency === undefined
+            ? {}
+            : { concurrency: options.concurrency }),
+      },
+    );
+    this.slack = new SlackModel(
+      time,
+      this.world.quotas,
+      options.latencies,
+      seededRandom(options.seed ^ 0x3c6ef372),
+    );
+    this.onCall = new OnCall(
+      time,
+      options.onCall ?? { responders: 0, secondsPerDecision: 60, answer: 'approve' },
+    );
     this.sfn = new StepFunctionsService(
       this.world,
       this.lambda,
@@ -213,7 +230,10 @@ export class CordonModel {
     const path = settingsPath(this.stage);
     const withChannel =
       this.options.slack === true
-        ? { ...settings, approval: { slackChannel: APPROVAL_CHANNEL, ...((settings.approval as object) ?? {}) } }
+        ? {
+            ...settings,
+            approval: { slackChannel: APPROVAL_CHANNEL, ...((settings.approval as object) ?? {}) },
+          }
         : settings;
     for (const [name, value] of Object.entries(settingsParameterValues(withChannel))) {
       ssm.PutParameter?.({ Name: `${path}${name}`, Value: value, Type: 'String', Overwrite: true }, context);
@@ -230,7 +250,10 @@ export class CordonModel {
     }
   }
 
-  private functionModel(id: ModelFunctionId, names: { ledgerTable: string; approvalsTable: string }): FunctionModel {
+  private functionModel(
+    id: ModelFunctionId,
+    names: { ledgerTable: string; approvalsTable: string },
+  ): FunctionModel {
     const cost = this.options.cost(id);
     return {
       id,
@@ -242,11 +265,15 @@ export class CordonModel {
   }
 
   /** One execution environment's handler, built as the deployed function's module scope builds it. */
-  private handlerOf(id: ModelFunctionId, names: { ledgerTable: string; approvalsTable: string }): LambdaHandler {
+  private handlerOf(
+    id: ModelFunctionId,
+    names: { ledgerTable: string; approvalsTable: string },
+  ): LambdaHandler {
     const { home } = this.options;
     const world = this.world;
-    const client = <C>(Client: new (config: { region: string; credentials: typeof MODEL_CREDENTIALS }) => C) =>
-      world.attach(new Client({ region: home.region, credentials: MODEL_CREDENTIALS }), home);
+    const client = <C>(
+      Client: new (config: { region: string; credentials: typeof MODEL_CREDENTIALS }) => C,
+    ) => world.attach(new Client({ region: home.region, credentials: MODEL_CREDENTIALS }), home);
     const settingsLoader = createSettingsLoader({ stage: this.stage, ssmClient: client(SSMClient) });
     const topicArn = `arn:aws:sns:${home.region}:${home.account}:cordon-${this.stage}-notifications`;
     const metrics = new Metrics({ namespace: 'Cordon', serviceName: `cordon-${id}` });
@@ -258,7 +285,9 @@ export class CordonModel {
           ledgerTable: names.ledgerTable,
           dynamodb: client(DynamoDBClient),
           sfn: client(SFNClient),
-          stateMachines: Object.fromEntries(PLAYBOOK_IDS.map((playbook) => [playbook, this.stateMachineArn(playbook)])),
+          stateMachines: Object.fromEntries(
+            PLAYBOOK_IDS.map((playbook) => [playbook, this.stateMachineArn(playbook)]),
+          ),
           settingsLoader,
           observerClients: accountClientsByHome({
             region: home.region,
@@ -326,7 +355,11 @@ export class CordonModel {
         assumeRole: world.assumeRole(`cordon-${action}`),
       }),
       ledgerFor: (settings) =>
-        new DynamoDbLedger({ client: dynamodb, tableName: names.ledgerTable, retentionDays: settings.ledgerRetentionDays }),
+        new DynamoDbLedger({
+          client: dynamodb,
+          tableName: names.ledgerTable,
+          retentionDays: settings.ledgerRetentionDays,
+        }),
       notifications: async () => ({
         snsTopicArn: topicArn,
         // notify alone reads the webhook (CORDON_SLACK_WEBHOOK_PARAMETER), cached five minutes.

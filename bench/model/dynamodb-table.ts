@@ -4,8 +4,9 @@
  * each key's throughput can be charged against its partition's quota. Every command Cordon's stores send
  * names one partition key (a key, an item, or `incidentId = :id` in a Query), which routes it.
  */
-import { DynamoDbModel } from '../../packages/local/src/sandbox/models/dynamodb.ts';
+
 import { awsError } from '../../packages/local/src/sandbox/errors.ts';
+import { DynamoDbModel } from '../../packages/local/src/sandbox/models/dynamodb.ts';
 import type { SandboxContext } from '../../packages/local/src/sandbox/types.ts';
 
 /** A command whose partition key the model cannot find: not one Cordon sends, so not modelled. */
@@ -122,7 +123,11 @@ export class PartitionedTables {
     const partition = this.partitionKeyOf(table, command, input);
     const handler = this.model(table, partition).commands[command];
     if (handler === undefined) {
-      throw awsError('DynamoDB', 'UnsupportedOperation', `The scale model does not model DynamoDB.${command}`);
+      throw awsError(
+        'DynamoDB',
+        'UnsupportedOperation',
+        `The scale model does not model DynamoDB.${command}`,
+      );
     }
     return structuredClone(handler(structuredClone(input) as Record<string, unknown>, this.context));
   }

@@ -34,7 +34,8 @@ export interface QuotaSpec {
 const EC2_THROTTLING = 'https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html';
 const SFN_QUOTAS = 'https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html';
 const SSM_QUOTAS = 'https://docs.aws.amazon.com/general/latest/gr/ssm.html';
-const DDB_PARTITIONS = 'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html';
+const DDB_PARTITIONS =
+  'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html';
 const DDB_ON_DEMAND =
   'https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.ReadWriteCapacityMode.html';
 const SLACK_LIMITS = 'https://docs.slack.dev/apis/web-api/rate-limits';

@@ -65,9 +65,12 @@ export class SlackModel {
     if (this.keepBodies) this.posted.push(message);
     for (const listener of this.listeners) listener({ ...message, body });
     if (webhook) return new Response('ok', { status: 200 });
-    return new Response(JSON.stringify({ ok: true, channel, ts: `${Math.floor(this.time.now / 1000)}.000100` }), {
-      status: 200,
-      headers: { 'content-type': 'application/json' },
-    });
+    return new Response(
+      JSON.stringify({ ok: true, channel, ts: `${Math.floor(this.time.now / 1000)}.000100` }),
+      {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      },
+    );
   };
 }

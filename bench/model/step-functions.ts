@@ -7,6 +7,8 @@
  * step's function through the Lambda model, and the approval Task invokes request-approval and then waits
  * for SendTaskSuccess/Failure (or its timeout) like `.waitForTaskToken`.
  */
+
+import { StateMachine } from 'aws-local-stepfunctions';
 import { ACTIONS, type ActionId } from '../../packages/core/src/actions/catalog.ts';
 import type { JsonValue, StateMachineDefinition } from '../../packages/core/src/playbooks/asl.ts';
 import { allStates } from '../../packages/core/src/playbooks/asl.ts';
@@ -14,10 +16,12 @@ import { buildPlaybook } from '../../packages/core/src/playbooks/build.ts';
 import type { PlaybookId, StepId } from '../../packages/core/src/playbooks/ids.ts';
 import { localRunContext, localTaskHandlers } from '../../packages/core/src/playbooks/local.ts';
 import type { ExecutionInput } from '../../packages/core/src/triage/execution-input.ts';
-import { type ExecutionRecord, StepFunctionsModel } from '../../packages/local/src/deployment-step-functions.ts';
-import { StateMachine } from 'aws-local-stepfunctions';
+import {
+  type ExecutionRecord,
+  StepFunctionsModel,
+} from '../../packages/local/src/deployment-step-functions.ts';
 import type { AwsWorld } from './aws-world.ts';
-import { LambdaThrottledError, type LambdaService } from './lambda.ts';
+import { type LambdaService, LambdaThrottledError } from './lambda.ts';
 import type { Latencies } from './latency.ts';
 import { sampleLatency } from './random.ts';
 import type { VirtualTime } from './virtual-time.ts';

@@ -34,7 +34,9 @@ export class TokenBucket {
       throw new TokenBucketInvalidError(`a bucket holds at least one token, got capacity ${capacity}`);
     }
     if (!(refillPerSecond >= 0) || !Number.isFinite(refillPerSecond)) {
-      throw new TokenBucketInvalidError(`a bucket refills at 0 tokens per second or more, got ${refillPerSecond}`);
+      throw new TokenBucketInvalidError(
+        `a bucket refills at 0 tokens per second or more, got ${refillPerSecond}`,
+      );
     }
     this.tokens = capacity;
     this.last = now;

@@ -35,7 +35,9 @@ export interface InstanceFindingSpec {
   readonly subnetId: string;
   readonly groupId: string;
   /** `PORT_PROBE` (a victim), `NETWORK_CONNECTION` with a direction, or `DNS_REQUEST` (the template's). */
-  readonly action?: { readonly actionType: 'PORT_PROBE' } | { readonly actionType: 'NETWORK_CONNECTION'; readonly direction: 'INBOUND' | 'OUTBOUND' };
+  readonly action?:
+    | { readonly actionType: 'PORT_PROBE' }
+    | { readonly actionType: 'NETWORK_CONNECTION'; readonly direction: 'INBOUND' | 'OUTBOUND' };
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -70,7 +72,10 @@ function fromTemplate(template: string): Json {
   return structuredClone(event);
 }
 
-function envelope(event: Json, spec: { account: string; region: string; findingId: string; type: string; severity: number }) {
+function envelope(
+  event: Json,
+  spec: { account: string; region: string; findingId: string; type: string; severity: number },
+) {
   const detail = event.detail as Json;
   event.account = spec.account;
   event.region = spec.region;
@@ -111,7 +116,11 @@ export function instanceFinding(spec: InstanceFindingSpec): Json {
   } else if (spec.action?.actionType === 'NETWORK_CONNECTION') {
     service.action = {
       actionType: 'NETWORK_CONNECTION',
-      networkConnectionAction: { connectionDirection: spec.action.direction, protocol: 'TCP', blocked: false },
+      networkConnectionAction: {
+        connectionDirection: spec.action.direction,
+        protocol: 'TCP',
+        blocked: false,
+      },
     };
   }
   return event;

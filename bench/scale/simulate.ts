@@ -2,7 +2,12 @@
  * Runs a scenario on the scale model: installs a virtual clock, builds Cordon's deployment on it, runs the
  * scenario's body to its end in virtual time, and restores the real clock — also when the body throws.
  */
-import { CordonModel, type CordonModelOptions, type FunctionCost, type ModelFunctionId } from '../model/cordon.ts';
+import {
+  CordonModel,
+  type CordonModelOptions,
+  type FunctionCost,
+  type ModelFunctionId,
+} from '../model/cordon.ts';
 import { VirtualTime } from '../model/virtual-time.ts';
 
 /** The simulated day starts here (a fixed date: runs are the same whenever they happen). */
@@ -50,7 +55,12 @@ export async function simulate<T>(
       });
       return body(cordon, time);
     });
-    return { result, virtualMs: time.now - SIMULATION_START, wallMs: performance.now() - began, timersFired: time.fired };
+    return {
+      result,
+      virtualMs: time.now - SIMULATION_START,
+      wallMs: performance.now() - began,
+      timersFired: time.fired,
+    };
   } finally {
     restore();
   }

@@ -37,7 +37,6 @@ export class ContainmentTracker {
     });
   }
 
-
   /** ENIs moved onto the isolation group more than once. */
   public duplicateEniContainments(): number {
     return [...this.eniMoves.values()].filter((times) => times.length > 1).length;

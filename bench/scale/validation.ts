@@ -4,12 +4,19 @@
  * executions; 200 concurrent incidents under 5 % throttling: 0 lost, 0 duplicate containments).
  */
 import { fixedLatencies } from '../model/latency.ts';
+import { seededRandom } from '../model/random.ts';
 import { shuffle } from '../support.ts';
-import { instanceFinding, findingIdOf, stamped } from './findings.ts';
-import { incidentOfEvent, instanceIds, memberAccount, networkOf, REGIONS, seedFinding } from './organization.ts';
+import { findingIdOf, instanceFinding, stamped } from './findings.ts';
+import {
+  incidentOfEvent,
+  instanceIds,
+  memberAccount,
+  networkOf,
+  REGIONS,
+  seedFinding,
+} from './organization.ts';
 import { HOME, simulate } from './simulate.ts';
 import { ContainmentTracker } from './tracking.ts';
-import { seededRandom } from '../model/random.ts';
 
 const CC = 'Backdoor:EC2/C&CActivity.B!DNS';
 
@@ -31,44 +38,51 @@ export async function roundTrips(enis: number): Promise<RoundTripCase> {
     lambdaEnvironment: 0,
     stateTransition: 0,
   });
-  const { result } = await simulate({ seed: 11, latencies, cost: () => ({ initCpuMs: 0, invokeCpuMs: 0 }) }, async (cordon, time) => {
-    const tracker = new ContainmentTracker(cordon.world);
-    const network = networkOf(HOME.account, HOME.region);
-    const finding = (label: string) =>
-      stamped(
-        instanceFinding({
-          account: HOME.account,
-          region: HOME.region,
-          findingId: findingIdOf(label),
-          type: CC,
-          severity: 8,
-          ...instanceIds(label, enis),
-          ...network,
-        }),
-        new Date(time.now),
+  const { result } = await simulate(
+    { seed: 11, latencies, cost: () => ({ initCpuMs: 0, invokeCpuMs: 0 }) },
+    async (cordon, time) => {
+      const tracker = new ContainmentTracker(cordon.world);
+      const network = networkOf(HOME.account, HOME.region);
+      const finding = (label: string) =>
+        stamped(
+          instanceFinding({
+            account: HOME.account,
+            region: HOME.region,
+            findingId: findingIdOf(label),
+            type: CC,
+            severity: 8,
+            ...instanceIds(label, enis),
+            ...network,
+          }),
+          new Date(time.now),
+        );
+      // A first incident in the VPC: it creates the isolation groups and warms every function (settings read,
+      // clients made), as the bench measures the steady state.
+      const warmUp = finding(`warm-up-${enis}`);
+      seedFinding(cordon.world, warmUp);
+      await cordon.deliver(warmUp);
+      await cordon.settle();
+      const measured = finding(`measured-${enis}`);
+      const incident = seedFinding(cordon.world, measured);
+      let firstCall: number | undefined;
+      cordon.world.observe((call) => {
+        firstCall ??= call.at - CALL_MS; // the call started one latency before it answered
+      });
+      await cordon.deliver(measured);
+      await cordon.settle();
+      const eniIds = incident.resources.flatMap((resource) =>
+        resource.kind === 'ec2-instance'
+          ? resource.networkInterfaces.map((eni) => eni.networkInterfaceId)
+          : [],
       );
-    // A first incident in the VPC: it creates the isolation groups and warms every function (settings read,
-    // clients made), as the bench measures the steady state.
-    const warmUp = finding(`warm-up-${enis}`);
-    seedFinding(cordon.world, warmUp);
-    await cordon.deliver(warmUp);
-    await cordon.settle();
-    const measured = finding(`measured-${enis}`);
-    const incident = seedFinding(cordon.world, measured);
-    let firstCall: number | undefined;
-    cordon.world.observe((call) => {
-      firstCall ??= call.at - CALL_MS; // the call started one latency before it answered
-    });
-    await cordon.deliver(measured);
-    await cordon.settle();
-    const eniIds = incident.resources.flatMap((resource) =>
-      resource.kind === 'ec2-instance' ? resource.networkInterfaces.map((eni) => eni.networkInterfaceId) : [],
-    );
-    const contained = Math.max(...eniIds.map((eni) => Math.max(...(tracker.eniMoves.get(eni) ?? [Number.NaN]))));
-    const run = cordon.sfn.runs.get(incident.id);
-    const ms = contained - (firstCall ?? Number.NaN);
-    return { enis, msToContainment: ms, roundTrips: ms / CALL_MS, status: run?.status ?? 'NOT STARTED' };
-  });
+      const contained = Math.max(
+        ...eniIds.map((eni) => Math.max(...(tracker.eniMoves.get(eni) ?? [Number.NaN]))),
+      );
+      const run = cordon.sfn.runs.get(incident.id);
+      const ms = contained - (firstCall ?? Number.NaN);
+      return { enis, msToContainment: ms, roundTrips: ms / CALL_MS, status: run?.status ?? 'NOT STARTED' };
+    },
+  );
   return result;
 }
 
@@ -87,9 +101,11 @@ export interface ExactlyOnceCase {
   readonly wallSeconds: number;
 }
 
-export async function exactlyOnce(
-  options: { readonly findings?: number; readonly perFinding?: number; readonly unlimited: boolean },
-): Promise<ExactlyOnceCase> {
+export async function exactlyOnce(options: {
+  readonly findings?: number;
+  readonly perFinding?: number;
+  readonly unlimited: boolean;
+}): Promise<ExactlyOnceCase> {
   const findings = options.findings ?? 1000;
   const perFinding = options.perFinding ?? 10;
   const random = seededRandom(20_240_601);
@@ -134,7 +150,8 @@ export async function exactlyOnce(
             failed += 1;
             return;
           }
-          const results = (outcome.result as { results?: Array<{ outcome: string }> } | undefined)?.results ?? [];
+          const results =
+            (outcome.result as { results?: Array<{ outcome: string }> } | undefined)?.results ?? [];
           for (const triaged of results) {
             if (triaged.outcome === 'started') started += 1;
             else if (triaged.outcome === 'duplicate') duplicates += 1;
@@ -174,9 +191,11 @@ export interface ThrottledBurstCase {
   readonly wallSeconds: number;
 }
 
-export async function throttledBurst(
-  options: { readonly incidents?: number; readonly probability?: number; readonly unlimited: boolean },
-): Promise<ThrottledBurstCase> {
+export async function throttledBurst(options: {
+  readonly incidents?: number;
+  readonly probability?: number;
+  readonly unlimited: boolean;
+}): Promise<ThrottledBurstCase> {
   const incidents = options.incidents ?? 200;
   const probability = options.probability ?? 0.05;
   const random = seededRandom(99);

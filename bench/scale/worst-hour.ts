@@ -4,18 +4,22 @@
  * in one account, compromised within 5 minutes) and a leaked access key used from 50 IP addresses — through
  * Cordon's deployed path, with AWS's quotas and Slack's, to the end of every playbook (approvals included).
  */
-import { ISOLATION_GROUP_NAMES } from '../../packages/core/src/actions/guardrails.ts';
 import type { Incident } from '../../packages/core/src/intake/incident.ts';
 import type { TriageResult } from '../../packages/core/src/triage/triage.ts';
-import { type Latencies, latencies as defaultLatencies } from '../model/latency.ts';
+import { latencies as defaultLatencies, type Latencies } from '../model/latency.ts';
 import type { QuotaId } from '../model/quotas.ts';
 import { quantile, seededRandom } from '../model/random.ts';
 import { findingIdOf, hexId, instanceFinding, keyFinding, republished, stamped } from './findings.ts';
-import { incidentOfEvent, instanceIds, memberAccount, networkOf, REGIONS, seedFinding } from './organization.ts';
+import {
+  incidentOfEvent,
+  instanceIds,
+  memberAccount,
+  networkOf,
+  REGIONS,
+  seedFinding,
+} from './organization.ts';
 import { type SimulationOptions, simulate } from './simulate.ts';
 import { ContainmentTracker } from './tracking.ts';
-
-void ISOLATION_GROUP_NAMES;
 
 /** What the storm is made of. */
 export interface StormShape {
@@ -86,7 +90,12 @@ const WORM_TYPE = 'CryptoCurrency:EC2/BitcoinTool.B!DNS';
 const KEY_TYPE = 'Exfiltration:IAMUser/AnomalousBehavior';
 
 /** Builds the storm's findings and their deliveries (seeding what they name), deterministically. */
-function plan(cordonWorld: Parameters<typeof seedFinding>[0], shape: StormShape, start: number, seed: number) {
+function plan(
+  cordonWorld: Parameters<typeof seedFinding>[0],
+  shape: StormShape,
+  start: number,
+  seed: number,
+) {
   const random = seededRandom(seed);
   const findings: PlannedFinding[] = [];
   const minute = 60_000;
@@ -104,7 +113,9 @@ function plan(cordonWorld: Parameters<typeof seedFinding>[0], shape: StormShape,
       firstAt,
       incident,
       enis,
-      ...(key?.kind === 'access-key' && key.accessKeyId !== undefined ? { accessKeyId: key.accessKeyId } : {}),
+      ...(key?.kind === 'access-key' && key.accessKeyId !== undefined
+        ? { accessKeyId: key.accessKeyId }
+        : {}),
     });
   };
 
@@ -159,7 +170,12 @@ function plan(cordonWorld: Parameters<typeof seedFinding>[0], shape: StormShape,
       accessKeyId,
       ip: `203.0.113.${index + 1}`,
     });
-    add('leaked-key', event, (shape.leakedKey.startMinute + random() * shape.leakedKey.withinMinutes) * minute, index === 0);
+    add(
+      'leaked-key',
+      event,
+      (shape.leakedKey.startMinute + random() * shape.leakedKey.withinMinutes) * minute,
+      index === 0,
+    );
   }
 
   // The rest of the storm, across the organization.
@@ -183,19 +199,88 @@ function plan(cordonWorld: Parameters<typeof seedFinding>[0], shape: StormShape,
     const network = networkOf(account, region);
     switch (kind) {
       case 'port-probe':
-        add(kind, instanceFinding({ account, region, findingId, type: 'Recon:EC2/PortProbeUnprotectedPort', severity: 2, ...instanceIds(label), ...network, action: { actionType: 'PORT_PROBE' } }), at, false);
+        add(
+          kind,
+          instanceFinding({
+            account,
+            region,
+            findingId,
+            type: 'Recon:EC2/PortProbeUnprotectedPort',
+            severity: 2,
+            ...instanceIds(label),
+            ...network,
+            action: { actionType: 'PORT_PROBE' },
+          }),
+          at,
+          false,
+        );
         break;
       case 'ssh-brute-force-inbound':
-        add(kind, instanceFinding({ account, region, findingId, type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 2, ...instanceIds(label), ...network, action: { actionType: 'NETWORK_CONNECTION', direction: 'INBOUND' } }), at, false);
+        add(
+          kind,
+          instanceFinding({
+            account,
+            region,
+            findingId,
+            type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+            severity: 2,
+            ...instanceIds(label),
+            ...network,
+            action: { actionType: 'NETWORK_CONNECTION', direction: 'INBOUND' },
+          }),
+          at,
+          false,
+        );
         break;
       case 'iam-discovery':
-        add(kind, keyFinding({ account, region, findingId, type: 'Discovery:IAMUser/AnomalousBehavior', severity: 2, userName: `user-${index % 97}`, accessKeyId: `AKIA${hexId(`discovery-${account}-${index % 97}`, 16).toUpperCase()}`, ip: '198.51.100.9' }), at, false);
+        add(
+          kind,
+          keyFinding({
+            account,
+            region,
+            findingId,
+            type: 'Discovery:IAMUser/AnomalousBehavior',
+            severity: 2,
+            userName: `user-${index % 97}`,
+            accessKeyId: `AKIA${hexId(`discovery-${account}-${index % 97}`, 16).toUpperCase()}`,
+            ip: '198.51.100.9',
+          }),
+          at,
+          false,
+        );
         break;
       case 'instance-compromise-high':
-        add(kind, instanceFinding({ account, region, findingId, type: 'Backdoor:EC2/C&CActivity.B!DNS', severity: 8, ...instanceIds(label), ...network }), at, true);
+        add(
+          kind,
+          instanceFinding({
+            account,
+            region,
+            findingId,
+            type: 'Backdoor:EC2/C&CActivity.B!DNS',
+            severity: 8,
+            ...instanceIds(label),
+            ...network,
+          }),
+          at,
+          true,
+        );
         break;
       case 'instance-compromise-medium':
-        add(kind, instanceFinding({ account, region, findingId, type: 'UnauthorizedAccess:EC2/SSHBruteForce', severity: 5, ...instanceIds(label), ...network, action: { actionType: 'NETWORK_CONNECTION', direction: 'OUTBOUND' } }), at, true);
+        add(
+          kind,
+          instanceFinding({
+            account,
+            region,
+            findingId,
+            type: 'UnauthorizedAccess:EC2/SSHBruteForce',
+            severity: 5,
+            ...instanceIds(label),
+            ...network,
+            action: { actionType: 'NETWORK_CONNECTION', direction: 'OUTBOUND' },
+          }),
+          at,
+          true,
+        );
         break;
     }
   }
@@ -243,21 +328,35 @@ export interface StormReport {
   readonly automatic: {
     readonly expected: number;
     readonly contained: number;
+    /** Contained before their first delivery (the leaked key's later sightings): no time of their own. */
+    readonly alreadyContained: number;
     readonly p50: number;
     readonly p99: number;
     readonly max: number;
     readonly overMinute: number;
   };
-  readonly byClass: Readonly<Record<string, { findings: number; contained: number; p50?: number; p99?: number }>>;
+  readonly byClass: Readonly<
+    Record<
+      string,
+      { findings: number; contained: number; alreadyContained: number; p50?: number; p99?: number }
+    >
+  >;
   readonly approvals: {
     readonly requested: number;
     readonly decided: number;
     readonly timedOut: number;
     readonly slackPosted: number;
     readonly slackRefused: number;
+    /** Seconds between the first and the last approval request Slack accepted. */
     readonly firstToLastPostSeconds: number;
   };
-  readonly notifications: { readonly slackPosted: number; readonly slackRefused: number; readonly snsPublished: number };
+  readonly notifications: {
+    readonly slackPosted: number;
+    readonly slackRefused: number;
+    readonly snsPublished: number;
+    /** Seconds from the storm's start to the last notification Slack accepted. */
+    readonly lastPostSeconds: number;
+  };
   readonly quotas: readonly QuotaRow[];
   readonly stepRetries: Readonly<Record<string, number>>;
   readonly lambda: {
@@ -274,7 +373,8 @@ export interface StormReport {
   readonly wallSeconds: number;
 }
 
-export interface StormOptions extends Partial<Pick<SimulationOptions, 'memoryMb' | 'cost' | 'quotaOverrides'>> {
+export interface StormOptions
+  extends Partial<Pick<SimulationOptions, 'memoryMb' | 'cost' | 'quotaOverrides'>> {
   readonly shape?: StormShape;
   readonly seed?: number;
   readonly latencies?: Latencies;
@@ -302,6 +402,9 @@ export async function worstHour(options: StormOptions = {}): Promise<StormReport
       const start = time.now;
       const tracker = new ContainmentTracker(cordon.world);
       const { findings, deliveries } = plan(cordon.world, shape, start, seed);
+      // When Slack accepted each kind of message: how long the channel took to carry the storm's posts.
+      const posts = { approval: [] as number[], notification: [] as number[] };
+      cordon.slack.onPost((message) => posts[message.kind].push((message.at - start) / 1000));
       const results: Array<TriageResult[] | undefined> = findings.map(() => undefined);
       const decided = new Set<number>();
       const failClosed = new Set<number>();
@@ -331,7 +434,18 @@ export async function worstHour(options: StormOptions = {}): Promise<StormReport
         }),
       );
       await cordon.settle();
-      return collect(cordon, tracker, findings, deliveries.length, decided, failClosed, dropped, failed, start);
+      return collect(
+        cordon,
+        tracker,
+        findings,
+        deliveries.length,
+        decided,
+        failClosed,
+        dropped,
+        failed,
+        start,
+        posts,
+      );
     },
   );
   return { ...result, virtualMinutes: virtualMs / 60_000, wallSeconds: wallMs / 1000 };
@@ -347,22 +461,33 @@ function collect(
   dropped: number,
   failed: number,
   start: number,
+  postTimes: { readonly approval: readonly number[]; readonly notification: readonly number[] },
 ): Omit<StormReport, 'virtualMinutes' | 'wallSeconds'> {
   const runs = [...cordon.sfn.runs.values()];
   const executions: Record<string, Record<string, number>> = {};
   for (const run of runs) {
-    const byStatus = (executions[run.playbook] ??= {});
+    executions[run.playbook] ??= {};
+    const byStatus = executions[run.playbook] as Record<string, number>;
     byStatus[run.status] = (byStatus[run.status] ?? 0) + 1;
   }
   const automaticClasses = new Set<FindingClass>(['worm', 'leaked-key', 'instance-compromise-high']);
-  const byClass: Record<string, { findings: number; contained: number; times: number[] }> = {};
+  const byClass: Record<string, { findings: number; contained: number; before: number; times: number[] }> =
+    {};
   const automaticTimes: number[] = [];
   let expected = 0;
+  let alreadyContained = 0;
   findings.forEach((finding) => {
-    const entry = (byClass[finding.cls] ??= { findings: 0, contained: 0, times: [] });
+    byClass[finding.cls] ??= { findings: 0, contained: 0, before: 0, times: [] };
+    const entry = byClass[finding.cls] as {
+      findings: number;
+      contained: number;
+      before: number;
+      times: number[];
+    };
     entry.findings += 1;
     const run = cordon.sfn.runs.get(finding.incident.id);
-    const automatic = run !== undefined && run.input.decision.approval === 'auto' && automaticClasses.has(finding.cls);
+    const automatic =
+      run !== undefined && run.input.decision.approval === 'auto' && automaticClasses.has(finding.cls);
     let containedAt: number | undefined;
     if (finding.enis.length > 0) {
       const times = finding.enis.map((eni) => tracker.eniMoves.get(eni)?.[0]);
@@ -370,13 +495,18 @@ function collect(
     } else if (finding.accessKeyId !== undefined) {
       containedAt = tracker.keyDeactivations.get(finding.accessKeyId)?.[0];
     }
-    if (containedAt !== undefined && (finding.enis.length > 0 || finding.accessKeyId !== undefined)) {
+    // A finding about a key already deactivated (the leaked key's later sightings) was contained before it
+    // arrived: counted as contained, but it has no time to containment of its own.
+    const seconds = containedAt === undefined ? undefined : (containedAt - (start + finding.firstAt)) / 1000;
+    if (seconds !== undefined) {
       entry.contained += 1;
-      entry.times.push((containedAt - (start + finding.firstAt)) / 1000);
+      if (seconds >= 0) entry.times.push(seconds);
+      else entry.before += 1;
     }
     if (automatic) {
       expected += 1;
-      if (containedAt !== undefined) automaticTimes.push((containedAt - (start + finding.firstAt)) / 1000);
+      if (seconds !== undefined && seconds >= 0) automaticTimes.push(seconds);
+      else if (seconds !== undefined) alreadyContained += 1;
     }
   });
   const approvalRuns = runs.filter((run) => run.steps.some((step) => step.step === 'request-approval'));
@@ -388,9 +518,15 @@ function collect(
       throttled: counts.throttled,
       surfaced: counts.surfaced,
       scopes: counts.throttledScopes.size,
-      ...(counts.firstThrottleAt === undefined ? {} : { firstThrottleSeconds: counts.firstThrottleAt / 1000 }),
+      ...(counts.firstThrottleAt === undefined
+        ? {}
+        : { firstThrottleSeconds: counts.firstThrottleAt / 1000 }),
     }))
-    .sort((a, b) => (a.firstThrottleSeconds ?? Number.POSITIVE_INFINITY) - (b.firstThrottleSeconds ?? Number.POSITIVE_INFINITY));
+    .sort(
+      (a, b) =>
+        (a.firstThrottleSeconds ?? Number.POSITIVE_INFINITY) -
+        (b.firstThrottleSeconds ?? Number.POSITIVE_INFINITY),
+    );
   const stepRetries: Record<string, number> = {};
   for (const run of runs) {
     for (const step of run.steps) {
@@ -416,7 +552,8 @@ function collect(
     duplicateKeyDeactivations: tracker.duplicateKeyDeactivations(),
     automatic: {
       expected,
-      contained: automaticTimes.length,
+      contained: automaticTimes.length + alreadyContained,
+      alreadyContained,
       p50: quantile(automaticTimes, 0.5),
       p99: quantile(automaticTimes, 0.99),
       max: Math.max(...automaticTimes),
@@ -428,7 +565,10 @@ function collect(
         {
           findings: entry.findings,
           contained: entry.contained,
-          ...(entry.times.length > 0 ? { p50: quantile(entry.times, 0.5), p99: quantile(entry.times, 0.99) } : {}),
+          alreadyContained: entry.before,
+          ...(entry.times.length > 0
+            ? { p50: quantile(entry.times, 0.5), p99: quantile(entry.times, 0.99) }
+            : {}),
         },
       ]),
     ),
@@ -438,12 +578,13 @@ function collect(
       timedOut: approvalsTimedOut,
       slackPosted: posts.approval.posted,
       slackRefused: posts.approval.refused,
-      firstToLastPostSeconds: 0,
+      firstToLastPostSeconds: span(postTimes.approval),
     },
     notifications: {
       slackPosted: posts.notification.posted,
       slackRefused: posts.notification.refused,
       snsPublished: cordon.world.published,
+      lastPostSeconds: postTimes.notification.length === 0 ? 0 : Math.max(...postTimes.notification),
     },
     quotas,
     stepRetries,
@@ -458,4 +599,10 @@ function collect(
     },
     stateTransitions: runs.reduce((total, run) => total + run.transitions, 0),
   };
+}
+
+/** Seconds between the first and the last of some times (0 for fewer than two). */
+function span(times: readonly number[]): number {
+  if (times.length < 2) return 0;
+  return Math.max(...times) - Math.min(...times);
 }
