@@ -281,6 +281,7 @@ export class CordonModel {
       const handler = createTriageHandler(
         triageDependencies({
           logger: silent('cordon-triage'),
+          stage: this.stage,
           metrics,
           ledgerTable: names.ledgerTable,
           dynamodb: client(DynamoDBClient),
