@@ -15,6 +15,7 @@ import {
   catalogStatements,
   GIVE_BACK_LEASES,
   GUARD_STATEMENTS,
+  IDENTIFY_CONFIG_RULE_STATEMENTS,
   OBSERVE_INSTANCE_STATEMENTS,
   type PolicyStatement,
   PUBLISH_TO_TOPIC,
@@ -71,12 +72,17 @@ function parameterName(relative: string): string {
 }
 
 /**
- * The actions whose code reads an incident's ledger entries (`Ledger.entries`): release-instance (what to
- * restore), notify (what happened) and contain-instance (an ENI an earlier try left on the allow-all group
+ * The actions whose code reads an incident's ledger entries (`Ledger.entries`): release-instance and
+ * release-remediation (what to restore), notify (what happened) and contain-instance (an ENI an earlier try left on the allow-all group
  * goes back to its recorded groups). The IAM evaluation of every flow proves the list both ways: a reader
  * missing here is denied its Query, an action listed here that never queries holds an unused grant.
  */
-const LEDGER_READERS: ReadonlySet<ActionId> = new Set(['contain-instance', 'release-instance', 'notify']);
+const LEDGER_READERS: ReadonlySet<ActionId> = new Set([
+  'contain-instance',
+  'release-instance',
+  'release-remediation',
+  'notify',
+]);
 
 /** Actions that change something in an account act through their own role in member accounts. */
 function actsInAccounts(id: ActionId): boolean {
@@ -137,6 +143,8 @@ const triage: FunctionSpec = {
     // Read the instance before the playbook starts (observe-instance): with these at home, through the
     // read-only observer role in a member account. Reads only: triage changes nothing in any account.
     ...OBSERVE_INSTANCE_STATEMENTS,
+    // Identify a Config result's rule by its source identifier (DescribeConfigRules): reads only, likewise.
+    ...IDENTIFY_CONFIG_RULE_STATEMENTS,
     ASSUME_OBSERVER_ROLE,
     {
       sid: 'StartPlaybooks',

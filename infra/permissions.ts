@@ -5,6 +5,7 @@
 import { ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
 import { OBSERVER_PERMISSIONS } from '@cordon/core/actions/observe-instance';
 import type { Permission } from '@cordon/core/actions/types';
+import { RULE_LOOKUP_PERMISSIONS } from '@cordon/core/policy/rule-identification';
 
 export type Condition = Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
 
@@ -123,6 +124,15 @@ export function catalogStatements(id: ActionId): PolicyStatement[] {
 export const OBSERVE_INSTANCE_STATEMENTS: readonly PolicyStatement[] = permissionStatements(
   OBSERVER_PERMISSIONS,
   'ObserveInstance',
+);
+
+/**
+ * What identifying a Config result's rule needs (core's `RULE_LOOKUP_PERMISSIONS`, read-only): triage holds it
+ * for its home account, and the observer role holds it in member accounts.
+ */
+export const IDENTIFY_CONFIG_RULE_STATEMENTS: readonly PolicyStatement[] = permissionStatements(
+  RULE_LOOKUP_PERMISSIONS,
+  'IdentifyConfigRule',
 );
 
 // ---------------------------------------------------------------------------------------------------------

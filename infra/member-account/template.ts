@@ -9,8 +9,9 @@
  *   `arn:aws:iam::<Cordon account>:role/cordon-*-<action id>`). One role per action, not one role with the
  *   union: no action can borrow another's grant (snapshot-volumes could otherwise write role policies, and
  *   release-instance's unconditioned ENI change would cancel contain-instance's `cordon:managed` condition);
- * - the observer role (`<RoleName>Observer`): exactly core's `OBSERVER_PERMISSIONS`, read-only, which triage
- *   uses to read an instance before containment; it trusts only triage's role (any stage).
+ * - the observer role (`<RoleName>Observer`): exactly core's `OBSERVER_PERMISSIONS` and
+ *   `RULE_LOOKUP_PERMISSIONS`, read-only, which triage uses to read an instance before containment and a Config
+ *   result's rule; it trusts only triage's role (any stage).
  * Every role requires the external id.
  */
 import { ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
@@ -19,6 +20,7 @@ import { OBSERVER_FUNCTION_IDS, RESPONDER_FUNCTION_IDS } from '../functions.ts';
 import {
   catalogStatements,
   GUARD_STATEMENTS,
+  IDENTIFY_CONFIG_RULE_STATEMENTS,
   OBSERVE_INSTANCE_STATEMENTS,
   type PolicyStatement,
 } from '../permissions.ts';
@@ -90,9 +92,14 @@ export function actionRoleStatements(id: ActionId): Json[] {
   ];
 }
 
-/** The observer role's statements: core's `OBSERVER_PERMISSIONS` (reads only), nothing else. */
+/**
+ * The observer role's statements: core's `OBSERVER_PERMISSIONS` and `RULE_LOOKUP_PERMISSIONS` (reads only),
+ * nothing else.
+ */
 export function observerStatements(): Json[] {
-  return OBSERVE_INSTANCE_STATEMENTS.map((statement) => statementJson(statement, statement.sid));
+  return [...OBSERVE_INSTANCE_STATEMENTS, ...IDENTIFY_CONFIG_RULE_STATEMENTS].map((statement) =>
+    statementJson(statement, statement.sid),
+  );
 }
 
 /**

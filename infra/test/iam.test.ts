@@ -43,7 +43,7 @@ const PLATFORM = [
 const SETTINGS = ['ssm:GetParametersByPath'];
 const LEDGER = ['dynamodb:PutItem'];
 /** The actions whose code reads an incident's ledger entries back (the least-privilege flows prove the list). */
-const LEDGER_READERS = ['contain-instance', 'release-instance', 'notify'];
+const LEDGER_READERS = ['contain-instance', 'release-instance', 'release-remediation', 'notify'];
 /** What triage reads of an instance before containment: core's list, which must stay reads only (below). */
 const OBSERVE = OBSERVER_PERMISSIONS.flatMap((permission) => permission.actions);
 
@@ -55,6 +55,8 @@ const EXPECTED_NON_ACTION: Record<string, string[]> = {
     ...LEDGER,
     'dynamodb:UpdateItem',
     ...OBSERVE,
+    // A Config result's rule, read by its source identifier (core's RULE_LOOKUP_PERMISSIONS).
+    'config:DescribeConfigRules',
     'sts:AssumeRole',
     'states:StartExecution',
   ],

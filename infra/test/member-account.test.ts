@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { ACTION_IDS, ACTIONS, type ActionId } from '@cordon/core/actions/catalog';
 import { ROLE_PREFIX_MAX_LENGTH } from '@cordon/core/actions/member-roles';
 import { OBSERVER_PERMISSIONS, observerRoleName } from '@cordon/core/actions/observe-instance';
+import { RULE_LOOKUP_PERMISSIONS } from '@cordon/core/policy/rule-identification';
 import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
 import { describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../functions.ts';
@@ -106,7 +107,13 @@ describe('the member-account template', () => {
     for (const escalation of ['iam:PutRolePolicy', 'iam:PassRole', 'ec2:AssociateIamInstanceProfile']) {
       expect(snapshot.has(escalation), escalation).toBe(false);
     }
-    // Only contain-instance may change security group rules, and only those of Cordon's own groups.
+    // Only contain-instance may change security group rules of Cordon's own groups; the security-group
+    // remediations may only revoke (any group), and only their release may authorize (what they revoked).
+    const ruleChanges: Readonly<Record<string, readonly string[]>> = {
+      'revoke-open-ingress': ['ec2:RevokeSecurityGroupIngress'],
+      'close-default-security-group': ['ec2:RevokeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress'],
+      'release-remediation': ['ec2:AuthorizeSecurityGroupEgress', 'ec2:AuthorizeSecurityGroupIngress'],
+    };
     for (const id of MUTATING) {
       const rules = roleOf(id)
         .Properties.Policies.flatMap((policy) => policy.PolicyDocument.Statement)
@@ -115,12 +122,16 @@ describe('the member-account template', () => {
             statement.Effect === 'Allow' &&
             statement.Action.some((action) => /SecurityGroup(Ingress|Egress)$/.test(action)),
         );
+      const changed = rules
+        .flatMap((statement) => statement.Action)
+        .filter((action) => /SecurityGroup(Ingress|Egress)$/.test(action))
+        .sort();
       if (id === 'contain-instance') {
         expect(rules.length, id).toBeGreaterThan(0);
         for (const statement of rules)
           expect(statement.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/cordon:managed': 'true' } });
       } else {
-        expect(rules, id).toEqual([]);
+        expect(changed, id).toEqual([...(ruleChanges[id] ?? [])]);
       }
     }
   });
@@ -196,9 +207,13 @@ describe('the member-account observer role', () => {
     ]);
   });
 
-  it('allows exactly core’s OBSERVER_PERMISSIONS, on the same resources', () => {
+  it('allows exactly core’s OBSERVER_PERMISSIONS and RULE_LOOKUP_PERMISSIONS, on the same resources', () => {
     expect(statements.map((statement) => [statement.Effect, statement.Action, statement.Resource])).toEqual(
-      OBSERVER_PERMISSIONS.map((permission) => ['Allow', [...permission.actions], [...permission.resources]]),
+      [...OBSERVER_PERMISSIONS, ...RULE_LOOKUP_PERMISSIONS].map((permission) => [
+        'Allow',
+        [...permission.actions],
+        [...permission.resources],
+      ]),
     );
   });
 

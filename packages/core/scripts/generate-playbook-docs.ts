@@ -29,6 +29,7 @@ import {
   type StepId,
   stepOfState,
   TARGET_EXAMPLES,
+  TARGET_KINDS,
   type TargetKind,
   toMermaid,
 } from '../src/playbooks/index.ts';
@@ -158,7 +159,7 @@ export function renderPlaybookPage(id: PlaybookId): string {
     '',
     playbook.docs.trigger,
     '',
-    `It acts on ${TARGET_WORDS[playbook.target]}. Where it runs, as the playbook catalog (\`packages/core/src/playbooks/catalog.ts\`) declares it — \`decide\` routes incidents and the settings accept mappings from this declaration only:`,
+    `It acts on ${TARGET_KINDS[playbook.target].actsOn}. Where it runs, as the playbook catalog (\`packages/core/src/playbooks/catalog.ts\`) declares it — \`decide\` routes incidents and the settings accept mappings from this declaration only:`,
     '',
     renderRoutes(playbook),
     '',
@@ -213,14 +214,6 @@ function replayExample(playbook: PlaybookDefinition): string[] {
   return 'args' in replay ? ['```sh', `npx cordon replay ${replay.args}`, '```'] : [replay.none];
 }
 
-const TARGET_WORDS: Readonly<Record<TargetKind, string>> = {
-  'ec2-instance': 'an EC2 instance (`target: { instanceId }`)',
-  'access-key':
-    'an access key or a session of its principal (`target: { accessKeyId?, userName?, principalType, name }`)',
-  'iam-user': 'an IAM user a Config rule judged (`target: { userId, staleAfterDays, staleBy }`)',
-  none: 'no resource: it changes nothing',
-};
-
 function code(text: string): string {
   return `\`${text}\``;
 }
@@ -245,12 +238,10 @@ function renderRoutes(playbook: PlaybookDefinition): string {
       '- The NON_COMPLIANT results of any AWS Config rule that `settings.configRulePlaybooks` maps to it.',
     );
   } else if (routes.configRules !== undefined) {
-    const rules = Object.entries(routes.configRules).map(
-      ([rule, route]) =>
-        `${code(rule)} (approval \`${route.approval}\`, ${Object.entries(route.target)
-          .map(([key, value]) => `${key} \`${String(value)}\``)
-          .join(', ')})`,
-    );
+    const rules = Object.entries(routes.configRules).map(([rule, route]) => {
+      const target = Object.entries(route.target).map(([key, value]) => `${key} \`${String(value)}\``);
+      return `${code(rule)} (approval \`${route.approval}\`: ${route.approvalBecause}${target.length === 0 ? '' : `; ${target.join(', ')}`})`;
+    });
     lines.push(
       `- The NON_COMPLIANT results of the AWS Config rules it knows, mapped to it by default in \`settings.configRulePlaybooks\`: ${rules.join('; ')}. The settings refuse a mapping of any other rule to it.`,
     );
@@ -260,15 +251,6 @@ function renderRoutes(playbook: PlaybookDefinition): string {
     lines.push('- Every incident Cordon only tells people about: it is the fallback playbook.');
   return lines.join('\n');
 }
-
-/** What a target shape's table row says besides the example. */
-const TARGET_NOTES: Readonly<Record<TargetKind, string>> = {
-  'ec2-instance': '',
-  'access-key':
-    ' — `accessKeyId` is required when `run.deactivateAccessKey` is true, `userName` when `run.disableConsoleAccess` is true; `principalType` (`user` or `role`) and `name` always',
-  'iam-user': ' — `staleBy` (`age` or `last-use`) as the Config rule’s declaration says',
-  none: '',
-};
 
 /**
  * docs/playbooks/README.md: the execution-input contract and the list of playbooks.
@@ -323,7 +305,7 @@ export function renderPlaybooksReadme(): string {
     '| --- | --- | --- |',
     ...(Object.keys(TARGET_EXAMPLES) as TargetKind[]).map(
       (kind) =>
-        `| ${kind} | ${PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].target === kind).join(', ')} | \`${JSON.stringify(TARGET_EXAMPLES[kind])}\`${TARGET_NOTES[kind]} |`,
+        `| ${kind} | ${PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].target === kind).join(', ')} | \`${JSON.stringify(TARGET_EXAMPLES[kind])}\`${TARGET_KINDS[kind].note ?? ''} |`,
     ),
     '',
     'Every field a step reads must be there: a JSONPath that finds nothing ends the execution with `States.Runtime`, which no `Catch` handles (so no failure notification either).',

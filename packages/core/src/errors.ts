@@ -304,6 +304,11 @@ export class InvalidEventRuleOptionsError extends CordonError {
 }
 
 /** A stage name that cannot be part of the settings path (`/cordon/<stage>/`); a deployment error, never retried. */
+/** A Config rule's `InputParameters` that are not a JSON object: the rule's parameters are then unknown. */
+export class ConfigRuleParametersInvalidError extends CordonError {
+  public override readonly name = 'ConfigRuleParametersInvalidError';
+}
+
 export class SettingsStageInvalidError extends CordonError {
   public override readonly name = 'SettingsStageInvalidError';
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -17,6 +18,7 @@ import {
   triageBatch,
 } from '@cordon/core/triage/triage';
 import type { Context } from 'aws-lambda';
+import { configRuleReader } from './config-rules.ts';
 import { createSettingsLoader, type SettingsLoader } from './settings.ts';
 import {
   type AccountTarget,
@@ -107,7 +109,7 @@ export interface TriageWiring {
     target: AccountTarget,
     settings: Settings,
     homeAccount: string,
-  ) => ObserverClients;
+  ) => ObserverClients & { readonly config?: Pick<ConfigServiceClient, 'send'> };
   /** The clock of the decision, the ledger entries, the blast-radius hour and the observation (default: the wall clock). */
   readonly now?: () => Date;
 }
@@ -126,11 +128,24 @@ export function triageDependencies(wiring: TriageWiring): TriageDependencies {
   const now = wiring.now ?? (() => new Date());
   const startExecution = stepFunctionsStarter(wiring.sfn, wiring.stateMachines);
   const blastRadius = new DynamoDbBlastRadius(dynamodb, ledgerTable);
+  // The rule reader keeps its cache across invocations; the settings and home account of the invocation being
+  // handled choose the role it reads through (a container handles one invocation at a time).
+  let invocation: { settings: Settings; homeAccount: string } | undefined;
+  const describeConfigRule = configRuleReader(
+    (target) => {
+      if (invocation === undefined) throw new Error('triage read a Config rule outside an invocation');
+      const config = wiring.observerClients(target, invocation.settings, invocation.homeAccount).config;
+      if (config === undefined) throw new Error('triage was wired without an AWS Config client');
+      return config;
+    },
+    { now: () => now().getTime() },
+  );
   return {
     logger,
     metrics,
     ports: async (homeAccount) => {
       const settings = await wiring.settingsLoader.load();
+      invocation = { settings: settings.settings, homeAccount };
       const ledger = new DynamoDbLedger({
         client: dynamodb,
         tableName: ledgerTable,
@@ -149,6 +164,7 @@ export function triageDependencies(wiring: TriageWiring): TriageDependencies {
           (target) => wiring.observerClients(target, settings.settings, homeAccount),
           now,
         ),
+        describeConfigRule,
         warn: (message, extra) => logger.warn(message, extra),
         now,
       };
@@ -185,7 +201,7 @@ export function triageDependenciesFromEnvironment(
     // Read-only clients in the incident's account and region: the observer role there, the function's own role at home.
     observerClients: accountClientsByHome({
       region,
-      constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
+      constructors: { ec2: EC2Client, autoScaling: AutoScalingClient, config: ConfigServiceClient },
       roleArn: observerRoleArn,
       sessionName: 'cordon-observer',
     }),

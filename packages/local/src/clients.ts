@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
@@ -98,6 +99,7 @@ export function sandboxConstructors(sandbox: Sandbox, home: Principal): ClientCo
     elbv2: bound(ElasticLoadBalancingV2Client),
     elb: bound(ElasticLoadBalancingClient),
     sns: bound(SNSClient),
+    config: bound(ConfigServiceClient),
   };
 }
 

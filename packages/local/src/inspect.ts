@@ -15,10 +15,26 @@ export interface FactChange {
   readonly after: string;
 }
 
+/** A security-group rule as a fact shows it: `tcp 22 from 0.0.0.0/0 "ssh"`. */
+function ruleFact(rule: {
+  protocol: string;
+  fromPort?: number;
+  toPort?: number;
+  peer: { value: string };
+  description?: string;
+}): string {
+  const ports =
+    rule.protocol === '-1'
+      ? 'all'
+      : `${rule.protocol} ${rule.fromPort === rule.toPort ? rule.fromPort : `${rule.fromPort}-${rule.toPort}`}`;
+  return `${ports} ${rule.peer.value}${rule.description === undefined ? '' : ` "${rule.description}"`}`;
+}
+
 /**
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
- * each user or role, its keys, console password and inline policies.
+ * each user or role, its keys, console password and inline policies; for a security group a Config rule
+ * judged, its inbound and outbound rules.
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -70,6 +86,12 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         'snapshots',
         Object.values(ec2.snapshots).filter((snapshot) => JSON.stringify(snapshot).includes(id)).length,
       );
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::EC2::SecurityGroup') {
+      const group = ec2.securityGroups[resource.resourceId];
+      if (group === undefined) continue;
+      add(resource.resourceId, 'inbound rules', group.ingress.map(ruleFact).sort().join('; ') || '-');
+      add(resource.resourceId, 'outbound rules', group.egress.map(ruleFact).sort().join('; ') || '-');
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type {
   AccessKeyResource,
   Ec2InstanceResource,
+  GenericResource,
   IamUserResource,
   Incident,
   NetworkInterfaceRef,
@@ -9,6 +10,7 @@ import type {
 } from '@cordon/core/intake/incident';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import type { SandboxAccountOptions } from './sandbox/sandbox-account.ts';
+import { seedConfigResult } from './seed-config.ts';
 
 /** The stage a local deployment takes when none is given (`/cordon/local/…`, `cordon-local-…`). */
 export const DEFAULT_STAGE = 'local';
@@ -175,9 +177,10 @@ export function sandboxAccountFor(id: string): Substitution | undefined {
  * VPCs and subnets), security groups, a root volume and a data volume, its instance profile and role, and — on
  * request — an Auto Scaling group, a target group and a classic load balancer holding it; each access key's
  * user or role, with another key and a console password; a Config-named IAM user with one stale and one
- * fresh key. Also Cordon's own tables and SNS topic. Placeholder ids of sample findings are replaced by valid
- * ones, in the sandbox and in the returned incident alike, and listed. A resource the sandbox holds already (a
- * second finding about it) is not seeded again; its ids map the same way.
+ * fresh key; for any other Config result, the rule under its deployed name and the resource made
+ * non-compliant the way the rule says (seed-config.ts). Also Cordon's own tables and SNS topic. Placeholder ids
+ * of sample findings are replaced by valid ones, in the sandbox and in the returned incident alike, and listed.
+ * A resource the sandbox holds already (a second finding about it) is not seeded again; its ids map the same way.
  *
  * @example
  * const { incident } = seedFromIncident(createSandbox({ accountId, region }), result.incident, { autoScalingGroup: true });
@@ -211,6 +214,9 @@ export function seedFromIncident(
     if (resource.kind === 'access-key' && resource.role === 'compromised')
       return seedAccessKey(sandbox, resource, ids, options);
     if (resource.kind === 'iam-user') return seedStaleUser(sandbox, resource, ids);
+    if (resource.kind === 'aws-resource' && incident.facts.source === 'config') {
+      return seedConfigResource(sandbox, incident, resource, ids);
+    }
     return resource;
   });
   return {
@@ -343,6 +349,24 @@ function seedInstance(
     });
   }
   return { ...resource, instanceId, networkInterfaces, instanceProfileArn: profileArn };
+}
+
+/** A Config result's resource: a placeholder security group id is replaced; the seed of its rule makes it. */
+function seedConfigResource(
+  sandbox: Sandbox,
+  incident: Incident,
+  resource: GenericResource,
+  ids: IdMapper,
+): GenericResource {
+  if (incident.facts.source !== 'config') return resource;
+  const resourceId =
+    resource.resourceType === 'AWS::EC2::SecurityGroup'
+      ? ids.awsId('sg', resource.resourceId, 'config-group')
+      : resource.resourceId;
+  // A VPC to hold it: the result names none, so this is no substitution of the result's ids.
+  const vpcId = `vpc-${hex(`config-vpc:${resourceId}`, 17)}`;
+  seedConfigResult(sandbox, incident.facts, { ...resource, resourceId }, vpcId);
+  return { ...resource, resourceId };
 }
 
 function seedInstanceProfile(

@@ -126,6 +126,15 @@ export function renderActionsDoc(): string {
     lines.push(
       `- **Source:** \`packages/core/src/actions/${id}.ts\`; handler \`packages/functions/src/handlers/actions/${id}.ts\``,
     );
+    const { release } = action;
+    if (release !== undefined) {
+      lines.push(
+        `- **Release:** ${release.summary} Run by [\`release-remediation\`](#release-remediation) (playbook [\`remediation-release\`](playbooks/remediation-release.md)), whose function holds these permissions, not this action's: ${release.permissions
+          .flatMap((permission) => permission.actions)
+          .map((name) => `\`${name}\``)
+          .join(', ')}.`,
+      );
+    }
     lines.push('', '| IAM actions | Resources | Condition | Why |', '| --- | --- | --- | --- |');
     for (const permission of action.permissions) {
       const condition =

@@ -1,4 +1,5 @@
 import type { ContainmentPartId, StepId } from '../playbooks/ids.ts';
+import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
@@ -6,6 +7,8 @@ import { disableConsoleAccess } from './disable-console-access.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
+import { releaseRemediation } from './release-remediation.ts';
+import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
 import type { ActionDefinition, AwsClients } from './types.ts';
@@ -35,6 +38,9 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'disable-console-access': disableConsoleAccess,
   notify,
   'release-instance': releaseInstance,
+  'revoke-open-ingress': revokeOpenIngress,
+  'close-default-security-group': closeDefaultSecurityGroup,
+  'release-remediation': releaseRemediation,
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];

@@ -20,6 +20,7 @@ import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelop
 export const NOTIFY_EVENTS = [
   'decided',
   'contained',
+  'remediated',
   'step-failed',
   'approval-requested',
   'approval-timeout',
@@ -119,6 +120,7 @@ function sha256(text: string): string {
 const EVENT_PHRASES: Readonly<Record<NotifyEvent, (input: NotifyInput) => string>> = {
   decided: (input) => (input.playbook === undefined ? 'decided' : `decided: ${input.playbook}`),
   contained: () => 'contained',
+  remediated: () => 'remediated',
   'step-failed': (input) => `step ${input.failedStep ?? 'unknown'} failed`,
   'approval-requested': () => 'approval requested',
   'approval-timeout': () => 'approval timed out',

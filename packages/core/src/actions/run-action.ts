@@ -78,6 +78,8 @@ export async function executeAction<I extends StepEnvelope, O>(
     dryRun,
     settingsVersion: environment.settingsVersion,
     input,
+    // Every entry of a fix names the controls it serves, whatever its outcome (evidence for auditors).
+    ...(input.controls === undefined || input.controls.length === 0 ? {} : { controls: input.controls }),
     ...fields,
   });
 

@@ -64,6 +64,12 @@ export const StepEnvelopeSchema = z.object({
   account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
   region: z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region')),
   dryRun: z._default(z.boolean(), false),
+  /**
+   * The compliance controls the step's fix serves (`SecurityHub/EC2.13`, `CIS-1.2.0/4.1`, …; playbooks/controls.ts):
+   * a posture playbook passes the controls of the rule that found the resource non-compliant, and every ledger
+   * entry of the step carries them (evidence of each fix). Absent for steps that fix no control.
+   */
+  controls: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(64))),
 });
 export type StepEnvelope = z.output<typeof StepEnvelopeSchema>;
 
@@ -119,6 +125,27 @@ export function permissionKey(permission: Pick<Permission, 'actions' | 'resource
 }
 
 /**
+ * How a remediation is undone from what its plan recorded: the release action (`release-remediation`) reads an
+ * incident's ledger, and for each step whose action declares a release, validates the step's first `planned`
+ * restore record with `restore` and runs `plan` on it — under the same rules as any action (`runAction`:
+ * dry-run, already done, the ledger, error names). Its function and member-account role hold the union of
+ * every release's `permissions`.
+ */
+export interface ActionRelease<R = unknown> {
+  /** One sentence: what the release puts back. */
+  readonly summary: string;
+  /** The schema of the restore record the action's plan writes (ledger data is validated before it is trusted). */
+  readonly restore: z.ZodMiniType<R>;
+  /** What the release calls, each with why (the release function holds them, not the action's function). */
+  readonly permissions: readonly Permission[];
+  /**
+   * Reads live state and returns what putting back exactly what the fix removed changes: idempotent (what is
+   * already back is not changed again), so a second release, or a retry after a fault mid-way, finishes the job.
+   */
+  plan(restore: R, context: ActionContext): Promise<ActionPlan<unknown>>;
+}
+
+/**
  * A declared unit of remediation: id, input schema, IAM permissions, the errors Step Functions retries,
  * and the code. A conformance test walks the catalog so that nothing is missing.
  */
@@ -145,4 +172,10 @@ export interface ActionDefinition<I extends StepEnvelope = StepEnvelope, O = unk
   readonly retryableErrors: readonly RetryableErrorName[];
   /** Reads live state and returns what it would change; never changes anything itself. */
   plan(input: I, context: ActionContext): Promise<ActionPlan<O>>;
+  /**
+   * How a release undoes what `plan` recorded in `restore` (a remediation that declares one can be released
+   * from the ledger by `remediation-release`); absent for actions released otherwise (`ec2-release`) or never.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each action's restore record has its own type.
+  readonly release?: ActionRelease<any>;
 }

@@ -1,13 +1,13 @@
 /**
  * How severe a NON_COMPLIANT result of an AWS Config rule is. A rule is *declared* when Cordon knows how bad
  * its findings are: the table below gives the severity of a managed rule (keyed by the managed rule's source
- * identifier, with the rule's default name as the fallback until intake reads the identifier itself), and a
- * rule a playbook knows (the stale-credentials rules, playbooks/catalog.ts) is medium. A rule nobody declared
+ * identifier, with the rule's default name as the fallback until triage reads the identifier), and a rule
+ * Cordon declares (playbooks/config-rules.ts: the rules its playbooks act on) has the severity declared there. A rule nobody declared
  * is **low**, and `decide` only records its results (a rule nobody mapped does not page; docs/intake.md).
  *
  * This is the hook issue 14 (posture) fills: one entry per managed rule, each with its source.
  */
-import { configRuleRoute } from '../playbooks/catalog.ts';
+import { configRule, ruleIdentifierFromName, SEVERITY_SCORES } from '../playbooks/config-rules.ts';
 
 /** One managed rule whose results Cordon rates. */
 export interface ConfigRuleSeverity {
@@ -46,8 +46,6 @@ export const CONFIG_RULE_SEVERITIES: readonly ConfigRuleSeverity[] = [
   },
 ];
 
-/** The score of a NON_COMPLIANT result of a rule a playbook knows (it acts on it: medium, as before). */
-export const PLAYBOOK_RULE_SCORE = 5;
 /** The score of a NON_COMPLIANT result of a rule nobody declared: low, recorded, never paged. */
 export const UNDECLARED_RULE_SCORE = 3;
 
@@ -75,12 +73,14 @@ export function configRuleSeverity(input: { readonly rule: string; readonly iden
   if (entry !== undefined) {
     return { score: entry.score, declaredBy: 'severity-table', reason: entry.source };
   }
-  const known = configRuleRoute(input.rule);
-  if (known !== undefined) {
+  // A rule Cordon declares (playbooks/config-rules.ts, issue 14) carries its own default severity.
+  const identifier = input.identifier ?? ruleIdentifierFromName(input.rule);
+  const declared = identifier === undefined ? undefined : configRule(identifier);
+  if (declared !== undefined) {
     return {
-      score: PLAYBOOK_RULE_SCORE,
+      score: SEVERITY_SCORES[declared.severity],
       declaredBy: 'playbook',
-      reason: `the ${known.playbook} playbook acts on ${input.rule}`,
+      reason: `${identifier} is declared ${declared.severity} (packages/core/src/playbooks/config-rules.ts) and a playbook acts on it`,
     };
   }
   return {

@@ -1,4 +1,5 @@
 import { configRuleRoute } from '../playbooks/catalog.ts';
+import { ruleIdentifierFromName } from '../playbooks/config-rules.ts';
 import * as z from '../zod.ts';
 import { accountIdProblem } from './account-id.ts';
 import { configRuleSeverity } from './config-rules.ts';
@@ -82,10 +83,17 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
   }
   const base = baseRuleName(detail.configRuleName);
   const complianceType = detail.newEvaluationResult.complianceType;
+  // Only the name is known here; triage reads the rule's source identifier (policy/rule-identification.ts).
+  const identifier = ruleIdentifierFromName(detail.configRuleName);
   // The playbook that knows the rule says what its results are (access-keys-rotated: stale credentials).
-  const category: IncidentCategory = configRuleRoute(base)?.route.category ?? 'noncompliant-resource';
+  const category: IncidentCategory =
+    (identifier === undefined ? undefined : configRuleRoute(identifier)?.route.category) ??
+    'noncompliant-resource';
   // How bad a NON_COMPLIANT result is: declared per rule (config-rules.ts), low for a rule nobody declared.
-  const ruleSeverity = configRuleSeverity({ rule: base });
+  const ruleSeverity = configRuleSeverity({
+    rule: base,
+    ...(identifier === undefined ? {} : { identifier }),
+  });
   const noncompliant = complianceType === 'NON_COMPLIANT';
   const resource: Resource =
     detail.resourceType === 'AWS::IAM::User'
@@ -100,6 +108,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     source: 'config',
     configRuleName: detail.configRuleName,
     baseRuleName: base,
+    rule: identifier === undefined ? { by: 'none' } : { identifier, by: 'name' },
     complianceType,
     previousComplianceType: detail.oldEvaluationResult?.complianceType,
     resourceType: detail.resourceType,

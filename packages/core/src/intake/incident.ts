@@ -170,11 +170,28 @@ export interface CloudWatchFacts {
   readonly knownAlarm?: string;
 }
 
+/**
+ * Which managed rule a Config result comes from. Intake knows only the rule's deployed name (`by: 'name'`, or
+ * `'none'` when the name says nothing); triage then reads the rule with DescribeConfigRules (`by:
+ * 'source-identifier'`), which also gives its parameters. A custom rule has no identifier.
+ */
+export interface ConfigRuleIdentity {
+  /** The managed rule's source identifier (`INCOMING_SSH_DISABLED`); absent for a custom or unknown rule. */
+  readonly identifier?: string;
+  readonly by: 'source-identifier' | 'name' | 'none';
+  /** DescribeConfigRules' `Source.Owner` (`AWS`, `CUSTOM_LAMBDA`, `CUSTOM_POLICY`), when the rule was read. */
+  readonly owner?: string;
+  /** The rule's input parameters, when the rule was read. */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
 export interface ConfigFacts {
   readonly source: 'config';
   readonly configRuleName: string;
   /** The rule name without a conformance pack's suffix (`access-keys-rotated-conformance-pack-abc` → `access-keys-rotated`). */
   readonly baseRuleName: string;
+  /** The managed rule the result comes from, as far as it is known (policy/rule-identification.ts). */
+  readonly rule?: ConfigRuleIdentity;
   readonly complianceType: string;
   readonly previousComplianceType?: string;
   readonly resourceType: string;

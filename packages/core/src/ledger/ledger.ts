@@ -35,6 +35,8 @@ export interface LedgerEntry {
   readonly input: unknown;
   readonly changes: readonly Change[];
   readonly restore?: unknown;
+  /** The compliance controls the step's fix serves (`SecurityHub/EC2.13`, …): evidence of each fix. */
+  readonly controls?: readonly string[];
   readonly error?: { readonly name: string; readonly message: string; readonly awsError?: string };
   readonly notes: readonly string[];
 }

@@ -11,8 +11,13 @@
  */
 import type { IncidentCategory } from '../intake/incident.ts';
 import type { JsonObject } from './asl.ts';
+import { type ConfigRuleId, configRule, settingsRuleKey } from './config-rules.ts';
 import { PLAYBOOK_IDS, type PlaybookId, type StepId } from './ids.ts';
+import { POSTURE_PLAYBOOKS } from './posture-playbooks.ts';
 import { STATE_NAMES } from './states.ts';
+import type { TargetKind } from './target-kinds.ts';
+
+export type { TargetKind } from './target-kinds.ts';
 
 /** A step of a playbook's successful run; an array is a set of steps that run in parallel. */
 export type PlannedStep = StepId | readonly StepId[];
@@ -21,17 +26,19 @@ export type PlannedStep = StepId | readonly StepId[];
 export type PlaybookApproval = 'when-required' | 'always' | 'never';
 
 /**
- * The kind of resource a playbook acts on: a compromised instance, a compromised access key or session,
- * an IAM user a Config rule judged, or none (a playbook that only tells people).
+ * A Config rule a playbook knows how to act on, keyed by the rule's source identifier (config-rules.ts declares
+ * the rule itself: its name, resource type, default severity and controls).
  */
-export type TargetKind = 'ec2-instance' | 'access-key' | 'iam-user' | 'none';
-
-/** A Config rule a playbook knows how to act on. */
 export interface ConfigRuleRoute {
   /** The incident category intake gives a result of the rule. */
   readonly category: IncidentCategory;
-  /** The approval of the default mapping in `settings.configRulePlaybooks`. */
+  /**
+   * The approval of the default mapping in `settings.configRulePlaybooks`: `required` where the fix can break
+   * a workload (the settings may change it), with the reason in `approvalBecause`.
+   */
   readonly approval: 'auto' | 'required';
+  /** Why the default approval is what it is (docs/playbooks show it). */
+  readonly approvalBecause: string;
   /** What the rule tells the playbook's target (stale-credentials: how a key is judged stale). */
   readonly target: Readonly<Record<string, string | number | boolean>>;
 }
@@ -47,9 +54,9 @@ export interface PlaybookRoutes {
   readonly alarms?: { readonly byDefault: readonly string[] };
   /**
    * The Config rules `settings.configRulePlaybooks` may map to it: `any`, or the rules it knows how to act
-   * on, each mapped to it by default.
+   * on, by source identifier, each mapped to it by default.
    */
-  readonly configRules?: 'any' | Readonly<Record<string, ConfigRuleRoute>>;
+  readonly configRules?: 'any' | Readonly<Partial<Record<ConfigRuleId, ConfigRuleRoute>>>;
   /** Started by a responder, never by an incident. */
   readonly responder?: true;
   /** The playbook of every incident Cordon only tells people about (exactly one playbook has it). */
@@ -88,7 +95,7 @@ export interface PlaybookDefinition {
   /** Whether `approval.timeoutDefault = approve` lets the changes run when nobody decides in time. */
   readonly timeoutDefaultApplies: boolean;
   /** The notify event of the last step. */
-  readonly finalEvent: 'contained' | 'decided' | 'released';
+  readonly finalEvent: 'contained' | 'remediated' | 'decided' | 'released';
   /** Whether any step changes the account (the conformance test checks it against the actions). */
   readonly mutating: boolean;
   readonly target: TargetKind;
@@ -107,7 +114,7 @@ const S = STATE_NAMES;
 /**
  * Every playbook, by id.
  *
- * @example PLAYBOOKS['stale-credentials'].routes.configRules // { 'access-keys-rotated': { approval: 'required', … }, … }
+ * @example PLAYBOOKS['stale-credentials'].routes.configRules // { ACCESS_KEYS_ROTATED: { approval: 'required', … }, … }
  */
 export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
   'ec2-compromise': {
@@ -173,14 +180,18 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
       // https://docs.aws.amazon.com/config/latest/developerguide/access-keys-rotated.html (age) and
       // https://docs.aws.amazon.com/config/latest/developerguide/iam-user-unused-credentials-check.html (last use).
       configRules: {
-        'access-keys-rotated': {
+        ACCESS_KEYS_ROTATED: {
           category: 'stale-credentials',
           approval: 'required',
+          approvalBecause:
+            'a deactivated key stops whatever still uses it, and only a person knows whether anything does',
           target: { staleBy: 'age' },
         },
-        'iam-user-unused-credentials-check': {
+        IAM_USER_UNUSED_CREDENTIALS_CHECK: {
           category: 'stale-credentials',
           approval: 'required',
+          approvalBecause:
+            'a deactivated key stops whatever still uses it, and only a person knows whether anything does',
           target: { staleBy: 'last-use' },
         },
       },
@@ -192,6 +203,8 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
           'userId.$': '$.target.userId',
           'staleAfterDays.$': '$.target.staleAfterDays',
           'staleBy.$': '$.target.staleBy',
+          // The rule's controls (IAM.3, IAM.8, …): every ledger entry of the fix records them.
+          'controls.$': '$.controls',
         },
       },
       notify: { state: S.tellKeysDeactivated, parameters: { 'results.$': '$.results' } },
@@ -274,6 +287,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
       },
     },
   },
+  ...POSTURE_PLAYBOOKS,
 };
 
 const ALL: readonly PlaybookDefinition[] = PLAYBOOK_IDS.map((id) => PLAYBOOKS[id]);
@@ -325,10 +339,11 @@ export const CONFIG_RULE_PLAYBOOK_IDS: readonly PlaybookId[] = ALL.filter(
 ).map((playbook) => playbook.id);
 
 /**
- * The playbook that declares a Config rule, with what it declares; `undefined` for a rule no playbook knows
- * (its results are `noncompliant-resource` incidents, and only notify unless the settings map the rule).
+ * The playbook that declares a Config rule (by source identifier), with what it declares; `undefined` for a
+ * rule no playbook knows (its results are `noncompliant-resource` incidents, and only notify unless the
+ * settings map the rule).
  *
- * @example configRuleRoute('iam-user-unused-credentials-check')?.route.target // { staleBy: 'last-use' }
+ * @example configRuleRoute('IAM_USER_UNUSED_CREDENTIALS_CHECK')?.route.target // { staleBy: 'last-use' }
  */
 export function configRuleRoute(
   rule: string,
@@ -336,10 +351,16 @@ export function configRuleRoute(
   for (const playbook of ALL) {
     const rules = playbook.routes.configRules;
     if (rules === undefined || rules === 'any' || !Object.hasOwn(rules, rule)) continue;
-    const route = rules[rule];
+    const route = rules[rule as ConfigRuleId];
     if (route !== undefined) return { playbook: playbook.id, route };
   }
   return undefined;
+}
+
+/** A rule's identifier with its managed name, as reasons and docs name it: `INCOMING_SSH_DISABLED (restricted-ssh)`. */
+export function ruleLabel(identifier: string): string {
+  const declared = configRule(identifier);
+  return declared === undefined ? identifier : `${identifier} (${declared.name})`;
 }
 
 /**
@@ -355,7 +376,9 @@ export function describeRoutes(id: PlaybookId): string {
   if (routes.alarms !== undefined) parts.push('CloudWatch alarms');
   if (routes.configRules === 'any') parts.push('the results of any AWS Config rule');
   else if (routes.configRules !== undefined)
-    parts.push(`the results of the AWS Config rules ${Object.keys(routes.configRules).join(', ')}`);
+    parts.push(
+      `the results of the AWS Config rules ${Object.keys(routes.configRules).map(ruleLabel).join(', ')}`,
+    );
   if (routes.responder) parts.push("a responder's request, never an event");
   if (routes.fallback) parts.push('every incident Cordon only tells people about');
   return parts.join('; ');
@@ -364,7 +387,7 @@ export function describeRoutes(id: PlaybookId): string {
 /**
  * The Config rules a playbook takes, in words: `any rule`, or the rules it declares.
  *
- * @example configRulesOf('stale-credentials') // 'rules access-keys-rotated, iam-user-unused-credentials-check'
+ * @example configRulesOf('stale-credentials') // 'rules ACCESS_KEYS_ROTATED, IAM_USER_UNUSED_CREDENTIALS_CHECK'
  */
 export function configRulesOf(id: PlaybookId): string {
   const rules = PLAYBOOKS[id].routes.configRules;
@@ -400,7 +423,9 @@ export function alarmMappingRefusal(playbook: string): string | undefined {
  * playbook must take Config results, and a playbook that knows only some rules must know this one (it acts
  * on what the rule says, e.g. how a key is judged stale).
  *
- * @example configRuleMappingRefusal('s3-bucket-logging-enabled', 'stale-credentials') // 'stale-credentials cannot act on results of s3-bucket-logging-enabled: …'
+ * The rule is a settings key: a source identifier, or a custom rule's name.
+ *
+ * @example configRuleMappingRefusal('S3_BUCKET_LOGGING_ENABLED', 'stale-credentials') // 'stale-credentials cannot act on results of S3_BUCKET_LOGGING_ENABLED: …'
  */
 export function configRuleMappingRefusal(rule: string, playbook: string): string | undefined {
   if (!isPlaybookId(playbook)) {
@@ -410,7 +435,8 @@ export function configRuleMappingRefusal(rule: string, playbook: string): string
   if (rules === undefined) {
     return `${playbook} cannot act on an AWS Config result: it acts on ${describeRoutes(playbook)}; a Config rule may run ${quoted(CONFIG_RULE_PLAYBOOK_IDS)}`;
   }
-  if (rules === 'any' || Object.hasOwn(rules, rule)) return undefined;
+  // A managed rule's kebab-case name stands for its identifier, as in the settings.
+  if (rules === 'any' || Object.hasOwn(rules, settingsRuleKey(rule))) return undefined;
   return `${playbook} cannot act on results of ${rule}: it acts only on ${describeRoutes(playbook)}; map ${rule} to ${quoted(
     CONFIG_RULE_PLAYBOOK_IDS.filter((id) => PLAYBOOKS[id].routes.configRules === 'any'),
   )} instead`;
@@ -435,7 +461,7 @@ export function defaultAlarmPlaybooks(alarmNames: readonly string[]): Record<str
  * The default `settings.configRulePlaybooks`: every rule a playbook declares, to that playbook, with the
  * declared approval.
  *
- * @example defaultConfigRulePlaybooks()['access-keys-rotated'] // { playbook: 'stale-credentials', approval: 'required' }
+ * @example defaultConfigRulePlaybooks().ACCESS_KEYS_ROTATED // { playbook: 'stale-credentials', approval: 'required' }
  */
 export function defaultConfigRulePlaybooks(): Record<
   string,

@@ -6,6 +6,9 @@ export const PLAYBOOK_IDS = [
   'root-activity',
   'notify-only',
   'ec2-release',
+  'security-group-ingress',
+  'default-security-group',
+  'remediation-release',
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -24,6 +27,9 @@ export const STEP_IDS = [
   'request-approval',
   'notify',
   'release-instance',
+  'revoke-open-ingress',
+  'close-default-security-group',
+  'release-remediation',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -1,4 +1,5 @@
-import type { TargetKind } from './catalog.ts';
+import type { JsonObject } from './asl.ts';
+import { TARGET_KIND_IDS, TARGET_KINDS, type TargetKind } from './target-kinds.ts';
 
 /**
  * The input of every playbook execution: the contract between triage (which starts the execution, see
@@ -11,7 +12,12 @@ import type { TargetKind } from './catalog.ts';
  *   `{ instanceId }` for an instance; `{ accessKeyId?, userName?, principalType, name }` for an access key
  *   (`accessKeyId` is required when `run.deactivateAccessKey` is true, `userName` when
  *   `run.disableConsoleAccess` is true); `{ userId, staleAfterDays, staleBy }` for an IAM user a Config rule
- *   judged (`staleBy`: `age` or `last-use`, as the rule's declaration says); `{}` for none.
+ *   judged (`staleBy`: `age` or `last-use`, as the rule's declaration says); for a resource a Config rule
+ *   judged (a posture kind, target-kinds.ts), its id under the kind's field (`{ groupId }`), `resourceType`,
+ *   `resourceId` and `rule` (`{ identifier, name, parameters, parametersKnown }`: the rule's source identifier
+ *   and input parameters, read with DescribeConfigRules); `{}` for none.
+ * - `controls`: the compliance controls the incident's rule checks (`SecurityHub/EC2.13`, …), passed to a
+ *   posture fix so that its ledger entries record them; `[]` for any other incident.
  * - `run`: which credential-compromise steps run (triage sets them from `decision.steps`).
  * - `approval`: whether to ask first, how long to wait (seconds, at least 1), and what to do when nobody
  *   decides in time (ec2-release ignores the default: a release is never automatic).
@@ -57,6 +63,7 @@ export const EXECUTION_INPUT_EXAMPLE = {
     dryRun: false,
   },
   target: { instanceId: 'i-0abc1234def567890' },
+  controls: [],
   run: { deactivateAccessKey: false, revokeSessions: false, disableConsoleAccess: false },
   approval: { required: true, timeoutSeconds: 3600, timeoutDefault: 'reject' },
   // Approval comes first here, so triage did not read the instance: by the decision, its reads would be stale.
@@ -65,16 +72,8 @@ export const EXECUTION_INPUT_EXAMPLE = {
 
 /**
  * The shapes of `target`, by the kind of resource a playbook acts on (`PlaybookDefinition.target` in
- * catalog.ts): every playbook of a kind reads the same shape.
+ * catalog.ts, declared in target-kinds.ts): every playbook of a kind reads the same shape.
  */
-export const TARGET_EXAMPLES = {
-  'ec2-instance': { instanceId: 'i-0abc1234def567890' },
-  'access-key': {
-    accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
-    userName: 'alice',
-    principalType: 'user',
-    name: 'alice',
-  },
-  'iam-user': { userId: 'AIDAJQABLZS4A3QDU576Q', staleAfterDays: 90, staleBy: 'age' },
-  none: {},
-} as const satisfies Readonly<Record<TargetKind, object>>;
+export const TARGET_EXAMPLES: Readonly<Record<TargetKind, JsonObject>> = Object.fromEntries(
+  TARGET_KIND_IDS.map((kind) => [kind, TARGET_KINDS[kind].example]),
+) as Record<TargetKind, JsonObject>; // Object.fromEntries loses the key type; every kind is an entry

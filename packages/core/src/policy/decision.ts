@@ -10,7 +10,9 @@ import {
   type TargetKind,
 } from '../playbooks/catalog.ts';
 import type { PlaybookId, StepId } from '../playbooks/ids.ts';
+import { postureOf, TARGET_KINDS } from '../playbooks/target-kinds.ts';
 import { type CordonIdentity, ownPrincipalVerdict, type PrincipalVerdict } from './own-principals.ts';
+import { settingsKeyOf } from './rule-identification.ts';
 import type { Settings } from './settings.ts';
 
 export const DECISION_ACTIONS = ['remediate', 'notify', 'ignore'] as const;
@@ -219,28 +221,31 @@ function remediationFor(incident: Incident, settings: Settings): Remediation | D
       : notify(`${reason}. An alarm names no resource to act on: notify only.`);
   }
   if (facts.source === 'config') {
-    const subject = `${facts.resourceType} ${facts.resourceId} is NON_COMPLIANT with ${facts.configRuleName}`;
-    const mapped = Object.hasOwn(settings.configRulePlaybooks, facts.baseRuleName)
-      ? settings.configRulePlaybooks[facts.baseRuleName]
+    // Settings map a managed rule by its source identifier, a custom rule by its name.
+    const key = settingsKeyOf(facts);
+    const identified = key === facts.configRuleName ? '' : ` (${key})`;
+    const subject = `${facts.resourceType} ${facts.resourceId} is NON_COMPLIANT with ${facts.configRuleName}${identified}`;
+    const mapped = Object.hasOwn(settings.configRulePlaybooks, key)
+      ? settings.configRulePlaybooks[key]
       : undefined;
     if (mapped === undefined && facts.severityDeclaredBy === 'undeclared') {
       // A rule nobody mapped and nobody rated is low: recorded in the ledger, never paged (docs/intake.md).
       return ignore(
-        `${subject}; no playbook is mapped to ${facts.baseRuleName} (settings.configRulePlaybooks) and no severity is declared for it, so the result is low: recorded, not notified. Map the rule to notify-only to be told.`,
+        `${subject}; no playbook is mapped to ${key} (settings.configRulePlaybooks) and no severity is declared for it, so the result is low: recorded, not notified. Map the rule to notify-only to be told.`,
       );
     }
     if (mapped === undefined) return notify(`${subject}.`);
     const playbook = PLAYBOOKS[mapped.playbook];
-    const reason = `${subject}; settings.configRulePlaybooks maps ${facts.baseRuleName} to ${playbook.id}`;
+    const reason = `${subject}; settings.configRulePlaybooks maps ${key} to ${playbook.id}`;
     if (playbook.target === 'none') return notify(`${reason}.`, playbook.id);
     // The settings schema refuses such a mapping; settings made some other way are refused here too.
-    const refusal = configRuleMappingRefusal(facts.baseRuleName, playbook.id);
+    const refusal = configRuleMappingRefusal(key, playbook.id);
     if (refusal !== undefined) return notify(`${reason}, but ${refusal}: notify only.`);
     // The Config rule evaluated the resource: it is the one to act on, if it is of the playbook's kind.
     const targets = targetsOf(incident, playbook.target, 'affected');
     if (targets.length === 0) {
       return notify(
-        `Rule ${facts.baseRuleName} maps to ${playbook.id}, which cannot act on ${facts.resourceType} ${facts.resourceId}: notify only.`,
+        `Rule ${key} maps to ${playbook.id}, which cannot act on ${facts.resourceType} ${facts.resourceId}: notify only.`,
       );
     }
     return {
@@ -254,9 +259,19 @@ function remediationFor(incident: Incident, settings: Settings): Remediation | D
   return remediationForFinding(incident);
 }
 
-/** The incident's resources a playbook of this target kind may act on, in the role the source gives them. */
+/**
+ * The incident's resources a playbook of this target kind may act on, in the role the source gives them: a
+ * posture kind takes the resources of its Config resource type (target-kinds.ts).
+ */
 function targetsOf(incident: Incident, kind: TargetKind, role: Resource['role']): Resource[] {
-  return incident.resources.filter((resource) => resource.kind === kind && resource.role === role);
+  const posture = postureOf(kind);
+  return incident.resources.filter((resource) =>
+    resource.role !== role
+      ? false
+      : posture === undefined
+        ? resource.kind === kind
+        : resource.kind === 'aws-resource' && resource.resourceType === posture.resourceType,
+  );
 }
 
 /** How a reason names a resource. */
@@ -278,14 +293,6 @@ function label(resource: Resource): string {
       return `account ${resource.accountId}`;
   }
 }
-
-/** What a finding names no resource of, by the target kind of the playbook it is routed to. */
-const NOTHING_TO_ACT_ON: Readonly<Record<TargetKind, string>> = {
-  'ec2-instance': 'compromised EC2 instance to contain',
-  'access-key': 'access key or principal to revoke',
-  'iam-user': 'IAM user to act on',
-  none: 'resource',
-};
 
 function remediationForFinding(incident: Incident): Remediation | Decision {
   if (incident.facts.source !== 'guardduty') return notify('Not a GuardDuty finding.');
@@ -323,7 +330,9 @@ function remediationForFinding(incident: Incident): Remediation | Decision {
   const targets = targetsOf(incident, playbook.target, 'compromised');
   const first = targets[0];
   if (first === undefined) {
-    return notify(`${facts.findingType} names no ${NOTHING_TO_ACT_ON[playbook.target]}.${sequenceNote}`);
+    return notify(
+      `${facts.findingType} names no ${TARGET_KINDS[playbook.target].nothingToActOn}.${sequenceNote}`,
+    );
   }
   if (first.kind === 'access-key') {
     return credentialRemediation(incident, playbook, first, approvalFloor, sequenceNote);

@@ -26,6 +26,9 @@ export const CORDON_FUNCTION_IDS = [
   'disable-console-access',
   'notify',
   'release-instance',
+  'revoke-open-ingress',
+  'close-default-security-group',
+  'release-remediation',
   'approval-api',
   'request-approval',
   'triage',
@@ -46,6 +49,9 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'revoke-sessions',
   'disable-console-access',
   'release-instance',
+  'revoke-open-ingress',
+  'close-default-security-group',
+  'release-remediation',
 ] as const;
 
 /** What a finding's principal turned out to be. */

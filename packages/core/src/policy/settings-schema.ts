@@ -16,6 +16,7 @@ import {
   defaultAlarmPlaybooks,
   defaultConfigRulePlaybooks,
 } from '../playbooks/catalog.ts';
+import { settingsRuleKey } from '../playbooks/config-rules.ts';
 import type { PlaybookId } from '../playbooks/ids.ts';
 import * as z from '../zod.ts';
 
@@ -185,22 +186,43 @@ const nonEmptyKey = z.string().check(z.minLength(1, 'must not be empty'));
 
 const AlarmPlaybooksSchema = z.record(nonEmptyKey, playbookIdSchema(alarmMappingRefusal));
 
-const ConfigRulePlaybooksSchema = z.record(nonEmptyKey, ConfigRulePlaybookSchema).check(
-  z.superRefine(
-    (mappings, ctx) => {
-      for (const [rule, mapping] of Object.entries(mappings)) {
-        // Runs even when other mappings are invalid (`when` below), so it sees them as they were given.
-        const playbook: unknown = (mapping as { playbook?: unknown } | null)?.playbook;
-        // The value's own schema refuses unknown playbooks and those that take no Config result.
-        if (typeof playbook !== 'string' || !CONFIG_RULE_PLAYBOOK_IDS.includes(playbook as PlaybookId))
-          continue;
-        const refusal = configRuleMappingRefusal(rule, playbook);
-        if (refusal !== undefined)
-          ctx.addIssue({ code: 'custom', path: [rule, 'playbook'], message: refusal });
-      }
-    },
-    // Every refused mapping is named at once, not only once the others are right.
-    { when: () => true },
+/**
+ * Config rule → mapping. Keys are source identifiers (`INCOMING_SSH_DISABLED`) for managed rules and names for
+ * custom rules; a managed rule's kebab-case name (the key settings used before, `restricted-ssh`) is accepted
+ * and migrated to its identifier, so existing mappings keep working. Two keys that name one rule are refused.
+ */
+const ConfigRulePlaybooksSchema = z.pipe(
+  z.record(nonEmptyKey, ConfigRulePlaybookSchema).check(
+    z.superRefine(
+      (mappings, ctx) => {
+        const seen = new Map<string, string>();
+        for (const [rule, mapping] of Object.entries(mappings)) {
+          const key = settingsRuleKey(rule);
+          const earlier = seen.get(key);
+          if (earlier !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [rule],
+              message: `names the same rule as ${earlier} (${key}): map it once`,
+            });
+          }
+          seen.set(key, rule);
+          // Runs even when other mappings are invalid (`when` below), so it sees them as they were given.
+          const playbook: unknown = (mapping as { playbook?: unknown } | null)?.playbook;
+          // The value's own schema refuses unknown playbooks and those that take no Config result.
+          if (typeof playbook !== 'string' || !CONFIG_RULE_PLAYBOOK_IDS.includes(playbook as PlaybookId))
+            continue;
+          const refusal = configRuleMappingRefusal(key, playbook);
+          if (refusal !== undefined)
+            ctx.addIssue({ code: 'custom', path: [rule, 'playbook'], message: refusal });
+        }
+      },
+      // Every refused mapping is named at once, not only once the others are right.
+      { when: () => true },
+    ),
+  ),
+  z.transform((mappings) =>
+    Object.fromEntries(Object.entries(mappings).map(([rule, mapping]) => [settingsRuleKey(rule), mapping])),
   ),
 );
 
@@ -294,7 +316,7 @@ export const SettingsSchema = z
     ),
     configRulePlaybooks: described(
       z._default(ConfigRulePlaybooksSchema, defaultConfigRulePlaybooks),
-      `AWS Config rule name (a conformance pack's suffix removed) → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results. A rule not mapped here notifies when Cordon declares its severity (docs/intake.md), and is otherwise low and only recorded, never notified. Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
+      `AWS Config rule → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results. A managed rule is keyed by its source identifier (\`INCOMING_SSH_DISABLED\`), whatever name it is deployed under; its kebab-case name (\`restricted-ssh\`) is accepted and read as the identifier. A custom rule is keyed by its name (a conformance pack's suffix removed). A rule not mapped here notifies when Cordon declares its severity (docs/intake.md), and is otherwise low and only recorded, never notified. Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
     ),
     instanceProfileQuarantine: described(
       z._default(z.enum(['disassociate', 'replace', 'keep']), 'disassociate'),

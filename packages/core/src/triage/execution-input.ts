@@ -2,11 +2,15 @@ import type { InstanceObservation } from '../actions/observe-instance.ts';
 import type {
   AccessKeyResource,
   Ec2InstanceResource,
+  GenericResource,
   IamUserResource,
   Incident,
   Resource,
 } from '../intake/incident.ts';
 import { configRuleRoute } from '../playbooks/catalog.ts';
+import { configRule } from '../playbooks/config-rules.ts';
+import { controlIds } from '../playbooks/controls.ts';
+import { postureKindOf, postureOf, type TargetRule } from '../playbooks/target-kinds.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { Settings } from '../policy/settings.ts';
 
@@ -21,6 +25,8 @@ export interface ExecutionInput {
   >;
   readonly decision: Pick<Decision, 'playbook' | 'approval' | 'steps' | 'reason' | 'dryRun'>;
   readonly target: ExecutionTarget;
+  /** The controls the incident's Config rule checks (`SecurityHub/EC2.13`, …); `[]` for other incidents. */
+  readonly controls: readonly string[];
   readonly run: {
     readonly deactivateAccessKey: boolean;
     readonly revokeSessions: boolean;
@@ -45,7 +51,18 @@ export type ExecutionTarget =
       readonly name: string;
     }
   | { readonly userId: string; readonly staleAfterDays: number; readonly staleBy: 'age' | 'last-use' }
+  | PostureTarget
   | Record<string, never>;
+
+/**
+ * A resource a Config rule judged (a posture target kind, playbooks/target-kinds.ts): its id under the kind's
+ * field (`groupId`), its type and id as Config reports them, and the rule with its parameters.
+ */
+export type PostureTarget = Readonly<Record<string, string>> & {
+  readonly resourceType: string;
+  readonly resourceId: string;
+  readonly rule: TargetRule;
+};
 
 /** Config's `access-keys-rotated` default `maxAccessKeyAge`, and the unused-credentials rule's default. */
 export const STALE_AFTER_DAYS = 90;
@@ -83,6 +100,7 @@ export function buildExecutionInput(
       dryRun: decision.dryRun,
     },
     target: targetOf(incident, decision.targets),
+    controls: controlsOf(incident),
     run: {
       deactivateAccessKey: steps.has('deactivate-access-key'),
       revokeSessions: steps.has('revoke-sessions'),
@@ -110,9 +128,39 @@ function timeoutDefaultOf(incident: Incident, decision: Decision, settings: Sett
   return forced ? 'reject' : settings.approval.timeoutDefault[incident.severity.label];
 }
 
+/** The controls of the incident's Config rule, when a declaration knows it. */
+function controlsOf(incident: Incident): string[] {
+  if (incident.facts.source !== 'config') return [];
+  const identifier = incident.facts.rule?.identifier;
+  const declared = identifier === undefined ? undefined : configRule(identifier);
+  return declared === undefined ? [] : declared.mappings.flatMap(controlIds);
+}
+
+/** A posture target: the resource's id under its kind's field, and the rule that judged it. */
+function postureTarget(incident: Incident, resource: GenericResource): ExecutionTarget {
+  const kind = postureKindOf(resource.resourceType);
+  const posture = kind === undefined ? undefined : postureOf(kind);
+  const facts = incident.facts;
+  if (posture === undefined || facts.source !== 'config') return {};
+  const rule = facts.rule;
+  return {
+    [posture.idField]: resource.resourceId,
+    resourceType: resource.resourceType,
+    resourceId: resource.resourceId,
+    rule: {
+      identifier: rule?.identifier ?? facts.baseRuleName,
+      name: facts.configRuleName,
+      parameters: rule?.parameters ?? {},
+      // Parameters are known only when triage read the rule (DescribeConfigRules).
+      parametersKnown: rule?.by === 'source-identifier',
+    },
+  } as PostureTarget; // the computed id field makes the literal a record
+}
+
 function targetOf(incident: Incident, targets: readonly Resource[]): ExecutionTarget {
   const target = targets[0];
   if (target === undefined) return {};
+  if (target.kind === 'aws-resource') return postureTarget(incident, target);
   if (target.kind === 'ec2-instance') return { instanceId: (target as Ec2InstanceResource).instanceId };
   if (target.kind === 'access-key') {
     const key = target as AccessKeyResource;
@@ -131,8 +179,8 @@ function targetOf(incident: Incident, targets: readonly Resource[]): ExecutionTa
     const user = target as IamUserResource;
     // How the rule judges a key (access-keys-rotated: its age; iam-user-unused-credentials-check: its last
     // use) is declared with the rule in the playbook catalog.
-    const rule =
-      incident.facts.source === 'config' ? configRuleRoute(incident.facts.baseRuleName) : undefined;
+    const identifier = incident.facts.source === 'config' ? incident.facts.rule?.identifier : undefined;
+    const rule = identifier === undefined ? undefined : configRuleRoute(identifier);
     return {
       userId: user.userId ?? '',
       staleAfterDays: STALE_AFTER_DAYS,

@@ -7,6 +7,7 @@ import type { Ledger } from '../ledger/ledger.ts';
 import type { PlaybookId } from '../playbooks/ids.ts';
 import { type Decision, decide } from '../policy/decision.ts';
 import type { CordonIdentity } from '../policy/own-principals.ts';
+import { type DescribeConfigRule, identifyConfigRule } from '../policy/rule-identification.ts';
 import type { SettingsResult } from '../policy/settings.ts';
 import type { BlastRadius } from './blast-radius.ts';
 import { buildExecutionInput, type ExecutionInput } from './execution-input.ts';
@@ -43,6 +44,11 @@ export interface TriagePorts {
   readonly identity?: CordonIdentity;
   /** Absent: the playbook reads the instance itself (one round trip more on the containment path). */
   readonly observeInstance?: ObserveInstance;
+  /**
+   * Reads a Config result's rule (DescribeConfigRules in the incident's account and region, cached) so that the
+   * rule is identified by its source identifier whatever its name; absent: identified by its name only.
+   */
+  readonly describeConfigRule?: DescribeConfigRule;
   /** Where an observation that failed is reported (it never fails triage: the step reads live instead). */
   readonly warn?: (message: string, extra: Record<string, unknown>) => void;
   now(): Date;
@@ -83,7 +89,11 @@ export async function triage(event: unknown, ports: TriagePorts): Promise<Triage
   return triageIncident(received.incident, ports);
 }
 
-export async function triageIncident(incident: Incident, ports: TriagePorts): Promise<TriageResult> {
+export async function triageIncident(received: Incident, ports: TriagePorts): Promise<TriageResult> {
+  const incident =
+    ports.describeConfigRule === undefined
+      ? received
+      : await identifyConfigRule(received, ports.describeConfigRule, { warn: ports.warn });
   const { settings } = ports.settings;
   const now = ports.now();
   const provisional = !ports.settings.ok;

@@ -79,4 +79,25 @@ describe('the action catalog', () => {
     expect(doc).toBe(renderActionsDoc());
     for (const id of ACTION_IDS) expect(doc).toContain(`## ${id}`);
   });
+
+  it('documents, under each action that declares a release, what the release puts back and its permissions', () => {
+    // Act
+    const doc = renderActionsDoc();
+
+    // Assess
+    const released = ACTION_IDS.filter((id) => ACTIONS[id].release !== undefined);
+    expect(released.length).toBeGreaterThan(0);
+    for (const id of ACTION_IDS) {
+      const section = doc.split(`\n## ${id}\n`)[1]?.split('\n## ')[0] ?? '';
+      const release = ACTIONS[id].release;
+      if (release === undefined) {
+        expect(section).not.toContain('- **Release:**');
+        continue;
+      }
+      expect(section).toContain(`- **Release:** ${release.summary}`);
+      for (const name of release.permissions.flatMap((permission) => permission.actions)) {
+        expect(section).toContain(`\`${name}\``);
+      }
+    }
+  });
 });

@@ -2,14 +2,23 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createSandbox } from '../../../local/src/sandbox/index.ts';
+import { CONFIG_SEEDS } from '../../../local/src/seed-config.ts';
 import { ACTION_IDS, ACTIONS } from '../../src/actions/catalog.ts';
+import { RELEASABLE_REMEDIATIONS } from '../../src/actions/release-remediation.ts';
 import type { Permission } from '../../src/actions/types.ts';
 import { DETECTION_ALARM_NAMES } from '../../src/detections/alarms.ts';
 import { buildFromDeclaration, LOCAL_BUILD_OPTIONS } from '../../src/playbooks/build.ts';
 import { PLAYBOOKS, type PlaybookDefinition } from '../../src/playbooks/catalog.ts';
+import { CONFIG_RULES } from '../../src/playbooks/config-rules.ts';
 import { PLAYBOOK_IDS } from '../../src/playbooks/ids.ts';
 import { STATE_NAMES, statesOfStep } from '../../src/playbooks/states.ts';
-import { type ConformanceContext, lacksOfAction, lacksOfPlaybook, lacksOfRouting } from './lacks.ts';
+import {
+  type ConformanceContext,
+  lacksOfAction,
+  lacksOfConfigRules,
+  lacksOfPlaybook,
+  lacksOfRouting,
+} from './lacks.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -25,6 +34,7 @@ function sandboxCommands(): Map<string, Set<string>> {
     sandbox.sns,
     sandbox.ssm,
     sandbox.dynamodb,
+    sandbox.config,
   ];
   return new Map(models.map((model) => [model.service, new Set(Object.keys(model.commands))]));
 }
@@ -37,6 +47,9 @@ const CONTEXT: ConformanceContext = {
   build: (playbook) => buildFromDeclaration(playbook, LOCAL_BUILD_OPTIONS),
   sandboxCommands: sandboxCommands(),
   detectionAlarms: DETECTION_ALARM_NAMES,
+  configRules: CONFIG_RULES,
+  configSeeds: new Set(Object.keys(CONFIG_SEEDS)),
+  releasable: new Set(RELEASABLE_REMEDIATIONS.map((action) => action.id)),
 };
 
 describe('conformance: the action and playbook catalogs', () => {
@@ -51,6 +64,10 @@ describe('conformance: the action and playbook catalogs', () => {
   it('routes each finding category, Config rule and default alarm to one playbook, with one fallback', () => {
     expect(lacksOfRouting(CONTEXT)).toEqual([]);
   });
+
+  it('declares every routed Config rule, with its controls, a resource type its playbook takes and a seed', () => {
+    expect(lacksOfConfigRules(CONTEXT)).toEqual([]);
+  });
 });
 
 describe('conformance: what a new remediation still lacks', () => {
@@ -60,7 +77,7 @@ describe('conformance: what a new remediation still lacks', () => {
     why: 'Revoke the offending rules.',
   };
   // A declaration the catalogs do not hold yet: its id is in no list, so it is cast where a type asks for one.
-  const NEW_ACTION = 'revoke-open-ingress';
+  const NEW_ACTION = 'close-public-database';
   const context: ConformanceContext = {
     ...CONTEXT,
     actions: { ...ACTIONS, [NEW_ACTION]: { permissions: [REVOKE], mutating: true } },
@@ -146,6 +163,47 @@ describe('conformance: what a new remediation still lacks', () => {
     expect(lacks).toContain(
       'playbook lonely: a route: findings, alarms, configRules, responder or fallback in its declaration',
     );
+  });
+
+  it('names an action that declares a release release-remediation does not release', () => {
+    // Prepare
+    const release = ACTIONS['revoke-open-ingress'].release;
+    const withRelease = {
+      ...context,
+      actions: { ...context.actions, [NEW_ACTION]: { permissions: [], mutating: true, release } },
+    };
+
+    // Act
+    const lacks = lacksOfAction(NEW_ACTION, withRelease);
+
+    // Assess
+    expect(lacks).toContain(
+      `action ${NEW_ACTION}: its place among the remediations release-remediation releases (RELEASABLE_REMEDIATIONS in packages/core/src/actions/release-remediation.ts), since it declares a release`,
+    );
+  });
+
+  it('names what a routed Config rule lacks: a declaration, a resource type its playbook takes, a seed', () => {
+    // Prepare: a playbook of security groups that routes a rule nobody declared and one about buckets.
+    const playbook = {
+      ...PLAYBOOKS['security-group-ingress'],
+      id: 'open-bucket',
+      routes: {
+        configRules: {
+          S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: PLAYBOOKS['security-group-ingress'].routes.configRules,
+          ACCESS_KEYS_ROTATED: PLAYBOOKS['security-group-ingress'].routes.configRules,
+        },
+      },
+    } as unknown as PlaybookDefinition;
+
+    // Act
+    const lacks = lacksOfConfigRules({ ...CONTEXT, playbooks: { 'open-bucket': playbook } });
+
+    // Assess
+    expect(lacks).toEqual([
+      'Config rule S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED (open-bucket): a declaration in CONFIG_RULES (packages/core/src/playbooks/config-rules.ts)',
+      'Config rule ACCESS_KEYS_ROTATED (open-bucket): a resource type the target kind security-group takes (AWS::EC2::SecurityGroup)',
+      'Config rule ACCESS_KEYS_ROTATED (open-bucket): a seed that makes a resource non-compliant (CONFIG_SEEDS in packages/local/src/seed-config.ts)',
+    ]);
   });
 
   it('names a category or a Config rule two playbooks claim', () => {

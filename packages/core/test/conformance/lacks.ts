@@ -11,8 +11,10 @@ import type { ActionDefinition, AwsClients } from '../../src/actions/types.ts';
 import type { StateMachineDefinition } from '../../src/playbooks/asl.ts';
 import { allStates } from '../../src/playbooks/asl.ts';
 import { type PlaybookDefinition, stepsOf } from '../../src/playbooks/catalog.ts';
+import type { ConfigRuleDeclaration } from '../../src/playbooks/config-rules.ts';
 import type { StepId } from '../../src/playbooks/ids.ts';
 import { stepOfState } from '../../src/playbooks/states.ts';
+import { postureOf } from '../../src/playbooks/target-kinds.ts';
 import { lintPlaybook } from '../../src/playbooks/validate.ts';
 
 /**
@@ -37,7 +39,12 @@ export const SERVICE_OF_CLIENT: Readonly<Record<keyof AwsClients, string>> = {
 export interface ConformanceContext {
   /** The repository's root directory. */
   readonly root: string;
-  readonly actions: Readonly<Record<string, Pick<ActionDefinition, 'permissions' | 'mutating'>>>;
+  readonly actions: Readonly<
+    Record<
+      string,
+      Pick<ActionDefinition, 'permissions' | 'mutating'> & Partial<Pick<ActionDefinition, 'release'>>
+    >
+  >;
   readonly playbooks: Readonly<Record<string, PlaybookDefinition>>;
   /** The names of the Task states that run a step (playbooks/states.ts). */
   readonly statesOfStep: (step: StepId) => readonly string[];
@@ -47,6 +54,12 @@ export interface ConformanceContext {
   readonly sandboxCommands: ReadonlyMap<string, ReadonlySet<string>>;
   /** The alarms Cordon deploys (detections/alarms.ts). */
   readonly detectionAlarms: readonly string[];
+  /** The Config rules Cordon declares, by source identifier (playbooks/config-rules.ts). */
+  readonly configRules: Readonly<Record<string, ConfigRuleDeclaration>>;
+  /** The rules the sandbox can seed a non-compliant resource for (packages/local/src/seed-config.ts). */
+  readonly configSeeds: ReadonlySet<string>;
+  /** The actions `release-remediation` releases (RELEASABLE_REMEDIATIONS). */
+  readonly releasable: ReadonlySet<string>;
 }
 
 function exists(context: ConformanceContext, path: string): boolean {
@@ -103,6 +116,46 @@ export function lacksOfAction(id: string, context: ConformanceContext): string[]
       context.sandboxCommands.get(SERVICE_OF_CLIENT[client])?.has(command),
     );
     if (!answered) lack(`a sandbox model that answers ${call} (packages/local/src/sandbox/models/)`);
+  }
+  if (action.release !== undefined && !context.releasable.has(id)) {
+    lack(
+      'its place among the remediations release-remediation releases (RELEASABLE_REMEDIATIONS in packages/core/src/actions/release-remediation.ts), since it declares a release',
+    );
+  }
+  return lacks;
+}
+
+/**
+ * What the Config rules the playbooks route lack: a declaration (identifier, name, resource type, severity,
+ * controls with their source), a resource type the playbook's target kind takes, and — for a rule a
+ * remediation acts on — a sandbox seed that makes a resource non-compliant the way the rule says.
+ */
+export function lacksOfConfigRules(context: ConformanceContext): string[] {
+  const lacks: string[] = [];
+  for (const playbook of Object.values(context.playbooks)) {
+    const rules = playbook.routes.configRules;
+    if (rules === undefined || rules === 'any') continue;
+    for (const identifier of Object.keys(rules)) {
+      const lack = (what: string) => lacks.push(`Config rule ${identifier} (${playbook.id}): ${what}`);
+      const declared = Object.hasOwn(context.configRules, identifier)
+        ? context.configRules[identifier]
+        : undefined;
+      if (declared === undefined) {
+        lack('a declaration in CONFIG_RULES (packages/core/src/playbooks/config-rules.ts)');
+        continue;
+      }
+      if (declared.identifier !== identifier) lack(`its identifier ${identifier} in its declaration`);
+      if (declared.mappings.length === 0 || declared.mappings.some((mapping) => mapping.source.url === ''))
+        lack('the controls it checks, each with the document that relates them (playbooks/controls.ts)');
+      const posture = postureOf(playbook.target);
+      if (posture !== undefined && !declared.resourceTypes.includes(posture.resourceType))
+        lack(`a resource type the target kind ${playbook.target} takes (${posture.resourceType})`);
+      // A posture fix's resource is seeded from the rule (IAM users from a Config result are seeded by seed.ts).
+      if (playbook.mutating && posture !== undefined && !context.configSeeds.has(identifier))
+        lack(
+          'a seed that makes a resource non-compliant (CONFIG_SEEDS in packages/local/src/seed-config.ts)',
+        );
+    }
   }
   return lacks;
 }

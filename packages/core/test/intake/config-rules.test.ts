@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   CONFIG_RULE_SEVERITIES,
   configRuleSeverity,
-  PLAYBOOK_RULE_SCORE,
   UNDECLARED_RULE_SCORE,
 } from '../../src/intake/config-rules.ts';
 import { severityLabel } from '../../src/intake/incident.ts';
 import { defaultConfigRulePlaybooks } from '../../src/playbooks/catalog.ts';
+import { CONFIG_RULES, type ConfigRuleId, SEVERITY_SCORES } from '../../src/playbooks/config-rules.ts';
 
 describe('config rule severities', () => {
   it('rate a rule of the table by its identifier, or by its default name when the identifier is unknown', () => {
@@ -22,14 +22,15 @@ describe('config rule severities', () => {
     });
   });
 
-  it('rate a rule a playbook knows medium, as before', () => {
-    for (const rule of Object.keys(defaultConfigRulePlaybooks())) {
-      expect(configRuleSeverity({ rule })).toMatchObject({
-        score: PLAYBOOK_RULE_SCORE,
-        declaredBy: 'playbook',
-      });
+  it('rate a rule a playbook knows with the severity its declaration gives, by identifier or by name', () => {
+    for (const identifier of Object.keys(defaultConfigRulePlaybooks()) as ConfigRuleId[]) {
+      const expected = { score: SEVERITY_SCORES[CONFIG_RULES[identifier].severity], declaredBy: 'playbook' };
+      expect(configRuleSeverity({ rule: 'named-by-a-team', identifier })).toMatchObject(expected);
+      expect(configRuleSeverity({ rule: CONFIG_RULES[identifier].name })).toMatchObject(expected);
     }
-    expect(severityLabel(PLAYBOOK_RULE_SCORE)).toBe('medium');
+    // The stale-credentials rules stay medium, as before; the security-group rules are high (Security Hub).
+    expect(severityLabel(configRuleSeverity({ rule: 'access-keys-rotated' }).score)).toBe('medium');
+    expect(severityLabel(configRuleSeverity({ rule: 'restricted-ssh' }).score)).toBe('high');
   });
 
   it('rate every other rule low', () => {

@@ -52,9 +52,13 @@ describe('normalizeComplianceChange', () => {
         resourceType: 'AWS::IAM::User',
         resourceId: USER_ID,
         annotation: 'One or more access keys have not been rotated in 90 days.',
+        // Identified from the deployed name until triage asks AWS Config for the rule's source identifier.
+        rule: { by: 'name', identifier: 'ACCESS_KEYS_ROTATED' },
         severityDeclaredBy: 'playbook',
       },
-      notes: ['Severity 5: the stale-credentials playbook acts on access-keys-rotated.'],
+      notes: [
+        'Severity 5: ACCESS_KEYS_ROTATED is declared medium (packages/core/src/playbooks/config-rules.ts) and a playbook acts on it.',
+      ],
     });
   });
 

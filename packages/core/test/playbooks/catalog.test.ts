@@ -40,13 +40,22 @@ describe('the playbook catalog', () => {
     expect(playbookForFinding('instance-exposed')).toBeUndefined();
   });
 
-  it('knows which playbook declares a Config rule, and what the rule tells its target', () => {
-    expect(configRuleRoute('iam-user-unused-credentials-check')).toEqual({
+  it('knows which playbook declares a Config rule, by source identifier, and what the rule tells its target', () => {
+    expect(configRuleRoute('IAM_USER_UNUSED_CREDENTIALS_CHECK')).toEqual({
       playbook: 'stale-credentials',
-      route: { category: 'stale-credentials', approval: 'required', target: { staleBy: 'last-use' } },
+      route: {
+        category: 'stale-credentials',
+        approval: 'required',
+        approvalBecause: expect.any(String),
+        target: { staleBy: 'last-use' },
+      },
     });
-    expect(configRuleRoute('access-keys-rotated')?.route.target).toEqual({ staleBy: 'age' });
+    expect(configRuleRoute('ACCESS_KEYS_ROTATED')?.route.target).toEqual({ staleBy: 'age' });
+    expect(configRuleRoute('INCOMING_SSH_DISABLED')?.playbook).toBe('security-group-ingress');
+    expect(configRuleRoute('VPC_DEFAULT_SECURITY_GROUP_CLOSED')?.playbook).toBe('default-security-group');
+    // Routes are keyed by identifier: a deployed name is not one.
     expect(configRuleRoute('restricted-ssh')).toBeUndefined();
+    expect(configRuleRoute('S3_BUCKET_LOGGING_ENABLED')).toBeUndefined();
     // An inherited property is not a rule.
     expect(configRuleRoute('toString')).toBeUndefined();
   });
@@ -58,9 +67,9 @@ describe('the playbook catalog', () => {
     expect(CONFIG_RULE_PLAYBOOK_IDS).toContain(FALLBACK_PLAYBOOK);
   });
 
-  it('lets an incident start every playbook but one only a responder starts', () => {
+  it('lets an incident start every playbook but the releases, which only a responder starts', () => {
     expect([...INCIDENT_PLAYBOOK_IDS].sort()).toEqual(
-      PLAYBOOK_IDS.filter((id) => id !== 'ec2-release').sort(),
+      PLAYBOOK_IDS.filter((id) => id !== 'ec2-release' && id !== 'remediation-release').sort(),
     );
   });
 
@@ -78,7 +87,7 @@ describe('mapping refusals', () => {
     expect(alarmMappingRefusal('root-activity')).toBeUndefined();
     expect(alarmMappingRefusal('notify-only')).toBeUndefined();
     expect(alarmMappingRefusal('stale-credentials')).toBe(
-      "stale-credentials cannot act on a CloudWatch alarm: an alarm names no resource, and stale-credentials acts on the results of the AWS Config rules access-keys-rotated, iam-user-unused-credentials-check; an alarm may run 'root-activity', 'notify-only'",
+      "stale-credentials cannot act on a CloudWatch alarm: an alarm names no resource, and stale-credentials acts on the results of the AWS Config rules ACCESS_KEYS_ROTATED (access-keys-rotated), IAM_USER_UNUSED_CREDENTIALS_CHECK (iam-user-unused-credentials-check); an alarm may run 'root-activity', 'notify-only'",
     );
   });
 
@@ -89,7 +98,13 @@ describe('mapping refusals', () => {
   });
 
   it('accept a Config rule for a playbook that declares it or takes any rule, and name why otherwise', () => {
+    expect(configRuleMappingRefusal('ACCESS_KEYS_ROTATED', 'stale-credentials')).toBeUndefined();
+    // A managed rule's kebab-case name stands for its identifier.
     expect(configRuleMappingRefusal('access-keys-rotated', 'stale-credentials')).toBeUndefined();
+    expect(configRuleMappingRefusal('INCOMING_SSH_DISABLED', 'security-group-ingress')).toBeUndefined();
+    expect(configRuleMappingRefusal('INCOMING_SSH_DISABLED', 'default-security-group')).toContain(
+      'default-security-group cannot act on results of INCOMING_SSH_DISABLED',
+    );
     expect(configRuleMappingRefusal('restricted-ssh', 'notify-only')).toBeUndefined();
     expect(configRuleMappingRefusal('restricted-ssh', 'stale-credentials')).toContain(
       'stale-credentials cannot act on results of restricted-ssh',
@@ -108,10 +123,15 @@ describe('default mappings', () => {
     });
   });
 
-  it('map every declared Config rule to its playbook, with the declared approval', () => {
+  it('map every declared Config rule to its playbook by identifier, with the declared approval', () => {
     expect(defaultConfigRulePlaybooks()).toEqual({
-      'access-keys-rotated': { playbook: 'stale-credentials', approval: 'required' },
-      'iam-user-unused-credentials-check': { playbook: 'stale-credentials', approval: 'required' },
+      ACCESS_KEYS_ROTATED: { playbook: 'stale-credentials', approval: 'required' },
+      IAM_USER_UNUSED_CREDENTIALS_CHECK: { playbook: 'stale-credentials', approval: 'required' },
+      // Only SSH runs without asking: the other fixes may cut a workload's traffic.
+      INCOMING_SSH_DISABLED: { playbook: 'security-group-ingress', approval: 'auto' },
+      RESTRICTED_INCOMING_TRAFFIC: { playbook: 'security-group-ingress', approval: 'required' },
+      VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: { playbook: 'security-group-ingress', approval: 'required' },
+      VPC_DEFAULT_SECURITY_GROUP_CLOSED: { playbook: 'default-security-group', approval: 'required' },
     });
   });
 });

@@ -1,10 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { listEvents, loadEvent, loadEventWithAccount, loadFixture } from '../../../../test/support/events.ts';
+import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake } from '../../src/intake/intake.ts';
 import { PLAYBOOKS, plannedSteps } from '../../src/playbooks/catalog.ts';
+import { postureOf } from '../../src/playbooks/target-kinds.ts';
 import { decide } from '../../src/policy/decision.ts';
+import { settingsKeyOf } from '../../src/policy/rule-identification.ts';
 import { parseSettings, type Settings } from '../../src/policy/settings.ts';
 
 type Json = Record<string, unknown>;
@@ -429,7 +432,7 @@ describe('decide: routing through the playbook catalog', () => {
       targets: [expect.objectContaining({ kind: 'iam-user' })],
     });
     expect(auto.reason).toContain(
-      'settings.configRulePlaybooks maps access-keys-rotated to stale-credentials',
+      'settings.configRulePlaybooks maps ACCESS_KEYS_ROTATED to stale-credentials',
     );
     expect(notified).toMatchObject({ action: 'notify', playbook: 'notify-only', targets: [] });
   });
@@ -509,6 +512,7 @@ describe('decide: routing through the playbook catalog', () => {
     const events: Array<[string, unknown]> = [
       ...listEvents().map((name): [string, unknown] => [name, loadEvent(name)]),
       ['config fixture', loadFixture('config-access-keys-rotated-noncompliant.json')],
+      ...Object.values(POSTURE_EVENTS).map((name): [string, unknown] => [name, loadDemoEvent(name)]),
     ];
 
     for (const [name, event] of events) {
@@ -539,15 +543,26 @@ describe('decide: routing through the playbook catalog', () => {
         facts.source === 'guardduty'
           ? playbook.routes.findings?.includes(incident.category)
           : facts.source === 'config'
-            ? permissive.configRulePlaybooks[facts.baseRuleName]?.playbook === playbook.id
+            ? permissive.configRulePlaybooks[settingsKeyOf(facts)]?.playbook === playbook.id
             : false;
       expect(routed, name).toBe(true);
+      const posture = postureOf(playbook.target);
       expect(
-        decision.targets.every((target) => target.kind === playbook.target),
+        decision.targets.every((target) =>
+          posture === undefined
+            ? target.kind === playbook.target
+            : target.kind === 'aws-resource' && target.resourceType === posture.resourceType,
+        ),
         name,
       ).toBe(true);
     }
-    expect([...remediated].sort()).toEqual(['credential-compromise', 'ec2-compromise', 'stale-credentials']);
+    expect([...remediated].sort()).toEqual([
+      'credential-compromise',
+      'default-security-group',
+      'ec2-compromise',
+      'security-group-ingress',
+      'stale-credentials',
+    ]);
   });
 });
 

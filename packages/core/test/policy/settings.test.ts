@@ -59,8 +59,12 @@ describe('DEFAULT_SETTINGS', () => {
         FailedConsoleLogins: 'notify-only',
       },
       configRulePlaybooks: {
-        'access-keys-rotated': { playbook: 'stale-credentials', approval: 'required' },
-        'iam-user-unused-credentials-check': { playbook: 'stale-credentials', approval: 'required' },
+        ACCESS_KEYS_ROTATED: { playbook: 'stale-credentials', approval: 'required' },
+        IAM_USER_UNUSED_CREDENTIALS_CHECK: { playbook: 'stale-credentials', approval: 'required' },
+        INCOMING_SSH_DISABLED: { playbook: 'security-group-ingress', approval: 'auto' },
+        RESTRICTED_INCOMING_TRAFFIC: { playbook: 'security-group-ingress', approval: 'required' },
+        VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: { playbook: 'security-group-ingress', approval: 'required' },
+        VPC_DEFAULT_SECURITY_GROUP_CLOSED: { playbook: 'default-security-group', approval: 'required' },
       },
       instanceProfileQuarantine: 'disassociate',
       responder: { roleName: 'CordonResponder' },
@@ -135,7 +139,7 @@ describe('parseSettings', () => {
         escalationSlackChannel: '#security-escalations',
       },
       alarmPlaybooks: { RootAccountUsage: 'root-activity' },
-      configRulePlaybooks: { 'access-keys-rotated': { playbook: 'stale-credentials', approval: 'auto' } },
+      configRulePlaybooks: { ACCESS_KEYS_ROTATED: { playbook: 'stale-credentials', approval: 'auto' } },
       instanceProfileQuarantine: 'replace',
       quarantineInstanceProfileName: 'cordon-quarantine',
       responder: { roleName: 'CordonResponder', externalId: 'org-7f3a:cordon' },
@@ -295,7 +299,7 @@ describe('parseSettings', () => {
     [
       'a Config rule mapped to a playbook that does not exist',
       { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
-      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only' (the playbooks for Config rules)",
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group' (the playbooks for Config rules)",
     ],
     [
       'a Config rule mapped to a playbook that takes no Config result',
@@ -309,7 +313,7 @@ describe('parseSettings', () => {
           's3-bucket-logging-enabled': { playbook: 'stale-credentials', approval: 'auto' },
         },
       },
-      "configRulePlaybooks.s3-bucket-logging-enabled.playbook: stale-credentials cannot act on results of s3-bucket-logging-enabled: it acts only on the results of the AWS Config rules access-keys-rotated, iam-user-unused-credentials-check; map s3-bucket-logging-enabled to 'notify-only' instead",
+      "configRulePlaybooks.s3-bucket-logging-enabled.playbook: stale-credentials cannot act on results of s3-bucket-logging-enabled: it acts only on the results of the AWS Config rules ACCESS_KEYS_ROTATED (access-keys-rotated), IAM_USER_UNUSED_CREDENTIALS_CHECK (iam-user-unused-credentials-check); map s3-bucket-logging-enabled to 'notify-only' instead",
     ],
     [
       'an alarm with an empty name',
@@ -565,10 +569,46 @@ describe('playbook mappings (from the playbook catalog)', () => {
   it('default to what the catalog declares: each detection alarm and each declared Config rule', () => {
     expect(DEFAULT_SETTINGS.alarmPlaybooks).toEqual(defaultAlarmPlaybooks(DETECTION_ALARM_NAMES));
     expect(DEFAULT_SETTINGS.configRulePlaybooks).toEqual(defaultConfigRulePlaybooks());
-    expect(DEFAULT_SETTINGS.configRulePlaybooks['access-keys-rotated']).toEqual({
+    expect(DEFAULT_SETTINGS.configRulePlaybooks.ACCESS_KEYS_ROTATED).toEqual({
       playbook: 'stale-credentials',
       approval: 'required',
     });
+  });
+
+  it('key managed rules by source identifier, and read a kebab-case name as its identifier', () => {
+    // Act
+    const result = parseSettings({
+      configRulePlaybooks: {
+        'restricted-ssh': { playbook: 'notify-only', approval: 'auto' },
+        VPC_DEFAULT_SECURITY_GROUP_CLOSED: { playbook: 'notify-only', approval: 'auto' },
+        'restricted-rdp': { playbook: 'security-group-ingress', approval: 'required' },
+        'my-custom-rule': { playbook: 'notify-only', approval: 'auto' },
+      },
+    });
+
+    // Assess: the existing mapping keeps working, under the identifier; a custom rule keeps its name.
+    expect(result.ok).toBe(true);
+    expect(result.settings.configRulePlaybooks).toEqual({
+      INCOMING_SSH_DISABLED: { playbook: 'notify-only', approval: 'auto' },
+      VPC_DEFAULT_SECURITY_GROUP_CLOSED: { playbook: 'notify-only', approval: 'auto' },
+      RESTRICTED_INCOMING_TRAFFIC: { playbook: 'security-group-ingress', approval: 'required' },
+      'my-custom-rule': { playbook: 'notify-only', approval: 'auto' },
+    });
+  });
+
+  it('refuse two keys that name one rule, naming both', () => {
+    // Act
+    const reason = reasonOf({
+      configRulePlaybooks: {
+        INCOMING_SSH_DISABLED: { playbook: 'notify-only', approval: 'auto' },
+        'restricted-ssh': { playbook: 'security-group-ingress', approval: 'auto' },
+      },
+    });
+
+    // Assess
+    expect(reason).toBe(
+      'configRulePlaybooks.restricted-ssh: names the same rule as INCOMING_SSH_DISABLED (INCOMING_SSH_DISABLED): map it once',
+    );
   });
 
   it('accept an alarm mapping exactly when the playbook declares it takes alarms', () => {
@@ -584,13 +624,19 @@ describe('playbook mappings (from the playbook catalog)', () => {
 
   it('accept a Config rule mapping exactly when the playbook declares that rule, or any rule', () => {
     for (const id of PLAYBOOK_IDS) {
-      for (const rule of ['access-keys-rotated', 'iam-user-unused-credentials-check', 'restricted-ssh']) {
+      for (const [rule, identifier] of [
+        ['access-keys-rotated', 'ACCESS_KEYS_ROTATED'],
+        ['IAM_USER_UNUSED_CREDENTIALS_CHECK', 'IAM_USER_UNUSED_CREDENTIALS_CHECK'],
+        ['restricted-ssh', 'INCOMING_SSH_DISABLED'],
+        ['VPC_DEFAULT_SECURITY_GROUP_CLOSED', 'VPC_DEFAULT_SECURITY_GROUP_CLOSED'],
+        ['my-custom-rule', 'my-custom-rule'],
+      ] as const) {
         // Act
         const result = parseSettings({ configRulePlaybooks: { [rule]: { playbook: id, approval: 'auto' } } });
 
         // Assess
         const rules = PLAYBOOKS[id].routes.configRules;
-        const accepted = rules === 'any' || (rules !== undefined && Object.hasOwn(rules, rule));
+        const accepted = rules === 'any' || (rules !== undefined && Object.hasOwn(rules, identifier));
         expect(result.ok, `${rule} → ${id}`).toBe(accepted);
         if (!result.ok)
           expect(result.reason).toMatch(new RegExp(`^configRulePlaybooks\\.${rule}\\.playbook: `));
@@ -619,7 +665,7 @@ describe('playbook mappings (from the playbook catalog)', () => {
       '`root-activity`, `notify-only`',
     );
     expect(settingDescription(settingSchemaAt(['configRulePlaybooks']))).toContain(
-      '`stale-credentials` (rules access-keys-rotated, iam-user-unused-credentials-check), `notify-only` (any rule)',
+      '`stale-credentials` (rules ACCESS_KEYS_ROTATED, IAM_USER_UNUSED_CREDENTIALS_CHECK), `notify-only` (any rule)',
     );
   });
 });

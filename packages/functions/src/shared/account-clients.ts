@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -25,6 +26,10 @@ export interface ClientConstructors {
   readonly elbv2: new (config: ClientConfig) => ElasticLoadBalancingV2Client;
   readonly elb: new (config: ClientConfig) => ElasticLoadBalancingClient;
   readonly sns: new (config: ClientConfig) => SNSClient;
+  /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
+  readonly config: new (
+    config: ClientConfig,
+  ) => ConfigServiceClient;
 }
 
 export interface AccountClientsOptions {
@@ -43,6 +48,12 @@ export interface AccountClientsOptions {
   /** For tests: the credentials of a member account's role. */
   readonly assumeRole?: (roleArn: string, externalId: string | undefined) => AwsCredentialIdentityProvider;
 }
+
+/**
+ * The clients of one account and region: an action's (`AwsClients`), and AWS Config's, which triage reads a
+ * result's rule with (actions never call it: no action's permissions name `config:`).
+ */
+export type AccountClients = AwsClients & { readonly config: Pick<ConfigServiceClient, 'send'> };
 
 /** Where an incident is: its account, and its region — an action's clients act there, not in the function's. */
 export interface AccountTarget {
@@ -81,8 +92,8 @@ export function observerRoleArn(account: string, settings: Settings): string {
  */
 export function createAccountClients(
   options: AccountClientsOptions,
-): (target: AccountTarget, settings: Settings) => AwsClients {
-  const cache = new Map<string, AwsClients>();
+): (target: AccountTarget, settings: Settings) => AccountClients {
+  const cache = new Map<string, AccountClients>();
   const sessions = new Map<string, AwsCredentialIdentityProvider>();
   const assumeRole =
     options.assumeRole ??
@@ -126,9 +137,10 @@ export function createAccountClients(
     const autoScaling = lazy('autoScaling', config);
     const elbv2 = lazy('elbv2', config);
     const elb = lazy('elb', config);
+    const configService = lazy('config', config);
     // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
-    const clients: AwsClients = {
+    const clients: AccountClients = {
       get ec2() {
         return ec2();
       },
@@ -147,6 +159,9 @@ export function createAccountClients(
       get sns() {
         return sns();
       },
+      get config() {
+        return configService();
+      },
     };
     cache.set(key, clients);
     return clients;
@@ -162,7 +177,7 @@ export function createAccountClients(
  */
 export function accountClientsByHome(
   options: Omit<AccountClientsOptions, 'homeAccount'>,
-): (target: AccountTarget, settings: Settings, homeAccount: string) => AwsClients {
+): (target: AccountTarget, settings: Settings, homeAccount: string) => AccountClients {
   const factories = new Map<string, ReturnType<typeof createAccountClients>>();
   return (target, settings, homeAccount) => {
     let factory = factories.get(homeAccount);

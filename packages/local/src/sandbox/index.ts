@@ -1,5 +1,6 @@
 import { AutoScalingModel } from './models/autoscaling.ts';
 import { CloudTrailModel } from './models/cloudtrail.ts';
+import { ConfigModel } from './models/config.ts';
 import { DynamoDbModel } from './models/dynamodb.ts';
 import { Ec2Model } from './models/ec2.ts';
 import { ElbModel } from './models/elb.ts';
@@ -29,6 +30,7 @@ export interface Sandbox {
   readonly sns: SnsModel;
   readonly ssm: SsmModel;
   readonly dynamodb: DynamoDbModel;
+  readonly config: ConfigModel;
   readonly s3: S3Model;
   readonly s3Control: S3ControlModel;
   readonly cloudTrail: CloudTrailModel;
@@ -61,6 +63,7 @@ export function createSandbox(options: SandboxAccountOptions = {}): Sandbox {
     sns: new SnsModel(context),
     ssm: new SsmModel(context),
     dynamodb: new DynamoDbModel(context),
+    config: new ConfigModel(context),
     // The account's Block Public Access applies to every bucket: S3 combines it with the bucket's own.
     s3: new S3Model(context, { accountPublicAccessBlock: () => s3Control.publicAccessBlock() }),
     s3Control,

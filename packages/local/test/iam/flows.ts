@@ -10,6 +10,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { GuardDutyClient } from '@aws-sdk/client-guardduty';
@@ -27,6 +28,7 @@ import type { ExecutionInput } from '@cordon/core/triage/execution-input';
 import { triageIncident } from '@cordon/core/triage/triage';
 import { stepFunctionsCallbacks } from '@cordon/functions/approval-api';
 import { ssmApprovalSecrets } from '@cordon/functions/approval-secrets';
+import { configRuleReader } from '@cordon/functions/config-rules';
 import { createPollerHandler, guardDutyPort, lambdaTriageSender } from '@cordon/functions/poller';
 import { createRequestApprovalHandler } from '@cordon/functions/request-approval';
 import { createSettingsLoader } from '@cordon/functions/settings';
@@ -60,7 +62,7 @@ export interface Flow {
   readonly harness: IamHarness;
   readonly engine: LocalEngine;
   readonly execution: ExecutionReport | undefined;
-  /** Runs another playbook on the same incident (ec2-release after a containment). */
+  /** Runs another playbook on the same incident (ec2-release after a containment, remediation-release after a fix). */
   run(playbook: PlaybookId): Promise<ExecutionReport>;
 }
 
@@ -206,6 +208,8 @@ export async function runFlow(event: unknown, options: FlowOptions = {}): Promis
         return started;
       },
       observeInstance: observerFor(() => observerClients),
+      // Config results: the rule is read by its name (through the observer role in a member account).
+      describeConfigRule: configRuleReader(() => sandboxClient(sandbox, ConfigServiceClient)),
       now: () => new Date(),
     });
   });

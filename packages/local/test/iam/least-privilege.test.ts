@@ -9,6 +9,7 @@
 import { quarantineInstanceStatement } from '@cordon/core/actions/deny-policy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEvent, loadEventWithAccount, loadFixture } from '../../../../test/support/events.ts';
+import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
 import { deployedPrincipals } from '../../src/iam/principals.ts';
 import { iamReport } from '../../src/iam/report.ts';
 import { awsError } from '../../src/sandbox/errors.ts';
@@ -109,7 +110,7 @@ interface FlowCase {
   readonly event: () => unknown;
   readonly options: FlowOptions;
   /** Playbooks run afterwards on the same incident. */
-  readonly afterwards?: readonly 'ec2-release'[];
+  readonly afterwards?: readonly ('ec2-release' | 'remediation-release')[];
 }
 
 const CASES: readonly FlowCase[] = [
@@ -174,6 +175,16 @@ const CASES: readonly FlowCase[] = [
   },
   // The sample's account is the 13-digit placeholder, which intake refuses: given a real one.
   { name: 'root-activity', event: () => loadEventWithAccount(ROOT_EVENT), options: { settings: SAMPLES } },
+  // The posture remediations, each on a Config result under a conformance pack or Security Hub name, then
+  // released (a revoked rule that had tags comes back with them: tagging on create).
+  ...Object.entries(POSTURE_EVENTS).map(
+    ([rule, file]): FlowCase => ({
+      name: `${rule}: the fix, then remediation-release`,
+      event: () => loadDemoEvent(file),
+      options: {},
+      afterwards: ['remediation-release'],
+    }),
+  ),
 ];
 
 const flows: Flow[] = [];

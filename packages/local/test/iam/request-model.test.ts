@@ -32,6 +32,7 @@ const CLIENT_SERVICES: Readonly<Record<string, string>> = {
   'client-lambda': 'Lambda',
   'client-guardduty': 'GuardDuty',
   'client-cloudwatch': 'CloudWatch',
+  'client-config-service': 'ConfigService',
   'client-s3': 'S3',
   'client-s3-control': 'S3Control',
   'client-cloudtrail': 'CloudTrail',
@@ -83,6 +84,57 @@ describe('the request model', () => {
       expect.arrayContaining(['SFN.SendTaskSuccess', 'GuardDuty.ListDetectors', 'SSM.GetParameter']),
     );
     expect(sent.filter((call) => !modelled.has(call))).toEqual([]);
+  });
+
+  it('asks, for a tagged Authorize, for the group, the new rule and tagging on create by that call', async () => {
+    // Prepare
+    const sandbox = createSandbox({ accountId: ACCOUNT, region: REGION });
+    sandbox.ec2.addVpc({ vpcId: 'vpc-0aaaaaaaaaaaaaaa1' });
+    const group = sandbox.ec2.addSecurityGroup({ groupName: 'app', vpcId: 'vpc-0aaaaaaaaaaaaaaa1' });
+    const scope: CallScope = {
+      account: ACCOUNT,
+      region: REGION,
+      principalArn: `arn:aws:iam::${ACCOUNT}:role/cordon-test-release-remediation`,
+      read: sandboxStateReader(sandbox),
+    };
+    const input = { GroupId: group, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 22, ToPort: 22 }] };
+
+    // Act
+    const plain = await iamRequestsFor(
+      { service: 'EC2', command: 'AuthorizeSecurityGroupIngress', input },
+      scope,
+    );
+    const tagged = await iamRequestsFor(
+      {
+        service: 'EC2',
+        command: 'AuthorizeSecurityGroupEgress',
+        input: {
+          ...input,
+          TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: [{ Key: 'team', Value: 'web' }] }],
+        },
+      },
+      scope,
+    );
+
+    // Assess
+    expect(plain.map((each) => [each.action, each.resources.map((resource) => resource.type)])).toEqual([
+      ['ec2:AuthorizeSecurityGroupIngress', ['security-group']],
+    ]);
+    expect(tagged.map((each) => [each.action, each.resources.map((resource) => resource.arn)])).toEqual([
+      [
+        'ec2:AuthorizeSecurityGroupEgress',
+        [
+          `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${group}`,
+          `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group-rule/*`,
+        ],
+      ],
+      ['ec2:CreateTags', [`arn:aws:ec2:${REGION}:${ACCOUNT}:security-group-rule/*`]],
+    ]);
+    expect(tagged[1]?.context).toMatchObject({
+      'ec2:CreateAction': 'AuthorizeSecurityGroupEgress',
+      'aws:TagKeys': ['team'],
+      'aws:RequestTag/team': 'web',
+    });
   });
 
   it('refuses a call it does not know, and one without the input it needs, with a named error', async () => {
@@ -161,7 +213,11 @@ describe('the request model', () => {
       },
       'EC2.CreateTags': { Resources: ['i-0123456789abcdef0', group], Tags: tags },
       'EC2.DeleteTags': { Resources: ['i-0123456789abcdef0'], Tags: [{ Key: 'cordon:incident' }] },
-      'EC2.AuthorizeSecurityGroupIngress': { GroupId: group },
+      // Tagged, so that the new rule (security-group-rule) and tagging on create are checked too.
+      'EC2.AuthorizeSecurityGroupIngress': {
+        GroupId: group,
+        TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: [{ Key: 'team', Value: 'web' }] }],
+      },
       'EC2.AuthorizeSecurityGroupEgress': { GroupId: group },
       'EC2.RevokeSecurityGroupIngress': { GroupId: group },
       'EC2.RevokeSecurityGroupEgress': { GroupId: group },

@@ -154,6 +154,25 @@ const securityGroupRules =
   ];
 
 /**
+ * Authorize: the group, and — when the call tags the rules it creates — the new rule (`security-group-rule`:
+ * "Policies using the security-group-rule resource-level permission are only enforced when the API request
+ * includes TagSpecifications", the SAR's note on the action) and the tagging-on-create `ec2:CreateTags`.
+ */
+const authorizeRules =
+  (action: string, createAction: string): RequestBuilder =>
+  async (input, scope) => {
+    const group = await existing(scope, 'security-group', required(input, 'GroupId', action));
+    const tags = specifiedTags(input, 'security-group-rule');
+    const tagged = ((input.TagSpecifications ?? []) as { ResourceType?: string }[]).some(
+      (spec) => spec.ResourceType === 'security-group-rule',
+    );
+    return [
+      request(action, tagged ? [group, created(scope, 'security-group-rule', tags)] : [group]),
+      ...tagOnCreate(scope, createAction, 'security-group-rule', tags),
+    ];
+  };
+
+/**
  * ModifySnapshotAttribute's own keys on the snapshot: the group (`all`) and account ids it adds or removes
  * (`ec2:Add/group`, `ec2:Add/userId`, `ec2:Remove/group`, `ec2:Remove/userId`, single-valued in the SAR: several
  * values are given as a list), in either input form.
@@ -215,6 +234,7 @@ export const EC2_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
 
   DescribeInstances: unscoped('ec2:DescribeInstances'),
   DescribeSecurityGroups: unscoped('ec2:DescribeSecurityGroups'),
+  DescribeSecurityGroupRules: unscoped('ec2:DescribeSecurityGroupRules'),
   DescribeSnapshots: unscoped('ec2:DescribeSnapshots'),
   DescribeIamInstanceProfileAssociations: unscoped('ec2:DescribeIamInstanceProfileAssociations'),
   DescribeNetworkInterfaces: unscoped('ec2:DescribeNetworkInterfaces'),
@@ -291,8 +311,14 @@ export const EC2_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
     return [request('ec2:DeleteTags', resources, requestTags(input.Tags as Tag[] | undefined))];
   },
 
-  AuthorizeSecurityGroupIngress: securityGroupRules('ec2:AuthorizeSecurityGroupIngress'),
-  AuthorizeSecurityGroupEgress: securityGroupRules('ec2:AuthorizeSecurityGroupEgress'),
+  AuthorizeSecurityGroupIngress: authorizeRules(
+    'ec2:AuthorizeSecurityGroupIngress',
+    'AuthorizeSecurityGroupIngress',
+  ),
+  AuthorizeSecurityGroupEgress: authorizeRules(
+    'ec2:AuthorizeSecurityGroupEgress',
+    'AuthorizeSecurityGroupEgress',
+  ),
   RevokeSecurityGroupIngress: securityGroupRules('ec2:RevokeSecurityGroupIngress'),
   RevokeSecurityGroupEgress: securityGroupRules('ec2:RevokeSecurityGroupEgress'),
 

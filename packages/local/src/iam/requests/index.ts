@@ -6,6 +6,7 @@
 import { IamRequestUnknownError } from '../errors.ts';
 import type { IamRequest } from '../evaluate.ts';
 import { CLOUDTRAIL_REQUESTS } from './cloudtrail.ts';
+import { CONFIG_REQUESTS } from './config.ts';
 import { EC2_REQUESTS } from './ec2.ts';
 import { IAM_REQUESTS, STS_REQUESTS } from './iam.ts';
 import { KMS_REQUESTS } from './kms.ts';
@@ -21,6 +22,7 @@ export const REQUEST_MODEL: Readonly<Record<string, Readonly<Record<string, Requ
   EC2: EC2_REQUESTS,
   IAM: IAM_REQUESTS,
   STS: STS_REQUESTS,
+  ConfigService: CONFIG_REQUESTS,
   ...SERVICE_REQUESTS,
   S3: S3_REQUESTS,
   S3Control: S3_CONTROL_REQUESTS,

@@ -31,6 +31,8 @@ export interface SecurityGroupRuleRecord {
   toPort?: number;
   peer: { kind: 'ipv4' | 'ipv6' | 'group' | 'prefixList'; value: string };
   description?: string;
+  /** Tags of the rule itself (`TagSpecifications` of type `security-group-rule` when it was authorized). */
+  tags?: Record<string, string>;
 }
 
 export interface VpcRecord {

@@ -3,6 +3,8 @@ import type {
   AuthorizeSecurityGroupIngressCommandInput,
   CreateSecurityGroupCommandInput,
   CreateSecurityGroupCommandOutput,
+  DescribeSecurityGroupRulesCommandInput,
+  DescribeSecurityGroupRulesCommandOutput,
   DescribeSecurityGroupsCommandInput,
   DescribeSecurityGroupsCommandOutput,
   IpPermission,
@@ -27,8 +29,9 @@ import {
 } from './store.ts';
 
 /**
- * Security groups and their rules: DescribeSecurityGroups, CreateSecurityGroup, and Authorize/Revoke for
- * ingress and egress. Rules are stored as AWS stores them, one peer each, with `sgr-` ids.
+ * Security groups and their rules: DescribeSecurityGroups, DescribeSecurityGroupRules, CreateSecurityGroup, and
+ * Authorize/Revoke for ingress and egress (Revoke by rule id or by permission). Rules are stored as AWS stores
+ * them, one peer each, with `sgr-` ids, their descriptions and their own tags.
  */
 export function securityGroupCommands(store: Ec2Store): Record<string, CommandHandler> {
   type Authorize = AuthorizeSecurityGroupIngressCommandInput | AuthorizeSecurityGroupEgressCommandInput;
@@ -36,6 +39,9 @@ export function securityGroupCommands(store: Ec2Store): Record<string, CommandHa
   return {
     DescribeSecurityGroups: store.reading((input: DescribeSecurityGroupsCommandInput) =>
       describeSecurityGroups(store, input),
+    ),
+    DescribeSecurityGroupRules: store.reading((input: DescribeSecurityGroupRulesCommandInput) =>
+      describeSecurityGroupRules(store, input),
     ),
     CreateSecurityGroup: store.mutating((input: CreateSecurityGroupCommandInput, context) =>
       createSecurityGroup(store, input, context),
@@ -278,7 +284,11 @@ function authorize(
   context: SandboxContext,
 ): { Return: boolean; SecurityGroupRules: SecurityGroupRule[] } {
   const group = store.one(GROUPS, input.GroupId);
-  const rules = toRules(store, input.IpPermissions ?? [], context);
+  // Tags of the call go to every rule it creates (TagSpecifications of type security-group-rule).
+  const tags = tagsFor(input.TagSpecifications, 'security-group-rule');
+  const rules = toRules(store, input.IpPermissions ?? [], context).map((rule) =>
+    Object.keys(tags).length === 0 ? rule : { ...rule, tags: { ...tags } },
+  );
   if (rules.length === 0)
     throw fail('MissingParameter', 'The request must contain the parameter ipPermissions');
   const existing = egress ? group.egress : group.ingress;
@@ -306,7 +316,77 @@ function authorize(
       GroupOwnerId: accountId,
       ...peerOf(rule),
       ...(rule.description === undefined ? {} : { Description: rule.description }),
+      ...(rule.tags === undefined ? {} : { Tags: toTags(rule.tags) }),
     })),
+  };
+}
+
+/** DescribeSecurityGroupRules takes MaxResults from 5 to 1000; without it, every rule comes back (API reference). */
+const RULE_PAGE = { min: 5, max: 1000 } as const;
+
+/**
+ * Every rule of the account's groups, one per peer, as AWS answers it: filters `group-id`,
+ * `security-group-rule-id` and `tag:<key>` (of the rule), `SecurityGroupRuleIds` (an unknown one is
+ * `InvalidSecurityGroupRuleId.NotFound`), and pages of `MaxResults` with a `NextToken`
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSecurityGroupRules.html).
+ */
+function describeSecurityGroupRules(
+  store: Ec2Store,
+  input: DescribeSecurityGroupRulesCommandInput,
+): Out<DescribeSecurityGroupRulesCommandOutput> {
+  if (
+    input.MaxResults !== undefined &&
+    (input.MaxResults < RULE_PAGE.min || input.MaxResults > RULE_PAGE.max)
+  ) {
+    throw fail(
+      'InvalidParameterValue',
+      `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Parameter must be between ${RULE_PAGE.min} and ${RULE_PAGE.max}.`,
+    );
+  }
+  type Row = { group: SecurityGroupRecord; rule: SecurityGroupRuleRecord; egress: boolean };
+  const rows: Row[] = Object.values(store.state.securityGroups).flatMap((group) => [
+    ...group.ingress.map((rule) => ({ group, rule, egress: false })),
+    ...group.egress.map((rule) => ({ group, rule, egress: true })),
+  ]);
+  const ids = input.SecurityGroupRuleIds ?? [];
+  const missing = ids.filter((id) => !rows.some((row) => row.rule.ruleId === id));
+  if (missing.length > 0) {
+    throw fail(
+      'InvalidSecurityGroupRuleId.NotFound',
+      `The security group rule ID '${missing.join(', ')}' does not exist`,
+    );
+  }
+  const filters: FilterTable<Row> = {
+    'group-id': (row) => [row.group.groupId],
+    'security-group-rule-id': (row) => [row.rule.ruleId],
+  };
+  const selected = rows.filter(
+    (row) =>
+      (ids.length === 0 || ids.includes(row.rule.ruleId)) &&
+      matchesFilters(input.Filters, row, filters, row.rule.tags ?? {}),
+  );
+  const start = input.NextToken === undefined ? 0 : Number.parseInt(input.NextToken, 10);
+  if (!Number.isInteger(start) || start < 0 || start > selected.length) {
+    throw fail('InvalidParameterValue', 'The token provided is invalid.');
+  }
+  const end = input.MaxResults === undefined ? selected.length : start + input.MaxResults;
+  const { accountId } = store.context;
+  return {
+    SecurityGroupRules: selected.slice(start, end).map(({ group, rule, egress }): SecurityGroupRule => {
+      const { kind, value } = rule.peer;
+      return {
+        ...ruleFields(group, rule, egress),
+        GroupOwnerId: accountId,
+        SecurityGroupRuleArn: `arn:aws:ec2:${store.context.region}:${accountId}:security-group-rule/${rule.ruleId}`,
+        ...(kind === 'ipv4' ? { CidrIpv4: value } : {}),
+        ...(kind === 'ipv6' ? { CidrIpv6: value } : {}),
+        ...(kind === 'prefixList' ? { PrefixListId: value } : {}),
+        ...(kind === 'group' ? { ReferencedGroupInfo: { GroupId: value, UserId: accountId } } : {}),
+        ...(rule.description === undefined ? {} : { Description: rule.description }),
+        Tags: toTags(rule.tags ?? {}) ?? [],
+      };
+    }),
+    ...(end < selected.length ? { NextToken: String(end) } : {}),
   };
 }
 

@@ -1,0 +1,80 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/main.ts';
+
+const DEMO = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'demo');
+
+interface Report {
+  decision: { action: string; playbook: string } | null;
+  execution: { status: string };
+  calls: Array<{ service: string; command: string; iam?: string }>;
+  changes: Array<{ resource: string; attribute: string; before: string; after: string }>;
+}
+
+async function replayJson(file: string): Promise<Report> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(['replay', join(DEMO, file), '--approve', '--json'], {
+    out: (...lines) => out.push(...lines),
+    err: (line) => err.push(line),
+  });
+  expect(code, err.join('\n')).toBe(0);
+  return JSON.parse(out[0] ?? '{}') as Report;
+}
+
+/** The rules of a security-group fact (`tcp 22 0.0.0.0/0 "ssh"; …`), one per entry. */
+function rules(fact: string): string[] {
+  return fact === '-' ? [] : fact.split('; ');
+}
+
+describe('cordon replay --approve on a Config result for each security-group rule, deployed under a conformance pack or Security Hub name', () => {
+  it.each([
+    {
+      file: 'config-restricted-ssh-conformance-pack-noncompliant.json',
+      playbook: 'security-group-ingress',
+      removed: {
+        'inbound rules': ['tcp 22 0.0.0.0/0 "ssh from anywhere"', 'tcp 22 ::/0 "ssh from anywhere (IPv6)"'],
+      },
+    },
+    {
+      file: 'config-restricted-common-ports-conformance-pack-noncompliant.json',
+      playbook: 'security-group-ingress',
+      removed: {
+        'inbound rules': ['tcp 3306 ::/0 "mysql from anywhere"', 'tcp 3389 0.0.0.0/0 "rdp from anywhere"'],
+      },
+    },
+    {
+      file: 'config-vpc-sg-open-only-to-authorized-ports-securityhub-noncompliant.json',
+      playbook: 'security-group-ingress',
+      removed: { 'inbound rules': ['tcp 8080 0.0.0.0/0 "app port"', 'udp 53 0.0.0.0/0 "dns"'] },
+    },
+    {
+      file: 'config-vpc-default-security-group-closed-securityhub-noncompliant.json',
+      playbook: 'default-security-group',
+      removed: {
+        'inbound rules': ['all sg-0d4e5f60718293041', 'tcp 22 0.0.0.0/0 "temporary admin access"'],
+        'outbound rules': ['all 0.0.0.0/0', 'all ::/0'],
+      },
+    },
+  ])('$file changes exactly the offending rules of the group', async ({ file, playbook, removed }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the playbook of the rule ran, every call allowed by the deployed policies.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls).toContainEqual(expect.objectContaining({ command: 'DescribeConfigRules' }));
+    // Only the group's rules changed, and of them only the offending ones went.
+    expect(report.changes.map((change) => change.attribute).sort()).toEqual(Object.keys(removed).sort());
+    for (const change of report.changes) {
+      const before = rules(change.before);
+      const after = rules(change.after);
+      expect(before.filter((rule) => !after.includes(rule)).sort()).toEqual(
+        [...((removed as Record<string, string[]>)[change.attribute] ?? [])].sort(),
+      );
+      expect(after.every((rule) => before.includes(rule))).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,248 @@
+/**
+ * The AWS Config managed rules Cordon knows, as detections: each by its **source identifier** (what
+ * `config:DescribeConfigRules` answers as `Source.SourceIdentifier`, whatever name the rule was deployed
+ * under), with its default name, the resource type it judges, its default severity and the controls it
+ * checks. Triage identifies a result's rule by its identifier (policy/rule-identification.ts), intake by its
+ * name when nothing better is known; the playbook catalog's routes and the settings' `configRulePlaybooks`
+ * name rules by identifier.
+ *
+ * Every identifier, name and parameter default is the rule's page in the AWS Config Developer Guide (cited per
+ * rule); every control mapping is Security Hub's control reference (controls.ts). Pure data.
+ */
+import type { SeverityLabel } from '../intake/incident.ts';
+import { type ControlMapping, control, SECURITY_HUB_CONTROLS } from './controls.ts';
+
+/** A managed Config rule as Cordon knows it. */
+export interface ConfigRuleDeclaration {
+  /** The rule's source identifier (`INCOMING_SSH_DISABLED`): what settings and routes key it by. */
+  readonly identifier: string;
+  /** The managed rule's name in the AWS Config Developer Guide (`restricted-ssh`). */
+  readonly name: string;
+  /** Other names the rule is deployed under by AWS services (Security Hub deploys one rule as `restricted-rdp`). */
+  readonly aliases?: readonly string[];
+  /** The resource types it evaluates (`AWS::EC2::SecurityGroup`). */
+  readonly resourceTypes: readonly string[];
+  /** What it checks, in one sentence. */
+  readonly summary: string;
+  /**
+   * The severity of a NON_COMPLIANT result when nothing else says (the severity Security Hub gives the control
+   * the rule backs). Rules no declaration knows are `low` (policy/rule-identification.ts).
+   */
+  readonly severity: SeverityLabel;
+  /** The rule's page in the AWS Config Developer Guide. */
+  readonly docs: string;
+  /** The documented default of each parameter the rule takes (a rule deployed without them uses these). */
+  readonly parameterDefaults?: Readonly<Record<string, string>>;
+  /** The controls the rule checks, each with the document that relates them. */
+  readonly mappings: readonly ControlMapping[];
+}
+
+const CONFIG_GUIDE = 'https://docs.aws.amazon.com/config/latest/developerguide';
+const EC2 = SECURITY_HUB_CONTROLS.ec2;
+const IAM = SECURITY_HUB_CONTROLS.iam;
+const { securityHub, cis, pciDss, nist } = control;
+
+/** NIST SP 800-53 Rev. 5 controls Security Hub relates to its security-group controls (boundary protection). */
+const BOUNDARY = ['AC-4', 'AC-4(21)', 'SC-7', 'SC-7(11)', 'SC-7(16)', 'SC-7(21)', 'SC-7(4)', 'SC-7(5)'].map(
+  nist,
+);
+
+/**
+ * Every managed rule Cordon declares, by source identifier.
+ *
+ * @example CONFIG_RULES.INCOMING_SSH_DISABLED.name // 'restricted-ssh'
+ */
+export const CONFIG_RULES = {
+  // https://docs.aws.amazon.com/config/latest/developerguide/access-keys-rotated.html: "Identifier:
+  // ACCESS_KEYS_ROTATED"; Security Hub IAM.3 (Medium) is backed by it.
+  ACCESS_KEYS_ROTATED: {
+    identifier: 'ACCESS_KEYS_ROTATED',
+    name: 'access-keys-rotated',
+    resourceTypes: ['AWS::IAM::User'],
+    summary: 'Active IAM access keys are rotated within maxAccessKeyAge days (default 90).',
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/access-keys-rotated.html`,
+    parameterDefaults: { maxAccessKeyAge: '90' },
+    mappings: [
+      {
+        controls: [
+          securityHub('IAM.3'),
+          cis('1.2.0', '1.4'),
+          cis('1.4.0', '1.14'),
+          ...['AC-2(1)', 'AC-2(3)', 'AC-3(15)'].map(nist),
+        ],
+        source: IAM,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/iam-user-unused-credentials-check.html:
+  // "Identifier: IAM_USER_UNUSED_CREDENTIALS_CHECK"; Security Hub IAM.8 (Medium).
+  IAM_USER_UNUSED_CREDENTIALS_CHECK: {
+    identifier: 'IAM_USER_UNUSED_CREDENTIALS_CHECK',
+    name: 'iam-user-unused-credentials-check',
+    resourceTypes: ['AWS::IAM::User'],
+    summary:
+      'IAM users have no password or active access key unused for maxCredentialUsageAge days (default 90).',
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/iam-user-unused-credentials-check.html`,
+    parameterDefaults: { maxCredentialUsageAge: '90' },
+    mappings: [
+      {
+        controls: [
+          securityHub('IAM.8'),
+          pciDss('3.2.1', '8.1.4'),
+          cis('1.2.0', '1.3'),
+          ...['AC-2', 'AC-2(1)', 'AC-2(3)', 'AC-3', 'AC-3(15)', 'AC-3(7)', 'AC-6'].map(nist),
+        ],
+        source: IAM,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/restricted-ssh.html: "the rule identifier
+  // (INCOMING_SSH_DISABLED) and rule name (restricted-ssh) are different"; COMPLIANT when the incoming SSH
+  // traffic is restricted to a CIDR other than 0.0.0.0/0 or ::/0. Security Hub EC2.13 (High).
+  INCOMING_SSH_DISABLED: {
+    identifier: 'INCOMING_SSH_DISABLED',
+    name: 'restricted-ssh',
+    resourceTypes: ['AWS::EC2::SecurityGroup'],
+    summary: 'No security group allows incoming SSH (TCP port 22) from 0.0.0.0/0 or ::/0.',
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/restricted-ssh.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('EC2.13'),
+          cis('1.2.0', '4.1'),
+          pciDss('3.2.1', '1.2.1'),
+          pciDss('3.2.1', '1.3.1'),
+          pciDss('3.2.1', '2.2.2'),
+          nist('CM-7'),
+          ...BOUNDARY,
+        ],
+        source: EC2,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/restricted-common-ports.html: identifier
+  // RESTRICTED_INCOMING_TRAFFIC; NON_COMPLIANT when incoming TCP to the blocked ports is open to 0.0.0.0/0 or
+  // ::/0; blockedPort1–5 default to 20, 21, 3389, 3306, 4333, or a `blockedPorts` list. Security Hub EC2.14
+  // (High) is backed by it, deployed under the name `restricted-rdp` (the control's page says so).
+  RESTRICTED_INCOMING_TRAFFIC: {
+    identifier: 'RESTRICTED_INCOMING_TRAFFIC',
+    name: 'restricted-common-ports',
+    aliases: ['restricted-rdp'],
+    resourceTypes: ['AWS::EC2::SecurityGroup'],
+    summary:
+      'No security group allows incoming TCP to the blocked ports (default 20, 21, 3389, 3306, 4333) from 0.0.0.0/0 or ::/0.',
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/restricted-common-ports.html`,
+    parameterDefaults: {
+      blockedPort1: '20',
+      blockedPort2: '21',
+      blockedPort3: '3389',
+      blockedPort4: '3306',
+      blockedPort5: '4333',
+    },
+    mappings: [{ controls: [securityHub('EC2.14'), cis('1.2.0', '4.2')], source: EC2 }],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/vpc-sg-open-only-to-authorized-ports.html:
+  // identifier VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS; groups allowing 0.0.0.0/0 or ::/0 may only open the TCP
+  // and UDP ports of authorizedTcpPorts / authorizedUdpPorts (optional, no default). Security Hub EC2.18 (High).
+  VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: {
+    identifier: 'VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS',
+    name: 'vpc-sg-open-only-to-authorized-ports',
+    resourceTypes: ['AWS::EC2::SecurityGroup'],
+    summary:
+      'Security groups open to 0.0.0.0/0 or ::/0 open only the authorized TCP and UDP ports (authorizedTcpPorts, authorizedUdpPorts).',
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/vpc-sg-open-only-to-authorized-ports.html`,
+    mappings: [{ controls: [securityHub('EC2.18'), ...BOUNDARY], source: EC2 }],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/vpc-default-security-group-closed.html:
+  // identifier VPC_DEFAULT_SECURITY_GROUP_CLOSED; NON_COMPLIANT if the default security group has one or more
+  // inbound or outbound rules. Security Hub EC2.2 (High).
+  VPC_DEFAULT_SECURITY_GROUP_CLOSED: {
+    identifier: 'VPC_DEFAULT_SECURITY_GROUP_CLOSED',
+    name: 'vpc-default-security-group-closed',
+    resourceTypes: ['AWS::EC2::SecurityGroup'],
+    summary: "A VPC's default security group has no inbound and no outbound rule.",
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/vpc-default-security-group-closed.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('EC2.2'),
+          cis('1.2.0', '4.3'),
+          cis('1.4.0', '5.3'),
+          pciDss('3.2.1', '1.2.1'),
+          pciDss('3.2.1', '1.3.4'),
+          pciDss('3.2.1', '2.1'),
+          ...BOUNDARY,
+        ],
+        source: EC2,
+      },
+    ],
+  },
+} as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
+
+export type ConfigRuleId = keyof typeof CONFIG_RULES;
+
+/** Every declared rule's identifier. */
+export const CONFIG_RULE_IDS = Object.keys(CONFIG_RULES) as ConfigRuleId[];
+
+/**
+ * The declaration of a rule identifier, or `undefined` (an unknown rule, or an inherited property name).
+ *
+ * @example configRule('INCOMING_SSH_DISABLED')?.name // 'restricted-ssh'
+ */
+export function configRule(identifier: string): ConfigRuleDeclaration | undefined {
+  return Object.hasOwn(CONFIG_RULES, identifier) ? CONFIG_RULES[identifier as ConfigRuleId] : undefined;
+}
+
+/**
+ * The score a severity label stands for when a detection declares a label (a Config result carries a score
+ * like every incident: GuardDuty's bands, DOMAIN.md item 4 — low < 4 ≤ medium < 7 ≤ high < 9 ≤ critical).
+ */
+export const SEVERITY_SCORES: Readonly<Record<SeverityLabel, number>> = {
+  low: 2,
+  medium: 5,
+  high: 7,
+  critical: 9,
+};
+
+const BY_NAME: ReadonlyMap<string, ConfigRuleId> = new Map(
+  CONFIG_RULE_IDS.flatMap((id) => {
+    const rule: ConfigRuleDeclaration = CONFIG_RULES[id];
+    return [rule.name, ...(rule.aliases ?? [])].map((name) => [name, id] as const);
+  }),
+);
+
+/**
+ * The rule a deployed name stands for, when only its name is known (DescribeConfigRules could not be read):
+ * the managed rule's own name, or that name as a conformance pack (`<rule>-conformance-pack-<suffix>`) or
+ * Security Hub (`securityhub-<rule>-<suffix>`) deploys it. `undefined` for any other name — a Control Tower
+ * (`AWSControlTower_…`) or custom name is identified by its source identifier only.
+ *
+ * @example ruleIdentifierFromName('restricted-ssh-conformance-pack-k3lqt8bvs') // 'INCOMING_SSH_DISABLED'
+ * @example ruleIdentifierFromName('securityhub-vpc-default-security-group-closed-4a1b2c') // 'VPC_DEFAULT_SECURITY_GROUP_CLOSED'
+ */
+export function ruleIdentifierFromName(ruleName: string): ConfigRuleId | undefined {
+  const base = ruleName.replace(/-conformance-pack-[a-z0-9]+$/i, '');
+  const direct = BY_NAME.get(base);
+  if (direct !== undefined) return direct;
+  const securityHub = /^securityhub-(.+)-[a-z0-9]+$/i.exec(base)?.[1];
+  return securityHub === undefined ? undefined : BY_NAME.get(securityHub);
+}
+
+/**
+ * The identifier a settings key names: a declared identifier as it is, a declared rule's kebab-case name (the
+ * form settings used before rules were keyed by identifier) as its identifier, anything else (a custom rule's
+ * name) unchanged.
+ *
+ * @example settingsRuleKey('restricted-ssh') // 'INCOMING_SSH_DISABLED'
+ * @example settingsRuleKey('my-custom-rule') // 'my-custom-rule'
+ */
+export function settingsRuleKey(key: string): string {
+  if (configRule(key) !== undefined) return key;
+  return BY_NAME.get(key) ?? key;
+}

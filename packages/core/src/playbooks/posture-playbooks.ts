@@ -1,0 +1,158 @@
+/**
+ * The posture playbooks: remediations of what an AWS Config rule found non-compliant, and the release that
+ * undoes them from the ledger. Declared like every playbook (catalog.ts, `PlaybookDefinition`), kept in their
+ * own module so that the catalog stays readable as remediations are added.
+ *
+ * Pure data, like the catalog.
+ */
+import type { JsonObject } from './asl.ts';
+import type { PlaybookDefinition } from './catalog.ts';
+import { STATE_NAMES } from './states.ts';
+
+const S = STATE_NAMES;
+
+/**
+ * The parameters of a posture playbook's fix: its own, and the rule that judged the target (`$.target.rule`:
+ * identifier and parameters) and the controls the fix serves (`$.controls`, which every ledger entry of the
+ * step records). Triage sends both for every posture target.
+ *
+ * @example postureParameters({ 'groupId.$': '$.target.groupId' }) // { 'groupId.$': …, 'rule.$': '$.target.rule', 'controls.$': '$.controls' }
+ */
+export function postureParameters(parameters: JsonObject): JsonObject {
+  return { ...parameters, 'rule.$': '$.target.rule', 'controls.$': '$.controls' };
+}
+
+/** Why a rule's fix asks first by default: it removes access that something may depend on. */
+const MAY_BREAK_A_WORKLOAD =
+  'the fix removes access a workload may use (a service published on the port, a dependency on the group), so a person approves it first';
+
+/**
+ * The posture playbooks, by id (spread into `PLAYBOOKS`).
+ *
+ * @example POSTURE_PLAYBOOKS['security-group-ingress'].target // 'security-group'
+ */
+export const POSTURE_PLAYBOOKS: Readonly<
+  Record<'security-group-ingress' | 'default-security-group' | 'remediation-release', PlaybookDefinition>
+> = {
+  'security-group-ingress': {
+    id: 'security-group-ingress',
+    title: 'Security group open to the world',
+    summary:
+      'revoke exactly the inbound rules of a security group that open the ports an AWS Config rule forbids to 0.0.0.0/0 or ::/0, keeping every other rule, and record them (with their descriptions) for a release.',
+    steps: ['revoke-open-ingress', 'notify'],
+    approval: 'when-required',
+    // A rule that the settings made automatic runs at once; one that asks never runs on a timeout unless the
+    // severity's default says so (and for these high-severity rules triage makes a timeout reject).
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'security-group',
+    routes: {
+      configRules: {
+        INCOMING_SSH_DISABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause:
+            'only rules confined to port 22 are revoked without a person (remote administration, which no workload should take from the whole internet; use the exemption tag for a public SFTP endpoint); a wider rule that also opens other ports is revoked only when a person approved the run',
+          target: {},
+        },
+        RESTRICTED_INCOMING_TRAFFIC: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (FTP, MySQL and the other blocked ports are services, not only administration)`,
+          target: {},
+        },
+        VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (a public web server's 443 is revoked when the rule's authorized ports do not name it)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'revoke-open-ingress': {
+        state: S.revokeOpenIngress,
+        parameters: postureParameters({
+          'groupId.$': '$.target.groupId',
+          'approvalRequired.$': '$.approval.required',
+        }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a security group NON_COMPLIANT with a rule this playbook declares (`INCOMING_SSH_DISABLED`, `RESTRICTED_INCOMING_TRAFFIC`, `VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS`), whatever name the rule is deployed under (a conformance pack, Security Hub, Control Tower or a custom name: triage reads its source identifier with `config:DescribeConfigRules`). The rule’s parameters (blocked or authorized ports) come from the same call. Whether it asks first is the mapping in `settings.configRulePlaybooks`.',
+      release:
+        'Every revoked rule is recorded in the incident ledger before it is revoked: its direction, protocol, ports, peer and description. Start `remediation-release` for the incident: it authorizes exactly those rules again (with their descriptions), and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-restricted-ssh-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  'default-security-group': {
+    id: 'default-security-group',
+    title: 'Default security group not closed',
+    summary:
+      "remove every inbound and outbound rule of a VPC's default security group, recording each for a release.",
+    steps: ['close-default-security-group', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'security-group',
+    routes: {
+      configRules: {
+        VPC_DEFAULT_SECURITY_GROUP_CLOSED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (every instance still in the default group loses all its traffic, egress included)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'close-default-security-group': {
+        state: S.closeDefaultSecurityGroup,
+        parameters: postureParameters({ 'groupId.$': '$.target.groupId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        "Triage starts it when AWS Config reports a VPC's default security group NON_COMPLIANT with `VPC_DEFAULT_SECURITY_GROUP_CLOSED` (whatever name the rule is deployed under). It asks for approval first by default: resources still using the default group lose all their traffic.",
+      release:
+        'Every removed rule (inbound and outbound, with its description) is recorded in the incident ledger before it is removed. Start `remediation-release` for the incident to authorize exactly those rules again.',
+      replay: {
+        args: 'packages/cli/demo/config-vpc-default-security-group-closed-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
+  'remediation-release': {
+    id: 'remediation-release',
+    title: 'Remediation release',
+    summary:
+      "after an approval, put back exactly what an incident's remediations removed, from what each recorded in the ledger before it changed anything.",
+    steps: ['release-remediation', 'notify'],
+    // A release is never automatic: always asked for, and a timeout releases nothing.
+    approval: 'always',
+    timeoutDefaultApplies: false,
+    finalEvent: 'released',
+    mutating: true,
+    target: 'incident-changes',
+    routes: { responder: true },
+    linear: {
+      'release-remediation': { state: S.releaseRemediation, parameters: {} },
+      notify: { state: S.tellReleased, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
+      release:
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+      replay: {
+        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
+      },
+    },
+  },
+};

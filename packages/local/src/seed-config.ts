@@ -1,0 +1,147 @@
+/**
+ * Seeding the sandbox from an AWS Config result: the rule the result names (in the sandbox's Config model,
+ * under the name it was deployed with, with the source identifier that name stands for and the parameters its
+ * seed gives it) and the resource it judged, made non-compliant the way the rule says — beside what the fix
+ * must leave alone (narrower peers, other ports, outbound rules), so that `cordon replay` and the scenario
+ * tests show exactly what a fix changes and its release puts back.
+ *
+ * One seed per managed rule, by source identifier ({@link CONFIG_SEEDS}); the conformance test names a rule a
+ * remediation acts on whose seed is missing.
+ */
+import type { IpPermission } from '@aws-sdk/client-ec2';
+import type { ConfigFacts, GenericResource } from '@cordon/core/intake/incident';
+import { ruleIdentifierFromName } from '@cordon/core/playbooks/config-rules';
+import type { Sandbox } from './sandbox/index.ts';
+
+/** Where a seed puts the resource: the ids the result names (valid ones; placeholders were replaced). */
+export interface ConfigSeedTarget {
+  /** The resource id of the result (`sg-…`). */
+  readonly resourceId: string;
+  /** A VPC id to create the resource in (derived from the resource id). */
+  readonly vpcId: string;
+}
+
+/** How to make the sandbox hold a resource a rule judges non-compliant. */
+export interface ConfigSeed {
+  /** The rule's input parameters in the sandbox's Config model (absent: deployed without parameters). */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Puts the non-compliant resource (and what must survive the fix) in the sandbox. */
+  seed(sandbox: Sandbox, target: ConfigSeedTarget): void;
+}
+
+const WORLD_V4 = '0.0.0.0/0';
+const WORLD_V6 = '::/0';
+const OFFICE = '10.0.0.0/8';
+
+/** One TCP or UDP permission to one CIDR, with a description. */
+function open(protocol: 'tcp' | 'udp', port: number | [number, number], cidr: string, description: string) {
+  const [from, to] = typeof port === 'number' ? [port, port] : port;
+  const range = cidr.includes(':')
+    ? { Ipv6Ranges: [{ CidrIpv6: cidr, Description: description }] }
+    : { IpRanges: [{ CidrIp: cidr, Description: description }] };
+  return { IpProtocol: protocol, FromPort: from, ToPort: to, ...range } satisfies IpPermission;
+}
+
+/**
+ * A group open to the world on `offending` (one rule of it tagged, so a release must put its tags back too)
+ * beside `surviving` rules, in a VPC of its own.
+ */
+function openGroup(
+  name: string,
+  offending: readonly IpPermission[],
+  surviving: readonly IpPermission[],
+): ConfigSeed['seed'] {
+  return (sandbox, { resourceId, vpcId }) => {
+    if (sandbox.ec2.snapshot().securityGroups[resourceId] !== undefined) return;
+    if (sandbox.ec2.snapshot().vpcs[vpcId] === undefined) sandbox.ec2.addVpc({ vpcId });
+    sandbox.ec2.addSecurityGroup({
+      groupId: resourceId,
+      groupName: name,
+      description: `${name} (seeded from a Config result)`,
+      vpcId,
+      ingress: [...offending.slice(1), ...surviving],
+    });
+    const [tagged] = offending;
+    if (tagged === undefined) return;
+    // Through the model's own command: a rule's tags come with the call that authorizes it.
+    void sandbox.ec2.commands.AuthorizeSecurityGroupIngress?.(
+      {
+        GroupId: resourceId,
+        IpPermissions: [tagged],
+        TagSpecifications: [{ ResourceType: 'security-group-rule', Tags: [{ Key: 'team', Value: 'web' }] }],
+      },
+      sandbox.account.context,
+    );
+  };
+}
+
+/**
+ * The seed of each managed rule, by source identifier.
+ *
+ * @example CONFIG_SEEDS.INCOMING_SSH_DISABLED.seed(sandbox, { resourceId: 'sg-0123456789abcdef0', vpcId })
+ */
+export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
+  // SSH from the whole internet (IPv4 and IPv6) beside SSH from the office and HTTPS for everyone.
+  INCOMING_SSH_DISABLED: {
+    seed: openGroup(
+      'bastion',
+      [open('tcp', 22, WORLD_V4, 'ssh from anywhere'), open('tcp', 22, WORLD_V6, 'ssh from anywhere (IPv6)')],
+      [open('tcp', 22, OFFICE, 'ssh from the office'), open('tcp', 443, WORLD_V4, 'https')],
+    ),
+  },
+  // RDP and MySQL from the internet (the documented default blocked ports), beside HTTPS and office RDP.
+  RESTRICTED_INCOMING_TRAFFIC: {
+    seed: openGroup(
+      'windows-app',
+      [open('tcp', 3389, WORLD_V4, 'rdp from anywhere'), open('tcp', 3306, WORLD_V6, 'mysql from anywhere')],
+      [open('tcp', 443, WORLD_V4, 'https'), open('tcp', 3389, OFFICE, 'rdp from the office')],
+    ),
+  },
+  // Only TCP 443 is authorized: an app port and DNS over UDP are open to the internet beside it.
+  VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: {
+    parameters: { authorizedTcpPorts: '443' },
+    seed: openGroup(
+      'public-web',
+      [open('tcp', 8080, WORLD_V4, 'app port'), open('udp', 53, WORLD_V4, 'dns')],
+      [open('tcp', 443, WORLD_V4, 'https'), open('tcp', 22, OFFICE, 'ssh from the office')],
+    ),
+  },
+  // The VPC's default group with AWS's default rules (all from itself in; all out, IPv4 and IPv6) and SSH in.
+  VPC_DEFAULT_SECURITY_GROUP_CLOSED: {
+    seed(sandbox, { resourceId, vpcId }) {
+      if (sandbox.ec2.snapshot().securityGroups[resourceId] !== undefined) return;
+      sandbox.ec2.addVpc({ vpcId, defaultGroupId: resourceId, ipv6CidrBlock: '2600:1f18:abcd:1200::/56' });
+      void sandbox.ec2.commands.AuthorizeSecurityGroupIngress?.(
+        { GroupId: resourceId, IpPermissions: [open('tcp', 22, WORLD_V4, 'temporary admin access')] },
+        sandbox.account.context,
+      );
+    },
+  },
+};
+
+/**
+ * Seeds the rule and the resource of a Config result: the rule under its deployed name (a managed rule with the
+ * identifier its name stands for, or a custom rule when the name names none), and the resource through the
+ * rule's seed, when there is one.
+ */
+export function seedConfigResult(
+  sandbox: Sandbox,
+  facts: ConfigFacts,
+  resource: GenericResource,
+  vpcId: string,
+): void {
+  const identifier = ruleIdentifierFromName(facts.configRuleName);
+  const seed = identifier === undefined ? undefined : CONFIG_SEEDS[identifier];
+  const existing = sandbox.config.snapshot().rules[facts.configRuleName];
+  if (existing === undefined) {
+    sandbox.config.addRule({
+      name: facts.configRuleName,
+      ...(identifier === undefined
+        ? { owner: 'CUSTOM_LAMBDA' as const }
+        : { owner: 'AWS' as const, sourceIdentifier: identifier }),
+      ...(seed?.parameters === undefined ? {} : { parameters: seed.parameters }),
+      ...(facts.configRuleName.startsWith('securityhub-') ? { createdBy: 'securityhub.amazonaws.com' } : {}),
+    });
+  }
+  seed?.seed(sandbox, { resourceId: resource.resourceId, vpcId });
+}

@@ -1,0 +1,85 @@
+/**
+ * Test support for the posture remediations: the hand-made Config events of packages/cli/demo (built from the
+ * documented "Config Rules Compliance Change" format: packages/cli/demo/README.md), a security group's rules as
+ * they can be compared before and after (ids aside: AWS gives a rule authorized again a new id), the incident's
+ * ledger, and the release as a responder starts it.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDbLedger } from '../../packages/core/src/ledger/dynamodb-ledger.ts';
+import type { LedgerEntry } from '../../packages/core/src/ledger/ledger.ts';
+import type { ExecutionInput } from '../../packages/core/src/triage/execution-input.ts';
+import { sandboxClient } from '../../packages/local/src/clients.ts';
+import type { LocalDeployment } from '../../packages/local/src/deployment.ts';
+import type { ExecutionReport } from '../../packages/local/src/engine.ts';
+import type { Sandbox } from '../../packages/local/src/sandbox/index.ts';
+
+const DEMO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'packages', 'cli', 'demo');
+
+/** The hand-made Config events, by rule. */
+export const POSTURE_EVENTS = {
+  INCOMING_SSH_DISABLED: 'config-restricted-ssh-conformance-pack-noncompliant.json',
+  RESTRICTED_INCOMING_TRAFFIC: 'config-restricted-common-ports-conformance-pack-noncompliant.json',
+  VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS:
+    'config-vpc-sg-open-only-to-authorized-ports-securityhub-noncompliant.json',
+  VPC_DEFAULT_SECURITY_GROUP_CLOSED: 'config-vpc-default-security-group-closed-securityhub-noncompliant.json',
+} as const;
+
+/** A fresh parse of a hand-made event of packages/cli/demo. */
+export function loadDemoEvent<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(readFileSync(join(DEMO_DIR, name), 'utf8')) as T;
+}
+
+/** The group id a Config event names. */
+export function groupOf(event: unknown): string {
+  return (event as { detail: { resourceId: string } }).detail.resourceId;
+}
+
+/**
+ * A group's rules as they compare: direction, protocol, ports, peer, description and tags — everything but
+ * the rule id — sorted.
+ */
+export function groupRules(sandbox: Sandbox, groupId: string): string[] {
+  const group = sandbox.ec2.snapshot().securityGroups[groupId];
+  if (group === undefined) throw new Error(`no group ${groupId} in the sandbox`);
+  const text = (direction: string) => (rule: (typeof group.ingress)[number]) =>
+    JSON.stringify({
+      direction,
+      protocol: rule.protocol,
+      fromPort: rule.fromPort,
+      toPort: rule.toPort,
+      peer: rule.peer,
+      description: rule.description,
+      tags: rule.tags,
+    });
+  return [...group.ingress.map(text('ingress')), ...group.egress.map(text('egress'))].sort();
+}
+
+/** Every ledger entry of an incident, as the deployed functions wrote it (the stage's table). */
+export async function ledgerEntries(deployment: LocalDeployment, incidentId: string): Promise<LedgerEntry[]> {
+  const ledger = new DynamoDbLedger({
+    client: sandboxClient(deployment.sandbox, DynamoDBClient),
+    tableName: deployment.names.ledgerTable,
+    retentionDays: 365,
+  });
+  return ledger.entries(incidentId);
+}
+
+/**
+ * `remediation-release` as a responder starts it: StartExecution on the stage's state machine, with the fix's
+ * execution input (its incident id is the ledger the release reads) and a name of its own.
+ */
+export function startRelease(
+  deployment: LocalDeployment,
+  fix: ExecutionReport | undefined,
+  name = 'release',
+): Promise<ExecutionReport> {
+  if (fix === undefined) throw new Error('no remediation ran');
+  const input: ExecutionInput = {
+    ...fix.input,
+    decision: { ...fix.input.decision, playbook: 'remediation-release' },
+  };
+  return deployment.start('remediation-release', `${fix.name}-${name}`, input);
+}
