@@ -48,7 +48,7 @@ export const MAX_GROUP_MEMBERS = 500;
 export const GROUP_UPDATE_INTERVAL_SECONDS = 10;
 
 /** An announcement claimed this long ago and never finished is taken over (its poster died). */
-export const ANNOUNCE_STALE_SECONDS = 30;
+export const ANNOUNCE_STALE_SECONDS = 15;
 
 /** How long group items are kept after their links expire (as approval records are). */
 const DEFAULT_RETENTION_DAYS = 30;
