@@ -10,6 +10,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ApprovalLogger } from '@cordon/core/approval/decide';
+import { type ApprovalGroupStore, DynamoDbApprovalGroups } from '@cordon/core/approval/groups';
 import { type ApprovalStore, DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { type RequestApprovalResult, requestApproval } from '@cordon/core/approval/request-approval';
 import type { ApprovalSecrets } from '@cordon/core/approval/secrets';
@@ -27,6 +28,8 @@ export interface RequestApprovalDependencies {
   readonly logger: Logger;
   loadSettings(): Promise<SettingsResult>;
   readonly store: ApprovalStore;
+  /** Approval groups, in the same table (absent: every request is asked alone). */
+  readonly groups?: ApprovalGroupStore;
   secrets(): Promise<ApprovalSecrets>;
   /** Where the approval API answers (the Function URL). */
   readonly linkBaseUrl: string;
@@ -34,6 +37,8 @@ export interface RequestApprovalDependencies {
   readonly topicArn?: string;
   readonly fetch?: typeof fetch;
   now(): Date;
+  /** Waits while a group's message is posted or its update is due (tests pass a fake). */
+  sleep?(milliseconds: number): Promise<void>;
 }
 
 /** What the function returns (for logs and tests): never the task token. */
@@ -56,13 +61,16 @@ export function requestApprovalDependenciesFromEnvironment(): RequestApprovalDep
   const topicArn = getStringFromEnv({ key: 'CORDON_SNS_TOPIC_ARN', defaultValue: '' });
   const logger = new Logger({ serviceName: 'cordon-request-approval' });
   const settings = createSettingsLoader({ stage });
+  // One client (one connection pool) for the records and the groups: they share the table.
+  const dynamodb = new DynamoDBClient({});
   return {
     logger,
     loadSettings: () => settings.load(),
     store: new DynamoDbApprovalStore({
-      client: new DynamoDBClient({}),
+      client: dynamodb,
       tableName: table,
     }),
+    groups: new DynamoDbApprovalGroups({ client: dynamodb, tableName: table }),
     secrets: ssmApprovalSecrets(stage),
     linkBaseUrl,
     ...(topicArn === '' ? {} : { topicArn, sns: new SNSClient({}) }),
@@ -111,11 +119,17 @@ export function createRequestApprovalHandler(
     const { sns, topicArn } = deps;
     const result = await requestApproval(event, {
       store: deps.store,
+      ...(deps.groups === undefined ? {} : { groups: deps.groups }),
+      ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
       approval: settings.settings.approval,
       linkBaseUrl: deps.linkBaseUrl,
       linkSigningKey: secrets.linkSigningKey,
       now: deps.now,
       ...(slackConfigured ? { postSlack: (message) => slack.post(message) } : {}),
+      // chat.update needs the bot token: a webhook's message cannot be edited.
+      ...(secrets.slackBotToken === undefined
+        ? {}
+        : { updateSlack: (ref, message) => slack.replace({ ref }, message) }),
       ...(sns === undefined || topicArn === undefined
         ? {}
         : {
