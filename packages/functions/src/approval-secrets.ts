@@ -3,7 +3,7 @@
  * five minutes by Powertools Parameters; shared by the approval API and request-approval. Values are never
  * logged.
  */
-import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
+import { getParameter, type SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { type ApprovalSecrets, approvalSecretParameters } from '@cordon/core/approval/secrets';
 import { ApprovalSecretMissingError, rootCauseName } from '@cordon/core/errors';
 
@@ -16,11 +16,17 @@ const SECRETS_MAX_AGE_SECONDS = 300;
  *
  * @example const secrets = await ssmApprovalSecrets('prod')(); // { linkSigningKey: '…', slackSigningSecret: '…' }
  */
-export function ssmApprovalSecrets(stage: string): () => Promise<ApprovalSecrets> {
+export function ssmApprovalSecrets(
+  stage: string,
+  /** Reads through this provider (its own SSM client and cache) instead of Powertools' default one. */
+  provider?: Pick<SSMProvider, 'get'>,
+): () => Promise<ApprovalSecrets> {
   const names = approvalSecretParameters(stage);
   const read = async (name: string): Promise<string | undefined> => {
     try {
-      const value = await getParameter(name, { decrypt: true, maxAge: SECRETS_MAX_AGE_SECONDS });
+      const options = { decrypt: true, maxAge: SECRETS_MAX_AGE_SECONDS } as const;
+      const value =
+        provider === undefined ? await getParameter(name, options) : await provider.get(name, options);
       return value === undefined || value === '' ? undefined : value;
     } catch (error) {
       // ParameterNotFound (wrapped by Powertools) means not configured; anything else is a real failure.

@@ -1,9 +1,12 @@
 import type {
   DescribeExecutionCommandInput,
   DescribeExecutionCommandOutput,
+  SendTaskFailureCommandInput,
+  SendTaskSuccessCommandInput,
   StartExecutionCommandInput,
   StartExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
+import type { JsonValue } from '@cordon/core/playbooks/asl';
 import { awsError } from './sandbox/errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from './sandbox/types.ts';
 
@@ -43,7 +46,8 @@ const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
  * input while the execution runs answers the original execution (StartExecution is idempotent for STANDARD
  * workflows); otherwise `ExecutionAlreadyExists`, also once it has closed
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). A started
- * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended.
+ * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended. The task
+ * tokens of its `.waitForTaskToken` Tasks are answered with SendTaskSuccess / SendTaskFailure, once each.
  *
  * @example
  * const sfn = new StepFunctionsModel(sandbox.account.context, { stateMachineArns, onStart: (execution) => run(execution) });
@@ -54,6 +58,11 @@ export class StepFunctionsModel implements ServiceModel {
   public readonly commands: Readonly<Record<string, CommandHandler>>;
   private readonly state: StepFunctionsState = { executions: {} };
   private readonly stateMachines: ReadonlySet<string>;
+  /** Task tokens handed out by `.waitForTaskToken` Tasks: waiting for a callback, or closed. */
+  private readonly tasks = new Map<
+    string,
+    { readonly execution: string; resolve(output: JsonValue): void; reject(error: Error): void } | 'closed'
+  >();
 
   public constructor(
     private readonly context: SandboxContext,
@@ -66,7 +75,25 @@ export class StepFunctionsModel implements ServiceModel {
     this.commands = {
       StartExecution: (input) => this.startExecution(input as unknown as StartExecutionCommandInput),
       DescribeExecution: (input) => this.describeExecution(input as unknown as DescribeExecutionCommandInput),
+      SendTaskSuccess: (input) => this.sendTaskSuccess(input as unknown as SendTaskSuccessCommandInput),
+      SendTaskFailure: (input) => this.sendTaskFailure(input as unknown as SendTaskFailureCommandInput),
     };
+  }
+
+  /**
+   * A `.waitForTaskToken` Task of execution `execution` waits on `taskToken`: the promise is kept by
+   * SendTaskSuccess (its output) and broken by SendTaskFailure (an error named as the call's `error`, which
+   * the state's Catch matches), each accepted once.
+   */
+  public waitForTaskToken(taskToken: string, execution: string): Promise<JsonValue> {
+    return new Promise<JsonValue>((resolve, reject) => {
+      this.tasks.set(taskToken, { execution, resolve, reject });
+    });
+  }
+
+  /** The Task of `taskToken` ended without a callback (it failed or timed out): a later one is refused. */
+  public closeTask(taskToken: string): void {
+    if (this.tasks.has(taskToken)) this.tasks.set(taskToken, 'closed');
   }
 
   /** Records how an execution ended (the engine calls it when the run is over). */
@@ -76,6 +103,10 @@ export class StepFunctionsModel implements ServiceModel {
   ): void {
     const execution = this.state.executions[executionArn];
     if (execution === undefined) return;
+    // Its Tasks are over with it: a callback for one of them is now refused.
+    for (const [token, task] of this.tasks) {
+      if (task !== 'closed' && task.execution === execution.name) this.tasks.set(token, 'closed');
+    }
     execution.status = outcome.status;
     execution.stopDate = this.context.now().toISOString();
     if (outcome.error !== undefined) execution.error = outcome.error;
@@ -124,6 +155,39 @@ export class StepFunctionsModel implements ServiceModel {
     this.state.executions[executionArn] = execution;
     this.options.onStart(structuredClone(execution));
     return { executionArn, startDate: new Date(execution.startDate) };
+  }
+
+  /**
+   * The waiting Task of a token, taken (a token answers once). SendTaskSuccess and SendTaskFailure refuse a
+   * token no Task handed out (`InvalidToken`) and one whose Task is closed — answered already, or over
+   * (`TaskTimedOut`: "the task token has either expired or the task associated with the token has already
+   * been closed", https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html).
+   */
+  private takeTask(taskToken: string | undefined) {
+    const task = this.tasks.get(String(taskToken ?? ''));
+    if (task === undefined) throw awsError('SFN', 'InvalidToken', 'Invalid Token');
+    if (task === 'closed') throw awsError('SFN', 'TaskTimedOut', 'Task Timed Out');
+    this.tasks.set(String(taskToken), 'closed');
+    return task;
+  }
+
+  private sendTaskSuccess(input: SendTaskSuccessCommandInput): Record<string, never> {
+    let output: JsonValue;
+    try {
+      output = JSON.parse(String(input.output ?? '')) as JsonValue;
+    } catch {
+      throw awsError('SFN', 'InvalidOutput', 'Invalid Output: not JSON');
+    }
+    this.takeTask(input.taskToken).resolve(output);
+    return {};
+  }
+
+  private sendTaskFailure(input: SendTaskFailureCommandInput): Record<string, never> {
+    const task = this.takeTask(input.taskToken);
+    task.reject(
+      Object.assign(new Error(String(input.cause ?? '')), { name: input.error ?? 'States.TaskFailed' }),
+    );
+    return {};
   }
 
   private describeExecution(

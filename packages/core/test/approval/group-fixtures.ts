@@ -88,9 +88,12 @@ export function groupHarness(options: { readonly start?: Date } = {}) {
     now,
     sleep: async (milliseconds) => {
       sleeps.push(milliseconds);
-      clock += milliseconds;
+      // Time as concurrent sleepers see it: each wakes `milliseconds` after it fell asleep, and the clock
+      // is the latest wake so far (two requests waiting a second each let one second pass, not two).
+      const wake = clock + milliseconds;
       // Let the other requests run while this one waits, as they would.
       await new Promise((resolve) => setImmediate(resolve));
+      clock = Math.max(clock, wake);
     },
     postSlack: async (message) => {
       posts.push(message);
