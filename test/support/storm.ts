@@ -153,3 +153,14 @@ export function interfaceGroups(sandbox: Sandbox, instanceId: string): Record<st
     ]),
   );
 }
+
+/** The group message (the first post) and the value of its button `actionId`, as Slack shows them now. */
+export function groupButton(approvals: DeployedApprovals, actionId: string): { ts: string; value: string } {
+  const ts = '1700000000.000001';
+  for (const block of approvals.slack.messages().get(ts)?.blocks ?? []) {
+    if (block.type !== 'actions') continue;
+    const button = block.elements.find((element) => element.action_id === actionId);
+    if (button !== undefined) return { ts, value: button.value };
+  }
+  throw new Error(`the group message has no ${actionId} button`);
+}
