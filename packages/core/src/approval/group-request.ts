@@ -325,7 +325,13 @@ export async function requestGroupedApproval(
     }
     const now = ports.now().getTime();
     const stale = iso(now - ANNOUNCE_STALE_SECONDS * 1000);
-    if (group !== undefined && (await ports.groups.claimAnnouncement(groupId, iso(now), stale))) {
+    // Only a free, failed or stale announcement is worth claiming: a claim that cannot win is a write spent.
+    const claimable =
+      group !== undefined &&
+      (group.announceState === undefined ||
+        group.announceState === 'failed' ||
+        (group.announceAt !== undefined && group.announceAt < stale));
+    if (claimable && (await ports.groups.claimAnnouncement(groupId, iso(now), stale))) {
       const posted = await announce(groupId, ports, options.channel, options.attributes);
       if (posted.slack !== 'posted' && posted.sns !== 'posted') {
         await ports.store.withdraw(record.approvalId);
