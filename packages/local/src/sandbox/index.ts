@@ -1,9 +1,14 @@
 import { AutoScalingModel } from './models/autoscaling.ts';
+import { CloudTrailModel } from './models/cloudtrail.ts';
 import { DynamoDbModel } from './models/dynamodb.ts';
 import { Ec2Model } from './models/ec2.ts';
 import { ElbModel } from './models/elb.ts';
 import { ElbV2Model } from './models/elbv2.ts';
 import { IamModel } from './models/iam.ts';
+import { KmsModel } from './models/kms.ts';
+import { RdsModel } from './models/rds.ts';
+import { S3Model } from './models/s3.ts';
+import { S3ControlModel } from './models/s3-control.ts';
 import { SnsModel } from './models/sns.ts';
 import { SsmModel } from './models/ssm.ts';
 import { StsModel } from './models/sts.ts';
@@ -24,6 +29,11 @@ export interface Sandbox {
   readonly sns: SnsModel;
   readonly ssm: SsmModel;
   readonly dynamodb: DynamoDbModel;
+  readonly s3: S3Model;
+  readonly s3Control: S3ControlModel;
+  readonly cloudTrail: CloudTrailModel;
+  readonly kms: KmsModel;
+  readonly rds: RdsModel;
 }
 
 /**
@@ -40,6 +50,7 @@ export function createSandbox(options: SandboxAccountOptions = {}): Sandbox {
   const ec2 = new Ec2Model(context);
   const instanceExists = (instanceId: string) => ec2.hasInstance(instanceId);
   const iam = new IamModel(context);
+  const s3Control = new S3ControlModel(context);
   const models = {
     ec2,
     autoScaling: new AutoScalingModel(context),
@@ -50,6 +61,12 @@ export function createSandbox(options: SandboxAccountOptions = {}): Sandbox {
     sns: new SnsModel(context),
     ssm: new SsmModel(context),
     dynamodb: new DynamoDbModel(context),
+    // The account's Block Public Access applies to every bucket: S3 combines it with the bucket's own.
+    s3: new S3Model(context, { accountPublicAccessBlock: () => s3Control.publicAccessBlock() }),
+    s3Control,
+    cloudTrail: new CloudTrailModel(context),
+    kms: new KmsModel(context),
+    rds: new RdsModel(context),
   };
   for (const model of Object.values(models)) account.register(model);
   return { account, ...models };

@@ -42,7 +42,8 @@ const MIDDLEWARE_NAME = 'cordonSandboxAccount';
 
 /**
  * The error code each service answers an IAM denial with: EC2 says `UnauthorizedOperation`, the JSON-protocol
- * services (DynamoDB, Step Functions, SSM, Lambda) `AccessDeniedException`, the query-protocol ones `AccessDenied`.
+ * services (DynamoDB, Step Functions, SSM, Lambda, KMS, CloudTrail) `AccessDeniedException`, the query-protocol
+ * ones (and S3, S3 Control) `AccessDenied`.
  */
 const ACCESS_DENIED_CODES: Readonly<Record<string, string>> = {
   EC2: 'UnauthorizedOperation',
@@ -52,6 +53,8 @@ const ACCESS_DENIED_CODES: Readonly<Record<string, string>> = {
   Lambda: 'AccessDeniedException',
   GuardDuty: 'AccessDeniedException',
   CloudWatch: 'AccessDenied',
+  KMS: 'AccessDeniedException',
+  CloudTrail: 'AccessDeniedException',
 };
 
 function accessDeniedCode(service: string): string {

@@ -32,6 +32,11 @@ const CLIENT_SERVICES: Readonly<Record<string, string>> = {
   'client-lambda': 'Lambda',
   'client-guardduty': 'GuardDuty',
   'client-cloudwatch': 'CloudWatch',
+  'client-s3': 'S3',
+  'client-s3-control': 'S3Control',
+  'client-cloudtrail': 'CloudTrail',
+  'client-kms': 'KMS',
+  'client-rds': 'RDS',
 };
 
 function sourceFiles(dir: string): string[] {
@@ -121,6 +126,14 @@ describe('the request model', () => {
       partitionKey: 'incidentId',
       sortKey: 'sk',
     });
+    sandbox.s3.addBucket({ name: 'reports-bucket', tags: { team: 'a' }, abac: true });
+    sandbox.cloudTrail.addTrail({ name: 'management', s3BucketName: 'trail-logs' });
+    const keyId = sandbox.kms.addKey({ aliases: ['orders'] });
+    sandbox.rds
+      .addInstance({ identifier: 'orders' })
+      .addSnapshot({ identifier: 'orders-snap' })
+      .addClusterSnapshot({ identifier: 'aurora-snap' });
+    sandbox.ec2.addSnapshot({ snapshotId: 'snap-0aaaaaaaaaaaaaaa1' });
     const scope: CallScope = {
       account: ACCOUNT,
       region: REGION,
@@ -184,6 +197,32 @@ describe('the request model', () => {
       },
       'Lambda.Invoke': { FunctionName: 'cordon-test-triage' },
       'CloudWatch.PutMetricAlarm': { AlarmName: 'RootAccountUsage', AlarmActions: ['arn:aws:sns:x'] },
+      'EC2.DescribeSnapshotAttribute': {
+        SnapshotId: 'snap-0aaaaaaaaaaaaaaa1',
+        Attribute: 'createVolumePermission',
+      },
+      'EC2.ModifySnapshotAttribute': {
+        SnapshotId: 'snap-0aaaaaaaaaaaaaaa1',
+        OperationType: 'remove',
+        GroupNames: ['all'],
+      },
+      'CloudTrail.ListTags': { ResourceIdList: [`arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/management`] },
+      'KMS.DescribeKey': { KeyId: 'alias/orders' },
+      'KMS.EnableKeyRotation': { KeyId: keyId, RotationPeriodInDays: 180 },
+      'RDS.DescribeDBInstances': {},
+      'RDS.DescribeDBSnapshots': { DBInstanceIdentifier: 'orders' },
+      'RDS.DescribeDBClusterSnapshots': { DBClusterIdentifier: 'aurora' },
+      'RDS.ListTagsForResource': { ResourceName: `arn:aws:rds:${REGION}:${ACCOUNT}:db:orders` },
+    };
+    const serviceInputs: Readonly<Record<string, Record<string, unknown>>> = {
+      S3: { Bucket: 'reports-bucket', ACL: 'private' },
+      CloudTrail: { Name: 'management' },
+      KMS: { KeyId: keyId },
+      RDS: {
+        DBInstanceIdentifier: 'orders',
+        DBSnapshotIdentifier: 'orders-snap',
+        DBClusterSnapshotIdentifier: 'aurora-snap',
+      },
     };
     const userCommand = { UserName: 'alice' };
     const roleCommand = { RoleName: 'web-role' };
@@ -194,6 +233,7 @@ describe('the request model', () => {
         inputs[key] ??
         (service === 'IAM' && /User|AccessKey|LoginProfile/.test(command) ? userCommand : undefined) ??
         (service === 'IAM' && /Role/.test(command) ? roleCommand : undefined) ??
+        serviceInputs[service] ??
         (service === 'DynamoDB'
           ? { TableName: 'cordon-test-ledger', Key: { incidentId: { S: 'lease#i-1' }, sk: { S: '~lease' } } }
           : {});
@@ -332,6 +372,6 @@ describe('checkAgainstReference', () => {
   });
 
   it('accepts every request the model builds for the commands it knows (the table is non-empty)', () => {
-    expect(Object.keys(REQUEST_MODEL).length).toBeGreaterThanOrEqual(13);
+    expect(Object.keys(REQUEST_MODEL).length).toBeGreaterThanOrEqual(18);
   });
 });

@@ -13,6 +13,7 @@
  * authorization on the ec2:CreateTags action" with `ec2:CreateAction` set to the creating action
  * (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html).
  */
+import type { ContextValue } from '../conditions.ts';
 import type { IamRequest, ResourceRequest } from '../evaluate.ts';
 import { passRoleToEc2 } from './iam.ts';
 import {
@@ -152,7 +153,66 @@ const securityGroupRules =
     request(action, [await existing(scope, 'security-group', required(input, 'GroupId', action))]),
   ];
 
+/**
+ * ModifySnapshotAttribute's own keys on the snapshot: the group (`all`) and account ids it adds or removes
+ * (`ec2:Add/group`, `ec2:Add/userId`, `ec2:Remove/group`, `ec2:Remove/userId`, single-valued in the SAR: several
+ * values are given as a list), in either input form.
+ */
+function permissionChanges(input: Readonly<Record<string, unknown>>): Record<string, ContextValue> {
+  type Permission = { readonly Group?: string; readonly UserId?: string };
+  // The SDK hands over the command's input: `CreateVolumePermission` is `{ Add?, Remove? }` of permissions.
+  const modifications = (input.CreateVolumePermission ?? {}) as { Add?: Permission[]; Remove?: Permission[] };
+  const named: Permission[] = [
+    ...texts(input, 'GroupNames').map((Group) => ({ Group })),
+    ...texts(input, 'UserIds').map((UserId) => ({ UserId })),
+  ];
+  const add = [...(modifications.Add ?? []), ...(input.OperationType === 'add' ? named : [])];
+  const remove = [...(modifications.Remove ?? []), ...(input.OperationType === 'remove' ? named : [])];
+  const context: Record<string, ContextValue> = {};
+  const put = (key: string, values: string[]) => {
+    if (values.length === 1) context[key] = values[0] as string;
+    else if (values.length > 1) context[key] = values;
+  };
+  for (const [verb, permissions] of [
+    ['Add', add],
+    ['Remove', remove],
+  ] as const) {
+    put(
+      `ec2:${verb}/group`,
+      permissions.flatMap((p) => (p.Group === undefined ? [] : [p.Group])),
+    );
+    put(
+      `ec2:${verb}/userId`,
+      permissions.flatMap((p) => (p.UserId === undefined ? [] : [p.UserId])),
+    );
+  }
+  return context;
+}
+
 export const EC2_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
+  // EBS encryption by default is a Region setting: no resource type.
+  GetEbsEncryptionByDefault: unscoped('ec2:GetEbsEncryptionByDefault'),
+  EnableEbsEncryptionByDefault: unscoped('ec2:EnableEbsEncryptionByDefault'),
+  DisableEbsEncryptionByDefault: unscoped('ec2:DisableEbsEncryptionByDefault'),
+
+  async DescribeSnapshotAttribute(input, scope) {
+    const snapshotId = required(input, 'SnapshotId', 'DescribeSnapshotAttribute');
+    return [request('ec2:DescribeSnapshotAttribute', [await existing(scope, 'snapshot', snapshotId)])];
+  },
+
+  async ModifySnapshotAttribute(input, scope) {
+    const snapshot = await existing(
+      scope,
+      'snapshot',
+      required(input, 'SnapshotId', 'ModifySnapshotAttribute'),
+    );
+    return [
+      request('ec2:ModifySnapshotAttribute', [
+        { ...snapshot, context: { ...snapshot.context, ...permissionChanges(input) } },
+      ]),
+    ];
+  },
+
   DescribeInstances: unscoped('ec2:DescribeInstances'),
   DescribeSecurityGroups: unscoped('ec2:DescribeSecurityGroups'),
   DescribeSnapshots: unscoped('ec2:DescribeSnapshots'),

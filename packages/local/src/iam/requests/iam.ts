@@ -82,6 +82,10 @@ export async function passRoleToEc2(
 
 export const IAM_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
   ListUsers: unscoped('iam:ListUsers'),
+  // The account password policy is no resource: the three actions have no resource type (`*`).
+  GetAccountPasswordPolicy: unscoped('iam:GetAccountPasswordPolicy'),
+  UpdateAccountPasswordPolicy: unscoped('iam:UpdateAccountPasswordPolicy'),
+  DeleteAccountPasswordPolicy: unscoped('iam:DeleteAccountPasswordPolicy'),
   ListAccessKeys: onUser('iam:ListAccessKeys'),
   GetUser: onUser('iam:GetUser'),
   ListUserTags: onUser('iam:ListUserTags'),

@@ -5,8 +5,12 @@
  */
 import { IamRequestUnknownError } from '../errors.ts';
 import type { IamRequest } from '../evaluate.ts';
+import { CLOUDTRAIL_REQUESTS } from './cloudtrail.ts';
 import { EC2_REQUESTS } from './ec2.ts';
 import { IAM_REQUESTS, STS_REQUESTS } from './iam.ts';
+import { KMS_REQUESTS } from './kms.ts';
+import { RDS_REQUESTS } from './rds.ts';
+import { S3_CONTROL_REQUESTS, S3_REQUESTS } from './s3.ts';
 import type { CallScope, RequestBuilder } from './scope.ts';
 import { SERVICE_REQUESTS } from './services.ts';
 
@@ -18,6 +22,11 @@ export const REQUEST_MODEL: Readonly<Record<string, Readonly<Record<string, Requ
   IAM: IAM_REQUESTS,
   STS: STS_REQUESTS,
   ...SERVICE_REQUESTS,
+  S3: S3_REQUESTS,
+  S3Control: S3_CONTROL_REQUESTS,
+  CloudTrail: CLOUDTRAIL_REQUESTS,
+  KMS: KMS_REQUESTS,
+  RDS: RDS_REQUESTS,
 };
 
 /** One call as the sandbox records it (service and command without the SDK's suffixes). */

@@ -1,10 +1,12 @@
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
+import { accountSettingCommands } from './ec2/account-settings.ts';
 import { instanceProfileCommands } from './ec2/instance-profiles.ts';
 import { instanceCommands } from './ec2/instances.ts';
 import { networkInterfaceCommands } from './ec2/network-interfaces.ts';
 import type {
   AddInstanceInput,
   AddSecurityGroupInput,
+  AddSnapshotInput,
   AddVpcInput,
   Ec2ModelOptions,
   Ec2State,
@@ -12,6 +14,7 @@ import type {
 } from './ec2/records.ts';
 import { securityGroupCommands } from './ec2/security-groups.ts';
 import { addInstance, addSecurityGroup, addVpc, attachNetworkInterface } from './ec2/seeding.ts';
+import { addSnapshot, snapshotAttributeCommands } from './ec2/snapshot-attributes.ts';
 import { snapshotCommands } from './ec2/snapshots.ts';
 import { Ec2Store, INSTANCES, SERVICE } from './ec2/store.ts';
 import { tagCommands } from './ec2/tags.ts';
@@ -20,7 +23,8 @@ export type * from './ec2/records.ts';
 
 /**
  * The EC2 part of the sandbox account: VPCs, security groups and their rules, instances with their ENIs,
- * EBS volumes, snapshots and instance-profile associations. Mutating commands are atomic (a failing call
+ * EBS volumes, snapshots (and who may create volumes from them), instance-profile associations and the Region's
+ * EBS encryption by default. Mutating commands are atomic (a failing call
  * changes nothing) and honour `DryRun` the way AWS does. Each resource family's commands live in `ec2/`.
  *
  * @example
@@ -44,6 +48,8 @@ export class Ec2Model implements ServiceModel {
       ...tagCommands(this.store),
       ...snapshotCommands(this.store),
       ...instanceProfileCommands(this.store),
+      ...snapshotAttributeCommands(this.store),
+      ...accountSettingCommands(this.store),
     };
   }
 
@@ -80,6 +86,16 @@ export class Ec2Model implements ServiceModel {
   public tagInstance(instanceId: string, tags: Readonly<Record<string, string>>): void {
     const instance = this.store.seeded(INSTANCES, instanceId);
     instance.tags = { ...instance.tags, ...tags };
+  }
+
+  /** Adds a completed snapshot, possibly shared (`createVolumePermission`), without a call. */
+  public addSnapshot(input: AddSnapshotInput): void {
+    addSnapshot(this.store, input);
+  }
+
+  /** Sets the Region's EBS encryption by default without a call. */
+  public setEbsEncryptionByDefault(enabled: boolean): void {
+    this.store.state.ebsEncryptionByDefault = enabled;
   }
 
   /** Moves an instance to another state (e.g. `terminated`), for scenarios that need one. */

@@ -30,10 +30,17 @@ import type {
   Role,
   Tag,
   UpdateAccessKeyCommandInput,
+  UpdateAccountPasswordPolicyCommandInput,
   User,
 } from '@aws-sdk/client-iam';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import {
+  noPasswordPolicy,
+  type PasswordPolicyRecord,
+  passwordPolicyFrom,
+  toPasswordPolicy,
+} from './iam-password-policy.ts';
 import { getInlinePolicy, iamError, noSuchPolicy, putInlinePolicy } from './iam-policies.ts';
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
@@ -124,6 +131,8 @@ export interface IamState {
   users: Record<string, UserState>;
   roles: Record<string, RoleState>;
   instanceProfiles: Record<string, InstanceProfileState>;
+  /** The account password policy; absent until one is set. */
+  passwordPolicy?: PasswordPolicyRecord;
 }
 
 export interface IamModelOptions {
@@ -184,6 +193,18 @@ export class IamModel implements ServiceModel {
       ListRoleTags: typed((input: ListRoleTagsCommandInput) => this.listRoleTags(input)),
       ListUserTags: typed((input: ListUserTagsCommandInput) => this.listUserTags(input)),
       GetInstanceProfile: typed((input: GetInstanceProfileCommandInput) => this.getInstanceProfile(input)),
+      GetAccountPasswordPolicy: typed(() =>
+        toPasswordPolicy(this.state.passwordPolicy, this.context.accountId),
+      ),
+      UpdateAccountPasswordPolicy: typed((input: UpdateAccountPasswordPolicyCommandInput) => {
+        this.state.passwordPolicy = passwordPolicyFrom(input);
+        return {};
+      }),
+      DeleteAccountPasswordPolicy: typed(() => {
+        if (this.state.passwordPolicy === undefined) throw noPasswordPolicy(this.context.accountId);
+        delete this.state.passwordPolicy;
+        return {};
+      }),
     };
   }
 
@@ -254,6 +275,12 @@ export class IamModel implements ServiceModel {
       createDate: this.context.now(),
       roleNames: seed.roleName === undefined ? [] : [seed.roleName],
     };
+    return this;
+  }
+
+  /** Sets the account password policy as UpdateAccountPasswordPolicy would (parameters left out take defaults). */
+  public setPasswordPolicy(policy: UpdateAccountPasswordPolicyCommandInput): this {
+    this.state.passwordPolicy = passwordPolicyFrom(policy);
     return this;
   }
 

@@ -92,6 +92,8 @@ export interface SnapshotRecord {
   /** How many more DescribeSnapshots answers show it `pending` before it is `completed`. */
   pendingDescribesLeft: number;
   tags: Record<string, string>;
+  /** Who may create volumes from it besides the owner: the group `all` (public) and account ids. Absent: nobody. */
+  createVolumePermission?: { groups: string[]; userIds: string[] };
 }
 
 export interface InstanceRecord {
@@ -129,6 +131,8 @@ export interface Ec2State {
   volumes: Record<string, VolumeRecord>;
   snapshots: Record<string, SnapshotRecord>;
   profileAssociations: Record<string, ProfileAssociationRecord>;
+  /** The Region's EBS encryption by default (an account setting per Region, off unless enabled). */
+  ebsEncryptionByDefault: boolean;
 }
 
 export interface AddVpcInput {
@@ -185,6 +189,19 @@ export interface AddInstanceInput {
   iamInstanceProfileArn?: string;
   disableApiTermination?: boolean;
   shutdownBehavior?: 'stop' | 'terminate';
+  tags?: Record<string, string>;
+}
+
+export interface AddSnapshotInput {
+  snapshotId: string;
+  /** The volume it was taken from; it need not exist any more (defaults to `vol-ffffffff`, as AWS shows for a
+   * snapshot whose volume is unknown). */
+  volumeId?: string;
+  volumeSize?: number;
+  encrypted?: boolean;
+  description?: string;
+  /** Shared with: `all` (public) and account ids. */
+  createVolumePermission?: { groups?: readonly 'all'[]; userIds?: readonly string[] };
   tags?: Record<string, string>;
 }
 

@@ -137,6 +137,7 @@ export class Ec2Store {
     volumes: {},
     snapshots: {},
     profileAssociations: {},
+    ebsEncryptionByDefault: false,
   };
 
   public constructor(
