@@ -30,7 +30,12 @@ describe('ec2-compromise: a storm rejected as a group', () => {
       expect(execution.steps.map((step) => step.id)).toEqual(['request-approval', 'notify']);
       expect(execution.output).toMatchObject({ results: { approval: { Error: 'ApprovalRejected' } } });
     }
-    const untouched = asking.map((execution) => String(execution.input.target.instanceId));
+    // ec2-compromise's executions target an instance; any other target would fail the check below.
+    const untouched = asking.map((execution) => {
+      const { target } = execution.input;
+      return 'instanceId' in target ? target.instanceId : '';
+    });
+    expect(untouched.every((id) => instanceIds.includes(id))).toBe(true);
     for (const instanceId of untouched) {
       expect(interfaceGroups(sandbox, instanceId)).toEqual(before[instanceId]);
       expect(sandbox.ec2.snapshot().instances[instanceId]?.tags['cordon:quarantined']).toBeUndefined();
