@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { LOCAL_IDENTITY_HEADER } from '../../packages/local/src/deployment-approvals.ts';
+import { LOCAL_IDENTITY_HEADER } from '../../packages/local/src/deployment-grouped-approvals.ts';
 import { groupButton, interfaceGroups, isolated, ONCALL_SLACK, ONCALL_WEB, storm } from '../support/storm.ts';
 
 const SIZE = 12;

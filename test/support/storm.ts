@@ -2,11 +2,14 @@
  * A storm over the local deployment: one real C&C finding made into `size` findings on `size` instances of one
  * Auto Scaling group, in one account, delivered at once. The deployment runs with the policies infra deploys
  * (a call they would deny fails), its approvals asked by the deployed request-approval handler and decided
- * through the deployed approval API (deployment-approvals.ts), on a clock that moves only when a function waits.
+ * through the deployed approval API (deployment-grouped-approvals.ts), on a clock that moves only when a function waits.
  */
 import { intake } from '../../packages/core/src/intake/intake.ts';
 import { type Delivery, LocalDeployment } from '../../packages/local/src/deployment.ts';
-import { type DeployedApprovals, deployedApprovals } from '../../packages/local/src/deployment-approvals.ts';
+import {
+  type DeployedApprovals,
+  deployedApprovals,
+} from '../../packages/local/src/deployment-grouped-approvals.ts';
 import type { ExecutionReport } from '../../packages/local/src/engine.ts';
 import type { Sandbox } from '../../packages/local/src/sandbox/index.ts';
 import { seedFromIncident } from '../../packages/local/src/seed.ts';

@@ -12,6 +12,7 @@ import { DEMO_EXTRA_ALARMS, DEMO_SETTINGS_FILE, demo } from './commands/demo.ts'
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
+import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
 import { ReplayStoppedError, UsageError } from './errors.ts';
 import { EXIT, type Io, processIo } from './io.ts';
 import { readSettingsFile } from './settings-file.ts';
@@ -32,13 +33,15 @@ const USAGE = `Usage:
   cordon demo [--auto-approve] [--plan]
       Replays a curated set of real events end to end on a local deployment (npm start runs it);
       --plan only plans every bundled event.
+${SCENARIO_USAGE}
 
 --settings: a JSON file holding any subset of the settings, written to the stage's SSM parameters.
 --via: how the event arrives; by default a bare GuardDuty finding through the poller, anything else
        through EventBridge (--via poller on a GuardDuty envelope hands the poller its finding).
 --extra-alarm: an alarm the deployed CloudWatch rule matches besides Cordon's (CORDON_EXTRA_ALARMS).
 
-Exit codes: 0 every file got a result, 1 the command could not run, 2 usage error.`;
+Exit codes: 0 every file got a result (scenario: it ran), 1 the command could not run, 2 usage error
+(scenario: the file is not a valid scenario).`;
 
 /** The bundled copies of ../shared/events (verbatim). */
 export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'events');
@@ -58,6 +61,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await replayCommand(rest, io);
       case 'demo':
         return await demoCommand(rest, io);
+      case 'scenario':
+        return await scenarioCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':

@@ -14,19 +14,23 @@ const SECRETS_MAX_AGE_SECONDS = 300;
  * Reads the approval secrets. A missing Slack secret means "Slack is not set up"; a missing link-signing key
  * is an `ApprovalSecretMissingError` (no link could be signed or verified); any other failure is thrown.
  *
+ * `provider` reads through a provider of its own (the local deployment's, on its sandbox's SSM as the
+ * function's role); by default Powertools' shared one.
+ *
  * @example const secrets = await ssmApprovalSecrets('prod')(); // { linkSigningKey: '…', slackSigningSecret: '…' }
  */
 export function ssmApprovalSecrets(
   stage: string,
-  /** Reads through this provider (its own SSM client and cache) instead of Powertools' default one. */
   provider?: Pick<SSMProvider, 'get'>,
 ): () => Promise<ApprovalSecrets> {
   const names = approvalSecretParameters(stage);
+  const get = (name: string) => {
+    const options = { decrypt: true, maxAge: SECRETS_MAX_AGE_SECONDS } as const;
+    return provider === undefined ? getParameter(name, options) : provider.get(name, options);
+  };
   const read = async (name: string): Promise<string | undefined> => {
     try {
-      const options = { decrypt: true, maxAge: SECRETS_MAX_AGE_SECONDS } as const;
-      const value =
-        provider === undefined ? await getParameter(name, options) : await provider.get(name, options);
+      const value = await get(name);
       return value === undefined || value === '' ? undefined : value;
     } catch (error) {
       // ParameterNotFound (wrapped by Powertools) means not configured; anything else is a real failure.

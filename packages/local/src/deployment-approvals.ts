@@ -1,11 +1,10 @@
 /**
- * Approvals in the local deployment as in AWS: each `.waitForTaskToken` Task invokes the deployed
- * request-approval handler (its settings, secrets, approvals table and group, SNS topic — every call made as
- * `cordon-<stage>-request-approval`), and decisions go through the deployed approval API's handler, served a
- * Function URL event per request (every call made as `cordon-<stage>-approval-api`), whose SendTaskSuccess /
- * SendTaskFailure reach the local Step Functions model, which resumes the waiting Task. Slack is a recorder
- * standing in for Slack's Web API, incoming `response_url`s and interactivity: it answers as Slack does,
- * and signs the clicks a person would make (with the signing secret the deployment's SSM holds).
+ * Approvals as deployed, in a local deployment: the playbook's `request-approval` Task runs the deployed
+ * request-approval handler (the approval record in the stage's approvals table, the e-mail through the SNS
+ * topic) and waits on its task token; `decide` answers as a person in Slack does — a signed click on the
+ * approval API's `/slack/interactions`, which checks the approver, writes the decision once, and calls
+ * SendTaskSuccess / SendTaskFailure on Step Functions, which resumes the waiting Task. Each call is made as
+ * the function that makes it in AWS (request-approval, approval-api).
  */
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -14,281 +13,314 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { DynamoDbApprovalGroups } from '@cordon/core/approval/groups';
-import { DynamoDbApprovalStore } from '@cordon/core/approval/records';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type ApprovalApi, createApprovalApi } from '@cordon/core/approval/api';
+import { configuredApprovers } from '@cordon/core/approval/decide';
+import { type ApprovalRecord, DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { approvalSecretParameters } from '@cordon/core/approval/secrets';
-import type { SlackMessage } from '@cordon/core/slack/blocks';
+import { APPROVE_ACTION_ID, REJECT_ACTION_ID } from '@cordon/core/approval/slack-messages';
+import type { JsonValue } from '@cordon/core/playbooks/asl';
 import { slackSignature } from '@cordon/core/slack/signature';
-import { createApprovalApiHandler } from '@cordon/functions/approval-api';
+import { stepFunctionsCallbacks } from '@cordon/functions/approval-api';
 import { ssmApprovalSecrets } from '@cordon/functions/approval-secrets';
-import { createRequestApprovalHandler, type RequestApprovalOutput } from '@cordon/functions/request-approval';
-import { createSettingsLoader } from '@cordon/functions/settings';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { createRequestApprovalHandler } from '@cordon/functions/request-approval';
+import type { SettingsLoader } from '@cordon/functions/settings';
+import type { Context } from 'aws-lambda';
 import { sandboxClient } from './clients.ts';
-import type { LocalDeployment } from './deployment.ts';
+import type { TaskCallback } from './deployment-step-functions.ts';
 import type { ApprovalResponder } from './engine.ts';
+import { ApprovalRejectedError } from './errors.ts';
+import type { Sandbox } from './sandbox/index.ts';
+import type { Principal } from './sandbox/types.ts';
 
-/** Where the local approval API says it answers (no socket: requests are handed to the handler). */
-export const LOCAL_APPROVAL_URL = 'https://approvals.cordon.local';
-/** The header the local deployment's trusted proxy sets to the person on the page (as slack-setup.md describes). */
-export const LOCAL_IDENTITY_HEADER = 'x-cordon-identity';
-const SLACK_API = 'https://slack.com/api/';
-const RESPONSE_URL = 'https://hooks.slack.com/actions/T0CORDON/1/local';
+/** Where the approval links point: nothing answers there, the local run decides through the API in process. */
+export const LOCAL_APPROVAL_URL = 'https://approvals.invalid';
 
-/** One call Cordon made to Slack. */
-export interface SlackCall {
-  readonly method: 'chat.postMessage' | 'chat.update' | 'response_url' | 'usergroups.users.list' | 'other';
-  readonly body: Record<string, unknown>;
-  readonly at: string;
+/**
+ * The Slack member who decides in a local deployment (a Slack user id's shape). The approval API trusts it as
+ * the local approval page trusts the local operator: a rehearsal has no Slack workspace. Anyone else is
+ * checked against the approvers the settings list, as in AWS.
+ */
+export const LOCAL_RESPONDER = { id: 'U0CORDONLOCAL', name: 'local responder' } as const;
+
+/** A Task that outlived its `TimeoutSeconds`: the error Step Functions raises, which the playbooks catch. */
+export class StatesTimeoutError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'States.Timeout';
+  }
 }
 
-/** What the Slack stand-in was sent, and the message as it stands now (posts, then their updates). */
-export interface SlackRecorder {
-  readonly calls: SlackCall[];
-  /** Each posted message (by its `ts`) as its last post, update or `replace_original` left it. */
-  messages(): Map<string, SlackMessage>;
-  /** Slack's `fetch`, answering as Slack does. */
-  readonly fetch: typeof fetch;
+/** An approval the playbook waits for. */
+export interface PendingApproval {
+  readonly approvalId: string;
+  readonly executionName: string;
+  readonly incidentId: string;
+  /** The step the approval gates (the first change). */
+  readonly step: string;
+  /** When the Task times out (its `TimeoutSeconds` from the request), on the deployment's clock. */
+  readonly deadline: string;
 }
 
-/** `clicked()` names the message the last click came from: its `response_url` replaces that message. */
-function slackRecorder(now: () => Date, clicked: () => string | undefined): SlackRecorder {
-  const calls: SlackCall[] = [];
-  const current = new Map<string, SlackMessage>();
-  let posted = 0;
-  const answer = (body: unknown) =>
-    new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
-  const recorder: SlackRecorder = {
-    calls,
-    messages: () => new Map(current),
-    fetch: async (input, init) => {
-      const url = String(input instanceof Request ? input.url : input);
-      const body = (init?.body === undefined ? {} : JSON.parse(String(init.body))) as Record<string, unknown>;
-      const at = now().toISOString();
-      if (url === `${SLACK_API}chat.postMessage`) {
-        posted += 1;
-        const ts = `1700000000.${String(posted).padStart(6, '0')}`;
-        calls.push({ method: 'chat.postMessage', body, at });
-        current.set(ts, body as unknown as SlackMessage);
-        return answer({ ok: true, channel: body.channel, ts });
-      }
-      if (url === `${SLACK_API}chat.update`) {
-        calls.push({ method: 'chat.update', body, at });
-        const ts = String(body.ts);
-        if (!current.has(ts)) return answer({ ok: false, error: 'message_not_found' });
-        current.set(ts, body as unknown as SlackMessage);
-        return answer({ ok: true, channel: body.channel, ts });
-      }
-      if (url.startsWith(`${SLACK_API}usergroups.users.list`)) {
-        calls.push({ method: 'usergroups.users.list', body, at });
-        return answer({ ok: true, users: [] });
-      }
-      if (url.startsWith('https://hooks.slack.com/')) {
-        calls.push({ method: 'response_url', body, at });
-        // A `replace_original` replaces the message the click came from.
-        const ts = clicked();
-        if (body.replace_original === true && ts !== undefined)
-          current.set(ts, body as unknown as SlackMessage);
-        return new Response('ok');
-      }
-      calls.push({ method: 'other', body, at });
-      return new Response('no_service', { status: 404 });
-    },
-  };
-  return recorder;
+/** What became of one approval a person answered. */
+export interface ApprovalAnswer {
+  readonly approvalId: string;
+  readonly executionName: string;
+  /** The record's status after the click: decided, or why not (`not-approver`, `expired`…). */
+  readonly outcome:
+    | 'approved'
+    | 'rejected'
+    | 'not-approver'
+    | 'expired'
+    | 'already-decided'
+    | 'not-delivered';
+  /** The approval API's HTTP status. */
+  readonly status: number;
 }
 
 export interface DeployedApprovalsOptions {
-  /** The clock of both functions (default: the sandbox's). */
-  readonly now?: () => Date;
-  /** How the functions wait (a group member for its turn to update the message); default a timer. */
-  readonly sleep?: (milliseconds: number) => Promise<void>;
+  readonly sandbox: Sandbox;
+  readonly stage: string;
+  readonly region: string;
+  readonly approvalsTable: string;
+  readonly topicArn: string;
+  principal(functionId: string): Principal;
+  settingsLoader(functionId: string): SettingsLoader;
+  context(functionId: string): Context;
+  now(): Date;
+  /** An execution started or stopped waiting for a person (the deployment's `settle` counts it as settled). */
+  onWaiting(executionName: string, waiting: boolean): void;
 }
 
-export interface DeployedApprovals {
-  /** Answers the local engine's approval Tasks through the deployed request-approval handler. */
-  readonly responder: ApprovalResponder;
-  /** What each request-approval invocation answered (never a token), in the order they finished. */
-  readonly asked: RequestApprovalOutput[];
-  readonly slack: SlackRecorder;
-  /**
-   * A request to the approval API as its Function URL would deliver it (a page, a form, a Slack click),
-   * answered by the deployed handler; waits for the work it leaves for after the answer, as the Lambda does.
-   */
-  fetch(request: Request): Promise<Response>;
-  /**
-   * A click on a button of the message posted with `ts`, signed as Slack signs it (the deployment's signing
-   * secret), ready for `fetch`.
-   */
-  slackClick(options: { userId: string; actionId: string; value: string; ts: string }): Request;
-  /** The Slack signing secret the deployment's SSM holds (a test that forges a request uses another). */
-  readonly slackSigningSecret: string;
+interface Waiting extends PendingApproval {
+  resolve(output: JsonValue): void;
+  reject(error: Error): void;
 }
 
-function functionContext(deployment: LocalDeployment, functionId: string): Context {
-  return {
-    functionName: `cordon-${deployment.stage}-${functionId}`,
-    invokedFunctionArn: deployment.functionArn(functionId),
-    awsRequestId: `local-${randomBytes(6).toString('hex')}`,
-    getRemainingTimeInMillis: () => 30_000,
-  } as Context; // only the fields the middlewares read
-}
-
-/** A request as a Function URL delivers it to the handler (payload 2.0: raw path and query, cookies, base64 body). */
-async function functionUrlEvent(request: Request): Promise<APIGatewayProxyEventV2> {
-  const url = new URL(request.url);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of request.headers) if (name !== 'cookie') headers[name] = value;
-  const cookie = request.headers.get('cookie');
-  const body = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.text();
-  return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
-    headers: { host: url.host, ...headers },
-    ...(cookie === null ? {} : { cookies: cookie.split('; ') }),
-    requestContext: {
-      domainName: url.host,
-      http: {
-        method: request.method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: '127.0.0.1',
-        userAgent: 'local',
-      },
-    },
-    ...(body === '' ? {} : { body: Buffer.from(body).toString('base64'), isBase64Encoded: true }),
-  } as unknown as APIGatewayProxyEventV2; // the fields a Function URL sends that the adapter reads
+function silentLogger(serviceName: string): Logger {
+  return new Logger({ serviceName, logLevel: 'SILENT' });
 }
 
 /**
- * Sets up approvals as deployed over a local deployment: the approval secrets in its SSM (a fresh link key,
- * a Slack signing secret and a bot token, SecureStrings under `/cordon/<stage>/secrets/`), the deployed
- * request-approval and approval API handlers on sandbox clients made as their roles, and Slack's stand-in.
+ * The approval flow of a local deployment (see the file's comment). Create it with {@link DeployedApprovals.create},
+ * which stores the approval secrets in the stage's SSM parameters, as the team does before deploying
+ * (docs/slack-setup.md).
  *
  * @example
- * const approvals = await deployedApprovals(deployment);
- * deployment.approvals = approvals.responder;
- * void deployment.deliver(event); // … the group message is in approvals.slack.messages()
- * await approvals.fetch(approvals.slackClick({ userId: 'U0ONCALL', actionId: 'cordon_group_approve', value, ts }));
+ * const approvals = await DeployedApprovals.create(options);
+ * engine approvals: approvals.responder; later: await approvals.decide('approve');
  */
-export async function deployedApprovals(
-  deployment: LocalDeployment,
-  options: DeployedApprovalsOptions = {},
-): Promise<DeployedApprovals> {
-  const { sandbox, stage } = deployment;
-  const now = options.now ?? (() => sandbox.account.context.now());
-  let lastClicked: string | undefined;
-  const slack = slackRecorder(now, () => lastClicked);
-  const slackSigningSecret = randomBytes(16).toString('hex');
-  const names = approvalSecretParameters(stage);
-  // Seeding, as the security team stores them (slack-setup.md): not one of Cordon's calls.
-  for (const [name, value] of [
-    [names['link-signing-key'], randomBytes(32).toString('hex')],
-    [names['slack-signing-secret'], slackSigningSecret],
-    [names['slack-bot-token'], `xoxb-local-${randomBytes(8).toString('hex')}`],
-  ] as const) {
-    sandbox.ssm.putParameter({ name, value, type: 'SecureString' });
+export class DeployedApprovals {
+  private readonly waiting = new Map<string, Waiting>();
+  private readonly requestHandler: ReturnType<typeof createRequestApprovalHandler>;
+  private readonly api: ApprovalApi;
+  private readonly table: string;
+
+  public static async create(options: DeployedApprovalsOptions): Promise<DeployedApprovals> {
+    const names = approvalSecretParameters(options.stage);
+    // The team's own setup, not Cordon's calls: written without a principal, like the settings.
+    for (const name of [names['link-signing-key'], names['slack-signing-secret']]) {
+      await options.sandbox.account.dispatch('SSM', 'PutParameter', {
+        Name: name,
+        Value: randomBytes(32).toString('hex'),
+        Type: 'SecureString',
+        Overwrite: true,
+      });
+    }
+    return new DeployedApprovals(options);
   }
 
-  const as = (functionId: string) => ({
-    principal: deployment.principal(functionId),
-    region: deployment.region,
-  });
-  const silent = (serviceName: string) => new Logger({ serviceName, logLevel: 'SILENT' });
-  const tableName = deployment.names.approvalsTable;
-
-  const asking = as('request-approval');
-  const askingDynamo = sandboxClient(sandbox, DynamoDBClient, asking);
-  const askingSsm = sandboxClient(sandbox, SSMClient, asking);
-  const settings = createSettingsLoader({ stage, ssmClient: askingSsm });
-  const requestApproval = createRequestApprovalHandler({
-    logger: silent('cordon-request-approval'),
-    loadSettings: () => settings.load(),
-    store: new DynamoDbApprovalStore({ client: askingDynamo, tableName }),
-    groups: new DynamoDbApprovalGroups({ client: askingDynamo, tableName }),
-    secrets: ssmApprovalSecrets(stage, new SSMProvider({ awsSdkV3Client: askingSsm })),
-    linkBaseUrl: LOCAL_APPROVAL_URL,
-    sns: sandboxClient(sandbox, SNSClient, asking),
-    topicArn: deployment.topicArn,
-    fetch: slack.fetch,
-    now,
-    ...(options.sleep === undefined ? {} : { sleep: options.sleep }),
-  });
-
-  const deciding = as('approval-api');
-  const decidingDynamo = sandboxClient(sandbox, DynamoDBClient, deciding);
-  const approvalApi = createApprovalApiHandler({
-    logger: silent('cordon-approval-api'),
-    store: new DynamoDbApprovalStore({ client: decidingDynamo, tableName }),
-    groups: new DynamoDbApprovalGroups({ client: decidingDynamo, tableName }),
-    sfn: sandboxClient(sandbox, SFNClient, deciding),
-    secrets: ssmApprovalSecrets(
-      stage,
-      new SSMProvider({ awsSdkV3Client: sandboxClient(sandbox, SSMClient, deciding) }),
-    ),
-    fetch: slack.fetch,
-    identityHeader: LOCAL_IDENTITY_HEADER,
-    now,
-  });
-
-  const asked: RequestApprovalOutput[] = [];
-  const responder: ApprovalResponder = async ({ executionName, taskToken, payload }) => {
-    const decided = deployment.stepFunctions.waitForTaskToken(taskToken, executionName);
-    try {
-      asked.push(
-        await requestApproval({ ...payload, taskToken }, functionContext(deployment, 'request-approval')),
+  private constructor(private readonly options: DeployedApprovalsOptions) {
+    const { sandbox, region, stage } = options;
+    this.table = options.approvalsTable;
+    const as = (functionId: string) => ({ principal: options.principal(functionId), region });
+    const secretsAs = (functionId: string) =>
+      ssmApprovalSecrets(
+        stage,
+        new SSMProvider({ awsSdkV3Client: sandboxClient(sandbox, SSMClient, as(functionId)) }),
       );
+    const loader = options.settingsLoader('request-approval');
+    this.requestHandler = createRequestApprovalHandler({
+      logger: silentLogger('cordon-request-approval'),
+      loadSettings: () => loader.load(),
+      store: new DynamoDbApprovalStore({
+        client: sandboxClient(sandbox, DynamoDBClient, as('request-approval')),
+        tableName: this.table,
+      }),
+      secrets: secretsAs('request-approval'),
+      linkBaseUrl: LOCAL_APPROVAL_URL,
+      sns: sandboxClient(sandbox, SNSClient, as('request-approval')),
+      topicArn: options.topicArn,
+      now: options.now,
+    });
+    const configured = configuredApprovers();
+    this.api = createApprovalApi({
+      store: new DynamoDbApprovalStore({
+        client: sandboxClient(sandbox, DynamoDBClient, as('approval-api')),
+        tableName: this.table,
+      }),
+      callbacks: stepFunctionsCallbacks(sandboxClient(sandbox, SFNClient, as('approval-api'))),
+      secrets: secretsAs('approval-api'),
+      now: options.now,
+      isApprover: (decidedBy, record) =>
+        (decidedBy.kind === 'slack' && decidedBy.id === LOCAL_RESPONDER.id) || configured(decidedBy, record),
+      isInUserGroup: async () => false,
+      // No Slack workspace: the message updates and replies go nowhere.
+      slack: { replace: async () => undefined, tell: async () => undefined },
+    });
+  }
+
+  /** The engine's answer to a `request-approval` Task: ask as deployed, then wait for a person or the timeout. */
+  public readonly responder: ApprovalResponder = async ({ executionName, taskToken, payload }) => {
+    const requestedAt = this.options.now();
+    const decided = new Promise<JsonValue>((resolve, reject) => {
+      this.waiting.set(taskToken, {
+        approvalId: '',
+        executionName,
+        incidentId: String(payload.incidentId ?? ''),
+        step: String(payload.step ?? ''),
+        deadline: new Date(requestedAt.getTime() + Number(payload.timeoutSeconds ?? 0) * 1000).toISOString(),
+        resolve,
+        reject,
+      });
+    });
+    let approvalId: string;
+    try {
+      ({ approvalId } = await this.requestHandler(payload, this.options.context('request-approval')));
     } catch (error) {
-      // The Task failed: its token is dead, as in AWS (the Task's Retry asks again with the next attempt).
-      deployment.stepFunctions.closeTask(taskToken);
-      decided.catch(() => undefined);
+      // Nobody was asked: the Task fails (and is retried by the playbook), nothing waits.
+      this.waiting.delete(taskToken);
       throw error;
     }
+    const entry = this.waiting.get(taskToken);
+    if (entry !== undefined) this.waiting.set(taskToken, { ...entry, approvalId });
+    this.options.onWaiting(executionName, true);
     return decided;
   };
 
-  return {
-    responder,
-    asked,
-    slack,
-    slackSigningSecret,
-    async fetch(request) {
-      const result = await approvalApi(
-        await functionUrlEvent(request),
-        functionContext(deployment, 'approval-api'),
+  /** The approvals waiting for a person, oldest first. */
+  public pending(): PendingApproval[] {
+    return [...this.waiting.values()]
+      .filter((entry) => entry.approvalId !== '')
+      .map(({ approvalId, executionName, incidentId, step, deadline }) => ({
+        approvalId,
+        executionName,
+        incidentId,
+        step,
+        deadline,
+      }));
+  }
+
+  /**
+   * Step Functions' SendTaskSuccess / SendTaskFailure for a token (the model calls it): the waiting Task
+   * resumes. `false` when nothing waits on the token.
+   */
+  public callback(taskToken: string, callback: TaskCallback): boolean {
+    const entry = this.waiting.get(taskToken);
+    if (entry === undefined) return false;
+    this.waiting.delete(taskToken);
+    this.options.onWaiting(entry.executionName, false);
+    if (callback.kind === 'success') entry.resolve(JSON.parse(callback.output) as JsonValue);
+    else if (callback.error === 'ApprovalRejected') entry.reject(new ApprovalRejectedError(callback.cause));
+    else entry.reject(Object.assign(new Error(callback.cause), { name: callback.error }));
+    return true;
+  }
+
+  /**
+   * Answers every pending approval as `by` clicks Approve or Reject in Slack: a signed request to the approval
+   * API's `/slack/interactions`, which checks the approver, writes the decision once and calls Step Functions.
+   */
+  public async decide(
+    decision: 'approve' | 'reject',
+    by: { readonly id: string; readonly name?: string } = LOCAL_RESPONDER,
+  ): Promise<ApprovalAnswer[]> {
+    const secrets = approvalSecretParameters(this.options.stage);
+    const signingSecret =
+      this.options.sandbox.ssm.snapshot().parameters[secrets['slack-signing-secret']]?.value;
+    const answers: ApprovalAnswer[] = [];
+    for (const approval of this.pending()) {
+      const body = `payload=${encodeURIComponent(
+        JSON.stringify({
+          type: 'block_actions',
+          user: { id: by.id, ...(by.name === undefined ? {} : { username: by.name }) },
+          actions: [
+            {
+              action_id: decision === 'approve' ? APPROVE_ACTION_ID : REJECT_ACTION_ID,
+              value: approval.approvalId,
+            },
+          ],
+        }),
+      )}`;
+      const timestamp = String(Math.floor(this.options.now().getTime() / 1000));
+      const response = await this.api.fetch(
+        new Request(`${LOCAL_APPROVAL_URL}/slack/interactions`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-slack-request-timestamp': timestamp,
+            'x-slack-signature': slackSignature(String(signingSecret ?? ''), timestamp, body),
+          },
+          body,
+        }),
       );
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(result.headers ?? {})) headers.set(name, String(value));
-      for (const cookie of result.cookies ?? []) headers.append('set-cookie', cookie);
-      const body =
-        result.isBase64Encoded === true ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? '');
-      return new Response(request.method === 'HEAD' ? null : body, {
-        status: result.statusCode ?? 200,
-        headers,
+      await this.api.settled();
+      answers.push({
+        approvalId: approval.approvalId,
+        executionName: approval.executionName,
+        outcome: this.outcomeOf(approval, by.id),
+        status: response.status,
       });
-    },
-    slackClick({ userId, actionId, value, ts }) {
-      lastClicked = ts;
-      const payload = {
-        type: 'block_actions',
-        user: { id: userId, username: userId.toLowerCase() },
-        actions: [{ type: 'button', action_id: actionId, value }],
-        container: { type: 'message', message_ts: ts },
-        response_url: RESPONSE_URL,
-      };
-      const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-      const timestamp = String(Math.floor(now().getTime() / 1000));
-      return new Request(`${LOCAL_APPROVAL_URL}/slack/interactions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'x-slack-request-timestamp': timestamp,
-          'x-slack-signature': slackSignature(slackSigningSecret, timestamp, body),
-        },
-        body,
-      });
-    },
-  };
+    }
+    return answers;
+  }
+
+  /** Times out every approval whose Task deadline has passed: the Task fails with `States.Timeout`. */
+  public expire(now: Date): PendingApproval[] {
+    const expired = [...this.waiting.entries()].filter(
+      ([, entry]) => entry.approvalId !== '' && Date.parse(entry.deadline) <= now.getTime(),
+    );
+    for (const [token, entry] of expired) {
+      this.waiting.delete(token);
+      this.options.onWaiting(entry.executionName, false);
+      entry.reject(
+        new StatesTimeoutError(`Approval ${entry.approvalId} was not decided by ${entry.deadline}`),
+      );
+    }
+    return expired.map(([, { approvalId, executionName, incidentId, step, deadline }]) => ({
+      approvalId,
+      executionName,
+      incidentId,
+      step,
+      deadline,
+    }));
+  }
+
+  /**
+   * Ends every wait once the deployment has stopped the executions: each Task's wait is settled (which
+   * clears the engine's timer for its `TimeoutSeconds`), though nothing runs on; the records stay pending in
+   * the approvals table, as an approval of a stopped execution does in AWS.
+   */
+  public forget(): void {
+    for (const entry of this.waiting.values()) {
+      this.options.onWaiting(entry.executionName, false);
+      entry.reject(Object.assign(new Error('The execution was stopped'), { name: 'ExecutionAbortedError' }));
+    }
+    this.waiting.clear();
+  }
+
+  /** The record as the approvals table holds it now (read from the model: an operator's look, not a call). */
+  private outcomeOf(approval: PendingApproval, by: string): ApprovalAnswer['outcome'] {
+    const item = this.options.sandbox.dynamodb
+      .items(this.table)
+      .find((candidate) => candidate.approvalId?.S === approval.approvalId);
+    const record = (item === undefined ? undefined : unmarshall(item)) as Partial<ApprovalRecord> | undefined;
+    if (record?.status === 'approved' || record?.status === 'rejected') {
+      if (record.decision?.decidedBy.id !== by) return 'already-decided';
+      return record.callback?.status === 'failed' ? 'not-delivered' : record.status;
+    }
+    if (record?.expiresAt !== undefined && Date.parse(record.expiresAt) <= this.options.now().getTime()) {
+      return 'expired';
+    }
+    return 'not-approver';
+  }
 }

@@ -32,6 +32,11 @@ export interface StepFunctionsState {
   executions: Record<string, ExecutionRecord>;
 }
 
+/** What SendTaskSuccess / SendTaskFailure hand the task waiting on a token. */
+export type TaskCallback =
+  | { readonly kind: 'success'; readonly output: string }
+  | { readonly kind: 'failure'; readonly error: string; readonly cause: string };
+
 /**
  * The execution name rules of StartExecution: 1–80 characters, none of whitespace, brackets, wildcards, the
  * listed special characters or control characters
@@ -41,13 +46,32 @@ export interface StepFunctionsState {
 const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * A name is unique per state machine for 90 days: an execution closed longer ago than that no longer holds
+ * it, and StartExecution starts a new one under the same name ("Names can be reused after 90 days":
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). Cordon's claims, not
+ * the name, keep a finding from being taken for a new incident then (ledger/claims.ts).
+ */
+const NAME_REUSE_AFTER_MS = 90 * 86_400_000;
+
+function reusable(execution: ExecutionRecord, now: Date): boolean {
+  return (
+    execution.status !== 'RUNNING' &&
+    execution.stopDate !== undefined &&
+    now.getTime() - Date.parse(execution.stopDate) > NAME_REUSE_AFTER_MS
+  );
+}
+
+/**
  * Step Functions as the local deployment's front door to its playbooks: the state machines of a stage, and
- * StartExecution with the service's rules — a name is unique per state machine; the same name with the same
- * input while the execution runs answers the original execution (StartExecution is idempotent for STANDARD
- * workflows); otherwise `ExecutionAlreadyExists`, also once it has closed
+ * StartExecution with the service's rules — a name is unique per state machine for 90 days; the same name with
+ * the same input while the execution runs answers the original execution (StartExecution is idempotent for
+ * STANDARD workflows); otherwise `ExecutionAlreadyExists`, also once it has closed, until 90 days after
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). A started
- * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended. The task
- * tokens of its `.waitForTaskToken` Tasks are answered with SendTaskSuccess / SendTaskFailure, once each.
+ * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended.
+ * SendTaskSuccess / SendTaskFailure answer a task waiting on its token: a token registered with
+ * `waitForTaskToken` is answered here, once (the grouped approvals, deployment-grouped-approvals.ts); any other
+ * goes to `onTaskCallback` (the deployed approvals, deployment-approvals.ts). Either way the approval API's
+ * callbacks reach a waiting approval as in AWS.
  *
  * @example
  * const sfn = new StepFunctionsModel(sandbox.account.context, { stateMachineArns, onStart: (execution) => run(execution) });
@@ -69,14 +93,29 @@ export class StepFunctionsModel implements ServiceModel {
     private readonly options: {
       readonly stateMachineArns: readonly string[];
       onStart(execution: ExecutionRecord): void;
+      /**
+       * A task token answered (the approval API's callbacks): `false` when no task waits on it, which Step
+       * Functions answers with `TaskDoesNotExist`.
+       */
+      onTaskCallback?(taskToken: string, callback: TaskCallback): boolean;
     },
   ) {
     this.stateMachines = new Set(options.stateMachineArns);
     this.commands = {
       StartExecution: (input) => this.startExecution(input as unknown as StartExecutionCommandInput),
       DescribeExecution: (input) => this.describeExecution(input as unknown as DescribeExecutionCommandInput),
-      SendTaskSuccess: (input) => this.sendTaskSuccess(input as unknown as SendTaskSuccessCommandInput),
-      SendTaskFailure: (input) => this.sendTaskFailure(input as unknown as SendTaskFailureCommandInput),
+      SendTaskSuccess: (input) => {
+        const success = input as unknown as SendTaskSuccessCommandInput;
+        if (this.tasks.has(String(success.taskToken ?? ''))) return this.sendTaskSuccess(success);
+        const { taskToken, output } = success;
+        return this.taskCallback(taskToken, { kind: 'success', output: output ?? '{}' });
+      },
+      SendTaskFailure: (input) => {
+        const failure = input as unknown as SendTaskFailureCommandInput;
+        if (this.tasks.has(String(failure.taskToken ?? ''))) return this.sendTaskFailure(failure);
+        const { taskToken, error, cause } = failure;
+        return this.taskCallback(taskToken, { kind: 'failure', error: error ?? '', cause: cause ?? '' });
+      },
     };
   }
 
@@ -94,6 +133,19 @@ export class StepFunctionsModel implements ServiceModel {
   /** The Task of `taskToken` ended without a callback (it failed or timed out): a later one is refused. */
   public closeTask(taskToken: string): void {
     if (this.tasks.has(taskToken)) this.tasks.set(taskToken, 'closed');
+  }
+
+  /**
+   * SendTaskSuccess / SendTaskFailure: the waiting task resumes with the output, or fails with the error
+   * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html). A token no
+   * task waits on (answered already, timed out, never issued) is `TaskDoesNotExist`.
+   */
+  private taskCallback(taskToken: string | undefined, callback: TaskCallback): Record<string, never> {
+    const token = String(taskToken ?? '');
+    if (token === '' || this.options.onTaskCallback?.(token, callback) !== true) {
+      throw awsError('SFN', 'TaskDoesNotExist', 'Task does not exist anymore');
+    }
+    return {};
   }
 
   /** Records how an execution ended (the engine calls it when the run is over). */
@@ -138,7 +190,7 @@ export class StepFunctionsModel implements ServiceModel {
     }
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.state.executions[executionArn];
-    if (existing !== undefined) {
+    if (existing !== undefined && !reusable(existing, this.context.now())) {
       if (existing.status === 'RUNNING' && existing.input === text) {
         return { executionArn, startDate: new Date(existing.startDate) };
       }
@@ -158,14 +210,14 @@ export class StepFunctionsModel implements ServiceModel {
   }
 
   /**
-   * The waiting Task of a token, taken (a token answers once). SendTaskSuccess and SendTaskFailure refuse a
-   * token no Task handed out (`InvalidToken`) and one whose Task is closed — answered already, or over
-   * (`TaskTimedOut`: "the task token has either expired or the task associated with the token has already
-   * been closed", https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html).
+   * The waiting Task of a registered token, taken (a token answers once). SendTaskSuccess and SendTaskFailure
+   * refuse one whose Task is closed — answered already, or over (`TaskTimedOut`: "the task token has either
+   * expired or the task associated with the token has already been closed",
+   * https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html).
    */
   private takeTask(taskToken: string | undefined) {
     const task = this.tasks.get(String(taskToken ?? ''));
-    if (task === undefined) throw awsError('SFN', 'InvalidToken', 'Invalid Token');
+    if (task === undefined) throw awsError('SFN', 'TaskDoesNotExist', 'Task does not exist anymore');
     if (task === 'closed') throw awsError('SFN', 'TaskTimedOut', 'Task Timed Out');
     this.tasks.set(String(taskToken), 'closed');
     return task;
