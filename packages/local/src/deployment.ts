@@ -15,7 +15,6 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ActionId } from '@cordon/core/actions/catalog';
 import {
-  type DeployedRuleInputs,
   deployedRules,
   type EventRule,
   type EventRuleId,
@@ -90,8 +89,6 @@ export interface LocalDeploymentOptions {
    * back through the settings loader, so settings SSM would refuse fail closed here as they would there.
    */
   readonly settings?: unknown;
-  /** The deploy configuration's extra alarm names (`CORDON_EXTRA_ALARMS`): the CloudWatch rule matches them too. */
-  readonly extraAlarmNames?: DeployedRuleInputs['extraAlarmNames'];
   /**
    * Answers approvals: a responder (answering at once, or a person on the local page), or `'deployed'` — the
    * deployed request-approval function records each approval and the playbook waits until `decide` answers it
@@ -213,7 +210,7 @@ export class LocalDeployment {
     this.clock = options.clock;
     this.now = options.clock?.now ?? options.now ?? (() => sandbox.account.context.now());
     this.names = cordonResourceNames(this.stage);
-    this.rules = deployedRules({ extraAlarmNames: options.extraAlarmNames ?? [] });
+    this.rules = deployedRules();
     seedCordonResources(sandbox, this.stage);
     this.topicArn = sandboxTopicArn(sandbox, this.stage);
     if (typeof options.authorizer === 'function') sandbox.account.authorizeWith(options.authorizer);
