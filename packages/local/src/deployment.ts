@@ -239,7 +239,12 @@ export class LocalDeployment {
       triageDependencies({
         stage: this.stage,
         logger: silentLogger('cordon-triage'),
-        metrics: new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' }),
+        // Its warnings (an invocation with no metric) go to the same silent logger: the report says what happened.
+        metrics: new Metrics({
+          namespace: 'Cordon',
+          serviceName: 'cordon-triage',
+          logger: silentLogger('cordon-triage'),
+        }),
         ledgerTable: this.names.ledgerTable,
         dynamodb: sandboxClient(sandbox, DynamoDBClient, { principal: triage, region: this.region }),
         sfn: sandboxClient(sandbox, SFNClient, { principal: triage, region: this.region }),
@@ -524,7 +529,11 @@ export class LocalDeployment {
     return {
       // The handlers' own logs would drown the timeline; the ledger and the report say what happened.
       logger: silentLogger(`cordon-${action}`),
-      metrics: new Metrics({ namespace: 'Cordon', serviceName: `cordon-${action}` }),
+      metrics: new Metrics({
+        namespace: 'Cordon',
+        serviceName: `cordon-${action}`,
+        logger: silentLogger(`cordon-${action}`),
+      }),
       loadSettings: () => loader.load(),
       clientsFor: accountClientsByHome({
         region: this.region,
