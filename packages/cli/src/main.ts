@@ -8,10 +8,17 @@ import { LocalSettingsInvalidError } from '@cordon/local/deployment-settings';
 import { automaticApprovals } from '@cordon/local/engine';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { createSandbox } from '@cordon/local/sandbox/index';
+import { isBadInput } from './aws/errors.ts';
+import { awsStage } from './aws/stage.ts';
 import { DEMO_EXTRA_ALARMS, DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
+import { detectionsCommand } from './commands/detections.ts';
+import { evidenceCommand } from './commands/evidence.ts';
+import { incidentsCommand } from './commands/incidents.ts';
+import type { OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, ReplayStoppedError, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
+import { settingsCommand } from './commands/settings.ts';
 import { EXIT, type Io, processIo, UsageError } from './io.ts';
 import { readSettingsFile } from './settings-file.ts';
 
@@ -37,7 +44,31 @@ const USAGE = `Usage:
        through EventBridge (--via poller on a GuardDuty envelope hands the poller its finding).
 --extra-alarm: an alarm the deployed CloudWatch rule matches besides Cordon's (CORDON_EXTRA_ALARMS).
 
-Exit codes: 0 every file got a result, 1 the command could not run, 2 usage error.`;
+Operating a deployed stage (the standard AWS credential chain and region: AWS_PROFILE, AWS_REGION; --region
+overrides the region). docs/operations.md shows each command with its output and the IAM each needs.
+  cordon settings check <file> [--json]
+  cordon settings pull --stage <stage> [--json] [--out <file>]
+  cordon settings diff --stage <stage> <file> [--delete] [--json]
+  cordon settings push --stage <stage> <file> [--delete] [--yes]
+      The settings in SSM: checked offline with the loader's schema; read back with their version (the one
+      the ledger records); compared with a file; pushed (only what changes, nothing deleted without --delete,
+      an invalid result refused before any write, confirmed unless --yes, each write tagged with who pushed).
+  cordon detections check|pull|diff|push …   (the same options)
+      The alarm thresholds in SSM, checked as threshold-sync checks them.
+  cordon incidents list --stage <stage> [--since 7d|<ISO time>] [--status <status>,…] [--json]
+  cordon incidents show <incident-id> --stage <stage> [--json]
+      The incidents from the ledger, Step Functions and the approvals table.
+  cordon evidence --stage <stage> --from <time> [--to <time>] [--format json|md|html] [--out <file>]
+      An evidence pack of every incident decided in the window, for auditors.
+
+Exit codes: 0 done, 1 the command could not run (or a checked file is invalid), 2 usage error or bad input
+(nothing was written).`;
+
+/** Seams of the operator commands: where a stage is reached (a sandbox in tests) and the clock. */
+export interface MainOptions {
+  readonly connect?: OperatorContext['connect'];
+  readonly now?: () => Date;
+}
 
 /** The bundled copies of ../shared/events (verbatim). */
 export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'events');
@@ -47,8 +78,17 @@ export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)
  *
  * @example await main(['plan', 'event.json', '--json'])
  */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = processIo,
+  options: MainOptions = {},
+): Promise<number> {
   const [command, ...rest] = argv;
+  const operator: OperatorContext = {
+    io,
+    connect: options.connect ?? ((request) => awsStage(request)),
+    now: options.now ?? (() => new Date()),
+  };
   try {
     switch (command) {
       case 'plan':
@@ -57,6 +97,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await replayCommand(rest, io);
       case 'demo':
         return await demoCommand(rest, io);
+      case 'settings':
+        return await settingsCommand(rest, operator);
+      case 'detections':
+        return await detectionsCommand(rest, operator);
+      case 'incidents':
+        return await incidentsCommand(rest, operator);
+      case 'evidence':
+        return await evidenceCommand(rest, operator);
       case undefined:
       case 'help':
       case '--help':
@@ -72,7 +120,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(USAGE);
       return EXIT.usage;
     }
-    io.err(`cordon: ${error instanceof Error ? error.message : String(error)}`);
+    if (isBadInput(error)) {
+      // A refused file or push: what was wrong, and that nothing was written.
+      io.err(`cordon: ${(error as Error).name}: ${(error as Error).message}`);
+      for (const problem of (error as { problems?: readonly string[] }).problems ?? [])
+        io.err(`  - ${problem}`);
+      return EXIT.usage;
+    }
+    // Named errors (no credentials, access denied, stage not found…) say their name: scripts and people match it.
+    io.err(
+      error instanceof Error
+        ? `cordon: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+        : `cordon: ${String(error)}`,
+    );
     return EXIT.failed;
   }
 }
