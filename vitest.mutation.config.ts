@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.ts';
 
+// The base config's shared options without its projects: a config with projects ignores its own `include`.
+const { projects: _projects, ...shared } = base.test ?? {};
+
 // The tests Stryker runs against each mutant: the unit and sandbox tests of the target folders
 // (packages/core/test/{policy,triage,approval,intake,ledger,actions}). A mutant in a target file must be caught
 // by the tests of its own area, not by a playbook-engine, handler, browser, infra or end-to-end test that
@@ -9,7 +12,7 @@ import base from './vitest.config.ts';
 // (Not mergeConfig: it concatenates arrays, and `include` must replace the base list.)
 export default defineConfig({
   test: {
-    ...base.test,
+    ...shared,
     include: ['packages/core/test/{policy,triage,approval,intake,ledger,actions}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.browser.test.ts'],
     // Instrumented code runs slower: the property tests (10,000 events) need more than the usual 20 s.

@@ -6,6 +6,7 @@ import { ACTION_IDS, ACTIONS, type ActionId } from '@cordon/core/actions/catalog
 import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
 import { INCIDENT_PLAYBOOK_IDS } from '@cordon/core/playbooks/catalog';
 import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
+import { environmentFor, type FunctionKind, METRICS_NAMESPACE } from '@cordon/functions/shared/environment';
 import {
   ARN,
   ASSUME_ACTION_ROLE_SID,
@@ -24,13 +25,8 @@ import {
   WRITE_LEDGER,
 } from './permissions.ts';
 
-export type FunctionKind =
-  | 'action'
-  | 'triage'
-  | 'request-approval'
-  | 'approval-api'
-  | 'poller'
-  | 'threshold-sync';
+// The kinds are the handler shapes of packages/functions, whose environment each kind reads.
+export type { FunctionKind };
 
 export interface FunctionSpec {
   /** kebab-case id; the physical name is `cordon-<stage>-<id>`. */
@@ -39,7 +35,10 @@ export interface FunctionSpec {
   /** SST handler: file path from the repository root, then `.handler`. */
   readonly handler: string;
   readonly description: string;
-  /** Environment variables, as templates. */
+  /**
+   * Environment variables, as templates, built with `environmentFor(kind, …)`: the names and which kind
+   * reads which come from packages/functions/src/shared/environment.ts, the one list.
+   */
   readonly environment: Readonly<Record<string, string>>;
   /** Every statement of the function's role. */
   readonly statements: readonly PolicyStatement[];
@@ -53,9 +52,9 @@ const HANDLERS = 'packages/functions/src/handlers';
 const TOPIC_ARN = ARN.topic;
 
 const COMMON_ENV = {
-  CORDON_STAGE: '{stage}',
-  CORDON_LEDGER_TABLE: '{prefix}-ledger',
-  POWERTOOLS_METRICS_NAMESPACE: 'Cordon',
+  stage: '{stage}',
+  ledgerTable: '{prefix}-ledger',
+  metricsNamespace: METRICS_NAMESPACE,
 } as const;
 
 /** Parameter names (relative to `/cordon/<stage>/`) of the secrets and of the approval base URL. */
@@ -91,11 +90,11 @@ function actionFunction(id: ActionId): FunctionSpec {
     kind: 'action',
     handler: `${HANDLERS}/actions/${id}.handler`,
     description: `Cordon action: ${ACTIONS[id].summary}`.slice(0, 256),
-    environment: {
+    environment: environmentFor('action', {
       ...COMMON_ENV,
-      CORDON_SNS_TOPIC_ARN: TOPIC_ARN,
-      ...(notify ? { CORDON_SLACK_WEBHOOK_PARAMETER: parameterName(PARAMETERS.slackWebhookUrl) } : {}),
-    },
+      topicArn: TOPIC_ARN,
+      ...(notify ? { slackWebhookParameter: parameterName(PARAMETERS.slackWebhookUrl) } : {}),
+    }),
     statements: [
       ...catalogStatements(id),
       ...platformStatements(id),
@@ -119,12 +118,12 @@ const triage: FunctionSpec = {
   kind: 'triage',
   handler: `${HANDLERS}/triage.handler`,
   description: 'Cordon triage: event → incident → decision → playbook execution',
-  environment: {
+  environment: environmentFor('triage', {
     ...COMMON_ENV,
-    CORDON_STATE_MACHINES: JSON.stringify(
+    stateMachines: JSON.stringify(
       Object.fromEntries(PLAYBOOK_IDS.map((playbook) => [playbook, ARN.stateMachine(playbook)])),
     ),
-  },
+  }),
   statements: [
     ...platformStatements('triage'),
     READ_SETTINGS,
@@ -167,13 +166,12 @@ const requestApproval: FunctionSpec = {
   kind: 'request-approval',
   handler: `${HANDLERS}/request-approval.handler`,
   description: 'Cordon: ask an on-call engineer to approve a playbook step (Slack + SNS)',
-  environment: {
-    CORDON_STAGE: '{stage}',
-    CORDON_APPROVALS_TABLE: '{prefix}-approvals',
-    CORDON_APPROVAL_URL: '{approvalUrl}',
-    CORDON_SNS_TOPIC_ARN: TOPIC_ARN,
-    POWERTOOLS_METRICS_NAMESPACE: 'Cordon',
-  },
+  environment: environmentFor('request-approval', {
+    stage: '{stage}',
+    approvalsTable: '{prefix}-approvals',
+    approvalUrl: '{approvalUrl}',
+    topicArn: TOPIC_ARN,
+  }),
   statements: [
     ...platformStatements('request-approval'),
     READ_SETTINGS,
@@ -197,11 +195,7 @@ const approvalApi: FunctionSpec = {
   kind: 'approval-api',
   handler: `${HANDLERS}/approval-api.handler`,
   description: 'Cordon approval API: signed links and Slack interactivity → SendTaskSuccess/Failure',
-  environment: {
-    CORDON_STAGE: '{stage}',
-    CORDON_APPROVALS_TABLE: '{prefix}-approvals',
-    POWERTOOLS_METRICS_NAMESPACE: 'Cordon',
-  },
+  environment: environmentFor('approval-api', { stage: '{stage}', approvalsTable: '{prefix}-approvals' }),
   statements: [
     ...platformStatements('approval-api'),
     {
@@ -237,7 +231,7 @@ const poller: FunctionSpec = {
   kind: 'poller',
   handler: `${HANDLERS}/poller.handler`,
   description: 'Cordon poller: GuardDuty findings updated since the last run → triage',
-  environment: { ...COMMON_ENV, CORDON_TRIAGE_FUNCTION: ARN.function('triage') },
+  environment: environmentFor('poller', { ...COMMON_ENV, triageFunction: ARN.function('triage') }),
   statements: [
     ...platformStatements('poller'),
     READ_SETTINGS,
@@ -282,7 +276,11 @@ const thresholdSync: FunctionSpec = {
   kind: 'threshold-sync',
   handler: `${HANDLERS}/threshold-sync.handler`,
   description: 'Cordon: apply the detection alarm thresholds kept in SSM (PutMetricAlarm)',
-  environment: { CORDON_STAGE: '{stage}', CORDON_SNS_TOPIC_ARN: TOPIC_ARN },
+  environment: environmentFor('threshold-sync', {
+    stage: '{stage}',
+    topicArn: TOPIC_ARN,
+    metricsNamespace: METRICS_NAMESPACE,
+  }),
   statements: [
     ...platformStatements('threshold-sync'),
     {

@@ -31,11 +31,3 @@ export const processIo: Io = {
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
-
-/** A mistake in how the command was called: exit code 2 with the message. */
-export class UsageError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}

@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DeliveryRoute } from '@cordon/local/deployment';
 import { LocalDeployment } from '@cordon/local/deployment';
-import { LocalSettingsInvalidError } from '@cordon/local/deployment-settings';
 import { automaticApprovals } from '@cordon/local/engine';
+import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { createSandbox } from '@cordon/local/sandbox/index';
-import { isBadInput } from './aws/errors.ts';
+import { isBadInput } from './aws/aws-errors.ts';
 import { awsStage } from './aws/stage.ts';
 import { DEMO_EXTRA_ALARMS, DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
 import { detectionsCommand } from './commands/detections.ts';
@@ -16,10 +16,11 @@ import { evidenceCommand } from './commands/evidence.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import type { OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
-import { parseFault, ReplayStoppedError, replay } from './commands/replay.ts';
+import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
 import { settingsCommand } from './commands/settings.ts';
-import { EXIT, type Io, processIo, UsageError } from './io.ts';
+import { ReplayStoppedError, UsageError } from './errors.ts';
+import { EXIT, type Io, processIo } from './io.ts';
 import { readSettingsFile } from './settings-file.ts';
 
 const USAGE = `Usage:

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { UsageError } from './io.ts';
+import { UsageError } from './errors.ts';
 
 /**
  * The CLI's settings: a local JSON file holding any subset of the settings, standing in for what the team

@@ -3,11 +3,8 @@
  * updated since the cursor and hand them to triage as `{ source: 'cordon.poller', findings }`. The polling
  * logic lives in @cordon/core/poller; this is the adapter (GuardDuty, Lambda, DynamoDB, settings).
  */
-import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   GetFindingsCommand,
@@ -25,9 +22,11 @@ import {
   type PollerPorts,
   pollFindings,
 } from '@cordon/core/poller/poll';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { TriageInvocationRejectedError } from './errors.ts';
 import { createSettingsLoader } from './settings.ts';
+import { readEnvironment } from './shared/environment.ts';
+import { handlerShell, observability } from './shared/handler-shell.ts';
 
 export interface PollerDependencies {
   readonly logger: Logger;
@@ -70,7 +69,9 @@ export function guardDutyPort(client: Pick<GuardDutyClient, 'send'>): GuardDutyP
 
 /**
  * Hands a batch to triage with an asynchronous invocation: the poller does not wait for the playbooks to start,
- * and Lambda retries the delivery (then the triage function's own on-failure handling applies).
+ * and Lambda retries the delivery (then the triage function's own on-failure handling applies). An accepted
+ * asynchronous invocation answers 202 (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html);
+ * anything else is `TriageInvocationRejectedError`, and the run stops before its cursor moves.
  */
 export function lambdaTriageSender(
   client: Pick<LambdaClient, 'send'>,
@@ -85,27 +86,21 @@ export function lambdaTriageSender(
       }),
     );
     if (response.StatusCode !== 202) {
-      throw new Error(`Triage invocation was not accepted (status ${String(response.StatusCode)})`);
+      throw new TriageInvocationRejectedError(response.StatusCode);
     }
   };
 }
 
 /**
- * From the environment: `CORDON_STAGE` (settings: the severity floor), `CORDON_LEDGER_TABLE` (the cursor
- * lives there) and `CORDON_TRIAGE_FUNCTION` (name or ARN of the triage function).
+ * From the environment (`readEnvironment('poller')`): `CORDON_STAGE` (settings: the severity floor),
+ * `CORDON_LEDGER_TABLE` (the cursor lives there) and `CORDON_TRIAGE_FUNCTION` (name or ARN of the triage
+ * function).
  */
-export function pollerDependenciesFromEnvironment(): PollerDependencies {
-  const stage = getStringFromEnv({ key: 'CORDON_STAGE', errorMessage: 'CORDON_STAGE is required' });
-  const ledgerTable = getStringFromEnv({
-    key: 'CORDON_LEDGER_TABLE',
-    errorMessage: 'CORDON_LEDGER_TABLE is required',
-  });
-  const triageFunction = getStringFromEnv({
-    key: 'CORDON_TRIAGE_FUNCTION',
-    errorMessage: 'CORDON_TRIAGE_FUNCTION is required',
-  });
-  const logger = new Logger({ serviceName: 'cordon-poller' });
-  const metrics = new Metrics({ namespace: 'Cordon', serviceName: 'cordon-poller' });
+export function pollerDependenciesFromEnvironment(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): PollerDependencies {
+  const { stage, ledgerTable, triageFunction, metricsNamespace } = readEnvironment('poller', environment);
+  const { logger, metrics } = observability('cordon-poller', metricsNamespace);
   const settingsLoader = createSettingsLoader({ stage });
   return {
     logger,
@@ -144,8 +139,5 @@ export function createPollerHandler(
     return { detectors };
   };
 
-  const handler = middy(handle)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
-  return handler;
+  return handlerShell(handle, { logger, metrics });
 }

@@ -4,9 +4,7 @@
  * SNS. Its return value is not the Task's result (the decision is, through SendTaskSuccess/Failure).
  */
 import { createHash } from 'node:crypto';
-import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ApprovalLogger } from '@cordon/core/approval/decide';
@@ -15,10 +13,11 @@ import { type RequestApprovalResult, requestApproval } from '@cordon/core/approv
 import type { ApprovalSecrets } from '@cordon/core/approval/secrets';
 import type { SettingsResult } from '@cordon/core/policy/settings';
 import { slackClient } from '@cordon/core/slack/client';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { ssmApprovalSecrets } from './approval-secrets.ts';
 import { createSettingsLoader } from './settings.ts';
+import { readEnvironment } from './shared/environment.ts';
+import { handlerShell, type LambdaHandler } from './shared/handler-shell.ts';
 
 /** The request is not interactive (nobody waits on a click): Slack gets as long as notify gives it. */
 const SLACK_TIMEOUT_MS = 5_000;
@@ -40,20 +39,19 @@ export interface RequestApprovalDependencies {
 export type RequestApprovalOutput = Omit<RequestApprovalResult, 'slackMessage'>;
 
 /**
- * From the environment: `CORDON_STAGE`, `CORDON_APPROVALS_TABLE`, `CORDON_APPROVAL_URL` (the approval API's
- * Function URL) and optionally `CORDON_SNS_TOPIC_ARN`.
+ * From the environment (`readEnvironment('request-approval')`): `CORDON_STAGE`, `CORDON_APPROVALS_TABLE`,
+ * `CORDON_APPROVAL_URL` (the approval API's Function URL) and optionally `CORDON_SNS_TOPIC_ARN`.
  */
-export function requestApprovalDependenciesFromEnvironment(): RequestApprovalDependencies {
-  const stage = getStringFromEnv({ key: 'CORDON_STAGE', errorMessage: 'CORDON_STAGE is required' });
-  const table = getStringFromEnv({
-    key: 'CORDON_APPROVALS_TABLE',
-    errorMessage: 'CORDON_APPROVALS_TABLE is required',
-  });
-  const linkBaseUrl = getStringFromEnv({
-    key: 'CORDON_APPROVAL_URL',
-    errorMessage: 'CORDON_APPROVAL_URL is required (the approval API URL)',
-  });
-  const topicArn = getStringFromEnv({ key: 'CORDON_SNS_TOPIC_ARN', defaultValue: '' });
+export function requestApprovalDependenciesFromEnvironment(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): RequestApprovalDependencies {
+  const {
+    stage,
+    approvalsTable: table,
+    approvalUrl: linkBaseUrl,
+    topicArn,
+  } = readEnvironment('request-approval', environment);
+  // No metrics: what an approval request did is in its log line and in the approvals table.
   const logger = new Logger({ serviceName: 'cordon-request-approval' });
   const settings = createSettingsLoader({ stage });
   return {
@@ -65,7 +63,7 @@ export function requestApprovalDependenciesFromEnvironment(): RequestApprovalDep
     }),
     secrets: ssmApprovalSecrets(stage),
     linkBaseUrl,
-    ...(topicArn === '' ? {} : { topicArn, sns: new SNSClient({}) }),
+    ...(topicArn === undefined ? {} : { topicArn, sns: new SNSClient({}) }),
     now: () => new Date(),
   };
 }
@@ -78,7 +76,7 @@ function approvalLogger(logger: Logger): ApprovalLogger {
   };
 }
 
-export type RequestApprovalHandler = (event: unknown, context: Context) => Promise<RequestApprovalOutput>;
+export type RequestApprovalHandler = LambdaHandler<unknown, RequestApprovalOutput>;
 
 /**
  * Makes the handler. Settings that fail to load still allow the request (asking changes nothing): the
@@ -148,6 +146,5 @@ export function createRequestApprovalHandler(
     return output;
   };
 
-  const handler = middy(handle).use(injectLambdaContext(logger, { resetKeys: true }));
-  return handler as unknown as RequestApprovalHandler; // middy's handler type adds an optional callback argument
+  return handlerShell(handle, { logger });
 }

@@ -3,11 +3,8 @@
  * invocation) → validate the alarm's values → PutMetricAlarm, or an SNS message saying why not. The decisions
  * live in @cordon/core/detections; this is the adapter.
  */
-import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { paginateGetParametersByPath, SSMClient } from '@aws-sdk/client-ssm';
@@ -17,8 +14,9 @@ import {
   syncThresholds,
   type ThresholdSyncPorts,
 } from '@cordon/core/detections/sync';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { readEnvironment } from './shared/environment.ts';
+import { handlerShell, observability } from './shared/handler-shell.ts';
 
 export interface ThresholdSyncDependencies {
   readonly logger: Logger;
@@ -49,15 +47,15 @@ export function ssmParameterReader(
   };
 }
 
-/** From the environment: `CORDON_STAGE` and `CORDON_SNS_TOPIC_ARN` (the alarms' action and where rejections go). */
-export function thresholdSyncDependenciesFromEnvironment(): ThresholdSyncDependencies {
-  const stage = getStringFromEnv({ key: 'CORDON_STAGE', errorMessage: 'CORDON_STAGE is required' });
-  const topicArn = getStringFromEnv({
-    key: 'CORDON_SNS_TOPIC_ARN',
-    errorMessage: 'CORDON_SNS_TOPIC_ARN is required (the alarms notify it)',
-  });
-  const logger = new Logger({ serviceName: 'cordon-threshold-sync' });
-  const metrics = new Metrics({ namespace: 'Cordon', serviceName: 'cordon-threshold-sync' });
+/**
+ * From the environment (`readEnvironment('threshold-sync')`): `CORDON_STAGE` and `CORDON_SNS_TOPIC_ARN` (the
+ * alarms' action and where rejections go).
+ */
+export function thresholdSyncDependenciesFromEnvironment(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): ThresholdSyncDependencies {
+  const { stage, topicArn, metricsNamespace } = readEnvironment('threshold-sync', environment);
+  const { logger, metrics } = observability('cordon-threshold-sync', metricsNamespace);
   const ssm = new SSMClient({});
   const cloudwatch = new CloudWatchClient({});
   const sns = new SNSClient({});
@@ -98,8 +96,5 @@ export function createThresholdSyncHandler(
     return { results };
   };
 
-  const handler = middy(handle)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
-  return handler;
+  return handlerShell(handle, { logger, metrics });
 }

@@ -1,8 +1,5 @@
-import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -19,7 +16,6 @@ import {
   type TriageResult,
   triageBatch,
 } from '@cordon/core/triage/triage';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { createSettingsLoader, type SettingsLoader } from './settings.ts';
 import {
@@ -28,6 +24,8 @@ import {
   accountOf,
   observerRoleArn,
 } from './shared/account-clients.ts';
+import { readEnvironment } from './shared/environment.ts';
+import { handlerShell, observability } from './shared/handler-shell.ts';
 
 /** What the GuardDuty poller sends: raw findings, triaged one by one. */
 export interface PollerBatch {
@@ -156,23 +154,25 @@ export function triageDependencies(wiring: TriageWiring): TriageDependencies {
 }
 
 /**
- * From the environment: `CORDON_STAGE`, `CORDON_LEDGER_TABLE` and `CORDON_STATE_MACHINES` (JSON: playbook
- * id → state machine ARN).
+ * From the environment (`readEnvironment('triage')`): `CORDON_STAGE`, `CORDON_LEDGER_TABLE`,
+ * `CORDON_STATE_MACHINES` (JSON: playbook id → state machine ARN) and Lambda's `AWS_REGION`.
  *
  * No Powertools idempotency layer: the incident's claim in the ledger table (one conditional write, sent
  * together with the blast-radius update and the instance reads) and StartExecution's execution name already
  * make one playbook per incident, and a second layer was one more round trip before containment
  * (docs/benchmarks.md, "Containment path").
  */
-export function triageDependenciesFromEnvironment(): TriageDependencies {
-  const stage = getStringFromEnv({ key: 'CORDON_STAGE' });
-  const ledgerTable = getStringFromEnv({ key: 'CORDON_LEDGER_TABLE' });
-  const stateMachines = JSON.parse(getStringFromEnv({ key: 'CORDON_STATE_MACHINES' })) as Partial<
-    Record<PlaybookId, string>
-  >;
+export function triageDependenciesFromEnvironment(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): TriageDependencies {
+  const { stage, ledgerTable, stateMachines, metricsNamespace, region } = readEnvironment(
+    'triage',
+    environment,
+  );
+  const { logger, metrics } = observability('cordon-triage', metricsNamespace);
   return triageDependencies({
-    logger: new Logger({ serviceName: 'cordon-triage' }),
-    metrics: new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' }),
+    logger,
+    metrics,
     ledgerTable,
     dynamodb: new DynamoDBClient({}),
     sfn: new SFNClient({}),
@@ -180,7 +180,7 @@ export function triageDependenciesFromEnvironment(): TriageDependencies {
     settingsLoader: createSettingsLoader({ stage }),
     // Read-only clients in the incident's account and region: the observer role there, the function's own role at home.
     observerClients: accountClientsByHome({
-      region: getStringFromEnv({ key: 'AWS_REGION' }),
+      region,
       constructors: { ec2: EC2Client, autoScaling: AutoScalingClient },
       roleArn: observerRoleArn,
       sessionName: 'cordon-observer',
@@ -215,8 +215,5 @@ export function createTriageHandler(
     return { results };
   };
 
-  const handler = middy(handle)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics));
-  return handler;
+  return handlerShell(handle, { logger, metrics });
 }

@@ -142,7 +142,11 @@ describe('poller handler', () => {
       .resolves({ Findings: [finding('f1', '2026-11-28T09:59:00.000Z')] as unknown as Finding[] });
     lambda.on(InvokeCommand).resolves({ StatusCode: 500 });
 
-    await expect(handler()({}, context)).rejects.toThrow(/not accepted/);
+    await expect(handler()({}, context)).rejects.toMatchObject({
+      name: 'TriageInvocationRejectedError',
+      statusCode: 500,
+      message: expect.stringContaining('not accepted'),
+    });
     expect(dynamodb).not.toHaveReceivedCommand(PutItemCommand);
   });
 });

@@ -1,15 +1,5 @@
 import { SETTINGS_PARAMETERS, type SettingsParameter } from '@cordon/core/policy/settings';
-
-/**
- * Settings given to a local deployment that SSM could not hold (not an object, an empty value, a value over
- * SSM's 4,096 characters): nothing is written, and the message names the setting.
- */
-export class LocalSettingsInvalidError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'LocalSettingsInvalidError';
-  }
-}
+import { LocalSettingsInvalidError } from './errors.ts';
 
 /**
  * Standard-tier parameter values hold 1 to 4,096 characters: PutParameter's `Value` has a minimum length of 1

@@ -39,13 +39,8 @@ import type { Context } from 'aws-lambda';
 import { functionPrincipal, sandboxAssumeRole, sandboxClient, sandboxConstructors } from './clients.ts';
 import { settingsParameterValues } from './deployment-settings.ts';
 import { type ExecutionRecord, StepFunctionsModel } from './deployment-step-functions.ts';
-import {
-  type ApprovalResponder,
-  ApprovalUnansweredError,
-  type ExecutionReport,
-  LocalEngine,
-  type StepRun,
-} from './engine.ts';
+import { type ApprovalResponder, type ExecutionReport, LocalEngine, type StepRun } from './engine.ts';
+import { ApprovalUnansweredError, LocalDeploymentConfigError } from './errors.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import type { Authorizer, Principal } from './sandbox/types.ts';
 import {
@@ -64,14 +59,6 @@ export { DEFAULT_STAGE } from './seed.ts';
  * The waits between attempts (one, then two minutes) are not modelled.
  */
 export const TRIAGE_ATTEMPTS = 3;
-
-/** How a local deployment was set up wrongly (an account id that is not one): nothing is created. */
-export class LocalDeploymentConfigError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'LocalDeploymentConfigError';
-  }
-}
 
 export interface LocalDeploymentOptions {
   readonly sandbox: Sandbox;

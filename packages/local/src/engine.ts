@@ -13,6 +13,7 @@ import {
 } from '@cordon/functions/shared/action-handler';
 import type { Context } from 'aws-lambda';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { ApprovalRejectedError } from './errors.ts';
 
 /** Step Functions execution statuses the local engine reports (plus NOT_STARTED for notify/ignore). */
 export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -56,22 +57,6 @@ export interface ApprovalRequest {
  * Error named `ApprovalRejected` = SendTaskFailure. A promise never kept runs into the Task's timeout.
  */
 export type ApprovalResponder = (request: ApprovalRequest) => Promise<JsonValue>;
-
-/** An approval error with the name Step Functions matches (`ApprovalRejected`). */
-export class ApprovalRejectedError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ApprovalRejected';
-  }
-}
-
-/** The engine cannot answer an approval (replay without --approve/--reject and no approval page). */
-export class ApprovalUnansweredError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ApprovalUnansweredError';
-  }
-}
 
 /** Answers every approval the same way, as `--approve` / `--reject` do. */
 export function automaticApprovals(

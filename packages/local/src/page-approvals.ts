@@ -9,7 +9,8 @@ import type { Settings } from '@cordon/core/policy/settings';
 import type { SlackMessage } from '@cordon/core/slack/blocks';
 import { startApprovalServer } from './approval-server.ts';
 import { sandboxClient } from './clients.ts';
-import { ApprovalRejectedError, type ApprovalResponder } from './engine.ts';
+import type { ApprovalResponder } from './engine.ts';
+import { ApprovalRejectedError } from './errors.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import { SANDBOX_RESOURCES, sandboxTopicArn } from './seed.ts';
 

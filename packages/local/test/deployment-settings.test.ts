@@ -1,6 +1,7 @@
 import { SETTINGS_PARAMETERS, settingsFromParameters } from '@cordon/core/policy/settings';
 import { describe, expect, it } from 'vitest';
-import { LocalSettingsInvalidError, settingsParameterValues } from '../src/deployment-settings.ts';
+import { settingsParameterValues } from '../src/deployment-settings.ts';
+import { LocalSettingsInvalidError } from '../src/errors.ts';
 
 describe('settingsParameterValues', () => {
   it('writes every parameter infra creates with its default, and the given settings over them', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadEvent } from '../../../test/support/events.ts';
-import { LocalDeployment, LocalDeploymentConfigError, TRIAGE_ATTEMPTS } from '../src/deployment.ts';
+import { LocalDeployment, TRIAGE_ATTEMPTS } from '../src/deployment.ts';
 import { automaticApprovals } from '../src/engine.ts';
+import { LocalDeploymentConfigError } from '../src/errors.ts';
 import type { Sandbox } from '../src/sandbox/index.ts';
 import type { Authorizer, RecordedCall } from '../src/sandbox/types.ts';
 import { sandboxForEvent } from '../src/seed-event.ts';

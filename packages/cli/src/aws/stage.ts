@@ -12,7 +12,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { detectionsPath } from '@cordon/core/detections/thresholds';
 import type { PlaybookId } from '@cordon/core/playbooks/ids';
 import { settingsPath } from '@cordon/core/policy/settings';
-import { awsCallError, type CallDescription } from './errors.ts';
+import { awsCallError, type CallDescription } from './aws-errors.ts';
 
 /** The clients a command may use, and the stage and region they reach. */
 export interface StageTarget {

@@ -19,9 +19,9 @@ import {
   type ThresholdParameter,
   validateThresholds,
 } from '@cordon/core/detections/thresholds';
-import { InputInvalidError } from '../aws/errors.ts';
 import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
-import { EXIT, UsageError } from '../io.ts';
+import { InputInvalidError, UsageError } from '../errors.ts';
+import { EXIT } from '../io.ts';
 import { renderTable } from '../table.ts';
 import {
   isObject,

@@ -15,8 +15,9 @@ import {
 } from '@cordon/core/ledger/incident-reads';
 import type { Change, LedgerEntry } from '@cordon/core/ledger/ledger';
 import type { PlaybookId } from '@cordon/core/playbooks/ids';
-import { awsCallError, IncidentNotFoundError } from '../aws/errors.ts';
+import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageNames, type StageTarget, stageNames } from '../aws/stage.ts';
+import { IncidentNotFoundError } from '../errors.ts';
 
 /** Step Functions' execution statuses, and `UNKNOWN` for one it no longer (or never) answered for. */
 export type ExecutionStatus =

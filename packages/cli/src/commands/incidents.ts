@@ -4,7 +4,8 @@
  * (DescribeExecution) and the approvals table (by incident). Read only.
  */
 import { whoIsCalling } from '../aws/stage.ts';
-import { EXIT, UsageError } from '../io.ts';
+import { UsageError } from '../errors.ts';
+import { EXIT } from '../io.ts';
 import { renderTable } from '../table.ts';
 import { formatIncident } from './incident-format.ts';
 import {

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { SettingsStageInvalidError } from '@cordon/core/errors';
 import { stagePath } from '@cordon/core/policy/settings';
 import type { StageTarget } from '../aws/stage.ts';
-import { type Io, UsageError } from '../io.ts';
+import { UsageError } from '../errors.ts';
+import type { Io } from '../io.ts';
 
 export interface OperatorContext {
   readonly io: Io;

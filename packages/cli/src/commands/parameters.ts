@@ -10,8 +10,8 @@ import {
   type GetParametersByPathCommandOutput,
   PutParameterCommand,
 } from '@aws-sdk/client-ssm';
-import { ConfirmationRequiredError, PushIncompleteError, StageNotFoundError } from '../aws/errors.ts';
 import { type StageTarget, send } from '../aws/stage.ts';
+import { ConfirmationRequiredError, PushIncompleteError, StageNotFoundError } from '../errors.ts';
 import type { Io } from '../io.ts';
 
 /** A parameter as SSM holds it, named relative to the path it was read under. */

@@ -9,14 +9,14 @@ import {
   type DeliveryRoute,
   LocalDeployment,
 } from '@cordon/local/deployment';
-import { LocalSettingsInvalidError } from '@cordon/local/deployment-settings';
 import type { ApprovalResponder, StepRun } from '@cordon/local/engine';
+import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import { diffFacts, type FactChange, inspectResources } from '@cordon/local/inspect';
 import { type ApprovalPrompt, startPageApprovals } from '@cordon/local/page-approvals';
 import type { Authorizer, FaultSpec } from '@cordon/local/sandbox/types';
 import type { Substitution } from '@cordon/local/seed';
 import { sandboxForEvent } from '@cordon/local/seed-event';
-import { UsageError } from '../io.ts';
+import { ReplayStoppedError, UsageError } from '../errors.ts';
 
 export interface ReplayOptions {
   readonly file: string;
@@ -93,14 +93,6 @@ export interface ReplayReport {
   readonly transitions: number;
   readonly changes: readonly FactChange[];
   readonly substitutions: readonly Substitution[];
-}
-
-/** Something that stops a replay before the playbook runs: exit code 1 with the message. */
-export class ReplayStoppedError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ReplayStoppedError';
-  }
 }
 
 /** `Command:ErrorName[:times]` → a fault spec. */

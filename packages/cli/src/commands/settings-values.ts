@@ -13,7 +13,8 @@ import {
   settingsVersion,
 } from '@cordon/core/policy/settings';
 import { createSettingsLoader, type LoadedSettings } from '@cordon/functions/settings';
-import { LocalSettingsInvalidError, settingsParameterValues } from '@cordon/local/deployment-settings';
+import { settingsParameterValues } from '@cordon/local/deployment-settings';
+import { LocalSettingsInvalidError } from '@cordon/local/errors';
 
 function valueAt(value: unknown, path: readonly string[]): unknown {
   let current = value;

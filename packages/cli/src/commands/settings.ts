@@ -8,9 +8,10 @@
 import { writeFile } from 'node:fs/promises';
 import { recordSettings } from '@cordon/core/ledger/incident-reads';
 import type { LoadedSettings } from '@cordon/functions/settings';
-import { awsCallError, InputInvalidError } from '../aws/errors.ts';
+import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
-import { EXIT, UsageError } from '../io.ts';
+import { InputInvalidError, UsageError } from '../errors.ts';
+import { EXIT } from '../io.ts';
 import { renderTable } from '../table.ts';
 import {
   isObject,

@@ -1,5 +1,5 @@
 /** Times on the command line: a duration back from now (`7d`) or an ISO-8601 time. */
-import { UsageError } from '../io.ts';
+import { UsageError } from '../errors.ts';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 /** The longest window read at once: ten years of monthly index partitions. */

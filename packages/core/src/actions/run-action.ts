@@ -6,11 +6,32 @@ import type { ActionContext, ActionDefinition, ActionOutcome, StepEnvelope } fro
 export type ActionEnvironment = Omit<ActionContext, 'step' | 'incidentId' | 'account' | 'region' | 'dryRun'>;
 
 /**
- * Runs one action the way every step must run (ARCHITECTURE.md, "Decisions"):
- * validate the input → plan from live state → record → apply (unless already done or dry-run) → record.
- * Dry-run is the step input's flag or any settings mode but `enforce` (invalid settings fail closed to
- * `notify-only`, so nothing is changed). Every failure is recorded in the ledger with its error name and
- * what was done before it, then rethrown as an action error whose name Step Functions matches.
+ * The one validation of a step's input: the action's strict schema, or `InvalidActionInputError` (terminal;
+ * the name Step Functions' `Catch` matches) naming every problem by its path. It runs where the input
+ * enters — the Lambda handler's boundary, or `runAction` for a caller holding a raw input — and once: what
+ * it returns is trusted by `executeAction`.
+ *
+ * @example
+ * const input = parseActionInput(isolateInstance, event); // throws InvalidActionInputError on `{ instanceId: 'bogus' }`
+ */
+export function parseActionInput<I extends StepEnvelope, O>(
+  definition: ActionDefinition<I, O>,
+  rawInput: unknown,
+): I {
+  const parsed = definition.input.safeParse(rawInput);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.map(String).join('.') || '(input)'}: ${issue.message}`,
+    );
+    throw new InvalidActionInputError(`${definition.id}: invalid input: ${problems.join('; ')}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Runs one action on a raw step input: `parseActionInput`, then `executeAction`.
  *
  * @example
  * const outcome = await runAction(isolateInstance, event, { settings, settingsVersion, clients, ledger, logger, now })
@@ -20,14 +41,25 @@ export async function runAction<I extends StepEnvelope, O>(
   rawInput: unknown,
   environment: ActionEnvironment,
 ): Promise<ActionOutcome<O>> {
-  const parsed = definition.input.safeParse(rawInput);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(input)'}: ${issue.message}`,
-    );
-    throw new InvalidActionInputError(`${definition.id}: invalid input: ${problems.join('; ')}`);
-  }
-  const input = parsed.data;
+  return executeAction(definition, parseActionInput(definition, rawInput), environment);
+}
+
+/**
+ * Runs one action the way every step must run (ARCHITECTURE.md, "Decisions"), on an input already
+ * validated by `parseActionInput` (it is not checked again):
+ * plan from live state → record → apply (unless already done or dry-run) → record.
+ * Dry-run is the step input's flag or any settings mode but `enforce` (invalid settings fail closed to
+ * `notify-only`, so nothing is changed). Every failure is recorded in the ledger with its error name and
+ * what was done before it, then rethrown as an action error whose name Step Functions matches.
+ *
+ * @example
+ * const outcome = await executeAction(isolateInstance, parseActionInput(isolateInstance, event), environment)
+ */
+export async function executeAction<I extends StepEnvelope, O>(
+  definition: ActionDefinition<I, O>,
+  input: I,
+  environment: ActionEnvironment,
+): Promise<ActionOutcome<O>> {
   const dryRun = input.dryRun || environment.settings.mode !== 'enforce';
   const context: ActionContext = {
     ...environment,

@@ -10,6 +10,7 @@ import { observerRoleName } from '@cordon/core/actions/observe-instance';
 import type { AwsClients } from '@cordon/core/actions/types';
 import type { Settings } from '@cordon/core/policy/settings';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { ClientNotProvidedError } from '../errors.ts';
 
 type ClientConfig = { region: string; credentials?: AwsCredentialIdentityProvider };
 
@@ -24,16 +25,6 @@ export interface ClientConstructors {
   readonly elbv2: new (config: ClientConfig) => ElasticLoadBalancingV2Client;
   readonly elb: new (config: ClientConfig) => ElasticLoadBalancingClient;
   readonly sns: new (config: ClientConfig) => SNSClient;
-}
-
-/** A function asked for a client its handler did not provide: a wiring mistake, never an AWS error. */
-export class ClientNotProvidedError extends Error {
-  public constructor(client: string) {
-    super(
-      `This function was not given the ${client} client: add it to the handler's createActionHandler call.`,
-    );
-    this.name = 'ClientNotProvidedError';
-  }
 }
 
 export interface AccountClientsOptions {

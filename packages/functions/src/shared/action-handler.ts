@@ -1,12 +1,8 @@
-import { getStringFromEnv } from '@aws-lambda-powertools/commons/utils/env';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { runAction } from '@cordon/core/actions/run-action';
+import { executeAction, parseActionInput } from '@cordon/core/actions/run-action';
 import type {
   ActionDefinition,
   ActionOutcome,
@@ -14,12 +10,12 @@ import type {
   NotificationTargets,
   StepEnvelope,
 } from '@cordon/core/actions/types';
-import { ActionError, classifyAwsError, InvalidActionInputError } from '@cordon/core/errors';
+import { ActionError, classifyAwsError } from '@cordon/core/errors';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
 import type { Ledger } from '@cordon/core/ledger/ledger';
 import type { Settings, SettingsResult } from '@cordon/core/policy/settings';
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { HandlerOptionsInvalidError } from '../errors.ts';
 import { createSettingsLoader } from '../settings.ts';
 import {
   type AccountTarget,
@@ -28,6 +24,8 @@ import {
   actionRoleArn,
   type ClientConstructors,
 } from './account-clients.ts';
+import { readEnvironment } from './environment.ts';
+import { type HandlerMiddleware, handlerShell, type LambdaHandler, observability } from './handler-shell.ts';
 
 /** What a handler needs from the outside world; built once per container from the environment. */
 export interface ActionHandlerDependencies {
@@ -44,28 +42,22 @@ export interface ActionHandlerDependencies {
 export { accountOf };
 
 /**
- * The dependencies of a deployed action function, from its environment:
- * `CORDON_STAGE` (settings path), `CORDON_LEDGER_TABLE`, and optionally `CORDON_SNS_TOPIC_ARN` and
- * `CORDON_SLACK_WEBHOOK_PARAMETER` (the name of an SSM SecureString holding the webhook URL).
+ * The dependencies of a deployed action function, from its environment (`readEnvironment('action')`):
+ * `CORDON_STAGE` (settings path), `CORDON_LEDGER_TABLE`, `AWS_REGION` (Lambda's), and optionally
+ * `CORDON_SNS_TOPIC_ARN` and `CORDON_SLACK_WEBHOOK_PARAMETER` (the name of an SSM SecureString holding the
+ * webhook URL).
  */
 export function dependenciesFromEnvironment(
   actionId: string,
   constructors: Partial<ClientConstructors>,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
 ): ActionHandlerDependencies {
   const serviceName = `cordon-${actionId}`;
-  const stage = getStringFromEnv({
-    key: 'CORDON_STAGE',
-    errorMessage: 'CORDON_STAGE is required (the settings stage)',
-  });
-  const ledgerTable = getStringFromEnv({
-    key: 'CORDON_LEDGER_TABLE',
-    errorMessage: 'CORDON_LEDGER_TABLE is required',
-  });
-  const topicArn = getStringFromEnv({ key: 'CORDON_SNS_TOPIC_ARN', defaultValue: '' });
-  const slackParameter = getStringFromEnv({ key: 'CORDON_SLACK_WEBHOOK_PARAMETER', defaultValue: '' });
-  const region = getStringFromEnv({ key: 'AWS_REGION', defaultValue: 'us-east-1' });
-  const logger = new Logger({ serviceName });
-  const metrics = new Metrics({ namespace: 'Cordon', serviceName });
+  const { stage, ledgerTable, topicArn, slackWebhookParameter, metricsNamespace, region } = readEnvironment(
+    'action',
+    environment,
+  );
+  const { logger, metrics } = observability(serviceName, metricsNamespace);
   const dynamodb = new DynamoDBClient({ region });
   const settingsLoader = createSettingsLoader({ stage });
   // In a member account the action acts through its own role there, and no other action's.
@@ -87,27 +79,64 @@ export function dependenciesFromEnvironment(
         retentionDays: settings.ledgerRetentionDays,
       }),
     notifications: async () => ({
-      snsTopicArn: topicArn || undefined,
+      snsTopicArn: topicArn,
       // A secret: read decrypted, cached five minutes, never logged.
-      slackWebhookUrl: slackParameter
-        ? await getParameter(slackParameter, { decrypt: true, maxAge: 300 })
-        : undefined,
+      slackWebhookUrl:
+        slackWebhookParameter === undefined
+          ? undefined
+          : await getParameter(slackWebhookParameter, { decrypt: true, maxAge: 300 }),
     }),
     now: () => new Date(),
   };
 }
 
+/** What Lambda calls: any event in (the shell parses it), the step's outcome out. */
+export type ActionLambdaHandler<O> = LambdaHandler<unknown, ActionOutcome<O>>;
+
+/** One `ActionOutcome` metric per invocation, by step and outcome (published by logMetrics at the end). */
+function countOutcome(metrics: Metrics, step: string, outcome: string): void {
+  metrics.addDimensions({ step, outcome });
+  metrics.addMetric('ActionOutcome', MetricUnit.Count, 1);
+}
+
 /**
- * Makes the Lambda handler of one action: middy with Powertools logger (incident id and step as persistent
- * keys), metrics (one `ActionOutcome` metric per outcome, by step and outcome) and the parser on the step's
- * input schema — around `runAction`. No decision lives here. Traces come from Lambda's active tracing (the
+ * Counts every action invocation once, as the step's outcome (`done`, `already-done`, `dry-run`) or the
+ * name of the action error it failed with — `InvalidActionInputError` from the boundary included — and
+ * `UnexpectedError` for anything else (a bug, not an AWS answer).
+ */
+export function actionOutcomes(options: {
+  readonly metrics: Metrics;
+  readonly step: string;
+}): HandlerMiddleware {
+  if (typeof options?.metrics?.addMetric !== 'function' || typeof options.step !== 'string') {
+    throw new HandlerOptionsInvalidError(
+      'actionOutcomes',
+      'metrics (Powertools Metrics) and step are required',
+    );
+  }
+  const { metrics, step } = options;
+  const actionOutcomesAfter = async (request: { response: unknown }): Promise<void> => {
+    countOutcome(metrics, step, (request.response as ActionOutcome<unknown>).status);
+  };
+  const actionOutcomesOnError = async (request: { error: unknown }): Promise<void> => {
+    countOutcome(
+      metrics,
+      step,
+      request.error instanceof ActionError ? request.error.name : 'UnexpectedError',
+    );
+  };
+  return { after: actionOutcomesAfter, onError: actionOutcomesOnError };
+}
+
+/**
+ * Makes the Lambda handler of one action: the shell (logger with incident id and step as persistent keys,
+ * metrics with one `ActionOutcome` per invocation, error logging) with the step input parsed once at the
+ * boundary by `parseActionInput` — an invalid input is refused before settings, clients or the ledger are
+ * touched — around `executeAction`. No decision lives here. Traces come from Lambda's active tracing (the
  * function's segment), not from an X-Ray SDK in the bundle.
  *
  * @example export const handler = createActionHandler(isolateInstance, { clients: { ec2: EC2Client } });
  */
-/** What Lambda calls: any event in (the parser checks it), the step's outcome out. */
-export type ActionLambdaHandler<O> = (event: unknown, context: Context) => Promise<ActionOutcome<O>>;
-
 export function createActionHandler<I extends StepEnvelope, O>(
   definition: ActionDefinition<I, O>,
   dependencies: ActionHandlerDependencies | { readonly clients: Partial<ClientConstructors> },
@@ -118,17 +147,7 @@ export function createActionHandler<I extends StepEnvelope, O>(
       : dependencies;
   const { logger, metrics } = deps;
 
-  const handle = async (
-    event: { success: true; data: I } | { success: false; error: unknown },
-    context: Context,
-  ): Promise<ActionOutcome<O>> => {
-    if (!event.success) {
-      countOutcome(metrics, definition.id, 'InvalidActionInputError');
-      throw new InvalidActionInputError(`${definition.id}: ${describeParseError(event.error)}`, {
-        cause: event.error,
-      });
-    }
-    const input = event.data;
+  const handle = async (input: I, context: Context): Promise<ActionOutcome<O>> => {
     logger.appendKeys({ incidentId: input.incidentId, step: definition.id });
     const settings = await deps.loadSettings();
     if (!settings.ok) {
@@ -138,38 +157,31 @@ export function createActionHandler<I extends StepEnvelope, O>(
       });
       countOutcome(metrics, definition.id, 'SettingsFailedClosed');
     }
-    try {
-      const outcome = await runAction(definition, input, {
-        settings: settings.settings,
-        settingsVersion: settings.version,
-        clients: deps.clientsFor(
-          { account: input.account, region: input.region },
-          settings.settings,
-          accountOf(context.invokedFunctionArn),
-        ),
-        ledger: classifyingLedger(deps.ledgerFor(settings.settings)),
-        logger: {
-          info: (message, extra = {}) => logger.info(message, extra),
-          warn: (message, extra = {}) => logger.warn(message, extra),
-          error: (message, extra = {}) => logger.error(message, extra),
-        },
-        notifications: await deps.notifications(),
-        now: deps.now,
-      });
-      countOutcome(metrics, definition.id, outcome.status);
-      return outcome;
-    } catch (error) {
-      countOutcome(metrics, definition.id, error instanceof ActionError ? error.name : 'UnexpectedError');
-      throw error;
-    }
+    return executeAction(definition, input, {
+      settings: settings.settings,
+      settingsVersion: settings.version,
+      clients: deps.clientsFor(
+        { account: input.account, region: input.region },
+        settings.settings,
+        accountOf(context.invokedFunctionArn),
+      ),
+      ledger: classifyingLedger(deps.ledgerFor(settings.settings)),
+      logger: {
+        info: (message, extra = {}) => logger.info(message, extra),
+        warn: (message, extra = {}) => logger.warn(message, extra),
+        error: (message, extra = {}) => logger.error(message, extra),
+      },
+      notifications: await deps.notifications(),
+      now: deps.now,
+    });
   };
 
-  const handler = middy(handle)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .use(parser({ schema: definition.input, safeParse: true }));
-  // The parser middleware turns the raw event into the parse result before `handle` sees it.
-  return handler as unknown as ActionLambdaHandler<O>;
+  return handlerShell(handle, {
+    logger,
+    metrics,
+    parse: (event) => parseActionInput(definition, event),
+    use: [actionOutcomes({ metrics, step: definition.id })],
+  });
 }
 
 /**
@@ -218,22 +230,4 @@ export function classifyingLedger(ledger: Ledger): Ledger {
           },
         }),
   };
-}
-
-/** One `ActionOutcome` metric per invocation, by step and outcome (published by logMetrics at the end). */
-function countOutcome(metrics: Metrics, step: string, outcome: string): void {
-  metrics.addDimensions({ step, outcome });
-  metrics.addMetric('ActionOutcome', MetricUnit.Count, 1);
-}
-
-type Issue = { path: PropertyKey[]; message: string };
-
-/** Powertools' ParseError keeps the schema's issues as its cause (an array, or `{ issues }`). */
-function describeParseError(error: unknown): string {
-  const cause = (error as { cause?: Issue[] | { issues?: Issue[] } } | undefined)?.cause;
-  const issues = Array.isArray(cause) ? cause : cause?.issues;
-  if (Array.isArray(issues)) {
-    return `invalid input: ${issues.map((issue) => `${issue.path.map(String).join('.') || '(input)'}: ${issue.message}`).join('; ')}`;
-  }
-  return `invalid input: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -3,10 +3,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { parseSettings } from '@cordon/core/policy/settings';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ClientNotProvidedError } from '../../src/errors.ts';
 import {
   accountClientsByHome,
   actionRoleArn,
-  ClientNotProvidedError,
   createAccountClients,
   observerRoleArn,
 } from '../../src/shared/account-clients.ts';

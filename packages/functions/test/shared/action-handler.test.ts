@@ -12,7 +12,7 @@ import { failClosedSettings, parseSettings } from '@cordon/core/policy/settings'
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { envelope, realClients, TEST_INCIDENT, TEST_NOW } from '../../../../test/support/actions.ts';
 import {
   type ActionHandlerDependencies,
@@ -49,6 +49,10 @@ function dependencies(settings = parseSettings({})) {
 describe('createActionHandler', () => {
   let setup: ReturnType<typeof dependencies>;
   let ec2: ReturnType<typeof mockClient>;
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
 
   beforeEach(() => {
     setup = dependencies();
@@ -110,13 +114,64 @@ describe('createActionHandler', () => {
     expect(addMetric).toHaveBeenCalledWith('ActionOutcome', 'Count', 1);
   });
 
-  it('throws InvalidActionInputError, named for Step Functions, on input that does not parse', async () => {
+  it('validates the step input once per invocation, at the boundary', async () => {
+    const safeParse = vi.spyOn(protectEvidence.input, 'safeParse');
     const handler = createActionHandler(protectEvidence, setup.deps);
-    await expect(handler({ ...envelope(), instanceId: 'bogus' }, context)).rejects.toMatchObject({
+
+    await handler({ ...envelope(), instanceId: INSTANCE_ID }, context);
+
+    expect(safeParse).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an invalid input once, as InvalidActionInputError, before settings, clients or ledger are touched', async () => {
+    const safeParse = vi.spyOn(protectEvidence.input, 'safeParse');
+    const loadSettings = vi.spyOn(setup.deps, 'loadSettings');
+    const addDimensions = vi.spyOn(setup.metrics, 'addDimensions');
+    const logError = vi.spyOn(setup.logger, 'error');
+    const handler = createActionHandler(protectEvidence, setup.deps);
+
+    const failure = handler({ ...envelope(), instanceId: 'bogus' }, context);
+
+    await expect(failure).rejects.toMatchObject({
       name: 'InvalidActionInputError',
-      message: expect.stringContaining('instanceId'),
+      retryable: false,
+      message: expect.stringContaining('protect-evidence: invalid input: instanceId'),
     });
+    expect(safeParse).toHaveBeenCalledTimes(1);
+    expect(loadSettings).not.toHaveBeenCalled();
+    expect(setup.clientsFor).not.toHaveBeenCalled();
+    expect(await setup.ledger.entries(TEST_INCIDENT)).toEqual([]);
     expect(ec2).not.toHaveReceivedAnyCommand();
+    expect(addDimensions.mock.calls).toEqual([
+      [{ step: 'protect-evidence', outcome: 'InvalidActionInputError' }],
+    ]);
+    expect(logError).toHaveBeenCalledTimes(1);
+    expect(logError).toHaveBeenCalledWith(
+      'Invocation failed',
+      expect.objectContaining({ name: 'InvalidActionInputError' }),
+    );
+  });
+
+  it('counts an error that is no action error as UnexpectedError, and lets it through unchanged', async () => {
+    const addDimensions = vi.spyOn(setup.metrics, 'addDimensions');
+    const bug = new TypeError('settings.mode is undefined');
+    setup = {
+      ...setup,
+      deps: {
+        ...setup.deps,
+        loadSettings: async () => {
+          throw bug;
+        },
+      },
+    };
+
+    const failure = await createActionHandler(protectEvidence, setup.deps)(
+      { ...envelope(), instanceId: INSTANCE_ID },
+      context,
+    ).catch((error: unknown) => error);
+
+    expect(failure).toBe(bug);
+    expect(addDimensions).toHaveBeenCalledWith({ step: 'protect-evidence', outcome: 'UnexpectedError' });
   });
 
   it('passes the action error name through to Step Functions', async () => {

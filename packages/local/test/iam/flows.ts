@@ -35,12 +35,8 @@ import { createThresholdSyncHandler, ssmParameterReader } from '@cordon/function
 import { observerFor, stepFunctionsStarter } from '@cordon/functions/triage';
 import type { Context } from 'aws-lambda';
 import { sandboxAwsClients, sandboxClient, sandboxLedger } from '../../src/clients.ts';
-import {
-  ApprovalRejectedError,
-  type ApprovalResponder,
-  type ExecutionReport,
-  LocalEngine,
-} from '../../src/engine.ts';
+import { type ApprovalResponder, type ExecutionReport, LocalEngine } from '../../src/engine.ts';
+import { ApprovalRejectedError } from '../../src/errors.ts';
 import type { Sandbox } from '../../src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, type SeedOptions, sandboxForIncident, sandboxTopicArn } from '../../src/seed.ts';
 import { type IamHarness, iamHarness, putSettings, STAGE } from './harness.ts';

@@ -1,99 +1,17 @@
 /**
- * The errors of the operator commands, named for what a person must do about them: sign in, ask for a
- * permission, pick another stage or region, fix the file. Exit code 2 for the command line or the input
- * (nothing was written), 1 for everything else (`exitCodeOf`).
+ * AWS SDK errors as the operator commands' named errors (../errors.ts): no credentials, no region, credentials
+ * refused, access denied (with the IAM action), stage not found, any other refusal with its AWS name.
  */
-
-/** No credentials anywhere in the SDK's default chain (environment, shared files, SSO, container, instance). */
-export class CredentialsMissingError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CredentialsMissingError';
-  }
-}
-
-/** Credentials were found but AWS refused them (expired session, deleted key). */
-export class CredentialsInvalidError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CredentialsInvalidError';
-  }
-}
-
-/** No region: neither `--region`, `AWS_REGION` nor the profile names one. */
-export class RegionMissingError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'RegionMissingError';
-  }
-}
-
-/** IAM refused a call; `action` is the permission the caller lacks. */
-export class AccessDeniedError extends Error {
-  public constructor(
-    message: string,
-    public readonly action: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'AccessDeniedError';
-  }
-}
-
-/** The stage's resources are not where Cordon's naming puts them (wrong stage, account or region). */
-export class StageNotFoundError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'StageNotFoundError';
-  }
-}
-
-/** The ledger holds no entry of this incident (a mistyped id, another stage, or expired after the retention). */
-export class IncidentNotFoundError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'IncidentNotFoundError';
-  }
-}
-
-/** Any other refusal of an AWS call, with the service's error name. */
-export class AwsCallFailedError extends Error {
-  public constructor(
-    message: string,
-    public readonly awsError: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-    this.name = 'AwsCallFailedError';
-  }
-}
-
-/** A settings or thresholds file that is not valid: every problem is named, nothing is written. */
-export class InputInvalidError extends Error {
-  public constructor(
-    message: string,
-    public readonly problems: readonly string[] = [],
-  ) {
-    super(message);
-    this.name = 'InputInvalidError';
-  }
-}
-
-/** A push that needs a person's yes: no terminal to ask on, and no `--yes`. Nothing is written. */
-export class ConfirmationRequiredError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'ConfirmationRequiredError';
-  }
-}
-
-/** A push that wrote part of its changes before a call failed: what was written and what was not. */
-export class PushIncompleteError extends Error {
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PushIncompleteError';
-  }
-}
+import {
+  AccessDeniedError,
+  AwsCallFailedError,
+  ConfirmationRequiredError,
+  CredentialsInvalidError,
+  CredentialsMissingError,
+  InputInvalidError,
+  RegionMissingError,
+  StageNotFoundError,
+} from '../errors.ts';
 
 const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
 const INVALID_CREDENTIALS = new Set([
