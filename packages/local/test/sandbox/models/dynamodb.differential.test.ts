@@ -102,10 +102,18 @@ describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike
     const [table] = await differential.tables({
       ...LEDGER,
       globalSecondaryIndexes: [
-        { indexName: DECISIONS_INDEX.name, partitionKey: DECISIONS_INDEX.partitionKey, sortKey: DECISIONS_INDEX.sortKey },
+        {
+          indexName: DECISIONS_INDEX.name,
+          partitionKey: DECISIONS_INDEX.partitionKey,
+          sortKey: DECISIONS_INDEX.sortKey,
+        },
       ],
     });
-    const ledger = new DynamoDbLedger({ client: differential.client, tableName: String(table), retentionDays: 30 });
+    const ledger = new DynamoDbLedger({
+      client: differential.client,
+      tableName: String(table),
+      retentionDays: 30,
+    });
     await ledger.append(entry({ step: 'triage', at: '2026-10-31T23:59:00.000Z', incidentId: 'october' }));
     await ledger.append(entry({ step: 'triage', at: '2026-11-28T10:00:00.000Z' }));
     await ledger.append(entry({ step: 'isolate-instance', at: '2026-11-28T10:01:00.000Z' }));
