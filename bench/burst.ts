@@ -1,7 +1,6 @@
 import { ISOLATION_GROUP_NAMES } from '../packages/core/src/actions/guardrails.ts';
 import type { Incident } from '../packages/core/src/intake/incident.ts';
 import { MemoryLedger } from '../packages/core/src/ledger/ledger.ts';
-import type { PlaybookId } from '../packages/core/src/playbooks/ids.ts';
 import { MemoryBlastRadius } from '../packages/core/src/triage/blast-radius.ts';
 import { type StartExecution, triage, triageIncident } from '../packages/core/src/triage/triage.ts';
 import { sandboxLedger, sandboxObserver } from '../packages/local/src/clients.ts';
@@ -146,7 +145,7 @@ function incidentWorld(base: Incident, index: number) {
   const ports = {
     settings,
     ledger,
-    claimExecution: (incidentId: string, playbook: PlaybookId) => ledger.claimExecution(incidentId, playbook),
+    claims: ledger.claims,
     observeInstance: sandboxObserver(sandbox),
     blastRadius: new MemoryBlastRadius(),
     startExecution: engine.startExecution,

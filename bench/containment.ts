@@ -182,7 +182,7 @@ async function runOnce(eniCount: number, mode: Mode, groups: Groups): Promise<Co
     settings,
     ledger,
     // As the deployed triage does: one playbook per incident, claimed with a conditional write.
-    claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
+    claims: ledger.claims,
     blastRadius: new DynamoDbBlastRadius(dynamodb, SANDBOX_RESOURCES.ledgerTable),
     // As the deployed triage does: the instance read while the incident is claimed (the observer role).
     observeInstance: sandboxObserver(sandbox),

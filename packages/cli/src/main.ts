@@ -18,6 +18,7 @@ import type { OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
+import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
 import { settingsCommand } from './commands/settings.ts';
 import { ReplayStoppedError, UsageError } from './errors.ts';
 import { EXIT, type Io, processIo } from './io.ts';
@@ -39,6 +40,7 @@ const USAGE = `Usage:
   cordon demo [--auto-approve] [--plan]
       Replays a curated set of real events end to end on a local deployment (npm start runs it);
       --plan only plans every bundled event.
+${SCENARIO_USAGE}
 
 --settings: a JSON file holding any subset of the settings, written to the stage's SSM parameters.
 --via: how the event arrives; by default a bare GuardDuty finding through the poller, anything else
@@ -62,8 +64,8 @@ overrides the region). docs/operations.md shows each command with its output and
   cordon evidence --stage <stage> --from <time> [--to <time>] [--format json|md|html] [--out <file>]
       An evidence pack of every incident decided in the window, for auditors.
 
-Exit codes: 0 done, 1 the command could not run (or a checked file is invalid), 2 usage error or bad input
-(nothing was written).`;
+Exit codes: 0 done (every file got a result; scenario: it ran), 1 the command could not run (or a checked
+file is invalid), 2 usage error or bad input: nothing was written (scenario: the file is not a valid scenario).`;
 
 /** Seams of the operator commands: where a stage is reached (a sandbox in tests) and the clock. */
 export interface MainOptions {
@@ -98,6 +100,8 @@ export async function main(
         return await replayCommand(rest, io);
       case 'demo':
         return await demoCommand(rest, io);
+      case 'scenario':
+        return await scenarioCommand(rest, io);
       case 'settings':
         return await settingsCommand(rest, operator);
       case 'detections':

@@ -52,6 +52,7 @@ export const TERMINAL_ERROR_NAMES = [
   'ResourceGoneError',
   'ExemptResourceError',
   'UnmodifiableRoleError',
+  'DenyPolicyFullError',
   'InvalidActionInputError',
   'ActionFailedError',
 ] as const;
@@ -126,6 +127,15 @@ export class ExemptResourceError extends ActionError {
 /** Service-linked and IAM Identity Center roles cannot carry Cordon's deny policy. */
 export class UnmodifiableRoleError extends ActionError {
   public override readonly name = 'UnmodifiableRoleError';
+  public readonly retryable = false;
+}
+
+/**
+ * Cordon's deny policy on a role or user would pass IAM's quota for the principal's inline policies (a role's
+ * total 10,240 characters, a user's 2,048): the deny was not written, and the notification says what to do.
+ */
+export class DenyPolicyFullError extends ActionError {
+  public override readonly name = 'DenyPolicyFullError';
   public readonly retryable = false;
 }
 

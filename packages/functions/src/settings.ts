@@ -2,8 +2,9 @@
  * Loads Cordon's settings from SSM Parameter Store (the adapter half of settings; the schema, the
  * parameter layout and the fail-closed rules live in @cordon/core).
  *
- * One batched, recursive, decrypted GetParametersByPath read per TTL, through Powertools Parameters'
- * cache: SSM allows about 40 reads per second per account, and a burst of findings must not exhaust it.
+ * One batched, recursive, decrypted GetParametersByPath read per TTL (Powertools Parameters' SSM provider,
+ * cached by the loader on its clock): SSM allows about 40 reads per second per account, and a burst of
+ * findings must not exhaust it.
  * Every failure — SSM unreachable, nothing configured, `mode` missing, a value invalid — fails closed:
  * the result carries the defaults in `notify-only` mode and the reason, so the caller alerts instead of acting.
  */
@@ -30,6 +31,11 @@ export interface SettingsLoaderOptions {
    * The local deployment gives a client of its sandbox, made as the function's role.
    */
   readonly ssmClient?: SSMClient;
+  /**
+   * The clock the time to live runs on (default: the wall clock). The local deployment gives its own, so that
+   * a settings change is seen once its clock has moved past the TTL, as in AWS.
+   */
+  readonly now?: () => Date;
 }
 
 export type LoadedSettings = SettingsResult & { readonly source: 'ssm' };
@@ -90,13 +96,29 @@ export function createSettingsLoader(options: SettingsLoaderOptions): SettingsLo
     configurationProblem = `settings unavailable: maxAgeSeconds must be a number of seconds ≥ 0, got ${maxAge}`;
   }
 
+  // The loader keeps the cache itself, on its clock; Powertools' own cache runs on `Date.now()` and is
+  // bypassed (`forceFetch`). A failed read is never cached: the next load reads again.
+  const now = options.now ?? (() => new Date());
+  let cached: { values: Readonly<Record<string, string | undefined>> | undefined; until: number } | undefined;
+  const read = async (settingsPath: string) => {
+    const at = now().getTime();
+    if (cached !== undefined && at < cached.until) return cached.values;
+    const values = await provider.getMultiple(settingsPath, {
+      recursive: true,
+      decrypt: true,
+      forceFetch: true,
+    });
+    cached = { values, until: at + maxAge * 1000 };
+    return values;
+  };
+
   async function load(): Promise<LoadedSettings> {
     if (configurationProblem !== undefined || path === undefined) {
       return fromSsm(failClosedSettings(configurationProblem ?? 'settings unavailable: no settings path'));
     }
     let values: Readonly<Record<string, string | undefined>> | undefined;
     try {
-      values = await provider.getMultiple(path, { recursive: true, decrypt: true, maxAge });
+      values = await read(path);
     } catch (error) {
       return fromSsm(
         failClosedSettings(`settings unavailable: reading ${path} from SSM failed (${describeError(error)})`),
@@ -120,5 +142,11 @@ export function createSettingsLoader(options: SettingsLoaderOptions): SettingsLo
     return fromSsm(parsed);
   }
 
-  return { load, clearCache: () => provider.clearCache() };
+  return {
+    load,
+    clearCache: () => {
+      cached = undefined;
+      provider.clearCache();
+    },
+  };
 }

@@ -90,6 +90,8 @@ export interface TriageDependencies {
 export interface TriageWiring {
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** The stage (`CORDON_STAGE`): with the home account, it names Cordon's own roles (decide). */
+  readonly stage: string;
   /** The ledger table: entries, claims and the blast-radius counts. */
   readonly ledgerTable: string;
   readonly dynamodb: Pick<DynamoDBClient, 'send'>;
@@ -133,13 +135,14 @@ export function triageDependencies(wiring: TriageWiring): TriageDependencies {
         client: dynamodb,
         tableName: ledgerTable,
         retentionDays: settings.settings.ledgerRetentionDays,
-        now,
       });
       return {
         settings,
         ledger,
-        // Execution names are unique per state machine only: the claim makes one playbook per incident.
-        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
+        // The claim decides what a delivery starts (one playbook per incident and generation), not
+        // StartExecution's name check alone: names are unique per state machine, and reusable after 90 days.
+        claims: ledger.claims,
+        identity: { stage: wiring.stage, homeAccount },
         blastRadius,
         startExecution,
         observeInstance: observerFor(
@@ -171,6 +174,7 @@ export function triageDependenciesFromEnvironment(
   );
   const { logger, metrics } = observability('cordon-triage', metricsNamespace);
   return triageDependencies({
+    stage,
     logger,
     metrics,
     ledgerTable,

@@ -125,6 +125,35 @@ describe('createSettingsLoader', () => {
     expect(ssm).toHaveReceivedCommandTimes(GetParametersByPathCommand, 2);
   });
 
+  it('keeps its time to live on the clock it is given (the local deployment moves its own), not the wall clock', async () => {
+    // Prepare
+    ssm
+      .on(GetParametersByPathCommand)
+      .resolvesOnce({ Parameters: [parameter('mode', 'enforce')] })
+      .resolves({ Parameters: [parameter('mode', 'dry-run')] });
+    let now = Date.parse('2026-11-28T10:00:00Z');
+    const loader = createSettingsLoader({
+      stage: 'test',
+      ssmProvider: new SSMProvider({ awsSdkV3Client: new SSMClient({ region: 'eu-west-1' }) }),
+      now: () => new Date(now),
+    });
+
+    // Act
+    const first = await loader.load();
+    now += 59_000;
+    const withinTtl = await loader.load();
+    now += 2_000;
+    const afterTtl = await loader.load();
+
+    // Assess
+    expect([first, withinTtl, afterTtl].map((result) => result.settings.mode)).toEqual([
+      'enforce',
+      'enforce',
+      'dry-run',
+    ]);
+    expect(ssm).toHaveReceivedCommandTimes(GetParametersByPathCommand, 2);
+  });
+
   it('uses a 60-second TTL when none is given', async () => {
     // Prepare
     vi.useFakeTimers({ toFake: ['Date'] });

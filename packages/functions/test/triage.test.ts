@@ -126,7 +126,7 @@ describe('triage handler', () => {
       ports: async () => ({
         ...(await deps.ports('123456789012')),
         ledger,
-        claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
+        claims: ledger.claims,
       }),
     });
 
@@ -185,6 +185,7 @@ describe('triageDependencies', () => {
     }));
     const handler = createTriageHandler(
       triageDependencies({
+        stage: 'test',
         logger: new Logger({ serviceName: 'test', logLevel: 'SILENT' }),
         metrics: new Metrics({ namespace: 'CordonTest' }),
         ledgerTable: SANDBOX_RESOURCES.ledgerTable,

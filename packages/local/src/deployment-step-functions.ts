@@ -1,6 +1,8 @@
 import type {
   DescribeExecutionCommandInput,
   DescribeExecutionCommandOutput,
+  SendTaskFailureCommandInput,
+  SendTaskSuccessCommandInput,
   StartExecutionCommandInput,
   StartExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
@@ -29,6 +31,11 @@ export interface StepFunctionsState {
   executions: Record<string, ExecutionRecord>;
 }
 
+/** What SendTaskSuccess / SendTaskFailure hand the task waiting on a token. */
+export type TaskCallback =
+  | { readonly kind: 'success'; readonly output: string }
+  | { readonly kind: 'failure'; readonly error: string; readonly cause: string };
+
 /**
  * The execution name rules of StartExecution: 1–80 characters, none of whitespace, brackets, wildcards, the
  * listed special characters or control characters
@@ -38,12 +45,30 @@ export interface StepFunctionsState {
 const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 /**
+ * A name is unique per state machine for 90 days: an execution closed longer ago than that no longer holds
+ * it, and StartExecution starts a new one under the same name ("Names can be reused after 90 days":
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). Cordon's claims, not
+ * the name, keep a finding from being taken for a new incident then (ledger/claims.ts).
+ */
+const NAME_REUSE_AFTER_MS = 90 * 86_400_000;
+
+function reusable(execution: ExecutionRecord, now: Date): boolean {
+  return (
+    execution.status !== 'RUNNING' &&
+    execution.stopDate !== undefined &&
+    now.getTime() - Date.parse(execution.stopDate) > NAME_REUSE_AFTER_MS
+  );
+}
+
+/**
  * Step Functions as the local deployment's front door to its playbooks: the state machines of a stage, and
- * StartExecution with the service's rules — a name is unique per state machine; the same name with the same
- * input while the execution runs answers the original execution (StartExecution is idempotent for STANDARD
- * workflows); otherwise `ExecutionAlreadyExists`, also once it has closed
+ * StartExecution with the service's rules — a name is unique per state machine for 90 days; the same name with
+ * the same input while the execution runs answers the original execution (StartExecution is idempotent for
+ * STANDARD workflows); otherwise `ExecutionAlreadyExists`, also once it has closed, until 90 days after
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). A started
  * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended.
+ * SendTaskSuccess / SendTaskFailure answer a task waiting on its token (`onTaskCallback`): the approval API's
+ * callbacks reach a waiting approval that way, as in AWS.
  *
  * @example
  * const sfn = new StepFunctionsModel(sandbox.account.context, { stateMachineArns, onStart: (execution) => run(execution) });
@@ -60,13 +85,39 @@ export class StepFunctionsModel implements ServiceModel {
     private readonly options: {
       readonly stateMachineArns: readonly string[];
       onStart(execution: ExecutionRecord): void;
+      /**
+       * A task token answered (the approval API's callbacks): `false` when no task waits on it, which Step
+       * Functions answers with `TaskDoesNotExist`.
+       */
+      onTaskCallback?(taskToken: string, callback: TaskCallback): boolean;
     },
   ) {
     this.stateMachines = new Set(options.stateMachineArns);
     this.commands = {
       StartExecution: (input) => this.startExecution(input as unknown as StartExecutionCommandInput),
       DescribeExecution: (input) => this.describeExecution(input as unknown as DescribeExecutionCommandInput),
+      SendTaskSuccess: (input) => {
+        const { taskToken, output } = input as unknown as SendTaskSuccessCommandInput;
+        return this.taskCallback(taskToken, { kind: 'success', output: output ?? '{}' });
+      },
+      SendTaskFailure: (input) => {
+        const { taskToken, error, cause } = input as unknown as SendTaskFailureCommandInput;
+        return this.taskCallback(taskToken, { kind: 'failure', error: error ?? '', cause: cause ?? '' });
+      },
     };
+  }
+
+  /**
+   * SendTaskSuccess / SendTaskFailure: the waiting task resumes with the output, or fails with the error
+   * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html). A token no
+   * task waits on (answered already, timed out, never issued) is `TaskDoesNotExist`.
+   */
+  private taskCallback(taskToken: string | undefined, callback: TaskCallback): Record<string, never> {
+    const token = String(taskToken ?? '');
+    if (token === '' || this.options.onTaskCallback?.(token, callback) !== true) {
+      throw awsError('SFN', 'TaskDoesNotExist', 'Task does not exist anymore');
+    }
+    return {};
   }
 
   /** Records how an execution ended (the engine calls it when the run is over). */
@@ -107,7 +158,7 @@ export class StepFunctionsModel implements ServiceModel {
     }
     const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.state.executions[executionArn];
-    if (existing !== undefined) {
+    if (existing !== undefined && !reusable(existing, this.context.now())) {
       if (existing.status === 'RUNNING' && existing.input === text) {
         return { executionArn, startDate: new Date(existing.startDate) };
       }

@@ -37,6 +37,9 @@ import type { ActionHandlerDependencies } from '@cordon/functions/shared/action-
 import { createTriageHandler, triageDependencies } from '@cordon/functions/triage';
 import type { Context } from 'aws-lambda';
 import { functionPrincipal, sandboxAssumeRole, sandboxClient, sandboxConstructors } from './clients.ts';
+import { DeployedApprovals, type PendingApproval } from './deployment-approvals.ts';
+import type { DeploymentClock } from './deployment-clock.ts';
+import type { Delivery, DeliveryRoute, Route } from './deployment-routes.ts';
 import { settingsParameterValues } from './deployment-settings.ts';
 import { type ExecutionRecord, StepFunctionsModel } from './deployment-step-functions.ts';
 import { type ApprovalResponder, type ExecutionReport, LocalEngine, type StepRun } from './engine.ts';
@@ -51,14 +54,24 @@ import {
   seedCordonResources,
 } from './seed.ts';
 
+export {
+  arrivalRoute,
+  asPolledFinding,
+  type Delivery,
+  type DeliveryRoute,
+  type Route,
+} from './deployment-routes.ts';
 export { DEFAULT_STAGE } from './seed.ts';
 
 /**
  * Lambda runs an asynchronously invoked function (EventBridge's targets, the poller's batches) up to three
- * times when it returns an error (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html).
- * The waits between attempts (one, then two minutes) are not modelled.
+ * times when it returns an error, waiting one minute before the second attempt and two before the third
+ * (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html). A deployment with a
+ * movable clock moves it by those waits (so a retry finds its settings cache expired, as in AWS); without
+ * one, the waits are not modelled.
  */
 export const TRIAGE_ATTEMPTS = 3;
+const RETRY_WAITS_MS = [60_000, 120_000] as const;
 
 export interface LocalDeploymentOptions {
   readonly sandbox: Sandbox;
@@ -79,8 +92,13 @@ export interface LocalDeploymentOptions {
   readonly settings?: unknown;
   /** The deploy configuration's extra alarm names (`CORDON_EXTRA_ALARMS`): the CloudWatch rule matches them too. */
   readonly extraAlarmNames?: DeployedRuleInputs['extraAlarmNames'];
-  /** Answers approvals; without one, a playbook that asks fails its approval step with `ApprovalUnansweredError`. */
-  readonly approvals?: ApprovalResponder;
+  /**
+   * Answers approvals: a responder (answering at once, or a person on the local page), or `'deployed'` — the
+   * deployed request-approval function records each approval and the playbook waits until `decide` answers it
+   * through the approval API, as a Slack click does ({@link DeployedApprovals}). Without one, a playbook that
+   * asks fails its approval step with `ApprovalUnansweredError`.
+   */
+  readonly approvals?: ApprovalResponder | 'deployed';
   /**
    * IAM's evaluation of each call by its principal (installed on the sandbox account): an authorizer, or
    * `'deployed-policies'` for the evaluation of every call against the policies infra deploys for this stage,
@@ -89,61 +107,13 @@ export interface LocalDeploymentOptions {
   readonly authorizer?: Authorizer | 'deployed-policies';
   /** The clock of triage, the ledger, the blast radius and the engine (default: the sandbox's clock). */
   readonly now?: () => Date;
+  /**
+   * The deployment's movable clock (`advance`): give the sandbox the same (`createSandbox({ now: clock.now })`),
+   * so that every part reads one clock. Its `now` is then the deployment's.
+   */
+  readonly clock?: DeploymentClock;
   /** Sees each step run start and end. */
   readonly onStep?: (execution: string, step: StepRun) => void;
-}
-
-/** How an event reaches triage: an EventBridge rule, or the GuardDuty poller's batch (raw findings). */
-export type DeliveryRoute = 'eventbridge' | 'poller';
-
-/** Where an event would go: the rules that take it, or dropped with the reason. */
-export type Route =
-  | { readonly outcome: 'delivered'; readonly via: 'eventbridge'; readonly rules: readonly EventRuleId[] }
-  | { readonly outcome: 'delivered'; readonly via: 'poller'; readonly rules: readonly [] }
-  | { readonly outcome: 'dropped'; readonly via: 'eventbridge'; readonly reason: string };
-
-/** What became of one delivery. */
-export type Delivery =
-  | Extract<Route, { outcome: 'dropped' }>
-  | {
-      readonly outcome: 'delivered' | 'failed';
-      readonly via: DeliveryRoute;
-      readonly rules: readonly EventRuleId[];
-      /** Triage's answer for each event (an EventBridge event, or each finding of a poller batch). */
-      readonly results: readonly TriageResult[];
-      /** Invocations of the triage function, retries included. */
-      readonly attempts: number;
-      /** `failed`: the last error after every attempt (in AWS the event then leaves Lambda's queue). */
-      readonly error?: { readonly name: string; readonly message: string };
-      /** The executions triage started, run to their end (or to an approval nobody answers). */
-      readonly executions: readonly ExecutionReport[];
-    };
-
-/**
- * How an event arrives in AWS when nobody says: a bare GuardDuty finding (GetFindings' shape, no EventBridge
- * envelope) only ever reaches triage in the poller's batch; everything else comes through EventBridge.
- *
- * @example arrivalRoute({ id: 'f', type: 'Recon:EC2/PortProbeUnprotectedPort' }) // 'poller'
- */
-export function arrivalRoute(event: unknown): DeliveryRoute {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) return 'eventbridge';
-  const object = event as Readonly<Record<string, unknown>>;
-  const finding = ('id' in object || 'Id' in object) && ('type' in object || 'Type' in object);
-  return !('detail-type' in object) && finding ? 'poller' : 'eventbridge';
-}
-
-/**
- * What the poller hands triage for an event: a bare finding as it is, the finding of a GuardDuty EventBridge
- * envelope (its `detail`, which holds the same finding).
- *
- * @example asPolledFinding({ 'detail-type': 'GuardDuty Finding', detail: { id: 'f' } }) // { id: 'f' }
- */
-export function asPolledFinding(event: unknown): unknown {
-  if (typeof event !== 'object' || event === null) return event;
-  const object = event as Readonly<Record<string, unknown>>;
-  return object['detail-type'] === 'GuardDuty Finding' && typeof object.detail === 'object'
-    ? object.detail
-    : event;
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -172,10 +142,17 @@ export class LocalDeployment {
   public readonly stepFunctions: StepFunctionsModel;
   /** Answers the playbooks' approvals; may be replaced between deliveries (a rehearsal that rejects next). */
   public approvals: ApprovalResponder;
-  private readonly now: () => Date;
+  /** The deployed approval flow, when the deployment was created with `approvals: 'deployed'`. */
+  public deployedApprovals: DeployedApprovals | undefined;
+  public readonly now: () => Date;
+  private readonly clock: DeploymentClock | undefined;
   private readonly loaders = new Map<string, SettingsLoader>();
   private readonly triage: ReturnType<typeof createTriageHandler>;
-  private running: Array<Promise<ExecutionReport>> = [];
+  /** Executions started and not finished, by name. */
+  private readonly running = new Map<string, Promise<ExecutionReport>>();
+  /** Running executions waiting for a person (deployed approvals): `settle` counts them as settled. */
+  private readonly waiting = new Set<string>();
+  private readonly changes = new Set<() => void>();
 
   /**
    * Sets the deployment up over the sandbox and writes its settings to SSM.
@@ -196,6 +173,22 @@ export class LocalDeployment {
       );
     }
     await deployment.putSettings(options.settings ?? {});
+    if (options.approvals === 'deployed') {
+      const approvals = await DeployedApprovals.create({
+        sandbox: deployment.sandbox,
+        stage: deployment.stage,
+        region: deployment.region,
+        approvalsTable: deployment.names.approvalsTable,
+        topicArn: deployment.topicArn,
+        principal: (id) => deployment.principal(id),
+        settingsLoader: (id) => deployment.settingsLoader(id),
+        context: (id) => deployment.context(id),
+        now: deployment.now,
+        onWaiting: (execution, waiting) => deployment.markWaiting(execution, waiting),
+      });
+      deployment.deployedApprovals = approvals;
+      deployment.approvals = approvals.responder;
+    }
     return deployment;
   }
 
@@ -217,7 +210,8 @@ export class LocalDeployment {
         'this sandbox already has a deployment (its Step Functions): one local deployment per sandbox account',
       );
     }
-    this.now = options.now ?? (() => sandbox.account.context.now());
+    this.clock = options.clock;
+    this.now = options.clock?.now ?? options.now ?? (() => sandbox.account.context.now());
     this.names = cordonResourceNames(this.stage);
     this.rules = deployedRules({ extraAlarmNames: options.extraAlarmNames ?? [] });
     seedCordonResources(sandbox, this.stage);
@@ -227,7 +221,8 @@ export class LocalDeployment {
     const stateMachines = Object.fromEntries(
       PLAYBOOK_IDS.map((playbook) => [playbook, this.stateMachineArn(playbook)]),
     ) as Record<PlaybookId, string>;
-    this.approvals = options.approvals ?? unanswered;
+    this.approvals =
+      options.approvals === undefined || options.approvals === 'deployed' ? unanswered : options.approvals;
     this.engine = new LocalEngine({
       approvals: (request) => this.approvals(request),
       actionDependencies: (action) => this.actionDependencies(action),
@@ -238,12 +233,14 @@ export class LocalDeployment {
     this.stepFunctions = new StepFunctionsModel(sandbox.account.context, {
       stateMachineArns: Object.values(stateMachines),
       onStart: (execution) => this.runExecution(execution, stateMachines),
+      onTaskCallback: (token, callback) => this.deployedApprovals?.callback(token, callback) ?? false,
     });
     sandbox.account.register(this.stepFunctions);
 
     const triage = this.principal('triage');
     this.triage = createTriageHandler(
       triageDependencies({
+        stage: this.stage,
         logger: silentLogger('cordon-triage'),
         metrics: new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' }),
         ledgerTable: this.names.ledgerTable,
@@ -341,12 +338,16 @@ export class LocalDeployment {
 
   /**
    * Replaces the stage's settings parameters with these settings (a subset; the rest take the defaults), as
-   * the security team would through SSM, and clears the functions' settings caches (as if their time to live
-   * had passed: the caches run on the wall clock, not on the deployment's).
+   * the security team would through SSM. By default every function's cache is cleared as well (its next load
+   * reads SSM); `{ caches: 'keep' }` leaves them, so that the change is seen once each cache's time to live
+   * has passed on the deployment's clock, as in AWS.
    *
    * @throws LocalSettingsInvalidError when a value could not be stored in SSM (nothing is written).
    */
-  public async putSettings(settings: unknown): Promise<void> {
+  public async putSettings(
+    settings: unknown,
+    options: { readonly caches?: 'clear' | 'keep' } = {},
+  ): Promise<void> {
     const values = settingsParameterValues(settings);
     const path = settingsPath(this.stage);
     const stale = Object.keys(this.sandbox.ssm.snapshot().parameters).filter(
@@ -365,7 +366,7 @@ export class LocalDeployment {
         Overwrite: true,
       });
     }
-    this.clearSettingsCaches();
+    if (options.caches !== 'keep') this.clearSettingsCaches();
   }
 
   /** Every function reads SSM again on its next settings load. */
@@ -373,14 +374,73 @@ export class LocalDeployment {
     for (const loader of this.loaders.values()) loader.clearCache();
   }
 
-  /** Waits for every execution started so far; answers them in start order. */
+  /**
+   * Moves the deployment's clock forward (it must have been created with `clock`): the settings caches, the
+   * blast-radius hour and the approvals' deadlines follow; an approval whose Task timed out fails with
+   * `States.Timeout`, and its playbook goes on (escalation, the timeout default) until it ends or waits again.
+   *
+   * @throws LocalDeploymentConfigError when the deployment has no movable clock.
+   */
+  public async advance(ms: number): Promise<PendingApproval[]> {
+    if (this.clock === undefined) {
+      throw new LocalDeploymentConfigError(
+        'this deployment was created without a movable clock (option clock)',
+      );
+    }
+    this.clock.advance(ms);
+    const expired = this.deployedApprovals?.expire(this.now()) ?? [];
+    await this.settle();
+    return expired;
+  }
+
+  /**
+   * Waits until every execution started so far has ended, or waits for a person (an approval of the deployed
+   * flow); answers the reports of those that ended meanwhile, in the order they ended.
+   */
   public async settle(): Promise<ExecutionReport[]> {
     const reports: ExecutionReport[] = [];
-    while (this.running.length > 0) {
-      const batch = this.running.splice(0);
-      reports.push(...(await Promise.all(batch)));
+    for (;;) {
+      const active = [...this.running.entries()].filter(([name]) => !this.waiting.has(name));
+      if (active.length === 0) return reports;
+      const changed = new Promise<void>((resolve) => this.changes.add(resolve));
+      const ended = await Promise.race([
+        ...active.map(([name, run]) => run.then((report) => ({ name, report }))),
+        changed.then(() => undefined),
+      ]);
+      if (ended !== undefined && this.running.get(ended.name) !== undefined) {
+        this.running.delete(ended.name);
+        reports.push(ended.report);
+      }
     }
-    return reports;
+  }
+
+  /**
+   * Stops what still waits for a person (each such execution ends `ABORTED`, as StopExecution would end it)
+   * and waits for the rest to end: a process can then exit with nothing pending.
+   */
+  public async close(): Promise<void> {
+    // Stopped, as StopExecution stops them: no escalation, no timeout default runs after the rehearsal.
+    for (const name of [...this.waiting]) this.engine.abort(name);
+    this.waiting.clear();
+    this.deployedApprovals?.forget();
+    await this.settle();
+  }
+
+  /** The deployed approval flow's pending approvals (empty for other responders). */
+  public pendingApprovals(): PendingApproval[] {
+    return this.deployedApprovals?.pending() ?? [];
+  }
+
+  private markWaiting(execution: string, waiting: boolean): void {
+    if (waiting) this.waiting.add(execution);
+    else this.waiting.delete(execution);
+    this.notify();
+  }
+
+  private notify(): void {
+    const listeners = [...this.changes];
+    this.changes.clear();
+    for (const listener of listeners) listener();
   }
 
   private async invoke(
@@ -395,6 +455,7 @@ export class LocalDeployment {
     for (let target = 0; target < invocations; target += 1) {
       for (let attempt = 1; attempt <= TRIAGE_ATTEMPTS; attempt += 1) {
         attempts += 1;
+        if (attempt > 1) this.clock?.advance(RETRY_WAITS_MS[attempt - 2] ?? 0);
         try {
           // Each target gets its own copy of the event, as each invocation carries its own payload.
           const answer = await this.triage(structuredClone(event), this.context('triage'));
@@ -427,7 +488,8 @@ export class LocalDeployment {
     };
   }
 
-  private context(functionId: string): Context {
+  /** The Lambda context a function's handler is invoked with (only the fields the middlewares read). */
+  public context(functionId: string): Context {
     const invokedFunctionArn = this.functionArn(functionId);
     return {
       functionName: `cordon-${this.stage}-${functionId}`,
@@ -437,12 +499,16 @@ export class LocalDeployment {
     } as Context; // only the fields the middlewares read
   }
 
-  /** One settings loader (and cache) per function, as each function's containers keep their own. */
-  private settingsLoader(functionId: string): SettingsLoader {
+  /**
+   * One settings loader (and cache) per function, as each function's containers keep their own; its time to
+   * live runs on the deployment's clock.
+   */
+  public settingsLoader(functionId: string): SettingsLoader {
     let loader = this.loaders.get(functionId);
     if (loader === undefined) {
       loader = createSettingsLoader({
         stage: this.stage,
+        now: this.now,
         ssmClient: sandboxClient(this.sandbox, SSMClient, {
           principal: this.principal(functionId),
           region: this.region,
@@ -474,7 +540,6 @@ export class LocalDeployment {
           client: dynamodb,
           tableName: this.names.ledgerTable,
           retentionDays: settings.ledgerRetentionDays,
-          now: this.now,
         }),
       notifications: async () => ({ snsTopicArn: this.topicArn }),
       now: this.now,
@@ -511,7 +576,8 @@ export class LocalDeployment {
         });
         return report;
       });
-    this.running.push(run);
+    this.running.set(execution.name, run);
+    this.notify();
   }
 }
 

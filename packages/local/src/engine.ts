@@ -48,6 +48,8 @@ export interface ExecutionReport {
 export interface ApprovalRequest {
   readonly executionName: string;
   readonly taskToken: string;
+  /** When the Task asked, on the engine's clock (the deployment's). */
+  readonly requestedAt: Date;
   /** The request-approval function's payload (incident, step, actions, timeout). */
   readonly payload: Readonly<Record<string, unknown>>;
 }
@@ -58,17 +60,20 @@ export interface ApprovalRequest {
  */
 export type ApprovalResponder = (request: ApprovalRequest) => Promise<JsonValue>;
 
-/** Answers every approval the same way, as `--approve` / `--reject` do. */
+/**
+ * Answers every approval the same way, as `--approve` / `--reject` do, at once: the decision's time is the
+ * request's, on the engine's clock (a local deployment's clock, which a scenario moves), not the wall clock.
+ */
 export function automaticApprovals(
   decision: 'approve' | 'reject',
   decidedBy = 'cordon replay',
 ): ApprovalResponder {
-  return async () => {
+  return async ({ requestedAt }) => {
     if (decision === 'reject')
       throw new ApprovalRejectedError(
         JSON.stringify({ decidedBy, comment: 'rejected from the command line' }),
       );
-    return { decision: 'approve', decidedBy, decidedAt: new Date().toISOString() };
+    return { decision: 'approve', decidedBy, decidedAt: requestedAt.toISOString() };
   };
 }
 
@@ -102,6 +107,8 @@ export interface LocalEngineOptions {
  */
 export class LocalEngine {
   public readonly executions = new Map<string, ExecutionReport>();
+  /** The runs not ended yet, which `abort` can stop. */
+  private readonly runs = new Map<string, { abort(): void }>();
   private readonly handlers: Record<ActionId, ActionLambdaHandler<unknown>>;
   private readonly now: () => Date;
 
@@ -162,6 +169,7 @@ export class LocalEngine {
             ? await this.options.approvals({
                 executionName: name,
                 taskToken,
+                requestedAt: this.now(),
                 payload: ((stepInput as { Payload?: Record<string, unknown> }).Payload ?? {}) as Record<
                   string,
                   unknown
@@ -193,6 +201,7 @@ export class LocalEngine {
       },
       context: localRunContext(taskToken),
     });
+    this.runs.set(name, execution);
     const logged = (async () => {
       for await (const event of execution.eventLogs) {
         if (event.type === 'StateEntered') report.transitions += 1;
@@ -206,12 +215,28 @@ export class LocalEngine {
       report.output = (await execution.result) as JsonValue;
       report.status = 'SUCCEEDED';
     } catch (error) {
-      report.status = (error as Error).name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
-      report.error ??= (error as Error).name;
+      const errorName = (error as Error).name;
+      report.status =
+        errorName === 'ExecutionTimeoutError'
+          ? 'TIMED_OUT'
+          : errorName === 'ExecutionAbortedError'
+            ? 'ABORTED'
+            : 'FAILED';
+      report.error ??= errorName;
       report.cause ??= (error as Error).message;
+    } finally {
+      this.runs.delete(name);
     }
     await logged;
     return report;
+  }
+
+  /** Stops a run that has not ended (StopExecution): it ends `ABORTED`, running nothing more. */
+  public abort(name: string): boolean {
+    const run = this.runs.get(name);
+    if (run === undefined) return false;
+    run.abort();
+    return true;
   }
 
   private async invoke(step: ActionId, input: JsonValue): Promise<JsonValue> {
@@ -219,7 +244,7 @@ export class LocalEngine {
     const context = {
       functionName: invokedFunctionArn.split(':').at(-1) ?? step,
       invokedFunctionArn,
-      awsRequestId: `local-${Date.now().toString(36)}`,
+      awsRequestId: `local-${this.now().getTime().toString(36)}`,
       getRemainingTimeInMillis: () => 60_000,
     } as Context; // only the fields the middlewares read
     const outcome = (await this.handlers[step](input, context)) as ActionOutcome<unknown>;

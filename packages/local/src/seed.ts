@@ -165,7 +165,8 @@ class IdMapper {
  * request — an Auto Scaling group, a target group and a classic load balancer holding it; each access key's
  * user or role, with another key and a console password; a Config-named IAM user with one stale and one
  * fresh key. Also Cordon's own tables and SNS topic. Placeholder ids of sample findings are replaced by valid
- * ones, in the sandbox and in the returned incident alike, and listed.
+ * ones, in the sandbox and in the returned incident alike, and listed. A resource the sandbox holds already (a
+ * second finding about it) is not seeded again; its ids map the same way.
  *
  * @example
  * const { incident } = seedFromIncident(createSandbox({ accountId, region }), result.incident, { autoScalingGroup: true });
@@ -278,6 +279,11 @@ function seedInstance(
       })),
     };
   });
+  const profileArn = seedInstanceProfile(sandbox, resource.instanceProfileArn, account, instanceId);
+  // Seeded already (another finding about the same instance, in a scenario): the ids map the same way.
+  if (sandbox.ec2.hasInstance(instanceId)) {
+    return { ...resource, instanceId, networkInterfaces, instanceProfileArn: profileArn };
+  }
   const seededVpcs = new Set(Object.keys(sandbox.ec2.snapshot().vpcs));
   const seededGroups = new Set(Object.keys(sandbox.ec2.snapshot().securityGroups));
   for (const eni of networkInterfaces) {
@@ -297,7 +303,6 @@ function seedInstance(
       seededGroups.add(group.groupId);
     }
   }
-  const profileArn = seedInstanceProfile(sandbox, resource.instanceProfileArn, account, instanceId);
   const primary = networkInterfaces[0];
   sandbox.ec2.addInstance({
     instanceId,
@@ -385,6 +390,7 @@ function seedAccessKey(
   const userName = ids.iamName('user', resource.userName, resource.principalId ?? 'user');
   const accessKeyId = ids.accessKeyId(resource.accessKeyId, false, userName);
   const otherKey = `AKIA${hex(`other:${accessKeyId}`, 16).toUpperCase()}`;
+  if (sandbox.iam.snapshot().users[userName] !== undefined) return { ...resource, userName, accessKeyId };
   sandbox.iam.addUser({
     userName,
     accessKeys: [
@@ -399,6 +405,7 @@ function seedAccessKey(
 function seedStaleUser(sandbox: Sandbox, resource: IamUserResource, ids: IdMapper): IamUserResource {
   const userId = resource.userId ?? 'AIDAUNKNOWN';
   const userName = ids.iamName('user', resource.userName, userId);
+  if (sandbox.iam.snapshot().users[userName] !== undefined) return { ...resource, userName };
   const now = sandbox.account.context.now().getTime();
   const day = 86_400_000;
   sandbox.iam.addUser({

@@ -1,16 +1,33 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { type ExecutionRecord, StepFunctionsModel } from '../src/deployment-step-functions.ts';
+import {
+  type ExecutionRecord,
+  StepFunctionsModel,
+  type TaskCallback,
+} from '../src/deployment-step-functions.ts';
 import { createSandbox } from '../src/sandbox/index.ts';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:cordon-local-notify-only';
 
 function stepFunctions() {
-  const sandbox = createSandbox({ now: () => new Date('2026-11-28T10:00:00Z') });
+  const clock = { now: Date.parse('2026-11-28T10:00:00Z') };
+  const sandbox = createSandbox({ now: () => new Date(clock.now) });
   const started: ExecutionRecord[] = [];
+  const callbacks: Array<[string, TaskCallback]> = [];
   const model = new StepFunctionsModel(sandbox.account.context, {
     stateMachineArns: [STATE_MACHINE],
     onStart: (execution) => started.push(execution),
+    onTaskCallback: (token, callback) => {
+      if (token !== 'waiting-token') return false;
+      callbacks.push([token, callback]);
+      return true;
+    },
   });
   sandbox.account.register(model);
   const client = sandbox.account.attach(
@@ -18,7 +35,7 @@ function stepFunctions() {
   );
   const start = (name: string, input = '{"a":1}') =>
     client.send(new StartExecutionCommand({ stateMachineArn: STATE_MACHINE, name, input }));
-  return { model, client, started, start };
+  return { model, client, started, start, clock, callbacks };
 }
 
 describe('StepFunctionsModel (StartExecution: https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)', () => {
@@ -53,6 +70,40 @@ describe('StepFunctionsModel (StartExecution: https://docs.aws.amazon.com/step-f
     model.finish(executionArn ?? '', { status: 'SUCCEEDED' });
 
     await expect(start('incident-1')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('lets a name be used again 90 days after its execution closed, not before ("Names can be reused after 90 days")', async () => {
+    const { model, start, started, clock } = stepFunctions();
+    const { executionArn } = await start('incident-1');
+    model.finish(executionArn ?? '', { status: 'SUCCEEDED' });
+
+    clock.now += 90 * 86_400_000;
+    await expect(start('incident-1')).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    clock.now += 1000;
+    const reused = await start('incident-1');
+
+    expect(reused.executionArn).toBe(executionArn);
+    expect(started).toHaveLength(2);
+    expect(model.executions()).toEqual([expect.objectContaining({ name: 'incident-1', status: 'RUNNING' })]);
+  });
+
+  it('hands SendTaskSuccess and SendTaskFailure to the task waiting on the token, and refuses a token nothing waits on', async () => {
+    const { client, callbacks } = stepFunctions();
+
+    await client.send(
+      new SendTaskSuccessCommand({ taskToken: 'waiting-token', output: '{"decision":"approve"}' }),
+    );
+    await client.send(
+      new SendTaskFailureCommand({ taskToken: 'waiting-token', error: 'ApprovalRejected', cause: 'no' }),
+    );
+    await expect(
+      client.send(new SendTaskSuccessCommand({ taskToken: 'answered-long-ago', output: '{}' })),
+    ).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+
+    expect(callbacks).toEqual([
+      ['waiting-token', { kind: 'success', output: '{"decision":"approve"}' }],
+      ['waiting-token', { kind: 'failure', error: 'ApprovalRejected', cause: 'no' }],
+    ]);
   });
 
   it('refuses an unknown state machine, a name with forbidden characters and an input that is not JSON', async () => {

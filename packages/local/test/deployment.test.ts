@@ -218,7 +218,9 @@ describe('LocalDeployment', () => {
     const items = sandbox.dynamodb.items('cordon-local-ledger');
     const triageEntry = items.find((item) => item.incidentId?.S === incidentId && item.step?.S === 'triage');
     expect(triageEntry?.at).toEqual({ S: NOW.toISOString() });
-    expect(items.find((item) => item.sk?.S === '~execution')?.claimedAt).toEqual({ S: NOW.toISOString() });
+    expect(items.find((item) => item.sk?.S === '~execution')?.holderClaimedAt).toEqual({
+      S: NOW.toISOString(),
+    });
     expect(
       items.some((item) => item.incidentId?.S?.startsWith('blast-radius#') && item.sk?.S === '2026-11-28T10'),
     ).toBe(true);

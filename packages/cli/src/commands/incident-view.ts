@@ -4,7 +4,9 @@
  * execution input with the incident's title, severity and decision) and the approvals table (by incident: who
  * decided, when, with what comment). Everything shown is read; nothing is inferred that was not recorded.
  */
+
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
+import { lastRelease } from '@cordon/core/actions/release-records';
 import {
   listApprovals,
   listDecisions,
@@ -95,7 +97,7 @@ export interface IncidentView {
     readonly at: string;
     readonly dryRun: boolean;
   })[];
-  /** What a release would restore: each record a step kept for it, and whether a release has run since. */
+  /** What a release would restore: the records kept since the last release that went through (as release reads them). */
   readonly restore: readonly { readonly step: string; readonly at: string; readonly record: unknown }[];
   readonly released?: { readonly at: string; readonly outcome: string };
   readonly settingsVersions: readonly string[];
@@ -345,8 +347,10 @@ export async function readIncidentView(
   );
   const first = executions.find((execution) => execution.incident !== undefined);
   const input = record(decisions[0]?.input);
-  const releases = steps.filter((entry) => entry.step === 'release-instance' && entry.outcome !== 'planned');
-  const lastRelease = releases.at(-1);
+  // What a release would restore is what release-instance reads (core's release-records): the records kept since
+  // the incident's last release that went through, dry runs excluded.
+  const released = lastRelease(entries);
+  const sinceRelease = released === undefined ? steps : steps.slice(steps.indexOf(released) + 1);
   return {
     id: incidentId,
     ...(text(input?.source) === undefined ? {} : { source: text(input?.source) }),
@@ -365,10 +369,10 @@ export async function readIncidentView(
       .flatMap((entry) =>
         entry.changes.map((change) => ({ ...change, step: entry.step, at: entry.at, dryRun: entry.dryRun })),
       ),
-    restore: steps
-      .filter((entry) => entry.restore !== undefined)
+    restore: sinceRelease
+      .filter((entry) => entry.restore !== undefined && !entry.dryRun)
       .map((entry) => ({ step: entry.step, at: entry.at, record: entry.restore })),
-    ...(lastRelease === undefined ? {} : { released: { at: lastRelease.at, outcome: lastRelease.outcome } }),
+    ...(released === undefined ? {} : { released: { at: released.at, outcome: released.outcome } }),
     settingsVersions: [...new Set(entries.map((entry) => entry.settingsVersion))],
     controls: controlsOf(entries),
     timing: timingOf(decisions, steps),

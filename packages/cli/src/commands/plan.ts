@@ -85,7 +85,11 @@ export async function planFile(file: string, context: PlanContext): Promise<Plan
     route,
     accepted: true,
     incident: result.incident,
-    decision: decide(result.incident, context.settings),
+    // As triage decides: its own roles (the stage's, in the deployment's home account) are Cordon's own.
+    decision: decide(result.incident, context.settings, {
+      stage: context.deployment.stage,
+      homeAccount: context.deployment.homeAccount,
+    }),
   };
 }
 

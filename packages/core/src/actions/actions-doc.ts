@@ -2,6 +2,7 @@ import { RETRYABLE_ERROR_NAMES, TERMINAL_ERROR_NAMES } from '../errors.ts';
 import { plannedSteps } from '../playbooks/catalog.ts';
 import { CONTAINMENT_PART_IDS, PLAYBOOK_IDS, type StepId } from '../playbooks/ids.ts';
 import { ACTION_IDS, ACTIONS } from './catalog.ts';
+import { INLINE_POLICY_QUOTA, QUARANTINE_SID } from './deny-policy.ts';
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -12,6 +13,47 @@ function playbooksRunning(step: StepId): string {
   const ids = PLAYBOOK_IDS.filter((id) => plannedSteps(id).includes(step));
   return ids.length === 0 ? 'none' : ids.map((id) => `[\`${id}\`](playbooks/${id}.md)`).join(', ');
 }
+
+/** How Cordon's own deny policy is kept: the same text for every reader of docs/actions.md. */
+const DENY_POLICY_SECTION: readonly string[] = [
+  "## Cordon's deny policy (`cordon-deny`)",
+  '',
+  '`quarantine-instance-profile` and `revoke-sessions` write Deny statements into one inline policy of the role',
+  "or user, `cordon-deny`, and `release-instance` takes an instance's deny out again. Cordon never edits a",
+  'policy of that name it did not write, and never any other policy.',
+  '',
+  `- **One statement for every quarantined instance of a role**: \`${QUARANTINE_SID}\` denies the role's`,
+  '  sessions when `ec2:SourceInstanceARN` is any of the listed instances (several values of one condition key',
+  '  are ORed: [IAM User Guide](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html)).',
+  '  About 65 characters per instance, where a statement per instance took about 200: a fleet of some 150',
+  "  instances fits in a role's quota rather than some 50. Statements written one per instance by earlier",
+  '  versions are read, released, and folded into the list when the policy is next written.',
+  '  `revoke-sessions` keeps one statement per incident (`CordonRevokeSessions…`, its `aws:TokenIssueTime`), so',
+  '  that each can be removed by hand once its credentials are rotated.',
+  '- **One writer at a time per principal.** IAM has no conditional write: two steps that read, change and write',
+  '  back `cordon-deny` at once (two instances of a fleet contained in parallel, the usual case) would drop one',
+  "  statement. Each writer first takes the principal's lease in the ledger table (`lease#deny-policy#…`, the",
+  '  same conditional write `contain-instance` uses for an instance), reads the policy under it, writes, and',
+  '  gives the lease back; another writer waits a few seconds, then its step fails with',
+  '  `EventualConsistencyError` and Step Functions retries it. The three actions declare `leases: true`, so',
+  '  their roles may give a lease back (DeleteItem on `lease#*` partitions only).',
+  `- **When cordon-deny is full.** A role's inline policies may total ${INLINE_POLICY_QUOTA.role.toLocaleString('en-US')} characters and a user's`,
+  `  ${INLINE_POLICY_QUOTA.user.toLocaleString('en-US')}, white space not counted ([IAM quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)). A deny that would`,
+  '  pass the quota is not written: the step fails with the terminal `DenyPolicyFullError` (also when IAM answers',
+  "  `LimitExceeded` because the principal's other inline policies take the room; IAM's `LimitExceeded` is",
+  '  otherwise read as throttling, which retrying here could never cure). `quarantine-instance-profile` still',
+  '  removes or replaces the instance profile first, so no new credentials reach the instance; the credentials',
+  '  it already holds stay valid until they expire. The playbook reports the failed step to the responders',
+  '  (SNS, Slack), naming the role, the size and the quota, and the execution ends `FAILED`.',
+  '  **The approval path:** denying the instance without the list means denying every session of the role',
+  '  issued before now — every instance of the fleet until its credentials are refreshed — so Cordon never',
+  '  does it on its own. A responder who judges it worth it starts `credential-compromise` for the role, which',
+  '  asks for approval first: input `target: { principalType: "role", name: "<role>" }`, `run: { revokeSessions:',
+  '  true, deactivateAccessKey: false, disableConsoleAccess: false }`, `decision.steps: ["request-approval",',
+  '  "revoke-sessions", "notify"]`, `approval: { required: true, timeoutSeconds: 3600, timeoutDefault: "reject" }`,',
+  "  the incident as in the failed execution's input. Or make room: release instances that no longer need the",
+  "  deny, or move the role's other inline policies to managed policies.",
+];
 
 /**
  * Renders docs/actions.md from the action catalog and the playbook catalog, so the page cannot drift from
@@ -54,6 +96,8 @@ export function renderActionsDoc(): string {
       .replace(/, ([^,]*)$/, ' and $1')} are the parts \`contain-instance\` runs`,
     'in its one step (each has its own module and tests, and names its part of the restore record); no playbook',
     'runs them on their own, so no function is deployed for them.',
+    '',
+    ...DENY_POLICY_SECTION,
     '',
     '## Summary',
     '',

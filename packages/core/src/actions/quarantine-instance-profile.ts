@@ -4,15 +4,19 @@ import {
   type IamInstanceProfileAssociation,
   ReplaceIamInstanceProfileAssociationCommand,
 } from '@aws-sdk/client-ec2';
-import { GetInstanceProfileCommand, PutRolePolicyCommand, type Role } from '@aws-sdk/client-iam';
-import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from '../errors.ts';
+import { GetInstanceProfileCommand, type Role } from '@aws-sdk/client-iam';
+import { ActionFailedError, awsErrorCode, DenyPolicyFullError, UnmodifiableRoleError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import {
   type CurrentDenyPolicy,
-  hasStatement,
-  quarantineInstanceStatement,
+  changeDenyPolicy,
+  denyEntries,
+  INLINE_POLICY_QUOTA,
+  isQuarantined,
+  policySize,
+  QUARANTINE_SID,
   readDenyPolicy,
-  withStatement,
+  withQuarantinedInstance,
 } from './deny-policy.ts';
 import { type ApplyCall, runInPhases } from './deregister-from-load-balancers.ts';
 import { assertNotExempt, CORDON_DENY_POLICY_NAME } from './guardrails.ts';
@@ -104,7 +108,12 @@ function foreignPolicyError(roleName: string): ActionFailedError {
  * Then, per `settings.instanceProfileQuarantine`, the profile is disassociated, replaced with the quarantine
  * profile, or kept.
  *
- * Idempotent: a statement already present is not written again; a profile already gone (or already the
+ * Every quarantined instance of a role shares one statement (`CordonQuarantineInstances`, the list of their
+ * ARNs), and the policy is changed under the role's lease in the ledger table: parallel containments of a fleet
+ * keep every instance's deny. A policy that would pass IAM's 10,240 characters for a role's inline policies is
+ * not written: the profile is still changed, and the step fails with `DenyPolicyFullError` (docs/actions.md).
+ *
+ * Idempotent: an instance already listed is not written again; a profile already gone (or already the
  * quarantine profile) is left alone. Service-linked and Identity Center roles → `UnmodifiableRoleError`.
  * IAM: ec2:DescribeInstances, ec2:DescribeIamInstanceProfileAssociations, iam:GetInstanceProfile,
  * iam:GetRolePolicy, iam:PutRolePolicy, ec2:DisassociateIamInstanceProfile or
@@ -112,7 +121,7 @@ function foreignPolicyError(roleName: string): ActionFailedError {
  *
  * @example
  * await runAction(quarantineInstanceProfile, { incidentId, account, region, dryRun: false, instanceId: 'i-0abc…' }, environment)
- * // changes: web-role inlinePolicy:cordon-deny [] → [CordonQuarantineInstance…]; i-0abc… iamInstanceProfile web → null
+ * // changes: web-role inlinePolicy:cordon-deny null → [arn:aws:ec2:…:instance/i-0abc…]; i-0abc… iamInstanceProfile web → null
  */
 export const quarantineInstanceProfile: ActionDefinition<
   ProtectEvidenceInput,
@@ -121,12 +130,14 @@ export const quarantineInstanceProfile: ActionDefinition<
   id: 'quarantine-instance-profile',
   summary:
     "Denies the profile role's sessions on this instance only (ec2:SourceInstanceARN) in Cordon's own inline policy, then disassociates, replaces or keeps the instance profile as the settings say.",
-  undo: "Release removes this instance's statement from cordon-deny (deleting the policy when nothing is left) and associates the original profile again.",
+  undo: "Release removes this instance from cordon-deny's list (deleting the policy when nothing is left) and associates the original profile again.",
   dryRunBehaviour:
     'Reads the profile association, the role and its cordon-deny policy and records what it would change; nothing is written.',
   mutating: true,
+  // The role's deny-policy lease: one writer of cordon-deny at a time.
+  leases: true,
   input: ProtectEvidenceInput,
-  retryableErrors: ['ThrottledError', 'TransientServiceError'],
+  retryableErrors: ['ThrottledError', 'TransientServiceError', 'EventualConsistencyError'],
   permissions: [
     {
       actions: ['ec2:DescribeInstances', 'ec2:DescribeIamInstanceProfileAssociations'],
@@ -141,7 +152,7 @@ export const quarantineInstanceProfile: ActionDefinition<
     {
       actions: ['iam:GetRolePolicy', 'iam:PutRolePolicy'],
       resources: ['arn:aws:iam::{account}:role/*'],
-      why: "Merge this instance's deny statement into Cordon's own inline policy cordon-deny. IAM has no condition key for an inline policy's name: the action only ever writes cordon-deny, and only Deny statements.",
+      why: "Add this instance to the list of Cordon's own inline policy cordon-deny. IAM has no condition key for an inline policy's name: the action only ever writes cordon-deny, and only Deny statements.",
     },
     {
       actions: ['ec2:DisassociateIamInstanceProfile', 'ec2:ReplaceIamInstanceProfileAssociation'],
@@ -201,11 +212,11 @@ export const quarantineInstanceProfile: ActionDefinition<
         `Role ${roleName} of ${instanceId}'s profile is a service-linked or IAM Identity Center role: Cordon cannot put its deny policy on it.`,
       );
     }
-    const statement = quarantineInstanceStatement(arn);
     const denyPolicy = roleName === null ? undefined : await readRoleDenyPolicy(context, roleName);
     if (roleName !== null && denyPolicy?.kind === 'foreign') throw foreignPolicyError(roleName);
     const existing = denyPolicy?.kind === 'cordon' ? denyPolicy.policy : undefined;
-    const denyNeeded = roleName !== null && !hasStatement(existing, statement.Sid);
+    const denyNeeded = roleName !== null && !isQuarantined(existing, arn);
+    const projected = withQuarantinedInstance(existing, arn);
 
     const changes: Change[] = [];
     const notes: string[] = [];
@@ -215,12 +226,17 @@ export const quarantineInstanceProfile: ActionDefinition<
       changes.push({
         resource: roleName,
         attribute: `inlinePolicy:${CORDON_DENY_POLICY_NAME}`,
-        before: existing?.Statement.map((existingStatement) => existingStatement.Sid) ?? null,
-        after: withStatement(existing, statement).Statement.map((merged) => merged.Sid),
+        before: existing === undefined ? null : denyEntries(existing),
+        after: denyEntries(projected),
       });
       notes.push(
         `Role ${roleName} keeps working for every other instance: the deny matches ec2:SourceInstanceARN = ${arn} only.`,
       );
+      if (policySize(projected) > INLINE_POLICY_QUOTA.role) {
+        notes.push(
+          `Role ${roleName}'s ${CORDON_DENY_POLICY_NAME} would pass IAM's ${INLINE_POLICY_QUOTA.role} characters with this instance: the profile is still changed, and the step fails with DenyPolicyFullError.`,
+        );
+      }
     }
     if (profileAction === 'disassociate') {
       changes.push({
@@ -245,7 +261,7 @@ export const quarantineInstanceProfile: ActionDefinition<
       instanceArn: arn,
       roleName,
       profileArn,
-      statementSid: statement.Sid,
+      statementSid: QUARANTINE_SID,
       profileAction,
     };
     const output: QuarantineInstanceProfileOutput = {
@@ -253,7 +269,7 @@ export const quarantineInstanceProfile: ActionDefinition<
       instanceArn: arn,
       roleName,
       profileAction,
-      statementSid: roleName === null ? null : statement.Sid,
+      statementSid: roleName === null ? null : QUARANTINE_SID,
     };
     return {
       changes,
@@ -263,12 +279,7 @@ export const quarantineInstanceProfile: ActionDefinition<
       async apply() {
         const deny: ApplyCall[] =
           roleName !== null && denyNeeded
-            ? [
-                {
-                  what: `deny on role ${roleName}`,
-                  run: () => putDenyStatement(context, roleName, statement),
-                },
-              ]
+            ? [{ what: `deny on role ${roleName}`, run: () => putDeny(context, roleName, arn) }]
             : [];
         const profileCall: ApplyCall[] = [];
         if (profileAction === 'disassociate') {
@@ -292,7 +303,19 @@ export const quarantineInstanceProfile: ActionDefinition<
           });
         }
         // The deny goes first: a profile change alone revokes no credential already handed out.
-        await runInPhases('quarantine-instance-profile', [deny, profileCall]);
+        try {
+          await runInPhases('quarantine-instance-profile', [deny, profileCall]);
+        } catch (error) {
+          if (!(error instanceof DenyPolicyFullError)) throw error;
+          // No room for the deny: the profile is still changed (no new credentials reach the instance), and
+          // the step fails by name, so that the playbook reports it and a person can approve the wider deny.
+          await runInPhases('quarantine-instance-profile', [profileCall]);
+          throw new DenyPolicyFullError(error.message, {
+            cause: error,
+            awsError: error.awsError,
+            partial: { done: profileCall.map((call) => call.what), notDone: deny.map((call) => call.what) },
+          });
+        }
         return output;
       },
     };
@@ -300,41 +323,18 @@ export const quarantineInstanceProfile: ActionDefinition<
 };
 
 /**
- * Writes the statement into `cordon-deny`. The policy is read again just before the write: another Cordon
- * step (revoke-sessions on the same role) may have changed it since the plan, and its statement must stay.
+ * Adds the instance to the quarantine list of the role's `cordon-deny`, read again and written back under the
+ * role's deny-policy lease: another step (a second instance of the fleet, a revoke-sessions, a release) may
+ * change the policy at the same time, and its statement must stay.
  */
-async function putDenyStatement(
-  context: ActionContext,
-  roleName: string,
-  statement: ReturnType<typeof quarantineInstanceStatement>,
-): Promise<void> {
-  const current = await readRoleDenyPolicy(context, roleName);
-  if (current.kind === 'foreign') throw foreignPolicyError(roleName);
-  const existing = current.kind === 'cordon' ? current.policy : undefined;
-  if (hasStatement(existing, statement.Sid)) return;
-  try {
-    await context.clients.iam.send(
-      new PutRolePolicyCommand({
-        RoleName: roleName,
-        PolicyName: CORDON_DENY_POLICY_NAME,
-        PolicyDocument: JSON.stringify(withStatement(existing, statement)),
-      }),
-    );
-  } catch (error) {
-    if (
-      awsErrorCode(error) === 'UnmodifiableEntity' ||
-      awsErrorCode(error) === 'UnmodifiableEntityException'
-    ) {
-      throw new UnmodifiableRoleError(
-        `Role ${roleName} is protected: Cordon cannot put its deny policy on it.`,
-        {
-          cause: error,
-          awsError: awsErrorCode(error),
-        },
-      );
-    }
-    throw error;
-  }
+async function putDeny(context: ActionContext, roleName: string, instanceArn: string): Promise<void> {
+  await changeDenyPolicy(
+    context,
+    { type: 'role', name: roleName },
+    (current) =>
+      isQuarantined(current, instanceArn) ? 'unchanged' : withQuarantinedInstance(current, instanceArn),
+    () => foreignPolicyError(roleName),
+  );
 }
 
 async function quarantineProfileArn(context: ActionContext, name: string): Promise<string> {

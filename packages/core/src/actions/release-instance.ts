@@ -14,12 +14,10 @@ import {
   DescribeTargetHealthCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { ActionFailedError, awsErrorCode, EventualConsistencyError } from '../errors.ts';
-import type { Change, LedgerEntry } from '../ledger/ledger.ts';
+import type { Change } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
-import * as z from '../zod.ts';
-import { hasStatement, withoutStatement } from './deny-policy.ts';
+import { changeDenyPolicy, denyEntries, isQuarantined, withoutQuarantinedInstance } from './deny-policy.ts';
 import {
   type ApplyCall,
   describeTarget,
@@ -30,54 +28,12 @@ import {
 } from './deregister-from-load-balancers.ts';
 import { CORDON_DENY_POLICY_NAME, QUARANTINE_TAG_KEYS } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
-import { currentAssociation, isNoSuchEntity, readRoleDenyPolicy } from './quarantine-instance-profile.ts';
-import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';
+import { lastRelease, RESTORE_STEPS, type Restores, recordedRestores } from './release-records.ts';
 
-/**
- * The restore records release reads from the ledger, one schema per containment step. The ledger is data
- * written by earlier runs (possibly of an older Cordon): each record is validated before it is trusted.
- */
-const RestoreSchemas = {
-  'protect-evidence': z.object({ instanceId: z.string() }),
-  'detach-from-autoscaling': z.object({
-    instanceId: z.string(),
-    autoScalingGroupName: z.string(),
-    lifecycleState: z.literal('InService'),
-  }),
-  'deregister-from-load-balancers': z.object({
-    instanceId: z.string(),
-    targetGroups: z.array(
-      z.object({
-        targetGroupArn: z.string(),
-        targets: z.array(
-          z.object({
-            Id: z.string(),
-            Port: z.optional(z.number()),
-            AvailabilityZone: z.optional(z.string()),
-          }),
-        ),
-      }),
-    ),
-    classicLoadBalancers: z.array(z.string()),
-  }),
-  'isolate-instance': z.object({
-    instanceId: z.string(),
-    networkInterfaces: z.array(
-      z.object({ networkInterfaceId: z.string(), vpcId: z.string(), groupIds: z.array(z.string()) }),
-    ),
-  }),
-  'quarantine-instance-profile': z.object({
-    instanceId: z.string(),
-    instanceArn: z.string(),
-    roleName: z.nullable(z.string()),
-    profileArn: z.string(),
-    statementSid: z.string(),
-    profileAction: z.enum(['disassociate', 'replace', 'keep']),
-  }),
-} as const;
-type RestoreStep = keyof typeof RestoreSchemas;
-type Restores = { -readonly [S in RestoreStep]?: z.output<(typeof RestoreSchemas)[S]> };
-const RESTORE_STEPS = Object.keys(RestoreSchemas) as RestoreStep[]; // the keys of a literal object
+export { recordedRestores } from './release-records.ts';
+
+import { currentAssociation, readRoleDenyPolicy } from './quarantine-instance-profile.ts';
+import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';
 
 export interface ReleaseInstanceOutput {
   readonly instanceId: string;
@@ -101,7 +57,9 @@ interface Part {
  * protection, stop-on-shutdown, DeleteOnTermination=false) and snapshots are kept.
  *
  * Never automatic: the playbook always asks for approval first. Idempotent: each part already restored is
- * skipped. Nothing recorded for the incident → terminal `ActionFailedError`.
+ * skipped. Nothing recorded for the incident → terminal `ActionFailedError`. As it begins (not in a dry run) it
+ * closes the incident's claim, so that a later occurrence of the finding is contained again; a containment
+ * after a release is released from its own records (those since the last release).
  *
  * @example
  * await runAction(releaseInstance, { incidentId: containmentIncidentId, account, region, dryRun: false, instanceId: 'i-0abc…' }, environment)
@@ -115,6 +73,8 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
   dryRunBehaviour:
     'Reads the ledger and the live instance and records what it would restore; no call changes anything.',
   mutating: true,
+  // The role's deny-policy lease: one writer of cordon-deny at a time.
+  leases: true,
   input: ProtectEvidenceInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError', 'EventualConsistencyError'],
   permissions: [
@@ -189,16 +149,34 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
   async plan(input, context): Promise<ActionPlan<ReleaseInstanceOutput>> {
     // No exemption check: release only undoes Cordon's own recorded changes, which is always allowed.
     const { instanceId } = input;
-    const restores = recordedRestores(await context.ledger.entries(input.incidentId), instanceId);
+    const entries = await context.ledger.entries(input.incidentId);
+    const restores = recordedRestores(entries, instanceId);
     const releasedSteps = RESTORE_STEPS.filter((step) => restores[step] !== undefined);
+    const released = lastRelease(entries);
+    if (releasedSteps.length === 0 && released !== undefined) {
+      // Released before, and not contained since: there is nothing left to undo.
+      const output: ReleaseInstanceOutput = { instanceId, releasedSteps: [] };
+      const note = `${instanceId} was released at ${released.at} and not contained since: nothing to undo.`;
+      return { changes: [], notes: [note], output, apply: async () => output };
+    }
     if (releasedSteps.length === 0) {
       throw new ActionFailedError(
         `Nothing to release: incident ${input.incidentId} recorded no containment change of ${instanceId}.`,
       );
     }
+    const notes: string[] = [];
+    if (!context.dryRun) {
+      // Closed as the release begins, not once it is done: a release that fails half-way leaves a partly
+      // released instance, which a new occurrence of the finding must contain again (ledger/claims.ts).
+      const closed = await context.ledger.closeClaim?.(input.incidentId, context.now(), releaseInstance.id);
+      if (closed === 'closed') {
+        notes.push(
+          `The incident's claim is closed: a later occurrence of the finding (updated after ${context.now().toISOString()}) is contained again.`,
+        );
+      }
+    }
     const instance = await describeInstance(context, instanceId);
 
-    const notes: string[] = [];
     const [profileParts, targetGroupParts, classicParts, autoScalingPart] = await Promise.all([
       restoreProfile(context, restores['quarantine-instance-profile'], notes),
       Promise.all(
@@ -246,67 +224,6 @@ export const releaseInstance: ActionDefinition<ProtectEvidenceInput, ReleaseInst
     };
   },
 };
-
-/** A `contain-instance` entry's restore holds its parts' records, each as that part alone would write it. */
-const ContainRestoreSchema = z.object({ instanceId: z.string(), parts: z.record(z.string(), z.unknown()) });
-
-/**
- * The ledger's entries with each `contain-instance` entry split into one entry per part (protect-evidence,
- * detach-from-autoscaling, isolate-instance), in the same place: release reads the parts' records alike,
- * whichever step wrote them.
- */
-function withPartsSplit(entries: readonly LedgerEntry[]): LedgerEntry[] {
-  return entries.flatMap((entry) => {
-    if (entry.step !== 'contain-instance' || entry.outcome !== 'planned' || entry.restore === undefined) {
-      return [entry];
-    }
-    const parsed = ContainRestoreSchema.safeParse(entry.restore);
-    if (!parsed.success) {
-      throw new ActionFailedError(
-        `The ledger's restore record of contain-instance (${entry.at}) is not readable: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-      );
-    }
-    return Object.entries(parsed.data.parts).flatMap(([part, restore]) => {
-      const step = RESTORE_STEPS.find((candidate) => candidate === part);
-      return step === undefined ? [] : [{ ...entry, step, restore }];
-    });
-  });
-}
-
-/** For each containment step, the earliest `planned` entry's restore for this instance (validated). */
-export function recordedRestores(ledgerEntries: readonly LedgerEntry[], instanceId: string): Restores {
-  const restores: Restores = {};
-  for (const entry of withPartsSplit(ledgerEntries)) {
-    if (entry.outcome !== 'planned' || entry.dryRun || entry.restore === undefined) continue;
-    const step = RESTORE_STEPS.find((candidate) => candidate === entry.step);
-    // Isolation records ENIs one entry at a time: an ENI attached between a failed run and its retry is only in
-    // the later entry. Its restores are merged ENI by ENI (the earliest record of each ENI wins).
-    if (step === undefined || (restores[step] !== undefined && step !== 'isolate-instance')) continue;
-    const parsed = RestoreSchemas[step].safeParse(entry.restore);
-    if (!parsed.success) {
-      throw new ActionFailedError(
-        `The ledger's restore record of ${step} (${entry.at}) is not readable: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
-      );
-    }
-    if (parsed.data.instanceId !== instanceId) continue;
-    const earlier = restores['isolate-instance'];
-    if (step === 'isolate-instance' && earlier !== undefined) {
-      const isolation = parsed.data as NonNullable<Restores['isolate-instance']>;
-      const known = new Set(earlier.networkInterfaces.map((eni) => eni.networkInterfaceId));
-      restores['isolate-instance'] = {
-        ...earlier,
-        networkInterfaces: [
-          ...earlier.networkInterfaces,
-          ...isolation.networkInterfaces.filter((eni) => !known.has(eni.networkInterfaceId)),
-        ],
-      };
-      continue;
-    }
-    // The schemas' outputs line up with `Restores` key by key; TypeScript cannot follow the correlation.
-    (restores as Record<RestoreStep, unknown>)[step] = parsed.data;
-  }
-  return restores;
-}
 
 function sameGroups(left: readonly string[], right: readonly string[]): boolean {
   const a = [...new Set(left)].sort();
@@ -362,7 +279,7 @@ async function restoreProfile(
   notes: string[],
 ): Promise<Part[]> {
   if (restore === undefined) return [];
-  const { instanceId, profileArn, roleName, statementSid, profileAction } = restore;
+  const { instanceId, instanceArn, profileArn, roleName, statementSid, profileAction } = restore;
   const [association, denyPolicy] = await Promise.all([
     profileAction === 'keep' ? Promise.resolve(undefined) : currentAssociation(context, instanceId),
     roleName === null ? Promise.resolve(undefined) : readRoleDenyPolicy(context, roleName),
@@ -374,22 +291,24 @@ async function restoreProfile(
   } else if (
     roleName !== null &&
     denyPolicy?.kind === 'cordon' &&
-    hasStatement(denyPolicy.policy, statementSid)
+    isQuarantined(denyPolicy.policy, instanceArn)
   ) {
-    const remaining = withoutStatement(denyPolicy.policy, statementSid);
+    // The instance is found by its ARN, whichever form denies it: the one list, or (written before the
+    // statements were compacted) a statement of its own, named by the restore record's `statementSid`.
+    const remaining = withoutQuarantinedInstance(denyPolicy.policy, instanceArn);
     parts.push({
       changes: [
         {
           resource: roleName,
           attribute: `inlinePolicy:${CORDON_DENY_POLICY_NAME}`,
-          before: denyPolicy.policy.Statement.map((statement) => statement.Sid),
-          after: remaining?.Statement.map((statement) => statement.Sid) ?? null,
+          before: denyEntries(denyPolicy.policy),
+          after: remaining === undefined ? null : denyEntries(remaining),
         },
       ],
       calls: [
         {
-          what: `remove the deny statement for ${instanceId} from role ${roleName}`,
-          run: () => removeDenyStatement(context, roleName, statementSid),
+          what: `remove the deny for ${instanceId} (${statementSid}) from role ${roleName}`,
+          run: () => removeDeny(context, roleName, instanceArn),
         },
       ],
     });
@@ -441,28 +360,21 @@ async function restoreProfile(
   return parts;
 }
 
-/** Read again just before the write, so a statement another step added since the plan is kept. */
-async function removeDenyStatement(context: ActionContext, roleName: string, sid: string): Promise<void> {
-  const current = await readRoleDenyPolicy(context, roleName);
-  if (current.kind !== 'cordon' || !hasStatement(current.policy, sid)) return;
-  const remaining = withoutStatement(current.policy, sid);
-  if (remaining === undefined) {
-    try {
-      await context.clients.iam.send(
-        new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: CORDON_DENY_POLICY_NAME }),
-      );
-    } catch (error) {
-      // Already deleted (by a concurrent release): the statement is gone, which is the goal.
-      if (!isNoSuchEntity(error)) throw error;
-    }
-    return;
-  }
-  await context.clients.iam.send(
-    new PutRolePolicyCommand({
-      RoleName: roleName,
-      PolicyName: CORDON_DENY_POLICY_NAME,
-      PolicyDocument: JSON.stringify(remaining),
-    }),
+/**
+ * Removes the instance from the role's `cordon-deny` (deleting the policy when nothing is left), read again
+ * and written back under the role's deny-policy lease, so that a statement another step adds meanwhile stays.
+ */
+async function removeDeny(context: ActionContext, roleName: string, instanceArn: string): Promise<void> {
+  await changeDenyPolicy(
+    context,
+    { type: 'role', name: roleName },
+    (current) =>
+      isQuarantined(current, instanceArn) ? withoutQuarantinedInstance(current, instanceArn) : 'unchanged',
+    // Not Cordon's: left alone, as the plan said.
+    () =>
+      new ActionFailedError(
+        `Role ${roleName}'s ${CORDON_DENY_POLICY_NAME} policy is not Cordon's: it is left alone.`,
+      ),
   );
 }
 

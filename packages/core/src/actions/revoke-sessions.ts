@@ -1,14 +1,9 @@
-import {
-  GetRoleCommand,
-  ListRoleTagsCommand,
-  PutRolePolicyCommand,
-  PutUserPolicyCommand,
-  type Tag,
-} from '@aws-sdk/client-iam';
-import { ActionFailedError, awsErrorCode, UnmodifiableRoleError } from '../errors.ts';
+import { GetRoleCommand, ListRoleTagsCommand, type Tag } from '@aws-sdk/client-iam';
+import { ActionFailedError, UnmodifiableRoleError } from '../errors.ts';
 import * as z from '../zod.ts';
 import { assertUserActionable, IAM_NAME } from './deactivate-access-key.ts';
 import {
+  changeDenyPolicy,
   type DenyPolicyDocument,
   hasStatement,
   readDenyPolicy,
@@ -53,6 +48,12 @@ interface CurrentPolicy {
   readonly policy: DenyPolicyDocument | undefined;
 }
 
+function foreignPolicyError(principalType: PrincipalType, name: string): ActionFailedError {
+  return new ActionFailedError(
+    `The ${principalType} ${name} has an inline policy named ${CORDON_DENY_POLICY_NAME} that Cordon did not write: refusing to overwrite it. Rename or remove it, then run the step again.`,
+  );
+}
+
 /**
  * Cordon's deny policy on the principal, refusing one of that name that Cordon did not write: Cordon never
  * overwrites a policy it cannot account for.
@@ -63,37 +64,10 @@ async function currentDenyPolicy(
   name: string,
 ): Promise<CurrentPolicy> {
   const current = await readDenyPolicy(context.clients.iam, { type: principalType, name });
-  if (current.kind === 'foreign') {
-    throw new ActionFailedError(
-      `The ${principalType} ${name} has an inline policy named ${CORDON_DENY_POLICY_NAME} that Cordon did not write: refusing to overwrite it. Rename or remove it, then run the step again.`,
-    );
-  }
+  if (current.kind === 'foreign') throw foreignPolicyError(principalType, name);
   return current.kind === 'absent'
     ? { exists: false, policy: undefined }
     : { exists: true, policy: current.policy };
-}
-
-async function writeDenyPolicy(
-  context: ActionContext,
-  principalType: PrincipalType,
-  name: string,
-  policy: DenyPolicyDocument,
-): Promise<void> {
-  // The policy name is the constant, never an input: Cordon may only ever write its own deny policy (item 23).
-  const common = { PolicyName: CORDON_DENY_POLICY_NAME, PolicyDocument: JSON.stringify(policy) };
-  try {
-    await (principalType === 'user'
-      ? context.clients.iam.send(new PutUserPolicyCommand({ UserName: name, ...common }))
-      : context.clients.iam.send(new PutRolePolicyCommand({ RoleName: name, ...common })));
-  } catch (error) {
-    if (awsErrorCode(error) === 'UnmodifiableEntity') {
-      throw new UnmodifiableRoleError(`IAM refused to change the protected role ${name}.`, {
-        cause: error,
-        awsError: 'UnmodifiableEntity',
-      });
-    }
-    throw error;
-  }
 }
 
 /**
@@ -142,7 +116,9 @@ function issuedBeforeOf(policy: DenyPolicyDocument | undefined, sid: string): st
  * would otherwise survive. The statement's Sid is derived from the incident id, so a second run for the same
  * incident finds it and changes nothing; statements of other incidents are kept. `aws:TokenIssueTime`
  * exists only on temporary credentials: against an IAM user this stops STS sessions minted from its keys,
- * never the long-term key itself (deactivate-access-key does that). Service-linked and Identity Center
+ * never the long-term key itself (deactivate-access-key does that). The policy is changed under the principal's
+ * deny-policy lease (deny-policy.ts), and a policy that would pass IAM's inline-policy quota is not written
+ * (`DenyPolicyFullError`). Service-linked and Identity Center
  * roles are refused with `UnmodifiableRoleError`; a `cordon-deny` policy Cordon did not write is never
  * overwritten (`ActionFailedError`).
  * IAM: iam:ListUserTags, iam:GetUserPolicy, iam:PutUserPolicy, iam:GetRole, iam:ListRoleTags,
@@ -161,8 +137,10 @@ export const revokeSessions: ActionDefinition<RevokeSessionsInput, RevokeSession
   dryRunBehaviour:
     'Reads the principal, its tags and its cordon-deny policy, and records the statement it would add; no call changes anything.',
   mutating: true,
+  // The principal's deny-policy lease: one writer of cordon-deny at a time.
+  leases: true,
   input: RevokeSessionsInput,
-  retryableErrors: ['ThrottledError', 'TransientServiceError'],
+  retryableErrors: ['ThrottledError', 'TransientServiceError', 'EventualConsistencyError'],
   permissions: [
     {
       actions: ['iam:ListUserTags', 'iam:GetUserPolicy'],
@@ -225,18 +203,19 @@ export const revokeSessions: ActionDefinition<RevokeSessionsInput, RevokeSession
       notes,
       output,
       async apply() {
-        // Read again just before writing: another incident's step may have added its statement since the
-        // plan, and IAM has no conditional write. This narrows the window for a lost update to one call.
-        const latest = await currentDenyPolicy(context, principalType, name);
-        if (hasStatement(latest.policy, statement.Sid)) {
-          // A concurrent run of this step wrote it first: its time stands.
-          return {
-            ...output,
-            issuedBefore: issuedBeforeOf(latest.policy, statement.Sid) ?? output.issuedBefore,
-          };
-        }
-        await writeDenyPolicy(context, principalType, name, withStatement(latest.policy, statement));
-        return output;
+        // Read again and written back under the principal's deny-policy lease: another incident's step may
+        // change cordon-deny at the same time, and IAM has no conditional write.
+        const written = await changeDenyPolicy(
+          context,
+          { type: principalType, name },
+          (latest) => (hasStatement(latest, statement.Sid) ? 'unchanged' : withStatement(latest, statement)),
+          () => foreignPolicyError(principalType, name),
+        );
+        // A concurrent run of this step wrote it first: its time stands.
+        return {
+          ...output,
+          issuedBefore: issuedBeforeOf(written.after, statement.Sid) ?? output.issuedBefore,
+        };
       },
     };
   },

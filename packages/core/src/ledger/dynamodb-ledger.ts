@@ -6,11 +6,10 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionalCheckFailure } from '../dynamodb.ts';
+import { CLAIM_KEY, DynamoDbClaims } from './dynamodb-claims.ts';
 import { DECISIONS_INDEX, decisionMonth } from './indexes.ts';
 import type { LeaseResult, Ledger, LedgerEntry } from './ledger.ts';
 
-/** The sort key of an incident's execution claim: `~` sorts after every ISO time, so entries stay first. */
-const EXECUTION_CLAIM_KEY = '~execution';
 /** A lease lives in its own partition (`lease#<resource>`), under this sort key. */
 const LEASE_KEY = '~lease';
 
@@ -19,8 +18,6 @@ export interface DynamoDbLedgerOptions {
   readonly tableName: string;
   /** Entries expire this many days after they are written (DynamoDB TTL attribute `expiresAt`), except restore records. */
   readonly retentionDays: number;
-  /** The clock of `claimedAt` (default: the wall clock); a local deployment gives its own, which tests can move. */
-  readonly now?: () => Date;
 }
 
 /**
@@ -33,8 +30,12 @@ export interface DynamoDbLedgerOptions {
  */
 export class DynamoDbLedger implements Ledger {
   private sequence = 0;
+  /** The incidents' claims, in the same table (triage claims; release closes). */
+  public readonly claims: DynamoDbClaims;
 
-  public constructor(private readonly options: DynamoDbLedgerOptions) {}
+  public constructor(private readonly options: DynamoDbLedgerOptions) {
+    this.claims = new DynamoDbClaims({ client: options.client, tableName: options.tableName });
+  }
 
   public async append(entry: LedgerEntry): Promise<void> {
     this.sequence += 1;
@@ -61,37 +62,11 @@ export class DynamoDbLedger implements Ledger {
   }
 
   /**
-   * Claims the incident for one playbook (a conditional write on `sk` = `~execution`): the first claim wins,
-   * a later one by another playbook is a duplicate; the same playbook claims again (a retried triage must
-   * reach StartExecution, whose execution name then tells a duplicate).
+   * Closes the incident's claim when a release begins (release-instance): a later occurrence of the finding is
+   * then contained again ({@link DynamoDbClaims.close}).
    */
-  public async claimExecution(
-    incidentId: string,
-    playbook: string,
-  ): Promise<'claimed' | 'reclaimed' | 'duplicate'> {
-    try {
-      const answer = await this.options.client.send(
-        new PutItemCommand({
-          TableName: this.options.tableName,
-          Item: marshall({
-            incidentId,
-            sk: EXECUTION_CLAIM_KEY,
-            playbook,
-            claimedAt: (this.options.now?.() ?? new Date()).toISOString(),
-          }),
-          // The same playbook may claim again: a triage that failed after its claim (StartExecution throttled)
-          // is retried, and StartExecution's own name check then tells a duplicate.
-          ConditionExpression: 'attribute_not_exists(sk) OR playbook = :playbook',
-          ExpressionAttributeValues: { ':playbook': { S: playbook } },
-          // An earlier claim by the same playbook comes back: the caller must not count the incident twice.
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return answer.Attributes === undefined ? 'claimed' : 'reclaimed';
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return 'duplicate';
-      throw error;
-    }
+  public closeClaim(incidentId: string, at: Date, by: string): Promise<'closed' | 'not-open'> {
+    return this.claims.close(incidentId, at, by);
   }
 
   /**
@@ -154,7 +129,7 @@ export class DynamoDbLedger implements Ledger {
       );
       for (const item of page.Items ?? []) {
         // The incident's execution claim shares the partition; it is not an entry.
-        if (item.sk?.S === EXECUTION_CLAIM_KEY) continue;
+        if (item.sk?.S === CLAIM_KEY) continue;
         const {
           sk: _sk,
           expiresAt: _expiresAt,

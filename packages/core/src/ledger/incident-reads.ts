@@ -19,6 +19,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type ApprovalRecord, ApprovalRecordSchema } from '../approval/records.ts';
 import { isConditionalCheckFailure } from '../dynamodb.ts';
 import { PLAYBOOK_IDS, type PlaybookId } from '../playbooks/ids.ts';
+// The sort key of an incident's claim (dynamodb-claims.ts): not an entry.
+import { CLAIM_KEY } from './dynamodb-claims.ts';
 import { APPROVALS_INDEX, DECISIONS_INDEX, monthsBetween } from './indexes.ts';
 import type { LedgerEntry } from './ledger.ts';
 
@@ -26,8 +28,6 @@ export { APPROVALS_INDEX, DECISIONS_INDEX, decisionMonth, monthsBetween } from '
 
 /** The partition of the settings recorded by version (`settings#<version>`), under this sort key. */
 const SETTINGS_RECORD_KEY = '~settings';
-/** The sort key of an incident's claim (ledger/dynamodb-ledger.ts): not an entry. */
-const CLAIM_KEY = '~execution';
 
 type Client = Pick<DynamoDBClient, 'send'>;
 

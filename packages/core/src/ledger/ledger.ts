@@ -55,6 +55,11 @@ export interface Ledger {
   acquireLease?(resource: string, holder: string, until: Date, now: Date): Promise<LeaseResult>;
   /** Gives a lease back, if this holder still has it. */
   releaseLease?(resource: string, holder: string): Promise<void>;
+  /**
+   * Closes the incident's claim (a release began): a later occurrence of the finding is contained again
+   * (claims.ts). `not-open` when no playbook holds the incident or it is closed already.
+   */
+  closeClaim?(incidentId: string, at: Date, by: string): Promise<'closed' | 'not-open'>;
 }
 
 /**

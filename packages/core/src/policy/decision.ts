@@ -9,6 +9,7 @@ import {
   type TargetKind,
 } from '../playbooks/catalog.ts';
 import type { PlaybookId, StepId } from '../playbooks/ids.ts';
+import { type CordonIdentity, ownPrincipalVerdict, type PrincipalVerdict } from './own-principals.ts';
 import type { Settings } from './settings.ts';
 
 export const DECISION_ACTIONS = ['remediate', 'notify', 'ignore'] as const;
@@ -72,15 +73,46 @@ interface Remediation {
  * after approval), notify, or ignore — with the reason. Pure: no clock, no AWS, no environment.
  *
  * Order: what is not an incident (samples, archived, canary, recovered alarms, compliant results, Cordon's
- * own principal) → what the incident calls for → safety rails (exemption tag, break-glass principals, a
+ * own roles) → what the incident calls for → safety rails (exemption tag, break-glass principals, a
  * resource to act on) → severity (auto ≥ autoRemediateAt, approval ≥ approvalAt, notify below) → mode.
  *
+ * `identity` (the deployment's stage and home account) lets the decision recognise Cordon's functions' own
+ * roles by ARN; without it only the member-account roles and `settings.ownPrincipals` are recognised. A
+ * principal merely named like Cordon's is decided like any other, and the reason says so.
+ *
  * @example
- * decide(incident, DEFAULT_SETTINGS)
+ * decide(incident, DEFAULT_SETTINGS, { stage: 'prod', homeAccount: '111111111111' })
  * // { action: 'remediate', playbook: 'ec2-compromise', approval: 'auto', steps: ['contain-instance', …], … }
  */
-export function decide(incident: Incident, settings: Settings): Decision {
-  const notAnIncident = screen(incident, settings);
+export function decide(incident: Incident, settings: Settings, identity?: CordonIdentity): Decision {
+  const principals = principalsOf(incident, settings, identity);
+  const decision = decideAbout(incident, settings, principals);
+  const lookAlike = principals.find((verdict) => verdict.kind === 'look-alike');
+  if (lookAlike === undefined || lookAlike.kind !== 'look-alike') return decision;
+  return {
+    ...decision,
+    reason: `${decision.reason} ${lookAlike.arn} is named like Cordon's own roles but is not one of them (Cordon's own principals are its roles, by ARN): it is handled like any other principal.`,
+  };
+}
+
+/** What each access key of a GuardDuty finding names: Cordon's own role, a look-alike, or anything else. */
+function principalsOf(
+  incident: Incident,
+  settings: Settings,
+  identity: CordonIdentity | undefined,
+): PrincipalVerdict[] {
+  if (incident.facts.source !== 'guardduty') return [];
+  return incident.resources.flatMap((resource) =>
+    resource.kind === 'access-key' ? [ownPrincipalVerdict(resource, incident, settings, identity)] : [],
+  );
+}
+
+function decideAbout(
+  incident: Incident,
+  settings: Settings,
+  principals: readonly PrincipalVerdict[],
+): Decision {
+  const notAnIncident = screen(incident, settings, principals);
   if (notAnIncident !== undefined) return notAnIncident;
 
   const remediation = remediationFor(incident, settings);
@@ -119,7 +151,11 @@ function isDecision(value: Remediation | Decision): value is Decision {
 }
 
 /** Inputs that are not (or no longer) incidents. */
-function screen(incident: Incident, settings: Settings): Decision | undefined {
+function screen(
+  incident: Incident,
+  settings: Settings,
+  principals: readonly PrincipalVerdict[],
+): Decision | undefined {
   if (incident.sample && !settings.includeSampleFindings) {
     return ignore('A GuardDuty sample finding (CreateSampleFindings); includeSampleFindings is off.');
   }
@@ -134,13 +170,9 @@ function screen(incident: Incident, settings: Settings): Decision | undefined {
         `Severity ${incident.severity.score} is below ignoreBelow ${settings.severity.ignoreBelow}.`,
       );
     }
-    const own = incident.resources.find(
-      (resource) => resource.kind === 'access-key' && matchesAny(resource.userName, settings.ownPrincipals),
-    );
-    if (own !== undefined && own.kind === 'access-key') {
-      return ignore(
-        `The principal ${own.userName} is Cordon's own (ownPrincipals): ignored to avoid a loop.`,
-      );
+    const own = principals.find((verdict) => verdict.kind === 'own');
+    if (own !== undefined && own.kind === 'own') {
+      return ignore(`The principal ${own.arn} is Cordon's own (${own.why}): ignored to avoid a loop.`);
     }
   }
   if (facts.source === 'cloudwatch' && facts.state !== 'ALARM') {
@@ -410,13 +442,4 @@ function approvalReason(
 function isBreakGlass(userName: string | undefined, principals: readonly string[]): boolean {
   if (userName === undefined) return false;
   return principals.some((principal) => principal === userName || principal.endsWith(`/${userName}`));
-}
-
-/** `cordon-*` style globs over principal names. */
-function matchesAny(name: string | undefined, globs: readonly string[]): boolean {
-  if (name === undefined) return false;
-  return globs.some((glob) => {
-    const pattern = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-    return new RegExp(`^${pattern}$`).test(name);
-  });
 }

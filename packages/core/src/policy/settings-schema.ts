@@ -25,6 +25,8 @@ export type SettingsMode = (typeof SETTINGS_MODES)[number];
 
 // IAM name characters (role, user, instance profile): letters, digits and `+=,.@_-`.
 const IAM_NAME = /^[\w+=,.@-]+$/;
+/** An IAM role ARN, path allowed (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns). */
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 // sts:AssumeRole ExternalId: 2–1224 characters of `[\w+=,.@:/-]`.
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/;
@@ -252,9 +254,21 @@ export const SettingsSchema = z
       'IAM user or role names, or ARNs, of break-glass principals: findings about them are notified, never acted on.',
       () => [],
     ),
-    ownPrincipals: nameList(
-      "Name globs (`*` matches any run of characters) of Cordon's own principals; findings and alarms they cause are ignored, so Cordon does not react to itself.",
-      () => ['cordon-*', 'CordonResponder*'],
+    ownPrincipals: described(
+      z._default(
+        z.array(
+          z
+            .string()
+            .check(
+              z.regex(
+                ROLE_ARN,
+                "must be an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>): Cordon's own principals are roles, recognised by ARN, never by a name glob",
+              ),
+            ),
+        ),
+        () => [],
+      ),
+      "IAM role ARNs of further principals to treat as Cordon's own (a custom responder, say), besides the roles Cordon recognises by itself: its functions' roles (`cordon-<stage>-<function id>` in the home account) and the member-account roles it assumes (`<responder.roleName>-<action id>`, `<responder.roleName>Observer`). GuardDuty findings about an own role are ignored, so Cordon does not react to itself; a principal merely named like Cordon's (an IAM user `cordon-svc`) is handled like any other, and the decision says so. A role is matched by account and name (findings name a role without its path). Name globs are refused: a stage whose parameter still holds the earlier default globs (`cordon-*`, `CordonResponder*`) fails closed, naming this setting, until it holds role ARNs or `[]` (docs/deploy.md).",
     ),
     blastRadius: described(
       z.prefault(

@@ -2,29 +2,21 @@ import type { InstanceObservation } from '../actions/observe-instance.ts';
 import type { Ec2InstanceResource, Incident } from '../intake/incident.ts';
 import { intake } from '../intake/intake.ts';
 import type { RecognisedShape } from '../intake/result.ts';
+import { type ClaimAnswer, type ClaimStore, executionNameOf } from '../ledger/claims.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { PlaybookId } from '../playbooks/ids.ts';
 import { type Decision, decide } from '../policy/decision.ts';
+import type { CordonIdentity } from '../policy/own-principals.ts';
 import type { SettingsResult } from '../policy/settings.ts';
 import type { BlastRadius } from './blast-radius.ts';
 import { buildExecutionInput, type ExecutionInput } from './execution-input.ts';
 
-/** Starts a playbook execution named by the incident id; `duplicate` when that name was already used. */
+/** Starts a playbook execution with the name the claim gave; `duplicate` when Step Functions says the name exists. */
 export type StartExecution = (request: {
   readonly name: string;
   readonly playbook: PlaybookId;
   readonly input: ExecutionInput;
 }) => Promise<'started' | 'duplicate'>;
-
-/**
- * Claims an incident for one playbook, atomically, whatever the playbook: Step Functions execution names are
- * unique per state machine only, so a re-published finding decided differently the second time (notify-only
- * first, containment later) would otherwise start a second playbook (DOMAIN.md item 3).
- */
-export type ClaimExecution = (
-  incidentId: string,
-  playbook: PlaybookId,
-) => Promise<'claimed' | 'reclaimed' | 'duplicate'>;
 
 /**
  * Reads what `contain-instance` needs (`observeInstance` with a read-only role in the incident's account),
@@ -41,8 +33,14 @@ export interface TriagePorts {
   readonly ledger: Ledger;
   readonly blastRadius: BlastRadius;
   readonly startExecution: StartExecution;
-  /** In AWS the ledger table's conditional write; the local engine's execution names already span playbooks. */
-  readonly claimExecution?: ClaimExecution;
+  /**
+   * The incidents' claims (the ledger table's conditional writes, ledger/claims.ts): they decide whether a
+   * delivery starts anything, and which execution. Absent (benchmarks that drive the engine in process):
+   * every incident is claimed as its first execution, and StartExecution's name check alone tells duplicates.
+   */
+  readonly claims?: Pick<ClaimStore, 'claim' | 'started'>;
+  /** Where this triage runs (stage and home account): the decision recognises Cordon's own roles by ARN. */
+  readonly identity?: CordonIdentity;
   /** Absent: the playbook reads the instance itself (one round trip more on the containment path). */
   readonly observeInstance?: ObserveInstance;
   /** Where an observation that failed is reported (it never fails triage: the step reads live instead). */
@@ -56,7 +54,10 @@ export type TriageResult =
       readonly outcome: 'ignored' | 'started' | 'duplicate';
       readonly incident: Incident;
       readonly decision: Decision;
+      /** The execution started, or the one already handling the incident. */
       readonly executionName?: string;
+      /** `true` for a decision made while settings failed closed: it does not hold the incident. */
+      readonly provisional?: boolean;
     };
 
 /** Containment playbooks count against the blast radius; notifications and credential steps do not. */
@@ -64,8 +65,12 @@ const CONTAINMENT_PLAYBOOKS: readonly PlaybookId[] = ['ec2-compromise'];
 
 /**
  * Triage of one event: intake → decide → {claim the incident ∥ take a blast-radius slot ∥ read the instance
- * for containment} in one round trip → start the playbook (execution name = incident id, so a re-delivered
- * or re-published finding starts nothing new) → record the decision.
+ * for containment} in one round trip → start the playbook the claim names (the incident id for its first
+ * execution, `<incident id>-<n>` after a release or a fail-closed notification: ledger/claims.ts) → record the
+ * decision, and on the claim that the execution started. The claim, not StartExecution's name check, decides
+ * whether a delivery starts anything: a re-delivered or re-published finding starts nothing new, a decision
+ * made while settings fail closed notifies once without holding the incident, and a finding updated after a
+ * release is contained again.
  * Notifications run as the `notify-only` / `root-activity` playbooks, so they are deduplicated the same way.
  * A rejected event is a result, not an error: retrying it could not help.
  *
@@ -81,8 +86,9 @@ export async function triage(event: unknown, ports: TriagePorts): Promise<Triage
 export async function triageIncident(incident: Incident, ports: TriagePorts): Promise<TriageResult> {
   const { settings } = ports.settings;
   const now = ports.now();
-  let decision = decide(incident, settings);
-  if (!ports.settings.ok) {
+  const provisional = !ports.settings.ok;
+  let decision = decide(incident, settings, ports.identity);
+  if (provisional) {
     decision = { ...decision, reason: `${decision.reason} Settings failed closed: ${ports.settings.reason}` };
   }
 
@@ -96,10 +102,17 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
     CONTAINMENT_PLAYBOOKS.includes(decision.playbook);
   const limit = settings.blastRadius.maxContainmentsPerAccountPerHour;
   const instanceId = observedInstanceId(decision);
+  const playbook = decision.action === 'ignore' ? null : decision.playbook;
   const [claimed, slot, observed] = await Promise.allSettled([
-    decision.action !== 'ignore' && decision.playbook !== null && ports.claimExecution !== undefined
-      ? ports.claimExecution(incident.id, decision.playbook)
-      : Promise.resolve('claimed' as const),
+    playbook === null
+      ? Promise.resolve(undefined)
+      : (ports.claims?.claim({
+          incidentId: incident.id,
+          playbook,
+          provisional,
+          occurrence: incident.updatedAt,
+          now,
+        }) ?? Promise.resolve(firstExecution(incident.id, provisional))),
     consumeSlot ? ports.blastRadius.tryConsume(incident.account, now, limit) : Promise.resolve(false),
     instanceId !== undefined && ports.observeInstance !== undefined
       ? ports.observeInstance({ account: incident.account, region: incident.region, instanceId })
@@ -119,8 +132,15 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
       error: String(observed.reason),
     });
   }
+  const claim = claimed.value;
+  const input = {
+    source: incident.source,
+    type: incident.type,
+    count: incident.count,
+    updatedAt: incident.updatedAt,
+  };
 
-  if (claimed.value === 'duplicate') {
+  if (claim?.outcome === 'duplicate') {
     if (consumed) await ports.blastRadius.release(incident.account, now);
     await ports.ledger.append({
       incidentId: incident.id,
@@ -129,24 +149,26 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
       outcome: 'duplicate',
       dryRun: decision.dryRun,
       settingsVersion: ports.settings.version,
-      input: {
-        source: incident.source,
-        type: incident.type,
-        count: incident.count,
-        updatedAt: incident.updatedAt,
-      },
+      input,
       changes: [],
       notes: [
         `incident ${incident.id} already has a playbook (delivery ${incident.count}); nothing new is started`,
+        claim.reason,
       ],
     });
-    return { outcome: 'duplicate', incident, decision, executionName: incident.id };
+    return {
+      outcome: 'duplicate',
+      incident,
+      decision,
+      executionName: claim.executionName,
+      ...(provisional ? { provisional } : {}),
+    };
   }
 
   // Claimed again by the same playbook: an earlier triage of this incident (a retry, or a delivery racing this
   // one) counted it against the blast radius already, so this one gives its slot back.
   let holding = consumed;
-  if (claimed.value === 'reclaimed' && consumed) {
+  if (claim?.outcome === 'reclaimed' && consumed) {
     await ports.blastRadius.release(incident.account, now);
     holding = false;
   }
@@ -173,31 +195,77 @@ export async function triageIncident(incident: Incident, ports: TriagePorts): Pr
       outcome,
       dryRun: decision.dryRun,
       settingsVersion: ports.settings.version,
-      input: {
-        source: incident.source,
-        type: incident.type,
-        count: incident.count,
-        updatedAt: incident.updatedAt,
-      },
+      input,
       changes: [],
       notes: [decision.reason, ...notes],
     });
 
-  if (decision.action === 'ignore' || decision.playbook === null) {
+  if (claim === undefined || decision.playbook === null) {
     await record('decided', ['ignored']);
     return { outcome: 'ignored', incident, decision };
   }
 
-  const input = buildExecutionInput(incident, decision, settings, ports.settings.version, observation);
-  const started = await ports.startExecution({ name: incident.id, playbook: decision.playbook, input });
+  const name = claim.executionName;
+  const built = buildExecutionInput(incident, decision, settings, ports.settings.version, observation);
+  const started = await ports.startExecution({ name, playbook: decision.playbook, input: built });
+  // StartExecution answered for this execution (started it, or it exists): a later delivery is a duplicate.
+  const answered = markStarted(ports, incident.id, claim);
+  const claimNote = claim.outcome === 'claimed' ? [claim.reason] : [];
   if (started === 'duplicate') {
     if (holding) await ports.blastRadius.release(incident.account, now);
     // A re-published finding (growing count) updates the record; it never starts a second playbook.
-    await record('duplicate', [`execution ${incident.id} already exists (delivery ${incident.count})`]);
-    return { outcome: 'duplicate', incident, decision, executionName: incident.id };
+    await Promise.all([
+      record('duplicate', [`execution ${name} already exists (delivery ${incident.count})`]),
+      answered,
+    ]);
+    return {
+      outcome: 'duplicate',
+      incident,
+      decision,
+      executionName: name,
+      ...(provisional ? { provisional } : {}),
+    };
   }
-  await record('decided', [`started ${decision.playbook} as execution ${incident.id}`]);
-  return { outcome: 'started', incident, decision, executionName: incident.id };
+  await Promise.all([
+    record('decided', [`started ${decision.playbook} as execution ${name}`, ...claimNote]),
+    answered,
+  ]);
+  return {
+    outcome: 'started',
+    incident,
+    decision,
+    executionName: name,
+    ...(provisional ? { provisional } : {}),
+  };
+}
+
+/** Without a claim store, every incident is its first execution (StartExecution's name tells duplicates). */
+function firstExecution(incidentId: string, provisional: boolean): ClaimAnswer {
+  return {
+    outcome: 'claimed',
+    execution: 1,
+    executionName: executionNameOf(incidentId, 1),
+    provisional,
+    reason: 'No claim store: the execution name alone tells duplicates.',
+  };
+}
+
+/**
+ * Records on the claim that StartExecution answered. A failure is reported and not thrown: the execution
+ * runs, and a later delivery that finds the claim unmarked starts the same name again, which StartExecution
+ * answers with the running execution or `ExecutionAlreadyExists`.
+ */
+async function markStarted(ports: TriagePorts, incidentId: string, claim: ClaimAnswer): Promise<void> {
+  if (ports.claims === undefined) return;
+  try {
+    await ports.claims.started(incidentId, claim.execution);
+  } catch (error) {
+    ports.warn?.('Could not record on the claim that the execution started', {
+      incidentId,
+      executionName: claim.executionName,
+      error: String(error),
+    });
+  }
 }
 
 /** The instance `contain-instance` will act on, when the playbook contains one without asking first. */

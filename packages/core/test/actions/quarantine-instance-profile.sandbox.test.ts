@@ -11,8 +11,10 @@ import {
 import type { Sandbox } from '../../../local/src/sandbox/index.ts';
 import {
   type DenyPolicyDocument,
+  quarantinedInstances,
   quarantineInstanceStatement,
   revokeOlderSessionsStatement,
+  withQuarantinedInstance,
 } from '../../src/actions/deny-policy.ts';
 import { quarantineInstanceProfile } from '../../src/actions/quarantine-instance-profile.ts';
 import { releaseInstance } from '../../src/actions/release-instance.ts';
@@ -20,6 +22,7 @@ import { runAction } from '../../src/actions/run-action.ts';
 
 const { instanceId: INSTANCE_ID, otherInstanceId: FLEET_ID, profileArn: PROFILE_ARN } = WEB;
 const INSTANCE_ARN = `arn:aws:ec2:us-east-1:123456789012:instance/${INSTANCE_ID}`;
+const FLEET_ARN = `arn:aws:ec2:us-east-1:123456789012:instance/${FLEET_ID}`;
 const QUARANTINE_ARN = 'arn:aws:iam::123456789012:instance-profile/cordon-quarantine';
 const REPLACE = { instanceProfileQuarantine: 'replace', quarantineInstanceProfileName: 'cordon-quarantine' };
 
@@ -56,7 +59,7 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
 
     expect(denyPolicy(sandbox)).toEqual({
       Version: '2012-10-17',
-      Statement: [quarantineInstanceStatement(INSTANCE_ARN)],
+      Statement: [withQuarantinedInstance(undefined, INSTANCE_ARN).Statement[0]],
     });
     expect(Object.keys(sandbox.iam.snapshot().roles['web-role']?.inlinePolicies ?? {})).toEqual([
       'cordon-deny',
@@ -206,5 +209,138 @@ describe('quarantine-instance-profile (against the sandbox account)', () => {
       awsError: 'UnmodifiableEntity',
     });
     expect(profileOf(sandbox, INSTANCE_ID)).toBe(PROFILE_ARN);
+  });
+});
+
+describe('quarantine-instance-profile on a role a fleet shares', () => {
+  const second = {
+    ...envelope(),
+    incidentId: 'guardduty-123456789012-us-east-1-second',
+    instanceId: FLEET_ID,
+  };
+
+  it('keeps every instance in the deny when two instances of the fleet are quarantined at once', async () => {
+    const sandbox = seededSandbox();
+    // One ledger for both, as the deployed functions share the ledger table (where the role's lease is kept).
+    const environment = environmentOn(sandbox);
+
+    await Promise.all([
+      runAction(quarantineInstanceProfile, input, environment),
+      runAction(quarantineInstanceProfile, second, environment),
+    ]);
+
+    expect(quarantinedInstances(denyPolicy(sandbox)).sort()).toEqual([INSTANCE_ARN, FLEET_ARN].sort());
+    expect(denyPolicy(sandbox)?.Statement).toHaveLength(1);
+  });
+
+  it('loses a deny without the lease (a ledger that keeps none): the race the lease closes', async () => {
+    const sandbox = seededSandbox();
+    const base = environmentOn(sandbox);
+    const environment = {
+      ...base,
+      ledger: {
+        append: (entry: Parameters<typeof base.ledger.append>[0]) => base.ledger.append(entry),
+        entries: (incidentId: string) => base.ledger.entries(incidentId),
+      },
+    };
+
+    await Promise.all([
+      runAction(quarantineInstanceProfile, input, environment),
+      runAction(quarantineInstanceProfile, second, environment),
+    ]);
+
+    expect(quarantinedInstances(denyPolicy(sandbox))).toHaveLength(1);
+  });
+
+  it('releases one instance and keeps the other in the deny', async () => {
+    const sandbox = seededSandbox();
+    const environment = environmentOn(sandbox);
+    await runAction(quarantineInstanceProfile, input, environment);
+    await runAction(quarantineInstanceProfile, second, environment);
+
+    await runAction(releaseInstance, input, environment);
+
+    expect(quarantinedInstances(denyPolicy(sandbox))).toEqual([FLEET_ARN]);
+    expect(profileOf(sandbox, INSTANCE_ID)).toBe(PROFILE_ARN);
+    expect(profileOf(sandbox, FLEET_ID)).toBeUndefined();
+  });
+
+  it('folds statements written one per instance into the one list, and releases an instance denied that way', async () => {
+    const legacy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [quarantineInstanceStatement(INSTANCE_ARN)],
+    });
+    const sandbox = seededSandbox({ inlinePolicies: { 'cordon-deny': legacy } });
+    const environment = environmentOn(sandbox);
+
+    await runAction(quarantineInstanceProfile, second, environment);
+    expect(denyPolicy(sandbox)).toEqual(
+      withQuarantinedInstance(withQuarantinedInstance(undefined, INSTANCE_ARN), FLEET_ARN),
+    );
+    // The first instance's containment predates the list: its restore record names its own statement.
+    await environment.ledger.append({
+      incidentId: TEST_INCIDENT,
+      step: 'quarantine-instance-profile',
+      at: TEST_NOW.toISOString(),
+      outcome: 'planned',
+      dryRun: false,
+      settingsVersion: 'v0',
+      input,
+      changes: [],
+      notes: [],
+      restore: {
+        instanceId: INSTANCE_ID,
+        instanceArn: INSTANCE_ARN,
+        roleName: 'web-role',
+        profileArn: PROFILE_ARN,
+        statementSid: quarantineInstanceStatement(INSTANCE_ARN).Sid,
+        profileAction: 'keep',
+      },
+    });
+    await runAction(releaseInstance, input, environment);
+
+    expect(quarantinedInstances(denyPolicy(sandbox))).toEqual([FLEET_ARN]);
+  });
+
+  it("past IAM's quota for the role's inline policies: DenyPolicyFullError, nothing written to the policy, the profile still removed", async () => {
+    // Another inline policy of the role leaves too little room (IAM counts all of a role's inline policies).
+    const big = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::${'b'.repeat(10_100)}` },
+      ],
+    });
+    const sandbox = seededSandbox({ inlinePolicies: { app: big } });
+    const environment = environmentOn(sandbox);
+
+    await expect(runAction(quarantineInstanceProfile, input, environment)).rejects.toMatchObject({
+      name: 'DenyPolicyFullError',
+      retryable: false,
+      awsError: 'LimitExceeded',
+      partial: { done: ['disassociate profile web'], notDone: ['deny on role web-role'] },
+      message: expect.stringContaining('approve revoking every session of role web-role'),
+    });
+    expect(denyPolicy(sandbox)).toBeUndefined();
+    expect(profileOf(sandbox, INSTANCE_ID)).toBeUndefined();
+  });
+
+  it('refuses before writing when cordon-deny alone would pass 10,240 characters', async () => {
+    const fleet = Array.from(
+      { length: 160 },
+      (_, index) => `arn:aws:ec2:us-east-1:123456789012:instance/i-${index.toString(16).padStart(17, '0')}`,
+    );
+    const full = fleet.reduce<DenyPolicyDocument | undefined>(
+      (policy, arn) => withQuarantinedInstance(policy, arn),
+      undefined,
+    );
+    const sandbox = seededSandbox({ inlinePolicies: { 'cordon-deny': JSON.stringify(full) } });
+    const environment = environmentOn(sandbox);
+
+    await expect(runAction(quarantineInstanceProfile, input, environment)).rejects.toMatchObject({
+      name: 'DenyPolicyFullError',
+      awsError: 'PolicySizeQuota',
+    });
+    expect(sandbox.account.calls.filter((call) => call.command === 'PutRolePolicy')).toEqual([]);
+    expect(quarantinedInstances(denyPolicy(sandbox))).toHaveLength(160);
   });
 });

@@ -146,11 +146,11 @@ describe('quarantine-instance-profile (commands sent)', () => {
         Version: '2012-10-17',
         Statement: [
           {
-            Sid: quarantineInstanceStatement(INSTANCE_ARN).Sid,
+            Sid: 'CordonQuarantineInstances',
             Effect: 'Deny',
             Action: '*',
             Resource: '*',
-            Condition: { ArnEquals: { 'ec2:SourceInstanceARN': INSTANCE_ARN } },
+            Condition: { ArnEquals: { 'ec2:SourceInstanceARN': [INSTANCE_ARN] } },
           },
         ],
       },
@@ -196,12 +196,16 @@ describe('quarantine-instance-profile (commands sent)', () => {
     await runAction(quarantineInstanceProfile, input, actionEnvironment(clients));
 
     const [written] = writtenPolicies();
+    // The other instance's statement (written one per instance, before the list) is folded into the list.
     expect(written?.Statement.map((statement) => statement.Sid)).toEqual([
       revoke.Sid,
-      otherInstance.Sid,
-      quarantineInstanceStatement(INSTANCE_ARN).Sid,
+      'CordonQuarantineInstances',
     ]);
     expect(written?.Statement[0]).toEqual(revoke);
+    expect(written?.Statement[1]?.Condition.ArnEquals?.['ec2:SourceInstanceARN']).toEqual([
+      'arn:aws:ec2:us-east-1:123456789012:instance/i-0fff1234def567890',
+      INSTANCE_ARN,
+    ]);
   });
 
   it("only ever writes Cordon's own policy name", async () => {
@@ -341,7 +345,7 @@ describe('quarantine-instance-profile (commands sent)', () => {
         resource: 'web-role',
         attribute: 'inlinePolicy:cordon-deny',
         before: null,
-        after: [quarantineInstanceStatement(INSTANCE_ARN).Sid],
+        after: [INSTANCE_ARN],
       },
       { resource: INSTANCE_ID, attribute: 'iamInstanceProfile', before: PROFILE_ARN, after: null },
     ]);
@@ -375,7 +379,7 @@ describe('quarantine-instance-profile (commands sent)', () => {
         instanceArn: INSTANCE_ARN,
         roleName: 'web-role',
         profileArn: PROFILE_ARN,
-        statementSid: quarantineInstanceStatement(INSTANCE_ARN).Sid,
+        statementSid: 'CordonQuarantineInstances',
         profileAction: 'disassociate',
       },
     });

@@ -219,7 +219,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
       ]);
     });
 
-    it("treats IAM's inline-policy quota as terminal, not as throttling", async () => {
+    it("treats IAM's inline-policy quota as terminal, not as throttling: DenyPolicyFullError", async () => {
       // IAM's LimitExceeded here is a size quota: retrying cannot help.
       const sandbox = testSandbox();
       sandbox.iam.addUser({
@@ -240,7 +240,7 @@ describe('revoke-sessions (against the sandbox account)', () => {
           { ...envelope(), principalType: 'user', name: 'alice' },
           environmentOn(sandbox),
         ),
-      ).rejects.toMatchObject({ name: 'ActionFailedError', retryable: false, awsError: 'LimitExceeded' });
+      ).rejects.toMatchObject({ name: 'DenyPolicyFullError', retryable: false, awsError: 'LimitExceeded' });
     });
   });
 });

@@ -13,6 +13,9 @@ import { createSandbox } from '../../../local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, seedCordonResources } from '../../../local/src/seed.ts';
 import { DynamoDbLedger } from '../../src/ledger/dynamodb-ledger.ts';
 import type { LedgerEntry } from '../../src/ledger/ledger.ts';
+import type { PlaybookId } from '../../src/playbooks/ids.ts';
+
+const NOW = new Date('2026-11-28T10:00:00.000Z');
 
 function entry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
@@ -66,18 +69,23 @@ describe('DynamoDbLedger', () => {
 
   it('claims an incident for one playbook once, whatever the playbook, and keeps the claim out of the entries', async () => {
     const { ledger } = ledgerOnSandbox();
-    expect(await ledger.claimExecution('incident-1', 'notify-only')).toBe('claimed');
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('duplicate');
-    expect(await ledger.claimExecution('incident-2', 'ec2-compromise')).toBe('claimed');
+    const claim = async (incidentId: string, playbook: PlaybookId) =>
+      (await ledger.claims.claim({ incidentId, playbook, provisional: false, now: NOW })).outcome;
+    expect(await claim('incident-1', 'notify-only')).toBe('claimed');
+    expect(await claim('incident-1', 'ec2-compromise')).toBe('duplicate');
+    expect(await claim('incident-2', 'ec2-compromise')).toBe('claimed');
     await ledger.append(entry({ incidentId: 'incident-1' }));
     expect((await ledger.entries('incident-1')).map((item) => item.step)).toEqual(['isolate-instance']);
   });
 
   it('lets the same playbook claim an incident again (a retried triage), saying so, never another', async () => {
     const { ledger } = ledgerOnSandbox();
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('reclaimed');
-    expect(await ledger.claimExecution('incident-1', 'notify-only')).toBe('duplicate');
+    const claim = async (playbook: PlaybookId) =>
+      (await ledger.claims.claim({ incidentId: 'incident-1', playbook, provisional: false, now: NOW }))
+        .outcome;
+    expect(await claim('ec2-compromise')).toBe('claimed');
+    expect(await claim('ec2-compromise')).toBe('reclaimed');
+    expect(await claim('notify-only')).toBe('duplicate');
   });
 
   it('leases a resource to one holder at a time, again to the same holder, to anyone once it ran out, and only its holder gives it back', async () => {
@@ -262,14 +270,13 @@ describe('DynamoDbLedger (items sent, failures answered)', () => {
     expect(await ledger.entries('x')).toEqual([{ incidentId: 'x', step: 'triage', outcome: 'decided' }]);
   });
 
-  it('passes on any other failure of a lease, a claim or a give-back (a throttle is not a refusal)', async () => {
+  it('passes on any other failure of a lease or a give-back (a throttle is not a refusal)', async () => {
     dynamo.on(PutItemCommand).rejects(throttled);
     dynamo.on(DeleteItemCommand).rejects(throttled);
     const now = new Date('2026-11-28T10:00:00.000Z');
     await expect(ledger.acquireLease('instance#i-1', 'incident-a', now, now)).rejects.toThrow(
       'Rate exceeded',
     );
-    await expect(ledger.claimExecution('incident-1', 'ec2-compromise')).rejects.toThrow('Rate exceeded');
     await expect(ledger.releaseLease('instance#i-1', 'incident-a')).rejects.toThrow('Rate exceeded');
   });
 
@@ -282,27 +289,5 @@ describe('DynamoDbLedger (items sent, failures answered)', () => {
       ConditionExpression: 'holder = :holder',
       ExpressionAttributeValues: { ':holder': { S: 'incident-a' } },
     });
-  });
-
-  it('claims with a conditional write that the same playbook may repeat, asking for the old item', async () => {
-    dynamo
-      .on(PutItemCommand)
-      .resolvesOnce({})
-      .resolvesOnce({ Attributes: marshall({ playbook: 'ec2-compromise' }) });
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('claimed');
-    expect(await ledger.claimExecution('incident-1', 'ec2-compromise')).toBe('reclaimed');
-    const input = dynamo.commandCalls(PutItemCommand)[0]?.args[0].input;
-    expect(input).toMatchObject({
-      TableName: 'cordon-ledger',
-      ConditionExpression: 'attribute_not_exists(sk) OR playbook = :playbook',
-      ExpressionAttributeValues: { ':playbook': { S: 'ec2-compromise' } },
-      ReturnValues: 'ALL_OLD',
-    });
-    expect(input?.Item).toMatchObject({
-      incidentId: { S: 'incident-1' },
-      sk: { S: '~execution' },
-      playbook: { S: 'ec2-compromise' },
-    });
-    expect(Date.parse(input?.Item?.claimedAt?.S ?? '')).not.toBeNaN();
   });
 });

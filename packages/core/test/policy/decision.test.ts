@@ -101,7 +101,7 @@ describe('decide: what is not an incident', () => {
     const incident = incidentFrom(
       accessKeyEvent(8, {
         accessKeyId: 'ASIAEXAMPLE',
-        userName: 'cordon-responder',
+        userName: 'CordonResponder-revoke-sessions',
         userType: 'AssumedRole',
       }),
     );
@@ -109,6 +109,72 @@ describe('decide: what is not an incident', () => {
       action: 'ignore',
       reason: expect.stringMatching(/Cordon's own/),
     });
+  });
+});
+
+describe("decide: own principals are Cordon's roles", () => {
+  const role = (userName: string) =>
+    incidentFrom(accessKeyEvent(8, { accessKeyId: 'ASIAEXAMPLE', userName, userType: 'AssumedRole' }));
+  const user = (userName: string) =>
+    incidentFrom(accessKeyEvent(8, { accessKeyId: 'AKIAEXAMPLE12345678', userName, userType: 'IAMUser' }));
+
+  it("ignores a finding about a Cordon function's role in the home account, by ARN", () => {
+    const incident = role('cordon-prod-triage');
+    const identity = { stage: 'prod', homeAccount: incident.account };
+    expect(decide(incident, settings(), identity)).toMatchObject({
+      action: 'ignore',
+      reason: expect.stringContaining(
+        `arn:aws:iam::${incident.account}:role/cordon-prod-triage is Cordon's own`,
+      ),
+    });
+  });
+
+  it('does not take a role named like a Cordon function for one outside the home account, or of another stage', () => {
+    const incident = role('cordon-prod-triage');
+    for (const identity of [
+      { stage: 'prod', homeAccount: '999999999999' },
+      { stage: 'dev', homeAccount: incident.account },
+      undefined,
+    ]) {
+      const decision = decide(incident, settings(), identity);
+      expect(decision.action).not.toBe('ignore');
+      expect(decision.reason).toContain("is named like Cordon's own roles but is not one of them");
+    }
+  });
+
+  it("handles an IAM user named like Cordon's roles (cordon-svc), saying so: never ignored silently", () => {
+    const decision = decide(user('cordon-svc'), settings(), { stage: 'prod', homeAccount: '123456789012' });
+    expect(decision).toMatchObject({ action: 'remediate', playbook: 'credential-compromise' });
+    expect(decision.reason).toMatch(
+      /user\/cordon-svc is named like Cordon's own roles but is not one of them/,
+    );
+  });
+
+  it('never takes a user for an own principal, even one named exactly like a Cordon role', () => {
+    const decision = decide(user('CordonResponder-revoke-sessions'), settings());
+    expect(decision.action).toBe('remediate');
+    expect(decision.reason).toMatch(/named like Cordon's own roles/);
+  });
+
+  it('follows the responder prefix of the settings, and the role ARNs they list, in their own account', () => {
+    const account = role('x').account;
+    const custom = settings({
+      responder: { roleName: 'SecOpsResponder' },
+      ownPrincipals: [
+        `arn:aws:iam::${account}:role/tools/extra-responder`,
+        'arn:aws:iam::111122223333:role/elsewhere',
+      ],
+    });
+    expect(decide(role('SecOpsResponderObserver'), custom).action).toBe('ignore');
+    // The default prefix is no longer Cordon's under these settings: a look-alike.
+    expect(decide(role('CordonResponderObserver'), custom).action).not.toBe('ignore');
+    // A listed role matches by account and name (findings name a role without its path).
+    expect(decide(role('extra-responder'), custom).action).toBe('ignore');
+    expect(decide(role('elsewhere'), custom).action).not.toBe('ignore');
+  });
+
+  it('says nothing of principals that look nothing like Cordon', () => {
+    expect(decide(user('alice'), settings()).reason).not.toMatch(/Cordon/);
   });
 });
 

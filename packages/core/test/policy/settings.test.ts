@@ -46,7 +46,7 @@ describe('DEFAULT_SETTINGS', () => {
       includeSampleFindings: false,
       exemptionTag: { key: 'cordon:exempt', value: 'true' },
       breakGlassPrincipals: [],
-      ownPrincipals: ['cordon-*', 'CordonResponder*'],
+      ownPrincipals: [],
       blastRadius: { maxContainmentsPerAccountPerHour: 5 },
       approval: {
         timeoutSeconds: 3600,
@@ -100,11 +100,12 @@ describe('DEFAULT_SETTINGS', () => {
 
   it('replace a list or a map as a whole rather than merging it with the default', () => {
     // Act
-    const result = parseSettings({ alarmPlaybooks: { MyAlarm: 'root-activity' }, ownPrincipals: ['ops-*'] });
+    const own = ['arn:aws:iam::123456789012:role/ops-responder'];
+    const result = parseSettings({ alarmPlaybooks: { MyAlarm: 'root-activity' }, ownPrincipals: own });
 
     // Assess
     expect(result.settings.alarmPlaybooks).toEqual({ MyAlarm: 'root-activity' });
-    expect(result.settings.ownPrincipals).toEqual(['ops-*']);
+    expect(result.settings.ownPrincipals).toEqual(own);
   });
 });
 
@@ -123,7 +124,7 @@ describe('parseSettings', () => {
       includeSampleFindings: true,
       exemptionTag: { key: 'security:exempt', value: '' },
       breakGlassPrincipals: ['break-glass', 'arn:aws:iam::123456789012:role/BreakGlass'],
-      ownPrincipals: ['cordon-*'],
+      ownPrincipals: ['arn:aws:iam::123456789012:role/security/custom-responder'],
       blastRadius: { maxContainmentsPerAccountPerHour: 0 },
       approval: {
         timeoutSeconds: 60,
@@ -213,10 +214,16 @@ describe('parseSettings', () => {
       { breakGlassPrincipals: ['ok', 'not ok'] },
       'breakGlassPrincipals[1]: must be a non-empty name without spaces',
     ],
+    ['an empty own principal', { ownPrincipals: [''] }, 'ownPrincipals[0]: must be an IAM role ARN'],
     [
-      'an empty own-principal glob',
-      { ownPrincipals: [''] },
-      'ownPrincipals[0]: must be a non-empty name without spaces',
+      "an own-principal name glob (the earlier default): Cordon's own principals are roles, by ARN",
+      { ownPrincipals: ['cordon-*', 'CordonResponder*'] },
+      'ownPrincipals[0]: must be an IAM role ARN',
+    ],
+    [
+      'an own principal that is a user',
+      { ownPrincipals: ['arn:aws:iam::123456789012:user/cordon-svc'] },
+      'ownPrincipals[0]: must be an IAM role ARN',
     ],
     [
       'a negative blast radius',

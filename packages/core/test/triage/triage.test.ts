@@ -215,34 +215,37 @@ describe('triage', () => {
   });
 
   it('starts no second playbook for a re-published finding decided differently the second time', async () => {
-    const claims = new Map<string, string>();
-    const claimExecution = async (incidentId: string, playbook: string) => {
-      if (claims.has(incidentId)) return 'duplicate' as const;
-      claims.set(incidentId, playbook);
-      return 'claimed' as const;
-    };
-    const notifying = ports({ claimExecution }, { mode: 'notify-only' });
+    const table = ledgerTable();
+    const claims = table.ledger.claims;
+    const notifying = ports({ claims }, { mode: 'notify-only' }, table);
     expect((await triage(compromisedInstanceEvent('f-twice'), notifying.ports)).outcome).toBe('started');
     // The same finding, re-published after the team switched to enforce: a different playbook, same incident.
-    const enforcing = ports({ claimExecution, ledger: notifying.ledger });
+    const enforcing = ports({ claims }, {}, table);
     const again = compromisedInstanceEvent('f-twice');
     ((again.detail as Json).service as Json).count = 2;
     expect((await triage(again, enforcing.ports)).outcome).toBe('duplicate');
     expect(enforcing.executions.size).toBe(0);
-    expect([...claims.values()]).toEqual(['notify-only']);
+    expect((await claims.read('guardduty-883606788610-us-east-1-f-twice'))?.holder?.playbook).toBe(
+      'notify-only',
+    );
   });
 
   it('counts an incident claimed twice by the same playbook once against the blast radius (a retried or racing triage; DOMAIN.md items 3 and 31)', async () => {
-    const claims = new Set<string>();
-    const claimExecution = async (incidentId: string) => {
-      if (claims.has(incidentId)) return 'reclaimed' as const;
-      claims.add(incidentId);
-      return 'claimed' as const;
+    // A claim that answers `reclaimed` to every later delivery: the triage that claimed first never got to
+    // record that its execution started (it races, or was retried).
+    const seen = new Set<string>();
+    const claims: TriagePorts['claims'] = {
+      claim: async ({ incidentId }) => {
+        const outcome = seen.has(incidentId) ? ('reclaimed' as const) : ('claimed' as const);
+        seen.add(incidentId);
+        return { outcome, execution: 1, executionName: incidentId, provisional: false, reason: 'test' };
+      },
+      started: async () => undefined,
     };
     // Step Functions answers success again for the same name and input while the execution runs.
     const startExecution: StartExecution = async () => 'started';
     const p = ports(
-      { claimExecution, startExecution },
+      { claims, startExecution },
       {
         blastRadius: { maxContainmentsPerAccountPerHour: 2 },
       },

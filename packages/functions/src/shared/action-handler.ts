@@ -229,5 +229,16 @@ export function classifyingLedger(ledger: Ledger): Ledger {
             }
           },
         }),
+    ...(ledger.closeClaim === undefined
+      ? {}
+      : {
+          async closeClaim(incidentId, at, by) {
+            try {
+              return await (ledger.closeClaim as NonNullable<Ledger['closeClaim']>)(incidentId, at, by);
+            } catch (error) {
+              throw classifyAwsError(error, `closing the claim of ${incidentId}`);
+            }
+          },
+        }),
   };
 }

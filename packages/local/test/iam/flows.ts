@@ -197,7 +197,7 @@ export async function runFlow(event: unknown, options: FlowOptions = {}): Promis
     await triageIncident(incident, {
       settings: loaded,
       ledger,
-      claimExecution: (incidentId, playbook) => ledger.claimExecution(incidentId, playbook),
+      claims: ledger.claims,
       blastRadius: new DynamoDbBlastRadius(dynamodb, SANDBOX_RESOURCES.ledgerTable),
       startExecution: async (start) => {
         lastInput = start.input;

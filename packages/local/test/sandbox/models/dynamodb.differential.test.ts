@@ -15,6 +15,7 @@ import { DynamoDbLedger } from '../../../../core/src/ledger/dynamodb-ledger.ts';
 import { listDecisions } from '../../../../core/src/ledger/incident-reads.ts';
 import { DECISIONS_INDEX } from '../../../../core/src/ledger/indexes.ts';
 import type { LedgerEntry } from '../../../../core/src/ledger/ledger.ts';
+import type { PlaybookId } from '../../../../core/src/playbooks/ids.ts';
 import { DynamoDbCursorStore } from '../../../../core/src/poller/dynamodb-cursor-store.ts';
 import { DynamoDbBlastRadius } from '../../../../core/src/triage/blast-radius.ts';
 import { pendingRecord } from '../../../../core/test/approval/fixtures.ts';
@@ -149,7 +150,7 @@ describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike
     expect(differential.mismatches).toEqual([]);
   });
 
-  it('execution claims: the first playbook claims, the same one reclaims, another is a duplicate', async () => {
+  it('execution claims: the first playbook claims, the same one reclaims, another is a duplicate; started, closed by a release, a later occurrence claims again, and an item from before generations is read and moved on', async () => {
     // Prepare
     const [table] = await differential.tables(LEDGER);
     const ledger = new DynamoDbLedger({
@@ -157,16 +158,47 @@ describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike
       tableName: String(table),
       retentionDays: 30,
     });
+    const claim = (playbook: PlaybookId, occurrence?: string) =>
+      ledger.claims.claim({
+        incidentId: INCIDENT,
+        playbook,
+        provisional: false,
+        now: NOW,
+        ...(occurrence === undefined ? {} : { occurrence }),
+      });
+    // An item as the ledger wrote it before generations: a playbook and a time, no revision.
+    await differential.client.send(
+      new PutItemCommand({
+        TableName: String(table),
+        Item: {
+          incidentId: { S: `${INCIDENT}-legacy` },
+          sk: { S: '~execution' },
+          playbook: { S: 'ec2-compromise' },
+          claimedAt: { S: NOW.toISOString() },
+        },
+      }),
+    );
 
     // Act
     const outcomes = [
-      await ledger.claimExecution(INCIDENT, 'ec2-compromise'),
-      await ledger.claimExecution(INCIDENT, 'ec2-compromise'),
-      await ledger.claimExecution(INCIDENT, 'credential-compromise'),
+      (await claim('ec2-compromise')).outcome,
+      (await claim('ec2-compromise')).outcome,
+      (await claim('credential-compromise')).outcome,
     ];
+    await ledger.claims.started(INCIDENT, 1);
+    const afterStart = (await claim('ec2-compromise')).outcome;
+    const closed = await ledger.closeClaim(INCIDENT, NOW, 'release-instance');
+    const older = (await claim('ec2-compromise', '2026-11-28T09:00:00.000Z')).outcome;
+    const later = await claim('ec2-compromise', '2026-11-28T11:00:00.000Z');
+    await ledger.claims.started(INCIDENT, 99); // neither the holder's nor a notice's: changes nothing
+    const legacy = await ledger.closeClaim(`${INCIDENT}-legacy`, NOW, 'release-instance');
 
     // Assess
     expect(outcomes).toEqual(['claimed', 'reclaimed', 'duplicate']);
+    expect([afterStart, closed, older]).toEqual(['duplicate', 'closed', 'duplicate']);
+    expect(later).toMatchObject({ outcome: 'claimed', execution: 2, executionName: `${INCIDENT}-2` });
+    expect(legacy).toBe('closed');
+    expect((await ledger.claims.read(`${INCIDENT}-legacy`))?.closed?.at).toBe(NOW.toISOString());
     expect(await ledger.entries(INCIDENT)).toEqual([]);
     expect(differential.mismatches).toEqual([]);
   });
