@@ -209,6 +209,7 @@ export async function operationsDayStart(): Promise<OperationsDay> {
       const event = JSON.parse(readFileSync(packageFile(file), 'utf8')) as Record<string, unknown>;
       if (options.findingAgeSeconds !== undefined) findingUpdatedAt(event, clock, options.findingAgeSeconds);
       options.change?.(event);
+      placeholderAccounts(event);
       const via = options.via ?? 'eventbridge';
       const delivered = via === 'poller' && typeof event.detail === 'object' ? event.detail : event;
       const received = intake(delivered);
@@ -242,6 +243,27 @@ function findingUpdatedAt(event: Record<string, unknown>, clock: Clock, ageSecon
   const result = detail.newEvaluationResult as Record<string, unknown> | undefined;
   if (result !== undefined && typeof result.resultRecordedTime === 'string') result.resultRecordedTime = at;
 }
+
+/**
+ * Published samples name a placeholder account (`1234567891234`, 13 digits) that the intake refuses: as the
+ * sandbox does for replays (`sandboxForEvent` in packages/local/src/seed-event.ts), such an id in an account
+ * field becomes the sandbox's account before the event is delivered.
+ */
+function placeholderAccounts(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) placeholderAccounts(item);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const record = value as Record<string, unknown>;
+  for (const [key, field] of Object.entries(record)) {
+    if (ACCOUNT_FIELDS.has(key) && typeof field === 'string' && !/^\d{12}$/.test(field))
+      record[key] = ACCOUNT;
+    else placeholderAccounts(field);
+  }
+}
+
+const ACCOUNT_FIELDS: ReadonlySet<string> = new Set(['account', 'accountId', 'AccountId', 'awsAccountId']);
 
 /** The settings file the security team pushes mid-morning: GuardDuty samples included, for a pipeline test. */
 export const PUSHED_SETTINGS = { includeSampleFindings: true, approval: { timeoutSeconds: 1800 } };

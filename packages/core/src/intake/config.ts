@@ -1,5 +1,7 @@
 import { configRuleRoute } from '../playbooks/catalog.ts';
 import * as z from '../zod.ts';
+import { accountIdProblem } from './account-id.ts';
+import { configRuleSeverity } from './config-rules.ts';
 import {
   type ConfigFacts,
   type Incident,
@@ -11,7 +13,7 @@ import {
 import { accepted, type IntakeResult, rejected } from './result.ts';
 import { toIsoTime } from './timestamps.ts';
 
-const NONCOMPLIANT_SCORE = 5;
+/** COMPLIANT, NOT_APPLICABLE, INSUFFICIENT_DATA: not an incident, and the policy ignores them. */
 const OTHER_RESULT_SCORE = 1;
 
 const EvaluationSchema = z.looseObject({
@@ -62,6 +64,13 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     );
   }
   const { detail } = parsed.data;
+  // Both account ids are read (the result's, and the envelope's for a forwarded event): each must be one.
+  const badAccount =
+    accountIdProblem('account', parsed.data.account) ??
+    (detail.awsAccountId === undefined
+      ? undefined
+      : accountIdProblem('detail.awsAccountId', detail.awsAccountId));
+  if (badAccount !== undefined) return rejected('config-compliance-change', `${badAccount}.`);
   const account = detail.awsAccountId ?? parsed.data.account;
   const region = detail.awsRegion ?? parsed.data.region;
   const recorded =
@@ -75,6 +84,9 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
   const complianceType = detail.newEvaluationResult.complianceType;
   // The playbook that knows the rule says what its results are (access-keys-rotated: stale credentials).
   const category: IncidentCategory = configRuleRoute(base)?.route.category ?? 'noncompliant-resource';
+  // How bad a NON_COMPLIANT result is: declared per rule (config-rules.ts), low for a rule nobody declared.
+  const ruleSeverity = configRuleSeverity({ rule: base });
+  const noncompliant = complianceType === 'NON_COMPLIANT';
   const resource: Resource =
     detail.resourceType === 'AWS::IAM::User'
       ? { kind: 'iam-user', role: 'affected', userId: detail.resourceId }
@@ -93,6 +105,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     resourceType: detail.resourceType,
     resourceId: detail.resourceId,
     annotation: detail.newEvaluationResult.annotation ?? undefined,
+    severityDeclaredBy: ruleSeverity.declaredBy,
   };
   const nativeId = `${detail.configRuleName}/${detail.resourceType}/${detail.resourceId}@${recorded}`;
   const incident: Incident = {
@@ -103,7 +116,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     type: `ConfigRule/${complianceType}`,
     title: `${detail.resourceType} ${detail.resourceId} is ${complianceType} with ${detail.configRuleName}`,
     description: facts.annotation,
-    severity: severityOf(complianceType === 'NON_COMPLIANT' ? NONCOMPLIANT_SCORE : OTHER_RESULT_SCORE),
+    severity: severityOf(noncompliant ? ruleSeverity.score : OTHER_RESULT_SCORE),
     category,
     resources: [resource],
     observedAt: recorded,
@@ -112,7 +125,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     count: 1,
     updatedAt: recorded,
     facts,
-    notes: [],
+    notes: noncompliant ? [`Severity ${ruleSeverity.score}: ${ruleSeverity.reason}.`] : [],
   };
   return accepted(incident, 'config-compliance-change');
 }

@@ -52,8 +52,9 @@ describe('normalizeComplianceChange', () => {
         resourceType: 'AWS::IAM::User',
         resourceId: USER_ID,
         annotation: 'One or more access keys have not been rotated in 90 days.',
+        severityDeclaredBy: 'playbook',
       },
-      notes: [],
+      notes: ['Severity 5: the stale-credentials playbook acts on access-keys-rotated.'],
     });
   });
 

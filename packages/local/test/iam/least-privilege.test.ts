@@ -8,7 +8,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the variants edit a parsed JSON event in place.
 import { quarantineInstanceStatement } from '@cordon/core/actions/deny-policy';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { loadEvent, loadEventWithAccount, loadFixture } from '../../../../test/support/events.ts';
 import { deployedPrincipals } from '../../src/iam/principals.ts';
 import { iamReport } from '../../src/iam/report.ts';
 import { awsError } from '../../src/sandbox/errors.ts';
@@ -172,7 +172,8 @@ const CASES: readonly FlowCase[] = [
     event: () => loadFixture('config-access-keys-rotated-noncompliant.json'),
     options: {},
   },
-  { name: 'root-activity', event: () => loadEvent(ROOT_EVENT), options: { settings: SAMPLES } },
+  // The sample's account is the 13-digit placeholder, which intake refuses: given a real one.
+  { name: 'root-activity', event: () => loadEventWithAccount(ROOT_EVENT), options: { settings: SAMPLES } },
 ];
 
 const flows: Flow[] = [];
