@@ -13,6 +13,8 @@ import { DynamoDbDifferential } from '../../../../../test/support/dynamodb-diffe
 import { DynamoDbApprovalGroups, type GroupShape } from '../../../../core/src/approval/groups.ts';
 import { type ApprovalDecision, DynamoDbApprovalStore } from '../../../../core/src/approval/records.ts';
 import { DynamoDbLedger } from '../../../../core/src/ledger/dynamodb-ledger.ts';
+import { listDecisions } from '../../../../core/src/ledger/incident-reads.ts';
+import { DECISIONS_INDEX } from '../../../../core/src/ledger/indexes.ts';
 import type { LedgerEntry } from '../../../../core/src/ledger/ledger.ts';
 import type { PlaybookId } from '../../../../core/src/playbooks/ids.ts';
 import { DynamoDbCursorStore } from '../../../../core/src/poller/dynamodb-cursor-store.ts';
@@ -94,6 +96,58 @@ describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike
       ['isolate-instance', ['first']],
       ['snapshot-volumes', ['first']],
     ]);
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('the decisions index: only triage’s entries are in it, read month by month in time order; a consistent read of it is refused alike', async () => {
+    // Prepare
+    const [table] = await differential.tables({
+      ...LEDGER,
+      globalSecondaryIndexes: [
+        {
+          indexName: DECISIONS_INDEX.name,
+          partitionKey: DECISIONS_INDEX.partitionKey,
+          sortKey: DECISIONS_INDEX.sortKey,
+        },
+      ],
+    });
+    const ledger = new DynamoDbLedger({
+      client: differential.client,
+      tableName: String(table),
+      retentionDays: 30,
+    });
+    await ledger.append(entry({ step: 'triage', at: '2026-10-31T23:59:00.000Z', incidentId: 'october' }));
+    await ledger.append(entry({ step: 'triage', at: '2026-11-28T10:00:00.000Z' }));
+    await ledger.append(entry({ step: 'isolate-instance', at: '2026-11-28T10:01:00.000Z' }));
+    await ledger.append(entry({ step: 'triage', at: '2026-11-28T09:00:00.000Z', incidentId: 'earlier' }));
+
+    // Act
+    const decisions = await listDecisions(differential.client, {
+      tableName: String(table),
+      from: new Date('2026-10-01T00:00:00.000Z'),
+      to: new Date('2026-11-28T10:00:30.000Z'),
+    });
+    const consistent = await differential.client
+      .send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: DECISIONS_INDEX.name,
+          KeyConditionExpression: 'decisionMonth = :month AND sk >= :from',
+          ExpressionAttributeValues: { ':month': { S: '2026-11' }, ':from': { S: '2026-11-01' } },
+          ConsistentRead: true,
+        }),
+      )
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(decisions.map((read) => [read.incidentId, read.step, read.at])).toEqual([
+      ['october', 'triage', '2026-10-31T23:59:00.000Z'],
+      ['earlier', 'triage', '2026-11-28T09:00:00.000Z'],
+      [INCIDENT, 'triage', '2026-11-28T10:00:00.000Z'],
+    ]);
+    // The index's partition key is the ledger's business, not the entry's: it is not read back.
+    expect(decisions.some((read) => 'decisionMonth' in read)).toBe(false);
+    expect(consistent).toMatchObject({ name: 'ValidationException' });
     expect(differential.mismatches).toEqual([]);
   });
 
