@@ -89,7 +89,11 @@ describe('planGroup', () => {
     // Assess
     expect(plan).toMatchObject({ vpcId: VPC_A, role: 'untrack', name: 'cordon-isolation-untrack' });
     expect(plan.existingId).toBeUndefined();
-    expect(plan.missing.map(ruleKey)).toEqual(['ingress all 0.0.0.0/0', 'ingress all ::/0', 'egress all ::/0']);
+    expect(plan.missing.map(ruleKey)).toEqual([
+      'ingress all 0.0.0.0/0',
+      'ingress all ::/0',
+      'egress all ::/0',
+    ]);
     expect(plan.extra).toEqual([]);
   });
 

@@ -81,7 +81,9 @@ describe('rulesOf', () => {
   // no ports, and one without a protocol is read as all protocols (the wider reading, never the narrower).
   it('gives an all-protocol rule no ports, whatever ports the permission states', () => {
     const rules = rulesOf({
-      IpPermissions: [{ IpProtocol: '-1', FromPort: 0, ToPort: 65_535, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }],
+      IpPermissions: [
+        { IpProtocol: '-1', FromPort: 0, ToPort: 65_535, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+      ],
       IpPermissionsEgress: [{ FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
     });
     expect(rules).toStrictEqual([
