@@ -154,6 +154,8 @@ describe('GET /approvals/{id}', () => {
     expect(response.body).toContain(`Approved by ${APPROVER_WEB} on this page at 2026-11-28T10:03:00.000Z`);
     expect(response.body).not.toContain('<form');
     expect(response.headers['set-cookie']).toBeUndefined();
+    expect(response.headers).toMatchObject({ 'x-frame-options': 'DENY', 'cache-control': 'no-store' });
+    expect(response.headers['content-security-policy']).toContain("default-src 'none'");
   });
 
   it("sends the link's signature and expiry back in the form, and a CSRF cookie that lasts as long as the approval", async () => {
@@ -310,6 +312,8 @@ describe('POST /approvals/{id}/decision', () => {
     expect(withMessage.slackCalls).toHaveLength(1);
     expect(withMessage.slackCalls[0]?.target).toEqual({ ref: SLACK_MESSAGE });
     expect(withoutMessage.slackCalls).toEqual([]);
+    // Nothing was even tried without Slack: no failed update is logged.
+    expect(withoutSlack.logger.lines.filter((line) => line.includes('failed'))).toEqual([]);
     expect(response.status).toBe(200);
   });
 
