@@ -311,6 +311,16 @@ describe('detach-from-autoscaling (commands sent)', () => {
     });
   });
 
+  it('refuses an instance whose lifecycle state is not given, calling it unknown', async () => {
+    const { LifecycleState: _state, ...stateless } = member('InService');
+    autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [stateless] });
+    await expect(detach()).rejects.toMatchObject({
+      name: 'ActionFailedError',
+      message: `${INSTANCE_ID} is unknown in Auto Scaling group web: Cordon cannot move it to Standby.`,
+    });
+    expect(autoScaling).not.toHaveReceivedCommand(EnterStandbyCommand);
+  });
+
   it('treats a membership that names no group as no group', async () => {
     const { AutoScalingGroupName: _group, ...groupless } = member('InService');
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [groupless] });
