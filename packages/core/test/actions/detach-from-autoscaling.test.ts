@@ -312,7 +312,8 @@ describe('detach-from-autoscaling (commands sent)', () => {
   });
 
   it('refuses an instance whose lifecycle state is not given, calling it unknown', async () => {
-    const { LifecycleState: _state, ...stateless } = member('InService');
+    // The SDK types both fields as possibly undefined.
+    const stateless = { ...member('InService'), LifecycleState: undefined };
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [stateless] });
     await expect(detach()).rejects.toMatchObject({
       name: 'ActionFailedError',
@@ -322,7 +323,7 @@ describe('detach-from-autoscaling (commands sent)', () => {
   });
 
   it('treats a membership that names no group as no group', async () => {
-    const { AutoScalingGroupName: _group, ...groupless } = member('InService');
+    const groupless = { ...member('InService'), AutoScalingGroupName: undefined };
     autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [groupless] });
     const outcome = await detach();
     expect(outcome.notes).toEqual([`${INSTANCE_ID} is in no Auto Scaling group: nothing to detach.`]);
