@@ -34,7 +34,7 @@ function ruleFact(rule: {
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
- * judged, its inbound and outbound rules.
+ * judged, its inbound and outbound rules; for an account, its trails (logging, log file validation).
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -92,6 +92,13 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       if (group === undefined) continue;
       add(resource.resourceId, 'inbound rules', group.ingress.map(ruleFact).sort().join('; ') || '-');
       add(resource.resourceId, 'outbound rules', group.egress.map(ruleFact).sort().join('; ') || '-');
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::::Account') {
+      // The account's trails as its Region sees them: whether each logs is what the trail rules judge.
+      for (const trail of Object.values(sandbox.cloudTrail.snapshot().trails)) {
+        add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
+        add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
+      }
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -117,7 +117,34 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       );
     },
   },
+  // ---- CloudTrail: trail logging ----
+  // The account's only trail, multi-Region, stopped (as an attacker's StopLogging leaves it).
+  CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: false }) },
+  // A stopped multi-Region trail beside a single-Region trail that logs (which the rule does not count, and the
+  // fix must leave as it is).
+  MULTI_REGION_CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: true }) },
 };
+
+/** The trail names the CloudTrail seeds use. */
+export const SEEDED_TRAILS = { stopped: 'management-events', logging: 'app-audit' } as const;
+
+function seedTrails(sandbox: Sandbox, options: { readonly withLoggingSingleRegion: boolean }): void {
+  if (sandbox.cloudTrail.findTrail(SEEDED_TRAILS.stopped) !== undefined) return;
+  sandbox.cloudTrail.addTrail({
+    name: SEEDED_TRAILS.stopped,
+    s3BucketName: `aws-cloudtrail-logs-${sandbox.account.accountId}`,
+    isMultiRegionTrail: true,
+    logFileValidationEnabled: true,
+    isLogging: false,
+  });
+  if (options.withLoggingSingleRegion) {
+    sandbox.cloudTrail.addTrail({
+      name: SEEDED_TRAILS.logging,
+      s3BucketName: `app-audit-${sandbox.account.accountId}`,
+      isLogging: true,
+    });
+  }
+}
 
 /**
  * Seeds the rule and the resource of a Config result: the rule under its deployed name (a managed rule with the

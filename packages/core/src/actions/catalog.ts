@@ -11,6 +11,7 @@ import { releaseRemediation } from './release-remediation.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
+import { startTrailLogging } from './start-trail-logging.ts';
 import type { ActionDefinition, AwsClients } from './types.ts';
 
 /**
@@ -41,6 +42,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'revoke-open-ingress': revokeOpenIngress,
   'close-default-security-group': closeDefaultSecurityGroup,
   'release-remediation': releaseRemediation,
+  'start-trail-logging': startTrailLogging,
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
@@ -55,6 +57,7 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   autoscaling: ['autoScaling'],
   elasticloadbalancing: ['elbv2', 'elb'],
   sns: ['sns'],
+  cloudtrail: ['cloudTrail'],
 };
 
 /**

@@ -3,6 +3,7 @@ import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
+import { startTrailLogging } from './start-trail-logging.ts';
 import {
   type ActionContext,
   type ActionDefinition,
@@ -171,7 +172,11 @@ export function releaseRemediationOf(
  * added here (the conformance test names one that is missing), and `release-remediation` then undoes it and
  * holds its release's permissions.
  */
-export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [revokeOpenIngress, closeDefaultSecurityGroup];
+export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
+  revokeOpenIngress,
+  closeDefaultSecurityGroup,
+  startTrailLogging,
+];
 
 /**
  * `release-remediation`: puts back what any releasable remediation of an incident removed

@@ -9,6 +9,7 @@ export const PLAYBOOK_IDS = [
   'security-group-ingress',
   'default-security-group',
   'remediation-release',
+  'trail-logging',
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -30,6 +31,7 @@ export const STEP_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  'start-trail-logging',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -26,13 +26,20 @@ export function postureParameters(parameters: JsonObject): JsonObject {
 const MAY_BREAK_A_WORKLOAD =
   'the fix removes access a workload may use (a service published on the port, a dependency on the group), so a person approves it first';
 
+/** Why a stopped trail is started without asking: nothing depends on logging being off. */
+const TRAIL_STOPPED =
+  'a stopped trail is started again at once: stopping logging is an attacker’s first move, and logging breaks no workload (a trail stopped on purpose carries the exemption tag, or is stopped again by a release a person approves)';
+
 /**
  * The posture playbooks, by id (spread into `PLAYBOOKS`).
  *
  * @example POSTURE_PLAYBOOKS['security-group-ingress'].target // 'security-group'
  */
 export const POSTURE_PLAYBOOKS: Readonly<
-  Record<'security-group-ingress' | 'default-security-group' | 'remediation-release', PlaybookDefinition>
+  Record<
+    'security-group-ingress' | 'default-security-group' | 'remediation-release' | 'trail-logging',
+    PlaybookDefinition
+  >
 > = {
   'security-group-ingress': {
     id: 'security-group-ingress',
@@ -128,6 +135,51 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  // ---- CloudTrail: trail logging ----
+  'trail-logging': {
+    id: 'trail-logging',
+    title: 'CloudTrail logging stopped',
+    summary:
+      'start again every stopped CloudTrail trail of the Region that an AWS Config rule counts (any trail, or multi-Region trails), record which for a release, and leave every other trail as it is.',
+    steps: ['start-trail-logging', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'account',
+    routes: {
+      configRules: {
+        CLOUD_TRAIL_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause: TRAIL_STOPPED,
+          target: {},
+        },
+        MULTI_REGION_CLOUD_TRAIL_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause: TRAIL_STOPPED,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'start-trail-logging': {
+        state: S.startTrailLogging,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports the account NON_COMPLIANT with `CLOUD_TRAIL_ENABLED` or `MULTI_REGION_CLOUD_TRAIL_ENABLED` (periodic rules on `AWS::::Account`), whatever name the rule is deployed under. It starts only trails that exist and are stopped, homed in the Region of the result; it never creates a trail (that needs a bucket whose policy lets CloudTrail write: a person decides), and a stopped multi-Region trail homed in another Region is reported, since only its home Region can start it. It runs at once by default: stopping logging is an attacker’s first move, and starting it again breaks no workload.',
+      release:
+        'Every trail started is recorded in the incident ledger before it is started (each was stopped). Start `remediation-release` for the incident: after a person approves, it stops exactly those trails again, if they still log, and nothing else. Stopping logging is what an attacker wants, so the release is never automatic (the release playbook always asks, and a timeout releases nothing), and GuardDuty will report the release’s StopLogging as `Stealth:IAMUser/CloudTrailLoggingDisabled` by Cordon’s release role.',
+      replay: {
+        args: 'packages/cli/demo/config-cloudtrail-enabled-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -149,7 +201,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },

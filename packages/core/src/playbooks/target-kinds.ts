@@ -100,6 +100,8 @@ const KINDS = {
     note: ' — `staleBy` (`age` or `last-use`) as the Config rule’s declaration says',
   },
   'security-group': posture('security group', 'AWS::EC2::SecurityGroup', 'groupId', 'sg-0123456789abcdef0'),
+  /** An account-wide setting a periodic rule judges (Config names the account: `AWS::::Account`, its id). */
+  account: posture('account', 'AWS::::Account', 'accountId', '123456789012'),
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {
     noun: "incident's changes",
