@@ -78,3 +78,28 @@ describe('cordon replay --approve on a Config result for each security-group rul
     }
   });
 });
+
+describe('cordon replay --approve on a Config result for each trail-logging rule, deployed under a conformance pack or Security Hub name', () => {
+  it.each([
+    { file: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json', rule: 'cloudtrail-enabled' },
+    { file: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json', rule: 'multi-region-cloudtrail-enabled' },
+  ])('$file ($rule) starts exactly the stopped trail, and nothing else changes', async ({ file }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the playbook ran at once, every call allowed, and the one change is the stopped trail's logging.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'trail-logging' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls).toContainEqual(expect.objectContaining({ command: 'DescribeConfigRules' }));
+    expect(report.calls.filter((call) => call.command === 'StartLogging')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events',
+        attribute: 'logging',
+        before: 'off',
+        after: 'on',
+      },
+    ]);
+  });
+});

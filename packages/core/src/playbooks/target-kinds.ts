@@ -66,7 +66,7 @@ function posture(
     noun,
     nothingToActOn: `${noun} to act on`,
     example: { [idField]: exampleId, resourceType, resourceId: exampleId, rule: { ...EXAMPLE_RULE } },
-    actsOn: `a ${noun} an AWS Config rule judged (\`target: { ${idField}, resourceType, resourceId, rule }\`)`,
+    actsOn: `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun} an AWS Config rule judged (\`target: { ${idField}, resourceType, resourceId, rule }\`)`,
     note: ` — \`rule\` is the Config rule that judged it: \`identifier\` (its source identifier), \`name\` (as deployed), \`parameters\` and \`parametersKnown\` (false when the rule could not be read)`,
     posture: { resourceType, idField },
   };
