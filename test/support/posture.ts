@@ -27,6 +27,8 @@ export const POSTURE_EVENTS = {
   VPC_DEFAULT_SECURITY_GROUP_CLOSED: 'config-vpc-default-security-group-closed-securityhub-noncompliant.json',
   CLOUD_TRAIL_ENABLED: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json',
   MULTI_REGION_CLOUD_TRAIL_ENABLED: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json',
+  CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED:
+    'config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json',
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

@@ -103,3 +103,24 @@ describe('cordon replay --approve on a Config result for each trail-logging rule
     ]);
   });
 });
+
+describe('cordon replay --approve on a Config result of cloud-trail-log-file-validation-enabled under a conformance-pack name', () => {
+  it('turns on log file validation of the named trail, and nothing else changes', async () => {
+    // Act
+    const report = await replayJson('config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json');
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'trail-log-file-validation' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'UpdateTrail')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events',
+        attribute: 'log file validation',
+        before: 'off',
+        after: 'on',
+      },
+    ]);
+  });
+});

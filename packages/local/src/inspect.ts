@@ -34,7 +34,7 @@ function ruleFact(rule: {
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
- * judged, its inbound and outbound rules; for an account, its trails (logging, log file validation).
+ * judged, its inbound and outbound rules; for an account, its trails, and for a trail, itself (logging, log file validation).
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -99,6 +99,12 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
         add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
       }
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::CloudTrail::Trail') {
+      const trail = sandbox.cloudTrail.findTrail(resource.resourceId);
+      if (trail === undefined) continue;
+      add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
+      add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -123,6 +123,23 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
   // A stopped multi-Region trail beside a single-Region trail that logs (which the rule does not count, and the
   // fix must leave as it is).
   MULTI_REGION_CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: true }) },
+  // The trail the result names, logging without validation, beside another trail without validation (its own
+  // result, which this fix must leave alone).
+  CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: {
+    seed(sandbox, { resourceId }) {
+      const name = resourceId.split('/').at(-1) ?? resourceId;
+      if (sandbox.cloudTrail.findTrail(name) !== undefined) return;
+      sandbox.cloudTrail
+        .addTrail({
+          name,
+          s3BucketName: `aws-cloudtrail-logs-${sandbox.account.accountId}`,
+          isMultiRegionTrail: true,
+          logFileValidationEnabled: false,
+          tags: { team: 'security' },
+        })
+        .addTrail({ name: SEEDED_TRAILS.logging, s3BucketName: `app-audit-${sandbox.account.accountId}` });
+    },
+  },
 };
 
 /** The trail names the CloudTrail seeds use. */

@@ -2,6 +2,7 @@ import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
+import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { startTrailLogging } from './start-trail-logging.ts';
 import {
@@ -176,6 +177,7 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   revokeOpenIngress,
   closeDefaultSecurityGroup,
   startTrailLogging,
+  enableLogFileValidation,
 ];
 
 /**

@@ -261,6 +261,30 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-log-file-validation-enabled.html:
+  // identifier CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED; resource type AWS::CloudTrail::Trail; "NON_COMPLIANT if the
+  // validation is not enabled"; periodic, no parameters. Security Hub CloudTrail.4 (Low).
+  CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: {
+    identifier: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
+    name: 'cloud-trail-log-file-validation-enabled',
+    resourceTypes: ['AWS::CloudTrail::Trail'],
+    summary: 'Every CloudTrail trail validates its log files (delivers signed digest files).',
+    severity: 'low',
+    docs: `${CONFIG_GUIDE}/cloud-trail-log-file-validation-enabled.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('CloudTrail.4'),
+          pciDss('3.2.1', '10.5.2'),
+          pciDss('3.2.1', '10.5.5'),
+          cis('1.2.0', '2.2'),
+          cis('1.4.0', '3.2'),
+          ...['AU-9', 'SI-4', 'SI-7(1)', 'SI-7(3)', 'SI-7(7)'].map(nist),
+        ],
+        source: CLOUDTRAIL,
+      },
+    ],
+  },
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

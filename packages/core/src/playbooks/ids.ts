@@ -10,6 +10,7 @@ export const PLAYBOOK_IDS = [
   'default-security-group',
   'remediation-release',
   'trail-logging',
+  'trail-log-file-validation',
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -32,6 +33,7 @@ export const STEP_IDS = [
   'close-default-security-group',
   'release-remediation',
   'start-trail-logging',
+  'enable-log-file-validation',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -37,7 +37,11 @@ const TRAIL_STOPPED =
  */
 export const POSTURE_PLAYBOOKS: Readonly<
   Record<
-    'security-group-ingress' | 'default-security-group' | 'remediation-release' | 'trail-logging',
+    | 'security-group-ingress'
+    | 'default-security-group'
+    | 'remediation-release'
+    | 'trail-logging'
+    | 'trail-log-file-validation',
     PlaybookDefinition
   >
 > = {
@@ -180,6 +184,45 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  'trail-log-file-validation': {
+    id: 'trail-log-file-validation',
+    title: 'CloudTrail log file validation off',
+    summary:
+      'turn on log file validation of the CloudTrail trail an AWS Config rule named, changing nothing else of it, and record that it was off for a release.',
+    steps: ['enable-log-file-validation', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'trail',
+    routes: {
+      configRules: {
+        CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause:
+            'validation only adds a signed digest file beside the logs every hour: no log, destination or workload changes',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'enable-log-file-validation': {
+        state: S.enableLogFileValidation,
+        parameters: postureParameters({ 'trail.$': '$.target.trail' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a trail (`AWS::CloudTrail::Trail`) NON_COMPLIANT with `CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED`, whatever name the rule is deployed under. It runs at once by default: validation only adds digest files. A trail homed in another Region is refused (UpdateTrail must be called in its home Region), named, with nothing changed.',
+      release:
+        'That validation was off is recorded in the incident ledger before it is turned on. Start `remediation-release` for the incident: after a person approves, it turns validation off again on that trail, if it is still on, and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -201,7 +244,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },

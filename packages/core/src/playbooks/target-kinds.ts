@@ -102,6 +102,8 @@ const KINDS = {
   'security-group': posture('security group', 'AWS::EC2::SecurityGroup', 'groupId', 'sg-0123456789abcdef0'),
   /** An account-wide setting a periodic rule judges (Config names the account: `AWS::::Account`, its id). */
   account: posture('account', 'AWS::::Account', 'accountId', '123456789012'),
+  /** A CloudTrail trail, named by AWS Config by its name or ARN (the action takes either). */
+  trail: posture('CloudTrail trail', 'AWS::CloudTrail::Trail', 'trail', 'management-events'),
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {
     noun: "incident's changes",
