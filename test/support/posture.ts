@@ -29,6 +29,7 @@ export const POSTURE_EVENTS = {
   MULTI_REGION_CLOUD_TRAIL_ENABLED: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json',
   CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED:
     'config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json',
+  EC2_EBS_ENCRYPTION_BY_DEFAULT: 'config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json',
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

@@ -124,3 +124,18 @@ describe('cordon replay --approve on a Config result of cloud-trail-log-file-val
     ]);
   });
 });
+
+describe('cordon replay --approve on a Config result of ec2-ebs-encryption-by-default under a Security Hub name', () => {
+  it('turns on EBS encryption by default, and nothing else changes', async () => {
+    // Act
+    const report = await replayJson('config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json');
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'ebs-encryption-by-default' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      { resource: '123456789012/us-east-1', attribute: 'EBS encryption by default', before: 'off', after: 'on' },
+    ]);
+  });
+});

@@ -99,6 +99,7 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
         add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
       }
+      add(`${resource.resourceId}/${sandbox.account.context.region}`, 'EBS encryption by default', ec2.ebsEncryptionByDefault ? 'on' : 'off');
     }
     if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::CloudTrail::Trail') {
       const trail = sandbox.cloudTrail.findTrail(resource.resourceId);

@@ -140,6 +140,9 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
         .addTrail({ name: SEEDED_TRAILS.logging, s3BucketName: `app-audit-${sandbox.account.accountId}` });
     },
   },
+  // ---- EBS ----
+  // EBS encryption by default off in the Region (as a new account has it).
+  EC2_EBS_ENCRYPTION_BY_DEFAULT: { seed: (sandbox) => sandbox.ec2.setEbsEncryptionByDefault(false) },
 };
 
 /** The trail names the CloudTrail seeds use. */

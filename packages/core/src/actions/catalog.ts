@@ -2,6 +2,7 @@ import type { ContainmentPartId, StepId } from '../playbooks/ids.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
+import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
@@ -45,6 +46,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'release-remediation': releaseRemediation,
   'start-trail-logging': startTrailLogging,
   'enable-log-file-validation': enableLogFileValidation,
+  'enable-ebs-encryption-by-default': enableEbsEncryptionByDefault,
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];

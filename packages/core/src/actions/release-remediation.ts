@@ -2,6 +2,7 @@ import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
+import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { startTrailLogging } from './start-trail-logging.ts';
@@ -178,6 +179,7 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   closeDefaultSecurityGroup,
   startTrailLogging,
   enableLogFileValidation,
+  enableEbsEncryptionByDefault,
 ];
 
 /**

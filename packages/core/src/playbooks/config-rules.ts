@@ -41,6 +41,7 @@ const CONFIG_GUIDE = 'https://docs.aws.amazon.com/config/latest/developerguide';
 const EC2 = SECURITY_HUB_CONTROLS.ec2;
 const IAM = SECURITY_HUB_CONTROLS.iam;
 const CLOUDTRAIL = SECURITY_HUB_CONTROLS.cloudtrail;
+const EC2_EBS = SECURITY_HUB_CONTROLS.ec2Ebs;
 const { securityHub, cis, pciDss, nist } = control;
 
 /** NIST SP 800-53 Rev. 5 controls Security Hub relates to its security-group controls (boundary protection). */
@@ -282,6 +283,28 @@ export const CONFIG_RULES = {
           ...['AU-9', 'SI-4', 'SI-7(1)', 'SI-7(3)', 'SI-7(7)'].map(nist),
         ],
         source: CLOUDTRAIL,
+      },
+    ],
+  },
+  // ---- EBS ----
+  // https://docs.aws.amazon.com/config/latest/developerguide/ec2-ebs-encryption-by-default.html: identifier
+  // EC2_EBS_ENCRYPTION_BY_DEFAULT; "NON_COMPLIANT if the encryption is not enabled"; periodic, no parameters.
+  // Security Hub EC2.7 (Medium, resource type "AWS account").
+  EC2_EBS_ENCRYPTION_BY_DEFAULT: {
+    identifier: 'EC2_EBS_ENCRYPTION_BY_DEFAULT',
+    name: 'ec2-ebs-encryption-by-default',
+    resourceTypes: ['AWS::::Account'],
+    summary: 'EBS encryption by default is on in the account and Region.',
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/ec2-ebs-encryption-by-default.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('EC2.7'),
+          cis('1.4.0', '2.2.1'),
+          ...['CA-9(1)', 'CM-3(6)', 'SC-13', 'SC-28', 'SC-28(1)', 'SC-7(10)', 'SI-7(6)'].map(nist),
+        ],
+        source: EC2_EBS,
       },
     ],
   },

@@ -11,6 +11,7 @@ export const PLAYBOOK_IDS = [
   'remediation-release',
   'trail-logging',
   'trail-log-file-validation',
+  'ebs-encryption-by-default',
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -34,6 +35,7 @@ export const STEP_IDS = [
   'release-remediation',
   'start-trail-logging',
   'enable-log-file-validation',
+  'enable-ebs-encryption-by-default',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -41,7 +41,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 'default-security-group'
     | 'remediation-release'
     | 'trail-logging'
-    | 'trail-log-file-validation',
+    | 'trail-log-file-validation'
+    | 'ebs-encryption-by-default',
     PlaybookDefinition
   >
 > = {
@@ -223,6 +224,46 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  // ---- EBS ----
+  'ebs-encryption-by-default': {
+    id: 'ebs-encryption-by-default',
+    title: 'EBS encryption by default off',
+    summary:
+      'turn on EBS encryption by default in the account and Region an AWS Config rule found it off, recording that it was off for a release.',
+    steps: ['enable-ebs-encryption-by-default', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'account',
+    routes: {
+      configRules: {
+        EC2_EBS_ENCRYPTION_BY_DEFAULT: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause:
+            'after it, instance types that do not support encryption can no longer be launched and new volumes use the Region’s default KMS key, which every role that launches instances (Auto Scaling’s included) must be able to use: a person checks the launch templates first',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'enable-ebs-encryption-by-default': {
+        state: S.enableEbsEncryptionByDefault,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports the account (`AWS::::Account`) NON_COMPLIANT with `EC2_EBS_ENCRYPTION_BY_DEFAULT`, whatever name the rule is deployed under. It asks for approval first by default: encryption by default stops launches of instance types that do not support encryption, and new volumes need the default KMS key. Existing volumes are not changed (AWS does not encrypt them).',
+      release:
+        'That the setting was off is recorded in the incident ledger before it is turned on. Start `remediation-release` for the incident: after a person approves, it turns encryption by default off again in that account and Region, if it is still on.',
+      replay: {
+        args: 'packages/cli/demo/config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -244,7 +285,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },
