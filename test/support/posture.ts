@@ -30,6 +30,8 @@ export const POSTURE_EVENTS = {
   CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED:
     'config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json',
   EC2_EBS_ENCRYPTION_BY_DEFAULT: 'config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json',
+  EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK:
+    'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

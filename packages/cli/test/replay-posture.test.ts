@@ -139,3 +139,23 @@ describe('cordon replay --approve on a Config result of ec2-ebs-encryption-by-de
     ]);
   });
 });
+
+describe('cordon replay --approve on a Config result of ebs-snapshot-public-restorable-check under a conformance-pack name', () => {
+  it('removes only the group all from the public snapshot, keeping its share with the partner account', async () => {
+    // Act
+    const report = await replayJson('config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json');
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'public-snapshots' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'snap-0a1b2c3d4e5f60718',
+        attribute: 'create volume permission',
+        before: '444455556666, all',
+        after: '444455556666',
+      },
+    ]);
+  });
+});

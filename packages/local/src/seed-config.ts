@@ -143,7 +143,26 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
   // ---- EBS ----
   // EBS encryption by default off in the Region (as a new account has it).
   EC2_EBS_ENCRYPTION_BY_DEFAULT: { seed: (sandbox) => sandbox.ec2.setEbsEncryptionByDefault(false) },
+  // A public snapshot that is also shared with a partner account (the share must survive), beside a private one.
+  EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: {
+    seed(sandbox) {
+      if (sandbox.ec2.snapshot().snapshots[SEEDED_SNAPSHOTS.public] !== undefined) return;
+      sandbox.ec2.addSnapshot({
+        snapshotId: SEEDED_SNAPSHOTS.public,
+        description: 'db backup',
+        createVolumePermission: { groups: ['all'], userIds: [SEEDED_SNAPSHOTS.partner] },
+      });
+      sandbox.ec2.addSnapshot({ snapshotId: SEEDED_SNAPSHOTS.private, description: 'app volume' });
+    },
+  },
 };
+
+/** The snapshots the public-snapshot seed makes, and the partner account one of them is shared with. */
+export const SEEDED_SNAPSHOTS = {
+  public: 'snap-0a1b2c3d4e5f60718',
+  private: 'snap-0f1e2d3c4b5a69788',
+  partner: '444455556666',
+} as const;
 
 /** The trail names the CloudTrail seeds use. */
 export const SEEDED_TRAILS = { stopped: 'management-events', logging: 'app-audit' } as const;

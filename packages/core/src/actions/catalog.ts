@@ -6,6 +6,7 @@ import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
+import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
@@ -47,6 +48,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'start-trail-logging': startTrailLogging,
   'enable-log-file-validation': enableLogFileValidation,
   'enable-ebs-encryption-by-default': enableEbsEncryptionByDefault,
+  'make-snapshots-private': makeSnapshotsPrivate,
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];

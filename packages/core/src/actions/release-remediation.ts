@@ -4,6 +4,7 @@ import type { StepId } from '../playbooks/ids.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { startTrailLogging } from './start-trail-logging.ts';
 import {
@@ -180,6 +181,7 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   startTrailLogging,
   enableLogFileValidation,
   enableEbsEncryptionByDefault,
+  makeSnapshotsPrivate,
 ];
 
 /**

@@ -308,6 +308,45 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // https://docs.aws.amazon.com/config/latest/developerguide/ebs-snapshot-public-restorable-check.html: identifier
+  // EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK; "NON_COMPLIANT if one or more snapshots with RestorableByUserIds field
+  // are set to all"; periodic, no parameters. Security Hub EC2.1 (Critical, resource type "AWS account").
+  EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: {
+    identifier: 'EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK',
+    name: 'ebs-snapshot-public-restorable-check',
+    resourceTypes: ['AWS::::Account'],
+    summary: 'No EBS snapshot the account owns is restorable by everyone (create-volume permission for `all`).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/ebs-snapshot-public-restorable-check.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('EC2.1'),
+          pciDss('3.2.1', '1.2.1'),
+          pciDss('3.2.1', '1.3.1'),
+          pciDss('3.2.1', '1.3.4'),
+          pciDss('3.2.1', '7.2.1'),
+          ...[
+            'AC-21',
+            'AC-3',
+            'AC-3(7)',
+            'AC-4',
+            'AC-4(21)',
+            'AC-6',
+            'SC-7',
+            'SC-7(11)',
+            'SC-7(16)',
+            'SC-7(20)',
+            'SC-7(21)',
+            'SC-7(3)',
+            'SC-7(4)',
+            'SC-7(9)',
+          ].map(nist),
+        ],
+        source: EC2_EBS,
+      },
+    ],
+  },
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

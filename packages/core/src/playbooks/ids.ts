@@ -12,6 +12,7 @@ export const PLAYBOOK_IDS = [
   'trail-logging',
   'trail-log-file-validation',
   'ebs-encryption-by-default',
+  'public-snapshots',
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -36,6 +37,7 @@ export const STEP_IDS = [
   'start-trail-logging',
   'enable-log-file-validation',
   'enable-ebs-encryption-by-default',
+  'make-snapshots-private',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -42,7 +42,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 'remediation-release'
     | 'trail-logging'
     | 'trail-log-file-validation'
-    | 'ebs-encryption-by-default',
+    | 'ebs-encryption-by-default'
+    | 'public-snapshots',
     PlaybookDefinition
   >
 > = {
@@ -264,6 +265,44 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  'public-snapshots': {
+    id: 'public-snapshots',
+    title: 'Public EBS snapshots',
+    summary:
+      'make private every public EBS snapshot the account owns in the Region (remove the group `all`, keep the accounts each is shared with), recording each for a release.',
+    steps: ['make-snapshots-private', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'account',
+    routes: {
+      configRules: {
+        EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (a snapshot may be published on purpose, as a public dataset or the source of a shared image, and every account restoring from it loses access)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'make-snapshots-private': {
+        state: S.makeSnapshotsPrivate,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports the account (`AWS::::Account`) NON_COMPLIANT with `EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK` (a periodic rule: the result names the account, not the snapshot), whatever name the rule is deployed under. It asks for approval first by default. A public snapshot with the exemption tag stays public and is reported.',
+      release:
+        'Every snapshot made private is recorded in the incident ledger before the change. Start `remediation-release` for the incident: after a person approves, it adds the group `all` back to exactly those snapshots (if they still exist and are not public already), and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -285,7 +324,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },
