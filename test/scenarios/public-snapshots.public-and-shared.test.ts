@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Sandbox } from '../../packages/local/src/sandbox/index.ts';
 import { SEEDED_SNAPSHOTS } from '../../packages/local/src/seed-config.ts';
 import { sandboxForEvent } from '../../packages/local/src/seed-event.ts';
-import type { Sandbox } from '../../packages/local/src/sandbox/index.ts';
 import { ledgerEntries, loadDemoEvent, POSTURE_EVENTS, startRelease } from '../support/posture.ts';
 import { runScenario } from '../support/scenario.ts';
 
@@ -12,7 +12,10 @@ function permissions(sandbox: Sandbox): Record<string, string[]> {
   return Object.fromEntries(
     Object.values(sandbox.ec2.snapshot().snapshots).map((snapshot) => [
       snapshot.snapshotId,
-      [...(snapshot.createVolumePermission?.groups ?? []), ...(snapshot.createVolumePermission?.userIds ?? [])].sort(),
+      [
+        ...(snapshot.createVolumePermission?.groups ?? []),
+        ...(snapshot.createVolumePermission?.userIds ?? []),
+      ].sort(),
     ]),
   );
 }
@@ -28,9 +31,18 @@ describe('public-snapshots: ebs-snapshot-public-restorable-check under a conform
 
     // Assess
     expect(before[SEEDED_SNAPSHOTS.public]).toEqual([SEEDED_SNAPSHOTS.partner, 'all']);
-    expect(execution?.steps.map((step) => step.id)).toEqual(['request-approval', 'make-snapshots-private', 'notify']);
-    expect(permissions(sandbox)).toEqual({ ...before, [SEEDED_SNAPSHOTS.public]: [SEEDED_SNAPSHOTS.partner] });
-    const fix = (await ledgerEntries(deployment, incident.id)).filter((entry) => entry.step === 'make-snapshots-private');
+    expect(execution?.steps.map((step) => step.id)).toEqual([
+      'request-approval',
+      'make-snapshots-private',
+      'notify',
+    ]);
+    expect(permissions(sandbox)).toEqual({
+      ...before,
+      [SEEDED_SNAPSHOTS.public]: [SEEDED_SNAPSHOTS.partner],
+    });
+    const fix = (await ledgerEntries(deployment, incident.id)).filter(
+      (entry) => entry.step === 'make-snapshots-private',
+    );
     expect(fix.length).toBeGreaterThan(0);
     expect(fix.every((entry) => entry.controls?.includes('SecurityHub/EC2.1'))).toBe(true);
 

@@ -82,7 +82,10 @@ describe('cordon replay --approve on a Config result for each security-group rul
 describe('cordon replay --approve on a Config result for each trail-logging rule, deployed under a conformance pack or Security Hub name', () => {
   it.each([
     { file: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json', rule: 'cloudtrail-enabled' },
-    { file: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json', rule: 'multi-region-cloudtrail-enabled' },
+    {
+      file: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json',
+      rule: 'multi-region-cloudtrail-enabled',
+    },
   ])('$file ($rule) starts exactly the stopped trail, and nothing else changes', async ({ file }) => {
     // Act
     const report = await replayJson(file);
@@ -107,7 +110,9 @@ describe('cordon replay --approve on a Config result for each trail-logging rule
 describe('cordon replay --approve on a Config result of cloud-trail-log-file-validation-enabled under a conformance-pack name', () => {
   it('turns on log file validation of the named trail, and nothing else changes', async () => {
     // Act
-    const report = await replayJson('config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json');
+    const report = await replayJson(
+      'config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json',
+    );
 
     // Assess
     expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'trail-log-file-validation' });
@@ -135,7 +140,12 @@ describe('cordon replay --approve on a Config result of ec2-ebs-encryption-by-de
     expect(report.execution.status).toBe('SUCCEEDED');
     expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
     expect(report.changes).toEqual([
-      { resource: '123456789012/us-east-1', attribute: 'EBS encryption by default', before: 'off', after: 'on' },
+      {
+        resource: '123456789012/us-east-1',
+        attribute: 'EBS encryption by default',
+        before: 'off',
+        after: 'on',
+      },
     ]);
   });
 });
@@ -143,7 +153,9 @@ describe('cordon replay --approve on a Config result of ec2-ebs-encryption-by-de
 describe('cordon replay --approve on a Config result of ebs-snapshot-public-restorable-check under a conformance-pack name', () => {
   it('removes only the group all from the public snapshot, keeping its share with the partner account', async () => {
     // Act
-    const report = await replayJson('config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json');
+    const report = await replayJson(
+      'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
+    );
 
     // Assess
     expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'public-snapshots' });

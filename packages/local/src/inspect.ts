@@ -99,11 +99,19 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
         add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
       }
-      add(`${resource.resourceId}/${sandbox.account.context.region}`, 'EBS encryption by default', ec2.ebsEncryptionByDefault ? 'on' : 'off');
+      add(
+        `${resource.resourceId}/${sandbox.account.context.region}`,
+        'EBS encryption by default',
+        ec2.ebsEncryptionByDefault ? 'on' : 'off',
+      );
       // Who may create volumes from each of the account's snapshots: `all` makes one public.
       for (const snapshot of Object.values(ec2.snapshots)) {
         const permission = snapshot.createVolumePermission;
-        add(snapshot.snapshotId, 'create volume permission', [...(permission?.groups ?? []), ...(permission?.userIds ?? [])].sort().join(', ') || '-');
+        add(
+          snapshot.snapshotId,
+          'create volume permission',
+          [...(permission?.groups ?? []), ...(permission?.userIds ?? [])].sort().join(', ') || '-',
+        );
       }
     }
     if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::CloudTrail::Trail') {

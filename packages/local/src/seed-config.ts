@@ -122,7 +122,9 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
   CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: false }) },
   // A stopped multi-Region trail beside a single-Region trail that logs (which the rule does not count, and the
   // fix must leave as it is).
-  MULTI_REGION_CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: true }) },
+  MULTI_REGION_CLOUD_TRAIL_ENABLED: {
+    seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: true }),
+  },
   // The trail the result names, logging without validation, beside another trail without validation (its own
   // result, which this fix must leave alone).
   CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: {

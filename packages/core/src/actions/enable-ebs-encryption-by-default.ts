@@ -126,7 +126,8 @@ export const enableEbsEncryptionByDefault: ActionDefinition<
   EnableEbsEncryptionByDefaultOutput
 > = {
   id: 'enable-ebs-encryption-by-default',
-  summary: 'Turns on EBS encryption by default for the account in the Region (existing volumes are left as they are).',
+  summary:
+    'Turns on EBS encryption by default for the account in the Region (existing volumes are left as they are).',
   undo: 'Released from the ledger by `remediation-release` (always approved by a person): encryption by default is turned off again, only if the fix turned it on.',
   dryRunBehaviour: 'Reads the setting and records whether it would turn it on; no call changes anything.',
   mutating: true,
@@ -152,7 +153,11 @@ export const enableEbsEncryptionByDefault: ActionDefinition<
       region: context.region,
       enabled: !on,
     };
-    const restore: EbsEncryptionRestore = { accountId: input.accountId, region: context.region, wasEnabled: false };
+    const restore: EbsEncryptionRestore = {
+      accountId: input.accountId,
+      region: context.region,
+      wasEnabled: false,
+    };
     return {
       changes: on ? [] : [settingChange(input.accountId, context.region, false, true)],
       restore,

@@ -18,7 +18,12 @@
  * Which id AWS Config gives a trail (its name or its ARN) is not stated on the rule's page: the target takes
  * either, and the trail is resolved by DescribeTrails, which accepts both.
  */
-import { DescribeTrailsCommand, ListTagsCommand, type Trail, UpdateTrailCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  DescribeTrailsCommand,
+  ListTagsCommand,
+  type Trail,
+  UpdateTrailCommand,
+} from '@aws-sdk/client-cloudtrail';
 import { ActionFailedError, classifyAwsError, ResourceGoneError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
@@ -33,7 +38,8 @@ import {
 } from './types.ts';
 
 /** A trail name ("3 to 128 characters", letters, digits, periods, underscores, dashes) or a trail ARN. */
-const TRAIL = /^([A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]|arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128})$/;
+const TRAIL =
+  /^([A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]|arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail\/[A-Za-z0-9._-]{3,128})$/;
 
 export const EnableLogFileValidationInput = z.extend(StepEnvelopeSchema, {
   /** The trail AWS Config named (`AWS::CloudTrail::Trail`): its name or its ARN. */
@@ -67,7 +73,9 @@ async function describeTrail(context: ActionContext, trail: string): Promise<Tra
     throw classifyAwsError(error, `DescribeTrails ${trail}`);
   }
   if (found?.TrailARN === undefined) {
-    throw new ResourceGoneError(`Trail ${trail} does not exist (any more) in ${context.region}: nothing was changed.`);
+    throw new ResourceGoneError(
+      `Trail ${trail} does not exist (any more) in ${context.region}: nothing was changed.`,
+    );
   }
   return found;
 }
@@ -83,7 +91,9 @@ function assertHome(trail: Trail, context: ActionContext): void {
 
 async function setValidation(context: ActionContext, arn: string, enabled: boolean): Promise<void> {
   try {
-    await context.clients.cloudTrail.send(new UpdateTrailCommand({ Name: arn, EnableLogFileValidation: enabled }));
+    await context.clients.cloudTrail.send(
+      new UpdateTrailCommand({ Name: arn, EnableLogFileValidation: enabled }),
+    );
   } catch (error) {
     throw classifyAwsError(error, `UpdateTrail ${arn} EnableLogFileValidation=${enabled}`);
   }
@@ -123,7 +133,12 @@ export const logFileValidationRelease: ActionRelease<LogFileValidationRestore> =
       trail = await describeTrail(context, restore.arn);
     } catch (error) {
       if (!(error instanceof ResourceGoneError)) throw error;
-      return { changes: [], notes: [`${restore.arn} no longer exists: nothing to put back.`], output: { disabled: false }, apply: async () => ({ disabled: false }) };
+      return {
+        changes: [],
+        notes: [`${restore.arn} no longer exists: nothing to put back.`],
+        output: { disabled: false },
+        apply: async () => ({ disabled: false }),
+      };
     }
     assertHome(trail, context);
     const on = trail.LogFileValidationEnabled === true;
@@ -155,9 +170,11 @@ export const enableLogFileValidation: ActionDefinition<
   EnableLogFileValidationOutput
 > = {
   id: 'enable-log-file-validation',
-  summary: 'Turns on log file validation (signed digest files) of the CloudTrail trail an AWS Config rule named, changing nothing else of it.',
+  summary:
+    'Turns on log file validation (signed digest files) of the CloudTrail trail an AWS Config rule named, changing nothing else of it.',
   undo: 'Released from the ledger by `remediation-release` (always approved by a person): validation is turned off again on that trail.',
-  dryRunBehaviour: 'Reads the trail and its tags and records whether it would turn validation on; no call changes anything.',
+  dryRunBehaviour:
+    'Reads the trail and its tags and records whether it would turn validation on; no call changes anything.',
   mutating: true,
   input: EnableLogFileValidationInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError'],

@@ -107,7 +107,8 @@ async function modify(context: ActionContext, snapshotId: string, verb: 'Add' | 
  * exists and is not public already.
  */
 export const publicSnapshotsRelease: ActionRelease<PublicSnapshotsRestore> = {
-  summary: 'Makes public again (group `all` on the create-volume permission) exactly the snapshots the fix made private.',
+  summary:
+    'Makes public again (group `all` on the create-volume permission) exactly the snapshots the fix made private.',
   restore: PublicSnapshotsRestoreSchema,
   permissions: [
     {
@@ -128,13 +129,19 @@ export const publicSnapshotsRelease: ActionRelease<PublicSnapshotsRestore> = {
     for (const snapshotId of restore.snapshots) {
       try {
         const answer = await context.clients.ec2.send(
-          new DescribeSnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: 'createVolumePermission' }),
+          new DescribeSnapshotAttributeCommand({
+            SnapshotId: snapshotId,
+            Attribute: 'createVolumePermission',
+          }),
         );
-        const isPublic = (answer.CreateVolumePermissions ?? []).some((permission) => permission.Group === 'all');
+        const isPublic = (answer.CreateVolumePermissions ?? []).some(
+          (permission) => permission.Group === 'all',
+        );
         if (isPublic) notes.push(`${snapshotId} is public already.`);
         else toRestore.push(snapshotId);
       } catch (error) {
-        if (awsErrorCode(error) !== 'InvalidSnapshot.NotFound') throw classifyAwsError(error, `DescribeSnapshotAttribute ${snapshotId}`);
+        if (awsErrorCode(error) !== 'InvalidSnapshot.NotFound')
+          throw classifyAwsError(error, `DescribeSnapshotAttribute ${snapshotId}`);
         notes.push(`${snapshotId} no longer exists: nothing to put back.`);
       }
     }
@@ -167,7 +174,8 @@ export const makeSnapshotsPrivate: ActionDefinition<MakeSnapshotsPrivateInput, M
   summary:
     'Removes the group `all` from the create-volume permission of every public EBS snapshot the account owns in the Region, keeping the accounts each is shared with.',
   undo: 'Released from the ledger by `remediation-release` (always approved by a person): each snapshot made private is made public again.',
-  dryRunBehaviour: 'Lists the public snapshots and records which it would make private; no call changes anything.',
+  dryRunBehaviour:
+    'Lists the public snapshots and records which it would make private; no call changes anything.',
   mutating: true,
   input: MakeSnapshotsPrivateInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError'],

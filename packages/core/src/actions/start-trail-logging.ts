@@ -26,12 +26,7 @@ import {
   StopLoggingCommand,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
-import {
-  ActionFailedError,
-  awsErrorCode,
-  classifyAwsError,
-  ExemptResourceError,
-} from '../errors.ts';
+import { ActionFailedError, awsErrorCode, classifyAwsError, ExemptResourceError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
 import { assertNotExempt } from './guardrails.ts';
@@ -67,21 +62,24 @@ export interface StartTrailLoggingOutput {
 
 /** What the release needs: the trails this fix started, each of which was stopped before. */
 export const TrailLoggingRestoreSchema = z.object({
-  trails: z.array(z.object({ arn: z.string().check(z.regex(TRAIL_ARN, 'must be a trail ARN')), name: z.string() })),
+  trails: z.array(
+    z.object({ arn: z.string().check(z.regex(TRAIL_ARN, 'must be a trail ARN')), name: z.string() }),
+  ),
 });
 export type TrailLoggingRestore = z.output<typeof TrailLoggingRestoreSchema>;
 
 /** The rules this fix answers, and which trails each counts. */
-const TRAIL_RULES: Readonly<Record<string, { readonly counts: (trail: Trail) => boolean; readonly what: string }>> =
-  {
-    // "Checks if an AWS CloudTrail trail is enabled in your AWS account."
-    CLOUD_TRAIL_ENABLED: { counts: () => true, what: 'a trail that logs' },
-    // "Checks if there is at least one multi-region AWS CloudTrail."
-    MULTI_REGION_CLOUD_TRAIL_ENABLED: {
-      counts: (trail) => trail.IsMultiRegionTrail === true,
-      what: 'a multi-Region trail that logs',
-    },
-  };
+const TRAIL_RULES: Readonly<
+  Record<string, { readonly counts: (trail: Trail) => boolean; readonly what: string }>
+> = {
+  // "Checks if an AWS CloudTrail trail is enabled in your AWS account."
+  CLOUD_TRAIL_ENABLED: { counts: () => true, what: 'a trail that logs' },
+  // "Checks if there is at least one multi-region AWS CloudTrail."
+  MULTI_REGION_CLOUD_TRAIL_ENABLED: {
+    counts: (trail) => trail.IsMultiRegionTrail === true,
+    what: 'a multi-Region trail that logs',
+  },
+};
 
 /** The optional parameters both rules share, and the trail field each one names. */
 const PARAMETER_FIELDS = {
@@ -100,7 +98,9 @@ function matchesParameters(trail: Trail, parameters: Readonly<Record<string, str
 
 async function describeTrails(context: ActionContext): Promise<Trail[]> {
   try {
-    const answer = await context.clients.cloudTrail.send(new DescribeTrailsCommand({ includeShadowTrails: true }));
+    const answer = await context.clients.cloudTrail.send(
+      new DescribeTrailsCommand({ includeShadowTrails: true }),
+    );
     return answer.trailList ?? [];
   } catch (error) {
     throw classifyAwsError(error, 'DescribeTrails');
@@ -138,7 +138,8 @@ function loggingChange(arn: string, before: boolean, after: boolean): Change {
  * release's StopLogging as `Stealth:IAMUser/CloudTrailLoggingDisabled` by Cordon's release role.
  */
 export const trailLoggingRelease: ActionRelease<TrailLoggingRestore> = {
-  summary: 'Stops again exactly the trails the fix started (each was stopped before it), after a person approved.',
+  summary:
+    'Stops again exactly the trails the fix started (each was stopped before it), after a person approved.',
   restore: TrailLoggingRestoreSchema,
   permissions: [
     {
@@ -205,7 +206,8 @@ export const startTrailLogging: ActionDefinition<StartTrailLoggingInput, StartTr
   summary:
     'Starts logging again on every stopped CloudTrail trail of the Region that the AWS Config rule counts (any trail, or multi-Region trails), leaving every other trail as it is.',
   undo: 'Released from the ledger by `remediation-release` (always approved by a person): the trails it started are stopped again, and only those.',
-  dryRunBehaviour: 'Reads the trails, their status and tags, and records which it would start; no call changes anything.',
+  dryRunBehaviour:
+    'Reads the trails, their status and tags, and records which it would start; no call changes anything.',
   mutating: true,
   input: StartTrailLoggingInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError'],
@@ -255,7 +257,8 @@ export const startTrailLogging: ActionDefinition<StartTrailLoggingInput, StartTr
     for (const trail of counted) {
       const arn = trail.TrailARN ?? '';
       if (await isLogging(context, arn)) alreadyLogging.push(arn);
-      else if (trail.HomeRegion !== undefined && trail.HomeRegion !== context.region) homedElsewhere.push(arn);
+      else if (trail.HomeRegion !== undefined && trail.HomeRegion !== context.region)
+        homedElsewhere.push(arn);
       else stoppedHere.push(trail);
     }
     const exempt: string[] = [];
@@ -273,11 +276,14 @@ export const startTrailLogging: ActionDefinition<StartTrailLoggingInput, StartTr
     const notes = [
       ...exempt.map((arn) => `${arn} is stopped and carries the exemption tag: left stopped.`),
       ...homedElsewhere.map(
-        (arn) => `${arn} is stopped and homed in another Region: only a run there (StartLogging in its home Region) can start it.`,
+        (arn) =>
+          `${arn} is stopped and homed in another Region: only a run there (StartLogging in its home Region) can start it.`,
       ),
       ...(input.rule.parametersKnown
         ? []
-        : [`The parameters of ${input.rule.name} could not be read: every trail it may count was considered.`]),
+        : [
+            `The parameters of ${input.rule.name} could not be read: every trail it may count was considered.`,
+          ]),
     ];
     if (toStart.length === 0 && alreadyLogging.length === 0) {
       if (exempt.length > 0 && homedElsewhere.length === 0) {

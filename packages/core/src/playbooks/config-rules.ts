@@ -194,7 +194,8 @@ export const CONFIG_RULES = {
     identifier: 'CLOUD_TRAIL_ENABLED',
     name: 'cloudtrail-enabled',
     resourceTypes: ['AWS::::Account'],
-    summary: 'The account has a CloudTrail trail that is logging (optionally to the given S3 bucket, SNS topic or log group).',
+    summary:
+      'The account has a CloudTrail trail that is logging (optionally to the given S3 bucket, SNS topic or log group).',
     severity: 'high',
     docs: `${CONFIG_GUIDE}/cloudtrail-enabled.html`,
     mappings: [
@@ -230,7 +231,8 @@ export const CONFIG_RULES = {
     identifier: 'MULTI_REGION_CLOUD_TRAIL_ENABLED',
     name: 'multi-region-cloudtrail-enabled',
     resourceTypes: ['AWS::::Account'],
-    summary: 'The account has at least one multi-Region CloudTrail trail that is logging and matches the rule parameters.',
+    summary:
+      'The account has at least one multi-Region CloudTrail trail that is logging and matches the rule parameters.',
     severity: 'high',
     docs: `${CONFIG_GUIDE}/multi-region-cloudtrail-enabled.html`,
     mappings: [
@@ -315,7 +317,8 @@ export const CONFIG_RULES = {
     identifier: 'EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK',
     name: 'ebs-snapshot-public-restorable-check',
     resourceTypes: ['AWS::::Account'],
-    summary: 'No EBS snapshot the account owns is restorable by everyone (create-volume permission for `all`).',
+    summary:
+      'No EBS snapshot the account owns is restorable by everyone (create-volume permission for `all`).',
     severity: 'critical',
     docs: `${CONFIG_GUIDE}/ebs-snapshot-public-restorable-check.html`,
     mappings: [

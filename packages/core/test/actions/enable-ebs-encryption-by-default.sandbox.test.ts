@@ -33,7 +33,9 @@ describe('enable-ebs-encryption-by-default (against the sandbox account)', () =>
     const environment = environmentOn(sandbox);
 
     // Act + Assess
-    await expectSecondRunChangesNothing(sandbox, () => runAction(enableEbsEncryptionByDefault, input, environment));
+    await expectSecondRunChangesNothing(sandbox, () =>
+      runAction(enableEbsEncryptionByDefault, input, environment),
+    );
   });
 
   it('changes nothing in dry-run', async () => {
@@ -68,7 +70,11 @@ describe('enable-ebs-encryption-by-default (against the sandbox account)', () =>
     // Prepare
     const sandbox = testSandbox();
     const environment = environmentOn(sandbox);
-    sandbox.account.injectFault({ command: 'EnableEbsEncryptionByDefault', error: 'RequestLimitExceeded', times: 1 });
+    sandbox.account.injectFault({
+      command: 'EnableEbsEncryptionByDefault',
+      error: 'RequestLimitExceeded',
+      times: 1,
+    });
 
     // Act
     const failed = runAction(enableEbsEncryptionByDefault, input, environment);

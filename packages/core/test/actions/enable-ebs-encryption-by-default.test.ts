@@ -42,7 +42,14 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
       outcome: 'planned',
       restore: { accountId: TEST_ACCOUNT, region: 'us-east-1', wasEnabled: false },
       controls: ['SecurityHub/EC2.7'],
-      changes: [{ resource: `${TEST_ACCOUNT}/us-east-1`, attribute: 'EBS encryption by default', before: 'off', after: 'on' }],
+      changes: [
+        {
+          resource: `${TEST_ACCOUNT}/us-east-1`,
+          attribute: 'EBS encryption by default',
+          before: 'off',
+          after: 'on',
+        },
+      ],
     });
   });
 
@@ -83,7 +90,11 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
       { ...input, accountId: '210987654321' },
       actionEnvironment(clients),
     );
-    const malformed = runAction(enableEbsEncryptionByDefault, { ...input, accountId: 'me' }, actionEnvironment(clients));
+    const malformed = runAction(
+      enableEbsEncryptionByDefault,
+      { ...input, accountId: 'me' },
+      actionEnvironment(clients),
+    );
 
     // Assess
     await expect(other).rejects.toThrow(/named account 210987654321/);
@@ -93,7 +104,10 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
 
   it('is released by turning it off again', async () => {
     // Prepare
-    ec2.on(GetEbsEncryptionByDefaultCommand).resolvesOnce({ EbsEncryptionByDefault: false }).resolves({ EbsEncryptionByDefault: true });
+    ec2
+      .on(GetEbsEncryptionByDefaultCommand)
+      .resolvesOnce({ EbsEncryptionByDefault: false })
+      .resolves({ EbsEncryptionByDefault: true });
     const environment = actionEnvironment(clients);
     await runAction(enableEbsEncryptionByDefault, input, environment);
 

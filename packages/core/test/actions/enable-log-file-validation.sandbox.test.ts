@@ -14,7 +14,12 @@ import { runAction } from '../../src/actions/run-action.ts';
 /** Two trails without validation: the one a Config result names, and another that must stay as it is. */
 function twoTrailsWithoutValidation(sandbox: Sandbox): void {
   sandbox.cloudTrail
-    .addTrail({ name: 'management-events', s3BucketName: 'org-logs', isMultiRegionTrail: true, kmsKeyId: 'alias/trail' })
+    .addTrail({
+      name: 'management-events',
+      s3BucketName: 'org-logs',
+      isMultiRegionTrail: true,
+      kmsKeyId: 'alias/trail',
+    })
     .addTrail({ name: 'app-audit', s3BucketName: 'app-logs' });
 }
 
@@ -45,7 +50,9 @@ describe('enable-log-file-validation (against the sandbox account)', () => {
     const environment = environmentOn(sandbox);
 
     // Act + Assess
-    await expectSecondRunChangesNothing(sandbox, () => runAction(enableLogFileValidation, input, environment));
+    await expectSecondRunChangesNothing(sandbox, () =>
+      runAction(enableLogFileValidation, input, environment),
+    );
   });
 
   it('changes nothing in dry-run', async () => {

@@ -71,7 +71,11 @@ describe('enable-log-file-validation (commands sent)', () => {
       EnableLogFileValidation: true,
     });
     const [planned] = environment.ledger.all();
-    expect(planned).toMatchObject({ outcome: 'planned', restore: { arn: ARN }, controls: ['SecurityHub/CloudTrail.4'] });
+    expect(planned).toMatchObject({
+      outcome: 'planned',
+      restore: { arn: ARN },
+      controls: ['SecurityHub/CloudTrail.4'],
+    });
   });
 
   it('takes the trail by ARN as well as by name', async () => {
@@ -105,7 +109,11 @@ describe('enable-log-file-validation (commands sent)', () => {
     given(trail());
 
     // Act
-    const outcome = await runAction(enableLogFileValidation, { ...input, dryRun: true }, actionEnvironment(clients));
+    const outcome = await runAction(
+      enableLogFileValidation,
+      { ...input, dryRun: true },
+      actionEnvironment(clients),
+    );
 
     // Assess
     expect(outcome.status).toBe('dry-run');
@@ -116,17 +124,21 @@ describe('enable-log-file-validation (commands sent)', () => {
   it('refuses, named, an exempt trail, a trail homed elsewhere, a trail that is gone, and an id that is no trail', async () => {
     // Act + Assess
     given(trail(), [{ Key: 'cordon:exempt', Value: 'true' }]);
-    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject({
-      name: 'ExemptResourceError',
-    });
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject(
+      {
+        name: 'ExemptResourceError',
+      },
+    );
     given(trail({ HomeRegion: 'eu-west-1' }));
     await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toThrow(
       /homed in eu-west-1: UpdateTrail must be called there/,
     );
     given(undefined);
-    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject({
-      name: 'ResourceGoneError',
-    });
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject(
+      {
+        name: 'ResourceGoneError',
+      },
+    );
     await expect(
       runAction(enableLogFileValidation, { ...input, trail: 'not a trail!' }, actionEnvironment(clients)),
     ).rejects.toMatchObject({ name: 'InvalidActionInputError' });

@@ -18,14 +18,20 @@ const PARTNER = '444455556666';
 
 /** Two public snapshots (one also shared with a partner), a snapshot shared with the partner only. */
 function snapshots(sandbox: Sandbox): void {
-  sandbox.ec2.addSnapshot({ snapshotId: PUBLIC_SHARED, createVolumePermission: { groups: ['all'], userIds: [PARTNER] } });
+  sandbox.ec2.addSnapshot({
+    snapshotId: PUBLIC_SHARED,
+    createVolumePermission: { groups: ['all'], userIds: [PARTNER] },
+  });
   sandbox.ec2.addSnapshot({ snapshotId: PUBLIC, createVolumePermission: { groups: ['all'] } });
   sandbox.ec2.addSnapshot({ snapshotId: SHARED, createVolumePermission: { userIds: [PARTNER] } });
 }
 
 function permissions(sandbox: Sandbox) {
   return Object.fromEntries(
-    Object.values(sandbox.ec2.snapshot().snapshots).map((snapshot) => [snapshot.snapshotId, snapshot.createVolumePermission]),
+    Object.values(sandbox.ec2.snapshot().snapshots).map((snapshot) => [
+      snapshot.snapshotId,
+      snapshot.createVolumePermission,
+    ]),
   );
 }
 
@@ -98,7 +104,11 @@ describe('make-snapshots-private (against the sandbox account)', () => {
     const sandbox = testSandbox();
     snapshots(sandbox);
     const environment = environmentOn(sandbox);
-    sandbox.account.injectFault({ command: 'ModifySnapshotAttribute', error: 'RequestLimitExceeded', times: 1 });
+    sandbox.account.injectFault({
+      command: 'ModifySnapshotAttribute',
+      error: 'RequestLimitExceeded',
+      times: 1,
+    });
 
     // Act
     const failed = runAction(makeSnapshotsPrivate, input, environment);

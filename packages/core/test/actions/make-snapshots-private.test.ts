@@ -37,7 +37,10 @@ describe('make-snapshots-private (commands sent)', () => {
 
     // Assess
     expect(outcome.output.madePrivate).toEqual([PUBLIC_A, PUBLIC_B]);
-    expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { OwnerIds: ['self'], RestorableByUserIds: ['all'] });
+    expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, {
+      OwnerIds: ['self'],
+      RestorableByUserIds: ['all'],
+    });
     expect(ec2).toHaveReceivedCommandWith(DescribeSnapshotsCommand, { NextToken: 'page-2' });
     expect(ec2).toHaveReceivedCommandTimes(ModifySnapshotAttributeCommand, 2);
     expect(ec2.commandCalls(ModifySnapshotAttributeCommand)[0]?.args[0].input).toEqual({
@@ -61,7 +64,9 @@ describe('make-snapshots-private (commands sent)', () => {
       outcome: 'planned',
       restore: { snapshots: [PUBLIC_A] },
       controls: ['SecurityHub/EC2.1'],
-      changes: [{ resource: PUBLIC_A, attribute: 'createVolumePermission:all', before: 'public', after: 'private' }],
+      changes: [
+        { resource: PUBLIC_A, attribute: 'createVolumePermission:all', before: 'public', after: 'private' },
+      ],
     });
   });
 
@@ -100,7 +105,11 @@ describe('make-snapshots-private (commands sent)', () => {
 
   it('refuses another account than the incident’s before any call', async () => {
     // Act
-    const run = runAction(makeSnapshotsPrivate, { ...input, accountId: '210987654321' }, actionEnvironment(clients));
+    const run = runAction(
+      makeSnapshotsPrivate,
+      { ...input, accountId: '210987654321' },
+      actionEnvironment(clients),
+    );
 
     // Assess
     await expect(run).rejects.toThrow(/named account 210987654321/);
@@ -110,7 +119,9 @@ describe('make-snapshots-private (commands sent)', () => {
   it('is released by adding the group all back to exactly the snapshots it made private', async () => {
     // Prepare
     ec2.on(DescribeSnapshotsCommand).resolves({ Snapshots: [{ SnapshotId: PUBLIC_A }] });
-    ec2.on(DescribeSnapshotAttributeCommand).resolves({ CreateVolumePermissions: [{ UserId: '444455556666' }] });
+    ec2
+      .on(DescribeSnapshotAttributeCommand)
+      .resolves({ CreateVolumePermissions: [{ UserId: '444455556666' }] });
     const environment = actionEnvironment(clients);
     await runAction(makeSnapshotsPrivate, input, environment);
 

@@ -17,7 +17,11 @@ const ENABLED = {
   parameters: {},
   parametersKnown: true,
 };
-const MULTI_REGION = { ...ENABLED, identifier: 'MULTI_REGION_CLOUD_TRAIL_ENABLED', name: 'multi-region-cloudtrail-enabled' };
+const MULTI_REGION = {
+  ...ENABLED,
+  identifier: 'MULTI_REGION_CLOUD_TRAIL_ENABLED',
+  name: 'multi-region-cloudtrail-enabled',
+};
 
 /**
  * A stopped multi-Region trail (stopped by an attacker after it logged), a single-Region trail that logs, and a
@@ -25,10 +29,21 @@ const MULTI_REGION = { ...ENABLED, identifier: 'MULTI_REGION_CLOUD_TRAIL_ENABLED
  */
 function anAccountWithAStoppedTrail(sandbox: Sandbox): void {
   sandbox.cloudTrail
-    .addTrail({ name: 'management-events', s3BucketName: 'org-logs', isMultiRegionTrail: true, logFileValidationEnabled: true })
+    .addTrail({
+      name: 'management-events',
+      s3BucketName: 'org-logs',
+      isMultiRegionTrail: true,
+      logFileValidationEnabled: true,
+    })
     .stopLogging('management-events')
     .addTrail({ name: 'app-audit', s3BucketName: 'app-logs' })
-    .addTrail({ name: 'eu-trail', s3BucketName: 'eu-logs', homeRegion: 'eu-west-1', isMultiRegionTrail: true, isLogging: false });
+    .addTrail({
+      name: 'eu-trail',
+      s3BucketName: 'eu-logs',
+      homeRegion: 'eu-west-1',
+      isMultiRegionTrail: true,
+      isLogging: false,
+    });
 }
 
 /** Whether each trail logs, by name. */
@@ -86,7 +101,9 @@ describe('start-trail-logging (against the sandbox account)', () => {
 
     // Assess
     expect(outcome.status).toBe('dry-run');
-    expect(outcome.output.started).toEqual([`arn:aws:cloudtrail:us-east-1:${TEST_ACCOUNT}:trail/management-events`]);
+    expect(outcome.output.started).toEqual([
+      `arn:aws:cloudtrail:us-east-1:${TEST_ACCOUNT}:trail/management-events`,
+    ]);
   });
 
   it('refuses, changing nothing, an account with no trail at all', async () => {
@@ -95,7 +112,9 @@ describe('start-trail-logging (against the sandbox account)', () => {
 
     // Act
     const run = expectUnchanged(sandbox, () =>
-      runAction(startTrailLogging, { ...input, rule: ENABLED }, environmentOn(sandbox)).catch((error: unknown) => error),
+      runAction(startTrailLogging, { ...input, rule: ENABLED }, environmentOn(sandbox)).catch(
+        (error: unknown) => error,
+      ),
     );
 
     // Assess

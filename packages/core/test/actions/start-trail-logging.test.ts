@@ -15,7 +15,8 @@ import { runAction } from '../../src/actions/run-action.ts';
 import { startTrailLogging } from '../../src/actions/start-trail-logging.ts';
 import type { TargetRule } from '../../src/playbooks/target-kinds.ts';
 
-const arn = (name: string, region = 'us-east-1') => `arn:aws:cloudtrail:${region}:${TEST_ACCOUNT}:trail/${name}`;
+const arn = (name: string, region = 'us-east-1') =>
+  `arn:aws:cloudtrail:${region}:${TEST_ACCOUNT}:trail/${name}`;
 
 const ENABLED: TargetRule = {
   identifier: 'CLOUD_TRAIL_ENABLED',
@@ -61,9 +62,9 @@ describe('start-trail-logging (commands sent)', () => {
       cloudTrail
         .on(GetTrailStatusCommand, { Name: each.TrailARN })
         .resolves({ IsLogging: logging.includes(each.Name ?? '') });
-      cloudTrail
-        .on(ListTagsCommand, { ResourceIdList: [each.TrailARN ?? ''] })
-        .resolves({ ResourceTagList: [{ ResourceId: each.TrailARN, TagsList: tags[each.Name ?? ''] ?? [] }] });
+      cloudTrail.on(ListTagsCommand, { ResourceIdList: [each.TrailARN ?? ''] }).resolves({
+        ResourceTagList: [{ ResourceId: each.TrailARN, TagsList: tags[each.Name ?? ''] ?? [] }],
+      });
     }
   }
 
@@ -130,7 +131,9 @@ describe('start-trail-logging (commands sent)', () => {
     const [planned, done] = environment.ledger.all();
     expect(planned).toMatchObject({ outcome: 'planned', controls: ['SecurityHub/CloudTrail.3'] });
     expect(planned?.restore).toEqual({ trails: [{ arn: ORG.TrailARN, name: 'management-events' }] });
-    expect(planned?.changes).toEqual([{ resource: ORG.TrailARN, attribute: 'logging', before: 'off', after: 'on' }]);
+    expect(planned?.changes).toEqual([
+      { resource: ORG.TrailARN, attribute: 'logging', before: 'off', after: 'on' },
+    ]);
     expect(done?.outcome).toBe('done');
     expect(cloudTrail).toHaveReceivedCommandTimes(StartLoggingCommand, 1);
   });
@@ -140,7 +143,11 @@ describe('start-trail-logging (commands sent)', () => {
     trails([ORG], []);
 
     // Act
-    const outcome = await runAction(startTrailLogging, { ...input, dryRun: true }, actionEnvironment(clients));
+    const outcome = await runAction(
+      startTrailLogging,
+      { ...input, dryRun: true },
+      actionEnvironment(clients),
+    );
 
     // Assess
     expect(outcome.status).toBe('dry-run');

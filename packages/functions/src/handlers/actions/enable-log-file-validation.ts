@@ -3,4 +3,6 @@ import { enableLogFileValidation } from '@cordon/core/actions/enable-log-file-va
 import { createActionHandler } from '../../shared/action-handler.ts';
 
 // Only the clients this action calls (its permissions say which): the bundle leaves the others out.
-export const handler = createActionHandler(enableLogFileValidation, { clients: { cloudTrail: CloudTrailClient } });
+export const handler = createActionHandler(enableLogFileValidation, {
+  clients: { cloudTrail: CloudTrailClient },
+});

@@ -91,7 +91,9 @@ function describeSnapshots(
     restorableBy.some((who) =>
       who === 'all'
         ? (snapshot.createVolumePermission?.groups ?? []).includes('all')
-        : who === 'self' || who === accountId || (snapshot.createVolumePermission?.userIds ?? []).includes(who),
+        : who === 'self' ||
+          who === accountId ||
+          (snapshot.createVolumePermission?.userIds ?? []).includes(who),
     );
   const matching = store
     .select(SNAPSHOTS, input.SnapshotIds, input.Filters, filters)
