@@ -18,12 +18,12 @@ describe('ebs-encryption-by-default: ec2-ebs-encryption-by-default under a Secur
     expect(before).toBe(false);
     expect(execution?.steps.map((step) => step.id)).toEqual([
       'request-approval',
-      'enable-ebs-encryption-by-default',
+      'enable-ebs-default-encryption',
       'notify',
     ]);
     expect(sandbox.ec2.snapshot().ebsEncryptionByDefault).toBe(true);
     const fix = (await ledgerEntries(deployment, incident.id)).filter(
-      (entry) => entry.step === 'enable-ebs-encryption-by-default',
+      (entry) => entry.step === 'enable-ebs-default-encryption',
     );
     expect(fix.length).toBeGreaterThan(0);
     expect(fix.every((entry) => entry.controls?.includes('SecurityHub/EC2.7'))).toBe(true);

@@ -4,7 +4,7 @@ import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
-import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default.ts';
+import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
@@ -47,7 +47,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'release-remediation': releaseRemediation,
   'start-trail-logging': startTrailLogging,
   'enable-log-file-validation': enableLogFileValidation,
-  'enable-ebs-encryption-by-default': enableEbsEncryptionByDefault,
+  'enable-ebs-default-encryption': enableEbsDefaultEncryption,
   'make-snapshots-private': makeSnapshotsPrivate,
 };
 

@@ -2,7 +2,7 @@ import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
-import { enableEbsEncryptionByDefault } from './enable-ebs-encryption-by-default.ts';
+import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
@@ -180,7 +180,7 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   closeDefaultSecurityGroup,
   startTrailLogging,
   enableLogFileValidation,
-  enableEbsEncryptionByDefault,
+  enableEbsDefaultEncryption,
   makeSnapshotsPrivate,
 ];
 

@@ -36,7 +36,7 @@ export const STEP_IDS = [
   'release-remediation',
   'start-trail-logging',
   'enable-log-file-validation',
-  'enable-ebs-encryption-by-default',
+  'enable-ebs-default-encryption',
   'make-snapshots-private',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

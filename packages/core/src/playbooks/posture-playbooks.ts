@@ -231,7 +231,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
     title: 'EBS encryption by default off',
     summary:
       'turn on EBS encryption by default in the account and Region an AWS Config rule found it off, recording that it was off for a release.',
-    steps: ['enable-ebs-encryption-by-default', 'notify'],
+    steps: ['enable-ebs-default-encryption', 'notify'],
     approval: 'when-required',
     timeoutDefaultApplies: true,
     finalEvent: 'remediated',
@@ -249,8 +249,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
     linear: {
-      'enable-ebs-encryption-by-default': {
-        state: S.enableEbsEncryptionByDefault,
+      'enable-ebs-default-encryption': {
+        state: S.enableEbsDefaultEncryption,
         parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
       },
       notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },

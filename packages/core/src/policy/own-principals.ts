@@ -31,7 +31,7 @@ export const CORDON_FUNCTION_IDS = [
   'release-remediation',
   'start-trail-logging',
   'enable-log-file-validation',
-  'enable-ebs-encryption-by-default',
+  'enable-ebs-default-encryption',
   'make-snapshots-private',
   'approval-api',
   'request-approval',
@@ -58,7 +58,7 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'release-remediation',
   'start-trail-logging',
   'enable-log-file-validation',
-  'enable-ebs-encryption-by-default',
+  'enable-ebs-default-encryption',
   'make-snapshots-private',
 ] as const;
 

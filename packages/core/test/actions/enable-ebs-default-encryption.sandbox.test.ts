@@ -6,13 +6,13 @@ import {
   expectUnchanged,
   testSandbox,
 } from '../../../../test/support/sandbox.ts';
-import { enableEbsEncryptionByDefault } from '../../src/actions/enable-ebs-encryption-by-default.ts';
+import { enableEbsDefaultEncryption } from '../../src/actions/enable-ebs-default-encryption.ts';
 import { releaseRemediation } from '../../src/actions/release-remediation.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
 const input = { ...envelope(), accountId: TEST_ACCOUNT };
 
-describe('enable-ebs-encryption-by-default (against the sandbox account)', () => {
+describe('enable-ebs-default-encryption (against the sandbox account)', () => {
   it('turns the setting on and changes nothing else of the account', async () => {
     // Prepare
     const sandbox = testSandbox();
@@ -20,7 +20,7 @@ describe('enable-ebs-encryption-by-default (against the sandbox account)', () =>
     const before = sandbox.ec2.snapshot();
 
     // Act
-    const outcome = await runAction(enableEbsEncryptionByDefault, input, environmentOn(sandbox));
+    const outcome = await runAction(enableEbsDefaultEncryption, input, environmentOn(sandbox));
 
     // Assess
     expect(outcome.status).toBe('done');
@@ -34,7 +34,7 @@ describe('enable-ebs-encryption-by-default (against the sandbox account)', () =>
 
     // Act + Assess
     await expectSecondRunChangesNothing(sandbox, () =>
-      runAction(enableEbsEncryptionByDefault, input, environment),
+      runAction(enableEbsDefaultEncryption, input, environment),
     );
   });
 
@@ -44,7 +44,7 @@ describe('enable-ebs-encryption-by-default (against the sandbox account)', () =>
 
     // Act
     const outcome = await expectUnchanged(sandbox, () =>
-      runAction(enableEbsEncryptionByDefault, { ...input, dryRun: true }, environmentOn(sandbox)),
+      runAction(enableEbsDefaultEncryption, { ...input, dryRun: true }, environmentOn(sandbox)),
     );
 
     // Assess
@@ -56,7 +56,7 @@ describe('enable-ebs-encryption-by-default (against the sandbox account)', () =>
     const sandbox = testSandbox();
     const before = sandbox.ec2.snapshot();
     const environment = environmentOn(sandbox);
-    await runAction(enableEbsEncryptionByDefault, input, environment);
+    await runAction(enableEbsDefaultEncryption, input, environment);
 
     // Act
     const release = await runAction(releaseRemediation, envelope(), environment);
@@ -77,12 +77,12 @@ describe('enable-ebs-encryption-by-default (against the sandbox account)', () =>
     });
 
     // Act
-    const failed = runAction(enableEbsEncryptionByDefault, input, environment);
+    const failed = runAction(enableEbsDefaultEncryption, input, environment);
 
     // Assess
     await expect(failed).rejects.toMatchObject({ name: 'ThrottledError' });
     expect(environment.ledger.all().map((entry) => entry.outcome)).toEqual(['planned', 'failed']);
-    const retry = await runAction(enableEbsEncryptionByDefault, input, environment);
+    const retry = await runAction(enableEbsDefaultEncryption, input, environment);
     expect(retry.status).toBe('done');
     expect(sandbox.ec2.snapshot().ebsEncryptionByDefault).toBe(true);
   });

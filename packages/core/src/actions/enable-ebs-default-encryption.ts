@@ -1,5 +1,5 @@
 /**
- * `enable-ebs-encryption-by-default`: the fix of `ec2-ebs-encryption-by-default` ("Checks if Amazon Elastic Block
+ * `enable-ebs-default-encryption`: the fix of `ec2-ebs-encryption-by-default` ("Checks if Amazon Elastic Block
  * Store (EBS) encryption is enabled by default. The rule is NON_COMPLIANT if the encryption is not enabled",
  * identifier EC2_EBS_ENCRYPTION_BY_DEFAULT, periodic:
  * https://docs.aws.amazon.com/config/latest/developerguide/ec2-ebs-encryption-by-default.html). Security Hub EC2.7
@@ -37,14 +37,14 @@ import {
   StepEnvelopeSchema,
 } from './types.ts';
 
-export const EnableEbsEncryptionByDefaultInput = z.extend(StepEnvelopeSchema, {
+export const EnableEbsDefaultEncryptionInput = z.extend(StepEnvelopeSchema, {
   /** The account AWS Config named (`AWS::::Account`). */
   accountId: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
   rule: z.optional(TargetRuleSchema),
 });
-export type EnableEbsEncryptionByDefaultInput = z.output<typeof EnableEbsEncryptionByDefaultInput>;
+export type EnableEbsDefaultEncryptionInput = z.output<typeof EnableEbsDefaultEncryptionInput>;
 
-export interface EnableEbsEncryptionByDefaultOutput {
+export interface EnableEbsDefaultEncryptionOutput {
   readonly accountId: string;
   readonly region: string;
   /** Whether this run turned it on (or would, in a dry run). */
@@ -113,25 +113,25 @@ export const ebsEncryptionRelease: ActionRelease<EbsEncryptionRestore> = {
 };
 
 /**
- * `enable-ebs-encryption-by-default`: turns on EBS encryption by default in the incident's account and Region, after
+ * `enable-ebs-default-encryption`: turns on EBS encryption by default in the incident's account and Region, after
  * recording that it was off. Existing volumes are not changed (AWS does not encrypt them); already on is
  * `already-done`. An account other than the incident's is refused, named, before any call.
  *
  * @example
- * await runAction(enableEbsEncryptionByDefault, { ...envelope, accountId: '123456789012' }, environment)
+ * await runAction(enableEbsDefaultEncryption, { ...envelope, accountId: '123456789012' }, environment)
  * // changes: 123456789012/us-east-1 EBS encryption by default: off → on
  */
-export const enableEbsEncryptionByDefault: ActionDefinition<
-  EnableEbsEncryptionByDefaultInput,
-  EnableEbsEncryptionByDefaultOutput
+export const enableEbsDefaultEncryption: ActionDefinition<
+  EnableEbsDefaultEncryptionInput,
+  EnableEbsDefaultEncryptionOutput
 > = {
-  id: 'enable-ebs-encryption-by-default',
+  id: 'enable-ebs-default-encryption',
   summary:
     'Turns on EBS encryption by default for the account in the Region (existing volumes are left as they are).',
   undo: 'Released from the ledger by `remediation-release` (always approved by a person): encryption by default is turned off again, only if the fix turned it on.',
   dryRunBehaviour: 'Reads the setting and records whether it would turn it on; no call changes anything.',
   mutating: true,
-  input: EnableEbsEncryptionByDefaultInput,
+  input: EnableEbsDefaultEncryptionInput,
   retryableErrors: ['ThrottledError', 'TransientServiceError'],
   permissions: [
     {
@@ -141,14 +141,14 @@ export const enableEbsEncryptionByDefault: ActionDefinition<
     },
   ],
   release: ebsEncryptionRelease,
-  async plan(input, context): Promise<ActionPlan<EnableEbsEncryptionByDefaultOutput>> {
+  async plan(input, context): Promise<ActionPlan<EnableEbsDefaultEncryptionOutput>> {
     if (input.accountId !== input.account) {
       throw new ActionFailedError(
         `AWS Config named account ${input.accountId}, but the incident is in ${input.account}: nothing was changed.`,
       );
     }
     const on = await isEnabled(context);
-    const output: EnableEbsEncryptionByDefaultOutput = {
+    const output: EnableEbsDefaultEncryptionOutput = {
       accountId: input.accountId,
       region: context.region,
       enabled: !on,

@@ -7,11 +7,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { actionEnvironment, envelope, realClients, TEST_ACCOUNT } from '../../../../test/support/actions.ts';
-import { enableEbsEncryptionByDefault } from '../../src/actions/enable-ebs-encryption-by-default.ts';
+import { enableEbsDefaultEncryption } from '../../src/actions/enable-ebs-default-encryption.ts';
 import { releaseRemediation } from '../../src/actions/release-remediation.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
-describe('enable-ebs-encryption-by-default (commands sent)', () => {
+describe('enable-ebs-default-encryption (commands sent)', () => {
   const clients = realClients();
   const ec2 = mockClient(clients.ec2);
   const input = { ...envelope(), accountId: TEST_ACCOUNT };
@@ -29,7 +29,7 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
 
     // Act
     const outcome = await runAction(
-      enableEbsEncryptionByDefault,
+      enableEbsDefaultEncryption,
       { ...input, controls: ['SecurityHub/EC2.7'] },
       environment,
     );
@@ -59,7 +59,7 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
     const environment = actionEnvironment(clients);
 
     // Act
-    const outcome = await runAction(enableEbsEncryptionByDefault, input, environment);
+    const outcome = await runAction(enableEbsDefaultEncryption, input, environment);
 
     // Assess
     expect(outcome.status).toBe('already-done');
@@ -73,7 +73,7 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
 
     // Act
     const outcome = await runAction(
-      enableEbsEncryptionByDefault,
+      enableEbsDefaultEncryption,
       { ...input, dryRun: true },
       actionEnvironment(clients),
     );
@@ -86,12 +86,12 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
   it('refuses another account than the incident’s before any call, and a malformed one by its schema', async () => {
     // Act
     const other = runAction(
-      enableEbsEncryptionByDefault,
+      enableEbsDefaultEncryption,
       { ...input, accountId: '210987654321' },
       actionEnvironment(clients),
     );
     const malformed = runAction(
-      enableEbsEncryptionByDefault,
+      enableEbsDefaultEncryption,
       { ...input, accountId: 'me' },
       actionEnvironment(clients),
     );
@@ -109,7 +109,7 @@ describe('enable-ebs-encryption-by-default (commands sent)', () => {
       .resolvesOnce({ EbsEncryptionByDefault: false })
       .resolves({ EbsEncryptionByDefault: true });
     const environment = actionEnvironment(clients);
-    await runAction(enableEbsEncryptionByDefault, input, environment);
+    await runAction(enableEbsDefaultEncryption, input, environment);
 
     // Act
     const release = await runAction(releaseRemediation, envelope(), environment);
