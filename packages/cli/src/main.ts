@@ -8,22 +8,29 @@ import { automaticApprovals } from '@cordon/local/engine';
 import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { createSandbox } from '@cordon/local/sandbox/index';
-import { DEMO_EXTRA_ALARMS, DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
+import { isBadInput } from './aws/aws-errors.ts';
+import { awsStage } from './aws/stage.ts';
+import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
+import { detectionsCommand } from './commands/detections.ts';
+import { evidenceCommand } from './commands/evidence.ts';
+import { incidentsCommand } from './commands/incidents.ts';
+import type { OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
 import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
+import { settingsCommand } from './commands/settings.ts';
 import { ReplayStoppedError, UsageError } from './errors.ts';
 import { EXIT, type Io, processIo } from './io.ts';
 import { readSettingsFile } from './settings-file.ts';
 
 const USAGE = `Usage:
   cordon plan <event-file>... [--include-samples] [--settings <file>] [--via eventbridge|poller]
-              [--extra-alarm <name>]... [--json]
+              [--json]
       How each event would reach triage (the deployed EventBridge rules, or the GuardDuty poller) and
       what Cordon would decide; an event no rule matches is reported as dropped. No AWS call.
   cordon replay <event-file> [--include-samples] [--settings <file>] [--approve | --reject]
-                [--via eventbridge|poller] [--extra-alarm <name>]...
+                [--via eventbridge|poller]
                 [--fail <Command>:<ErrorName>[:<times>]]... [--latency <ms>] [--port <n>] [--json]
       Seeds a sandbox account from the event and replays it end to end on a local deployment of
       Cordon: the deployed rules, the triage function with its DynamoDB ledger and SSM settings, the
@@ -38,10 +45,32 @@ ${SCENARIO_USAGE}
 --settings: a JSON file holding any subset of the settings, written to the stage's SSM parameters.
 --via: how the event arrives; by default a bare GuardDuty finding through the poller, anything else
        through EventBridge (--via poller on a GuardDuty envelope hands the poller its finding).
---extra-alarm: an alarm the deployed CloudWatch rule matches besides Cordon's (CORDON_EXTRA_ALARMS).
 
-Exit codes: 0 every file got a result (scenario: it ran), 1 the command could not run, 2 usage error
-(scenario: the file is not a valid scenario).`;
+Operating a deployed stage (the standard AWS credential chain and region: AWS_PROFILE, AWS_REGION; --region
+overrides the region). docs/operations.md shows each command with its output and the IAM each needs.
+  cordon settings check <file> [--json]
+  cordon settings pull --stage <stage> [--json] [--out <file>]
+  cordon settings diff --stage <stage> <file> [--delete] [--json]
+  cordon settings push --stage <stage> <file> [--delete] [--yes]
+      The settings in SSM: checked offline with the loader's schema; read back with their version (the one
+      the ledger records); compared with a file; pushed (only what changes, nothing deleted without --delete,
+      an invalid result refused before any write, confirmed unless --yes, each write tagged with who pushed).
+  cordon detections check|pull|diff|push …   (the same options)
+      The alarm thresholds in SSM, checked as threshold-sync checks them.
+  cordon incidents list --stage <stage> [--since 7d|<ISO time>] [--status <status>,…] [--json]
+  cordon incidents show <incident-id> --stage <stage> [--json]
+      The incidents from the ledger, Step Functions and the approvals table.
+  cordon evidence --stage <stage> --from <time> [--to <time>] [--format json|md|html] [--out <file>]
+      An evidence pack of every incident decided in the window, for auditors.
+
+Exit codes: 0 done (every file got a result; scenario: it ran), 1 the command could not run (or a checked
+file is invalid), 2 usage error or bad input: nothing was written (scenario: the file is not a valid scenario).`;
+
+/** Seams of the operator commands: where a stage is reached (a sandbox in tests) and the clock. */
+export interface MainOptions {
+  readonly connect?: OperatorContext['connect'];
+  readonly now?: () => Date;
+}
 
 /** The bundled copies of ../shared/events (verbatim). */
 export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'events');
@@ -51,8 +80,17 @@ export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)
  *
  * @example await main(['plan', 'event.json', '--json'])
  */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = processIo,
+  options: MainOptions = {},
+): Promise<number> {
   const [command, ...rest] = argv;
+  const operator: OperatorContext = {
+    io,
+    connect: options.connect ?? ((request) => awsStage(request)),
+    now: options.now ?? (() => new Date()),
+  };
   try {
     switch (command) {
       case 'plan':
@@ -63,6 +101,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await demoCommand(rest, io);
       case 'scenario':
         return await scenarioCommand(rest, io);
+      case 'settings':
+        return await settingsCommand(rest, operator);
+      case 'detections':
+        return await detectionsCommand(rest, operator);
+      case 'incidents':
+        return await incidentsCommand(rest, operator);
+      case 'evidence':
+        return await evidenceCommand(rest, operator);
       case undefined:
       case 'help':
       case '--help':
@@ -78,7 +124,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(USAGE);
       return EXIT.usage;
     }
-    io.err(`cordon: ${error instanceof Error ? error.message : String(error)}`);
+    if (isBadInput(error)) {
+      // A refused file or push: what was wrong, and that nothing was written.
+      io.err(`cordon: ${(error as Error).name}: ${(error as Error).message}`);
+      for (const problem of (error as { problems?: readonly string[] }).problems ?? [])
+        io.err(`  - ${problem}`);
+      return EXIT.usage;
+    }
+    // Named errors (no credentials, access denied, stage not found…) say their name: scripts and people match it.
+    io.err(
+      error instanceof Error
+        ? `cordon: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+        : `cordon: ${String(error)}`,
+    );
     return EXIT.failed;
   }
 }
@@ -111,20 +169,20 @@ function parseVia(value: string | undefined): DeliveryRoute | undefined {
   throw new UsageError(`--via takes eventbridge or poller, got "${value}"`);
 }
 
-function parseAlarmNames(values: readonly string[] | undefined): string[] {
-  const names = values ?? [];
-  for (const name of names) {
-    if (name.trim() === '') throw new UsageError('--extra-alarm takes an alarm name, got an empty one');
-  }
-  return [...names];
+/** `--extra-alarm` (and CORDON_EXTRA_ALARMS) named alarms for the deployed rule; the rule now takes them all. */
+function refuseExtraAlarms(values: readonly string[] | undefined): void {
+  if (values === undefined) return;
+  throw new UsageError(
+    '--extra-alarm is no longer needed: the deployed CloudWatch rule delivers every alarm entering ALARM, and settings.alarmPlaybooks (--settings) decides which ones Cordon answers.',
+  );
 }
 
 /**
  * A local deployment that only routes and reads its settings (plan runs nothing): an empty sandbox with the
  * stage's parameters written from the settings file.
  */
-async function planningDeployment(settings: Readonly<Record<string, unknown>>, extraAlarmNames: string[]) {
-  const deployment = await LocalDeployment.create({ sandbox: createSandbox(), settings, extraAlarmNames });
+async function planningDeployment(settings: Readonly<Record<string, unknown>>) {
+  const deployment = await LocalDeployment.create({ sandbox: createSandbox(), settings });
   return { deployment, loaded: await deployment.settings() };
 }
 
@@ -133,7 +191,8 @@ async function plan(args: readonly string[], io: Io): Promise<number> {
   if (positionals.length === 0) throw new UsageError('plan needs at least one event file.');
   const via = parseVia(values.via);
   const settings = await readSettingsFile(values.settings, values['include-samples'] ?? false);
-  const { deployment, loaded } = await planningDeployment(settings, parseAlarmNames(values['extra-alarm']));
+  refuseExtraAlarms(values['extra-alarm']);
+  const { deployment, loaded } = await planningDeployment(settings);
   if (!loaded.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${loaded.reason}`);
   const results = await planFiles(positionals, {
     deployment,
@@ -155,9 +214,9 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
     throw new UsageError(`--latency takes a whole number of milliseconds (0–60000), got "${values.latency}"`);
   }
   const via = parseVia(values.via);
-  const extraAlarmNames = parseAlarmNames(values['extra-alarm']);
+  refuseExtraAlarms(values['extra-alarm']);
   const settings = await readSettingsFile(values.settings, values['include-samples'] ?? false);
-  const { loaded } = await planningDeployment(settings, extraAlarmNames);
+  const { loaded } = await planningDeployment(settings);
   if (!loaded.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${loaded.reason}`);
   const approvals = values.approve
     ? automaticApprovals('approve')
@@ -172,7 +231,6 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
     const report = await replay({
       file: positionals[0] ?? '',
       settings,
-      extraAlarmNames,
       ...(via === undefined ? {} : { via }),
       approvals,
       approvalPage: { port, onPrompt: (prompt) => printPrompt(prompt, io) },
@@ -249,15 +307,13 @@ async function demoCommand(args: readonly string[], io: Io): Promise<number> {
 /** `cordon demo --plan`: the decision for every bundled event, without running anything. */
 async function planBundled(io: Io): Promise<number> {
   const files = await listEventFiles(BUNDLED_EVENTS_DIR);
-  const { deployment, loaded } = await planningDeployment(await readSettingsFile(undefined, true), [
-    ...DEMO_EXTRA_ALARMS,
-  ]);
+  const { deployment, loaded } = await planningDeployment(await readSettingsFile(undefined, true));
   io.out(
     `Cordon plans ${files.length} real events bundled from public sources (packages/cli/events/SOURCES.md).`,
   );
   io.out('Settings: defaults, with GuardDuty sample findings included (as when a team tests the pipeline).');
   io.out(
-    `Routing: the deployed EventBridge rules (alarms: Cordon's and ${DEMO_EXTRA_ALARMS.join(', ')}); bare findings through the GuardDuty poller.`,
+    'Routing: the deployed EventBridge rules (every alarm entering ALARM; the settings map which ones Cordon answers); bare findings through the GuardDuty poller.',
   );
   io.out('');
   const results = await planFiles(files, { deployment, settings: loaded.settings });

@@ -12,9 +12,9 @@
  */
 import type { Permission } from '../actions/types.ts';
 import { ConfigRuleParametersInvalidError } from '../errors.ts';
+import { configRuleSeverity, UNDECLARED_RULE_SCORE } from '../intake/config-rules.ts';
 import { type ConfigFacts, type Incident, severityOf } from '../intake/incident.ts';
 import { configRuleRoute } from '../playbooks/catalog.ts';
-import { configRule, SEVERITY_SCORES } from '../playbooks/config-rules.ts';
 
 /** A Config rule as DescribeConfigRules describes it. */
 export interface DescribedConfigRule {
@@ -90,11 +90,21 @@ export function settingsKeyOf(facts: Pick<ConfigFacts, 'baseRuleName' | 'rule'>)
 function described(incident: Incident, facts: ConfigFacts, rule: DescribedConfigRule): Incident {
   const managed = rule.owner === 'AWS' && rule.sourceIdentifier !== undefined;
   const identifier = managed ? rule.sourceIdentifier : undefined;
-  const declared = identifier === undefined ? undefined : configRule(identifier);
+  // Intake's severity hook (intake/config-rules.ts), now with the identifier. A custom rule is no playbook's
+  // declaration whatever its name; only the hook's severity table still rates it by name, as intake did.
+  const byName = configRuleSeverity({ rule: facts.baseRuleName });
+  const rated =
+    identifier !== undefined
+      ? configRuleSeverity({ rule: facts.baseRuleName, identifier })
+      : byName.declaredBy === 'severity-table'
+        ? byName
+        : {
+            score: UNDECLARED_RULE_SCORE,
+            declaredBy: 'undeclared' as const,
+            reason: `${facts.configRuleName} is a custom rule, so no severity is declared for it`,
+          };
   const noncompliant = facts.complianceType === 'NON_COMPLIANT';
-  const severity = !noncompliant
-    ? incident.severity
-    : severityOf(declared === undefined ? SEVERITY_SCORES.low : SEVERITY_SCORES[declared.severity]);
+  const severity = !noncompliant ? incident.severity : severityOf(rated.score);
   const category =
     (identifier === undefined ? undefined : configRuleRoute(identifier)?.route.category) ??
     'noncompliant-resource';
@@ -107,6 +117,7 @@ function described(incident: Incident, facts: ConfigFacts, rule: DescribedConfig
     severity,
     facts: {
       ...facts,
+      severityDeclaredBy: rated.declaredBy,
       rule: {
         ...(identifier === undefined ? {} : { identifier }),
         by: 'source-identifier',
@@ -114,7 +125,11 @@ function described(incident: Incident, facts: ConfigFacts, rule: DescribedConfig
         parameters: rule.parameters,
       },
     },
-    notes: [...incident.notes, `Config rule ${facts.configRuleName} is ${how} (DescribeConfigRules).`],
+    notes: [
+      ...incident.notes,
+      `Config rule ${facts.configRuleName} is ${how} (DescribeConfigRules).`,
+      ...(noncompliant ? [`Severity ${rated.score}: ${rated.reason}.`] : []),
+    ],
   };
 }
 

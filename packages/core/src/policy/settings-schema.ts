@@ -160,6 +160,19 @@ const ApprovalSchema = z.strictObject({
     'What happens when nobody answers in time, per severity label (low, medium, high, critical): `approve` or `reject`.',
   ),
   approvers: described(z.prefault(ApproversSchema, {}), 'Who may approve or reject a step.'),
+  groupWindowSeconds: described(
+    z._default(
+      z
+        .number({ error: 'must be a number' })
+        .check(
+          z.int('must be a whole number of seconds'),
+          z.gte(0, 'must be between 0 and 3600 seconds'),
+          z.lte(3600, 'must be between 0 and 3600 seconds'),
+        ),
+      600,
+    ),
+    'Approval requests of one kind (account, region, playbook, finding type, steps) within this many seconds of the first share one Slack message and one page, decided as a whole or one by one (0–3600 s; 0: every request alone).',
+  ),
   escalationSnsTopicArn: described(
     z.optional(z.string().check(z.regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN'))),
     'SNS topic told when an approval times out or is escalated.',
@@ -312,11 +325,11 @@ export const SettingsSchema = z
     approval: described(z.prefault(ApprovalSchema, {}), 'Human approval of playbook steps.'),
     alarmPlaybooks: described(
       z._default(AlarmPlaybooksSchema, () => defaultAlarmPlaybooks(DETECTION_ALARM_NAMES)),
-      `CloudWatch alarm name → playbook id started when the alarm goes into ALARM: ${quoted(ALARM_PLAYBOOK_IDS)} (an alarm names no resource, so only a playbook that changes nothing can take one). Unmapped alarms are ignored.`,
+      `CloudWatch alarm name → playbook id started when the alarm goes into ALARM: ${quoted(ALARM_PLAYBOOK_IDS)} (an alarm names no resource, so only a playbook that changes nothing can take one). A key matches the alarm of that name, else an alarm whose name has the same words (\`CIS-1.7-RootAccountUsage\` and \`root_usage_alarm\` are \`RootAccountUsage\`; docs/intake.md, "Alarm names"). Every alarm entering ALARM reaches triage; one no key matches is recorded and ignored.`,
     ),
     configRulePlaybooks: described(
       z._default(ConfigRulePlaybooksSchema, defaultConfigRulePlaybooks),
-      `AWS Config rule → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results; other rules only notify. A managed rule is keyed by its source identifier (\`INCOMING_SSH_DISABLED\`), whatever name it is deployed under; its kebab-case name (\`restricted-ssh\`) is accepted and read as the identifier. A custom rule is keyed by its name (a conformance pack's suffix removed). Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
+      `AWS Config rule → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results. A managed rule is keyed by its source identifier (\`INCOMING_SSH_DISABLED\`), whatever name it is deployed under; its kebab-case name (\`restricted-ssh\`) is accepted and read as the identifier. A custom rule is keyed by its name (a conformance pack's suffix removed). A rule not mapped here notifies when Cordon declares its severity (docs/intake.md), and is otherwise low and only recorded, never notified. Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
     ),
     instanceProfileQuarantine: described(
       z._default(z.enum(['disassociate', 'replace', 'keep']), 'disassociate'),
