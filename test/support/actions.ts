@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -28,6 +29,7 @@ export function realClients(): AwsClients & {
   elbv2: ElasticLoadBalancingV2Client;
   elb: ElasticLoadBalancingClient;
   sns: SNSClient;
+  cloudTrail: CloudTrailClient;
 } {
   const config = { region: TEST_REGION, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' } };
   return {
@@ -37,6 +39,7 @@ export function realClients(): AwsClients & {
     elbv2: new ElasticLoadBalancingV2Client(config),
     elb: new ElasticLoadBalancingClient(config),
     sns: new SNSClient(config),
+    cloudTrail: new CloudTrailClient(config),
   };
 }
 

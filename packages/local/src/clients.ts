@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -100,6 +101,7 @@ export function sandboxConstructors(sandbox: Sandbox, home: Principal): ClientCo
     elb: bound(ElasticLoadBalancingClient),
     sns: bound(SNSClient),
     config: bound(ConfigServiceClient),
+    cloudTrail: bound(CloudTrailClient),
   };
 }
 
@@ -115,6 +117,7 @@ export function sandboxAwsClients(sandbox: Sandbox): AwsClients {
     elbv2: sandboxClient(sandbox, ElasticLoadBalancingV2Client),
     elb: sandboxClient(sandbox, ElasticLoadBalancingClient),
     sns: sandboxClient(sandbox, SNSClient),
+    cloudTrail: sandboxClient(sandbox, CloudTrailClient),
   };
 }
 

@@ -34,7 +34,7 @@ function ruleFact(rule: {
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
- * judged, its inbound and outbound rules.
+ * judged, its inbound and outbound rules; for an account, its trails, and for a trail, itself (logging, log file validation).
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -92,6 +92,33 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       if (group === undefined) continue;
       add(resource.resourceId, 'inbound rules', group.ingress.map(ruleFact).sort().join('; ') || '-');
       add(resource.resourceId, 'outbound rules', group.egress.map(ruleFact).sort().join('; ') || '-');
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::::Account') {
+      // The account's trails as its Region sees them: whether each logs is what the trail rules judge.
+      for (const trail of Object.values(sandbox.cloudTrail.snapshot().trails)) {
+        add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
+        add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
+      }
+      add(
+        `${resource.resourceId}/${sandbox.account.context.region}`,
+        'EBS encryption by default',
+        ec2.ebsEncryptionByDefault ? 'on' : 'off',
+      );
+      // Who may create volumes from each of the account's snapshots: `all` makes one public.
+      for (const snapshot of Object.values(ec2.snapshots)) {
+        const permission = snapshot.createVolumePermission;
+        add(
+          snapshot.snapshotId,
+          'create volume permission',
+          [...(permission?.groups ?? []), ...(permission?.userIds ?? [])].sort().join(', ') || '-',
+        );
+      }
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::CloudTrail::Trail') {
+      const trail = sandbox.cloudTrail.findTrail(resource.resourceId);
+      if (trail === undefined) continue;
+      add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
+      add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -4,6 +4,9 @@ import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
+import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
+import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
@@ -11,6 +14,7 @@ import { releaseRemediation } from './release-remediation.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
+import { startTrailLogging } from './start-trail-logging.ts';
 import type { ActionDefinition, AwsClients } from './types.ts';
 
 /**
@@ -41,6 +45,10 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'revoke-open-ingress': revokeOpenIngress,
   'close-default-security-group': closeDefaultSecurityGroup,
   'release-remediation': releaseRemediation,
+  'start-trail-logging': startTrailLogging,
+  'enable-log-file-validation': enableLogFileValidation,
+  'enable-ebs-default-encryption': enableEbsDefaultEncryption,
+  'make-snapshots-private': makeSnapshotsPrivate,
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
@@ -55,6 +63,7 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   autoscaling: ['autoScaling'],
   elasticloadbalancing: ['elbv2', 'elb'],
   sns: ['sns'],
+  cloudtrail: ['cloudTrail'],
 };
 
 /**

@@ -2,7 +2,11 @@ import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
+import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
+import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
+import { startTrailLogging } from './start-trail-logging.ts';
 import {
   type ActionContext,
   type ActionDefinition,
@@ -171,7 +175,14 @@ export function releaseRemediationOf(
  * added here (the conformance test names one that is missing), and `release-remediation` then undoes it and
  * holds its release's permissions.
  */
-export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [revokeOpenIngress, closeDefaultSecurityGroup];
+export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
+  revokeOpenIngress,
+  closeDefaultSecurityGroup,
+  startTrailLogging,
+  enableLogFileValidation,
+  enableEbsDefaultEncryption,
+  makeSnapshotsPrivate,
+];
 
 /**
  * `release-remediation`: puts back what any releasable remediation of an incident removed

@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -21,6 +22,7 @@ export interface AwsClients {
   readonly elbv2: Pick<ElasticLoadBalancingV2Client, 'send'>;
   readonly elb: Pick<ElasticLoadBalancingClient, 'send'>;
   readonly sns: Pick<SNSClient, 'send'>;
+  readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
 }
 
 export interface ActionLogger {

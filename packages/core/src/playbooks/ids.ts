@@ -9,6 +9,10 @@ export const PLAYBOOK_IDS = [
   'security-group-ingress',
   'default-security-group',
   'remediation-release',
+  'trail-logging',
+  'trail-log-file-validation',
+  'ebs-encryption-by-default',
+  'public-snapshots',
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -30,6 +34,10 @@ export const STEP_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  'start-trail-logging',
+  'enable-log-file-validation',
+  'enable-ebs-default-encryption',
+  'make-snapshots-private',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

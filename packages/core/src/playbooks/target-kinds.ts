@@ -66,7 +66,7 @@ function posture(
     noun,
     nothingToActOn: `${noun} to act on`,
     example: { [idField]: exampleId, resourceType, resourceId: exampleId, rule: { ...EXAMPLE_RULE } },
-    actsOn: `a ${noun} an AWS Config rule judged (\`target: { ${idField}, resourceType, resourceId, rule }\`)`,
+    actsOn: `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun} an AWS Config rule judged (\`target: { ${idField}, resourceType, resourceId, rule }\`)`,
     note: ` — \`rule\` is the Config rule that judged it: \`identifier\` (its source identifier), \`name\` (as deployed), \`parameters\` and \`parametersKnown\` (false when the rule could not be read)`,
     posture: { resourceType, idField },
   };
@@ -100,6 +100,10 @@ const KINDS = {
     note: ' — `staleBy` (`age` or `last-use`) as the Config rule’s declaration says',
   },
   'security-group': posture('security group', 'AWS::EC2::SecurityGroup', 'groupId', 'sg-0123456789abcdef0'),
+  /** An account-wide setting a periodic rule judges (Config names the account: `AWS::::Account`, its id). */
+  account: posture('account', 'AWS::::Account', 'accountId', '123456789012'),
+  /** A CloudTrail trail, named by AWS Config by its name or ARN (the action takes either). */
+  trail: posture('CloudTrail trail', 'AWS::CloudTrail::Trail', 'trail', 'management-events'),
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {
     noun: "incident's changes",

@@ -29,6 +29,10 @@ export const CORDON_FUNCTION_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  'start-trail-logging',
+  'enable-log-file-validation',
+  'enable-ebs-default-encryption',
+  'make-snapshots-private',
   'approval-api',
   'request-approval',
   'triage',
@@ -52,6 +56,10 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  'start-trail-logging',
+  'enable-log-file-validation',
+  'enable-ebs-default-encryption',
+  'make-snapshots-private',
 ] as const;
 
 /** What a finding's principal turned out to be. */

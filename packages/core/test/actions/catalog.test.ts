@@ -14,6 +14,7 @@ const CLIENT_PACKAGES = {
   elbv2: 'client-elastic-load-balancing-v2',
   elb: 'client-elastic-load-balancing',
   sns: 'client-sns',
+  cloudTrail: 'client-cloudtrail',
 } as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

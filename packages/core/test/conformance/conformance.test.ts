@@ -35,6 +35,7 @@ function sandboxCommands(): Map<string, Set<string>> {
     sandbox.ssm,
     sandbox.dynamodb,
     sandbox.config,
+    sandbox.cloudTrail,
   ];
   return new Map(models.map((model) => [model.service, new Set(Object.keys(model.commands))]));
 }

@@ -33,6 +33,7 @@ export const SERVICE_OF_CLIENT: Readonly<Record<keyof AwsClients, string>> = {
   elbv2: 'ElasticLoadBalancingV2',
   elb: 'ElasticLoadBalancing',
   sns: 'SNS',
+  cloudTrail: 'CloudTrail',
 };
 
 /** What the checks read: the repository, both catalogs and the sandbox account's models. */

@@ -559,9 +559,13 @@ describe('decide: routing through the playbook catalog', () => {
     expect([...remediated].sort()).toEqual([
       'credential-compromise',
       'default-security-group',
+      'ebs-encryption-by-default',
       'ec2-compromise',
+      'public-snapshots',
       'security-group-ingress',
       'stale-credentials',
+      'trail-log-file-validation',
+      'trail-logging',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
@@ -26,6 +27,7 @@ export interface ClientConstructors {
   readonly elbv2: new (config: ClientConfig) => ElasticLoadBalancingV2Client;
   readonly elb: new (config: ClientConfig) => ElasticLoadBalancingClient;
   readonly sns: new (config: ClientConfig) => SNSClient;
+  readonly cloudTrail: new (config: ClientConfig) => CloudTrailClient;
   /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
   readonly config: new (
     config: ClientConfig,
@@ -138,6 +140,7 @@ export function createAccountClients(
     const elbv2 = lazy('elbv2', config);
     const elb = lazy('elb', config);
     const configService = lazy('config', config);
+    const cloudTrail = lazy('cloudTrail', config);
     // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
     const clients: AccountClients = {
@@ -161,6 +164,9 @@ export function createAccountClients(
       },
       get config() {
         return configService();
+      },
+      get cloudTrail() {
+        return cloudTrail();
       },
     };
     cache.set(key, clients);
