@@ -30,11 +30,24 @@ function ruleFact(rule: {
   return `${ports} ${rule.peer.value}${rule.description === undefined ? '' : ` "${rule.description}"`}`;
 }
 
+/** The resource types of an account-level Block Public Access result (the change-triggered and periodic rules). */
+const ACCOUNT_PUBLIC_ACCESS_TYPES: readonly string[] = ['AWS::S3::AccountPublicAccessBlock', 'AWS::::Account'];
+
+/** The account's Block Public Access as a fact: each setting that is on, `none` without a configuration. */
+function accountPublicAccessFact(sandbox: Sandbox): string {
+  const block = sandbox.s3Control.publicAccessBlock();
+  if (block === undefined) return 'none';
+  const on = Object.entries(block)
+    .filter(([, value]) => value)
+    .map(([setting]) => setting);
+  return on.length === 0 ? 'all off' : on.join(', ');
+}
+
 /**
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
- * judged, its inbound and outbound rules.
+ * judged, its inbound and outbound rules; for an account an S3 Block Public Access rule judged, its settings.
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -92,6 +105,13 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       if (group === undefined) continue;
       add(resource.resourceId, 'inbound rules', group.ingress.map(ruleFact).sort().join('; ') || '-');
       add(resource.resourceId, 'outbound rules', group.egress.map(ruleFact).sort().join('; ') || '-');
+    }
+    if (
+      resource.kind === 'aws-resource' &&
+      ACCOUNT_PUBLIC_ACCESS_TYPES.includes(resource.resourceType) &&
+      resource.resourceId === sandbox.account.context.accountId
+    ) {
+      add(resource.resourceId, 'S3 Block Public Access', accountPublicAccessFact(sandbox));
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -12,6 +12,7 @@ import type { IpPermission } from '@aws-sdk/client-ec2';
 import type { ConfigFacts, GenericResource } from '@cordon/core/intake/incident';
 import { ruleIdentifierFromName } from '@cordon/core/playbooks/config-rules';
 import type { Sandbox } from './sandbox/index.ts';
+import type { PublicAccessBlock } from './sandbox/models/s3.ts';
 
 /** Where a seed puts the resource: the ids the result names (valid ones; placeholders were replaced). */
 export interface ConfigSeedTarget {
@@ -76,6 +77,18 @@ function openGroup(
 }
 
 /**
+ * The account's Block Public Access set to `block` (`null`: none), when the result names the sandbox's account
+ * (the resource id of an account-level result is the account id; another account's settings are not the
+ * sandbox's to change).
+ */
+function accountPublicAccessBlock(block: Partial<PublicAccessBlock> | null): ConfigSeed['seed'] {
+  return (sandbox, { resourceId }) => {
+    if (resourceId !== sandbox.account.context.accountId) return;
+    sandbox.s3Control.setPublicAccessBlock(block);
+  };
+}
+
+/**
  * The seed of each managed rule, by source identifier.
  *
  * @example CONFIG_SEEDS.INCOMING_SSH_DISABLED.seed(sandbox, { resourceId: 'sg-0123456789abcdef0', vpcId })
@@ -117,6 +130,17 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       );
     },
   },
+  // --- S3 ---
+  // The account's Block Public Access half on (public ACLs blocked and ignored, public policies allowed): the
+  // change-triggered rule evaluates only an account that has a configuration, and a release must put back
+  // exactly these two settings, not delete them.
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: {
+    seed: accountPublicAccessBlock({ blockPublicAcls: true, ignorePublicAcls: true }),
+  },
+  // No account-level configuration at all (the periodic rule judges the account itself): a release deletes the
+  // configuration the fix created.
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: { seed: accountPublicAccessBlock(null) },
+  // --- end S3 ---
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { ContainmentPartId, StepId } from '../playbooks/ids.ts';
+import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
@@ -41,6 +42,9 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'revoke-open-ingress': revokeOpenIngress,
   'close-default-security-group': closeDefaultSecurityGroup,
   'release-remediation': releaseRemediation,
+  // --- S3 ---
+  'block-account-public-access': blockAccountPublicAccess,
+  // --- end S3 ---
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
@@ -55,6 +59,29 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   autoscaling: ['autoScaling'],
   elasticloadbalancing: ['elbv2', 'elb'],
   sns: ['sns'],
+  s3: ['s3'],
+};
+
+/**
+ * IAM actions whose API calls are made by another client, or are named otherwise, than their service prefix
+ * says. S3's permissions are not its operations' names: S3 Control's GetPublicAccessBlock / PutPublicAccessBlock /
+ * DeletePublicAccessBlock on an account need `s3:GetAccountPublicAccessBlock` / `s3:PutAccountPublicAccessBlock`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_PutPublicAccessBlock.html, "Permissions"), and
+ * the same operations of S3 on a bucket need `s3:GetBucketPublicAccessBlock` / `s3:PutBucketPublicAccessBlock`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html).
+ *
+ * @example CALLS_OF_PERMISSION['s3:PutAccountPublicAccessBlock'] // { client: 's3Control', commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'] }
+ */
+export const CALLS_OF_PERMISSION: Readonly<
+  Record<string, { readonly client: keyof AwsClients; readonly commands: readonly string[] }>
+> = {
+  's3:GetAccountPublicAccessBlock': { client: 's3Control', commands: ['GetPublicAccessBlock'] },
+  's3:PutAccountPublicAccessBlock': {
+    client: 's3Control',
+    commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'],
+  },
+  's3:GetBucketPublicAccessBlock': { client: 's3', commands: ['GetPublicAccessBlock'] },
+  's3:PutBucketPublicAccessBlock': { client: 's3', commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'] },
 };
 
 /**
@@ -67,7 +94,9 @@ export function clientsUsedBy(action: Pick<ActionDefinition, 'permissions'>): (k
   const clients = new Set<keyof AwsClients>();
   for (const permission of action.permissions) {
     for (const name of permission.actions) {
-      for (const client of CLIENTS_OF_SERVICE[name.split(':')[0] ?? ''] ?? []) clients.add(client);
+      const call = Object.hasOwn(CALLS_OF_PERMISSION, name) ? CALLS_OF_PERMISSION[name] : undefined;
+      if (call !== undefined) clients.add(call.client);
+      else for (const client of CLIENTS_OF_SERVICE[name.split(':')[0] ?? ''] ?? []) clients.add(client);
     }
   }
   return [...clients];

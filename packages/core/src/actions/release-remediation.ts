@@ -1,6 +1,7 @@
 import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
+import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import {
@@ -171,7 +172,13 @@ export function releaseRemediationOf(
  * added here (the conformance test names one that is missing), and `release-remediation` then undoes it and
  * holds its release's permissions.
  */
-export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [revokeOpenIngress, closeDefaultSecurityGroup];
+export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
+  revokeOpenIngress,
+  closeDefaultSecurityGroup,
+  // --- S3 ---
+  blockAccountPublicAccess,
+  // --- end S3 ---
+];
 
 /**
  * `release-remediation`: puts back what any releasable remediation of an incident removed

@@ -40,12 +40,24 @@ export interface ConfigRuleDeclaration {
 const CONFIG_GUIDE = 'https://docs.aws.amazon.com/config/latest/developerguide';
 const EC2 = SECURITY_HUB_CONTROLS.ec2;
 const IAM = SECURITY_HUB_CONTROLS.iam;
+const S3 = SECURITY_HUB_CONTROLS.s3;
 const { securityHub, cis, pciDss, nist } = control;
 
 /** NIST SP 800-53 Rev. 5 controls Security Hub relates to its security-group controls (boundary protection). */
 const BOUNDARY = ['AC-4', 'AC-4(21)', 'SC-7', 'SC-7(11)', 'SC-7(16)', 'SC-7(21)', 'SC-7(4)', 'SC-7(5)'].map(
   nist,
 );
+
+/**
+ * Security Hub S3.1's "Related requirements" (account-level Block Public Access), as its page prints them.
+ */
+const S3_PUBLIC_ACCESS_CONTROLS = [
+  securityHub('S3.1'),
+  cis('1.4.0', '2.1.5'),
+  ...['1.2.1', '1.3.1', '1.3.2', '1.3.4', '1.3.6'].map((id) => pciDss('3.2.1', id)),
+  ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)', 'SC-7(20)'].map(nist),
+  ...['SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+];
 
 /**
  * Every managed rule Cordon declares, by source identifier.
@@ -183,6 +195,49 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // --- S3 ---
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-account-level-public-access-blocks-periodic.html:
+  // "Identifier: S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC", periodic, IgnorePublicAcls, BlockPublicPolicy,
+  // BlockPublicAcls, RestrictPublicBuckets each "enforced or not, default True"; it judges the account
+  // (`AWS::::Account`, the resource type Security Hub's S3.1 names). Security Hub S3.1 (Medium) is backed by it.
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: {
+    identifier: 'S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC',
+    name: 's3-account-level-public-access-blocks-periodic',
+    resourceTypes: ['AWS::::Account'],
+    summary:
+      "The account's S3 Block Public Access settings are on (IgnorePublicAcls, BlockPublicPolicy, BlockPublicAcls, RestrictPublicBuckets; each parameter defaults to True).",
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-account-level-public-access-blocks-periodic.html`,
+    parameterDefaults: {
+      IgnorePublicAcls: 'True',
+      BlockPublicPolicy: 'True',
+      BlockPublicAcls: 'True',
+      RestrictPublicBuckets: 'True',
+    },
+    mappings: [{ controls: S3_PUBLIC_ACCESS_CONTROLS, source: S3 }],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-account-level-public-access-blocks.html:
+  // "Identifier: S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS", "Resource Types: AWS::S3::AccountPublicAccessBlock",
+  // change-triggered, the same four parameters ("Default: True"). Security Hub backs S3.1 with the periodic
+  // variant; this rule checks the same four account-level settings, so it serves the same controls (the mapping
+  // is the setting's, read from S3.1's page: docs/controls.md says which rule Security Hub deploys).
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: {
+    identifier: 'S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS',
+    name: 's3-account-level-public-access-blocks',
+    resourceTypes: ['AWS::S3::AccountPublicAccessBlock'],
+    summary:
+      "The account's S3 Block Public Access settings match the rule's parameters (each of the four defaults to True); change-triggered.",
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-account-level-public-access-blocks.html`,
+    parameterDefaults: {
+      IgnorePublicAcls: 'True',
+      BlockPublicPolicy: 'True',
+      BlockPublicAcls: 'True',
+      RestrictPublicBuckets: 'True',
+    },
+    mappings: [{ controls: S3_PUBLIC_ACCESS_CONTROLS, source: S3 }],
+  },
+  // --- end S3 ---
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

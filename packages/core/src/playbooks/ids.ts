@@ -9,6 +9,9 @@ export const PLAYBOOK_IDS = [
   'security-group-ingress',
   'default-security-group',
   'remediation-release',
+  // --- S3 ---
+  's3-account-public-access',
+  // --- end S3 ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -30,6 +33,9 @@ export const STEP_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  // --- S3 ---
+  'block-account-public-access',
+  // --- end S3 ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -26,13 +26,24 @@ export function postureParameters(parameters: JsonObject): JsonObject {
 const MAY_BREAK_A_WORKLOAD =
   'the fix removes access a workload may use (a service published on the port, a dependency on the group), so a person approves it first';
 
+/** Why the account's Block Public Access asks first: every bucket of the account loses public access at once. */
+const ACCOUNT_PUBLIC_ACCESS_BECAUSE = `${MAY_BREAK_A_WORKLOAD} (every bucket of the account stops being public at once: a public website or download bucket included)`;
+
 /**
  * The posture playbooks, by id (spread into `PLAYBOOKS`).
  *
  * @example POSTURE_PLAYBOOKS['security-group-ingress'].target // 'security-group'
  */
 export const POSTURE_PLAYBOOKS: Readonly<
-  Record<'security-group-ingress' | 'default-security-group' | 'remediation-release', PlaybookDefinition>
+  Record<
+    | 'security-group-ingress'
+    | 'default-security-group'
+    | 'remediation-release'
+    // --- S3 ---
+    | 's3-account-public-access',
+    // --- end S3 ---
+    PlaybookDefinition
+  >
 > = {
   'security-group-ingress': {
     id: 'security-group-ingress',
@@ -128,6 +139,52 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  // --- S3 ---
+  's3-account-public-access': {
+    id: 's3-account-public-access',
+    title: "Account's S3 Block Public Access off",
+    summary:
+      "turn on the account's S3 Block Public Access settings its AWS Config rule enforces (all four by default), recording the configuration it replaces for a release.",
+    steps: ['block-account-public-access', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-account',
+    routes: {
+      configRules: {
+        S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: ACCOUNT_PUBLIC_ACCESS_BECAUSE,
+          target: {},
+        },
+        S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: ACCOUNT_PUBLIC_ACCESS_BECAUSE,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'block-account-public-access': {
+        state: S.blockAccountPublicAccess,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        "Triage starts it when AWS Config reports the account NON_COMPLIANT with `S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS` (resource `AWS::S3::AccountPublicAccessBlock`) or `S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC` (resource `AWS::::Account`, the rule behind Security Hub S3.1), whatever name the rule is deployed under. The rule's parameters say which of the four settings it enforces (all four by default). It asks for approval first by default.",
+      release:
+        "The account's configuration before the fix (or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that configuration back exactly, or deletes the configuration when the account had none — and refuses, changing nothing, when someone changed the settings since the fix.",
+      replay: {
+        args: 'packages/cli/demo/config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  // --- end S3 ---
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -149,7 +206,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },

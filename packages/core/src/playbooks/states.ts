@@ -34,6 +34,9 @@ export const STATE_NAMES = {
   revokeOpenIngress: 'Revoke the rules open to the world',
   closeDefaultSecurityGroup: 'Remove every rule of the default security group',
   releaseRemediation: 'Put back what the remediation removed',
+  // --- S3 ---
+  blockAccountPublicAccess: "Turn on the account's S3 Block Public Access",
+  // --- end S3 ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
   tellKeysDeactivated: 'Tell the responders the keys are deactivated',
@@ -59,6 +62,9 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.revokeOpenIngress]: 'revoke-open-ingress',
   [STATE_NAMES.closeDefaultSecurityGroup]: 'close-default-security-group',
   [STATE_NAMES.releaseRemediation]: 'release-remediation',
+  // --- S3 ---
+  [STATE_NAMES.blockAccountPublicAccess]: 'block-account-public-access',
+  // --- end S3 ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',
   [STATE_NAMES.escalate]: 'notify',

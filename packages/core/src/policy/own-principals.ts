@@ -29,6 +29,7 @@ export const CORDON_FUNCTION_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  'block-account-public-access',
   'approval-api',
   'request-approval',
   'triage',
@@ -52,6 +53,7 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  'block-account-public-access',
 ] as const;
 
 /** What a finding's principal turned out to be. */

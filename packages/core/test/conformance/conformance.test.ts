@@ -35,6 +35,8 @@ function sandboxCommands(): Map<string, Set<string>> {
     sandbox.ssm,
     sandbox.dynamodb,
     sandbox.config,
+    sandbox.s3,
+    sandbox.s3Control,
   ];
   return new Map(models.map((model) => [model.service, new Set(Object.keys(model.commands))]));
 }
