@@ -31,7 +31,10 @@ function ruleFact(rule: {
 }
 
 /** The resource types of an account-level Block Public Access result (the change-triggered and periodic rules). */
-const ACCOUNT_PUBLIC_ACCESS_TYPES: readonly string[] = ['AWS::S3::AccountPublicAccessBlock', 'AWS::::Account'];
+const ACCOUNT_PUBLIC_ACCESS_TYPES: readonly string[] = [
+  'AWS::S3::AccountPublicAccessBlock',
+  'AWS::::Account',
+];
 
 /** The account's Block Public Access as a fact: each setting that is on, `none` without a configuration. */
 function accountPublicAccessFact(sandbox: Sandbox): string {

@@ -68,7 +68,9 @@ export async function readAccountPublicAccessBlock(
   accountId: string,
 ): Promise<PublicAccessBlockSettings | null> {
   try {
-    const answer = await context.clients.s3Control.send(new GetPublicAccessBlockCommand({ AccountId: accountId }));
+    const answer = await context.clients.s3Control.send(
+      new GetPublicAccessBlockCommand({ AccountId: accountId }),
+    );
     return fromConfiguration(answer.PublicAccessBlockConfiguration ?? {});
   } catch (error) {
     if (awsErrorCode(error) === NO_CONFIGURATION) return null;
@@ -230,7 +232,9 @@ export const blockAccountPublicAccess: ActionDefinition<
     const kept = PUBLIC_ACCESS_BLOCK_SETTINGS.filter((setting) => !enforced.includes(setting));
     const notes = [
       ...(rule !== undefined && !rule.parametersKnown
-        ? [`The parameters of ${rule.name} could not be read: the four settings are enforced, each rule parameter's default.`]
+        ? [
+            `The parameters of ${rule.name} could not be read: the four settings are enforced, each rule parameter's default.`,
+          ]
         : []),
       ...(kept.length > 0 && changes.length > 0
         ? [`${kept.join(', ')} kept as they are: the rule does not enforce them.`]

@@ -81,7 +81,10 @@ export const CALLS_OF_PERMISSION: Readonly<
     commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'],
   },
   's3:GetBucketPublicAccessBlock': { client: 's3', commands: ['GetPublicAccessBlock'] },
-  's3:PutBucketPublicAccessBlock': { client: 's3', commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'] },
+  's3:PutBucketPublicAccessBlock': {
+    client: 's3',
+    commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'],
+  },
 };
 
 /**

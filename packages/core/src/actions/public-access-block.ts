@@ -55,7 +55,9 @@ export function fromConfiguration(config: PublicAccessBlockConfiguration): Publi
 }
 
 /** The configuration the API takes for these settings (all four sent: a Put replaces the whole configuration). */
-export function toConfiguration(settings: PublicAccessBlockSettings): Required<PublicAccessBlockConfiguration> {
+export function toConfiguration(
+  settings: PublicAccessBlockSettings,
+): Required<PublicAccessBlockConfiguration> {
   return {
     BlockPublicAcls: settings.blockPublicAcls,
     IgnorePublicAcls: settings.ignorePublicAcls,
@@ -78,7 +80,10 @@ export function enforcedSettings(parameters: Readonly<Record<string, string>>): 
 }
 
 /** Whether two configurations (or their absence, `null`) are the same. */
-export function sameSettings(a: PublicAccessBlockSettings | null, b: PublicAccessBlockSettings | null): boolean {
+export function sameSettings(
+  a: PublicAccessBlockSettings | null,
+  b: PublicAccessBlockSettings | null,
+): boolean {
   if (a === null || b === null) return a === b;
   return PUBLIC_ACCESS_BLOCK_SETTINGS.every((setting) => a[setting] === b[setting]);
 }

@@ -3,4 +3,6 @@ import { blockAccountPublicAccess } from '@cordon/core/actions/block-account-pub
 import { createActionHandler } from '../../shared/action-handler.ts';
 
 // Only the clients this action calls (its permissions say which): the bundle leaves the others out.
-export const handler = createActionHandler(blockAccountPublicAccess, { clients: { s3Control: S3ControlClient } });
+export const handler = createActionHandler(blockAccountPublicAccess, {
+  clients: { s3Control: S3ControlClient },
+});
