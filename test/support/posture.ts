@@ -25,6 +25,12 @@ export const POSTURE_EVENTS = {
   VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS:
     'config-vpc-sg-open-only-to-authorized-ports-securityhub-noncompliant.json',
   VPC_DEFAULT_SECURITY_GROUP_CLOSED: 'config-vpc-default-security-group-closed-securityhub-noncompliant.json',
+  // --- S3 ---
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS:
+    'config-s3-account-level-public-access-blocks-conformance-pack-noncompliant.json',
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC:
+    'config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json',
+  // --- end S3 ---
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

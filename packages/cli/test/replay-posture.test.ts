@@ -78,3 +78,39 @@ describe('cordon replay --approve on a Config result for each security-group rul
     }
   });
 });
+
+// --- S3 ---
+describe('cordon replay --approve on a Config result for the account-level Block Public Access rules, under conformance-pack names', () => {
+  it.each([
+    {
+      file: 'config-s3-account-level-public-access-blocks-conformance-pack-noncompliant.json',
+      before: 'blockPublicAcls, ignorePublicAcls',
+    },
+    {
+      file: 'config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json',
+      before: 'none',
+    },
+  ])("$file changes only the account's Block Public Access, to all four on", async ({ file, before }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the rule's playbook ran, every call allowed, S3 Control's Put the only change to the account.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-account-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls).toContainEqual(expect.objectContaining({ command: 'DescribeConfigRules' }));
+    expect(report.calls.filter((call) => call.service === 'S3Control').map((call) => call.command)).toEqual([
+      'GetPublicAccessBlock',
+      'PutPublicAccessBlock',
+    ]);
+    expect(report.changes).toEqual([
+      {
+        resource: '123456789012',
+        attribute: 'S3 Block Public Access',
+        before,
+        after: 'blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets',
+      },
+    ]);
+  });
+});
+// --- end S3 ---
