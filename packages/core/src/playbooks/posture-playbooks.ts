@@ -27,7 +27,8 @@ const MAY_BREAK_A_WORKLOAD =
   'the fix removes access a workload may use (a service published on the port, a dependency on the group), so a person approves it first';
 
 /** Why the account's Block Public Access asks first: every bucket of the account loses public access at once. */
-const ACCOUNT_PUBLIC_ACCESS_BECAUSE = `${MAY_BREAK_A_WORKLOAD} (every bucket of the account stops being public at once: a public website or download bucket included)`;
+const ACCOUNT_PUBLIC_ACCESS_BECAUSE =
+  'every bucket of the account stops being public at once (a public website, a download bucket, a partner reading through a public policy), so a person approves it first';
 
 /**
  * The posture playbooks, by id (spread into `PLAYBOOKS`).

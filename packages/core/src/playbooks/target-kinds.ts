@@ -118,7 +118,7 @@ const KINDS = {
   'security-group': posture('security group', 'AWS::EC2::SecurityGroup', 'groupId', 'sg-0123456789abcdef0'),
   // --- S3 ---
   's3-account': posture(
-    "account's S3 Block Public Access",
+    'Block Public Access setting of an account',
     'AWS::S3::AccountPublicAccessBlock',
     'accountId',
     '123456789012',
