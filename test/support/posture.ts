@@ -30,6 +30,8 @@ export const POSTURE_EVENTS = {
     'config-s3-account-level-public-access-blocks-conformance-pack-noncompliant.json',
   S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC:
     'config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json',
+  S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED:
+    'config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json',
   // --- end S3 ---
 } as const;
 

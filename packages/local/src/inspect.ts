@@ -38,7 +38,11 @@ const ACCOUNT_PUBLIC_ACCESS_TYPES: readonly string[] = [
 
 /** The account's Block Public Access as a fact: each setting that is on, `none` without a configuration. */
 function accountPublicAccessFact(sandbox: Sandbox): string {
-  const block = sandbox.s3Control.publicAccessBlock();
+  return settingsFact(sandbox.s3Control.publicAccessBlock());
+}
+
+/** Block Public Access settings as a fact: each setting that is on, `none` without a configuration. */
+function settingsFact(block: Readonly<Record<string, boolean>> | undefined): string {
   if (block === undefined) return 'none';
   const on = Object.entries(block)
     .filter(([, value]) => value)
@@ -50,7 +54,8 @@ function accountPublicAccessFact(sandbox: Sandbox): string {
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
- * judged, its inbound and outbound rules; for an account an S3 Block Public Access rule judged, its settings.
+ * judged, its inbound and outbound rules; for an account an S3 Block Public Access rule judged, its settings; for a
+ * bucket, its own Block Public Access, policy and default encryption.
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -115,6 +120,13 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       resource.resourceId === sandbox.account.context.accountId
     ) {
       add(resource.resourceId, 'S3 Block Public Access', accountPublicAccessFact(sandbox));
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::S3::Bucket') {
+      const bucket = sandbox.s3.findBucket(resource.resourceId);
+      if (bucket === undefined) continue;
+      add(resource.resourceId, 'S3 Block Public Access', settingsFact(bucket.publicAccessBlock));
+      add(resource.resourceId, 'bucket policy', bucket.policy ?? '-');
+      add(resource.resourceId, 'default encryption', JSON.stringify(bucket.encryption ?? null));
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -88,6 +88,22 @@ function accountPublicAccessBlock(block: Partial<PublicAccessBlock> | null): Con
   };
 }
 
+/** A bucket policy letting one partner account read the bucket's objects (not public). */
+function partnerReadPolicy(bucket: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'PartnerRead',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
+      },
+    ],
+  };
+}
+
 /**
  * The seed of each managed rule, by source identifier.
  *
@@ -140,6 +156,19 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
   // No account-level configuration at all (the periodic rule judges the account itself): a release deletes the
   // configuration the fix created.
   S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: { seed: accountPublicAccessBlock(null) },
+  // A bucket whose own Block Public Access only blocks new public ACLs, with a policy (another account may read)
+  // and tags beside it: the fix turns on the other three settings, and a release must put back exactly the one.
+  S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+      sandbox.s3.addBucket({
+        name: resourceId,
+        publicAccessBlock: { blockPublicAcls: true },
+        policy: partnerReadPolicy(resourceId),
+        tags: { team: 'web' },
+      });
+    },
+  },
   // --- end S3 ---
 };
 

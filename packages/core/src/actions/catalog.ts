@@ -1,5 +1,6 @@
 import type { ContainmentPartId, StepId } from '../playbooks/ids.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
+import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
@@ -44,6 +45,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'release-remediation': releaseRemediation,
   // --- S3 ---
   'block-account-public-access': blockAccountPublicAccess,
+  'block-bucket-public-access': blockBucketPublicAccess,
   // --- end S3 ---
 };
 

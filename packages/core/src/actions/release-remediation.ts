@@ -2,6 +2,7 @@ import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
+import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import {
@@ -177,6 +178,7 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   closeDefaultSecurityGroup,
   // --- S3 ---
   blockAccountPublicAccess,
+  blockBucketPublicAccess,
   // --- end S3 ---
 ];
 

@@ -239,6 +239,32 @@ export const CONFIG_RULES = {
     },
     mappings: [{ controls: S3_PUBLIC_ACCESS_CONTROLS, source: S3 }],
   },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-level-public-access-prohibited.html:
+  // "Identifier: S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", change-triggered, NON_COMPLIANT "if an Amazon S3 bucket is
+  // not listed in the excludedPublicBuckets parameter and bucket level settings are public". Security Hub S3.8
+  // (High) is backed by it ("fails if any of the following settings are set to false").
+  S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: {
+    identifier: 'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED',
+    name: 's3-bucket-level-public-access-prohibited',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      "A bucket's own S3 Block Public Access settings are all on, unless excludedPublicBuckets names it.",
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/s3-bucket-level-public-access-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.8'),
+          cis('1.4.0', '2.1.5'),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
   // --- end S3 ---
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 

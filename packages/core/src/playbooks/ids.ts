@@ -11,6 +11,7 @@ export const PLAYBOOK_IDS = [
   'remediation-release',
   // --- S3 ---
   's3-account-public-access',
+  's3-bucket-public-access',
   // --- end S3 ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
@@ -35,6 +36,7 @@ export const STEP_IDS = [
   'release-remediation',
   // --- S3 ---
   'block-account-public-access',
+  'block-bucket-public-access',
   // --- end S3 ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

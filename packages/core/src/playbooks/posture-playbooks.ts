@@ -41,7 +41,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 'default-security-group'
     | 'remediation-release'
     // --- S3 ---
-    | 's3-account-public-access',
+    | 's3-account-public-access'
+    | 's3-bucket-public-access',
     // --- end S3 ---
     PlaybookDefinition
   >
@@ -185,6 +186,45 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  's3-bucket-public-access': {
+    id: 's3-bucket-public-access',
+    title: "Bucket's S3 Block Public Access off",
+    summary:
+      "turn on the four S3 Block Public Access settings of a bucket, recording the bucket's configuration it replaces for a release.",
+    steps: ['block-bucket-public-access', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-bucket',
+    routes: {
+      configRules: {
+        S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause:
+            'a bucket whose settings are off may be public on purpose (a website, public downloads) without being listed in the rule’s excludedPublicBuckets, so a person approves it first',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'block-bucket-public-access': {
+        state: S.blockBucketPublicAccess,
+        parameters: postureParameters({ 'bucketName.$': '$.target.bucketName' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED` (the rule behind Security Hub S3.8), whatever name the rule is deployed under. A bucket the rule’s `excludedPublicBuckets` names, or that carries the exemption tag, is refused with nothing changed. It asks for approval first by default. GuardDuty’s `Policy:S3/BucketBlockPublicAccessDisabled` is not routed here: GuardDuty findings are routed by category, and that category (S3 data exposure) also holds findings this fix does not answer.',
+      release:
+        "The bucket's own configuration before the fix (or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that configuration back exactly, or deletes it when the bucket had none — and refuses, changing nothing, when someone changed the settings since the fix.",
+      replay: {
+        args: 'packages/cli/demo/config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
   // --- end S3 ---
   'remediation-release': {
     id: 'remediation-release',
@@ -207,7 +247,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`, `s3-bucket-public-access`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },

@@ -36,6 +36,7 @@ export const STATE_NAMES = {
   releaseRemediation: 'Put back what the remediation removed',
   // --- S3 ---
   blockAccountPublicAccess: "Turn on the account's S3 Block Public Access",
+  blockBucketPublicAccess: "Turn on the bucket's S3 Block Public Access",
   // --- end S3 ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
@@ -64,6 +65,7 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.releaseRemediation]: 'release-remediation',
   // --- S3 ---
   [STATE_NAMES.blockAccountPublicAccess]: 'block-account-public-access',
+  [STATE_NAMES.blockBucketPublicAccess]: 'block-bucket-public-access',
   // --- end S3 ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',

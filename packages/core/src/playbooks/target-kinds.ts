@@ -124,6 +124,7 @@ const KINDS = {
     '123456789012',
     ['AWS::::Account'],
   ),
+  's3-bucket': posture('S3 bucket', 'AWS::S3::Bucket', 'bucketName', 'amzn-s3-demo-bucket'),
   // --- end S3 ---
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {

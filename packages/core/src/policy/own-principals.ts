@@ -30,6 +30,7 @@ export const CORDON_FUNCTION_IDS = [
   'close-default-security-group',
   'release-remediation',
   'block-account-public-access',
+  'block-bucket-public-access',
   'approval-api',
   'request-approval',
   'triage',
@@ -54,6 +55,7 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'close-default-security-group',
   'release-remediation',
   'block-account-public-access',
+  'block-bucket-public-access',
 ] as const;
 
 /** What a finding's principal turned out to be. */
