@@ -112,5 +112,25 @@ describe('cordon replay --approve on a Config result for the account-level Block
       },
     ]);
   });
+
+  it("config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json changes only the bucket's Block Public Access", async () => {
+    // Act
+    const report = await replayJson(
+      'config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json',
+    );
+
+    // Assess: the policy and encryption of the bucket are facts too, and they did not change.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'amzn-s3-demo-bucket-web',
+        attribute: 'S3 Block Public Access',
+        before: 'blockPublicAcls',
+        after: 'blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets',
+      },
+    ]);
+  });
 });
 // --- end S3 ---
