@@ -8,7 +8,9 @@ const BUCKET = 'amzn-s3-demo-bucket-web';
 
 /** The bucket's state but its creation time (the state before is read from a sandbox seeded on its own). */
 function bucketState(sandbox: Sandbox) {
-  const { creationDate: _created, ...state } = sandbox.s3.findBucket(BUCKET) ?? {};
+  const bucket = sandbox.s3.findBucket(BUCKET);
+  if (bucket === undefined) throw new Error(`${BUCKET} was not seeded`);
+  const { creationDate: _created, ...state } = bucket;
   return state;
 }
 

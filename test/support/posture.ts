@@ -32,6 +32,7 @@ export const POSTURE_EVENTS = {
     'config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json',
   S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED:
     'config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json',
+  S3_BUCKET_SSL_REQUESTS_ONLY: 'config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json',
   // --- end S3 ---
 } as const;
 

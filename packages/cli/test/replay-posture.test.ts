@@ -132,5 +132,23 @@ describe('cordon replay --approve on a Config result for the account-level Block
       },
     ]);
   });
+
+  it('config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json adds exactly one statement to the bucket policy', async () => {
+    // Act
+    const report = await replayJson('config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json');
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-secure-transport' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'amzn-s3-demo-bucket-data',
+        attribute: 'bucket policy statements',
+        before: 'PartnerRead',
+        after: 'PartnerRead, CordonDenyInsecureTransport',
+      },
+    ]);
+  });
 });
 // --- end S3 ---

@@ -1,5 +1,6 @@
 import type { Incident } from '@cordon/core/intake/incident';
 import type { Sandbox } from './sandbox/index.ts';
+import type { PublicAccessBlock } from './sandbox/models/s3.ts';
 
 /** One observable fact about a resource of the incident, for before/after comparisons. */
 export interface ResourceFact {
@@ -41,8 +42,16 @@ function accountPublicAccessFact(sandbox: Sandbox): string {
   return settingsFact(sandbox.s3Control.publicAccessBlock());
 }
 
+/** A bucket policy's statements as a fact: each statement's Sid (`-` without a policy). */
+function policyStatements(policy: string | undefined): string {
+  if (policy === undefined) return '-';
+  const statement = (JSON.parse(policy) as { Statement?: unknown }).Statement;
+  const statements = Array.isArray(statement) ? statement : [statement];
+  return statements.map((each) => (each as { Sid?: string } | undefined)?.Sid ?? '(no Sid)').join(', ');
+}
+
 /** Block Public Access settings as a fact: each setting that is on, `none` without a configuration. */
-function settingsFact(block: Readonly<Record<string, boolean>> | undefined): string {
+function settingsFact(block: PublicAccessBlock | undefined): string {
   if (block === undefined) return 'none';
   const on = Object.entries(block)
     .filter(([, value]) => value)
@@ -125,7 +134,7 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       const bucket = sandbox.s3.findBucket(resource.resourceId);
       if (bucket === undefined) continue;
       add(resource.resourceId, 'S3 Block Public Access', settingsFact(bucket.publicAccessBlock));
-      add(resource.resourceId, 'bucket policy', bucket.policy ?? '-');
+      add(resource.resourceId, 'bucket policy statements', policyStatements(bucket.policy));
       add(resource.resourceId, 'default encryption', JSON.stringify(bucket.encryption ?? null));
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {

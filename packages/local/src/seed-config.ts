@@ -169,6 +169,17 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       });
     },
   },
+  // A bucket whose policy lets a partner read and has no TLS statement: the fix adds one statement, keeping it.
+  S3_BUCKET_SSL_REQUESTS_ONLY: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+      sandbox.s3.addBucket({
+        name: resourceId,
+        policy: partnerReadPolicy(resourceId),
+        tags: { team: 'data' },
+      });
+    },
+  },
   // --- end S3 ---
 };
 

@@ -10,6 +10,7 @@ import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
 import { releaseRemediation } from './release-remediation.ts';
+import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
@@ -46,6 +47,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   // --- S3 ---
   'block-account-public-access': blockAccountPublicAccess,
   'block-bucket-public-access': blockBucketPublicAccess,
+  'require-secure-transport': requireSecureTransport,
   // --- end S3 ---
 };
 

@@ -265,6 +265,29 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-ssl-requests-only.html: "Identifier:
+  // S3_BUCKET_SSL_REQUESTS_ONLY", change-triggered, no parameters; "COMPLIANT if buckets explicitly deny access to
+  // HTTP requests". Security Hub S3.5 (Medium) is backed by it.
+  S3_BUCKET_SSL_REQUESTS_ONLY: {
+    identifier: 'S3_BUCKET_SSL_REQUESTS_ONLY',
+    name: 's3-bucket-ssl-requests-only',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary: "A bucket's policy explicitly denies requests not sent over TLS (aws:SecureTransport false).",
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-bucket-ssl-requests-only.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.5'),
+          cis('1.4.0', '2.1.2'),
+          pciDss('3.2.1', '4.1'),
+          ...['AC-17(2)', 'AC-4', 'IA-5(1)', 'SC-12(3)', 'SC-13', 'SC-23', 'SC-23(3)', 'SC-7(4)'].map(nist),
+          ...['SC-8', 'SC-8(1)', 'SC-8(2)', 'SI-7(6)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
   // --- end S3 ---
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 

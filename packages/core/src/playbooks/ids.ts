@@ -12,6 +12,7 @@ export const PLAYBOOK_IDS = [
   // --- S3 ---
   's3-account-public-access',
   's3-bucket-public-access',
+  's3-bucket-secure-transport',
   // --- end S3 ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
@@ -37,6 +38,7 @@ export const STEP_IDS = [
   // --- S3 ---
   'block-account-public-access',
   'block-bucket-public-access',
+  'require-secure-transport',
   // --- end S3 ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

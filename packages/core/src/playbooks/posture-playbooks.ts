@@ -42,7 +42,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 'remediation-release'
     // --- S3 ---
     | 's3-account-public-access'
-    | 's3-bucket-public-access',
+    | 's3-bucket-public-access'
+    | 's3-bucket-secure-transport',
     // --- end S3 ---
     PlaybookDefinition
   >
@@ -225,6 +226,45 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  's3-bucket-secure-transport': {
+    id: 's3-bucket-secure-transport',
+    title: 'Bucket accepting plain HTTP',
+    summary:
+      "add one statement to a bucket's policy denying every request not sent over TLS, keeping every other statement, and record the policy for a release.",
+    steps: ['require-secure-transport', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-bucket',
+    routes: {
+      configRules: {
+        S3_BUCKET_SSL_REQUESTS_ONLY: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause:
+            'a client that still sends plain HTTP (an old SDK, a device, a website endpoint, which serves HTTP only) is refused from then on, so a person approves it first',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'require-secure-transport': {
+        state: S.requireSecureTransport,
+        parameters: postureParameters({ 'bucketName.$': '$.target.bucketName' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_SSL_REQUESTS_ONLY` (the rule behind Security Hub S3.5), whatever name the rule is deployed under. A bucket with the exemption tag, or whose policy is not JSON, is refused with nothing changed. It asks for approval first by default.',
+      release:
+        'The bucket policy from before the fix (verbatim, or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it removes exactly the `CordonDenyInsecureTransport` statement — the policy from before put back verbatim when nobody edited it since (deleted when the bucket had none), otherwise every later edit kept and only that statement removed.',
+      replay: {
+        args: 'packages/cli/demo/config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
   // --- end S3 ---
   'remediation-release': {
     id: 'remediation-release',
@@ -247,7 +287,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`, `s3-bucket-public-access`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`, `s3-bucket-public-access`, `s3-bucket-secure-transport`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },

@@ -37,6 +37,7 @@ export const STATE_NAMES = {
   // --- S3 ---
   blockAccountPublicAccess: "Turn on the account's S3 Block Public Access",
   blockBucketPublicAccess: "Turn on the bucket's S3 Block Public Access",
+  requireSecureTransport: 'Deny requests not sent over TLS',
   // --- end S3 ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
@@ -66,6 +67,7 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   // --- S3 ---
   [STATE_NAMES.blockAccountPublicAccess]: 'block-account-public-access',
   [STATE_NAMES.blockBucketPublicAccess]: 'block-bucket-public-access',
+  [STATE_NAMES.requireSecureTransport]: 'require-secure-transport',
   // --- end S3 ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',

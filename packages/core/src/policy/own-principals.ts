@@ -31,6 +31,7 @@ export const CORDON_FUNCTION_IDS = [
   'release-remediation',
   'block-account-public-access',
   'block-bucket-public-access',
+  'require-secure-transport',
   'approval-api',
   'request-approval',
   'triage',
@@ -56,6 +57,7 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'release-remediation',
   'block-account-public-access',
   'block-bucket-public-access',
+  'require-secure-transport',
 ] as const;
 
 /** What a finding's principal turned out to be. */
