@@ -33,6 +33,8 @@ export const POSTURE_EVENTS = {
   S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED:
     'config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json',
   S3_BUCKET_SSL_REQUESTS_ONLY: 'config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json',
+  S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED:
+    'config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json',
   // --- end S3 ---
 } as const;
 

@@ -150,5 +150,25 @@ describe('cordon replay --approve on a Config result for the account-level Block
       },
     ]);
   });
+
+  it('config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json sets only the default encryption', async () => {
+    // Act
+    const report = await replayJson(
+      'config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json',
+    );
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-default-encryption' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'amzn-s3-demo-bucket-archive',
+        attribute: 'default encryption',
+        before: 'none',
+        after: 'AES256',
+      },
+    ]);
+  });
 });
 // --- end S3 ---

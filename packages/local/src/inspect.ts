@@ -135,7 +135,11 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       if (bucket === undefined) continue;
       add(resource.resourceId, 'S3 Block Public Access', settingsFact(bucket.publicAccessBlock));
       add(resource.resourceId, 'bucket policy statements', policyStatements(bucket.policy));
-      add(resource.resourceId, 'default encryption', JSON.stringify(bucket.encryption ?? null));
+      add(
+        resource.resourceId,
+        'default encryption',
+        bucket.encryption?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? 'none',
+      );
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

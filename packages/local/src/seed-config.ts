@@ -180,6 +180,18 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       });
     },
   },
+  // A bucket without default encryption (as buckets could be before S3 applied SSE-S3 to all), with a policy and tags.
+  S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+      sandbox.s3.addBucket({
+        name: resourceId,
+        encryption: null,
+        policy: partnerReadPolicy(resourceId),
+        tags: { team: 'archive' },
+      });
+    },
+  },
   // --- end S3 ---
 };
 

@@ -6,6 +6,7 @@ import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
+import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
@@ -48,6 +49,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'block-account-public-access': blockAccountPublicAccess,
   'block-bucket-public-access': blockBucketPublicAccess,
   'require-secure-transport': requireSecureTransport,
+  'enable-default-encryption': enableDefaultEncryption,
   // --- end S3 ---
 };
 
@@ -72,7 +74,8 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
  * DeletePublicAccessBlock on an account need `s3:GetAccountPublicAccessBlock` / `s3:PutAccountPublicAccessBlock`
  * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_PutPublicAccessBlock.html, "Permissions"), and
  * the same operations of S3 on a bucket need `s3:GetBucketPublicAccessBlock` / `s3:PutBucketPublicAccessBlock`
- * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html).
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html); a bucket's default encryption is
+ * `s3:Get/PutEncryptionConfiguration`.
  *
  * @example CALLS_OF_PERMISSION['s3:PutAccountPublicAccessBlock'] // { client: 's3Control', commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'] }
  */
@@ -88,6 +91,14 @@ export const CALLS_OF_PERMISSION: Readonly<
   's3:PutBucketPublicAccessBlock': {
     client: 's3',
     commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'],
+  },
+  // "you must have permissions to perform the s3:PutEncryptionConfiguration action" for Put and Delete
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html), Get needs
+  // s3:GetEncryptionConfiguration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html).
+  's3:GetEncryptionConfiguration': { client: 's3', commands: ['GetBucketEncryption'] },
+  's3:PutEncryptionConfiguration': {
+    client: 's3',
+    commands: ['PutBucketEncryption', 'DeleteBucketEncryption'],
   },
 };
 

@@ -4,6 +4,7 @@ import type { StepId } from '../playbooks/ids.ts';
 import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
+import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import {
@@ -181,6 +182,7 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   blockAccountPublicAccess,
   blockBucketPublicAccess,
   requireSecureTransport,
+  enableDefaultEncryption,
   // --- end S3 ---
 ];
 

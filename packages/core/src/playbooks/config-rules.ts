@@ -288,6 +288,30 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-server-side-encryption-enabled.html:
+  // "Identifier: S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED", change-triggered, no parameters; compliant with default
+  // encryption or a policy denying unencrypted puts. Security Hub S3.4 (Medium) is backed by it.
+  S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+    identifier: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED',
+    name: 's3-bucket-server-side-encryption-enabled',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      'A bucket has default encryption, or its policy denies put-object requests without server-side encryption.',
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-bucket-server-side-encryption-enabled.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.4'),
+          cis('1.4.0', '2.1.1'),
+          pciDss('3.2.1', '3.4'),
+          ...['AU-9', 'AU-9(2)', 'AU-9(7)', 'CA-9(1)', 'CM-3(6)', 'SC-13', 'SC-28', 'SC-28(1)'].map(nist),
+          ...['SC-7(10)', 'SI-7(6)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
   // --- end S3 ---
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 

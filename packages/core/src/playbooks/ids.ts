@@ -13,6 +13,7 @@ export const PLAYBOOK_IDS = [
   's3-account-public-access',
   's3-bucket-public-access',
   's3-bucket-secure-transport',
+  's3-bucket-default-encryption',
   // --- end S3 ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
@@ -39,6 +40,7 @@ export const STEP_IDS = [
   'block-account-public-access',
   'block-bucket-public-access',
   'require-secure-transport',
+  'enable-default-encryption',
   // --- end S3 ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

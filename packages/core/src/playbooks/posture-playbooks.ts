@@ -43,7 +43,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
     // --- S3 ---
     | 's3-account-public-access'
     | 's3-bucket-public-access'
-    | 's3-bucket-secure-transport',
+    | 's3-bucket-secure-transport'
+    | 's3-bucket-default-encryption',
     // --- end S3 ---
     PlaybookDefinition
   >
@@ -265,6 +266,45 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  's3-bucket-default-encryption': {
+    id: 's3-bucket-default-encryption',
+    title: 'Bucket without default encryption',
+    summary:
+      'give a bucket without default encryption SSE-S3 (AES256), leaving any chosen encryption as it is.',
+    steps: ['enable-default-encryption', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-bucket',
+    routes: {
+      configRules: {
+        S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause:
+            'SSE-S3 changes how new objects are stored, not who may read or write them (no key policy, no KMS permission for readers), so it runs without a person',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'enable-default-encryption': {
+        state: S.enableDefaultEncryption,
+        parameters: postureParameters({ 'bucketName.$': '$.target.bucketName' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED` (the rule behind Security Hub S3.4), whatever name the rule is deployed under. A bucket with the exemption tag is refused with nothing changed; a bucket with any default encryption is left as it is. It runs without approval by default.',
+      release:
+        'That the bucket had no default encryption is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it deletes the configuration the fix set — S3 then applies its own default, SSE-S3 (DeleteBucketEncryption "resets" to it), so "no default encryption" cannot be put back; a bucket whose encryption was changed since is left as it is.',
+      replay: {
+        args: 'packages/cli/demo/config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
   // --- end S3 ---
   'remediation-release': {
     id: 'remediation-release',
@@ -287,7 +327,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`, `s3-bucket-public-access`, `s3-bucket-secure-transport`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`, `s3-bucket-public-access`, `s3-bucket-secure-transport`, `s3-bucket-default-encryption`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
         none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
       },

@@ -38,6 +38,7 @@ export const STATE_NAMES = {
   blockAccountPublicAccess: "Turn on the account's S3 Block Public Access",
   blockBucketPublicAccess: "Turn on the bucket's S3 Block Public Access",
   requireSecureTransport: 'Deny requests not sent over TLS',
+  enableDefaultEncryption: 'Turn on default encryption (SSE-S3)',
   // --- end S3 ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
@@ -68,6 +69,7 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.blockAccountPublicAccess]: 'block-account-public-access',
   [STATE_NAMES.blockBucketPublicAccess]: 'block-bucket-public-access',
   [STATE_NAMES.requireSecureTransport]: 'require-secure-transport',
+  [STATE_NAMES.enableDefaultEncryption]: 'enable-default-encryption',
   // --- end S3 ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',

@@ -32,6 +32,7 @@ export const CORDON_FUNCTION_IDS = [
   'block-account-public-access',
   'block-bucket-public-access',
   'require-secure-transport',
+  'enable-default-encryption',
   'approval-api',
   'request-approval',
   'triage',
@@ -58,6 +59,7 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'block-account-public-access',
   'block-bucket-public-access',
   'require-secure-transport',
+  'enable-default-encryption',
 ] as const;
 
 /** What a finding's principal turned out to be. */
