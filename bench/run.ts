@@ -9,6 +9,10 @@ import { costSection } from './cost.ts';
 import { IMPROVEMENTS } from './improvements.ts';
 import { machineDescription, type SectionReport, table, verdictMark } from './support.ts';
 
+/** Where the scale model's figures are (they take minutes, so `npm run bench:scale` writes them apart). */
+const SCALE_NOTE =
+  "The organization-wide figures — the worst hour (1,000 accounts, 4 Regions, 100,000 deliveries, a worm, a leaked key) against AWS's and Slack's quotas — come from the scale model, a discrete-event simulation running Cordon's deployed code on a virtual clock: [scale-model.md](scale-model.md), written by `npm run bench:scale`; method in [bench/README.md](../bench/README.md#the-scale-model-model-scale).";
+
 const OUTPUT = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'docs', 'benchmarks.md');
 
 /** Sections by the name `npm run bench -- <name>…` selects; all of them by default. */
@@ -68,6 +72,10 @@ async function main(): Promise<void> {
     '## Improvements made while benchmarking',
     '',
     IMPROVEMENTS,
+    '',
+    '## At scale',
+    '',
+    SCALE_NOTE,
     '',
   ].join('\n');
   mkdirSync(dirname(OUTPUT), { recursive: true });

@@ -31,8 +31,6 @@ export interface DeployConfig {
   readonly exemptionTagKey: string;
   /** EventBridge Scheduler expression of the GuardDuty poller. */
   readonly pollSchedule: string;
-  /** Other CloudWatch alarms (besides Cordon's detections) whose ALARM state triage answers. */
-  readonly extraAlarmNames: readonly string[];
   /** Tables and the key are kept on removal and protected from deletion. */
   readonly protect: boolean;
   /**
@@ -60,13 +58,6 @@ export class DeployConfigError extends Error {
   }
 }
 
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
 /**
  * Reads the deploy configuration.
  *
@@ -79,9 +70,12 @@ function list(value: string | undefined): string[] {
  * | `CORDON_QUARANTINE_ROLE_NAME` | `CordonQuarantine` | the quarantine profile's role |
  * | `CORDON_EXEMPTION_TAG_KEY` | `cordon:exempt` | protected tag key |
  * | `CORDON_POLL_SCHEDULE` | `rate(5 minutes)` | poller schedule |
- * | `CORDON_EXTRA_ALARMS` | none | comma-separated alarm names |
  * | `CORDON_PROTECT` | `true` for stage `production` | retain and protect data |
  * | `CORDON_ORGANIZATION_ID` | none | the organization (`o-…`) whose accounts may forward events |
+ *
+ * `CORDON_EXTRA_ALARMS` is refused: the CloudWatch rule delivers every alarm entering ALARM and
+ * `settings.alarmPlaybooks` (SSM) decides which ones Cordon answers, so an alarm list fixed at deploy time would
+ * only mislead (docs/event-rules.md).
  *
  * @example deployConfig('prod', process.env).prefix // 'cordon-prod'
  */
@@ -91,6 +85,11 @@ export function deployConfig(stage: string, env: DeployEnvironment): DeployConfi
   if (prefix.length + 1 + LONGEST_ID > ROLE_NAME_LIMIT) {
     throw new DeployConfigError(
       `stage ${JSON.stringify(stage)} is too long: role names (${prefix}-<function>) must fit in ${ROLE_NAME_LIMIT} characters`,
+    );
+  }
+  if (env.CORDON_EXTRA_ALARMS !== undefined) {
+    throw new DeployConfigError(
+      'CORDON_EXTRA_ALARMS is no longer read: the CloudWatch rule delivers every alarm entering ALARM, and settings.alarmPlaybooks (in SSM) decides which ones Cordon answers. Unset it, and map the alarms in the settings.',
     );
   }
   const email = env.CORDON_NOTIFY_EMAIL?.trim();
@@ -139,7 +138,6 @@ export function deployConfig(stage: string, env: DeployEnvironment): DeployConfi
     quarantineRoleName,
     exemptionTagKey: env.CORDON_EXEMPTION_TAG_KEY?.trim() || DEFAULT_SETTINGS.exemptionTag.key,
     pollSchedule,
-    extraAlarmNames: list(env.CORDON_EXTRA_ALARMS),
     protect: env.CORDON_PROTECT === undefined ? stage === 'production' : env.CORDON_PROTECT === 'true',
     ...(organizationId ? { organizationId } : {}),
   };

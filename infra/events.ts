@@ -1,5 +1,5 @@
 /**
- * EventBridge rules: core's rules (GuardDuty findings, Cordon's alarms, Config non-compliance; the same list
+ * EventBridge rules: core's rules (GuardDuty findings, alarms entering ALARM, Config non-compliance; the same list
  * the local engine routes with) → triage, on the default bus (events of this account and region) and on the
  * intake bus (events forwarded from member accounts and other regions, bus.ts); Parameter Store changes of the
  * detection thresholds → threshold-sync, on the default bus only. Every target retries, then drops into an SQS
@@ -7,7 +7,7 @@
  */
 import type { EventPattern } from '@cordon/core/events/pattern';
 import { validatePattern } from '@cordon/core/events/pattern';
-import { deployedRuleOptions, deployedRules, type EventRule } from '@cordon/core/events/rules';
+import { deployedRules, type EventRule } from '@cordon/core/events/rules';
 import type { IntakeBus } from './bus.ts';
 import type { DeployConfig } from './config.ts';
 import type { DeployedFunction } from './lambda.ts';
@@ -17,16 +17,12 @@ import { pascal } from './lambda.ts';
 export const TARGET_RETRY_POLICY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
 
 /**
- * The alarm names the CloudWatch rule matches: settings' alarm playbooks, the detections, and extra ones
- * (core's `deployedRuleOptions`, which the local deployment uses too).
+ * Core's rules with the deploy-time options (`deployedRules`, which the local deployment routes with too): the
+ * severity floor is the settings default `ignoreBelow`, and the alarm rule takes every alarm entering ALARM
+ * (settings.alarmPlaybooks, in SSM, decides which ones Cordon answers). The same for every stage.
  */
-export function ruleAlarmNames(config: DeployConfig): string[] {
-  return [...deployedRuleOptions({ extraAlarmNames: config.extraAlarmNames }).alarmNames];
-}
-
-/** Core's rules with the deploy-time options: the severity floor is the settings default `ignoreBelow`. */
-export function triageRules(config: DeployConfig): readonly EventRule[] {
-  return deployedRules({ extraAlarmNames: config.extraAlarmNames });
+export function triageRules(): readonly EventRule[] {
+  return deployedRules();
 }
 
 /** Parameter Store changes under the stage's detections path (threshold-sync ignores anything else anyway). */
@@ -82,7 +78,7 @@ export function createEvents(
     target: DeployedFunction;
     forwarded: boolean;
   }[] = [
-    ...triageRules(config).map((rule) => ({ ...rule, target: triage, forwarded: true })),
+    ...triageRules().map((rule) => ({ ...rule, target: triage, forwarded: true })),
     {
       id: 'threshold-changes',
       description: 'Detection thresholds changed in Parameter Store',

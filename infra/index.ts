@@ -61,7 +61,7 @@ export function deployCordon(config: DeployConfig, factory: FunctionFactory): Co
   const { functions, roles } = deployFunctions(FUNCTIONS, config, values, factory);
   const playbooks = createPlaybooks(config, values, functions);
   const deadLetterQueue = createDeadLetterQueue(config);
-  const intake = createIntakeBus(config, values, triageRules(config));
+  const intake = createIntakeBus(config, values, triageRules());
   // The rules exist before the threshold parameters, so that their creation already reaches threshold-sync.
   const events = createEvents(config, functions, notifications.topic, deadLetterQueue, intake);
   const thresholds = createThresholdParameters(config);

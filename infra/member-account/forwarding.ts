@@ -7,8 +7,10 @@
  * deployed in one region.
  *
  * What it forwards — core's triage rules, the same patterns Cordon's own rules use (events.ts):
- * - AWS Config compliance changes and CloudWatch alarm state changes, from every account and region: only the
- *   account whose rule or alarm it is emits them, and a Config aggregator replicates data but emits no events;
+ * - AWS Config compliance changes and CloudWatch alarms entering ALARM (every alarm: `settings.alarmPlaybooks`
+ *   decides which ones Cordon answers, and triage records and ignores the rest), from every account and region:
+ *   only the account whose rule or alarm it is emits them, and a Config aggregator replicates data but emits no
+ *   events;
  * - GuardDuty findings only from Cordon's own account (the GuardDuty delegated administrator, which receives its
  *   members' findings in each region) or wherever `ForwardGuardDutyFindings` is `true` (an organization whose
  *   GuardDuty administrator is not Cordon's account). Triage claims each finding once (account + region + id),
@@ -31,7 +33,6 @@
  */
 import { EVENT_RULE_IDS, type EventRuleId } from '@cordon/core/events/rules';
 import { INTAKE_BUS_SUFFIX } from '../bus.ts';
-import { deployConfig } from '../config.ts';
 import { triageRules } from '../events.ts';
 import { toYaml } from './template.ts';
 
@@ -52,7 +53,7 @@ const RULES: Readonly<Record<EventRuleId, { logical: string; condition: string; 
   'cloudwatch-alarms': {
     logical: 'CloudWatchAlarmsRule',
     condition: 'Forwards',
-    description: 'the alarms of AlarmNames entering ALARM',
+    description: 'CloudWatch alarms entering ALARM',
   },
   'config-compliance': {
     logical: 'ConfigComplianceRule',
@@ -66,33 +67,17 @@ const INTAKE_BUS_ARN = {
   'Fn::Sub': `arn:\${AWS::Partition}:events:\${CordonRegion}:\${CordonAccountId}:event-bus/cordon-\${CordonStage}-${INTAKE_BUS_SUFFIX}`,
 };
 
-/**
- * Core's triage rules as Cordon deploys them without extra alarms: the severity floor and the default alarm
- * names. The alarm names become the `AlarmNames` parameter (a stage with `CORDON_EXTRA_ALARMS` passes its list).
- */
+/** Core's triage rules as Cordon deploys them (the same for every stage). */
 function coreRules() {
-  const rules = triageRules(deployConfig('forwarding', {}));
+  const rules = triageRules();
   const byId = new Map(rules.map((rule) => [rule.id, rule]));
   for (const id of EVENT_RULE_IDS) if (!byId.has(id)) throw new Error(`Core has no ${id} rule to forward`);
   return byId;
 }
 
-function alarmNamesOf(pattern: unknown): string[] {
-  const names = (pattern as { detail?: { alarmName?: unknown } }).detail?.alarmName;
-  if (!Array.isArray(names) || names.some((name) => typeof name !== 'string')) {
-    throw new Error('The cloudwatch-alarms rule names no alarms');
-  }
-  return names as string[];
-}
-
-/** The rule's pattern as CloudFormation JSON: the alarm names come from the parameter. */
-function patternJson(id: EventRuleId, pattern: unknown): Json {
-  const json = JSON.parse(JSON.stringify(pattern)) as { [key: string]: Json };
-  if (id === 'cloudwatch-alarms') {
-    const detail = json.detail as { [key: string]: Json };
-    detail.alarmName = { Ref: 'AlarmNames' };
-  }
-  return json;
+/** The rule's pattern as CloudFormation JSON, unchanged: no parameter narrows what is forwarded. */
+function patternJson(pattern: unknown): Json {
+  return JSON.parse(JSON.stringify(pattern)) as Json;
 }
 
 function forwardingRule(id: EventRuleId, pattern: unknown): Json {
@@ -104,7 +89,7 @@ function forwardingRule(id: EventRuleId, pattern: unknown): Json {
       Name: { 'Fn::Sub': `cordon-\${CordonStage}-forward-${id}` },
       Description: `Cordon: forward ${description} to the intake bus`,
       EventBusName: 'default',
-      EventPattern: patternJson(id, pattern),
+      EventPattern: patternJson(pattern),
       State: 'ENABLED',
       Targets: [
         {
@@ -120,8 +105,6 @@ function forwardingRule(id: EventRuleId, pattern: unknown): Json {
 
 export function forwardingTemplate(): Json {
   const rules = coreRules();
-  const alarms = rules.get('cloudwatch-alarms');
-  const defaultAlarmNames = alarmNamesOf(alarms?.pattern);
   const ruleResources = Object.fromEntries(
     EVENT_RULE_IDS.map((id) => {
       const rule = rules.get(id);
@@ -149,12 +132,6 @@ export function forwardingTemplate(): Json {
         AllowedPattern: '^[A-Za-z0-9_-]+$',
         MaxLength: STAGE_MAX_LENGTH,
         Description: 'The Cordon stage (its intake bus is cordon-<stage>-intake).',
-      },
-      AlarmNames: {
-        Type: 'CommaDelimitedList',
-        Default: defaultAlarmNames.join(','),
-        Description:
-          "The CloudWatch alarms whose ALARM state is forwarded: the defaults plus the stage's CORDON_EXTRA_ALARMS.",
       },
       ForwardGuardDutyFindings: {
         Type: 'String',

@@ -15,7 +15,6 @@ describe('deployConfig', () => {
       quarantineRoleName: 'CordonQuarantine',
       exemptionTagKey: 'cordon:exempt',
       pollSchedule: 'rate(5 minutes)',
-      extraAlarmNames: [],
       protect: false,
     });
   });
@@ -25,7 +24,6 @@ describe('deployConfig', () => {
       CORDON_TRAIL_LOG_GROUP: 'org/trail',
       CORDON_DETECTIONS: 'off',
       CORDON_NOTIFY_EMAIL: 'secops@example.com',
-      CORDON_EXTRA_ALARMS: 'A, B',
       CORDON_POLL_SCHEDULE: 'rate(10 minutes)',
     });
 
@@ -33,10 +31,15 @@ describe('deployConfig', () => {
       trailLogGroupName: 'org/trail',
       detections: false,
       notificationEmail: 'secops@example.com',
-      extraAlarmNames: ['A', 'B'],
       pollSchedule: 'rate(10 minutes)',
       protect: true,
     });
+  });
+
+  it('refuses CORDON_EXTRA_ALARMS, which the alarm rule no longer needs, saying what replaced it', () => {
+    expect(() => deployConfig('dev', { CORDON_EXTRA_ALARMS: 'ServerCpuTooHigh' })).toThrow(
+      /CORDON_EXTRA_ALARMS is no longer read: the CloudWatch rule delivers every alarm entering ALARM, and settings\.alarmPlaybooks/,
+    );
   });
 
   it('names the observer role like triage does: the member-role prefix (at most 33 characters) + Observer', () => {

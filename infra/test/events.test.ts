@@ -7,10 +7,7 @@ import { TARGET_RETRY_POLICY, triageRules } from '../events.ts';
 import { ACCOUNT, type Deployment, deployUnderMocks, REGION } from './harness.ts';
 
 const ORGANIZATION = 'o-a1b2c3d4e5';
-const config = deployConfig('test', {
-  CORDON_EXTRA_ALARMS: 'BillingSpike',
-  CORDON_ORGANIZATION_ID: ORGANIZATION,
-});
+const config = deployConfig('test', { CORDON_ORGANIZATION_ID: ORGANIZATION });
 const INTAKE_BUS = 'cordon-test-intake';
 const TRIAGE_RULE_IDS = ['guardduty-findings', 'cloudwatch-alarms', 'config-compliance'];
 let deployment: Deployment;
@@ -44,10 +41,7 @@ function intakeRule(id: string) {
 
 describe('EventBridge rules', () => {
   it("deploy core's rules, patterns unchanged, with the settings defaults", () => {
-    const expected = buildEventRules({
-      guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow,
-      alarmNames: [...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks), 'BillingSpike'],
-    });
+    const expected = buildEventRules({ guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow });
 
     for (const coreRule of expected) {
       expect(JSON.parse(String(rule(coreRule.id).inputs.eventPattern)), coreRule.id).toEqual(
@@ -56,15 +50,14 @@ describe('EventBridge rules', () => {
     }
   });
 
-  it('match the alarms Cordon creates and the extra ones from config', () => {
-    const pattern = JSON.parse(String(rule('cloudwatch-alarms').inputs.eventPattern));
-
-    expect(pattern.detail.alarmName).toEqual([
-      'RootAccountUsage',
-      'UnauthorizedAPICalls',
-      'FailedConsoleLogins',
-      'BillingSpike',
-    ]);
+  it('match every alarm entering ALARM, whatever its name: the settings (in SSM) decide which ones Cordon answers', () => {
+    for (const deployed of [rule('cloudwatch-alarms'), intakeRule('cloudwatch-alarms')]) {
+      expect(JSON.parse(String(deployed.inputs.eventPattern))).toEqual({
+        source: ['aws.cloudwatch'],
+        'detail-type': ['CloudWatch Alarm State Change'],
+        detail: { state: { value: ['ALARM'] } },
+      });
+    }
   });
 
   it('send Parameter Store changes of the detection thresholds to threshold-sync', () => {
@@ -184,10 +177,10 @@ describe('the intake bus (events forwarded from member accounts and other region
   });
 
   it('accepts the source of every triage rule, and no other', () => {
-    const sources = forwardedSources(triageRules(config));
+    const sources = forwardedSources(triageRules());
 
     expect(sources).toEqual(['aws.guardduty', 'aws.cloudwatch', 'aws.config']);
-    for (const triageRule of triageRules(config)) {
+    for (const triageRule of triageRules()) {
       // Core's rules name their sources as a list of strings; the pattern type also allows operators.
       expect(sources, triageRule.id).toEqual(
         expect.arrayContaining([...(triageRule.pattern.source as readonly string[])]),

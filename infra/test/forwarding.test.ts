@@ -1,10 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} here is CloudFormation Fn::Sub syntax, not a JS template.
 import { readFileSync } from 'node:fs';
-import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
-import { DEFAULT_SETTINGS } from '@cordon/core/policy/settings';
 import { describe, expect, it } from 'vitest';
 import { intakeBusName } from '../bus.ts';
-import { deployConfig } from '../config.ts';
 import { triageRules } from '../events.ts';
 import {
   FORWARDING_TEMPLATE_PATH,
@@ -155,23 +152,15 @@ describe('the forwarding template (every account, every region, by StackSet)', (
     ).toEqual([...PLUMBING, ...RULES].sort());
   });
 
-  it('uses core’s triage patterns, the alarm names coming from the AlarmNames parameter (defaults: Cordon’s)', () => {
-    const core = new Map(
-      triageRules(deployConfig('prod', {})).map((coreRule) => [coreRule.id, coreRule.pattern]),
-    );
-    const alarmPattern = structuredClone(rule('CloudWatchAlarmsRule').EventPattern) as {
-      detail: { alarmName: Json };
-    };
+  it('uses core’s triage patterns unchanged: every alarm entering ALARM is forwarded, whatever its name', () => {
+    const core = new Map(triageRules().map((coreRule) => [coreRule.id, coreRule.pattern]));
 
     expect(rule('GuardDutyFindingsRule').EventPattern).toEqual(core.get('guardduty-findings'));
     expect(rule('ConfigComplianceRule').EventPattern).toEqual(core.get('config-compliance'));
-    expect(alarmPattern.detail.alarmName).toEqual({ Ref: 'AlarmNames' });
-    const defaults = (template.Parameters.AlarmNames?.Default ?? '').split(',');
-    expect([...defaults].sort()).toEqual(
-      [...new Set([...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks), ...DETECTION_ALARM_NAMES])].sort(),
-    );
-    alarmPattern.detail.alarmName = defaults;
-    expect(alarmPattern).toEqual(core.get('cloudwatch-alarms'));
+    expect(rule('CloudWatchAlarmsRule').EventPattern).toEqual(core.get('cloudwatch-alarms'));
+    // No alarm list to keep in step with the settings: the parameter is gone.
+    expect(template.Parameters).not.toHaveProperty('AlarmNames');
+    expect(JSON.stringify(template)).not.toContain('alarmName');
   });
 
   it("targets the stage's intake bus in Cordon's account and home region, through the role, dead-lettering failures", () => {

@@ -3,14 +3,21 @@ import { join } from 'node:path';
 import { at, PATHS, ROOT } from './paths.ts';
 import { renderMutationDoc } from './render.ts';
 import { type MutationReport, readReportIfAny, writeReport } from './report.ts';
-import { type MutationSummary, readBelowThreshold, readEquivalents, summarize } from './summary.ts';
+import {
+  type MutationSummary,
+  readAwaitingRun,
+  readBelowThreshold,
+  readEquivalents,
+  summarize,
+} from './summary.ts';
 
 /** The summary and the page as the generator makes them from the committed files (the check compares). */
 export function generate(report: MutationReport): { summary: MutationSummary; doc: string } {
   const equivalents = readEquivalents(at(PATHS.equivalents));
   const belowThreshold = readBelowThreshold(at(PATHS.belowThreshold));
+  const awaitingRun = readAwaitingRun(at(PATHS.awaitingRun));
   const summary = summarize(report, equivalents);
-  return { summary, doc: renderMutationDoc({ report, summary, equivalents, belowThreshold }) };
+  return { summary, doc: renderMutationDoc({ report, summary, equivalents, belowThreshold, awaitingRun }) };
 }
 
 export function serializeSummary(summary: MutationSummary): string {

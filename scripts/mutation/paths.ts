@@ -14,6 +14,12 @@ export const PATHS = {
   equivalents: 'mutation/equivalents.json',
   /** Hand-kept: target files allowed below the threshold for now, with a floor. */
   belowThreshold: 'mutation/below-threshold.json',
+  /**
+   * Hand-kept: target files whose report predates their current text (or that have none yet), each with why,
+   * named in the page. The debt is explicit: CI fails any stale file not listed here, and any listed file that
+   * is current (the entry must then go).
+   */
+  awaitingRun: 'mutation/awaiting-run.json',
   /** Generated page. */
   doc: 'docs/mutation.md',
   /** Git-ignored: the copy of the report Stryker reads and writes as its incremental file. */

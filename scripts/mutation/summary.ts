@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { EquivalentMutantStaleError, MutationFileInvalidError } from './errors.ts';
 import type { MutantResult, MutationReport } from './report.ts';
 import { SCORE_THRESHOLD } from './targets.ts';
@@ -100,6 +100,26 @@ export function readBelowThreshold(path: string): Record<string, BelowThreshold>
     }
   }
   return record as Record<string, BelowThreshold>;
+}
+
+/**
+ * mutation/awaiting-run.json: file → why its Stryker run is still to come. Throws MutationFileInvalidError on an
+ * entry without a reason.
+ *
+ * @example readAwaitingRun(at(PATHS.awaitingRun)) // { 'packages/core/src/ledger/ledger.ts': 'changed by …' }
+ */
+export function readAwaitingRun(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const record = readJson(path);
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+    throw new MutationFileInvalidError(`${path} must be a JSON object keyed by file`);
+  }
+  for (const [file, why] of Object.entries(record)) {
+    if (typeof why !== 'string' || why.trim() === '') {
+      throw new MutationFileInvalidError(`${path}: ${file} needs a reason (a non-empty string)`);
+    }
+  }
+  return record as Record<string, string>;
 }
 
 function readJson(path: string): unknown {

@@ -4,7 +4,7 @@ import { checkMutation, readTarget } from '../../scripts/mutation/check.ts';
 import { generate, serializeSummary } from '../../scripts/mutation/generate.ts';
 import { at, PATHS, ROOT } from '../../scripts/mutation/paths.ts';
 import { readReport } from '../../scripts/mutation/report.ts';
-import { readBelowThreshold, readEquivalents } from '../../scripts/mutation/summary.ts';
+import { readAwaitingRun, readBelowThreshold, readEquivalents } from '../../scripts/mutation/summary.ts';
 import { listTargets } from '../../scripts/mutation/targets.ts';
 
 // Issue 18: CI does not run Stryker (far too slow for a CI run); it checks that the committed mutation report
@@ -18,6 +18,7 @@ describe('the committed mutation report', () => {
     const found = checkMutation({
       summary,
       belowThreshold: readBelowThreshold(at(PATHS.belowThreshold)),
+      awaitingRun: readAwaitingRun(at(PATHS.awaitingRun)),
       targets: listTargets(ROOT),
       read: readTarget(ROOT),
       equivalentFiles: readEquivalents(at(PATHS.equivalents)).map((entry) => entry.file),

@@ -7,7 +7,7 @@ import { EquivalentMutantStaleError, MutationFileInvalidError } from '../../scri
 import type { MutantResult, MutantStatus, MutationReport } from '../../scripts/mutation/report.ts';
 import { mergeIntoCache, mergeReports, shortTestId } from '../../scripts/mutation/report.ts';
 import type { EquivalentMutant, MutationSummary } from '../../scripts/mutation/summary.ts';
-import { readEquivalents, sha256, summarize } from '../../scripts/mutation/summary.ts';
+import { readAwaitingRun, readEquivalents, sha256, summarize } from '../../scripts/mutation/summary.ts';
 
 function mutant(id: string, status: MutantStatus, line = 1, replacement = 'false'): MutantResult {
   return {
@@ -252,6 +252,34 @@ describe('checkMutation', () => {
     ).toEqual([expect.stringContaining('give it a floor')]);
   });
 
+  it('lets a file listed as awaiting a run be stale or unreported, and nothing else', () => {
+    const awaitingRun = { [FILE]: 'changed by the last merge', 'new.ts': 'split out this round' };
+    const stale = summary({ [FILE]: entry(100, 'export const a = 2;\n') });
+    expect(
+      checkMutation({ summary: stale, belowThreshold: {}, awaitingRun, targets: [FILE, 'new.ts'], read }),
+    ).toEqual([]);
+    // Not listed: the same stale report fails.
+    expect(
+      checkMutation({ summary: stale, belowThreshold: {}, awaitingRun: {}, targets: [FILE], read }),
+    ).toEqual([expect.stringContaining('changed after its mutation report')]);
+  });
+
+  it('fails a file listed as awaiting a run whose report is current, and a listed file that is gone', () => {
+    const problems = checkMutation({
+      summary: summary({ [FILE]: entry(90) }),
+      belowThreshold: {},
+      awaitingRun: { [FILE]: 'changed', 'gone.ts': 'moved' },
+      targets: [FILE],
+      read,
+    });
+    expect(problems).toEqual([
+      expect.stringContaining(
+        `${FILE}: its mutation report is current: remove it from mutation/awaiting-run.json`,
+      ),
+      expect.stringContaining('gone.ts: in mutation/awaiting-run.json but no longer a target file'),
+    ]);
+  });
+
   it('fails report entries, allowances and equivalents for files that are no longer targets', () => {
     const problems = checkMutation({
       summary: summary({ 'old.ts': entry(100) }),
@@ -265,6 +293,20 @@ describe('checkMutation', () => {
       expect.stringContaining('older.ts'),
       expect.stringContaining('oldest.ts: in mutation/equivalents.json'),
     ]);
+  });
+});
+
+describe('readAwaitingRun', () => {
+  it('reads file → reason, is empty when the file does not exist, and rejects an entry without a reason', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awaiting-'));
+    const path = join(dir, 'awaiting-run.json');
+    expect(readAwaitingRun(path)).toEqual({});
+    writeFileSync(path, JSON.stringify({ [FILE]: 'changed by a merge' }));
+    expect(readAwaitingRun(path)).toEqual({ [FILE]: 'changed by a merge' });
+    writeFileSync(path, JSON.stringify({ [FILE]: ' ' }));
+    expect(() => readAwaitingRun(path)).toThrow(MutationFileInvalidError);
+    writeFileSync(path, JSON.stringify([FILE]));
+    expect(() => readAwaitingRun(path)).toThrow(MutationFileInvalidError);
   });
 });
 

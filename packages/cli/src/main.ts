@@ -8,7 +8,7 @@ import { automaticApprovals } from '@cordon/local/engine';
 import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { createSandbox } from '@cordon/local/sandbox/index';
-import { DEMO_EXTRA_ALARMS, DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
+import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
@@ -19,11 +19,11 @@ import { readSettingsFile } from './settings-file.ts';
 
 const USAGE = `Usage:
   cordon plan <event-file>... [--include-samples] [--settings <file>] [--via eventbridge|poller]
-              [--extra-alarm <name>]... [--json]
+              [--json]
       How each event would reach triage (the deployed EventBridge rules, or the GuardDuty poller) and
       what Cordon would decide; an event no rule matches is reported as dropped. No AWS call.
   cordon replay <event-file> [--include-samples] [--settings <file>] [--approve | --reject]
-                [--via eventbridge|poller] [--extra-alarm <name>]...
+                [--via eventbridge|poller]
                 [--fail <Command>:<ErrorName>[:<times>]]... [--latency <ms>] [--port <n>] [--json]
       Seeds a sandbox account from the event and replays it end to end on a local deployment of
       Cordon: the deployed rules, the triage function with its DynamoDB ledger and SSM settings, the
@@ -38,7 +38,6 @@ ${SCENARIO_USAGE}
 --settings: a JSON file holding any subset of the settings, written to the stage's SSM parameters.
 --via: how the event arrives; by default a bare GuardDuty finding through the poller, anything else
        through EventBridge (--via poller on a GuardDuty envelope hands the poller its finding).
---extra-alarm: an alarm the deployed CloudWatch rule matches besides Cordon's (CORDON_EXTRA_ALARMS).
 
 Exit codes: 0 every file got a result (scenario: it ran), 1 the command could not run, 2 usage error
 (scenario: the file is not a valid scenario).`;
@@ -111,20 +110,20 @@ function parseVia(value: string | undefined): DeliveryRoute | undefined {
   throw new UsageError(`--via takes eventbridge or poller, got "${value}"`);
 }
 
-function parseAlarmNames(values: readonly string[] | undefined): string[] {
-  const names = values ?? [];
-  for (const name of names) {
-    if (name.trim() === '') throw new UsageError('--extra-alarm takes an alarm name, got an empty one');
-  }
-  return [...names];
+/** `--extra-alarm` (and CORDON_EXTRA_ALARMS) named alarms for the deployed rule; the rule now takes them all. */
+function refuseExtraAlarms(values: readonly string[] | undefined): void {
+  if (values === undefined) return;
+  throw new UsageError(
+    '--extra-alarm is no longer needed: the deployed CloudWatch rule delivers every alarm entering ALARM, and settings.alarmPlaybooks (--settings) decides which ones Cordon answers.',
+  );
 }
 
 /**
  * A local deployment that only routes and reads its settings (plan runs nothing): an empty sandbox with the
  * stage's parameters written from the settings file.
  */
-async function planningDeployment(settings: Readonly<Record<string, unknown>>, extraAlarmNames: string[]) {
-  const deployment = await LocalDeployment.create({ sandbox: createSandbox(), settings, extraAlarmNames });
+async function planningDeployment(settings: Readonly<Record<string, unknown>>) {
+  const deployment = await LocalDeployment.create({ sandbox: createSandbox(), settings });
   return { deployment, loaded: await deployment.settings() };
 }
 
@@ -133,7 +132,8 @@ async function plan(args: readonly string[], io: Io): Promise<number> {
   if (positionals.length === 0) throw new UsageError('plan needs at least one event file.');
   const via = parseVia(values.via);
   const settings = await readSettingsFile(values.settings, values['include-samples'] ?? false);
-  const { deployment, loaded } = await planningDeployment(settings, parseAlarmNames(values['extra-alarm']));
+  refuseExtraAlarms(values['extra-alarm']);
+  const { deployment, loaded } = await planningDeployment(settings);
   if (!loaded.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${loaded.reason}`);
   const results = await planFiles(positionals, {
     deployment,
@@ -155,9 +155,9 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
     throw new UsageError(`--latency takes a whole number of milliseconds (0–60000), got "${values.latency}"`);
   }
   const via = parseVia(values.via);
-  const extraAlarmNames = parseAlarmNames(values['extra-alarm']);
+  refuseExtraAlarms(values['extra-alarm']);
   const settings = await readSettingsFile(values.settings, values['include-samples'] ?? false);
-  const { loaded } = await planningDeployment(settings, extraAlarmNames);
+  const { loaded } = await planningDeployment(settings);
   if (!loaded.ok) io.err(`cordon: settings are invalid, failing closed (notify-only): ${loaded.reason}`);
   const approvals = values.approve
     ? automaticApprovals('approve')
@@ -172,7 +172,6 @@ async function replayCommand(args: readonly string[], io: Io): Promise<number> {
     const report = await replay({
       file: positionals[0] ?? '',
       settings,
-      extraAlarmNames,
       ...(via === undefined ? {} : { via }),
       approvals,
       approvalPage: { port, onPrompt: (prompt) => printPrompt(prompt, io) },
@@ -249,15 +248,13 @@ async function demoCommand(args: readonly string[], io: Io): Promise<number> {
 /** `cordon demo --plan`: the decision for every bundled event, without running anything. */
 async function planBundled(io: Io): Promise<number> {
   const files = await listEventFiles(BUNDLED_EVENTS_DIR);
-  const { deployment, loaded } = await planningDeployment(await readSettingsFile(undefined, true), [
-    ...DEMO_EXTRA_ALARMS,
-  ]);
+  const { deployment, loaded } = await planningDeployment(await readSettingsFile(undefined, true));
   io.out(
     `Cordon plans ${files.length} real events bundled from public sources (packages/cli/events/SOURCES.md).`,
   );
   io.out('Settings: defaults, with GuardDuty sample findings included (as when a team tests the pipeline).');
   io.out(
-    `Routing: the deployed EventBridge rules (alarms: Cordon's and ${DEMO_EXTRA_ALARMS.join(', ')}); bare findings through the GuardDuty poller.`,
+    'Routing: the deployed EventBridge rules (every alarm entering ALARM; the settings map which ones Cordon answers); bare findings through the GuardDuty poller.',
   );
   io.out('');
   const results = await planFiles(files, { deployment, settings: loaded.settings });

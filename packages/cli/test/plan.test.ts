@@ -3,7 +3,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENTS_DIR, eventPath, listEvents, loadEvent } from '../../../test/support/events.ts';
+import {
+  EVENTS_DIR,
+  eventPath,
+  listEvents,
+  loadEvent,
+  loadEventWithAccount,
+} from '../../../test/support/events.ts';
 import { main } from '../src/main.ts';
 
 interface Captured {
@@ -41,19 +47,32 @@ interface Expectation {
   readonly revokes?: boolean;
 }
 
-/** EventBridge drops it: no deployed rule matches (the alarm is not Cordon's, the shape is not an event…). */
+/** EventBridge drops it: no deployed rule matches (a configuration change, a shape that is not an event…). */
 const DROPPED: Expectation = { route: 'dropped' };
+
+/**
+ * An alarm entering ALARM: the deployed rule delivers every alarm, and no key of the default settings'
+ * alarmPlaybooks stands for it, so triage records it and starts nothing.
+ */
+const UNMAPPED_ALARM: Expectation = {
+  route: 'eventbridge',
+  category: 'suspicious-activity',
+  byDefault: ['ignore', null, 'none'],
+  withSamples: ['ignore', null, 'none'],
+  isolates: false,
+  revokes: false,
+};
 
 /** One asserted expectation for every real event bundled from ../shared/events. */
 const EXPECTED: Readonly<Record<string, Expectation>> = {
-  // Alarms that are not Cordon's: the deployed rule names Cordon's alarms only.
-  'cloudwatch/eb-alarm-anomaly-detection-docs.json': DROPPED,
-  'cloudwatch/eb-alarm-composite-with-suppressor-docs.json': DROPPED,
+  // Alarms entering ALARM that the default settings map to nothing.
+  'cloudwatch/eb-alarm-anomaly-detection-docs.json': UNMAPPED_ALARM,
+  'cloudwatch/eb-alarm-composite-with-suppressor-docs.json': UNMAPPED_ALARM,
   'cloudwatch/eb-alarm-config-change-create-composite-docs.json': DROPPED,
   'cloudwatch/eb-alarm-config-change-delete-metric-math-docs.json': DROPPED,
   'cloudwatch/eb-alarm-config-change-update-metric-docs.json': DROPPED,
-  'cloudwatch/eb-alarm-metric-math-insufficient-to-alarm-docs.json': DROPPED,
-  'cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json': DROPPED,
+  'cloudwatch/eb-alarm-metric-math-insufficient-to-alarm-docs.json': UNMAPPED_ALARM,
+  'cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json': UNMAPPED_ALARM,
   'cloudwatch/lambda-action-composite-alarm-powertools.json': DROPPED,
   'cloudwatch/lambda-action-metric-math-alarm-powertools.json': DROPPED,
   'cloudwatch/sns-alarm-notification-single-metric-rust-runtime.json': DROPPED,
@@ -289,12 +308,26 @@ describe('cordon plan', () => {
   });
 
   it('routes a finding in the SDK casing through the poller with --via poller, as the poller hands it over', async () => {
-    const [pascal] = await planJson(
+    // The published sample's AccountId is the 13-digit placeholder 1234567891234: the poller's path refuses it.
+    const [published] = await planJson(
       [eventPath('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')],
       '--include-samples',
       '--via',
       'poller',
     );
+    expect(published).toMatchObject({
+      route: { outcome: 'delivered', via: 'poller' },
+      accepted: false,
+      reason: 'AccountId "1234567891234" is not an AWS account id: account ids are exactly 12 digits.',
+    });
+    // With a real account id, the same finding in the SDK's casing is read on purpose.
+    const dir = await mkdtemp(join(tmpdir(), 'cordon-plan-'));
+    const file = join(dir, 'pascal.json');
+    await writeFile(
+      file,
+      JSON.stringify(loadEventWithAccount('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')),
+    );
+    const [pascal] = await planJson([file], '--include-samples', '--via', 'poller');
     expect(pascal).toMatchObject({
       route: { outcome: 'delivered', via: 'poller' },
       accepted: true,
@@ -303,19 +336,30 @@ describe('cordon plan', () => {
     });
   });
 
-  it('delivers a CloudWatch alarm only when the deployed rule names it (--extra-alarm, as CORDON_EXTRA_ALARMS)', async () => {
+  it('delivers every CloudWatch alarm entering ALARM; the settings decide which ones Cordon answers', async () => {
     const file = eventPath('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
-    const [unnamed] = await planJson([file]);
-    expect(unnamed?.route).toMatchObject({
-      outcome: 'dropped',
-      reason: expect.stringContaining('detail.alarmName'),
-    });
-    const [named] = await planJson([file], '--extra-alarm', 'ServerCpuTooHigh');
-    expect(named).toMatchObject({
+    const [unmapped] = await planJson([file]);
+    expect(unmapped).toMatchObject({
       route: { outcome: 'delivered', via: 'eventbridge', rules: ['cloudwatch-alarms'] },
-      // Delivered, but the settings map no playbook to it.
+      // Delivered, but the settings map no playbook to it: recorded, nothing started.
       decision: { action: 'ignore' },
     });
+    const dir = await mkdtemp(join(tmpdir(), 'cordon-plan-'));
+    const settings = join(dir, 'settings.json');
+    await writeFile(settings, JSON.stringify({ alarmPlaybooks: { 'server-cpu-too-high': 'notify-only' } }));
+    const [mapped] = await planJson([file], '--settings', settings);
+    expect(mapped).toMatchObject({ decision: { action: 'notify', playbook: 'notify-only' } });
+  });
+
+  it('refuses --extra-alarm, saying the rule now delivers every alarm', async () => {
+    const result = await run(
+      'plan',
+      eventPath('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json'),
+      '--extra-alarm',
+      'ServerCpuTooHigh',
+    );
+    expect(result.code).toBe(2);
+    expect(result.err.join('\n')).toContain('--extra-alarm is no longer needed');
   });
 
   it('applies a settings file holding a subset of the settings', async () => {

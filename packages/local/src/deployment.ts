@@ -15,7 +15,6 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { ActionId } from '@cordon/core/actions/catalog';
 import {
-  type DeployedRuleInputs,
   deployedRules,
   type EventRule,
   type EventRuleId,
@@ -90,8 +89,6 @@ export interface LocalDeploymentOptions {
    * back through the settings loader, so settings SSM would refuse fail closed here as they would there.
    */
   readonly settings?: unknown;
-  /** The deploy configuration's extra alarm names (`CORDON_EXTRA_ALARMS`): the CloudWatch rule matches them too. */
-  readonly extraAlarmNames?: DeployedRuleInputs['extraAlarmNames'];
   /**
    * Answers approvals: a responder (answering at once, or a person on the local page), or `'deployed'` — the
    * deployed request-approval function records each approval and the playbook waits until `decide` answers it
@@ -213,7 +210,7 @@ export class LocalDeployment {
     this.clock = options.clock;
     this.now = options.clock?.now ?? options.now ?? (() => sandbox.account.context.now());
     this.names = cordonResourceNames(this.stage);
-    this.rules = deployedRules({ extraAlarmNames: options.extraAlarmNames ?? [] });
+    this.rules = deployedRules();
     seedCordonResources(sandbox, this.stage);
     this.topicArn = sandboxTopicArn(sandbox, this.stage);
     if (typeof options.authorizer === 'function') sandbox.account.authorizeWith(options.authorizer);
@@ -242,7 +239,12 @@ export class LocalDeployment {
       triageDependencies({
         stage: this.stage,
         logger: silentLogger('cordon-triage'),
-        metrics: new Metrics({ namespace: 'Cordon', serviceName: 'cordon-triage' }),
+        // Its warnings (an invocation with no metric) go to the same silent logger: the report says what happened.
+        metrics: new Metrics({
+          namespace: 'Cordon',
+          serviceName: 'cordon-triage',
+          logger: silentLogger('cordon-triage'),
+        }),
         ledgerTable: this.names.ledgerTable,
         dynamodb: sandboxClient(sandbox, DynamoDBClient, { principal: triage, region: this.region }),
         sfn: sandboxClient(sandbox, SFNClient, { principal: triage, region: this.region }),
@@ -527,7 +529,11 @@ export class LocalDeployment {
     return {
       // The handlers' own logs would drown the timeline; the ledger and the report say what happened.
       logger: silentLogger(`cordon-${action}`),
-      metrics: new Metrics({ namespace: 'Cordon', serviceName: `cordon-${action}` }),
+      metrics: new Metrics({
+        namespace: 'Cordon',
+        serviceName: `cordon-${action}`,
+        logger: silentLogger(`cordon-${action}`),
+      }),
       loadSettings: () => loader.load(),
       clientsFor: accountClientsByHome({
         region: this.region,

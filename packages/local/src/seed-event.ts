@@ -2,7 +2,7 @@ import type { Incident } from '@cordon/core/intake/incident';
 import { intake } from '@cordon/core/intake/intake';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import type { SandboxAccountOptions } from './sandbox/sandbox-account.ts';
-import { type SeedOptions, type Substitution, sandboxForIncident } from './seed.ts';
+import { type SeedOptions, type Substitution, sandboxAccountFor, sandboxForIncident } from './seed.ts';
 
 /** A sandbox seeded from an event, and the event rewritten to name what the sandbox holds. */
 export interface SeededEvent {
@@ -30,12 +30,16 @@ export function sandboxForEvent(
   options: SeedOptions = {},
   sandboxOptions: Omit<SandboxAccountOptions, 'accountId' | 'region'> = {},
 ): SeededEvent {
-  const received = intake(event);
+  // Intake refuses an account id that is not 12 digits (published samples carry `1234567891234`): the sandbox
+  // replaces such a placeholder first, as it replaces every placeholder id, and lists it. The replay then
+  // shows what Cordon does with the sample's finding in a real account; `cordon plan` shows the refusal.
+  const placeholders = placeholderAccounts(event);
+  const received = intake(rewriteEvent(event, placeholders));
   if (!received.accepted) {
     return { sandbox: createSandbox(sandboxOptions), event, incident: undefined, substitutions: [] };
   }
   const seeded = sandboxForIncident(received.incident, options, sandboxOptions);
-  const rewrites: Substitution[] = [...seeded.rewrites];
+  const rewrites: Substitution[] = [...placeholders, ...seeded.rewrites];
   if (received.incident.region !== seeded.sandbox.account.region) {
     rewrites.push({ kind: 'region', from: received.incident.region, to: seeded.sandbox.account.region });
   }
@@ -43,8 +47,31 @@ export function sandboxForEvent(
     sandbox: seeded.sandbox,
     event: rewriteEvent(event, rewrites),
     incident: seeded.incident,
-    substitutions: seeded.substitutions,
+    substitutions: [...placeholders, ...seeded.substitutions],
   };
+}
+
+/** The fields an event names an account in (envelope, GuardDuty finding in either casing, Config result). */
+const ACCOUNT_FIELDS: ReadonlySet<string> = new Set(['account', 'accountId', 'AccountId', 'awsAccountId']);
+
+/** The placeholder account ids of an event's account fields, each with the sandbox's account for it. */
+function placeholderAccounts(event: unknown): Substitution[] {
+  const found = new Map<string, Substitution>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, inner] of Object.entries(value)) {
+      if (ACCOUNT_FIELDS.has(key) && typeof inner === 'string' && inner !== '' && !found.has(inner)) {
+        const substitution = sandboxAccountFor(inner);
+        if (substitution !== undefined) found.set(inner, substitution);
+      } else visit(inner);
+    }
+  };
+  visit(event);
+  return [...found.values()];
 }
 
 /**

@@ -161,6 +161,18 @@ class IdMapper {
 }
 
 /**
+ * The valid account the sandbox uses for a placeholder account id (a 13-digit or worded one, which intake
+ * refuses): the same one for the same placeholder, every time.
+ *
+ * @example sandboxAccountFor('1234567891234') // a 12-digit id, always the same for this placeholder
+ */
+export function sandboxAccountFor(id: string): Substitution | undefined {
+  const mapper = new IdMapper();
+  mapper.account(id);
+  return mapper.substitutions[0];
+}
+
+/**
  * Seeds the sandbox account with what an incident names: each compromised instance with its ENIs (in their
  * VPCs and subnets), security groups, a root volume and a data volume, its instance profile and role, and — on
  * request — an Auto Scaling group, a target group and a classic load balancer holding it; each access key's

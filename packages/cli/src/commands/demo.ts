@@ -50,12 +50,6 @@ export const DEMO_EVENTS: ReadonlyArray<{
 /** The demo's settings: sample findings included (the bundled GuardDuty events are samples), the sample alarm mapped. */
 export const DEMO_SETTINGS_FILE = join(PACKAGE_DIR, 'demo', 'settings.json');
 
-/**
- * The sample alarm the demo's settings map: the deployed CloudWatch rule matches it only when the stage is
- * deployed with it (`CORDON_EXTRA_ALARMS=ServerCpuTooHigh`), as the demo's local deployment is.
- */
-export const DEMO_EXTRA_ALARMS: readonly string[] = ['ServerCpuTooHigh'];
-
 export interface DemoOptions {
   /** The demo's settings file, read (any subset of the settings). */
   readonly settings: Readonly<Record<string, unknown>>;
@@ -83,7 +77,6 @@ export async function demo(options: DemoOptions, io: Io): Promise<ReplayReport[]
     const report = await replay({
       file: join(PACKAGE_DIR, event.file),
       settings: options.settings,
-      extraAlarmNames: DEMO_EXTRA_ALARMS,
       ...(event.via === undefined ? {} : { via: event.via }),
       approvals: options.approvals,
       approvalPage: options.approvalPage,

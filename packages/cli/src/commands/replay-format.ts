@@ -1,3 +1,4 @@
+import type { FactChange } from '@cordon/local/inspect';
 import { renderTable } from '../table.ts';
 import type { ReplayReport } from './replay.ts';
 
@@ -59,15 +60,7 @@ export function formatReplay(report: ReplayReport): string[] {
       ),
     );
   }
-  lines.push('', report.changes.length === 0 ? 'What changed: nothing.' : 'What changed:');
-  if (report.changes.length > 0) {
-    lines.push(
-      ...renderTable(
-        ['RESOURCE', 'ATTRIBUTE', 'BEFORE', 'AFTER'],
-        report.changes.map((change) => [change.resource, change.attribute, change.before, change.after]),
-      ).map((line) => `  ${line}`),
-    );
-  }
+  lines.push('', ...formatChanges(report.changes));
   const principals = [
     ...new Set(report.calls.flatMap((call) => (call.principal === undefined ? [] : [call.principal]))),
   ];
@@ -99,4 +92,16 @@ function deliveryLine(delivery: ReplayReport['delivery']): string {
   const attempts = delivery.attempts ?? invocations;
   const retried = attempts > invocations ? ` (triage failed and was retried: ${attempts} attempts)` : '';
   return `${how}${retried}`;
+}
+
+/** "What changed": the account's facts before and after, as replay and scenario print them. */
+export function formatChanges(changes: readonly FactChange[]): string[] {
+  if (changes.length === 0) return ['What changed: nothing.'];
+  return [
+    'What changed:',
+    ...renderTable(
+      ['RESOURCE', 'ATTRIBUTE', 'BEFORE', 'AFTER'],
+      changes.map((change) => [change.resource, change.attribute, change.before, change.after]),
+    ).map((line) => `  ${line}`),
+  ];
 }

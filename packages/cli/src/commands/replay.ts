@@ -31,8 +31,6 @@ export interface ReplayOptions {
   readonly onStep?: (step: StepRun) => void;
   /** How the event arrives (default: a bare finding through the poller, anything else through EventBridge). */
   readonly via?: DeliveryRoute;
-  /** Alarm names the deployed CloudWatch rule matches besides Cordon's (`CORDON_EXTRA_ALARMS` at deploy). */
-  readonly extraAlarmNames?: readonly string[];
   /**
    * IAM's evaluation of every call by its principal; each call then says what IAM answered (`iam`). By
    * default, the policies infra deploys (`'deployed-policies'`): a call they would deny is denied here too.
@@ -153,7 +151,6 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     deployment = await LocalDeployment.create({
       sandbox,
       settings: options.settings,
-      extraAlarmNames: options.extraAlarmNames ?? [],
       approvals: async (request) => {
         if (answer === undefined) {
           throw new ReplayStoppedError(

@@ -1,4 +1,5 @@
 import { renderTable } from '../table.ts';
+import { formatChanges } from './replay-format.ts';
 import type { ScenarioReport, StepReport } from './scenario-run.ts';
 
 /** One line for a step: what it did and what came of it. */
@@ -60,15 +61,7 @@ export function formatScenario(report: ScenarioReport): string[] {
       `Still waiting for approval when the scenario ended (then stopped): ${report.pendingApprovals.map((approval) => approval.executionName).join(', ')}`,
     );
   }
-  lines.push('', report.changes.length === 0 ? 'What changed: nothing.' : 'What changed:');
-  if (report.changes.length > 0) {
-    lines.push(
-      ...renderTable(
-        ['RESOURCE', 'ATTRIBUTE', 'BEFORE', 'AFTER'],
-        report.changes.map((change) => [change.resource, change.attribute, change.before, change.after]),
-      ).map((line) => `  ${line}`),
-    );
-  }
+  lines.push('', ...formatChanges(report.changes));
   const denied = report.calls.filter((call) => call.iam === 'denied').length;
   const failed = report.calls.filter((call) => call.outcome !== 'ok').length;
   lines.push(

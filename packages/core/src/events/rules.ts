@@ -4,7 +4,6 @@
  * locally is what runs in AWS. The options of the deployed rules are derived here too ({@link deployedRuleOptions}),
  * for infra and the local deployment alike.
  */
-import { DETECTION_ALARM_NAMES } from '../detections/alarms.ts';
 import { InvalidEventRuleOptionsError } from '../errors.ts';
 import { DEFAULT_SETTINGS } from '../policy/settings.ts';
 import { type EventPattern, matchesPattern, validatePattern } from './pattern.ts';
@@ -19,11 +18,6 @@ export interface EventRule {
 export interface EventRuleOptions {
   /** GuardDuty findings below this score (0–10, GuardDuty's scale) never reach Cordon. */
   readonly guardDutyMinSeverity: number;
-  /**
-   * The CloudWatch alarms Cordon answers (the CIS alarms on CloudTrail metric filters); state changes of any
-   * other alarm in the account are left alone.
-   */
-  readonly alarmNames: readonly string[];
 }
 
 /** The ids of {@link buildEventRules}' rules, in the order they are returned. */
@@ -31,19 +25,23 @@ export const EVENT_RULE_IDS = ['guardduty-findings', 'cloudwatch-alarms', 'confi
 export type EventRuleId = (typeof EVENT_RULE_IDS)[number];
 
 /**
- * Builds Cordon's three rules: GuardDuty findings at or above a severity floor, state changes into ALARM of the
- * named CloudWatch alarms, and AWS Config evaluations that turned NON_COMPLIANT. Each pattern goes through
+ * Builds Cordon's three rules: GuardDuty findings at or above a severity floor, every CloudWatch alarm of the
+ * account entering ALARM, and AWS Config evaluations that turned NON_COMPLIANT. Each pattern goes through
  * {@link validatePattern}, so a rule EventBridge would refuse fails here, at build time.
  *
- * @throws InvalidEventRuleOptionsError when the floor is not a number in 0–10, or an alarm name is empty or
- *   missing (an empty list would deploy a rule that EventBridge refuses: `"alarmName": []`).
+ * The alarm rule names no alarm on purpose: which alarms Cordon answers is `settings.alarmPlaybooks`, which the
+ * security team changes in SSM at any time, and a rule fixed at deploy time would drop an alarm mapped later
+ * before triage could read the mapping. Triage records and ignores an alarm no mapping names
+ * (docs/event-rules.md says what that costs).
+ *
+ * @throws InvalidEventRuleOptionsError when the floor is not a number in 0–10.
  *
  * @example
- * const rules = buildEventRules({ guardDutyMinSeverity: 7, alarmNames: ['cis-root-account-usage'] });
+ * const rules = buildEventRules({ guardDutyMinSeverity: 7 });
  * rules.map((rule) => rule.id); // ['guardduty-findings', 'cloudwatch-alarms', 'config-compliance']
  */
 export function buildEventRules(options: EventRuleOptions): readonly EventRule[] {
-  const { guardDutyMinSeverity, alarmNames } = validateOptions(options);
+  const { guardDutyMinSeverity } = validateOptions(options);
   const rules: readonly EventRule[] = [
     {
       id: 'guardduty-findings',
@@ -57,13 +55,15 @@ export function buildEventRules(options: EventRuleOptions): readonly EventRule[]
     },
     {
       id: 'cloudwatch-alarms',
-      description: `Cordon's CloudWatch alarms entering ALARM (${alarmNames.join(', ')})`,
+      description:
+        'CloudWatch alarms entering ALARM (settings.alarmPlaybooks decides which ones Cordon answers)',
       // "Alarm State Change" only: configuration changes carry a state too, and OK/INSUFFICIENT_DATA transitions
-      // are not incidents.
+      // are not incidents. Every alarm of the account, whatever its name: the settings map names, not the rule.
+      // https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html
       pattern: {
         source: ['aws.cloudwatch'],
         'detail-type': ['CloudWatch Alarm State Change'],
-        detail: { alarmName: alarmNames, state: { value: ['ALARM'] } },
+        detail: { state: { value: ['ALARM'] } },
       },
     },
     {
@@ -87,7 +87,7 @@ export function buildEventRules(options: EventRuleOptions): readonly EventRule[]
  * payload, an SNS notification, a configuration change of an alarm).
  *
  * @example
- * const rules = buildEventRules({ guardDutyMinSeverity: 4, alarmNames: ['cis-root-account-usage'] });
+ * const rules = buildEventRules({ guardDutyMinSeverity: 4 });
  * matchingRules(rules, { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', detail: { severity: 5 } })
  *   .map((rule) => rule.id); // ['guardduty-findings']
  */
@@ -95,45 +95,26 @@ export function matchingRules(rules: readonly EventRule[], event: unknown): Even
   return rules.filter((rule) => matchesPattern(rule.pattern, event));
 }
 
-/** What a deployment adds to the rules' options: the deploy configuration's extra alarm names. */
-export interface DeployedRuleInputs {
-  /**
-   * CloudWatch alarms, besides Cordon's detections and the default settings' alarm playbooks, whose ALARM state
-   * triage answers (`CORDON_EXTRA_ALARMS` when `sst deploy` runs, infra/config.ts).
-   */
-  readonly extraAlarmNames?: readonly string[];
-}
-
 /**
- * The options Cordon's rules are deployed with. The severity floor is the default settings' `ignoreBelow` and
- * the alarm names are the default settings' alarm playbooks, the detections and the extra names: the rules are
- * fixed at deploy time, so a floor or an alarm mapping changed later in SSM does not change what EventBridge
- * delivers (docs/event-rules.md).
+ * The options Cordon's rules are deployed with: the severity floor is the default settings' `ignoreBelow`. The
+ * rules are fixed at deploy time, so a floor raised later in SSM is applied by triage (the finding is delivered,
+ * then ignored) — which is why the floor deployed is the lowest one, and why the alarm rule names no alarm
+ * (docs/event-rules.md).
  *
- * @example
- * deployedRuleOptions({ extraAlarmNames: ['ServerCpuTooHigh'] }).alarmNames
- * // ['RootAccountUsage', 'UnauthorizedAPICalls', 'FailedConsoleLogins', 'ServerCpuTooHigh']
+ * @example deployedRuleOptions() // { guardDutyMinSeverity: 0 }
  */
-export function deployedRuleOptions(inputs: DeployedRuleInputs = {}): EventRuleOptions {
-  return {
-    guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow,
-    alarmNames: [
-      ...new Set([
-        ...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks),
-        ...DETECTION_ALARM_NAMES,
-        ...(inputs.extraAlarmNames ?? []),
-      ]),
-    ],
-  };
+export function deployedRuleOptions(): EventRuleOptions {
+  return { guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow };
 }
 
 /**
- * The rules as deployed: {@link buildEventRules} with {@link deployedRuleOptions}.
+ * The rules as deployed: {@link buildEventRules} with {@link deployedRuleOptions}, for infra and the local
+ * deployment alike.
  *
  * @example deployedRules().map((rule) => rule.id) // ['guardduty-findings', 'cloudwatch-alarms', 'config-compliance']
  */
-export function deployedRules(inputs: DeployedRuleInputs = {}): readonly EventRule[] {
-  return buildEventRules(deployedRuleOptions(inputs));
+export function deployedRules(): readonly EventRule[] {
+  return buildEventRules(deployedRuleOptions());
 }
 
 /**
@@ -206,11 +187,10 @@ function firstMismatch(
 
 interface ValidOptions {
   readonly guardDutyMinSeverity: number;
-  readonly alarmNames: readonly [string, ...string[]];
 }
 
 function validateOptions(options: EventRuleOptions): ValidOptions {
-  const { guardDutyMinSeverity, alarmNames } = options;
+  const { guardDutyMinSeverity } = options;
   if (
     typeof guardDutyMinSeverity !== 'number' ||
     !Number.isFinite(guardDutyMinSeverity) ||
@@ -221,19 +201,5 @@ function validateOptions(options: EventRuleOptions): ValidOptions {
       `guardDutyMinSeverity must be a number from 0 to 10 (GuardDuty's scale), got ${String(guardDutyMinSeverity)}`,
     );
   }
-  // Options come from settings at run time: check what the type promises instead of trusting it.
-  const names: readonly unknown[] = Array.isArray(alarmNames) ? alarmNames : [];
-  for (const [index, name] of names.entries()) {
-    if (typeof name !== 'string' || name.trim() === '') {
-      throw new InvalidEventRuleOptionsError(`alarmNames[${index}] must be a non-empty alarm name`);
-    }
-  }
-  // Duplicates would not change what matches; dropping them keeps the deployed pattern readable.
-  const [first, ...rest] = [...new Set(names.filter((name): name is string => typeof name === 'string'))];
-  if (first === undefined) {
-    throw new InvalidEventRuleOptionsError(
-      'alarmNames must name at least one CloudWatch alarm: EventBridge refuses an empty list',
-    );
-  }
-  return { guardDutyMinSeverity, alarmNames: [first, ...rest] };
+  return { guardDutyMinSeverity };
 }

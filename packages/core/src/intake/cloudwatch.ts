@@ -1,23 +1,11 @@
 import * as z from '../zod.ts';
-import {
-  type CloudWatchFacts,
-  type Incident,
-  type IncidentCategory,
-  makeIncidentId,
-  severityOf,
-} from './incident.ts';
+import { accountIdProblem } from './account-id.ts';
+import { knownAlarmOf } from './alarm-names.ts';
+import { type CloudWatchFacts, type Incident, makeIncidentId, severityOf } from './incident.ts';
 import { accepted, type IntakeResult, rejected } from './result.ts';
 import { toIsoTime } from './timestamps.ts';
 
-/**
- * The CIS alarms Cordon deploys (on CloudTrail metric filters) and what each means. Other alarm names are
- * `suspicious-activity`; settings decide which playbook any alarm name runs.
- */
-export const KNOWN_ALARMS: Readonly<Record<string, { category: IncidentCategory; score: number }>> = {
-  RootAccountUsage: { category: 'root-activity', score: 9 },
-  UnauthorizedAPICalls: { category: 'suspicious-activity', score: 5 },
-  FailedConsoleLogins: { category: 'suspicious-activity', score: 5 },
-};
+/** An alarm that is none of Cordon's detections (alarm-names.ts): suspicious activity, medium while in ALARM. */
 const DEFAULT_ALARM = { category: 'suspicious-activity', score: 5 } as const;
 /** Alarms that recovered (OK) or lost data (INSUFFICIENT_DATA) are low and ignored by the policy. */
 const RECOVERED_SCORE = 1;
@@ -56,6 +44,8 @@ export function normalizeAlarmStateChange(event: unknown): IntakeResult {
     );
   }
   const { account, region, detail } = parsed.data;
+  const badAccount = accountIdProblem('account', account);
+  if (badAccount !== undefined) return rejected('cloudwatch-alarm-state-change', `${badAccount}.`);
   const stateTime = toIsoTime(detail.state.timestamp);
   if (stateTime === undefined) {
     return rejected(
@@ -66,7 +56,9 @@ export function normalizeAlarmStateChange(event: unknown): IntakeResult {
   const alarmArn =
     parsed.data.resources?.find((arn) => arn.startsWith('arn:')) ??
     `arn:aws:cloudwatch:${region}:${account}:alarm:${detail.alarmName}`;
-  const known = KNOWN_ALARMS[detail.alarmName] ?? DEFAULT_ALARM;
+  // A CIS alarm by any of its usual names (`CIS-1.7-RootAccountUsage`) is the detection it stands for.
+  const detection = knownAlarmOf(detail.alarmName);
+  const known = detection ?? DEFAULT_ALARM;
   const inAlarm = detail.state.value === 'ALARM';
   const facts: CloudWatchFacts = {
     source: 'cloudwatch',
@@ -74,6 +66,7 @@ export function normalizeAlarmStateChange(event: unknown): IntakeResult {
     state: detail.state.value,
     previousState: detail.previousState?.value,
     reason: detail.state.reason,
+    ...(detection === undefined ? {} : { knownAlarm: detection.name }),
   };
   const nativeId = `${alarmArn}@${detail.state.timestamp}`;
   const incident: Incident = {
@@ -96,7 +89,12 @@ export function normalizeAlarmStateChange(event: unknown): IntakeResult {
     count: 1,
     updatedAt: stateTime,
     facts,
-    notes: [],
+    notes:
+      detection === undefined || detection.name === detail.alarmName
+        ? []
+        : [
+            `Alarm ${detail.alarmName} is read as Cordon's ${detection.name} detection by its name (docs/intake.md, "Alarm names").`,
+          ],
   };
   return accepted(incident, 'cloudwatch-alarm-state-change');
 }

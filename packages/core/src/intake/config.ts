@@ -1,6 +1,8 @@
 import { configRuleRoute } from '../playbooks/catalog.ts';
-import { configRule, ruleIdentifierFromName, SEVERITY_SCORES } from '../playbooks/config-rules.ts';
+import { ruleIdentifierFromName } from '../playbooks/config-rules.ts';
 import * as z from '../zod.ts';
+import { accountIdProblem } from './account-id.ts';
+import { configRuleSeverity } from './config-rules.ts';
 import {
   type ConfigFacts,
   type Incident,
@@ -12,8 +14,7 @@ import {
 import { accepted, type IntakeResult, rejected } from './result.ts';
 import { toIsoTime } from './timestamps.ts';
 
-/** A NON_COMPLIANT result of a rule no declaration knows: low, so that it does not page (issue 14). */
-const UNKNOWN_RULE_SCORE = SEVERITY_SCORES.low;
+/** COMPLIANT, NOT_APPLICABLE, INSUFFICIENT_DATA: not an incident, and the policy ignores them. */
 const OTHER_RESULT_SCORE = 1;
 
 const EvaluationSchema = z.looseObject({
@@ -64,6 +65,13 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     );
   }
   const { detail } = parsed.data;
+  // Both account ids are read (the result's, and the envelope's for a forwarded event): each must be one.
+  const badAccount =
+    accountIdProblem('account', parsed.data.account) ??
+    (detail.awsAccountId === undefined
+      ? undefined
+      : accountIdProblem('detail.awsAccountId', detail.awsAccountId));
+  if (badAccount !== undefined) return rejected('config-compliance-change', `${badAccount}.`);
   const account = detail.awsAccountId ?? parsed.data.account;
   const region = detail.awsRegion ?? parsed.data.region;
   const recorded =
@@ -81,7 +89,12 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
   const category: IncidentCategory =
     (identifier === undefined ? undefined : configRuleRoute(identifier)?.route.category) ??
     'noncompliant-resource';
-  const declared = identifier === undefined ? undefined : configRule(identifier);
+  // How bad a NON_COMPLIANT result is: declared per rule (config-rules.ts), low for a rule nobody declared.
+  const ruleSeverity = configRuleSeverity({
+    rule: base,
+    ...(identifier === undefined ? {} : { identifier }),
+  });
+  const noncompliant = complianceType === 'NON_COMPLIANT';
   const resource: Resource =
     detail.resourceType === 'AWS::IAM::User'
       ? { kind: 'iam-user', role: 'affected', userId: detail.resourceId }
@@ -101,6 +114,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     resourceType: detail.resourceType,
     resourceId: detail.resourceId,
     annotation: detail.newEvaluationResult.annotation ?? undefined,
+    severityDeclaredBy: ruleSeverity.declaredBy,
   };
   const nativeId = `${detail.configRuleName}/${detail.resourceType}/${detail.resourceId}@${recorded}`;
   const incident: Incident = {
@@ -111,14 +125,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     type: `ConfigRule/${complianceType}`,
     title: `${detail.resourceType} ${detail.resourceId} is ${complianceType} with ${detail.configRuleName}`,
     description: facts.annotation,
-    // The rule's declared severity; a rule nobody declared is low.
-    severity: severityOf(
-      complianceType !== 'NON_COMPLIANT'
-        ? OTHER_RESULT_SCORE
-        : declared === undefined
-          ? UNKNOWN_RULE_SCORE
-          : SEVERITY_SCORES[declared.severity],
-    ),
+    severity: severityOf(noncompliant ? ruleSeverity.score : OTHER_RESULT_SCORE),
     category,
     resources: [resource],
     observedAt: recorded,
@@ -127,7 +134,7 @@ export function normalizeComplianceChange(event: unknown): IntakeResult {
     count: 1,
     updatedAt: recorded,
     facts,
-    notes: [],
+    notes: noncompliant ? [`Severity ${ruleSeverity.score}: ${ruleSeverity.reason}.`] : [],
   };
   return accepted(incident, 'config-compliance-change');
 }

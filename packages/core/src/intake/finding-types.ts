@@ -37,6 +37,13 @@ export interface FindingClassification {
   readonly known: boolean;
   /** One sentence a responder can read. */
   readonly rationale: string;
+  /**
+   * The part the access key (`resource.accessKeyDetails`) plays when another resource is the finding's primary
+   * one; `undefined`: the key is only the actor.
+   */
+  readonly keyRole?: ResourceRole;
+  /** `required`: whatever the severity, a human approves any action on this finding. */
+  readonly approval?: 'required';
 }
 
 /** A connection direction after normalization: anything GuardDuty did not state as INBOUND or OUTBOUND is UNKNOWN. */
@@ -74,6 +81,10 @@ export interface FindingFamily {
   readonly categoryByResourceType?: Readonly<Record<string, IncidentCategory>>;
   /** A different role when the primary resource is of this `resource.resourceType`. */
   readonly roleByResourceType?: Readonly<Record<string, ResourceRole>>;
+  /** The access key's role when it is not the primary resource (default: the actor). */
+  readonly keyRole?: ResourceRole;
+  /** `required`: never acted on without approval, whatever the severity (the description says why). */
+  readonly approval?: 'required';
 }
 
 // S3 findings name the bucket when they come from S3 data events, but the access key when they come from
@@ -502,16 +513,18 @@ export const FINDING_FAMILIES: readonly FindingFamily[] = [
     rationale:
       'The instance is connecting to an IP address on the threat list, so it is treated as compromised.',
   },
+  // https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-ec2.html#unauthorizedaccess-ec2-metadatadnsrebind
   {
     id: 'ec2-metadata-dns-rebind',
     description:
-      'Software on the instance resolves a domain that rebinds to the instance metadata service — the signature of an SSRF attempt to steal the role credentials. The instance is compromised (its application is being exploited).',
+      'Software on the instance resolves a domain that rebinds to the instance metadata service (169.254.169.254). GuardDuty says the query "may indicate that the instance is a target of a DNS rebinding technique", possible only through a vulnerable application or a browser on the instance, and that some teams map the metadata address to a name on purpose; its remediation is to find the cause and revoke the instance role\'s sessions. So the instance is offered for containment (which also denies its role\'s sessions) but **never contained automatically**: a human approves, whatever the severity (High by default).',
     category: 'instance-compromise',
     role: 'compromised',
+    approval: 'required',
     examples: ['UnauthorizedAccess:EC2/MetadataDNSRebind'],
     when: [{ type: /^UnauthorizedAccess:EC2\/MetadataDNSRebind$/ }],
     rationale:
-      'Software on the instance is resolving a domain that points at the metadata service (an SSRF credential theft attempt), so it is treated as compromised.',
+      'Software on the instance is resolving a domain that points at the metadata service: the instance may be the target of an attempt to steal its role credentials, so containing it needs a human to approve.',
   },
   {
     id: 'ec2-backup-malware',
@@ -585,6 +598,8 @@ export const FINDING_FAMILIES: readonly FindingFamily[] = [
   },
 
   // ── Containers: malware scans and EKS audit logs ───────────────────────────────────────────────────────────
+  // https://docs.aws.amazon.com/guardduty/latest/ug/findings-malware-protection.html: the task, containers and
+  // scanned volumes of these findings are kept as resources (guardduty-resources.ts).
   {
     id: 'container-malware',
     description:
@@ -794,10 +809,33 @@ export const FINDING_FAMILIES: readonly FindingFamily[] = [
     rationale:
       'S3 data was exposed (public or anonymous access, or logging disabled); the bucket is affected.',
   },
+  // S3 findings name the bucket (data events) or the key (management events), and carry the caller's
+  // accessKeyDetails: https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_finding-types-s3.html
+  {
+    id: 's3-threat-intel-caller-credentials',
+    description:
+      "S3 APIs were called from a Tor exit node, a known-malicious IP or an IP on your threat list with an IAM user's credentials or a role session's (`accessKeyDetails.userType` `IAMUser` or `AssumedRole`). That is the evidence of `UnauthorizedAccess:IAMUser/MaliciousIPCaller`: the credentials are compromised; the bucket is only what they touched. GuardDuty's remediation for these types names two explanations (exposed credentials, or S3 permissions that are too loose), so the credential playbook waits for a human to approve, whatever the severity.",
+    category: 'credential-compromise',
+    role: 'compromised',
+    keyRole: 'compromised',
+    approval: 'required',
+    examples: [
+      'Discovery:S3/MaliciousIPCaller',
+      'Discovery:S3/MaliciousIPCaller.Custom',
+      'Discovery:S3/TorIPCaller',
+      'Exfiltration:S3/MaliciousIPCaller',
+      'Impact:S3/MaliciousIPCaller',
+      'UnauthorizedAccess:S3/MaliciousIPCaller.Custom',
+      'UnauthorizedAccess:S3/TorIPCaller',
+    ],
+    when: [{ type: /^\w+:S3\/(TorIPCaller|MaliciousIPCaller)(\.|$)/, userTypes: ['IAMUser', 'AssumedRole'] }],
+    rationale:
+      "S3 was called from a Tor exit node or a known-malicious IP with this account's credentials: the credentials are compromised (the bucket is not), and a human approves before they are revoked.",
+  },
   {
     id: 's3-threat-intel-caller',
     description:
-      'S3 APIs were called on the bucket from a Tor exit node, a known-malicious IP or an IP on your threat list. The bucket is the victim (the calling key, when it is the primary resource, is the actor).',
+      'S3 APIs were called on the bucket from a Tor exit node, a known-malicious IP or an IP on your threat list by a principal that is not an IAM user or role session of the account (another account, a federated user, an AWS service, or none named). The bucket is the victim (the calling key, when it is the primary resource, is the actor).',
     category: 'data-threat',
     role: 'victim',
     examples: [
@@ -1012,6 +1050,8 @@ function fromFamily(
     family: family.id,
     known: true,
     rationale: condition.rationale ?? family.rationale,
+    ...(family.keyRole === undefined ? {} : { keyRole: family.keyRole }),
+    ...(family.approval === undefined ? {} : { approval: family.approval }),
   };
 }
 

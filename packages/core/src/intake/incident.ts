@@ -102,12 +102,17 @@ export interface IamRoleResource {
   readonly arn?: string;
 }
 
-/** Any other AWS resource, named by its CloudFormation-style type (`AWS::S3::Bucket`) and id. */
+/**
+ * Any other resource, named by its CloudFormation-style type (`AWS::S3::Bucket`, `AWS::ECS::Task`,
+ * `AWS::EC2::Volume`; `Container` and `Kubernetes::Workload` for what has no AWS type) and id.
+ */
 export interface GenericResource {
   readonly kind: 'aws-resource';
   readonly role: ResourceRole;
   readonly resourceType: string;
   readonly resourceId: string;
+  /** What else the finding says about it, as text (a container's `image`, a volume's `scanId` and `threats`). */
+  readonly details?: Readonly<Record<string, string>>;
 }
 
 export interface AlarmResource {
@@ -151,6 +156,8 @@ export interface GuardDutyFacts {
   readonly archived: boolean;
   /** How the finding reached us: an EventBridge event, a raw finding, or a PascalCase finding normalized on purpose. */
   readonly shape: 'eventbridge' | 'raw' | 'eventbridge-pascalcase' | 'raw-pascalcase';
+  /** `true` when the finding-type catalog says a human approves any action on it, whatever the severity. */
+  readonly requiresApproval: boolean;
 }
 
 export interface CloudWatchFacts {
@@ -159,6 +166,8 @@ export interface CloudWatchFacts {
   readonly state: string;
   readonly previousState?: string;
   readonly reason?: string;
+  /** The Cordon detection the alarm's name stands for (intake/alarm-names.ts), when it is one. */
+  readonly knownAlarm?: string;
 }
 
 /**
@@ -188,6 +197,11 @@ export interface ConfigFacts {
   readonly resourceType: string;
   readonly resourceId: string;
   readonly annotation?: string;
+  /**
+   * Where the severity of a NON_COMPLIANT result came from (intake/config-rules.ts): the severity table, a
+   * playbook that knows the rule, or nobody (`undeclared`: low, recorded, never paged unless settings map it).
+   */
+  readonly severityDeclaredBy: 'severity-table' | 'playbook' | 'undeclared';
 }
 
 export type IncidentFacts = GuardDutyFacts | CloudWatchFacts | ConfigFacts;

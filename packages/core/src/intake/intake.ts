@@ -13,6 +13,24 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Own keys only: a `constructor` or `__proto__` key (or its absence) never changes what an input is. */
+function has(input: JsonObject, key: string): boolean {
+  return Object.hasOwn(input, key);
+}
+
+/** A GuardDuty finding by its own fields (GetFindings shape, camelCase or the SDK's PascalCase). */
+function looksLikeFinding(value: unknown): value is JsonObject {
+  return (
+    isObject(value) &&
+    (has(value, 'id') || has(value, 'Id')) &&
+    (has(value, 'type') || has(value, 'Type')) &&
+    (has(value, 'severity') ||
+      has(value, 'Severity') ||
+      has(value, 'schemaVersion') ||
+      has(value, 'SchemaVersion'))
+  );
+}
+
 /**
  * Turns the text of an event (what a file or an HTTP body holds) into an incident, or a rejection with a
  * reason. Never throws.
@@ -61,7 +79,7 @@ function recognise(input: unknown): IntakeResult {
       `The input is ${input === null ? 'null' : `a ${typeof input}`}, not a JSON object.`,
     );
   }
-  if ('detail-type' in input) return recogniseEventBridge(input);
+  if (has(input, 'detail-type')) return recogniseEventBridge(input);
   return recogniseOther(input);
 }
 
@@ -113,7 +131,7 @@ function recogniseEventBridge(event: JsonObject): IntakeResult {
 }
 
 function recogniseOther(input: JsonObject): IntakeResult {
-  if (input.Type === 'Notification' && 'TopicArn' in input) {
+  if (input.Type === 'Notification' && has(input, 'TopicArn')) {
     return rejected(
       'sns-notification',
       `An SNS notification from ${text(input.TopicArn) ?? 'a topic'}: route the source to EventBridge instead of SNS.`,
@@ -121,7 +139,7 @@ function recogniseOther(input: JsonObject): IntakeResult {
   }
   if (Array.isArray(input.Records)) {
     const isSns = input.Records.some(
-      (record) => isObject(record) && (record.EventSource === 'aws:sns' || 'Sns' in record),
+      (record) => isObject(record) && (record.EventSource === 'aws:sns' || has(record, 'Sns')),
     );
     if (isSns) {
       return rejected(
@@ -134,31 +152,71 @@ function recogniseOther(input: JsonObject): IntakeResult {
       'A `Records` batch that is not from SNS; Cordon takes single EventBridge events.',
     );
   }
-  if ('alarmData' in input && text(input.source) === 'aws.cloudwatch') {
+  if (has(input, 'alarmData') && text(input.source) === 'aws.cloudwatch') {
     return rejected(
       'cloudwatch-alarm-lambda-action',
       "A CloudWatch alarm's Lambda-action payload (alarmData): Cordon takes alarm state changes from EventBridge.",
     );
   }
-  if (typeof input.invokingEvent === 'string' && 'configRuleName' in input) {
+  if (typeof input.invokingEvent === 'string' && has(input, 'configRuleName')) {
     return rejected(
       'config-custom-rule-invocation',
       `A Config custom-rule Lambda invocation for rule ${text(input.configRuleName)}: that evaluates compliance; Cordon takes "Config Rules Compliance Change" events from EventBridge.`,
     );
   }
-  if ('ProductArn' in input && 'AwsAccountId' in input) {
+  if (has(input, 'ProductArn') && has(input, 'AwsAccountId')) {
     return rejected(
       'securityhub-finding',
       "A Security Hub finding (ASFF): Cordon takes GuardDuty findings in GuardDuty's own format.",
     );
   }
+  const bodies = messageBody(input);
+  if (bodies !== undefined) return bodies;
   const page = findingsPage(input);
   if (page !== undefined) return page;
-  if (('id' in input || 'Id' in input) && ('type' in input || 'Type' in input)) {
+  if ((has(input, 'id') || has(input, 'Id')) && (has(input, 'type') || has(input, 'Type'))) {
     return normalizeGuardDutyFinding(input, { shape: 'raw' });
   }
   const keys = Object.keys(input).slice(0, 6).join(', ');
   return rejected('unknown', `Not an event Cordon recognises (top-level keys: ${keys || 'none'}).`);
+}
+
+/**
+ * What a sender stripped of its envelope: a GuardDuty finding under `detail` with no EventBridge envelope, the
+ * body of a CloudWatch alarm's SNS notification, the body of an AWS Config SNS notification. Each is named,
+ * with what Cordon takes instead.
+ */
+function messageBody(input: JsonObject): IntakeResult | undefined {
+  if (has(input, 'detail') && looksLikeFinding(input.detail)) {
+    const finding = input.detail;
+    const type = text(finding.type) ?? text(finding.Type) ?? 'unknown type';
+    const missing = ['source', 'detail-type'].filter((key) => !has(input, key)).map((key) => `\`${key}\``);
+    // https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-guardduty.html: source aws.guardduty,
+    // detail-type "GuardDuty Finding", the finding in `detail`.
+    return rejected(
+      'guardduty-finding-without-envelope',
+      `A GuardDuty finding (${type}) under \`detail\` without its EventBridge envelope (no ${missing.join(' or ')}). Cordon takes the whole EventBridge event — \`{"source": "aws.guardduty", "detail-type": "GuardDuty Finding", "account", "region", "detail": {…}}\` — or the bare finding itself (the object under \`detail\`), as the GuardDuty poller hands it over.`,
+    );
+  }
+  if (typeof input.AlarmName === 'string' && typeof input.NewStateValue === 'string') {
+    // The JSON an alarm action publishes to its SNS topic (`AlarmName`, `NewStateValue`, `OldStateValue`, …).
+    const from = text(input.OldStateValue);
+    return rejected(
+      'cloudwatch-alarm-sns-message',
+      `The body of a CloudWatch alarm's SNS notification (alarm ${input.AlarmName.slice(0, 255)}, ${from === undefined ? '' : `${from} → `}${input.NewStateValue}). Cordon takes alarm state changes from EventBridge: every alarm emits a "CloudWatch Alarm State Change" event there (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch-and-eventbridge.html), with no SNS topic or alarm action to set up.`,
+    );
+  }
+  if (
+    text(input.messageType) === 'ComplianceChangeNotification' &&
+    typeof input.configRuleName === 'string' &&
+    isObject(input.newEvaluationResult)
+  ) {
+    return rejected(
+      'config-sns-message',
+      `The body of an AWS Config SNS notification (rule ${input.configRuleName.slice(0, 128)}, ${text(input.newEvaluationResult.complianceType) ?? 'no compliance type'}). Cordon takes compliance changes from EventBridge: "Config Rules Compliance Change" events, \`{"source": "aws.config", "detail-type": "Config Rules Compliance Change", "detail": {…}}\`.`,
+    );
+  }
+  return undefined;
 }
 
 /** GetFindings responses (GuardDuty's or a Security Hub recording) are pages, not events. */

@@ -135,7 +135,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
     routes: { findings: ['instance-compromise'] },
     docs: {
       trigger:
-        'Triage starts it when a GuardDuty finding says an EC2 instance is compromised (outbound command and control, crypto-mining, Tor, DNS exfiltration, outbound brute force, malicious files — the finding-type catalog decides) and the severity reaches `severity.approvalAt`. At or above `severity.autoRemediateAt` it runs automatically; below, or for an attack sequence, it asks for approval first. An instance that is only the *target* of an attack, or that carries the exemption tag, gets `notify-only` instead.',
+        'Triage starts it when a GuardDuty finding says an EC2 instance is compromised (outbound command and control, crypto-mining, Tor, DNS exfiltration, outbound brute force, malicious files — the finding-type catalog decides) and the severity reaches `severity.approvalAt`. At or above `severity.autoRemediateAt` it runs automatically; below, or for a finding type the catalog marks approval-only (an attack sequence, `UnauthorizedAccess:EC2/MetadataDNSRebind`), it asks for approval first. An instance that is only the *target* of an attack, or that carries the exemption tag, gets `notify-only` instead.',
       release:
         'Nothing is deleted. The instance keeps its termination protection and its snapshots; its original security groups (per ENI), instance profile, Auto Scaling group membership and load balancer registrations are recorded in the incident ledger. Start `ec2-release` for the instance to restore them.',
       replay: {
@@ -157,7 +157,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
     routes: { findings: ['credential-compromise'] },
     docs: {
       trigger:
-        'Triage starts it for a GuardDuty finding about an access key or a role session (`accessKeyDetails`): an IAM user key (`AKIA…`) is deactivated and the sessions it minted denied, console access removed when the finding says the console was used; a role session (`ASIA…`) has its earlier sessions denied, always after approval because the deny hits every session of the role. Root and break-glass principals get `root-activity` or `notify-only` instead.',
+        "Triage starts it for a GuardDuty finding about an access key or a role session (`accessKeyDetails`) — including S3 called from a malicious IP or Tor with the account's credentials (`Impact:S3/MaliciousIPCaller`, `Discovery:S3/TorIPCaller`, …), always after approval: an IAM user key (`AKIA…`) is deactivated and the sessions it minted denied, console access removed when the finding says the console was used; a role session (`ASIA…`) has its earlier sessions denied, always after approval because the deny hits every session of the role. Root and break-glass principals get `root-activity` or `notify-only` instead.",
       release:
         'Keys are deactivated, never deleted: reactivate one with `aws iam update-access-key --status Active` once it is rotated or cleared. The session deny is Cordon’s own inline policy on the user or role (conditioned on `aws:TokenIssueTime`): delete it to let new sessions through — sessions issued after the incident are not affected by it anyway. Console access is restored with `aws iam create-login-profile`.',
       replay: {

@@ -1,3 +1,4 @@
+import { alarmMapping } from '../intake/alarm-names.ts';
 import type { AccessKeyResource, Incident, Resource } from '../intake/incident.ts';
 import {
   configRuleMappingRefusal,
@@ -199,12 +200,20 @@ function screen(
 function remediationFor(incident: Incident, settings: Settings): Remediation | Decision {
   const facts = incident.facts;
   if (facts.source === 'cloudwatch') {
-    const id = settings.alarmPlaybooks[facts.alarmName];
-    if (id === undefined) {
-      return ignore(`Alarm ${facts.alarmName} is not mapped to a playbook in settings.alarmPlaybooks.`);
+    // By name, deliberately: the exact key, else a key that stands for the same alarm (intake/alarm-names.ts).
+    const mapping = alarmMapping(facts.alarmName, settings.alarmPlaybooks);
+    if (mapping === undefined) {
+      return ignore(
+        `Alarm ${facts.alarmName} is not mapped to a playbook in settings.alarmPlaybooks (no key names it or stands for the same alarm): recorded, nothing started.`,
+      );
     }
+    const id = mapping.value;
     const playbook = PLAYBOOKS[id];
-    const reason = `Alarm ${facts.alarmName} is in ALARM; settings.alarmPlaybooks maps it to ${id}`;
+    const how =
+      mapping.match === 'exact'
+        ? ''
+        : ` (key ${mapping.key}, which stands for the same alarm${mapping.others.length > 0 ? `; also ${mapping.others.join(', ')}` : ''})`;
+    const reason = `Alarm ${facts.alarmName} is in ALARM; settings.alarmPlaybooks maps it to ${id}${how}`;
     // The settings schema maps alarms only to playbooks that change nothing; settings made some other way
     // still never act on an alarm, which names no resource.
     return playbook.target === 'none'
@@ -219,6 +228,12 @@ function remediationFor(incident: Incident, settings: Settings): Remediation | D
     const mapped = Object.hasOwn(settings.configRulePlaybooks, key)
       ? settings.configRulePlaybooks[key]
       : undefined;
+    if (mapped === undefined && facts.severityDeclaredBy === 'undeclared') {
+      // A rule nobody mapped and nobody rated is low: recorded in the ledger, never paged (docs/intake.md).
+      return ignore(
+        `${subject}; no playbook is mapped to ${key} (settings.configRulePlaybooks) and no severity is declared for it, so the result is low: recorded, not notified. Map the rule to notify-only to be told.`,
+      );
+    }
     if (mapped === undefined) return notify(`${subject}.`);
     const playbook = PLAYBOOKS[mapped.playbook];
     const reason = `${subject}; settings.configRulePlaybooks maps ${key} to ${playbook.id}`;
@@ -283,8 +298,12 @@ function remediationForFinding(incident: Incident): Remediation | Decision {
   if (incident.facts.source !== 'guardduty') return notify('Not a GuardDuty finding.');
   const facts = incident.facts;
   const attackSequence = facts.findingType.startsWith('AttackSequence:');
-  const approvalFloor = attackSequence ? ('required' as const) : undefined;
-  const sequenceNote = attackSequence ? ' An attack sequence is never acted on without approval.' : '';
+  const approvalFloor = attackSequence || facts.requiresApproval ? ('required' as const) : undefined;
+  const sequenceNote = attackSequence
+    ? ' An attack sequence is never acted on without approval.'
+    : facts.requiresApproval
+      ? ` ${facts.findingType} is never acted on without approval (docs/finding-types.md, ${facts.findingFamily}).`
+      : '';
   const playbook = playbookForFinding(incident.category);
 
   if (playbook !== undefined && playbook.target === 'none') {

@@ -12,9 +12,9 @@
  */
 import type { Permission } from '../actions/types.ts';
 import { ConfigRuleParametersInvalidError } from '../errors.ts';
+import { configRuleSeverity, UNDECLARED_RULE_SCORE } from '../intake/config-rules.ts';
 import { type ConfigFacts, type Incident, severityOf } from '../intake/incident.ts';
 import { configRuleRoute } from '../playbooks/catalog.ts';
-import { configRule, SEVERITY_SCORES } from '../playbooks/config-rules.ts';
 
 /** A Config rule as DescribeConfigRules describes it. */
 export interface DescribedConfigRule {
@@ -90,11 +90,18 @@ export function settingsKeyOf(facts: Pick<ConfigFacts, 'baseRuleName' | 'rule'>)
 function described(incident: Incident, facts: ConfigFacts, rule: DescribedConfigRule): Incident {
   const managed = rule.owner === 'AWS' && rule.sourceIdentifier !== undefined;
   const identifier = managed ? rule.sourceIdentifier : undefined;
-  const declared = identifier === undefined ? undefined : configRule(identifier);
+  // Intake's severity hook (intake/config-rules.ts), now with the identifier; a custom rule is nobody's
+  // declaration, whatever its name says.
+  const rated =
+    identifier === undefined
+      ? {
+          score: UNDECLARED_RULE_SCORE,
+          declaredBy: 'undeclared' as const,
+          reason: `${facts.configRuleName} is a custom rule, so no severity is declared for it`,
+        }
+      : configRuleSeverity({ rule: facts.baseRuleName, identifier });
   const noncompliant = facts.complianceType === 'NON_COMPLIANT';
-  const severity = !noncompliant
-    ? incident.severity
-    : severityOf(declared === undefined ? SEVERITY_SCORES.low : SEVERITY_SCORES[declared.severity]);
+  const severity = !noncompliant ? incident.severity : severityOf(rated.score);
   const category =
     (identifier === undefined ? undefined : configRuleRoute(identifier)?.route.category) ??
     'noncompliant-resource';
@@ -107,6 +114,7 @@ function described(incident: Incident, facts: ConfigFacts, rule: DescribedConfig
     severity,
     facts: {
       ...facts,
+      severityDeclaredBy: rated.declaredBy,
       rule: {
         ...(identifier === undefined ? {} : { identifier }),
         by: 'source-identifier',
@@ -114,7 +122,11 @@ function described(incident: Incident, facts: ConfigFacts, rule: DescribedConfig
         parameters: rule.parameters,
       },
     },
-    notes: [...incident.notes, `Config rule ${facts.configRuleName} is ${how} (DescribeConfigRules).`],
+    notes: [
+      ...incident.notes,
+      `Config rule ${facts.configRuleName} is ${how} (DescribeConfigRules).`,
+      ...(noncompliant ? [`Severity ${rated.score}: ${rated.reason}.`] : []),
+    ],
   };
 }
 

@@ -312,11 +312,11 @@ export const SettingsSchema = z
     approval: described(z.prefault(ApprovalSchema, {}), 'Human approval of playbook steps.'),
     alarmPlaybooks: described(
       z._default(AlarmPlaybooksSchema, () => defaultAlarmPlaybooks(DETECTION_ALARM_NAMES)),
-      `CloudWatch alarm name → playbook id started when the alarm goes into ALARM: ${quoted(ALARM_PLAYBOOK_IDS)} (an alarm names no resource, so only a playbook that changes nothing can take one). Unmapped alarms are ignored.`,
+      `CloudWatch alarm name → playbook id started when the alarm goes into ALARM: ${quoted(ALARM_PLAYBOOK_IDS)} (an alarm names no resource, so only a playbook that changes nothing can take one). A key matches the alarm of that name, else an alarm whose name has the same words (\`CIS-1.7-RootAccountUsage\` and \`root_usage_alarm\` are \`RootAccountUsage\`; docs/intake.md, "Alarm names"). Every alarm entering ALARM reaches triage; one no key matches is recorded and ignored.`,
     ),
     configRulePlaybooks: described(
       z._default(ConfigRulePlaybooksSchema, defaultConfigRulePlaybooks),
-      `AWS Config rule → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results; other rules only notify. A managed rule is keyed by its source identifier (\`INCOMING_SSH_DISABLED\`), whatever name it is deployed under; its kebab-case name (\`restricted-ssh\`) is accepted and read as the identifier. A custom rule is keyed by its name (a conformance pack's suffix removed). Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
+      `AWS Config rule → \`{ playbook, approval: auto | required }\` for NON_COMPLIANT results. A managed rule is keyed by its source identifier (\`INCOMING_SSH_DISABLED\`), whatever name it is deployed under; its kebab-case name (\`restricted-ssh\`) is accepted and read as the identifier. A custom rule is keyed by its name (a conformance pack's suffix removed). A rule not mapped here notifies when Cordon declares its severity (docs/intake.md), and is otherwise low and only recorded, never notified. Playbooks: ${CONFIG_RULE_PLAYBOOK_IDS.map((id) => `\`${id}\` (${configRulesOf(id)})`).join(', ')}; a mapping a playbook cannot act on is refused, naming why.`,
     ),
     instanceProfileQuarantine: described(
       z._default(z.enum(['disassociate', 'replace', 'keep']), 'disassociate'),

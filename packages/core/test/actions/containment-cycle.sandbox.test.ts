@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEvent } from '../../../../test/support/events.ts';
+import { loadEventWithAccount } from '../../../../test/support/events.ts';
 import { environmentOn } from '../../../../test/support/sandbox.ts';
 import { sandboxForIncident } from '../../../local/src/seed.ts';
 import { ACTIONS, type ActionId } from '../../src/actions/catalog.ts';
@@ -15,9 +15,12 @@ const CONTAINMENT: readonly ActionId[] = [
   'quarantine-instance-profile',
 ];
 
-/** The 4-ENI SSH brute-force sample, seeded as if the instance were compromised (ENIs in four VPCs). */
+/**
+ * The 4-ENI SSH brute-force sample (its 13-digit placeholder account made a real one), seeded as if the
+ * instance were compromised (ENIs in four VPCs).
+ */
 function seeded() {
-  const result = intake(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'));
+  const result = intake(loadEventWithAccount('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'));
   if (!result.accepted) throw new Error(result.reason);
   const { sandbox, incident } = sandboxForIncident(result.incident, { classicLoadBalancer: true });
   const instance = incident.resources.find((resource) => resource.kind === 'ec2-instance');

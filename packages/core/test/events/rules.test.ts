@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
-import { DETECTION_ALARM_NAMES } from '../../src/detections/alarms.ts';
 import { InvalidEventRuleOptionsError } from '../../src/errors.ts';
 import { validatePattern } from '../../src/events/pattern.ts';
 import {
@@ -21,8 +20,7 @@ const STATE_CHANGE_ALARMS = {
   'cloudwatch/eb-alarm-metric-math-insufficient-to-alarm-docs.json': 'TotalNetworkTrafficTooHigh',
   'cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json': 'ServerCpuTooHigh',
 } as const;
-// The "Alarm Configuration Change" samples name three of these alarms too: configuring them must not route those.
-const ALL_ALARM_NAMES = Object.values(STATE_CHANGE_ALARMS);
+// The "Alarm Configuration Change" samples name three of these alarms too: a configuration change is never routed.
 
 /** GuardDuty EventBridge events as EventBridge delivers them (camelCase detail); both have severity 5. */
 const CAMEL_CASE_GUARDDUTY = [
@@ -34,8 +32,8 @@ function idsOf(rules: readonly EventRule[]): string[] {
   return rules.map((rule) => rule.id);
 }
 
-function rulesFor(options: { guardDutyMinSeverity?: number; alarmNames?: readonly string[] } = {}) {
-  return buildEventRules({ guardDutyMinSeverity: 4, alarmNames: ALL_ALARM_NAMES, ...options });
+function rulesFor(options: { guardDutyMinSeverity?: number } = {}) {
+  return buildEventRules({ guardDutyMinSeverity: 4, ...options });
 }
 
 interface AlarmEvent {
@@ -60,11 +58,8 @@ describe('buildEventRules', () => {
     expect(revalidated).toEqual(rules.map((rule) => rule.pattern));
   });
 
-  it('writes the severity floor and the alarm names into the patterns', () => {
-    const rules = buildEventRules({
-      guardDutyMinSeverity: 7,
-      alarmNames: ['cis-root-usage', 'cis-console-failures'],
-    });
+  it('writes the severity floor into the GuardDuty pattern, and no alarm name into the alarm pattern', () => {
+    const rules = buildEventRules({ guardDutyMinSeverity: 7 });
 
     const [guardDuty, alarms, config] = rules;
 
@@ -76,7 +71,7 @@ describe('buildEventRules', () => {
     expect(alarms?.pattern).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
-      detail: { alarmName: ['cis-root-usage', 'cis-console-failures'], state: { value: ['ALARM'] } },
+      detail: { state: { value: ['ALARM'] } },
     });
     expect(config?.pattern).toEqual({
       source: ['aws.config'],
@@ -88,28 +83,20 @@ describe('buildEventRules', () => {
     });
   });
 
-  it('lists each alarm name once in the pattern', () => {
-    const rules = buildEventRules({ guardDutyMinSeverity: 4, alarmNames: ['a', 'b', 'a'] });
-
-    const alarmNames = rules[1]?.pattern.detail;
-
-    expect(alarmNames).toMatchObject({ alarmName: ['a', 'b'] });
-  });
-
   it('gives every rule a description that says what it lets through', () => {
-    const rules = buildEventRules({ guardDutyMinSeverity: 7, alarmNames: ['cis-root-usage'] });
+    const rules = buildEventRules({ guardDutyMinSeverity: 7 });
 
     const descriptions = rules.map((rule) => rule.description);
 
     expect(descriptions).toEqual([
       'GuardDuty findings with severity 7 or more',
-      "Cordon's CloudWatch alarms entering ALARM (cis-root-usage)",
+      'CloudWatch alarms entering ALARM (settings.alarmPlaybooks decides which ones Cordon answers)',
       'AWS Config rule evaluations that became NON_COMPLIANT',
     ]);
   });
 
   it.each([0, 10, 4.5])('accepts the severity floor %s', (guardDutyMinSeverity) => {
-    const build = () => buildEventRules({ guardDutyMinSeverity, alarmNames: ['cis-root-usage'] });
+    const build = () => buildEventRules({ guardDutyMinSeverity });
 
     expect(build).not.toThrow();
   });
@@ -118,35 +105,18 @@ describe('buildEventRules', () => {
   it.each([-0.1, 10.1, Number.NaN, Number.POSITIVE_INFINITY, '7' as unknown as number])(
     'refuses the severity floor %s with InvalidEventRuleOptionsError',
     (guardDutyMinSeverity) => {
-      const build = () => buildEventRules({ guardDutyMinSeverity, alarmNames: ['cis-root-usage'] });
+      const build = () => buildEventRules({ guardDutyMinSeverity });
 
       expect(build).toThrow(InvalidEventRuleOptionsError);
       expect(build).toThrow('guardDutyMinSeverity must be a number from 0 to 10');
     },
   );
 
-  it.each<[string, readonly unknown[], string]>([
-    ['an empty list', [], 'alarmNames must name at least one CloudWatch alarm'],
-    ['an empty name', ['cis-root-usage', ''], 'alarmNames[1] must be a non-empty alarm name'],
-    ['a blank name', ['   '], 'alarmNames[0] must be a non-empty alarm name'],
-    ['a name that is not a string', [42], 'alarmNames[0] must be a non-empty alarm name'],
-  ])('refuses alarm names with %s', (_case, alarmNames, reason) => {
-    const build = () =>
-      buildEventRules({
-        guardDutyMinSeverity: 4,
-        // Cast on purpose: the check must hold for untyped settings, not only for what the type allows.
-        alarmNames: alarmNames as readonly string[],
-      });
-
-    expect(build).toThrow(InvalidEventRuleOptionsError);
-    expect(build).toThrow(reason);
-  });
-
   it('names its error so that callers and Step Functions can tell it apart', () => {
     let caught: unknown;
 
     try {
-      buildEventRules({ guardDutyMinSeverity: 11, alarmNames: ['a'] });
+      buildEventRules({ guardDutyMinSeverity: 11 });
     } catch (error) {
       caught = error;
     }
@@ -234,30 +204,19 @@ describe('matchingRules: GuardDuty findings', () => {
 
 describe('matchingRules: CloudWatch alarms', () => {
   it.each(Object.entries(STATE_CHANGE_ALARMS))(
-    'routes the state change %s to cloudwatch-alarms when its alarm is configured',
+    'routes the state change %s to cloudwatch-alarms, whatever its alarm (%s) is called',
     (name, alarmName) => {
-      const rules = rulesFor({ alarmNames: [alarmName] });
-      const event = loadEvent(name);
+      const rules = rulesFor();
+      const event = loadEvent<AlarmEvent>(name);
 
       const matched = matchingRules(rules, event);
 
+      expect(event.detail.alarmName).toBe(alarmName);
       expect(idsOf(matched)).toEqual(['cloudwatch-alarms']);
     },
   );
 
-  it.each(Object.keys(STATE_CHANGE_ALARMS))(
-    'drops the state change %s when its alarm is not configured',
-    (name) => {
-      const rules = rulesFor({ alarmNames: ['cis-root-account-usage'] });
-      const event = loadEvent(name);
-
-      const matched = matchingRules(rules, event);
-
-      expect(matched).toEqual([]);
-    },
-  );
-
-  it.each(['OK', 'INSUFFICIENT_DATA'])('drops a configured alarm whose new state is %s', (state) => {
+  it.each(['OK', 'INSUFFICIENT_DATA'])('drops an alarm whose new state is %s', (state) => {
     const rules = rulesFor();
     const event = loadEvent<AlarmEvent>('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
     event.detail.state.value = state;
@@ -267,18 +226,21 @@ describe('matchingRules: CloudWatch alarms', () => {
     expect(matched).toEqual([]);
   });
 
-  it('drops a configured alarm whose name differs only in case', () => {
-    const rules = rulesFor({ alarmNames: ['ServerCpuTooHigh'] });
-    const event = loadEvent<AlarmEvent>('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
-    event.detail.alarmName = 'servercputoohigh';
+  it.each(['CIS-1.7-RootAccountUsage', 'root_usage_alarm', 'servercputoohigh', 'constructor'])(
+    'routes an alarm named %s: which names Cordon answers is the settings’ to say, after delivery',
+    (alarmName) => {
+      const rules = rulesFor();
+      const event = loadEvent<AlarmEvent>('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
+      event.detail.alarmName = alarmName;
 
-    const matched = matchingRules(rules, event);
+      const matched = matchingRules(rules, event);
 
-    expect(matched).toEqual([]);
-  });
+      expect(idsOf(matched)).toEqual(['cloudwatch-alarms']);
+    },
+  );
 
   it.each(listEvents().filter((name) => name.startsWith('cloudwatch/eb-alarm-config-change-')))(
-    'never routes the "Alarm Configuration Change" event %s, even with its alarm configured',
+    'never routes the "Alarm Configuration Change" event %s',
     (name) => {
       const rules = rulesFor();
       const event = loadEvent<AlarmEvent>(name);
@@ -340,7 +302,7 @@ describe('matchingRules: other delivery shapes', () => {
   });
 
   it.each(otherShapes)('never routes %s, whatever the options', (name) => {
-    const rules = buildEventRules({ guardDutyMinSeverity: 0, alarmNames: ALL_ALARM_NAMES });
+    const rules = buildEventRules({ guardDutyMinSeverity: 0 });
     const event = loadEvent(name);
 
     const matched = matchingRules(rules, event);
@@ -349,7 +311,7 @@ describe('matchingRules: other delivery shapes', () => {
   });
 
   it('routes every real event to at most one rule', () => {
-    const rules = buildEventRules({ guardDutyMinSeverity: 0, alarmNames: ALL_ALARM_NAMES });
+    const rules = buildEventRules({ guardDutyMinSeverity: 0 });
 
     const counts = listEvents().map((name) => matchingRules(rules, loadEvent(name)).length);
 
@@ -358,26 +320,30 @@ describe('matchingRules: other delivery shapes', () => {
 });
 
 describe('deployedRuleOptions', () => {
-  it('takes the default settings’ floor and the alarms Cordon knows, plus the deploy-time extra names, once each', () => {
-    const options = deployedRuleOptions({ extraAlarmNames: ['ServerCpuTooHigh', 'RootAccountUsage'] });
-
-    expect(options.guardDutyMinSeverity).toBe(DEFAULT_SETTINGS.severity.ignoreBelow);
-    expect(options.alarmNames).toEqual([
-      ...new Set([...Object.keys(DEFAULT_SETTINGS.alarmPlaybooks), ...DETECTION_ALARM_NAMES]),
-      'ServerCpuTooHigh',
-    ]);
+  it('takes the default settings’ floor, and nothing about alarms', () => {
+    expect(deployedRuleOptions()).toEqual({ guardDutyMinSeverity: DEFAULT_SETTINGS.severity.ignoreBelow });
   });
 
   it('builds the rules infra deploys (deployedRules): what the local deployment routes with', () => {
-    const rules = deployedRules({ extraAlarmNames: ['ServerCpuTooHigh'] });
+    const rules = deployedRules();
 
     expect(idsOf(rules)).toEqual([...EVENT_RULE_IDS]);
-    expect(
-      idsOf(matchingRules(rules, loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json'))),
-    ).toEqual(['cloudwatch-alarms']);
-    expect(
-      matchingRules(deployedRules(), loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json')),
-    ).toEqual([]);
+    expect(rules).toEqual(buildEventRules(deployedRuleOptions()));
+  });
+
+  it('delivers every alarm a settings key could map, mapped or not yet: agreement by construction', () => {
+    const rules = deployedRules();
+    // Any name a team could write in settings.alarmPlaybooks, later, in SSM.
+    for (const alarmName of [
+      'RootAccountUsage',
+      'CIS-1.7-RootAccountUsage',
+      'ServerCpuTooHigh',
+      'x'.repeat(255),
+    ]) {
+      const event = loadEvent<AlarmEvent>('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
+      event.detail.alarmName = alarmName;
+      expect(idsOf(matchingRules(rules, event)), alarmName).toEqual(['cloudwatch-alarms']);
+    }
   });
 });
 
@@ -392,14 +358,14 @@ describe('explainNoMatch', () => {
     );
   });
 
-  it('names the alarm name a state change of another alarm carries', () => {
-    const reason = explainNoMatch(
-      rules,
-      loadEvent('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json'),
-    );
+  it('names the state an alarm that recovered carries', () => {
+    const event = loadEvent<AlarmEvent>('cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json');
+    event.detail.state.value = 'OK';
 
-    expect(reason).toMatch(
-      /^rule cloudwatch-alarms: detail\.alarmName does not match .* \(the event has "ServerCpuTooHigh"\)$/,
+    const reason = explainNoMatch(rules, event);
+
+    expect(reason).toBe(
+      'rule cloudwatch-alarms: detail.state.value does not match ["ALARM"] (the event has "OK")',
     );
   });
 

@@ -54,8 +54,11 @@ describe('normalizeComplianceChange', () => {
         annotation: 'One or more access keys have not been rotated in 90 days.',
         // Identified from the deployed name until triage asks AWS Config for the rule's source identifier.
         rule: { by: 'name', identifier: 'ACCESS_KEYS_ROTATED' },
+        severityDeclaredBy: 'playbook',
       },
-      notes: [],
+      notes: [
+        'Severity 5: ACCESS_KEYS_ROTATED is declared medium (packages/core/src/playbooks/config-rules.ts) and a playbook acts on it.',
+      ],
     });
   });
 

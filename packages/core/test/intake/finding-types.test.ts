@@ -951,8 +951,12 @@ describe('the catalog', () => {
       // The families that only an outbound connection reaches; the others are tried with INBOUND.
       const outbound = ['ec2-outbound-brute-force', 'ec2-threat-list'].includes(family.id);
       const connectionDirection = outbound ? 'OUTBOUND' : 'INBOUND';
+      // A family that every condition reaches through a user type (the S3 credentials family) is tried with it.
+      const userType = family.when.every((condition) => condition.userTypes !== undefined)
+        ? family.when[0]?.userTypes?.[0]
+        : undefined;
       for (const type of family.examples) {
-        expect(classifyFinding({ type, connectionDirection }).family, type).toBe(family.id);
+        expect(classifyFinding({ type, connectionDirection, userType }).family, type).toBe(family.id);
       }
     }
   });

@@ -148,6 +148,7 @@ describe('normalizeGuardDutyFinding: the incident', () => {
       knownType: true,
       archived: false,
       shape: 'eventbridge',
+      requiresApproval: false,
     });
   });
 

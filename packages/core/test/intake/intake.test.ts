@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadEvent, loadEventText, loadFixture } from '../../../../test/support/events.ts';
+import {
+  loadEvent,
+  loadEventText,
+  loadEventWithAccount,
+  loadFixture,
+} from '../../../../test/support/events.ts';
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake, intakeText } from '../../src/intake/intake.ts';
 import type { IntakeResult } from '../../src/intake/result.ts';
@@ -68,7 +73,8 @@ describe('intake: GuardDuty', () => {
         .sample,
     ).toBe(true);
     expect(
-      acceptedIncident(intake(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'))).sample,
+      acceptedIncident(intake(loadEventWithAccount('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')))
+        .sample,
     ).toBe(true);
     expect(
       acceptedIncident(intake(loadEvent('guardduty/raw-iam-recon-maliciousipcaller-custom.json'))).sample,
@@ -82,7 +88,7 @@ describe('intake: GuardDuty', () => {
 
   it('normalizes a PascalCase finding on purpose and finds its resources', () => {
     const incident = acceptedIncident(
-      intake(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')),
+      intake(loadEventWithAccount('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')),
     );
     expect(incident.facts).toMatchObject({ shape: 'eventbridge-pascalcase', connectionDirection: 'INBOUND' });
     expect(incident.notes.join(' ')).toMatch(/PascalCase/);
@@ -95,7 +101,7 @@ describe('intake: GuardDuty', () => {
 
   it('makes an instance that receives an inbound brute force a victim, never compromised', () => {
     const incident = acceptedIncident(
-      intake(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')),
+      intake(loadEventWithAccount('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json')),
     );
     expect(incident.category).toBe('instance-exposed');
     expect(incident.resources.find((resource) => resource.kind === 'ec2-instance')?.role).toBe('victim');
@@ -103,7 +109,7 @@ describe('intake: GuardDuty', () => {
 
   it('does not make an instance compromised because an access-key finding carries its details', () => {
     const incident = acceptedIncident(
-      intake(loadEvent('guardduty/eb-pascalcase-iam-credentialaccess-anomalous-4-enis.json')),
+      intake(loadEventWithAccount('guardduty/eb-pascalcase-iam-credentialaccess-anomalous-4-enis.json')),
     );
     expect(incident.category).toBe('credential-compromise');
     expect(incident.resources.find((resource) => resource.kind === 'ec2-instance')?.role).toBe('related');
@@ -112,7 +118,7 @@ describe('intake: GuardDuty', () => {
 
   it('reads an ASIA key as temporary and root as root activity', () => {
     const incident = acceptedIncident(
-      intake(loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json')),
+      intake(loadEventWithAccount('guardduty/eb-pascalcase-root-credential-usage-placeholders.json')),
     );
     expect(incident.category).toBe('root-activity');
     expect(incident.resources[0]).toMatchObject({

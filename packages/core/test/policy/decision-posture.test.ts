@@ -95,7 +95,8 @@ describe('decide: a Config result about a security group', () => {
     const after = decide(read(unread, 'INCOMING_SSH_DISABLED'), settings());
 
     // Assess
-    expect(before).toMatchObject({ action: 'notify', playbook: 'notify-only' });
+    // Unread, the name says nothing: a rule nobody declared, low and only recorded (intake's hook).
+    expect(before).toMatchObject({ action: 'ignore' });
     expect(after).toMatchObject({ action: 'remediate', playbook: 'security-group-ingress' });
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { listEvents, loadEvent, loadEventWithAccount, loadFixture } from '../../../../test/support/events.ts';
 import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake } from '../../src/intake/intake.ts';
@@ -214,7 +214,9 @@ describe('decide: EC2', () => {
   });
 
   it('never isolates a victim of an inbound brute force', () => {
-    const incident = incidentFrom(loadEvent('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'));
+    const incident = incidentFrom(
+      loadEventWithAccount('guardduty/eb-pascalcase-ec2-ssh-bruteforce-4-enis.json'),
+    );
     const decision = decide(
       incident,
       settings({ includeSampleFindings: true, severity: { autoRemediateAt: 1, approvalAt: 1 } }),
@@ -313,7 +315,7 @@ describe('decide: credentials', () => {
 
   it('never revokes root: notify, critical', () => {
     const incident = incidentFrom(
-      loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'),
+      loadEventWithAccount('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'),
     );
     expect(decide(incident, settings())).toMatchObject({
       action: 'notify',

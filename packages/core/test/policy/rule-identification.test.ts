@@ -85,7 +85,7 @@ describe('intake: a Config result before its rule is read', () => {
 
   it('makes a result of a rule nobody declared low, so that it does not page', () => {
     // Act
-    const incident = sshResult('s3-bucket-public-read-prohibited');
+    const incident = sshResult('required-tags');
 
     // Assess
     expect(incident.severity.label).toBe('low');
@@ -129,7 +129,13 @@ describe('identifyConfigRule', () => {
     });
     expect(identified.severity.label).toBe('high');
     expect(incident.severity.label).toBe('low');
-    expect(identified.notes.at(-1)).toContain('the managed rule INCOMING_SSH_DISABLED');
+    expect(identified.notes).toContainEqual(
+      expect.stringContaining('the managed rule INCOMING_SSH_DISABLED'),
+    );
+    expect(identified.notes.at(-1)).toBe(
+      'Severity 7: INCOMING_SSH_DISABLED is declared high (packages/core/src/playbooks/config-rules.ts) and a playbook acts on it.',
+    );
+    expect(identified.facts).toMatchObject({ severityDeclaredBy: 'playbook' });
     expect(identified.facts.source === 'config' && settingsKeyOf(identified.facts)).toBe(
       'INCOMING_SSH_DISABLED',
     );

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it, vi } from 'vitest';
-import { loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { loadEvent, loadEventWithAccount, loadFixture } from '../../../../test/support/events.ts';
 import { createSandbox, type Sandbox } from '../../../local/src/sandbox/index.ts';
 import { SANDBOX_RESOURCES, seedCordonResources } from '../../../local/src/seed.ts';
 import { DynamoDbLedger } from '../../src/ledger/dynamodb-ledger.ts';
@@ -159,7 +159,7 @@ describe('triage', () => {
 
   it('runs notifications as the notify-only and root-activity playbooks', async () => {
     const { ports: p, executions } = ports();
-    await triage(loadEvent('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'), p);
+    await triage(loadEventWithAccount('guardduty/eb-pascalcase-root-credential-usage-placeholders.json'), p);
     await triage(
       loadEvent('guardduty/raw-iam-privesc-administrative-permissions-no-resource-panther.json'),
       p,

@@ -8,7 +8,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the variants edit a parsed JSON event in place.
 import { quarantineInstanceStatement } from '@cordon/core/actions/deny-policy';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { loadEvent, loadEventWithAccount, loadFixture } from '../../../../test/support/events.ts';
 import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
 import { deployedPrincipals } from '../../src/iam/principals.ts';
 import { iamReport } from '../../src/iam/report.ts';
@@ -173,7 +173,8 @@ const CASES: readonly FlowCase[] = [
     event: () => loadFixture('config-access-keys-rotated-noncompliant.json'),
     options: {},
   },
-  { name: 'root-activity', event: () => loadEvent(ROOT_EVENT), options: { settings: SAMPLES } },
+  // The sample's account is the 13-digit placeholder, which intake refuses: given a real one.
+  { name: 'root-activity', event: () => loadEventWithAccount(ROOT_EVENT), options: { settings: SAMPLES } },
   // The posture remediations, each on a Config result under a conformance pack or Security Hub name, then
   // released (a revoked rule that had tags comes back with them: tagging on create).
   ...Object.entries(POSTURE_EVENTS).map(
