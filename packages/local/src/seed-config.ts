@@ -9,6 +9,7 @@
  * remediation acts on whose seed is missing.
  */
 import type { IpPermission } from '@aws-sdk/client-ec2';
+import { CONFIG_RULE_SEVERITIES } from '@cordon/core/intake/config-rules';
 import type { ConfigFacts, GenericResource } from '@cordon/core/intake/incident';
 import { ruleIdentifierFromName } from '@cordon/core/playbooks/config-rules';
 import type { Sandbox } from './sandbox/index.ts';
@@ -206,7 +207,10 @@ export function seedConfigResult(
   resource: GenericResource,
   vpcId: string,
 ): void {
-  const identifier = ruleIdentifierFromName(facts.configRuleName);
+  // A managed rule intake rates by name (its severity table) is managed too, though no playbook declares it.
+  const identifier =
+    ruleIdentifierFromName(facts.configRuleName) ??
+    CONFIG_RULE_SEVERITIES.find((entry) => entry.rule === facts.baseRuleName)?.identifier;
   const seed = identifier === undefined ? undefined : CONFIG_SEEDS[identifier];
   const existing = sandbox.config.snapshot().rules[facts.configRuleName];
   if (existing === undefined) {
