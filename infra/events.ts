@@ -6,7 +6,7 @@
  * dead-letter queue that an alarm watches.
  */
 import type { EventPattern } from '@cordon/core/events/pattern';
-import { validatePattern } from '@cordon/core/events/pattern';
+import { validatePattern } from '@cordon/core/events/pattern-validate';
 import { deployedRules, type EventRule } from '@cordon/core/events/rules';
 import type { IntakeBus } from './bus.ts';
 import type { DeployConfig } from './config.ts';

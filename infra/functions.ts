@@ -186,15 +186,17 @@ const requestApproval: FunctionSpec = {
     {
       sid: 'WriteApprovals',
       effect: 'Allow',
-      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       resources: [ARN.approvalsTable],
-      why: 'Record the pending approval with its task token, then the Slack message it was posted as.',
+      why: 'Record the pending approval with its task token, then the Slack message it was posted as; join the approval group of its kind (read the group, claim a place, post or update its message).',
     },
     readParameters('ReadApprovalSecrets', APPROVAL_SECRETS, 'Sign approval links and post them to Slack.'),
     PUBLISH_TO_TOPIC,
   ],
   url: false,
-  timeoutSeconds: 30,
+  // A group member waits for its group's message (up to 20 s) and for its turn to update it (up to 10 s,
+  // chat.update's pace), then Slack's own 5 s: packages/core/src/approval/group-request.ts.
+  timeoutSeconds: 60,
   memoryMb: 256,
 };
 
@@ -211,7 +213,7 @@ const approvalApi: FunctionSpec = {
       effect: 'Allow',
       actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
       resources: [ARN.approvalsTable],
-      why: 'Read the pending approval and record the decision (conditional update: single use).',
+      why: 'Read the pending approval (or group) and record the decision (conditional update: single use).',
     },
     readParameters(
       'ReadApprovalSecrets',
@@ -230,7 +232,9 @@ const approvalApi: FunctionSpec = {
     },
   ],
   url: true,
-  timeoutSeconds: 10,
+  // A group decision answers every member (up to 500, 16 at once, each callback tried up to 3 times):
+  // packages/core/src/approval/group-decide.ts. What a cut-short delivery leaves is finished by Retry delivery.
+  timeoutSeconds: 30,
   memoryMb: 256,
 };
 

@@ -1,7 +1,10 @@
 /**
  * The customer-managed key and the two tables: the incident ledger (triage's claims and blast-radius counters
- * included) and the approvals. Both encrypted with the key, both with point-in-time recovery.
+ * included) and the approvals. Both encrypted with the key, both with point-in-time recovery. Each has one
+ * global secondary index for operators (`cordon incidents`, `cordon evidence`), so that nothing Scans a table:
+ * the ledger's decisions by month (sparse: triage's entries only), the approvals by incident.
  */
+import { APPROVALS_INDEX, DECISIONS_INDEX } from '@cordon/core/ledger/indexes';
 import type { DeployConfig } from './config.ts';
 import type { TemplateValues } from './permissions.ts';
 
@@ -65,13 +68,29 @@ export function keyPolicy(values: TemplateValues): string {
   });
 }
 
+/** A global secondary index projecting every attribute (on-demand tables need no capacity for it). */
+interface IndexShape {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
 function table(
   logical: string,
   name: string,
   key: aws.kms.Key,
   config: DeployConfig,
-  shape: { hashKey: string; rangeKey?: string; ttl: string; pitr: boolean },
+  shape: { hashKey: string; rangeKey?: string; ttl: string; pitr: boolean; index: IndexShape },
 ): aws.dynamodb.Table {
+  // Every key attribute, of the table and of its index, once (string keys throughout).
+  const keyAttributes = [
+    ...new Set([
+      shape.hashKey,
+      ...(shape.rangeKey === undefined ? [] : [shape.rangeKey]),
+      shape.index.partitionKey,
+      shape.index.sortKey,
+    ]),
+  ];
   return new aws.dynamodb.Table(
     logical,
     {
@@ -79,9 +98,14 @@ function table(
       billingMode: 'PAY_PER_REQUEST',
       hashKey: shape.hashKey,
       ...(shape.rangeKey === undefined ? {} : { rangeKey: shape.rangeKey }),
-      attributes: [
-        { name: shape.hashKey, type: 'S' },
-        ...(shape.rangeKey === undefined ? [] : [{ name: shape.rangeKey, type: 'S' }]),
+      attributes: keyAttributes.map((attribute) => ({ name: attribute, type: 'S' })),
+      globalSecondaryIndexes: [
+        {
+          name: shape.index.name,
+          hashKey: shape.index.partitionKey,
+          rangeKey: shape.index.sortKey,
+          projectionType: 'ALL',
+        },
       ],
       ttl: { attributeName: shape.ttl, enabled: true },
       pointInTimeRecovery: { enabled: shape.pitr },
@@ -111,11 +135,13 @@ export function createStorage(config: DeployConfig, values: $util.Output<Templat
       rangeKey: 'sk',
       ttl: 'expiresAt',
       pitr: true,
+      index: DECISIONS_INDEX,
     }),
     approvals: table('CordonApprovals', `${config.prefix}-approvals`, key, config, {
       hashKey: 'approvalId',
       ttl: 'expiresAtEpoch',
       pitr: true,
+      index: APPROVALS_INDEX,
     }),
   };
 }

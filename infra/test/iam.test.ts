@@ -63,6 +63,8 @@ const EXPECTED_NON_ACTION: Record<string, string[]> = {
   'request-approval': [
     ...PLATFORM,
     ...SETTINGS,
+    // GetItem: the approval group a request joins (its pointer, the group, its newest members).
+    'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'ssm:GetParameter',

@@ -1,5 +1,6 @@
 import { DETECTIONS } from '@cordon/core/detections/alarms';
 import { putMetricAlarmInput } from '@cordon/core/detections/thresholds';
+import { APPROVALS_INDEX, DECISIONS_INDEX } from '@cordon/core/ledger/indexes';
 import {
   DEFAULT_SETTINGS,
   parseSettings,
@@ -48,11 +49,33 @@ describe('storage', () => {
       attributes: [
         { name: 'incidentId', type: 'S' },
         { name: 'sk', type: 'S' },
+        { name: 'decisionMonth', type: 'S' },
       ],
       ttl: { attributeName: 'expiresAt', enabled: true },
       pointInTimeRecovery: { enabled: true },
       serverSideEncryption: { enabled: true, kmsKeyArn: KEY_ARN },
     });
+  });
+
+  it('indexes the ledger’s decisions by month (sparse: only triage’s entries carry decisionMonth), the index the incidents commands read', () => {
+    const ledger = deployment.named('aws:dynamodb/table:Table', 'cordon-test-ledger');
+
+    expect(ledger.inputs.globalSecondaryIndexes).toEqual([
+      { name: DECISIONS_INDEX.name, hashKey: 'decisionMonth', rangeKey: 'sk', projectionType: 'ALL' },
+    ]);
+  });
+
+  it('indexes approvals by incident on attributes every approval record holds (incidentId, requestedAt)', () => {
+    const approvals = deployment.named('aws:dynamodb/table:Table', 'cordon-test-approvals');
+
+    expect(approvals.inputs.globalSecondaryIndexes).toEqual([
+      { name: APPROVALS_INDEX.name, hashKey: 'incidentId', rangeKey: 'requestedAt', projectionType: 'ALL' },
+    ]);
+    expect(approvals.inputs.attributes).toEqual([
+      { name: 'approvalId', type: 'S' },
+      { name: 'incidentId', type: 'S' },
+      { name: 'requestedAt', type: 'S' },
+    ]);
   });
 
   it('keeps approvals with their TTL attribute, recoverable and encrypted with the key', () => {

@@ -109,6 +109,30 @@ export function mergeReports(
 }
 
 /**
+ * The report without the surviving and uncovered mutants of `paths`, so that Stryker tests them again.
+ * Stryker's incremental mode reuses a mutant's result while the mutant's own code and the tests covering it
+ * are unchanged; it does not see a change elsewhere in the file (a new check, a new call) that a covering
+ * test now notices. A survivor it reuses may be killed today: `npm run test:mutation -- <files>
+ * --retest-survivors` runs those again (the killed ones are still reused).
+ *
+ * @example withoutSurvivors(readReport('mutation/.stryker-incremental.json'), ['packages/core/src/actions/notify.ts'])
+ */
+export function withoutSurvivors(report: MutationReport, paths: readonly string[]): MutationReport {
+  const files: Record<string, FileResult> = { ...report.files };
+  for (const path of paths) {
+    const file = files[path];
+    if (file === undefined) continue;
+    files[path] = {
+      ...file,
+      mutants: file.mutants.filter(
+        (mutant) => mutant.status !== 'Survived' && mutant.status !== 'NoCoverage',
+      ),
+    };
+  }
+  return { ...report, files };
+}
+
+/**
  * Stryker's incremental file after a run — complete, or cut short (Stryker saves what it tested when it is
  * stopped) — folded into the cache of every mutant result so far: a later run starts from all of them.
  * A file whose source changed keeps only the new results; otherwise results are merged mutant by mutant

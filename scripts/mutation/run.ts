@@ -13,11 +13,15 @@ import {
   mergeReports,
   readReport,
   readReportIfAny,
+  withoutSurvivors,
   writeReport,
 } from './report.ts';
 import { listTargets, SCORE_THRESHOLD } from './targets.ts';
 
-const args = process.argv.slice(2);
+// `--retest-survivors` is Cordon's, not Stryker's: see withoutSurvivors.
+const RETEST_SURVIVORS = '--retest-survivors';
+const retestSurvivors = process.argv.includes(RETEST_SURVIVORS);
+const args = process.argv.slice(2).filter((arg) => arg !== RETEST_SURVIVORS);
 // Everything from the first flag on goes to Stryker as is; what comes before are files or globs to mutate.
 const firstFlag = args.findIndex((arg) => arg.startsWith('-'));
 const files = firstFlag === -1 ? args : args.slice(0, firstFlag);
@@ -32,6 +36,14 @@ rmSync(at(PATHS.incremental), { force: true });
 if (!existsSync(at(PATHS.cache)) && existsSync(at(PATHS.report)))
   copyFileSync(at(PATHS.report), at(PATHS.cache));
 if (existsSync(at(PATHS.cache))) copyFileSync(at(PATHS.cache), at(PATHS.incremental));
+// The files named (or every target): their globs resolved now, to drop their survivors before Stryker starts.
+const ran =
+  files.length === 0
+    ? listTargets(ROOT)
+    : [...new Set(files.flatMap((pattern) => globSync(pattern, { cwd: ROOT })))].sort();
+if (retestSurvivors && existsSync(at(PATHS.incremental))) {
+  writeReport(at(PATHS.incremental), withoutSurvivors(readReport(at(PATHS.incremental)), ran));
+}
 const keep = () => {
   if (!existsSync(at(PATHS.incremental))) return;
   writeReport(
@@ -61,10 +73,6 @@ if (!existsSync(at(PATHS.run))) {
 
 // Stryker's report also lists the files of its incremental file that it did not mutate this time, with
 // their old (possibly partial) results: only the files this run mutated are taken.
-const ran =
-  files.length === 0
-    ? listTargets(ROOT)
-    : [...new Set(files.flatMap((pattern) => globSync(pattern, { cwd: ROOT })))].sort();
 const runReport = readReport(at(PATHS.run));
 const mutated: MutationReport = {
   ...runReport,

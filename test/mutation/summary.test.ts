@@ -5,7 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { checkMutation } from '../../scripts/mutation/check.ts';
 import { EquivalentMutantStaleError, MutationFileInvalidError } from '../../scripts/mutation/errors.ts';
 import type { MutantResult, MutantStatus, MutationReport } from '../../scripts/mutation/report.ts';
-import { mergeIntoCache, mergeReports, shortTestId } from '../../scripts/mutation/report.ts';
+import {
+  mergeIntoCache,
+  mergeReports,
+  shortTestId,
+  withoutSurvivors,
+} from '../../scripts/mutation/report.ts';
 import type { EquivalentMutant, MutationSummary } from '../../scripts/mutation/summary.ts';
 import { readAwaitingRun, readEquivalents, sha256, summarize } from '../../scripts/mutation/summary.ts';
 
@@ -391,5 +396,26 @@ describe('mergeIntoCache', () => {
       files: { 'a.ts': file('new', [mutant('1', 'Killed', 1)]) },
     };
     expect(mergeIntoCache(cache, run).files['a.ts']?.mutants).toHaveLength(1);
+  });
+});
+
+describe('withoutSurvivors', () => {
+  it('drops the surviving and uncovered mutants of the files named, so Stryker tests them again, and keeps the rest', () => {
+    // Prepare
+    const report = reportOf({
+      'a.ts': {
+        source: 'A',
+        mutants: [mutant('1', 'Survived', 1), mutant('2', 'Killed', 2), mutant('3', 'NoCoverage', 3)],
+      },
+      'b.ts': { source: 'B', mutants: [mutant('1', 'Survived', 1)] },
+    });
+
+    // Act
+    const kept = withoutSurvivors(report, ['a.ts', 'gone.ts']);
+
+    // Assess
+    expect(kept.files['a.ts']?.mutants.map((m) => m.status)).toEqual(['Killed']);
+    expect(kept.files['b.ts']).toEqual(report.files['b.ts']);
+    expect(Object.keys(kept.files)).toEqual(['a.ts', 'b.ts']);
   });
 });

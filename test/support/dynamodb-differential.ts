@@ -92,10 +92,15 @@ export class DynamoDbDifferential {
         definition.partitionKey,
         ...(definition.sortKey === undefined ? [] : [definition.sortKey]),
       ];
+      const indexes = definition.globalSecondaryIndexes ?? [];
+      const attributes = [
+        ...new Set([...keys, ...indexes.flatMap((index) => [index.partitionKey, index.sortKey])]),
+      ];
       this.model.createTable({
         tableName,
         partitionKey: definition.partitionKey,
         ...(definition.sortKey === undefined ? {} : { sortKey: definition.sortKey }),
+        ...(indexes.length === 0 ? {} : { globalSecondaryIndexes: indexes }),
       });
       await this.reference.send(
         new DynamoDb.CreateTableCommand({
@@ -104,8 +109,20 @@ export class DynamoDbDifferential {
             AttributeName,
             KeyType: index === 0 ? 'HASH' : 'RANGE',
           })),
-          AttributeDefinitions: keys.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
+          AttributeDefinitions: attributes.map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
           BillingMode: 'PAY_PER_REQUEST',
+          ...(indexes.length === 0
+            ? {}
+            : {
+                GlobalSecondaryIndexes: indexes.map((index) => ({
+                  IndexName: index.indexName,
+                  KeySchema: [
+                    { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+                    { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+                  ],
+                  Projection: { ProjectionType: 'ALL' as const },
+                })),
+              }),
         }),
       );
       await this.untilActive(tableName);
@@ -217,6 +234,12 @@ export interface TableDefinition {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey?: string;
+  /** Global secondary indexes (string keys, every attribute projected), as infra/storage.ts gives Cordon's tables. */
+  readonly globalSecondaryIndexes?: readonly {
+    readonly indexName: string;
+    readonly partitionKey: string;
+    readonly sortKey: string;
+  }[];
 }
 
 export type Outcome =

@@ -8,11 +8,18 @@ import { automaticApprovals } from '@cordon/local/engine';
 import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { createSandbox } from '@cordon/local/sandbox/index';
+import { isBadInput } from './aws/aws-errors.ts';
+import { awsStage } from './aws/stage.ts';
 import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
+import { detectionsCommand } from './commands/detections.ts';
+import { evidenceCommand } from './commands/evidence.ts';
+import { incidentsCommand } from './commands/incidents.ts';
+import type { OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
 import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
+import { settingsCommand } from './commands/settings.ts';
 import { ReplayStoppedError, UsageError } from './errors.ts';
 import { EXIT, type Io, processIo } from './io.ts';
 import { readSettingsFile } from './settings-file.ts';
@@ -39,8 +46,31 @@ ${SCENARIO_USAGE}
 --via: how the event arrives; by default a bare GuardDuty finding through the poller, anything else
        through EventBridge (--via poller on a GuardDuty envelope hands the poller its finding).
 
-Exit codes: 0 every file got a result (scenario: it ran), 1 the command could not run, 2 usage error
-(scenario: the file is not a valid scenario).`;
+Operating a deployed stage (the standard AWS credential chain and region: AWS_PROFILE, AWS_REGION; --region
+overrides the region). docs/operations.md shows each command with its output and the IAM each needs.
+  cordon settings check <file> [--json]
+  cordon settings pull --stage <stage> [--json] [--out <file>]
+  cordon settings diff --stage <stage> <file> [--delete] [--json]
+  cordon settings push --stage <stage> <file> [--delete] [--yes]
+      The settings in SSM: checked offline with the loader's schema; read back with their version (the one
+      the ledger records); compared with a file; pushed (only what changes, nothing deleted without --delete,
+      an invalid result refused before any write, confirmed unless --yes, each write tagged with who pushed).
+  cordon detections check|pull|diff|push …   (the same options)
+      The alarm thresholds in SSM, checked as threshold-sync checks them.
+  cordon incidents list --stage <stage> [--since 7d|<ISO time>] [--status <status>,…] [--json]
+  cordon incidents show <incident-id> --stage <stage> [--json]
+      The incidents from the ledger, Step Functions and the approvals table.
+  cordon evidence --stage <stage> --from <time> [--to <time>] [--format json|md|html] [--out <file>]
+      An evidence pack of every incident decided in the window, for auditors.
+
+Exit codes: 0 done (every file got a result; scenario: it ran), 1 the command could not run (or a checked
+file is invalid), 2 usage error or bad input: nothing was written (scenario: the file is not a valid scenario).`;
+
+/** Seams of the operator commands: where a stage is reached (a sandbox in tests) and the clock. */
+export interface MainOptions {
+  readonly connect?: OperatorContext['connect'];
+  readonly now?: () => Date;
+}
 
 /** The bundled copies of ../shared/events (verbatim). */
 export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'events');
@@ -50,8 +80,17 @@ export const BUNDLED_EVENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)
  *
  * @example await main(['plan', 'event.json', '--json'])
  */
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: Io = processIo,
+  options: MainOptions = {},
+): Promise<number> {
   const [command, ...rest] = argv;
+  const operator: OperatorContext = {
+    io,
+    connect: options.connect ?? ((request) => awsStage(request)),
+    now: options.now ?? (() => new Date()),
+  };
   try {
     switch (command) {
       case 'plan':
@@ -62,6 +101,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         return await demoCommand(rest, io);
       case 'scenario':
         return await scenarioCommand(rest, io);
+      case 'settings':
+        return await settingsCommand(rest, operator);
+      case 'detections':
+        return await detectionsCommand(rest, operator);
+      case 'incidents':
+        return await incidentsCommand(rest, operator);
+      case 'evidence':
+        return await evidenceCommand(rest, operator);
       case undefined:
       case 'help':
       case '--help':
@@ -77,7 +124,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       io.err(USAGE);
       return EXIT.usage;
     }
-    io.err(`cordon: ${error instanceof Error ? error.message : String(error)}`);
+    if (isBadInput(error)) {
+      // A refused file or push: what was wrong, and that nothing was written.
+      io.err(`cordon: ${(error as Error).name}: ${(error as Error).message}`);
+      for (const problem of (error as { problems?: readonly string[] }).problems ?? [])
+        io.err(`  - ${problem}`);
+      return EXIT.usage;
+    }
+    // Named errors (no credentials, access denied, stage not found…) say their name: scripts and people match it.
+    io.err(
+      error instanceof Error
+        ? `cordon: ${error.name === 'Error' ? '' : `${error.name}: `}${error.message}`
+        : `cordon: ${String(error)}`,
+    );
     return EXIT.failed;
   }
 }

@@ -36,14 +36,15 @@ describe.skipIf(!HAS_CHROMIUM)('a cordon replay decided in a real browser', () =
   it('opens the printed link, sees the proposed actions, clicks Approve, and the execution finishes SUCCEEDED', async () => {
     const { prompt, report } = replayWaitingForApproval();
     const { link } = await prompt;
-    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]+\?/);
+    // A request joins the approval group of its kind, as deployed: the link is the group's page.
+    expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/groups\/[\w-]+\?/);
 
     const page = await browser.newPage();
     await page.goto(link);
     await expect(page.locator('ol').getByText('contain-instance', { exact: true }).isVisible()).resolves.toBe(
       true,
     );
-    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('button', { name: 'Approve all waiting' }).click();
     await page.waitForSelector('#outcome');
     await page.close();
 
@@ -57,7 +58,7 @@ describe.skipIf(!HAS_CHROMIUM)('a cordon replay decided in a real browser', () =
     const { prompt, report } = replayWaitingForApproval();
     const page = await browser.newPage();
     await page.goto((await prompt).link);
-    await page.getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('button', { name: 'Reject all waiting' }).click();
     await page.waitForSelector('#outcome');
     await page.close();
 

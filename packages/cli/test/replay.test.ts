@@ -1,6 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GROUP_ACTION_FIELD } from '@cordon/core/approval/group-page';
 import { automaticApprovals } from '@cordon/local/engine';
 import { describe, expect, it } from 'vitest';
 import { eventPath } from '../../../test/support/events.ts';
@@ -198,7 +199,10 @@ describe('cordon replay', () => {
         if (shown?.[1] !== undefined) linkShown(shown[1]);
       },
     });
-    // Decide as the page's form would: GET (which decides nothing) sets the CSRF cookie, POST decides.
+    // The request joined the approval group of its kind, as deployed: the link is the group's page.
+    expect(await link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/groups\/[\w-]+\?/);
+    // Decide as the page's form would: GET (which decides nothing) sets the CSRF cookie, POST decides
+    // (Approve all waiting: the places the page showed).
     const page = await fetch(await link);
     const html = await page.text();
     const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';
@@ -207,7 +211,9 @@ describe('cordon replay', () => {
       sig: field('sig'),
       exp: field('exp'),
       csrf: field('csrf'),
-      decision: 'approve',
+      from: field('from'),
+      through: field('through'),
+      [GROUP_ACTION_FIELD]: 'approve:all',
     });
     const decided = await fetch(new URL(action.replace(/&amp;/g, '&'), await link), {
       method: 'POST',

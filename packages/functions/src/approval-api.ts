@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { createApprovalApi } from '@cordon/core/approval/api';
 import type { ApprovalLogger, TaskCallbacks } from '@cordon/core/approval/decide';
+import { type ApprovalGroupStore, DynamoDbApprovalGroups } from '@cordon/core/approval/groups';
 import type { WebIdentity } from '@cordon/core/approval/http';
 import { type ApprovalStore, DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import type { ApprovalSecrets } from '@cordon/core/approval/secrets';
@@ -40,6 +41,8 @@ export function stepFunctionsCallbacks(sfn: Pick<SFNClient, 'send'>): TaskCallba
 export interface ApprovalApiDependencies {
   readonly logger: Logger;
   readonly store: ApprovalStore;
+  /** Approval groups, in the same table (absent: `/groups/…` answers 404). */
+  readonly groups?: ApprovalGroupStore;
   readonly sfn: Pick<SFNClient, 'send'>;
   secrets(): Promise<ApprovalSecrets>;
   readonly fetch?: typeof fetch;
@@ -63,9 +66,12 @@ export function approvalApiDependenciesFromEnvironment(): ApprovalApiDependencie
   });
   const identityHeader = getStringFromEnv({ key: 'CORDON_IDENTITY_HEADER', defaultValue: '' });
   const logger = new Logger({ serviceName: 'cordon-approval-api' });
+  // One client (one connection pool) for the records and the groups: they share the table.
+  const dynamodb = new DynamoDBClient({});
   return {
     logger,
-    store: new DynamoDbApprovalStore({ client: new DynamoDBClient({}), tableName: table }),
+    store: new DynamoDbApprovalStore({ client: dynamodb, tableName: table }),
+    groups: new DynamoDbApprovalGroups({ client: dynamodb, tableName: table }),
     sfn: new SFNClient({}),
     secrets: ssmApprovalSecrets(stage),
     ...(identityHeader === '' ? {} : { identityHeader: identityHeader.toLowerCase() }),
@@ -129,6 +135,7 @@ export function createApprovalApiHandler(
   const { logger } = deps;
   const api = createApprovalApi({
     store: deps.store,
+    ...(deps.groups === undefined ? {} : { groups: deps.groups }),
     callbacks: stepFunctionsCallbacks(deps.sfn),
     secrets: deps.secrets,
     now: deps.now,

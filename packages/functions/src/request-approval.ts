@@ -8,6 +8,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { ApprovalLogger } from '@cordon/core/approval/decide';
+import { type ApprovalGroupStore, DynamoDbApprovalGroups } from '@cordon/core/approval/groups';
 import { type ApprovalStore, DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { type RequestApprovalResult, requestApproval } from '@cordon/core/approval/request-approval';
 import type { ApprovalSecrets } from '@cordon/core/approval/secrets';
@@ -26,6 +27,8 @@ export interface RequestApprovalDependencies {
   readonly logger: Logger;
   loadSettings(): Promise<SettingsResult>;
   readonly store: ApprovalStore;
+  /** Approval groups, in the same table (absent: every request is asked alone). */
+  readonly groups?: ApprovalGroupStore;
   secrets(): Promise<ApprovalSecrets>;
   /** Where the approval API answers (the Function URL). */
   readonly linkBaseUrl: string;
@@ -33,6 +36,8 @@ export interface RequestApprovalDependencies {
   readonly topicArn?: string;
   readonly fetch?: typeof fetch;
   now(): Date;
+  /** Waits while a group's message is posted or its update is due (tests pass a fake). */
+  sleep?(milliseconds: number): Promise<void>;
 }
 
 /** What the function returns (for logs and tests): never the task token. */
@@ -54,13 +59,16 @@ export function requestApprovalDependenciesFromEnvironment(
   // No metrics: what an approval request did is in its log line and in the approvals table.
   const logger = new Logger({ serviceName: 'cordon-request-approval' });
   const settings = createSettingsLoader({ stage });
+  // One client (one connection pool) for the records and the groups: they share the table.
+  const dynamodb = new DynamoDBClient({});
   return {
     logger,
     loadSettings: () => settings.load(),
     store: new DynamoDbApprovalStore({
-      client: new DynamoDBClient({}),
+      client: dynamodb,
       tableName: table,
     }),
+    groups: new DynamoDbApprovalGroups({ client: dynamodb, tableName: table }),
     secrets: ssmApprovalSecrets(stage),
     linkBaseUrl,
     ...(topicArn === undefined ? {} : { topicArn, sns: new SNSClient({}) }),
@@ -109,11 +117,17 @@ export function createRequestApprovalHandler(
     const { sns, topicArn } = deps;
     const result = await requestApproval(event, {
       store: deps.store,
+      ...(deps.groups === undefined ? {} : { groups: deps.groups }),
+      ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
       approval: settings.settings.approval,
       linkBaseUrl: deps.linkBaseUrl,
       linkSigningKey: secrets.linkSigningKey,
       now: deps.now,
       ...(slackConfigured ? { postSlack: (message) => slack.post(message) } : {}),
+      // chat.update needs the bot token: a webhook's message cannot be edited.
+      ...(secrets.slackBotToken === undefined
+        ? {}
+        : { updateSlack: (ref, message) => slack.replace({ ref }, message) }),
       ...(sns === undefined || topicArn === undefined
         ? {}
         : {

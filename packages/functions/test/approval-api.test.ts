@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { MemoryApprovalStore } from '@cordon/core/approval/records';
+import { requestApproval } from '@cordon/core/approval/request-approval';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -22,6 +23,7 @@ import {
   TASK_TOKEN,
   type TestRequest,
 } from '../../core/test/approval/fixtures.ts';
+import { groupHarness, stormPayload } from '../../core/test/approval/group-fixtures.ts';
 import { type ApprovalApiDependencies, createApprovalApiHandler } from '../src/approval-api.ts';
 import { ssmApprovalSecrets } from '../src/approval-secrets.ts';
 
@@ -427,5 +429,60 @@ describe('ssmApprovalSecrets', () => {
 
     // Act / Assess
     await expect(ssmApprovalSecrets('test2')()).rejects.toThrow('link-signing key');
+  });
+});
+
+describe('approval API handler with approval groups', () => {
+  async function groupSetup(size: number) {
+    const harness = groupHarness({ start: LATER });
+    const { updateSlack: _none, ...asking } = harness.ports();
+    const asked = [];
+    for (let n = 1; n <= size; n += 1) asked.push(await requestApproval(stormPayload(n), asking));
+    const { deps, fetch } = await setup({ store: harness.store, groups: harness.groups, now: harness.now });
+    return {
+      harness,
+      deps,
+      fetch,
+      handler: createApprovalApiHandler(deps),
+      groupId: String(asked[0]?.group?.id),
+      link: new URL(String(asked[0]?.link)),
+    };
+  }
+
+  it('a group approved in Slack sends SendTaskSuccess once per member, then redraws the group message', async () => {
+    // Prepare
+    const { handler, groupId, fetch } = await groupSetup(3);
+    const value = `${groupId}:0:3`;
+    const click = {
+      ...slackClick({ value }),
+      actions: [{ type: 'button', action_id: 'cordon_group_approve', block_id: 'cordon_group', value }],
+    };
+
+    // Act
+    const result = await handler(functionUrlEvent(slackRequest(click)), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 3);
+    const tokens = sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input.taskToken);
+    expect(new Set(tokens)).toEqual(new Set([1, 2, 3].map((n) => String(stormPayload(n).taskToken))));
+    const redraw = fetch.mock.calls.find(
+      (call) => String(call[0]) === 'https://hooks.slack.com/actions/T0/1/abc',
+    );
+    expect(String(redraw?.[1]?.body)).toContain('3 approved');
+  });
+
+  it('serves the group page with its CSRF cookie scoped to the group, in the Function URL cookies field', async () => {
+    // Prepare
+    const { handler, link, groupId } = await groupSetup(2);
+
+    // Act
+    const result = await handler(functionUrlEvent(pageRequest(link)), context);
+
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(result.cookies).toEqual([expect.stringContaining(`Path=/groups/${groupId}`)]);
+    expect(result.body).toContain('value="approve:2"');
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
   });
 });

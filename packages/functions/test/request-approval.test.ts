@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DynamoDbApprovalGroups } from '@cordon/core/approval/groups';
 import { DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { failClosedSettings, parseSettings } from '@cordon/core/policy/settings';
 import type { Context } from 'aws-lambda';
@@ -15,6 +16,7 @@ import {
   NOW,
   TASK_TOKEN,
 } from '../../core/test/approval/fixtures.ts';
+import { stormPayload } from '../../core/test/approval/group-fixtures.ts';
 import { createSandbox } from '../../local/src/sandbox/index.ts';
 import { createRequestApprovalHandler, type RequestApprovalDependencies } from '../src/request-approval.ts';
 
@@ -64,7 +66,7 @@ function setup(overrides: Partial<RequestApprovalDependencies> = {}) {
     now: () => NOW,
     ...overrides,
   };
-  return { store, fetch, deps, handler: createRequestApprovalHandler(deps) };
+  return { store, client, fetch, deps, handler: createRequestApprovalHandler(deps) };
 }
 
 describe('request-approval handler', () => {
@@ -207,5 +209,38 @@ describe('request-approval handler', () => {
     ]) {
       expect(logged).not.toContain(secret);
     }
+  });
+});
+
+describe('request-approval handler with approval groups', () => {
+  it('the first request of a kind posts the group with chat.postMessage and one e-mail; the next joins and updates it with chat.update', async () => {
+    // Prepare
+    let clock = NOW.getTime();
+    const { deps, fetch, client } = setup();
+    const groups = new DynamoDbApprovalGroups({ client, tableName: 'cordon-approvals' });
+    const handler = createRequestApprovalHandler({
+      ...deps,
+      groups,
+      now: () => new Date(clock),
+      sleep: async (milliseconds) => {
+        clock += milliseconds;
+      },
+    });
+
+    // Act
+    const first = await handler(stormPayload(1), context);
+    const second = await handler(stormPayload(2), context);
+
+    // Assess
+    expect(first.group).toMatchObject({ seq: 1, announced: true });
+    expect(second.group).toMatchObject({ id: first.group?.id, seq: 2, announced: false });
+    expect(first.link).toContain(`/groups/${first.group?.id}?`);
+    const urls = fetch.mock.calls.map((call) => String(call[0]));
+    expect(urls).toEqual(['https://slack.com/api/chat.postMessage', 'https://slack.com/api/chat.update']);
+    const update = JSON.parse(String(fetch.mock.calls[1]?.[1]?.body));
+    expect(update).toMatchObject({ channel: 'C0SECURITY', ts: '1795860000.000100' });
+    expect(JSON.stringify(update)).toContain('×2');
+    expect(snsMock).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(JSON.stringify(fetch.mock.calls)).not.toContain('token-');
   });
 });

@@ -17,6 +17,7 @@ import {
   type IsApprover,
   type TaskCallbacks,
 } from '@cordon/core/approval/decide';
+import type { ApprovalGroupStore } from '@cordon/core/approval/groups';
 import type { WebIdentity } from '@cordon/core/approval/http';
 import type { ApprovalStore } from '@cordon/core/approval/records';
 import type { SlackResponder } from '@cordon/core/slack/client';
@@ -26,6 +27,8 @@ export interface ApprovalServerOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   readonly port?: number;
   readonly store: ApprovalStore;
+  /** Approval groups, for their pages (`/groups/…`); absent, those answer 404. */
+  readonly groups?: ApprovalGroupStore;
   /** Settle the local engine's task tokens (resolve = SendTaskSuccess, reject = SendTaskFailure). */
   readonly callbacks: TaskCallbacks;
   readonly linkSigningKey: string;
@@ -100,6 +103,7 @@ export function createApprovalServer(options: ApprovalServerOptions): ApprovalSe
         : configured(decidedBy, record));
   const api = createApprovalApi({
     store: options.store,
+    ...(options.groups === undefined ? {} : { groups: options.groups }),
     callbacks: options.callbacks,
     secrets: async () => ({
       linkSigningKey: options.linkSigningKey,

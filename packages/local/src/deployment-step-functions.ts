@@ -6,6 +6,7 @@ import type {
   StartExecutionCommandInput,
   StartExecutionCommandOutput,
 } from '@aws-sdk/client-sfn';
+import type { JsonValue } from '@cordon/core/playbooks/asl';
 import { awsError } from './sandbox/errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from './sandbox/types.ts';
 
@@ -67,8 +68,10 @@ function reusable(execution: ExecutionRecord, now: Date): boolean {
  * STANDARD workflows); otherwise `ExecutionAlreadyExists`, also once it has closed, until 90 days after
  * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). A started
  * execution is handed to `onStart`, which runs it (the local engine); `finish` records how it ended.
- * SendTaskSuccess / SendTaskFailure answer a task waiting on its token (`onTaskCallback`): the approval API's
- * callbacks reach a waiting approval that way, as in AWS.
+ * SendTaskSuccess / SendTaskFailure answer a task waiting on its token: a token registered with
+ * `waitForTaskToken` is answered here, once (the grouped approvals, deployment-grouped-approvals.ts); any other
+ * goes to `onTaskCallback` (the deployed approvals, deployment-approvals.ts). Either way the approval API's
+ * callbacks reach a waiting approval as in AWS.
  *
  * @example
  * const sfn = new StepFunctionsModel(sandbox.account.context, { stateMachineArns, onStart: (execution) => run(execution) });
@@ -79,6 +82,11 @@ export class StepFunctionsModel implements ServiceModel {
   public readonly commands: Readonly<Record<string, CommandHandler>>;
   private readonly state: StepFunctionsState = { executions: {} };
   private readonly stateMachines: ReadonlySet<string>;
+  /** Task tokens handed out by `.waitForTaskToken` Tasks: waiting for a callback, or closed. */
+  private readonly tasks = new Map<
+    string,
+    { readonly execution: string; resolve(output: JsonValue): void; reject(error: Error): void } | 'closed'
+  >();
 
   public constructor(
     private readonly context: SandboxContext,
@@ -97,14 +105,34 @@ export class StepFunctionsModel implements ServiceModel {
       StartExecution: (input) => this.startExecution(input as unknown as StartExecutionCommandInput),
       DescribeExecution: (input) => this.describeExecution(input as unknown as DescribeExecutionCommandInput),
       SendTaskSuccess: (input) => {
-        const { taskToken, output } = input as unknown as SendTaskSuccessCommandInput;
+        const success = input as unknown as SendTaskSuccessCommandInput;
+        if (this.tasks.has(String(success.taskToken ?? ''))) return this.sendTaskSuccess(success);
+        const { taskToken, output } = success;
         return this.taskCallback(taskToken, { kind: 'success', output: output ?? '{}' });
       },
       SendTaskFailure: (input) => {
-        const { taskToken, error, cause } = input as unknown as SendTaskFailureCommandInput;
+        const failure = input as unknown as SendTaskFailureCommandInput;
+        if (this.tasks.has(String(failure.taskToken ?? ''))) return this.sendTaskFailure(failure);
+        const { taskToken, error, cause } = failure;
         return this.taskCallback(taskToken, { kind: 'failure', error: error ?? '', cause: cause ?? '' });
       },
     };
+  }
+
+  /**
+   * A `.waitForTaskToken` Task of execution `execution` waits on `taskToken`: the promise is kept by
+   * SendTaskSuccess (its output) and broken by SendTaskFailure (an error named as the call's `error`, which
+   * the state's Catch matches), each accepted once.
+   */
+  public waitForTaskToken(taskToken: string, execution: string): Promise<JsonValue> {
+    return new Promise<JsonValue>((resolve, reject) => {
+      this.tasks.set(taskToken, { execution, resolve, reject });
+    });
+  }
+
+  /** The Task of `taskToken` ended without a callback (it failed or timed out): a later one is refused. */
+  public closeTask(taskToken: string): void {
+    if (this.tasks.has(taskToken)) this.tasks.set(taskToken, 'closed');
   }
 
   /**
@@ -127,6 +155,10 @@ export class StepFunctionsModel implements ServiceModel {
   ): void {
     const execution = this.state.executions[executionArn];
     if (execution === undefined) return;
+    // Its Tasks are over with it: a callback for one of them is now refused.
+    for (const [token, task] of this.tasks) {
+      if (task !== 'closed' && task.execution === execution.name) this.tasks.set(token, 'closed');
+    }
     execution.status = outcome.status;
     execution.stopDate = this.context.now().toISOString();
     if (outcome.error !== undefined) execution.error = outcome.error;
@@ -175,6 +207,39 @@ export class StepFunctionsModel implements ServiceModel {
     this.state.executions[executionArn] = execution;
     this.options.onStart(structuredClone(execution));
     return { executionArn, startDate: new Date(execution.startDate) };
+  }
+
+  /**
+   * The waiting Task of a registered token, taken (a token answers once). SendTaskSuccess and SendTaskFailure
+   * refuse one whose Task is closed — answered already, or over (`TaskTimedOut`: "the task token has either
+   * expired or the task associated with the token has already been closed",
+   * https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html).
+   */
+  private takeTask(taskToken: string | undefined) {
+    const task = this.tasks.get(String(taskToken ?? ''));
+    if (task === undefined) throw awsError('SFN', 'TaskDoesNotExist', 'Task does not exist anymore');
+    if (task === 'closed') throw awsError('SFN', 'TaskTimedOut', 'Task Timed Out');
+    this.tasks.set(String(taskToken), 'closed');
+    return task;
+  }
+
+  private sendTaskSuccess(input: SendTaskSuccessCommandInput): Record<string, never> {
+    let output: JsonValue;
+    try {
+      output = JSON.parse(String(input.output ?? '')) as JsonValue;
+    } catch {
+      throw awsError('SFN', 'InvalidOutput', 'Invalid Output: not JSON');
+    }
+    this.takeTask(input.taskToken).resolve(output);
+    return {};
+  }
+
+  private sendTaskFailure(input: SendTaskFailureCommandInput): Record<string, never> {
+    const task = this.takeTask(input.taskToken);
+    task.reject(
+      Object.assign(new Error(String(input.cause ?? '')), { name: input.error ?? 'States.TaskFailed' }),
+    );
+    return {};
   }
 
   private describeExecution(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { TaskCallbacks } from '@cordon/core/approval/decide';
+import { DynamoDbApprovalGroups } from '@cordon/core/approval/groups';
 import { DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { requestApproval } from '@cordon/core/approval/request-approval';
 import type { JsonValue } from '@cordon/core/playbooks/asl';
@@ -41,8 +42,8 @@ export interface PageApprovalsOptions {
 
 /**
  * Approvals answered by a person on the approval page, as in AWS: each `request-approval` Task stores its
- * record (in the sandbox's approvals table), publishes to the SNS topic, shows the link and the Slack message
- * that would be posted, and waits. The page's decision settles the task token: approve continues the
+ * record (in the sandbox's approvals table) in the approval group of its kind, publishes to the SNS topic,
+ * shows the group page's link and the Slack message that would be posted, and waits. The page's decision settles the task token: approve continues the
  * playbook, reject ends it without a change (SendTaskFailure with `ApprovalRejected`).
  *
  * @example
@@ -51,8 +52,11 @@ export interface PageApprovalsOptions {
  */
 export async function startPageApprovals(options: PageApprovalsOptions): Promise<PageApprovals> {
   const { sandbox, settings } = options;
-  const store = new DynamoDbApprovalStore({
-    client: sandboxClient(sandbox, DynamoDBClient),
+  const dynamodb = sandboxClient(sandbox, DynamoDBClient);
+  const store = new DynamoDbApprovalStore({ client: dynamodb, tableName: SANDBOX_RESOURCES.approvalsTable });
+  // As deployed, a request joins the approval group of its kind: the link is the group's page.
+  const groups = new DynamoDbApprovalGroups({
+    client: dynamodb,
     tableName: SANDBOX_RESOURCES.approvalsTable,
   });
   const sns = sandboxClient(sandbox, SNSClient);
@@ -70,12 +74,19 @@ export async function startPageApprovals(options: PageApprovalsOptions): Promise
   };
   // A fresh signing key per run: links of an earlier run cannot decide anything in this one.
   const linkSigningKey = randomBytes(32).toString('hex');
-  const server = await startApprovalServer({ port: options.port ?? 0, store, callbacks, linkSigningKey });
+  const server = await startApprovalServer({
+    port: options.port ?? 0,
+    store,
+    groups,
+    callbacks,
+    linkSigningKey,
+  });
 
   const responder: ApprovalResponder = async ({ taskToken, payload }) => {
     const decided = new Promise<JsonValue>((resolve, reject) => pending.set(taskToken, { resolve, reject }));
     const request = await requestApproval(payload, {
       store,
+      groups,
       approval: settings.approval,
       linkBaseUrl: server.url,
       linkSigningKey,

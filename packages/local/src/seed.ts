@@ -8,6 +8,7 @@ import type {
   NetworkInterfaceRef,
   Resource,
 } from '@cordon/core/intake/incident';
+import { APPROVALS_INDEX, DECISIONS_INDEX } from '@cordon/core/ledger/indexes';
 import { createSandbox, type Sandbox } from './sandbox/index.ts';
 import type { SandboxAccountOptions } from './sandbox/sandbox-account.ts';
 import { seedConfigResult } from './seed-config.ts';
@@ -237,8 +238,30 @@ export function seedCordonResources(sandbox: Sandbox, stage: string = DEFAULT_ST
   const names = cordonResourceNames(stage);
   // Idempotent: the tables and topic are made once per sandbox and stage.
   if (sandbox.dynamodb.snapshot().tables[names.ledgerTable] !== undefined) return;
-  sandbox.dynamodb.createTable({ tableName: names.ledgerTable, partitionKey: 'incidentId', sortKey: 'sk' });
-  sandbox.dynamodb.createTable({ tableName: names.approvalsTable, partitionKey: 'approvalId' });
+  // With the indexes infra gives them (infra/storage.ts): operators list incidents and approvals through them.
+  sandbox.dynamodb.createTable({
+    tableName: names.ledgerTable,
+    partitionKey: 'incidentId',
+    sortKey: 'sk',
+    globalSecondaryIndexes: [
+      {
+        indexName: DECISIONS_INDEX.name,
+        partitionKey: DECISIONS_INDEX.partitionKey,
+        sortKey: DECISIONS_INDEX.sortKey,
+      },
+    ],
+  });
+  sandbox.dynamodb.createTable({
+    tableName: names.approvalsTable,
+    partitionKey: 'approvalId',
+    globalSecondaryIndexes: [
+      {
+        indexName: APPROVALS_INDEX.name,
+        partitionKey: APPROVALS_INDEX.partitionKey,
+        sortKey: APPROVALS_INDEX.sortKey,
+      },
+    ],
+  });
   sandbox.sns.addTopic(names.topicName);
 }
 

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../../../test/support/browser.ts';
 import { signApprovalLink } from '../../core/src/approval/links.ts';
+import { requestApproval } from '../../core/src/approval/request-approval.ts';
 import {
   APPROVAL_ID,
   APPROVER_WEB,
@@ -11,6 +12,7 @@ import {
   recordingCallbacks,
   TASK_TOKEN,
 } from '../../core/test/approval/fixtures.ts';
+import { groupHarness, stormPayload } from '../../core/test/approval/group-fixtures.ts';
 import { type RunningApprovalServer, startApprovalServer } from '../src/approval-server.ts';
 
 const LATER = new Date('2026-11-28T10:05:00.000Z');
@@ -115,5 +117,67 @@ describe.skipIf(!HAS_CHROMIUM)(`the approval page in a real browser (${CHROMIUM}
     expect(callbacks.calls).toHaveLength(1);
     expect(errors.filter((text) => text.includes('Content Security Policy'))).toEqual([]);
     await page.close();
+  });
+
+  describe('the group page', () => {
+    async function openGroup(size: number) {
+      const harness = groupHarness({ start: LATER });
+      const callbacks = recordingCallbacks();
+      server = await startApprovalServer({
+        store: harness.store,
+        groups: harness.groups,
+        callbacks,
+        linkSigningKey: LINK_KEY,
+        now: harness.now,
+        operator: { id: APPROVER_WEB, name: 'Alice' },
+        trustLocalOperator: false,
+      });
+      const { updateSlack: _none, ...asking } = harness.ports({ linkBaseUrl: server.url });
+      let link = '';
+      for (let n = 1; n <= size; n += 1) link = (await requestApproval(stormPayload(n), asking)).link;
+      const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      const errors: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await page.goto(link);
+      return { harness, callbacks, page, link, errors };
+    }
+
+    it('decides one member from its row, then all the waiting ones: each task answered once, no script run', async () => {
+      // Prepare
+      const { callbacks, page, link, errors } = await openGroup(3);
+      await expect(page.getByRole('heading', { name: /Approval needed: 3 ×/ }).isVisible()).resolves.toBe(
+        true,
+      );
+
+      // Act
+      await page
+        .locator('tr', { hasText: 'i-00000000000000002' })
+        .getByRole('button', { name: 'Reject' })
+        .click();
+      await page.waitForSelector('#outcome');
+      await page.goto(link);
+      await page.getByLabel('Comment').fill('the worm, contain it');
+      await page.getByRole('button', { name: 'Approve all waiting' }).click();
+      await page.waitForSelector('#outcome');
+
+      // Assess
+      await expect(page.locator('#outcome').textContent()).resolves.toContain(
+        '1 already decided (one by one)',
+      );
+      const byToken = Object.fromEntries(callbacks.calls.map((call) => [call.token, call.kind]));
+      expect(byToken).toEqual({
+        [String(stormPayload(1).taskToken)]: 'success',
+        [String(stormPayload(2).taskToken)]: 'failure',
+        [String(stormPayload(3).taskToken)]: 'success',
+      });
+      expect(callbacks.calls).toHaveLength(3);
+      expect(callbacks.calls.find((call) => call.kind === 'success')?.output).toMatchObject({
+        comment: 'the worm, contain it',
+      });
+      expect(errors.filter((text) => text.includes('Content Security Policy'))).toEqual([]);
+      await page.close();
+    });
   });
 });

@@ -133,4 +133,57 @@ describe('StepFunctionsModel (StartExecution: https://docs.aws.amazon.com/step-f
       client.send(new DescribeExecutionCommand({ executionArn: `${executionArn}-missing` })),
     ).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
   });
+
+  it('answers a waiting Task once: SendTaskSuccess resumes it with the output, a second callback is TaskTimedOut', async () => {
+    // Prepare
+    const { model, client } = stepFunctions();
+    const waiting = model.waitForTaskToken('token-1', 'incident-1');
+
+    // Act
+    await client.send(new SendTaskSuccessCommand({ taskToken: 'token-1', output: '{"decision":"approve"}' }));
+    const again = client.send(
+      new SendTaskFailureCommand({ taskToken: 'token-1', error: 'ApprovalRejected', cause: 'late' }),
+    );
+
+    // Assess
+    await expect(waiting).resolves.toEqual({ decision: 'approve' });
+    await expect(again).rejects.toMatchObject({ name: 'TaskTimedOut' });
+  });
+
+  it('SendTaskFailure fails the Task with the error named as sent (what the state’s Catch matches)', async () => {
+    // Prepare
+    const { model, client } = stepFunctions();
+    const waiting = model.waitForTaskToken('token-2', 'incident-2');
+
+    // Act
+    await client.send(
+      new SendTaskFailureCommand({ taskToken: 'token-2', error: 'ApprovalRejected', cause: 'by bob' }),
+    );
+
+    // Assess
+    await expect(waiting).rejects.toMatchObject({ name: 'ApprovalRejected', message: 'by bob' });
+  });
+
+  it('refuses a token no Task waits on (TaskDoesNotExist, the deployed approvals’ answer too), output that is not JSON (InvalidOutput), and a Task whose execution ended (TaskTimedOut)', async () => {
+    // Prepare
+    const { model, client, start } = stepFunctions();
+    const { executionArn } = await start('incident-3');
+    const waiting = model.waitForTaskToken('token-3', 'incident-3');
+    void waiting.catch(() => undefined);
+    const pending = model.waitForTaskToken('token-4', 'incident-4');
+    void pending.catch(() => undefined);
+
+    // Act
+    const unknown = client.send(new SendTaskSuccessCommand({ taskToken: 'never-handed-out', output: '{}' }));
+    const notJson = client.send(new SendTaskSuccessCommand({ taskToken: 'token-4', output: '{oops' }));
+    model.finish(executionArn ?? '', { status: 'TIMED_OUT' });
+    const ended = client.send(new SendTaskSuccessCommand({ taskToken: 'token-3', output: '{}' }));
+
+    // Assess
+    await expect(unknown).rejects.toMatchObject({ name: 'TaskDoesNotExist' });
+    await expect(notJson).rejects.toMatchObject({ name: 'InvalidOutput' });
+    await expect(ended).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    await client.send(new SendTaskSuccessCommand({ taskToken: 'token-4', output: '{}' }));
+    await expect(pending).resolves.toEqual({});
+  });
 });

@@ -8,6 +8,8 @@
  * - `POST /approvals/{id}/decision`: verifies link, CSRF token and identity; decides once (items 27, 29).
  * - `POST /slack/interactions`: verifies Slack's signature, ignores retries, checks the approver, writes the
  *   decision, acknowledges, and leaves the task callback and the message update to background work (item 28).
+ * - `GET /groups/{id}?sig=…&exp=…` and `POST /groups/{id}/decision`: an approval group's page and its
+ *   decisions, as a whole or one by one (group-routes.ts), under the same rules.
  *
  * Bad input is always a 4xx, never a 500 and never a decision: every route that can see attacker-chosen bytes
  * validates them first; a body over the limit is 413 before it is read; an unexpected failure (DynamoDB or
@@ -18,6 +20,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { rootCauseName } from '../errors.ts';
 import { type SlackClient, type SlackResponder, slackClient } from '../slack/client.ts';
 import { configuredApprovers, type IsApprover } from './decide.ts';
+import { groupDecision, groupPage } from './group-routes.ts';
 import {
   type ApprovalApiDependencies,
   type ApprovalRequestScope,
@@ -29,7 +32,7 @@ import {
   SLACK_NO_RETRY,
   type WebIdentity,
 } from './http.ts';
-import { APPROVAL_ID_PATTERN } from './links.ts';
+import { APPROVAL_ID_PATTERN, GROUP_ID_PATTERN } from './links.ts';
 import { approvalPage, webDecision } from './page-routes.ts';
 import type { ApprovalSecrets } from './secrets.ts';
 import { slackInteraction } from './slack-routes.ts';
@@ -43,6 +46,8 @@ const IDENTITY_VALUE = /^\P{Cc}{1,256}$/u;
 const PAGE_ROUTE = '/approvals/:id';
 const DECISION_ROUTE = '/approvals/:id/decision';
 const SLACK_ROUTE = '/slack/interactions';
+const GROUP_ROUTE = '/groups/:id';
+const GROUP_DECISION_ROUTE = '/groups/:id/decision';
 
 /** Hono's context for this app: the route that answered, for the log line. */
 type ApprovalApiEnv = { Variables: { route: string } };
@@ -178,6 +183,13 @@ export function createApprovalApi(deps: ApprovalApiDependencies): ApprovalApi {
       return APPROVAL_ID_PATTERN.test(id) ? handler(request, id, scope) : notFound();
     };
 
+  const withGroupId =
+    (handler: (request: Request, id: string, scope: ApprovalRequestScope) => Promise<Response>): Route =>
+    async (request, scope, c) => {
+      const id = c.req.param('id') ?? '';
+      return GROUP_ID_PATTERN.test(id) ? handler(request, id, scope) : notFound();
+    };
+
   const app = new Hono<ApprovalApiEnv>();
   app.use(async (c, next) => {
     await next();
@@ -195,6 +207,10 @@ export function createApprovalApi(deps: ApprovalApiDependencies): ApprovalApi {
   // Hono answers HEAD with the GET route, without the body.
   app.get(PAGE_ROUTE, named(PAGE_ROUTE), route(withId(approvalPage)));
   app.all(PAGE_ROUTE, named(PAGE_ROUTE), () => notAllowed('GET, HEAD'));
+  app.post(GROUP_DECISION_ROUTE, named(GROUP_DECISION_ROUTE), limit(true), route(withGroupId(groupDecision)));
+  app.all(GROUP_DECISION_ROUTE, named(GROUP_DECISION_ROUTE), () => notAllowed('POST'));
+  app.get(GROUP_ROUTE, named(GROUP_ROUTE), route(withGroupId(groupPage)));
+  app.all(GROUP_ROUTE, named(GROUP_ROUTE), () => notAllowed('GET, HEAD'));
   app.notFound(() => notFound());
   app.onError((error) => {
     // Not bad input (that is answered by the routes): a dependency failed. Nothing was decided, or the

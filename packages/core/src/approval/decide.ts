@@ -44,8 +44,14 @@ export interface ApprovalLogger {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
-/** Whether someone may decide this approval. */
-export type IsApprover = (decidedBy: DecidedBy, record: ApprovalRecord) => boolean | Promise<boolean>;
+/**
+ * What an approver check reads: the approvers recorded when the approval (or the group, whose members share
+ * them) was requested.
+ */
+export type ApproverSubject = Pick<ApprovalRecord, 'approvers'>;
+
+/** Whether someone may decide this approval (or this group). */
+export type IsApprover = (decidedBy: DecidedBy, subject: ApproverSubject) => boolean | Promise<boolean>;
 
 export interface DecideApprovalPorts {
   readonly store: ApprovalStore;
@@ -54,7 +60,36 @@ export interface DecideApprovalPorts {
   readonly logger?: ApprovalLogger;
   /** The clock for the callback's time (the decision's time is the input's `now`). */
   readonly now?: () => Date;
+  /** Waits between callback attempts (tests pass one that does not wait). Default: a timer. */
+  sleep?(milliseconds: number): Promise<void>;
 }
+
+/**
+ * SendTaskSuccess / SendTaskFailure errors that sending again cannot cure: the task is gone or closed
+ * (TaskTimedOut: "the task token has either expired or the task associated with the token has already been
+ * closed"), the token or output is refused, or the execution's KMS key cannot be used
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_SendTaskSuccess.html#API_SendTaskSuccess_Errors),
+ * or the function may not call (AccessDeniedException). Every other error — throttling (the account's
+ * SendTaskSuccess bucket: https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), a 5xx, the
+ * network — is tried again, then recorded as retryable.
+ */
+export const TERMINAL_CALLBACK_ERRORS: ReadonlySet<string> = new Set([
+  'TaskTimedOut',
+  'TaskDoesNotExist',
+  'InvalidToken',
+  'InvalidOutput',
+  'KmsAccessDeniedException',
+  'KmsInvalidStateException',
+  'AccessDeniedException',
+  'ValidationException',
+]);
+
+/** Tries per callback before it is recorded as failed; the SDK's own retries come on top of these. */
+export const CALLBACK_ATTEMPTS = 3;
+/** The wait before the second try; each later one waits four times longer (with jitter). */
+const CALLBACK_BACKOFF_MS = 250;
+
+const timer = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds));
 
 export interface DecideApprovalInput {
   readonly approvalId: string;
@@ -62,6 +97,8 @@ export interface DecideApprovalInput {
   readonly decidedBy: DecidedBy;
   readonly comment?: string;
   readonly now: Date;
+  /** The group decision round this decision applies (a member decided with its group). */
+  readonly round?: number;
 }
 
 /** The end of a decision. The API maps: decided → 200 (502 when the callback failed), not-approver → 403, already-decided → 409, expired → 410, not-found → 404. */
@@ -177,6 +214,7 @@ export async function claimDecision(
     decidedBy: input.decidedBy,
     decidedAt: input.now.toISOString(),
     ...(comment === undefined ? {} : { comment }),
+    ...(input.round === undefined ? {} : { round: input.round }),
   };
   const written = await ports.store.decide(record.approvalId, decision, 'pending');
   if (written === 'not-found') return { code: 'not-found' };
@@ -198,40 +236,67 @@ export async function claimDecision(
   return { code: 'decided', record: decided, deliver: () => deliver(decided, decision, ports) };
 }
 
+/** Sends the decision's callback once: success with the decision, or failure with `ApprovalRejected`. */
+async function sendCallback(
+  record: ApprovalRecord,
+  decision: ApprovalDecision,
+  callbacks: TaskCallbacks,
+): Promise<void> {
+  if (decision.decision === 'approve') {
+    await callbacks.sendTaskSuccess(record.taskToken, {
+      decision: 'approve',
+      approvalId: record.approvalId,
+      decidedBy: decision.decidedBy,
+      decidedAt: decision.decidedAt,
+      ...(decision.comment === undefined ? {} : { comment: decision.comment }),
+    });
+  } else {
+    await callbacks.sendTaskFailure(record.taskToken, APPROVAL_REJECTED_ERROR, rejectionCause(decision));
+  }
+}
+
+/**
+ * Tells Step Functions, trying again (up to {@link CALLBACK_ATTEMPTS} in all, backing off) while the error
+ * is not one of {@link TERMINAL_CALLBACK_ERRORS}; a retryable failure is recorded as such, so that it can be
+ * retried later (the group page's *Retry delivery*) and is never silently lost.
+ */
+async function tell(
+  record: ApprovalRecord,
+  decision: ApprovalDecision,
+  ports: DecideApprovalPorts,
+): Promise<CallbackResult> {
+  const sleep = ports.sleep ?? timer;
+  const at = () => (ports.now?.() ?? new Date()).toISOString();
+  let name = 'UnknownError';
+  for (let attempt = 1; attempt <= CALLBACK_ATTEMPTS; attempt += 1) {
+    try {
+      await sendCallback(record, decision, ports.callbacks);
+      return { status: 'sent', at: at() };
+    } catch (error) {
+      // Only the error's name: Step Functions' messages about a token may quote it.
+      name = error instanceof Error ? error.name : 'UnknownError';
+      if (TERMINAL_CALLBACK_ERRORS.has(name) || attempt === CALLBACK_ATTEMPTS) break;
+      const backoff = CALLBACK_BACKOFF_MS * 4 ** (attempt - 1);
+      await sleep(backoff / 2 + Math.random() * (backoff / 2));
+    }
+  }
+  const retryable = !TERMINAL_CALLBACK_ERRORS.has(name);
+  ports.logger?.error('approval: the decision is recorded but Step Functions could not be told', {
+    approvalId: record.approvalId,
+    incidentId: record.incidentId,
+    decision: decision.decision,
+    error: name,
+    retryable,
+  });
+  return { status: 'failed', at: at(), error: name, ...(retryable ? { retryable } : {}) };
+}
+
 async function deliver(
   record: ApprovalRecord,
   decision: ApprovalDecision,
   ports: DecideApprovalPorts,
 ): Promise<Extract<DecisionOutcome, { code: 'decided' }>> {
-  let callback: CallbackResult;
-  try {
-    if (decision.decision === 'approve') {
-      await ports.callbacks.sendTaskSuccess(record.taskToken, {
-        decision: 'approve',
-        approvalId: record.approvalId,
-        decidedBy: decision.decidedBy,
-        decidedAt: decision.decidedAt,
-        ...(decision.comment === undefined ? {} : { comment: decision.comment }),
-      });
-    } else {
-      await ports.callbacks.sendTaskFailure(
-        record.taskToken,
-        APPROVAL_REJECTED_ERROR,
-        rejectionCause(decision),
-      );
-    }
-    callback = { status: 'sent', at: (ports.now?.() ?? new Date()).toISOString() };
-  } catch (error) {
-    // Only the error's name: Step Functions' messages about a token may quote it.
-    const name = error instanceof Error ? error.name : 'UnknownError';
-    callback = { status: 'failed', at: (ports.now?.() ?? new Date()).toISOString(), error: name };
-    ports.logger?.error('approval: the decision is recorded but Step Functions could not be told', {
-      approvalId: record.approvalId,
-      incidentId: record.incidentId,
-      decision: decision.decision,
-      error: name,
-    });
-  }
+  const callback = await tell(record, decision, ports);
   try {
     await ports.store.recordCallback(record.approvalId, callback);
   } catch (error) {
@@ -241,6 +306,40 @@ async function deliver(
     });
   }
   return { code: 'decided', record: { ...record, callback }, callback };
+}
+
+/** The end of sending a decided approval's callback again. */
+export type RedeliveryOutcome =
+  | { readonly code: 'sent' | 'failed'; readonly record: ApprovalRecord; readonly callback: CallbackResult }
+  | { readonly code: 'not-due' | 'not-found' };
+
+/** How long a delivery may stay "sending" before another process may take it over (the API's timeout, with room). */
+export const REDELIVERY_STALE_SECONDS = 120;
+
+/**
+ * Sends a decided approval's callback again — its recorded decision, unchanged — when its last attempt failed
+ * with a retryable error, or when its delivery was interrupted. A conditional write claims the resend, so
+ * two people pressing *Retry delivery* at once send it once; a delivered or terminally failed approval is
+ * `not-due` and nothing is sent.
+ *
+ * @example await redeliverDecision(approvalId, { store, callbacks, isApprover }, new Date()) // { code: 'sent', … }
+ */
+export async function redeliverDecision(
+  approvalId: string,
+  ports: DecideApprovalPorts,
+  now: Date,
+): Promise<RedeliveryOutcome> {
+  const record = await ports.store.get(approvalId);
+  if (record === undefined) return { code: 'not-found' };
+  if (record.decision === undefined || (record.status !== 'approved' && record.status !== 'rejected')) {
+    return { code: 'not-due' };
+  }
+  const staleBefore = new Date(now.getTime() - REDELIVERY_STALE_SECONDS * 1000).toISOString();
+  if (!(await ports.store.claimRedelivery(approvalId, now.toISOString(), staleBefore))) {
+    return { code: 'not-due' };
+  }
+  const delivered = await deliver(record, record.decision, ports);
+  return { code: delivered.callback.status, record: delivered.record, callback: delivered.callback };
 }
 
 /**

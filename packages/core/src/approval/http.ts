@@ -5,6 +5,7 @@
  */
 import type { SlackResponder } from '../slack/client.ts';
 import type { ApprovalLogger, IsApprover, TaskCallbacks } from './decide.ts';
+import type { ApprovalGroupStore } from './groups.ts';
 import { PAGE_HEADERS, renderMessagePage } from './page.ts';
 import type { ApprovalRecord, ApprovalStore } from './records.ts';
 import type { ApprovalSecrets } from './secrets.ts';
@@ -18,6 +19,13 @@ export interface WebIdentity {
 /** What the approval API needs; the Lambda and the local server each build it once. */
 export interface ApprovalApiDependencies {
   readonly store: ApprovalStore;
+  /** Approval groups (groups.ts): their pages and buttons. Absent, `/groups/…` answers 404. */
+  readonly groups?: ApprovalGroupStore;
+  /**
+   * Where the approval API answers, for the group link in a message it redraws (request-approval signs the
+   * same link with the same base). Default: the origin of the request being answered.
+   */
+  readonly linkBaseUrl?: string;
   readonly callbacks: TaskCallbacks;
   /**
    * The secrets, read for each request (the Lambda's reader caches them for five minutes, so a rotated

@@ -109,3 +109,76 @@ export function verifyApprovalLink(options: VerifyApprovalLinkOptions): LinkVeri
   if (now.getTime() >= Number(exp) * 1000) return { ok: false, reason: 'expired' };
   return { ok: true };
 }
+
+/**
+ * A group's id (groups.ts): 22 url-safe characters naming the group's kind, `_`, its generation. Its links
+ * sign `group.<id>`, which no approval link can be made to sign (approval ids hold no `.`), and no approval
+ * record is stored under a group's id: a group id given as an approval id finds nothing.
+ */
+export const GROUP_ID_PATTERN = /^[A-Za-z0-9_-]{22}_[1-9][0-9]{0,8}$/;
+
+/** What a group link's HMAC covers: `group.<id>`, apart from every approval id (they contain no `.`). */
+function groupSubject(groupId: string): string {
+  return `group.${groupId}`;
+}
+
+export interface SignGroupLinkOptions {
+  readonly baseUrl: string;
+  readonly groupId: string;
+  /** When the link stops working: no later than the last member's own expiry can be. */
+  readonly expiresAt: Date;
+  readonly key: string;
+}
+
+/**
+ * Makes the link to a group's page: `<baseUrl>/groups/<id>?exp=<epoch seconds>&sig=<hex HMAC>`, the HMAC over
+ * `group.<id>.<exp>` with the link-signing key (an approval's link signs `<approvalId>.<exp>`, and no approval
+ * id contains a `.`: neither link can be passed off as the other).
+ *
+ * @example
+ * signGroupLink({ baseUrl: 'https://approvals.example.com', groupId: 'AbCdEfGhIjKlMnOpQrStUv_1', expiresAt, key })
+ * // 'https://approvals.example.com/groups/AbCdEfGhIjKlMnOpQrStUv_1?exp=1795863600&sig=…'
+ */
+export function signGroupLink(options: SignGroupLinkOptions): string {
+  const exp = linkExpiry(options.expiresAt);
+  const sig = approvalLinkSignature(options.key, groupSubject(options.groupId), exp);
+  const url = new URL(options.baseUrl);
+  const prefix = url.pathname.replace(/\/+$/, '');
+  url.pathname = `${prefix}/groups/${encodeURIComponent(options.groupId)}`;
+  url.search = new URLSearchParams({ exp: String(exp), sig }).toString();
+  url.hash = '';
+  return url.toString();
+}
+
+/**
+ * Checks a group link as `verifyApprovalLink` checks an approval's: shape, then signature (constant-time),
+ * then expiry. Total: any input, a reason out, nothing thrown.
+ *
+ * @example verifyGroupLink({ groupId, exp: '1795863600', sig, key, now: new Date() }) // { ok: true }
+ */
+export function verifyGroupLink(options: {
+  readonly groupId: string;
+  readonly exp: unknown;
+  readonly sig: unknown;
+  readonly key: string;
+  readonly now: Date;
+}): LinkVerification {
+  if (!GROUP_ID_PATTERN.test(options.groupId)) return { ok: false, reason: 'malformed' };
+  const { exp, sig, key, now } = options;
+  if (
+    typeof exp !== 'string' ||
+    typeof sig !== 'string' ||
+    !EXP_PATTERN.test(exp) ||
+    !SIG_PATTERN.test(sig)
+  ) {
+    return { ok: false, reason: 'malformed' };
+  }
+  if (key.length < MIN_SIGNING_KEY_LENGTH) return { ok: false, reason: 'bad-signature' };
+  const expected = mac(key, groupSubject(options.groupId), exp);
+  const received = Buffer.from(sig, 'hex');
+  if (received.length !== expected.length || !timingSafeEqual(received, expected)) {
+    return { ok: false, reason: 'bad-signature' };
+  }
+  if (now.getTime() >= Number(exp) * 1000) return { ok: false, reason: 'expired' };
+  return { ok: true };
+}

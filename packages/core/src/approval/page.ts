@@ -32,6 +32,8 @@ textarea{width:100%;box-sizing:border-box;min-height:4.5rem;font:inherit;padding
 button{flex:1;font-size:1.1rem;padding:.8rem;border:0;border-radius:.4rem;color:#fff;cursor:pointer}
 button.approve{background:#15803d}button.reject{background:#b91c1c}
 .note{color:#4b5563;font-size:.9rem}.warning{color:#92400e;font-weight:600}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.3rem .25rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
+td.actions{white-space:nowrap}button.small{flex:none;font-size:.85rem;padding:.25rem .6rem;margin:0 .15rem}
 `;
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
@@ -100,18 +102,23 @@ export function verifyCsrfToken(options: {
   return received.length === expected.length && timingSafeEqual(received, expected);
 }
 
-/** The `Set-Cookie` value carrying a CSRF token, scoped to one approval's path, gone when the link expires. */
+/**
+ * The `Set-Cookie` value carrying a CSRF token, scoped to one approval's path (or `path`, a group's page),
+ * gone when the link expires.
+ */
 export function csrfCookie(options: {
   readonly token: string;
   readonly approvalId: string;
   readonly maxAgeSeconds: number;
   /** `false` only for the local server on plain http://127.0.0.1. */
   readonly secure: boolean;
+  /** Default `/approvals/<approvalId>`. */
+  readonly path?: string;
 }): string {
   const maxAge = Math.max(0, Math.floor(options.maxAgeSeconds));
   return [
     `${CSRF_COOKIE}=${options.token}`,
-    `Path=/approvals/${encodeURIComponent(options.approvalId)}`,
+    `Path=${options.path ?? `/approvals/${encodeURIComponent(options.approvalId)}`}`,
     `Max-Age=${maxAge}`,
     'HttpOnly',
     'SameSite=Strict',
@@ -119,7 +126,8 @@ export function csrfCookie(options: {
   ].join('; ');
 }
 
-function layout(title: string, body: string): string {
+/** A whole page around `body` (escaped by the caller), with the page's one stylesheet. */
+export function layout(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -163,6 +171,9 @@ ${record.reason === undefined ? '' : `<p class="note">${escapeHtml(record.reason
 /** What to show of a decision already taken. */
 export function decisionSentence(record: ApprovalRecord): string {
   const { decision } = record;
+  if (record.status === 'withdrawn') {
+    return 'Withdrawn: this request reached nobody and its playbook asked again; nothing can be decided here.';
+  }
   if (decision === undefined)
     return 'Nobody decided in time: the playbook escalates and applies its timeout default.';
   const verb = decision.decision === 'approve' ? 'Approved' : 'Rejected';
@@ -190,7 +201,12 @@ export function renderApprovalPage(options: ApprovalPageOptions): string {
   const { record } = options;
   if (record.status !== 'pending') {
     return renderMessagePage({
-      title: record.status === 'approved' ? 'Already approved' : 'Already rejected',
+      title:
+        record.status === 'approved'
+          ? 'Already approved'
+          : record.status === 'rejected'
+            ? 'Already rejected'
+            : 'Withdrawn',
       message: decisionSentence(record),
       record,
     });

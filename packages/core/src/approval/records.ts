@@ -6,6 +6,7 @@
  * decides, every later attempt is told `already-decided`, and no second callback can follow (item 27).
  */
 import {
+  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -16,7 +17,11 @@ import { isConditionalCheckFailure } from '../dynamodb.ts';
 import { IncidentSummarySchema } from '../incident-summary.ts';
 import * as z from '../zod.ts';
 
-export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected'] as const;
+/**
+ * `withdrawn`: a member of a group whose request reached nobody (the group's announcement failed on every
+ * channel); its Task is asked again, so this record is never decided.
+ */
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn'] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export const APPROVAL_DECISIONS = ['approve', 'reject'] as const;
@@ -37,6 +42,8 @@ export const ApprovalDecisionSchema = z.object({
   decidedBy: DecidedBySchema,
   decidedAt: z.iso.datetime(),
   comment: z.optional(z.string().check(z.maxLength(1000))),
+  /** The group's decision round that decided this member (absent: decided on its own, one by one). */
+  round: z.optional(z.int().check(z.gte(1))),
 });
 export type ApprovalDecision = z.output<typeof ApprovalDecisionSchema>;
 
@@ -46,6 +53,11 @@ export const CallbackResultSchema = z.object({
   at: z.iso.datetime(),
   /** The error name (TaskTimedOut, TaskDoesNotExist, …) when the callback failed; never its message. */
   error: z.optional(z.string().check(z.maxLength(256))),
+  /**
+   * A failure worth sending again (throttled, Step Functions unavailable), as opposed to a task that is gone
+   * (TaskTimedOut, TaskDoesNotExist, InvalidToken): the group page and message offer to retry it.
+   */
+  retryable: z.optional(z.boolean()),
 });
 export type CallbackResult = z.output<typeof CallbackResultSchema>;
 
@@ -84,6 +96,10 @@ export const ApprovalRecordSchema = z.object({
   /** What happens when nobody decides in time (the playbook applies it). */
   timeoutDefault: z.optional(z.enum(APPROVAL_DECISIONS)),
   incident: IncidentSummarySchema,
+  /** The incident's type (a GuardDuty finding type), when the playbook passed it: what groups are made of. */
+  findingType: z.optional(z.string().check(z.maxLength(256))),
+  /** When the source last observed the activity (the incident's `observedAt`), as the request carried it. */
+  observedAt: z.optional(z.string().check(z.maxLength(64))),
   requestedAt: z.iso.datetime(),
   /** When links, buttons and the page stop working: no later than the Task's own timeout. */
   expiresAt: z.iso.datetime(),
@@ -92,6 +108,8 @@ export const ApprovalRecordSchema = z.object({
   decision: z.optional(ApprovalDecisionSchema),
   callback: z.optional(CallbackResultSchema),
   slackMessage: z.optional(SlackMessageRefSchema),
+  /** The group the approval belongs to (groups.ts): its id and the member's place, 1 for the first. */
+  group: z.optional(z.object({ id: z.string().check(z.minLength(1)), seq: z.int().check(z.gte(1)) })),
 });
 export type ApprovalRecord = z.output<typeof ApprovalRecordSchema>;
 
@@ -111,6 +129,22 @@ export interface ApprovalStore {
   recordCallback(approvalId: string, callback: CallbackResult): Promise<void>;
   /** Records where the Slack message is, for a later `chat.update`. */
   recordSlackMessage(approvalId: string, ref: SlackMessageRef): Promise<void>;
+  /**
+   * Claims the right to send a decided approval's callback again: granted when the last attempt failed
+   * with a retryable error, or when a delivery began before `staleBefore` and never recorded its end (the
+   * process that sent it died). Of two concurrent claims one wins, so a callback is never sent twice at once.
+   */
+  claimRedelivery(approvalId: string, now: string, staleBefore: string): Promise<boolean>;
+  /** Marks a pending approval withdrawn (nobody was told of it); `false` when it was not pending. */
+  withdraw(approvalId: string): Promise<boolean>;
+}
+
+/** Where a decided approval's callback stands: sending (since `callbackAt`), sent, failed for good, or to retry. */
+type DeliveryState = 'sending' | 'sent' | 'failed' | 'retry';
+
+function deliveryStateOf(callback: CallbackResult): DeliveryState {
+  if (callback.status === 'sent') return 'sent';
+  return callback.retryable === true ? 'retry' : 'failed';
 }
 
 function statusOf(decision: ApprovalDecisionValue): ApprovalStatus {
@@ -129,9 +163,15 @@ function isExpired(record: Pick<ApprovalRecord, 'expiresAt'>, at: string): boole
  */
 export class MemoryApprovalStore implements ApprovalStore {
   private readonly records = new Map<string, ApprovalRecord>();
+  private readonly deliveries = new Map<string, { state: DeliveryState; at: string }>();
 
   public async create(record: ApprovalRecord): Promise<void> {
-    if (this.records.has(record.approvalId)) throw new Error(`approval ${record.approvalId} already exists`);
+    if (this.records.has(record.approvalId)) {
+      // Named as DynamoDB names its refusal, so that callers tell "taken" apart the same way for both stores.
+      throw Object.assign(new Error(`approval ${record.approvalId} already exists`), {
+        name: 'ConditionalCheckFailedException',
+      });
+    }
     this.records.set(record.approvalId, structuredClone(ApprovalRecordSchema.parse(record)));
   }
 
@@ -154,12 +194,31 @@ export class MemoryApprovalStore implements ApprovalStore {
       status: statusOf(decision.decision),
       decision: structuredClone(decision),
     });
+    this.deliveries.set(approvalId, { state: 'sending', at: decision.decidedAt });
     return 'decided';
   }
 
   public async recordCallback(approvalId: string, callback: CallbackResult): Promise<void> {
     const record = this.records.get(approvalId);
-    if (record !== undefined) this.records.set(approvalId, { ...record, callback: { ...callback } });
+    if (record === undefined) return;
+    this.records.set(approvalId, { ...record, callback: { ...callback } });
+    this.deliveries.set(approvalId, { state: deliveryStateOf(callback), at: callback.at });
+  }
+
+  public async claimRedelivery(approvalId: string, now: string, staleBefore: string): Promise<boolean> {
+    const delivery = this.deliveries.get(approvalId);
+    const claimable =
+      delivery?.state === 'retry' || (delivery?.state === 'sending' && delivery.at < staleBefore);
+    if (!claimable) return false;
+    this.deliveries.set(approvalId, { state: 'sending', at: now });
+    return true;
+  }
+
+  public async withdraw(approvalId: string): Promise<boolean> {
+    const record = this.records.get(approvalId);
+    if (record?.status !== 'pending') return false;
+    this.records.set(approvalId, { ...record, status: 'withdrawn' });
+    return true;
   }
 
   public async recordSlackMessage(approvalId: string, ref: SlackMessageRef): Promise<void> {
@@ -180,8 +239,22 @@ export interface DynamoDbApprovalStoreOptions {
 }
 
 const DEFAULT_RETENTION_DAYS = 30;
-// Attributes of the item that are not fields of the record.
+// Attributes of the item that are not fields of the record: the TTL, and where the callback's delivery stands
+// (top-level, so that a condition can read them: `callbackStatus` a DeliveryState, `callbackAt` its time).
 const TTL_ATTRIBUTE = 'expiresAtEpoch';
+const STORAGE_ATTRIBUTES = new Set([TTL_ATTRIBUTE, 'callbackStatus', 'callbackAt']);
+
+/**
+ * The approval record an item of the approvals table holds, without its storage attributes; `undefined` for an
+ * item this code cannot read, which is treated as absent: deciding on a half-understood record is unsafe.
+ */
+export function approvalRecordFromItem(item: Record<string, AttributeValue>): ApprovalRecord | undefined {
+  const fields = Object.fromEntries(
+    Object.entries(unmarshall(item)).filter(([name]) => !STORAGE_ATTRIBUTES.has(name)),
+  );
+  const parsed = ApprovalRecordSchema.safeParse(fields);
+  return parsed.success ? parsed.data : undefined;
+}
 
 /**
  * Approvals in DynamoDB, with the low-level client and util-dynamodb's marshalling (the same calls whatever
@@ -217,11 +290,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
         ConsistentRead: true,
       }),
     );
-    if (Item === undefined) return undefined;
-    const { [TTL_ATTRIBUTE]: _ttl, ...fields } = unmarshall(Item);
-    const parsed = ApprovalRecordSchema.safeParse(fields);
-    // A record this code cannot read is treated as absent: deciding on a half-understood record is unsafe.
-    return parsed.success ? parsed.data : undefined;
+    return Item === undefined ? undefined : approvalRecordFromItem(Item);
   }
 
   public async decide(
@@ -234,7 +303,8 @@ export class DynamoDbApprovalStore implements ApprovalStore {
         new UpdateItemCommand({
           TableName: this.options.tableName,
           Key: { approvalId: { S: approvalId } },
-          UpdateExpression: 'SET #status = :status, #decision = :decision',
+          UpdateExpression:
+            'SET #status = :status, #decision = :decision, callbackStatus = :sending, callbackAt = :at',
           ConditionExpression: 'attribute_exists(approvalId) AND #status = :expected AND expiresAt > :at',
           ExpressionAttributeNames: { '#status': 'status', '#decision': 'decision' },
           ExpressionAttributeValues: marshall(
@@ -243,6 +313,7 @@ export class DynamoDbApprovalStore implements ApprovalStore {
               ':decision': decision,
               ':expected': expectedStatus,
               ':at': decision.decidedAt,
+              ':sending': 'sending',
             },
             { removeUndefinedValues: true },
           ),
@@ -261,7 +332,65 @@ export class DynamoDbApprovalStore implements ApprovalStore {
   }
 
   public async recordCallback(approvalId: string, callback: CallbackResult): Promise<void> {
-    await this.setIfExists(approvalId, 'callback', callback);
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: { approvalId: { S: approvalId } },
+          UpdateExpression: 'SET #callback = :callback, callbackStatus = :state, callbackAt = :at',
+          ConditionExpression: 'attribute_exists(approvalId)',
+          ExpressionAttributeNames: { '#callback': 'callback' },
+          ExpressionAttributeValues: marshall(
+            { ':callback': callback, ':state': deliveryStateOf(callback), ':at': callback.at },
+            { removeUndefinedValues: true },
+          ),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailure(error)) throw error;
+    }
+  }
+
+  public async claimRedelivery(approvalId: string, now: string, staleBefore: string): Promise<boolean> {
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: { approvalId: { S: approvalId } },
+          UpdateExpression: 'SET callbackStatus = :sending, callbackAt = :now',
+          ConditionExpression: 'callbackStatus = :retry OR callbackStatus = :sending AND callbackAt < :stale',
+          ExpressionAttributeValues: marshall({
+            ':sending': 'sending',
+            ':retry': 'retry',
+            ':now': now,
+            ':stale': staleBefore,
+          }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  public async withdraw(approvalId: string): Promise<boolean> {
+    try {
+      await this.options.client.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: { approvalId: { S: approvalId } },
+          UpdateExpression: 'SET #status = :withdrawn',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({ ':withdrawn': 'withdrawn', ':pending': 'pending' }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) return false;
+      throw error;
+    }
   }
 
   public async recordSlackMessage(approvalId: string, ref: SlackMessageRef): Promise<void> {

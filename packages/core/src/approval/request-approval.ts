@@ -18,6 +18,8 @@ import type { Settings } from '../policy/settings.ts';
 import type { SlackMessage } from '../slack/blocks.ts';
 import * as z from '../zod.ts';
 import type { ApprovalLogger } from './decide.ts';
+import { requestGroupedApproval } from './group-request.ts';
+import type { ApprovalGroupStore, GroupShape } from './groups.ts';
 import { linkExpiry, signApprovalLink } from './links.ts';
 import {
   APPROVAL_DECISIONS,
@@ -64,10 +66,20 @@ export const ApprovalRequestSchema = z
   );
 export type ApprovalRequest = z.output<typeof ApprovalRequestSchema>;
 
-export type DeliveryStatus = 'posted' | 'failed' | 'not-configured';
+/** `grouped`: the request joined a group whose message (and e-mail) another member posted. */
+export type DeliveryStatus = 'posted' | 'failed' | 'not-configured' | 'grouped';
 
 export interface RequestApprovalPorts {
-  readonly store: Pick<ApprovalStore, 'create' | 'recordSlackMessage'>;
+  readonly store: Pick<ApprovalStore, 'create' | 'recordSlackMessage' | 'get' | 'withdraw'>;
+  /**
+   * Approval groups (groups.ts). Given, and `approval.groupWindowSeconds` above 0, a playbook's request joins
+   * the group of its kind: one message and one page for the lot. Absent: every request is asked alone.
+   */
+  readonly groups?: ApprovalGroupStore;
+  /** `chat.update` of a group's message as members join (a bot token). */
+  updateSlack?(ref: SlackMessageRef, message: SlackMessage): Promise<void>;
+  /** Waits while a group's message is posted or its update is due (tests pass a fake). Default: a timer. */
+  sleep?(milliseconds: number): Promise<void>;
   /** `settings.approval`: the timeout cap, the approvers recorded on the approval, the Slack channel. */
   readonly approval: Settings['approval'];
   /** Where the approval API answers (the Function URL, or the local server's `http://127.0.0.1:…`). */
@@ -85,10 +97,13 @@ export interface RequestApprovalPorts {
 
 export interface RequestApprovalResult {
   readonly approvalId: string;
+  /** The approval's page, or for a member of a group the group's page (where it is decided). */
   readonly link: string;
   readonly expiresAt: string;
   readonly slackMessage: SlackMessage;
   readonly delivered: { readonly slack: DeliveryStatus; readonly sns: DeliveryStatus };
+  /** The group the request joined: its id, the member's place, and whether this request posted its message. */
+  readonly group?: { readonly id: string; readonly seq: number; readonly announced: boolean };
 }
 
 /**
@@ -111,6 +126,20 @@ export function approvalExpiry(now: Date, taskTimeoutSeconds: number, settingsTi
   const window = Math.min(taskTimeoutSeconds, settingsTimeoutSeconds);
   const margin = Math.min(MAX_EXPIRY_MARGIN_SECONDS, Math.floor(window / 10));
   return new Date(linkExpiry(new Date(now.getTime() + (window - margin) * 1000)) * 1000);
+}
+
+/** What a request carries of the incident besides its summary: its type and when it was last observed. */
+function incidentExtras(input: unknown): { findingType?: string; observedAt?: string } {
+  const incident = (input as { incident?: unknown } | null)?.incident;
+  if (incident === null || typeof incident !== 'object') return {};
+  // The whole incident arrives (playbooks pass `$.incident`); only these two optional strings are read.
+  const { type, observedAt } = incident as { type?: unknown; observedAt?: unknown };
+  return {
+    ...(typeof type === 'string' && type !== '' && type.length <= 256 ? { findingType: type } : {}),
+    ...(typeof observedAt === 'string' && !Number.isNaN(Date.parse(observedAt)) && observedAt.length <= 64
+      ? { observedAt }
+      : {}),
+  };
 }
 
 function describeIssues(error: z.core.$ZodError): string {
@@ -169,9 +198,7 @@ export async function requestApproval(
   const request = parsed.data;
   const now = ports.now();
   const expiresAt = approvalExpiry(now, request.timeoutSeconds, ports.approval.timeoutSeconds);
-  const approvalId = newApprovalId(ports.randomBytes);
-  const record: ApprovalRecord = {
-    approvalId,
+  const draft: Omit<ApprovalRecord, 'approvalId'> = {
     taskToken: request.taskToken,
     incidentId: request.incidentId,
     account: request.account,
@@ -183,6 +210,7 @@ export async function requestApproval(
     dryRun: request.dryRun,
     ...(request.timeoutDefault === undefined ? {} : { timeoutDefault: request.timeoutDefault }),
     incident: request.incident,
+    ...incidentExtras(input),
     requestedAt: now.toISOString(),
     expiresAt: expiresAt.toISOString(),
     approvers: {
@@ -192,6 +220,75 @@ export async function requestApproval(
     },
     status: 'pending',
   };
+  const attributes = {
+    severity: request.incident.severity.label,
+    playbook: request.playbook ?? 'none',
+    event: 'approval-requested',
+    category: request.incident.category,
+    incidentId: request.incidentId,
+    dryRun: String(request.dryRun),
+  };
+  const { groups } = ports;
+  const windowSeconds = ports.approval.groupWindowSeconds;
+  if (groups !== undefined && windowSeconds > 0 && request.playbook != null) {
+    const wait = Math.min(request.timeoutSeconds, ports.approval.timeoutSeconds);
+    const shape: GroupShape = {
+      account: request.account,
+      region: request.region,
+      playbook: request.playbook,
+      findingType: draft.findingType ?? request.incident.category,
+      category: request.incident.category,
+      step: request.step,
+      actions: request.actions,
+      dryRun: request.dryRun,
+      ...(request.timeoutDefault === undefined ? {} : { timeoutDefault: request.timeoutDefault }),
+      timeoutSeconds: wait,
+      approvers: draft.approvers,
+    };
+    const grouped = await requestGroupedApproval(
+      draft,
+      shape,
+      {
+        store: ports.store,
+        groups,
+        windowSeconds,
+        linkBaseUrl: ports.linkBaseUrl,
+        linkSigningKey: ports.linkSigningKey,
+        now: ports.now,
+        ...(ports.postSlack === undefined ? {} : { postSlack: ports.postSlack }),
+        ...(ports.updateSlack === undefined ? {} : { updateSlack: ports.updateSlack }),
+        ...(ports.publish === undefined ? {} : { publish: ports.publish }),
+        ...(ports.sleep === undefined ? {} : { sleep: ports.sleep }),
+        ...(ports.logger === undefined ? {} : { logger: ports.logger }),
+      },
+      {
+        ...(ports.approval.slackChannel === undefined ? {} : { channel: ports.approval.slackChannel }),
+        attributes,
+        expiryFor: (windowEndsAt) => approvalExpiry(windowEndsAt, wait, wait),
+      },
+    );
+    ports.logger?.info('approval: requested', {
+      approvalId: grouped.record.approvalId,
+      incidentId: request.incidentId,
+      step: request.step,
+      expiresAt: grouped.record.expiresAt,
+      groupId: grouped.groupId,
+      seq: grouped.seq,
+      slack: grouped.delivered.slack,
+      sns: grouped.delivered.sns,
+    });
+    return {
+      approvalId: grouped.record.approvalId,
+      link: grouped.link,
+      expiresAt: grouped.record.expiresAt,
+      slackMessage: grouped.slackMessage,
+      delivered: grouped.delivered,
+      group: { id: grouped.groupId, seq: grouped.seq, announced: grouped.announced },
+    };
+  }
+
+  const approvalId = newApprovalId(ports.randomBytes);
+  const record: ApprovalRecord = { approvalId, ...draft };
   // Stored before anyone is told: a click can never arrive for a record that does not exist yet.
   await ports.store.create(record);
   const link = signApprovalLink({
@@ -216,14 +313,6 @@ export async function requestApproval(
     ports.postSlack !== undefined,
   );
   const subject = summarySubject(request.incident, 'approval requested', request.dryRun);
-  const attributes = {
-    severity: request.incident.severity.label,
-    playbook: request.playbook ?? 'none',
-    event: 'approval-requested',
-    category: request.incident.category,
-    incidentId: request.incidentId,
-    dryRun: String(request.dryRun),
-  };
   const sns = await deliver(
     'sns',
     ports,

@@ -130,6 +130,9 @@ export function approvalMessage(record: ApprovalRecord, link: string): SlackMess
  */
 export function decisionLine(record: ApprovalRecord): string {
   const { decision } = record;
+  if (record.status === 'withdrawn') {
+    return ':leftwards_arrow_with_hook: Withdrawn: this request reached nobody and its playbook asked again.';
+  }
   if (decision === undefined) {
     const fallback =
       record.timeoutDefault === undefined
@@ -159,7 +162,13 @@ export function decisionLine(record: ApprovalRecord): string {
  */
 export function decidedMessage(record: ApprovalRecord): SlackMessage {
   const heading =
-    record.status === 'approved' ? 'Approved' : record.status === 'rejected' ? 'Rejected' : 'Expired';
+    record.status === 'approved'
+      ? 'Approved'
+      : record.status === 'rejected'
+        ? 'Rejected'
+        : record.status === 'withdrawn'
+          ? 'Withdrawn'
+          : 'Expired';
   return slackMessage(`${heading}: ${escapeMrkdwn(record.incident.title)}`, [
     ...summaryBlocks(record, heading),
     sectionBlock({ text: decisionLine(record) }),

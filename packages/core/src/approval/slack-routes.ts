@@ -10,6 +10,8 @@ import { escapeMrkdwn } from '../slack/mrkdwn.ts';
 import { verifySlackSignature } from '../slack/signature.ts';
 import * as z from '../zod.ts';
 import { claimDecision } from './decide.ts';
+import { GROUP_APPROVE_ACTION_ID, GROUP_REJECT_ACTION_ID, GROUP_RETRY_ACTION_ID } from './group-messages.ts';
+import { slackGroupAction } from './group-routes.ts';
 import {
   type ApprovalRequestScope,
   formBody,
@@ -22,6 +24,13 @@ import { APPROVAL_ID_PATTERN } from './links.ts';
 import { decisionSentence } from './page.ts';
 import type { ApprovalRecord } from './records.ts';
 import { APPROVE_ACTION_ID, decidedMessage, REJECT_ACTION_ID } from './slack-messages.ts';
+
+/** The group message's buttons (group-messages.ts). */
+const GROUP_ACTION_IDS: ReadonlySet<string> = new Set([
+  GROUP_APPROVE_ACTION_ID,
+  GROUP_REJECT_ACTION_ID,
+  GROUP_RETRY_ACTION_ID,
+]);
 
 /** Slack's own hosts: a response URL is where the API POSTs, and must not become a way to reach others. */
 const SLACK_RESPONSE_HOST = /^(?:[a-z0-9-]+\.)*slack\.com$/;
@@ -101,6 +110,18 @@ export async function slackInteraction(request: Request, scope: ApprovalRequestS
   const parsed = SlackInteractionSchema.safeParse(json);
   if (!parsed.success) return plain(400, 'Not a Slack interaction Cordon understands.');
   const interaction = parsed.data;
+  const name = interaction.user.username ?? interaction.user.name;
+  const responseUrl = slackResponseUrl(interaction.response_url);
+  const groupAction = interaction.actions?.find((candidate) => GROUP_ACTION_IDS.has(candidate.action_id));
+  if (interaction.type === 'block_actions' && groupAction !== undefined) {
+    return slackGroupAction(
+      { actionId: groupAction.action_id, value: groupAction.value ?? '' },
+      { kind: 'slack', id: interaction.user.id, ...(name === undefined ? {} : { name }) },
+      responseUrl,
+      request,
+      scope,
+    );
+  }
   const action = interaction.actions?.find(
     (candidate) => candidate.action_id === APPROVE_ACTION_ID || candidate.action_id === REJECT_ACTION_ID,
   );
@@ -109,8 +130,6 @@ export async function slackInteraction(request: Request, scope: ApprovalRequestS
   const approvalId = action.value ?? '';
   if (!APPROVAL_ID_PATTERN.test(approvalId)) return plain(400, 'The button names no approval.');
 
-  const responseUrl = slackResponseUrl(interaction.response_url);
-  const name = interaction.user.username ?? interaction.user.name;
   const claim = await claimDecision(
     {
       approvalId,

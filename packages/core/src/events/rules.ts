@@ -6,7 +6,8 @@
  */
 import { InvalidEventRuleOptionsError } from '../errors.ts';
 import { DEFAULT_SETTINGS } from '../policy/settings.ts';
-import { type EventPattern, matchesPattern, validatePattern } from './pattern.ts';
+import { type EventPattern, matchesPattern } from './pattern.ts';
+import { validatePattern } from './pattern-validate.ts';
 
 /** One EventBridge rule: `id` becomes the rule's name suffix, `description` its description. */
 export interface EventRule {

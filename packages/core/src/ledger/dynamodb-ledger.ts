@@ -7,6 +7,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionalCheckFailure } from '../dynamodb.ts';
 import { CLAIM_KEY, DynamoDbClaims } from './dynamodb-claims.ts';
+import { DECISIONS_INDEX, decisionMonth } from './indexes.ts';
 import type { LeaseResult, Ledger, LedgerEntry } from './ledger.ts';
 
 /** A lease lives in its own partition (`lease#<resource>`), under this sort key. */
@@ -45,11 +46,14 @@ export class DynamoDbLedger implements Ledger {
         ? Math.floor(Date.parse(entry.at) / 1000) + this.options.retentionDays * 86_400
         : undefined;
     const unique = `${String(this.sequence).padStart(6, '0')}#${Math.random().toString(36).slice(2, 8)}`;
+    // Triage's decisions, and only they, carry the month the decisions index is partitioned by
+    // (incident-reads.ts): operators list incidents from that index, never by a Scan.
+    const listed = entry.step === 'triage' ? { [DECISIONS_INDEX.partitionKey]: decisionMonth(entry.at) } : {};
     await this.options.client.send(
       new PutItemCommand({
         TableName: this.options.tableName,
         Item: marshall(
-          { ...entry, sk: `${entry.at}#${entry.step}#${unique}`, expiresAt },
+          { ...entry, ...listed, sk: `${entry.at}#${entry.step}#${unique}`, expiresAt },
           { removeUndefinedValues: true, convertClassInstanceToMap: true },
         ),
         ConditionExpression: 'attribute_not_exists(sk)',
@@ -126,7 +130,12 @@ export class DynamoDbLedger implements Ledger {
       for (const item of page.Items ?? []) {
         // The incident's execution claim shares the partition; it is not an entry.
         if (item.sk?.S === CLAIM_KEY) continue;
-        const { sk: _sk, expiresAt: _expiresAt, ...entry } = unmarshall(item);
+        const {
+          sk: _sk,
+          expiresAt: _expiresAt,
+          [DECISIONS_INDEX.partitionKey]: _month,
+          ...entry
+        } = unmarshall(item);
         entries.push(entry as LedgerEntry);
       }
       startKey = page.LastEvaluatedKey;

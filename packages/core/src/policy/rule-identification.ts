@@ -90,16 +90,19 @@ export function settingsKeyOf(facts: Pick<ConfigFacts, 'baseRuleName' | 'rule'>)
 function described(incident: Incident, facts: ConfigFacts, rule: DescribedConfigRule): Incident {
   const managed = rule.owner === 'AWS' && rule.sourceIdentifier !== undefined;
   const identifier = managed ? rule.sourceIdentifier : undefined;
-  // Intake's severity hook (intake/config-rules.ts), now with the identifier; a custom rule is nobody's
-  // declaration, whatever its name says.
+  // Intake's severity hook (intake/config-rules.ts), now with the identifier. A custom rule is no playbook's
+  // declaration whatever its name; only the hook's severity table still rates it by name, as intake did.
+  const byName = configRuleSeverity({ rule: facts.baseRuleName });
   const rated =
-    identifier === undefined
-      ? {
-          score: UNDECLARED_RULE_SCORE,
-          declaredBy: 'undeclared' as const,
-          reason: `${facts.configRuleName} is a custom rule, so no severity is declared for it`,
-        }
-      : configRuleSeverity({ rule: facts.baseRuleName, identifier });
+    identifier !== undefined
+      ? configRuleSeverity({ rule: facts.baseRuleName, identifier })
+      : byName.declaredBy === 'severity-table'
+        ? byName
+        : {
+            score: UNDECLARED_RULE_SCORE,
+            declaredBy: 'undeclared' as const,
+            reason: `${facts.configRuleName} is a custom rule, so no severity is declared for it`,
+          };
   const noncompliant = facts.complianceType === 'NON_COMPLIANT';
   const severity = !noncompliant ? incident.severity : severityOf(rated.score);
   const category =

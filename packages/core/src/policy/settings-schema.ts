@@ -160,6 +160,19 @@ const ApprovalSchema = z.strictObject({
     'What happens when nobody answers in time, per severity label (low, medium, high, critical): `approve` or `reject`.',
   ),
   approvers: described(z.prefault(ApproversSchema, {}), 'Who may approve or reject a step.'),
+  groupWindowSeconds: described(
+    z._default(
+      z
+        .number({ error: 'must be a number' })
+        .check(
+          z.int('must be a whole number of seconds'),
+          z.gte(0, 'must be between 0 and 3600 seconds'),
+          z.lte(3600, 'must be between 0 and 3600 seconds'),
+        ),
+      600,
+    ),
+    'Approval requests of one kind (account, region, playbook, finding type, steps) within this many seconds of the first share one Slack message and one page, decided as a whole or one by one (0–3600 s; 0: every request alone).',
+  ),
   escalationSnsTopicArn: described(
     z.optional(z.string().check(z.regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN'))),
     'SNS topic told when an approval times out or is escalated.',

@@ -38,6 +38,7 @@ const PARAMETER_LAYOUT: ReadonlyArray<Pick<SettingsParameter, 'name' | 'path' | 
   },
   { name: 'approval/timeout-seconds', path: ['approval', 'timeoutSeconds'], type: 'number' },
   { name: 'approval/timeout-default', path: ['approval', 'timeoutDefault'], type: 'json' },
+  { name: 'approval/group-window-seconds', path: ['approval', 'groupWindowSeconds'], type: 'number' },
   {
     name: 'approval/approvers/slack-user-ids',
     path: ['approval', 'approvers', 'slackUserIds'],

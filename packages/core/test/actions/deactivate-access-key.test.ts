@@ -190,7 +190,10 @@ describe('deactivate-access-key (commands sent)', () => {
         { ...envelope(), accessKeyId: COMPROMISED_KEY, userName: USER },
         actionEnvironment(clients),
       ),
-    ).rejects.toMatchObject({ name: 'ExemptResourceError' });
+    ).rejects.toMatchObject({
+      name: 'ExemptResourceError',
+      message: `IAM user ${USER} carries the exemption tag cordon:exempt=true: Cordon notifies and never acts on it.`,
+    });
     expect(iam).not.toHaveReceivedCommand(UpdateAccessKeyCommand);
   });
 
@@ -439,6 +442,8 @@ describe('deactivate-access-key (commands sent)', () => {
 
       expect(error).toMatchObject({
         name: 'TransientServiceError',
+        message:
+          'deactivate-access-key: UpdateAccessKey AKIANEWACTIVE0000001 failed: ServiceFailure (Internal failure)',
         partial: { done: ['AKIAOLDACTIVE0000001'], notDone: ['AKIANEWACTIVE0000001'] },
       });
     });
@@ -561,7 +566,11 @@ describe('deactivate-access-key (commands sent)', () => {
       );
       expect(outcome.status).toBe('done');
       const calls = iam.commandCalls(ListAccessKeysCommand).map((call) => call.args[0].input);
-      expect(calls).toEqual([{ UserName: USER }, { UserName: USER, Marker: 'page-2' }]);
+      // The first page is asked for without a Marker at all (not an undefined one).
+      expect(calls).toStrictEqual([{ UserName: USER }, { UserName: USER, Marker: 'page-2' }]);
+      expect(iam.commandCalls(ListUserTagsCommand).map((call) => call.args[0].input)).toStrictEqual([
+        { UserName: USER },
+      ]);
     });
 
     it('stops reading keys at the last page even when it carries a marker', async () => {
@@ -610,7 +619,8 @@ describe('deactivate-access-key (commands sent)', () => {
       await expect(
         runAction(deactivateAccessKey, { ...envelope(), userId: USER_ID }, actionEnvironment(clients)),
       ).rejects.toMatchObject({ message: `No IAM user has the id ${USER_ID} (deleted since the finding?).` });
-      expect(iam.commandCalls(ListUsersCommand).map((call) => call.args[0].input)).toEqual([{}]);
+      // The first page is asked for without a Marker at all (not an undefined one).
+      expect(iam.commandCalls(ListUsersCommand).map((call) => call.args[0].input)).toStrictEqual([{}]);
     });
 
     it('explains stale-by-age, the keys it leaves and the keys it records for a release', async () => {
@@ -694,6 +704,86 @@ describe('deactivate-access-key (commands sent)', () => {
       );
       // A key created 10 days ago but "last used 95 days ago" is impossible in AWS; it shows which date counts.
       expect(outcome.output.accessKeyIds).toEqual(['AKIAUSEDLONGAGO00001', 'AKIANEVERUSED0000001']);
+    });
+
+    it('asks for no last use when staleness is by age', async () => {
+      keys({ id: 'AKIAOLDACTIVE0000001', created: daysAgo(120) });
+      await runAction(deactivateAccessKey, { ...envelope(), userName: USER }, actionEnvironment(clients));
+      expect(iam).not.toHaveReceivedCommand(GetAccessKeyLastUsedCommand);
+    });
+
+    it('says nothing of newer keys when every key is stale', async () => {
+      keys({ id: 'AKIAOLDACTIVE0000001', created: daysAgo(120) });
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userName: USER },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([
+        `Keys created before ${daysAgo(90).toISOString()} (90 days) are stale.`,
+      ]);
+    });
+
+    it('reads a page without access keys as no key', async () => {
+      iam.on(ListAccessKeysCommand).resolves({ IsTruncated: false });
+      const outcome = await runAction(
+        deactivateAccessKey,
+        { ...envelope(), userName: USER },
+        actionEnvironment(clients),
+      );
+      expect(outcome.notes).toEqual([
+        `Keys created before ${daysAgo(90).toISOString()} (90 days) are stale.`,
+        `IAM user ${USER} has no active stale key.`,
+      ]);
+    });
+
+    it('fails, naming the key, when IAM gives no user name at all', async () => {
+      iam.on(GetAccessKeyLastUsedCommand).resolves({});
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), accessKeyId: COMPROMISED_KEY },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({
+        name: 'ActionFailedError',
+        message: `IAM did not name the user of access key ${COMPROMISED_KEY}.`,
+      });
+    });
+
+    it('asks GetUser about the named user, and treats an answer without a user as a different user', async () => {
+      iam.on(GetUserCommand).resolves({});
+      await expect(
+        runAction(
+          deactivateAccessKey,
+          { ...envelope(), userId: USER_ID, userName: USER },
+          actionEnvironment(clients),
+        ),
+      ).rejects.toMatchObject({ name: 'ResourceGoneError' });
+      expect(iam).toHaveReceivedCommandWith(GetUserCommand, { UserName: USER });
+    });
+
+    it('finds no user in a ListUsers page without users', async () => {
+      iam.on(ListUsersCommand).resolves({ IsTruncated: false });
+      await expect(
+        runAction(deactivateAccessKey, { ...envelope(), userId: USER_ID }, actionEnvironment(clients)),
+      ).rejects.toMatchObject({ message: `No IAM user has the id ${USER_ID} (deleted since the finding?).` });
+    });
+
+    it('stops reading tags and users at the last page even when it carries a marker', async () => {
+      iam.on(ListUserTagsCommand).resolves({ Tags: [], IsTruncated: false, Marker: 'stale-marker' });
+      iam
+        .on(ListUsersCommand)
+        .resolves({ Users: [user(USER, USER_ID)], IsTruncated: false, Marker: 'stale-marker' });
+      keys();
+      await runAction(deactivateAccessKey, { ...envelope(), userId: USER_ID }, actionEnvironment(clients));
+      expect(iam).toHaveReceivedCommandTimes(ListUserTagsCommand, 1);
+      expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 1);
+      iam.on(ListUsersCommand).resolves({ Users: [], IsTruncated: false, Marker: 'stale-marker' });
+      await expect(
+        runAction(deactivateAccessKey, { ...envelope(), userId: USER_ID }, actionEnvironment(clients)),
+      ).rejects.toMatchObject({ name: 'ResourceGoneError' });
+      expect(iam).toHaveReceivedCommandTimes(ListUsersCommand, 2);
     });
   });
 });

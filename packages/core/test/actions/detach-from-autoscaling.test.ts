@@ -180,6 +180,7 @@ describe('detach-from-autoscaling (commands sent)', () => {
 
     expect(outcome).toMatchObject({
       status: 'dry-run',
+      output: { instanceId: INSTANCE_ID, autoScalingGroupName: 'web', lifecycleState: 'InService' },
       changes: [
         {
           resource: INSTANCE_ID,
@@ -303,7 +304,30 @@ describe('detach-from-autoscaling (commands sent)', () => {
       .on(DescribeAutoScalingInstancesCommand)
       .resolvesOnce({ AutoScalingInstances: [member('InService')] })
       .resolves({ AutoScalingInstances: [] });
-    await expect(detach()).rejects.toMatchObject({ name: 'ActionFailedError' });
+    // The refusal itself, not a failure to read the instance's state.
+    await expect(detach()).rejects.toMatchObject({
+      name: 'ActionFailedError',
+      message: expect.stringContaining('ValidationError (refused)'),
+    });
+  });
+
+  it('refuses an instance whose lifecycle state is not given, calling it unknown', async () => {
+    // The SDK types both fields as possibly undefined.
+    const stateless = { ...member('InService'), LifecycleState: undefined };
+    autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [stateless] });
+    await expect(detach()).rejects.toMatchObject({
+      name: 'ActionFailedError',
+      message: `${INSTANCE_ID} is unknown in Auto Scaling group web: Cordon cannot move it to Standby.`,
+    });
+    expect(autoScaling).not.toHaveReceivedCommand(EnterStandbyCommand);
+  });
+
+  it('treats a membership that names no group as no group', async () => {
+    const groupless = { ...member('InService'), AutoScalingGroupName: undefined };
+    autoScaling.on(DescribeAutoScalingInstancesCommand).resolves({ AutoScalingInstances: [groupless] });
+    const outcome = await detach();
+    expect(outcome.notes).toEqual([`${INSTANCE_ID} is in no Auto Scaling group: nothing to detach.`]);
+    expect(autoScaling).not.toHaveReceivedCommand(EnterStandbyCommand);
   });
 
   it('counts a refused EnterStandby as done when the instance has meanwhile left service, with its state', async () => {

@@ -190,6 +190,30 @@ describe('observe-instance', () => {
       .resolves({ Reservations: [{ Instances: [instance({ State: { Name: 'stopped', Code: 80 } })] }] });
     expect((await readInstance(clients, INSTANCE_ID)).State?.Name).toBe('stopped');
   });
+
+  it('reports an answer with no reservations at all as gone, not as a crash', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({});
+    await expect(readInstance(clients, INSTANCE_ID)).rejects.toMatchObject({ name: 'ResourceGoneError' });
+  });
+
+  it('observes an instance whose description leaves out its state, interfaces and devices (all optional in the API)', async () => {
+    // Prepare
+    const bare: Instance = { InstanceId: INSTANCE_ID, VpcId: 'vpc-1' };
+    ec2.on(DescribeInstancesCommand).resolves({ Reservations: [{ Instances: [bare] }] });
+
+    // Act
+    const observation = await observeInstance(clients, INSTANCE_ID, TEST_NOW);
+
+    // Assess
+    expect(observation.instance).toStrictEqual({
+      InstanceId: INSTANCE_ID,
+      VpcId: 'vpc-1',
+      State: undefined,
+      Tags: undefined,
+      NetworkInterfaces: undefined,
+      BlockDeviceMappings: undefined,
+    });
+  });
 });
 
 describe('freshObservation', () => {

@@ -105,6 +105,7 @@ describe('protect-evidence (commands sent)', () => {
     );
 
     expect(outcome.status).toBe('already-done');
+    expect(outcome.output).toEqual({ instanceId: INSTANCE_ID });
     expect(ec2).not.toHaveReceivedCommand(ModifyInstanceAttributeCommand);
     expect(ec2).not.toHaveReceivedCommand(CreateTagsCommand);
   });
@@ -288,5 +289,43 @@ describe('protect-evidence (commands sent)', () => {
     expect(outcome.status).toBe('done');
     expect(ec2).toHaveReceivedCommandTimes(ModifyInstanceAttributeCommand, 0);
     expect(ec2).toHaveReceivedCommandTimes(CreateTagsCommand, 1);
+  });
+
+  it('sends only what is missing: here termination protection alone, no tags when they are already right', async () => {
+    // Prepare
+    ec2
+      .on(DescribeInstanceAttributeCommand, { Attribute: 'instanceInitiatedShutdownBehavior' })
+      .resolves({ InstanceInitiatedShutdownBehavior: { Value: 'stop' } });
+    ec2.on(DescribeInstancesCommand).resolves({
+      Reservations: [
+        {
+          Instances: [
+            instance({
+              BlockDeviceMappings: [],
+              Tags: [
+                { Key: 'cordon:incident', Value: TEST_INCIDENT },
+                { Key: 'cordon:quarantined', Value: 'true' },
+              ],
+            }),
+          ],
+        },
+      ],
+    });
+
+    // Act
+    const outcome = await runAction(
+      protectEvidence,
+      { ...envelope(), instanceId: INSTANCE_ID },
+      actionEnvironment(clients),
+    );
+
+    // Assess
+    expect(outcome).toMatchObject({ status: 'done', output: { instanceId: INSTANCE_ID } });
+    expect(ec2).toHaveReceivedCommandTimes(ModifyInstanceAttributeCommand, 1);
+    expect(ec2).toHaveReceivedCommandWith(ModifyInstanceAttributeCommand, {
+      InstanceId: INSTANCE_ID,
+      DisableApiTermination: { Value: true },
+    });
+    expect(ec2).not.toHaveReceivedCommand(CreateTagsCommand);
   });
 });

@@ -64,12 +64,76 @@ describe('rulesOf', () => {
   it('gives a group with no rules no rule', () => {
     expect(rulesOf({})).toEqual([]);
   });
+
+  it('names each peer by its kind: IPv4, IPv6, prefix list, referenced group', () => {
+    expect(rulesOf(WEB_GROUP).map((rule) => rule.peer)).toEqual([
+      { kind: 'ipv4', value: '0.0.0.0/0' },
+      { kind: 'ipv4', value: '10.0.0.0/8' },
+      { kind: 'ipv6', value: '::/0' },
+      { kind: 'prefixList', value: 'pl-0123456789abcdef0' },
+      { kind: 'group', value: 'sg-0000000000000bbb1' },
+      { kind: 'ipv4', value: '0.0.0.0/0' },
+    ]);
+  });
+
+  // "Specifying -1 … allows traffic on all ports, regardless of any port range you specify"
+  // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html): an all-protocol rule has
+  // no ports, and one without a protocol is read as all protocols (the wider reading, never the narrower).
+  it('gives an all-protocol rule no ports, whatever ports the permission states', () => {
+    const rules = rulesOf({
+      IpPermissions: [
+        { IpProtocol: '-1', FromPort: 0, ToPort: 65_535, IpRanges: [{ CidrIp: '10.0.0.0/8' }] },
+      ],
+      IpPermissionsEgress: [{ FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: '0.0.0.0/0' }] }],
+    });
+    expect(rules).toStrictEqual([
+      { direction: 'ingress', protocol: '-1', peer: { kind: 'ipv4', value: '10.0.0.0/8' } },
+      { direction: 'egress', protocol: '-1', peer: { kind: 'ipv4', value: '0.0.0.0/0' } },
+    ]);
+  });
+
+  it('makes no rule of a range that names no peer', () => {
+    expect(
+      rulesOf({
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: 22,
+            ToPort: 22,
+            IpRanges: [{ Description: 'no CIDR' }],
+            Ipv6Ranges: [{ Description: 'no CIDR' }],
+            PrefixListIds: [{ Description: 'no id' }],
+            UserIdGroupPairs: [{ Description: 'no group' }],
+          },
+        ],
+      }),
+    ).toEqual([]);
+  });
 });
 
 describe('toIpPermissions', () => {
   it('regroups rules by protocol and ports, the shape Authorize and Revoke take', () => {
     expect(toIpPermissions([allTraffic('egress', 'ipv4'), allTraffic('egress', 'ipv6')])).toEqual([
       { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [{ CidrIpv6: '::/0' }] },
+    ]);
+  });
+
+  it('puts every kind of peer in its own list, and no ports on an all-protocol permission', () => {
+    expect(
+      toIpPermissions([
+        { ...SSH_FROM_ANYWHERE, peer: { kind: 'prefixList', value: 'pl-0123456789abcdef0' } },
+        { ...SSH_FROM_ANYWHERE, peer: { kind: 'group', value: 'sg-0000000000000bbb1' } },
+        allTraffic('ingress', 'ipv4'),
+      ]),
+    ).toStrictEqual([
+      {
+        IpProtocol: 'tcp',
+        FromPort: 22,
+        ToPort: 22,
+        PrefixListIds: [{ PrefixListId: 'pl-0123456789abcdef0' }],
+        UserIdGroupPairs: [{ GroupId: 'sg-0000000000000bbb1' }],
+      },
+      { IpProtocol: '-1', IpRanges: [{ CidrIp: '0.0.0.0/0' }] },
     ]);
   });
 

@@ -193,6 +193,7 @@ describe('snapshot-volumes (commands sent)', () => {
 
     await expect(runAction(snapshotVolumes, input, actionEnvironment(clients))).rejects.toMatchObject({
       name: 'ResourceGoneError',
+      message: expect.stringMatching(new RegExp(`^snapshot-volumes: CreateSnapshot ${DATA} failed: `)),
       partial: { done: [], notDone: [ROOT, DATA] },
     });
   });
@@ -202,6 +203,8 @@ describe('snapshot-volumes (commands sent)', () => {
 
     expect(outcome).toMatchObject({ status: 'dry-run', dryRun: true });
     expect(outcome.changes.map((change) => change.resource)).toEqual([ROOT, DATA]);
+    // Only snapshots that exist are answered: none yet.
+    expect(outcome.output).toStrictEqual({ instanceId: INSTANCE_ID, snapshots: [] });
     expect(ec2).not.toHaveReceivedCommand(CreateSnapshotCommand);
   });
 
@@ -281,6 +284,7 @@ describe('snapshot-volumes (commands sent)', () => {
           Tags: [{ Key: 'cordon:incident', Value: TEST_INCIDENT }],
         },
         { ...evidenceSnapshot(DATA, 'x', 'completed'), SnapshotId: undefined },
+        { ...evidenceSnapshot(DATA, 'snap-notags000000001', 'completed'), Tags: undefined },
       ],
     });
     const outcome = await runAction(snapshotVolumes, input, actionEnvironment(clients));

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidEventPatternError } from '../../src/errors.ts';
-import { matchesPattern, validatePattern } from '../../src/events/pattern.ts';
+import { matchesPattern } from '../../src/events/pattern.ts';
+import { validatePattern } from '../../src/events/pattern-validate.ts';
 
 // Sources of the documented examples below, cited by these short names in the comments (AWS EventBridge User
 // Guide, and aws/event-ruler, the matching library behind EventBridge):

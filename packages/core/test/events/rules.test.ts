@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
 import { InvalidEventRuleOptionsError } from '../../src/errors.ts';
-import { validatePattern } from '../../src/events/pattern.ts';
+import { validatePattern } from '../../src/events/pattern-validate.ts';
 import {
   buildEventRules,
   deployedRuleOptions,

@@ -52,6 +52,7 @@ describe('DEFAULT_SETTINGS', () => {
         timeoutSeconds: 3600,
         timeoutDefault: { low: 'reject', medium: 'reject', high: 'approve', critical: 'approve' },
         approvers: { slackUserIds: [], slackUserGroupIds: [], identities: [] },
+        groupWindowSeconds: 600,
       },
       alarmPlaybooks: {
         RootAccountUsage: 'root-activity',
@@ -150,6 +151,7 @@ describe('parseSettings', () => {
         timeoutSeconds: 60,
         timeoutDefault: { low: 'reject', medium: 'approve', high: 'approve', critical: 'approve' },
         approvers: { slackUserIds: ['U123'], slackUserGroupIds: ['S456'], identities: ['alice@example.com'] },
+        groupWindowSeconds: 0,
         escalationSnsTopicArn: 'arn:aws:sns:eu-west-1:123456789012:cordon-escalation',
         slackChannel: 'C0123',
         escalationSlackChannel: '#security-escalations',
@@ -265,6 +267,16 @@ describe('parseSettings', () => {
       'an approval timeout over a day',
       { approval: { timeoutSeconds: 86_401 } },
       'approval.timeoutSeconds: must be between 60 and 86400 seconds',
+    ],
+    [
+      'an approval group window over an hour',
+      { approval: { groupWindowSeconds: 3601 } },
+      'approval.groupWindowSeconds: must be between 0 and 3600 seconds',
+    ],
+    [
+      'a fractional approval group window',
+      { approval: { groupWindowSeconds: 1.5 } },
+      'approval.groupWindowSeconds: must be a whole number of seconds',
     ],
     [
       'a timeout default that is neither approve nor reject',

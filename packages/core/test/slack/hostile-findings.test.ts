@@ -7,6 +7,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NOTIFY_EVENTS, type NotifyInput, notifySlackMessage } from '../../src/actions/notify.ts';
+import { groupMessage } from '../../src/approval/group-messages.ts';
+import type { ApprovalGroup } from '../../src/approval/groups.ts';
 import { approvalMessage, decidedMessage } from '../../src/approval/slack-messages.ts';
 import type { SlackMessage } from '../../src/slack/blocks.ts';
 import { escapeMrkdwn, slackLink } from '../../src/slack/mrkdwn.ts';
@@ -180,6 +182,77 @@ describe('the approval messages over hostile findings and people', () => {
     );
     expect(approvalMessage(record, link).text).toBe(
       'Approval needed: HIGH instance-compromise — &lt;!here&gt; &lt;!channel&gt;',
+    );
+  });
+});
+
+describe('the group message over hostile findings and people', () => {
+  const link = 'https://approvals.example.com/groups/AbCdEfGhIjKlMnOpQrStUv_1?exp=1795863570&sig=ab12';
+
+  it('nothing Slack would parse survives in the group message, its text or its blocks; only a real member id is a mention (property)', () => {
+    const page = literal(slackLink(link, 'Decide one by one on the group page'));
+    fc.assert(
+      fc.property(hostileFields, fc.oneof(hostileText(), fc.constant('U0APPROVER')), (fields, who) => {
+        // Prepare
+        const base = pendingRecord();
+        const member = pendingRecord({
+          incident: {
+            ...base.incident,
+            title: fields.title,
+            resources: [{ kind: fields.error, instanceId: fields.resource }, { userName: fields.user }],
+          },
+          group: { id: 'AbCdEfGhIjKlMnOpQrStUv_1', seq: 2 },
+          observedAt: fields.note,
+        });
+        const group: ApprovalGroup = {
+          groupId: 'AbCdEfGhIjKlMnOpQrStUv_1',
+          keyHash: 'AbCdEfGhIjKlMnOpQrStUv',
+          generation: 1,
+          shape: {
+            account: fields.user,
+            region: fields.error,
+            playbook: fields.step,
+            findingType: fields.title,
+            category: 'instance-compromise',
+            step: 'contain-instance',
+            actions: ['request-approval', fields.step],
+            dryRun: false,
+            timeoutSeconds: 3600,
+            approvers: { slackUserIds: [], slackUserGroupIds: [], identities: [] },
+          },
+          openedAt: '2026-11-28T10:00:00.000Z',
+          windowEndsAt: '2026-11-28T10:10:00.000Z',
+          linkExpiresAt: '2026-11-28T11:09:30.000Z',
+          memberCount: 3,
+          newestAt: '2026-11-28T10:01:00.000Z',
+          decidedThrough: 1,
+          rounds: 1,
+          roundList: [
+            {
+              n: 1,
+              from: 0,
+              through: 1,
+              decision: {
+                decision: 'reject',
+                decidedBy: { kind: 'slack', id: who, name: fields.user },
+                decidedAt: '2026-11-28T10:02:00.000Z',
+                comment: fields.note,
+              },
+            },
+          ],
+        };
+        const mention = who === 'U0APPROVER' ? [/<@U0APPROVER>/] : [];
+
+        // Act
+        const message = groupMessage({ group, sample: [member], link });
+
+        // Assess
+        for (const text of mrkdwnTexts(message)) {
+          expect(strayControlSequences(text, [page, CORDON_DATE, ...mention])).toEqual([]);
+        }
+        expect(everyMrkdwnIsVerbatim(message)).toBe(true);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -67,6 +67,19 @@ export function sandboxStateReader(sandbox: Sandbox): StateReader {
   };
 }
 
+/**
+ * Where the SAR marks a resource type required that a request names another of the action's types instead:
+ * action (lower case) → required type → the type that stands for it.
+ * - A Query of an index is authorized on the index's ARN alone (a policy granting Query on the index allows it:
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html).
+ * - An execution is a standard workflow's (`execution`) or an express one's (`express`), never both; the SAR
+ *   marks both required for DescribeExecution.
+ */
+const STANDS_FOR: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'dynamodb:query': { table: 'index' },
+  'states:describeexecution': { express: 'execution', execution: 'express' },
+};
+
 /** Resource type names compare without case: the SAR data spells `stateMachine` as `statemachine` in places. */
 function sameType(a: string, b: string | undefined): boolean {
   return a.toLowerCase() === b?.toLowerCase();
@@ -99,8 +112,11 @@ export async function checkAgainstReference(request: IamRequest): Promise<void> 
       throw new IamReferenceMismatchError(`${resource.arn} is not a ${type.name} ARN (${type.arnFormat})`);
     }
   }
+  const named = (type: string | undefined) =>
+    type !== undefined && request.resources.some((resource) => sameType(type, resource.type));
   for (const type of reference.resourceTypes.filter((candidate) => candidate.required)) {
-    if (!request.resources.some((resource) => sameType(type.name, resource.type))) {
+    const standIn = STANDS_FOR[request.action.toLowerCase()]?.[type.name.toLowerCase()];
+    if (!named(type.name) && !named(standIn)) {
       throw new IamReferenceMismatchError(`${request.action} requires a ${type.name} resource`);
     }
   }

@@ -238,7 +238,9 @@ export class SandboxAccount {
       if (handler === undefined) {
         throw awsError(service, 'UnsupportedOperation', `The sandbox does not model ${service}.${command}`);
       }
-      const output = (await handler(structuredClone(input), this.context)) ?? {};
+      // The model learns who calls (GetCallerIdentity answers with it); the context is otherwise the account's.
+      const context = principal === undefined ? this.context : { ...this.context, caller: principal };
+      const output = (await handler(structuredClone(input), context)) ?? {};
       record('ok');
       return structuredClone(output) as object;
     } catch (error) {

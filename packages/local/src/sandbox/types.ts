@@ -10,6 +10,11 @@ export interface SandboxContext {
   now(): Date;
   /** A deterministic id generator: `nextId('sg')` → `sg-0000000000000001` style ids. */
   nextId(prefix: string, hexLength?: number): string;
+  /**
+   * The principal making the call being answered, when its client was attached with one (STS's
+   * GetCallerIdentity answers with it); absent outside a call and for clients attached without a principal.
+   */
+  readonly caller?: Principal;
 }
 
 export type CommandHandler = (input: Record<string, unknown>, context: SandboxContext) => unknown;

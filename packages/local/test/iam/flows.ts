@@ -18,6 +18,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { decideApproval } from '@cordon/core/approval/decide';
+import { DynamoDbApprovalGroups } from '@cordon/core/approval/groups';
 import { DynamoDbApprovalStore } from '@cordon/core/approval/records';
 import { intake } from '@cordon/core/intake/intake';
 import { DynamoDbLedger } from '@cordon/core/ledger/dynamodb-ledger';
@@ -92,6 +93,8 @@ function approvalResponder(harness: IamHarness, decision: 'approve' | 'reject'):
     logger: SILENT,
     loadSettings: () => createSettingsLoader({ stage: STAGE, ssmProvider: provider() }).load(),
     store,
+    // As deployed: a request joins the approval group of its kind (a group of one here).
+    groups: new DynamoDbApprovalGroups({ client: dynamodb, tableName: SANDBOX_RESOURCES.approvalsTable }),
     secrets: ssmApprovalSecrets(STAGE),
     linkBaseUrl: 'https://approval.example/',
     sns: sandboxClient(sandbox, SNSClient),

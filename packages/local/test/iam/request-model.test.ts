@@ -248,6 +248,16 @@ describe('the request model', () => {
       'SSM.GetParameter': { Name: '/cordon/test/secrets/link-signing-key' },
       'SSM.GetParameters': { Names: ['/cordon/test/a', '/cordon/test/b'] },
       'SSM.GetParametersByPath': { Path: '/cordon/test/settings', Recursive: true },
+      'SSM.PutParameter': { Name: '/cordon/test/settings/mode', Value: 'live', Overwrite: true },
+      'SSM.DeleteParameters': { Names: ['/cordon/test/settings/mode'] },
+      'SSM.AddTagsToResource': {
+        ResourceType: 'Parameter',
+        ResourceId: '/cordon/test/settings/mode',
+        Tags: [{ Key: 'cordon:pushed-by', Value: `arn:aws:iam::${ACCOUNT}:role/admin` }],
+      },
+      'SFN.DescribeExecution': {
+        executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:cordon-test-ec2-compromise:run-1`,
+      },
       'SFN.StartExecution': {
         stateMachineArn: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:cordon-test-ec2-compromise`,
       },

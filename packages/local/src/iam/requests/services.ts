@@ -113,13 +113,16 @@ const onTable =
   (action: string): RequestBuilder =>
   async (input, scope) => {
     const table = need(input, 'TableName', action);
-    return [
-      request(
-        action,
-        [{ arn: `arn:aws:dynamodb:${scope.region}:${scope.account}:table/${table}`, type: 'table' }],
-        await leadingKeys(input, scope, table),
-      ),
-    ];
+    const tableArn = `arn:aws:dynamodb:${scope.region}:${scope.account}:table/${table}`;
+    const index = text(input, 'IndexName');
+    if (index !== undefined) {
+      // A Query of an index is authorized on the index's ARN (a policy granting Query on the index alone allows
+      // it: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html,
+      // "QueryOnlyProjectedIndexAttributes"). Its key condition names the index's keys, not the table's partition
+      // key, so no dynamodb:LeadingKeys is set.
+      return [request(action, [{ arn: `${tableArn}/index/${index}`, type: 'index' }])];
+    }
+    return [request(action, [{ arn: tableArn, type: 'table' }], await leadingKeys(input, scope, table))];
   };
 
 export const SERVICE_REQUESTS: Readonly<Record<string, Readonly<Record<string, RequestBuilder>>>> = {
@@ -165,6 +168,37 @@ export const SERVICE_REQUESTS: Readonly<Record<string, Readonly<Record<string, R
         texts(input, 'Names').map((name) => ({ arn: parameterArn(scope, name), type: 'parameter' })),
       ),
     ],
+    // What `cordon settings|detections push` sends (the human settings-admin policy, docs/operations.md).
+    PutParameter: (input, scope) => [
+      request(
+        'ssm:PutParameter',
+        [{ arn: parameterArn(scope, need(input, 'Name', 'PutParameter')), type: 'parameter' }],
+        {
+          'ssm:Overwrite': input.Overwrite === true ? 'true' : 'false',
+          ...requestTags(input.Tags as { Key?: string; Value?: string }[] | undefined),
+        },
+      ),
+    ],
+    DeleteParameters: (input, scope) => [
+      request(
+        'ssm:DeleteParameters',
+        texts(input, 'Names').map((name) => ({ arn: parameterArn(scope, name), type: 'parameter' })),
+      ),
+    ],
+    AddTagsToResource(input, scope) {
+      if (input.ResourceType !== 'Parameter') {
+        throw new TypeError(
+          `AddTagsToResource on a ${String(input.ResourceType)}: only parameters are modelled`,
+        );
+      }
+      return [
+        request(
+          'ssm:AddTagsToResource',
+          [{ arn: parameterArn(scope, need(input, 'ResourceId', 'AddTagsToResource')), type: 'parameter' }],
+          requestTags(input.Tags as { Key?: string; Value?: string }[] | undefined),
+        ),
+      ];
+    },
     GetParametersByPath: (input, scope) => [
       request(
         'ssm:GetParametersByPath',
@@ -184,6 +218,12 @@ export const SERVICE_REQUESTS: Readonly<Record<string, Readonly<Record<string, R
     StartExecution: (input) => [
       request('states:StartExecution', [
         { arn: need(input, 'stateMachineArn', 'StartExecution'), type: 'stateMachine' },
+      ]),
+    ],
+    // `cordon incidents` and `cordon evidence` read an incident's execution (the human operator policy).
+    DescribeExecution: (input) => [
+      request('states:DescribeExecution', [
+        { arn: need(input, 'executionArn', 'DescribeExecution'), type: 'execution' },
       ]),
     ],
     SendTaskSuccess: unscoped('states:SendTaskSuccess'),

@@ -26,6 +26,17 @@ import {
   type UpdatePlan,
   updatedNames,
 } from './dynamodb-expressions.ts';
+import {
+  assertIndexKeyTypes,
+  compareIndexKeys,
+  type IndexSeed,
+  type IndexState,
+  indexKeys,
+  inIndex,
+  type KeySchemaOf,
+  pick,
+  startKeyOfIndex,
+} from './dynamodb-indexes.ts';
 import { type KeyCondition, splitKeyCondition } from './dynamodb-keys.ts';
 import {
   assertAttributeValue,
@@ -37,6 +48,7 @@ import {
   validationError,
 } from './dynamodb-values.ts';
 
+export type { IndexSeed } from './dynamodb-indexes.ts';
 export type { Item } from './dynamodb-values.ts';
 
 /** A key attribute: DynamoDB keys are strings, numbers or binary. */
@@ -50,6 +62,8 @@ export interface TableSeed {
   /** An attribute name (type `S`) or a full definition. */
   readonly partitionKey: string | KeyDefinition;
   readonly sortKey?: string | KeyDefinition;
+  /** Global secondary indexes, each projecting every attribute (`ALL`, the only projection modelled). */
+  readonly globalSecondaryIndexes?: readonly IndexSeed[];
 }
 
 interface TableState {
@@ -58,6 +72,8 @@ interface TableState {
   createdAt: Date;
   partitionKey: KeyDefinition;
   sortKey?: KeyDefinition;
+  /** Global secondary indexes by name. */
+  indexes: Map<string, IndexState>;
   /** Canonical key → item. */
   items: Map<string, Item>;
 }
@@ -65,6 +81,8 @@ interface TableState {
 export interface DynamoDbTableSnapshot {
   partitionKey: KeyDefinition;
   sortKey?: KeyDefinition;
+  /** Its global secondary indexes (absent when it has none). */
+  globalSecondaryIndexes?: { indexName: string; partitionKey: KeyDefinition; sortKey?: KeyDefinition }[];
   /** Items in key order. */
   items: Item[];
 }
@@ -79,8 +97,8 @@ const MAX_SORT_KEY_BYTES = 1024;
 
 /**
  * The DynamoDB model, at the AttributeValue level of the low-level client, answering the five calls Cordon's
- * stores send (GetItem, PutItem, UpdateItem, DeleteItem, Query) with the expressions they use, and DescribeTable
- * for the IAM request model. What it answers is
+ * stores send (GetItem, PutItem, UpdateItem, DeleteItem, Query — of the table or of a global secondary index) with
+ * the expressions they use, and DescribeTable for the IAM request model. What it answers is
  * proven against dynalite, a DynamoDB implementation, by `dynamodb.differential.test.ts`; what it does not model is
  * refused with "The sandbox does not support…".
  *
@@ -112,12 +130,23 @@ export class DynamoDbModel implements ServiceModel {
   public createTable(seed: TableSeed): this {
     const definition = (key: string | KeyDefinition): KeyDefinition =>
       typeof key === 'string' ? { name: key, type: 'S' } : { ...key };
+    const arn = `arn:aws:dynamodb:${this.context.region}:${this.context.accountId}:table/${seed.tableName}`;
+    const indexes = new Map<string, IndexState>();
+    for (const index of seed.globalSecondaryIndexes ?? []) {
+      indexes.set(index.indexName, {
+        name: index.indexName,
+        arn: `${arn}/index/${index.indexName}`,
+        partitionKey: definition(index.partitionKey),
+        ...(index.sortKey === undefined ? {} : { sortKey: definition(index.sortKey) }),
+      });
+    }
     this.tables.set(seed.tableName, {
       name: seed.tableName,
-      arn: `arn:aws:dynamodb:${this.context.region}:${this.context.accountId}:table/${seed.tableName}`,
+      arn,
       createdAt: this.context.now(),
       partitionKey: definition(seed.partitionKey),
       ...(seed.sortKey === undefined ? {} : { sortKey: definition(seed.sortKey) }),
+      indexes,
       items: new Map(),
     });
     return this;
@@ -148,6 +177,15 @@ export class DynamoDbModel implements ServiceModel {
       tables[table.name] = {
         partitionKey: { ...table.partitionKey },
         ...(table.sortKey === undefined ? {} : { sortKey: { ...table.sortKey } }),
+        ...(table.indexes.size === 0
+          ? {}
+          : {
+              globalSecondaryIndexes: [...table.indexes.values()].map((index) => ({
+                indexName: index.name,
+                partitionKey: { ...index.partitionKey },
+                ...(index.sortKey === undefined ? {} : { sortKey: { ...index.sortKey } }),
+              })),
+            }),
         items: structuredClone(sortedItems(table)),
       };
     }
@@ -171,6 +209,21 @@ export class DynamoDbModel implements ServiceModel {
       AttributeDefinitions: keys.map((key) => ({ AttributeName: key.name, AttributeType: key.type })),
       ItemCount: table.items.size,
       BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' },
+      ...(table.indexes.size === 0
+        ? {}
+        : {
+            GlobalSecondaryIndexes: [...table.indexes.values()].map((index) => ({
+              IndexName: index.name,
+              IndexArn: index.arn,
+              IndexStatus: 'ACTIVE',
+              KeySchema: indexKeys(index).map((key, position) => ({
+                AttributeName: key.name,
+                KeyType: position === 0 ? 'HASH' : 'RANGE',
+              })),
+              Projection: { ProjectionType: 'ALL' },
+              ItemCount: sortedItems(table).filter((item) => inIndex(index, item)).length,
+            })),
+          }),
     };
     return { Table: description };
   }
@@ -227,7 +280,9 @@ export class DynamoDbModel implements ServiceModel {
     const old = table.items.get(key);
     assertCondition(condition, old, input.ReturnValuesOnConditionCheckFailure);
     // UpdateItem creates the item when it does not exist: the key attributes are always present.
-    table.items.set(key, { ...applyUpdate(plan, old), ...(input.Key ?? {}) });
+    const updated = { ...applyUpdate(plan, old), ...(input.Key ?? {}) };
+    assertIndexKeyTypes(table.indexes.values(), updated);
+    table.items.set(key, updated);
     return {};
   }
 
@@ -248,8 +303,11 @@ export class DynamoDbModel implements ServiceModel {
 
   /**
    * One page of a partition in sort-key order (or reversed with `ScanIndexForward: false`), after
-   * `ExclusiveStartKey`. The sandbox's pages are never cut: DynamoDB cuts at 1 MB, which Cordon's partitions
-   * (one incident's ledger) do not reach.
+   * `ExclusiveStartKey` — of the table, or of a global secondary index (`IndexName`: the items that hold the
+   * index's key attributes, in the index's key order; eventually consistent reads only, as DynamoDB refuses
+   * `ConsistentRead` there: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html ("Global secondary indexes support eventually consistent reads only")).
+   * The sandbox's pages are never cut: DynamoDB cuts at 1 MB, which Cordon's partitions (one incident's ledger,
+   * one month of decisions) do not reach in a test.
    */
   private query(input: QueryCommandInput): Out<QueryCommandOutput> {
     refuseUnmodelled(input, [
@@ -257,7 +315,6 @@ export class DynamoDbModel implements ServiceModel {
       'QueryFilter',
       'ConditionalOperator',
       'AttributesToGet',
-      'IndexName',
       'FilterExpression',
       'ProjectionExpression',
       'Select',
@@ -272,20 +329,34 @@ export class DynamoDbModel implements ServiceModel {
     const keyCondition = parseCondition(input.KeyConditionExpression, placeholders, 'KeyConditionExpression');
     placeholders.assertAllUsed();
     const table = this.table(input.TableName);
-    const { partition, sort } = splitKeyCondition(table, keyCondition);
+    const index = input.IndexName === undefined ? undefined : this.index(table, input.IndexName);
+    if (index !== undefined && input.ConsistentRead === true) {
+      throw validationError('Consistent reads are not supported on global secondary indexes');
+    }
+    // The key schema the query reads: the table's, or the index's.
+    const schema: KeySchemaOf = index ?? table;
+    const { partition, sort } = splitKeyCondition(schema, keyCondition);
     const forward = input.ScanIndexForward !== false;
-    let items = sortedItems(table).filter((item) => matchesKey(table, item, partition, sort));
+    const order = (a: Item, b: Item) =>
+      index === undefined
+        ? compareKeys(table, a, b)
+        : compareIndexKeys(index, a, b, (x, y) => compareKeys(table, x, y));
+    let items = sortedItems(table)
+      .filter((item) => index === undefined || inIndex(index, item))
+      .sort(order)
+      .filter((item) => matchesKey(schema, item, partition, sort));
     if (!forward) items.reverse();
     const start = input.ExclusiveStartKey;
     if (start !== undefined) {
-      keyOf(table, start, 'The provided starting key is invalid');
-      if (compareScalars(start[table.partitionKey.name] ?? { NULL: true }, partition.value) !== 0) {
+      keyOf(table, pick(start, keyNamesOf(table)), 'The provided starting key is invalid');
+      if (index !== undefined) startKeyOfIndex(keyNamesOf(table), index, start);
+      if (compareScalars(start[schema.partitionKey.name] ?? { NULL: true }, partition.value) !== 0) {
         throw validationError(
           'The provided starting key is outside query boundaries based on provided conditions',
         );
       }
       // Resume after the start key's position, even if that item has since been deleted.
-      items = items.filter((item) => (forward ? 1 : -1) * compareKeys(table, item, start) > 0);
+      items = items.filter((item) => (forward ? 1 : -1) * order(item, start) > 0);
     }
     return { Items: items, Count: items.length, ScannedCount: items.length };
   }
@@ -296,6 +367,13 @@ export class DynamoDbModel implements ServiceModel {
     const table = this.tables.get(String(tableName));
     if (table === undefined) throw dynamoDbError('ResourceNotFoundException', 'Requested resource not found');
     return table;
+  }
+
+  private index(table: TableState, indexName: string): IndexState {
+    const index = table.indexes.get(indexName);
+    if (index === undefined)
+      throw validationError(`The table does not have the specified index: ${indexName}`);
+    return index;
   }
 }
 
@@ -384,6 +462,7 @@ function validItem(table: TableState, item: Item): Item {
     }
     assertKeyValue(definition, value, index === 0, 'item');
   }
+  assertIndexKeyTypes(table.indexes.values(), item);
   return item;
 }
 
@@ -403,7 +482,7 @@ function compareKeys(table: TableState, a: Item, b: Item): number {
 }
 
 function matchesKey(
-  table: TableState,
+  table: KeySchemaOf,
   item: Item,
   partition: KeyCondition,
   sort: KeyCondition | undefined,

@@ -1,4 +1,6 @@
 import type {
+  AddTagsToResourceCommandInput,
+  AddTagsToResourceCommandOutput,
   DeleteParametersCommandInput,
   DeleteParametersCommandOutput,
   GetParameterCommandInput,
@@ -22,6 +24,15 @@ const MAX_PAGE_SIZE = 10;
 const MAX_STANDARD_VALUE_LENGTH = 4096;
 const PARAMETER_TYPES: readonly string[] = ['String', 'StringList', 'SecureString'];
 const NAME_SEGMENT = /^[A-Za-z0-9_.-]+$/;
+/**
+ * Tags: at most 50 per resource, keys of 1 to 128 characters, values of at most 256, the characters AWS allows
+ * across services, and no `aws:` prefix
+ * (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions).
+ */
+const MAX_TAGS = 50;
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 
 export interface ParameterSeed {
   readonly name: string;
@@ -40,6 +51,8 @@ interface ParameterState {
   lastModifiedDate: Date;
   keyId?: string;
   description?: string;
+  /** Its tags (AddTagsToResource), kept when the value is overwritten. */
+  tags?: Record<string, string>;
 }
 
 export interface SsmState {
@@ -67,6 +80,8 @@ export class SsmModel implements ServiceModel {
       // What a security team (or the local deployment standing in for one) sends to change settings.
       PutParameter: typed((input: PutParameterCommandInput) => this.putParameterCommand(input)),
       DeleteParameters: typed((input: DeleteParametersCommandInput) => this.deleteParameters(input)),
+      // What `cordon settings push` sends to record who pushed a value.
+      AddTagsToResource: typed((input: AddTagsToResourceCommandInput) => this.addTagsToResource(input)),
     };
   }
 
@@ -78,8 +93,11 @@ export class SsmModel implements ServiceModel {
     assertValidName(seed.name);
     const type = seed.type ?? 'String';
     assertValidValue(seed.value, type);
-    const version = (this.state.parameters[seed.name]?.version ?? 0) + 1;
+    const existing = this.state.parameters[seed.name];
+    const version = (existing?.version ?? 0) + 1;
     this.state.parameters[seed.name] = {
+      // Tags belong to the parameter, not to one of its values: an overwrite keeps them.
+      ...(existing?.tags === undefined ? {} : { tags: existing.tags }),
       name: seed.name,
       type,
       value: seed.value,
@@ -103,6 +121,12 @@ export class SsmModel implements ServiceModel {
       throw ssmError(
         'ParameterAlreadyExists',
         'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.',
+      );
+    }
+    if (input.Tags !== undefined) {
+      throw ssmError(
+        'ValidationException',
+        'The sandbox does not model Tags on PutParameter (tag an existing parameter with AddTagsToResource).',
       );
     }
     if (input.Tier !== undefined && input.Tier !== 'Standard') {
@@ -141,6 +165,54 @@ export class SsmModel implements ServiceModel {
       }
     }
     return { DeletedParameters: deleted, InvalidParameters: invalid };
+  }
+
+  /**
+   * AddTagsToResource on a parameter (by name): adds the tags, overwriting the value of a key it already has,
+   * as tagging does (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_AddTagsToResource.html).
+   */
+  private addTagsToResource(input: AddTagsToResourceCommandInput): Out<AddTagsToResourceCommandOutput> {
+    if (input.ResourceType !== 'Parameter') {
+      throw ssmError(
+        'ValidationException',
+        `The sandbox models tags on parameters only, not ${input.ResourceType}.`,
+      );
+    }
+    const parameter = this.state.parameters[String(input.ResourceId)];
+    if (parameter === undefined) {
+      throw ssmError(
+        'InvalidResourceId',
+        "The resource ID isn't valid. Verify that you entered the correct ID and try again.",
+      );
+    }
+    const tags = input.Tags ?? [];
+    for (const tag of tags) {
+      const key = tag.Key ?? '';
+      const value = tag.Value ?? '';
+      if (
+        key.length < 1 ||
+        key.length > MAX_TAG_KEY_LENGTH ||
+        value.length > MAX_TAG_VALUE_LENGTH ||
+        !TAG_TEXT.test(key) ||
+        !TAG_TEXT.test(value) ||
+        /^aws:/i.test(key)
+      ) {
+        throw ssmError(
+          'ValidationException',
+          `1 validation error detected: Value '${key}' at 'tags' failed to satisfy constraint: a tag key has 1 to ${MAX_TAG_KEY_LENGTH} characters and a value at most ${MAX_TAG_VALUE_LENGTH}, of letters, digits, spaces and _.:/=+-@, and a key does not begin with aws:`,
+        );
+      }
+    }
+    const next = { ...parameter.tags };
+    for (const tag of tags) next[tag.Key ?? ''] = tag.Value ?? '';
+    if (Object.keys(next).length > MAX_TAGS) {
+      throw ssmError(
+        'TooManyTagsError',
+        'The Targets parameter includes too many tags. Remove one or more tags and try the command again.',
+      );
+    }
+    parameter.tags = next;
+    return {};
   }
 
   private getParameter(input: GetParameterCommandInput): Out<GetParameterCommandOutput> {

@@ -1,4 +1,8 @@
-import type { AssumeRoleCommandInput, AssumeRoleCommandOutput } from '@aws-sdk/client-sts';
+import type {
+  AssumeRoleCommandInput,
+  AssumeRoleCommandOutput,
+  GetCallerIdentityCommandOutput,
+} from '@aws-sdk/client-sts';
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
@@ -61,7 +65,30 @@ export class StsModel implements ServiceModel {
     };
     this.commands = {
       AssumeRole: typed((input: AssumeRoleCommandInput) => this.assumeRole(input)),
+      GetCallerIdentity: typed((_input: unknown, context: SandboxContext) => this.callerIdentity(context)),
     };
+  }
+
+  /**
+   * GetCallerIdentity: who the credentials belong to — the principal the client was attached with (an IAM user
+   * as its ARN, a role as the session of it, `assumed-role/<role>/<session>`, as AWS answers for role
+   * credentials), else the sandbox's default caller. It needs no permission
+   * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+   */
+  private callerIdentity(context: SandboxContext): Out<GetCallerIdentityCommandOutput> {
+    const caller = context.caller;
+    if (caller === undefined) {
+      return { UserId: this.caller.userId, Account: this.context.accountId, Arn: this.caller.arn };
+    }
+    const role = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@/-]*\/)?([\w+=,.@-]+)$/.exec(caller.arn);
+    if (role !== null) {
+      return {
+        UserId: `AROA${hashId(caller.arn)}:sandbox`,
+        Account: caller.account,
+        Arn: `arn:aws:sts::${role[1]}:assumed-role/${role[2]}/sandbox`,
+      };
+    }
+    return { UserId: `AIDA${hashId(caller.arn)}`, Account: caller.account, Arn: caller.arn };
   }
 
   /** The sessions issued so far (a copy). */
@@ -132,4 +159,11 @@ export class StsModel implements ServiceModel {
       },
     };
   }
+}
+
+/** A stable, id-shaped stand-in for the unique id IAM gives a user or role (`AIDA…`, `AROA…`). */
+function hashId(arn: string): string {
+  let hash = 0;
+  for (const character of arn) hash = (Math.imul(hash, 31) + character.charCodeAt(0)) >>> 0;
+  return hash.toString(16).toUpperCase().padStart(16, '0');
 }

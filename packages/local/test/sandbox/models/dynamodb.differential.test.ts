@@ -10,8 +10,11 @@ import {
 import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DynamoDbDifferential } from '../../../../../test/support/dynamodb-differential.ts';
+import { DynamoDbApprovalGroups, type GroupShape } from '../../../../core/src/approval/groups.ts';
 import { type ApprovalDecision, DynamoDbApprovalStore } from '../../../../core/src/approval/records.ts';
 import { DynamoDbLedger } from '../../../../core/src/ledger/dynamodb-ledger.ts';
+import { listDecisions } from '../../../../core/src/ledger/incident-reads.ts';
+import { DECISIONS_INDEX } from '../../../../core/src/ledger/indexes.ts';
 import type { LedgerEntry } from '../../../../core/src/ledger/ledger.ts';
 import type { PlaybookId } from '../../../../core/src/playbooks/ids.ts';
 import { DynamoDbCursorStore } from '../../../../core/src/poller/dynamodb-cursor-store.ts';
@@ -93,6 +96,58 @@ describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike
       ['isolate-instance', ['first']],
       ['snapshot-volumes', ['first']],
     ]);
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('the decisions index: only triage’s entries are in it, read month by month in time order; a consistent read of it is refused alike', async () => {
+    // Prepare
+    const [table] = await differential.tables({
+      ...LEDGER,
+      globalSecondaryIndexes: [
+        {
+          indexName: DECISIONS_INDEX.name,
+          partitionKey: DECISIONS_INDEX.partitionKey,
+          sortKey: DECISIONS_INDEX.sortKey,
+        },
+      ],
+    });
+    const ledger = new DynamoDbLedger({
+      client: differential.client,
+      tableName: String(table),
+      retentionDays: 30,
+    });
+    await ledger.append(entry({ step: 'triage', at: '2026-10-31T23:59:00.000Z', incidentId: 'october' }));
+    await ledger.append(entry({ step: 'triage', at: '2026-11-28T10:00:00.000Z' }));
+    await ledger.append(entry({ step: 'isolate-instance', at: '2026-11-28T10:01:00.000Z' }));
+    await ledger.append(entry({ step: 'triage', at: '2026-11-28T09:00:00.000Z', incidentId: 'earlier' }));
+
+    // Act
+    const decisions = await listDecisions(differential.client, {
+      tableName: String(table),
+      from: new Date('2026-10-01T00:00:00.000Z'),
+      to: new Date('2026-11-28T10:00:30.000Z'),
+    });
+    const consistent = await differential.client
+      .send(
+        new QueryCommand({
+          TableName: table,
+          IndexName: DECISIONS_INDEX.name,
+          KeyConditionExpression: 'decisionMonth = :month AND sk >= :from',
+          ExpressionAttributeValues: { ':month': { S: '2026-11' }, ':from': { S: '2026-11-01' } },
+          ConsistentRead: true,
+        }),
+      )
+      .catch((error: unknown) => error);
+
+    // Assess
+    expect(decisions.map((read) => [read.incidentId, read.step, read.at])).toEqual([
+      ['october', 'triage', '2026-10-31T23:59:00.000Z'],
+      ['earlier', 'triage', '2026-11-28T09:00:00.000Z'],
+      [INCIDENT, 'triage', '2026-11-28T10:00:00.000Z'],
+    ]);
+    // The index's partition key is the ledger's business, not the entry's: it is not read back.
+    expect(decisions.some((read) => 'decisionMonth' in read)).toBe(false);
+    expect(consistent).toMatchObject({ name: 'ValidationException' });
     expect(differential.mismatches).toEqual([]);
   });
 
@@ -284,6 +339,148 @@ describe("Cordon's DynamoDB calls, answered by the sandbox and by dynalite alike
       slackMessage: { channel: 'C0CHANNEL' },
     });
     expect(await store.get('unknown-approval-0001')).toBeUndefined();
+    expect(differential.mismatches).toEqual([]);
+  });
+
+  it('approval groups: the pointer moves on once per generation, places are taken once, counts only rise, and announcements, updates, rounds, redeliveries and withdrawals are each claimed once', async () => {
+    // Prepare
+    const [table] = await differential.tables(APPROVALS);
+    const tableName = String(table);
+    const groups = new DynamoDbApprovalGroups({ client: differential.client, tableName });
+    const store = new DynamoDbApprovalStore({ client: differential.client, tableName });
+    const shape: GroupShape = {
+      account: '123456789012',
+      region: 'us-east-1',
+      playbook: 'ec2-compromise',
+      findingType: 'Backdoor:EC2/C&CActivity.B!DNS',
+      category: 'instance-compromise',
+      step: 'contain-instance',
+      actions: ['request-approval', 'contain-instance'],
+      dryRun: false,
+      timeoutDefault: 'reject',
+      timeoutSeconds: 3600,
+      approvers: { slackUserIds: ['U0APPROVER'], slackUserGroupIds: [], identities: [] },
+    };
+    const window = { openedAt: '2026-11-28T10:00:00.000Z', windowEndsAt: '2026-11-28T10:10:00.000Z' };
+    const membership = {
+      groupId: 'AbCdEfGhIjKlMnOpQrStUv_1',
+      keyHash: 'AbCdEfGhIjKlMnOpQrStUv',
+      generation: 1,
+      shape,
+      ...window,
+      linkExpiresAt: '2026-11-28T11:09:30.000Z',
+    };
+    const decision: ApprovalDecision = {
+      decision: 'approve',
+      decidedBy: { kind: 'slack', id: 'U0APPROVER' },
+      decidedAt: '2026-11-28T10:05:00.000Z',
+      round: 1,
+    };
+    const at = (minute: number) => `2026-11-28T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+    // Act
+    const advanced = [
+      await groups.advance('AbCdEfGhIjKlMnOpQrStUv', 0, window),
+      await groups.advance('AbCdEfGhIjKlMnOpQrStUv', 0, window),
+    ];
+    const pointer = await groups.pointer('AbCdEfGhIjKlMnOpQrStUv');
+    await store.create({
+      ...pendingRecord(),
+      approvalId: 'AbCdEfGhIjKlMnOpQrStUv_1-1',
+      group: { id: membership.groupId, seq: 1 },
+    });
+    const taken = await store
+      .create({ ...pendingRecord(), approvalId: 'AbCdEfGhIjKlMnOpQrStUv_1-1' })
+      .catch((error: unknown) => error);
+    await store.create({
+      ...pendingRecord(),
+      approvalId: 'AbCdEfGhIjKlMnOpQrStUv_1-2',
+      group: { id: membership.groupId, seq: 2 },
+    });
+    await groups.noteMember(membership, 2, at(1));
+    await groups.noteMember(membership, 1, at(1));
+    const announcements = [
+      await groups.claimAnnouncement(membership.groupId, at(1), at(0)),
+      await groups.claimAnnouncement(membership.groupId, at(1), at(0)),
+    ];
+    await groups.recordAnnouncement(membership.groupId, {
+      state: 'done',
+      at: at(1),
+      slackMessage: { channel: 'C0SEC', ts: '1.1' },
+      snsPublished: true,
+      shownCount: 1,
+    });
+    const updates = [
+      await groups.claimUpdate(membership.groupId, 2, at(2), at(1)),
+      await groups.claimUpdate(membership.groupId, 2, at(3), at(2)),
+    ];
+    const rounds = [
+      await groups.claimRound(membership.groupId, { n: 1, from: 0, through: 1, decision }),
+      await groups.claimRound(membership.groupId, { n: 1, from: 0, through: 2, decision }),
+      await groups.claimRound(membership.groupId, {
+        n: 2,
+        from: 1,
+        through: 3,
+        decision: { ...decision, round: 2 },
+      }),
+      await groups.claimRound(membership.groupId, {
+        n: 2,
+        from: 1,
+        through: 2,
+        decision: { ...decision, round: 2 },
+      }),
+    ];
+    await groups.recordTally(membership.groupId, {
+      at: at(5),
+      total: 2,
+      waiting: 0,
+      approved: 2,
+      rejected: 0,
+      expired: 0,
+      withdrawn: 0,
+      undelivered: 1,
+      failed: 0,
+    });
+    const decided = await store.decide('AbCdEfGhIjKlMnOpQrStUv_1-1', decision, 'pending');
+    await store.recordCallback('AbCdEfGhIjKlMnOpQrStUv_1-1', {
+      status: 'failed',
+      at: at(5),
+      error: 'ThrottlingException',
+      retryable: true,
+    });
+    const redeliveries = [
+      await store.claimRedelivery('AbCdEfGhIjKlMnOpQrStUv_1-1', at(6), at(4)),
+      await store.claimRedelivery('AbCdEfGhIjKlMnOpQrStUv_1-1', at(6), at(4)),
+    ];
+    const withdrawals = [
+      await store.withdraw('AbCdEfGhIjKlMnOpQrStUv_1-2'),
+      await store.withdraw('AbCdEfGhIjKlMnOpQrStUv_1-2'),
+    ];
+    const group = await groups.get(membership.groupId);
+
+    // Assess
+    expect(advanced).toEqual([true, false]);
+    expect(pointer).toEqual({ generation: 1, ...window });
+    expect(taken).toMatchObject({ name: 'ConditionalCheckFailedException' });
+    expect(announcements).toEqual([true, false]);
+    expect(updates).toEqual([true, false]);
+    expect(rounds).toEqual(['claimed', 'conflict', 'conflict', 'claimed']);
+    expect(decided).toBe('decided');
+    expect(redeliveries).toEqual([true, false]);
+    expect(withdrawals).toEqual([true, false]);
+    expect(group).toMatchObject({
+      memberCount: 2,
+      announceState: 'done',
+      slackMessage: { channel: 'C0SEC', ts: '1.1' },
+      shownCount: 2,
+      decidedThrough: 2,
+      rounds: 2,
+      tally: { undelivered: 1 },
+    });
+    expect(group?.roundList.map((round) => [round.from, round.through])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
     expect(differential.mismatches).toEqual([]);
   });
 

@@ -1,4 +1,10 @@
-import { GetParameterCommand, GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  AddTagsToResourceCommand,
+  GetParameterCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { SsmModel } from '../../../src/sandbox/models/ssm.ts';
 import { SandboxAccount } from '../../../src/sandbox/sandbox-account.ts';
@@ -182,5 +188,66 @@ describe('SsmModel', () => {
 
     // Assess
     expect(ssm.snapshot().parameters['/cordon/settings']?.value).toBe('{"dryRun":true}');
+  });
+
+  it('AddTagsToResource tags a parameter; tags survive an overwrite of its value', async () => {
+    // Prepare
+    const { ssm, client } = setup();
+
+    // Act
+    await client.send(
+      new AddTagsToResourceCommand({
+        ResourceType: 'Parameter',
+        ResourceId: '/cordon/settings',
+        Tags: [
+          { Key: 'cordon:pushed-by', Value: 'arn:aws:sts::111122223333:assumed-role/admin/jane@example.com' },
+        ],
+      }),
+    );
+    await client.send(new PutParameterCommand({ Name: '/cordon/settings', Value: '{}', Overwrite: true }));
+
+    // Assess
+    expect(ssm.snapshot().parameters['/cordon/settings']).toMatchObject({
+      value: '{}',
+      version: 2,
+      tags: { 'cordon:pushed-by': 'arn:aws:sts::111122223333:assumed-role/admin/jane@example.com' },
+    });
+  });
+
+  it.each([
+    ['a key beginning with aws:', [{ Key: 'aws:owner', Value: 'x' }], 'ValidationException'],
+    ['a value over 256 characters', [{ Key: 'k', Value: 'v'.repeat(257) }], 'ValidationException'],
+    ['a character tags do not allow', [{ Key: 'k', Value: 'a;b' }], 'ValidationException'],
+    [
+      'more than 50 tags',
+      Array.from({ length: 51 }, (_, index) => ({ Key: `k${index}`, Value: 'v' })),
+      'TooManyTagsError',
+    ],
+  ])('AddTagsToResource refuses %s, tagging nothing', async (_case, tags, error) => {
+    // Prepare
+    const { ssm, client } = setup();
+
+    // Act
+    const refused = client.send(
+      new AddTagsToResourceCommand({ ResourceType: 'Parameter', ResourceId: '/cordon/settings', Tags: tags }),
+    );
+
+    // Assess
+    await expect(refused).rejects.toMatchObject({ name: error });
+    expect(ssm.snapshot().parameters['/cordon/settings']?.tags).toBeUndefined();
+  });
+
+  it('AddTagsToResource on a parameter that does not exist is InvalidResourceId', async () => {
+    const { client } = setup();
+
+    await expect(
+      client.send(
+        new AddTagsToResourceCommand({
+          ResourceType: 'Parameter',
+          ResourceId: '/cordon/none',
+          Tags: [{ Key: 'k', Value: 'v' }],
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidResourceId' });
   });
 });

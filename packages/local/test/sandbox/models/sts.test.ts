@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { IamModel } from '../../../src/sandbox/models/iam.ts';
 import { StsModel } from '../../../src/sandbox/models/sts.ts';
@@ -119,5 +119,31 @@ describe('StsModel', () => {
 
     // Assess
     expect(sts.snapshot().sessions).toHaveLength(1);
+  });
+
+  it('GetCallerIdentity answers the principal a client was attached with: a role as its assumed-role session, a user as itself', async () => {
+    // Prepare
+    const { sandbox } = setup();
+    const allowAll = async () => ({ decision: 'allowed' as const, reason: 'test' });
+    sandbox.authorizeWith(allowAll);
+    const asRole = sandbox.attach(new STSClient({ region: 'us-east-1' }), {
+      principal: { arn: `arn:aws:iam::${ADMIN}:role/ops/cordon-operator`, account: ADMIN },
+    });
+    const asUser = sandbox.attach(new STSClient({ region: 'us-east-1' }), {
+      principal: { arn: `arn:aws:iam::${ADMIN}:user/jane`, account: ADMIN },
+    });
+
+    // Act
+    const role = await asRole.send(new GetCallerIdentityCommand({}));
+    const user = await asUser.send(new GetCallerIdentityCommand({}));
+
+    // Assess
+    expect(role).toMatchObject({
+      Account: ADMIN,
+      Arn: `arn:aws:sts::${ADMIN}:assumed-role/cordon-operator/sandbox`,
+    });
+    expect(role.UserId).toMatch(/^AROA[0-9A-F]{16}:sandbox$/);
+    expect(user).toMatchObject({ Account: ADMIN, Arn: `arn:aws:iam::${ADMIN}:user/jane` });
+    expect(user.UserId).toMatch(/^AIDA[0-9A-F]{16}$/);
   });
 });

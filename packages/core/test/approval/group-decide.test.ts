@@ -1,0 +1,381 @@
+import { describe, expect, it } from 'vitest';
+import {
+  APPROVAL_REJECTED_ERROR,
+  configuredApprovers,
+  type TaskCallbacks,
+} from '../../src/approval/decide.ts';
+import {
+  claimGroupRound,
+  decideGroupMember,
+  type GroupDecidePorts,
+  groupMembers,
+  reportCounts,
+  resumeGroup,
+  tallyOf,
+} from '../../src/approval/group-decide.ts';
+import { memberApprovalId } from '../../src/approval/groups.ts';
+import type { DecidedBy } from '../../src/approval/records.ts';
+import { requestApproval } from '../../src/approval/request-approval.ts';
+import { APPROVER_SLACK, APPROVER_WEB, recordingCallbacks } from './fixtures.ts';
+import { groupHarness, stormPayload } from './group-fixtures.ts';
+
+const ALICE: DecidedBy = { kind: 'slack', id: APPROVER_SLACK, name: 'alice' };
+const BOB: DecidedBy = { kind: 'web', id: APPROVER_WEB };
+
+/** A group of `size` members asked through requestApproval, and the ports that decide it. */
+async function storm(size: number, callbacks: TaskCallbacks = recordingCallbacks()) {
+  const harness = groupHarness();
+  const { updateSlack: _none, ...asking } = harness.ports();
+  const results = [];
+  for (let n = 1; n <= size; n += 1) results.push(await requestApproval(stormPayload(n), asking));
+  const groupId = String(results[0]?.group?.id);
+  const ports: GroupDecidePorts = {
+    store: harness.store,
+    groups: harness.groups,
+    callbacks,
+    isApprover: configuredApprovers(),
+    now: harness.now,
+    sleep: async () => undefined,
+  };
+  return { harness, groupId, ports, callbacks };
+}
+
+function tokenOf(n: number): string {
+  return String(stormPayload(n).taskToken);
+}
+
+describe('group decisions', () => {
+  it('approving the group answers every member’s task once, with SendTaskSuccess and the decision', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(5, callbacks);
+
+    // Act
+    const claim = await claimGroupRound(
+      {
+        groupId,
+        from: 0,
+        through: 5,
+        decision: 'approve',
+        decidedBy: ALICE,
+        comment: 'contain them',
+        now: harness.now(),
+      },
+      ports,
+    );
+    const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+
+    // Assess
+    expect(claim.code).toBe('claimed');
+    expect(report?.members.map((member) => member.code)).toEqual(Array(5).fill('decided'));
+    expect(callbacks.calls.map((call) => call.kind)).toEqual(Array(5).fill('success'));
+    expect(new Set(callbacks.calls.map((call) => call.token))).toEqual(new Set([1, 2, 3, 4, 5].map(tokenOf)));
+    expect(callbacks.calls[0]?.output).toMatchObject({
+      decision: 'approve',
+      decidedBy: ALICE,
+      comment: 'contain them',
+    });
+    const member = await harness.store.get(memberApprovalId(groupId, 3));
+    expect(member).toMatchObject({
+      status: 'approved',
+      decision: { round: 1 },
+      callback: { status: 'sent' },
+    });
+  });
+
+  it('rejecting the group is SendTaskFailure ApprovalRejected for each, never success', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(3, callbacks);
+
+    // Act
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 3, decision: 'reject', decidedBy: BOB, now: harness.now() },
+      ports,
+    );
+    if (claim.code === 'claimed') await claim.deliver();
+
+    // Assess
+    expect(callbacks.calls.map((call) => [call.kind, call.error])).toEqual(
+      Array(3).fill(['failure', APPROVAL_REJECTED_ERROR]),
+    );
+  });
+
+  it('members decided one by one keep their decision and are reported; nobody is decided twice', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(3, callbacks);
+    await decideGroupMember(
+      { groupId, seq: 2, decision: 'reject', decidedBy: BOB, now: harness.now() },
+      ports,
+    );
+
+    // Act
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 3, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+
+    // Assess
+    expect(report?.members.map((member) => [member.seq, member.code])).toEqual([
+      [1, 'decided'],
+      [2, 'already-decided'],
+      [3, 'decided'],
+    ]);
+    expect(callbacks.calls.filter((call) => call.token === tokenOf(2)).map((call) => call.kind)).toEqual([
+      'failure',
+    ]);
+    expect((await harness.store.get(memberApprovalId(groupId, 2)))?.decision?.round).toBeUndefined();
+  });
+
+  it('members that already timed out are reported expired and never answered (their playbooks applied the default)', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(2, callbacks);
+    // Past each member's expiry, still before the group link's (the window later).
+    harness.advance(3_600_000);
+
+    // Act
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 2, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+
+    // Assess
+    expect(report?.members.map((member) => member.code)).toEqual(['expired', 'expired']);
+    expect(callbacks.calls).toEqual([]);
+    expect(
+      tallyOf(await groupMembers({ groupId, memberCount: 2 }, harness.store), harness.now()),
+    ).toMatchObject({
+      expired: 2,
+      waiting: 0,
+    });
+  });
+
+  it('a member that joins after the group was decided is not in the decision: it waits for its own', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(3, callbacks);
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 3, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    if (claim.code === 'claimed') await claim.deliver();
+
+    // Act
+    const late = await requestApproval(stormPayload(4), harness.ports());
+
+    // Assess
+    expect(late.group).toMatchObject({ id: groupId, seq: 4 });
+    expect((await harness.store.get(late.approvalId))?.status).toBe('pending');
+    expect(callbacks.calls.map((call) => call.token)).not.toContain(tokenOf(4));
+    const group = await harness.groups.get(groupId);
+    expect(group).toMatchObject({ memberCount: 4, decidedThrough: 3 });
+    const next = await claimGroupRound(
+      { groupId, from: 3, through: 4, decision: 'reject', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    expect(next.code).toBe('claimed');
+  });
+
+  it('of two concurrent decisions of the same members exactly one is made; a stale view is a conflict that writes nothing', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(6, callbacks);
+
+    // Act
+    const claims = await Promise.all([
+      claimGroupRound(
+        { groupId, from: 0, through: 6, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+        ports,
+      ),
+      claimGroupRound(
+        { groupId, from: 0, through: 6, decision: 'reject', decidedBy: BOB, now: harness.now() },
+        ports,
+      ),
+      claimGroupRound(
+        { groupId, from: 0, through: 4, decision: 'reject', decidedBy: BOB, now: harness.now() },
+        ports,
+      ),
+    ]);
+    for (const claim of claims) if (claim.code === 'claimed') await claim.deliver();
+    const stale = await claimGroupRound(
+      { groupId, from: 0, through: 6, decision: 'reject', decidedBy: BOB, now: harness.now() },
+      ports,
+    );
+
+    // Assess
+    expect(claims.filter((claim) => claim.code === 'claimed')).toHaveLength(1);
+    expect(stale.code).toBe('conflict');
+    const tokens = callbacks.calls.map((call) => call.token);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    expect((await harness.groups.get(groupId))?.roundList).toHaveLength(1);
+  });
+
+  it('refuses someone who is not a configured approver, and places the group does not have', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(2, callbacks);
+
+    // Act
+    const stranger = await claimGroupRound(
+      {
+        groupId,
+        from: 0,
+        through: 2,
+        decision: 'approve',
+        decidedBy: { kind: 'slack', id: 'U0STRANGER' },
+        now: harness.now(),
+      },
+      ports,
+    );
+    const beyond = await claimGroupRound(
+      { groupId, from: 0, through: 3, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    const unknown = await claimGroupRound(
+      {
+        groupId: 'AAAAAAAAAAAAAAAAAAAAAA_9',
+        from: 0,
+        through: 1,
+        decision: 'approve',
+        decidedBy: ALICE,
+        now: harness.now(),
+      },
+      ports,
+    );
+
+    // Assess
+    expect([stranger.code, beyond.code, unknown.code]).toEqual(['not-approver', 'conflict', 'not-found']);
+    expect(callbacks.calls).toEqual([]);
+    expect((await harness.groups.get(groupId))?.decidedThrough).toBeUndefined();
+  });
+
+  it('a throttled SendTaskSuccess is tried again and delivered; one throttled throughout is recorded retryable, counted undelivered, and Retry delivery sends it', async () => {
+    // Prepare
+    let throttle = new Set([tokenOf(2)]);
+    let attemptsOn3 = 0;
+    const sent: string[] = [];
+    const callbacks: TaskCallbacks = {
+      async sendTaskSuccess(token) {
+        if (token === tokenOf(3) && attemptsOn3++ === 0)
+          throw Object.assign(new Error('slow'), { name: 'ThrottlingException' });
+        if (throttle.has(token)) throw Object.assign(new Error('slow'), { name: 'ThrottlingException' });
+        sent.push(token);
+      },
+      async sendTaskFailure() {},
+    };
+    const { groupId, ports, harness } = await storm(3, callbacks);
+
+    // Act
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 3, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+    const tally = tallyOf(await groupMembers({ groupId, memberCount: 3 }, harness.store), harness.now());
+    throttle = new Set();
+    const resumed = await resumeGroup({ groupId, decidedBy: BOB, now: harness.now() }, ports);
+    const again = await resumeGroup({ groupId, decidedBy: BOB, now: harness.now() }, ports);
+
+    // Assess
+    expect(report === undefined ? undefined : reportCounts(report)).toMatchObject({
+      decided: 3,
+      sent: 2,
+      notDelivered: 1,
+    });
+    expect(report?.members[1]?.callback).toMatchObject({
+      status: 'failed',
+      error: 'ThrottlingException',
+      retryable: true,
+    });
+    expect(attemptsOn3).toBe(2);
+    expect(tally).toMatchObject({ approved: 2, undelivered: 1, waiting: 0 });
+    expect(
+      resumed.code === 'resumed'
+        ? resumed.report.members.map((member) => [member.seq, member.code, member.callback?.status])
+        : [],
+    ).toEqual([[2, 'redelivered', 'sent']]);
+    expect(again.code === 'resumed' ? again.report.members : ['?']).toEqual([]);
+    expect(sent.filter((token) => token === tokenOf(2))).toHaveLength(1);
+  });
+
+  it('a task that is gone (TaskTimedOut) is not tried again: recorded failed for good, its timeout default applied', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks(Object.assign(new Error('closed'), { name: 'TaskTimedOut' }));
+    const { groupId, ports, harness } = await storm(1, callbacks);
+
+    // Act
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 1, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    if (claim.code === 'claimed') await claim.deliver();
+    const resumed = await resumeGroup({ groupId, decidedBy: BOB, now: harness.now() }, ports);
+
+    // Assess
+    expect(callbacks.calls).toHaveLength(1);
+    expect(
+      tallyOf(await groupMembers({ groupId, memberCount: 1 }, harness.store), harness.now()),
+    ).toMatchObject({
+      failed: 1,
+      undelivered: 0,
+    });
+    expect(resumed.code === 'resumed' ? resumed.report.members : ['?']).toEqual([]);
+  });
+
+  it('a decision cut short (claimed, never delivered) is finished by Retry delivery with the decider’s decision', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(3, callbacks);
+    const claim = await claimGroupRound(
+      {
+        groupId,
+        from: 0,
+        through: 3,
+        decision: 'reject',
+        decidedBy: ALICE,
+        comment: 'known test',
+        now: harness.now(),
+      },
+      ports,
+    );
+    expect(claim.code).toBe('claimed');
+
+    // Act
+    const resumed = await resumeGroup({ groupId, decidedBy: BOB, now: harness.now() }, ports);
+
+    // Assess
+    expect(resumed.code === 'resumed' ? resumed.report.members.map((member) => member.code) : []).toEqual([
+      'decided',
+      'decided',
+      'decided',
+    ]);
+    expect(callbacks.calls.map((call) => call.kind)).toEqual(['failure', 'failure', 'failure']);
+    expect(callbacks.calls[0]?.cause).toContain('known test');
+    expect((await harness.store.get(memberApprovalId(groupId, 1)))?.decision).toMatchObject({
+      decidedBy: ALICE,
+      round: 1,
+    });
+  });
+
+  it('a withdrawn member is never decided', async () => {
+    // Prepare
+    const callbacks = recordingCallbacks();
+    const { groupId, ports, harness } = await storm(2, callbacks);
+    await harness.store.withdraw(memberApprovalId(groupId, 1));
+
+    // Act
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 2, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+
+    // Assess
+    expect(report?.members.map((member) => member.code)).toEqual(['withdrawn', 'decided']);
+    expect(callbacks.calls.map((call) => call.token)).toEqual([tokenOf(2)]);
+  });
+});
