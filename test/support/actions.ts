@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -32,6 +33,7 @@ export function realClients(): AwsClients & {
   sns: SNSClient;
   s3: S3Client;
   s3Control: S3ControlClient;
+  cloudTrail: CloudTrailClient;
 } {
   const config = { region: TEST_REGION, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' } };
   return {
@@ -43,6 +45,7 @@ export function realClients(): AwsClients & {
     sns: new SNSClient(config),
     s3: new S3Client(config),
     s3Control: new S3ControlClient(config),
+    cloudTrail: new CloudTrailClient(config),
   };
 }
 

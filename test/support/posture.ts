@@ -36,6 +36,13 @@ export const POSTURE_EVENTS = {
   S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED:
     'config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json',
   // --- end S3 ---
+  CLOUD_TRAIL_ENABLED: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json',
+  MULTI_REGION_CLOUD_TRAIL_ENABLED: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json',
+  CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED:
+    'config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json',
+  EC2_EBS_ENCRYPTION_BY_DEFAULT: 'config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json',
+  EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK:
+    'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

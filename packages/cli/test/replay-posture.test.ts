@@ -172,3 +172,96 @@ describe('cordon replay --approve on a Config result for the account-level Block
   });
 });
 // --- end S3 ---
+
+describe('cordon replay --approve on a Config result for each trail-logging rule, deployed under a conformance pack or Security Hub name', () => {
+  it.each([
+    { file: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json', rule: 'cloudtrail-enabled' },
+    {
+      file: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json',
+      rule: 'multi-region-cloudtrail-enabled',
+    },
+  ])('$file ($rule) starts exactly the stopped trail, and nothing else changes', async ({ file }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the playbook ran at once, every call allowed, and the one change is the stopped trail's logging.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'trail-logging' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls).toContainEqual(expect.objectContaining({ command: 'DescribeConfigRules' }));
+    expect(report.calls.filter((call) => call.command === 'StartLogging')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events',
+        attribute: 'logging',
+        before: 'off',
+        after: 'on',
+      },
+    ]);
+  });
+});
+
+describe('cordon replay --approve on a Config result of cloud-trail-log-file-validation-enabled under a conformance-pack name', () => {
+  it('turns on log file validation of the named trail, and nothing else changes', async () => {
+    // Act
+    const report = await replayJson(
+      'config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json',
+    );
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'trail-log-file-validation' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'UpdateTrail')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management-events',
+        attribute: 'log file validation',
+        before: 'off',
+        after: 'on',
+      },
+    ]);
+  });
+});
+
+describe('cordon replay --approve on a Config result of ec2-ebs-encryption-by-default under a Security Hub name', () => {
+  it('turns on EBS encryption by default, and nothing else changes', async () => {
+    // Act
+    const report = await replayJson('config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json');
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'ebs-encryption-by-default' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: '123456789012/us-east-1',
+        attribute: 'EBS encryption by default',
+        before: 'off',
+        after: 'on',
+      },
+    ]);
+  });
+});
+
+describe('cordon replay --approve on a Config result of ebs-snapshot-public-restorable-check under a conformance-pack name', () => {
+  it('removes only the group all from the public snapshot, keeping its share with the partner account', async () => {
+    // Act
+    const report = await replayJson(
+      'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
+    );
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'public-snapshots' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'snap-0a1b2c3d4e5f60718',
+        attribute: 'create volume permission',
+        before: '444455556666, all',
+        after: '444455556666',
+      },
+    ]);
+  });
+});

@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
@@ -104,6 +105,7 @@ export function sandboxConstructors(sandbox: Sandbox, home: Principal): ClientCo
     s3: bound(S3Client),
     s3Control: bound(S3ControlClient),
     config: bound(ConfigServiceClient),
+    cloudTrail: bound(CloudTrailClient),
   };
 }
 
@@ -121,6 +123,7 @@ export function sandboxAwsClients(sandbox: Sandbox): AwsClients {
     sns: sandboxClient(sandbox, SNSClient),
     s3: sandboxClient(sandbox, S3Client),
     s3Control: sandboxClient(sandbox, S3ControlClient),
+    cloudTrail: sandboxClient(sandbox, CloudTrailClient),
   };
 }
 

@@ -63,8 +63,9 @@ function settingsFact(block: PublicAccessBlock | undefined): string {
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
- * judged, its inbound and outbound rules; for an account an S3 Block Public Access rule judged, its settings; for a
- * bucket, its own Block Public Access, policy and default encryption.
+ * judged, its inbound and outbound rules; for an account, its S3 Block Public Access settings, its trails, its EBS
+ * encryption by default and its snapshots' create-volume permissions; for a trail, itself (logging, log file
+ * validation); for a bucket, its own Block Public Access, policy and default encryption.
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -140,6 +141,33 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         'default encryption',
         bucket.encryption?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? 'none',
       );
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::::Account') {
+      // The account's trails as its Region sees them: whether each logs is what the trail rules judge.
+      for (const trail of Object.values(sandbox.cloudTrail.snapshot().trails)) {
+        add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
+        add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
+      }
+      add(
+        `${resource.resourceId}/${sandbox.account.context.region}`,
+        'EBS encryption by default',
+        ec2.ebsEncryptionByDefault ? 'on' : 'off',
+      );
+      // Who may create volumes from each of the account's snapshots: `all` makes one public.
+      for (const snapshot of Object.values(ec2.snapshots)) {
+        const permission = snapshot.createVolumePermission;
+        add(
+          snapshot.snapshotId,
+          'create volume permission',
+          [...(permission?.groups ?? []), ...(permission?.userIds ?? [])].sort().join(', ') || '-',
+        );
+      }
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::CloudTrail::Trail') {
+      const trail = sandbox.cloudTrail.findTrail(resource.resourceId);
+      if (trail === undefined) continue;
+      add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
+      add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
     }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -194,7 +194,75 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
     },
   },
   // --- end S3 ---
+  // ---- CloudTrail: trail logging ----
+  // The account's only trail, multi-Region, stopped (as an attacker's StopLogging leaves it).
+  CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: false }) },
+  // A stopped multi-Region trail beside a single-Region trail that logs (which the rule does not count, and the
+  // fix must leave as it is).
+  MULTI_REGION_CLOUD_TRAIL_ENABLED: {
+    seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: true }),
+  },
+  // The trail the result names, logging without validation, beside another trail without validation (its own
+  // result, which this fix must leave alone).
+  CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: {
+    seed(sandbox, { resourceId }) {
+      const name = resourceId.split('/').at(-1) ?? resourceId;
+      if (sandbox.cloudTrail.findTrail(name) !== undefined) return;
+      sandbox.cloudTrail
+        .addTrail({
+          name,
+          s3BucketName: `aws-cloudtrail-logs-${sandbox.account.accountId}`,
+          isMultiRegionTrail: true,
+          logFileValidationEnabled: false,
+          tags: { team: 'security' },
+        })
+        .addTrail({ name: SEEDED_TRAILS.logging, s3BucketName: `app-audit-${sandbox.account.accountId}` });
+    },
+  },
+  // ---- EBS ----
+  // EBS encryption by default off in the Region (as a new account has it).
+  EC2_EBS_ENCRYPTION_BY_DEFAULT: { seed: (sandbox) => sandbox.ec2.setEbsEncryptionByDefault(false) },
+  // A public snapshot that is also shared with a partner account (the share must survive), beside a private one.
+  EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: {
+    seed(sandbox) {
+      if (sandbox.ec2.snapshot().snapshots[SEEDED_SNAPSHOTS.public] !== undefined) return;
+      sandbox.ec2.addSnapshot({
+        snapshotId: SEEDED_SNAPSHOTS.public,
+        description: 'db backup',
+        createVolumePermission: { groups: ['all'], userIds: [SEEDED_SNAPSHOTS.partner] },
+      });
+      sandbox.ec2.addSnapshot({ snapshotId: SEEDED_SNAPSHOTS.private, description: 'app volume' });
+    },
+  },
 };
+
+/** The snapshots the public-snapshot seed makes, and the partner account one of them is shared with. */
+export const SEEDED_SNAPSHOTS = {
+  public: 'snap-0a1b2c3d4e5f60718',
+  private: 'snap-0f1e2d3c4b5a69788',
+  partner: '444455556666',
+} as const;
+
+/** The trail names the CloudTrail seeds use. */
+export const SEEDED_TRAILS = { stopped: 'management-events', logging: 'app-audit' } as const;
+
+function seedTrails(sandbox: Sandbox, options: { readonly withLoggingSingleRegion: boolean }): void {
+  if (sandbox.cloudTrail.findTrail(SEEDED_TRAILS.stopped) !== undefined) return;
+  sandbox.cloudTrail.addTrail({
+    name: SEEDED_TRAILS.stopped,
+    s3BucketName: `aws-cloudtrail-logs-${sandbox.account.accountId}`,
+    isMultiRegionTrail: true,
+    logFileValidationEnabled: true,
+    isLogging: false,
+  });
+  if (options.withLoggingSingleRegion) {
+    sandbox.cloudTrail.addTrail({
+      name: SEEDED_TRAILS.logging,
+      s3BucketName: `app-audit-${sandbox.account.accountId}`,
+      isLogging: true,
+    });
+  }
+}
 
 /**
  * Seeds the rule and the resource of a Config result: the rule under its deployed name (a managed rule with the

@@ -385,7 +385,10 @@ function seedConfigResource(
   const resourceId =
     resource.resourceType === 'AWS::EC2::SecurityGroup'
       ? ids.awsId('sg', resource.resourceId, 'config-group')
-      : resource.resourceId;
+      : resource.resourceType === 'AWS::::Account'
+        ? // An account-wide result names the account, which is replayed as the sandbox's own.
+          sandbox.account.accountId
+        : resource.resourceId;
   // A VPC to hold it: the result names none, so this is no substitution of the result's ids.
   const vpcId = `vpc-${hex(`config-vpc:${resourceId}`, 17)}`;
   seedConfigResult(sandbox, incident.facts, { ...resource, resourceId }, vpcId);

@@ -7,6 +7,9 @@ import { deactivateAccessKey } from './deactivate-access-key.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
 import { enableDefaultEncryption } from './enable-default-encryption.ts';
+import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
+import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
@@ -15,6 +18,7 @@ import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
+import { startTrailLogging } from './start-trail-logging.ts';
 import type { ActionDefinition, AwsClients } from './types.ts';
 
 /**
@@ -51,6 +55,10 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'require-secure-transport': requireSecureTransport,
   'enable-default-encryption': enableDefaultEncryption,
   // --- end S3 ---
+  'start-trail-logging': startTrailLogging,
+  'enable-log-file-validation': enableLogFileValidation,
+  'enable-ebs-default-encryption': enableEbsDefaultEncryption,
+  'make-snapshots-private': makeSnapshotsPrivate,
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
@@ -66,6 +74,7 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   elasticloadbalancing: ['elbv2', 'elb'],
   sns: ['sns'],
   s3: ['s3'],
+  cloudtrail: ['cloudTrail'],
 };
 
 /**

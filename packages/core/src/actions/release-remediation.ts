@@ -5,8 +5,12 @@ import { blockAccountPublicAccess } from './block-account-public-access.ts';
 import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { enableDefaultEncryption } from './enable-default-encryption.ts';
+import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
+import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
+import { startTrailLogging } from './start-trail-logging.ts';
 import {
   type ActionContext,
   type ActionDefinition,
@@ -184,6 +188,10 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   requireSecureTransport,
   enableDefaultEncryption,
   // --- end S3 ---
+  startTrailLogging,
+  enableLogFileValidation,
+  enableEbsDefaultEncryption,
+  makeSnapshotsPrivate,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -27,6 +28,7 @@ export interface AwsClients {
   readonly s3: Pick<S3Client, 'send'>;
   /** S3 Control: the account's Block Public Access (PutPublicAccessBlock with an `AccountId`). */
   readonly s3Control: Pick<S3ControlClient, 'send'>;
+  readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
 }
 
 export interface ActionLogger {

@@ -41,6 +41,8 @@ const CONFIG_GUIDE = 'https://docs.aws.amazon.com/config/latest/developerguide';
 const EC2 = SECURITY_HUB_CONTROLS.ec2;
 const IAM = SECURITY_HUB_CONTROLS.iam;
 const S3 = SECURITY_HUB_CONTROLS.s3;
+const CLOUDTRAIL = SECURITY_HUB_CONTROLS.cloudtrail;
+const EC2_EBS = SECURITY_HUB_CONTROLS.ec2Ebs;
 const { securityHub, cis, pciDss, nist } = control;
 
 /** NIST SP 800-53 Rev. 5 controls Security Hub relates to its security-group controls (boundary protection). */
@@ -313,6 +315,171 @@ export const CONFIG_RULES = {
     ],
   },
   // --- end S3 ---
+  // ---- CloudTrail (trail logging) ----
+  // https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-enabled.html: "the rule identifier
+  // (CLOUD_TRAIL_ENABLED) and rule name (cloudtrail-enabled) are different"; "NON_COMPLIANT if a trail is not
+  // enabled"; periodic. Security Hub CloudTrail.3 (High, resource type "AWS account") is backed by it, with PCI DSS
+  // v3.2.1 10.1–10.3.6 as its related requirements (cloudtrail-controls page; no CIS id is related to it there).
+  CLOUD_TRAIL_ENABLED: {
+    identifier: 'CLOUD_TRAIL_ENABLED',
+    name: 'cloudtrail-enabled',
+    resourceTypes: ['AWS::::Account'],
+    summary:
+      'The account has a CloudTrail trail that is logging (optionally to the given S3 bucket, SNS topic or log group).',
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/cloudtrail-enabled.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('CloudTrail.3'),
+          ...[
+            '10.1',
+            '10.2.1',
+            '10.2.2',
+            '10.2.3',
+            '10.2.4',
+            '10.2.5',
+            '10.2.6',
+            '10.2.7',
+            '10.3.1',
+            '10.3.2',
+            '10.3.3',
+            '10.3.4',
+            '10.3.5',
+            '10.3.6',
+          ].map((id) => pciDss('3.2.1', id)),
+        ],
+        source: CLOUDTRAIL,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/multi-region-cloudtrail-enabled.html: identifier
+  // MULTI_REGION_CLOUD_TRAIL_ENABLED; "Checks if there is at least one multi-region AWS CloudTrail"; periodic;
+  // optional parameters s3BucketName, snsTopicArn, cloudWatchLogsLogGroupArn, includeManagementEvents,
+  // readWriteType. Security Hub CloudTrail.1 (High, resource type "AWS account", readWriteType ALL).
+  MULTI_REGION_CLOUD_TRAIL_ENABLED: {
+    identifier: 'MULTI_REGION_CLOUD_TRAIL_ENABLED',
+    name: 'multi-region-cloudtrail-enabled',
+    resourceTypes: ['AWS::::Account'],
+    summary:
+      'The account has at least one multi-Region CloudTrail trail that is logging and matches the rule parameters.',
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/multi-region-cloudtrail-enabled.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('CloudTrail.1'),
+          cis('1.2.0', '2.1'),
+          cis('1.4.0', '3.1'),
+          ...[
+            'AC-2(4)',
+            'AC-4(26)',
+            'AC-6(9)',
+            'AU-10',
+            'AU-12',
+            'AU-2',
+            'AU-3',
+            'AU-6(3)',
+            'AU-6(4)',
+            'AU-14(1)',
+            'CA-7',
+            'SC-7(9)',
+            'SI-3(8)',
+            'SI-4(20)',
+            'SI-7(8)',
+            'SA-8(22)',
+          ].map(nist),
+        ],
+        source: CLOUDTRAIL,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/cloud-trail-log-file-validation-enabled.html:
+  // identifier CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED; resource type AWS::CloudTrail::Trail; "NON_COMPLIANT if the
+  // validation is not enabled"; periodic, no parameters. Security Hub CloudTrail.4 (Low).
+  CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: {
+    identifier: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
+    name: 'cloud-trail-log-file-validation-enabled',
+    resourceTypes: ['AWS::CloudTrail::Trail'],
+    summary: 'Every CloudTrail trail validates its log files (delivers signed digest files).',
+    severity: 'low',
+    docs: `${CONFIG_GUIDE}/cloud-trail-log-file-validation-enabled.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('CloudTrail.4'),
+          pciDss('3.2.1', '10.5.2'),
+          pciDss('3.2.1', '10.5.5'),
+          cis('1.2.0', '2.2'),
+          cis('1.4.0', '3.2'),
+          ...['AU-9', 'SI-4', 'SI-7(1)', 'SI-7(3)', 'SI-7(7)'].map(nist),
+        ],
+        source: CLOUDTRAIL,
+      },
+    ],
+  },
+  // ---- EBS ----
+  // https://docs.aws.amazon.com/config/latest/developerguide/ec2-ebs-encryption-by-default.html: identifier
+  // EC2_EBS_ENCRYPTION_BY_DEFAULT; "NON_COMPLIANT if the encryption is not enabled"; periodic, no parameters.
+  // Security Hub EC2.7 (Medium, resource type "AWS account").
+  EC2_EBS_ENCRYPTION_BY_DEFAULT: {
+    identifier: 'EC2_EBS_ENCRYPTION_BY_DEFAULT',
+    name: 'ec2-ebs-encryption-by-default',
+    resourceTypes: ['AWS::::Account'],
+    summary: 'EBS encryption by default is on in the account and Region.',
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/ec2-ebs-encryption-by-default.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('EC2.7'),
+          cis('1.4.0', '2.2.1'),
+          ...['CA-9(1)', 'CM-3(6)', 'SC-13', 'SC-28', 'SC-28(1)', 'SC-7(10)', 'SI-7(6)'].map(nist),
+        ],
+        source: EC2_EBS,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/ebs-snapshot-public-restorable-check.html: identifier
+  // EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK; "NON_COMPLIANT if one or more snapshots with RestorableByUserIds field
+  // are set to all"; periodic, no parameters. Security Hub EC2.1 (Critical, resource type "AWS account").
+  EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: {
+    identifier: 'EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK',
+    name: 'ebs-snapshot-public-restorable-check',
+    resourceTypes: ['AWS::::Account'],
+    summary:
+      'No EBS snapshot the account owns is restorable by everyone (create-volume permission for `all`).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/ebs-snapshot-public-restorable-check.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('EC2.1'),
+          pciDss('3.2.1', '1.2.1'),
+          pciDss('3.2.1', '1.3.1'),
+          pciDss('3.2.1', '1.3.4'),
+          pciDss('3.2.1', '7.2.1'),
+          ...[
+            'AC-21',
+            'AC-3',
+            'AC-3(7)',
+            'AC-4',
+            'AC-4(21)',
+            'AC-6',
+            'SC-7',
+            'SC-7(11)',
+            'SC-7(16)',
+            'SC-7(20)',
+            'SC-7(21)',
+            'SC-7(3)',
+            'SC-7(4)',
+            'SC-7(9)',
+          ].map(nist),
+        ],
+        source: EC2_EBS,
+      },
+    ],
+  },
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

@@ -103,6 +103,17 @@ export const SECURITY_HUB_CONTROLS = {
     archived:
       'awsdocs/aws-security-hub-user-guide@bda5bf7ddbdf498557b2ac6a538577528004e6d5:doc_source/s3-controls.md',
   },
+  /** The EC2 page as read for the EBS controls (EC2.1, EC2.7), a later archived version than `ec2`'s. */
+  ec2Ebs: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@44505b14b699b1c32eca3fca2fec025458456f2b:doc_source/ec2-controls.md',
+  },
+  cloudtrail: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/cloudtrail-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@bda5bf7ddbdf498557b2ac6a538577528004e6d5:doc_source/cloudtrail-controls.md',
+  },
 } as const satisfies Readonly<Record<string, ControlSource>>;
 
 /**

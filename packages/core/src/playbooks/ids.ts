@@ -15,6 +15,10 @@ export const PLAYBOOK_IDS = [
   's3-bucket-secure-transport',
   's3-bucket-default-encryption',
   // --- end S3 ---
+  'trail-logging',
+  'trail-log-file-validation',
+  'ebs-encryption-by-default',
+  'public-snapshots',
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -42,6 +46,10 @@ export const STEP_IDS = [
   'require-secure-transport',
   'enable-default-encryption',
   // --- end S3 ---
+  'start-trail-logging',
+  'enable-log-file-validation',
+  'enable-ebs-default-encryption',
+  'make-snapshots-private',
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

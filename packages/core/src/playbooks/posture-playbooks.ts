@@ -26,6 +26,10 @@ export function postureParameters(parameters: JsonObject): JsonObject {
 const MAY_BREAK_A_WORKLOAD =
   'the fix removes access a workload may use (a service published on the port, a dependency on the group), so a person approves it first';
 
+/** Why a stopped trail is started without asking: nothing depends on logging being off. */
+const TRAIL_STOPPED =
+  'a stopped trail is started again at once: stopping logging is an attacker’s first move, and logging breaks no workload (a trail stopped on purpose carries the exemption tag, or is stopped again by a release a person approves)';
+
 /** Why the account's Block Public Access asks first: every bucket of the account loses public access at once. */
 const ACCOUNT_PUBLIC_ACCESS_BECAUSE =
   'every bucket of the account stops being public at once (a public website, a download bucket, a partner reading through a public policy), so a person approves it first';
@@ -40,6 +44,10 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 'security-group-ingress'
     | 'default-security-group'
     | 'remediation-release'
+    | 'trail-logging'
+    | 'trail-log-file-validation'
+    | 'ebs-encryption-by-default'
+    | 'public-snapshots'
     // --- S3 ---
     | 's3-account-public-access'
     | 's3-bucket-public-access'
@@ -140,6 +148,168 @@ export const POSTURE_PLAYBOOKS: Readonly<
         'Every removed rule (inbound and outbound, with its description) is recorded in the incident ledger before it is removed. Start `remediation-release` for the incident to authorize exactly those rules again.',
       replay: {
         args: 'packages/cli/demo/config-vpc-default-security-group-closed-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
+  // ---- CloudTrail: trail logging ----
+  'trail-logging': {
+    id: 'trail-logging',
+    title: 'CloudTrail logging stopped',
+    summary:
+      'start again every stopped CloudTrail trail of the Region that an AWS Config rule counts (any trail, or multi-Region trails), record which for a release, and leave every other trail as it is.',
+    steps: ['start-trail-logging', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'account',
+    routes: {
+      configRules: {
+        CLOUD_TRAIL_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause: TRAIL_STOPPED,
+          target: {},
+        },
+        MULTI_REGION_CLOUD_TRAIL_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause: TRAIL_STOPPED,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'start-trail-logging': {
+        state: S.startTrailLogging,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports the account NON_COMPLIANT with `CLOUD_TRAIL_ENABLED` or `MULTI_REGION_CLOUD_TRAIL_ENABLED` (periodic rules on `AWS::::Account`), whatever name the rule is deployed under. It starts only trails that exist and are stopped, homed in the Region of the result; it never creates a trail (that needs a bucket whose policy lets CloudTrail write: a person decides), and a stopped multi-Region trail homed in another Region is reported, since only its home Region can start it. It runs at once by default: stopping logging is an attacker’s first move, and starting it again breaks no workload.',
+      release:
+        'Every trail started is recorded in the incident ledger before it is started (each was stopped). Start `remediation-release` for the incident: after a person approves, it stops exactly those trails again, if they still log, and nothing else. Stopping logging is what an attacker wants, so the release is never automatic (the release playbook always asks, and a timeout releases nothing), and GuardDuty will report the release’s StopLogging as `Stealth:IAMUser/CloudTrailLoggingDisabled` by Cordon’s release role.',
+      replay: {
+        args: 'packages/cli/demo/config-cloudtrail-enabled-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  'trail-log-file-validation': {
+    id: 'trail-log-file-validation',
+    title: 'CloudTrail log file validation off',
+    summary:
+      'turn on log file validation of the CloudTrail trail an AWS Config rule named, changing nothing else of it, and record that it was off for a release.',
+    steps: ['enable-log-file-validation', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'trail',
+    routes: {
+      configRules: {
+        CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause:
+            'validation only adds a signed digest file beside the logs every hour: no log, destination or workload changes',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'enable-log-file-validation': {
+        state: S.enableLogFileValidation,
+        parameters: postureParameters({ 'trail.$': '$.target.trail' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a trail (`AWS::CloudTrail::Trail`) NON_COMPLIANT with `CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED`, whatever name the rule is deployed under. It runs at once by default: validation only adds digest files. A trail homed in another Region is refused (UpdateTrail must be called in its home Region), named, with nothing changed.',
+      release:
+        'That validation was off is recorded in the incident ledger before it is turned on. Start `remediation-release` for the incident: after a person approves, it turns validation off again on that trail, if it is still on, and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-cloud-trail-log-file-validation-enabled-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  // ---- EBS ----
+  'ebs-encryption-by-default': {
+    id: 'ebs-encryption-by-default',
+    title: 'EBS encryption by default off',
+    summary:
+      'turn on EBS encryption by default in the account and Region an AWS Config rule found it off, recording that it was off for a release.',
+    steps: ['enable-ebs-default-encryption', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'account',
+    routes: {
+      configRules: {
+        EC2_EBS_ENCRYPTION_BY_DEFAULT: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause:
+            'after it, instance types that do not support encryption can no longer be launched and new volumes use the Region’s default KMS key, which every role that launches instances (Auto Scaling’s included) must be able to use: a person checks the launch templates first',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'enable-ebs-default-encryption': {
+        state: S.enableEbsDefaultEncryption,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports the account (`AWS::::Account`) NON_COMPLIANT with `EC2_EBS_ENCRYPTION_BY_DEFAULT`, whatever name the rule is deployed under. It asks for approval first by default: encryption by default stops launches of instance types that do not support encryption, and new volumes need the default KMS key. Existing volumes are not changed (AWS does not encrypt them).',
+      release:
+        'That the setting was off is recorded in the incident ledger before it is turned on. Start `remediation-release` for the incident: after a person approves, it turns encryption by default off again in that account and Region, if it is still on.',
+      replay: {
+        args: 'packages/cli/demo/config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
+  'public-snapshots': {
+    id: 'public-snapshots',
+    title: 'Public EBS snapshots',
+    summary:
+      'make private every public EBS snapshot the account owns in the Region (remove the group `all`, keep the accounts each is shared with), recording each for a release.',
+    steps: ['make-snapshots-private', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'account',
+    routes: {
+      configRules: {
+        EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (a snapshot may be published on purpose, as a public dataset or the source of a shared image, and every account restoring from it loses access)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'make-snapshots-private': {
+        state: S.makeSnapshotsPrivate,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports the account (`AWS::::Account`) NON_COMPLIANT with `EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK` (a periodic rule: the result names the account, not the snapshot), whatever name the rule is deployed under. It asks for approval first by default. A public snapshot with the exemption tag stays public and is reported.',
+      release:
+        'Every snapshot made private is recorded in the incident ledger before the change. Start `remediation-release` for the incident: after a person approves, it adds the group `all` back to exactly those snapshots (if they still exist and are not public already), and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json --approve',
       },
     },
   },
@@ -327,9 +497,9 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `s3-account-public-access`, `s3-bucket-public-access`, `s3-bucket-secure-transport`, `s3-bucket-default-encryption`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
-        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed.',
+        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*` and `public-snapshots.*` do the same for a stopped trail, log file validation, EBS encryption by default and a public snapshot.',
       },
     },
   },

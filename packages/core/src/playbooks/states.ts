@@ -40,6 +40,10 @@ export const STATE_NAMES = {
   requireSecureTransport: 'Deny requests not sent over TLS',
   enableDefaultEncryption: 'Turn on default encryption (SSE-S3)',
   // --- end S3 ---
+  startTrailLogging: 'Start the stopped trails again',
+  enableLogFileValidation: 'Turn on log file validation',
+  enableEbsDefaultEncryption: 'Turn on EBS encryption by default',
+  makeSnapshotsPrivate: 'Make the public snapshots private',
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
   tellKeysDeactivated: 'Tell the responders the keys are deactivated',
@@ -71,6 +75,10 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.requireSecureTransport]: 'require-secure-transport',
   [STATE_NAMES.enableDefaultEncryption]: 'enable-default-encryption',
   // --- end S3 ---
+  [STATE_NAMES.startTrailLogging]: 'start-trail-logging',
+  [STATE_NAMES.enableLogFileValidation]: 'enable-log-file-validation',
+  [STATE_NAMES.enableEbsDefaultEncryption]: 'enable-ebs-default-encryption',
+  [STATE_NAMES.makeSnapshotsPrivate]: 'make-snapshots-private',
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',
   [STATE_NAMES.escalate]: 'notify',

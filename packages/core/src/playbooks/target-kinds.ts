@@ -82,7 +82,7 @@ function posture(
     noun,
     nothingToActOn: `${noun} to act on`,
     example: { [idField]: exampleId, resourceType, resourceId: exampleId, rule: { ...EXAMPLE_RULE } },
-    actsOn: `a ${noun} an AWS Config rule judged (\`target: { ${idField}, resourceType, resourceId, rule }\`)`,
+    actsOn: `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun} an AWS Config rule judged (\`target: { ${idField}, resourceType, resourceId, rule }\`)`,
     note: ` — \`rule\` is the Config rule that judged it: \`identifier\` (its source identifier), \`name\` (as deployed), \`parameters\` and \`parametersKnown\` (false when the rule could not be read)`,
     posture: { resourceType, idField, ...(otherResourceTypes === undefined ? {} : { otherResourceTypes }) },
   };
@@ -117,6 +117,9 @@ const KINDS = {
   },
   'security-group': posture('security group', 'AWS::EC2::SecurityGroup', 'groupId', 'sg-0123456789abcdef0'),
   // --- S3 ---
+  // The account's S3 Block Public Access: its change-triggered rule names `AWS::S3::AccountPublicAccessBlock`, its
+  // periodic variant the account itself (`AWS::::Account`, the `account` kind's type, with the same `accountId`
+  // field: the target is the same whichever kind names it).
   's3-account': posture(
     'Block Public Access setting of an account',
     'AWS::S3::AccountPublicAccessBlock',
@@ -126,6 +129,10 @@ const KINDS = {
   ),
   's3-bucket': posture('S3 bucket', 'AWS::S3::Bucket', 'bucketName', 'amzn-s3-demo-bucket'),
   // --- end S3 ---
+  /** An account-wide setting a periodic rule judges (Config names the account: `AWS::::Account`, its id). */
+  account: posture('account', 'AWS::::Account', 'accountId', '123456789012'),
+  /** A CloudTrail trail, named by AWS Config by its name or ARN (the action takes either). */
+  trail: posture('CloudTrail trail', 'AWS::CloudTrail::Trail', 'trail', 'management-events'),
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {
     noun: "incident's changes",
@@ -155,10 +162,15 @@ export const TARGET_KIND_IDS = Object.keys(TARGET_KINDS) as TargetKind[];
  * @example postureKindOf('AWS::EC2::SecurityGroup') // 'security-group'
  */
 export function postureKindOf(resourceType: string): TargetKind | undefined {
-  return TARGET_KIND_IDS.find((kind) => {
-    const posture = TARGET_KINDS[kind].posture;
-    return posture !== undefined && postureResourceTypes(posture).includes(resourceType);
-  });
+  // A type one kind owns and another also takes (`AWS::::Account`: `account`'s, and `s3-account`'s periodic
+  // rule) is the owner's; both name its id in the same field (a catalog test holds every kind to it).
+  return (
+    TARGET_KIND_IDS.find((kind) => TARGET_KINDS[kind].posture?.resourceType === resourceType) ??
+    TARGET_KIND_IDS.find((kind) => {
+      const posture = TARGET_KINDS[kind].posture;
+      return posture !== undefined && postureResourceTypes(posture).includes(resourceType);
+    })
+  );
 }
 
 /** The posture part of a kind, if it is one. */

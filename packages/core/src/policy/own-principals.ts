@@ -33,6 +33,10 @@ export const CORDON_FUNCTION_IDS = [
   'block-bucket-public-access',
   'require-secure-transport',
   'enable-default-encryption',
+  'start-trail-logging',
+  'enable-log-file-validation',
+  'enable-ebs-default-encryption',
+  'make-snapshots-private',
   'approval-api',
   'request-approval',
   'triage',
@@ -60,6 +64,10 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'block-bucket-public-access',
   'require-secure-transport',
   'enable-default-encryption',
+  'start-trail-logging',
+  'enable-log-file-validation',
+  'enable-ebs-default-encryption',
+  'make-snapshots-private',
 ] as const;
 
 /** What a finding's principal turned out to be. */

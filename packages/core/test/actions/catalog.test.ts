@@ -16,6 +16,7 @@ const CLIENT_PACKAGES = {
   sns: 'client-sns',
   s3: 'client-s3',
   s3Control: 'client-s3-control',
+  cloudTrail: 'client-cloudtrail',
 } as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

@@ -37,6 +37,7 @@ function sandboxCommands(): Map<string, Set<string>> {
     sandbox.config,
     sandbox.s3,
     sandbox.s3Control,
+    sandbox.cloudTrail,
   ];
   return new Map(models.map((model) => [model.service, new Set(Object.keys(model.commands))]));
 }

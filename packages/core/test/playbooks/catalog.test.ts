@@ -146,6 +146,13 @@ describe('default mappings', () => {
         approval: 'auto',
       },
       // --- end S3 ---
+      // A stopped trail is started and validation turned on at once: neither can break a workload.
+      CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
+      MULTI_REGION_CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
+      CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: { playbook: 'trail-log-file-validation', approval: 'auto' },
+      // Encryption by default stops launches of types without encryption; a public snapshot may be on purpose.
+      EC2_EBS_ENCRYPTION_BY_DEFAULT: { playbook: 'ebs-encryption-by-default', approval: 'required' },
+      EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: { playbook: 'public-snapshots', approval: 'required' },
     });
   });
 });

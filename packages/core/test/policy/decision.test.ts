@@ -559,13 +559,17 @@ describe('decide: routing through the playbook catalog', () => {
     expect([...remediated].sort()).toEqual([
       'credential-compromise',
       'default-security-group',
+      'ebs-encryption-by-default',
       'ec2-compromise',
+      'public-snapshots',
       's3-account-public-access',
       's3-bucket-default-encryption',
       's3-bucket-public-access',
       's3-bucket-secure-transport',
       'security-group-ingress',
       'stale-credentials',
+      'trail-log-file-validation',
+      'trail-logging',
     ]);
   });
 });

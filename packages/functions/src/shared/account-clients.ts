@@ -1,4 +1,5 @@
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
@@ -30,6 +31,7 @@ export interface ClientConstructors {
   readonly sns: new (config: ClientConfig) => SNSClient;
   readonly s3: new (config: ClientConfig) => S3Client;
   readonly s3Control: new (config: ClientConfig) => S3ControlClient;
+  readonly cloudTrail: new (config: ClientConfig) => CloudTrailClient;
   /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
   readonly config: new (
     config: ClientConfig,
@@ -144,6 +146,7 @@ export function createAccountClients(
     const configService = lazy('config', config);
     const s3 = lazy('s3', config);
     const s3Control = lazy('s3Control', config);
+    const cloudTrail = lazy('cloudTrail', config);
     // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
     const clients: AccountClients = {
@@ -173,6 +176,9 @@ export function createAccountClients(
       },
       get s3Control() {
         return s3Control();
+      },
+      get cloudTrail() {
+        return cloudTrail();
       },
     };
     cache.set(key, clients);

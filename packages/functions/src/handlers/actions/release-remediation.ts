@@ -1,3 +1,4 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
@@ -6,5 +7,5 @@ import { createActionHandler } from '../../shared/action-handler.ts';
 
 // Only the clients this action calls (its permissions say which): the bundle leaves the others out.
 export const handler = createActionHandler(releaseRemediation, {
-  clients: { ec2: EC2Client, s3: S3Client, s3Control: S3ControlClient },
+  clients: { ec2: EC2Client, s3: S3Client, s3Control: S3ControlClient, cloudTrail: CloudTrailClient },
 });

@@ -567,6 +567,27 @@ describe('EC2 model', () => {
       ]);
     });
 
+    it('answers RestorableByUserIds: all for the public snapshots, an account id for those shared with it', async () => {
+      const { ec2, model } = prepare();
+      model.addSnapshot({
+        snapshotId: 'snap-0aaaaaaaaaaaaaaa1',
+        createVolumePermission: { groups: ['all'] },
+      });
+      model.addSnapshot({
+        snapshotId: 'snap-0aaaaaaaaaaaaaaa2',
+        createVolumePermission: { userIds: ['444455556666'] },
+      });
+      model.addSnapshot({ snapshotId: 'snap-0aaaaaaaaaaaaaaa3' });
+      const ids = async (who: string) =>
+        (
+          await ec2.send(new DescribeSnapshotsCommand({ OwnerIds: ['self'], RestorableByUserIds: [who] }))
+        ).Snapshots?.map((snapshot) => snapshot.SnapshotId);
+
+      expect(await ids('all')).toEqual(['snap-0aaaaaaaaaaaaaaa1']);
+      expect(await ids('444455556666')).toEqual(['snap-0aaaaaaaaaaaaaaa2']);
+      expect((await ids('self'))?.length).toBeGreaterThanOrEqual(3);
+    });
+
     it('keeps a snapshot pending for as many describes as configured', async () => {
       const { ec2 } = prepare({ snapshotPendingDescribes: 2 });
       const created = await ec2.send(

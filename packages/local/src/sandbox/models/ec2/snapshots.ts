@@ -64,7 +64,11 @@ function toSnapshot(store: Ec2Store, snapshot: SnapshotRecord): Snapshot {
 
 /**
  * Each DescribeSnapshots that finds a snapshot still pending counts down its `pendingDescribesLeft`; once that is
- * spent it reads `completed`. Owners other than `self` or the account answer none.
+ * spent it reads `completed`. Owners other than `self` or the account answer none. `RestorableByUserIds` keeps the
+ * snapshots those accounts may create volumes from: "all for public snapshots", "self for snapshots for which you
+ * own or have explicit permissions", or account ids the snapshot is shared with
+ * (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeSnapshots.html); the sandbox holds only the
+ * account's own snapshots, so `self` keeps every one.
  */
 function describeSnapshots(
   store: Ec2Store,
@@ -82,7 +86,18 @@ function describeSnapshots(
     'owner-id': () => [accountId],
     description: (snapshot) => [snapshot.description],
   };
-  const matching = store.select(SNAPSHOTS, input.SnapshotIds, input.Filters, filters);
+  const restorableBy = input.RestorableByUserIds ?? [];
+  const restorable = (snapshot: SnapshotRecord) =>
+    restorableBy.some((who) =>
+      who === 'all'
+        ? (snapshot.createVolumePermission?.groups ?? []).includes('all')
+        : who === 'self' ||
+          who === accountId ||
+          (snapshot.createVolumePermission?.userIds ?? []).includes(who),
+    );
+  const matching = store
+    .select(SNAPSHOTS, input.SnapshotIds, input.Filters, filters)
+    .filter((snapshot) => restorableBy.length === 0 || restorable(snapshot));
   for (const snapshot of matching) {
     if (snapshot.state !== 'pending') continue;
     if (snapshot.pendingDescribesLeft <= 0) snapshot.state = 'completed';

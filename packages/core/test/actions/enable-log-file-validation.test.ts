@@ -1,0 +1,166 @@
+import {
+  DescribeTrailsCommand,
+  ListTagsCommand,
+  type Trail,
+  UpdateTrailCommand,
+} from '@aws-sdk/client-cloudtrail';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { actionEnvironment, envelope, realClients, TEST_ACCOUNT } from '../../../../test/support/actions.ts';
+import { enableLogFileValidation } from '../../src/actions/enable-log-file-validation.ts';
+import { releaseRemediation } from '../../src/actions/release-remediation.ts';
+import { runAction } from '../../src/actions/run-action.ts';
+
+const ARN = `arn:aws:cloudtrail:us-east-1:${TEST_ACCOUNT}:trail/management-events`;
+const RULE = {
+  identifier: 'CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED',
+  name: 'cloud-trail-log-file-validation-enabled-conformance-pack-w8k2m4d1q',
+  parameters: {},
+  parametersKnown: true,
+};
+
+function trail(fields: Partial<Trail> = {}): Trail {
+  return {
+    Name: 'management-events',
+    TrailARN: ARN,
+    HomeRegion: 'us-east-1',
+    IsMultiRegionTrail: true,
+    S3BucketName: 'org-logs',
+    LogFileValidationEnabled: false,
+    ...fields,
+  };
+}
+
+describe('enable-log-file-validation (commands sent)', () => {
+  const clients = realClients();
+  const cloudTrail = mockClient(clients.cloudTrail);
+  const input = { ...envelope(), trail: 'management-events', rule: RULE };
+
+  function given(found: Trail | undefined, tags: { Key: string; Value: string }[] = []) {
+    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: found === undefined ? [] : [found] });
+    cloudTrail.on(ListTagsCommand).resolves({ ResourceTagList: [{ ResourceId: ARN, TagsList: tags }] });
+  }
+
+  beforeEach(() => {
+    cloudTrail.reset();
+    cloudTrail.on(UpdateTrailCommand).resolves({});
+  });
+
+  it('turns validation on with UpdateTrail EnableLogFileValidation only, by ARN, and records it was off', async () => {
+    // Prepare
+    given(trail());
+    const environment = actionEnvironment(clients);
+
+    // Act
+    const outcome = await runAction(
+      enableLogFileValidation,
+      { ...input, controls: ['SecurityHub/CloudTrail.4'] },
+      environment,
+    );
+
+    // Assess
+    expect(outcome.status).toBe('done');
+    expect(cloudTrail).toHaveReceivedCommandWith(DescribeTrailsCommand, {
+      trailNameList: ['management-events'],
+      includeShadowTrails: true,
+    });
+    expect(cloudTrail).toHaveReceivedCommandTimes(UpdateTrailCommand, 1);
+    expect(cloudTrail.commandCalls(UpdateTrailCommand)[0]?.args[0].input).toEqual({
+      Name: ARN,
+      EnableLogFileValidation: true,
+    });
+    const [planned] = environment.ledger.all();
+    expect(planned).toMatchObject({
+      outcome: 'planned',
+      restore: { arn: ARN },
+      controls: ['SecurityHub/CloudTrail.4'],
+    });
+  });
+
+  it('takes the trail by ARN as well as by name', async () => {
+    // Prepare
+    given(trail());
+
+    // Act
+    await runAction(enableLogFileValidation, { ...input, trail: ARN }, actionEnvironment(clients));
+
+    // Assess
+    expect(cloudTrail).toHaveReceivedCommandWith(DescribeTrailsCommand, { trailNameList: [ARN] });
+    expect(cloudTrail).toHaveReceivedCommandTimes(UpdateTrailCommand, 1);
+  });
+
+  it('is already done, recording nothing to release, when validation is on', async () => {
+    // Prepare
+    given(trail({ LogFileValidationEnabled: true }));
+    const environment = actionEnvironment(clients);
+
+    // Act
+    const outcome = await runAction(enableLogFileValidation, input, environment);
+
+    // Assess
+    expect(outcome.status).toBe('already-done');
+    expect(cloudTrail).toHaveReceivedCommandTimes(UpdateTrailCommand, 0);
+    expect(environment.ledger.all().filter((entry) => entry.restore !== undefined)).toEqual([]);
+  });
+
+  it('changes nothing in dry-run', async () => {
+    // Prepare
+    given(trail());
+
+    // Act
+    const outcome = await runAction(
+      enableLogFileValidation,
+      { ...input, dryRun: true },
+      actionEnvironment(clients),
+    );
+
+    // Assess
+    expect(outcome.status).toBe('dry-run');
+    expect(outcome.output.enabled).toBe(true);
+    expect(cloudTrail).toHaveReceivedCommandTimes(UpdateTrailCommand, 0);
+  });
+
+  it('refuses, named, an exempt trail, a trail homed elsewhere, a trail that is gone, and an id that is no trail', async () => {
+    // Act + Assess
+    given(trail(), [{ Key: 'cordon:exempt', Value: 'true' }]);
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject(
+      {
+        name: 'ExemptResourceError',
+      },
+    );
+    given(trail({ HomeRegion: 'eu-west-1' }));
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toThrow(
+      /homed in eu-west-1: UpdateTrail must be called there/,
+    );
+    given(undefined);
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject(
+      {
+        name: 'ResourceGoneError',
+      },
+    );
+    await expect(
+      runAction(enableLogFileValidation, { ...input, trail: 'not a trail!' }, actionEnvironment(clients)),
+    ).rejects.toMatchObject({ name: 'InvalidActionInputError' });
+    expect(cloudTrail).toHaveReceivedCommandTimes(UpdateTrailCommand, 0);
+  });
+
+  it('is released by turning validation off again on that trail only', async () => {
+    // Prepare
+    given(trail());
+    const environment = actionEnvironment(clients);
+    await runAction(enableLogFileValidation, input, environment);
+    given(trail({ LogFileValidationEnabled: true }));
+
+    // Act
+    const release = await runAction(releaseRemediation, envelope(), environment);
+
+    // Assess
+    expect(release.status).toBe('done');
+    expect(cloudTrail).toHaveReceivedCommandTimes(UpdateTrailCommand, 2);
+    expect(cloudTrail.commandCalls(UpdateTrailCommand)[1]?.args[0].input).toEqual({
+      Name: ARN,
+      EnableLogFileValidation: false,
+    });
+  });
+});
