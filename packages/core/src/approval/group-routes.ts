@@ -8,8 +8,10 @@
  * After a decision the group's message is redrawn from the members' records (their count is kept on the
  * group for the joiners' updates).
  */
+
 import type { SlackResponder } from '../slack/client.ts';
 import { escapeMrkdwn } from '../slack/mrkdwn.ts';
+import { readDecisionForm } from './decision-form.ts';
 import {
   claimGroupRound,
   decideGroupMember,
@@ -41,8 +43,6 @@ import { groupLink } from './group-request.ts';
 import type { ApprovalGroup } from './groups.ts';
 import {
   type ApprovalRequestScope,
-  cookieValues,
-  formBody,
   formValue,
   htmlMessage,
   linkRefusal,
@@ -52,7 +52,7 @@ import {
   SLACK_NO_RETRY,
 } from './http.ts';
 import { verifyGroupLink } from './links.ts';
-import { CSRF_COOKIE, CSRF_FIELD, csrfCookie, newCsrfToken, PAGE_HEADERS, verifyCsrfToken } from './page.ts';
+import { csrfCookie, newCsrfToken, PAGE_HEADERS } from './page.ts';
 import type { ApprovalRecord, DecidedBy } from './records.ts';
 
 function portsOf(scope: ApprovalRequestScope): GroupDecidePorts | undefined {
@@ -197,45 +197,18 @@ export async function groupDecision(
 ): Promise<Response> {
   const ports = portsOf(scope);
   if (ports === undefined) return notFound();
-  const body = await formBody(request, scope.maxBodyBytes, (status, title, message) =>
-    htmlMessage(status, title, message),
-  );
-  if (!body.ok) return body.response;
-  const { form } = body;
   const { now } = scope;
   const key = scope.secrets.linkSigningKey;
+  const checked = await readDecisionForm(request, scope, {
+    verifyLink: ({ sig, exp }) => verifyGroupLink({ groupId, sig, exp, key, now }),
+    csrfSubject: groupCsrfSubject(groupId),
+    link: 'group link',
+    decision: (form) => parseGroupAction(formValue(form, GROUP_ACTION_FIELD)),
+  });
+  if (!checked.ok) return checked.response;
+  const { form, decision: action, decidedBy, comment } = checked;
   const sig = formValue(form, 'sig');
   const exp = formValue(form, 'exp');
-  const verified = verifyGroupLink({ groupId, sig, exp, key, now });
-  if (!verified.ok) return linkRefusal(verified.reason);
-  const subject = groupCsrfSubject(groupId);
-  const csrfValid = cookieValues(request, CSRF_COOKIE).some((cookieToken) =>
-    verifyCsrfToken({ key, approvalId: subject, formToken: formValue(form, CSRF_FIELD), cookieToken }),
-  );
-  if (!csrfValid) {
-    return htmlMessage(
-      403,
-      'Reload the page',
-      'This form has no valid security token (CSRF). Open the group link again and decide from that page.',
-    );
-  }
-  const action = parseGroupAction(formValue(form, GROUP_ACTION_FIELD));
-  if (action === undefined) return htmlMessage(400, 'No decision', 'Choose Approve or Reject.');
-  if (form.getAll('comment').length > 1) return htmlMessage(400, 'Bad form', 'Send one comment.');
-  const comment = formValue(form, 'comment');
-  const identity = scope.identity();
-  if (identity === undefined) {
-    return htmlMessage(
-      403,
-      'Who are you?',
-      'This deployment does not identify people on the approval page, so decisions can only be made in Slack.',
-    );
-  }
-  const decidedBy: DecidedBy = {
-    kind: 'web',
-    id: identity.id,
-    ...(identity.name === undefined ? {} : { name: identity.name }),
-  };
   const back = `${groupPath(groupId)}?${new URLSearchParams({ exp: exp ?? '', sig: sig ?? '' }).toString()}`;
   const base = origin(request);
   const redrawLater = () => scope.defer('updating the group message', () => redraw(groupId, scope, base));
