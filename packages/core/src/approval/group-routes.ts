@@ -43,6 +43,7 @@ import { groupLink } from './group-request.ts';
 import type { ApprovalGroup } from './groups.ts';
 import {
   type ApprovalRequestScope,
+  decidePorts,
   formValue,
   htmlMessage,
   linkRefusal,
@@ -58,14 +59,7 @@ import type { ApprovalRecord, DecidedBy } from './records.ts';
 function portsOf(scope: ApprovalRequestScope): GroupDecidePorts | undefined {
   const { deps } = scope;
   if (deps.groups === undefined) return undefined;
-  return {
-    store: deps.store,
-    groups: deps.groups,
-    callbacks: deps.callbacks,
-    isApprover: scope.isApprover,
-    now: deps.now,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-  };
+  return { ...decidePorts(scope), groups: deps.groups };
 }
 
 /** The group's view from its members' records: the count people see, and what the message shows. */

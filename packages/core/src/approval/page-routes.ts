@@ -9,6 +9,7 @@ import { type DecisionOutcome, decideApproval } from './decide.ts';
 import { readDecisionForm } from './decision-form.ts';
 import {
   type ApprovalRequestScope,
+  decidePorts,
   formValue,
   htmlMessage,
   LINK_REFUSALS,
@@ -61,7 +62,7 @@ export async function webDecision(
   approvalId: string,
   scope: ApprovalRequestScope,
 ): Promise<Response> {
-  const { now, deps } = scope;
+  const { now } = scope;
   const key = scope.secrets.linkSigningKey;
   const checked = await readDecisionForm(request, scope, {
     verifyLink: ({ sig, exp }) => verifyApprovalLink({ approvalId, sig, exp, key, now }),
@@ -82,13 +83,7 @@ export async function webDecision(
       ...(comment === undefined ? {} : { comment }),
       now,
     },
-    {
-      store: deps.store,
-      callbacks: deps.callbacks,
-      isApprover: scope.isApprover,
-      now: deps.now,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-    },
+    decidePorts(scope),
   );
   return webOutcome(outcome, scope);
 }
