@@ -47,6 +47,7 @@ import {
   formValue,
   htmlMessage,
   linkRefusal,
+  notApprover,
   notFound,
   plain,
   queryValue,
@@ -212,7 +213,7 @@ export async function groupDecision(
     if (resumed.code !== 'resumed') {
       return resumed.code === 'not-found'
         ? htmlMessage(404, 'Not found', 'This approval group does not exist any more.')
-        : htmlMessage(403, 'Not an approver', 'You are not one of the configured approvers for this group.');
+        : notApprover('group');
     }
     redrawLater();
     const failed = reportCounts(resumed.report).notDelivered > 0;
@@ -263,11 +264,7 @@ export async function groupDecision(
         );
       }
       case 'not-approver':
-        return htmlMessage(
-          403,
-          'Not an approver',
-          'You are not one of the configured approvers for this step.',
-        );
+        return notApprover('step');
       case 'already-decided':
       case 'withdrawn':
         return new Response(
@@ -310,11 +307,7 @@ export async function groupDecision(
     case 'not-found':
       return htmlMessage(404, 'Not found', 'This approval group does not exist any more.');
     case 'not-approver':
-      return htmlMessage(
-        403,
-        'Not an approver',
-        'You are not one of the configured approvers for this group.',
-      );
+      return notApprover('group');
     case 'expired':
       return htmlMessage(410, 'Expired', 'This group has expired: each member applies its timeout default.');
     case 'conflict':

@@ -109,6 +109,11 @@ export function decidePorts(scope: ApprovalRequestScope): DecideApprovalPorts {
   };
 }
 
+/** 403 to someone who is not a configured approver of this step (an approval, a group member) or group. */
+export function notApprover(of: 'step' | 'group'): Response {
+  return htmlMessage(403, 'Not an approver', `You are not one of the configured approvers for this ${of}.`);
+}
+
 export function notFound(): Response {
   return htmlMessage(404, 'Not found', 'There is no such approval page.');
 }

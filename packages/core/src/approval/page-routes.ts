@@ -14,6 +14,7 @@ import {
   htmlMessage,
   LINK_REFUSALS,
   linkRefusal,
+  notApprover,
   queryValue,
 } from './http.ts';
 import { verifyApprovalLink } from './links.ts';
@@ -106,11 +107,7 @@ function webOutcome(outcome: DecisionOutcome, scope: ApprovalRequestScope): Resp
           });
     }
     case 'not-approver':
-      return htmlMessage(
-        403,
-        'Not an approver',
-        'You are not one of the configured approvers for this step.',
-      );
+      return notApprover('step');
     case 'already-decided':
       return htmlMessage(409, 'Already decided', decisionSentence(outcome.record), {
         record: outcome.record,
