@@ -25,25 +25,16 @@ export class ReplayStoppedError extends CordonCliError {
 /** No credentials anywhere in the SDK's default chain (environment, shared files, SSO, container, instance). */
 export class CredentialsMissingError extends CordonCliError {
   public override readonly name = 'CredentialsMissingError';
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** Credentials were found but AWS refused them (expired session, deleted key). */
 export class CredentialsInvalidError extends CordonCliError {
   public override readonly name = 'CredentialsInvalidError';
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** No region: neither `--region`, `AWS_REGION` nor the profile names one. */
 export class RegionMissingError extends CordonCliError {
   public override readonly name = 'RegionMissingError';
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** IAM refused a call; `action` is the permission the caller lacks. */
@@ -61,17 +52,11 @@ export class AccessDeniedError extends CordonCliError {
 /** The stage's resources are not where Cordon's naming puts them (wrong stage, account or region). */
 export class StageNotFoundError extends CordonCliError {
   public override readonly name = 'StageNotFoundError';
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** The ledger holds no entry of this incident (a mistyped id, another stage, or expired after the retention). */
 export class IncidentNotFoundError extends CordonCliError {
   public override readonly name = 'IncidentNotFoundError';
-  public constructor(message: string) {
-    super(message);
-  }
 }
 
 /** Any other refusal of an AWS call, with the service's error name. */
@@ -100,15 +85,9 @@ export class InputInvalidError extends CordonCliError {
 /** A push that needs a person's yes: no terminal to ask on, and no `--yes`. Nothing is written. */
 export class ConfirmationRequiredError extends CordonCliError {
   public override readonly name = 'ConfirmationRequiredError';
-  public constructor(message: string) {
-    super(message);
-  }
 }
 
 /** A push that wrote part of its changes before a call failed: what was written and what was not. */
 export class PushIncompleteError extends CordonCliError {
   public override readonly name = 'PushIncompleteError';
-  public constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }

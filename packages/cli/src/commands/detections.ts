@@ -20,36 +20,27 @@ import {
   validateThresholds,
 } from '@cordon/core/detections/thresholds';
 import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
-import { InputInvalidError, UsageError } from '../errors.ts';
+import { InputInvalidError } from '../errors.ts';
 import { EXIT } from '../io.ts';
 import { renderTable } from '../table.ts';
+import { isObject, type OperatorContext } from './operator.ts';
 import {
-  isObject,
-  type OperatorContext,
-  oneFile,
-  parseOptions,
-  readJsonFile,
-  stageOption,
-} from './operator.ts';
+  checkFile,
+  confirmChanges,
+  type ParameterOptions,
+  parameterValues,
+  regionOf,
+  reportCheck,
+  runParameterCommand,
+} from './parameter-command.ts';
 import {
   afterChanges,
   applyChanges,
   changesJson,
-  confirmPush,
   formatChanges,
   planChanges,
   readParameters,
-  type StoredParameter,
 } from './parameters.ts';
-
-const OPTIONS = {
-  stage: { type: 'string' },
-  region: { type: 'string' },
-  json: { type: 'boolean' },
-  out: { type: 'string' },
-  yes: { type: 'boolean' },
-  delete: { type: 'boolean' },
-} as const;
 
 const KEYS = Object.keys(THRESHOLD_PARAMETERS) as (keyof AlarmThresholds)[];
 
@@ -152,59 +143,29 @@ export function verdicts(values: Readonly<Record<string, string>>): {
   return { alarms, strays };
 }
 
-function valuesOf(parameters: ReadonlyMap<string, StoredParameter>): Record<string, string> {
-  return Object.fromEntries([...parameters.values()].map((parameter) => [parameter.name, parameter.value]));
-}
-
-function regionOf(options: { region?: string }): { region?: string } {
-  return options.region === undefined ? {} : { region: options.region };
-}
-
 /** `cordon detections <subcommand> …` */
 export async function detectionsCommand(args: readonly string[], context: OperatorContext): Promise<number> {
-  const [subcommand, ...rest] = args;
-  const { values, positionals } = parseOptions(rest, OPTIONS);
-  switch (subcommand) {
-    case 'check':
-      return check(
-        oneFile(positionals, 'detections check takes one thresholds file.'),
-        values.json === true,
-        context,
-      );
-    case 'pull':
-      if (positionals.length > 0) throw new UsageError('detections pull takes no file (use --out <file>).');
-      return pull(stageOption(values.stage, 'detections pull'), values, context);
-    case 'diff':
-    case 'push': {
-      const file = oneFile(positionals, `detections ${subcommand} takes one thresholds file.`);
-      const stage = stageOption(values.stage, `detections ${subcommand}`);
-      return change(subcommand, stage, file, values, context);
-    }
-    default:
-      throw new UsageError(
-        subcommand === undefined
-          ? 'detections needs a subcommand: check, pull, diff or push.'
-          : `Unknown detections subcommand "${subcommand}" (check, pull, diff, push).`,
-      );
-  }
+  return runParameterCommand('detections', 'thresholds', args, {
+    check: (file, json) => check(file, json, context),
+    pull: (stage, options) => pull(stage, options, context),
+    diff: (stage, file, options) => change('diff', stage, file, options, context),
+    push: (stage, file, options) => change('push', stage, file, options, context),
+  });
 }
 
 async function check(file: string, json: boolean, context: OperatorContext): Promise<number> {
-  const read = await readJsonFile(file);
-  const problems = !read.ok
-    ? [read.problem]
-    : !isObject(read.value)
-      ? [`${file} must hold a JSON object of alarm thresholds ({ "<alarm>": { "threshold": … } })`]
-      : detectionsFileProblems(read.value);
-  if (json) context.io.out(JSON.stringify({ file, valid: problems.length === 0, problems }));
-  else if (problems.length === 0) {
-    const alarms = Object.keys(read.ok && isObject(read.value) ? read.value : {});
-    context.io.out(`✓ ${file}: valid alarm thresholds (${alarms.join(', ') || 'none'}).`);
-  } else {
-    context.io.out(`✗ ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
-    for (const problem of problems) context.io.out(`  - ${problem}`);
-  }
-  return problems.length === 0 ? EXIT.ok : EXIT.failed;
+  const checked = await checkFile(
+    file,
+    `${file} must hold a JSON object of alarm thresholds ({ "<alarm>": { "threshold": … } })`,
+    detectionsFileProblems,
+  );
+  return reportCheck(
+    context.io,
+    file,
+    checked,
+    json,
+    (value) => `valid alarm thresholds (${Object.keys(value).join(', ') || 'none'})`,
+  );
 }
 
 function header(target: StageTarget, path: string): string {
@@ -225,15 +186,11 @@ function verdictRows(alarms: readonly AlarmVerdict[]): string[][] {
   );
 }
 
-async function pull(
-  stage: string,
-  options: { region?: string; json?: boolean; out?: string },
-  context: OperatorContext,
-): Promise<number> {
+async function pull(stage: string, options: ParameterOptions, context: OperatorContext): Promise<number> {
   const target = await context.connect({ stage, ...regionOf(options) });
   const path = stageNames(stage, target.region).detectionsPath;
   const current = await readParameters(target, path);
-  const { alarms, strays } = verdicts(valuesOf(current));
+  const { alarms, strays } = verdicts(parameterValues(current));
   const rejected = alarms.filter((verdict) => !verdict.ok);
   if (options.out !== undefined) {
     if (rejected.length > 0) {
@@ -267,20 +224,19 @@ async function change(
   mode: 'diff' | 'push',
   stage: string,
   file: string,
-  options: { region?: string; json?: boolean; yes?: boolean; delete?: boolean },
+  options: ParameterOptions,
   context: OperatorContext,
 ): Promise<number> {
   // The file first: a bad file is refused before anything is asked of AWS.
-  const read = await readJsonFile(file);
-  const problems = !read.ok
-    ? [read.problem]
-    : !isObject(read.value)
-      ? [`${file} must hold a JSON object of alarm thresholds`]
-      : detectionsFileProblems(read.value);
-  if (problems.length > 0 || !read.ok || !isObject(read.value)) {
+  const { problems, value } = await checkFile(
+    file,
+    `${file} must hold a JSON object of alarm thresholds`,
+    detectionsFileProblems,
+  );
+  if (problems.length > 0 || value === undefined) {
     throw new InputInvalidError(`${file} is not valid: nothing was written.`, problems);
   }
-  const desired = fileTexts(read.value);
+  const desired = fileTexts(value);
   const target = await context.connect({ stage, ...regionOf(options) });
   const path = stageNames(stage, target.region).detectionsPath;
   const current = await readParameters(target, path);
@@ -321,15 +277,7 @@ async function change(
     return EXIT.ok;
   }
   for (const line of lines) context.io.out(line);
-  const go = await confirmPush(
-    context.io,
-    options.yes === true,
-    `Push ${changes.length} change${changes.length === 1 ? '' : 's'} to stage ${stage}?`,
-  );
-  if (!go) {
-    context.io.out('Not pushed: nothing was written.');
-    return EXIT.failed;
-  }
+  if (!(await confirmChanges(context, options.yes === true, stage, changes.length))) return EXIT.failed;
   const caller = await whoIsCalling(target);
   await applyChanges(target, changes, {
     path,

@@ -34,6 +34,74 @@ function decisionText(view: IncidentView): string {
   return `${decision.playbook ?? 'no playbook'} (approval ${decision.approval ?? '?'}${decision.dryRun === true ? ', dry-run' : ''}): ${decision.reason ?? ''}`;
 }
 
+// ---- What both formats show ---------------------------------------------------------------------------
+
+/** Who made the pack, over what window, from where. */
+function introduction(pack: EvidencePack): string {
+  return `Incidents decided from ${shortTime(pack.from)} to ${shortTime(pack.to)}, account ${pack.account}, region ${pack.region}. Generated ${shortTime(pack.generatedAt)} by ${pack.generatedBy} from the ledger, Step Functions and the approvals table.`;
+}
+
+const SUMMARY_HEADER = [
+  'Incidents',
+  'By status',
+  'Contained',
+  'Median time to containment',
+  'Approvals asked',
+  'Decided by people',
+] as const;
+
+function summaryRow(summary: EvidencePack['summary']): string[] {
+  return [
+    String(summary.incidents),
+    Object.entries(summary.byStatus)
+      .map(([status, count]) => `${status} ${count}`)
+      .join(', ') || '-',
+    String(summary.contained),
+    summary.medianSecondsToContain === undefined ? '-' : duration(summary.medianSecondsToContain),
+    String(summary.approvalsAsked),
+    String(summary.approvalsDecidedByPeople),
+  ];
+}
+
+/** An incident's facts, term and value, in the order both formats list them. */
+function incidentFacts(incident: Incident): [string, string][] {
+  return [
+    ['Title', incident.summary.title ?? '(not recorded)'],
+    ['Source', [incident.source, incident.type].filter(Boolean).join(' ')],
+    [
+      'Severity',
+      incident.summary.severity === undefined
+        ? '-'
+        : `${incident.summary.severity.label} (${incident.summary.severity.score})`,
+    ],
+    ['Account, region', `${incident.summary.account ?? '-'}, ${incident.summary.region ?? '-'}`],
+    ['Decision', decisionText(incident)],
+    ['Settings versions', incident.settingsVersions.join(', ')],
+    ['Status', incident.status],
+    ['Time to containment', containment(incident)],
+    ['Controls', controls(incident)],
+  ];
+}
+
+const STEP_HEADER = ['At', 'Step', 'Outcome', 'Dry run', 'Settings', 'Changes', 'Error'] as const;
+
+function stepRow(entry: LedgerEntry): string[] {
+  return [
+    shortTime(entry.at),
+    entry.step,
+    entry.outcome,
+    entry.dryRun ? 'yes' : 'no',
+    entry.settingsVersion,
+    entry.changes
+      .map(
+        (change) =>
+          `${change.resource} ${change.attribute}: ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`,
+      )
+      .join('; ') || '-',
+    stepError(entry) || '-',
+  ];
+}
+
 // ---- Markdown ------------------------------------------------------------------------------------------
 
 /**
@@ -61,34 +129,11 @@ export function formatEvidenceMarkdown(pack: EvidencePack, now: Date): string {
   const lines: string[] = [
     `# Cordon evidence: stage ${mdText(pack.stage)}`,
     '',
-    `Incidents decided from ${mdText(shortTime(pack.from))} to ${mdText(shortTime(pack.to))}, account ${mdText(pack.account)}, region ${mdText(pack.region)}. Generated ${mdText(shortTime(pack.generatedAt))} by ${mdText(pack.generatedBy)} from the ledger, Step Functions and the approvals table.`,
+    mdText(introduction(pack)),
     '',
     '## Summary',
     '',
-    ...mdTable(
-      [
-        'Incidents',
-        'By status',
-        'Contained',
-        'Median time to containment',
-        'Approvals asked',
-        'Decided by people',
-      ],
-      [
-        [
-          String(pack.summary.incidents),
-          Object.entries(pack.summary.byStatus)
-            .map(([status, count]) => `${status} ${count}`)
-            .join(', ') || '-',
-          String(pack.summary.contained),
-          pack.summary.medianSecondsToContain === undefined
-            ? '-'
-            : duration(pack.summary.medianSecondsToContain),
-          String(pack.summary.approvalsAsked),
-          String(pack.summary.approvalsDecidedByPeople),
-        ],
-      ],
-    ),
+    ...mdTable(SUMMARY_HEADER, [summaryRow(pack.summary)]),
     '',
     '## Settings in force',
     '',
@@ -114,15 +159,7 @@ export function formatEvidenceMarkdown(pack: EvidencePack, now: Date): string {
     lines.push(
       `### ${mdText(incident.id)}`,
       '',
-      `- **Title**: ${mdText(incident.summary.title ?? '(not recorded)')}`,
-      `- **Source**: ${mdText([incident.source, incident.type].filter(Boolean).join(' '))}`,
-      `- **Severity**: ${mdText(incident.summary.severity === undefined ? '-' : `${incident.summary.severity.label} (${incident.summary.severity.score})`)}`,
-      `- **Account, region**: ${mdText(`${incident.summary.account ?? '-'}, ${incident.summary.region ?? '-'}`)}`,
-      `- **Decision**: ${mdText(decisionText(incident))}`,
-      `- **Settings versions**: ${mdText(incident.settingsVersions.join(', '))}`,
-      `- **Status**: ${mdText(incident.status)}`,
-      `- **Time to containment**: ${mdText(containment(incident))}`,
-      `- **Controls**: ${mdText(controls(incident))}`,
+      ...incidentFacts(incident).map(([term, value]) => `- **${term}**: ${mdText(value)}`),
     );
     for (const execution of incident.executions) {
       lines.push(
@@ -135,25 +172,7 @@ export function formatEvidenceMarkdown(pack: EvidencePack, now: Date): string {
     lines.push('', '**Steps**', '');
     if (incident.steps.length === 0) lines.push('- none recorded');
     else {
-      lines.push(
-        ...mdTable(
-          ['At', 'Step', 'Outcome', 'Dry run', 'Settings', 'Changes', 'Error'],
-          incident.steps.map((entry) => [
-            shortTime(entry.at),
-            entry.step,
-            entry.outcome,
-            entry.dryRun ? 'yes' : 'no',
-            entry.settingsVersion,
-            entry.changes
-              .map(
-                (change) =>
-                  `${change.resource} ${change.attribute}: ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`,
-              )
-              .join('; ') || '-',
-            stepError(entry) || '-',
-          ]),
-        ),
-      );
+      lines.push(...mdTable(STEP_HEADER, incident.steps.map(stepRow)));
     }
     lines.push('');
   }
@@ -199,32 +218,9 @@ export function formatEvidenceHtml(pack: EvidencePack, now: Date): string {
     `<title>${htmlText(`Cordon evidence: stage ${pack.stage}`)}</title>`,
     `<style>${STYLE}</style></head><body>`,
     `<h1>${htmlText(`Cordon evidence: stage ${pack.stage}`)}</h1>`,
-    `<p>${htmlText(`Incidents decided from ${shortTime(pack.from)} to ${shortTime(pack.to)}, account ${pack.account}, region ${pack.region}. Generated ${shortTime(pack.generatedAt)} by ${pack.generatedBy} from the ledger, Step Functions and the approvals table.`)}</p>`,
+    `<p>${htmlText(introduction(pack))}</p>`,
     '<h2>Summary</h2>',
-    htmlTable(
-      [
-        'Incidents',
-        'By status',
-        'Contained',
-        'Median time to containment',
-        'Approvals asked',
-        'Decided by people',
-      ],
-      [
-        [
-          String(pack.summary.incidents),
-          Object.entries(pack.summary.byStatus)
-            .map(([status, count]) => `${status} ${count}`)
-            .join(', ') || '-',
-          String(pack.summary.contained),
-          pack.summary.medianSecondsToContain === undefined
-            ? '-'
-            : duration(pack.summary.medianSecondsToContain),
-          String(pack.summary.approvalsAsked),
-          String(pack.summary.approvalsDecidedByPeople),
-        ],
-      ],
-    ),
+    htmlTable(SUMMARY_HEADER, [summaryRow(pack.summary)]),
     '<h2>Settings in force</h2>',
   ];
   if (pack.settings.length === 0) parts.push('<p>No incident in the window.</p>');
@@ -239,25 +235,11 @@ export function formatEvidenceHtml(pack: EvidencePack, now: Date): string {
   parts.push('<h2>Incidents</h2>');
   if (pack.incidents.length === 0) parts.push('<p>None.</p>');
   for (const incident of pack.incidents) {
-    const facts: [string, string][] = [
-      ['Title', incident.summary.title ?? '(not recorded)'],
-      ['Source', [incident.source, incident.type].filter(Boolean).join(' ')],
-      [
-        'Severity',
-        incident.summary.severity === undefined
-          ? '-'
-          : `${incident.summary.severity.label} (${incident.summary.severity.score})`,
-      ],
-      ['Account, region', `${incident.summary.account ?? '-'}, ${incident.summary.region ?? '-'}`],
-      ['Decision', decisionText(incident)],
-      ['Settings versions', incident.settingsVersions.join(', ')],
-      ['Status', incident.status],
-      ['Time to containment', containment(incident)],
-      ['Controls', controls(incident)],
-    ];
     parts.push(
       `<section><h3>${htmlText(incident.id)}</h3><dl>`,
-      ...facts.map(([term, value]) => `<dt>${htmlText(term)}</dt><dd>${htmlText(value)}</dd>`),
+      ...incidentFacts(incident).map(
+        ([term, value]) => `<dt>${htmlText(term)}</dt><dd>${htmlText(value)}</dd>`,
+      ),
       ...incident.executions.map(
         (execution) =>
           `<dt>Execution</dt><dd>${link(execution.consoleUrl, `${execution.name} (${execution.playbook}) ${execution.status}`)}</dd>`,
@@ -269,23 +251,7 @@ export function formatEvidenceHtml(pack: EvidencePack, now: Date): string {
       '</ul><h4>Steps</h4>',
       incident.steps.length === 0
         ? '<p>none recorded</p>'
-        : htmlTable(
-            ['At', 'Step', 'Outcome', 'Dry run', 'Settings', 'Changes', 'Error'],
-            incident.steps.map((entry) => [
-              shortTime(entry.at),
-              entry.step,
-              entry.outcome,
-              entry.dryRun ? 'yes' : 'no',
-              entry.settingsVersion,
-              entry.changes
-                .map(
-                  (change) =>
-                    `${change.resource} ${change.attribute}: ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`,
-                )
-                .join('; ') || '-',
-              stepError(entry) || '-',
-            ]),
-          ),
+        : htmlTable(STEP_HEADER, incident.steps.map(stepRow)),
       '</section>',
     );
   }

@@ -8,13 +8,14 @@
 import { writeFile } from 'node:fs/promises';
 import { detectionFor } from '@cordon/core/detections/alarms';
 import { listDecisions, readSettingsRecord } from '@cordon/core/ledger/incident-reads';
+import { mapLimit } from '@cordon/core/map-limit';
 import { DEFAULT_SETTINGS, failClosedSettings, settingsVersion } from '@cordon/core/policy/settings';
 import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../io.ts';
 import { formatEvidenceHtml, formatEvidenceMarkdown } from './evidence-format.ts';
-import { DESCRIBE_CONCURRENCY, type IncidentView, mapLimit, readIncidentView } from './incident-view.ts';
+import { DESCRIBE_CONCURRENCY, type IncidentView, readIncidentView } from './incident-view.ts';
 import { type OperatorContext, parseOptions, stageOption } from './operator.ts';
 import { readParameters } from './parameters.ts';
 import { loaderVerdict } from './settings-values.ts';

@@ -16,6 +16,7 @@ import {
   startedExecutions,
 } from '@cordon/core/ledger/incident-reads';
 import type { Change, LedgerEntry } from '@cordon/core/ledger/ledger';
+import { mapLimit } from '@cordon/core/map-limit';
 import type { PlaybookId } from '@cordon/core/playbooks/ids';
 import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageNames, type StageTarget, stageNames } from '../aws/stage.ts';
@@ -285,25 +286,6 @@ function controlsOf(entries: readonly LedgerEntry[]): string[] {
       for (const control of named) if (typeof control === 'string') controls.add(control);
   }
   return [...controls].sort();
-}
-
-/** Runs `work` over `items`, at most `limit` at a time, answering in order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** At most this many DescribeExecution calls at once (Step Functions refills 10–15 a second: limits-overview.html). */

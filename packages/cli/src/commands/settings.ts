@@ -10,22 +10,23 @@ import { recordSettings } from '@cordon/core/ledger/incident-reads';
 import type { LoadedSettings } from '@cordon/functions/settings';
 import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
-import { InputInvalidError, UsageError } from '../errors.ts';
+import { InputInvalidError } from '../errors.ts';
 import { EXIT } from '../io.ts';
 import { renderTable } from '../table.ts';
+import { isObject, type OperatorContext, readJsonFile } from './operator.ts';
 import {
-  isObject,
-  type OperatorContext,
-  oneFile,
-  parseOptions,
-  readJsonFile,
-  stageOption,
-} from './operator.ts';
+  checkFile,
+  confirmChanges,
+  type ParameterOptions,
+  parameterValues,
+  regionOf,
+  reportCheck,
+  runParameterCommand,
+} from './parameter-command.ts';
 import {
   afterChanges,
   applyChanges,
   changesJson,
-  confirmPush,
   formatChanges,
   type ParameterChange,
   planChanges,
@@ -37,15 +38,6 @@ import { loaderVerdict, settingsFile, settingsFileProblems } from './settings-va
 /** Settings whose parameter is created as a SecureString (docs/settings.md: "store it as a SecureString"). */
 const SECURE_SETTINGS: ReadonlySet<string> = new Set(['responder/external-id']);
 
-const OPTIONS = {
-  stage: { type: 'string' },
-  region: { type: 'string' },
-  json: { type: 'boolean' },
-  out: { type: 'string' },
-  yes: { type: 'boolean' },
-  delete: { type: 'boolean' },
-} as const;
-
 /** The loader's reason, one problem a line (`settings invalid under <path>: a; b`). */
 export function reasonLines(reason: string): string[] {
   const colon = reason.indexOf(': ');
@@ -53,56 +45,26 @@ export function reasonLines(reason: string): string[] {
   return body.split('; ');
 }
 
-function valuesOf(parameters: ReadonlyMap<string, StoredParameter>): Record<string, string> {
-  return Object.fromEntries([...parameters.values()].map((parameter) => [parameter.name, parameter.value]));
-}
-
 /** `cordon settings <subcommand> …` */
 export async function settingsCommand(args: readonly string[], context: OperatorContext): Promise<number> {
-  const [subcommand, ...rest] = args;
-  const { values, positionals } = parseOptions(rest, OPTIONS);
-  switch (subcommand) {
-    case 'check':
-      return check(
-        oneFile(positionals, 'settings check takes one settings file.'),
-        values.json === true,
-        context,
-      );
-    case 'pull':
-      if (positionals.length > 0) throw new UsageError('settings pull takes no file (use --out <file>).');
-      return pull(stageOption(values.stage, 'settings pull'), values, context);
-    case 'diff':
-    case 'push': {
-      const file = oneFile(positionals, `settings ${subcommand} takes one settings file.`);
-      const stage = stageOption(values.stage, `settings ${subcommand}`);
-      return subcommand === 'diff' ? diff(stage, file, values, context) : push(stage, file, values, context);
-    }
-    default:
-      throw new UsageError(
-        subcommand === undefined
-          ? 'settings needs a subcommand: check, pull, diff or push.'
-          : `Unknown settings subcommand "${subcommand}" (check, pull, diff, push).`,
-      );
-  }
+  return runParameterCommand('settings', 'settings', args, {
+    check: (file, json) => check(file, json, context),
+    pull: (stage, options) => pull(stage, options, context),
+    diff: (stage, file, options) => diff(stage, file, options, context),
+    push: (stage, file, options) => push(stage, file, options, context),
+  });
 }
 
 async function check(file: string, json: boolean, context: OperatorContext): Promise<number> {
-  const read = await readJsonFile(file);
-  const problems = !read.ok
-    ? [read.problem]
-    : !isObject(read.value)
-      ? [`${file} must hold a JSON object of settings (any subset: docs/settings.md)`]
-      : settingsFileProblems(read.value);
-  if (json) {
-    context.io.out(JSON.stringify({ file, valid: problems.length === 0, problems }));
-  } else if (problems.length === 0) {
-    const named = Object.keys(settingsFile(read.ok && isObject(read.value) ? read.value : {}).texts);
-    context.io.out(`✓ ${file}: valid settings (${named.length} named: ${named.join(', ') || 'none'}).`);
-  } else {
-    context.io.out(`✗ ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
-    for (const problem of problems) context.io.out(`  - ${problem}`);
-  }
-  return problems.length === 0 ? EXIT.ok : EXIT.failed;
+  const checked = await checkFile(
+    file,
+    `${file} must hold a JSON object of settings (any subset: docs/settings.md)`,
+    settingsFileProblems,
+  );
+  return reportCheck(context.io, file, checked, json, (value) => {
+    const named = Object.keys(settingsFile(value).texts);
+    return `valid settings (${named.length} named: ${named.join(', ') || 'none'})`;
+  });
 }
 
 /** A settings file for diff and push: invalid → `InputInvalidError` with every problem (exit 2, nothing written). */
@@ -130,15 +92,11 @@ function verdictLine(verdict: LoadedSettings): string {
     : `INVALID — Cordon runs fail closed (notify-only) under version ${verdict.version}`;
 }
 
-async function pull(
-  stage: string,
-  options: { region?: string; json?: boolean; out?: string },
-  context: OperatorContext,
-): Promise<number> {
+async function pull(stage: string, options: ParameterOptions, context: OperatorContext): Promise<number> {
   const target = await context.connect({ stage, ...regionOf(options) });
   const names = stageNames(stage, target.region);
   const current = await readParameters(target, names.settingsPath);
-  const verdict = await loaderVerdict(stage, valuesOf(current));
+  const verdict = await loaderVerdict(stage, parameterValues(current));
   if (options.out !== undefined) {
     if (!verdict.ok) {
       context.io.err(
@@ -187,10 +145,6 @@ async function pull(
   return EXIT.ok;
 }
 
-function regionOf(options: { region?: string }): { region?: string } {
-  return options.region === undefined ? {} : { region: options.region };
-}
-
 interface Plan {
   readonly target: StageTarget;
   readonly path: string;
@@ -205,7 +159,7 @@ interface Plan {
 async function plan(
   stage: string,
   file: string,
-  options: { region?: string; delete?: boolean },
+  options: ParameterOptions,
   context: OperatorContext,
 ): Promise<Plan> {
   // The file first: a bad file is refused before anything is asked of AWS.
@@ -218,7 +172,7 @@ async function plan(
     secure: (name) => SECURE_SETTINGS.has(name),
   });
   const [before, after] = await Promise.all([
-    loaderVerdict(stage, valuesOf(current)),
+    loaderVerdict(stage, parameterValues(current)),
     loaderVerdict(stage, afterChanges(current, changes)),
   ]);
   const unlisted = [...current.keys()].filter((name) => !Object.hasOwn(desired, name)).sort();
@@ -242,7 +196,7 @@ function planLines(planned: Plan, deleteUnlisted: boolean): string[] {
 async function diff(
   stage: string,
   file: string,
-  options: { region?: string; delete?: boolean; json?: boolean },
+  options: ParameterOptions,
   context: OperatorContext,
 ): Promise<number> {
   const planned = await plan(stage, file, options, context);
@@ -269,7 +223,7 @@ async function diff(
 async function push(
   stage: string,
   file: string,
-  options: { region?: string; delete?: boolean; yes?: boolean },
+  options: ParameterOptions,
   context: OperatorContext,
 ): Promise<number> {
   const planned = await plan(stage, file, options, context);
@@ -285,15 +239,7 @@ async function push(
     return EXIT.ok;
   }
   for (const line of planLines(planned, options.delete === true)) context.io.out(line);
-  const go = await confirmPush(
-    context.io,
-    options.yes === true,
-    `Push ${changes.length} change${changes.length === 1 ? '' : 's'} to stage ${stage}?`,
-  );
-  if (!go) {
-    context.io.out('Not pushed: nothing was written.');
-    return EXIT.failed;
-  }
+  if (!(await confirmChanges(context, options.yes === true, stage, changes.length))) return EXIT.failed;
   const caller = await whoIsCalling(target);
   const at = context.now();
   await applyChanges(target, changes, {
@@ -303,7 +249,7 @@ async function push(
     newType: (name) => (SECURE_SETTINGS.has(name) ? 'SecureString' : 'String'),
   });
   // What the functions will read now: the loader over the parameters as they stand after the push.
-  const now = await loaderVerdict(stage, valuesOf(await readParameters(target, path)));
+  const now = await loaderVerdict(stage, parameterValues(await readParameters(target, path)));
   context.io.out(
     `Pushed ${changes.length} change${changes.length === 1 ? '' : 's'} as ${caller.arn}: settings version ${before.version} → ${now.version}${now.ok ? '' : ' (INVALID: fail closed)'}.`,
   );

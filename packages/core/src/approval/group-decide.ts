@@ -15,6 +15,7 @@
  * callback that failed with a retryable error is recorded as such. `resumeGroup` finishes both, and the page
  * and message offer it (*Retry delivery*): nothing decided is silently lost.
  */
+import { mapLimit } from '../map-limit.ts';
 import {
   type ClaimOutcome,
   claimDecision,
@@ -92,25 +93,6 @@ export type GroupClaimOutcome =
 
 function who(decidedBy: DecidedBy): string {
   return `${decidedBy.kind}:${decidedBy.id}`;
-}
-
-/** Runs `work` on each item, at most `limit` at once, keeping the order of the results. */
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
 
 function places(from: number, through: number): number[] {

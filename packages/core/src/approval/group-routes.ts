@@ -8,8 +8,10 @@
  * After a decision the group's message is redrawn from the members' records (their count is kept on the
  * group for the joiners' updates).
  */
+
 import type { SlackResponder } from '../slack/client.ts';
 import { escapeMrkdwn } from '../slack/mrkdwn.ts';
+import { readDecisionForm } from './decision-form.ts';
 import {
   claimGroupRound,
   decideGroupMember,
@@ -41,31 +43,24 @@ import { groupLink } from './group-request.ts';
 import type { ApprovalGroup } from './groups.ts';
 import {
   type ApprovalRequestScope,
-  cookieValues,
-  formBody,
+  decidePorts,
   formValue,
   htmlMessage,
   linkRefusal,
+  notApprover,
   notFound,
   plain,
   queryValue,
   SLACK_NO_RETRY,
 } from './http.ts';
 import { verifyGroupLink } from './links.ts';
-import { CSRF_COOKIE, CSRF_FIELD, csrfCookie, newCsrfToken, PAGE_HEADERS, verifyCsrfToken } from './page.ts';
+import { csrfCookie, newCsrfToken, PAGE_HEADERS } from './page.ts';
 import type { ApprovalRecord, DecidedBy } from './records.ts';
 
 function portsOf(scope: ApprovalRequestScope): GroupDecidePorts | undefined {
   const { deps } = scope;
   if (deps.groups === undefined) return undefined;
-  return {
-    store: deps.store,
-    groups: deps.groups,
-    callbacks: deps.callbacks,
-    isApprover: scope.isApprover,
-    now: deps.now,
-    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-  };
+  return { ...decidePorts(scope), groups: deps.groups };
 }
 
 /** The group's view from its members' records: the count people see, and what the message shows. */
@@ -197,45 +192,18 @@ export async function groupDecision(
 ): Promise<Response> {
   const ports = portsOf(scope);
   if (ports === undefined) return notFound();
-  const body = await formBody(request, scope.maxBodyBytes, (status, title, message) =>
-    htmlMessage(status, title, message),
-  );
-  if (!body.ok) return body.response;
-  const { form } = body;
   const { now } = scope;
   const key = scope.secrets.linkSigningKey;
+  const checked = await readDecisionForm(request, scope, {
+    verifyLink: ({ sig, exp }) => verifyGroupLink({ groupId, sig, exp, key, now }),
+    csrfSubject: groupCsrfSubject(groupId),
+    link: 'group link',
+    decision: (form) => parseGroupAction(formValue(form, GROUP_ACTION_FIELD)),
+  });
+  if (!checked.ok) return checked.response;
+  const { form, decision: action, decidedBy, comment } = checked;
   const sig = formValue(form, 'sig');
   const exp = formValue(form, 'exp');
-  const verified = verifyGroupLink({ groupId, sig, exp, key, now });
-  if (!verified.ok) return linkRefusal(verified.reason);
-  const subject = groupCsrfSubject(groupId);
-  const csrfValid = cookieValues(request, CSRF_COOKIE).some((cookieToken) =>
-    verifyCsrfToken({ key, approvalId: subject, formToken: formValue(form, CSRF_FIELD), cookieToken }),
-  );
-  if (!csrfValid) {
-    return htmlMessage(
-      403,
-      'Reload the page',
-      'This form has no valid security token (CSRF). Open the group link again and decide from that page.',
-    );
-  }
-  const action = parseGroupAction(formValue(form, GROUP_ACTION_FIELD));
-  if (action === undefined) return htmlMessage(400, 'No decision', 'Choose Approve or Reject.');
-  if (form.getAll('comment').length > 1) return htmlMessage(400, 'Bad form', 'Send one comment.');
-  const comment = formValue(form, 'comment');
-  const identity = scope.identity();
-  if (identity === undefined) {
-    return htmlMessage(
-      403,
-      'Who are you?',
-      'This deployment does not identify people on the approval page, so decisions can only be made in Slack.',
-    );
-  }
-  const decidedBy: DecidedBy = {
-    kind: 'web',
-    id: identity.id,
-    ...(identity.name === undefined ? {} : { name: identity.name }),
-  };
   const back = `${groupPath(groupId)}?${new URLSearchParams({ exp: exp ?? '', sig: sig ?? '' }).toString()}`;
   const base = origin(request);
   const redrawLater = () => scope.defer('updating the group message', () => redraw(groupId, scope, base));
@@ -245,7 +213,7 @@ export async function groupDecision(
     if (resumed.code !== 'resumed') {
       return resumed.code === 'not-found'
         ? htmlMessage(404, 'Not found', 'This approval group does not exist any more.')
-        : htmlMessage(403, 'Not an approver', 'You are not one of the configured approvers for this group.');
+        : notApprover('group');
     }
     redrawLater();
     const failed = reportCounts(resumed.report).notDelivered > 0;
@@ -296,11 +264,7 @@ export async function groupDecision(
         );
       }
       case 'not-approver':
-        return htmlMessage(
-          403,
-          'Not an approver',
-          'You are not one of the configured approvers for this step.',
-        );
+        return notApprover('step');
       case 'already-decided':
       case 'withdrawn':
         return new Response(
@@ -343,11 +307,7 @@ export async function groupDecision(
     case 'not-found':
       return htmlMessage(404, 'Not found', 'This approval group does not exist any more.');
     case 'not-approver':
-      return htmlMessage(
-        403,
-        'Not an approver',
-        'You are not one of the configured approvers for this group.',
-      );
+      return notApprover('group');
     case 'expired':
       return htmlMessage(410, 'Expired', 'This group has expired: each member applies its timeout default.');
     case 'conflict':

@@ -4,7 +4,7 @@
  * header is refused rather than one of them picked.
  */
 import type { SlackResponder } from '../slack/client.ts';
-import type { ApprovalLogger, IsApprover, TaskCallbacks } from './decide.ts';
+import type { ApprovalLogger, DecideApprovalPorts, IsApprover, TaskCallbacks } from './decide.ts';
 import type { ApprovalGroupStore } from './groups.ts';
 import { PAGE_HEADERS, renderMessagePage } from './page.ts';
 import type { ApprovalRecord, ApprovalStore } from './records.ts';
@@ -95,6 +95,23 @@ export function htmlMessage(
     }),
     { status, headers: { ...PAGE_HEADERS, ...extra.headers } },
   );
+}
+
+/** What deciding needs, from the API's dependencies and this request's approver check. */
+export function decidePorts(scope: ApprovalRequestScope): DecideApprovalPorts {
+  const { deps } = scope;
+  return {
+    store: deps.store,
+    callbacks: deps.callbacks,
+    isApprover: scope.isApprover,
+    now: deps.now,
+    ...(deps.logger === undefined ? {} : { logger: deps.logger }),
+  };
+}
+
+/** 403 to someone who is not a configured approver of this step (an approval, a group member) or group. */
+export function notApprover(of: 'step' | 'group'): Response {
+  return htmlMessage(403, 'Not an approver', `You are not one of the configured approvers for this ${of}.`);
 }
 
 export function notFound(): Response {

@@ -4,28 +4,21 @@
  * - `POST /approvals/{id}/decision` verifies the link again, the signed double-submit CSRF token and the
  *   identity, then decides once (409 the second time).
  */
+
 import { type DecisionOutcome, decideApproval } from './decide.ts';
+import { readDecisionForm } from './decision-form.ts';
 import {
   type ApprovalRequestScope,
-  cookieValues,
-  formBody,
+  decidePorts,
   formValue,
   htmlMessage,
   LINK_REFUSALS,
   linkRefusal,
+  notApprover,
   queryValue,
 } from './http.ts';
 import { verifyApprovalLink } from './links.ts';
-import {
-  CSRF_COOKIE,
-  CSRF_FIELD,
-  csrfCookie,
-  decisionSentence,
-  newCsrfToken,
-  PAGE_HEADERS,
-  renderApprovalPage,
-  verifyCsrfToken,
-} from './page.ts';
+import { csrfCookie, decisionSentence, newCsrfToken, PAGE_HEADERS, renderApprovalPage } from './page.ts';
 import { decidedMessage } from './slack-messages.ts';
 
 /** `GET /approvals/{id}`: the page of a valid, unexpired link; a read, never a decision. */
@@ -70,64 +63,28 @@ export async function webDecision(
   approvalId: string,
   scope: ApprovalRequestScope,
 ): Promise<Response> {
-  const body = await formBody(request, scope.maxBodyBytes, (status, title, message) =>
-    htmlMessage(status, title, message),
-  );
-  if (!body.ok) return body.response;
-  const { form } = body;
-  const { now, deps } = scope;
+  const { now } = scope;
   const key = scope.secrets.linkSigningKey;
-  const verified = verifyApprovalLink({
-    approvalId,
-    sig: formValue(form, 'sig'),
-    exp: formValue(form, 'exp'),
-    key,
-    now,
+  const checked = await readDecisionForm(request, scope, {
+    verifyLink: ({ sig, exp }) => verifyApprovalLink({ approvalId, sig, exp, key, now }),
+    csrfSubject: approvalId,
+    link: 'approval link',
+    decision: (form) => {
+      const decision = formValue(form, 'decision');
+      return decision === 'approve' || decision === 'reject' ? decision : undefined;
+    },
   });
-  if (!verified.ok) return linkRefusal(verified.reason);
-  const csrfValid = cookieValues(request, CSRF_COOKIE).some((cookieToken) =>
-    verifyCsrfToken({ key, approvalId, formToken: formValue(form, CSRF_FIELD), cookieToken }),
-  );
-  if (!csrfValid) {
-    return htmlMessage(
-      403,
-      'Reload the page',
-      'This form has no valid security token (CSRF). Open the approval link again and decide from that page.',
-    );
-  }
-  const decision = formValue(form, 'decision');
-  if (decision !== 'approve' && decision !== 'reject') {
-    return htmlMessage(400, 'No decision', 'Choose Approve or Reject.');
-  }
-  if (form.getAll('comment').length > 1) return htmlMessage(400, 'Bad form', 'Send one comment.');
-  const comment = formValue(form, 'comment');
-  const identity = scope.identity();
-  if (identity === undefined) {
-    return htmlMessage(
-      403,
-      'Who are you?',
-      'This deployment does not identify people on the approval page, so decisions can only be made in Slack.',
-    );
-  }
+  if (!checked.ok) return checked.response;
+  const { decision, decidedBy, comment } = checked;
   const outcome = await decideApproval(
     {
       approvalId,
       decision,
-      decidedBy: {
-        kind: 'web',
-        id: identity.id,
-        ...(identity.name === undefined ? {} : { name: identity.name }),
-      },
+      decidedBy,
       ...(comment === undefined ? {} : { comment }),
       now,
     },
-    {
-      store: deps.store,
-      callbacks: deps.callbacks,
-      isApprover: scope.isApprover,
-      now: deps.now,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-    },
+    decidePorts(scope),
   );
   return webOutcome(outcome, scope);
 }
@@ -150,11 +107,7 @@ function webOutcome(outcome: DecisionOutcome, scope: ApprovalRequestScope): Resp
           });
     }
     case 'not-approver':
-      return htmlMessage(
-        403,
-        'Not an approver',
-        'You are not one of the configured approvers for this step.',
-      );
+      return notApprover('step');
     case 'already-decided':
       return htmlMessage(409, 'Already decided', decisionSentence(outcome.record), {
         record: outcome.record,

@@ -14,6 +14,7 @@ import { GROUP_APPROVE_ACTION_ID, GROUP_REJECT_ACTION_ID, GROUP_RETRY_ACTION_ID 
 import { slackGroupAction } from './group-routes.ts';
 import {
   type ApprovalRequestScope,
+  decidePorts,
   formBody,
   formValue,
   headerValue,
@@ -137,13 +138,7 @@ export async function slackInteraction(request: Request, scope: ApprovalRequestS
       decidedBy: { kind: 'slack', id: interaction.user.id, ...(name === undefined ? {} : { name }) },
       now,
     },
-    {
-      store: deps.store,
-      callbacks: deps.callbacks,
-      isApprover: scope.isApprover,
-      now: deps.now,
-      ...(deps.logger === undefined ? {} : { logger: deps.logger }),
-    },
+    decidePorts(scope),
   );
   const { slack } = scope;
   // Replies are mrkdwn: what people typed (a name, a comment) is escaped like finding text.
