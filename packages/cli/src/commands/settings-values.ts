@@ -12,18 +12,10 @@ import {
   settingsFromParameters,
   settingsVersion,
 } from '@cordon/core/policy/settings';
+import { valueAt } from '@cordon/core/policy/settings-ssm';
 import { createSettingsLoader, type LoadedSettings } from '@cordon/functions/settings';
 import { settingsParameterValues } from '@cordon/local/deployment-settings';
 import { LocalSettingsInvalidError } from '@cordon/local/errors';
-
-function valueAt(value: unknown, path: readonly string[]): unknown {
-  let current = value;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
-    current = (current as Record<string, unknown>)[key];
-  }
-  return current;
-}
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>

@@ -70,7 +70,12 @@ const PARAMETER_LAYOUT: ReadonlyArray<Pick<SettingsParameter, 'name' | 'path' | 
   { name: 'ledger-retention-days', path: ['ledgerRetentionDays'], type: 'number' },
 ];
 
-function valueAt(value: unknown, path: readonly string[]): unknown {
+/**
+ * The value at a path of own keys (never a prototype's: `__proto__` reads nothing), or undefined.
+ *
+ * @example valueAt({ severity: { approvalAt: 4 } }, ['severity', 'approvalAt']) // 4
+ */
+export function valueAt(value: unknown, path: readonly string[]): unknown {
   let current = value;
   for (const key of path) {
     if (typeof current !== 'object' || current === null || !Object.hasOwn(current, key)) return undefined;
