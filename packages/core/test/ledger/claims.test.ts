@@ -187,7 +187,8 @@ describe('every answer of the claim, exactly', () => {
 
   it('a first claim holds the incident from now, with the occurrence it was made for, on revision 1', () => {
     const occurrence = '2026-11-28T09:59:00.000Z';
-    expect(claimTransition(undefined, request({ occurrence }))).toEqual({
+    // Strictly: no `notice: undefined` key either (there was no notice to keep on record).
+    expect(claimTransition(undefined, request({ occurrence }))).toStrictEqual({
       answer: {
         outcome: 'claimed',
         execution: 1,
