@@ -293,7 +293,9 @@ describe('group links', () => {
     const url = link();
     const exp = String(linkExpiry(EXPIRES_AT));
     const sig = createHmac('sha256', LINK_KEY).update(`group.${GROUP_ID}.${exp}`).digest('hex');
-    expect(url.toString()).toBe(`https://approvals.example.com/cordon/groups/${GROUP_ID}?exp=${exp}&sig=${sig}`);
+    expect(url.toString()).toBe(
+      `https://approvals.example.com/cordon/groups/${GROUP_ID}?exp=${exp}&sig=${sig}`,
+    );
     expect(verifyGroup(url)).toEqual({ ok: true });
   });
 
@@ -307,7 +309,10 @@ describe('group links', () => {
   it('is bad-signed for another group, another key or a pushed-back expiry; expired from its second on', () => {
     const url = link();
     const exp = Number(url.searchParams.get('exp'));
-    expect(verifyGroup(url, { groupId: 'AbCdEfGhIjKlMnOpQrStUv_2' })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyGroup(url, { groupId: 'AbCdEfGhIjKlMnOpQrStUv_2' })).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
     expect(verifyGroup(url, { key: 'k'.repeat(32) })).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verifyGroup(url, { exp: String(exp + 1) })).toEqual({ ok: false, reason: 'bad-signature' });
     expect(verifyGroup(url, { now: new Date(exp * 1000 - 1) })).toEqual({ ok: true });

@@ -199,7 +199,13 @@ describe('every answer of the claim, exactly', () => {
       next: {
         revision: 1,
         executions: 1,
-        holder: { playbook: 'ec2-compromise', execution: 1, started: false, claimedAt: NOW.toISOString(), occurrence },
+        holder: {
+          playbook: 'ec2-compromise',
+          execution: 1,
+          started: false,
+          claimedAt: NOW.toISOString(),
+          occurrence,
+        },
       },
     });
     // No occurrence known: none recorded (never an `occurrence: undefined` the store would have to drop).
@@ -245,7 +251,13 @@ describe('every answer of the claim, exactly', () => {
       next: {
         revision: 6,
         executions: 3,
-        holder: { playbook: 'ec2-compromise', execution: 3, started: false, claimedAt: NOW.toISOString(), occurrence },
+        holder: {
+          playbook: 'ec2-compromise',
+          execution: 3,
+          started: false,
+          claimedAt: NOW.toISOString(),
+          occurrence,
+        },
       },
     });
   });
@@ -282,14 +294,19 @@ describe('every answer of the claim, exactly', () => {
   });
 
   it('a retried triage is told to start its own unstarted execution again, and writes nothing', () => {
-    const claim: IncidentClaim = { revision: 1, executions: 2, holder: holder({ execution: 2, started: false }) };
+    const claim: IncidentClaim = {
+      revision: 1,
+      executions: 2,
+      holder: holder({ execution: 2, started: false }),
+    };
     expect(claimTransition(claim, request())).toEqual({
       answer: {
         outcome: 'reclaimed',
         execution: 2,
         executionName: `${ID}-2`,
         provisional: false,
-        reason: 'Claimed by ec2-compromise at 2026-11-28T09:00:00.000Z and not started yet (a retried triage): started again.',
+        reason:
+          'Claimed by ec2-compromise at 2026-11-28T09:00:00.000Z and not started yet (a retried triage): started again.',
       },
     });
   });
@@ -321,7 +338,8 @@ describe('every answer of the claim, exactly', () => {
         execution: 1,
         executionName: ID,
         provisional: true,
-        reason: 'ec2-compromise already handles the incident: a decision made while settings fail closed changes nothing.',
+        reason:
+          'ec2-compromise already handles the incident: a decision made while settings fail closed changes nothing.',
       },
     });
   });
@@ -347,10 +365,14 @@ describe('every answer of the claim, exactly', () => {
     expect(claimTransition(claim, request({ provisional: true, playbook: 'notify-only' }))).toEqual(expected);
     // An unstarted holder, released: the same answer (a release closed it whatever StartExecution said).
     const unstarted = { ...claim, holder: holder({ started: false }) };
-    expect(claimTransition(unstarted, request({ provisional: true, playbook: 'notify-only' }))).toEqual(expected);
+    expect(claimTransition(unstarted, request({ provisional: true, playbook: 'notify-only' }))).toEqual(
+      expected,
+    );
     // A release recorded without a holder (an item edited by hand): the last number handed out.
     const bare: IncidentClaim = { revision: 1, executions: 3, closed: released };
-    expect(claimTransition(bare, request({ provisional: true, playbook: 'notify-only' })).answer).toMatchObject({
+    expect(
+      claimTransition(bare, request({ provisional: true, playbook: 'notify-only' })).answer,
+    ).toMatchObject({
       outcome: 'duplicate',
       execution: 3,
     });
@@ -366,7 +388,8 @@ describe('every answer of the claim, exactly', () => {
         execution: 1,
         executionName: ID,
         provisional: true,
-        reason: 'The fail-closed notification was claimed and not started yet (a retried triage): started again.',
+        reason:
+          'The fail-closed notification was claimed and not started yet (a retried triage): started again.',
       },
     });
     const once = {

@@ -239,7 +239,12 @@ describe('DynamoDbClaims (requests sent, failures answered)', () => {
     const standing: IncidentClaim = {
       revision: 2,
       executions: 1,
-      holder: { playbook: 'ec2-compromise', execution: 1, started: true, claimedAt: '2026-11-28T09:00:00.000Z' },
+      holder: {
+        playbook: 'ec2-compromise',
+        execution: 1,
+        started: true,
+        claimedAt: '2026-11-28T09:00:00.000Z',
+      },
     };
     dynamo.on(PutItemCommand).rejects(conditionFailed(standing));
     expect(await claims.claim(request())).toMatchObject({ outcome: 'duplicate', execution: 1 });
@@ -336,7 +341,12 @@ describe('DynamoDbClaims (requests sent, failures answered)', () => {
     const open: IncidentClaim = {
       revision: 2,
       executions: 1,
-      holder: { playbook: 'ec2-compromise', execution: 1, started: true, claimedAt: '2026-11-28T09:00:00.000Z' },
+      holder: {
+        playbook: 'ec2-compromise',
+        execution: 1,
+        started: true,
+        claimedAt: '2026-11-28T09:00:00.000Z',
+      },
     };
     dynamo
       .on(QueryCommand)

@@ -52,7 +52,11 @@ describe('monthsBetween', () => {
 
 describe('the indexes', () => {
   it('name the attributes infra/storage.ts creates them on', () => {
-    expect(DECISIONS_INDEX).toEqual({ name: 'decisions-by-month', partitionKey: 'decisionMonth', sortKey: 'sk' });
+    expect(DECISIONS_INDEX).toEqual({
+      name: 'decisions-by-month',
+      partitionKey: 'decisionMonth',
+      sortKey: 'sk',
+    });
     expect(APPROVALS_INDEX).toEqual({
       name: 'approvals-by-incident',
       partitionKey: 'incidentId',
