@@ -443,6 +443,19 @@ describe('changeDenyPolicy', () => {
     }
   });
 
+  it("writes a policy of exactly the principal's quota, and refuses one a character over it", async () => {
+    iam.on(GetUserPolicyCommand).rejects(noSuchEntity);
+    iam.on(PutUserPolicyCommand).resolves({});
+    const sized = (length: number) => withQuarantinedInstance(undefined, 'a'.repeat(length));
+    const exact = INLINE_POLICY_QUOTA.user - policySize(sized(0));
+    expect(policySize(sized(exact))).toBe(INLINE_POLICY_QUOTA.user);
+    expect((await changeDenyPolicy(context().context, user, () => sized(exact), foreign)).written).toBe(true);
+    await expect(
+      changeDenyPolicy(context().context, user, () => sized(exact + 1), foreign),
+    ).rejects.toBeInstanceOf(DenyPolicyFullError);
+    expect(iam).toHaveReceivedCommandTimes(PutUserPolicyCommand, 1);
+  });
+
   it('says a protected role is unmodifiable, and passes any other failure of the write on', async () => {
     iam.on(GetRolePolicyCommand).rejects(noSuchEntity);
     const small = withQuarantinedInstance(undefined, INSTANCE_ARN);

@@ -319,6 +319,11 @@ describe('group links', () => {
     expect(verifyGroup(url, { now: new Date(exp * 1000) })).toEqual({ ok: false, reason: 'expired' });
   });
 
+  it('takes a key of exactly 32 characters', () => {
+    const key = 'k'.repeat(32);
+    expect(verifyGroup(link({ key }), { key })).toEqual({ ok: true });
+  });
+
   it('refuses every link when the key is shorter than 32 characters, and signs none with it', () => {
     const short = 'k'.repeat(31);
     const exp = String(linkExpiry(EXPIRES_AT));
