@@ -3,9 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   approvalLinkSignature,
+  GROUP_ID_PATTERN,
   linkExpiry,
   signApprovalLink,
+  signGroupLink,
   verifyApprovalLink,
+  verifyGroupLink,
 } from '../../src/approval/links.ts';
 import { ApprovalSigningKeyInvalidError } from '../../src/errors.ts';
 import {
@@ -260,5 +263,99 @@ describe('signApprovalLink: the link', () => {
     expect(() => approvalLinkSignature('k'.repeat(31), APPROVAL_ID, 1)).toThrow(
       'the link-signing key must be at least 32 characters (generate one with `openssl rand -hex 32`)',
     );
+  });
+});
+
+// Issue 18 (third wave): the group links (groups.ts), checked like the approval links above.
+describe('group links', () => {
+  const GROUP_ID = 'AbCdEfGhIjKlMnOpQrStUv_1';
+  const link = (overrides: Partial<Parameters<typeof signGroupLink>[0]> = {}) =>
+    new URL(
+      signGroupLink({
+        baseUrl: 'https://approvals.example.com/cordon//?q=1#frag',
+        groupId: GROUP_ID,
+        expiresAt: EXPIRES_AT,
+        key: LINK_KEY,
+        ...overrides,
+      }),
+    );
+  const verifyGroup = (url: URL, overrides: Partial<Parameters<typeof verifyGroupLink>[0]> = {}) =>
+    verifyGroupLink({
+      groupId: GROUP_ID,
+      exp: url.searchParams.get('exp') ?? undefined,
+      sig: url.searchParams.get('sig') ?? undefined,
+      key: LINK_KEY,
+      now: NOW,
+      ...overrides,
+    });
+
+  it('signs group.<id>.<exp> under /groups/<id>, keeping the path prefix and dropping the query and fragment', () => {
+    const url = link();
+    const exp = String(linkExpiry(EXPIRES_AT));
+    const sig = createHmac('sha256', LINK_KEY).update(`group.${GROUP_ID}.${exp}`).digest('hex');
+    expect(url.toString()).toBe(
+      `https://approvals.example.com/cordon/groups/${GROUP_ID}?exp=${exp}&sig=${sig}`,
+    );
+    expect(verifyGroup(url)).toEqual({ ok: true });
+  });
+
+  it('is refused as an approval link for the same id, and an approval link is refused as a group link', () => {
+    const url = link();
+    expect(verify(url, GROUP_ID)).toEqual({ ok: false, reason: 'bad-signature' });
+    const approval = signedLink();
+    expect(verifyGroup(approval)).toEqual({ ok: false, reason: 'bad-signature' });
+  });
+
+  it('is bad-signed for another group, another key or a pushed-back expiry; expired from its second on', () => {
+    const url = link();
+    const exp = Number(url.searchParams.get('exp'));
+    expect(verifyGroup(url, { groupId: 'AbCdEfGhIjKlMnOpQrStUv_2' })).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
+    expect(verifyGroup(url, { key: 'k'.repeat(32) })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyGroup(url, { exp: String(exp + 1) })).toEqual({ ok: false, reason: 'bad-signature' });
+    expect(verifyGroup(url, { now: new Date(exp * 1000 - 1) })).toEqual({ ok: true });
+    expect(verifyGroup(url, { now: new Date(exp * 1000) })).toEqual({ ok: false, reason: 'expired' });
+  });
+
+  it('takes a key of exactly 32 characters', () => {
+    const key = 'k'.repeat(32);
+    expect(verifyGroup(link({ key }), { key })).toEqual({ ok: true });
+  });
+
+  it('refuses every link when the key is shorter than 32 characters, and signs none with it', () => {
+    const short = 'k'.repeat(31);
+    const exp = String(linkExpiry(EXPIRES_AT));
+    const sig = createHmac('sha256', short).update(`group.${GROUP_ID}.${exp}`).digest('hex');
+    expect(verifyGroupLink({ groupId: GROUP_ID, exp, sig, key: short, now: NOW })).toEqual({
+      ok: false,
+      reason: 'bad-signature',
+    });
+    expect(() => link({ key: short })).toThrow(ApprovalSigningKeyInvalidError);
+  });
+
+  it.each([
+    ['a group id of 21 characters', { groupId: 'AbCdEfGhIjKlMnOpQrStU_1' }],
+    ['a generation 0', { groupId: 'AbCdEfGhIjKlMnOpQrStUv_0' }],
+    ['no generation', { groupId: 'AbCdEfGhIjKlMnOpQrStUv' }],
+    ['an approval id', { groupId: APPROVAL_ID }],
+    ['a numeric expiry', { exp: 1795863600 }],
+    ['a signature in an array', { sig: ['a'.repeat(64)] }],
+    ['an expiry of 13 digits', { exp: '1'.repeat(13) }],
+    ['an upper-case signature', { sig: 'A'.repeat(64) }],
+    ['a signature of 63 digits', { sig: 'a'.repeat(63) }],
+  ])('refuses %s as malformed, before any signature check', (_what, overrides) => {
+    expect(verifyGroup(link(), overrides as Partial<Parameters<typeof verifyGroupLink>[0]>)).toEqual({
+      ok: false,
+      reason: 'malformed',
+    });
+  });
+
+  it('takes group ids of the documented shape only: 22 url-safe characters, `_`, a generation of 1 to 9 digits', () => {
+    expect(GROUP_ID_PATTERN.test('Ab-d_fGhIjKlMnOpQrStUv_123456789')).toBe(true);
+    expect(GROUP_ID_PATTERN.test('AbCdEfGhIjKlMnOpQrStUv_1234567890')).toBe(false);
+    expect(GROUP_ID_PATTERN.test(`x${GROUP_ID}`)).toBe(false);
+    expect(GROUP_ID_PATTERN.test(`${GROUP_ID}x`)).toBe(false);
   });
 });

@@ -43,4 +43,13 @@ describe('account ids (exactly 12 digits)', () => {
     expect(problem).toContain(`"${'9'.repeat(40)}…"`);
     expect(problem?.length).toBeLessThan(120);
   });
+
+  it('quotes a value of exactly 40 characters whole, and one of 41 cut after 40', () => {
+    expect(accountIdProblem('account', 'x'.repeat(40))).toBe(
+      `account "${'x'.repeat(40)}" is not an AWS account id: account ids are exactly 12 digits`,
+    );
+    expect(accountIdProblem('account', 'x'.repeat(41))).toBe(
+      `account "${'x'.repeat(40)}…" is not an AWS account id: account ids are exactly 12 digits`,
+    );
+  });
 });

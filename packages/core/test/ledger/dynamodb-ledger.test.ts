@@ -262,6 +262,21 @@ describe('DynamoDbLedger (items sent, failures answered)', () => {
     expect(item?.input).toEqual({ M: { point: { M: { x: { N: '1' } } } } });
   });
 
+  it("lists triage's decisions, and only them, under their month in the decisions index", async () => {
+    dynamo.on(PutItemCommand).resolves({});
+    await ledger.append(entry({ step: 'triage', at: '2026-12-31T23:59:59.000Z' }));
+    await ledger.append(entry({ step: 'isolate-instance' }));
+    const items = dynamo.commandCalls(PutItemCommand).map((call) => call.args[0].input.Item);
+    expect(items[0]?.decisionMonth).toEqual({ S: '2026-12' });
+    expect(items[1]).not.toHaveProperty('decisionMonth');
+  });
+
+  it('closes the claim of an incident through the claim store, saying whether there was one open', async () => {
+    dynamo.on(QueryCommand).resolves({});
+    expect(await ledger.closeClaim('incident-1', NOW, 'release-instance')).toBe('not-open');
+    expect(dynamo.commandCalls(PutItemCommand)).toHaveLength(0);
+  });
+
   it('reads a page without items, and an item without a sort key, as what they are', async () => {
     dynamo
       .on(QueryCommand)
