@@ -160,7 +160,7 @@ describe('settings', () => {
 
 describe('detections', () => {
   it('deploy one filter, one alarm and three threshold parameters per CIS detection (CloudWatch.1–14)', () => {
-    const names = DETECTIONS.map((detection) => detection.alarmName).sort();
+    const names: string[] = DETECTIONS.map((detection) => detection.alarmName).sort();
     const thresholds = deployment
       .ofType('aws:ssm/parameter:Parameter')
       .filter((candidate) => String(candidate.inputs.name).startsWith('/cordon/test/detections/'));
@@ -169,13 +169,13 @@ describe('detections', () => {
     expect(
       deployment
         .ofType('aws:cloudwatch/logMetricFilter:LogMetricFilter')
-        .map((filter) => filter.inputs.name)
+        .map((filter) => String(filter.inputs.name))
         .sort(),
     ).toEqual(names);
     expect(
       deployment
         .ofType('aws:cloudwatch/metricAlarm:MetricAlarm')
-        .map((alarm) => alarm.inputs.name)
+        .map((alarm) => String(alarm.inputs.name))
         .filter((name) => names.includes(name))
         .sort(),
     ).toEqual(names);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { loadEvent } from '../../../../test/support/events.ts';
 import { DETECTIONS, detectionFor } from '../../src/detections/alarms.ts';
 import { knownAlarmOf } from '../../src/intake/alarm-names.ts';
+import { intake } from '../../src/intake/intake.ts';
+import { decide } from '../../src/policy/decision.ts';
 import { DEFAULT_SETTINGS } from '../../src/policy/settings.ts';
 
 /**
@@ -182,4 +185,29 @@ describe('the CIS detections', () => {
   it("alarm at the controls' threshold: one occurrence (greater than or equal to 1)", () => {
     for (const detection of DETECTIONS) expect(detection.defaults.threshold).toBe(1);
   });
+
+  it.each(
+    DETECTIONS.flatMap((detection) => [
+      [detection.alarmName, detection] as const,
+      [SECURITY_HUB[detection.securityHubControl].exampleAlarm, detection] as const,
+    ]),
+  )(
+    'an alarm named %s entering ALARM becomes its detection and runs its default playbook',
+    (name, detection) => {
+      const event = loadEvent<{ detail: { alarmName: string } }>(
+        'cloudwatch/eb-alarm-single-metric-ok-to-alarm-docs.json',
+      );
+      event.detail.alarmName = name;
+
+      const result = intake(event);
+      if (!result.accepted) throw new Error(result.reason);
+      const decision = decide(result.incident, DEFAULT_SETTINGS);
+
+      expect(result.incident.facts).toMatchObject({ knownAlarm: detection.alarmName });
+      expect(decision).toMatchObject({
+        action: 'notify',
+        playbook: DEFAULT_SETTINGS.alarmPlaybooks[detection.alarmName],
+      });
+    },
+  );
 });
