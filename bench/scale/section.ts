@@ -86,6 +86,12 @@ export async function scaleSection(
       figure: `p50 ${seconds(storm.automatic.p50)}, p99 ${seconds(storm.automatic.p99)}, ${storm.automatic.overMinute} over a minute`,
       met: storm.automatic.p99 <= 60 && storm.automatic.contained === storm.automatic.expected,
     },
+    {
+      // A playbook that ends FAILED is a failure a responder sees, whatever throttled it (Slack's rate first).
+      target: 'Worst hour: every playbook execution succeeds',
+      figure: failedExecutionsFigure(storm.executions),
+      met: failedExecutions(storm.executions) === 0,
+    },
   ];
   return { title: 'Scale model', markdown: markdown(sizes, shape, trips, once, burst, storm), verdicts };
 }
@@ -257,4 +263,18 @@ function markdown(
     ),
   );
   return lines.join('\n');
+}
+
+function failedExecutions(executions: Readonly<Record<string, Readonly<Record<string, number>>>>): number {
+  return Object.values(executions).reduce((sum, statuses) => sum + (statuses.FAILED ?? 0), 0);
+}
+
+function failedExecutionsFigure(
+  executions: Readonly<Record<string, Readonly<Record<string, number>>>>,
+): string {
+  const total = Object.values(executions).reduce(
+    (sum, statuses) => sum + Object.values(statuses).reduce((a, b) => a + b, 0),
+    0,
+  );
+  return `${count(failedExecutions(executions))} of ${count(total)} FAILED`;
 }

@@ -4,6 +4,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { ActionEnvironment } from '../../packages/core/src/actions/run-action.ts';
 import type { ActionLogger, AwsClients } from '../../packages/core/src/actions/types.ts';
@@ -29,6 +31,8 @@ export function realClients(): AwsClients & {
   elbv2: ElasticLoadBalancingV2Client;
   elb: ElasticLoadBalancingClient;
   sns: SNSClient;
+  s3: S3Client;
+  s3Control: S3ControlClient;
   cloudTrail: CloudTrailClient;
 } {
   const config = { region: TEST_REGION, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' } };
@@ -39,6 +43,8 @@ export function realClients(): AwsClients & {
     elbv2: new ElasticLoadBalancingV2Client(config),
     elb: new ElasticLoadBalancingClient(config),
     sns: new SNSClient(config),
+    s3: new S3Client(config),
+    s3Control: new S3ControlClient(config),
     cloudTrail: new CloudTrailClient(config),
   };
 }

@@ -25,6 +25,17 @@ export const POSTURE_EVENTS = {
   VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS:
     'config-vpc-sg-open-only-to-authorized-ports-securityhub-noncompliant.json',
   VPC_DEFAULT_SECURITY_GROUP_CLOSED: 'config-vpc-default-security-group-closed-securityhub-noncompliant.json',
+  // --- S3 ---
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS:
+    'config-s3-account-level-public-access-blocks-conformance-pack-noncompliant.json',
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC:
+    'config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json',
+  S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED:
+    'config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json',
+  S3_BUCKET_SSL_REQUESTS_ONLY: 'config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json',
+  S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED:
+    'config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json',
+  // --- end S3 ---
   CLOUD_TRAIL_ENABLED: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json',
   MULTI_REGION_CLOUD_TRAIL_ENABLED: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json',
   CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED:

@@ -79,6 +79,100 @@ describe('cordon replay --approve on a Config result for each security-group rul
   });
 });
 
+// --- S3 ---
+describe('cordon replay --approve on a Config result for the account-level Block Public Access rules, under conformance-pack names', () => {
+  it.each([
+    {
+      file: 'config-s3-account-level-public-access-blocks-conformance-pack-noncompliant.json',
+      before: 'blockPublicAcls, ignorePublicAcls',
+    },
+    {
+      file: 'config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json',
+      before: 'none',
+    },
+  ])("$file changes only the account's Block Public Access, to all four on", async ({ file, before }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the rule's playbook ran, every call allowed, S3 Control's Put the only change to the account.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-account-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls).toContainEqual(expect.objectContaining({ command: 'DescribeConfigRules' }));
+    expect(report.calls.filter((call) => call.service === 'S3Control').map((call) => call.command)).toEqual([
+      'GetPublicAccessBlock',
+      'PutPublicAccessBlock',
+    ]);
+    expect(report.changes).toEqual([
+      {
+        resource: '123456789012',
+        attribute: 'S3 Block Public Access',
+        before,
+        after: 'blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets',
+      },
+    ]);
+  });
+
+  it("config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json changes only the bucket's Block Public Access", async () => {
+    // Act
+    const report = await replayJson(
+      'config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json',
+    );
+
+    // Assess: the policy and encryption of the bucket are facts too, and they did not change.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'amzn-s3-demo-bucket-web',
+        attribute: 'S3 Block Public Access',
+        before: 'blockPublicAcls',
+        after: 'blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets',
+      },
+    ]);
+  });
+
+  it('config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json adds exactly one statement to the bucket policy', async () => {
+    // Act
+    const report = await replayJson('config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json');
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-secure-transport' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'amzn-s3-demo-bucket-data',
+        attribute: 'bucket policy statements',
+        before: 'PartnerRead',
+        after: 'PartnerRead, CordonDenyInsecureTransport',
+      },
+    ]);
+  });
+
+  it('config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json sets only the default encryption', async () => {
+    // Act
+    const report = await replayJson(
+      'config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json',
+    );
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-default-encryption' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: 'amzn-s3-demo-bucket-archive',
+        attribute: 'default encryption',
+        before: 'none',
+        after: 'AES256',
+      },
+    ]);
+  });
+});
+// --- end S3 ---
+
 describe('cordon replay --approve on a Config result for each trail-logging rule, deployed under a conformance pack or Security Hub name', () => {
   it.each([
     { file: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json', rule: 'cloudtrail-enabled' },

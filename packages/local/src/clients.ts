@@ -6,6 +6,8 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { observeInstance } from '@cordon/core/actions/observe-instance';
 import type { AwsClients } from '@cordon/core/actions/types';
@@ -100,6 +102,8 @@ export function sandboxConstructors(sandbox: Sandbox, home: Principal): ClientCo
     elbv2: bound(ElasticLoadBalancingV2Client),
     elb: bound(ElasticLoadBalancingClient),
     sns: bound(SNSClient),
+    s3: bound(S3Client),
+    s3Control: bound(S3ControlClient),
     config: bound(ConfigServiceClient),
     cloudTrail: bound(CloudTrailClient),
   };
@@ -117,6 +121,8 @@ export function sandboxAwsClients(sandbox: Sandbox): AwsClients {
     elbv2: sandboxClient(sandbox, ElasticLoadBalancingV2Client),
     elb: sandboxClient(sandbox, ElasticLoadBalancingClient),
     sns: sandboxClient(sandbox, SNSClient),
+    s3: sandboxClient(sandbox, S3Client),
+    s3Control: sandboxClient(sandbox, S3ControlClient),
     cloudTrail: sandboxClient(sandbox, CloudTrailClient),
   };
 }

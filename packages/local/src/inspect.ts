@@ -1,5 +1,6 @@
 import type { Incident } from '@cordon/core/intake/incident';
 import type { Sandbox } from './sandbox/index.ts';
+import type { PublicAccessBlock } from './sandbox/models/s3.ts';
 
 /** One observable fact about a resource of the incident, for before/after comparisons. */
 export interface ResourceFact {
@@ -30,11 +31,41 @@ function ruleFact(rule: {
   return `${ports} ${rule.peer.value}${rule.description === undefined ? '' : ` "${rule.description}"`}`;
 }
 
+/** The resource types of an account-level Block Public Access result (the change-triggered and periodic rules). */
+const ACCOUNT_PUBLIC_ACCESS_TYPES: readonly string[] = [
+  'AWS::S3::AccountPublicAccessBlock',
+  'AWS::::Account',
+];
+
+/** The account's Block Public Access as a fact: each setting that is on, `none` without a configuration. */
+function accountPublicAccessFact(sandbox: Sandbox): string {
+  return settingsFact(sandbox.s3Control.publicAccessBlock());
+}
+
+/** A bucket policy's statements as a fact: each statement's Sid (`-` without a policy). */
+function policyStatements(policy: string | undefined): string {
+  if (policy === undefined) return '-';
+  const statement = (JSON.parse(policy) as { Statement?: unknown }).Statement;
+  const statements = Array.isArray(statement) ? statement : [statement];
+  return statements.map((each) => (each as { Sid?: string } | undefined)?.Sid ?? '(no Sid)').join(', ');
+}
+
+/** Block Public Access settings as a fact: each setting that is on, `none` without a configuration. */
+function settingsFact(block: PublicAccessBlock | undefined): string {
+  if (block === undefined) return 'none';
+  const on = Object.entries(block)
+    .filter(([, value]) => value)
+    .map(([setting]) => setting);
+  return on.length === 0 ? 'all off' : on.join(', ');
+}
+
 /**
  * What a responder wants to compare before and after a playbook: for each instance, its ENIs' groups,
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
- * judged, its inbound and outbound rules; for an account, its trails, and for a trail, itself (logging, log file validation).
+ * judged, its inbound and outbound rules; for an account, its S3 Block Public Access settings, its trails, its EBS
+ * encryption by default and its snapshots' create-volume permissions; for a trail, itself (logging, log file
+ * validation); for a bucket, its own Block Public Access, policy and default encryption.
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
   const facts: ResourceFact[] = [];
@@ -92,6 +123,24 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       if (group === undefined) continue;
       add(resource.resourceId, 'inbound rules', group.ingress.map(ruleFact).sort().join('; ') || '-');
       add(resource.resourceId, 'outbound rules', group.egress.map(ruleFact).sort().join('; ') || '-');
+    }
+    if (
+      resource.kind === 'aws-resource' &&
+      ACCOUNT_PUBLIC_ACCESS_TYPES.includes(resource.resourceType) &&
+      resource.resourceId === sandbox.account.context.accountId
+    ) {
+      add(resource.resourceId, 'S3 Block Public Access', accountPublicAccessFact(sandbox));
+    }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::S3::Bucket') {
+      const bucket = sandbox.s3.findBucket(resource.resourceId);
+      if (bucket === undefined) continue;
+      add(resource.resourceId, 'S3 Block Public Access', settingsFact(bucket.publicAccessBlock));
+      add(resource.resourceId, 'bucket policy statements', policyStatements(bucket.policy));
+      add(
+        resource.resourceId,
+        'default encryption',
+        bucket.encryption?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm ?? 'none',
+      );
     }
     if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::::Account') {
       // The account's trails as its Region sees them: whether each logs is what the trail rules judge.

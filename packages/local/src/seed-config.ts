@@ -9,9 +9,11 @@
  * remediation acts on whose seed is missing.
  */
 import type { IpPermission } from '@aws-sdk/client-ec2';
+import { CONFIG_RULE_SEVERITIES } from '@cordon/core/intake/config-rules';
 import type { ConfigFacts, GenericResource } from '@cordon/core/intake/incident';
 import { ruleIdentifierFromName } from '@cordon/core/playbooks/config-rules';
 import type { Sandbox } from './sandbox/index.ts';
+import type { PublicAccessBlock } from './sandbox/models/s3.ts';
 
 /** Where a seed puts the resource: the ids the result names (valid ones; placeholders were replaced). */
 export interface ConfigSeedTarget {
@@ -76,6 +78,34 @@ function openGroup(
 }
 
 /**
+ * The account's Block Public Access set to `block` (`null`: none), when the result names the sandbox's account
+ * (the resource id of an account-level result is the account id; another account's settings are not the
+ * sandbox's to change).
+ */
+function accountPublicAccessBlock(block: Partial<PublicAccessBlock> | null): ConfigSeed['seed'] {
+  return (sandbox, { resourceId }) => {
+    if (resourceId !== sandbox.account.context.accountId) return;
+    sandbox.s3Control.setPublicAccessBlock(block);
+  };
+}
+
+/** A bucket policy letting one partner account read the bucket's objects (not public). */
+function partnerReadPolicy(bucket: string): object {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'PartnerRead',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::210987654321:root' },
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucket}/*`,
+      },
+    ],
+  };
+}
+
+/**
  * The seed of each managed rule, by source identifier.
  *
  * @example CONFIG_SEEDS.INCOMING_SSH_DISABLED.seed(sandbox, { resourceId: 'sg-0123456789abcdef0', vpcId })
@@ -117,6 +147,53 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       );
     },
   },
+  // --- S3 ---
+  // The account's Block Public Access half on (public ACLs blocked and ignored, public policies allowed): the
+  // change-triggered rule evaluates only an account that has a configuration, and a release must put back
+  // exactly these two settings, not delete them.
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: {
+    seed: accountPublicAccessBlock({ blockPublicAcls: true, ignorePublicAcls: true }),
+  },
+  // No account-level configuration at all (the periodic rule judges the account itself): a release deletes the
+  // configuration the fix created.
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: { seed: accountPublicAccessBlock(null) },
+  // A bucket whose own Block Public Access only blocks new public ACLs, with a policy (another account may read)
+  // and tags beside it: the fix turns on the other three settings, and a release must put back exactly the one.
+  S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+      sandbox.s3.addBucket({
+        name: resourceId,
+        publicAccessBlock: { blockPublicAcls: true },
+        policy: partnerReadPolicy(resourceId),
+        tags: { team: 'web' },
+      });
+    },
+  },
+  // A bucket whose policy lets a partner read and has no TLS statement: the fix adds one statement, keeping it.
+  S3_BUCKET_SSL_REQUESTS_ONLY: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+      sandbox.s3.addBucket({
+        name: resourceId,
+        policy: partnerReadPolicy(resourceId),
+        tags: { team: 'data' },
+      });
+    },
+  },
+  // A bucket without default encryption (as buckets could be before S3 applied SSE-S3 to all), with a policy and tags.
+  S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+      sandbox.s3.addBucket({
+        name: resourceId,
+        encryption: null,
+        policy: partnerReadPolicy(resourceId),
+        tags: { team: 'archive' },
+      });
+    },
+  },
+  // --- end S3 ---
   // ---- CloudTrail: trail logging ----
   // The account's only trail, multi-Region, stopped (as an attacker's StopLogging leaves it).
   CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: false }) },
@@ -198,7 +275,10 @@ export function seedConfigResult(
   resource: GenericResource,
   vpcId: string,
 ): void {
-  const identifier = ruleIdentifierFromName(facts.configRuleName);
+  // A managed rule intake rates by name (its severity table) is managed too, though no playbook declares it.
+  const identifier =
+    ruleIdentifierFromName(facts.configRuleName) ??
+    CONFIG_RULE_SEVERITIES.find((entry) => entry.rule === facts.baseRuleName)?.identifier;
   const seed = identifier === undefined ? undefined : CONFIG_SEEDS[identifier];
   const existing = sandbox.config.snapshot().rules[facts.configRuleName];
   if (existing === undefined) {

@@ -1,9 +1,12 @@
 import type { ContainmentPartId, StepId } from '../playbooks/ids.ts';
+import { blockAccountPublicAccess } from './block-account-public-access.ts';
+import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { containInstance } from './contain-instance.ts';
 import { deactivateAccessKey } from './deactivate-access-key.ts';
 import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts';
 import { disableConsoleAccess } from './disable-console-access.ts';
+import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
@@ -11,6 +14,7 @@ import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
 import { releaseInstance } from './release-instance.ts';
 import { releaseRemediation } from './release-remediation.ts';
+import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { revokeSessions } from './revoke-sessions.ts';
 import { snapshotVolumes } from './snapshot-volumes.ts';
@@ -45,6 +49,12 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'revoke-open-ingress': revokeOpenIngress,
   'close-default-security-group': closeDefaultSecurityGroup,
   'release-remediation': releaseRemediation,
+  // --- S3 ---
+  'block-account-public-access': blockAccountPublicAccess,
+  'block-bucket-public-access': blockBucketPublicAccess,
+  'require-secure-transport': requireSecureTransport,
+  'enable-default-encryption': enableDefaultEncryption,
+  // --- end S3 ---
   'start-trail-logging': startTrailLogging,
   'enable-log-file-validation': enableLogFileValidation,
   'enable-ebs-default-encryption': enableEbsDefaultEncryption,
@@ -63,7 +73,42 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   autoscaling: ['autoScaling'],
   elasticloadbalancing: ['elbv2', 'elb'],
   sns: ['sns'],
+  s3: ['s3'],
   cloudtrail: ['cloudTrail'],
+};
+
+/**
+ * IAM actions whose API calls are made by another client, or are named otherwise, than their service prefix
+ * says. S3's permissions are not its operations' names: S3 Control's GetPublicAccessBlock / PutPublicAccessBlock /
+ * DeletePublicAccessBlock on an account need `s3:GetAccountPublicAccessBlock` / `s3:PutAccountPublicAccessBlock`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_control_PutPublicAccessBlock.html, "Permissions"), and
+ * the same operations of S3 on a bucket need `s3:GetBucketPublicAccessBlock` / `s3:PutBucketPublicAccessBlock`
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html); a bucket's default encryption is
+ * `s3:Get/PutEncryptionConfiguration`.
+ *
+ * @example CALLS_OF_PERMISSION['s3:PutAccountPublicAccessBlock'] // { client: 's3Control', commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'] }
+ */
+export const CALLS_OF_PERMISSION: Readonly<
+  Record<string, { readonly client: keyof AwsClients; readonly commands: readonly string[] }>
+> = {
+  's3:GetAccountPublicAccessBlock': { client: 's3Control', commands: ['GetPublicAccessBlock'] },
+  's3:PutAccountPublicAccessBlock': {
+    client: 's3Control',
+    commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'],
+  },
+  's3:GetBucketPublicAccessBlock': { client: 's3', commands: ['GetPublicAccessBlock'] },
+  's3:PutBucketPublicAccessBlock': {
+    client: 's3',
+    commands: ['PutPublicAccessBlock', 'DeletePublicAccessBlock'],
+  },
+  // "you must have permissions to perform the s3:PutEncryptionConfiguration action" for Put and Delete
+  // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html), Get needs
+  // s3:GetEncryptionConfiguration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html).
+  's3:GetEncryptionConfiguration': { client: 's3', commands: ['GetBucketEncryption'] },
+  's3:PutEncryptionConfiguration': {
+    client: 's3',
+    commands: ['PutBucketEncryption', 'DeleteBucketEncryption'],
+  },
 };
 
 /**
@@ -76,7 +121,9 @@ export function clientsUsedBy(action: Pick<ActionDefinition, 'permissions'>): (k
   const clients = new Set<keyof AwsClients>();
   for (const permission of action.permissions) {
     for (const name of permission.actions) {
-      for (const client of CLIENTS_OF_SERVICE[name.split(':')[0] ?? ''] ?? []) clients.add(client);
+      const call = Object.hasOwn(CALLS_OF_PERMISSION, name) ? CALLS_OF_PERMISSION[name] : undefined;
+      if (call !== undefined) clients.add(call.client);
+      else for (const client of CLIENTS_OF_SERVICE[name.split(':')[0] ?? ''] ?? []) clients.add(client);
     }
   }
   return [...clients];

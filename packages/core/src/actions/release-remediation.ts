@@ -1,10 +1,14 @@
 import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import type { StepId } from '../playbooks/ids.ts';
+import { blockAccountPublicAccess } from './block-account-public-access.ts';
+import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
+import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
+import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
 import { startTrailLogging } from './start-trail-logging.ts';
 import {
@@ -178,6 +182,12 @@ export function releaseRemediationOf(
 export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   revokeOpenIngress,
   closeDefaultSecurityGroup,
+  // --- S3 ---
+  blockAccountPublicAccess,
+  blockBucketPublicAccess,
+  requireSecureTransport,
+  enableDefaultEncryption,
+  // --- end S3 ---
   startTrailLogging,
   enableLogFileValidation,
   enableEbsDefaultEncryption,

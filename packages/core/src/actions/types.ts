@@ -4,6 +4,8 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { RetryableErrorName } from '../errors.ts';
 import type { Change, Ledger } from '../ledger/ledger.ts';
@@ -22,6 +24,10 @@ export interface AwsClients {
   readonly elbv2: Pick<ElasticLoadBalancingV2Client, 'send'>;
   readonly elb: Pick<ElasticLoadBalancingClient, 'send'>;
   readonly sns: Pick<SNSClient, 'send'>;
+  /** S3's bucket-level API (a bucket's Block Public Access, policy, default encryption). */
+  readonly s3: Pick<S3Client, 'send'>;
+  /** S3 Control: the account's Block Public Access (PutPublicAccessBlock with an `AccountId`). */
+  readonly s3Control: Pick<S3ControlClient, 'send'>;
   readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
 }
 

@@ -40,6 +40,7 @@ export interface ConfigRuleDeclaration {
 const CONFIG_GUIDE = 'https://docs.aws.amazon.com/config/latest/developerguide';
 const EC2 = SECURITY_HUB_CONTROLS.ec2;
 const IAM = SECURITY_HUB_CONTROLS.iam;
+const S3 = SECURITY_HUB_CONTROLS.s3;
 const CLOUDTRAIL = SECURITY_HUB_CONTROLS.cloudtrail;
 const EC2_EBS = SECURITY_HUB_CONTROLS.ec2Ebs;
 const { securityHub, cis, pciDss, nist } = control;
@@ -48,6 +49,19 @@ const { securityHub, cis, pciDss, nist } = control;
 const BOUNDARY = ['AC-4', 'AC-4(21)', 'SC-7', 'SC-7(11)', 'SC-7(16)', 'SC-7(21)', 'SC-7(4)', 'SC-7(5)'].map(
   nist,
 );
+
+/**
+ * Security Hub S3.1's "Related requirements" (account-level Block Public Access), as its page prints them.
+ */
+const S3_PUBLIC_ACCESS_CONTROLS = [
+  securityHub('S3.1'),
+  cis('1.4.0', '2.1.5'),
+  ...['1.2.1', '1.3.1', '1.3.2', '1.3.4', '1.3.6'].map((id) => pciDss('3.2.1', id)),
+  ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)', 'SC-7(20)'].map(
+    nist,
+  ),
+  ...['SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+];
 
 /**
  * Every managed rule Cordon declares, by source identifier.
@@ -185,6 +199,122 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // --- S3 ---
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-account-level-public-access-blocks-periodic.html:
+  // "Identifier: S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC", periodic, IgnorePublicAcls, BlockPublicPolicy,
+  // BlockPublicAcls, RestrictPublicBuckets each "enforced or not, default True"; it judges the account
+  // (`AWS::::Account`, the resource type Security Hub's S3.1 names). Security Hub S3.1 (Medium) is backed by it.
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: {
+    identifier: 'S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC',
+    name: 's3-account-level-public-access-blocks-periodic',
+    resourceTypes: ['AWS::::Account'],
+    summary:
+      "The account's S3 Block Public Access settings are on (IgnorePublicAcls, BlockPublicPolicy, BlockPublicAcls, RestrictPublicBuckets; each parameter defaults to True).",
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-account-level-public-access-blocks-periodic.html`,
+    parameterDefaults: {
+      IgnorePublicAcls: 'True',
+      BlockPublicPolicy: 'True',
+      BlockPublicAcls: 'True',
+      RestrictPublicBuckets: 'True',
+    },
+    mappings: [{ controls: S3_PUBLIC_ACCESS_CONTROLS, source: S3 }],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-account-level-public-access-blocks.html:
+  // "Identifier: S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS", "Resource Types: AWS::S3::AccountPublicAccessBlock",
+  // change-triggered, the same four parameters ("Default: True"). Security Hub backs S3.1 with the periodic
+  // variant; this rule checks the same four account-level settings, so it serves the same controls (the mapping
+  // is the setting's, read from S3.1's page: docs/controls.md says which rule Security Hub deploys).
+  S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: {
+    identifier: 'S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS',
+    name: 's3-account-level-public-access-blocks',
+    resourceTypes: ['AWS::S3::AccountPublicAccessBlock'],
+    summary:
+      "The account's S3 Block Public Access settings match the rule's parameters (each of the four defaults to True); change-triggered.",
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-account-level-public-access-blocks.html`,
+    parameterDefaults: {
+      IgnorePublicAcls: 'True',
+      BlockPublicPolicy: 'True',
+      BlockPublicAcls: 'True',
+      RestrictPublicBuckets: 'True',
+    },
+    mappings: [{ controls: S3_PUBLIC_ACCESS_CONTROLS, source: S3 }],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-level-public-access-prohibited.html:
+  // "Identifier: S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED", change-triggered, NON_COMPLIANT "if an Amazon S3 bucket is
+  // not listed in the excludedPublicBuckets parameter and bucket level settings are public". Security Hub S3.8
+  // (High) is backed by it ("fails if any of the following settings are set to false").
+  S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: {
+    identifier: 'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED',
+    name: 's3-bucket-level-public-access-prohibited',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      "A bucket's own S3 Block Public Access settings are all on, unless excludedPublicBuckets names it.",
+    severity: 'high',
+    docs: `${CONFIG_GUIDE}/s3-bucket-level-public-access-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.8'),
+          cis('1.4.0', '2.1.5'),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-ssl-requests-only.html: "Identifier:
+  // S3_BUCKET_SSL_REQUESTS_ONLY", change-triggered, no parameters; "COMPLIANT if buckets explicitly deny access to
+  // HTTP requests". Security Hub S3.5 (Medium) is backed by it.
+  S3_BUCKET_SSL_REQUESTS_ONLY: {
+    identifier: 'S3_BUCKET_SSL_REQUESTS_ONLY',
+    name: 's3-bucket-ssl-requests-only',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary: "A bucket's policy explicitly denies requests not sent over TLS (aws:SecureTransport false).",
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-bucket-ssl-requests-only.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.5'),
+          cis('1.4.0', '2.1.2'),
+          pciDss('3.2.1', '4.1'),
+          ...['AC-17(2)', 'AC-4', 'IA-5(1)', 'SC-12(3)', 'SC-13', 'SC-23', 'SC-23(3)', 'SC-7(4)'].map(nist),
+          ...['SC-8', 'SC-8(1)', 'SC-8(2)', 'SI-7(6)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-server-side-encryption-enabled.html:
+  // "Identifier: S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED", change-triggered, no parameters; compliant with default
+  // encryption or a policy denying unencrypted puts. Security Hub S3.4 (Medium) is backed by it.
+  S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+    identifier: 'S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED',
+    name: 's3-bucket-server-side-encryption-enabled',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      'A bucket has default encryption, or its policy denies put-object requests without server-side encryption.',
+    severity: 'medium',
+    docs: `${CONFIG_GUIDE}/s3-bucket-server-side-encryption-enabled.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.4'),
+          cis('1.4.0', '2.1.1'),
+          pciDss('3.2.1', '3.4'),
+          ...['AU-9', 'AU-9(2)', 'AU-9(7)', 'CA-9(1)', 'CM-3(6)', 'SC-13', 'SC-28', 'SC-28(1)'].map(nist),
+          ...['SC-7(10)', 'SI-7(6)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
+  // --- end S3 ---
   // ---- CloudTrail (trail logging) ----
   // https://docs.aws.amazon.com/config/latest/developerguide/cloudtrail-enabled.html: "the rule identifier
   // (CLOUD_TRAIL_ENABLED) and rule name (cloudtrail-enabled) are different"; "NON_COMPLIANT if a trail is not

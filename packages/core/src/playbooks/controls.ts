@@ -97,6 +97,12 @@ export const SECURITY_HUB_CONTROLS = {
     archived:
       'awsdocs/aws-security-hub-user-guide@47bfe2f1de2e486914543113d2e751f3e2ed8868:doc_source/iam-controls.md',
   },
+  // The S3 page as archived at a commit of the same era (it too relates CIS v1.4.0 and PCI DSS v3.2.1).
+  s3: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@bda5bf7ddbdf498557b2ac6a538577528004e6d5:doc_source/s3-controls.md',
+  },
   /** The EC2 page as read for the EBS controls (EC2.1, EC2.7), a later archived version than `ec2`'s. */
   ec2Ebs: {
     url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html',

@@ -9,6 +9,12 @@ export const PLAYBOOK_IDS = [
   'security-group-ingress',
   'default-security-group',
   'remediation-release',
+  // --- S3 ---
+  's3-account-public-access',
+  's3-bucket-public-access',
+  's3-bucket-secure-transport',
+  's3-bucket-default-encryption',
+  // --- end S3 ---
   'trail-logging',
   'trail-log-file-validation',
   'ebs-encryption-by-default',
@@ -34,6 +40,12 @@ export const STEP_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  // --- S3 ---
+  'block-account-public-access',
+  'block-bucket-public-access',
+  'require-secure-transport',
+  'enable-default-encryption',
+  // --- end S3 ---
   'start-trail-logging',
   'enable-log-file-validation',
   'enable-ebs-default-encryption',

@@ -30,6 +30,10 @@ const MAY_BREAK_A_WORKLOAD =
 const TRAIL_STOPPED =
   'a stopped trail is started again at once: stopping logging is an attacker’s first move, and logging breaks no workload (a trail stopped on purpose carries the exemption tag, or is stopped again by a release a person approves)';
 
+/** Why the account's Block Public Access asks first: every bucket of the account loses public access at once. */
+const ACCOUNT_PUBLIC_ACCESS_BECAUSE =
+  'every bucket of the account stops being public at once (a public website, a download bucket, a partner reading through a public policy), so a person approves it first';
+
 /**
  * The posture playbooks, by id (spread into `PLAYBOOKS`).
  *
@@ -43,7 +47,13 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 'trail-logging'
     | 'trail-log-file-validation'
     | 'ebs-encryption-by-default'
-    | 'public-snapshots',
+    | 'public-snapshots'
+    // --- S3 ---
+    | 's3-account-public-access'
+    | 's3-bucket-public-access'
+    | 's3-bucket-secure-transport'
+    | 's3-bucket-default-encryption',
+    // --- end S3 ---
     PlaybookDefinition
   >
 > = {
@@ -303,6 +313,169 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  // --- S3 ---
+  's3-account-public-access': {
+    id: 's3-account-public-access',
+    title: "Account's S3 Block Public Access off",
+    summary:
+      "turn on the account's S3 Block Public Access settings its AWS Config rule enforces (all four by default), recording the configuration it replaces for a release.",
+    steps: ['block-account-public-access', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-account',
+    routes: {
+      configRules: {
+        S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: ACCOUNT_PUBLIC_ACCESS_BECAUSE,
+          target: {},
+        },
+        S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: ACCOUNT_PUBLIC_ACCESS_BECAUSE,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'block-account-public-access': {
+        state: S.blockAccountPublicAccess,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        "Triage starts it when AWS Config reports the account NON_COMPLIANT with `S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS` (resource `AWS::S3::AccountPublicAccessBlock`) or `S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC` (resource `AWS::::Account`, the rule behind Security Hub S3.1), whatever name the rule is deployed under. The rule's parameters say which of the four settings it enforces (all four by default). It asks for approval first by default.",
+      release:
+        "The account's configuration before the fix (or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that configuration back exactly, or deletes the configuration when the account had none — and refuses, changing nothing, when someone changed the settings since the fix.",
+      replay: {
+        args: 'packages/cli/demo/config-s3-account-level-public-access-blocks-periodic-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  's3-bucket-public-access': {
+    id: 's3-bucket-public-access',
+    title: "Bucket's S3 Block Public Access off",
+    summary:
+      "turn on the four S3 Block Public Access settings of a bucket, recording the bucket's configuration it replaces for a release.",
+    steps: ['block-bucket-public-access', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-bucket',
+    routes: {
+      configRules: {
+        S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause:
+            'a bucket whose settings are off may be public on purpose (a website, public downloads) without being listed in the rule’s excludedPublicBuckets, so a person approves it first',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'block-bucket-public-access': {
+        state: S.blockBucketPublicAccess,
+        parameters: postureParameters({ 'bucketName.$': '$.target.bucketName' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED` (the rule behind Security Hub S3.8), whatever name the rule is deployed under. A bucket the rule’s `excludedPublicBuckets` names, or that carries the exemption tag, is refused with nothing changed. It asks for approval first by default. GuardDuty’s `Policy:S3/BucketBlockPublicAccessDisabled` is not routed here: GuardDuty findings are routed by category, and that category (S3 data exposure) also holds findings this fix does not answer.',
+      release:
+        "The bucket's own configuration before the fix (or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that configuration back exactly, or deletes it when the bucket had none — and refuses, changing nothing, when someone changed the settings since the fix.",
+      replay: {
+        args: 'packages/cli/demo/config-s3-bucket-level-public-access-prohibited-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
+  's3-bucket-secure-transport': {
+    id: 's3-bucket-secure-transport',
+    title: 'Bucket accepting plain HTTP',
+    summary:
+      "add one statement to a bucket's policy denying every request not sent over TLS, keeping every other statement, and record the policy for a release.",
+    steps: ['require-secure-transport', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-bucket',
+    routes: {
+      configRules: {
+        S3_BUCKET_SSL_REQUESTS_ONLY: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause:
+            'a client that still sends plain HTTP (an old SDK, a device, a website endpoint, which serves HTTP only) is refused from then on, so a person approves it first',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'require-secure-transport': {
+        state: S.requireSecureTransport,
+        parameters: postureParameters({ 'bucketName.$': '$.target.bucketName' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_SSL_REQUESTS_ONLY` (the rule behind Security Hub S3.5), whatever name the rule is deployed under. A bucket with the exemption tag, or whose policy is not JSON, is refused with nothing changed. It asks for approval first by default.',
+      release:
+        'The bucket policy from before the fix (verbatim, or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it removes exactly the `CordonDenyInsecureTransport` statement — the policy from before put back verbatim when nobody edited it since (deleted when the bucket had none), otherwise every later edit kept and only that statement removed.',
+      replay: {
+        args: 'packages/cli/demo/config-s3-bucket-ssl-requests-only-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  's3-bucket-default-encryption': {
+    id: 's3-bucket-default-encryption',
+    title: 'Bucket without default encryption',
+    summary:
+      'give a bucket without default encryption SSE-S3 (AES256), leaving any chosen encryption as it is.',
+    steps: ['enable-default-encryption', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 's3-bucket',
+    routes: {
+      configRules: {
+        S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause:
+            'SSE-S3 changes how new objects are stored, not who may read or write them (no key policy, no KMS permission for readers), so it runs without a person',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'enable-default-encryption': {
+        state: S.enableDefaultEncryption,
+        parameters: postureParameters({ 'bucketName.$': '$.target.bucketName' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED` (the rule behind Security Hub S3.4), whatever name the rule is deployed under. A bucket with the exemption tag is refused with nothing changed; a bucket with any default encryption is left as it is. It runs without approval by default.',
+      release:
+        'That the bucket had no default encryption is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it deletes the configuration the fix set — S3 then applies its own default, SSE-S3 (DeleteBucketEncryption "resets" to it), so "no default encryption" cannot be put back; a bucket whose encryption was changed since is left as it is.',
+      replay: {
+        args: 'packages/cli/demo/config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  // --- end S3 ---
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',

@@ -34,6 +34,12 @@ export const STATE_NAMES = {
   revokeOpenIngress: 'Revoke the rules open to the world',
   closeDefaultSecurityGroup: 'Remove every rule of the default security group',
   releaseRemediation: 'Put back what the remediation removed',
+  // --- S3 ---
+  blockAccountPublicAccess: "Turn on the account's S3 Block Public Access",
+  blockBucketPublicAccess: "Turn on the bucket's S3 Block Public Access",
+  requireSecureTransport: 'Deny requests not sent over TLS',
+  enableDefaultEncryption: 'Turn on default encryption (SSE-S3)',
+  // --- end S3 ---
   startTrailLogging: 'Start the stopped trails again',
   enableLogFileValidation: 'Turn on log file validation',
   enableEbsDefaultEncryption: 'Turn on EBS encryption by default',
@@ -63,6 +69,12 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.revokeOpenIngress]: 'revoke-open-ingress',
   [STATE_NAMES.closeDefaultSecurityGroup]: 'close-default-security-group',
   [STATE_NAMES.releaseRemediation]: 'release-remediation',
+  // --- S3 ---
+  [STATE_NAMES.blockAccountPublicAccess]: 'block-account-public-access',
+  [STATE_NAMES.blockBucketPublicAccess]: 'block-bucket-public-access',
+  [STATE_NAMES.requireSecureTransport]: 'require-secure-transport',
+  [STATE_NAMES.enableDefaultEncryption]: 'enable-default-encryption',
+  // --- end S3 ---
   [STATE_NAMES.startTrailLogging]: 'start-trail-logging',
   [STATE_NAMES.enableLogFileValidation]: 'enable-log-file-validation',
   [STATE_NAMES.enableEbsDefaultEncryption]: 'enable-ebs-default-encryption',

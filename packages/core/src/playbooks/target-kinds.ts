@@ -13,8 +13,23 @@ import type { JsonObject } from './asl.ts';
 export interface PostureTargetKind {
   /** The resource type of the Config results this kind takes (`AWS::EC2::SecurityGroup`). */
   readonly resourceType: string;
+  /**
+   * Other resource types whose results name the same resource: a periodic rule judges the account itself
+   * (`AWS::::Account`) where its change-triggered variant judges the account's setting
+   * (`AWS::S3::AccountPublicAccessBlock`); both name the account id.
+   */
+  readonly otherResourceTypes?: readonly string[];
   /** The `target` field that holds the resource id (`groupId`). */
   readonly idField: string;
+}
+
+/**
+ * Every resource type a posture kind takes.
+ *
+ * @example postureResourceTypes(TARGET_KINDS['s3-account'].posture) // ['AWS::S3::AccountPublicAccessBlock', 'AWS::::Account']
+ */
+export function postureResourceTypes(posture: PostureTargetKind): readonly string[] {
+  return [posture.resourceType, ...(posture.otherResourceTypes ?? [])];
 }
 
 export interface TargetKindDefinition {
@@ -61,6 +76,7 @@ function posture(
   resourceType: string,
   idField: string,
   exampleId: string,
+  otherResourceTypes?: readonly string[],
 ): TargetKindDefinition {
   return {
     noun,
@@ -68,7 +84,7 @@ function posture(
     example: { [idField]: exampleId, resourceType, resourceId: exampleId, rule: { ...EXAMPLE_RULE } },
     actsOn: `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun} an AWS Config rule judged (\`target: { ${idField}, resourceType, resourceId, rule }\`)`,
     note: ` — \`rule\` is the Config rule that judged it: \`identifier\` (its source identifier), \`name\` (as deployed), \`parameters\` and \`parametersKnown\` (false when the rule could not be read)`,
-    posture: { resourceType, idField },
+    posture: { resourceType, idField, ...(otherResourceTypes === undefined ? {} : { otherResourceTypes }) },
   };
 }
 
@@ -100,6 +116,19 @@ const KINDS = {
     note: ' — `staleBy` (`age` or `last-use`) as the Config rule’s declaration says',
   },
   'security-group': posture('security group', 'AWS::EC2::SecurityGroup', 'groupId', 'sg-0123456789abcdef0'),
+  // --- S3 ---
+  // The account's S3 Block Public Access: its change-triggered rule names `AWS::S3::AccountPublicAccessBlock`, its
+  // periodic variant the account itself (`AWS::::Account`, the `account` kind's type, with the same `accountId`
+  // field: the target is the same whichever kind names it).
+  's3-account': posture(
+    'Block Public Access setting of an account',
+    'AWS::S3::AccountPublicAccessBlock',
+    'accountId',
+    '123456789012',
+    ['AWS::::Account'],
+  ),
+  's3-bucket': posture('S3 bucket', 'AWS::S3::Bucket', 'bucketName', 'amzn-s3-demo-bucket'),
+  // --- end S3 ---
   /** An account-wide setting a periodic rule judges (Config names the account: `AWS::::Account`, its id). */
   account: posture('account', 'AWS::::Account', 'accountId', '123456789012'),
   /** A CloudTrail trail, named by AWS Config by its name or ARN (the action takes either). */
@@ -133,7 +162,15 @@ export const TARGET_KIND_IDS = Object.keys(TARGET_KINDS) as TargetKind[];
  * @example postureKindOf('AWS::EC2::SecurityGroup') // 'security-group'
  */
 export function postureKindOf(resourceType: string): TargetKind | undefined {
-  return TARGET_KIND_IDS.find((kind) => TARGET_KINDS[kind].posture?.resourceType === resourceType);
+  // A type one kind owns and another also takes (`AWS::::Account`: `account`'s, and `s3-account`'s periodic
+  // rule) is the owner's; both name its id in the same field (a catalog test holds every kind to it).
+  return (
+    TARGET_KIND_IDS.find((kind) => TARGET_KINDS[kind].posture?.resourceType === resourceType) ??
+    TARGET_KIND_IDS.find((kind) => {
+      const posture = TARGET_KINDS[kind].posture;
+      return posture !== undefined && postureResourceTypes(posture).includes(resourceType);
+    })
+  );
 }
 
 /** The posture part of a kind, if it is one. */

@@ -10,7 +10,7 @@ import {
   type TargetKind,
 } from '../playbooks/catalog.ts';
 import type { PlaybookId, StepId } from '../playbooks/ids.ts';
-import { postureOf, TARGET_KINDS } from '../playbooks/target-kinds.ts';
+import { postureOf, postureResourceTypes, TARGET_KINDS } from '../playbooks/target-kinds.ts';
 import { type CordonIdentity, ownPrincipalVerdict, type PrincipalVerdict } from './own-principals.ts';
 import { settingsKeyOf } from './rule-identification.ts';
 import type { Settings } from './settings.ts';
@@ -270,7 +270,7 @@ function targetsOf(incident: Incident, kind: TargetKind, role: Resource['role'])
       ? false
       : posture === undefined
         ? resource.kind === kind
-        : resource.kind === 'aws-resource' && resource.resourceType === posture.resourceType,
+        : resource.kind === 'aws-resource' && postureResourceTypes(posture).includes(resource.resourceType),
   );
 }
 

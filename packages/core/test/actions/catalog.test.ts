@@ -14,6 +14,8 @@ const CLIENT_PACKAGES = {
   elbv2: 'client-elastic-load-balancing-v2',
   elb: 'client-elastic-load-balancing',
   sns: 'client-sns',
+  s3: 'client-s3',
+  s3Control: 'client-s3-control',
   cloudTrail: 'client-cloudtrail',
 } as const;
 

@@ -35,6 +35,8 @@ function sandboxCommands(): Map<string, Set<string>> {
     sandbox.ssm,
     sandbox.dynamodb,
     sandbox.config,
+    sandbox.s3,
+    sandbox.s3Control,
     sandbox.cloudTrail,
   ];
   return new Map(models.map((model) => [model.service, new Set(Object.keys(model.commands))]));
@@ -184,13 +186,13 @@ describe('conformance: what a new remediation still lacks', () => {
   });
 
   it('names what a routed Config rule lacks: a declaration, a resource type its playbook takes, a seed', () => {
-    // Prepare: a playbook of security groups that routes a rule nobody declared and one about buckets.
+    // Prepare: a playbook of security groups that routes a rule nobody declared and one about IAM users.
     const playbook = {
       ...PLAYBOOKS['security-group-ingress'],
       id: 'open-bucket',
       routes: {
         configRules: {
-          S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: PLAYBOOKS['security-group-ingress'].routes.configRules,
+          RDS_INSTANCE_PUBLIC_ACCESS_CHECK: PLAYBOOKS['security-group-ingress'].routes.configRules,
           ACCESS_KEYS_ROTATED: PLAYBOOKS['security-group-ingress'].routes.configRules,
         },
       },
@@ -201,7 +203,7 @@ describe('conformance: what a new remediation still lacks', () => {
 
     // Assess
     expect(lacks).toEqual([
-      'Config rule S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED (open-bucket): a declaration in CONFIG_RULES (packages/core/src/playbooks/config-rules.ts)',
+      'Config rule RDS_INSTANCE_PUBLIC_ACCESS_CHECK (open-bucket): a declaration in CONFIG_RULES (packages/core/src/playbooks/config-rules.ts)',
       'Config rule ACCESS_KEYS_ROTATED (open-bucket): a resource type the target kind security-group takes (AWS::EC2::SecurityGroup)',
       'Config rule ACCESS_KEYS_ROTATED (open-bucket): a seed that makes a resource non-compliant (CONFIG_SEEDS in packages/local/src/seed-config.ts)',
     ]);

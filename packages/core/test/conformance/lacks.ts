@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLIENTS_OF_SERVICE } from '../../src/actions/catalog.ts';
+import { CALLS_OF_PERMISSION, CLIENTS_OF_SERVICE } from '../../src/actions/catalog.ts';
 import type { ActionDefinition, AwsClients } from '../../src/actions/types.ts';
 import type { StateMachineDefinition } from '../../src/playbooks/asl.ts';
 import { allStates } from '../../src/playbooks/asl.ts';
@@ -14,7 +14,7 @@ import { type PlaybookDefinition, stepsOf } from '../../src/playbooks/catalog.ts
 import type { ConfigRuleDeclaration } from '../../src/playbooks/config-rules.ts';
 import type { StepId } from '../../src/playbooks/ids.ts';
 import { stepOfState } from '../../src/playbooks/states.ts';
-import { postureOf } from '../../src/playbooks/target-kinds.ts';
+import { postureOf, postureResourceTypes } from '../../src/playbooks/target-kinds.ts';
 import { lintPlaybook } from '../../src/playbooks/validate.ts';
 
 /**
@@ -33,6 +33,8 @@ export const SERVICE_OF_CLIENT: Readonly<Record<keyof AwsClients, string>> = {
   elbv2: 'ElasticLoadBalancingV2',
   elb: 'ElasticLoadBalancing',
   sns: 'SNS',
+  s3: 'S3',
+  s3Control: 'S3Control',
   cloudTrail: 'CloudTrail',
 };
 
@@ -106,15 +108,20 @@ export function lacksOfAction(id: string, context: ConformanceContext): string[]
   for (const call of calls) {
     if (PERMISSION_ONLY_ACTIONS.has(call)) continue;
     const [prefix = '', command = ''] = call.split(':');
+    // An IAM action named otherwise than its call (S3's Block Public Access) is answered by that call's model.
+    const renamed = Object.hasOwn(CALLS_OF_PERMISSION, call) ? CALLS_OF_PERMISSION[call] : undefined;
     const clients =
-      (Object.hasOwn(CLIENTS_OF_SERVICE, prefix) ? CLIENTS_OF_SERVICE[prefix] : undefined) ?? [];
+      renamed !== undefined
+        ? [renamed.client]
+        : ((Object.hasOwn(CLIENTS_OF_SERVICE, prefix) ? CLIENTS_OF_SERVICE[prefix] : undefined) ?? []);
+    const commands = renamed?.commands ?? [command];
     if (clients.length === 0) {
       lack(
         `an AWS client for ${prefix} (AwsClients in actions/types.ts, CLIENTS_OF_SERVICE in actions/catalog.ts) for ${call}`,
       );
     }
     const answered = clients.some((client) =>
-      context.sandboxCommands.get(SERVICE_OF_CLIENT[client])?.has(command),
+      commands.every((each) => context.sandboxCommands.get(SERVICE_OF_CLIENT[client])?.has(each)),
     );
     if (!answered) lack(`a sandbox model that answers ${call} (packages/local/src/sandbox/models/)`);
   }
@@ -149,8 +156,13 @@ export function lacksOfConfigRules(context: ConformanceContext): string[] {
       if (declared.mappings.length === 0 || declared.mappings.some((mapping) => mapping.source.url === ''))
         lack('the controls it checks, each with the document that relates them (playbooks/controls.ts)');
       const posture = postureOf(playbook.target);
-      if (posture !== undefined && !declared.resourceTypes.includes(posture.resourceType))
-        lack(`a resource type the target kind ${playbook.target} takes (${posture.resourceType})`);
+      if (
+        posture !== undefined &&
+        !declared.resourceTypes.some((type) => postureResourceTypes(posture).includes(type))
+      )
+        lack(
+          `a resource type the target kind ${playbook.target} takes (${postureResourceTypes(posture).join(', ')})`,
+        );
       // A posture fix's resource is seeded from the rule (IAM users from a Config result are seeded by seed.ts).
       if (playbook.mutating && posture !== undefined && !context.configSeeds.has(identifier))
         lack(

@@ -132,6 +132,20 @@ describe('default mappings', () => {
       RESTRICTED_INCOMING_TRAFFIC: { playbook: 'security-group-ingress', approval: 'required' },
       VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: { playbook: 'security-group-ingress', approval: 'required' },
       VPC_DEFAULT_SECURITY_GROUP_CLOSED: { playbook: 'default-security-group', approval: 'required' },
+      // --- S3 ---
+      // Block Public Access and TLS-only may cut a public website or an HTTP client; SSE-S3 changes no access.
+      S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: { playbook: 's3-account-public-access', approval: 'required' },
+      S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: {
+        playbook: 's3-account-public-access',
+        approval: 'required',
+      },
+      S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+      S3_BUCKET_SSL_REQUESTS_ONLY: { playbook: 's3-bucket-secure-transport', approval: 'required' },
+      S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+        playbook: 's3-bucket-default-encryption',
+        approval: 'auto',
+      },
+      // --- end S3 ---
       // A stopped trail is started and validation turned on at once: neither can break a workload.
       CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
       MULTI_REGION_CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },

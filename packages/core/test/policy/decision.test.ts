@@ -5,7 +5,7 @@ import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake } from '../../src/intake/intake.ts';
 import { PLAYBOOKS, plannedSteps } from '../../src/playbooks/catalog.ts';
-import { postureOf } from '../../src/playbooks/target-kinds.ts';
+import { postureOf, postureResourceTypes } from '../../src/playbooks/target-kinds.ts';
 import { decide } from '../../src/policy/decision.ts';
 import { settingsKeyOf } from '../../src/policy/rule-identification.ts';
 import { parseSettings, type Settings } from '../../src/policy/settings.ts';
@@ -551,7 +551,7 @@ describe('decide: routing through the playbook catalog', () => {
         decision.targets.every((target) =>
           posture === undefined
             ? target.kind === playbook.target
-            : target.kind === 'aws-resource' && target.resourceType === posture.resourceType,
+            : target.kind === 'aws-resource' && postureResourceTypes(posture).includes(target.resourceType),
         ),
         name,
       ).toBe(true);
@@ -562,6 +562,10 @@ describe('decide: routing through the playbook catalog', () => {
       'ebs-encryption-by-default',
       'ec2-compromise',
       'public-snapshots',
+      's3-account-public-access',
+      's3-bucket-default-encryption',
+      's3-bucket-public-access',
+      's3-bucket-secure-transport',
       'security-group-ingress',
       'stale-credentials',
       'trail-log-file-validation',

@@ -77,6 +77,22 @@ describe('DEFAULT_SETTINGS', () => {
         RESTRICTED_INCOMING_TRAFFIC: { playbook: 'security-group-ingress', approval: 'required' },
         VPC_SG_OPEN_ONLY_TO_AUTHORIZED_PORTS: { playbook: 'security-group-ingress', approval: 'required' },
         VPC_DEFAULT_SECURITY_GROUP_CLOSED: { playbook: 'default-security-group', approval: 'required' },
+        // --- S3 ---
+        S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS: { playbook: 's3-account-public-access', approval: 'required' },
+        S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC: {
+          playbook: 's3-account-public-access',
+          approval: 'required',
+        },
+        S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED: {
+          playbook: 's3-bucket-public-access',
+          approval: 'required',
+        },
+        S3_BUCKET_SSL_REQUESTS_ONLY: { playbook: 's3-bucket-secure-transport', approval: 'required' },
+        S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED: {
+          playbook: 's3-bucket-default-encryption',
+          approval: 'auto',
+        },
+        // --- end S3 ---
         CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
         MULTI_REGION_CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
         CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: { playbook: 'trail-log-file-validation', approval: 'auto' },
@@ -327,7 +343,7 @@ describe('parseSettings', () => {
     [
       'a Config rule mapped to a playbook that does not exist',
       { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
-      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots' (the playbooks for Config rules)",
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots' (the playbooks for Config rules)",
     ],
     [
       'a Config rule mapped to a playbook that takes no Config result',

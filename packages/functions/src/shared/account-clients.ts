@@ -5,6 +5,8 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { actionRoleName } from '@cordon/core/actions/member-roles';
@@ -27,6 +29,8 @@ export interface ClientConstructors {
   readonly elbv2: new (config: ClientConfig) => ElasticLoadBalancingV2Client;
   readonly elb: new (config: ClientConfig) => ElasticLoadBalancingClient;
   readonly sns: new (config: ClientConfig) => SNSClient;
+  readonly s3: new (config: ClientConfig) => S3Client;
+  readonly s3Control: new (config: ClientConfig) => S3ControlClient;
   readonly cloudTrail: new (config: ClientConfig) => CloudTrailClient;
   /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
   readonly config: new (
@@ -140,6 +144,8 @@ export function createAccountClients(
     const elbv2 = lazy('elbv2', config);
     const elb = lazy('elb', config);
     const configService = lazy('config', config);
+    const s3 = lazy('s3', config);
+    const s3Control = lazy('s3Control', config);
     const cloudTrail = lazy('cloudTrail', config);
     // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
@@ -164,6 +170,12 @@ export function createAccountClients(
       },
       get config() {
         return configService();
+      },
+      get s3() {
+        return s3();
+      },
+      get s3Control() {
+        return s3Control();
       },
       get cloudTrail() {
         return cloudTrail();

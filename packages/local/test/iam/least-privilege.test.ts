@@ -185,6 +185,21 @@ const CASES: readonly FlowCase[] = [
       afterwards: ['remediation-release'],
     }),
   ),
+  // --- S3 ---
+  // A bucket with no policy at all: the fix writes one, and the release deletes it (s3:DeleteBucketPolicy).
+  {
+    name: 'S3_BUCKET_SSL_REQUESTS_ONLY on a bucket without a policy: the fix, then remediation-release',
+    event: () => loadDemoEvent(POSTURE_EVENTS.S3_BUCKET_SSL_REQUESTS_ONLY),
+    options: {
+      prepare: (sandbox) =>
+        void sandbox.s3.commands.DeleteBucketPolicy?.(
+          { Bucket: 'amzn-s3-demo-bucket-data' },
+          sandbox.account.context,
+        ),
+    },
+    afterwards: ['remediation-release'],
+  },
+  // --- end S3 ---
 ];
 
 const flows: Flow[] = [];
