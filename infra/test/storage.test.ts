@@ -159,6 +159,29 @@ describe('settings', () => {
 });
 
 describe('detections', () => {
+  it('deploy one filter, one alarm and three threshold parameters per CIS detection (CloudWatch.1–14)', () => {
+    const names: string[] = DETECTIONS.map((detection) => detection.alarmName).sort();
+    const thresholds = deployment
+      .ofType('aws:ssm/parameter:Parameter')
+      .filter((candidate) => String(candidate.inputs.name).startsWith('/cordon/test/detections/'));
+
+    expect(DETECTIONS).toHaveLength(14);
+    expect(
+      deployment
+        .ofType('aws:cloudwatch/logMetricFilter:LogMetricFilter')
+        .map((filter) => String(filter.inputs.name))
+        .sort(),
+    ).toEqual(names);
+    expect(
+      deployment
+        .ofType('aws:cloudwatch/metricAlarm:MetricAlarm')
+        .map((alarm) => String(alarm.inputs.name))
+        .filter((name) => names.includes(name))
+        .sort(),
+    ).toEqual(names);
+    expect(thresholds).toHaveLength(3 * DETECTIONS.length);
+  });
+
   it('filter the trail log group with the CIS patterns', () => {
     for (const detection of DETECTIONS) {
       expect(

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { DETECTION_ALARM_NAMES } from '@cordon/core/detections/alarms';
 import { describe, expect, it } from 'vitest';
 import { operationsDayStart, STAGE, writeOnce } from '../scripts/operations-day.ts';
 import { detectionsFileProblems, verdicts } from '../src/commands/detections.ts';
@@ -9,7 +10,7 @@ const PATH = '/cordon/local/detections/';
 /** The local deployment holds no detection parameters (infra creates them): seed them as infra does. */
 async function dayWithThresholds() {
   const day = await operationsDayStart();
-  for (const alarm of ['RootAccountUsage', 'UnauthorizedAPICalls', 'FailedConsoleLogins']) {
+  for (const alarm of DETECTION_ALARM_NAMES) {
     day.sandbox.ssm.putParameter({ name: `${PATH}${alarm}/threshold`, value: '1' });
     day.sandbox.ssm.putParameter({ name: `${PATH}${alarm}/evaluation-periods`, value: '1' });
     day.sandbox.ssm.putParameter({ name: `${PATH}${alarm}/period-seconds`, value: '300' });
@@ -27,7 +28,7 @@ describe('the thresholds file, as threshold-sync checks it', () => {
         FailedConsoleLogins: { periodSeconds: 90, evaluationPeriods: 0 },
       }),
     ).toEqual([
-      "RootUsage: unknown alarm (Cordon's detections: RootAccountUsage, UnauthorizedAPICalls, FailedConsoleLogins)",
+      `RootUsage: unknown alarm (Cordon's detections: ${DETECTION_ALARM_NAMES.join(', ')})`,
       'RootAccountUsage.threshold: must be a number, got string',
       'UnauthorizedAPICalls.thresold: unknown value (threshold, evaluationPeriods, periodSeconds)',
       'FailedConsoleLogins/evaluation-periods: must be at least 1',
@@ -53,7 +54,7 @@ describe('the thresholds file, as threshold-sync checks it', () => {
       stray: 'x',
     });
 
-    expect(alarms).toEqual([
+    expect(alarms.slice(0, 3)).toEqual([
       {
         alarm: 'RootAccountUsage',
         ok: true,
@@ -72,6 +73,14 @@ describe('the thresholds file, as threshold-sync checks it', () => {
         ],
       },
     ]);
+    // Every other detection, with no parameter at all, takes its defaults.
+    expect(alarms.slice(3)).toEqual(
+      DETECTION_ALARM_NAMES.slice(3).map((alarm) => ({
+        alarm,
+        ok: true,
+        values: { threshold: 1, evaluationPeriods: 1, periodSeconds: 300 },
+      })),
+    );
     expect(strays).toEqual(['stray']);
   });
 });

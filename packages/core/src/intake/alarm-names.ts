@@ -32,7 +32,9 @@ export interface KnownAlarm {
  * The CIS alarms Cordon deploys (on CloudTrail metric filters) and what each means. The aliases are the CIS
  * recommendation's own words and their common short forms ("Ensure a log metric filter and alarm exist for
  * usage of the root account", "… for unauthorized API calls", "… for AWS Management Console authentication
- * failures"); other alarm names are `suspicious-activity`, and settings decide which playbook any name runs.
+ * failures", …) and Security Hub's example alarm names (`CIS-4.4-IAMPolicyChanges`,
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/cloudwatch-controls.html); other alarm names are
+ * `suspicious-activity`, and settings decide which playbook any name runs.
  */
 export const KNOWN_ALARMS: readonly KnownAlarm[] = [
   {
@@ -57,7 +59,82 @@ export const KNOWN_ALARMS: readonly KnownAlarm[] = [
       'ConsoleSigninFailures',
       'ConsoleSignInFailures',
       'ConsoleAuthenticationFailures',
+      // Security Hub's example name for CloudWatch.6 (CIS-4.6-ConsoleAuthenticationFailure).
+      'ConsoleAuthenticationFailure',
     ],
+  },
+  // CloudWatch.3–14: configuration changes a responder should hear about; medium like the two above. Each
+  // name is Security Hub's example alarm name without `CIS-<n>-`; the aliases are the CIS titles' words.
+  {
+    name: 'ConsoleSigninWithoutMFA',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: [
+      'ConsoleSignInWithoutMFA',
+      'ConsoleLoginWithoutMFA',
+      'NoMFAConsoleSignin',
+      'NoMFAConsoleLogins',
+    ],
+  },
+  {
+    name: 'IAMPolicyChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['IAMPolicyChange'],
+  },
+  {
+    name: 'CloudTrailChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['CloudTrailChange', 'CloudTrailConfigChanges', 'CloudTrailConfigurationChanges'],
+  },
+  {
+    name: 'DisableOrDeleteCMK',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['DisableOrDeleteCMKs', 'DisableOrScheduleDeleteCMK', 'CMKDisableOrDelete'],
+  },
+  {
+    name: 'S3BucketPolicyChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['S3BucketPolicyChange'],
+  },
+  {
+    name: 'AWSConfigChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['AWSConfigChange', 'AWSConfigConfigurationChanges'],
+  },
+  {
+    name: 'SecurityGroupChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['SecurityGroupChange'],
+  },
+  {
+    name: 'NetworkACLChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['NetworkACLChange', 'NACLChanges'],
+  },
+  {
+    name: 'NetworkGatewayChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['NetworkGatewayChange'],
+  },
+  {
+    name: 'RouteTableChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['RouteTableChange'],
+  },
+  {
+    name: 'VPCChanges',
+    category: 'suspicious-activity',
+    score: 5,
+    aliases: ['VPCChange'],
   },
 ];
 

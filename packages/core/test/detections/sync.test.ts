@@ -127,7 +127,8 @@ describe('syncThresholds', () => {
 
     const results = await syncThresholds(alarmsToSync('prod', {}), given);
 
-    expect(results.map((result) => result.outcome)).toEqual(['applied', 'applied', 'applied']);
-    expect(putMetricAlarm).toHaveBeenCalledTimes(3);
+    expect(results.map((result) => result.outcome)).toEqual(DETECTIONS.map(() => 'applied'));
+    expect(putMetricAlarm).toHaveBeenCalledTimes(DETECTIONS.length);
+    expect(DETECTIONS).toHaveLength(14);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listEvents, loadEvent, loadFixture } from '../../../../test/support/events.ts';
+import { DETECTION_ALARM_NAMES } from '../../src/detections/alarms.ts';
 import { InvalidEventRuleOptionsError } from '../../src/errors.ts';
 import { validatePattern } from '../../src/events/pattern-validate.ts';
 import {
@@ -335,7 +336,8 @@ describe('deployedRuleOptions', () => {
     const rules = deployedRules();
     // Any name a team could write in settings.alarmPlaybooks, later, in SSM.
     for (const alarmName of [
-      'RootAccountUsage',
+      // Every CIS detection Cordon deploys (CloudWatch.1–14), by its own name.
+      ...DETECTION_ALARM_NAMES,
       'CIS-1.7-RootAccountUsage',
       'ServerCpuTooHigh',
       'x'.repeat(255),
