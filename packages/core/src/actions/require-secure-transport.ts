@@ -155,8 +155,13 @@ export const secureTransportRelease: ActionRelease<SecureTransportRestore> = {
     const { bucketName, previousPolicy, appliedPolicy } = restore;
     const live = await readPolicy(context, bucketName);
     const statements = live === null ? [] : list(parsePolicy(live, bucketName).Statement);
+    // Only a statement that is still the fix's — its Sid *and* the deny of insecure transport — is removed: a
+    // person who reused the Sid for something else keeps it.
     const ours = statements.filter(
-      (statement) => isObject(statement) && statement.Sid === SECURE_TRANSPORT_SID,
+      (statement) =>
+        isObject(statement) &&
+        statement.Sid === SECURE_TRANSPORT_SID &&
+        deniesInsecureTransport(statement, bucketName),
     );
     const others = statements.filter((statement) => !ours.includes(statement));
     const output: RequireSecureTransportOutput = { bucketName, keptStatements: others.length };

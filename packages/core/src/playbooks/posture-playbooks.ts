@@ -64,9 +64,11 @@ export const POSTURE_PLAYBOOKS: Readonly<
       'revoke exactly the inbound rules of a security group that open the ports an AWS Config rule forbids to 0.0.0.0/0 or ::/0, keeping every other rule, and record them (with their descriptions) for a release.',
     steps: ['revoke-open-ingress', 'notify'],
     approval: 'when-required',
-    // A rule that the settings made automatic runs at once; one that asks never runs on a timeout unless the
-    // severity's default says so (and for these high-severity rules triage makes a timeout reject).
-    timeoutDefaultApplies: true,
+    // A rule that the settings made automatic runs at once; one that asks runs only when a person approves:
+    // a timeout never does. revoke-open-ingress revokes rules wider than the offending ports only when the run
+    // asked (approvalRequired), which must therefore mean a person said yes — with an "approve" timeout
+    // default (settings.approval.timeoutDefault, when the rule's score is under autoRemediateAt) it would not.
+    timeoutDefaultApplies: false,
     finalEvent: 'remediated',
     mutating: true,
     target: 'security-group',

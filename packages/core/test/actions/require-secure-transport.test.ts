@@ -265,4 +265,23 @@ describe('require-secure-transport release (commands sent)', () => {
     // Assess
     expect(plan.changes).toEqual([]);
   });
+
+  it('keeps a statement a person put under its Sid that no longer denies insecure transport', async () => {
+    // Prepare: someone reused CordonDenyInsecureTransport for an Allow after the fix.
+    const reused = { ...PARTNER, Sid: secureTransportStatement(BUCKET).Sid };
+    const edited = JSON.stringify({ Version: '2012-10-17', Id: 'partner', Statement: [PARTNER, reused] });
+    s3.on(GetBucketPolicyCommand).resolves({ Policy: edited });
+
+    // Act
+    const plan = await secureTransportRelease.plan(
+      { bucketName: BUCKET, previousPolicy: PARTNER_POLICY, appliedPolicy: applied },
+      context(),
+    );
+    await plan.apply();
+
+    // Assess
+    expect(plan.changes).toEqual([]);
+    expect(s3).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+    expect(s3).not.toHaveReceivedCommand(DeleteBucketPolicyCommand);
+  });
 });

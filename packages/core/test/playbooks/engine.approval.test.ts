@@ -88,4 +88,20 @@ describe.concurrent('an approval nobody answers in time', () => {
     expect(field(callsOf(outcome, 'notify')[0], 'timeoutDefault')).toBe('reject');
     expect(outcome.entered.at(-1)).toBe(STATE_NAMES.notApprovedInTime);
   });
+
+  it('security-group-ingress never revokes on a timeout, even when the default is approve: wider rules go only with a person', async ({
+    expect,
+  }) => {
+    // Act
+    const outcome = await runPlaybook('security-group-ingress', {
+      approval: 'timeout',
+      timeoutDefault: 'approve',
+    });
+
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(callsOf(outcome, 'revoke-open-ingress')).toEqual([]);
+    expect(field(callsOf(outcome, 'notify')[0], 'timeoutDefault')).toBe('reject');
+    expect(outcome.entered.at(-1)).toBe(STATE_NAMES.notApprovedInTime);
+  });
 });
