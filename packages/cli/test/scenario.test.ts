@@ -177,6 +177,16 @@ describe('cordon scenario: the file is validated whole before anything runs (exi
       '"set.__proto__.x": is not a dotted path',
     ],
     [
+      'settings holding __proto__ (JSON keeps it as a key)',
+      JSON.parse('{"settings":{"__proto__":{"mode":"notify-only"}},"steps":[{"advance":"PT1H"}]}'),
+      '"settings": holds the key "__proto__", which no setting has',
+    ],
+    [
+      'a settings step holding constructor deep down',
+      JSON.parse('{"steps":[{"settings":{"severity":{"constructor":{"x":1}}}}]}'),
+      'step 1 (settings), "settings": holds the key "constructor"',
+    ],
+    [
       'includeSamples that is not a boolean',
       { steps: [{ ...deliver, includeSamples: 'yes' }] },
       '"includeSamples": must be true or false',

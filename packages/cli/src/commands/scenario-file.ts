@@ -167,6 +167,9 @@ export async function validateScenario(parsed: unknown, path: string): Promise<S
 function settingsOf(value: unknown, invalid: (message: string) => Error): Json {
   if (value === undefined) return {};
   if (!isObject(value)) throw invalid('must be a JSON object holding any subset of the settings');
+  // A key such as __proto__ would be dropped on the way to SSM, silently: refused by name instead.
+  const forbidden = forbiddenKeyIn(value);
+  if (forbidden !== undefined) throw invalid(`holds the key "${forbidden}", which no setting has`);
   try {
     // What SSM could not hold is refused here; values that are no valid settings are written, and fail
     // closed when the functions read them, as they would in AWS.
@@ -299,4 +302,15 @@ async function deliverStep(
     throw invalid('via', `must be "eventbridge" or "poller", got ${JSON.stringify(via)}`);
   }
   return { kind: 'deliver', events, set, includeSamples, ...(via === undefined ? {} : { via }) };
+}
+
+/** The first key anywhere in a JSON value that could reach a prototype (`__proto__`, `constructor`, `prototype`). */
+function forbiddenKeyIn(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return key;
+    const found = forbiddenKeyIn(inner);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
