@@ -72,6 +72,8 @@ function formatPath(path: readonly PropertyKey[]): string {
 function typeOfInput(input: unknown): string {
   if (input === null) return 'null';
   if (Array.isArray(input)) return 'array';
+  // JSON's 1e400 parses as Infinity: zod calls it an invalid number, and "got number" would read as nonsense.
+  if (typeof input === 'number' && !Number.isFinite(input)) return 'a number out of range';
   return typeof input;
 }
 

@@ -212,6 +212,11 @@ describe('parseSettings', () => {
       'severity.ignoreBelow: must be of type number, got string',
     ],
     [
+      'a timeout JSON gives as 1e400 (Infinity)',
+      { approval: { timeoutSeconds: Number.POSITIVE_INFINITY } },
+      'approval.timeoutSeconds: must be of type number, got a number out of range',
+    ],
+    [
       'an unknown severity key',
       { severity: { autoRemediate: 8 } },
       'severity.autoRemediate: unknown setting',
