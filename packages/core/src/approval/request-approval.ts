@@ -21,6 +21,7 @@ import type { ApprovalLogger } from './decide.ts';
 import { requestGroupedApproval } from './group-request.ts';
 import type { ApprovalGroupStore, GroupShape } from './groups.ts';
 import { linkExpiry, signApprovalLink } from './links.ts';
+import { ApprovalEvidenceSchema } from './readable.ts';
 import {
   APPROVAL_DECISIONS,
   type ApprovalRecord,
@@ -128,17 +129,41 @@ export function approvalExpiry(now: Date, taskTimeoutSeconds: number, settingsTi
   return new Date(linkExpiry(new Date(now.getTime() + (window - margin) * 1000)) * 1000);
 }
 
-/** What a request carries of the incident besides its summary: its type and when it was last observed. */
-function incidentExtras(input: unknown): { findingType?: string; observedAt?: string } {
-  const incident = (input as { incident?: unknown } | null)?.incident;
-  if (incident === null || typeof incident !== 'object') return {};
-  // The whole incident arrives (playbooks pass `$.incident`); only these two optional strings are read.
-  const { type, observedAt } = incident as { type?: unknown; observedAt?: unknown };
+/**
+ * What a request carries of the incident besides its summary: its type, when it was last observed, the
+ * evidence (intake/guardduty-evidence.ts) and, for a GuardDuty finding, the finding's id. A part of another
+ * shape is dropped, never the request: these only make the approval easier to read.
+ */
+function incidentExtras(
+  input: unknown,
+): Pick<ApprovalRecord, 'findingType' | 'observedAt' | 'evidence' | 'findingId' | 'executionArn'> {
+  const payload = input as { incident?: unknown; executionArn?: unknown } | null;
+  const incident = payload?.incident;
+  const executionArn = payload?.executionArn;
+  const execution =
+    typeof executionArn === 'string' && executionArn.length <= 2048 && executionArn.startsWith('arn:')
+      ? { executionArn }
+      : {};
+  if (incident === null || typeof incident !== 'object') return execution;
+  // The whole incident arrives (playbooks pass `$.incident`); only these optional fields are read.
+  const { type, observedAt, evidence, nativeId, source } = incident as {
+    type?: unknown;
+    observedAt?: unknown;
+    evidence?: unknown;
+    nativeId?: unknown;
+    source?: unknown;
+  };
+  const parsedEvidence = ApprovalEvidenceSchema.safeParse(evidence);
   return {
     ...(typeof type === 'string' && type !== '' && type.length <= 256 ? { findingType: type } : {}),
     ...(typeof observedAt === 'string' && !Number.isNaN(Date.parse(observedAt)) && observedAt.length <= 64
       ? { observedAt }
       : {}),
+    ...(evidence !== undefined && parsedEvidence.success ? { evidence: parsedEvidence.data } : {}),
+    ...(source === 'guardduty' && typeof nativeId === 'string' && /^[A-Za-z0-9_-]{1,300}$/.test(nativeId)
+      ? { findingId: nativeId }
+      : {}),
+    ...execution,
   };
 }
 
