@@ -12,7 +12,6 @@
  * by a sibling host — from working for another.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { describeResources } from '../incident-summary.ts';
 import { MAX_COMMENT_LENGTH } from './decide.ts';
 import {
   EVIDENCE_TIME_LABELS,
