@@ -21,7 +21,13 @@ import type { ApprovalLogger } from './decide.ts';
 import { requestGroupedApproval } from './group-request.ts';
 import type { ApprovalGroupStore, GroupShape } from './groups.ts';
 import { linkExpiry, signApprovalLink } from './links.ts';
-import { ApprovalEvidenceSchema } from './readable.ts';
+import {
+  ApprovalEvidenceSchema,
+  evidenceLines,
+  findingConsoleUrl,
+  namedResources,
+  stepWords,
+} from './readable.ts';
 import {
   APPROVAL_DECISIONS,
   type ApprovalRecord,
@@ -176,6 +182,9 @@ function describeIssues(error: z.core.$ZodError): string {
 /** The SNS message: plain text an e-mail reader or a pager can use, with the link (GET never decides). */
 export function approvalEmail(record: ApprovalRecord, link: string): string {
   const { incident } = record;
+  const evidence = evidenceLines(record.evidence).map(({ label, text }) => `  ${label}: ${text}`);
+  const finding =
+    record.findingId === undefined ? undefined : findingConsoleUrl(incident.region, record.findingId);
   const lines = [
     `Approval needed: ${severityText(incident.severity)} ${incident.category}`,
     incident.title,
@@ -184,10 +193,18 @@ export function approvalEmail(record: ApprovalRecord, link: string): string {
     `Account: ${incident.account}  Region: ${incident.region}  Playbook: ${record.playbook ?? 'unknown'}`,
     '',
     'Resources:',
-    ...describeResources(incident.resources).map((resource) => `  - ${resource}`),
+    ...namedResources(incident.resources).map(
+      (resource) =>
+        `  - ${resource.name === undefined ? '' : `${resource.name} `}${resource.id}${resource.kind === undefined ? '' : ` (${resource.kind})`}`,
+    ),
+    ...(evidence.length === 0 ? [] : ['', 'What GuardDuty saw:', ...evidence]),
+    ...(finding === undefined ? [] : ['', `The finding: ${finding}`]),
     '',
     `If approved, Cordon runs${record.dryRun ? ' (dry-run: records only, changes nothing)' : ''}:`,
-    ...approvedActions(record).map((action) => `  - ${action}`),
+    ...approvedActions(record).map((action) => {
+      const words = stepWords(action);
+      return words === undefined ? `  - ${action}` : `  - ${words} (${action})`;
+    }),
     '',
     `Review and decide (opening the page changes nothing): ${link}`,
     `The link expires at ${record.expiresAt}.${record.timeoutDefault === undefined ? '' : ` If nobody decides by then, the playbook escalates and applies the default: ${record.timeoutDefault}.`}`,
