@@ -35,8 +35,8 @@ main{max-width:40rem;margin:0 auto;background:#fff;border-radius:.5rem;padding:1
 h1{font-size:1.35rem;margin:.2rem 0 .6rem}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;font-weight:700;font-size:.85rem;color:#fff;background:#6b7280}
 .badge.critical{background:#7f1d1d}.badge.high{background:#b91c1c}.badge.medium{background:#b45309}.badge.low{background:#2563eb}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:.75rem 0}dt{font-weight:600}dd{margin:0;word-break:break-all}
-ul{padding-left:1.2rem}code{background:#eef0f3;padding:.05rem .3rem;border-radius:.2rem;word-break:break-all}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:.75rem 0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere;min-width:0}
+ul{padding-left:1.2rem}code{background:#eef0f3;padding:.05rem .3rem;border-radius:.2rem;overflow-wrap:anywhere}
 textarea{width:100%;box-sizing:border-box;min-height:4.5rem;font:inherit;padding:.4rem}
 .buttons{display:flex;gap:.75rem;margin-top:.75rem}
 button{flex:1;font-size:1.1rem;padding:.8rem;border:0;border-radius:.4rem;color:#fff;cursor:pointer}
@@ -55,7 +55,7 @@ const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
  * stays: UTC, and the time left when the page was served.
  */
 export const LOCAL_TIME_SCRIPT = `(function(){
-var f=new Intl.DateTimeFormat(undefined,{dateStyle:'medium',timeStyle:'short',timeZoneName:'short'});
+var f=new Intl.DateTimeFormat(undefined,{year:'numeric',month:'short',day:'numeric',hour:'2-digit',minute:'2-digit',timeZoneName:'short'});
 function p(n){return n<10?'0'+n:''+n}
 function left(ms){var m=Math.floor(ms/60000);if(m<1)return 'less than a minute';if(m<60)return m+' min';var h=Math.floor(m/60);if(h<48)return h+' h '+p(m%60)+' min';return Math.floor(h/24)+' days '+(h%24)+' h'}
 function tick(){var all=document.querySelectorAll('time[datetime]');for(var i=0;i<all.length;i++){var t=all[i];var d=new Date(t.getAttribute('datetime'));if(isNaN(d.getTime()))continue;var s=f.format(d);if(t.hasAttribute('data-left')){var ms=d.getTime()-Date.now();s=ms<=0?'expired ('+s+')':'in '+left(ms)+' (at '+s+')'}t.textContent=s}}
@@ -211,7 +211,7 @@ function linksHtml(record: ApprovalRecord): string {
       : `<a href="${escapeHtml(finding)}" rel="noreferrer">The finding in the GuardDuty console</a>`,
     execution === undefined
       ? ''
-      : `<a href="${escapeHtml(execution)}" rel="noreferrer">The playbook's execution in the Step Functions console</a>`,
+      : `<a href="${escapeHtml(execution)}" rel="noreferrer">The playbook’s execution in the Step Functions console</a>`,
   ].filter((link) => link !== '');
   return links.length === 0 ? '' : `<p class="links" id="links">${links.join('\n')}</p>`;
 }
