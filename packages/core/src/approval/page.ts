@@ -181,7 +181,7 @@ export function utcText(iso: string): string {
 }
 
 /** A `<time>` the script shows in the reader's zone; its text (UTC) is what a reader without script sees. */
-function timeElement(iso: string, text = utcText(iso), left = false): string {
+export function timeElement(iso: string, text = utcText(iso), left = false): string {
   return `<time datetime="${escapeHtml(iso)}"${left ? ' data-left' : ''}>${escapeHtml(text)}</time>`;
 }
 
@@ -192,16 +192,21 @@ function expiryHtml(record: ApprovalRecord, now: Date): string {
   return `<span class="expiry">${timeElement(record.expiresAt, served, true)}</span><br><span class="note">${escapeHtml(utcText(record.expiresAt))}</span>`;
 }
 
-function evidenceHtml(record: ApprovalRecord): string {
+/** What GuardDuty saw, as a heading and a list; empty when the record carries no evidence. */
+export function evidenceHtml(
+  record: Pick<ApprovalRecord, 'evidence'>,
+  heading = 'What GuardDuty saw',
+): string {
   const lines = evidenceLines(record.evidence);
   if (lines.length === 0) return '';
   const row = ({ label, text }: { label: string; text: string }) =>
     `<dt>${escapeHtml(label)}</dt><dd>${EVIDENCE_TIME_LABELS.has(label) ? timeElement(text) : escapeHtml(text)}</dd>`;
-  return `<h2 id="evidence">What GuardDuty saw</h2>
+  return `<h2 id="evidence">${escapeHtml(heading)}</h2>
 <dl>${lines.map(row).join('')}</dl>`;
 }
 
-function linksHtml(record: ApprovalRecord): string {
+/** The console links of a record (the finding, the execution); empty when it can make neither. */
+export function linksHtml(record: Pick<ApprovalRecord, 'findingId' | 'executionArn' | 'incident'>): string {
   const finding =
     record.findingId === undefined ? undefined : findingConsoleUrl(record.incident.region, record.findingId);
   const execution = record.executionArn === undefined ? undefined : executionConsoleUrl(record.executionArn);
@@ -216,8 +221,8 @@ function linksHtml(record: ApprovalRecord): string {
   return links.length === 0 ? '' : `<p class="links" id="links">${links.join('\n')}</p>`;
 }
 
-/** The steps approval runs: what each does in words, its id below. */
-function stepsHtml(record: ApprovalRecord): string {
+/** The steps approval runs: what each does in words, its id below (`<li>`s of an `<ol class="steps">`). */
+export function stepsHtml(record: Pick<ApprovalRecord, 'actions'>): string {
   return approvedActions(record)
     .map((step) => {
       const words = stepWords(step);

@@ -7,12 +7,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { StepEnvelopeSchema } from '../actions/types.ts';
 import { ApprovalNotDeliveredError, ApprovalRequestInvalidError } from '../errors.ts';
-import {
-  describeResources,
-  IncidentSummarySchema,
-  severityText,
-  summarySubject,
-} from '../incident-summary.ts';
+import { IncidentSummarySchema, severityText, summarySubject } from '../incident-summary.ts';
 import { PLAYBOOK_IDS } from '../playbooks/ids.ts';
 import type { Settings } from '../policy/settings.ts';
 import type { SlackMessage } from '../slack/blocks.ts';
