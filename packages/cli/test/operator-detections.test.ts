@@ -191,11 +191,18 @@ describe('cordon detections', () => {
 
   it('names a stage with no thresholds (StageNotFoundError)', async () => {
     const day = await operationsDayStart();
+    // A stage deployed before the thresholds existed: its detection parameters are not there.
+    const names = Object.keys(day.sandbox.ssm.snapshot().parameters).filter((name) => name.startsWith(PATH));
+    for (let index = 0; index < names.length; index += 10)
+      await day.sandbox.account.dispatch('SSM', 'DeleteParameters', {
+        Names: names.slice(index, index + 10),
+      });
 
-    const result = await day.run('cordon-operator', ['detections', 'pull', '--stage', 'staging']);
+    const result = await day.run('cordon-operator', ['detections', 'pull', '--stage', STAGE]);
 
+    expect(names.length).toBeGreaterThan(0);
     expect(result.code).toBe(1);
-    expect(result.err[0]).toMatch(/StageNotFoundError: .*no parameter under \/cordon\/staging\/detections\//);
+    expect(result.err[0]).toMatch(/StageNotFoundError: .*no parameter under \/cordon\/local\/detections\//);
   });
 
   it('a local deployment holds every threshold with its default, as infra creates them', async () => {
