@@ -13,6 +13,7 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSavedStage } from '../../packages/cli/src/aws/saved-stage.ts';
 import { main } from '../../packages/cli/src/main.ts';
+import { openSavedSandbox, readDeploymentStateFile } from '../../packages/local/src/deployment-state.ts';
 
 const SHIPPED = resolve(import.meta.dirname, '..', '..', 'packages', 'cli', 'scenarios');
 const INCIDENT = 'guardduty-883606788610-us-east-1-b4b01b60fc24a199139f8f5f490edd81';
@@ -90,6 +91,7 @@ describe('incidents and evidence over a saved scenario', () => {
       /^Incidents of stage local in us-east-1 \(the sandbox saved in .*state-\d+\.json\)/,
     );
     expect(text.text).toContain(INCIDENT);
+    expect(text.out.at(-1)).toContain('(with the same --stage or --sandbox)');
     expect(await sha256(state)).toBe(before);
   });
 
@@ -336,6 +338,18 @@ describe('the state file: bad input is named and changes nothing', () => {
     expect(region.err[0]).toContain('--sandbox takes no --region');
     expect(neither.err[0]).toBe('cordon: evidence needs --stage <stage> or --sandbox <state.json>.');
     expect(await sha256(state)).toBe(before);
+  });
+
+  it('restores the stores faithfully: opened and taken again, the state is the same JSON, byte for byte', async () => {
+    const text = await readFile(saved, 'utf8');
+    const opened = openSavedSandbox(await readDeploymentStateFile(saved));
+
+    expect(opened.changed()).toBe(false);
+    expect(`${JSON.stringify(opened.current())}\n`).toBe(text);
+    // Parameter versions and dates come back as SSM answers them (a Date, the version the ledger's reads saw).
+    const parameters = opened.sandbox.ssm.snapshot().parameters;
+    expect(parameters['/cordon/local/settings/mode']).toMatchObject({ value: 'enforce', version: 1 });
+    expect(parameters['/cordon/local/settings/mode']?.lastModifiedDate).toBeInstanceOf(Date);
   });
 
   it('a write leaves no temporary file beside the state', async () => {

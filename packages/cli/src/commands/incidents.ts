@@ -148,7 +148,7 @@ function formatList(
   );
   lines.push(
     '',
-    'cordon incidents show <incident> --stage … for the decision, steps, approvals and what changed.',
+    'cordon incidents show <incident> (with the same --stage or --sandbox) for the decision, steps, approvals and what changed.',
   );
   return lines;
 }
