@@ -265,8 +265,14 @@ export function seedCordonResources(sandbox: Sandbox, stage: string = DEFAULT_ST
     ],
   });
   sandbox.sns.addTopic(names.topicName);
-  // The alarm thresholds, with their defaults, as infra creates them (infra/detections.ts
-  // createThresholdParameters): `cordon detections` reads and pushes them on a local deployment as on a stage.
+}
+
+/**
+ * The stage's alarm thresholds, with their defaults, as infra creates them (infra/detections.ts
+ * `createThresholdParameters`): `cordon detections` reads and pushes them on a local deployment as on a stage.
+ * Seeded, not sent: they are made by the deployment, not by one of Cordon's functions.
+ */
+export function seedDetectionThresholds(sandbox: Sandbox, stage: string = DEFAULT_STAGE): void {
   for (const detection of DETECTIONS) {
     for (const key of Object.keys(THRESHOLD_PARAMETERS) as (keyof typeof THRESHOLD_PARAMETERS)[]) {
       sandbox.ssm.putParameter({
