@@ -84,11 +84,7 @@ export function namedResources(resources: readonly unknown[]): NamedResource[] {
       field(value, 'resourceId') ??
       field(value, 'accountId') ??
       'unnamed';
-    const name =
-      field(tags, 'Name') ??
-      field(value, 'userName') ??
-      field(value, 'roleName') ??
-      field(value, 'principalId');
+    const name = field(tags, 'Name') ?? field(value, 'userName') ?? field(value, 'roleName');
     return {
       ...(kind === undefined ? {} : { kind }),
       id,
