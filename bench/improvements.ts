@@ -147,6 +147,8 @@ isolate-instance to 969 KiB and +197 ms (so zod alone would have kept release-in
 **Target-group fan-out.** deregister-from-load-balancers calls DescribeTargetHealth on every target group of
 the account. In a first run of section 3 with one shared sandbox account holding all 200 incidents' target
 groups, deregister was the step that failed most often under 5 % throttling (≈ 200 DescribeTargetHealth calls
-per attempt, so nearly every attempt hit a fault); section 3 therefore gives each incident its own account. Filtering target groups by the instance's VPC first would bound it, but would miss
-the instance's addresses registered in IP target groups of peered VPCs, so it is not done; the step is off the
-containment path now.`;
+per attempt, so nearly every attempt hit a fault); section 3 therefore gives each incident its own account. Since
+then (issue 16) the step skips \`instance\` target groups of a VPC the instance has no interface in (RegisterTargets
+refuses such an instance), still reads every \`ip\` target group (a peered VPC's address may be the instance's), and
+reads at most 5 at once through \`mapLimit\`; ELBv2 has no call that names the groups holding an instance, so one
+DescribeTargetHealth per remaining group is the least there is. The step is off the containment path.`;

@@ -11,7 +11,7 @@ import { machineDescription, type SectionReport, table, verdictMark } from './su
 
 /** Where the scale model's figures are (they take minutes, so `npm run bench:scale` writes them apart). */
 const SCALE_NOTE =
-  "The organization-wide figures — the worst hour (1,000 accounts, 4 Regions, 100,000 deliveries, a worm, a leaked key) against AWS's and Slack's quotas — come from the scale model, a discrete-event simulation running Cordon's deployed code on a virtual clock: [scale-model.md](scale-model.md), written by `npm run bench:scale`; method in [bench/README.md](../bench/README.md#the-scale-model-model-scale).";
+  "The organization-wide figures — the worst hour (1,000 accounts, 4 Regions, 100,000 deliveries, a worm, a leaked key) against AWS's and Slack's quotas — come from the scale model, a discrete-event simulation running Cordon's deployed code on a virtual clock: [scale-model.md](scale-model.md), written by `npm run bench:scale`; method in [bench/README.md](../bench/README.md#the-scale-model-model-scale). Since issue 16's second round, a notification Slack refuses for its rate limit no longer fails a playbook: SNS is the notification of record and notify's output says what Slack did ([architecture.md](architecture.md#notifications-sns-of-record-slack-best-effort)).";
 
 const OUTPUT = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'docs', 'benchmarks.md');
 

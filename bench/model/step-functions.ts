@@ -34,6 +34,8 @@ export interface StepAttempt {
   readonly startedAt: number;
   endedAt?: number;
   error?: string;
+  /** What a notify step said of Slack (`posted`, `rate-limited`, …): the worst hour counts them. */
+  slack?: string;
 }
 
 export interface ExecutionRun {
@@ -212,6 +214,8 @@ export class StepFunctionsService {
             ? await this.askForApproval(run, taskToken, input)
             : await this.invokeStep(step, input);
         entry.endedAt = this.time.now;
+        const slack = (output as { output?: { slack?: unknown } } | undefined)?.output?.slack;
+        if (step === 'notify' && typeof slack === 'string') entry.slack = slack;
         return output;
       } catch (error) {
         entry.endedAt = this.time.now;

@@ -92,6 +92,12 @@ export async function scaleSection(
       figure: failedExecutionsFigure(storm.executions),
       met: failedExecutions(storm.executions) === 0,
     },
+    {
+      // Slack refused: the step says so (rate-limited / failed), and SNS, the notification of record, has it.
+      target: 'Worst hour: no notification Slack refused is reported as posted',
+      figure: `${count(storm.notifications.slackPosted)} accepted by Slack, ${count(storm.notifications.notifySlack.posted ?? 0)} notify steps say posted`,
+      met: (storm.notifications.notifySlack.posted ?? 0) <= storm.notifications.slackPosted,
+    },
   ];
   return { title: 'Scale model', markdown: markdown(sizes, shape, trips, once, burst, storm), verdicts };
 }
@@ -178,7 +184,11 @@ function markdown(
         ],
         [
           'Notifications',
-          `Slack posted ${count(storm.notifications.slackPosted)}, refused ${count(storm.notifications.slackRefused)} (last accepted at ${seconds(storm.notifications.lastPostSeconds)}); SNS ${count(storm.notifications.snsPublished)}`,
+          `SNS ${count(storm.notifications.snsPublished)} published; Slack accepted ${count(storm.notifications.slackPosted)} posts and answered 429 to ${count(storm.notifications.slackRefused)} (last accepted at ${seconds(storm.notifications.lastPostSeconds)}); notify steps said of Slack: ${
+            Object.entries(storm.notifications.notifySlack)
+              .map(([status, n]) => `${count(n)} ${status}`)
+              .join(', ') || 'nothing'
+          }`,
         ],
         [
           'Lambda',

@@ -138,8 +138,8 @@ function plan(
     });
     const at = (shape.worm.startMinute + random() * shape.worm.withinMinutes) * minute;
     stamped(event, new Date(start + at));
-    // Seeded without a group of its own: the worm's instances share one group, added below.
-    const incident = seedFinding(cordonWorld, event, { autoScalingGroup: false });
+    // Seeded without a group or target group of its own: the worm's instances share the fleet's, added below.
+    const incident = seedFinding(cordonWorld, event, { autoScalingGroup: false, targetGroup: false });
     findings.push({
       cls: 'worm',
       event,
@@ -148,12 +148,21 @@ function plan(
       enis: ids.eniIds,
     });
   }
-  cordonWorld.sandboxFor(wormAccount, wormRegion).autoScaling.addGroup({
+  const wormSandbox = cordonWorld.sandboxFor(wormAccount, wormRegion);
+  wormSandbox.autoScaling.addGroup({
     name: 'web-fleet',
     minSize: 0,
     maxSize: shape.worm.instances * 2,
     desiredCapacity: shape.worm.instances,
     instances: wormInstances.map((instanceId) => ({ instanceId })),
+  });
+  // An Auto Scaling group registers its instances in the target group(s) it is attached to: the fleet's one
+  // target group holds all 500 (until the run before this change, each had a target group of its own, and
+  // each worm incident described the health of all 500).
+  wormSandbox.elbv2.addTargetGroup({
+    name: 'web-fleet',
+    vpcId: wormNetwork.vpcId,
+    targets: wormInstances.map((id) => ({ id, port: 80, state: 'healthy' as const })),
   });
 
   // The leaked key: one IAM user's key, used from many addresses, seen in every Region.
@@ -354,6 +363,8 @@ export interface StormReport {
     readonly slackPosted: number;
     readonly slackRefused: number;
     readonly snsPublished: number;
+    /** Notify steps that ended, by what they said of Slack (`posted`, `rate-limited`, `failed` …). */
+    readonly notifySlack: Readonly<Record<string, number>>;
     /** Seconds from the storm's start to the last notification Slack accepted. */
     readonly lastPostSeconds: number;
   };
@@ -528,9 +539,11 @@ function collect(
         (b.firstThrottleSeconds ?? Number.POSITIVE_INFINITY),
     );
   const stepRetries: Record<string, number> = {};
+  const notifySlack: Record<string, number> = {};
   for (const run of runs) {
     for (const step of run.steps) {
       if (step.error !== undefined) stepRetries[step.error] = (stepRetries[step.error] ?? 0) + 1;
+      if (step.slack !== undefined) notifySlack[step.slack] = (notifySlack[step.slack] ?? 0) + 1;
     }
   }
   const lambdaStats = [...cordon.lambda.stats.values()];
@@ -584,6 +597,7 @@ function collect(
       slackPosted: posts.notification.posted,
       slackRefused: posts.notification.refused,
       snsPublished: cordon.world.published,
+      notifySlack,
       lastPostSeconds: postTimes.notification.length === 0 ? 0 : Math.max(...postTimes.notification),
     },
     quotas,

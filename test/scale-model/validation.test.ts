@@ -64,4 +64,22 @@ describe('the storm on the scale model', () => {
     expect(first.automatic.contained).toBe(first.automatic.expected);
     expect(first.byClass.worm?.findings).toBe(5);
   });
+
+  it("Slack's webhook rate refuses notifications: no execution fails for it, and no step says posted", async () => {
+    // One message every 10 s, no burst: nearly every notification meets a 429 with Retry-After.
+    const storm = await worstHour({
+      shape: TINY_STORM,
+      seed: 4,
+      quotaOverrides: { slackWebhook: { capacity: 1, refillPerSecond: 0.1 } },
+    });
+
+    const { notifySlack } = storm.notifications;
+    expect(notifySlack['rate-limited'] ?? 0).toBeGreaterThan(0);
+    expect(notifySlack.posted ?? 0).toBe(storm.notifications.slackPosted);
+    expect(storm.notifications.slackRefused).toBeGreaterThan(0);
+    expect(storm.stepRetries.TransientServiceError ?? 0).toBe(0);
+    const failed = Object.values(storm.executions).reduce((sum, byStatus) => sum + (byStatus.FAILED ?? 0), 0);
+    expect(failed).toBe(0);
+    expect(storm.lost).toBe(0);
+  });
 });

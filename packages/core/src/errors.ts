@@ -348,4 +348,26 @@ export class ApprovalNotDeliveredError extends CordonError {
  */
 export class SlackDeliveryError extends CordonError {
   public override readonly name = 'SlackDeliveryError';
+  /** The HTTP status Slack answered with, when it answered one (429: rate limited). */
+  public readonly status: number | undefined;
+  /**
+   * Seconds Slack asked to wait before the next call (its `Retry-After` header on a 429,
+   * https://docs.slack.dev/apis/web-api/rate-limits), when it gave one.
+   */
+  public readonly retryAfterSeconds: number | undefined;
+
+  public constructor(
+    message: string,
+    details: { readonly status?: number; readonly retryAfterSeconds?: number } = {},
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.status = details.status;
+    this.retryAfterSeconds = details.retryAfterSeconds;
+  }
+
+  /** Slack refused for its rate limit (HTTP 429): waiting `Retry-After` and trying again may succeed. */
+  public get rateLimited(): boolean {
+    return this.status === 429;
+  }
 }

@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { awsErrorCode, classifyAwsError } from '../errors.ts';
 import type { Change } from '../ledger/ledger.ts';
+import { mapLimit } from '../map-limit.ts';
 import { assertNotExempt } from './guardrails.ts';
 import { describeInstance, ProtectEvidenceInput } from './protect-evidence.ts';
 import type { ActionContext, ActionDefinition, ActionPlan } from './types.ts';
@@ -44,9 +45,14 @@ export interface DeregisterFromLoadBalancersOutput {
 const INSTANCE_TARGET_TYPES = new Set(['instance', 'ip']);
 /**
  * DescribeTargetHealth calls in flight at once: an account may have hundreds of target groups, and sending
- * them all together would only buy throttling.
+ * them all together would only buy throttling. ELB publishes no request rate (its quotas pages list resources
+ * only, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html), and
+ * its API has no "which target groups hold this instance" call (DescribeTargetHealth needs a TargetGroupArn,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html): one
+ * call per candidate group is the least there is, so the number of candidates is cut (see `mayHold`) and the
+ * calls are spaced by this bound; a throttle left after the SDK's retries is a retryable ThrottledError.
  */
-const DESCRIBE_CONCURRENCY = 10;
+export const DESCRIBE_CONCURRENCY = 5;
 /** ELBv2's "no such target group", as the wire code and as the SDK's exception name. */
 export const TARGET_GROUP_GONE: ReadonlySet<string> = new Set([
   'TargetGroupNotFound',
@@ -116,10 +122,9 @@ export const deregisterFromLoadBalancers: ActionDefinition<
     assertNotExempt(instance.Tags, context.settings, instanceId);
 
     const addresses = privateAddresses(instance);
-    const candidates = targetGroups.filter(
-      (group) => group.TargetGroupArn !== undefined && INSTANCE_TARGET_TYPES.has(group.TargetType ?? ''),
-    );
-    const health = await mapWithConcurrency(candidates, DESCRIBE_CONCURRENCY, async (group) => {
+    const vpcs = instanceVpcs(instance);
+    const candidates = targetGroups.filter((group) => mayHold(group, vpcs));
+    const health = await mapLimit(candidates, DESCRIBE_CONCURRENCY, async (group) => {
       try {
         const described = await context.clients.elbv2.send(
           new DescribeTargetHealthCommand({ TargetGroupArn: group.TargetGroupArn }),
@@ -309,20 +314,25 @@ async function listClassicLoadBalancers(context: ActionContext): Promise<LoadBal
   return loadBalancers;
 }
 
-/** `Promise.all` over `items`, with at most `limit` calls in flight; results keep the items' order. */
-export async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  // One iterator shared by the workers: each item is taken exactly once, by whichever worker is free.
-  const queue = items.entries();
-  const worker = async (): Promise<void> => {
-    for (const [index, item] of queue) results[index] = await fn(item);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** The VPCs the instance has a network interface in (its own, and any attached from another VPC). */
+function instanceVpcs(instance: Instance): ReadonlySet<string> {
+  const vpcs = new Set<string>();
+  if (instance.VpcId !== undefined) vpcs.add(instance.VpcId);
+  for (const eni of instance.NetworkInterfaces ?? []) if (eni.VpcId !== undefined) vpcs.add(eni.VpcId);
+  return vpcs;
+}
+
+/**
+ * Whether a target group can hold the instance, from its listing alone (no call): `instance` and `ip` target
+ * groups only, and an `instance` group only in one of the instance's VPCs — RegisterTargets refuses an
+ * instance "not in the same VPC as the target group" (InvalidTarget,
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RegisterTargets.html). An `ip` group
+ * of another VPC may still hold one of its addresses (a peered VPC, zone `all`), so it is always described.
+ */
+export function mayHold(group: TargetGroup, vpcs: ReadonlySet<string>): boolean {
+  if (group.TargetGroupArn === undefined || !INSTANCE_TARGET_TYPES.has(group.TargetType ?? '')) return false;
+  if (group.TargetType !== 'instance' || group.VpcId === undefined || vpcs.size === 0) return true;
+  return vpcs.has(group.VpcId);
 }
 
 /** One AWS call of an `apply`, named for the ledger's partial-progress notes. */

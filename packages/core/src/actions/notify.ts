@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type MessageAttributeValue, PublishCommand } from '@aws-sdk/client-sns';
-import { classifyAwsError, SlackDeliveryError, TransientServiceError } from '../errors.ts';
+import { classifyAwsError, TransientServiceError } from '../errors.ts';
 import {
   IncidentSummarySchema,
   resourceLabel,
@@ -13,6 +13,7 @@ import { PLAYBOOK_IDS, STEP_IDS } from '../playbooks/ids.ts';
 import { contextBlock, headerBlock, type SlackMessage, sectionBlock, slackMessage } from '../slack/blocks.ts';
 import { slackClient } from '../slack/client.ts';
 import { escapeMrkdwn, slackLink } from '../slack/mrkdwn.ts';
+import { postWithRetry, type SlackPostResult } from '../slack/post-with-retry.ts';
 import * as z from '../zod.ts';
 import { type ActionContext, type ActionDefinition, type ActionPlan, StepEnvelopeSchema } from './types.ts';
 
@@ -88,13 +89,29 @@ export interface NotifyOutput {
   readonly eventKey: string;
   readonly sns: 'published' | 'already-published' | 'not-configured';
   readonly messageId?: string;
-  readonly slack: 'posted' | 'already-posted' | 'not-configured';
+  /**
+   * `rate-limited`: Slack still refused for its rate limit after `Retry-After` was waited within the budget;
+   * `failed`: Slack refused otherwise or could not be reached. Either is the step's outcome only when SNS, the
+   * notification of record, has the message (else the step fails and is retried).
+   */
+  readonly slack: 'posted' | 'already-posted' | 'not-configured' | 'rate-limited' | 'failed';
+  /** Posts tried (when a post was due). */
+  readonly slackAttempts?: number;
+  /** Slack's last refusal when it was not posted (its HTTP status and short reason, never the URL). */
+  readonly slackError?: string;
 }
 
 /** SNS quota: message plus attributes at most 256 KiB (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html). */
 export const MAX_SNS_PAYLOAD_BYTES = 262_144;
-/** A Slack webhook that has not answered by then is treated as down (the step is retried). */
+/** A Slack webhook that has not answered by then counts as a failed attempt. */
 const SLACK_TIMEOUT_MS = 5_000;
+/**
+ * Slack is best effort: at most 3 posts and 10 s of waiting for its `Retry-After` — with the 5 s timeout per
+ * post, 25 s at worst, well inside notify's 60 s Lambda timeout (infra/functions.ts) — then the notification
+ * stays with SNS, which has it already.
+ */
+export const SLACK_ATTEMPTS = 3;
+export const SLACK_WAIT_BUDGET_MS = 10_000;
 
 // The ledger records each delivery as a change with these attributes; a second delivery looks them up.
 const SNS_ATTRIBUTE = 'notification:sns';
@@ -290,10 +307,14 @@ function deliveredTargets(
  * configured. Not mutating: it runs in dry-run too, and says so.
  *
  * Idempotent per incident event: each delivery is recorded in the ledger (as a change whose `after` is the
- * event key), and a second delivery of the same event sends nothing. When SNS is published and Slack then
- * fails, the SNS delivery is recorded at once, before the retryable `TransientServiceError` is thrown, so
- * that the retry posts to Slack only. The webhook URL is a secret: it is never logged, recorded or put in an
- * error message.
+ * event key), and a second delivery of the same event sends nothing.
+ *
+ * SNS is the notification of record; Slack is best effort. A failed SNS publish fails the step (retried).
+ * Slack's rate limit is honoured — its `Retry-After` is waited, at most {@link SLACK_ATTEMPTS} posts and
+ * {@link SLACK_WAIT_BUDGET_MS} ms of waiting — and when Slack still refuses while SNS has the message, the step
+ * succeeds and says so (`slack: 'rate-limited'` or `'failed'`, `slackError`, a note; the ledger records the
+ * SNS delivery only). Only when no SNS topic is configured does a Slack refusal fail the step. The webhook URL
+ * is a secret: it is never logged, recorded or put in an error message.
  * IAM: sns:Publish on the topic.
  *
  * @example
@@ -333,6 +354,7 @@ export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
     const snsPending = topicArn !== undefined && !delivered.sns;
     const slackPending = webhookUrl !== undefined && !delivered.slack;
 
+    // Mutable on purpose: apply takes Slack out of the changes when Slack refused (see there).
     const notes: string[] = [];
     if (topicArn === undefined) notes.push('No SNS topic is configured: nothing published to SNS.');
     else if (delivered.sns) notes.push(`Already published to SNS for ${eventKey}: not published again.`);
@@ -359,8 +381,9 @@ export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
       sns: delivered.sns ? ('already-published' as const) : ('not-configured' as const),
       slack: delivered.slack ? ('already-posted' as const) : ('not-configured' as const),
     };
+    const changes: Change[] = [...(snsPending ? [snsChange] : []), ...(slackPending ? [slackChange] : [])];
     return {
-      changes: [...(snsPending ? [snsChange] : []), ...(slackPending ? [slackChange] : [])],
+      changes,
       notes,
       output: { eventKey, ...skipped },
       async apply() {
@@ -389,21 +412,42 @@ export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
             });
           }
         }
+        let slack: SlackPostResult | undefined;
         if (slackPending && webhookUrl !== undefined) {
+          const client = slackClient({
+            webhookUrl,
+            timeoutMs: SLACK_TIMEOUT_MS,
+            ...(context.notifications?.fetch === undefined ? {} : { fetch: context.notifications.fetch }),
+          });
+          const message = notifySlackMessage(input, context.dryRun);
           try {
-            const slack = slackClient({
-              webhookUrl,
-              timeoutMs: SLACK_TIMEOUT_MS,
-              ...(context.notifications?.fetch === undefined ? {} : { fetch: context.notifications.fetch }),
+            slack = await postWithRetry(() => client.post(message), {
+              attempts: SLACK_ATTEMPTS,
+              waitBudgetMs: SLACK_WAIT_BUDGET_MS,
+              ...(context.notifications?.sleep === undefined ? {} : { sleep: context.notifications.sleep }),
             });
-            await slack.post(notifySlackMessage(input, context.dryRun));
-          } catch (error) {
+          } catch {
+            // Not a refusal from Slack (a bug): retried as before, without publishing to SNS again. Its
+            // message is not repeated: only a SlackDeliveryError's is known to hold no webhook URL.
             if (snsPending) await recordSnsDelivery(context, input, snsChange);
-            // Only a SlackDeliveryError's message is safe to repeat: it never holds the webhook URL.
-            const reason = error instanceof SlackDeliveryError ? error.message : 'unexpected error';
             throw new TransientServiceError(
-              `notify: the Slack webhook failed (${reason})${snsPending ? '; the SNS message was published and is recorded, so a retry posts to Slack only' : ''}.`,
+              `notify: posting to Slack failed (unexpected error)${snsPending ? '; the SNS message was published and is recorded, so a retry posts to Slack only' : ''}.`,
               { partial: { done: snsPending ? ['sns'] : [], notDone: ['slack'] } },
+            );
+          }
+          if (slack.outcome !== 'posted' && !(snsPending || delivered.sns)) {
+            // Slack is the only channel configured: a notification that reached nobody fails the step.
+            throw new TransientServiceError(
+              `notify: the Slack webhook failed (${slack.reason}) after ${slack.attempts} attempt(s), and no SNS topic has the message.`,
+              { partial: { done: [], notDone: ['slack'] } },
+            );
+          }
+          if (slack.outcome !== 'posted') {
+            // SNS, the notification of record, has it: the step succeeds and says Slack did not. The ledger
+            // entry is written from `changes` and `notes` after apply, so it records the truth too.
+            changes.splice(changes.indexOf(slackChange), 1);
+            notes.push(
+              `Slack ${slack.outcome === 'rate-limited' ? 'refused for its rate limit' : 'failed'} (${slack.reason}) after ${slack.attempts} attempt(s) and ${slack.waitedMs} ms of waiting: not posted. SNS, the notification of record, has the message.`,
             );
           }
         }
@@ -411,7 +455,9 @@ export const notify: ActionDefinition<NotifyInput, NotifyOutput> = {
           eventKey,
           sns: snsPending ? 'published' : skipped.sns,
           ...(messageId === undefined ? {} : { messageId }),
-          slack: slackPending ? 'posted' : skipped.slack,
+          slack: slack === undefined ? skipped.slack : slack.outcome,
+          ...(slack === undefined ? {} : { slackAttempts: slack.attempts }),
+          ...(slack?.reason === undefined || slack.outcome === 'posted' ? {} : { slackError: slack.reason }),
         };
       },
     };

@@ -44,6 +44,8 @@ export interface NotificationTargets {
   readonly slackWebhookUrl?: string;
   /** HTTP client for Slack; `globalThis.fetch` unless a test or the local engine gives another. */
   readonly fetch?: typeof fetch;
+  /** Waits for Slack's `Retry-After` (tests pass a fake clock); a timer unless given. */
+  readonly sleep?: (milliseconds: number) => Promise<void>;
 }
 
 /** Everything an action needs besides its input. Nothing here reads the environment. */

@@ -55,6 +55,15 @@ function printable(text: string): string {
   return text.replace(/[^\x20-\x7e]/g, ' ').trim();
 }
 
+/**
+ * Slack's `Retry-After` on a 429: "the number of seconds until you can retry"
+ * (https://docs.slack.dev/apis/web-api/rate-limits). Anything but a non-negative number of seconds is ignored.
+ */
+function retryAfter(header: string | null): number | undefined {
+  if (header === null || !/^\s*\d+(\.\d+)?\s*$/.test(header)) return undefined;
+  return Number(header);
+}
+
 /** A fetch failure by its name and code only: undici's messages and causes may contain the URL. */
 function networkFailure(error: unknown): string {
   if (error === null || typeof error !== 'object') return 'network error';
@@ -105,7 +114,11 @@ export function slackClient(options: SlackClientOptions): SlackClient {
     if (!response.ok) {
       // Slack explains a refusal in a short body (`invalid_payload`, `no_service`, …); it never echoes the URL.
       const reason = printable(text).slice(0, 100);
-      throw new SlackDeliveryError(`HTTP ${response.status}${reason === '' ? '' : ` ${reason}`}`);
+      const retryAfterSeconds = retryAfter(response.headers.get('retry-after'));
+      throw new SlackDeliveryError(`HTTP ${response.status}${reason === '' ? '' : ` ${reason}`}`, {
+        status: response.status,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      });
     }
     // The Web API answers 200 with { ok: false, error } on refusal; webhooks and response URLs answer `ok`.
     if (!text.startsWith('{')) return {};

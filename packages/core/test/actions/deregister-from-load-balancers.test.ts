@@ -14,7 +14,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { actionEnvironment, envelope, realClients, TEST_INCIDENT } from '../../../../test/support/actions.ts';
-import { deregisterFromLoadBalancers } from '../../src/actions/deregister-from-load-balancers.ts';
+import {
+  DESCRIBE_CONCURRENCY,
+  deregisterFromLoadBalancers,
+} from '../../src/actions/deregister-from-load-balancers.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 
 const INSTANCE_ID = 'i-0abc1234def567890';
@@ -147,6 +150,46 @@ describe('deregister-from-load-balancers (commands sent)', () => {
       targetGroupArns: [WEB, IP],
       classicLoadBalancers: ['legacy-web'],
     });
+  });
+
+  it('does not read the health of an instance target group in a VPC the instance is not in', async () => {
+    const FOREIGN = TG('instance-other-vpc');
+    elbv2.on(DescribeTargetGroupsCommand, { Marker: 'page-2' }).resolves({
+      TargetGroups: [
+        { TargetGroupArn: OTHER, TargetType: 'instance', VpcId: 'vpc-0123456789abcdef0' },
+        { TargetGroupArn: FOREIGN, TargetType: 'instance', VpcId: 'vpc-0fff456789abcdef0' },
+      ],
+    });
+
+    await runAction(deregisterFromLoadBalancers, input, actionEnvironment(clients));
+
+    // RegisterTargets refuses an instance of another VPC: that group cannot hold it, no call is spent on it.
+    expect(elbv2).not.toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: FOREIGN });
+    expect(elbv2).toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: OTHER });
+    // An ip group of another VPC may hold a peered address: still read.
+    expect(elbv2).toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: ELSEWHERE });
+  });
+
+  it(`reads target health at most ${DESCRIBE_CONCURRENCY} groups at a time, however many groups there are`, async () => {
+    const many = Array.from({ length: 40 }, (_, index) => ({
+      TargetGroupArn: TG(`fleet-${index}`),
+      TargetType: 'instance' as const,
+    }));
+    elbv2.on(DescribeTargetGroupsCommand).resolves({ TargetGroups: many });
+    let inFlight = 0;
+    let most = 0;
+    elbv2.on(DescribeTargetHealthCommand).callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight -= 1;
+      return { TargetHealthDescriptions: [target(OTHER_ID, 80)] };
+    });
+
+    await runAction(deregisterFromLoadBalancers, input, actionEnvironment(clients));
+
+    expect(elbv2).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 40);
+    expect(most).toBe(DESCRIBE_CONCURRENCY);
   });
 
   it('deregisters from classic load balancers', async () => {

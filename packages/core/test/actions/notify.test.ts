@@ -17,6 +17,8 @@ import {
   notificationSubject,
   notify,
   reportedSteps,
+  SLACK_ATTEMPTS,
+  SLACK_WAIT_BUDGET_MS,
 } from '../../src/actions/notify.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 import type { ActionLogger } from '../../src/actions/types.ts';
@@ -47,15 +49,31 @@ function contained(dryRun = false) {
   return { ...envelope(dryRun), event: 'contained', playbook: 'ec2-compromise', incident: incident() };
 }
 
+/** An answer of the fake Slack: a status, or a 429 with its `Retry-After` (seconds, as Slack sends it). */
+type SlackAnswer = number | { readonly status: 429; readonly retryAfter?: string };
+
 /** A fake `fetch` that records what was posted and answers with the given statuses, then 200. */
-function fakeSlack(statuses: number[] = []) {
+function fakeSlack(answers: SlackAnswer[] = []) {
   const posts: Array<{ url: string; method?: string; body: unknown }> = [];
   const fetch: typeof globalThis.fetch = async (url, init) => {
     posts.push({ url: String(url), method: init?.method, body: JSON.parse(String(init?.body)) });
-    const status = statuses.shift() ?? 200;
-    return new Response(status === 200 ? 'ok' : 'internal_error', { status });
+    const answer = answers.shift() ?? 200;
+    if (typeof answer === 'object') {
+      const headers: Record<string, string> =
+        answer.retryAfter === undefined ? {} : { 'retry-after': answer.retryAfter };
+      return new Response('rate_limited', { status: 429, headers });
+    }
+    return new Response(answer === 200 ? 'ok' : answer === 404 ? 'no_service' : 'internal_error', {
+      status: answer,
+    });
   };
   return { fetch, posts };
+}
+
+/** A clock for Slack's waits that only records them. */
+function recordedSleep() {
+  const waits: number[] = [];
+  return { waits, sleep: async (milliseconds: number) => void waits.push(milliseconds) };
 }
 
 /** A logger that keeps everything it is given, extras included. */
@@ -70,9 +88,19 @@ describe('notify (commands sent)', () => {
   const clients = realClients();
   const sns = mockClient(clients.sns);
 
-  const environmentWith = (slack = fakeSlack(), notifications: Record<string, unknown> = {}) => ({
+  const environmentWith = (
+    slack = fakeSlack(),
+    notifications: Record<string, unknown> = {},
+    clock = recordedSleep(),
+  ) => ({
     ...actionEnvironment(clients),
-    notifications: { snsTopicArn: TOPIC, slackWebhookUrl: WEBHOOK, fetch: slack.fetch, ...notifications },
+    notifications: {
+      snsTopicArn: TOPIC,
+      slackWebhookUrl: WEBHOOK,
+      fetch: slack.fetch,
+      sleep: clock.sleep,
+      ...notifications,
+    },
   });
   const published = () =>
     sns.commandCalls(PublishCommand).map((call) => {
@@ -125,6 +153,7 @@ describe('notify (commands sent)', () => {
       sns: 'published',
       messageId: '6a1c2f4e-0000-4000-8000-000000000001',
       slack: 'posted',
+      slackAttempts: 1,
     });
   });
 
@@ -261,20 +290,30 @@ describe('notify (commands sent)', () => {
     const environment = { ...environmentWith(), logger };
 
     await runAction(notify, contained(), environment);
-    const error = await runAction(
+    const outcome = await runAction(
       notify,
       { ...contained(), event: 'released', playbook: 'ec2-release' },
       { ...environment, notifications: { ...environment.notifications, fetch: failing } },
+    );
+    const alone = await runAction(
+      notify,
+      { ...contained(), event: 'remediated', playbook: 'ec2-release' },
+      {
+        ...environment,
+        notifications: { ...environment.notifications, snsTopicArn: undefined, fetch: failing },
+      },
     ).catch((caught: unknown) => caught);
 
-    expect(error).toMatchObject({
+    expect(outcome.output).toMatchObject({ slack: 'failed', slackError: 'TypeError ECONNRESET' });
+    expect(alone).toMatchObject({
       name: 'TransientServiceError',
       message: expect.stringContaining('TypeError ECONNRESET'),
     });
     const everything = JSON.stringify({
       lines: logger.lines,
       ledger: environment.ledger.all(),
-      error: { message: (error as Error).message, cause: (error as Error).cause },
+      outcome,
+      error: { message: (alone as Error).message, cause: (alone as Error).cause },
       sent: published(),
     });
     expect(logger.lines.length).toBeGreaterThan(0);
@@ -314,30 +353,130 @@ describe('notify (commands sent)', () => {
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 2);
   });
 
-  it('does not publish to SNS again when a retry follows a Slack failure', async () => {
+  it('tries a Slack 5xx again within the step, after a second: posted once, SNS published once', async () => {
     const slack = fakeSlack([500]);
-    const environment = environmentWith(slack);
+    const clock = recordedSleep();
+
+    const outcome = await runAction(notify, contained(), environmentWith(slack, {}, clock));
+
+    expect(outcome).toMatchObject({
+      status: 'done',
+      output: { sns: 'published', slack: 'posted', slackAttempts: 2 },
+    });
+    expect(outcome.output).not.toHaveProperty('slackError');
+    expect(clock.waits).toEqual([1_000]);
+    expect(slack.posts).toHaveLength(2);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+  });
+
+  it('429 with Retry-After: waits what Slack asks, then posts', async () => {
+    const slack = fakeSlack([{ status: 429, retryAfter: '2' }]);
+    const clock = recordedSleep();
+
+    const outcome = await runAction(notify, contained(), environmentWith(slack, {}, clock));
+
+    expect(outcome.output).toMatchObject({ sns: 'published', slack: 'posted', slackAttempts: 2 });
+    expect(clock.waits).toEqual([2_000]);
+    expect(outcome.changes.map((change) => change.attribute)).toEqual([
+      'notification:sns',
+      'notification:slack',
+    ]);
+  });
+
+  it('repeated 429: the step succeeds on SNS, says Slack refused, and records no Slack delivery', async () => {
+    const limited = { status: 429, retryAfter: '1' } as const;
+    const slack = fakeSlack([limited, limited, limited]);
+    const clock = recordedSleep();
+    const environment = environmentWith(slack, {}, clock);
+
+    const outcome = await runAction(notify, contained(), environment);
+
+    expect(outcome).toMatchObject({
+      status: 'done',
+      output: {
+        sns: 'published',
+        slack: 'rate-limited',
+        slackAttempts: SLACK_ATTEMPTS,
+        slackError: 'HTTP 429 rate_limited',
+      },
+    });
+    expect(outcome.output.messageId).toBeDefined();
+    expect(clock.waits).toEqual([1_000, 1_000]);
+    expect(slack.posts).toHaveLength(SLACK_ATTEMPTS);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    // Never "posted" for what Slack refused: neither in the outcome nor in the ledger.
+    expect(outcome.changes.map((change) => change.attribute)).toEqual(['notification:sns']);
+    const [entry] = environment.ledger.all();
+    expect(entry).toMatchObject({ outcome: 'done', changes: [{ attribute: 'notification:sns' }] });
+    expect(entry?.notes.join(' ')).toContain('Slack refused for its rate limit (HTTP 429 rate_limited)');
+  });
+
+  it('does not wait a Retry-After longer than its budget: rate-limited after one post', async () => {
+    const slack = fakeSlack([{ status: 429, retryAfter: String(SLACK_WAIT_BUDGET_MS / 1000 + 1) }]);
+    const clock = recordedSleep();
+
+    const outcome = await runAction(notify, contained(), environmentWith(slack, {}, clock));
+
+    expect(outcome.output).toMatchObject({ slack: 'rate-limited', slackAttempts: 1 });
+    expect(clock.waits).toEqual([]);
+    expect(slack.posts).toHaveLength(1);
+  });
+
+  it('does not try again a refusal waiting cannot cure (404 no_service)', async () => {
+    const slack = fakeSlack([404]);
+    const clock = recordedSleep();
+
+    const outcome = await runAction(notify, contained(), environmentWith(slack, {}, clock));
+
+    expect(outcome.output).toMatchObject({
+      slack: 'failed',
+      slackAttempts: 1,
+      slackError: 'HTTP 404 no_service',
+    });
+    expect(clock.waits).toEqual([]);
+  });
+
+  it('fails the step when Slack is the only channel and refuses: a notification that reached nobody', async () => {
+    const limited = { status: 429 } as const;
+    const slack = fakeSlack([limited, limited, limited]);
+    const clock = recordedSleep();
+    const environment = environmentWith(slack, { snsTopicArn: undefined }, clock);
 
     const error = await runAction(notify, contained(), environment).catch((caught: unknown) => caught);
 
     expect(error).toMatchObject({
       name: 'TransientServiceError',
       retryable: true,
-      partial: { done: ['sns'], notDone: ['slack'] },
-      message: expect.stringContaining('HTTP 500'),
+      partial: { done: [], notDone: ['slack'] },
+      message: expect.stringContaining('HTTP 429'),
     });
-    expect(notify.retryableErrors).toContain('TransientServiceError');
+    // No Retry-After given: a second between posts, Slack's published rate.
+    expect(clock.waits).toEqual([1_000, 1_000]);
+    expect(environment.ledger.all().map((entry) => entry.outcome)).toEqual(['failed']);
+  });
 
-    const retried = await runAction(notify, contained(), environment);
+  it('after SNS was published by an earlier try, a Slack refusal does not fail the step', async () => {
+    const environment = environmentWith(fakeSlack([500, 500, 500]));
+    await environment.ledger.append({
+      incidentId: TEST_INCIDENT,
+      step: 'notify',
+      at: '2026-12-02T12:00:00.000Z',
+      outcome: 'done',
+      dryRun: false,
+      settingsVersion: 'v1',
+      input: {},
+      changes: [{ resource: TOPIC, attribute: 'notification:sns', before: null, after: 'contained:' }],
+      notes: [],
+    });
 
-    expect(retried).toMatchObject({
+    const outcome = await runAction(notify, contained(), environment);
+
+    expect(outcome).toMatchObject({
       status: 'done',
-      changes: [{ resource: 'slack-webhook', attribute: 'notification:slack', after: 'contained:' }],
-      output: { sns: 'already-published', slack: 'posted' },
+      changes: [],
+      output: { sns: 'already-published', slack: 'failed', slackError: 'HTTP 500 internal_error' },
     });
-    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-    expect(slack.posts).toHaveLength(2);
-    expect(environment.ledger.all().map((entry) => entry.outcome)).toEqual(['done', 'failed', 'done']);
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 0);
   });
 
   it('surfaces SNS throttling as ThrottledError, before posting to Slack', async () => {

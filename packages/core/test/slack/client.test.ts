@@ -84,6 +84,38 @@ describe('slackClient', () => {
     expect(error).toMatchObject({ name: 'SlackDeliveryError', message });
   });
 
+  it("a 429 is rate limited, with Slack's Retry-After in seconds when it is a number", async () => {
+    // Prepare
+    const answers = ['3', '0.5', 'Wed, 02 Dec 2026 16:00:00 GMT', null];
+    const fetch: typeof globalThis.fetch = async () => {
+      const retryAfter = answers.shift();
+      return new Response('rate_limited', {
+        status: 429,
+        headers: retryAfter === null || retryAfter === undefined ? {} : { 'retry-after': retryAfter },
+      });
+    };
+    const client = slackClient({ webhookUrl: WEBHOOK, fetch });
+
+    // Act
+    const errors = [];
+    for (let index = 0; index < 4; index += 1)
+      errors.push(await client.post(MESSAGE).catch((caught) => caught));
+    const other = await slackClient({ webhookUrl: WEBHOOK, ...fakeFetch([{ status: 500, body: 'oops' }]) })
+      .post(MESSAGE)
+      .catch((caught: unknown) => caught);
+
+    // Assess
+    expect(errors.map((error) => [error.name, error.rateLimited, error.retryAfterSeconds])).toEqual([
+      ['SlackDeliveryError', true, 3],
+      ['SlackDeliveryError', true, 0.5],
+      // Only seconds are read: a date, or nothing, leaves the wait to the caller.
+      ['SlackDeliveryError', true, undefined],
+      ['SlackDeliveryError', true, undefined],
+    ]);
+    expect(errors[0]).toMatchObject({ status: 429, message: 'HTTP 429 rate_limited' });
+    expect(other).toMatchObject({ status: 500, rateLimited: false, retryAfterSeconds: undefined });
+  });
+
   it('a network failure names the error and its code, never the URL or the token', async () => {
     // Prepare
     const fetch: typeof globalThis.fetch = async (url) => {
