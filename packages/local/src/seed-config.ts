@@ -234,7 +234,25 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       sandbox.ec2.addSnapshot({ snapshotId: SEEDED_SNAPSHOTS.private, description: 'app volume' });
     },
   },
+  // ---- identity posture ----
+  // A weak password policy (numbers only, 5 remembered, no expiry) with a minimum length stronger than the
+  // settings' 14: the fix raises the rest and keeps the 16, and a release puts back exactly this policy.
+  IAM_PASSWORD_POLICY: {
+    seed(sandbox, { resourceId }) {
+      if (resourceId !== sandbox.account.context.accountId) return;
+      sandbox.iam.setPasswordPolicy(SEEDED_PASSWORD_POLICY);
+    },
+  },
+  // ---- end identity posture ----
 };
+
+/** The weak account password policy the `iam-password-policy` seed sets (UpdateAccountPasswordPolicy's input). */
+export const SEEDED_PASSWORD_POLICY = {
+  MinimumPasswordLength: 16,
+  RequireNumbers: true,
+  AllowUsersToChangePassword: true,
+  PasswordReusePrevention: 5,
+} as const;
 
 /** The snapshots the public-snapshot seed makes, and the partner account one of them is shared with. */
 export const SEEDED_SNAPSHOTS = {

@@ -19,6 +19,9 @@ export const PLAYBOOK_IDS = [
   'trail-log-file-validation',
   'ebs-encryption-by-default',
   'public-snapshots',
+  // --- identity posture ---
+  'password-policy',
+  // --- end identity posture ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -50,6 +53,9 @@ export const STEP_IDS = [
   'enable-log-file-validation',
   'enable-ebs-default-encryption',
   'make-snapshots-private',
+  // --- identity posture ---
+  'enforce-password-policy',
+  // --- end identity posture ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

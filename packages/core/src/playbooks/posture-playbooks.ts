@@ -52,8 +52,11 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 's3-account-public-access'
     | 's3-bucket-public-access'
     | 's3-bucket-secure-transport'
-    | 's3-bucket-default-encryption',
+    | 's3-bucket-default-encryption'
     // --- end S3 ---
+    // --- identity posture ---
+    | 'password-policy',
+    // --- end identity posture ---
     PlaybookDefinition
   >
 > = {
@@ -478,6 +481,47 @@ export const POSTURE_PLAYBOOKS: Readonly<
     },
   },
   // --- end S3 ---
+  // --- identity posture ---
+  'password-policy': {
+    id: 'password-policy',
+    title: 'Weak account password policy',
+    summary:
+      "set the account's IAM password policy to the one in the settings (keeping any stricter requirement it has), recording the policy it replaces for a release.",
+    steps: ['enforce-password-policy', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'account',
+    routes: {
+      configRules: {
+        IAM_PASSWORD_POLICY: {
+          category: 'noncompliant-resource',
+          approval: 'auto',
+          approvalBecause:
+            'a password policy applies to IAM users’ console passwords at their next password change (an expiry at their next sign-in, where they choose a new one: users may change their own password by default); no workload signs in with a console password, and access keys and roles are not affected',
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'enforce-password-policy': {
+        state: S.enforcePasswordPolicy,
+        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        "Triage starts it when AWS Config reports the account (`AWS::::Account`) NON_COMPLIANT with `IAM_PASSWORD_POLICY` (a periodic rule, behind Security Hub IAM.7 and IAM.10–IAM.17), whatever name the rule is deployed under. It sets the policy in `settings.passwordPolicy` (by default the rule's own parameter defaults, which CIS asks for), keeping any requirement the account already has that is stricter. It runs without approval by default: the policy binds console passwords at their next change, not running workloads.",
+      release:
+        "The account's password policy before the fix (every parameter, or that there was none) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that policy back exactly, or deletes the policy when the account had none — and refuses, changing nothing, when someone changed the policy since the fix.",
+      replay: {
+        args: 'packages/cli/demo/config-iam-password-policy-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
+  // --- end identity posture ---
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
