@@ -43,6 +43,9 @@ export const POSTURE_EVENTS = {
   EC2_EBS_ENCRYPTION_BY_DEFAULT: 'config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json',
   EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK:
     'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
+  // --- identity posture ---
+  IAM_PASSWORD_POLICY: 'config-iam-password-policy-securityhub-noncompliant.json',
+  // --- end identity posture ---
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

@@ -265,3 +265,29 @@ describe('cordon replay --approve on a Config result of ebs-snapshot-public-rest
     ]);
   });
 });
+
+describe('cordon replay --approve on a Config result of iam-password-policy, under a Security Hub and a conformance-pack name', () => {
+  it.each([
+    'config-iam-password-policy-securityhub-noncompliant.json',
+    'config-iam-password-policy-conformance-pack-noncompliant.json',
+  ])('%s raises the weak requirements, keeps the stricter length, and nothing else changes', async (file) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'password-policy' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'UpdateAccountPasswordPolicy')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: '123456789012',
+        attribute: 'password policy',
+        before:
+          'minimumPasswordLength=16, requireSymbols=false, requireNumbers=true, requireUppercaseCharacters=false, requireLowercaseCharacters=false, allowUsersToChangePassword=true, maxPasswordAge=0, passwordReusePrevention=5, hardExpiry=false',
+        after:
+          'minimumPasswordLength=16, requireSymbols=true, requireNumbers=true, requireUppercaseCharacters=true, requireLowercaseCharacters=true, allowUsersToChangePassword=true, maxPasswordAge=90, passwordReusePrevention=24, hardExpiry=false',
+      },
+    ]);
+  });
+});

@@ -202,14 +202,14 @@ function policyChanges(
   before: PasswordPolicyRecord | null,
   after: PasswordPolicyRecord | null,
 ): Change[] {
-  return FIELDS.filter(
-    (field) => before === null || after === null || before[field] !== after[field],
-  ).map((field) => ({
-    resource: `${accountId}/password-policy`,
-    attribute: field,
-    before: valueText(before, field),
-    after: valueText(after, field),
-  }));
+  return FIELDS.filter((field) => before === null || after === null || before[field] !== after[field]).map(
+    (field) => ({
+      resource: `${accountId}/password-policy`,
+      attribute: field,
+      before: valueText(before, field),
+      after: valueText(after, field),
+    }),
+  );
 }
 
 function policyText(policy: PasswordPolicyRecord | null): string {
@@ -251,7 +251,12 @@ export const passwordPolicyRelease: ActionRelease<PasswordPolicyRestore> = {
     const live = await readPolicy(context);
     const output = { accountId, before: live, after: previous };
     if (samePolicy(live, previous)) {
-      return { changes: [], notes: ['The password policy is as it was before the fix already.'], output, apply: async () => output };
+      return {
+        changes: [],
+        notes: ['The password policy is as it was before the fix already.'],
+        output,
+        apply: async () => output,
+      };
     }
     if (!samePolicy(live, applied)) {
       throw new ActionFailedError(
@@ -289,7 +294,10 @@ export const passwordPolicyRelease: ActionRelease<PasswordPolicyRestore> = {
  * await runAction(enforcePasswordPolicy, { ...envelope, accountId: '123456789012' }, environment)
  * // changes: 123456789012/password-policy minimumPasswordLength: (no policy) → 14, …
  */
-export const enforcePasswordPolicy: ActionDefinition<EnforcePasswordPolicyInput, EnforcePasswordPolicyOutput> = {
+export const enforcePasswordPolicy: ActionDefinition<
+  EnforcePasswordPolicyInput,
+  EnforcePasswordPolicyOutput
+> = {
   id: 'enforce-password-policy',
   summary:
     "Sets the account's IAM password policy to the one in the settings (`passwordPolicy`), keeping any stricter requirement the account already has.",

@@ -199,19 +199,23 @@ const ApprovalSchema = z.strictObject({
  * "expires passwords within 90 days or less", CIS v1.2.0/1.11; IAM.11–14 one uppercase, lowercase, symbol, number:
  * https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html).
  */
-function passwordPolicyNumber(description: string, min: number, max: number, fallback: number, zero?: string) {
+function passwordPolicyNumber(
+  description: string,
+  min: number,
+  max: number,
+  fallback: number,
+  zero?: string,
+) {
   const range = zero === undefined ? `${min}–${max}` : `0 (${zero}) or ${min}–${max}`;
   return described(
     z._default(
-      z
-        .number({ error: 'must be a number' })
-        .check(
-          z.int('must be a whole number'),
-          z.refine(
-            (value) => (zero !== undefined && value === 0) || (value >= min && value <= max),
-            `must be ${range} (IAM's range)`,
-          ),
+      z.number({ error: 'must be a number' }).check(
+        z.int('must be a whole number'),
+        z.refine(
+          (value) => (zero !== undefined && value === 0) || (value >= min && value <= max),
+          `must be ${range} (IAM's range)`,
         ),
+      ),
       fallback,
     ),
     `${description} (${range}).`,

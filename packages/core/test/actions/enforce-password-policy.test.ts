@@ -139,7 +139,12 @@ describe('enforce-password-policy (commands sent)', () => {
   it('is already done, with nothing changed, when the policy is at least as strict', async () => {
     // Prepare
     iam.on(GetAccountPasswordPolicyCommand).resolves({
-      PasswordPolicy: { ...DEFAULT_SENT, MinimumPasswordLength: 20, ExpirePasswords: true, MaxPasswordAge: 30 },
+      PasswordPolicy: {
+        ...DEFAULT_SENT,
+        MinimumPasswordLength: 20,
+        ExpirePasswords: true,
+        MaxPasswordAge: 30,
+      },
     });
 
     // Act
@@ -155,7 +160,11 @@ describe('enforce-password-policy (commands sent)', () => {
     iam.on(GetAccountPasswordPolicyCommand).resolves({ PasswordPolicy: WEAK });
 
     // Act
-    const outcome = await runAction(enforcePasswordPolicy, { ...input, dryRun: true }, actionEnvironment(clients));
+    const outcome = await runAction(
+      enforcePasswordPolicy,
+      { ...input, dryRun: true },
+      actionEnvironment(clients),
+    );
 
     // Assess
     expect(outcome.status).toBe('dry-run');
@@ -164,8 +173,16 @@ describe('enforce-password-policy (commands sent)', () => {
 
   it('refuses another account than the incident’s before any call, and a malformed one by its schema', async () => {
     // Act
-    const other = runAction(enforcePasswordPolicy, { ...input, accountId: '210987654321' }, actionEnvironment(clients));
-    const malformed = runAction(enforcePasswordPolicy, { ...input, accountId: 'me' }, actionEnvironment(clients));
+    const other = runAction(
+      enforcePasswordPolicy,
+      { ...input, accountId: '210987654321' },
+      actionEnvironment(clients),
+    );
+    const malformed = runAction(
+      enforcePasswordPolicy,
+      { ...input, accountId: 'me' },
+      actionEnvironment(clients),
+    );
 
     // Assess
     await expect(other).rejects.toThrow(/names account 210987654321/);
@@ -176,7 +193,10 @@ describe('enforce-password-policy (commands sent)', () => {
   it('is released by putting the recorded policy back in full', async () => {
     // Prepare
     const applied = { ...DEFAULT_SENT, MinimumPasswordLength: 16, ExpirePasswords: true };
-    iam.on(GetAccountPasswordPolicyCommand).resolvesOnce({ PasswordPolicy: WEAK }).resolves({ PasswordPolicy: applied });
+    iam
+      .on(GetAccountPasswordPolicyCommand)
+      .resolvesOnce({ PasswordPolicy: WEAK })
+      .resolves({ PasswordPolicy: applied });
     const environment = actionEnvironment(clients);
     await runAction(enforcePasswordPolicy, input, environment);
 

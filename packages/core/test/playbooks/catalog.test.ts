@@ -153,6 +153,10 @@ describe('default mappings', () => {
       // Encryption by default stops launches of types without encryption; a public snapshot may be on purpose.
       EC2_EBS_ENCRYPTION_BY_DEFAULT: { playbook: 'ebs-encryption-by-default', approval: 'required' },
       EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: { playbook: 'public-snapshots', approval: 'required' },
+      // --- identity posture ---
+      // A password policy binds console passwords at their next change, not running workloads.
+      IAM_PASSWORD_POLICY: { playbook: 'password-policy', approval: 'auto' },
+      // --- end identity posture ---
     });
   });
 });

@@ -8,5 +8,11 @@ import { createActionHandler } from '../../shared/action-handler.ts';
 
 // Only the clients this action calls (its permissions say which): the bundle leaves the others out.
 export const handler = createActionHandler(releaseRemediation, {
-  clients: { ec2: EC2Client, s3: S3Client, s3Control: S3ControlClient, cloudTrail: CloudTrailClient, iam: IAMClient },
+  clients: {
+    ec2: EC2Client,
+    s3: S3Client,
+    s3Control: S3ControlClient,
+    cloudTrail: CloudTrailClient,
+    iam: IAMClient,
+  },
 });
