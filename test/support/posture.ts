@@ -45,6 +45,8 @@ export const POSTURE_EVENTS = {
     'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
   // --- identity posture ---
   IAM_PASSWORD_POLICY: 'config-iam-password-policy-securityhub-noncompliant.json',
+  CMK_BACKING_KEY_ROTATION_ENABLED:
+    'config-cmk-backing-key-rotation-enabled-conformance-pack-noncompliant.json',
   // --- end identity posture ---
 } as const;
 

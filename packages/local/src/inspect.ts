@@ -173,6 +173,15 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
       add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
     }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::KMS::Key') {
+      const key = sandbox.kms.findKey(resource.resourceId);
+      if (key === undefined) continue;
+      add(
+        key.arn,
+        'automatic key rotation',
+        key.rotation === undefined ? 'off' : `on (${key.rotation.periodInDays} days)`,
+      );
+    }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;
       if (name === undefined) continue;

@@ -243,6 +243,21 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       sandbox.iam.setPasswordPolicy(SEEDED_PASSWORD_POLICY);
     },
   },
+  // A customer managed symmetric key that does not rotate (with an alias and a tag), beside an AWS managed key,
+  // which always rotates and which the fix must not touch.
+  CMK_BACKING_KEY_ROTATION_ENABLED: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.kms.findKey(resourceId) !== undefined) return;
+      sandbox.kms.addKey({
+        keyId: resourceId,
+        description: 'orders table encryption',
+        rotation: false,
+        aliases: ['orders'],
+        tags: { team: 'payments' },
+      });
+      sandbox.kms.addKey({ keyManager: 'AWS', aliases: ['aws/s3'], description: 'Default key for S3' });
+    },
+  },
   // ---- end identity posture ----
 };
 

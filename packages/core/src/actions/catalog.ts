@@ -8,6 +8,7 @@ import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts
 import { disableConsoleAccess } from './disable-console-access.ts';
 import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
+import { enableKeyRotation } from './enable-key-rotation.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { enforcePasswordPolicy } from './enforce-password-policy.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
@@ -62,6 +63,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'make-snapshots-private': makeSnapshotsPrivate,
   // --- identity posture ---
   'enforce-password-policy': enforcePasswordPolicy,
+  'enable-key-rotation': enableKeyRotation,
   // --- end identity posture ---
 };
 
@@ -79,6 +81,7 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   sns: ['sns'],
   s3: ['s3'],
   cloudtrail: ['cloudTrail'],
+  kms: ['kms'],
 };
 
 /**

@@ -10,6 +10,7 @@
  * rule); every control mapping is Security Hub's control reference (controls.ts). Pure data.
  */
 import type { SeverityLabel } from '../intake/incident.ts';
+import { IDENTITY_CONFIG_RULES } from './config-rules-identity.ts';
 import { type ControlMapping, control, SECURITY_HUB_CONTROLS } from './controls.ts';
 
 /** A managed Config rule as Cordon knows it. */
@@ -480,59 +481,8 @@ export const CONFIG_RULES = {
       },
     ],
   },
-  // ---- identity posture ----
-  // https://docs.aws.amazon.com/config/latest/developerguide/iam-password-policy.html: "Identifier:
-  // IAM_PASSWORD_POLICY", periodic; parameters RequireUppercaseCharacters, RequireLowercaseCharacters, RequireSymbols,
-  // RequireNumbers ("Default: true"), MinimumPasswordLength (14), PasswordReusePrevention (24), MaxPasswordAge (90);
-  // "NON_COMPLIANT when the default IAM password policy is used". Security Hub backs IAM.7 and IAM.10–IAM.17 with it
-  // (IAM.7 and IAM.10 Medium, resource type "AWS account"; IAM.16 and IAM.17 Low), each with the related
-  // requirements below as the iam-controls page prints them.
-  IAM_PASSWORD_POLICY: {
-    identifier: 'IAM_PASSWORD_POLICY',
-    name: 'iam-password-policy',
-    resourceTypes: ['AWS::::Account'],
-    summary:
-      "The account's IAM password policy meets the rule's parameters (uppercase, lowercase, symbol and number required; length 14; 24 remembered; 90-day expiry by default).",
-    severity: 'medium',
-    docs: `${CONFIG_GUIDE}/iam-password-policy.html`,
-    parameterDefaults: {
-      RequireUppercaseCharacters: 'true',
-      RequireLowercaseCharacters: 'true',
-      RequireSymbols: 'true',
-      RequireNumbers: 'true',
-      MinimumPasswordLength: '14',
-      PasswordReusePrevention: '24',
-      MaxPasswordAge: '90',
-    },
-    mappings: [
-      {
-        controls: [
-          securityHub('IAM.7'),
-          ...['AC-2(1)', 'AC-2(3)', 'AC-3(15)', 'IA-5(1)'].map(nist),
-          securityHub('IAM.10'),
-          ...['8.1.4', '8.2.3', '8.2.4', '8.2.5'].map((id) => pciDss('3.2.1', id)),
-          securityHub('IAM.11'),
-          cis('1.2.0', '1.5'),
-          securityHub('IAM.12'),
-          cis('1.2.0', '1.6'),
-          securityHub('IAM.13'),
-          cis('1.2.0', '1.7'),
-          securityHub('IAM.14'),
-          cis('1.2.0', '1.8'),
-          securityHub('IAM.15'),
-          cis('1.2.0', '1.9'),
-          cis('1.4.0', '1.8'),
-          securityHub('IAM.16'),
-          cis('1.2.0', '1.10'),
-          cis('1.4.0', '1.9'),
-          securityHub('IAM.17'),
-          cis('1.2.0', '1.11'),
-        ],
-        source: IAM,
-      },
-    ],
-  },
-  // ---- end identity posture ----
+  // ---- identity posture (config-rules-identity.ts) ----
+  ...IDENTITY_CONFIG_RULES,
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

@@ -21,6 +21,7 @@ export const PLAYBOOK_IDS = [
   'public-snapshots',
   // --- identity posture ---
   'password-policy',
+  'kms-key-rotation',
   // --- end identity posture ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
@@ -55,6 +56,7 @@ export const STEP_IDS = [
   'make-snapshots-private',
   // --- identity posture ---
   'enforce-password-policy',
+  'enable-key-rotation',
   // --- end identity posture ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

@@ -52,11 +52,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 's3-account-public-access'
     | 's3-bucket-public-access'
     | 's3-bucket-secure-transport'
-    | 's3-bucket-default-encryption'
+    | 's3-bucket-default-encryption',
     // --- end S3 ---
-    // --- identity posture ---
-    | 'password-policy',
-    // --- end identity posture ---
     PlaybookDefinition
   >
 > = {
@@ -481,47 +478,6 @@ export const POSTURE_PLAYBOOKS: Readonly<
     },
   },
   // --- end S3 ---
-  // --- identity posture ---
-  'password-policy': {
-    id: 'password-policy',
-    title: 'Weak account password policy',
-    summary:
-      "set the account's IAM password policy to the one in the settings (keeping any stricter requirement it has), recording the policy it replaces for a release.",
-    steps: ['enforce-password-policy', 'notify'],
-    approval: 'when-required',
-    timeoutDefaultApplies: true,
-    finalEvent: 'remediated',
-    mutating: true,
-    target: 'account',
-    routes: {
-      configRules: {
-        IAM_PASSWORD_POLICY: {
-          category: 'noncompliant-resource',
-          approval: 'auto',
-          approvalBecause:
-            'a password policy applies to IAM users’ console passwords at their next password change (an expiry at their next sign-in, where they choose a new one: users may change their own password by default); no workload signs in with a console password, and access keys and roles are not affected',
-          target: {},
-        },
-      },
-    },
-    linear: {
-      'enforce-password-policy': {
-        state: S.enforcePasswordPolicy,
-        parameters: postureParameters({ 'accountId.$': '$.target.accountId' }),
-      },
-      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
-    },
-    docs: {
-      trigger:
-        "Triage starts it when AWS Config reports the account (`AWS::::Account`) NON_COMPLIANT with `IAM_PASSWORD_POLICY` (a periodic rule, behind Security Hub IAM.7 and IAM.10–IAM.17), whatever name the rule is deployed under. It sets the policy in `settings.passwordPolicy` (by default the rule's own parameter defaults, which CIS asks for), keeping any requirement the account already has that is stricter. It runs without approval by default: the policy binds console passwords at their next change, not running workloads.",
-      release:
-        "The account's password policy before the fix (every parameter, or that there was none) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that policy back exactly, or deletes the policy when the account had none — and refuses, changing nothing, when someone changed the policy since the fix.",
-      replay: {
-        args: 'packages/cli/demo/config-iam-password-policy-securityhub-noncompliant.json --approve',
-      },
-    },
-  },
-  // --- end identity posture ---
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -543,9 +499,9 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`, `password-policy`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`, `password-policy`, `kms-key-rotation`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
-        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*`, `public-snapshots.*` and `password-policy.*` do the same for a stopped trail, log file validation, EBS encryption by default, a public snapshot and a weak password policy.',
+        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*`, `public-snapshots.*`, `password-policy.*` and `kms-key-rotation.*` do the same for a stopped trail, log file validation, EBS encryption by default, a public snapshot, a weak password policy and a key that does not rotate.',
       },
     },
   },

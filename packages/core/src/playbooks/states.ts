@@ -46,6 +46,7 @@ export const STATE_NAMES = {
   makeSnapshotsPrivate: 'Make the public snapshots private',
   // --- identity posture ---
   enforcePasswordPolicy: 'Set the account password policy',
+  enableKeyRotation: 'Turn on automatic key rotation',
   // --- end identity posture ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
@@ -84,6 +85,7 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.makeSnapshotsPrivate]: 'make-snapshots-private',
   // --- identity posture ---
   [STATE_NAMES.enforcePasswordPolicy]: 'enforce-password-policy',
+  [STATE_NAMES.enableKeyRotation]: 'enable-key-rotation',
   // --- end identity posture ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',

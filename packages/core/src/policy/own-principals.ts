@@ -39,6 +39,7 @@ export const CORDON_FUNCTION_IDS = [
   'make-snapshots-private',
   // --- identity posture ---
   'enforce-password-policy',
+  'enable-key-rotation',
   // --- end identity posture ---
   'approval-api',
   'request-approval',
@@ -73,6 +74,7 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'make-snapshots-private',
   // --- identity posture ---
   'enforce-password-policy',
+  'enable-key-rotation',
   // --- end identity posture ---
 ] as const;
 

@@ -1,6 +1,7 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { releaseRemediation } from '@cordon/core/actions/release-remediation';
@@ -14,5 +15,6 @@ export const handler = createActionHandler(releaseRemediation, {
     s3Control: S3ControlClient,
     cloudTrail: CloudTrailClient,
     iam: IAMClient,
+    kms: KMSClient,
   },
 });
