@@ -291,3 +291,27 @@ describe('cordon replay --approve on a Config result of iam-password-policy, und
     ]);
   });
 });
+
+describe('cordon replay --approve on a Config result of cmk-backing-key-rotation-enabled, under a conformance-pack and a Security Hub name', () => {
+  it.each([
+    'config-cmk-backing-key-rotation-enabled-conformance-pack-noncompliant.json',
+    'config-cmk-backing-key-rotation-enabled-securityhub-noncompliant.json',
+  ])('%s turns on rotation of the named key only, and nothing else changes', async (file) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'kms-key-rotation' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'EnableKeyRotation')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        attribute: 'automatic key rotation',
+        before: 'off',
+        after: 'on (365 days)',
+      },
+    ]);
+  });
+});

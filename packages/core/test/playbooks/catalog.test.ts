@@ -156,6 +156,8 @@ describe('default mappings', () => {
       // --- identity posture ---
       // A password policy binds console passwords at their next change, not running workloads.
       IAM_PASSWORD_POLICY: { playbook: 'password-policy', approval: 'auto' },
+      // Rotation keeps every earlier key material to decrypt: nothing that uses the key breaks.
+      CMK_BACKING_KEY_ROTATION_ENABLED: { playbook: 'kms-key-rotation', approval: 'auto' },
       // --- end identity posture ---
     });
   });

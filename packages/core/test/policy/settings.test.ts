@@ -100,6 +100,7 @@ describe('DEFAULT_SETTINGS', () => {
         EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: { playbook: 'public-snapshots', approval: 'required' },
         // --- identity posture ---
         IAM_PASSWORD_POLICY: { playbook: 'password-policy', approval: 'auto' },
+        CMK_BACKING_KEY_ROTATION_ENABLED: { playbook: 'kms-key-rotation', approval: 'auto' },
         // --- end identity posture ---
       },
       instanceProfileQuarantine: 'disassociate',
@@ -376,7 +377,7 @@ describe('parseSettings', () => {
     [
       'a Config rule mapped to a playbook that does not exist',
       { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
-      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots', 'password-policy' (the playbooks for Config rules)",
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots', 'password-policy', 'kms-key-rotation' (the playbooks for Config rules)",
     ],
     [
       'a Config rule mapped to a playbook that takes no Config result',
