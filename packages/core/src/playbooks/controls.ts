@@ -120,6 +120,16 @@ export const SECURITY_HUB_CONTROLS = {
     archived:
       'awsdocs/aws-security-hub-user-guide@47bfe2f1de2e486914543113d2e751f3e2ed8868:doc_source/kms-controls.md',
   },
+  rds: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@47bfe2f1de2e486914543113d2e751f3e2ed8868:doc_source/rds-controls.md',
+  },
+  s3Logging: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@47bfe2f1de2e486914543113d2e751f3e2ed8868:doc_source/s3-controls.md',
+  },
   // --- end identity posture ---
 } as const satisfies Readonly<Record<string, ControlSource>>;
 

@@ -22,6 +22,7 @@ export const PLAYBOOK_IDS = [
   // --- identity posture ---
   'password-policy',
   'kms-key-rotation',
+  'manual-fix',
   // --- end identity posture ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];

@@ -11,13 +11,19 @@ import { STATE_NAMES } from './states.ts';
 
 const S = STATE_NAMES;
 
+/** Why a rule left to a person runs without asking: the playbook only tells. */
+const NOTHING_CHANGES = 'nothing is changed: the responders are told what a person must do';
+
+/** The route of a rule whose fix is left to a person. */
+const TOLD = { category: 'noncompliant-resource', approval: 'auto', target: {} } as const;
+
 /**
  * The identity and key-management posture playbooks, by id (spread into `PLAYBOOKS`).
  *
  * @example IDENTITY_POSTURE_PLAYBOOKS['kms-key-rotation'].target // 'kms-key'
  */
 export const IDENTITY_POSTURE_PLAYBOOKS: Readonly<
-  Record<'password-policy' | 'kms-key-rotation', PlaybookDefinition>
+  Record<'password-policy' | 'kms-key-rotation' | 'manual-fix', PlaybookDefinition>
 > = {
   'password-policy': {
     id: 'password-policy',
@@ -95,6 +101,52 @@ export const IDENTITY_POSTURE_PLAYBOOKS: Readonly<
       replay: {
         args: 'packages/cli/demo/config-cmk-backing-key-rotation-enabled-conformance-pack-noncompliant.json --approve',
       },
+    },
+  },
+  'manual-fix': {
+    id: 'manual-fix',
+    title: 'Fixed by a person',
+    summary:
+      'tell the responders exactly what a person must do to fix what an AWS Config rule found (the steps and the AWS pages), for rules no machine can fix safely; change nothing.',
+    steps: ['notify'],
+    approval: 'never',
+    timeoutDefaultApplies: false,
+    finalEvent: 'decided',
+    mutating: false,
+    target: 'none',
+    routes: {
+      configRules: {
+        ROOT_ACCOUNT_MFA_ENABLED: {
+          ...TOLD,
+          approvalBecause: `${NOTHING_CHANGES} (root MFA is set only by the root user, in the console)`,
+        },
+        IAM_USER_MFA_ENABLED: {
+          ...TOLD,
+          approvalBecause: `${NOTHING_CHANGES} (the MFA device's codes come from whoever holds it)`,
+        },
+        RDS_STORAGE_ENCRYPTED: {
+          ...TOLD,
+          approvalBecause: `${NOTHING_CHANGES} (an instance is encrypted only by restoring a new one: a switch-over a person plans)`,
+        },
+        S3_BUCKET_LOGGING_ENABLED: {
+          ...TOLD,
+          approvalBecause: `${NOTHING_CHANGES} (the logs' destination bucket and retention are a person's choice)`,
+        },
+      },
+    },
+    linear: {
+      // The decision's reason carries the steps (policy/decision.ts, from manual-fixes.ts); the controls go on the
+      // ledger entry of the notification, the evidence that the people who fix it were told.
+      notify: {
+        state: S.tellWhatToDo,
+        parameters: { 'message.$': '$.decision.reason', 'controls.$': '$.controls' },
+      },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a resource NON_COMPLIANT with `ROOT_ACCOUNT_MFA_ENABLED`, `IAM_USER_MFA_ENABLED`, `RDS_STORAGE_ENCRYPTED` or `S3_BUCKET_LOGGING_ENABLED`, whatever name the rule is deployed under. None can be fixed safely by a machine, so the notification says exactly what a person must do for the named resource — why Cordon does not, the steps, and the AWS pages (`packages/core/src/playbooks/manual-fixes.ts`) — and the ledger records the notification with the rule’s controls.',
+      release: 'Nothing to release: the playbook changes nothing.',
+      replay: { args: 'packages/cli/demo/config-root-account-mfa-enabled-securityhub-noncompliant.json' },
     },
   },
 };

@@ -47,6 +47,7 @@ export const STATE_NAMES = {
   // --- identity posture ---
   enforcePasswordPolicy: 'Set the account password policy',
   enableKeyRotation: 'Turn on automatic key rotation',
+  tellWhatToDo: 'Tell the responders what to do',
   // --- end identity posture ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
@@ -86,6 +87,7 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   // --- identity posture ---
   [STATE_NAMES.enforcePasswordPolicy]: 'enforce-password-policy',
   [STATE_NAMES.enableKeyRotation]: 'enable-key-rotation',
+  [STATE_NAMES.tellWhatToDo]: 'notify',
   // --- end identity posture ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',

@@ -55,7 +55,7 @@ describe('the playbook catalog', () => {
     expect(configRuleRoute('VPC_DEFAULT_SECURITY_GROUP_CLOSED')?.playbook).toBe('default-security-group');
     // Routes are keyed by identifier: a deployed name is not one.
     expect(configRuleRoute('restricted-ssh')).toBeUndefined();
-    expect(configRuleRoute('S3_BUCKET_LOGGING_ENABLED')).toBeUndefined();
+    expect(configRuleRoute('S3_BUCKET_VERSIONING_ENABLED')).toBeUndefined();
     // An inherited property is not a rule.
     expect(configRuleRoute('toString')).toBeUndefined();
   });
@@ -158,6 +158,11 @@ describe('default mappings', () => {
       IAM_PASSWORD_POLICY: { playbook: 'password-policy', approval: 'auto' },
       // Rotation keeps every earlier key material to decrypt: nothing that uses the key breaks.
       CMK_BACKING_KEY_ROTATION_ENABLED: { playbook: 'kms-key-rotation', approval: 'auto' },
+      // Told, not fixed: the notification says what a person must do.
+      ROOT_ACCOUNT_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+      IAM_USER_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+      RDS_STORAGE_ENCRYPTED: { playbook: 'manual-fix', approval: 'auto' },
+      S3_BUCKET_LOGGING_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
       // --- end identity posture ---
     });
   });

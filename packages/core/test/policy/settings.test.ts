@@ -101,6 +101,10 @@ describe('DEFAULT_SETTINGS', () => {
         // --- identity posture ---
         IAM_PASSWORD_POLICY: { playbook: 'password-policy', approval: 'auto' },
         CMK_BACKING_KEY_ROTATION_ENABLED: { playbook: 'kms-key-rotation', approval: 'auto' },
+        ROOT_ACCOUNT_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+        IAM_USER_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+        RDS_STORAGE_ENCRYPTED: { playbook: 'manual-fix', approval: 'auto' },
+        S3_BUCKET_LOGGING_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
         // --- end identity posture ---
       },
       instanceProfileQuarantine: 'disassociate',
@@ -377,7 +381,7 @@ describe('parseSettings', () => {
     [
       'a Config rule mapped to a playbook that does not exist',
       { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
-      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots', 'password-policy', 'kms-key-rotation' (the playbooks for Config rules)",
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots', 'password-policy', 'kms-key-rotation', 'manual-fix' (the playbooks for Config rules)",
     ],
     [
       'a Config rule mapped to a playbook that takes no Config result',
@@ -388,10 +392,10 @@ describe('parseSettings', () => {
       'a Config rule mapped to a playbook that knows other rules only',
       {
         configRulePlaybooks: {
-          's3-bucket-logging-enabled': { playbook: 'stale-credentials', approval: 'auto' },
+          's3-bucket-versioning-enabled': { playbook: 'stale-credentials', approval: 'auto' },
         },
       },
-      "configRulePlaybooks.s3-bucket-logging-enabled.playbook: stale-credentials cannot act on results of s3-bucket-logging-enabled: it acts only on the results of the AWS Config rules ACCESS_KEYS_ROTATED (access-keys-rotated), IAM_USER_UNUSED_CREDENTIALS_CHECK (iam-user-unused-credentials-check); map s3-bucket-logging-enabled to 'notify-only' instead",
+      "configRulePlaybooks.s3-bucket-versioning-enabled.playbook: stale-credentials cannot act on results of s3-bucket-versioning-enabled: it acts only on the results of the AWS Config rules ACCESS_KEYS_ROTATED (access-keys-rotated), IAM_USER_UNUSED_CREDENTIALS_CHECK (iam-user-unused-credentials-check); map s3-bucket-versioning-enabled to 'notify-only' instead",
     ],
     [
       'an alarm with an empty name',
