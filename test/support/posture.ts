@@ -43,6 +43,11 @@ export const POSTURE_EVENTS = {
   EC2_EBS_ENCRYPTION_BY_DEFAULT: 'config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json',
   EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK:
     'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
+  // --- identity posture ---
+  IAM_PASSWORD_POLICY: 'config-iam-password-policy-securityhub-noncompliant.json',
+  CMK_BACKING_KEY_ROTATION_ENABLED:
+    'config-cmk-backing-key-rotation-enabled-conformance-pack-noncompliant.json',
+  // --- end identity posture ---
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

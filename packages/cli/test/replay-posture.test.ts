@@ -265,3 +265,53 @@ describe('cordon replay --approve on a Config result of ebs-snapshot-public-rest
     ]);
   });
 });
+
+describe('cordon replay --approve on a Config result of iam-password-policy, under a Security Hub and a conformance-pack name', () => {
+  it.each([
+    'config-iam-password-policy-securityhub-noncompliant.json',
+    'config-iam-password-policy-conformance-pack-noncompliant.json',
+  ])('%s raises the weak requirements, keeps the stricter length, and nothing else changes', async (file) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'password-policy' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'UpdateAccountPasswordPolicy')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: '123456789012',
+        attribute: 'password policy',
+        before:
+          'minimumPasswordLength=16, requireSymbols=false, requireNumbers=true, requireUppercaseCharacters=false, requireLowercaseCharacters=false, allowUsersToChangePassword=true, maxPasswordAge=0, passwordReusePrevention=5, hardExpiry=false',
+        after:
+          'minimumPasswordLength=16, requireSymbols=true, requireNumbers=true, requireUppercaseCharacters=true, requireLowercaseCharacters=true, allowUsersToChangePassword=true, maxPasswordAge=90, passwordReusePrevention=24, hardExpiry=false',
+      },
+    ]);
+  });
+});
+
+describe('cordon replay --approve on a Config result of cmk-backing-key-rotation-enabled, under a conformance-pack and a Security Hub name', () => {
+  it.each([
+    'config-cmk-backing-key-rotation-enabled-conformance-pack-noncompliant.json',
+    'config-cmk-backing-key-rotation-enabled-securityhub-noncompliant.json',
+  ])('%s turns on rotation of the named key only, and nothing else changes', async (file) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'kms-key-rotation' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'EnableKeyRotation')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        attribute: 'automatic key rotation',
+        before: 'off',
+        after: 'on (365 days)',
+      },
+    ]);
+  });
+});

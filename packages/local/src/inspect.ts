@@ -64,7 +64,7 @@ function settingsFact(block: PublicAccessBlock | undefined): string {
  * protection, quarantine tags, profile, Auto Scaling state, load-balancer registrations and snapshots; for
  * each user or role, its keys, console password and inline policies; for a security group a Config rule
  * judged, its inbound and outbound rules; for an account, its S3 Block Public Access settings, its trails, its EBS
- * encryption by default and its snapshots' create-volume permissions; for a trail, itself (logging, log file
+ * encryption by default, its IAM password policy and its snapshots' create-volume permissions; for a trail, itself (logging, log file
  * validation); for a bucket, its own Block Public Access, policy and default encryption.
  */
 export function inspectResources(sandbox: Sandbox, incident: Incident): ResourceFact[] {
@@ -153,6 +153,10 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         'EBS encryption by default',
         ec2.ebsEncryptionByDefault ? 'on' : 'off',
       );
+      // The account's IAM password policy (one per account, every Region): what iam-password-policy judges.
+      if (resource.resourceId === sandbox.account.context.accountId) {
+        add(resource.resourceId, 'password policy', passwordPolicyFact(sandbox));
+      }
       // Who may create volumes from each of the account's snapshots: `all` makes one public.
       for (const snapshot of Object.values(ec2.snapshots)) {
         const permission = snapshot.createVolumePermission;
@@ -169,6 +173,15 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
       add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
     }
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::KMS::Key') {
+      const key = sandbox.kms.findKey(resource.resourceId);
+      if (key === undefined) continue;
+      add(
+        key.arn,
+        'automatic key rotation',
+        key.rotation === undefined ? 'off' : `on (${key.rotation.periodInDays} days)`,
+      );
+    }
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;
       if (name === undefined) continue;
@@ -184,6 +197,15 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
     }
   }
   return facts;
+}
+
+/** The account password policy as one fact: each parameter, or `none`. */
+function passwordPolicyFact(sandbox: Sandbox): string {
+  const policy = sandbox.iam.snapshot().passwordPolicy;
+  if (policy === undefined) return 'none';
+  return Object.entries(policy)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
 }
 
 /** The facts that differ, in the order of `after`. */

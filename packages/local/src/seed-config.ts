@@ -234,7 +234,40 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       sandbox.ec2.addSnapshot({ snapshotId: SEEDED_SNAPSHOTS.private, description: 'app volume' });
     },
   },
+  // ---- identity posture ----
+  // A weak password policy (numbers only, 5 remembered, no expiry) with a minimum length stronger than the
+  // settings' 14: the fix raises the rest and keeps the 16, and a release puts back exactly this policy.
+  IAM_PASSWORD_POLICY: {
+    seed(sandbox, { resourceId }) {
+      if (resourceId !== sandbox.account.context.accountId) return;
+      sandbox.iam.setPasswordPolicy(SEEDED_PASSWORD_POLICY);
+    },
+  },
+  // A customer managed symmetric key that does not rotate (with an alias and a tag), beside an AWS managed key,
+  // which always rotates and which the fix must not touch.
+  CMK_BACKING_KEY_ROTATION_ENABLED: {
+    seed(sandbox, { resourceId }) {
+      if (sandbox.kms.findKey(resourceId) !== undefined) return;
+      sandbox.kms.addKey({
+        keyId: resourceId,
+        description: 'orders table encryption',
+        rotation: false,
+        aliases: ['orders'],
+        tags: { team: 'payments' },
+      });
+      sandbox.kms.addKey({ keyManager: 'AWS', aliases: ['aws/s3'], description: 'Default key for S3' });
+    },
+  },
+  // ---- end identity posture ----
 };
+
+/** The weak account password policy the `iam-password-policy` seed sets (UpdateAccountPasswordPolicy's input). */
+export const SEEDED_PASSWORD_POLICY = {
+  MinimumPasswordLength: 16,
+  RequireNumbers: true,
+  AllowUsersToChangePassword: true,
+  PasswordReusePrevention: 5,
+} as const;
 
 /** The snapshots the public-snapshot seed makes, and the partner account one of them is shared with. */
 export const SEEDED_SNAPSHOTS = {

@@ -8,7 +8,9 @@ import { deregisterFromLoadBalancers } from './deregister-from-load-balancers.ts
 import { disableConsoleAccess } from './disable-console-access.ts';
 import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
+import { enableKeyRotation } from './enable-key-rotation.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { enforcePasswordPolicy } from './enforce-password-policy.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
@@ -59,6 +61,10 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'enable-log-file-validation': enableLogFileValidation,
   'enable-ebs-default-encryption': enableEbsDefaultEncryption,
   'make-snapshots-private': makeSnapshotsPrivate,
+  // --- identity posture ---
+  'enforce-password-policy': enforcePasswordPolicy,
+  'enable-key-rotation': enableKeyRotation,
+  // --- end identity posture ---
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
@@ -75,6 +81,7 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   sns: ['sns'],
   s3: ['s3'],
   cloudtrail: ['cloudTrail'],
+  kms: ['kms'],
 };
 
 /**

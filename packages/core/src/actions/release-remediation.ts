@@ -6,7 +6,9 @@ import { blockBucketPublicAccess } from './block-bucket-public-access.ts';
 import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
+import { enableKeyRotation } from './enable-key-rotation.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { enforcePasswordPolicy } from './enforce-password-policy.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
@@ -192,6 +194,10 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   enableLogFileValidation,
   enableEbsDefaultEncryption,
   makeSnapshotsPrivate,
+  // --- identity posture ---
+  enforcePasswordPolicy,
+  enableKeyRotation,
+  // --- end identity posture ---
 ];
 
 /**

@@ -4,6 +4,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -29,6 +30,7 @@ export interface AwsClients {
   /** S3 Control: the account's Block Public Access (PutPublicAccessBlock with an `AccountId`). */
   readonly s3Control: Pick<S3ControlClient, 'send'>;
   readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
+  readonly kms: Pick<KMSClient, 'send'>;
 }
 
 export interface ActionLogger {

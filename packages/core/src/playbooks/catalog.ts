@@ -14,6 +14,7 @@ import type { JsonObject } from './asl.ts';
 import { type ConfigRuleId, configRule, settingsRuleKey } from './config-rules.ts';
 import { PLAYBOOK_IDS, type PlaybookId, type StepId } from './ids.ts';
 import { POSTURE_PLAYBOOKS } from './posture-playbooks.ts';
+import { IDENTITY_POSTURE_PLAYBOOKS } from './posture-playbooks-identity.ts';
 import { STATE_NAMES } from './states.ts';
 import type { TargetKind } from './target-kinds.ts';
 
@@ -288,6 +289,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
     },
   },
   ...POSTURE_PLAYBOOKS,
+  ...IDENTITY_POSTURE_PLAYBOOKS,
 };
 
 const ALL: readonly PlaybookDefinition[] = PLAYBOOK_IDS.map((id) => PLAYBOOKS[id]);

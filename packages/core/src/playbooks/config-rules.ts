@@ -10,6 +10,7 @@
  * rule); every control mapping is Security Hub's control reference (controls.ts). Pure data.
  */
 import type { SeverityLabel } from '../intake/incident.ts';
+import { IDENTITY_CONFIG_RULES } from './config-rules-identity.ts';
 import { type ControlMapping, control, SECURITY_HUB_CONTROLS } from './controls.ts';
 
 /** A managed Config rule as Cordon knows it. */
@@ -480,6 +481,8 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // ---- identity posture (config-rules-identity.ts) ----
+  ...IDENTITY_CONFIG_RULES,
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

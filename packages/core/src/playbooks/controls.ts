@@ -114,6 +114,23 @@ export const SECURITY_HUB_CONTROLS = {
     archived:
       'awsdocs/aws-security-hub-user-guide@bda5bf7ddbdf498557b2ac6a538577528004e6d5:doc_source/cloudtrail-controls.md',
   },
+  // --- identity posture ---
+  kms: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/kms-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@47bfe2f1de2e486914543113d2e751f3e2ed8868:doc_source/kms-controls.md',
+  },
+  rds: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@47bfe2f1de2e486914543113d2e751f3e2ed8868:doc_source/rds-controls.md',
+  },
+  s3Logging: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/s3-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@47bfe2f1de2e486914543113d2e751f3e2ed8868:doc_source/s3-controls.md',
+  },
+  // --- end identity posture ---
 } as const satisfies Readonly<Record<string, ControlSource>>;
 
 /**

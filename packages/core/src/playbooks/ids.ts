@@ -19,6 +19,11 @@ export const PLAYBOOK_IDS = [
   'trail-log-file-validation',
   'ebs-encryption-by-default',
   'public-snapshots',
+  // --- identity posture ---
+  'password-policy',
+  'kms-key-rotation',
+  'manual-fix',
+  // --- end identity posture ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -50,6 +55,10 @@ export const STEP_IDS = [
   'enable-log-file-validation',
   'enable-ebs-default-encryption',
   'make-snapshots-private',
+  // --- identity posture ---
+  'enforce-password-policy',
+  'enable-key-rotation',
+  // --- end identity posture ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -44,6 +44,11 @@ export const STATE_NAMES = {
   enableLogFileValidation: 'Turn on log file validation',
   enableEbsDefaultEncryption: 'Turn on EBS encryption by default',
   makeSnapshotsPrivate: 'Make the public snapshots private',
+  // --- identity posture ---
+  enforcePasswordPolicy: 'Set the account password policy',
+  enableKeyRotation: 'Turn on automatic key rotation',
+  tellWhatToDo: 'Tell the responders what to do',
+  // --- end identity posture ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
   tellKeysDeactivated: 'Tell the responders the keys are deactivated',
@@ -79,6 +84,11 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.enableLogFileValidation]: 'enable-log-file-validation',
   [STATE_NAMES.enableEbsDefaultEncryption]: 'enable-ebs-default-encryption',
   [STATE_NAMES.makeSnapshotsPrivate]: 'make-snapshots-private',
+  // --- identity posture ---
+  [STATE_NAMES.enforcePasswordPolicy]: 'enforce-password-policy',
+  [STATE_NAMES.enableKeyRotation]: 'enable-key-rotation',
+  [STATE_NAMES.tellWhatToDo]: 'notify',
+  // --- end identity posture ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',
   [STATE_NAMES.escalate]: 'notify',

@@ -133,6 +133,10 @@ const KINDS = {
   account: posture('account', 'AWS::::Account', 'accountId', '123456789012'),
   /** A CloudTrail trail, named by AWS Config by its name or ARN (the action takes either). */
   trail: posture('CloudTrail trail', 'AWS::CloudTrail::Trail', 'trail', 'management-events'),
+  // --- identity posture ---
+  /** A KMS key, named by AWS Config by its key id (the action also takes its ARN). */
+  'kms-key': posture('KMS key', 'AWS::KMS::Key', 'keyId', '1234abcd-12ab-34cd-56ef-1234567890ab'),
+  // --- end identity posture ---
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {
     noun: "incident's changes",

@@ -10,6 +10,7 @@ import {
   type TargetKind,
 } from '../playbooks/catalog.ts';
 import type { PlaybookId, StepId } from '../playbooks/ids.ts';
+import { manualFixText } from '../playbooks/manual-fixes.ts';
 import { postureOf, postureResourceTypes, TARGET_KINDS } from '../playbooks/target-kinds.ts';
 import { type CordonIdentity, ownPrincipalVerdict, type PrincipalVerdict } from './own-principals.ts';
 import { settingsKeyOf } from './rule-identification.ts';
@@ -237,7 +238,11 @@ function remediationFor(incident: Incident, settings: Settings): Remediation | D
     if (mapped === undefined) return notify(`${subject}.`);
     const playbook = PLAYBOOKS[mapped.playbook];
     const reason = `${subject}; settings.configRulePlaybooks maps ${key} to ${playbook.id}`;
-    if (playbook.target === 'none') return notify(`${reason}.`, playbook.id);
+    if (playbook.target === 'none') {
+      // A rule left to a person: the notification says what to do (playbooks/manual-fixes.ts).
+      const whatToDo = manualFixText(key, facts.resourceId);
+      return notify(whatToDo === undefined ? `${reason}.` : `${reason}. ${whatToDo}`, playbook.id);
+    }
     // The settings schema refuses such a mapping; settings made some other way are refused here too.
     const refusal = configRuleMappingRefusal(key, playbook.id);
     if (refusal !== undefined) return notify(`${reason}, but ${refusal}: notify only.`);

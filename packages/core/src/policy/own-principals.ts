@@ -37,6 +37,10 @@ export const CORDON_FUNCTION_IDS = [
   'enable-log-file-validation',
   'enable-ebs-default-encryption',
   'make-snapshots-private',
+  // --- identity posture ---
+  'enforce-password-policy',
+  'enable-key-rotation',
+  // --- end identity posture ---
   'approval-api',
   'request-approval',
   'triage',
@@ -68,6 +72,10 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'enable-log-file-validation',
   'enable-ebs-default-encryption',
   'make-snapshots-private',
+  // --- identity posture ---
+  'enforce-password-policy',
+  'enable-key-rotation',
+  // --- end identity posture ---
 ] as const;
 
 /** What a finding's principal turned out to be. */

@@ -187,6 +187,69 @@ const ApprovalSchema = z.strictObject({
   ),
 });
 
+/**
+ * The account password policy `enforce-password-policy` sets (the fix of `iam-password-policy`). Bounds are IAM's
+ * own (UpdateAccountPasswordPolicy: MinimumPasswordLength 6–128, MaxPasswordAge 1–1095, PasswordReusePrevention
+ * 1–24; 0 here is IAM's default "never expire" / "no limit",
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_UpdateAccountPasswordPolicy.html). Defaults are the
+ * rule's own parameter defaults (uppercase, lowercase, symbols, numbers true; length 14; reuse 24; expiry 90,
+ * https://docs.aws.amazon.com/config/latest/developerguide/iam-password-policy.html), which are what CIS asks in
+ * the controls Security Hub relates to the rule (IAM.15 "minimum password length of 14 or greater", CIS v1.2.0/1.9
+ * and v1.4.0/1.8; IAM.16 "prevents password reuse", CIS v1.2.0/1.10 and v1.4.0/1.9 — the rule's 24; IAM.17
+ * "expires passwords within 90 days or less", CIS v1.2.0/1.11; IAM.11–14 one uppercase, lowercase, symbol, number:
+ * https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html).
+ */
+function passwordPolicyNumber(
+  description: string,
+  min: number,
+  max: number,
+  fallback: number,
+  zero?: string,
+) {
+  const range = zero === undefined ? `${min}–${max}` : `0 (${zero}) or ${min}–${max}`;
+  return described(
+    z._default(
+      z.number({ error: 'must be a number' }).check(
+        z.int('must be a whole number'),
+        z.refine(
+          (value) => (zero !== undefined && value === 0) || (value >= min && value <= max),
+          `must be ${range} (IAM's range)`,
+        ),
+      ),
+      fallback,
+    ),
+    `${description} (${range}).`,
+  );
+}
+
+function passwordPolicyFlag(description: string, fallback: boolean) {
+  return described(z._default(z.boolean({ error: 'must be true or false' }), fallback), description);
+}
+
+const PasswordPolicySchema = z.strictObject({
+  minimumPasswordLength: passwordPolicyNumber('Minimum password length', 6, 128, 14),
+  requireSymbols: passwordPolicyFlag('Passwords need at least one symbol.', true),
+  requireNumbers: passwordPolicyFlag('Passwords need at least one number.', true),
+  requireUppercaseCharacters: passwordPolicyFlag('Passwords need at least one uppercase letter.', true),
+  requireLowercaseCharacters: passwordPolicyFlag('Passwords need at least one lowercase letter.', true),
+  allowUsersToChangePassword: passwordPolicyFlag(
+    'IAM users may change their own password (without it, an expired password needs an administrator).',
+    true,
+  ),
+  maxPasswordAge: passwordPolicyNumber('Days a password is valid', 1, 1095, 90, 'never expire'),
+  passwordReusePrevention: passwordPolicyNumber(
+    'Previous passwords a user may not reuse',
+    1,
+    24,
+    24,
+    'no limit',
+  ),
+  hardExpiry: passwordPolicyFlag(
+    'An expired password locks the user out until an administrator resets it (default false: the user changes it at sign-in).',
+    false,
+  ),
+});
+
 const ConfigRulePlaybookSchema = z.strictObject({
   playbook: described(ConfigRulePlaybookIdSchema, 'Playbook started for a NON_COMPLIANT result of the rule.'),
   approval: described(
@@ -376,6 +439,10 @@ export const SettingsSchema = z
         {},
       ),
       'The roles actions (and triage) assume in member accounts.',
+    ),
+    passwordPolicy: described(
+      z.prefault(PasswordPolicySchema, {}),
+      "The account password policy `enforce-password-policy` sets when AWS Config's `iam-password-policy` finds the account's too weak (a stricter requirement the account already has is kept). Defaults: the rule's own parameter defaults, which CIS asks for.",
     ),
     ledgerRetentionDays: described(
       z._default(

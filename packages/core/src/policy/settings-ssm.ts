@@ -68,6 +68,7 @@ const PARAMETER_LAYOUT: ReadonlyArray<Pick<SettingsParameter, 'name' | 'path' | 
   { name: 'responder/role-name', path: ['responder', 'roleName'], type: 'string' },
   { name: 'responder/external-id', path: ['responder', 'externalId'], type: 'string' },
   { name: 'ledger-retention-days', path: ['ledgerRetentionDays'], type: 'number' },
+  { name: 'password-policy', path: ['passwordPolicy'], type: 'json' },
 ];
 
 /**

@@ -38,6 +38,7 @@ function sandboxCommands(): Map<string, Set<string>> {
     sandbox.s3,
     sandbox.s3Control,
     sandbox.cloudTrail,
+    sandbox.kms,
   ];
   return new Map(models.map((model) => [model.service, new Set(Object.keys(model.commands))]));
 }

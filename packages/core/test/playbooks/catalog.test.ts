@@ -55,7 +55,7 @@ describe('the playbook catalog', () => {
     expect(configRuleRoute('VPC_DEFAULT_SECURITY_GROUP_CLOSED')?.playbook).toBe('default-security-group');
     // Routes are keyed by identifier: a deployed name is not one.
     expect(configRuleRoute('restricted-ssh')).toBeUndefined();
-    expect(configRuleRoute('S3_BUCKET_LOGGING_ENABLED')).toBeUndefined();
+    expect(configRuleRoute('S3_BUCKET_VERSIONING_ENABLED')).toBeUndefined();
     // An inherited property is not a rule.
     expect(configRuleRoute('toString')).toBeUndefined();
   });
@@ -153,6 +153,17 @@ describe('default mappings', () => {
       // Encryption by default stops launches of types without encryption; a public snapshot may be on purpose.
       EC2_EBS_ENCRYPTION_BY_DEFAULT: { playbook: 'ebs-encryption-by-default', approval: 'required' },
       EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: { playbook: 'public-snapshots', approval: 'required' },
+      // --- identity posture ---
+      // A password policy binds console passwords at their next change, not running workloads.
+      IAM_PASSWORD_POLICY: { playbook: 'password-policy', approval: 'auto' },
+      // Rotation keeps every earlier key material to decrypt: nothing that uses the key breaks.
+      CMK_BACKING_KEY_ROTATION_ENABLED: { playbook: 'kms-key-rotation', approval: 'auto' },
+      // Told, not fixed: the notification says what a person must do.
+      ROOT_ACCOUNT_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+      IAM_USER_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+      RDS_STORAGE_ENCRYPTED: { playbook: 'manual-fix', approval: 'auto' },
+      S3_BUCKET_LOGGING_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+      // --- end identity posture ---
     });
   });
 });

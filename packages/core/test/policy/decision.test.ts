@@ -561,6 +561,8 @@ describe('decide: routing through the playbook catalog', () => {
       'default-security-group',
       'ebs-encryption-by-default',
       'ec2-compromise',
+      'kms-key-rotation',
+      'password-policy',
       'public-snapshots',
       's3-account-public-access',
       's3-bucket-default-encryption',

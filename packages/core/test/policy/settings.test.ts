@@ -98,10 +98,32 @@ describe('DEFAULT_SETTINGS', () => {
         CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: { playbook: 'trail-log-file-validation', approval: 'auto' },
         EC2_EBS_ENCRYPTION_BY_DEFAULT: { playbook: 'ebs-encryption-by-default', approval: 'required' },
         EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: { playbook: 'public-snapshots', approval: 'required' },
+        // --- identity posture ---
+        IAM_PASSWORD_POLICY: { playbook: 'password-policy', approval: 'auto' },
+        CMK_BACKING_KEY_ROTATION_ENABLED: { playbook: 'kms-key-rotation', approval: 'auto' },
+        ROOT_ACCOUNT_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+        IAM_USER_MFA_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+        RDS_STORAGE_ENCRYPTED: { playbook: 'manual-fix', approval: 'auto' },
+        S3_BUCKET_LOGGING_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
+        // --- end identity posture ---
       },
       instanceProfileQuarantine: 'disassociate',
       responder: { roleName: 'CordonResponder' },
       ledgerRetentionDays: 365,
+      // --- identity posture ---
+      // The iam-password-policy rule's own parameter defaults (what CIS asks), within IAM's ranges.
+      passwordPolicy: {
+        minimumPasswordLength: 14,
+        requireSymbols: true,
+        requireNumbers: true,
+        requireUppercaseCharacters: true,
+        requireLowercaseCharacters: true,
+        allowUsersToChangePassword: true,
+        maxPasswordAge: 90,
+        passwordReusePrevention: 24,
+        hardExpiry: false,
+      },
+      // --- end identity posture ---
     });
   });
 
@@ -178,6 +200,17 @@ describe('parseSettings', () => {
       quarantineInstanceProfileName: 'cordon-quarantine',
       responder: { roleName: 'CordonResponder', externalId: 'org-7f3a:cordon' },
       ledgerRetentionDays: 730,
+      passwordPolicy: {
+        minimumPasswordLength: 20,
+        requireSymbols: false,
+        requireNumbers: true,
+        requireUppercaseCharacters: true,
+        requireLowercaseCharacters: true,
+        allowUsersToChangePassword: false,
+        maxPasswordAge: 0,
+        passwordReusePrevention: 0,
+        hardExpiry: true,
+      },
     };
 
     // Act
@@ -348,7 +381,7 @@ describe('parseSettings', () => {
     [
       'a Config rule mapped to a playbook that does not exist',
       { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
-      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots' (the playbooks for Config rules)",
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots', 'password-policy', 'kms-key-rotation', 'manual-fix' (the playbooks for Config rules)",
     ],
     [
       'a Config rule mapped to a playbook that takes no Config result',
@@ -359,10 +392,10 @@ describe('parseSettings', () => {
       'a Config rule mapped to a playbook that knows other rules only',
       {
         configRulePlaybooks: {
-          's3-bucket-logging-enabled': { playbook: 'stale-credentials', approval: 'auto' },
+          's3-bucket-versioning-enabled': { playbook: 'stale-credentials', approval: 'auto' },
         },
       },
-      "configRulePlaybooks.s3-bucket-logging-enabled.playbook: stale-credentials cannot act on results of s3-bucket-logging-enabled: it acts only on the results of the AWS Config rules ACCESS_KEYS_ROTATED (access-keys-rotated), IAM_USER_UNUSED_CREDENTIALS_CHECK (iam-user-unused-credentials-check); map s3-bucket-logging-enabled to 'notify-only' instead",
+      "configRulePlaybooks.s3-bucket-versioning-enabled.playbook: stale-credentials cannot act on results of s3-bucket-versioning-enabled: it acts only on the results of the AWS Config rules ACCESS_KEYS_ROTATED (access-keys-rotated), IAM_USER_UNUSED_CREDENTIALS_CHECK (iam-user-unused-credentials-check); map s3-bucket-versioning-enabled to 'notify-only' instead",
     ],
     [
       'an alarm with an empty name',
@@ -430,6 +463,34 @@ describe('parseSettings', () => {
       { ledgerRetentionDays: '365' },
       'ledgerRetentionDays: must be of type number, got string',
     ],
+    // --- identity posture ---
+    // IAM's own ranges (UpdateAccountPasswordPolicy): 6–128, 1–1095 or 0, 1–24 or 0.
+    [
+      'a minimum password length under IAM’s 6',
+      { passwordPolicy: { minimumPasswordLength: 5 } },
+      "passwordPolicy.minimumPasswordLength: must be 6–128 (IAM's range)",
+    ],
+    [
+      'a password age over IAM’s 1095 days',
+      { passwordPolicy: { maxPasswordAge: 1096 } },
+      "passwordPolicy.maxPasswordAge: must be 0 (never expire) or 1–1095 (IAM's range)",
+    ],
+    [
+      'a reuse prevention over IAM’s 24',
+      { passwordPolicy: { passwordReusePrevention: 25 } },
+      "passwordPolicy.passwordReusePrevention: must be 0 (no limit) or 1–24 (IAM's range)",
+    ],
+    [
+      'a fractional password length',
+      { passwordPolicy: { minimumPasswordLength: 14.5 } },
+      'passwordPolicy.minimumPasswordLength: must be a whole number',
+    ],
+    [
+      'an unknown password-policy key',
+      { passwordPolicy: { minLength: 14 } },
+      'passwordPolicy.minLength: unknown setting',
+    ],
+    // --- end identity posture ---
     ['settings that are not an object', ['mode'], 'settings: must be of type object, got array'],
     ['null settings', null, 'settings: must be of type object, got null'],
   ])('rejects %s, naming the field', (_case, input, expected) => {

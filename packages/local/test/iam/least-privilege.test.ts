@@ -200,6 +200,19 @@ const CASES: readonly FlowCase[] = [
     afterwards: ['remediation-release'],
   },
   // --- end S3 ---
+  // --- identity posture ---
+  // An account with no password policy at all: the fix creates one, and the release deletes it
+  // (iam:DeleteAccountPasswordPolicy).
+  {
+    name: 'IAM_PASSWORD_POLICY on an account without a policy: the fix, then remediation-release',
+    event: () => loadDemoEvent(POSTURE_EVENTS.IAM_PASSWORD_POLICY),
+    options: {
+      prepare: (sandbox) =>
+        void sandbox.iam.commands.DeleteAccountPasswordPolicy?.({}, sandbox.account.context),
+    },
+    afterwards: ['remediation-release'],
+  },
+  // --- end identity posture ---
 ];
 
 const flows: Flow[] = [];
