@@ -21,8 +21,12 @@ export const STEP_WORDS: Readonly<Record<string, string>> = Object.freeze({
     'Gives a bucket without default encryption SSE-S3 (AES256); a bucket with any default encryption is left as it is.',
   'enable-ebs-default-encryption':
     'Turns on EBS encryption by default for the account in the Region (existing volumes are left as they are).',
+  'enable-key-rotation':
+    'Turns on automatic rotation (yearly, KMS’s default period) of the customer managed symmetric KMS key an AWS Config rule named.',
   'enable-log-file-validation':
     'Turns on log file validation (signed digest files) of the CloudTrail trail an AWS Config rule named, changing nothing else of it.',
+  'enforce-password-policy':
+    "Sets the account's IAM password policy to the one in the settings (`passwordPolicy`), keeping any stricter requirement the account already has.",
   'isolate-instance':
     "Moves every ENI of the instance to an allow-all group (untracking its connections), then to a group with no rules, in each ENI's own VPC.",
   'make-snapshots-private':
