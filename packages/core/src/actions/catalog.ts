@@ -12,6 +12,7 @@ import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
+import { releaseCredentials } from './release-credentials.ts';
 import { releaseInstance } from './release-instance.ts';
 import { releaseRemediation } from './release-remediation.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
@@ -49,6 +50,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'revoke-open-ingress': revokeOpenIngress,
   'close-default-security-group': closeDefaultSecurityGroup,
   'release-remediation': releaseRemediation,
+  'release-credentials': releaseCredentials,
   // --- S3 ---
   'block-account-public-access': blockAccountPublicAccess,
   'block-bucket-public-access': blockBucketPublicAccess,
