@@ -85,11 +85,9 @@ describe('release-credentials (commands sent)', () => {
 
   it("removes only this incident's statement from a role's cordon-deny, keeping other incidents' and quarantines", async () => {
     // Prepare
-    iam
-      .on(GetRolePolicyCommand)
-      .resolves({
-        PolicyDocument: encodeURIComponent(JSON.stringify(policy(OTHER_INCIDENT, OURS, QUARANTINE))),
-      });
+    iam.on(GetRolePolicyCommand).resolves({
+      PolicyDocument: encodeURIComponent(JSON.stringify(policy(OTHER_INCIDENT, OURS, QUARANTINE))),
+    });
     const environment = actionEnvironment(clients);
     await environment.ledger.append(revoked('role', 'app-role'));
 
