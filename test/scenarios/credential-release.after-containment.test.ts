@@ -55,7 +55,7 @@ describe('credential-release: releasing a contained IAM user', () => {
     // Act: a responder starts credential-release on the incident.
     const release = await deployment.start(
       'credential-release',
-      `${execution?.input.incidentId}-release`,
+      `${execution?.input.incident.id}-release`,
       releaseInput(execution?.input),
     );
 
@@ -79,7 +79,7 @@ describe('credential-release: releasing a contained IAM user', () => {
 
     const release = await deployment.start(
       'credential-release',
-      `${execution?.input.incidentId}-release`,
+      `${execution?.input.incident.id}-release`,
       releaseInput(execution?.input),
     );
 
@@ -96,7 +96,7 @@ describe('credential-release: releasing a contained IAM user', () => {
 
     const release = await deployment.start(
       'credential-release',
-      `${execution?.input.incidentId}-release`,
+      `${execution?.input.incident.id}-release`,
       releaseInput(execution?.input),
     );
 

@@ -16,6 +16,7 @@ import { evidenceCommand } from './commands/evidence.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import type { OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
+import { RELEASE_USAGE, releaseCommand } from './commands/release.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
 import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
@@ -62,6 +63,7 @@ overrides the region). docs/operations.md shows each command with its output and
       The incidents from the ledger, Step Functions and the approvals table.
   cordon evidence --stage <stage> --from <time> [--to <time>] [--format json|md|html] [--out <file>]
       An evidence pack of every incident decided in the window, for auditors.
+${RELEASE_USAGE}
 
 Exit codes: 0 done (every file got a result; scenario: it ran), 1 the command could not run (or a checked
 file is invalid), 2 usage error or bad input: nothing was written (scenario: the file is not a valid scenario).`;
@@ -109,6 +111,8 @@ export async function main(
         return await incidentsCommand(rest, operator);
       case 'evidence':
         return await evidenceCommand(rest, operator);
+      case 'release':
+        return await releaseCommand(rest, operator);
       case undefined:
       case 'help':
       case '--help':
