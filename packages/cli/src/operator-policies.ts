@@ -16,6 +16,7 @@
  */
 import { APPROVALS_INDEX, DECISIONS_INDEX } from '@cordon/core/ledger/indexes';
 import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
+import { RELEASE_PLAYBOOKS } from '@cordon/core/playbooks/release-input';
 import { PUSHED_AT_TAG, PUSHED_BY_TAG } from './commands/parameters.ts';
 
 export interface OperatorPolicyScope {
@@ -138,9 +139,6 @@ export function settingsAdminPolicy(scope: OperatorPolicyScope): OperatorPolicyD
   };
 }
 
-/** The playbooks a responder may start: the releases (each always asks for its own approval). */
-export const RELEASE_PLAYBOOK_IDS = ['ec2-release', 'credential-release', 'remediation-release'] as const;
-
 /**
  * The responder: what `cordon release` reads of an incident (Query of the ledger and the approvals index, as
  * `incidents show`; DescribeExecution of the stage's executions, for the containment's input and the earlier
@@ -179,7 +177,8 @@ export function responderPolicy(scope: OperatorPolicyScope): OperatorPolicyDocum
         Sid: 'StartReleases',
         Effect: 'Allow',
         Action: 'states:StartExecution',
-        Resource: RELEASE_PLAYBOOK_IDS.map(machine),
+        // The releases only (each always asks for its own approval).
+        Resource: RELEASE_PLAYBOOKS.map(machine),
       },
     ],
   };

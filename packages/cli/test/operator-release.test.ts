@@ -1,10 +1,11 @@
 import { parseDenyPolicy } from '@cordon/core/actions/deny-policy';
 import type { LedgerEntry } from '@cordon/core/ledger/ledger';
+import { releaseExecutionInput as releaseInput } from '@cordon/core/playbooks/release-input';
 import { automaticApprovals } from '@cordon/local/engine';
 import { ApprovalRejectedError } from '@cordon/local/errors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, type OperationsDay, operationsDay, STAGE } from '../scripts/operations-day.ts';
-import { chooseRelease, releaseExecutionName, releaseInput } from '../src/commands/release-plan.ts';
+import { chooseRelease, releaseExecutionName } from '../src/commands/release-plan.ts';
 
 /**
  * `cordon release` over the sandbox: the real command, its real SDK clients attached to the day's local deployment
@@ -124,7 +125,7 @@ describe('cordon release: refusals start nothing', () => {
         (call) =>
           call.command === 'StartExecution' &&
           call.iam === 'allowed' &&
-          call.principal.includes('cordon-operator'),
+          (call.principal ?? '').includes('cordon-operator'),
       ),
     ).toBe(false);
   });

@@ -1,13 +1,13 @@
 /**
  * What `cordon release` decides before it starts anything, from the incident's ledger alone: which release
  * playbook undoes what the incident's playbook changed, whether it was released already, the name of the release
- * execution and its input. Pure: no AWS call, so every refusal is decided before anything is written.
+ * execution (its input: core's releaseExecutionInput). Pure: no AWS call, so every refusal is decided before anything is written.
  */
 import { createHash } from 'node:crypto';
 import { RELEASABLE_REMEDIATIONS } from '@cordon/core/actions/release-remediation';
 import type { LedgerEntry } from '@cordon/core/ledger/ledger';
-import { plannedSteps } from '@cordon/core/playbooks/catalog';
-import type { PlaybookId, StepId } from '@cordon/core/playbooks/ids';
+import type { StepId } from '@cordon/core/playbooks/ids';
+import { RELEASE_PLAYBOOKS, type ReleasePlaybook } from '@cordon/core/playbooks/release-input';
 import { CordonCliError } from '../errors.ts';
 
 /** The incident changed nothing a release could undo (notify-only, a dry run, a step that failed before changing). */
@@ -30,7 +30,7 @@ export class ContainmentInputMissingError extends CordonCliError {
   public override readonly name = 'ContainmentInputMissingError';
 }
 
-export type ReleasePlaybook = 'ec2-release' | 'credential-release' | 'remediation-release';
+export type { ReleasePlaybook };
 
 /** Each release playbook, the action that does the release, and what that action undoes. */
 export const RELEASES: Readonly<
@@ -47,8 +47,6 @@ export const RELEASES: Readonly<
     undoes: RELEASABLE_REMEDIATIONS.map((action) => action.id),
   },
 };
-
-const RELEASE_PLAYBOOKS = Object.keys(RELEASES) as ReleasePlaybook[];
 
 /** Is this a release playbook (its executions are releases, not containments)? */
 export function isReleasePlaybook(playbook: string): playbook is ReleasePlaybook {
@@ -136,36 +134,4 @@ export function releaseExecutionName(incidentId: string, attempt: number): strin
   const plain = `${incidentId}-release-${attempt}`;
   if (plain.length <= MAX_NAME) return plain;
   return `release-${createHash('sha256').update(incidentId).digest('hex').slice(0, 40)}-${attempt}`;
-}
-
-/**
- * The StartExecution input of a release, from the containment's own execution input (the documented contract,
- * docs/playbooks/README.md): the same incident, account and region, and a decision that names the release
- * playbook, its steps, who asked and why, with approval required (the release playbooks always ask).
- * `ec2-release` keeps the containment's `target` (`{ instanceId }`); the two others read the ledger and take `{}`.
- *
- * @example releaseInput(containmentInput, 'credential-release', { requestedBy: 'arn:aws:iam::…:role/oncall', dryRun: false }).decision.playbook // 'credential-release'
- */
-export function releaseInput(
-  containment: Readonly<Record<string, unknown>>,
-  playbook: ReleasePlaybook,
-  request: { readonly requestedBy: string; readonly dryRun: boolean },
-): Record<string, unknown> {
-  const approval =
-    typeof containment.approval === 'object' && containment.approval !== null
-      ? (containment.approval as Record<string, unknown>)
-      : {};
-  return {
-    ...containment,
-    decision: {
-      playbook,
-      approval: 'required',
-      steps: ['request-approval', ...plannedSteps(playbook as PlaybookId)],
-      reason: `Release requested by ${request.requestedBy} with cordon release.`,
-      dryRun: request.dryRun,
-    },
-    target: playbook === 'ec2-release' ? containment.target : {},
-    // A release never acts on a timeout (its playbook ignores the default): reject, whatever the containment had.
-    approval: { ...approval, required: true, timeoutDefault: 'reject' },
-  };
 }

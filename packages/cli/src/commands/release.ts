@@ -9,6 +9,7 @@
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startedExecutions } from '@cordon/core/ledger/incident-reads';
 import type { PlaybookId } from '@cordon/core/playbooks/ids';
+import { releaseExecutionInput } from '@cordon/core/playbooks/release-input';
 import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
 import { ConfirmationRequiredError, UsageError } from '../errors.ts';
@@ -23,7 +24,6 @@ import {
   ReleaseInProgressError,
   type ReleasePlaybook,
   releaseExecutionName,
-  releaseInput,
 } from './release-plan.ts';
 import { shortTime } from './time-options.ts';
 
@@ -94,7 +94,7 @@ export async function releaseCommand(args: readonly string[], context: OperatorC
     return EXIT.ok;
   }
 
-  const input = releaseInput(containment, choice.playbook, { requestedBy: caller.arn, dryRun });
+  const input = releaseExecutionInput(containment, choice.playbook, { requestedBy: caller.arn, dryRun });
   let executionArn: string;
   try {
     const started = await target.sfn.send(

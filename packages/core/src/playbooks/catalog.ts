@@ -307,11 +307,11 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
     },
     docs: {
       trigger:
-        'Started by a responder (`cordon release <incident-id>`), never by a finding, on a `credential-compromise` incident once the credentials are rotated: it removes from each principal\'s `cordon-deny` exactly the statement that incident\'s `revoke-sessions` added (its Sid is in the ledger), keeps every other statement (other incidents\', instance quarantines), and deletes the policy only when nothing else is left in it. Access keys stay inactive and console access stays removed: an administrator rotates the keys and sets a new password (docs/on-call.md, "After a credential release"). It always asks for approval, and a timeout never releases anything.',
+        "Started by a responder (`cordon release <incident-id>`), never by a finding, on a `credential-compromise` incident once the credentials are rotated: it removes from each principal's `cordon-deny` exactly the statement that incident's `revoke-sessions` added (its Sid is in the ledger), keeps every other statement (other incidents', instance quarantines), and deletes the policy only when nothing else is left in it. Access keys stay inactive and console access stays removed: an administrator rotates the keys and sets a new password (docs/on-call.md, \"After a credential release\"). It always asks for approval, and a timeout never releases anything.",
       release:
-        'This is the release of `credential-compromise`\'s session deny. A statement already gone is reported as such; nothing else of the containment is undone.',
+        "This is the release of `credential-compromise`'s session deny. A statement already gone is reported as such; nothing else of the containment is undone.",
       replay: {
-        none: 'No event starts a release: an engineer does, after the credentials are rotated. The scenario test `test/scenarios/credential-release.after-containment.test.ts` contains a role\'s sessions next to another incident\'s statement and then runs this playbook in the local engine: the policy is back exactly as it was.',
+        none: "No event starts a release: an engineer does, after the credentials are rotated. The scenario test `test/scenarios/credential-release.after-containment.test.ts` contains an IAM user next to an earlier incident's statement and then runs this playbook in the local engine: the policy is back exactly as it was.",
       },
     },
   },
