@@ -15,7 +15,7 @@ import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
 import { ConfirmationRequiredError, UsageError } from '../errors.ts';
 import { EXIT } from '../io.ts';
 import { executionConsoleUrl, type IncidentView, readIncidentView } from './incident-view.ts';
-import { type OperatorContext, parseOptions, stageOption } from './operator.ts';
+import { type OperatorContext, parseOptions, stageRequest } from './operator.ts';
 import {
   AlreadyReleasedError,
   ContainmentInputMissingError,
@@ -30,6 +30,7 @@ import { shortTime } from './time-options.ts';
 const OPTIONS = {
   stage: { type: 'string' },
   region: { type: 'string' },
+  sandbox: { type: 'string' },
   yes: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -41,7 +42,7 @@ const INCIDENT_ID = /^[A-Za-z0-9_-]{1,80}$/;
 /** At most this many earlier releases of one incident are looked for (each one DescribeExecution). */
 const MAX_RELEASES = 20;
 
-export const RELEASE_USAGE = `  cordon release <incident-id> --stage <stage> [--yes] [--dry-run] [--json]
+export const RELEASE_USAGE = `  cordon release <incident-id> --stage <stage> | --sandbox <state.json> [--yes] [--dry-run] [--json]
       Starts the release playbook for what the incident changed (ec2-release, credential-release or
       remediation-release), after showing what it would restore and asking (unless --yes); the playbook
       still asks for its own approval. --dry-run starts it as a dry run (it changes nothing).`;
@@ -68,12 +69,11 @@ export async function releaseCommand(args: readonly string[], context: OperatorC
   if (!INCIDENT_ID.test(incidentId)) {
     throw new UsageError(`"${incidentId}" is not an incident id (1 to 80 letters, digits, - and _).`);
   }
-  const stage = stageOption(values.stage, 'release');
+  // The stage the other operator commands take: --stage (AWS) or --sandbox <state.json> (a saved deployment).
+  const where = stageRequest(values, 'release');
   const dryRun = values['dry-run'] === true;
-  const target = await context.connect({
-    stage,
-    ...(values.region === undefined ? {} : { region: values.region }),
-  });
+  const target = await context.connect(where);
+  const { stage } = target;
   const caller = await whoIsCalling(target);
   const view = await readIncidentView(target, caller.account, incidentId);
   const choice = chooseRelease(incidentId, [...view.decisions, ...view.steps]);
