@@ -72,8 +72,8 @@ function parameterName(relative: string): string {
 }
 
 /**
- * The actions whose code reads an incident's ledger entries (`Ledger.entries`): release-instance and
- * release-remediation (what to restore), notify (what happened) and contain-instance (an ENI an earlier try left on the allow-all group
+ * The actions whose code reads an incident's ledger entries (`Ledger.entries`): release-instance,
+ * release-remediation and release-credentials (what to restore), notify (what happened) and contain-instance (an ENI an earlier try left on the allow-all group
  * goes back to its recorded groups). The IAM evaluation of every flow proves the list both ways: a reader
  * missing here is denied its Query, an action listed here that never queries holds an unused grant.
  */
@@ -81,6 +81,7 @@ const LEDGER_READERS: ReadonlySet<ActionId> = new Set([
   'contain-instance',
   'release-instance',
   'release-remediation',
+  'release-credentials',
   'notify',
 ]);
 

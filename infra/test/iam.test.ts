@@ -43,7 +43,13 @@ const PLATFORM = [
 const SETTINGS = ['ssm:GetParametersByPath'];
 const LEDGER = ['dynamodb:PutItem'];
 /** The actions whose code reads an incident's ledger entries back (the least-privilege flows prove the list). */
-const LEDGER_READERS = ['contain-instance', 'release-instance', 'release-remediation', 'notify'];
+const LEDGER_READERS = [
+  'contain-instance',
+  'release-instance',
+  'release-remediation',
+  'release-credentials',
+  'notify',
+];
 /** What triage reads of an instance before containment: core's list, which must stay reads only (below). */
 const OBSERVE = OBSERVER_PERMISSIONS.flatMap((permission) => permission.actions);
 

@@ -41,6 +41,7 @@ export const DAY_START = '2026-11-20T09:00:00.000Z';
 export const OPERATORS: Readonly<Record<OperatorRole, Principal>> = {
   'cordon-operator': { arn: `arn:aws:iam::${ACCOUNT}:role/cordon-operator`, account: ACCOUNT },
   'cordon-settings-admin': { arn: `arn:aws:iam::${ACCOUNT}:role/cordon-settings-admin`, account: ACCOUNT },
+  'cordon-responder': { arn: `arn:aws:iam::${ACCOUNT}:role/cordon-responder`, account: ACCOUNT },
 };
 
 /** Who approves in Slack, and what they write, approval after approval. */
@@ -170,6 +171,11 @@ export async function operationsDayStart(): Promise<OperationsDay> {
         region: REGION,
         stage: STAGE,
       })['cordon-settings-admin'],
+      [OPERATORS['cordon-responder'].arn]: operatorPolicies({
+        account: ACCOUNT,
+        region: REGION,
+        stage: STAGE,
+      })['cordon-responder'],
     },
     cordonAuthorizer({ deployment: deploymentScope, sandbox }),
   );

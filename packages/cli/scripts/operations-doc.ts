@@ -36,8 +36,10 @@ export const EXAMPLE_FILES: Readonly<Record<string, unknown>> = {
 export const POLICY_SCOPE = { account: '111122223333', region: 'eu-west-1', stage: 'prod' } as const;
 
 // A block ends at a fence alone on its line (the output may hold fenced blocks of its own).
-const COMMAND = /<!-- cordon (cordon-operator|cordon-settings-admin): (.*?) -->\n```text\n[\s\S]*?^```$/gm;
-const POLICY = /<!-- policy (cordon-operator|cordon-settings-admin) -->\n```json\n[\s\S]*?^```$/gm;
+const COMMAND =
+  /<!-- cordon (cordon-operator|cordon-settings-admin|cordon-responder): (.*?) -->\n```text\n[\s\S]*?^```$/gm;
+const POLICY =
+  /<!-- policy (cordon-operator|cordon-settings-admin|cordon-responder) -->\n```json\n[\s\S]*?^```$/gm;
 const PERMISSIONS = /<!-- permissions -->\n(\|.*\n)+/;
 
 /** Runs one marker's command on the day: its argv with files and incidents named, `| head -N` applied. */

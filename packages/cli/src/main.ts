@@ -18,6 +18,7 @@ import { evidenceCommand } from './commands/evidence.ts';
 import { incidentsCommand } from './commands/incidents.ts';
 import type { DeployedStageRequest, OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
+import { RELEASE_USAGE, releaseCommand } from './commands/release.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
 import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
@@ -64,6 +65,7 @@ overrides the region). docs/operations.md shows each command with its output and
       The incidents from the ledger, Step Functions and the approvals table.
   cordon evidence --stage <stage> --from <time> [--to <time>] [--format json|md|html] [--out <file>]
       An evidence pack of every incident decided in the window, for auditors.
+${RELEASE_USAGE}
 
 --sandbox <state.json> takes the place of --stage (and --region) in every command above: the command runs on a
 local deployment saved by cordon scenario --save, with the same calls; what settings push and detections push
@@ -130,6 +132,8 @@ export async function main(
         return await operatorCommand(() => incidentsCommand(rest, operator));
       case 'evidence':
         return await operatorCommand(() => evidenceCommand(rest, operator));
+      case 'release':
+        return await operatorCommand(() => releaseCommand(rest, operator));
       case undefined:
       case 'help':
       case '--help':

@@ -6,6 +6,8 @@
  * - **cordon-operator** (read-only: on-call, security team, auditors): settings and detections pull/diff,
  *   incidents list/show, evidence.
  * - **cordon-settings-admin** (the security team's change role): settings and detections pull/diff/push.
+ * - **cordon-responder** (on-call who may start a release): `release` — the incident's reads and StartExecution
+ *   on the three release state machines only.
  *
  * `settings check` and `detections check` are offline and need nothing. STS GetCallerIdentity, which the
  * commands send to learn the account and who pushes, needs no permission
@@ -14,6 +16,7 @@
  */
 import { APPROVALS_INDEX, DECISIONS_INDEX } from '@cordon/core/ledger/indexes';
 import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
+import { RELEASE_PLAYBOOKS } from '@cordon/core/playbooks/release-input';
 import { PUSHED_AT_TAG, PUSHED_BY_TAG } from './commands/parameters.ts';
 
 export interface OperatorPolicyScope {
@@ -36,7 +39,7 @@ export interface OperatorPolicyDocument {
 }
 
 /** The two roles, by name (the policies are attached to a role or an SSO permission set of that name). */
-export const OPERATOR_ROLES = ['cordon-operator', 'cordon-settings-admin'] as const;
+export const OPERATOR_ROLES = ['cordon-operator', 'cordon-settings-admin', 'cordon-responder'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
 function parameterPaths(scope: OperatorPolicyScope): string[] {
@@ -136,11 +139,60 @@ export function settingsAdminPolicy(scope: OperatorPolicyScope): OperatorPolicyD
   };
 }
 
+/**
+ * The responder: what `cordon release` reads of an incident (Query of the ledger and the approvals index, as
+ * `incidents show`; DescribeExecution of the stage's executions, for the containment's input and the earlier
+ * releases) and StartExecution on the three release state machines only — never a containment playbook, never
+ * another stage's (StartExecution's resource is the state machine:
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html). The release
+ * still waits for an approver: the role starts a request, it approves nothing.
+ *
+ * @example responderPolicy({ account: '111122223333', region: 'eu-west-1', stage: 'prod' }).Statement.length // 3
+ */
+export function responderPolicy(scope: OperatorPolicyScope): OperatorPolicyDocument {
+  const machine = (playbook: string) =>
+    `arn:aws:states:${scope.region}:${scope.account}:stateMachine:cordon-${scope.stage}-${playbook}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReadTheIncident',
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: [
+          ledgerArn(scope),
+          `arn:aws:dynamodb:${scope.region}:${scope.account}:table/cordon-${scope.stage}-approvals/index/${APPROVALS_INDEX.name}`,
+        ],
+      },
+      {
+        Sid: 'ReadExecutions',
+        Effect: 'Allow',
+        Action: 'states:DescribeExecution',
+        Resource: PLAYBOOK_IDS.map(
+          (playbook) =>
+            `arn:aws:states:${scope.region}:${scope.account}:execution:cordon-${scope.stage}-${playbook}:*`,
+        ),
+      },
+      {
+        Sid: 'StartReleases',
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        // The releases only (each always asks for its own approval).
+        Resource: RELEASE_PLAYBOOKS.map(machine),
+      },
+    ],
+  };
+}
+
 /** Each role's policy. */
 export function operatorPolicies(
   scope: OperatorPolicyScope,
 ): Readonly<Record<OperatorRole, OperatorPolicyDocument>> {
-  return { 'cordon-operator': operatorPolicy(scope), 'cordon-settings-admin': settingsAdminPolicy(scope) };
+  return {
+    'cordon-operator': operatorPolicy(scope),
+    'cordon-settings-admin': settingsAdminPolicy(scope),
+    'cordon-responder': responderPolicy(scope),
+  };
 }
 
 /** What each command calls, and so which role it needs (docs/operations.md's table). */
@@ -202,5 +254,15 @@ export const COMMAND_PERMISSIONS: readonly {
       'sts:GetCallerIdentity (no permission)',
     ],
     role: 'cordon-operator',
+  },
+  {
+    command: 'release',
+    actions: [
+      'dynamodb:Query (ledger, approvals index)',
+      'states:DescribeExecution',
+      'states:StartExecution (the release state machines)',
+      'sts:GetCallerIdentity (no permission)',
+    ],
+    role: 'cordon-responder',
   },
 ];

@@ -20,6 +20,7 @@ import { COMMAND_PERMISSIONS, operatorPolicies } from '../src/operator-policies.
 
 const OPERATOR = OPERATORS['cordon-operator'].arn;
 const ADMIN = OPERATORS['cordon-settings-admin'].arn;
+const RESPONDER = OPERATORS['cordon-responder'].arn;
 const DETECTIONS = '/cordon/local/detections/';
 const SETTINGS = '/cordon/local/settings/';
 
@@ -67,6 +68,10 @@ beforeAll(async () => {
   const thresholds = writeOnce('iam-admin-thresholds.json', { RootAccountUsage: { threshold: 2 } });
   await run('cordon-settings-admin', ['detections', 'diff', '--stage', STAGE, thresholds]);
   await run('cordon-settings-admin', ['detections', 'push', '--stage', STAGE, thresholds, '--yes']);
+
+  // The responder: a release (the incident's reads, the earlier releases looked for, one StartExecution).
+  await run('cordon-responder', ['release', day.incidents.torCaller ?? '', '--stage', STAGE, '--yes']);
+  await day.deployment.settle();
 });
 
 describe('the operator policies of docs/operations.md, evaluated on every call the commands make', () => {
@@ -78,6 +83,7 @@ describe('the operator policies of docs/operations.md, evaluated on every call t
   it.each([
     ['cordon-operator', OPERATOR],
     ['cordon-settings-admin', ADMIN],
+    ['cordon-responder', RESPONDER],
   ])('%s: every call is allowed by its policy', (_role, arn) => {
     const calls = day.iam.evaluations.filter((evaluation) => evaluation.principal === arn);
 
@@ -88,6 +94,7 @@ describe('the operator policies of docs/operations.md, evaluated on every call t
   it.each([
     ['cordon-operator', OPERATOR],
     ['cordon-settings-admin', ADMIN],
+    ['cordon-responder', RESPONDER],
   ])('%s: nothing granted is unused', (_role, arn) => {
     expect(day.iam.unused(arn)).toEqual([]);
   });
@@ -116,7 +123,7 @@ describe('the operator policies of docs/operations.md, evaluated on every call t
 
   it('the table of docs/operations.md names, for each command, only actions its role’s policy grants', () => {
     const policies = operatorPolicies({ account: ACCOUNT, region: REGION, stage: STAGE });
-    const granted = (role: 'cordon-operator' | 'cordon-settings-admin') =>
+    const granted = (role: 'cordon-operator' | 'cordon-settings-admin' | 'cordon-responder') =>
       new Set(policies[role].Statement.flatMap((statement) => [statement.Action].flat()));
     for (const row of COMMAND_PERMISSIONS) {
       const roles =
@@ -124,7 +131,7 @@ describe('the operator policies of docs/operations.md, evaluated on every call t
           ? (['cordon-operator', 'cordon-settings-admin'] as const)
           : row.role === 'none (offline)'
             ? []
-            : [row.role as 'cordon-operator' | 'cordon-settings-admin'];
+            : [row.role as 'cordon-operator' | 'cordon-settings-admin' | 'cordon-responder'];
       for (const role of roles) {
         const needed = row.actions
           .map((action) => action.split(' ')[0] as string)

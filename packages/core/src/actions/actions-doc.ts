@@ -19,7 +19,7 @@ const DENY_POLICY_SECTION: readonly string[] = [
   "## Cordon's deny policy (`cordon-deny`)",
   '',
   '`quarantine-instance-profile` and `revoke-sessions` write Deny statements into one inline policy of the role',
-  "or user, `cordon-deny`, and `release-instance` takes an instance's deny out again. Cordon never edits a",
+  "or user, `cordon-deny`; `release-instance` takes an instance's deny out again, and `release-credentials` an incident's session deny (deleting the policy only when nothing else is left in it). Cordon never edits a",
   'policy of that name it did not write, and never any other policy.',
   '',
   `- **One statement for every quarantined instance of a role**: \`${QUARANTINE_SID}\` denies the role's`,

@@ -14,6 +14,7 @@ import { enforcePasswordPolicy } from './enforce-password-policy.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
+import { releaseCredentials } from './release-credentials.ts';
 import { releaseInstance } from './release-instance.ts';
 import { releaseRemediation } from './release-remediation.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
@@ -51,6 +52,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'revoke-open-ingress': revokeOpenIngress,
   'close-default-security-group': closeDefaultSecurityGroup,
   'release-remediation': releaseRemediation,
+  'release-credentials': releaseCredentials,
   // --- S3 ---
   'block-account-public-access': blockAccountPublicAccess,
   'block-bucket-public-access': blockBucketPublicAccess,

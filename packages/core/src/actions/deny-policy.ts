@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   type IAMClient,
@@ -315,7 +316,7 @@ export interface DenyPolicyChange {
 /**
  * Changes Cordon's deny policy on a user or role, one writer at a time (see `withDenyPolicyLease`): the policy
  * is read under the lease, `change` computes the new one from it (`'unchanged'` to write nothing; `undefined`
- * to delete the policy, roles only), and it is written back — unless it would pass IAM's inline-policy quota,
+ * to delete the policy), and it is written back — unless it would pass IAM's inline-policy quota,
  * which is `DenyPolicyFullError` before any write (IAM's own `LimitExceeded`, when the principal's other
  * inline policies take the room, is reported the same way). A `cordon-deny` policy Cordon did not write is
  * never changed: `foreign()` names the error.
@@ -337,11 +338,16 @@ export async function changeDenyPolicy(
     if (after === 'unchanged') return { before, after: before, written: false };
     const { iam } = context.clients;
     if (after === undefined) {
-      if (before === undefined || principal.type !== 'role') return { before, after, written: false };
+      if (before === undefined) return { before, after, written: false };
       try {
-        await iam.send(
-          new DeleteRolePolicyCommand({ RoleName: principal.name, PolicyName: CORDON_DENY_POLICY_NAME }),
-        );
+        // https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPolicy.html and API_DeleteRolePolicy.html
+        await (principal.type === 'user'
+          ? iam.send(
+              new DeleteUserPolicyCommand({ UserName: principal.name, PolicyName: CORDON_DENY_POLICY_NAME }),
+            )
+          : iam.send(
+              new DeleteRolePolicyCommand({ RoleName: principal.name, PolicyName: CORDON_DENY_POLICY_NAME }),
+            ));
       } catch (error) {
         // Already deleted: the statement is gone, which is the goal.
         if (awsErrorCode(error) !== 'NoSuchEntity' && awsErrorCode(error) !== 'NoSuchEntityException')

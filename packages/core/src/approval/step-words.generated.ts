@@ -37,6 +37,8 @@ export const STEP_WORDS: Readonly<Record<string, string>> = Object.freeze({
     'Turns on termination protection, sets shutdown behaviour to stop, keeps every EBS volume on termination, and tags the instance with the incident id.',
   'quarantine-instance-profile':
     "Denies the profile role's sessions on this instance only (ec2:SourceInstanceARN) in Cordon's own inline policy, then disassociates, replaces or keeps the instance profile as the settings say.",
+  'release-credentials':
+    "Removes from cordon-deny exactly the session-deny statements an incident's credential containment added, keeping every other statement; keys stay inactive.",
   'release-instance':
     "Undoes a containment from the ledger: restores each ENI's groups, the instance profile, the load-balancer registrations and the Auto Scaling membership, and removes the quarantine tags.",
   'release-remediation':

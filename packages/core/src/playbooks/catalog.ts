@@ -160,7 +160,7 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
       trigger:
         "Triage starts it for a GuardDuty finding about an access key or a role session (`accessKeyDetails`) — including S3 called from a malicious IP or Tor with the account's credentials (`Impact:S3/MaliciousIPCaller`, `Discovery:S3/TorIPCaller`, …), always after approval: an IAM user key (`AKIA…`) is deactivated and the sessions it minted denied, console access removed when the finding says the console was used; a role session (`ASIA…`) has its earlier sessions denied, always after approval because the deny hits every session of the role. Root and break-glass principals get `root-activity` or `notify-only` instead.",
       release:
-        'Keys are deactivated, never deleted: reactivate one with `aws iam update-access-key --status Active` once it is rotated or cleared. The session deny is Cordon’s own inline policy on the user or role (conditioned on `aws:TokenIssueTime`): delete it to let new sessions through — sessions issued after the incident are not affected by it anyway. Console access is restored with `aws iam create-login-profile`.',
+        'Keys are deactivated, never deleted: reactivate one with `aws iam update-access-key --status Active` once it is rotated or cleared. The session deny is a statement of Cordon’s own inline policy `cordon-deny` on the user or role (conditioned on `aws:TokenIssueTime`): start `credential-release` for the incident (`cordon release <incident-id>`) to remove exactly this incident’s statement — sessions issued after the incident are not affected by it anyway. Console access is restored with `aws iam create-login-profile`.',
       replay: {
         args: 'packages/cli/events/guardduty/eb-iam-toripcaller-custodian.json --include-samples --approve',
       },
@@ -285,6 +285,34 @@ export const PLAYBOOKS: Readonly<Record<PlaybookId, PlaybookDefinition>> = {
         'This is the release of `ec2-compromise`. The snapshots and the incident tags on them stay, as evidence; delete them by hand when the investigation is closed.',
       replay: {
         none: 'No event starts a release: an engineer does, after an investigation. The scenario test `test/scenarios/ec2-release.after-containment.test.ts` contains an instance and then runs this playbook in the local engine (approved, and rejected).',
+      },
+    },
+  },
+  'credential-release': {
+    id: 'credential-release',
+    title: 'Credential release',
+    summary:
+      "after an approval, remove from cordon-deny exactly the session-deny statements an incident's credential containment added; keys stay inactive and console access stays removed.",
+    steps: ['release-credentials', 'notify'],
+    // A release is never automatic (DOMAIN.md item 18): always asked for, and a timeout releases nothing.
+    approval: 'always',
+    timeoutDefaultApplies: false,
+    finalEvent: 'released',
+    mutating: true,
+    // What to undo is read from the incident's ledger (revoke-sessions' restore records), as remediation-release does.
+    target: 'incident-changes',
+    routes: { responder: true },
+    linear: {
+      'release-credentials': { state: S.releaseCredentials, parameters: {} },
+      notify: { state: S.tellReleased, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        "Started by a responder (`cordon release <incident-id>`), never by a finding, on a `credential-compromise` incident once the credentials are rotated: it removes from each principal's `cordon-deny` exactly the statement that incident's `revoke-sessions` added (its Sid is in the ledger), keeps every other statement (other incidents', instance quarantines), and deletes the policy only when nothing else is left in it. Access keys stay inactive and console access stays removed: an administrator rotates the keys and sets a new password (docs/on-call.md, \"After a credential release\"). It always asks for approval, and a timeout never releases anything.",
+      release:
+        "This is the release of `credential-compromise`'s session deny. A statement already gone is reported as such; nothing else of the containment is undone.",
+      replay: {
+        none: "No event starts a release: an engineer does, after the credentials are rotated. The scenario test `test/scenarios/credential-release.after-containment.test.ts` contains an IAM user next to an earlier incident's statement and then runs this playbook in the local engine: the policy is back exactly as it was.",
       },
     },
   },

@@ -9,6 +9,7 @@ export const PLAYBOOK_IDS = [
   'security-group-ingress',
   'default-security-group',
   'remediation-release',
+  'credential-release',
   // --- S3 ---
   's3-account-public-access',
   's3-bucket-public-access',
@@ -45,6 +46,7 @@ export const STEP_IDS = [
   'revoke-open-ingress',
   'close-default-security-group',
   'release-remediation',
+  'release-credentials',
   // --- S3 ---
   'block-account-public-access',
   'block-bucket-public-access',

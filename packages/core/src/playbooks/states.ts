@@ -34,6 +34,7 @@ export const STATE_NAMES = {
   revokeOpenIngress: 'Revoke the rules open to the world',
   closeDefaultSecurityGroup: 'Remove every rule of the default security group',
   releaseRemediation: 'Put back what the remediation removed',
+  releaseCredentials: "Remove this incident's session deny",
   // --- S3 ---
   blockAccountPublicAccess: "Turn on the account's S3 Block Public Access",
   blockBucketPublicAccess: "Turn on the bucket's S3 Block Public Access",
@@ -74,6 +75,7 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.revokeOpenIngress]: 'revoke-open-ingress',
   [STATE_NAMES.closeDefaultSecurityGroup]: 'close-default-security-group',
   [STATE_NAMES.releaseRemediation]: 'release-remediation',
+  [STATE_NAMES.releaseCredentials]: 'release-credentials',
   // --- S3 ---
   [STATE_NAMES.blockAccountPublicAccess]: 'block-account-public-access',
   [STATE_NAMES.blockBucketPublicAccess]: 'block-bucket-public-access',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   IAMClient,
@@ -364,7 +365,7 @@ describe('changeDenyPolicy', () => {
     expect(iam).toHaveReceivedCommandTimes(PutRolePolicyCommand, 0);
   });
 
-  it("deletes a role's emptied policy, taking an already deleted one as done; deletes nothing for a user or an absent policy", async () => {
+  it("deletes a role's or a user's emptied policy (release-credentials empties a user's), taking an already deleted one as done; deletes nothing when the policy is absent", async () => {
     const current = withStatement(undefined, statement);
     iam.on(GetRolePolicyCommand).resolves(stored(current));
     iam.on(DeleteRolePolicyCommand).resolvesOnce({}).rejects(noSuchEntity);
@@ -390,10 +391,15 @@ describe('changeDenyPolicy', () => {
     iam.reset();
     iam.on(GetUserPolicyCommand).resolves(stored(current));
     iam.on(GetRolePolicyCommand).rejects(noSuchEntity);
+    iam.on(DeleteUserPolicyCommand).resolves({});
     expect(await changeDenyPolicy(context().context, user, () => undefined, foreign)).toEqual({
       before: current,
       after: undefined,
-      written: false,
+      written: true,
+    });
+    expect(iam).toHaveReceivedCommandWith(DeleteUserPolicyCommand, {
+      UserName: user.name,
+      PolicyName: 'cordon-deny',
     });
     expect(await changeDenyPolicy(context().context, role, () => undefined, foreign)).toEqual({
       before: undefined,

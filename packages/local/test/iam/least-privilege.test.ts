@@ -6,7 +6,7 @@
  */
 
 // biome-ignore-all lint/suspicious/noExplicitAny: the variants edit a parsed JSON event in place.
-import { quarantineInstanceStatement } from '@cordon/core/actions/deny-policy';
+import { quarantineInstanceStatement, revokeOlderSessionsStatement } from '@cordon/core/actions/deny-policy';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadEvent, loadEventWithAccount, loadFixture } from '../../../../test/support/events.ts';
 import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
@@ -69,6 +69,27 @@ function quarantineProfileAndSharedRole(sandbox: Sandbox): void {
 }
 
 /**
+ * Another incident's session deny already in cordon-deny on `principal`: credential-release then writes the
+ * policy back without its own statement (Put*Policy) instead of deleting it (Delete*Policy).
+ */
+function anotherIncidentsDeny(kind: 'user' | 'role', name: string): (sandbox: Sandbox) => void {
+  return (sandbox) => {
+    if (kind === 'role' && sandbox.iam.snapshot().roles[name] === undefined)
+      sandbox.iam.addRole({ roleName: name });
+    const document = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        revokeOlderSessionsStatement('guardduty-an-earlier-incident', new Date('2026-11-01T00:00:00Z')),
+      ],
+    });
+    const common = { PolicyName: 'cordon-deny', PolicyDocument: document };
+    void (kind === 'user'
+      ? sandbox.iam.commands.PutUserPolicy?.({ UserName: name, ...common }, sandbox.account.context)
+      : sandbox.iam.commands.PutRolePolicy?.({ RoleName: name, ...common }, sandbox.account.context));
+  };
+}
+
+/**
  * The allow-all step of an ENI succeeds, its cut is throttled (Step Functions retries), and the retry's cut
  * is refused for good: contain-instance then puts the ENI back on the groups the ledger recorded.
  */
@@ -110,7 +131,7 @@ interface FlowCase {
   readonly event: () => unknown;
   readonly options: FlowOptions;
   /** Playbooks run afterwards on the same incident. */
-  readonly afterwards?: readonly ('ec2-release' | 'remediation-release')[];
+  readonly afterwards?: readonly ('ec2-release' | 'remediation-release' | 'credential-release')[];
 }
 
 const CASES: readonly FlowCase[] = [
@@ -144,9 +165,16 @@ const CASES: readonly FlowCase[] = [
     options: { settings: AUTOMATIC, prepare: cutRefusedAfterRetry },
   },
   {
-    name: 'credential-compromise: an IAM user key used from Tor',
+    name: 'credential-compromise: an IAM user key used from Tor; then credential-release',
     event: () => loadEvent(IAM_EVENT),
     options: { settings: SAMPLES },
+    afterwards: ['credential-release'],
+  },
+  {
+    name: "credential-compromise next to another incident's session deny; then credential-release",
+    event: () => loadEvent(IAM_EVENT),
+    options: { settings: SAMPLES, prepare: anotherIncidentsDeny('user', 'GeneratedFindingUserName') },
+    afterwards: ['credential-release'],
   },
   {
     name: 'credential-compromise: a console login from Tor, the user named with its id',
@@ -167,6 +195,20 @@ const CASES: readonly FlowCase[] = [
       };
     }),
     options: { settings: SAMPLES },
+    afterwards: ['credential-release'],
+  },
+  {
+    name: "credential-compromise: a role session next to another incident's session deny; then credential-release",
+    event: torCaller((detail) => {
+      detail.resource.accessKeyDetails = {
+        userName: 'app-role',
+        userType: 'AssumedRole',
+        principalId: 'AROAJQABLZS4A3QDU576Q:session',
+        accessKeyId: 'ASIAJQABLZS4A3QDU576',
+      };
+    }),
+    options: { settings: SAMPLES, prepare: anotherIncidentsDeny('role', 'app-role') },
+    afterwards: ['credential-release'],
   },
   {
     name: 'stale-credentials: access-keys-rotated names a user by id',

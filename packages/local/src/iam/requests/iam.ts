@@ -94,6 +94,7 @@ export const IAM_REQUESTS: Readonly<Record<string, RequestBuilder>> = {
   UpdateAccessKey: onUser('iam:UpdateAccessKey'),
   GetUserPolicy: onUser('iam:GetUserPolicy'),
   PutUserPolicy: onUser('iam:PutUserPolicy'),
+  DeleteUserPolicy: onUser('iam:DeleteUserPolicy'),
   GetRole: onRole('iam:GetRole'),
   ListRoleTags: onRole('iam:ListRoleTags'),
   GetRolePolicy: onRole('iam:GetRolePolicy'),

@@ -2,6 +2,7 @@ import type {
   AccessKeyMetadata,
   DeleteLoginProfileCommandInput,
   DeleteRolePolicyCommandInput,
+  DeleteUserPolicyCommandInput,
   GetAccessKeyLastUsedCommandInput,
   GetAccessKeyLastUsedCommandOutput,
   GetInstanceProfileCommandInput,
@@ -187,6 +188,7 @@ export class IamModel implements ServiceModel {
       ),
       GetRolePolicy: typed((input: GetRolePolicyCommandInput) => this.getRolePolicy(input)),
       DeleteRolePolicy: typed((input: DeleteRolePolicyCommandInput) => this.deleteRolePolicy(input)),
+      DeleteUserPolicy: typed((input: DeleteUserPolicyCommandInput) => this.deleteUserPolicy(input)),
       GetLoginProfile: typed((input: GetLoginProfileCommandInput) => this.getLoginProfile(input)),
       DeleteLoginProfile: typed((input: DeleteLoginProfileCommandInput) => this.deleteLoginProfile(input)),
       GetRole: typed((input: GetRoleCommandInput) => this.getRole(input)),
@@ -382,6 +384,15 @@ export class IamModel implements ServiceModel {
   private getRolePolicy(input: GetRolePolicyCommandInput): Out<GetRolePolicyCommandOutput> {
     const role = this.role(input.RoleName);
     return { RoleName: role.roleName, ...getInlinePolicy(role, input.PolicyName) };
+  }
+
+  /** https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteUserPolicy.html: NoSuchEntity when there is none. */
+  private deleteUserPolicy(input: DeleteUserPolicyCommandInput): Record<string, never> {
+    const user = this.user(input.UserName);
+    const name = String(input.PolicyName);
+    if (user.inlinePolicies[name] === undefined) throw noSuchPolicy(user, name);
+    delete user.inlinePolicies[name];
+    return {};
   }
 
   private deleteRolePolicy(input: DeleteRolePolicyCommandInput): Record<string, never> {
