@@ -352,6 +352,18 @@ describe('the state file: bad input is named and changes nothing', () => {
     expect(parameters['/cordon/local/settings/mode']?.lastModifiedDate).toBeInstanceOf(Date);
   });
 
+  it('a state saved before the id counter was kept goes on past every id it holds', async () => {
+    const text = await readFile(saved, 'utf8');
+    const { idsIssued, ...older } = JSON.parse(text);
+
+    const opened = await openSavedSandbox(older);
+    const next = opened.sandbox.account.context.nextId('sg');
+
+    expect(idsIssued).toBeGreaterThan(0);
+    expect(opened.sandbox.account.idsIssued()).toBeGreaterThan(0);
+    expect(text).not.toContain(next);
+  });
+
   it('a write leaves no temporary file beside the state', async () => {
     const state = await copyOfState();
     const settings = await fileWith('mode-tmp.json', { mode: 'notify-only' });
