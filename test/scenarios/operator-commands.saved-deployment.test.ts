@@ -483,6 +483,26 @@ describe('StartExecution on a saved scenario (what cordon release sends)', () =>
     expect(await sha256(state)).toBe(before);
   });
 
+  it('JSON the playbook cannot use is started, as Step Functions starts it, and fails: saved FAILED, nothing else changed', async () => {
+    const state = await copyOfState();
+    const before = JSON.parse(await readFile(state, 'utf8'));
+    const stage = await openSavedStage(state);
+
+    await stage.target.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: EC2_RELEASE, name: RELEASE, input: '{"incident":{}}' }),
+    );
+    await stage.commit();
+
+    const after = JSON.parse(await readFile(state, 'utf8'));
+    const execution = Object.values(after.sandbox.SFN.executions).find(
+      (candidate) => (candidate as { name: string }).name === RELEASE,
+    );
+    expect(execution).toMatchObject({ status: 'FAILED', stopDate: before.clock });
+    expect(after.sandbox.EC2).toEqual(before.sandbox.EC2);
+    expect(after.sandbox.IAM).toEqual(before.sandbox.IAM);
+    expect(after.pendingApprovals).toEqual(before.pendingApprovals);
+  });
+
   it.each([
     [
       'an unknown state machine',
