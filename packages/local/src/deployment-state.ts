@@ -299,22 +299,27 @@ class SavedStepFunctions implements ServiceModel {
 /**
  * The IAM evaluation of the deployed policies for Cordon's own functions (as in a scenario), and none for the
  * operator (`--sandbox` commands run as a user of the home account the deployed policies do not name; with
- * `--stage`, AWS's own IAM judges them).
+ * `--stage`, AWS's own IAM judges them). The evaluation (its IAM reference data is large) is loaded on the first
+ * call a function makes: a command that only reads never loads it.
  */
-async function savedAuthorizer(
+function savedAuthorizer(
   state: DeploymentState,
   sandbox: Sandbox,
   operatorArn: string | undefined,
-): Promise<Authorizer> {
-  const { cordonAuthorizer } = await import('./iam/authorizer.ts');
-  const deployed = cordonAuthorizer({
-    deployment: { stage: state.stage, homeAccount: state.homeAccount, region: state.region },
-    sandbox,
-  });
-  return (request) =>
-    operatorArn !== undefined && request.principal.arn === operatorArn
-      ? { decision: 'allowed', reason: 'the operator of a saved deployment (not evaluated)' }
-      : deployed(request);
+): Authorizer {
+  let deployed: Promise<Authorizer> | undefined;
+  return async (request) => {
+    if (operatorArn !== undefined && request.principal.arn === operatorArn) {
+      return { decision: 'allowed', reason: 'the operator of a saved deployment (not evaluated)' };
+    }
+    deployed ??= import('./iam/authorizer.ts').then(({ cordonAuthorizer }) =>
+      cordonAuthorizer({
+        deployment: { stage: state.stage, homeAccount: state.homeAccount, region: state.region },
+        sandbox,
+      }),
+    );
+    return (await deployed)(request);
+  };
 }
 
 /** Options of {@link openSavedSandbox}. */
@@ -350,7 +355,7 @@ export async function openSavedSandbox(
     stage: state.stage,
     clock,
     approvals: 'deployed',
-    authorizer: await savedAuthorizer(state, sandbox, options.operatorArn),
+    authorizer: savedAuthorizer(state, sandbox, options.operatorArn),
   });
   // What create wrote (default settings, new approval secrets, thresholds) is replaced by what was saved.
   try {
