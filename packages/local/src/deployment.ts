@@ -563,7 +563,14 @@ export class LocalDeployment {
       (id) => stateMachines[id] === execution.stateMachineArn,
     ) as PlaybookId; // the model starts executions of these state machines only
     const run = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.engine.run(execution.name, playbook, JSON.parse(execution.input) as ExecutionInput))
+      .then(() =>
+        this.engine.run(
+          execution.name,
+          playbook,
+          JSON.parse(execution.input) as ExecutionInput,
+          execution.executionArn,
+        ),
+      )
       .catch(
         (error: unknown): ExecutionReport => ({
           name: execution.name,
