@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSavedStage } from '../../packages/cli/src/aws/saved-stage.ts';
 import { main } from '../../packages/cli/src/main.ts';
@@ -342,7 +342,7 @@ describe('the state file: bad input is named and changes nothing', () => {
 
   it('restores the stores faithfully: opened and taken again, the state is the same JSON, byte for byte', async () => {
     const text = await readFile(saved, 'utf8');
-    const opened = openSavedSandbox(await readDeploymentStateFile(saved));
+    const opened = await openSavedSandbox(await readDeploymentStateFile(saved));
 
     expect(opened.changed()).toBe(false);
     expect(`${JSON.stringify(opened.current())}\n`).toBe(text);
@@ -350,6 +350,18 @@ describe('the state file: bad input is named and changes nothing', () => {
     const parameters = opened.sandbox.ssm.snapshot().parameters;
     expect(parameters['/cordon/local/settings/mode']).toMatchObject({ value: 'enforce', version: 1 });
     expect(parameters['/cordon/local/settings/mode']?.lastModifiedDate).toBeInstanceOf(Date);
+  });
+
+  it('a state saved before the id counter was kept goes on past every id it holds', async () => {
+    const text = await readFile(saved, 'utf8');
+    const { idsIssued, ...older } = JSON.parse(text);
+
+    const opened = await openSavedSandbox(older);
+    const next = opened.sandbox.account.context.nextId('sg');
+
+    expect(idsIssued).toBeGreaterThan(0);
+    expect(opened.sandbox.account.idsIssued()).toBeGreaterThan(0);
+    expect(text).not.toContain(next);
   });
 
   it('a write leaves no temporary file beside the state', async () => {
@@ -363,23 +375,159 @@ describe('the state file: bad input is named and changes nothing', () => {
   });
 });
 
-// Where the end-to-end test of `cordon release --sandbox` goes (branch release-cli adds the command): the
-// saved stage is the one every operator command uses (packages/cli/src/aws/saved-stage.ts).
-describe('cordon release over a saved scenario', () => {
-  it('a saved deployment refuses to start an execution by name (its engine is not restored), and the file is unchanged', async () => {
+// `cordon release --sandbox` (branch release-cli) starts its playbook with this same StartExecution through the
+// saved stage every operator command uses (packages/cli/src/aws/saved-stage.ts).
+describe('StartExecution on a saved scenario (what cordon release sends)', () => {
+  const EC2_RELEASE = 'arn:aws:states:us-east-1:883606788610:stateMachine:cordon-local-ec2-release';
+  const RELEASE = `${INCIDENT}-release-2`;
+
+  /** The input a responder gives ec2-release: the last containment's, with the release playbook decided. */
+  async function releaseInput(state: string): Promise<string> {
+    const saved = JSON.parse(await readFile(state, 'utf8')) as {
+      sandbox: { SFN: { executions: Record<string, { stateMachineArn: string; input: string }> } };
+    };
+    const containment = Object.values(saved.sandbox.SFN.executions)
+      .filter((execution) => execution.stateMachineArn.endsWith(':cordon-local-ec2-compromise'))
+      .at(-1);
+    const input = JSON.parse(containment?.input ?? '{}');
+    return JSON.stringify({ ...input, decision: { ...input.decision, playbook: 'ec2-release' } });
+  }
+
+  it('runs ec2-release on the restored deployment until it waits for approval: saved RUNNING, the approval pending, shown by incidents show', async () => {
+    const state = await copyOfState();
+    const before = JSON.parse(await readFile(state, 'utf8'));
+    const stage = await openSavedStage(state);
+
+    const started = await stage.target.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: EC2_RELEASE,
+        name: RELEASE,
+        input: await releaseInput(state),
+      }),
+    );
+    const wrote = await stage.commit();
+
+    expect(started.executionArn).toBe(`${EC2_RELEASE.replace(':stateMachine:', ':execution:')}:${RELEASE}`);
+    expect(wrote).toBe(true);
+    const after = JSON.parse(await readFile(state, 'utf8'));
+    expect(after.sandbox.SFN.executions[started.executionArn as string]).toMatchObject({
+      name: RELEASE,
+      status: 'RUNNING',
+      startDate: before.clock,
+    });
+    expect(after.sandbox.SFN.executions[started.executionArn as string]).not.toHaveProperty('stopDate');
+    expect(after.pendingApprovals.slice(0, before.pendingApprovals.length)).toEqual(before.pendingApprovals);
+    const pending = after.pendingApprovals.slice(before.pendingApprovals.length);
+    expect(pending).toEqual([expect.objectContaining({ executionName: RELEASE, incidentId: INCIDENT })]);
+    const approvals = after.sandbox.DynamoDB.tables['cordon-local-approvals'].items as Record<
+      string,
+      { S?: string }
+    >[];
+    const record = approvals.find((item) => item.approvalId?.S === pending[0].approvalId);
+    expect(record?.status?.S).toBe('pending');
+    // The release ran its steps up to the approval on the restored engine: the instance is still contained.
+    expect(after.executions.at(-1)).toMatchObject({ name: RELEASE, playbook: 'ec2-release' });
+    // Ids go on from the saved counter: the new approval's never repeats a saved one.
+    expect(after.idsIssued).toBeGreaterThan(before.idsIssued);
+    expect(approvals.filter((item) => item.approvalId?.S === pending[0].approvalId)).toHaveLength(1);
+    expect(after.sandbox.EC2).toEqual(before.sandbox.EC2);
+
+    // incidents show lists the executions triage started (the ledger), and every approval of the incident: the
+    // release's request is there, pending, as after a real StartExecution nobody has approved yet.
+    const view = await json<{
+      approvals: { record: { approvalId: string; status: string; playbook?: string; step: string } }[];
+    }>('incidents', 'show', INCIDENT, '--sandbox', state, '--json');
+    expect(view.approvals.map((approval) => approval.record)).toContainEqual(
+      expect.objectContaining({
+        approvalId: pending[0].approvalId,
+        status: 'pending',
+        playbook: 'ec2-release',
+        step: pending[0].step,
+      }),
+    );
+    const text = await cordon('incidents', 'show', INCIDENT, '--sandbox', state);
+    expect(text.code).toBe(0);
+    expect(text.text).toContain('waiting for a decision until');
+  });
+
+  it('an approval saved while its execution waited cannot be answered from the file: SavedExecutionNotResumableError, nothing changed', async () => {
+    const state = await copyOfState();
+    const first = await openSavedStage(state);
+    await first.target.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: EC2_RELEASE,
+        name: RELEASE,
+        input: await releaseInput(state),
+      }),
+    );
+    await first.commit();
+    const before = await sha256(state);
+    const saved = JSON.parse(await readFile(state, 'utf8'));
+    const token = (
+      saved.sandbox.DynamoDB.tables['cordon-local-approvals'].items as Record<string, { S?: string }>[]
+    ).find((item) => item.status?.S === 'pending')?.taskToken?.S;
+    expect(token).toBeDefined();
+    const stage = await openSavedStage(state);
+
+    const success = stage.target.sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' }));
+    await expect(success).rejects.toMatchObject({ name: 'SavedExecutionNotResumableError' });
+    const failure = stage.target.sfn.send(
+      new SendTaskFailureCommand({ taskToken: token, error: 'ApprovalRejected', cause: 'no' }),
+    );
+    await expect(failure).rejects.toMatchObject({
+      name: 'SavedExecutionNotResumableError',
+      message: expect.stringContaining('cannot go on with it'),
+    });
+
+    expect(await stage.commit()).toBe(false);
+    expect(await sha256(state)).toBe(before);
+  });
+
+  it('JSON the playbook cannot use is started, as Step Functions starts it, and fails: saved FAILED, nothing else changed', async () => {
+    const state = await copyOfState();
+    const before = JSON.parse(await readFile(state, 'utf8'));
+    const stage = await openSavedStage(state);
+
+    await stage.target.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: EC2_RELEASE, name: RELEASE, input: '{"incident":{}}' }),
+    );
+    await stage.commit();
+
+    const after = JSON.parse(await readFile(state, 'utf8'));
+    const execution = Object.values(after.sandbox.SFN.executions).find(
+      (candidate) => (candidate as { name: string }).name === RELEASE,
+    );
+    expect(execution).toMatchObject({ status: 'FAILED', stopDate: before.clock });
+    expect(after.sandbox.EC2).toEqual(before.sandbox.EC2);
+    expect(after.sandbox.IAM).toEqual(before.sandbox.IAM);
+    expect(after.pendingApprovals).toEqual(before.pendingApprovals);
+  });
+
+  it.each([
+    [
+      'an unknown state machine',
+      { stateMachineArn: `${EC2_RELEASE}-nope`, input: '{}' },
+      'StateMachineDoesNotExist',
+    ],
+    [
+      'an input that is not JSON',
+      { stateMachineArn: EC2_RELEASE, input: '{"incident":' },
+      'InvalidExecutionInput',
+    ],
+    [
+      'a name StartExecution refuses',
+      { stateMachineArn: EC2_RELEASE, input: '{}', name: 'bad name' },
+      'InvalidName',
+    ],
+  ])('%s is refused (%s) and the file is byte for byte as it was', async (_case, request, error) => {
     const state = await copyOfState();
     const before = await sha256(state);
     const stage = await openSavedStage(state);
 
-    const started = stage.target.sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn: `arn:aws:states:us-east-1:883606788610:stateMachine:cordon-local-ec2-release`,
-        name: `${INCIDENT}-release-2`,
-        input: '{}',
-      }),
-    );
+    const started = stage.target.sfn.send(new StartExecutionCommand({ name: RELEASE, ...request }));
 
-    await expect(started).rejects.toMatchObject({ name: 'SavedSandboxUnsupportedError' });
+    await expect(started).rejects.toMatchObject({ name: error });
+    expect(await stage.commit()).toBe(false);
     expect(await sha256(state)).toBe(before);
   });
 });

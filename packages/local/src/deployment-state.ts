@@ -1,21 +1,21 @@
 /**
  * A local deployment's state as a file: what `cordon scenario --save` writes (`deploymentState`), read back
- * and checked (`readDeploymentStateFile`), and the stores the operator commands read and write — the stage's SSM
- * parameters, its DynamoDB tables and its Step Functions executions — put back into a sandbox account
- * (`openSavedSandbox`), so that `cordon … --sandbox <state.json>` sends its real SDK calls to them.
+ * and checked (`readDeploymentStateFile`), and run again (`openSavedSandbox`): the whole sandbox account put
+ * back (every model's `restore`, the id counter) under a local deployment made as a scenario makes it, so that
+ * `cordon … --sandbox <state.json>` sends its real SDK calls to it and a StartExecution runs the playbook in
+ * the deployment's engine, as on the deployed stage.
  */
 import { readFile } from 'node:fs/promises';
 import { SettingsStageInvalidError } from '@cordon/core/errors';
-import { PLAYBOOK_IDS } from '@cordon/core/playbooks/ids';
 import { settingsPath } from '@cordon/core/policy/settings';
-import type { LocalDeployment } from './deployment.ts';
+import { LocalDeployment } from './deployment.ts';
 import type { PendingApproval } from './deployment-approvals.ts';
-import { StepFunctionsModel, type StepFunctionsState } from './deployment-step-functions.ts';
+import { DeploymentClock } from './deployment-clock.ts';
+import type { StepFunctionsModel, StepFunctionsState } from './deployment-step-functions.ts';
 import type { ExecutionReport } from './engine.ts';
 import { CordonLocalError } from './errors.ts';
-import { createSandbox, type Sandbox } from './sandbox/index.ts';
-import type { DynamoDbState } from './sandbox/models/dynamodb.ts';
-import type { SsmState } from './sandbox/models/ssm.ts';
+import { createSandbox, restoreSandbox, type Sandbox } from './sandbox/index.ts';
+import type { Authorizer, CommandHandler, ServiceModel } from './sandbox/types.ts';
 
 /** The version of the saved state's layout: a reader refuses a layout it does not know. */
 export const DEPLOYMENT_STATE_VERSION = 1;
@@ -33,6 +33,11 @@ export interface DeploymentState {
   readonly region: string;
   /** The deployment's clock when the state was taken. */
   readonly clock: string;
+  /**
+   * How many ids the sandbox had handed out (`SandboxAccount.idsIssued`): a saved deployment opened again goes
+   * on from there, so a new id never repeats a saved one. Absent in states saved before it was kept.
+   */
+  readonly idsIssued?: number;
   /** Every model's state, by service (`SandboxAccount.snapshot`). */
   readonly sandbox: Record<string, unknown>;
   readonly executions: readonly ExecutionReport[];
@@ -54,9 +59,17 @@ export class DeploymentStateVersionError extends CordonLocalError {
   public override readonly name = 'DeploymentStateVersionError';
 }
 
-/** What a saved sandbox cannot do (start an execution: its engine is not restored): the command stops. */
+/** What a saved deployment cannot do: the command stops, and the file is not written. */
 export class SavedSandboxUnsupportedError extends CordonLocalError {
-  public override readonly name = 'SavedSandboxUnsupportedError';
+  public override readonly name: string = 'SavedSandboxUnsupportedError';
+}
+
+/**
+ * A SendTaskSuccess / SendTaskFailure for an execution that was saved while it waited for it (an approval):
+ * its engine's position is not serialisable, so nothing can continue it from the file. Nothing is changed.
+ */
+export class SavedExecutionNotResumableError extends SavedSandboxUnsupportedError {
+  public override readonly name = 'SavedExecutionNotResumableError';
 }
 
 /**
@@ -71,6 +84,7 @@ export function deploymentState(deployment: LocalDeployment): DeploymentState {
     homeAccount: deployment.homeAccount,
     region: deployment.region,
     clock: deployment.now().toISOString(),
+    idsIssued: deployment.sandbox.account.idsIssued(),
     sandbox: deployment.sandbox.account.snapshot(),
     executions: structuredClone([...deployment.executions.values()]),
     pendingApprovals: deployment.pendingApprovals(),
@@ -82,12 +96,6 @@ type Json = Record<string, unknown>;
 function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-/**
- * The services whose state the operator commands reach (SSM, DynamoDB, Step Functions); the rest of a saved
- * sandbox is kept as read and written back unchanged.
- */
-export const SAVED_SANDBOX_SERVICES = ['SSM', 'DynamoDB', 'SFN'] as const;
 
 /** Every problem of a parsed state file's shape (empty when it is a saved deployment of this version). */
 function shapeProblems(value: Json): string[] {
@@ -110,6 +118,11 @@ function shapeProblems(value: Json): string[] {
     problems.push('homeAccount must be a 12-digit account id');
   if (typeof value.clock !== 'string' || Number.isNaN(Date.parse(value.clock)))
     problems.push('clock must be an ISO-8601 time');
+  if (
+    value.idsIssued !== undefined &&
+    (!Number.isSafeInteger(value.idsIssued) || (value.idsIssued as number) < 0)
+  )
+    problems.push('idsIssued must be a non-negative integer');
   if (!Array.isArray(value.executions)) problems.push('executions must be a list');
   if (!Array.isArray(value.pendingApprovals)) problems.push('pendingApprovals must be a list');
   const sandbox = value.sandbox;
@@ -199,76 +212,193 @@ export function parseDeploymentState(text: string, file: string): DeploymentStat
   return value as unknown as DeploymentState;
 }
 
-/** A saved deployment's stores back in a sandbox account, and the state as they stand now. */
+/** A saved deployment running again in this process, and the state as it stands now. */
 export interface SavedSandbox {
   readonly sandbox: Sandbox;
+  /** The deployment over the restored sandbox: its engine runs what StartExecution starts. */
+  readonly deployment: LocalDeployment;
   readonly stage: string;
   readonly homeAccount: string;
   readonly region: string;
   /** The saved deployment's clock, stopped where the state was taken: the commands' "now". */
   now(): Date;
-  /** Whether a call changed the stores since they were put back (a write to SSM, DynamoDB, Step Functions). */
+  /**
+   * Waits until every execution started since the state was opened has ended or waits for a person (an
+   * approval), as StartExecution's caller would find it a moment later in AWS.
+   */
+  settle(): Promise<void>;
+  /** Whether a call changed the deployment since it was put back (any model, an execution started). */
   changed(): boolean;
-  /** The state with the stores as they stand now; every other part as it was read. */
+  /** The state as it stands now, in the layout `deploymentState` writes. */
   current(): DeploymentState;
 }
 
-function storesOf(sandbox: Sandbox, stepFunctions: StepFunctionsModel): Json {
-  return {
-    SSM: sandbox.ssm.snapshot(),
-    DynamoDB: sandbox.dynamodb.snapshot(),
-    SFN: stepFunctions.snapshot(),
-  };
+/**
+ * The ids a sandbox had handed out when a state without `idsIssued` was saved (written before the counter was
+ * saved): the highest counter any `nextId` id in it shows (`<prefix>-<zero-padded hex>`), so that new ids
+ * never collide with saved ones.
+ */
+function idsIn(sandbox: Record<string, unknown>): number {
+  let highest = 0;
+  for (const match of JSON.stringify(sandbox).matchAll(/-(0{3,}[0-9a-f]+)(?![0-9a-f])/g)) {
+    const value = Number.parseInt(match[1] ?? '0', 16);
+    if (Number.isSafeInteger(value) && value > highest) highest = value;
+  }
+  return highest;
+}
+
+/** The approvals saved as pending: their tokens belong to executions whose engine position was not saved. */
+function savedPendingTokens(sandbox: Sandbox, approvalsTable: string): Set<string> {
+  const tokens = new Set<string>();
+  if (sandbox.dynamodb.snapshot().tables[approvalsTable] === undefined) return tokens;
+  for (const item of sandbox.dynamodb.items(approvalsTable)) {
+    const token = item.taskToken?.S;
+    if (token !== undefined && item.status?.S === 'pending') tokens.add(token);
+  }
+  return tokens;
 }
 
 /**
- * Puts a saved deployment's stores back into a new sandbox account in its home account and region, its clock
- * stopped at the saved time: the SSM parameters (values, versions, tags), the DynamoDB tables with their indexes
- * and items (the ledger, the approvals), and the Step Functions executions (DescribeExecution answers as it did).
- * StartExecution is refused by name: the engine's running executions are not restored.
- *
- * @example const saved = openSavedSandbox(await readDeploymentStateFile('state.json'));
+ * The deployment's Step Functions as the saved deployment answers them: as the live model does, except that a
+ * SendTaskSuccess / SendTaskFailure for a task an execution saved while waiting was given is refused by name
+ * (its engine's position is not in the file: nothing could continue it), changing nothing.
  */
-export function openSavedSandbox(state: DeploymentState): SavedSandbox {
-  const clock = new Date(state.clock);
-  const now = () => new Date(clock);
-  const sandbox = createSandbox({ accountId: state.homeAccount, region: state.region, now });
-  sandbox.ssm.restore(state.sandbox.SSM as SsmState);
-  for (const [tableName, table] of Object.entries((state.sandbox.DynamoDB as DynamoDbState).tables)) {
-    sandbox.dynamodb.createTable({
-      tableName,
-      partitionKey: table.partitionKey,
-      ...(table.sortKey === undefined ? {} : { sortKey: table.sortKey }),
-      ...(table.globalSecondaryIndexes === undefined
-        ? {}
-        : { globalSecondaryIndexes: table.globalSecondaryIndexes }),
-    });
-    for (const item of table.items) sandbox.dynamodb.putItem(tableName, item);
+class SavedStepFunctions implements ServiceModel {
+  public readonly service = 'SFN';
+  public readonly commands: Readonly<Record<string, CommandHandler>>;
+
+  public constructor(
+    private readonly live: StepFunctionsModel,
+    savedTokens: ReadonlySet<string>,
+    file: string,
+  ) {
+    const refuseSaved =
+      (command: 'SendTaskSuccess' | 'SendTaskFailure'): CommandHandler =>
+      (input, context) => {
+        if (savedTokens.has(String(input.taskToken ?? ''))) {
+          throw new SavedExecutionNotResumableError(
+            `Cannot ${command} on ${file}: the execution waiting for this task was saved while it waited, and a saved deployment cannot go on with it (its engine's position is not saved). Run the scenario again with its decide step, or start a new execution.`,
+          );
+        }
+        const handler = live.commands[command];
+        if (handler === undefined) throw new Error(`Step Functions model without ${command}`);
+        return handler(input, context);
+      };
+    this.commands = {
+      ...live.commands,
+      SendTaskSuccess: refuseSaved('SendTaskSuccess'),
+      SendTaskFailure: refuseSaved('SendTaskFailure'),
+    };
   }
-  const stepFunctions = new StepFunctionsModel(sandbox.account.context, {
-    stateMachineArns: PLAYBOOK_IDS.map(
-      (playbook) =>
-        `arn:aws:states:${state.region}:${state.homeAccount}:stateMachine:cordon-${state.stage}-${playbook}`,
-    ),
-    onStart: (execution) => {
-      throw new SavedSandboxUnsupportedError(
-        `Cannot start ${execution.name} on a saved deployment: its playbooks' engine is not restored (run it in a scenario step).`,
-      );
-    },
+
+  public snapshot(): StepFunctionsState {
+    return this.live.snapshot();
+  }
+}
+
+/**
+ * The IAM evaluation of the deployed policies for Cordon's own functions (as in a scenario), and none for the
+ * operator (`--sandbox` commands run as a user of the home account the deployed policies do not name; with
+ * `--stage`, AWS's own IAM judges them). The evaluation (its IAM reference data is large) is loaded on the first
+ * call a function makes: a command that only reads never loads it.
+ */
+function savedAuthorizer(
+  state: DeploymentState,
+  sandbox: Sandbox,
+  operatorArn: string | undefined,
+): Authorizer {
+  let deployed: Promise<Authorizer> | undefined;
+  return async (request) => {
+    if (operatorArn !== undefined && request.principal.arn === operatorArn) {
+      return { decision: 'allowed', reason: 'the operator of a saved deployment (not evaluated)' };
+    }
+    deployed ??= import('./iam/authorizer.ts').then(({ cordonAuthorizer }) =>
+      cordonAuthorizer({
+        deployment: { stage: state.stage, homeAccount: state.homeAccount, region: state.region },
+        sandbox,
+      }),
+    );
+    return (await deployed)(request);
+  };
+}
+
+/** Options of {@link openSavedSandbox}. */
+export interface OpenSavedSandboxOptions {
+  /** Where the state was read from (named in errors). */
+  readonly file?: string;
+  /** The operator's principal ARN: its calls are not evaluated against Cordon's deployed policies. */
+  readonly operatorArn?: string;
+}
+
+/**
+ * Runs a saved deployment again: a new sandbox account in its home account and region, every model put back
+ * (`restoreSandbox`: the account's resources, the SSM parameters, the DynamoDB tables — ledger, approvals —,
+ * the published messages, the sessions) with the id counter, and a `LocalDeployment` over it as a scenario
+ * makes it (the deployed approvals, the deployed policies' IAM evaluation), its Step Functions executions put
+ * back and its clock stopped at the saved time. A StartExecution runs the playbook in the deployment's engine
+ * until it ends or waits for an approval (`settle`). Executions saved while waiting stay RUNNING: a
+ * SendTaskSuccess/Failure on their tasks is refused with {@link SavedExecutionNotResumableError}.
+ *
+ * @throws DeploymentStateInvalidError when a model's saved part cannot be put back (nothing is written).
+ * @example const saved = await openSavedSandbox(await readDeploymentStateFile('state.json'));
+ */
+export async function openSavedSandbox(
+  state: DeploymentState,
+  options: OpenSavedSandboxOptions = {},
+): Promise<SavedSandbox> {
+  const file = options.file ?? 'the saved deployment';
+  // Stopped: its wall clock never moves, so "now" stays the saved time for every part.
+  const clock = new DeploymentClock(new Date(state.clock), () => 0);
+  const sandbox = createSandbox({ accountId: state.homeAccount, region: state.region, now: clock.now });
+  const deployment = await LocalDeployment.create({
+    sandbox,
+    stage: state.stage,
+    clock,
+    approvals: 'deployed',
+    authorizer: savedAuthorizer(state, sandbox, options.operatorArn),
   });
-  stepFunctions.restore(state.sandbox.SFN as StepFunctionsState);
-  sandbox.account.register(stepFunctions);
-  const restored = JSON.stringify(storesOf(sandbox, stepFunctions));
+  // What create wrote (default settings, new approval secrets, thresholds) is replaced by what was saved.
+  try {
+    restoreSandbox(sandbox, state.sandbox);
+    deployment.stepFunctions.restore(state.sandbox.SFN as StepFunctionsState);
+    sandbox.account.restoreIds(state.idsIssued ?? idsIn(state.sandbox));
+  } catch (error) {
+    throw new DeploymentStateInvalidError(
+      `${file} is not a saved deployment: its sandbox cannot be put back (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}).`,
+      { cause: error },
+    );
+  }
+  sandbox.account.register(
+    new SavedStepFunctions(
+      deployment.stepFunctions,
+      savedPendingTokens(sandbox, deployment.names.approvalsTable),
+      file,
+    ),
+  );
+  const restored = JSON.stringify(sandbox.account.snapshot());
+  const now = () => clock.now();
+  const current = (): DeploymentState => ({
+    version: DEPLOYMENT_STATE_VERSION,
+    stage: state.stage,
+    homeAccount: state.homeAccount,
+    region: state.region,
+    clock: state.clock,
+    idsIssued: sandbox.account.idsIssued(),
+    sandbox: sandbox.account.snapshot(),
+    executions: [...state.executions, ...structuredClone([...deployment.executions.values()])],
+    pendingApprovals: [...state.pendingApprovals, ...deployment.pendingApprovals()],
+  });
   return {
     sandbox,
+    deployment,
     stage: state.stage,
     homeAccount: state.homeAccount,
     region: state.region,
     now,
-    changed: () => JSON.stringify(storesOf(sandbox, stepFunctions)) !== restored,
-    current: () => ({
-      ...state,
-      sandbox: { ...state.sandbox, ...storesOf(sandbox, stepFunctions) },
-    }),
+    settle: async () => {
+      await deployment.settle();
+    },
+    changed: () => deployment.executions.size > 0 || JSON.stringify(sandbox.account.snapshot()) !== restored,
+    current,
   };
 }

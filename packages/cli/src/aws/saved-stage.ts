@@ -1,10 +1,10 @@
 /**
- * `--sandbox <state.json>`: a local deployment saved by `cordon scenario --save`, opened as a stage. Its SSM
- * parameters, DynamoDB tables and Step Functions executions are put back into a sandbox account
- * (`openSavedSandbox`), the commands reach them through `sandboxStage` — the same SDK clients and the same
- * command code as `--stage` — and what a command changed is written back to the file only once it succeeded,
- * atomically (a temporary file renamed over it), so that a bad input or a failed command leaves the file byte
- * for byte as it was.
+ * `--sandbox <state.json>`: a local deployment saved by `cordon scenario --save`, opened as a stage. The whole
+ * sandbox account and the local deployment over it are put back (`openSavedSandbox`), the commands reach it
+ * through `sandboxStage` — the same SDK clients and the same command code as `--stage` — and a StartExecution
+ * runs its playbook in the deployment's engine until it ends or waits for an approval. What a command changed
+ * is written back to the file only once it succeeded, atomically (a temporary file renamed over it), so that a
+ * bad input or a failed command leaves the file byte for byte as it was.
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -32,8 +32,9 @@ export interface SavedStage {
   /** The saved deployment's clock (stopped at the time it was saved). */
   now(): Date;
   /**
-   * Writes what the command changed back to the file (a temporary file in the same directory, renamed over it);
-   * nothing when it changed nothing. Answers whether it wrote.
+   * Waits for the executions the command started (until each ends or waits for an approval), then writes what
+   * the command changed back to the file (a temporary file in the same directory, renamed over it); nothing when
+   * it changed nothing. Answers whether it wrote.
    */
   commit(): Promise<boolean>;
 }
@@ -46,15 +47,17 @@ export interface SavedStage {
  */
 export async function openSavedStage(file: string): Promise<SavedStage> {
   const state = await readDeploymentStateFile(file);
-  const saved = openSavedSandbox(state);
+  const operator = sandboxOperator(state.homeAccount);
+  const saved = await openSavedSandbox(state, { file, operatorArn: operator.arn });
   return {
     file,
     target: {
-      ...sandboxStage(saved, sandboxOperator(saved.homeAccount)),
+      ...sandboxStage(saved, operator),
       where: `the sandbox saved in ${file}`,
     },
     now: saved.now,
     async commit() {
+      await saved.settle();
       if (!saved.changed()) return false;
       await writeAtomically(file, `${JSON.stringify(saved.current())}\n`);
       return true;

@@ -1,3 +1,4 @@
+import { CordonLocalError } from '../errors.ts';
 import { AutoScalingModel } from './models/autoscaling.ts';
 import { CloudTrailModel } from './models/cloudtrail.ts';
 import { ConfigModel } from './models/config.ts';
@@ -73,4 +74,44 @@ export function createSandbox(options: SandboxAccountOptions = {}): Sandbox {
   };
   for (const model of Object.values(models)) account.register(model);
   return { account, ...models };
+}
+
+/** A saved sandbox state lacks a service this sandbox models (or holds one it does not): nothing was restored. */
+export class SandboxStateInvalidError extends CordonLocalError {
+  public override readonly name = 'SandboxStateInvalidError';
+}
+
+/**
+ * Puts a sandbox's state back (what `sandbox.account.snapshot()` took, also once it went through JSON): every
+ * model of {@link createSandbox} restores its own part, its dates made Dates again. Parts of models this sandbox
+ * does not hold (a deployment's Step Functions) are left to their owner.
+ *
+ * @throws SandboxStateInvalidError when a model's part is missing, before any model is changed.
+ * @example restoreSandbox(createSandbox({ accountId, region }), JSON.parse(text).sandbox);
+ */
+export function restoreSandbox(sandbox: Sandbox, state: Readonly<Record<string, unknown>>): void {
+  const { account: _account, ...models } = sandbox;
+  const missing = Object.values(models)
+    .map((model) => model.service)
+    .filter((service) => typeof state[service] !== 'object' || state[service] === null);
+  if (missing.length > 0) {
+    throw new SandboxStateInvalidError(`the saved sandbox has no state for ${missing.join(', ')}`);
+  }
+  sandbox.ec2.restore(state[sandbox.ec2.service] as Parameters<Ec2Model['restore']>[0]);
+  sandbox.autoScaling.restore(
+    state[sandbox.autoScaling.service] as Parameters<AutoScalingModel['restore']>[0],
+  );
+  sandbox.elbv2.restore(state[sandbox.elbv2.service] as Parameters<ElbV2Model['restore']>[0]);
+  sandbox.elb.restore(state[sandbox.elb.service] as Parameters<ElbModel['restore']>[0]);
+  sandbox.iam.restore(state[sandbox.iam.service] as Parameters<IamModel['restore']>[0]);
+  sandbox.sts.restore(state[sandbox.sts.service] as Parameters<StsModel['restore']>[0]);
+  sandbox.sns.restore(state[sandbox.sns.service] as Parameters<SnsModel['restore']>[0]);
+  sandbox.ssm.restore(state[sandbox.ssm.service] as Parameters<SsmModel['restore']>[0]);
+  sandbox.dynamodb.restore(state[sandbox.dynamodb.service] as Parameters<DynamoDbModel['restore']>[0]);
+  sandbox.config.restore(state[sandbox.config.service] as Parameters<ConfigModel['restore']>[0]);
+  sandbox.s3.restore(state[sandbox.s3.service] as Parameters<S3Model['restore']>[0]);
+  sandbox.s3Control.restore(state[sandbox.s3Control.service] as Parameters<S3ControlModel['restore']>[0]);
+  sandbox.cloudTrail.restore(state[sandbox.cloudTrail.service] as Parameters<CloudTrailModel['restore']>[0]);
+  sandbox.kms.restore(state[sandbox.kms.service] as Parameters<KmsModel['restore']>[0]);
+  sandbox.rds.restore(state[sandbox.rds.service] as Parameters<RdsModel['restore']>[0]);
 }

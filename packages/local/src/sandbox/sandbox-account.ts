@@ -177,6 +177,22 @@ export class SandboxAccount {
     return this.calls.filter((call) => !/^(Describe|Get|List|Query|Scan|BatchGet)/.test(call.command));
   }
 
+  /**
+   * How many ids `nextId` has handed out: saved with a sandbox's state (a saved local deployment) and put back
+   * with {@link SandboxAccount.restoreIds}, so that an id made after the restore never repeats a saved one.
+   */
+  public idsIssued(): number {
+    return this.idCounter;
+  }
+
+  /** Goes on counting ids from `issued` (never back: an id already handed out would be handed out again). */
+  public restoreIds(issued: number): void {
+    if (!Number.isSafeInteger(issued) || issued < 0) {
+      throw new RangeError(`an id counter is a non-negative integer, got ${issued}`);
+    }
+    this.idCounter = Math.max(this.idCounter, issued);
+  }
+
   /** A deep copy of every model's state, keyed by service. */
   public snapshot(): Record<string, unknown> {
     const state: Record<string, unknown> = {};

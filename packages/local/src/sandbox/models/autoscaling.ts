@@ -14,6 +14,7 @@ import type {
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 
 const SERVICE = 'AutoScaling';
 
@@ -110,6 +111,11 @@ export class AutoScalingModel implements ServiceModel {
 
   public snapshot(): AutoScalingState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: AutoScalingState): void {
+    replaceState(this.state, state);
   }
 
   /** Adds a group whose seeded instances are `InService` and healthy unless said otherwise. */

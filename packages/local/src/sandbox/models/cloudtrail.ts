@@ -16,6 +16,7 @@ import type {
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 
 /**
  * CloudTrail speaks JSON: the SDK names each error by its `__type`, the exception's name. The service answers its
@@ -169,6 +170,11 @@ export class CloudTrailModel implements ServiceModel {
 
   public snapshot(): CloudTrailState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: CloudTrailState): void {
+    replaceState(this.state, state);
   }
 
   // ---- commands -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import type {
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 
 /**
  * AWS Config's errors: DescribeConfigRules answers `NoSuchConfigRuleException`, `InvalidParameterValueException`
@@ -85,6 +86,11 @@ export class ConfigModel implements ServiceModel {
 
   public snapshot(): ConfigState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: ConfigState): void {
+    replaceState(this.state, state);
   }
 
   private describeConfigRules(input: DescribeConfigRulesCommandInput): Out<DescribeConfigRulesCommandOutput> {

@@ -192,6 +192,25 @@ export class DynamoDbModel implements ServiceModel {
     return { tables };
   }
 
+  /**
+   * Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment): every table
+   * with its keys, indexes and items, and no other.
+   */
+  public restore(state: DynamoDbState): void {
+    this.tables.clear();
+    for (const [tableName, table] of Object.entries(state.tables)) {
+      this.createTable({
+        tableName,
+        partitionKey: table.partitionKey,
+        ...(table.sortKey === undefined ? {} : { sortKey: table.sortKey }),
+        ...(table.globalSecondaryIndexes === undefined
+          ? {}
+          : { globalSecondaryIndexes: table.globalSecondaryIndexes }),
+      });
+      for (const item of table.items) this.putItem(tableName, item);
+    }
+  }
+
   // ---- commands --------------------------------------------------------------------------------------
 
   private describeTable(input: DescribeTableCommandInput): Out<DescribeTableCommandOutput> {

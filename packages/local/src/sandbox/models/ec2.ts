@@ -18,6 +18,7 @@ import { addSnapshot, snapshotAttributeCommands } from './ec2/snapshot-attribute
 import { snapshotCommands } from './ec2/snapshots.ts';
 import { Ec2Store, INSTANCES, SERVICE } from './ec2/store.ts';
 import { tagCommands } from './ec2/tags.ts';
+import { replaceState } from './restore-state.ts';
 
 export type * from './ec2/records.ts';
 
@@ -56,6 +57,11 @@ export class Ec2Model implements ServiceModel {
   /** A deep copy of the whole EC2 state. */
   public snapshot(): Ec2State {
     return structuredClone(this.store.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: Ec2State): void {
+    replaceState(this.store.state, state);
   }
 
   public hasInstance(instanceId: string): boolean {

@@ -10,6 +10,7 @@ import type {
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { INSTANCE_ID, type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 
 const SERVICE = 'ElasticLoadBalancing';
 
@@ -91,6 +92,11 @@ export class ElbModel implements ServiceModel {
 
   public snapshot(): ElbState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: ElbState): void {
+    replaceState(this.state, state);
   }
 
   public addLoadBalancer(input: AddLoadBalancerInput): void {

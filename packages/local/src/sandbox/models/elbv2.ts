@@ -15,6 +15,7 @@ import type {
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { INSTANCE_ID, type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 
 const SERVICE = 'ElasticLoadBalancingV2';
 
@@ -114,6 +115,11 @@ export class ElbV2Model implements ServiceModel {
 
   public snapshot(): ElbV2State {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: ElbV2State): void {
+    replaceState(this.state, state);
   }
 
   /** Adds a target group and returns its ARN. */

@@ -43,6 +43,7 @@ import {
   toPasswordPolicy,
 } from './iam-password-policy.ts';
 import { getInlinePolicy, iamError, noSuchPolicy, putInlinePolicy } from './iam-policies.ts';
+import { replaceState, reviveDate } from './restore-state.ts';
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
 
@@ -307,6 +308,24 @@ export class IamModel implements ServiceModel {
 
   public snapshot(): IamState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: IamState): void {
+    replaceState(this.state, state);
+    // Its dates went through JSON as text: IAM answers them as Dates.
+    for (const user of Object.values(this.state.users)) {
+      user.createDate = reviveDate(user.createDate);
+      if (user.loginProfile !== undefined)
+        user.loginProfile.createDate = reviveDate(user.loginProfile.createDate);
+      for (const key of user.accessKeys) {
+        key.createDate = reviveDate(key.createDate);
+        if (key.lastUsed !== undefined) key.lastUsed.date = reviveDate(key.lastUsed.date);
+      }
+    }
+    for (const role of Object.values(this.state.roles)) role.createDate = reviveDate(role.createDate);
+    for (const profile of Object.values(this.state.instanceProfiles))
+      profile.createDate = reviveDate(profile.createDate);
   }
 
   // ---- users and access keys ------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import type {
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 
 /**
  * KMS speaks JSON: the SDK names each error by its `__type`. KMS answers client errors with HTTP 400 — a missing
@@ -173,6 +174,11 @@ export class KmsModel implements ServiceModel {
 
   public snapshot(): KmsState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: KmsState): void {
+    replaceState(this.state, state);
   }
 
   // ---- rotation -----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ import {
   type SnapshotRecord,
   type SnapshotSeed,
 } from './rds-snapshots.ts';
+import { replaceState } from './restore-state.ts';
 
 export type { SnapshotRecord, SnapshotSeed } from './rds-snapshots.ts';
 
@@ -201,6 +202,11 @@ export class RdsModel implements ServiceModel {
 
   public snapshot(): RdsState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: RdsState): void {
+    replaceState(this.state, state);
   }
 
   // ---- DB instances -------------------------------------------------------------------------------

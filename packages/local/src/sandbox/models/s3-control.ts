@@ -7,6 +7,7 @@ import type {
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 import { type PublicAccessBlock, toPublicAccessBlockConfiguration } from './s3.ts';
 
 /**
@@ -100,6 +101,11 @@ export class S3ControlModel implements ServiceModel {
 
   public snapshot(): S3ControlState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: S3ControlState): void {
+    replaceState(this.state, state);
   }
 
   /**

@@ -31,6 +31,7 @@ import type {
 } from '@aws-sdk/client-s3';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import { replaceState } from './restore-state.ts';
 import {
   type CannedBucketAcl,
   cannedGrants,
@@ -274,6 +275,11 @@ export class S3Model implements ServiceModel {
 
   public snapshot(): S3State {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: S3State): void {
+    replaceState(this.state, state);
   }
 
   // ---- bucket policy ------------------------------------------------------------------------------

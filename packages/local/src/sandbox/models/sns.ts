@@ -2,6 +2,7 @@ import type { MessageAttributeValue, PublishCommandInput, PublishCommandOutput }
 import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
+import { replaceState, reviveDate } from './restore-state.ts';
 
 /** SNS wire codes → SDK v3 exception name and HTTP status. */
 const snsError = serviceErrors('SNS', {
@@ -76,6 +77,15 @@ export class SnsModel implements ServiceModel {
 
   public snapshot(): SnsState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: SnsState): void {
+    replaceState(this.state, state);
+    this.state.published = this.state.published.map((message) => ({
+      ...message,
+      publishedAt: reviveDate(message.publishedAt),
+    }));
   }
 
   private publish(input: PublishCommandInput): Out<PublishCommandOutput> {

@@ -7,6 +7,7 @@ import { serviceErrors } from '../errors.ts';
 import type { CommandHandler, SandboxContext, ServiceModel } from '../types.ts';
 import { type Out, typed } from './command.ts';
 import type { IamModel } from './iam.ts';
+import { replaceState, reviveDate } from './restore-state.ts';
 
 // `AccessDenied` and `ValidationError` are not modelled by the SDK: their name is the wire code.
 const stsError = serviceErrors('STS');
@@ -98,6 +99,15 @@ export class StsModel implements ServiceModel {
 
   public snapshot(): StsState {
     return structuredClone(this.state);
+  }
+
+  /** Puts back a snapshot taken earlier, also once it went through JSON (a saved local deployment). */
+  public restore(state: StsState): void {
+    replaceState(this.state, state);
+    this.state.sessions = this.state.sessions.map((session) => ({
+      ...session,
+      expiration: reviveDate(session.expiration),
+    }));
   }
 
   private assumeRole(input: AssumeRoleCommandInput): Out<AssumeRoleCommandOutput> {
