@@ -110,7 +110,7 @@ describe('incidents and evidence over a saved scenario', () => {
       }[];
       changes: { step: string }[];
       restore: { step: string }[];
-      released?: { outcome: string };
+      released?: { step: string; outcome: string };
     }>('incidents', 'show', INCIDENT, '--sandbox', state, '--json');
     const text = await cordon('incidents', 'show', INCIDENT, '--sandbox', state);
 
@@ -120,9 +120,10 @@ describe('incidents and evidence over a saved scenario', () => {
     });
     expect(view.settingsVersions).toHaveLength(1);
     expect(view.settingsVersions[0]).toMatch(/^[0-9a-f]{12}$/);
-    // The incident's containments (the release ran as its own execution, seen in its steps below).
+    // The incident's containments and, between them, the release the scenario started (found by its name).
     expect(view.executions.map((execution) => [execution.name, execution.status])).toEqual([
       [INCIDENT, 'SUCCEEDED'],
+      [`${INCIDENT}-release-1`, 'SUCCEEDED'],
       [`${INCIDENT}-2`, 'SUCCEEDED'],
     ]);
     expect(view.steps).toContainEqual(expect.objectContaining({ step: 'contain-instance', outcome: 'done' }));
@@ -137,6 +138,8 @@ describe('incidents and evidence over a saved scenario', () => {
     expect(view.changes.length).toBeGreaterThan(0);
     // Contained again after the release: what a release would restore is the second containment's records.
     expect(view.restore.map((restore) => restore.step)).toContain('contain-instance');
+    expect(view.released).toMatchObject({ step: 'release-instance', outcome: 'done' });
+    expect(text.text).toMatch(/A release ran: release-instance done at /);
     expect(text.code).toBe(0);
     for (const heading of ['Decision', 'Steps', 'Approvals', 'What changed', 'What a release would restore'])
       expect(text.out).toContain(heading);
