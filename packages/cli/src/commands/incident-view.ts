@@ -20,7 +20,15 @@ import type { PlaybookId } from '@cordon/core/playbooks/ids';
 import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageNames, type StageTarget, stageNames } from '../aws/stage.ts';
 import { IncidentNotFoundError } from '../errors.ts';
-import { chooseRelease, RELEASES, type ReleasePlaybook, releaseExecutionName } from './release-plan.ts';
+import {
+  AlreadyReleasedError,
+  chooseRelease,
+  NothingToReleaseError,
+  notUndoneByRelease,
+  RELEASES,
+  type ReleasePlaybook,
+  releaseExecutionName,
+} from './release-plan.ts';
 
 /** Step Functions' execution statuses, and `UNKNOWN` for one it no longer (or never) answered for. */
 export type ExecutionStatus =
@@ -346,8 +354,6 @@ export async function readIncidentView(
     .map(({ view }) => view);
   const first = executions.find((execution) => execution.incident !== undefined);
   const input = record(decisions[0]?.input);
-  const released = lastReleaseOfAnyKind(entries);
-  const release = releaseChoice(incidentId, entries);
   return {
     id: incidentId,
     ...(text(input?.source) === undefined ? {} : { source: text(input?.source) }),
@@ -366,11 +372,7 @@ export async function readIncidentView(
       .flatMap((entry) =>
         entry.changes.map((change) => ({ ...change, step: entry.step, at: entry.at, dryRun: entry.dryRun })),
       ),
-    restore: release.records.map((entry) => ({ step: entry.step, at: entry.at, record: entry.restore })),
-    notReleased: release.kept,
-    ...(released === undefined
-      ? {}
-      : { released: { step: released.step, at: released.at, outcome: released.outcome } }),
+    ...releaseStateOf(incidentId, entries),
     settingsVersions: [...new Set(entries.map((entry) => entry.settingsVersion))],
     controls: controlsOf(entries),
     timing: timingOf(decisions, steps),
@@ -380,31 +382,37 @@ export async function readIncidentView(
 /** The release steps of the three release playbooks (release-instance, release-credentials, release-remediation). */
 const RELEASE_STEPS: ReadonlySet<string> = new Set(Object.values(RELEASES).map((release) => release.step));
 
-/** The incident's last release of any kind that went through (done or found done, not a dry run). */
-function lastReleaseOfAnyKind(entries: readonly LedgerEntry[]): LedgerEntry | undefined {
-  return entries.findLast(
+/**
+ * What `incidents show` says of releases: what `cordon release` would restore now (release-plan's chooseRelease:
+ * the changes a release undoes since the last release of that kind; nothing when it would refuse), the steps no
+ * release undoes, and the last release of any kind that went through (done or found done, not a dry run).
+ *
+ * @example releaseStateOf(id, entries).released // { step: 'release-credentials', at: '…', outcome: 'done' }
+ */
+export function releaseStateOf(
+  incidentId: string,
+  entries: readonly LedgerEntry[],
+): Pick<IncidentView, 'restore' | 'notReleased' | 'released'> {
+  let records: readonly LedgerEntry[] = [];
+  try {
+    records = chooseRelease(incidentId, entries).records;
+  } catch (error) {
+    // Nothing changed, or released already: a release would restore nothing.
+    if (!(error instanceof NothingToReleaseError || error instanceof AlreadyReleasedError)) throw error;
+  }
+  const released = entries.findLast(
     (entry) =>
       RELEASE_STEPS.has(entry.step) &&
       !entry.dryRun &&
       (entry.outcome === 'done' || entry.outcome === 'already-done'),
   );
-}
-
-/** What `cordon release` would restore now; nothing when it would refuse (nothing changed, or released already). */
-function releaseChoice(
-  incidentId: string,
-  entries: readonly LedgerEntry[],
-): { readonly records: readonly LedgerEntry[]; readonly kept: readonly string[] } {
-  try {
-    return chooseRelease(incidentId, entries);
-  } catch (error) {
-    if (
-      error instanceof Error &&
-      (error.name === 'NothingToReleaseError' || error.name === 'AlreadyReleasedError')
-    )
-      return { records: [], kept: [] };
-    throw error;
-  }
+  return {
+    restore: records.map((entry) => ({ step: entry.step, at: entry.at, record: entry.restore })),
+    notReleased: notUndoneByRelease(entries),
+    ...(released === undefined
+      ? {}
+      : { released: { step: released.step, at: released.at, outcome: released.outcome } }),
+  };
 }
 
 /** At most this many releases of one incident are looked for per release playbook (as `cordon release` does). */
