@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -34,6 +35,7 @@ export function realClients(): AwsClients & {
   s3: S3Client;
   s3Control: S3ControlClient;
   cloudTrail: CloudTrailClient;
+  rds: RDSClient;
 } {
   const config = { region: TEST_REGION, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' } };
   return {
@@ -46,6 +48,7 @@ export function realClients(): AwsClients & {
     s3: new S3Client(config),
     s3Control: new S3ControlClient(config),
     cloudTrail: new CloudTrailClient(config),
+    rds: new RDSClient(config),
   };
 }
 

@@ -43,6 +43,9 @@ export const POSTURE_EVENTS = {
   EC2_EBS_ENCRYPTION_BY_DEFAULT: 'config-ec2-ebs-encryption-by-default-securityhub-noncompliant.json',
   EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK:
     'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
+  // --- RDS ---
+  RDS_INSTANCE_PUBLIC_ACCESS_CHECK: 'config-rds-instance-public-access-check-securityhub-noncompliant.json',
+  // --- end RDS ---
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

@@ -265,3 +265,29 @@ describe('cordon replay --approve on a Config result of ebs-snapshot-public-rest
     ]);
   });
 });
+
+// --- RDS ---
+describe('cordon replay --approve on a Config result of rds-instance-public-access-check, under a Security Hub and a conformance-pack name', () => {
+  it.each([
+    'config-rds-instance-public-access-check-securityhub-noncompliant.json',
+    'config-rds-instance-public-access-check-conformance-pack-noncompliant.json',
+  ])('%s makes only the named DB instance private', async (file) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: `reporting`, also public (its own result), is left as it was.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'rds-instance-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'ModifyDBInstance')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'orders (db-ORDERS7Q2XK4M5N6P7R8S9T0UV)',
+        attribute: 'publicly accessible',
+        before: 'yes',
+        after: 'no',
+      },
+    ]);
+  });
+});
+// --- end RDS ---

@@ -6,6 +6,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -106,6 +107,7 @@ export function sandboxConstructors(sandbox: Sandbox, home: Principal): ClientCo
     s3Control: bound(S3ControlClient),
     config: bound(ConfigServiceClient),
     cloudTrail: bound(CloudTrailClient),
+    rds: bound(RDSClient),
   };
 }
 
@@ -124,6 +126,7 @@ export function sandboxAwsClients(sandbox: Sandbox): AwsClients {
     s3: sandboxClient(sandbox, S3Client),
     s3Control: sandboxClient(sandbox, S3ControlClient),
     cloudTrail: sandboxClient(sandbox, CloudTrailClient),
+    rds: sandboxClient(sandbox, RDSClient),
   };
 }
 

@@ -169,6 +169,19 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
       add(trail.arn, 'logging', trail.isLogging ? 'on' : 'off');
       add(trail.arn, 'log file validation', trail.logFileValidationEnabled ? 'on' : 'off');
     }
+    // --- RDS ---
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::RDS::DBInstance') {
+      // Config names an instance by its resource id; every instance of the Region is shown, so that a replay
+      // proves the others were left as they were.
+      for (const instance of Object.values(sandbox.rds.snapshot().instances)) {
+        add(
+          `${instance.identifier} (${instance.resourceId})`,
+          'publicly accessible',
+          instance.publiclyAccessible ? 'yes' : 'no',
+        );
+      }
+    }
+    // --- end RDS ---
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;
       if (name === undefined) continue;

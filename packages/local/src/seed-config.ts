@@ -234,7 +234,28 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
       sandbox.ec2.addSnapshot({ snapshotId: SEEDED_SNAPSHOTS.private, description: 'app volume' });
     },
   },
+  // --- RDS ---
+  // The instance the result names, publicly accessible and tagged, beside another public instance (its own
+  // result, which this fix must leave alone).
+  RDS_INSTANCE_PUBLIC_ACCESS_CHECK: {
+    seed(sandbox, { resourceId }) {
+      const instances = Object.values(sandbox.rds.snapshot().instances);
+      if (instances.some((instance) => instance.resourceId === resourceId)) return;
+      sandbox.rds
+        .addInstance({
+          identifier: SEEDED_DB_INSTANCES.named,
+          resourceId,
+          publiclyAccessible: true,
+          tags: { team: 'orders' },
+        })
+        .addInstance({ identifier: SEEDED_DB_INSTANCES.other, publiclyAccessible: true });
+    },
+  },
+  // --- end RDS ---
 };
+
+/** The DB instances the RDS instance seed makes: the one the result names, and another public one. */
+export const SEEDED_DB_INSTANCES = { named: 'orders', other: 'reporting' } as const;
 
 /** The snapshots the public-snapshot seed makes, and the partner account one of them is shared with. */
 export const SEEDED_SNAPSHOTS = {

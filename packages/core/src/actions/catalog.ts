@@ -9,6 +9,7 @@ import { disableConsoleAccess } from './disable-console-access.ts';
 import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { makeDbInstancePrivate } from './make-db-instance-private.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
@@ -59,6 +60,9 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'enable-log-file-validation': enableLogFileValidation,
   'enable-ebs-default-encryption': enableEbsDefaultEncryption,
   'make-snapshots-private': makeSnapshotsPrivate,
+  // --- RDS ---
+  'make-db-instance-private': makeDbInstancePrivate,
+  // --- end RDS ---
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
@@ -75,6 +79,7 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   sns: ['sns'],
   s3: ['s3'],
   cloudtrail: ['cloudTrail'],
+  rds: ['rds'],
 };
 
 /**

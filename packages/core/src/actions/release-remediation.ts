@@ -7,6 +7,7 @@ import { closeDefaultSecurityGroup } from './close-default-security-group.ts';
 import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
+import { makeDbInstancePrivate } from './make-db-instance-private.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
@@ -192,6 +193,9 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   enableLogFileValidation,
   enableEbsDefaultEncryption,
   makeSnapshotsPrivate,
+  // --- RDS ---
+  makeDbInstancePrivate,
+  // --- end RDS ---
 ];
 
 /**

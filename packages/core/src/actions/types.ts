@@ -4,6 +4,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -29,6 +30,8 @@ export interface AwsClients {
   /** S3 Control: the account's Block Public Access (PutPublicAccessBlock with an `AccountId`). */
   readonly s3Control: Pick<S3ControlClient, 'send'>;
   readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
+  /** RDS: a DB instance's public accessibility, the `restore` attribute of DB (cluster) snapshots. */
+  readonly rds: Pick<RDSClient, 'send'>;
 }
 
 export interface ActionLogger {

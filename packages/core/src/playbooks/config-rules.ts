@@ -43,6 +43,7 @@ const IAM = SECURITY_HUB_CONTROLS.iam;
 const S3 = SECURITY_HUB_CONTROLS.s3;
 const CLOUDTRAIL = SECURITY_HUB_CONTROLS.cloudtrail;
 const EC2_EBS = SECURITY_HUB_CONTROLS.ec2Ebs;
+const RDS = SECURITY_HUB_CONTROLS.rds;
 const { securityHub, cis, pciDss, nist } = control;
 
 /** NIST SP 800-53 Rev. 5 controls Security Hub relates to its security-group controls (boundary protection). */
@@ -480,6 +481,30 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // --- RDS ---
+  // https://docs.aws.amazon.com/config/latest/developerguide/rds-instance-public-access-check.html: "Identifier:
+  // RDS_INSTANCE_PUBLIC_ACCESS_CHECK", resource type AWS::RDS::DBInstance, change-triggered, no parameters;
+  // NON_COMPLIANT "if the publiclyAccessible field is true in the instance configuration item". Security Hub RDS.2
+  // (Critical) is backed by it; its "Related requirements" below.
+  RDS_INSTANCE_PUBLIC_ACCESS_CHECK: {
+    identifier: 'RDS_INSTANCE_PUBLIC_ACCESS_CHECK',
+    name: 'rds-instance-public-access-check',
+    resourceTypes: ['AWS::RDS::DBInstance'],
+    summary: 'No RDS DB instance is publicly accessible (PubliclyAccessible false).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/rds-instance-public-access-check.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('RDS.2'),
+          ...['1.2.1', '1.3.1', '1.3.2', '1.3.4', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-4', 'AC-4(21)', 'SC-7', 'SC-7(11)', 'SC-7(16)', 'SC-7(21)', 'SC-7(4)', 'SC-7(5)'].map(nist),
+        ],
+        source: RDS,
+      },
+    ],
+  },
+  // --- end RDS ---
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

@@ -114,6 +114,13 @@ export const SECURITY_HUB_CONTROLS = {
     archived:
       'awsdocs/aws-security-hub-user-guide@bda5bf7ddbdf498557b2ac6a538577528004e6d5:doc_source/cloudtrail-controls.md',
   },
+  // --- RDS ---
+  rds: {
+    url: 'https://docs.aws.amazon.com/securityhub/latest/userguide/rds-controls.html',
+    archived:
+      'awsdocs/aws-security-hub-user-guide@bda5bf7ddbdf498557b2ac6a538577528004e6d5:doc_source/rds-controls.md',
+  },
+  // --- end RDS ---
 } as const satisfies Readonly<Record<string, ControlSource>>;
 
 /**

@@ -19,6 +19,9 @@ export const PLAYBOOK_IDS = [
   'trail-log-file-validation',
   'ebs-encryption-by-default',
   'public-snapshots',
+  // --- RDS ---
+  'rds-instance-public-access',
+  // --- end RDS ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -50,6 +53,9 @@ export const STEP_IDS = [
   'enable-log-file-validation',
   'enable-ebs-default-encryption',
   'make-snapshots-private',
+  // --- RDS ---
+  'make-db-instance-private',
+  // --- end RDS ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -52,8 +52,11 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 's3-account-public-access'
     | 's3-bucket-public-access'
     | 's3-bucket-secure-transport'
-    | 's3-bucket-default-encryption',
+    | 's3-bucket-default-encryption'
     // --- end S3 ---
+    // --- RDS ---
+    | 'rds-instance-public-access',
+    // --- end RDS ---
     PlaybookDefinition
   >
 > = {
@@ -478,6 +481,46 @@ export const POSTURE_PLAYBOOKS: Readonly<
     },
   },
   // --- end S3 ---
+  // --- RDS ---
+  'rds-instance-public-access': {
+    id: 'rds-instance-public-access',
+    title: 'Publicly accessible RDS DB instance',
+    summary:
+      'set `PubliclyAccessible` to false on the RDS DB instance an AWS Config rule found publicly accessible, changing nothing else of it, and record that it was public for a release.',
+    steps: ['make-db-instance-private', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'rds-instance',
+    routes: {
+      configRules: {
+        RDS_INSTANCE_PUBLIC_ACCESS_CHECK: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (every client that reaches the database from outside its VPC — a BI tool, an engineer’s laptop, a partner — loses it at once)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'make-db-instance-private': {
+        state: S.makeDbInstancePrivate,
+        parameters: postureParameters({ 'dbiResourceId.$': '$.target.dbiResourceId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a DB instance (`AWS::RDS::DBInstance`, named by its resource id `db-…`) NON_COMPLIANT with `RDS_INSTANCE_PUBLIC_ACCESS_CHECK` (the rule behind Security Hub RDS.2), whatever name the rule is deployed under. It asks for approval first by default. The change is applied at once by RDS whatever `ApplyImmediately` says, so Cordon sends `ApplyImmediately: false`: nothing queued for the maintenance window (a class change, an upgrade) is applied early. An instance with the exemption tag is refused with nothing changed; a busy one (backing up, modifying) is retried.',
+      release:
+        'That the instance was publicly accessible is recorded in the incident ledger (its identifier and resource id) before the change. Start `remediation-release` for the incident: after a person approves, it sets `PubliclyAccessible` back to true on that instance (found by its resource id, even if renamed), if it is still private, and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-rds-instance-public-access-check-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
+  // --- end RDS ---
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -499,9 +542,9 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`, `rds-instance-public-access`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
-        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*` and `public-snapshots.*` do the same for a stopped trail, log file validation, EBS encryption by default and a public snapshot.',
+        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*` and `public-snapshots.*` do the same for a stopped trail, log file validation, EBS encryption by default and a public snapshot; `rds-instance-public-access.*` for a publicly accessible DB instance.',
       },
     },
   },

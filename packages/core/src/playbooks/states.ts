@@ -44,6 +44,9 @@ export const STATE_NAMES = {
   enableLogFileValidation: 'Turn on log file validation',
   enableEbsDefaultEncryption: 'Turn on EBS encryption by default',
   makeSnapshotsPrivate: 'Make the public snapshots private',
+  // --- RDS ---
+  makeDbInstancePrivate: 'Make the DB instance private',
+  // --- end RDS ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
   tellKeysDeactivated: 'Tell the responders the keys are deactivated',
@@ -79,6 +82,9 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.enableLogFileValidation]: 'enable-log-file-validation',
   [STATE_NAMES.enableEbsDefaultEncryption]: 'enable-ebs-default-encryption',
   [STATE_NAMES.makeSnapshotsPrivate]: 'make-snapshots-private',
+  // --- RDS ---
+  [STATE_NAMES.makeDbInstancePrivate]: 'make-db-instance-private',
+  // --- end RDS ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',
   [STATE_NAMES.escalate]: 'notify',

@@ -133,6 +133,18 @@ const KINDS = {
   account: posture('account', 'AWS::::Account', 'accountId', '123456789012'),
   /** A CloudTrail trail, named by AWS Config by its name or ARN (the action takes either). */
   trail: posture('CloudTrail trail', 'AWS::CloudTrail::Trail', 'trail', 'management-events'),
+  // --- RDS ---
+  /**
+   * An RDS DB instance, named by AWS Config by its resource id (`DbiResourceId`, `db-…`), which AWS's own
+   * remediation runbook takes (https://docs.aws.amazon.com/systems-manager-automation-runbooks/latest/userguide/automation-aws-disable-rds-instance-public-access.html).
+   */
+  'rds-instance': posture(
+    'RDS DB instance',
+    'AWS::RDS::DBInstance',
+    'dbiResourceId',
+    'db-ABCDEFGHIJKLMNOPQRSTUVWXY1',
+  ),
+  // --- end RDS ---
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {
     noun: "incident's changes",

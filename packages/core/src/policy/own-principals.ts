@@ -37,6 +37,9 @@ export const CORDON_FUNCTION_IDS = [
   'enable-log-file-validation',
   'enable-ebs-default-encryption',
   'make-snapshots-private',
+  // --- RDS ---
+  'make-db-instance-private',
+  // --- end RDS ---
   'approval-api',
   'request-approval',
   'triage',
@@ -68,6 +71,9 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'enable-log-file-validation',
   'enable-ebs-default-encryption',
   'make-snapshots-private',
+  // --- RDS ---
+  'make-db-instance-private',
+  // --- end RDS ---
 ] as const;
 
 /** What a finding's principal turned out to be. */

@@ -17,6 +17,7 @@ const CLIENT_PACKAGES = {
   s3: 'client-s3',
   s3Control: 'client-s3-control',
   cloudTrail: 'client-cloudtrail',
+  rds: 'client-rds',
 } as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

@@ -36,6 +36,7 @@ export const SERVICE_OF_CLIENT: Readonly<Record<keyof AwsClients, string>> = {
   s3: 'S3',
   s3Control: 'S3Control',
   cloudTrail: 'CloudTrail',
+  rds: 'RDS',
 };
 
 /** What the checks read: the repository, both catalogs and the sandbox account's models. */

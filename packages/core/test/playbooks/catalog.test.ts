@@ -153,6 +153,10 @@ describe('default mappings', () => {
       // Encryption by default stops launches of types without encryption; a public snapshot may be on purpose.
       EC2_EBS_ENCRYPTION_BY_DEFAULT: { playbook: 'ebs-encryption-by-default', approval: 'required' },
       EBS_SNAPSHOT_PUBLIC_RESTORABLE_CHECK: { playbook: 'public-snapshots', approval: 'required' },
+      // --- RDS ---
+      // A database reached from outside its VPC (a BI tool, a partner) loses that access.
+      RDS_INSTANCE_PUBLIC_ACCESS_CHECK: { playbook: 'rds-instance-public-access', approval: 'required' },
+      // --- end RDS ---
     });
   });
 });

@@ -562,6 +562,7 @@ describe('decide: routing through the playbook catalog', () => {
       'ebs-encryption-by-default',
       'ec2-compromise',
       'public-snapshots',
+      'rds-instance-public-access',
       's3-account-public-access',
       's3-bucket-default-encryption',
       's3-bucket-public-access',

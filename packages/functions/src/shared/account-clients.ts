@@ -5,6 +5,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -32,6 +33,7 @@ export interface ClientConstructors {
   readonly s3: new (config: ClientConfig) => S3Client;
   readonly s3Control: new (config: ClientConfig) => S3ControlClient;
   readonly cloudTrail: new (config: ClientConfig) => CloudTrailClient;
+  readonly rds: new (config: ClientConfig) => RDSClient;
   /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
   readonly config: new (
     config: ClientConfig,
@@ -147,6 +149,7 @@ export function createAccountClients(
     const s3 = lazy('s3', config);
     const s3Control = lazy('s3Control', config);
     const cloudTrail = lazy('cloudTrail', config);
+    const rds = lazy('rds', config);
     // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
     const clients: AccountClients = {
@@ -179,6 +182,9 @@ export function createAccountClients(
       },
       get cloudTrail() {
         return cloudTrail();
+      },
+      get rds() {
+        return rds();
       },
     };
     cache.set(key, clients);
