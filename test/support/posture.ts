@@ -45,6 +45,8 @@ export const POSTURE_EVENTS = {
     'config-ebs-snapshot-public-restorable-check-conformance-pack-noncompliant.json',
   // --- RDS ---
   RDS_INSTANCE_PUBLIC_ACCESS_CHECK: 'config-rds-instance-public-access-check-securityhub-noncompliant.json',
+  RDS_SNAPSHOTS_PUBLIC_PROHIBITED:
+    'config-rds-snapshots-public-prohibited-conformance-pack-noncompliant.json',
   // --- end RDS ---
 } as const;
 

@@ -290,4 +290,28 @@ describe('cordon replay --approve on a Config result of rds-instance-public-acce
     ]);
   });
 });
+
+describe('cordon replay --approve on a Config result of rds-snapshots-public-prohibited, a DB snapshot under a conformance-pack name and a DB cluster snapshot under a Security Hub name', () => {
+  it.each([
+    {
+      file: 'config-rds-snapshots-public-prohibited-conformance-pack-noncompliant.json',
+      resource: 'DB snapshot orders-before-upgrade',
+    },
+    {
+      file: 'config-rds-snapshots-public-prohibited-securityhub-cluster-noncompliant.json',
+      resource: 'DB cluster snapshot orders-aurora-before-upgrade',
+    },
+  ])('$file removes only `all` from the named snapshot', async ({ file, resource }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the partner account keeps it; the public snapshot of the other kind is left as it was.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'rds-snapshots-public' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      { resource, attribute: 'restore', before: '444455556666, all', after: '444455556666' },
+    ]);
+  });
+});
 // --- end RDS ---

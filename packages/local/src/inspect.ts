@@ -181,6 +181,22 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         );
       }
     }
+    if (
+      resource.kind === 'aws-resource' &&
+      (resource.resourceType === 'AWS::RDS::DBSnapshot' ||
+        resource.resourceType === 'AWS::RDS::DBClusterSnapshot')
+    ) {
+      // Who may restore each DB snapshot and DB cluster snapshot of the Region: `all` makes one public.
+      const rds = sandbox.rds.snapshot();
+      for (const [label, table] of [
+        ['DB snapshot', rds.snapshots],
+        ['DB cluster snapshot', rds.clusterSnapshots],
+      ] as const) {
+        for (const snapshot of Object.values(table)) {
+          add(`${label} ${snapshot.identifier}`, 'restore', [...snapshot.restore].sort().join(', ') || '-');
+        }
+      }
+    }
     // --- end RDS ---
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;

@@ -21,6 +21,8 @@ export interface ConfigSeedTarget {
   readonly resourceId: string;
   /** A VPC id to create the resource in (derived from the resource id). */
   readonly vpcId: string;
+  /** The resource type of the result, for a rule that judges more than one (`AWS::RDS::DBClusterSnapshot`). */
+  readonly resourceType?: string;
 }
 
 /** How to make the sandbox hold a resource a rule judges non-compliant. */
@@ -251,8 +253,29 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
         .addInstance({ identifier: SEEDED_DB_INSTANCES.other, publiclyAccessible: true });
     },
   },
+  // The snapshot the result names (a DB snapshot or a DB cluster snapshot, as its type says), public and shared
+  // with a partner account (the share must survive), beside a public snapshot of the other kind (its own result,
+  // which this fix must leave alone).
+  RDS_SNAPSHOTS_PUBLIC_PROHIBITED: {
+    seed(sandbox, { resourceId, resourceType }) {
+      const identifier = resourceId.split(':').at(-1) ?? resourceId;
+      const state = sandbox.rds.snapshot();
+      if (state.snapshots[identifier] !== undefined || state.clusterSnapshots[identifier] !== undefined)
+        return;
+      const named = { identifier, restore: ['all', SEEDED_DB_SNAPSHOTS.partner], tags: { team: 'orders' } };
+      const other = { identifier: SEEDED_DB_SNAPSHOTS.other, restore: ['all'] };
+      if (resourceType === 'AWS::RDS::DBClusterSnapshot') {
+        sandbox.rds.addClusterSnapshot({ ...named, sourceIdentifier: 'orders-aurora' }).addSnapshot(other);
+      } else {
+        sandbox.rds.addSnapshot({ ...named, sourceIdentifier: 'orders' }).addClusterSnapshot(other);
+      }
+    },
+  },
   // --- end RDS ---
 };
+
+/** The partner account the public RDS snapshot is also shared with, and the other public snapshot's identifier. */
+export const SEEDED_DB_SNAPSHOTS = { partner: '444455556666', other: 'reporting-demo-data' } as const;
 
 /** The DB instances the RDS instance seed makes: the one the result names, and another public one. */
 export const SEEDED_DB_INSTANCES = { named: 'orders', other: 'reporting' } as const;
@@ -312,5 +335,5 @@ export function seedConfigResult(
       ...(facts.configRuleName.startsWith('securityhub-') ? { createdBy: 'securityhub.amazonaws.com' } : {}),
     });
   }
-  seed?.seed(sandbox, { resourceId: resource.resourceId, vpcId });
+  seed?.seed(sandbox, { resourceId: resource.resourceId, vpcId, resourceType: resource.resourceType });
 }

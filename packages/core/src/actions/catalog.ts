@@ -10,6 +10,7 @@ import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { makeDbInstancePrivate } from './make-db-instance-private.ts';
+import { makeDbSnapshotPrivate } from './make-db-snapshot-private.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
@@ -62,6 +63,7 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'make-snapshots-private': makeSnapshotsPrivate,
   // --- RDS ---
   'make-db-instance-private': makeDbInstancePrivate,
+  'make-db-snapshot-private': makeDbSnapshotPrivate,
   // --- end RDS ---
 };
 

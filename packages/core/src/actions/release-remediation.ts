@@ -8,6 +8,7 @@ import { enableDefaultEncryption } from './enable-default-encryption.ts';
 import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { makeDbInstancePrivate } from './make-db-instance-private.ts';
+import { makeDbSnapshotPrivate } from './make-db-snapshot-private.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
@@ -195,6 +196,7 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   makeSnapshotsPrivate,
   // --- RDS ---
   makeDbInstancePrivate,
+  makeDbSnapshotPrivate,
   // --- end RDS ---
 ];
 

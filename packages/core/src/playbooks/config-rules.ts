@@ -504,6 +504,31 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // https://docs.aws.amazon.com/config/latest/developerguide/rds-snapshots-public-prohibited.html: "Identifier:
+  // RDS_SNAPSHOTS_PUBLIC_PROHIBITED", resource types AWS::RDS::DBSnapshot and AWS::RDS::DBClusterSnapshot,
+  // change-triggered, no parameters; NON_COMPLIANT "if any existing and new Amazon RDS snapshots are public".
+  // Security Hub RDS.1 (Critical) is backed by it; its "Related requirements" below.
+  RDS_SNAPSHOTS_PUBLIC_PROHIBITED: {
+    identifier: 'RDS_SNAPSHOTS_PUBLIC_PROHIBITED',
+    name: 'rds-snapshots-public-prohibited',
+    resourceTypes: ['AWS::RDS::DBSnapshot', 'AWS::RDS::DBClusterSnapshot'],
+    summary: 'No RDS DB snapshot or DB cluster snapshot is public (`all` on its restore attribute).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/rds-snapshots-public-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('RDS.1'),
+          ...['1.2.1', '1.3.1', '1.3.4', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: RDS,
+      },
+    ],
+  },
   // --- end RDS ---
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 

@@ -21,6 +21,7 @@ export const PLAYBOOK_IDS = [
   'public-snapshots',
   // --- RDS ---
   'rds-instance-public-access',
+  'rds-snapshots-public',
   // --- end RDS ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
@@ -55,6 +56,7 @@ export const STEP_IDS = [
   'make-snapshots-private',
   // --- RDS ---
   'make-db-instance-private',
+  'make-db-snapshot-private',
   // --- end RDS ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];

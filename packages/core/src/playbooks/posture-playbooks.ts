@@ -55,7 +55,8 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 's3-bucket-default-encryption'
     // --- end S3 ---
     // --- RDS ---
-    | 'rds-instance-public-access',
+    | 'rds-instance-public-access'
+    | 'rds-snapshots-public',
     // --- end RDS ---
     PlaybookDefinition
   >
@@ -520,6 +521,47 @@ export const POSTURE_PLAYBOOKS: Readonly<
       },
     },
   },
+  'rds-snapshots-public': {
+    id: 'rds-snapshots-public',
+    title: 'Public RDS snapshot',
+    summary:
+      'remove `all` from the restore attribute of the RDS DB snapshot or DB cluster snapshot an AWS Config rule found public, keeping the accounts it is shared with, and record it for a release.',
+    steps: ['make-db-snapshot-private', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'rds-snapshot',
+    routes: {
+      configRules: {
+        RDS_SNAPSHOTS_PUBLIC_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (a snapshot may be published on purpose, as a public dataset or a demo database, and every account restoring it loses access)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'make-db-snapshot-private': {
+        state: S.makeDbSnapshotPrivate,
+        parameters: postureParameters({
+          'snapshot.$': '$.target.snapshot',
+          'resourceType.$': '$.target.resourceType',
+        }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a DB snapshot (`AWS::RDS::DBSnapshot`) or DB cluster snapshot (`AWS::RDS::DBClusterSnapshot`) NON_COMPLIANT with `RDS_SNAPSHOTS_PUBLIC_PROHIBITED` (the rule behind Security Hub RDS.1; it judges both kinds), whatever name the rule is deployed under. It asks for approval first by default. Only `all` is removed: accounts the snapshot is shared with by id keep it. A snapshot with the exemption tag is refused with nothing changed.',
+      release:
+        'That the snapshot was public is recorded in the incident ledger (its kind and identifier) before the change. Start `remediation-release` for the incident: after a person approves, it adds `all` back to that snapshot’s restore attribute, if it still exists and is not public already, and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-rds-snapshots-public-prohibited-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
   // --- end RDS ---
   'remediation-release': {
     id: 'remediation-release',
@@ -542,9 +584,9 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`, `rds-instance-public-access`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`, `rds-instance-public-access`, `rds-snapshots-public`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
-        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*` and `public-snapshots.*` do the same for a stopped trail, log file validation, EBS encryption by default and a public snapshot; `rds-instance-public-access.*` for a publicly accessible DB instance.',
+        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*` and `public-snapshots.*` do the same for a stopped trail, log file validation, EBS encryption by default and a public snapshot; `rds-instance-public-access.*` and `rds-snapshots-public.*` for a publicly accessible DB instance and public DB (cluster) snapshots.',
       },
     },
   },

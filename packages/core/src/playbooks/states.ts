@@ -46,6 +46,7 @@ export const STATE_NAMES = {
   makeSnapshotsPrivate: 'Make the public snapshots private',
   // --- RDS ---
   makeDbInstancePrivate: 'Make the DB instance private',
+  makeDbSnapshotPrivate: 'Make the DB snapshot private',
   // --- end RDS ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
@@ -84,6 +85,7 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.makeSnapshotsPrivate]: 'make-snapshots-private',
   // --- RDS ---
   [STATE_NAMES.makeDbInstancePrivate]: 'make-db-instance-private',
+  [STATE_NAMES.makeDbSnapshotPrivate]: 'make-db-snapshot-private',
   // --- end RDS ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',

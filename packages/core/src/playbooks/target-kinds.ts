@@ -144,6 +144,13 @@ const KINDS = {
     'dbiResourceId',
     'db-ABCDEFGHIJKLMNOPQRSTUVWXY1',
   ),
+  /**
+   * An RDS DB snapshot or DB cluster snapshot (the rule judges both: `AWS::RDS::DBSnapshot`,
+   * `AWS::RDS::DBClusterSnapshot`), named by its identifier or ARN; the target's `resourceType` says which.
+   */
+  'rds-snapshot': posture('RDS DB snapshot', 'AWS::RDS::DBSnapshot', 'snapshot', 'orders-before-upgrade', [
+    'AWS::RDS::DBClusterSnapshot',
+  ]),
   // --- end RDS ---
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {

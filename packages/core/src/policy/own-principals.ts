@@ -39,6 +39,7 @@ export const CORDON_FUNCTION_IDS = [
   'make-snapshots-private',
   // --- RDS ---
   'make-db-instance-private',
+  'make-db-snapshot-private',
   // --- end RDS ---
   'approval-api',
   'request-approval',
@@ -73,6 +74,7 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'make-snapshots-private',
   // --- RDS ---
   'make-db-instance-private',
+  'make-db-snapshot-private',
   // --- end RDS ---
 ] as const;
 

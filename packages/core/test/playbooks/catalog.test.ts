@@ -156,6 +156,7 @@ describe('default mappings', () => {
       // --- RDS ---
       // A database reached from outside its VPC (a BI tool, a partner) loses that access.
       RDS_INSTANCE_PUBLIC_ACCESS_CHECK: { playbook: 'rds-instance-public-access', approval: 'required' },
+      RDS_SNAPSHOTS_PUBLIC_PROHIBITED: { playbook: 'rds-snapshots-public', approval: 'required' },
       // --- end RDS ---
     });
   });

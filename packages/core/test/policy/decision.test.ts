@@ -563,6 +563,7 @@ describe('decide: routing through the playbook catalog', () => {
       'ec2-compromise',
       'public-snapshots',
       'rds-instance-public-access',
+      'rds-snapshots-public',
       's3-account-public-access',
       's3-bucket-default-encryption',
       's3-bucket-public-access',
