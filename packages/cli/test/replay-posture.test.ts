@@ -315,3 +315,37 @@ describe('cordon replay --approve on a Config result of rds-snapshots-public-pro
   });
 });
 // --- end RDS ---
+
+// --- S3 public read/write ---
+describe('cordon replay --approve on Config results of s3-bucket-public-read-prohibited (Security Hub name) and s3-bucket-public-write-prohibited (conformance-pack name)', () => {
+  it.each([
+    {
+      file: 'config-s3-bucket-public-read-prohibited-securityhub-noncompliant.json',
+      bucket: 'amzn-s3-demo-bucket-downloads',
+    },
+    {
+      file: 'config-s3-bucket-public-write-prohibited-conformance-pack-noncompliant.json',
+      bucket: 'amzn-s3-demo-bucket-uploads',
+    },
+  ])("$file turns on only the bucket's Block Public Access", async ({ file, bucket }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the policy and encryption of the bucket are facts too, and they did not change.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(
+      report.calls.filter((call) => /Acl|BucketPolicy/.test(call.command) && !call.command.startsWith('Get')),
+    ).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: bucket,
+        attribute: 'S3 Block Public Access',
+        before: 'none',
+        after: 'blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets',
+      },
+    ]);
+  });
+});
+// --- end S3 public read/write ---

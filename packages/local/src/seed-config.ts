@@ -107,6 +107,21 @@ function partnerReadPolicy(bucket: string): object {
   };
 }
 
+/** A bucket public through its canned ACL (ACLs enabled), without Block Public Access, with a policy and tags. */
+function publicAclBucket(acl: 'public-read' | 'public-read-write'): ConfigSeed['seed'] {
+  return (sandbox, { resourceId }) => {
+    if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+    sandbox.s3.addBucket({
+      name: resourceId,
+      acl,
+      objectOwnership: 'ObjectWriter',
+      publicAccessBlock: null,
+      policy: partnerReadPolicy(resourceId),
+      tags: { team: 'web' },
+    });
+  };
+}
+
 /**
  * The seed of each managed rule, by source identifier.
  *
@@ -196,6 +211,12 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
     },
   },
   // --- end S3 ---
+  // --- S3 public read/write ---
+  // A bucket readable (or writable) by everyone through its ACL, with ACLs enabled and no Block Public Access, beside
+  // a partner-read policy and tags: the fix turns on the four settings and leaves the ACL and policy as they are.
+  S3_BUCKET_PUBLIC_READ_PROHIBITED: { seed: publicAclBucket('public-read') },
+  S3_BUCKET_PUBLIC_WRITE_PROHIBITED: { seed: publicAclBucket('public-read-write') },
+  // --- end S3 public read/write ---
   // ---- CloudTrail: trail logging ----
   // The account's only trail, multi-Region, stopped (as an attacker's StopLogging leaves it).
   CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: false }) },

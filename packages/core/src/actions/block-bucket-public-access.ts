@@ -25,7 +25,13 @@ import {
 } from './types.ts';
 
 /** The rules whose bucket-level settings this action restores (config-rules.ts). */
-export const BUCKET_PUBLIC_ACCESS_RULES = ['S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED'] as const;
+export const BUCKET_PUBLIC_ACCESS_RULES = [
+  'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED',
+  // Both are compliant once Block Public Access restricts public policies and ACLs (their rule pages); AWS's
+  // Automated Security Response answers S3.2 and S3.3 with the same four settings (ConfigureS3BucketPublicAccessBlock).
+  'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+  'S3_BUCKET_PUBLIC_WRITE_PROHIBITED',
+] as const;
 
 /** GetPublicAccessBlock on a bucket without a configuration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html). */
 const NO_CONFIGURATION = 'NoSuchPublicAccessBlockConfiguration';

@@ -481,6 +481,57 @@ export const CONFIG_RULES = {
       },
     ],
   },
+  // --- S3 public read/write ---
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-public-read-prohibited.html: "Identifier:
+  // S3_BUCKET_PUBLIC_READ_PROHIBITED", resource type AWS::S3::Bucket, change-triggered and periodic, no parameters;
+  // compliant when "The Block Public Access setting restricts public policies or the bucket policy does not allow
+  // public read access" and "The Block Public Access setting restricts public ACLs or the bucket ACL does not allow
+  // public read access". Security Hub S3.2 (Critical); s3-bucket-public-write-prohibited is the same for write, S3.3.
+  S3_BUCKET_PUBLIC_READ_PROHIBITED: {
+    identifier: 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+    name: 's3-bucket-public-read-prohibited',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      'No bucket allows public read access through its policy or its ACL (unless Block Public Access restricts them).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/s3-bucket-public-read-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.2'),
+          ...['1.2.1', '1.3.1', '1.3.2', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
+  S3_BUCKET_PUBLIC_WRITE_PROHIBITED: {
+    identifier: 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED',
+    name: 's3-bucket-public-write-prohibited',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      'No bucket allows public write access through its policy or its ACL (unless Block Public Access restricts them).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/s3-bucket-public-write-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.3'),
+          ...['1.2.1', '1.3.1', '1.3.2', '1.3.4', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
+  // --- end S3 public read/write ---
   // --- RDS ---
   // https://docs.aws.amazon.com/config/latest/developerguide/rds-instance-public-access-check.html: "Identifier:
   // RDS_INSTANCE_PUBLIC_ACCESS_CHECK", resource type AWS::RDS::DBInstance, change-triggered, no parameters;

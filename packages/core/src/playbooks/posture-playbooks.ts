@@ -35,6 +35,12 @@ const ACCOUNT_PUBLIC_ACCESS_BECAUSE =
   'every bucket of the account stops being public at once (a public website, a download bucket, a partner reading through a public policy), so a person approves it first';
 
 /**
+ * Why public read or write access is blocked only after a person approves: the bucket may be public on purpose.
+ */
+const PUBLIC_READ_WRITE_BECAUSE =
+  'the bucket may be public on purpose (a website, public downloads, an upload drop box), and Block Public Access cuts every anonymous reader or writer at once, so a person approves it first';
+
+/**
  * The posture playbooks, by id (spread into `PLAYBOOKS`).
  *
  * @example POSTURE_PLAYBOOKS['security-group-ingress'].target // 'security-group'
@@ -384,6 +390,20 @@ export const POSTURE_PLAYBOOKS: Readonly<
             'a bucket whose settings are off may be public on purpose (a website, public downloads) without being listed in the rule’s excludedPublicBuckets, so a person approves it first',
           target: {},
         },
+        // --- S3 public read/write ---
+        S3_BUCKET_PUBLIC_READ_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: PUBLIC_READ_WRITE_BECAUSE,
+          target: {},
+        },
+        S3_BUCKET_PUBLIC_WRITE_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: PUBLIC_READ_WRITE_BECAUSE,
+          target: {},
+        },
+        // --- end S3 public read/write ---
       },
     },
     linear: {
@@ -395,7 +415,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
     },
     docs: {
       trigger:
-        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED` (the rule behind Security Hub S3.8), whatever name the rule is deployed under. A bucket the rule’s `excludedPublicBuckets` names, or that carries the exemption tag, is refused with nothing changed. It asks for approval first by default. GuardDuty’s `Policy:S3/BucketBlockPublicAccessDisabled` is not routed here: GuardDuty findings are routed by category, and that category (S3 data exposure) also holds findings this fix does not answer.',
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED` (the rule behind Security Hub S3.8), whatever name the rule is deployed under. A bucket the rule’s `excludedPublicBuckets` names, or that carries the exemption tag, is refused with nothing changed. It asks for approval first by default. It also answers `S3_BUCKET_PUBLIC_READ_PROHIBITED` and `S3_BUCKET_PUBLIC_WRITE_PROHIBITED` (Security Hub S3.2, S3.3): both rules are compliant once Block Public Access restricts public policies and public ACLs (their pages), so the same four settings are the fix — the bucket’s ACL and policy are left as they are (a public grant is ignored, not deleted), which is what makes the release exact; AWS’s Automated Security Response answers S3.2 and S3.3 the same way. GuardDuty’s `Policy:S3/BucketBlockPublicAccessDisabled` is not routed here: GuardDuty findings are routed by category, and that category (S3 data exposure) also holds findings this fix does not answer.',
       release:
         "The bucket's own configuration before the fix (or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that configuration back exactly, or deletes it when the bucket had none — and refuses, changing nothing, when someone changed the settings since the fix.",
       replay: {

@@ -146,6 +146,10 @@ describe('default mappings', () => {
         approval: 'auto',
       },
       // --- end S3 ---
+      // --- S3 public read/write ---
+      S3_BUCKET_PUBLIC_READ_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+      S3_BUCKET_PUBLIC_WRITE_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+      // --- end S3 public read/write ---
       // A stopped trail is started and validation turned on at once: neither can break a workload.
       CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
       MULTI_REGION_CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },

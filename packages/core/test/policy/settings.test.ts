@@ -93,6 +93,10 @@ describe('DEFAULT_SETTINGS', () => {
           approval: 'auto',
         },
         // --- end S3 ---
+        // --- S3 public read/write ---
+        S3_BUCKET_PUBLIC_READ_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+        S3_BUCKET_PUBLIC_WRITE_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+        // --- end S3 public read/write ---
         CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
         MULTI_REGION_CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
         CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: { playbook: 'trail-log-file-validation', approval: 'auto' },
