@@ -263,11 +263,21 @@ export const requireSecureTransport: ActionDefinition<
     const document =
       previousPolicy === null ? { Version: '2012-10-17' } : parsePolicy(previousPolicy, bucketName);
     const statements = list(document.Statement);
-    const already = statements.some(
+    // Done already only when a statement truly denies plain HTTP on the bucket and its objects (Cordon's, or the
+    // owner's own under any Sid): a statement that merely carries Cordon's Sid proves nothing.
+    const already = statements.some((statement) => deniesInsecureTransport(statement, bucketName));
+    const impostor = statements.find(
       (statement) =>
-        (isObject(statement) && statement.Sid === SECURE_TRANSPORT_SID) ||
-        deniesInsecureTransport(statement, bucketName),
+        isObject(statement) &&
+        statement.Sid === SECURE_TRANSPORT_SID &&
+        !deniesInsecureTransport(statement, bucketName),
     );
+    if (!already && impostor !== undefined) {
+      // Adding the fix would give the policy two statements with one Sid, and the release removes by that Sid.
+      throw new ActionFailedError(
+        `The policy of ${bucketName} has a statement with Sid ${SECURE_TRANSPORT_SID} that does not deny requests not sent over TLS: Cordon cannot add its own beside it; rename that statement. Nothing was changed.`,
+      );
+    }
     const statement = secureTransportStatement(bucketName);
     const appliedPolicy = JSON.stringify({ ...document, Statement: [...statements, statement] });
     const output: RequireSecureTransportOutput = {
