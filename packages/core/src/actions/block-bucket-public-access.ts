@@ -3,7 +3,7 @@ import {
   GetPublicAccessBlockCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
-import { ActionFailedError, awsErrorCode, classifyAwsError } from '../errors.ts';
+import { ActionFailedError } from '../errors.ts';
 import * as z from '../zod.ts';
 import {
   fromConfiguration,
@@ -15,7 +15,7 @@ import {
   toConfiguration,
 } from './public-access-block.ts';
 import { TargetRuleSchema } from './revoke-open-ingress.ts';
-import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS } from './s3-buckets.ts';
+import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS, sendToOwnBucket } from './s3-buckets.ts';
 import {
   type ActionContext,
   type ActionDefinition,
@@ -73,15 +73,14 @@ async function readBucketPublicAccessBlock(
   context: ActionContext,
   bucket: string,
 ): Promise<PublicAccessBlockSettings | null> {
-  try {
-    const answer = await context.clients.s3.send(
-      new GetPublicAccessBlockCommand({ Bucket: bucket, ExpectedBucketOwner: context.account }),
-    );
-    return fromConfiguration(answer.PublicAccessBlockConfiguration ?? {});
-  } catch (error) {
-    if (awsErrorCode(error) === NO_CONFIGURATION) return null;
-    throw classifyAwsError(error, `S3 GetPublicAccessBlock ${bucket}`);
-  }
+  const answer = await sendToOwnBucket(
+    context,
+    'GetPublicAccessBlock',
+    bucket,
+    (owned) => context.clients.s3.send(new GetPublicAccessBlockCommand(owned)),
+    NO_CONFIGURATION,
+  );
+  return answer === undefined ? null : fromConfiguration(answer.PublicAccessBlockConfiguration ?? {});
 }
 
 async function putBucketPublicAccessBlock(
@@ -89,17 +88,14 @@ async function putBucketPublicAccessBlock(
   bucket: string,
   settings: PublicAccessBlockSettings,
 ): Promise<void> {
-  try {
-    await context.clients.s3.send(
+  await sendToOwnBucket(context, 'PutPublicAccessBlock', bucket, (owned) =>
+    context.clients.s3.send(
       new PutPublicAccessBlockCommand({
-        Bucket: bucket,
-        ExpectedBucketOwner: context.account,
+        ...owned,
         PublicAccessBlockConfiguration: toConfiguration(settings),
       }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, `S3 PutPublicAccessBlock ${bucket}`);
-  }
+    ),
+  );
 }
 
 /**
@@ -156,13 +152,9 @@ export const bucketPublicAccessRelease: ActionRelease<BucketPublicAccessRestore>
           await putBucketPublicAccessBlock(context, bucketName, previous);
           return output;
         }
-        try {
-          await context.clients.s3.send(
-            new DeletePublicAccessBlockCommand({ Bucket: bucketName, ExpectedBucketOwner: context.account }),
-          );
-        } catch (error) {
-          throw classifyAwsError(error, `S3 DeletePublicAccessBlock ${bucketName}`);
-        }
+        await sendToOwnBucket(context, 'DeletePublicAccessBlock', bucketName, (owned) =>
+          context.clients.s3.send(new DeletePublicAccessBlockCommand(owned)),
+        );
         return output;
       },
     };
