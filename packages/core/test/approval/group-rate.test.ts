@@ -80,7 +80,12 @@ describe('slackCallsFor', () => {
     const alone = slackCallsFor(burst(3, 3), { grouping: false });
 
     // Assess
-    expect(alone).toEqual({ postMessage: [0, 1_000, 2_000], update: [], snsPublish: [0, 1_000, 2_000], messages: 3 });
+    expect(alone).toEqual({
+      postMessage: [0, 1_000, 2_000],
+      update: [],
+      snsPublish: [0, 1_000, 2_000],
+      messages: 3,
+    });
   });
 
   it('a lone request is never updated; a member joining after the interval updates at once', () => {

@@ -102,7 +102,10 @@ describe('groupKeyHash approvers', () => {
     ['only the web identities', approvers({ identities: ['bob@example.com'] })],
     ['only which web identity', approvers({ identities: ['straße@example.com', 'mallory@example.com'] })],
     // Two people whose addresses only upper-casing would merge (ß → SS): identities are compared lower-cased.
-    ['identities equal only upper-cased', approvers({ identities: ['strasse@example.com', 'bob@example.com'] })],
+    [
+      'identities equal only upper-cased',
+      approvers({ identities: ['strasse@example.com', 'bob@example.com'] }),
+    ],
   ])('differs when %s differ: who may decide is part of the kind', (_case, change) => {
     // Act / Assess
     expect(groupKeyHash(shape(change))).not.toBe(groupKeyHash(shape()));
@@ -249,7 +252,11 @@ describe('DynamoDbApprovalGroups', () => {
     await client.send(
       new PutItemCommand({
         TableName: TABLE,
-        Item: marshall({ approvalId: `group#${groupIdOf('broken', 1)}`, groupId: 'broken_1', memberCount: 'x' }),
+        Item: marshall({
+          approvalId: `group#${groupIdOf('broken', 1)}`,
+          groupId: 'broken_1',
+          memberCount: 'x',
+        }),
       }),
     );
 
