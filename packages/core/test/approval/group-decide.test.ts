@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   APPROVAL_REJECTED_ERROR,
   configuredApprovers,
+  REDELIVERY_STALE_SECONDS,
   type TaskCallbacks,
 } from '../../src/approval/decide.ts';
 import {
@@ -9,14 +10,22 @@ import {
   decideGroupMember,
   type GroupDecidePorts,
   groupMembers,
+  memberState,
   reportCounts,
   resumeGroup,
   tallyOf,
 } from '../../src/approval/group-decide.ts';
 import { memberApprovalId } from '../../src/approval/groups.ts';
-import type { DecidedBy } from '../../src/approval/records.ts';
+import type { ApprovalRecord, DecidedBy } from '../../src/approval/records.ts';
 import { requestApproval } from '../../src/approval/request-approval.ts';
-import { APPROVER_SLACK, APPROVER_WEB, recordingCallbacks } from './fixtures.ts';
+import {
+  APPROVER_SLACK,
+  APPROVER_WEB,
+  EXPIRES_AT,
+  NOW,
+  pendingRecord,
+  recordingCallbacks,
+} from './fixtures.ts';
 import { groupHarness, stormPayload } from './group-fixtures.ts';
 
 const ALICE: DecidedBy = { kind: 'slack', id: APPROVER_SLACK, name: 'alice' };
@@ -377,5 +386,128 @@ describe('group decisions', () => {
     // Assess
     expect(report?.members.map((member) => member.code)).toEqual(['withdrawn', 'decided']);
     expect(callbacks.calls.map((call) => call.token)).toEqual([tokenOf(2)]);
+  });
+});
+
+describe('memberState and tallyOf', () => {
+  const decided = (status: 'approved' | 'rejected', decidedAt: Date, callback?: ApprovalRecord['callback']) =>
+    pendingRecord({
+      status,
+      decision: {
+        decision: status === 'approved' ? 'approve' : 'reject',
+        decidedBy: ALICE,
+        decidedAt: decidedAt.toISOString(),
+      },
+      ...(callback === undefined ? {} : { callback }),
+    });
+  const at = (milliseconds: number) => new Date(NOW.getTime() + milliseconds);
+  const stale = REDELIVERY_STALE_SECONDS * 1000;
+
+  it('a pending member is waiting until its expiry, and expired from that instant on', () => {
+    // Act / Assess
+    expect(memberState(pendingRecord(), new Date(EXPIRES_AT.getTime() - 1))).toBe('waiting');
+    expect(memberState(pendingRecord(), EXPIRES_AT)).toBe('expired');
+    expect(memberState(pendingRecord({ status: 'withdrawn' }), NOW)).toBe('withdrawn');
+  });
+
+  it('a decided member is its decision once told, undelivered when the callback failed retryably, failed for good otherwise', () => {
+    // Prepare
+    const sent = { status: 'sent', at: NOW.toISOString() } as const;
+    const throttled = {
+      status: 'failed',
+      at: NOW.toISOString(),
+      error: 'ThrottlingException',
+      retryable: true,
+    } as const;
+    const gone = {
+      status: 'failed',
+      at: NOW.toISOString(),
+      error: 'TaskTimedOut',
+      retryable: false,
+    } as const;
+
+    // Act / Assess
+    expect(memberState(decided('approved', NOW, sent), NOW)).toBe('approved');
+    expect(memberState(decided('rejected', NOW, sent), NOW)).toBe('rejected');
+    expect(memberState(decided('approved', NOW, throttled), NOW)).toBe('undelivered');
+    expect(memberState(decided('approved', NOW, gone), NOW)).toBe('failed');
+    expect(memberState(decided('approved', NOW, { status: 'failed', at: NOW.toISOString() }), NOW)).toBe(
+      'failed',
+    );
+  });
+
+  it(`a decided member with no callback yet is delivering for ${REDELIVERY_STALE_SECONDS} s after its decision, then undelivered`, () => {
+    // Act / Assess
+    expect(memberState(decided('approved', NOW), at(stale))).toBe('delivering');
+    expect(memberState(decided('approved', NOW), at(stale + 1))).toBe('undelivered');
+    // A record with no decision is timed from its request.
+    const { decision: _none, ...undecided } = decided('approved', NOW);
+    expect(memberState(undecided, at(stale))).toBe('delivering');
+    expect(memberState(undecided, at(stale + 1))).toBe('undelivered');
+  });
+
+  it('counts every place, a place never written only in the total, and a member being delivered as its decision', () => {
+    // Prepare
+    const members = [
+      pendingRecord(),
+      undefined,
+      decided('approved', NOW),
+      decided('rejected', NOW),
+      decided('approved', NOW, { status: 'failed', at: NOW.toISOString(), retryable: true }),
+      decided('rejected', NOW, { status: 'failed', at: NOW.toISOString(), retryable: false }),
+      pendingRecord({ status: 'withdrawn' }),
+    ];
+
+    // Act
+    const tally = tallyOf(members, at(1000));
+
+    // Assess
+    expect(tally).toEqual({
+      at: at(1000).toISOString(),
+      total: 7,
+      waiting: 1,
+      approved: 1,
+      rejected: 1,
+      expired: 0,
+      withdrawn: 1,
+      undelivered: 1,
+      failed: 1,
+    });
+    expect(tallyOf([pendingRecord()], EXPIRES_AT)).toMatchObject({ waiting: 0, expired: 1 });
+  });
+
+  it('reportCounts counts each code, and sent and not delivered callbacks apart', () => {
+    // Prepare
+    const sent = { status: 'sent', at: NOW.toISOString() } as const;
+    const failed = { status: 'failed', at: NOW.toISOString(), error: 'ThrottlingException' } as const;
+
+    // Act
+    const counts = reportCounts({
+      groupId: 'g',
+      members: [
+        { seq: 1, approvalId: 'g-1', code: 'decided', callback: sent },
+        { seq: 2, approvalId: 'g-2', code: 'decided', callback: failed },
+        { seq: 3, approvalId: 'g-3', code: 'redelivered', callback: sent },
+        { seq: 4, approvalId: 'g-4', code: 'already-decided' },
+        { seq: 5, approvalId: 'g-5', code: 'expired' },
+        { seq: 6, approvalId: 'g-6', code: 'withdrawn' },
+        { seq: 7, approvalId: 'g-7', code: 'not-approver' },
+        { seq: 8, approvalId: 'g-8', code: 'not-found' },
+        { seq: 9, approvalId: 'g-9', code: 'not-found' },
+      ],
+    });
+
+    // Assess
+    expect(counts).toEqual({
+      decided: 2,
+      redelivered: 1,
+      sent: 2,
+      notDelivered: 1,
+      'already-decided': 1,
+      expired: 1,
+      withdrawn: 1,
+      'not-approver': 1,
+      'not-found': 2,
+    });
   });
 });
