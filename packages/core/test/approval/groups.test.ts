@@ -269,4 +269,21 @@ describe('DynamoDbApprovalGroups', () => {
     expect(announced).not.toHaveProperty('slackMessage');
     expect(broken).toBeUndefined();
   });
+
+  it('writes a member of a kind with no timeout default (the shape leaves it undefined)', async () => {
+    // Prepare
+    const harness = groupHarness();
+
+    // Act
+    await harness.groups.noteMember(
+      { ...membership(), shape: shape({ timeoutDefault: undefined }) },
+      1,
+      NOW.toISOString(),
+    );
+
+    // Assess
+    const group = await harness.groups.get('kind_1');
+    expect(group?.memberCount).toBe(1);
+    expect(group?.shape).not.toHaveProperty('timeoutDefault');
+  });
 });

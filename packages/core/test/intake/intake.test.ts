@@ -551,3 +551,89 @@ describe('intake: each shape is told apart by all of its marks, and its reason s
     });
   });
 });
+
+describe('intake: bodies stripped of their envelope are named only by all of their marks', () => {
+  const unknown = (keys: string) => ({
+    accepted: false,
+    recognised: 'unknown',
+    reason: `Not an event Cordon recognises (top-level keys: ${keys}).`,
+  });
+  const withoutEnvelope = (type: string) =>
+    `A GuardDuty finding (${type}) under \`detail\` without its EventBridge envelope (no \`source\` or \`detail-type\`).`;
+
+  it.each<[string, Json]>([
+    ['an id and a type, but neither severity nor schema version', { id: 'x', type: 'T' }],
+    ['no type', { id: 'x', severity: 5 }],
+    ['no id', { type: 'T', Severity: 5 }],
+  ])('a detail with %s is no finding', (_case, detail) => {
+    // Act / Assess
+    expect(intake({ detail })).toEqual(unknown('detail'));
+  });
+
+  it.each<[string, Json, string]>([
+    ['severity', { id: 'x', type: 'Recon:EC2/Portscan', severity: 5 }, 'Recon:EC2/Portscan'],
+    ['Severity, PascalCase', { Id: 'x', Type: 'Recon:EC2/Portscan', Severity: 5 }, 'Recon:EC2/Portscan'],
+    ['schemaVersion', { id: 'x', type: 'Recon:EC2/Portscan', schemaVersion: '2.0' }, 'Recon:EC2/Portscan'],
+    ['SchemaVersion, PascalCase', { Id: 'x', Type: 7, SchemaVersion: '2.0' }, 'unknown type'],
+  ])('a detail with an id, a type and %s is a finding without its envelope', (_case, detail, type) => {
+    // Act
+    const result = intake({ detail });
+
+    // Assess
+    expect(result).toMatchObject({ accepted: false, recognised: 'guardduty-finding-without-envelope' });
+    expect(!result.accepted && result.reason).toContain(withoutEnvelope(type));
+  });
+
+  it('names an alarm SNS body by its alarm, its transition and its new state, the name cut at 255 characters', () => {
+    // Act
+    const both = intake({ AlarmName: 'RootUsage', OldStateValue: 'OK', NewStateValue: 'ALARM' });
+    const newOnly = intake({ AlarmName: `${'a'.repeat(255)}TAIL`, NewStateValue: 'ALARM' });
+
+    // Assess
+    expect(both).toMatchObject({ recognised: 'cloudwatch-alarm-sns-message' });
+    expect(!both.accepted && both.reason).toContain('(alarm RootUsage, OK → ALARM).');
+    expect(!newOnly.accepted && newOnly.reason).toContain(`(alarm ${'a'.repeat(255)}, ALARM).`);
+  });
+
+  it.each<[string, Json, string]>([
+    ['an alarm name alone', { AlarmName: 'RootUsage' }, 'AlarmName'],
+    ['a new state alone', { NewStateValue: 'ALARM' }, 'NewStateValue'],
+    [
+      'a Config notification without its result',
+      { messageType: 'ComplianceChangeNotification', configRuleName: 'r' },
+      'messageType, configRuleName',
+    ],
+    [
+      'another Config message type',
+      { messageType: 'ConfigurationItemChangeNotification', configRuleName: 'r', newEvaluationResult: {} },
+      'messageType, configRuleName, newEvaluationResult',
+    ],
+    [
+      'a Config notification whose rule is no text',
+      { messageType: 'ComplianceChangeNotification', configRuleName: 5, newEvaluationResult: {} },
+      'messageType, configRuleName, newEvaluationResult',
+    ],
+  ])('%s is not named a notification body', (_case, input, keys) => {
+    // Act / Assess
+    expect(intake(input)).toEqual(unknown(keys));
+  });
+
+  it('names a Config SNS body by its rule (cut at 128 characters) and its compliance type', () => {
+    // Act
+    const typed = intake({
+      messageType: 'ComplianceChangeNotification',
+      configRuleName: 'restricted-ssh',
+      newEvaluationResult: { complianceType: 'NON_COMPLIANT' },
+    });
+    const long = intake({
+      messageType: 'ComplianceChangeNotification',
+      configRuleName: `${'r'.repeat(128)}TAIL`,
+      newEvaluationResult: {},
+    });
+
+    // Assess
+    expect(typed).toMatchObject({ recognised: 'config-sns-message' });
+    expect(!typed.accepted && typed.reason).toContain('(rule restricted-ssh, NON_COMPLIANT).');
+    expect(!long.accepted && long.reason).toContain(`(rule ${'r'.repeat(128)}, no compliance type).`);
+  });
+});
