@@ -511,3 +511,107 @@ describe('memberState and tallyOf', () => {
     });
   });
 });
+
+describe('group decision guards', () => {
+  /** The group store, counting the round claims it is asked for (a conflict seen in memory must write nothing). */
+  function countingRounds(ports: GroupDecidePorts) {
+    const claims: unknown[] = [];
+    const groups = {
+      ...ports.groups,
+      get: ports.groups.get.bind(ports.groups),
+      claimRound: async (...args: Parameters<GroupDecidePorts['groups']['claimRound']>) => {
+        claims.push(args);
+        return ports.groups.claimRound(...args);
+      },
+    };
+    return { claims, ports: { ...ports, groups } as GroupDecidePorts };
+  }
+
+  it('a round that is not what is waiting is a conflict decided in memory: no claim is written', async () => {
+    // Prepare
+    const { groupId, harness, ports: base } = await storm(3);
+    const { claims, ports } = countingRounds(base);
+    const round = (from: number, through: number) =>
+      claimGroupRound(
+        { groupId, from, through, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+        ports,
+      );
+
+    // Act
+    const empty = await round(0, 0);
+    const beyond = await round(0, 4);
+    const notFromStart = await round(1, 3);
+    const whole = await round(0, 3);
+
+    // Assess
+    expect([empty.code, beyond.code, notFromStart.code]).toEqual(['conflict', 'conflict', 'conflict']);
+    expect(claims).toHaveLength(1);
+    expect(whole.code).toBe('claimed');
+    if (whole.code !== 'claimed') return;
+    expect(whole.group).toMatchObject({ decidedThrough: 3, rounds: 1 });
+    expect(whole.group.roundList).toEqual([whole.round]);
+  });
+
+  it('a group link is expired from its expiry on', async () => {
+    // Prepare
+    const { groupId, ports, harness } = await storm(1);
+    const group = await harness.groups.get(groupId);
+    const expiry = Date.parse(String(group?.linkExpiresAt));
+    const at = (now: number) =>
+      claimGroupRound(
+        { groupId, from: 0, through: 1, decision: 'approve', decidedBy: ALICE, now: new Date(now) },
+        ports,
+      );
+
+    // Act
+    const expired = await at(expiry);
+
+    // Assess
+    expect(expired.code).toBe('expired');
+    expect((await harness.groups.get(groupId))?.decidedThrough).toBeUndefined();
+  });
+
+  it('one by one: a place outside the group is not found, without the group', async () => {
+    // Prepare
+    const { groupId, ports, harness } = await storm(2);
+    const member = (seq: number, id = groupId) =>
+      decideGroupMember(
+        { groupId: id, seq, decision: 'reject', decidedBy: ALICE, now: harness.now() },
+        ports,
+      );
+
+    // Act
+    const zero = await member(0);
+    const beyond = await member(3);
+    const last = await member(2);
+
+    // Assess
+    expect(zero).toEqual({
+      outcome: { seq: 0, approvalId: memberApprovalId(groupId, 0), code: 'not-found' },
+    });
+    expect(beyond).toEqual({
+      outcome: { seq: 3, approvalId: memberApprovalId(groupId, 3), code: 'not-found' },
+    });
+    expect(last.outcome.code).toBe('decided');
+  });
+
+  it('resume: an unknown group is not found and a stranger is refused, deciding nothing', async () => {
+    // Prepare
+    const { groupId, ports, harness, callbacks } = await storm(1);
+
+    // Act
+    const unknown = await resumeGroup(
+      { groupId: 'AAAAAAAAAAAAAAAAAAAAAA_9', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    const stranger = await resumeGroup(
+      { groupId, decidedBy: { kind: 'slack', id: 'U0STRANGER' }, now: harness.now() },
+      ports,
+    );
+
+    // Assess
+    expect(unknown).toEqual({ code: 'not-found' });
+    expect(stranger).toEqual({ code: 'not-approver' });
+    expect((callbacks as ReturnType<typeof recordingCallbacks>).calls).toEqual([]);
+  });
+});
