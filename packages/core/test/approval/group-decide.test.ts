@@ -452,6 +452,7 @@ describe('memberState and tallyOf', () => {
       pendingRecord(),
       undefined,
       decided('approved', NOW),
+      decided('approved', NOW),
       decided('rejected', NOW),
       decided('approved', NOW, { status: 'failed', at: NOW.toISOString(), retryable: true }),
       decided('rejected', NOW, { status: 'failed', at: NOW.toISOString(), retryable: false }),
@@ -464,9 +465,9 @@ describe('memberState and tallyOf', () => {
     // Assess
     expect(tally).toEqual({
       at: at(1000).toISOString(),
-      total: 7,
+      total: 8,
       waiting: 1,
-      approved: 1,
+      approved: 2,
       rejected: 1,
       expired: 0,
       withdrawn: 1,
@@ -613,5 +614,28 @@ describe('group decision guards', () => {
     expect(unknown).toEqual({ code: 'not-found' });
     expect(stranger).toEqual({ code: 'not-approver' });
     expect((callbacks as ReturnType<typeof recordingCallbacks>).calls).toEqual([]);
+  });
+
+  it('a second round delivers exactly the places after the first round, no more', async () => {
+    // Prepare
+    const { groupId, ports, harness } = await storm(4);
+    const round = (from: number, through: number) =>
+      claimGroupRound(
+        { groupId, from, through, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+        ports,
+      );
+    const first = await round(0, 1);
+    if (first.code === 'claimed') await first.deliver();
+
+    // Act
+    const second = await round(1, 3);
+    const report = second.code === 'claimed' ? await second.deliver() : undefined;
+
+    // Assess
+    expect(report?.members.map((member) => [member.seq, member.code])).toEqual([
+      [2, 'decided'],
+      [3, 'decided'],
+    ]);
+    expect((await harness.store.get(memberApprovalId(groupId, 4)))?.status).toBe('pending');
   });
 });
