@@ -638,4 +638,20 @@ describe('group decision guards', () => {
     ]);
     expect((await harness.store.get(memberApprovalId(groupId, 4)))?.status).toBe('pending');
   });
+
+  it('reads the real clock when the ports bring none (today is past the fixtures’ expiry: the member is expired)', async () => {
+    // Prepare
+    const { groupId, ports: withClock, harness } = await storm(1);
+    const { now: _none, ...ports } = withClock;
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 1, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+
+    // Act
+    const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+
+    // Assess
+    expect(report?.members.map((member) => member.code)).toEqual(['expired']);
+  });
 });
