@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   APPROVAL_REJECTED_ERROR,
   configuredApprovers,
@@ -639,19 +639,25 @@ describe('group decision guards', () => {
     expect((await harness.store.get(memberApprovalId(groupId, 4)))?.status).toBe('pending');
   });
 
-  it('reads the real clock when the ports bring none (today is past the fixtures’ expiry: the member is expired)', async () => {
-    // Prepare
-    const { groupId, ports: withClock, harness } = await storm(1);
+  it('reads the system clock when the ports bring none', async () => {
+    // Prepare: the system clock (Date only) set inside the member's wait, then past its expiry.
+    const { groupId, ports: withClock, harness } = await storm(2);
     const { now: _none, ...ports } = withClock;
     const claim = await claimGroupRound(
-      { groupId, from: 0, through: 1, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      { groupId, from: 0, through: 2, decision: 'approve', decidedBy: ALICE, now: harness.now() },
       ports,
     );
+    vi.useFakeTimers({ toFake: ['Date'] });
 
     // Act
-    const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+    try {
+      vi.setSystemTime(EXPIRES_AT);
+      const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
 
-    // Assess
-    expect(report?.members.map((member) => member.code)).toEqual(['expired']);
+      // Assess
+      expect(report?.members.map((member) => member.code)).toEqual(['expired', 'expired']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
