@@ -224,7 +224,7 @@ export class StepFunctionsService {
     });
     const execution = machine.run(JSON.parse(record.input) as EngineJson, {
       overrides: { taskResourceLocalHandlers: handlers as unknown as EngineHandlers },
-      context: localRunContext(taskToken),
+      context: localRunContext(taskToken, record.executionArn),
     });
     const logged = (async () => {
       for await (const event of execution.eventLogs) {

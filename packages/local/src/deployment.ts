@@ -51,6 +51,7 @@ import {
   DEFAULT_STAGE,
   sandboxTopicArn,
   seedCordonResources,
+  seedDetectionThresholds,
 } from './seed.ts';
 
 export {
@@ -170,6 +171,7 @@ export class LocalDeployment {
       );
     }
     await deployment.putSettings(options.settings ?? {});
+    seedDetectionThresholds(deployment.sandbox, deployment.stage);
     if (options.approvals === 'deployed') {
       const approvals = await DeployedApprovals.create({
         sandbox: deployment.sandbox,
@@ -561,7 +563,14 @@ export class LocalDeployment {
       (id) => stateMachines[id] === execution.stateMachineArn,
     ) as PlaybookId; // the model starts executions of these state machines only
     const run = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.engine.run(execution.name, playbook, JSON.parse(execution.input) as ExecutionInput))
+      .then(() =>
+        this.engine.run(
+          execution.name,
+          playbook,
+          JSON.parse(execution.input) as ExecutionInput,
+          execution.executionArn,
+        ),
+      )
       .catch(
         (error: unknown): ExecutionReport => ({
           name: execution.name,

@@ -3,7 +3,12 @@ import type { ActionOutcome } from '@cordon/core/actions/types';
 import type { JsonValue } from '@cordon/core/playbooks/asl';
 import { buildPlaybook, LOCAL_BUILD_OPTIONS } from '@cordon/core/playbooks/build';
 import type { PlaybookId, StepId } from '@cordon/core/playbooks/ids';
-import { immediateRetries, localRunContext, localTaskHandlers } from '@cordon/core/playbooks/local';
+import {
+  immediateRetries,
+  localExecutionArn,
+  localRunContext,
+  localTaskHandlers,
+} from '@cordon/core/playbooks/local';
 import type { ExecutionInput } from '@cordon/core/triage/execution-input';
 import type { StartExecution } from '@cordon/core/triage/triage';
 import {
@@ -132,8 +137,16 @@ export class LocalEngine {
     return 'started';
   };
 
-  /** Runs one execution to its end and reports it. */
-  public async run(name: string, playbook: PlaybookId, input: ExecutionInput): Promise<ExecutionReport> {
+  /**
+   * Runs one execution to its end and reports it. `executionArn`: the execution's ARN in the local
+   * deployment's Step Functions model (`$$.Execution.Id`); a run without one gets a local ARN.
+   */
+  public async run(
+    name: string,
+    playbook: PlaybookId,
+    input: ExecutionInput,
+    executionArn: string = localExecutionArn(name),
+  ): Promise<ExecutionReport> {
     const report: ExecutionReport = { name, playbook, status: 'SUCCEEDED', steps: [], transitions: 0, input };
     this.executions.set(name, report);
     const definition = buildPlaybook(playbook, LOCAL_BUILD_OPTIONS);
@@ -199,7 +212,7 @@ export class LocalEngine {
         taskResourceLocalHandlers: handlers as unknown as EngineHandlers,
         retryIntervalOverrides: immediateRetries(definition),
       },
-      context: localRunContext(taskToken),
+      context: localRunContext(taskToken, executionArn),
     });
     this.runs.set(name, execution);
     const logged = (async () => {

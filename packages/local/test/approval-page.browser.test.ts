@@ -2,8 +2,10 @@ import { MemoryApprovalStore } from '@cordon/core/approval/records';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../../../test/support/browser.ts';
+import { openReadableApprovalPage, PHONE_VIEWPORT } from '../../../test/support/readable-approval-page.ts';
 import { signApprovalLink } from '../../core/src/approval/links.ts';
 import { requestApproval } from '../../core/src/approval/request-approval.ts';
+import { STEP_WORDS } from '../../core/src/approval/step-words.generated.ts';
 import {
   APPROVAL_ID,
   APPROVER_WEB,
@@ -98,7 +100,64 @@ describe.skipIf(!HAS_CHROMIUM)(`the approval page in a real browser (${CHROMIUM}
     await page.close();
   });
 
-  it('runs no script and reloading the decided page decides nothing more', async () => {
+  it('at 375×812 in Europe/Berlin: the steps in words, the evidence, the name, the links, the time left in Berlin time, no horizontal scroll', async () => {
+    // Prepare
+    const opened = await openReadableApprovalPage(browser, { timezoneId: 'Europe/Berlin' });
+    const { page, record } = opened;
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    // The listeners are set after the first load: load again, so that a script error would be seen.
+    await page.reload();
+
+    try {
+      // Act: the page's script has run on load
+      const expiry = await page.locator('time[data-left]').textContent();
+
+      // Assess: the time left, in the reader's zone (10:59 UTC is 11:59 in Berlin in November), UTC kept beside it
+      expect(expiry).toMatch(/^in 54 min \(at 28 Nov 2026, 11:59 (CET|GMT\+1)\)$/);
+      await expect(page.getByText('2026-11-28 10:59 UTC', { exact: true }).isVisible()).resolves.toBe(true);
+      await expect(
+        page
+          .locator('dd', { has: page.locator('time[datetime="2017-12-08T15:32:49.000Z"]') })
+          .first()
+          .textContent(),
+      ).resolves.toMatch(/8 Dec 2017, 16:32 (CET|GMT\+1)/);
+      for (const step of ['deactivate-access-key', 'revoke-sessions', 'disable-console-access']) {
+        await expect(page.getByText(STEP_WORDS[step] ?? step, { exact: false }).isVisible()).resolves.toBe(
+          true,
+        );
+      }
+      await expect(
+        page.getByText('GeneratedFindingAPIName (GeneratedFindingAPIServiceName)').isVisible(),
+      ).resolves.toBe(true);
+      await expect(
+        page.getByText(/198\.51\.100\.0 — GeneratedFindingCityName, United States/).isVisible(),
+      ).resolves.toBe(true);
+      await expect(page.locator('#resources strong').textContent()).resolves.toBe('GeneratedFindingUserName');
+      await expect(
+        page.getByRole('link', { name: 'The finding in the GuardDuty console' }).getAttribute('href'),
+      ).resolves.toContain('#/findings?macros=current&fId=36b01b60fc22bb4edb19d62d9899e953');
+      await expect(
+        page
+          .getByRole('link', { name: 'The playbook’s execution in the Step Functions console' })
+          .getAttribute('href'),
+      ).resolves.toContain(`#/v2/executions/details/${record.executionArn}`);
+      // A string, evaluated in the page: this package's TypeScript has no DOM types.
+      const widths = (await page.evaluate(
+        '({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth })',
+      )) as { scroll: number; inner: number };
+      expect(widths.inner).toBe(PHONE_VIEWPORT.width);
+      expect(widths.scroll).toBeLessThanOrEqual(widths.inner);
+      expect(errors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('runs no script but its own and reloading the decided page decides nothing more', async () => {
     // Prepare
     const { callbacks, page } = await open();
     const errors: string[] = [];

@@ -27,8 +27,10 @@ import {
 } from '../slack/mrkdwn.ts';
 import type { ApprovalGroup, GroupRound, GroupTally } from './groups.ts';
 import { GROUP_ID_PATTERN } from './links.ts';
+import { stepWords } from './readable.ts';
 import type { ApprovalRecord } from './records.ts';
 import { approvedActions } from './slack-messages.ts';
+import { slackConsoleLinks, slackEvidence, slackResources, slackSteps } from './slack-readable.ts';
 
 export const GROUP_APPROVE_ACTION_ID = 'cordon_group_approve';
 export const GROUP_REJECT_ACTION_ID = 'cordon_group_reject';
@@ -134,11 +136,12 @@ export function tallyText(view: Pick<GroupView, 'group' | 'tally'>): string {
 
 function sampleLines(view: GroupView): string[] {
   const lines = view.sample.slice(0, GROUP_SAMPLE_SIZE).map((record) => {
-    const resources = describeResources(record.incident.resources);
-    const name = resources[0] ?? 'unnamed';
+    const resources = slackResources(record.incident.resources);
+    // `• *web-1* \`i-0…\` ec2-instance` without its bullet: the member's place goes first.
+    const name = (resources[0] ?? '• `unnamed`').slice(2);
     const more = resources.length > 1 ? ` (+${resources.length - 1})` : '';
     const seen = record.observedAt === undefined ? '' : `, seen ${slackDate(record.observedAt)}`;
-    return `• #${record.group?.seq ?? '?'} \`${escapeMrkdwn(name)}\`${more}${seen}`;
+    return `• #${record.group?.seq ?? '?'} ${name}${more}${seen}`;
   });
   const rest = view.group.memberCount - lines.length;
   if (rest > 0) lines.push(`… and ${rest} more on the group page`);
@@ -218,7 +221,9 @@ export function groupMessage(view: GroupView): SlackMessage {
   const count = group.memberCount;
   const field = (name: string, value: string) => `*${name}*\n${escapeMrkdwn(value)}`;
   const open = Date.parse(group.windowEndsAt) > Date.parse(group.newestAt);
-  const actions = approvedActions(shape).map((action) => `• \`${escapeMrkdwn(action)}\``);
+  const actions = slackSteps(approvedActions(shape));
+  const evidence = newest === undefined ? [] : slackEvidence(newest);
+  const links = newest === undefined ? [] : slackConsoleLinks(newest);
   const decisions = [...roundLines(group.roundList), `*Now:* ${tallyText(view)}`];
   const elements = buttons(view);
   const fallback =
@@ -235,6 +240,14 @@ export function groupMessage(view: GroupView): SlackMessage {
       ],
     }),
     sectionBlock({ text: `*Newest first*\n${sampleLines(view).join('\n')}` }),
+    ...(evidence.length === 0
+      ? []
+      : [
+          sectionBlock({
+            text: `*What GuardDuty saw (#${newest?.group?.seq ?? '?'}, the newest)*\n${evidence.join('\n')}`,
+          }),
+        ]),
+    ...(links.length === 0 ? [] : [contextBlock([links.join(' · ')])]),
     sectionBlock({
       text: `*If approved, Cordon runs on each${shape.dryRun ? ' (dry-run: records only, changes nothing)' : ''}*\n${actions.join('\n')}`,
     }),
@@ -275,7 +288,10 @@ export function groupEmail(view: GroupView): string {
       .flatMap((record) => describeResources(record.incident.resources).map((resource) => `  - ${resource}`)),
     '',
     `If approved, Cordon runs on each${shape.dryRun ? ' (dry-run: records only, changes nothing)' : ''}:`,
-    ...approvedActions(shape).map((action) => `  - ${action}`),
+    ...approvedActions(shape).map((action) => {
+      const words = stepWords(action);
+      return words === undefined ? `  - ${action}` : `  - ${words} (${action})`;
+    }),
     '',
     `Review and decide, as a whole or one by one (opening the page changes nothing): ${view.link}`,
     `Each member waits ${shape.timeoutSeconds} s from its request.${shape.timeoutDefault === undefined ? '' : ` If nobody decides in time, its playbook escalates and applies the default: ${shape.timeoutDefault}.`} The link expires at ${group.linkExpiresAt}.`,

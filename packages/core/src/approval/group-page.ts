@@ -1,17 +1,18 @@
 /**
  * The group page: every member of an approval group with its own Approve / Reject, and Approve / Reject for
- * all the members waiting — one form, no script (the page's CSP allows none), the pressed button naming what
- * it decides. Everything from the records is HTML-escaped. The CSRF token is the approval page's signed
+ * all the members waiting — one form, no script but the page's own (local times, allowed by its hash), the
+ * pressed button naming what it decides. The steps are in words, and what GuardDuty saw of the newest member
+ * stands for the kind. Everything from the records is HTML-escaped. The CSRF token is the approval page's signed
  * double-submit cookie, bound to `group.<id>` and scoped to the group's path.
  */
-import { describeResources, severityText } from '../incident-summary.ts';
+import { severityText } from '../incident-summary.ts';
 import { MAX_COMMENT_LENGTH } from './decide.ts';
 import { type MemberState, memberState } from './group-decide.ts';
 import { type GroupView, placesText, tallyText, waitingCount, waitingRange } from './group-messages.ts';
 import type { ApprovalGroup, GroupRound } from './groups.ts';
-import { CSRF_FIELD, escapeHtml, layout } from './page.ts';
+import { CSRF_FIELD, escapeHtml, evidenceHtml, layout, linksHtml, stepsHtml, timeElement } from './page.ts';
+import { namedResources } from './readable.ts';
 import type { ApprovalRecord } from './records.ts';
-import { approvedActions } from './slack-messages.ts';
 
 /** The form field naming what a button decides: `approve:all`, `reject:all`, `approve:<seq>`, `reject:<seq>`, `retry`. */
 export const GROUP_ACTION_FIELD = 'act';
@@ -85,18 +86,26 @@ function memberRow(seq: number, record: ApprovalRecord | undefined, now: Date): 
   if (record === undefined) {
     return `<tr><td>${seq}</td><td colspan="4">(no record: its request did not finish joining)</td><td></td></tr>`;
   }
-  const resources = describeResources(record.incident.resources);
-  const resource = `${resources[0] ?? 'unnamed'}${resources.length > 1 ? ` (+${resources.length - 1})` : ''}`;
+  const resources = namedResources(record.incident.resources);
+  const named = resources[0];
+  const more = resources.length > 1 ? ` (+${resources.length - 1})` : '';
+  const resource =
+    named === undefined
+      ? '<code>unnamed</code>'
+      : `${named.name === undefined ? '' : `<strong>${escapeHtml(named.name)}</strong> `}<code>${escapeHtml(named.id)}</code>${escapeHtml(more)}`;
   const waiting = memberState(record, now) === 'waiting';
   const buttons = waiting
     ? `<button type="submit" class="small approve" name="${GROUP_ACTION_FIELD}" value="approve:${seq}">Approve</button><button type="submit" class="small reject" name="${GROUP_ACTION_FIELD}" value="reject:${seq}">Reject</button>`
     : '';
-  return `<tr><td>${seq}</td><td><code>${escapeHtml(resource)}</code></td><td>${escapeHtml(severityText(record.incident.severity))}</td><td><code>${escapeHtml(record.incidentId)}</code>${record.observedAt === undefined ? '' : `<br>seen ${escapeHtml(record.observedAt)}`}</td><td>${escapeHtml(memberStateText(record, now))}</td><td class="actions">${buttons}</td></tr>`;
+  return `<tr><td>${seq}</td><td>${resource}</td><td>${escapeHtml(severityText(record.incident.severity))}</td><td><code>${escapeHtml(record.incidentId)}</code>${record.observedAt === undefined ? '' : `<br>seen ${escapeHtml(record.observedAt)}`}</td><td>${escapeHtml(memberStateText(record, now))}</td><td class="actions">${buttons}</td></tr>`;
 }
 
-function groupSummary(group: ApprovalGroup, first: ApprovalRecord | undefined): string {
+function groupSummary(
+  group: ApprovalGroup,
+  first: ApprovalRecord | undefined,
+  newest: ApprovalRecord | undefined,
+): string {
   const { shape } = group;
-  const item = (text: string) => `<li><code>${escapeHtml(text)}</code></li>`;
   const label = first?.incident.severity.label;
   return `${label === undefined ? '' : `<p><span class="badge ${escapeHtml(label)}">${escapeHtml(label.toUpperCase())}</span> <strong>${escapeHtml(shape.category)}</strong></p>`}
 <dl>
@@ -105,13 +114,19 @@ function groupSummary(group: ApprovalGroup, first: ApprovalRecord | undefined): 
 <dt>Region</dt><dd>${escapeHtml(shape.region)}</dd>
 <dt>Playbook</dt><dd>${escapeHtml(shape.playbook)}</dd>
 <dt>Group</dt><dd><code>${escapeHtml(group.groupId)}</code></dd>
-<dt>Opened</dt><dd>${escapeHtml(group.openedAt)}</dd>
-<dt>Joins until</dt><dd>${escapeHtml(group.windowEndsAt)}</dd>
+<dt>Opened</dt><dd>${timeElement(group.openedAt)}</dd>
+<dt>Joins until</dt><dd>${timeElement(group.windowEndsAt)}</dd>
 <dt>Each waits</dt><dd>${escapeHtml(String(shape.timeoutSeconds))} s${shape.timeoutDefault === undefined ? '' : `, then the default applies: ${escapeHtml(shape.timeoutDefault)}`}</dd>
 </dl>
 ${first?.reason === undefined ? '' : `<p class="note">Why the first member asks: ${escapeHtml(first.reason)}</p>`}
-<h2>If you approve, Cordon runs on each member${shape.dryRun ? ' (dry-run: it records, changes nothing)' : ''}</h2>
-<ol>${approvedActions(shape).map(item).join('')}</ol>`;
+${
+  newest === undefined
+    ? ''
+    : `${evidenceHtml(newest, `What GuardDuty saw (#${newest.group?.seq ?? '?'}, the newest)`)}
+${linksHtml(newest)}`
+}
+<h2 id="actions">If you approve, Cordon runs on each member${shape.dryRun ? ' (dry-run: it records, changes nothing)' : ''}</h2>
+<ol class="steps">${stepsHtml(shape)}</ol>`;
 }
 
 export interface GroupPageOptions {
@@ -145,7 +160,7 @@ export function renderGroupPage(options: GroupPageOptions): string {
   return layout(
     waiting > 0 ? 'Approval needed' : 'Group decided',
     `<h1>${waiting > 0 ? 'Approval needed' : 'Decided'}: ${escapeHtml(String(group.memberCount))} × ${escapeHtml(group.shape.findingType)}</h1>
-${groupSummary(group, first)}
+${groupSummary(group, first, view.sample[0])}
 <h2>Decisions</h2>
 ${rounds === '' ? '<p>None yet.</p>' : `<ul>${rounds}</ul>`}
 <p id="tally"><strong>Now:</strong> ${escapeHtml(tallyText(view))}</p>

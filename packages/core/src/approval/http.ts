@@ -77,7 +77,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const SLACK_NO_RETRY: Readonly<Record<string, string>> = { 'x-slack-no-retry': '1' };
 
 /**
- * An HTML page with one message (`renderMessagePage`), with the page's security headers: no script, no
+ * An HTML page with one message (`renderMessagePage`), with the page’s security headers: no script but its own, no
  * framing, no referrer, no caching.
  */
 export function htmlMessage(

@@ -41,7 +41,9 @@ export async function approvalPage(
   // Verified above: both are strings of the expected shape.
   const link = { sig: sig ?? '', exp: exp ?? '' };
   if (record.status !== 'pending') {
-    return new Response(renderApprovalPage({ record, ...link, csrfToken: '' }), { headers: PAGE_HEADERS });
+    return new Response(renderApprovalPage({ record, ...link, csrfToken: '', now }), {
+      headers: PAGE_HEADERS,
+    });
   }
   const csrfToken = newCsrfToken(key, approvalId);
   const headers = new Headers(PAGE_HEADERS);
@@ -54,7 +56,7 @@ export async function approvalPage(
       secure: scope.deps.secureCookies ?? true,
     }),
   );
-  return new Response(renderApprovalPage({ record, ...link, csrfToken }), { headers });
+  return new Response(renderApprovalPage({ record, ...link, csrfToken, now }), { headers });
 }
 
 /** `POST /approvals/{id}/decision`: the page's form. */

@@ -1,5 +1,7 @@
 /**
- * The approval page: small, server-rendered, readable on a phone, no framework and no script at all.
+ * The approval page: small, server-rendered, readable on a phone, no framework. Its one script (allowed by
+ * hash in the CSP, nothing else can run) rewrites each time in the reader's own time zone with the browser's
+ * `Intl`, and the time left; without it the page still shows every time in UTC.
  * Everything that comes from the record (findings are attacker-influenced text) is HTML-escaped.
  *
  * CSRF: a signed double-submit cookie. The page sets `cordon_csrf` (HttpOnly, SameSite=Strict, scoped to
@@ -10,8 +12,16 @@
  * by a sibling host — from working for another.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { describeResources } from '../incident-summary.ts';
 import { MAX_COMMENT_LENGTH } from './decide.ts';
+import {
+  EVIDENCE_TIME_LABELS,
+  evidenceLines,
+  executionConsoleUrl,
+  findingConsoleUrl,
+  namedResources,
+  stepWords,
+  timeLeft,
+} from './readable.ts';
 import type { ApprovalRecord } from './records.ts';
 import { approvedActions } from './slack-messages.ts';
 
@@ -25,8 +35,8 @@ main{max-width:40rem;margin:0 auto;background:#fff;border-radius:.5rem;padding:1
 h1{font-size:1.35rem;margin:.2rem 0 .6rem}
 .badge{display:inline-block;padding:.1rem .5rem;border-radius:.3rem;font-weight:700;font-size:.85rem;color:#fff;background:#6b7280}
 .badge.critical{background:#7f1d1d}.badge.high{background:#b91c1c}.badge.medium{background:#b45309}.badge.low{background:#2563eb}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:.75rem 0}dt{font-weight:600}dd{margin:0;word-break:break-all}
-ul{padding-left:1.2rem}code{background:#eef0f3;padding:.05rem .3rem;border-radius:.2rem;word-break:break-all}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem .75rem;margin:.75rem 0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere;min-width:0}
+ul{padding-left:1.2rem}code{background:#eef0f3;padding:.05rem .3rem;border-radius:.2rem;overflow-wrap:anywhere}
 textarea{width:100%;box-sizing:border-box;min-height:4.5rem;font:inherit;padding:.4rem}
 .buttons{display:flex;gap:.75rem;margin-top:.75rem}
 button{flex:1;font-size:1.1rem;padding:.8rem;border:0;border-radius:.4rem;color:#fff;cursor:pointer}
@@ -34,16 +44,32 @@ button.approve{background:#15803d}button.reject{background:#b91c1c}
 .note{color:#4b5563;font-size:.9rem}.warning{color:#92400e;font-weight:600}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.3rem .25rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
 td.actions{white-space:nowrap}button.small{flex:none;font-size:.85rem;padding:.25rem .6rem;margin:0 .15rem}
+h2{font-size:1.05rem;margin:1rem 0 .4rem}ol.steps li{margin-bottom:.45rem}ol.steps code{font-size:.8rem}
+.expiry{font-weight:700}.links a{display:block;padding:.35rem 0;overflow-wrap:anywhere}
 `;
 const STYLE_HASH = createHash('sha256').update(STYLE).digest('base64');
 
 /**
- * Response headers of every page: no script may run (the CSP allows this page's one stylesheet by hash and
- * nothing else), no framing, no referrer (the link's signature must not leak to other sites), no caching.
+ * The page's one script: every `<time datetime>` is shown in the reader's time zone (the browser's `Intl`),
+ * and one marked `data-left` also says how long is left, again every 30 seconds. Without it the server's text
+ * stays: UTC, and the time left when the page was served.
+ */
+export const LOCAL_TIME_SCRIPT = `(function(){
+var f=new Intl.DateTimeFormat(undefined,{year:'numeric',month:'short',day:'numeric',hour:'2-digit',minute:'2-digit',timeZoneName:'short'});
+function p(n){return n<10?'0'+n:''+n}
+function left(ms){var m=Math.floor(ms/60000);if(m<1)return 'less than a minute';if(m<60)return m+' min';var h=Math.floor(m/60);if(h<48)return h+' h '+p(m%60)+' min';return Math.floor(h/24)+' days '+(h%24)+' h'}
+function tick(){var all=document.querySelectorAll('time[datetime]');for(var i=0;i<all.length;i++){var t=all[i];var d=new Date(t.getAttribute('datetime'));if(isNaN(d.getTime()))continue;var s=f.format(d);if(t.hasAttribute('data-left')){var ms=d.getTime()-Date.now();s=ms<=0?'expired ('+s+')':'in '+left(ms)+' (at '+s+')'}t.textContent=s}}
+tick();setInterval(tick,30000);
+})();`;
+const SCRIPT_HASH = createHash('sha256').update(LOCAL_TIME_SCRIPT).digest('base64');
+
+/**
+ * Response headers of every page: only the page's own script and stylesheet may run, each allowed by its hash
+ * (no inline handler, no other script, nothing fetched), no framing, no referrer (the link's signature must not leak to other sites), no caching.
  */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': `default-src 'none'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
+  'content-security-policy': `default-src 'none'; script-src 'sha256-${SCRIPT_HASH}'; style-src 'sha256-${STYLE_HASH}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`,
   'x-frame-options': 'DENY',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
@@ -141,31 +167,102 @@ export function layout(title: string, body: string): string {
 <main>
 ${body}
 </main>
+<script>${LOCAL_TIME_SCRIPT}</script>
 </body>
 </html>
 `;
 }
 
-function summary(record: ApprovalRecord): string {
+/** An instant as the page shows it before its script runs: `2026-11-28 10:59 UTC`. */
+export function utcText(iso: string): string {
+  const time = Date.parse(iso);
+  if (!Number.isFinite(time)) return iso;
+  return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** A `<time>` the script shows in the reader's zone; its text (UTC) is what a reader without script sees. */
+export function timeElement(iso: string, text = utcText(iso), left = false): string {
+  return `<time datetime="${escapeHtml(iso)}"${left ? ' data-left' : ''}>${escapeHtml(text)}</time>`;
+}
+
+/** The expiry: the time left, in the reader's zone by the script, with the UTC time kept beside it. */
+function expiryHtml(record: ApprovalRecord, now: Date): string {
+  const left = timeLeft(now, record.expiresAt);
+  const served = left === 'expired' ? 'expired' : `in ${left} (at ${utcText(record.expiresAt)})`;
+  return `<span class="expiry">${timeElement(record.expiresAt, served, true)}</span><br><span class="note">${escapeHtml(utcText(record.expiresAt))}</span>`;
+}
+
+/** What GuardDuty saw, as a heading and a list; empty when the record carries no evidence. */
+export function evidenceHtml(
+  record: Pick<ApprovalRecord, 'evidence'>,
+  heading = 'What GuardDuty saw',
+): string {
+  const lines = evidenceLines(record.evidence);
+  if (lines.length === 0) return '';
+  const row = ({ label, text }: { label: string; text: string }) =>
+    `<dt>${escapeHtml(label)}</dt><dd>${EVIDENCE_TIME_LABELS.has(label) ? timeElement(text) : escapeHtml(text)}</dd>`;
+  return `<h2 id="evidence">${escapeHtml(heading)}</h2>
+<dl>${lines.map(row).join('')}</dl>`;
+}
+
+/** The console links of a record (the finding, the execution); empty when it can make neither. */
+export function linksHtml(record: Pick<ApprovalRecord, 'findingId' | 'executionArn' | 'incident'>): string {
+  const finding =
+    record.findingId === undefined ? undefined : findingConsoleUrl(record.incident.region, record.findingId);
+  const execution = record.executionArn === undefined ? undefined : executionConsoleUrl(record.executionArn);
+  const links = [
+    finding === undefined
+      ? ''
+      : `<a href="${escapeHtml(finding)}" rel="noreferrer">The finding in the GuardDuty console</a>`,
+    execution === undefined
+      ? ''
+      : `<a href="${escapeHtml(execution)}" rel="noreferrer">The playbook’s execution in the Step Functions console</a>`,
+  ].filter((link) => link !== '');
+  return links.length === 0 ? '' : `<p class="links" id="links">${links.join('\n')}</p>`;
+}
+
+/** The steps approval runs: what each does in words, its id below (`<li>`s of an `<ol class="steps">`). */
+export function stepsHtml(record: Pick<ApprovalRecord, 'actions'>): string {
+  return approvedActions(record)
+    .map((step) => {
+      const words = stepWords(step);
+      return words === undefined
+        ? `<li><code>${escapeHtml(step)}</code></li>`
+        : `<li>${escapeHtml(words)}<br><code>${escapeHtml(step)}</code></li>`;
+    })
+    .join('');
+}
+
+function resourcesHtml(record: ApprovalRecord): string {
+  const resources = namedResources(record.incident.resources);
+  if (resources.length === 0) return '<li>none named</li>';
+  return resources
+    .map(
+      (resource) =>
+        `<li>${resource.name === undefined ? '' : `<strong>${escapeHtml(resource.name)}</strong> `}<code>${escapeHtml(resource.id)}</code>${resource.kind === undefined ? '' : ` <span class="note">${escapeHtml(resource.kind)}</span>`}</li>`,
+    )
+    .join('');
+}
+
+function summary(record: ApprovalRecord, now: Date): string {
   const { incident } = record;
   const label = incident.severity.label;
-  const resources = describeResources(incident.resources);
-  const actions = approvedActions(record);
-  const item = (text: string) => `<li><code>${escapeHtml(text)}</code></li>`;
   return `<p><span class="badge ${escapeHtml(label)}">${escapeHtml(label.toUpperCase())} ${escapeHtml(incident.severity.score.toFixed(1))}</span> <strong>${escapeHtml(incident.category)}</strong></p>
 <p>${escapeHtml(incident.title)}</p>
 <dl>
-<dt>Incident</dt><dd><code>${escapeHtml(record.incidentId)}</code></dd>
+<dt>Expires</dt><dd>${expiryHtml(record, now)}</dd>
 <dt>Account</dt><dd>${escapeHtml(incident.account)}</dd>
 <dt>Region</dt><dd>${escapeHtml(incident.region)}</dd>
 <dt>Playbook</dt><dd>${escapeHtml(record.playbook ?? 'unknown')}</dd>
-<dt>Expires</dt><dd>${escapeHtml(record.expiresAt)}</dd>
+<dt>Incident</dt><dd><code>${escapeHtml(record.incidentId)}</code></dd>
 </dl>
 ${record.reason === undefined ? '' : `<p class="note">${escapeHtml(record.reason)}</p>`}
 <h2>Resources</h2>
-<ul>${resources.length === 0 ? '<li>none named</li>' : resources.map(item).join('')}</ul>
+<ul id="resources">${resourcesHtml(record)}</ul>
+${evidenceHtml(record)}
+${linksHtml(record)}
 <h2 id="actions">If you approve, Cordon runs${record.dryRun ? ' (dry-run: it records, changes nothing)' : ''}</h2>
-<ol>${actions.map(item).join('')}</ol>`;
+<ol class="steps">${stepsHtml(record)}</ol>`;
 }
 
 /** What to show of a decision already taken. */
@@ -189,6 +286,8 @@ export interface ApprovalPageOptions {
   readonly sig: string;
   readonly exp: string;
   readonly csrfToken: string;
+  /** When the page is served: the time left is counted from it (the script counts it again in the browser). */
+  readonly now?: Date;
 }
 
 /**
@@ -209,6 +308,7 @@ export function renderApprovalPage(options: ApprovalPageOptions): string {
             : 'Withdrawn',
       message: decisionSentence(record),
       record,
+      ...(options.now === undefined ? {} : { now: options.now }),
     });
   }
   const action = `/approvals/${encodeURIComponent(record.approvalId)}/decision`;
@@ -217,7 +317,7 @@ export function renderApprovalPage(options: ApprovalPageOptions): string {
   return layout(
     'Approval needed',
     `<h1>Approval needed</h1>
-${summary(record)}
+${summary(record, options.now ?? new Date())}
 <form method="post" action="${escapeHtml(action)}">
 ${hidden('sig', options.sig)}
 ${hidden('exp', options.exp)}
@@ -243,12 +343,13 @@ export function renderMessagePage(options: {
   readonly message: string;
   readonly warning?: string;
   readonly record?: ApprovalRecord;
+  readonly now?: Date;
 }): string {
   return layout(
     options.title,
     `<h1>${escapeHtml(options.title)}</h1>
 <p id="outcome">${escapeHtml(options.message)}</p>
 ${options.warning === undefined ? '' : `<p class="warning">${escapeHtml(options.warning)}</p>`}
-${options.record === undefined ? '' : summary(options.record)}`,
+${options.record === undefined ? '' : summary(options.record, options.now ?? new Date())}`,
   );
 }

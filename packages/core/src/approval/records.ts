@@ -16,6 +16,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionalCheckFailure } from '../dynamodb.ts';
 import { IncidentSummarySchema } from '../incident-summary.ts';
 import * as z from '../zod.ts';
+import { ApprovalEvidenceSchema } from './readable.ts';
 
 /**
  * `withdrawn`: a member of a group whose request reached nobody (the group's announcement failed on every
@@ -100,6 +101,12 @@ export const ApprovalRecordSchema = z.object({
   findingType: z.optional(z.string().check(z.maxLength(256))),
   /** When the source last observed the activity (the incident's `observedAt`), as the request carried it. */
   observedAt: z.optional(z.string().check(z.maxLength(64))),
+  /** What the source saw (the API, the remote address and where, count, first and last seen), as the request carried it. */
+  evidence: z.optional(ApprovalEvidenceSchema),
+  /** The GuardDuty finding's id (the incident's `nativeId`), for the link to the finding in the console. */
+  findingId: z.optional(z.string().check(z.maxLength(300))),
+  /** The playbook's execution (`$$.Execution.Id`), for the link to it in the Step Functions console. */
+  executionArn: z.optional(z.string().check(z.maxLength(2048))),
   requestedAt: z.iso.datetime(),
   /** When links, buttons and the page stop working: no later than the Task's own timeout. */
   expiresAt: z.iso.datetime(),

@@ -7,12 +7,7 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { StepEnvelopeSchema } from '../actions/types.ts';
 import { ApprovalNotDeliveredError, ApprovalRequestInvalidError } from '../errors.ts';
-import {
-  describeResources,
-  IncidentSummarySchema,
-  severityText,
-  summarySubject,
-} from '../incident-summary.ts';
+import { IncidentSummarySchema, severityText, summarySubject } from '../incident-summary.ts';
 import { PLAYBOOK_IDS } from '../playbooks/ids.ts';
 import type { Settings } from '../policy/settings.ts';
 import type { SlackMessage } from '../slack/blocks.ts';
@@ -21,6 +16,13 @@ import type { ApprovalLogger } from './decide.ts';
 import { requestGroupedApproval } from './group-request.ts';
 import type { ApprovalGroupStore, GroupShape } from './groups.ts';
 import { linkExpiry, signApprovalLink } from './links.ts';
+import {
+  ApprovalEvidenceSchema,
+  evidenceLines,
+  findingConsoleUrl,
+  namedResources,
+  stepWords,
+} from './readable.ts';
 import {
   APPROVAL_DECISIONS,
   type ApprovalRecord,
@@ -128,17 +130,41 @@ export function approvalExpiry(now: Date, taskTimeoutSeconds: number, settingsTi
   return new Date(linkExpiry(new Date(now.getTime() + (window - margin) * 1000)) * 1000);
 }
 
-/** What a request carries of the incident besides its summary: its type and when it was last observed. */
-function incidentExtras(input: unknown): { findingType?: string; observedAt?: string } {
-  const incident = (input as { incident?: unknown } | null)?.incident;
-  if (incident === null || typeof incident !== 'object') return {};
-  // The whole incident arrives (playbooks pass `$.incident`); only these two optional strings are read.
-  const { type, observedAt } = incident as { type?: unknown; observedAt?: unknown };
+/**
+ * What a request carries of the incident besides its summary: its type, when it was last observed, the
+ * evidence (intake/guardduty-evidence.ts) and, for a GuardDuty finding, the finding's id. A part of another
+ * shape is dropped, never the request: these only make the approval easier to read.
+ */
+function incidentExtras(
+  input: unknown,
+): Pick<ApprovalRecord, 'findingType' | 'observedAt' | 'evidence' | 'findingId' | 'executionArn'> {
+  const payload = input as { incident?: unknown; executionArn?: unknown } | null;
+  const incident = payload?.incident;
+  const executionArn = payload?.executionArn;
+  const execution =
+    typeof executionArn === 'string' && executionArn.length <= 2048 && executionArn.startsWith('arn:')
+      ? { executionArn }
+      : {};
+  if (incident === null || typeof incident !== 'object') return execution;
+  // The whole incident arrives (playbooks pass `$.incident`); only these optional fields are read.
+  const { type, observedAt, evidence, nativeId, source } = incident as {
+    type?: unknown;
+    observedAt?: unknown;
+    evidence?: unknown;
+    nativeId?: unknown;
+    source?: unknown;
+  };
+  const parsedEvidence = ApprovalEvidenceSchema.safeParse(evidence);
   return {
     ...(typeof type === 'string' && type !== '' && type.length <= 256 ? { findingType: type } : {}),
     ...(typeof observedAt === 'string' && !Number.isNaN(Date.parse(observedAt)) && observedAt.length <= 64
       ? { observedAt }
       : {}),
+    ...(evidence !== undefined && parsedEvidence.success ? { evidence: parsedEvidence.data } : {}),
+    ...(source === 'guardduty' && typeof nativeId === 'string' && /^[A-Za-z0-9_-]{1,300}$/.test(nativeId)
+      ? { findingId: nativeId }
+      : {}),
+    ...execution,
   };
 }
 
@@ -151,6 +177,9 @@ function describeIssues(error: z.core.$ZodError): string {
 /** The SNS message: plain text an e-mail reader or a pager can use, with the link (GET never decides). */
 export function approvalEmail(record: ApprovalRecord, link: string): string {
   const { incident } = record;
+  const evidence = evidenceLines(record.evidence).map(({ label, text }) => `  ${label}: ${text}`);
+  const finding =
+    record.findingId === undefined ? undefined : findingConsoleUrl(incident.region, record.findingId);
   const lines = [
     `Approval needed: ${severityText(incident.severity)} ${incident.category}`,
     incident.title,
@@ -159,10 +188,18 @@ export function approvalEmail(record: ApprovalRecord, link: string): string {
     `Account: ${incident.account}  Region: ${incident.region}  Playbook: ${record.playbook ?? 'unknown'}`,
     '',
     'Resources:',
-    ...describeResources(incident.resources).map((resource) => `  - ${resource}`),
+    ...namedResources(incident.resources).map(
+      (resource) =>
+        `  - ${resource.name === undefined ? '' : `${resource.name} `}${resource.id}${resource.kind === undefined ? '' : ` (${resource.kind})`}`,
+    ),
+    ...(evidence.length === 0 ? [] : ['', 'What GuardDuty saw:', ...evidence]),
+    ...(finding === undefined ? [] : ['', `The finding: ${finding}`]),
     '',
     `If approved, Cordon runs${record.dryRun ? ' (dry-run: records only, changes nothing)' : ''}:`,
-    ...approvedActions(record).map((action) => `  - ${action}`),
+    ...approvedActions(record).map((action) => {
+      const words = stepWords(action);
+      return words === undefined ? `  - ${action}` : `  - ${words} (${action})`;
+    }),
     '',
     `Review and decide (opening the page changes nothing): ${link}`,
     `The link expires at ${record.expiresAt}.${record.timeoutDefault === undefined ? '' : ` If nobody decides by then, the playbook escalates and applies the default: ${record.timeoutDefault}.`}`,

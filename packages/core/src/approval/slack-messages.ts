@@ -3,7 +3,7 @@
  * decided. Buttons carry the approval id only (DOMAIN.md item 25); the task token never leaves the record.
  * Every piece of finding text (title, resources), and what people typed (a comment, a name), is escaped.
  */
-import { describeResources, severityText } from '../incident-summary.ts';
+import { severityText } from '../incident-summary.ts';
 import {
   contextBlock,
   headerBlock,
@@ -24,6 +24,13 @@ import {
   slackUserMention,
 } from '../slack/mrkdwn.ts';
 import type { ApprovalRecord } from './records.ts';
+import {
+  slackConsoleLinks,
+  slackEvidence,
+  slackExpiry,
+  slackResources,
+  slackSteps,
+} from './slack-readable.ts';
 
 export const APPROVE_ACTION_ID = 'cordon_approve';
 export const REJECT_ACTION_ID = 'cordon_reject';
@@ -39,10 +46,11 @@ export function approvedActions(record: Pick<ApprovalRecord, 'actions'>): string
 function summaryBlocks(record: ApprovalRecord, heading: string): SlackBlock[] {
   const { incident } = record;
   const field = (name: string, value: string) => `*${name}*\n${escapeMrkdwn(value)}`;
-  const resources = describeResources(incident.resources);
-  const shown = resources.slice(0, RESOURCES_SHOWN).map((resource) => `• \`${escapeMrkdwn(resource)}\``);
+  const resources = slackResources(incident.resources);
+  const shown = resources.slice(0, RESOURCES_SHOWN);
   if (resources.length > RESOURCES_SHOWN) shown.push(`… and ${resources.length - RESOURCES_SHOWN} more`);
-  const actions = approvedActions(record).map((action) => `• \`${escapeMrkdwn(action)}\``);
+  const evidence = slackEvidence(record);
+  const links = slackConsoleLinks(record);
   return [
     headerBlock(`${heading}: ${incident.severity.label.toUpperCase()} ${incident.category}`),
     sectionBlock({
@@ -54,8 +62,14 @@ function summaryBlocks(record: ApprovalRecord, heading: string): SlackBlock[] {
         field('Region', incident.region),
       ],
     }),
+    sectionBlock({ text: `*Resources*\n${shown.length === 0 ? 'none named' : shown.join('\n')}` }),
+    ...(evidence.length === 0
+      ? []
+      : [sectionBlock({ text: `*What GuardDuty saw*\n${evidence.join('\n')}` })]),
+    ...(links.length === 0 ? [] : [contextBlock([links.join(' · ')])]),
+    // Last of the summary, so that a long list of steps clipped at Slack's 3,000 characters loses only its end.
     sectionBlock({
-      text: `*Resources*\n${shown.length === 0 ? 'none named' : shown.join('\n')}\n*If approved, Cordon runs${record.dryRun ? ' (dry-run: records only, changes nothing)' : ''}*\n${actions.join('\n')}`,
+      text: `*If approved, Cordon runs${record.dryRun ? ' (dry-run: records only, changes nothing)' : ''}*\n${slackSteps(approvedActions(record)).join('\n')}`,
     }),
   ];
 }
@@ -114,10 +128,7 @@ export function approvalMessage(record: ApprovalRecord, link: string): SlackMess
           },
         ],
       },
-      idsLine(record, [
-        slackLink(link, 'Open the approval page'),
-        `expires ${slackDate(record.expiresAt)}${fallback}`,
-      ]),
+      idsLine(record, [slackLink(link, 'Open the approval page'), `${slackExpiry(record)}${fallback}`]),
     ],
   );
 }

@@ -1,5 +1,6 @@
 import { accountIdProblem } from './account-id.ts';
 import { classifyFinding } from './finding-types.ts';
+import { guardDutyEvidence } from './guardduty-evidence.ts';
 import { resourcesOf } from './guardduty-resources.ts';
 import { GuardDutyFindingSchema } from './guardduty-schema.ts';
 import { type GuardDutyFacts, type Incident, makeIncidentId, severityOf } from './incident.ts';
@@ -99,6 +100,7 @@ export function normalizeGuardDutyFinding(input: unknown, envelope: GuardDutyEnv
     shape: pascal ? `${envelope.shape}-pascalcase` : envelope.shape,
     requiresApproval: classification.approval === 'required',
   };
+  const evidence = guardDutyEvidence(finding);
   const incident: Incident = {
     id: makeIncidentId('guardduty', data.accountId, region, data.id),
     source: 'guardduty',
@@ -123,6 +125,7 @@ export function normalizeGuardDutyFinding(input: unknown, envelope: GuardDutyEnv
     count: data.service?.count ?? 1,
     updatedAt,
     facts,
+    ...(evidence === undefined ? {} : { evidence }),
     notes: [...notes, classification.rationale],
   };
   return accepted(incident, envelope.shape === 'eventbridge' ? 'guardduty-eventbridge' : 'guardduty-finding');

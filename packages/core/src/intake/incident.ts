@@ -206,6 +206,42 @@ export interface ConfigFacts {
 
 export type IncidentFacts = GuardDutyFacts | CloudWatchFacts | ConfigFacts;
 
+/** Where GuardDuty places a remote address (`RemoteIpDetails`): as the finding says it, nothing looked up. */
+export interface RemoteEvidence {
+  readonly ip?: string;
+  readonly country?: string;
+  readonly city?: string;
+  /** The autonomous system number, as text (`asn` is a String in the API, a number in sample findings). */
+  readonly asn?: string;
+  readonly asnOrg?: string;
+  readonly isp?: string;
+}
+
+/**
+ * What the source saw, for the person who approves (intake/guardduty-evidence.ts): the API called or the
+ * connection made, from where, how often, first and last seen. GuardDuty findings only, so far.
+ */
+export interface IncidentEvidence {
+  /** `AWS_API_CALL`, `NETWORK_CONNECTION`, `DNS_REQUEST`, `PORT_PROBE`, … */
+  readonly actionType?: string;
+  readonly api?: string;
+  /** The service the API belongs to (`iam.amazonaws.com`). */
+  readonly service?: string;
+  readonly callerType?: string;
+  readonly errorCode?: string;
+  /** The domain asked for (DNS_REQUEST), or the caller's domain (an AWS service calling). */
+  readonly domain?: string;
+  readonly direction?: string;
+  readonly protocol?: string;
+  readonly remotePort?: number;
+  readonly localPort?: number;
+  readonly remote?: RemoteEvidence;
+  /** How many times GuardDuty saw it (`service.count`). */
+  readonly count?: number;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+}
+
 /** Everything Cordon knows about one security event, whatever its source. */
 export interface Incident {
   /** `<source>-<account>-<region>-<native id or its hash>`: a valid Step Functions execution name (≤ 80 chars). */
@@ -231,6 +267,8 @@ export interface Incident {
   /** ISO-8601 time of the source's last update of this incident. */
   readonly updatedAt: string;
   readonly facts: IncidentFacts;
+  /** What the source saw (GuardDuty: API, remote address and where, count, first and last seen). */
+  readonly evidence?: IncidentEvidence;
   /** Things a responder should know that are not errors (e.g. "normalized from PascalCase"). */
   readonly notes: readonly string[];
 }

@@ -47,6 +47,9 @@ export function approvalGate(scope: Scope, options: PlaybookBuildOptions, gate: 
         FunctionName: options.functionArn('request-approval'),
         Payload: {
           'taskToken.$': '$$.Task.Token',
+          // The approval links to the execution in the console: the context object's `Execution.Id` is its ARN
+          // (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-contextobject.html).
+          'executionArn.$': '$$.Execution.Id',
           ...ENVELOPE,
           step: gate.firstStep,
           'actions.$': '$.decision.steps',

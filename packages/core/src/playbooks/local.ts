@@ -67,12 +67,26 @@ export function immediateRetries(definition: Branch): Record<string, number> {
 }
 
 /**
+ * The execution ARN of a local run that has no Step Functions model behind it (benchmarks, core's playbook
+ * tests): its Region is `local`, so no console link is ever made of it.
+ *
+ * @example localExecutionArn('incident-42') // 'arn:aws:states:local:000000000000:execution:cordon-local:incident-42'
+ */
+export function localExecutionArn(name: string): string {
+  return `arn:aws:states:local:000000000000:execution:cordon-local:${name}`;
+}
+
+/**
  * The context object for a local run. The local engine has no task tokens of its own: the approval
- * Task reads `$$.Task.Token`, so the run must provide one.
+ * Task reads `$$.Task.Token` (and `$$.Execution.Id`, the execution's ARN), so the run must provide them.
  *
  * @example
- * localRunContext('incident-42-approval') // { Task: { Token: 'incident-42-approval' } }
+ * localRunContext('incident-42-approval', executionArn)
+ * // { Task: { Token: 'incident-42-approval' }, Execution: { Id: 'arn:aws:states:…:execution:…:incident-42' } }
  */
-export function localRunContext(taskToken: string): { Task: { Token: string } } {
-  return { Task: { Token: taskToken } };
+export function localRunContext(
+  taskToken: string,
+  executionArn: string,
+): { Task: { Token: string }; Execution: { Id: string } } {
+  return { Task: { Token: taskToken }, Execution: { Id: executionArn } };
 }

@@ -1,18 +1,25 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   csrfCookie,
   escapeHtml,
+  LOCAL_TIME_SCRIPT,
   newCsrfToken,
   PAGE_HEADERS,
   renderApprovalPage,
   verifyCsrfToken,
 } from '../../src/approval/page.ts';
-import { APPROVAL_ID, LINK_KEY, OTHER_APPROVAL_ID, pendingRecord } from './fixtures.ts';
+import { APPROVAL_ID, LINK_KEY, NOW, OTHER_APPROVAL_ID, pendingRecord } from './fixtures.ts';
 
 const INJECTION = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
 
 function render(record = pendingRecord()) {
-  return renderApprovalPage({ record, sig: 'a'.repeat(64), exp: '1795863570', csrfToken: 'n.t' });
+  return renderApprovalPage({ record, sig: 'a'.repeat(64), exp: '1795863570', csrfToken: 'n.t', now: NOW });
+}
+
+/** Every `<script …>…</script>` of a page, whole. */
+function scriptsOf(html: string): string[] {
+  return [...html.matchAll(/<script\b[^>]*>[\s\S]*?<\/script>/gi)].map((match) => match[0]);
 }
 
 describe('renderApprovalPage', () => {
@@ -35,19 +42,21 @@ describe('renderApprovalPage', () => {
     // Act
     const html = render(hostile);
 
-    // Assess
-    expect(html).not.toContain('<script>');
+    // Assess: the page's own script is the only one
+    expect(scriptsOf(html)).toEqual([`<script>${LOCAL_TIME_SCRIPT}</script>`]);
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
   });
 
-  it('is readable on a phone: a viewport and no script', () => {
+  it('is readable on a phone: a viewport, and no script but its own (the local time)', () => {
     // Act
     const html = render();
 
     // Assess
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-    expect(html).not.toMatch(/<script/i);
+    expect(scriptsOf(html)).toEqual([`<script>${LOCAL_TIME_SCRIPT}</script>`]);
+    expect(html).not.toMatch(/<script[^>]*\bsrc=/i);
+    expect(html).not.toMatch(/\son[a-z]+=/i);
   });
 
   it('shows the proposed actions and a form that POSTs the decision with sig, exp and the CSRF token', () => {
@@ -84,10 +93,16 @@ describe('renderApprovalPage', () => {
 });
 
 describe('page headers', () => {
-  it('forbid scripts, framing, referrers and caching', () => {
+  it('forbid every script but the page’s own (by its hash), framing, referrers and caching', () => {
+    // Prepare
+    const hash = createHash('sha256').update(LOCAL_TIME_SCRIPT).digest('base64');
+
     // Assess
-    expect(PAGE_HEADERS['content-security-policy']).toMatch(/^default-src 'none'; style-src 'sha256-[^']+';/);
-    expect(PAGE_HEADERS['content-security-policy']).not.toContain('script-src');
+    expect(PAGE_HEADERS['content-security-policy']).toMatch(
+      /^default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+';/,
+    );
+    expect(PAGE_HEADERS['content-security-policy']).toContain(`script-src 'sha256-${hash}';`);
+    expect(PAGE_HEADERS['content-security-policy']).not.toMatch(/unsafe-|strict-dynamic|https?:|\*/);
     expect(PAGE_HEADERS['x-frame-options']).toBe('DENY');
     expect(PAGE_HEADERS['referrer-policy']).toBe('no-referrer');
     expect(PAGE_HEADERS['cache-control']).toBe('no-store');

@@ -6,6 +6,7 @@ import {
   type RequestApprovalPorts,
   requestApproval,
 } from '../../src/approval/request-approval.ts';
+import { STEP_WORDS } from '../../src/approval/step-words.generated.ts';
 import { ApprovalNotDeliveredError, ApprovalRequestInvalidError } from '../../src/errors.ts';
 import { parseSettings } from '../../src/policy/settings.ts';
 import type { SlackMessage } from '../../src/slack/blocks.ts';
@@ -190,7 +191,7 @@ describe('requestApproval', () => {
       '[Cordon] HIGH instance-compromise: i-0abc1234def567890 approval requested',
     );
     expect(published[0]?.message).toContain(result.link);
-    expect(published[0]?.message).toContain('  - contain-instance');
+    expect(published[0]?.message).toContain(`  - ${STEP_WORDS['contain-instance']} (contain-instance)`);
     expect(published[0]?.attributes).toMatchObject({ severity: 'high', event: 'approval-requested' });
   });
 

@@ -15,6 +15,7 @@ import {
   EXECUTION_INPUT_EXAMPLE,
   immediateRetries,
   LOCAL_BUILD_OPTIONS,
+  localExecutionArn,
   localRunContext,
   localTaskHandlers,
   PLAYBOOKS,
@@ -139,7 +140,7 @@ export async function runPlaybook(playbook: PlaybookId, scenario: RunScenario = 
       taskResourceLocalHandlers: handlers as unknown as EngineHandlers,
       retryIntervalOverrides: immediateRetries(definition),
     },
-    context: localRunContext('local-task-token'),
+    context: localRunContext('local-task-token', localExecutionArn('local-run')),
   });
   const entered: string[] = [];
   let failed: { error: string; cause: string } | undefined;
