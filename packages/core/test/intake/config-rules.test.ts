@@ -43,6 +43,7 @@ describe('config rule severities', () => {
       expect(configRuleSeverity({ rule })).toMatchObject({
         score: UNDECLARED_RULE_SCORE,
         declaredBy: 'undeclared',
+        reason: `no severity is declared for ${rule}, so its results are low`,
       });
     }
     expect(severityLabel(UNDECLARED_RULE_SCORE)).toBe('low');
