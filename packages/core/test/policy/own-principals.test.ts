@@ -142,7 +142,10 @@ describe('cordonRoleArns, each source', () => {
   });
 
   it('adds nothing for a listed entry that is not an ARN', () => {
-    const settings = { ...DEFAULT_SETTINGS, ownPrincipals: ['custom-responder'] };
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      ownPrincipals: ['custom-responder', 'arn:aws:iam::222222222222'],
+    };
     expect(cordonRoleArns('222222222222', settings, undefined).size).toBe(MEMBER_ROLE_ACTION_IDS.length + 1);
   });
 });
