@@ -208,13 +208,17 @@ describe('enable-log-file-validation (commands sent)', () => {
     expect(notes).toContain(`${ARN} validates its log files already.`);
   });
 
+  const denied = () => Object.assign(new Error('x'), { name: 'AccessDeniedException' });
   it.each([
-    [`DescribeTrails management-events`, DescribeTrailsCommand],
-    [`ListTags ${ARN}`, ListTagsCommand],
-    [`UpdateTrail ${ARN} EnableLogFileValidation=true`, UpdateTrailCommand],
-  ] as const)('names the call that failed: %s', async (call, command) => {
+    [`DescribeTrails management-events`, () => cloudTrail.on(DescribeTrailsCommand).rejects(denied())],
+    [`ListTags ${ARN}`, () => cloudTrail.on(ListTagsCommand).rejects(denied())],
+    [
+      `UpdateTrail ${ARN} EnableLogFileValidation=true`,
+      () => cloudTrail.on(UpdateTrailCommand).rejects(denied()),
+    ],
+  ] as const)('names the call that failed: %s', async (call, fail) => {
     given(trail());
-    cloudTrail.on(command).rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' }));
+    fail();
     await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject(
       {
         name: 'AccessDeniedError',
