@@ -204,6 +204,16 @@ describe('listApprovals', () => {
     expect(approvals[1]).toMatchObject({ ok: false, approvalId: '(no id)' });
     expect(approvals[1]?.ok === false && approvals[1].problem).toMatch(/^approvalId: /);
   });
+  it('names a nested field it cannot read by its whole path', async () => {
+    const record = pendingRecord();
+    dynamodb.on(QueryCommand).resolves({
+      Items: [
+        marshall({ ...record, incident: { ...record.incident, severity: { score: 'high', label: 'high' } } }),
+      ],
+    });
+    const [approval] = await listApprovals(client, 'approvals', INCIDENT_ID);
+    expect(approval?.ok === false && approval.problem).toMatch(/^incident\.severity\.score: /);
+  });
 });
 
 describe('startedExecutions', () => {
