@@ -248,3 +248,26 @@ describe('lastRelease', () => {
     ).toBeUndefined();
   });
 });
+
+describe('recordedRestores, unreadable records', () => {
+  it('names every problem of a record, each by its whole path', () => {
+    const unreadable = entry('2026-11-28T10:00:00.000Z', {
+      restore: {
+        instanceId: 7,
+        networkInterfaces: [{ networkInterfaceId: 'eni-1', vpcId: 'vpc-1', groupIds: 'sg-1' }],
+      },
+    });
+    expect(() => recordedRestores([unreadable], INSTANCE)).toThrow(
+      /is not readable: instanceId: .+; networkInterfaces\.0\.groupIds: .+$/,
+    );
+  });
+
+  it('names every problem of a contain-instance record', () => {
+    const unreadable = entry('2026-11-28T10:00:00.000Z', { step: 'contain-instance', restore: { parts: 'none' } });
+    expect(() => recordedRestores([unreadable], INSTANCE)).toThrow(/is not readable: instanceId: .+; parts: .+$/);
+  });
+    expect(() => recordedRestores([{ ...unreadable, restore: { parts: 'none' } }], INSTANCE)).toThrow(
+      /is not readable: instanceId: .+; parts: .+$/,
+    );
+  });
+});

@@ -434,3 +434,53 @@ describe('releasePermissions', () => {
     ).toEqual([grant('ec2:B'), grant('ec2:A'), grant('ec2:C')]);
   });
 });
+
+describe('release-remediation, as declared', () => {
+  it('is a mutating action retried on throttling and transient faults, described for the catalog', () => {
+    const release = releaseRemediationOf([]);
+    expect(release).toMatchObject({
+      id: 'release-remediation',
+      mutating: true,
+      retryableErrors: ['ThrottledError', 'TransientServiceError'],
+      summary:
+        "Puts back exactly what an incident's remediations removed, from the restore records they wrote in the ledger before changing anything.",
+      undo: 'Not undone by Cordon: to fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+      dryRunBehaviour:
+        'Reads the ledger and the live resources and records what it would put back; no call changes anything.',
+    });
+  });
+
+  it('keeps the first of two grants with the same actions and resources, whatever their reasons say', () => {
+    const grant = (why: string) => ({ actions: ['ec2:A'], resources: ['*'], why });
+    const release = (why: string) => ({
+      summary: 's',
+      restore: z.object({}),
+      permissions: [grant(why)],
+      plan: async () => ({ changes: [], notes: [], output: null, apply: async () => null }),
+    });
+    expect(
+      releasePermissions([
+        { id: 'revoke-open-ingress', release: release('first') },
+        { id: 'close-default-security-group', release: release('second') },
+      ]),
+    ).toEqual([grant('first')]);
+  });
+
+  it('skips a step whose action is listed without a definition', () => {
+    expect(
+      releasableSteps([planned('revoke-open-ingress', { groupId: GROUP, rules: [SSH] })], {
+        'revoke-open-ingress': undefined,
+      }),
+    ).toEqual([]);
+  });
+
+  it('names every problem of a restore record, each by its path', async () => {
+    const environment = actionEnvironment(realClients());
+    await environment.ledger.append(
+      planned('revoke-open-ingress', { groupId: 'not-a-group', rules: [{ ...SSH, peer: { kind: 'x' } }] }),
+    );
+    await expect(runAction(releaseRemediation, envelope(), environment)).rejects.toThrow(
+      /: groupId: must be a security group id; rules\.0\.peer\.kind: .+; rules\.0\.peer\.value: .+\. Nothing was changed\.$/,
+    );
+  });
+});
