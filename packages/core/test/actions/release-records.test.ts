@@ -263,10 +263,11 @@ describe('recordedRestores, unreadable records', () => {
   });
 
   it('names every problem of a contain-instance record', () => {
-    const unreadable = entry('2026-11-28T10:00:00.000Z', { step: 'contain-instance', restore: { parts: 'none' } });
-    expect(() => recordedRestores([unreadable], INSTANCE)).toThrow(/is not readable: instanceId: .+; parts: .+$/);
-  });
-    expect(() => recordedRestores([{ ...unreadable, restore: { parts: 'none' } }], INSTANCE)).toThrow(
+    const unreadable = entry('2026-11-28T10:00:00.000Z', {
+      step: 'contain-instance',
+      restore: { parts: 'none' },
+    });
+    expect(() => recordedRestores([unreadable], INSTANCE)).toThrow(
       /is not readable: instanceId: .+; parts: .+$/,
     );
   });
