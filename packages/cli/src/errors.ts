@@ -73,13 +73,22 @@ export class AwsCallFailedError extends CordonCliError {
 
 /** A settings or thresholds file that is not valid: every problem is named, nothing is written. */
 export class InputInvalidError extends CordonCliError {
-  public override readonly name = 'InputInvalidError';
+  // A string, not the literal: InputFileNotFoundError narrows it.
+  public override readonly name: string = 'InputInvalidError';
   public constructor(
     message: string,
     public readonly problems: readonly string[] = [],
   ) {
     super(message);
   }
+}
+
+/**
+ * A settings or thresholds file that cannot be read (missing, a directory, no permission): named with the file
+ * and the system's code, exit 2, nothing written.
+ */
+export class InputFileNotFoundError extends InputInvalidError {
+  public override readonly name = 'InputFileNotFoundError';
 }
 
 /** A push that needs a person's yes: no terminal to ask on, and no `--yes`. Nothing is written. */

@@ -9,12 +9,14 @@ import { LocalSettingsInvalidError } from '@cordon/local/errors';
 import type { ApprovalPrompt } from '@cordon/local/page-approvals';
 import { createSandbox } from '@cordon/local/sandbox/index';
 import { isBadInput } from './aws/aws-errors.ts';
+import { openSavedStage, type SavedStage } from './aws/saved-stage.ts';
+import type { StageTarget } from './aws/stage.ts';
 import { awsStage } from './aws/stage.ts';
 import { DEMO_SETTINGS_FILE, demo } from './commands/demo.ts';
 import { detectionsCommand } from './commands/detections.ts';
 import { evidenceCommand } from './commands/evidence.ts';
 import { incidentsCommand } from './commands/incidents.ts';
-import type { OperatorContext } from './commands/operator.ts';
+import type { DeployedStageRequest, OperatorContext } from './commands/operator.ts';
 import { formatPlanJson, formatPlanTable, planFiles } from './commands/plan.ts';
 import { parseFault, replay } from './commands/replay.ts';
 import { formatReplay } from './commands/replay-format.ts';
@@ -63,12 +65,16 @@ overrides the region). docs/operations.md shows each command with its output and
   cordon evidence --stage <stage> --from <time> [--to <time>] [--format json|md|html] [--out <file>]
       An evidence pack of every incident decided in the window, for auditors.
 
+--sandbox <state.json> takes the place of --stage (and --region) in every command above: the command runs on a
+local deployment saved by cordon scenario --save, with the same calls; what settings push and detections push
+change is written back to the file once they succeeded (docs/operations.md).
+
 Exit codes: 0 done (every file got a result; scenario: it ran), 1 the command could not run (or a checked
 file is invalid), 2 usage error or bad input: nothing was written (scenario: the file is not a valid scenario).`;
 
-/** Seams of the operator commands: where a stage is reached (a sandbox in tests) and the clock. */
+/** Seams of the operator commands: where a deployed stage is reached (a sandbox in tests) and the clock. */
 export interface MainOptions {
-  readonly connect?: OperatorContext['connect'];
+  readonly connect?: (request: DeployedStageRequest) => Promise<StageTarget>;
   readonly now?: () => Date;
 }
 
@@ -86,10 +92,25 @@ export async function main(
   options: MainOptions = {},
 ): Promise<number> {
   const [command, ...rest] = argv;
+  const wallClock = options.now ?? (() => new Date());
+  // `--sandbox <state.json>`: the saved deployment opened for this command, written back once it succeeded.
+  let saved: SavedStage | undefined;
   const operator: OperatorContext = {
     io,
-    connect: options.connect ?? ((request) => awsStage(request)),
-    now: options.now ?? (() => new Date()),
+    connect: async (request) => {
+      if ('sandbox' in request) {
+        saved = await openSavedStage(request.sandbox);
+        return saved.target;
+      }
+      return (options.connect ?? awsStage)(request);
+    },
+    now: () => saved?.now() ?? wallClock(),
+  };
+  const operatorCommand = async (run: () => Promise<number>): Promise<number> => {
+    const code = await run();
+    if (code === EXIT.ok && saved !== undefined && (await saved.commit()))
+      io.err(`Saved the changes to ${saved.file}.`);
+    return code;
   };
   try {
     switch (command) {
@@ -102,13 +123,13 @@ export async function main(
       case 'scenario':
         return await scenarioCommand(rest, io);
       case 'settings':
-        return await settingsCommand(rest, operator);
+        return await operatorCommand(() => settingsCommand(rest, operator));
       case 'detections':
-        return await detectionsCommand(rest, operator);
+        return await operatorCommand(() => detectionsCommand(rest, operator));
       case 'incidents':
-        return await incidentsCommand(rest, operator);
+        return await operatorCommand(() => incidentsCommand(rest, operator));
       case 'evidence':
-        return await evidenceCommand(rest, operator);
+        return await operatorCommand(() => evidenceCommand(rest, operator));
       case undefined:
       case 'help':
       case '--help':

@@ -7,7 +7,7 @@ import { PUSHED_BY_TAG } from '../src/commands/parameters.ts';
 
 const PATH = '/cordon/local/detections/';
 
-/** The local deployment holds no detection parameters (infra creates them): seed them as infra does. */
+/** The local deployment holds the thresholds with their defaults, as infra creates them; the day sets its own. */
 async function dayWithThresholds() {
   const day = await operationsDayStart();
   for (const alarm of DETECTION_ALARM_NAMES) {
@@ -191,10 +191,33 @@ describe('cordon detections', () => {
 
   it('names a stage with no thresholds (StageNotFoundError)', async () => {
     const day = await operationsDayStart();
+    // A stage deployed before the thresholds existed: its detection parameters are not there.
+    const names = Object.keys(day.sandbox.ssm.snapshot().parameters).filter((name) => name.startsWith(PATH));
+    for (let index = 0; index < names.length; index += 10)
+      await day.sandbox.account.dispatch('SSM', 'DeleteParameters', {
+        Names: names.slice(index, index + 10),
+      });
 
     const result = await day.run('cordon-operator', ['detections', 'pull', '--stage', STAGE]);
 
+    expect(names.length).toBeGreaterThan(0);
     expect(result.code).toBe(1);
     expect(result.err[0]).toMatch(/StageNotFoundError: .*no parameter under \/cordon\/local\/detections\//);
+  });
+
+  it('a local deployment holds every threshold with its default, as infra creates them', async () => {
+    const day = await operationsDayStart();
+
+    const result = await day.run('cordon-operator', ['detections', 'pull', '--stage', STAGE, '--json']);
+
+    expect(result.code).toBe(0);
+    const pulled = JSON.parse(result.out.join('\n')) as {
+      alarms: { alarm: string; ok: boolean; values: unknown }[];
+    };
+    expect(pulled.alarms.map((verdict) => verdict.alarm).sort()).toEqual([...DETECTION_ALARM_NAMES].sort());
+    expect(pulled.alarms.find((verdict) => verdict.alarm === 'RootAccountUsage')).toMatchObject({
+      ok: true,
+      values: { threshold: 1, evaluationPeriods: 1, periodSeconds: 300 },
+    });
   });
 });

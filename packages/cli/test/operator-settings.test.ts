@@ -93,7 +93,11 @@ describe('cordon settings check (offline)', () => {
     expect([broken.code, array.code, missing.code]).toEqual([1, 1, 2]);
     expect(broken.out.join('\n')).toMatch(/is not valid JSON/);
     expect(array.out.join('\n')).toMatch(/must hold a JSON object/);
-    expect(missing.err[0]).toMatch(/Cannot read \/nonexistent\/settings.json: ENOENT/);
+    // A missing file is named (InputFileNotFoundError, exit 2 as a refused input), without the general usage.
+    expect(missing.err[0]).toMatch(
+      /^cordon: InputFileNotFoundError: Cannot read \/nonexistent\/settings.json \(ENOENT\)/,
+    );
+    expect(missing.err.join('\n')).not.toContain('Usage:');
   });
 });
 

@@ -19,8 +19,10 @@ async function replayJson(...argv: string[]) {
   const result = await run('replay', ...argv, '--json');
   expect(result.code, result.err.join('\n')).toBe(0);
   return JSON.parse(result.out[0] ?? '{}') as {
+    accepted: boolean;
+    reason: string;
     incident: { id: string } | null;
-    decision: { action: string; playbook: string } | null;
+    decision: { action: string; playbook: string; reason: string } | null;
     execution: { name: string | null; status: string; error?: string; cause?: string };
     steps: Array<{
       id: string;
@@ -56,6 +58,13 @@ describe('cordon replay', () => {
     );
     expect(report.calls.every((call) => !call.command.endsWith('Command'))).toBe(true);
     expect(report.transitions).toBeGreaterThan(report.steps.length);
+  });
+
+  it('gives the reason of an accepted event too (README lists reason): the decision’s reason', async () => {
+    const report = await replayJson(CC, '--include-samples', '--approve');
+    expect(report.accepted).toBe(true);
+    expect(report.reason).toBe(report.decision?.reason);
+    expect(report.reason).toMatch(/instance i-\w+ is compromised/);
   });
 
   it('says how the event reached triage and which role made each call', async () => {

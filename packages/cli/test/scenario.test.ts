@@ -237,6 +237,16 @@ describe('cordon scenario: the file is validated whole before anything runs (exi
       '"advance": must be an ISO-8601 duration longer than zero',
     ],
     [
+      'a duration too long for one step (and for a Date, with 400 digits)',
+      { steps: [{ advance: `P${'9'.repeat(400)}D` }] },
+      'is too long: one step advances the clock by at most P366D (366 days)',
+    ],
+    [
+      'a duration just over the limit',
+      { steps: [{ advance: 'P366DT1S' }] },
+      '"advance": "P366DT1S" is too long',
+    ],
+    [
       'a setting SSM cannot hold',
       { steps: [deliver, { settings: { approval: { slackChannel: '' } } }] },
       'step 2 (settings), "settings": settings: approval/slack-channel cannot be stored',
@@ -272,7 +282,22 @@ describe('cordon scenario: running', () => {
     expect(exit).toBe(1);
     const report = JSON.parse(out.join('\n')) as ScenarioReport;
     expect(outcomes(report)).toEqual(['decide:nothing-pending']);
-    expect(err.at(-1)).toContain('step 2 (release): no instance has been contained yet');
+    expect(err.at(-1)).toBe(
+      'cordon: ReleaseNothingContainedError: step 2 (release): no instance has been contained yet',
+    );
+  });
+
+  it('advances by the longest step allowed (P366D)', async () => {
+    const file = await scenarioFile('advance-a-year.json', {
+      start: '2026-12-01T09:00:00Z',
+      steps: [{ advance: 'P366D' }],
+    });
+
+    const { exit, report } = await runJson(file);
+
+    expect(exit).toBe(0);
+    // The deployment's clock runs on with the wall clock between steps: a few milliseconds more.
+    expect(report.end).toMatch(/^2027-12-02T09:00:0\d\.\d{3}Z$/);
   });
 
   it('prints the steps as they run and a summary without --json', async () => {

@@ -173,6 +173,11 @@ export class StepFunctionsModel implements ServiceModel {
     return structuredClone(this.state);
   }
 
+  /** Puts back the executions of a snapshot taken earlier (a saved local deployment, `deployment-state.ts`). */
+  public restore(state: StepFunctionsState): void {
+    this.state.executions = structuredClone(state.executions);
+  }
+
   private startExecution(input: StartExecutionCommandInput): Omit<StartExecutionCommandOutput, '$metadata'> {
     const stateMachineArn = String(input.stateMachineArn ?? '');
     if (!this.stateMachines.has(stateMachineArn)) {

@@ -51,6 +51,7 @@ import {
   DEFAULT_STAGE,
   sandboxTopicArn,
   seedCordonResources,
+  seedDetectionThresholds,
 } from './seed.ts';
 
 export {
@@ -170,6 +171,7 @@ export class LocalDeployment {
       );
     }
     await deployment.putSettings(options.settings ?? {});
+    seedDetectionThresholds(deployment.sandbox, deployment.stage);
     if (options.approvals === 'deployed') {
       const approvals = await DeployedApprovals.create({
         sandbox: deployment.sandbox,

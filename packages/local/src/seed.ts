@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { DETECTIONS } from '@cordon/core/detections/alarms';
+import { THRESHOLD_PARAMETERS, thresholdParameterName } from '@cordon/core/detections/thresholds';
 import type {
   AccessKeyResource,
   Ec2InstanceResource,
@@ -263,6 +265,23 @@ export function seedCordonResources(sandbox: Sandbox, stage: string = DEFAULT_ST
     ],
   });
   sandbox.sns.addTopic(names.topicName);
+}
+
+/**
+ * The stage's alarm thresholds, with their defaults, as infra creates them (infra/detections.ts
+ * `createThresholdParameters`): `cordon detections` reads and pushes them on a local deployment as on a stage.
+ * Seeded, not sent: they are made by the deployment, not by one of Cordon's functions.
+ */
+export function seedDetectionThresholds(sandbox: Sandbox, stage: string = DEFAULT_STAGE): void {
+  for (const detection of DETECTIONS) {
+    for (const key of Object.keys(THRESHOLD_PARAMETERS) as (keyof typeof THRESHOLD_PARAMETERS)[]) {
+      sandbox.ssm.putParameter({
+        name: thresholdParameterName(stage, detection.alarmName, key),
+        value: String(detection.defaults[key]),
+        description: `Cordon ${stage}: ${detection.alarmName} ${THRESHOLD_PARAMETERS[key]} (applied by threshold-sync)`,
+      });
+    }
+  }
 }
 
 function seedInstance(

@@ -125,9 +125,17 @@ describe('LocalDeployment', () => {
 
     await deployment.deliver(event);
 
+    // The settings, and the alarm thresholds infra creates beside them.
     expect(
-      Object.keys(sandbox.ssm.snapshot().parameters).every((name) => name.startsWith('/cordon/qa/settings/')),
+      Object.keys(sandbox.ssm.snapshot().parameters).every(
+        (name) => name.startsWith('/cordon/qa/settings/') || name.startsWith('/cordon/qa/detections/'),
+      ),
     ).toBe(true);
+    expect(
+      sandbox.ssm.snapshot().parameters['/cordon/qa/detections/RootAccountUsage/threshold'],
+    ).toMatchObject({
+      value: '1',
+    });
     expect(sandbox.dynamodb.items('cordon-qa-ledger').length).toBeGreaterThan(0);
     expect(callsOf(sandbox, 'StartExecution')[0]).toMatchObject({
       principal: role(account, 'cordon-qa-triage'),

@@ -12,6 +12,7 @@ import {
   RegionMissingError,
   StageNotFoundError,
 } from '../errors.ts';
+import { isBadStateFile } from './saved-stage.ts';
 
 const DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);
 const INVALID_CREDENTIALS = new Set([
@@ -87,7 +88,12 @@ export function awsCallError(error: unknown, call: CallDescription): Error {
   );
 }
 
-/** Usage errors and refused input are 2 (nothing was done); anything else that stops a command is 1. */
+/**
+ * Usage errors and refused input are 2 (nothing was done): a refused file or push, a `--sandbox` state file that
+ * is missing, corrupt or of another layout. Anything else that stops a command is 1.
+ */
 export function isBadInput(error: unknown): boolean {
-  return error instanceof InputInvalidError || error instanceof ConfirmationRequiredError;
+  return (
+    error instanceof InputInvalidError || error instanceof ConfirmationRequiredError || isBadStateFile(error)
+  );
 }

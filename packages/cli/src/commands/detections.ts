@@ -23,13 +23,12 @@ import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
 import { InputInvalidError } from '../errors.ts';
 import { EXIT } from '../io.ts';
 import { renderTable } from '../table.ts';
-import { isObject, type OperatorContext } from './operator.ts';
+import { isObject, type OperatorContext, type StageRequest } from './operator.ts';
 import {
   checkFile,
   confirmChanges,
   type ParameterOptions,
   parameterValues,
-  regionOf,
   reportCheck,
   runParameterCommand,
 } from './parameter-command.ts';
@@ -147,9 +146,9 @@ export function verdicts(values: Readonly<Record<string, string>>): {
 export async function detectionsCommand(args: readonly string[], context: OperatorContext): Promise<number> {
   return runParameterCommand('detections', 'thresholds', args, {
     check: (file, json) => check(file, json, context),
-    pull: (stage, options) => pull(stage, options, context),
-    diff: (stage, file, options) => change('diff', stage, file, options, context),
-    push: (stage, file, options) => change('push', stage, file, options, context),
+    pull: (where, options) => pull(where, options, context),
+    diff: (where, file, options) => change('diff', where, file, options, context),
+    push: (where, file, options) => change('push', where, file, options, context),
   });
 }
 
@@ -186,8 +185,13 @@ function verdictRows(alarms: readonly AlarmVerdict[]): string[][] {
   );
 }
 
-async function pull(stage: string, options: ParameterOptions, context: OperatorContext): Promise<number> {
-  const target = await context.connect({ stage, ...regionOf(options) });
+async function pull(
+  where: StageRequest,
+  options: ParameterOptions,
+  context: OperatorContext,
+): Promise<number> {
+  const target = await context.connect(where);
+  const { stage } = target;
   const path = stageNames(stage, target.region).detectionsPath;
   const current = await readParameters(target, path);
   const { alarms, strays } = verdicts(parameterValues(current));
@@ -222,7 +226,7 @@ async function pull(stage: string, options: ParameterOptions, context: OperatorC
 
 async function change(
   mode: 'diff' | 'push',
-  stage: string,
+  where: StageRequest,
   file: string,
   options: ParameterOptions,
   context: OperatorContext,
@@ -237,7 +241,8 @@ async function change(
     throw new InputInvalidError(`${file} is not valid: nothing was written.`, problems);
   }
   const desired = fileTexts(value);
-  const target = await context.connect({ stage, ...regionOf(options) });
+  const target = await context.connect(where);
+  const { stage } = target;
   const path = stageNames(stage, target.region).detectionsPath;
   const current = await readParameters(target, path);
   const changes = planChanges(current, desired, { deleteUnlisted: options.delete === true });

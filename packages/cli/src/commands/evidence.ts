@@ -16,7 +16,7 @@ import { UsageError } from '../errors.ts';
 import { EXIT } from '../io.ts';
 import { formatEvidenceHtml, formatEvidenceMarkdown } from './evidence-format.ts';
 import { DESCRIBE_CONCURRENCY, type IncidentView, readIncidentView } from './incident-view.ts';
-import { type OperatorContext, parseOptions, stageOption } from './operator.ts';
+import { type OperatorContext, parseOptions, stageRequest } from './operator.ts';
 import { readParameters } from './parameters.ts';
 import { loaderVerdict } from './settings-values.ts';
 import { checkWindow, parseTime } from './time-options.ts';
@@ -24,6 +24,7 @@ import { checkWindow, parseTime } from './time-options.ts';
 const OPTIONS = {
   stage: { type: 'string' },
   region: { type: 'string' },
+  sandbox: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
   format: { type: 'string' },
@@ -235,21 +236,24 @@ export async function evidenceCommand(args: readonly string[], context: Operator
   const { values, positionals } = parseOptions(args, OPTIONS);
   if (positionals.length > 0)
     throw new UsageError(`evidence takes no arguments (got ${positionals.join(' ')}).`);
-  const stage = stageOption(values.stage, 'evidence');
+  const where = stageRequest(values, 'evidence');
   const format = values.format ?? 'md';
   if (!(EVIDENCE_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`--format takes ${EVIDENCE_FORMATS.join(', ')}; got "${format}".`);
   }
   if (values.from === undefined)
     throw new UsageError('evidence needs --from (a time, or a duration back from now: 30d).');
-  const now = context.now();
-  const from = parseTime(values.from, '--from', now);
-  const to = values.to === undefined ? now : parseTime(values.to, '--to', now);
+  // The times' syntax is checked before any call; the window is read against the stage's clock (a saved
+  // deployment's "now" is the time it was saved).
+  const window = (now: Date) => {
+    const from = parseTime(values.from as string, '--from', now);
+    const to = values.to === undefined ? now : parseTime(values.to, '--to', now);
+    return { from, to, now };
+  };
+  window(context.now());
+  const target = await context.connect(where);
+  const { from, to, now } = window(context.now());
   checkWindow(from, to, '--from/--to');
-  const target = await context.connect({
-    stage,
-    ...(values.region === undefined ? {} : { region: values.region }),
-  });
   const pack = await gatherEvidence(target, { from, to, now });
   const text =
     format === 'json'

@@ -15,12 +15,13 @@ import {
   listIncidentRows,
   readIncidentView,
 } from './incident-view.ts';
-import { type OperatorContext, parseOptions, stageOption } from './operator.ts';
+import { type OperatorContext, parseOptions, stageRequest } from './operator.ts';
 import { checkWindow, parseTime, shortTime } from './time-options.ts';
 
 const OPTIONS = {
   stage: { type: 'string' },
   region: { type: 'string' },
+  sandbox: { type: 'string' },
   since: { type: 'string' },
   status: { type: 'string', multiple: true },
   json: { type: 'boolean' },
@@ -47,17 +48,20 @@ export function parseStatuses(values: readonly string[] | undefined): IncidentSt
 export async function incidentsCommand(args: readonly string[], context: OperatorContext): Promise<number> {
   const [subcommand, ...rest] = args;
   const { values, positionals } = parseOptions(rest, OPTIONS);
-  const region = values.region === undefined ? {} : { region: values.region };
   switch (subcommand) {
     case 'list': {
       if (positionals.length > 0)
         throw new UsageError(`incidents list takes no arguments (got ${positionals.join(' ')}).`);
-      const stage = stageOption(values.stage, 'incidents list');
+      const where = stageRequest(values, 'incidents list');
+      const statuses = parseStatuses(values.status);
+      // Its syntax is checked before any call; the window is the stage's clock's (a saved deployment's "now" is
+      // the time it was saved).
+      parseTime(values.since ?? DEFAULT_SINCE, '--since', context.now());
+      const target = await context.connect(where);
+      const { stage } = target;
       const now = context.now();
       const from = parseTime(values.since ?? DEFAULT_SINCE, '--since', now);
       checkWindow(from, now, '--since');
-      const statuses = parseStatuses(values.status);
-      const target = await context.connect({ stage, ...region });
       const { account } = await whoIsCalling(target);
       const rows = (await listIncidentRows(target, account, { from, to: now })).filter(
         (row) => statuses === undefined || statuses.includes(row.status),
@@ -97,8 +101,7 @@ export async function incidentsCommand(args: readonly string[], context: Operato
       if (values.since !== undefined || values.status !== undefined) {
         throw new UsageError('incidents show takes no --since or --status.');
       }
-      const stage = stageOption(values.stage, 'incidents show');
-      const target = await context.connect({ stage, ...region });
+      const target = await context.connect(stageRequest(values, 'incidents show'));
       const { account } = await whoIsCalling(target);
       const view = await readIncidentView(target, account, id);
       const lines = values.json === true ? [JSON.stringify(view)] : formatIncident(view, context.now());
@@ -145,7 +148,7 @@ function formatList(
   );
   lines.push(
     '',
-    'cordon incidents show <incident> --stage … for the decision, steps, approvals and what changed.',
+    'cordon incidents show <incident> (with the same --stage or --sandbox) for the decision, steps, approvals and what changed.',
   );
   return lines;
 }

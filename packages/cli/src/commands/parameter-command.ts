@@ -12,22 +12,23 @@ import {
   oneFile,
   parseOptions,
   readJsonFile,
-  stageOption,
+  type StageRequest,
+  stageRequest,
 } from './operator.ts';
 import { confirmPush, type StoredParameter } from './parameters.ts';
 
 const OPTIONS = {
   stage: { type: 'string' },
   region: { type: 'string' },
+  sandbox: { type: 'string' },
   json: { type: 'boolean' },
   out: { type: 'string' },
   yes: { type: 'boolean' },
   delete: { type: 'boolean' },
 } as const;
 
-/** The options of `pull`, `diff` and `push` (`--stage` is taken out and checked first). */
+/** The options of `pull`, `diff` and `push` (`--stage`/`--region` or `--sandbox` are taken out and checked first). */
 export interface ParameterOptions {
-  readonly region?: string;
   readonly json?: boolean;
   readonly out?: string;
   readonly yes?: boolean;
@@ -37,16 +38,16 @@ export interface ParameterOptions {
 /** What a parameter command does for each subcommand. */
 export interface ParameterSubcommands {
   check(file: string, json: boolean): Promise<number>;
-  pull(stage: string, options: ParameterOptions): Promise<number>;
-  diff(stage: string, file: string, options: ParameterOptions): Promise<number>;
-  push(stage: string, file: string, options: ParameterOptions): Promise<number>;
+  pull(where: StageRequest, options: ParameterOptions): Promise<number>;
+  diff(where: StageRequest, file: string, options: ParameterOptions): Promise<number>;
+  push(where: StageRequest, file: string, options: ParameterOptions): Promise<number>;
 }
 
 /**
  * `cordon <command> check|pull|diff|push …`: parses the options and the one file, then runs the subcommand.
  *
  * @param fileKind what the file holds, for usage messages (`settings`, `thresholds`).
- * @throws UsageError on an unknown subcommand or option, a missing file or `--stage`, a file given to `pull`.
+ * @throws UsageError on an unknown subcommand or option, a missing file, `--stage` and `--sandbox` both or neither, a file given to `pull`.
  */
 export function runParameterCommand(
   command: string,
@@ -64,12 +65,12 @@ export function runParameterCommand(
       );
     case 'pull':
       if (positionals.length > 0) throw new UsageError(`${command} pull takes no file (use --out <file>).`);
-      return subcommands.pull(stageOption(values.stage, `${command} pull`), values);
+      return subcommands.pull(stageRequest(values, `${command} pull`), values);
     case 'diff':
     case 'push': {
       const file = oneFile(positionals, `${command} ${subcommand} takes one ${fileKind} file.`);
-      const stage = stageOption(values.stage, `${command} ${subcommand}`);
-      return subcommands[subcommand](stage, file, values);
+      const where = stageRequest(values, `${command} ${subcommand}`);
+      return subcommands[subcommand](where, file, values);
     }
     default:
       throw new UsageError(
@@ -89,7 +90,7 @@ export interface CheckedFile {
 /**
  * Reads a JSON file and checks it: not JSON, not an object (`notAnObject`) or the command's own problems.
  *
- * @throws UsageError when the file cannot be read (there is nothing to check).
+ * @throws InputFileNotFoundError when the file cannot be read (there is nothing to check).
  */
 export async function checkFile(
   file: string,
@@ -146,9 +147,4 @@ export async function confirmChanges(
 /** The parameters' texts, by name. */
 export function parameterValues(parameters: ReadonlyMap<string, StoredParameter>): Record<string, string> {
   return Object.fromEntries([...parameters.values()].map((parameter) => [parameter.name, parameter.value]));
-}
-
-/** `--region` as `connect` takes it (absent when not given). */
-export function regionOf(options: { readonly region?: string }): { region?: string } {
-  return options.region === undefined ? {} : { region: options.region };
 }

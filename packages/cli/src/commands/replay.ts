@@ -68,7 +68,8 @@ export interface ReplayReport {
     readonly error?: { readonly name: string; readonly message: string };
   };
   readonly accepted: boolean;
-  readonly reason?: string;
+  /** Why: the decision's reason when accepted; why it was dropped, rejected or failed otherwise. */
+  readonly reason: string;
   readonly incident: Incident | null;
   readonly decision: Decision | null;
   readonly execution: {
@@ -196,7 +197,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       file: options.file,
       delivery: deliverySummary(delivery),
       accepted: triaged !== undefined,
-      ...(triaged === undefined ? { reason: reasonOf(delivery, result) } : {}),
+      // Why, either way: the decision's reason for an accepted event, why not for any other.
+      reason: triaged === undefined ? reasonOf(delivery, result) : triaged.decision.reason,
       incident: triaged?.incident ?? null,
       decision: triaged?.decision ?? null,
       execution:

@@ -23,6 +23,14 @@ export class ScenarioFileInvalidError extends Error {
 }
 
 /** The step kinds, each the one key that says what the step does. */
+/**
+ * The most one `advance` step moves the clock: a year and a day, past every window Cordon keeps (approval
+ * timeouts, leases, the blast-radius hour, Step Functions' 90 days before an execution name is reused), and far
+ * from the largest time a JavaScript Date holds (±8.64e15 ms), which a huge duration would overflow.
+ */
+export const MAX_ADVANCE = 'P366D';
+const MAX_ADVANCE_MS = 366 * 86_400_000;
+
 export const STEP_KINDS = ['deliver', 'decide', 'release', 'settings', 'fail', 'advance'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -248,6 +256,12 @@ async function validateStep(
         throw invalid(
           at('advance'),
           `must be an ISO-8601 duration longer than zero (PT6H, PT90S, P1DT2H), got ${JSON.stringify(value)}`,
+        );
+      }
+      if (!(ms <= MAX_ADVANCE_MS)) {
+        throw invalid(
+          at('advance'),
+          `${JSON.stringify(value)} is too long: one step advances the clock by at most ${MAX_ADVANCE} (${MAX_ADVANCE_MS / 86_400_000} days); a longer story takes several steps`,
         );
       }
       return { kind, ms, text: value as string };

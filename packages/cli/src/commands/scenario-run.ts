@@ -134,13 +134,17 @@ export interface ScenarioReport {
   readonly substitutions: readonly Substitution[];
 }
 
-/** A step that could not run (a release with nothing contained): exit code 1, with the story so far. */
+/**
+ * A step that could not run (a release with nothing contained): exit code 1, with the story so far; `cause`
+ * is the step's own named error (`ReleaseNothingContainedError`).
+ */
 export class ScenarioStoppedError extends Error {
   public constructor(
     message: string,
     public readonly report: ScenarioReport,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = 'ScenarioStoppedError';
   }
 }
@@ -467,7 +471,7 @@ export async function runScenario(
         case 'release': {
           const containment = containmentOf(deployment, step.target);
           if (containment === undefined) {
-            throw new ScenarioStepError(
+            throw new ReleaseNothingContainedError(
               step.target === 'last'
                 ? `step ${index} (release): no instance has been contained yet`
                 : `step ${index} (release): incident ${step.target} has contained no instance`,
@@ -517,7 +521,8 @@ export async function runScenario(
     await options.onEnd?.(deployment);
     return finished;
   } catch (error) {
-    if (error instanceof ScenarioStepError) throw new ScenarioStoppedError(error.message, report());
+    if (error instanceof ScenarioStepError)
+      throw new ScenarioStoppedError(error.message, report(), { cause: error });
     throw error;
   } finally {
     await deployment.close();
@@ -525,9 +530,17 @@ export async function runScenario(
 }
 
 /** A step that cannot run as written, found while running (not by validation). */
-class ScenarioStepError extends Error {
+export class ScenarioStepError extends Error {
   public constructor(message: string) {
     super(message);
     this.name = 'ScenarioStepError';
+  }
+}
+
+/** A `release` step with no contained instance to release (none yet, or not in the incident named). */
+export class ReleaseNothingContainedError extends ScenarioStepError {
+  public constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseNothingContainedError';
   }
 }

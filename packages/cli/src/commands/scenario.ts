@@ -65,7 +65,9 @@ export async function scenarioCommand(
   } catch (error) {
     if (error instanceof ScenarioStoppedError) {
       for (const line of json ? [JSON.stringify(error.report)] : formatScenario(error.report)) io.out(line);
-      io.err(`cordon: ${error.message}`);
+      // The step's own error names what went wrong (ReleaseNothingContainedError).
+      const name = error.cause instanceof Error ? error.cause.name : error.name;
+      io.err(`cordon: ${name}: ${error.message}`);
       return EXIT.failed;
     }
     throw error;

@@ -13,13 +13,12 @@ import { type StageTarget, stageNames, whoIsCalling } from '../aws/stage.ts';
 import { InputInvalidError } from '../errors.ts';
 import { EXIT } from '../io.ts';
 import { renderTable } from '../table.ts';
-import { isObject, type OperatorContext, readJsonFile } from './operator.ts';
+import { isObject, type OperatorContext, readJsonFile, type StageRequest } from './operator.ts';
 import {
   checkFile,
   confirmChanges,
   type ParameterOptions,
   parameterValues,
-  regionOf,
   reportCheck,
   runParameterCommand,
 } from './parameter-command.ts';
@@ -49,9 +48,9 @@ export function reasonLines(reason: string): string[] {
 export async function settingsCommand(args: readonly string[], context: OperatorContext): Promise<number> {
   return runParameterCommand('settings', 'settings', args, {
     check: (file, json) => check(file, json, context),
-    pull: (stage, options) => pull(stage, options, context),
-    diff: (stage, file, options) => diff(stage, file, options, context),
-    push: (stage, file, options) => push(stage, file, options, context),
+    pull: (where, options) => pull(where, options, context),
+    diff: (where, file, options) => diff(where, file, options, context),
+    push: (where, file, options) => push(where, file, options, context),
   });
 }
 
@@ -92,8 +91,13 @@ function verdictLine(verdict: LoadedSettings): string {
     : `INVALID — Cordon runs fail closed (notify-only) under version ${verdict.version}`;
 }
 
-async function pull(stage: string, options: ParameterOptions, context: OperatorContext): Promise<number> {
-  const target = await context.connect({ stage, ...regionOf(options) });
+async function pull(
+  where: StageRequest,
+  options: ParameterOptions,
+  context: OperatorContext,
+): Promise<number> {
+  const target = await context.connect(where);
+  const { stage } = target;
   const names = stageNames(stage, target.region);
   const current = await readParameters(target, names.settingsPath);
   const verdict = await loaderVerdict(stage, parameterValues(current));
@@ -157,14 +161,15 @@ interface Plan {
 }
 
 async function plan(
-  stage: string,
+  where: StageRequest,
   file: string,
   options: ParameterOptions,
   context: OperatorContext,
 ): Promise<Plan> {
   // The file first: a bad file is refused before anything is asked of AWS.
   const desired = await desiredTexts(file);
-  const target = await context.connect({ stage, ...regionOf(options) });
+  const target = await context.connect(where);
+  const { stage } = target;
   const path = stageNames(stage, target.region).settingsPath;
   const current = await readParameters(target, path);
   const changes = planChanges(current, desired, {
@@ -194,12 +199,13 @@ function planLines(planned: Plan, deleteUnlisted: boolean): string[] {
 }
 
 async function diff(
-  stage: string,
+  where: StageRequest,
   file: string,
   options: ParameterOptions,
   context: OperatorContext,
 ): Promise<number> {
-  const planned = await plan(stage, file, options, context);
+  const planned = await plan(where, file, options, context);
+  const { stage } = planned.target;
   if (options.json === true) {
     context.io.out(
       JSON.stringify({
@@ -221,12 +227,13 @@ async function diff(
 }
 
 async function push(
-  stage: string,
+  where: StageRequest,
   file: string,
   options: ParameterOptions,
   context: OperatorContext,
 ): Promise<number> {
-  const planned = await plan(stage, file, options, context);
+  const planned = await plan(where, file, options, context);
+  const { stage } = planned.target;
   const { target, path, changes, before, after } = planned;
   if (!after.ok) {
     throw new InputInvalidError(

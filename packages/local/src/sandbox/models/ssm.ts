@@ -113,6 +113,18 @@ export class SsmModel implements ServiceModel {
     return structuredClone(this.state);
   }
 
+  /**
+   * Puts back a snapshot taken earlier (a saved local deployment, `deployment-state.ts`): every parameter as it
+   * was — value, version, tags, date (a JSON date string becomes a Date again) — and no other.
+   */
+  public restore(state: SsmState): void {
+    const parameters: Record<string, ParameterState> = {};
+    for (const [name, parameter] of Object.entries(structuredClone(state.parameters))) {
+      parameters[name] = { ...parameter, lastModifiedDate: new Date(parameter.lastModifiedDate) };
+    }
+    this.state.parameters = parameters;
+  }
+
   /** PutParameter: a new parameter needs a type; an existing one is replaced only with `Overwrite`. */
   private putParameterCommand(input: PutParameterCommandInput): Out<PutParameterCommandOutput> {
     const name = String(input.Name);
