@@ -787,3 +787,71 @@ describe('playbook mappings (from the playbook catalog)', () => {
     );
   });
 });
+
+describe('the settings schema, each refinement', () => {
+  const reason = (input: unknown) => {
+    const result = parseSettings(input);
+    return result.ok ? '' : result.reason;
+  };
+
+  it('takes thresholds that are equal: every band may be empty', () => {
+    expect(parseSettings({ severity: { ignoreBelow: 5, approvalAt: 5, autoRemediateAt: 5 } }).ok).toBe(true);
+    expect(parseSettings({ severity: { ignoreBelow: 0, approvalAt: 10, autoRemediateAt: 10 } }).ok).toBe(
+      true,
+    );
+  });
+
+  it('names the thresholds as given when the ignore threshold is above the approval one', () => {
+    expect(reason({ severity: { ignoreBelow: 4.5, approvalAt: 4, autoRemediateAt: 7 } })).toBe(
+      'severity: must satisfy ignoreBelow ≤ approvalAt ≤ autoRemediateAt (got 4.5 ≤ 4 ≤ 7)',
+    );
+  });
+
+  it("requires the quarantine profile's name only when the profile is to be replaced", () => {
+    expect(reason({ instanceProfileQuarantine: 'replace' })).toBe(
+      "quarantineInstanceProfileName: is required when instanceProfileQuarantine is 'replace'",
+    );
+    expect(
+      parseSettings({
+        instanceProfileQuarantine: 'replace',
+        quarantineInstanceProfileName: 'cordon-quarantine',
+      }).ok,
+    ).toBe(true);
+    expect(parseSettings({ instanceProfileQuarantine: 'keep' }).ok).toBe(true);
+  });
+
+  it('names a playbook id that is not text as not a playbook id', () => {
+    expect(reason({ alarmPlaybooks: { RootAccountUsage: 7 } })).toContain(
+      'alarmPlaybooks.RootAccountUsage: must be a playbook id',
+    );
+  });
+
+  it('names every Config rule mapped twice, and keeps the later keys apart', () => {
+    expect(
+      reason({
+        configRulePlaybooks: {
+          INCOMING_SSH_DISABLED: { playbook: 'notify-only', approval: 'auto' },
+          'restricted-ssh': { playbook: 'notify-only', approval: 'auto' },
+          'my-rule': { playbook: 'notify-only', approval: 'auto' },
+        },
+      }),
+    ).toBe(
+      'configRulePlaybooks.restricted-ssh: names the same rule as INCOMING_SSH_DISABLED (INCOMING_SSH_DISABLED): map it once',
+    );
+  });
+});
+
+describe('settingSchemaAt and settingDescription', () => {
+  it('find a setting by its path, and nothing where no setting is', () => {
+    expect(settingSchemaAt([])).toBe(SettingsSchema);
+    expect(settingDescription(settingSchemaAt(['severity', 'approvalAt']))).toMatch(
+      /^Findings scoring at least this/,
+    );
+    expect(settingSchemaAt(['severity', 'nope'])).toBeUndefined();
+    expect(settingSchemaAt(['mode', 'deeper'])).toBeUndefined();
+    expect(settingSchemaAt(['toString'])).toBeUndefined();
+    expect(settingSchemaAt(['__proto__'])).toBeUndefined();
+    expect(settingDescription(undefined)).toBeUndefined();
+    expect(settingDescription(SettingsSchema)).toBeUndefined();
+  });
+});
