@@ -6,7 +6,8 @@
  * The body follows CloudWatch's "Dashboard Body Structure and Syntax"
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html):
  * `metric` widgets whose metrics are `[namespace, metricName, dimensionName, dimensionValue, …]` arrays with
- * a `region`, a `text` widget in Markdown and an `alarm` status widget listing alarm ARNs (at most 100).
+ * a `region`, a `text` widget in Markdown and `alarm` status widgets listing alarm ARNs (at most 100 each, so the
+ * alarms are split over as many widgets as they need, one full-width row each).
  */
 import type { DeployConfig } from './config.ts';
 
@@ -23,15 +24,8 @@ export interface DashboardInput {
   readonly alarmArns: readonly string[];
 }
 
-/** CloudWatch's limit on an alarm status widget. */
+/** CloudWatch's limit on an alarm status widget (Dashboard Body Structure and Syntax, cited above). */
 export const MAX_ALARMS_PER_WIDGET = 100;
-
-export class DashboardTooLargeError extends Error {
-  public constructor(message: string) {
-    super(message);
-    this.name = 'DashboardTooLargeError';
-  }
-}
 
 type Metric = (string | Record<string, unknown>)[];
 
@@ -50,11 +44,6 @@ const ROW = 6;
 
 /** The dashboard body, as an object (JSON.stringify it for `dashboardBody`). */
 export function incidentFlowDashboard(input: DashboardInput): { widgets: Widget[] } {
-  if (input.alarmArns.length > MAX_ALARMS_PER_WIDGET) {
-    throw new DashboardTooLargeError(
-      `${input.alarmArns.length} alarms do not fit one alarm status widget (CloudWatch allows ${MAX_ALARMS_PER_WIDGET})`,
-    );
-  }
   const graph = (
     title: string,
     metrics: Metric[],
@@ -170,16 +159,28 @@ export function incidentFlowDashboard(input: DashboardInput): { widgets: Widget[
       HALF,
       20,
     ),
-    {
-      type: 'alarm',
-      x: 0,
-      y: 26,
-      width: FULL,
-      height: ROW,
-      properties: { title: 'Alarms', alarms: [...input.alarmArns] },
-    },
+    ...alarmWidgets(input.alarmArns, 26),
   ];
   return { widgets };
+}
+
+/**
+ * The alarm status widgets: the alarms in order, at most `MAX_ALARMS_PER_WIDGET` per widget, one full-width row
+ * each from `y` down (a stage has more alarms than one widget holds once every function and playbook has its own).
+ */
+function alarmWidgets(alarmArns: readonly string[], y: number): Widget[] {
+  const count = Math.max(1, Math.ceil(alarmArns.length / MAX_ALARMS_PER_WIDGET));
+  return Array.from({ length: count }, (_, index) => ({
+    type: 'alarm',
+    x: 0,
+    y: y + index * ROW,
+    width: FULL,
+    height: ROW,
+    properties: {
+      title: count === 1 ? 'Alarms' : `Alarms (${index + 1} of ${count})`,
+      alarms: alarmArns.slice(index * MAX_ALARMS_PER_WIDGET, (index + 1) * MAX_ALARMS_PER_WIDGET),
+    },
+  }));
 }
 
 export interface DashboardResources {

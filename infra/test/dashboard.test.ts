@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type DashboardInput,
-  DashboardTooLargeError,
-  incidentFlowDashboard,
-  MAX_ALARMS_PER_WIDGET,
-} from '../dashboard.ts';
+import { type DashboardInput, incidentFlowDashboard, MAX_ALARMS_PER_WIDGET } from '../dashboard.ts';
 
 const INPUT: DashboardInput = {
   region: 'eu-west-1',
@@ -68,9 +63,39 @@ describe('incidentFlowDashboard', () => {
     ]);
   });
 
-  it(`refuses more alarms than one alarm widget holds (${MAX_ALARMS_PER_WIDGET}), with a named error`, () => {
-    const alarmArns = Array.from({ length: MAX_ALARMS_PER_WIDGET + 1 }, (_, index) => `arn:alarm:${index}`);
+  it(`splits more alarms than one alarm widget holds (${MAX_ALARMS_PER_WIDGET}) over several widgets, each alarm once`, () => {
+    const alarmArns = Array.from(
+      { length: 2 * MAX_ALARMS_PER_WIDGET + 1 },
+      (_, index) => `arn:alarm:${index}`,
+    );
 
-    expect(() => incidentFlowDashboard({ ...INPUT, alarmArns })).toThrow(DashboardTooLargeError);
+    const widgets = incidentFlowDashboard({ ...INPUT, alarmArns }).widgets.filter(
+      (widget) => widget.type === 'alarm',
+    );
+
+    expect(widgets.map((widget) => (widget.properties.alarms as string[]).length)).toEqual([
+      MAX_ALARMS_PER_WIDGET,
+      MAX_ALARMS_PER_WIDGET,
+      1,
+    ]);
+    expect(widgets.flatMap((widget) => widget.properties.alarms as string[])).toEqual(alarmArns);
+    expect(widgets.map((widget) => widget.properties.title)).toEqual([
+      'Alarms (1 of 3)',
+      'Alarms (2 of 3)',
+      'Alarms (3 of 3)',
+    ]);
+    // One row each, none over another.
+    expect(new Set(widgets.map((widget) => widget.y)).size).toBe(3);
+  });
+
+  it(`keeps ${MAX_ALARMS_PER_WIDGET} alarms in one widget`, () => {
+    const alarmArns = Array.from({ length: MAX_ALARMS_PER_WIDGET }, (_, index) => `arn:alarm:${index}`);
+
+    const widgets = incidentFlowDashboard({ ...INPUT, alarmArns }).widgets.filter(
+      (widget) => widget.type === 'alarm',
+    );
+
+    expect(widgets).toHaveLength(1);
+    expect(widgets[0]?.properties.title).toBe('Alarms');
   });
 });

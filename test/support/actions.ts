@@ -5,6 +5,7 @@ import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balanci
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -36,6 +37,7 @@ export function realClients(): AwsClients & {
   s3Control: S3ControlClient;
   cloudTrail: CloudTrailClient;
   kms: KMSClient;
+  rds: RDSClient;
 } {
   const config = { region: TEST_REGION, credentials: { accessKeyId: 'AKIATEST', secretAccessKey: 'test' } };
   return {
@@ -49,6 +51,7 @@ export function realClients(): AwsClients & {
     s3Control: new S3ControlClient(config),
     cloudTrail: new CloudTrailClient(config),
     kms: new KMSClient(config),
+    rds: new RDSClient(config),
   };
 }
 

@@ -36,6 +36,11 @@ export const POSTURE_EVENTS = {
   S3_BUCKET_SERVER_SIDE_ENCRYPTION_ENABLED:
     'config-s3-bucket-server-side-encryption-enabled-conformance-pack-noncompliant.json',
   // --- end S3 ---
+  // --- S3 public read/write ---
+  S3_BUCKET_PUBLIC_READ_PROHIBITED: 'config-s3-bucket-public-read-prohibited-securityhub-noncompliant.json',
+  S3_BUCKET_PUBLIC_WRITE_PROHIBITED:
+    'config-s3-bucket-public-write-prohibited-conformance-pack-noncompliant.json',
+  // --- end S3 public read/write ---
   CLOUD_TRAIL_ENABLED: 'config-cloudtrail-enabled-conformance-pack-noncompliant.json',
   MULTI_REGION_CLOUD_TRAIL_ENABLED: 'config-multi-region-cloudtrail-enabled-securityhub-noncompliant.json',
   CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED:
@@ -48,6 +53,11 @@ export const POSTURE_EVENTS = {
   CMK_BACKING_KEY_ROTATION_ENABLED:
     'config-cmk-backing-key-rotation-enabled-conformance-pack-noncompliant.json',
   // --- end identity posture ---
+  // --- RDS ---
+  RDS_INSTANCE_PUBLIC_ACCESS_CHECK: 'config-rds-instance-public-access-check-securityhub-noncompliant.json',
+  RDS_SNAPSHOTS_PUBLIC_PROHIBITED:
+    'config-rds-snapshots-public-prohibited-conformance-pack-noncompliant.json',
+  // --- end RDS ---
 } as const;
 
 /** A fresh parse of a hand-made event of packages/cli/demo. */

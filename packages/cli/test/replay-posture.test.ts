@@ -315,3 +315,87 @@ describe('cordon replay --approve on a Config result of cmk-backing-key-rotation
     ]);
   });
 });
+
+// --- RDS ---
+describe('cordon replay --approve on a Config result of rds-instance-public-access-check, under a Security Hub and a conformance-pack name', () => {
+  it.each([
+    'config-rds-instance-public-access-check-securityhub-noncompliant.json',
+    'config-rds-instance-public-access-check-conformance-pack-noncompliant.json',
+  ])('%s makes only the named DB instance private', async (file) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: `reporting`, also public (its own result), is left as it was.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'rds-instance-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.calls.filter((call) => call.command === 'ModifyDBInstance')).toHaveLength(1);
+    expect(report.changes).toEqual([
+      {
+        resource: 'orders (db-ORDERS7Q2XK4M5N6P7R8S9T0UV)',
+        attribute: 'publicly accessible',
+        before: 'yes',
+        after: 'no',
+      },
+    ]);
+  });
+});
+
+describe('cordon replay --approve on a Config result of rds-snapshots-public-prohibited, a DB snapshot under a conformance-pack name and a DB cluster snapshot under a Security Hub name', () => {
+  it.each([
+    {
+      file: 'config-rds-snapshots-public-prohibited-conformance-pack-noncompliant.json',
+      resource: 'DB snapshot orders-before-upgrade',
+    },
+    {
+      file: 'config-rds-snapshots-public-prohibited-securityhub-cluster-noncompliant.json',
+      resource: 'DB cluster snapshot orders-aurora-before-upgrade',
+    },
+  ])('$file removes only `all` from the named snapshot', async ({ file, resource }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the partner account keeps it; the public snapshot of the other kind is left as it was.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 'rds-snapshots-public' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(report.changes).toEqual([
+      { resource, attribute: 'restore', before: '444455556666, all', after: '444455556666' },
+    ]);
+  });
+});
+// --- end RDS ---
+
+// --- S3 public read/write ---
+describe('cordon replay --approve on Config results of s3-bucket-public-read-prohibited (Security Hub name) and s3-bucket-public-write-prohibited (conformance-pack name)', () => {
+  it.each([
+    {
+      file: 'config-s3-bucket-public-read-prohibited-securityhub-noncompliant.json',
+      bucket: 'amzn-s3-demo-bucket-downloads',
+    },
+    {
+      file: 'config-s3-bucket-public-write-prohibited-conformance-pack-noncompliant.json',
+      bucket: 'amzn-s3-demo-bucket-uploads',
+    },
+  ])("$file turns on only the bucket's Block Public Access", async ({ file, bucket }) => {
+    // Act
+    const report = await replayJson(file);
+
+    // Assess: the policy and encryption of the bucket are facts too, and they did not change.
+    expect(report.decision).toMatchObject({ action: 'remediate', playbook: 's3-bucket-public-access' });
+    expect(report.execution.status).toBe('SUCCEEDED');
+    expect(report.calls.filter((call) => call.iam !== 'allowed')).toEqual([]);
+    expect(
+      report.calls.filter((call) => /Acl|BucketPolicy/.test(call.command) && !call.command.startsWith('Get')),
+    ).toEqual([]);
+    expect(report.changes).toEqual([
+      {
+        resource: bucket,
+        attribute: 'S3 Block Public Access',
+        before: 'none',
+        after: 'blockPublicAcls, ignorePublicAcls, blockPublicPolicy, restrictPublicBuckets',
+      },
+    ]);
+  });
+});
+// --- end S3 public read/write ---

@@ -7,6 +7,7 @@ import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balanci
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -108,6 +109,7 @@ export function sandboxConstructors(sandbox: Sandbox, home: Principal): ClientCo
     config: bound(ConfigServiceClient),
     cloudTrail: bound(CloudTrailClient),
     kms: bound(KMSClient),
+    rds: bound(RDSClient),
   };
 }
 
@@ -127,6 +129,7 @@ export function sandboxAwsClients(sandbox: Sandbox): AwsClients {
     s3Control: sandboxClient(sandbox, S3ControlClient),
     cloudTrail: sandboxClient(sandbox, CloudTrailClient),
     kms: sandboxClient(sandbox, KMSClient),
+    rds: sandboxClient(sandbox, RDSClient),
   };
 }
 

@@ -182,6 +182,35 @@ export function inspectResources(sandbox: Sandbox, incident: Incident): Resource
         key.rotation === undefined ? 'off' : `on (${key.rotation.periodInDays} days)`,
       );
     }
+    // --- RDS ---
+    if (resource.kind === 'aws-resource' && resource.resourceType === 'AWS::RDS::DBInstance') {
+      // Config names an instance by its resource id; every instance of the Region is shown, so that a replay
+      // proves the others were left as they were.
+      for (const instance of Object.values(sandbox.rds.snapshot().instances)) {
+        add(
+          `${instance.identifier} (${instance.resourceId})`,
+          'publicly accessible',
+          instance.publiclyAccessible ? 'yes' : 'no',
+        );
+      }
+    }
+    if (
+      resource.kind === 'aws-resource' &&
+      (resource.resourceType === 'AWS::RDS::DBSnapshot' ||
+        resource.resourceType === 'AWS::RDS::DBClusterSnapshot')
+    ) {
+      // Who may restore each DB snapshot and DB cluster snapshot of the Region: `all` makes one public.
+      const rds = sandbox.rds.snapshot();
+      for (const [label, table] of [
+        ['DB snapshot', rds.snapshots],
+        ['DB cluster snapshot', rds.clusterSnapshots],
+      ] as const) {
+        for (const snapshot of Object.values(table)) {
+          add(`${label} ${snapshot.identifier}`, 'restore', [...snapshot.restore].sort().join(', ') || '-');
+        }
+      }
+    }
+    // --- end RDS ---
     if (resource.kind === 'access-key' || resource.kind === 'iam-user') {
       const name = resource.userName;
       if (name === undefined) continue;

@@ -21,6 +21,8 @@ export interface ConfigSeedTarget {
   readonly resourceId: string;
   /** A VPC id to create the resource in (derived from the resource id). */
   readonly vpcId: string;
+  /** The resource type of the result, for a rule that judges more than one (`AWS::RDS::DBClusterSnapshot`). */
+  readonly resourceType?: string;
 }
 
 /** How to make the sandbox hold a resource a rule judges non-compliant. */
@@ -102,6 +104,21 @@ function partnerReadPolicy(bucket: string): object {
         Resource: `arn:aws:s3:::${bucket}/*`,
       },
     ],
+  };
+}
+
+/** A bucket public through its canned ACL (ACLs enabled), without Block Public Access, with a policy and tags. */
+function publicAclBucket(acl: 'public-read' | 'public-read-write'): ConfigSeed['seed'] {
+  return (sandbox, { resourceId }) => {
+    if (sandbox.s3.findBucket(resourceId) !== undefined) return;
+    sandbox.s3.addBucket({
+      name: resourceId,
+      acl,
+      objectOwnership: 'ObjectWriter',
+      publicAccessBlock: null,
+      policy: partnerReadPolicy(resourceId),
+      tags: { team: 'web' },
+    });
   };
 }
 
@@ -194,6 +211,12 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
     },
   },
   // --- end S3 ---
+  // --- S3 public read/write ---
+  // A bucket readable (or writable) by everyone through its ACL, with ACLs enabled and no Block Public Access, beside
+  // a partner-read policy and tags: the fix turns on the four settings and leaves the ACL and policy as they are.
+  S3_BUCKET_PUBLIC_READ_PROHIBITED: { seed: publicAclBucket('public-read') },
+  S3_BUCKET_PUBLIC_WRITE_PROHIBITED: { seed: publicAclBucket('public-read-write') },
+  // --- end S3 public read/write ---
   // ---- CloudTrail: trail logging ----
   // The account's only trail, multi-Region, stopped (as an attacker's StopLogging leaves it).
   CLOUD_TRAIL_ENABLED: { seed: (sandbox) => seedTrails(sandbox, { withLoggingSingleRegion: false }) },
@@ -259,6 +282,42 @@ export const CONFIG_SEEDS: Readonly<Record<string, ConfigSeed>> = {
     },
   },
   // ---- end identity posture ----
+  // --- RDS ---
+  // The instance the result names, publicly accessible and tagged, beside another public instance (its own
+  // result, which this fix must leave alone).
+  RDS_INSTANCE_PUBLIC_ACCESS_CHECK: {
+    seed(sandbox, { resourceId }) {
+      const instances = Object.values(sandbox.rds.snapshot().instances);
+      if (instances.some((instance) => instance.resourceId === resourceId)) return;
+      sandbox.rds
+        .addInstance({
+          identifier: SEEDED_DB_INSTANCES.named,
+          resourceId,
+          publiclyAccessible: true,
+          tags: { team: 'orders' },
+        })
+        .addInstance({ identifier: SEEDED_DB_INSTANCES.other, publiclyAccessible: true });
+    },
+  },
+  // The snapshot the result names (a DB snapshot or a DB cluster snapshot, as its type says), public and shared
+  // with a partner account (the share must survive), beside a public snapshot of the other kind (its own result,
+  // which this fix must leave alone).
+  RDS_SNAPSHOTS_PUBLIC_PROHIBITED: {
+    seed(sandbox, { resourceId, resourceType }) {
+      const identifier = resourceId.split(':').at(-1) ?? resourceId;
+      const state = sandbox.rds.snapshot();
+      if (state.snapshots[identifier] !== undefined || state.clusterSnapshots[identifier] !== undefined)
+        return;
+      const named = { identifier, restore: ['all', SEEDED_DB_SNAPSHOTS.partner], tags: { team: 'orders' } };
+      const other = { identifier: SEEDED_DB_SNAPSHOTS.other, restore: ['all'] };
+      if (resourceType === 'AWS::RDS::DBClusterSnapshot') {
+        sandbox.rds.addClusterSnapshot({ ...named, sourceIdentifier: 'orders-aurora' }).addSnapshot(other);
+      } else {
+        sandbox.rds.addSnapshot({ ...named, sourceIdentifier: 'orders' }).addClusterSnapshot(other);
+      }
+    },
+  },
+  // --- end RDS ---
 };
 
 /** The weak account password policy the `iam-password-policy` seed sets (UpdateAccountPasswordPolicy's input). */
@@ -268,6 +327,12 @@ export const SEEDED_PASSWORD_POLICY = {
   AllowUsersToChangePassword: true,
   PasswordReusePrevention: 5,
 } as const;
+
+/** The partner account the public RDS snapshot is also shared with, and the other public snapshot's identifier. */
+export const SEEDED_DB_SNAPSHOTS = { partner: '444455556666', other: 'reporting-demo-data' } as const;
+
+/** The DB instances the RDS instance seed makes: the one the result names, and another public one. */
+export const SEEDED_DB_INSTANCES = { named: 'orders', other: 'reporting' } as const;
 
 /** The snapshots the public-snapshot seed makes, and the partner account one of them is shared with. */
 export const SEEDED_SNAPSHOTS = {
@@ -324,5 +389,5 @@ export function seedConfigResult(
       ...(facts.configRuleName.startsWith('securityhub-') ? { createdBy: 'securityhub.amazonaws.com' } : {}),
     });
   }
-  seed?.seed(sandbox, { resourceId: resource.resourceId, vpcId });
+  seed?.seed(sandbox, { resourceId: resource.resourceId, vpcId, resourceType: resource.resourceType });
 }

@@ -3,7 +3,7 @@ import {
   GetPublicAccessBlockCommand,
   PutPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
-import { ActionFailedError, awsErrorCode, classifyAwsError } from '../errors.ts';
+import { ActionFailedError } from '../errors.ts';
 import * as z from '../zod.ts';
 import {
   fromConfiguration,
@@ -15,7 +15,7 @@ import {
   toConfiguration,
 } from './public-access-block.ts';
 import { TargetRuleSchema } from './revoke-open-ingress.ts';
-import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS } from './s3-buckets.ts';
+import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS, sendToOwnBucket } from './s3-buckets.ts';
 import {
   type ActionContext,
   type ActionDefinition,
@@ -25,7 +25,13 @@ import {
 } from './types.ts';
 
 /** The rules whose bucket-level settings this action restores (config-rules.ts). */
-export const BUCKET_PUBLIC_ACCESS_RULES = ['S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED'] as const;
+export const BUCKET_PUBLIC_ACCESS_RULES = [
+  'S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED',
+  // Both are compliant once Block Public Access restricts public policies and ACLs (their rule pages); AWS's
+  // Automated Security Response answers S3.2 and S3.3 with the same four settings (ConfigureS3BucketPublicAccessBlock).
+  'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+  'S3_BUCKET_PUBLIC_WRITE_PROHIBITED',
+] as const;
 
 /** GetPublicAccessBlock on a bucket without a configuration (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetPublicAccessBlock.html). */
 const NO_CONFIGURATION = 'NoSuchPublicAccessBlockConfiguration';
@@ -67,15 +73,14 @@ async function readBucketPublicAccessBlock(
   context: ActionContext,
   bucket: string,
 ): Promise<PublicAccessBlockSettings | null> {
-  try {
-    const answer = await context.clients.s3.send(
-      new GetPublicAccessBlockCommand({ Bucket: bucket, ExpectedBucketOwner: context.account }),
-    );
-    return fromConfiguration(answer.PublicAccessBlockConfiguration ?? {});
-  } catch (error) {
-    if (awsErrorCode(error) === NO_CONFIGURATION) return null;
-    throw classifyAwsError(error, `S3 GetPublicAccessBlock ${bucket}`);
-  }
+  const answer = await sendToOwnBucket(
+    context,
+    'GetPublicAccessBlock',
+    bucket,
+    (owned) => context.clients.s3.send(new GetPublicAccessBlockCommand(owned)),
+    NO_CONFIGURATION,
+  );
+  return answer === undefined ? null : fromConfiguration(answer.PublicAccessBlockConfiguration ?? {});
 }
 
 async function putBucketPublicAccessBlock(
@@ -83,17 +88,14 @@ async function putBucketPublicAccessBlock(
   bucket: string,
   settings: PublicAccessBlockSettings,
 ): Promise<void> {
-  try {
-    await context.clients.s3.send(
+  await sendToOwnBucket(context, 'PutPublicAccessBlock', bucket, (owned) =>
+    context.clients.s3.send(
       new PutPublicAccessBlockCommand({
-        Bucket: bucket,
-        ExpectedBucketOwner: context.account,
+        ...owned,
         PublicAccessBlockConfiguration: toConfiguration(settings),
       }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, `S3 PutPublicAccessBlock ${bucket}`);
-  }
+    ),
+  );
 }
 
 /**
@@ -150,13 +152,9 @@ export const bucketPublicAccessRelease: ActionRelease<BucketPublicAccessRestore>
           await putBucketPublicAccessBlock(context, bucketName, previous);
           return output;
         }
-        try {
-          await context.clients.s3.send(
-            new DeletePublicAccessBlockCommand({ Bucket: bucketName, ExpectedBucketOwner: context.account }),
-          );
-        } catch (error) {
-          throw classifyAwsError(error, `S3 DeletePublicAccessBlock ${bucketName}`);
-        }
+        await sendToOwnBucket(context, 'DeletePublicAccessBlock', bucketName, (owned) =>
+          context.clients.s3.send(new DeletePublicAccessBlockCommand(owned)),
+        );
         return output;
       },
     };

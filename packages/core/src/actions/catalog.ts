@@ -11,6 +11,8 @@ import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { enforcePasswordPolicy } from './enforce-password-policy.ts';
+import { makeDbInstancePrivate } from './make-db-instance-private.ts';
+import { makeDbSnapshotPrivate } from './make-db-snapshot-private.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { notify } from './notify.ts';
 import { quarantineInstanceProfile } from './quarantine-instance-profile.ts';
@@ -67,6 +69,10 @@ export const ACTIONS: Readonly<Record<ActionId, AnyAction>> = {
   'enforce-password-policy': enforcePasswordPolicy,
   'enable-key-rotation': enableKeyRotation,
   // --- end identity posture ---
+  // --- RDS ---
+  'make-db-instance-private': makeDbInstancePrivate,
+  'make-db-snapshot-private': makeDbSnapshotPrivate,
+  // --- end RDS ---
 };
 
 export const ACTION_IDS = Object.keys(ACTIONS) as ActionId[];
@@ -84,6 +90,7 @@ export const CLIENTS_OF_SERVICE: Readonly<Record<string, readonly (keyof AwsClie
   s3: ['s3'],
   cloudtrail: ['cloudTrail'],
   kms: ['kms'],
+  rds: ['rds'],
 };
 
 /**

@@ -4,10 +4,10 @@ import {
   PutBucketEncryptionCommand,
   type ServerSideEncryptionRule,
 } from '@aws-sdk/client-s3';
-import { ActionFailedError, awsErrorCode, classifyAwsError } from '../errors.ts';
+import { ActionFailedError } from '../errors.ts';
 import * as z from '../zod.ts';
 import { TargetRuleSchema } from './revoke-open-ingress.ts';
-import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS } from './s3-buckets.ts';
+import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS, sendToOwnBucket } from './s3-buckets.ts';
 import {
   type ActionContext,
   type ActionDefinition,
@@ -57,15 +57,14 @@ async function readEncryption(
   context: ActionContext,
   bucket: string,
 ): Promise<ServerSideEncryptionRule[] | null> {
-  try {
-    const answer = await context.clients.s3.send(
-      new GetBucketEncryptionCommand({ Bucket: bucket, ExpectedBucketOwner: context.account }),
-    );
-    return answer.ServerSideEncryptionConfiguration?.Rules ?? [];
-  } catch (error) {
-    if (awsErrorCode(error) === NO_CONFIGURATION) return null;
-    throw classifyAwsError(error, `S3 GetBucketEncryption ${bucket}`);
-  }
+  const answer = await sendToOwnBucket(
+    context,
+    'GetBucketEncryption',
+    bucket,
+    (owned) => context.clients.s3.send(new GetBucketEncryptionCommand(owned)),
+    NO_CONFIGURATION,
+  );
+  return answer === undefined ? null : (answer.ServerSideEncryptionConfiguration?.Rules ?? []);
 }
 
 /** The algorithm a bucket encrypts new objects with by default, or `none`. */
@@ -111,13 +110,9 @@ export const defaultEncryptionRelease: ActionRelease<DefaultEncryptionRestore> =
       ],
       output,
       async apply() {
-        try {
-          await context.clients.s3.send(
-            new DeleteBucketEncryptionCommand({ Bucket: bucketName, ExpectedBucketOwner: context.account }),
-          );
-        } catch (error) {
-          throw classifyAwsError(error, `S3 DeleteBucketEncryption ${bucketName}`);
-        }
+        await sendToOwnBucket(context, 'DeleteBucketEncryption', bucketName, (owned) =>
+          context.clients.s3.send(new DeleteBucketEncryptionCommand(owned)),
+        );
         return output;
       },
     };
@@ -191,17 +186,14 @@ export const enableDefaultEncryption: ActionDefinition<
         : ['New objects are encrypted with SSE-S3; existing objects are not re-encrypted.'],
       output,
       async apply() {
-        try {
-          await context.clients.s3.send(
+        await sendToOwnBucket(context, 'PutBucketEncryption', bucketName, (owned) =>
+          context.clients.s3.send(
             new PutBucketEncryptionCommand({
-              Bucket: bucketName,
-              ExpectedBucketOwner: context.account,
+              ...owned,
               ServerSideEncryptionConfiguration: { Rules: [SSE_S3] },
             }),
-          );
-        } catch (error) {
-          throw classifyAwsError(error, `S3 PutBucketEncryption ${bucketName}`);
-        }
+          ),
+        );
         return output;
       },
     };

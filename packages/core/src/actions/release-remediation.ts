@@ -9,6 +9,8 @@ import { enableEbsDefaultEncryption } from './enable-ebs-default-encryption.ts';
 import { enableKeyRotation } from './enable-key-rotation.ts';
 import { enableLogFileValidation } from './enable-log-file-validation.ts';
 import { enforcePasswordPolicy } from './enforce-password-policy.ts';
+import { makeDbInstancePrivate } from './make-db-instance-private.ts';
+import { makeDbSnapshotPrivate } from './make-db-snapshot-private.ts';
 import { makeSnapshotsPrivate } from './make-snapshots-private.ts';
 import { requireSecureTransport } from './require-secure-transport.ts';
 import { revokeOpenIngress } from './revoke-open-ingress.ts';
@@ -198,6 +200,10 @@ export const RELEASABLE_REMEDIATIONS: readonly Releasable[] = [
   enforcePasswordPolicy,
   enableKeyRotation,
   // --- end identity posture ---
+  // --- RDS ---
+  makeDbInstancePrivate,
+  makeDbSnapshotPrivate,
+  // --- end RDS ---
 ];
 
 /**

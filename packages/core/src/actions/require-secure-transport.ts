@@ -3,10 +3,10 @@ import {
   GetBucketPolicyCommand,
   PutBucketPolicyCommand,
 } from '@aws-sdk/client-s3';
-import { ActionFailedError, awsErrorCode, classifyAwsError } from '../errors.ts';
+import { ActionFailedError } from '../errors.ts';
 import * as z from '../zod.ts';
 import { TargetRuleSchema } from './revoke-open-ingress.ts';
-import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS } from './s3-buckets.ts';
+import { assertBucketNotExempt, BucketNameSchema, READ_BUCKET_TAGS, sendToOwnBucket } from './s3-buckets.ts';
 import {
   type ActionContext,
   type ActionDefinition,
@@ -113,25 +113,20 @@ function deniesInsecureTransport(statement: Json, bucket: string): boolean {
 }
 
 async function readPolicy(context: ActionContext, bucket: string): Promise<string | null> {
-  try {
-    const answer = await context.clients.s3.send(
-      new GetBucketPolicyCommand({ Bucket: bucket, ExpectedBucketOwner: context.account }),
-    );
-    return answer.Policy ?? null;
-  } catch (error) {
-    if (awsErrorCode(error) === NO_POLICY) return null;
-    throw classifyAwsError(error, `S3 GetBucketPolicy ${bucket}`);
-  }
+  const answer = await sendToOwnBucket(
+    context,
+    'GetBucketPolicy',
+    bucket,
+    (owned) => context.clients.s3.send(new GetBucketPolicyCommand(owned)),
+    NO_POLICY,
+  );
+  return answer?.Policy ?? null;
 }
 
 async function putPolicy(context: ActionContext, bucket: string, policy: string): Promise<void> {
-  try {
-    await context.clients.s3.send(
-      new PutBucketPolicyCommand({ Bucket: bucket, ExpectedBucketOwner: context.account, Policy: policy }),
-    );
-  } catch (error) {
-    throw classifyAwsError(error, `S3 PutBucketPolicy ${bucket}`);
-  }
+  await sendToOwnBucket(context, 'PutBucketPolicy', bucket, (owned) =>
+    context.clients.s3.send(new PutBucketPolicyCommand({ ...owned, Policy: policy })),
+  );
 }
 
 /**
@@ -196,13 +191,9 @@ export const secureTransportRelease: ActionRelease<SecureTransportRestore> = {
           await putPolicy(context, bucketName, next);
           return output;
         }
-        try {
-          await context.clients.s3.send(
-            new DeleteBucketPolicyCommand({ Bucket: bucketName, ExpectedBucketOwner: context.account }),
-          );
-        } catch (error) {
-          throw classifyAwsError(error, `S3 DeleteBucketPolicy ${bucketName}`);
-        }
+        await sendToOwnBucket(context, 'DeleteBucketPolicy', bucketName, (owned) =>
+          context.clients.s3.send(new DeleteBucketPolicyCommand(owned)),
+        );
         return output;
       },
     };
@@ -263,11 +254,21 @@ export const requireSecureTransport: ActionDefinition<
     const document =
       previousPolicy === null ? { Version: '2012-10-17' } : parsePolicy(previousPolicy, bucketName);
     const statements = list(document.Statement);
-    const already = statements.some(
+    // Done already only when a statement truly denies plain HTTP on the bucket and its objects (Cordon's, or the
+    // owner's own under any Sid): a statement that merely carries Cordon's Sid proves nothing.
+    const already = statements.some((statement) => deniesInsecureTransport(statement, bucketName));
+    const impostor = statements.find(
       (statement) =>
-        (isObject(statement) && statement.Sid === SECURE_TRANSPORT_SID) ||
-        deniesInsecureTransport(statement, bucketName),
+        isObject(statement) &&
+        statement.Sid === SECURE_TRANSPORT_SID &&
+        !deniesInsecureTransport(statement, bucketName),
     );
+    if (!already && impostor !== undefined) {
+      // Adding the fix would give the policy two statements with one Sid, and the release removes by that Sid.
+      throw new ActionFailedError(
+        `The policy of ${bucketName} has a statement with Sid ${SECURE_TRANSPORT_SID} that does not deny requests not sent over TLS: Cordon cannot add its own beside it; rename that statement. Nothing was changed.`,
+      );
+    }
     const statement = secureTransportStatement(bucketName);
     const appliedPolicy = JSON.stringify({ ...document, Statement: [...statements, statement] });
     const output: RequireSecureTransportOutput = {

@@ -28,20 +28,48 @@ export const READ_BUCKET_TAGS: Permission = {
   why: "Read the bucket's tags for the exemption tag (a bucket's tags reach IAM conditions only when ABAC is enabled on it, so the action checks them itself).",
 };
 
+/** What every bucket call of the S3 remediations names: the bucket, owned by the incident's account. */
+export interface OwnedBucket {
+  readonly Bucket: string;
+  readonly ExpectedBucketOwner: string;
+}
+
+/**
+ * One S3 call on a bucket of the incident's account: `send` gets the bucket and `ExpectedBucketOwner` to spread
+ * into its command, and any error is named by `classifyAwsError` after the call — except `absentCode` (the
+ * "no such configuration" answer of a Get), which is `undefined`. The one shape of every bucket call of the S3
+ * remediations and their releases.
+ *
+ * @example
+ * const policy = await sendToOwnBucket(context, 'GetBucketPolicy', bucket, (owned) => s3.send(new GetBucketPolicyCommand(owned)), 'NoSuchBucketPolicy');
+ */
+export async function sendToOwnBucket<T>(
+  context: ActionContext,
+  call: string,
+  bucket: string,
+  send: (owned: OwnedBucket) => Promise<T>,
+  absentCode?: string,
+): Promise<T | undefined> {
+  try {
+    return await send({ Bucket: bucket, ExpectedBucketOwner: context.account });
+  } catch (error) {
+    if (absentCode !== undefined && awsErrorCode(error) === absentCode) return undefined;
+    throw classifyAwsError(error, `S3 ${call} ${bucket}`);
+  }
+}
+
 /**
  * Refuses, with `ExemptResourceError`, a bucket that carries the exemption tag: read live, before any change.
  *
  * @example await assertBucketNotExempt(context, 'amzn-s3-demo-bucket')
  */
 export async function assertBucketNotExempt(context: ActionContext, bucket: string): Promise<void> {
-  let tags: { Key?: string; Value?: string }[] = [];
-  try {
-    const answer = await context.clients.s3.send(
-      new GetBucketTaggingCommand({ Bucket: bucket, ExpectedBucketOwner: context.account }),
-    );
-    tags = answer.TagSet ?? [];
-  } catch (error) {
-    if (awsErrorCode(error) !== NO_TAG_SET) throw classifyAwsError(error, `S3 GetBucketTagging ${bucket}`);
-  }
-  assertNotExempt(tags, context.settings, bucket);
+  const answer = await sendToOwnBucket(
+    context,
+    'GetBucketTagging',
+    bucket,
+    (owned) => context.clients.s3.send(new GetBucketTaggingCommand(owned)),
+    NO_TAG_SET,
+  );
+  assertNotExempt(answer?.TagSet ?? [], context.settings, bucket);
 }

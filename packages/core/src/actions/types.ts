@@ -5,6 +5,7 @@ import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-ba
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -31,6 +32,8 @@ export interface AwsClients {
   readonly s3Control: Pick<S3ControlClient, 'send'>;
   readonly cloudTrail: Pick<CloudTrailClient, 'send'>;
   readonly kms: Pick<KMSClient, 'send'>;
+  /** RDS: a DB instance's public accessibility, the `restore` attribute of DB (cluster) snapshots. */
+  readonly rds: Pick<RDSClient, 'send'>;
 }
 
 export interface ActionLogger {

@@ -29,6 +29,10 @@ export const STEP_WORDS: Readonly<Record<string, string>> = Object.freeze({
     "Sets the account's IAM password policy to the one in the settings (`passwordPolicy`), keeping any stricter requirement the account already has.",
   'isolate-instance':
     "Moves every ENI of the instance to an allow-all group (untracking its connections), then to a group with no rules, in each ENI's own VPC.",
+  'make-db-instance-private':
+    'Sets `PubliclyAccessible` to false on the RDS DB instance an AWS Config rule named, changing nothing else of it (its DNS name then resolves to its private address).',
+  'make-db-snapshot-private':
+    'Removes `all` from the `restore` attribute of the RDS DB snapshot or DB cluster snapshot an AWS Config rule named, keeping the accounts it is shared with.',
   'make-snapshots-private':
     'Removes the group `all` from the create-volume permission of every public EBS snapshot the account owns in the Region, keeping the accounts each is shared with.',
   notify:

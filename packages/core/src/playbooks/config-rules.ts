@@ -44,6 +44,7 @@ const IAM = SECURITY_HUB_CONTROLS.iam;
 const S3 = SECURITY_HUB_CONTROLS.s3;
 const CLOUDTRAIL = SECURITY_HUB_CONTROLS.cloudtrail;
 const EC2_EBS = SECURITY_HUB_CONTROLS.ec2Ebs;
+const RDS = SECURITY_HUB_CONTROLS.rds;
 const { securityHub, cis, pciDss, nist } = control;
 
 /** NIST SP 800-53 Rev. 5 controls Security Hub relates to its security-group controls (boundary protection). */
@@ -483,6 +484,106 @@ export const CONFIG_RULES = {
   },
   // ---- identity posture (config-rules-identity.ts) ----
   ...IDENTITY_CONFIG_RULES,
+  // --- S3 public read/write ---
+  // https://docs.aws.amazon.com/config/latest/developerguide/s3-bucket-public-read-prohibited.html: "Identifier:
+  // S3_BUCKET_PUBLIC_READ_PROHIBITED", resource type AWS::S3::Bucket, change-triggered and periodic, no parameters;
+  // compliant when "The Block Public Access setting restricts public policies or the bucket policy does not allow
+  // public read access" and "The Block Public Access setting restricts public ACLs or the bucket ACL does not allow
+  // public read access". Security Hub S3.2 (Critical); s3-bucket-public-write-prohibited is the same for write, S3.3.
+  S3_BUCKET_PUBLIC_READ_PROHIBITED: {
+    identifier: 'S3_BUCKET_PUBLIC_READ_PROHIBITED',
+    name: 's3-bucket-public-read-prohibited',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      'No bucket allows public read access through its policy or its ACL (unless Block Public Access restricts them).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/s3-bucket-public-read-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.2'),
+          ...['1.2.1', '1.3.1', '1.3.2', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
+  S3_BUCKET_PUBLIC_WRITE_PROHIBITED: {
+    identifier: 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED',
+    name: 's3-bucket-public-write-prohibited',
+    resourceTypes: ['AWS::S3::Bucket'],
+    summary:
+      'No bucket allows public write access through its policy or its ACL (unless Block Public Access restricts them).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/s3-bucket-public-write-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('S3.3'),
+          ...['1.2.1', '1.3.1', '1.3.2', '1.3.4', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: S3,
+      },
+    ],
+  },
+  // --- end S3 public read/write ---
+  // --- RDS ---
+  // https://docs.aws.amazon.com/config/latest/developerguide/rds-instance-public-access-check.html: "Identifier:
+  // RDS_INSTANCE_PUBLIC_ACCESS_CHECK", resource type AWS::RDS::DBInstance, change-triggered, no parameters;
+  // NON_COMPLIANT "if the publiclyAccessible field is true in the instance configuration item". Security Hub RDS.2
+  // (Critical) is backed by it; its "Related requirements" below.
+  RDS_INSTANCE_PUBLIC_ACCESS_CHECK: {
+    identifier: 'RDS_INSTANCE_PUBLIC_ACCESS_CHECK',
+    name: 'rds-instance-public-access-check',
+    resourceTypes: ['AWS::RDS::DBInstance'],
+    summary: 'No RDS DB instance is publicly accessible (PubliclyAccessible false).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/rds-instance-public-access-check.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('RDS.2'),
+          ...['1.2.1', '1.3.1', '1.3.2', '1.3.4', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-4', 'AC-4(21)', 'SC-7', 'SC-7(11)', 'SC-7(16)', 'SC-7(21)', 'SC-7(4)', 'SC-7(5)'].map(nist),
+        ],
+        source: RDS,
+      },
+    ],
+  },
+  // https://docs.aws.amazon.com/config/latest/developerguide/rds-snapshots-public-prohibited.html: "Identifier:
+  // RDS_SNAPSHOTS_PUBLIC_PROHIBITED", resource types AWS::RDS::DBSnapshot and AWS::RDS::DBClusterSnapshot,
+  // change-triggered, no parameters; NON_COMPLIANT "if any existing and new Amazon RDS snapshots are public".
+  // Security Hub RDS.1 (Critical) is backed by it; its "Related requirements" below.
+  RDS_SNAPSHOTS_PUBLIC_PROHIBITED: {
+    identifier: 'RDS_SNAPSHOTS_PUBLIC_PROHIBITED',
+    name: 'rds-snapshots-public-prohibited',
+    resourceTypes: ['AWS::RDS::DBSnapshot', 'AWS::RDS::DBClusterSnapshot'],
+    summary: 'No RDS DB snapshot or DB cluster snapshot is public (`all` on its restore attribute).',
+    severity: 'critical',
+    docs: `${CONFIG_GUIDE}/rds-snapshots-public-prohibited.html`,
+    mappings: [
+      {
+        controls: [
+          securityHub('RDS.1'),
+          ...['1.2.1', '1.3.1', '1.3.4', '1.3.6', '7.2.1'].map((id) => pciDss('3.2.1', id)),
+          ...['AC-21', 'AC-3', 'AC-3(7)', 'AC-4', 'AC-4(21)', 'AC-6', 'SC-7', 'SC-7(11)', 'SC-7(16)'].map(
+            nist,
+          ),
+          ...['SC-7(20)', 'SC-7(21)', 'SC-7(3)', 'SC-7(4)', 'SC-7(9)'].map(nist),
+        ],
+        source: RDS,
+      },
+    ],
+  },
+  // --- end RDS ---
 } as const satisfies Readonly<Record<string, ConfigRuleDeclaration>>;
 
 export type ConfigRuleId = keyof typeof CONFIG_RULES;

@@ -25,6 +25,10 @@ export const PLAYBOOK_IDS = [
   'kms-key-rotation',
   'manual-fix',
   // --- end identity posture ---
+  // --- RDS ---
+  'rds-instance-public-access',
+  'rds-snapshots-public',
+  // --- end RDS ---
 ] as const;
 export type PlaybookId = (typeof PLAYBOOK_IDS)[number];
 
@@ -61,6 +65,10 @@ export const STEP_IDS = [
   'enforce-password-policy',
   'enable-key-rotation',
   // --- end identity posture ---
+  // --- RDS ---
+  'make-db-instance-private',
+  'make-db-snapshot-private',
+  // --- end RDS ---
 ] as const;
 export type StepId = (typeof STEP_IDS)[number];
 

@@ -35,6 +35,12 @@ const ACCOUNT_PUBLIC_ACCESS_BECAUSE =
   'every bucket of the account stops being public at once (a public website, a download bucket, a partner reading through a public policy), so a person approves it first';
 
 /**
+ * Why public read or write access is blocked only after a person approves: the bucket may be public on purpose.
+ */
+const PUBLIC_READ_WRITE_BECAUSE =
+  'the bucket may be public on purpose (a website, public downloads, an upload drop box), and Block Public Access cuts every anonymous reader or writer at once, so a person approves it first';
+
+/**
  * The posture playbooks, by id (spread into `PLAYBOOKS`).
  *
  * @example POSTURE_PLAYBOOKS['security-group-ingress'].target // 'security-group'
@@ -52,8 +58,12 @@ export const POSTURE_PLAYBOOKS: Readonly<
     | 's3-account-public-access'
     | 's3-bucket-public-access'
     | 's3-bucket-secure-transport'
-    | 's3-bucket-default-encryption',
+    | 's3-bucket-default-encryption'
     // --- end S3 ---
+    // --- RDS ---
+    | 'rds-instance-public-access'
+    | 'rds-snapshots-public',
+    // --- end RDS ---
     PlaybookDefinition
   >
 > = {
@@ -380,6 +390,20 @@ export const POSTURE_PLAYBOOKS: Readonly<
             'a bucket whose settings are off may be public on purpose (a website, public downloads) without being listed in the rule’s excludedPublicBuckets, so a person approves it first',
           target: {},
         },
+        // --- S3 public read/write ---
+        S3_BUCKET_PUBLIC_READ_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: PUBLIC_READ_WRITE_BECAUSE,
+          target: {},
+        },
+        S3_BUCKET_PUBLIC_WRITE_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: PUBLIC_READ_WRITE_BECAUSE,
+          target: {},
+        },
+        // --- end S3 public read/write ---
       },
     },
     linear: {
@@ -391,7 +415,7 @@ export const POSTURE_PLAYBOOKS: Readonly<
     },
     docs: {
       trigger:
-        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED` (the rule behind Security Hub S3.8), whatever name the rule is deployed under. A bucket the rule’s `excludedPublicBuckets` names, or that carries the exemption tag, is refused with nothing changed. It asks for approval first by default. GuardDuty’s `Policy:S3/BucketBlockPublicAccessDisabled` is not routed here: GuardDuty findings are routed by category, and that category (S3 data exposure) also holds findings this fix does not answer.',
+        'Triage starts it when AWS Config reports a bucket NON_COMPLIANT with `S3_BUCKET_LEVEL_PUBLIC_ACCESS_PROHIBITED` (the rule behind Security Hub S3.8), whatever name the rule is deployed under. A bucket the rule’s `excludedPublicBuckets` names, or that carries the exemption tag, is refused with nothing changed. It asks for approval first by default. It also answers `S3_BUCKET_PUBLIC_READ_PROHIBITED` and `S3_BUCKET_PUBLIC_WRITE_PROHIBITED` (Security Hub S3.2, S3.3): both rules are compliant once Block Public Access restricts public policies and public ACLs (their pages), so the same four settings are the fix — the bucket’s ACL and policy are left as they are (a public grant is ignored, not deleted), which is what makes the release exact; AWS’s Automated Security Response answers S3.2 and S3.3 the same way. GuardDuty’s `Policy:S3/BucketBlockPublicAccessDisabled` is not routed here: GuardDuty findings are routed by category, and that category (S3 data exposure) also holds findings this fix does not answer.',
       release:
         "The bucket's own configuration before the fix (or its absence) is recorded in the incident ledger before anything changes. Start `remediation-release` for the incident: it puts that configuration back exactly, or deletes it when the bucket had none — and refuses, changing nothing, when someone changed the settings since the fix.",
       replay: {
@@ -478,6 +502,87 @@ export const POSTURE_PLAYBOOKS: Readonly<
     },
   },
   // --- end S3 ---
+  // --- RDS ---
+  'rds-instance-public-access': {
+    id: 'rds-instance-public-access',
+    title: 'Publicly accessible RDS DB instance',
+    summary:
+      'set `PubliclyAccessible` to false on the RDS DB instance an AWS Config rule found publicly accessible, changing nothing else of it, and record that it was public for a release.',
+    steps: ['make-db-instance-private', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'rds-instance',
+    routes: {
+      configRules: {
+        RDS_INSTANCE_PUBLIC_ACCESS_CHECK: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (every client that reaches the database from outside its VPC — a BI tool, an engineer’s laptop, a partner — loses it at once)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'make-db-instance-private': {
+        state: S.makeDbInstancePrivate,
+        parameters: postureParameters({ 'dbiResourceId.$': '$.target.dbiResourceId' }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a DB instance (`AWS::RDS::DBInstance`, named by its resource id `db-…`) NON_COMPLIANT with `RDS_INSTANCE_PUBLIC_ACCESS_CHECK` (the rule behind Security Hub RDS.2), whatever name the rule is deployed under. It asks for approval first by default. The change is applied at once by RDS whatever `ApplyImmediately` says, so Cordon sends `ApplyImmediately: false`: nothing queued for the maintenance window (a class change, an upgrade) is applied early. An instance with the exemption tag is refused with nothing changed; a busy one (backing up, modifying) is retried.',
+      release:
+        'That the instance was publicly accessible is recorded in the incident ledger (its identifier and resource id) before the change. Start `remediation-release` for the incident: after a person approves, it sets `PubliclyAccessible` back to true on that instance (found by its resource id, even if renamed), if it is still private, and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-rds-instance-public-access-check-securityhub-noncompliant.json --approve',
+      },
+    },
+  },
+  'rds-snapshots-public': {
+    id: 'rds-snapshots-public',
+    title: 'Public RDS snapshot',
+    summary:
+      'remove `all` from the restore attribute of the RDS DB snapshot or DB cluster snapshot an AWS Config rule found public, keeping the accounts it is shared with, and record it for a release.',
+    steps: ['make-db-snapshot-private', 'notify'],
+    approval: 'when-required',
+    timeoutDefaultApplies: true,
+    finalEvent: 'remediated',
+    mutating: true,
+    target: 'rds-snapshot',
+    routes: {
+      configRules: {
+        RDS_SNAPSHOTS_PUBLIC_PROHIBITED: {
+          category: 'noncompliant-resource',
+          approval: 'required',
+          approvalBecause: `${MAY_BREAK_A_WORKLOAD} (a snapshot may be published on purpose, as a public dataset or a demo database, and every account restoring it loses access)`,
+          target: {},
+        },
+      },
+    },
+    linear: {
+      'make-db-snapshot-private': {
+        state: S.makeDbSnapshotPrivate,
+        parameters: postureParameters({
+          'snapshot.$': '$.target.snapshot',
+          'resourceType.$': '$.target.resourceType',
+        }),
+      },
+      notify: { state: S.tellRemediated, parameters: { 'results.$': '$.results' } },
+    },
+    docs: {
+      trigger:
+        'Triage starts it when AWS Config reports a DB snapshot (`AWS::RDS::DBSnapshot`) or DB cluster snapshot (`AWS::RDS::DBClusterSnapshot`) NON_COMPLIANT with `RDS_SNAPSHOTS_PUBLIC_PROHIBITED` (the rule behind Security Hub RDS.1; it judges both kinds), whatever name the rule is deployed under. It asks for approval first by default. Only `all` is removed: accounts the snapshot is shared with by id keep it. A snapshot with the exemption tag is refused with nothing changed.',
+      release:
+        'That the snapshot was public is recorded in the incident ledger (its kind and identifier) before the change. Start `remediation-release` for the incident: after a person approves, it adds `all` back to that snapshot’s restore attribute, if it still exists and is not public already, and nothing else.',
+      replay: {
+        args: 'packages/cli/demo/config-rds-snapshots-public-prohibited-conformance-pack-noncompliant.json --approve',
+      },
+    },
+  },
+  // --- end RDS ---
   'remediation-release': {
     id: 'remediation-release',
     title: 'Remediation release',
@@ -499,9 +604,9 @@ export const POSTURE_PLAYBOOKS: Readonly<
       trigger:
         'Started by a responder, never by a finding, on the incident whose remediation is to be undone (the execution input of that incident, or a new one with its incident id): every step of the incident that declared a release is undone from the restore record it wrote before changing anything. It always asks for approval, and a timeout never releases anything.',
       release:
-        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`, `password-policy`, `kms-key-rotation`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+        'This is the release of the posture remediations (`security-group-ingress`, `default-security-group`, `trail-logging`, `trail-log-file-validation`, `ebs-encryption-by-default`, `public-snapshots`, `password-policy`, `kms-key-rotation`, `rds-instance-public-access`, `rds-snapshots-public`). To fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
       replay: {
-        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*`, `public-snapshots.*`, `password-policy.*` and `kms-key-rotation.*` do the same for a stopped trail, log file validation, EBS encryption by default, a public snapshot, a weak password policy and a key that does not rotate.',
+        none: 'No event starts a release: an engineer does. The scenario tests `test/scenarios/security-group-ingress.*.test.ts` and `test/scenarios/default-security-group.*.test.ts` fix a security group and then run this playbook in the local engine, which puts back exactly the rules that were removed; `test/scenarios/trail-logging.*`, `trail-log-file-validation.*`, `ebs-encryption-by-default.*`, `public-snapshots.*`, `password-policy.*` and `kms-key-rotation.*` do the same for a stopped trail, log file validation, EBS encryption by default, a public snapshot, a weak password policy and a key that does not rotate; `rds-instance-public-access.*` and `rds-snapshots-public.*` for a publicly accessible DB instance and public DB (cluster) snapshots.',
       },
     },
   },

@@ -50,6 +50,10 @@ export const STATE_NAMES = {
   enableKeyRotation: 'Turn on automatic key rotation',
   tellWhatToDo: 'Tell the responders what to do',
   // --- end identity posture ---
+  // --- RDS ---
+  makeDbInstancePrivate: 'Make the DB instance private',
+  makeDbSnapshotPrivate: 'Make the DB snapshot private',
+  // --- end RDS ---
   tellRemediated: 'Tell the responders it is remediated',
   tellContained: 'Tell the responders it is contained',
   tellKeysDeactivated: 'Tell the responders the keys are deactivated',
@@ -91,6 +95,10 @@ const STEP_OF_TASK_STATE: Readonly<Record<string, StepId>> = {
   [STATE_NAMES.enableKeyRotation]: 'enable-key-rotation',
   [STATE_NAMES.tellWhatToDo]: 'notify',
   // --- end identity posture ---
+  // --- RDS ---
+  [STATE_NAMES.makeDbInstancePrivate]: 'make-db-instance-private',
+  [STATE_NAMES.makeDbSnapshotPrivate]: 'make-db-snapshot-private',
+  // --- end RDS ---
   [STATE_NAMES.tellRemediated]: 'notify',
   [STATE_NAMES.tellRejected]: 'notify',
   [STATE_NAMES.escalate]: 'notify',

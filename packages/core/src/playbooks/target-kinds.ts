@@ -137,6 +137,25 @@ const KINDS = {
   /** A KMS key, named by AWS Config by its key id (the action also takes its ARN). */
   'kms-key': posture('KMS key', 'AWS::KMS::Key', 'keyId', '1234abcd-12ab-34cd-56ef-1234567890ab'),
   // --- end identity posture ---
+  // --- RDS ---
+  /**
+   * An RDS DB instance, named by AWS Config by its resource id (`DbiResourceId`, `db-…`), which AWS's own
+   * remediation runbook takes (https://docs.aws.amazon.com/systems-manager-automation-runbooks/latest/userguide/automation-aws-disable-rds-instance-public-access.html).
+   */
+  'rds-instance': posture(
+    'RDS DB instance',
+    'AWS::RDS::DBInstance',
+    'dbiResourceId',
+    'db-ABCDEFGHIJKLMNOPQRSTUVWXY1',
+  ),
+  /**
+   * An RDS DB snapshot or DB cluster snapshot (the rule judges both: `AWS::RDS::DBSnapshot`,
+   * `AWS::RDS::DBClusterSnapshot`), named by its identifier or ARN; the target's `resourceType` says which.
+   */
+  'rds-snapshot': posture('RDS DB snapshot', 'AWS::RDS::DBSnapshot', 'snapshot', 'orders-before-upgrade', [
+    'AWS::RDS::DBClusterSnapshot',
+  ]),
+  // --- end RDS ---
   /** A release: what an earlier incident's remediation changed, read from its ledger. */
   'incident-changes': {
     noun: "incident's changes",

@@ -42,6 +42,10 @@ export const CORDON_FUNCTION_IDS = [
   'enforce-password-policy',
   'enable-key-rotation',
   // --- end identity posture ---
+  // --- RDS ---
+  'make-db-instance-private',
+  'make-db-snapshot-private',
+  // --- end RDS ---
   'approval-api',
   'request-approval',
   'triage',
@@ -78,6 +82,10 @@ export const MEMBER_ROLE_ACTION_IDS = [
   'enforce-password-policy',
   'enable-key-rotation',
   // --- end identity posture ---
+  // --- RDS ---
+  'make-db-instance-private',
+  'make-db-snapshot-private',
+  // --- end RDS ---
 ] as const;
 
 /** What a finding's principal turned out to be. */

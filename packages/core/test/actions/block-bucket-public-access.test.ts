@@ -144,6 +144,31 @@ describe('block-bucket-public-access (commands sent)', () => {
     expect(s3).not.toHaveReceivedAnyCommand();
   });
 
+  it.each(['S3_BUCKET_PUBLIC_READ_PROHIBITED', 'S3_BUCKET_PUBLIC_WRITE_PROHIBITED'])(
+    'answers %s with the same four settings, leaving the ACL and policy alone',
+    async (identifier) => {
+      // Prepare
+      s3.on(GetPublicAccessBlockCommand).rejects(s3Error('NoSuchPublicAccessBlockConfiguration'));
+
+      // Act
+      const outcome = await runAction(
+        blockBucketPublicAccess,
+        { ...input, rule: { ...RULE, identifier, name: identifier.toLowerCase().replaceAll('_', '-') } },
+        actionEnvironment(clients),
+      );
+
+      // Assess
+      expect(outcome.status).toBe('done');
+      expect(s3).toHaveReceivedCommandWith(PutPublicAccessBlockCommand, {
+        PublicAccessBlockConfiguration: ALL_ON,
+      });
+      const sent = s3
+        .calls()
+        .map((call) => (call.args[0] as { constructor: { name: string } }).constructor.name);
+      expect(sent.filter((name) => /Acl|Policy/.test(name))).toEqual([]);
+    },
+  );
+
   it('refuses a rule it does not know, before any call', async () => {
     // Act
     const run = runAction(

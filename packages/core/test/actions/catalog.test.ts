@@ -18,6 +18,7 @@ const CLIENT_PACKAGES = {
   s3Control: 'client-s3-control',
   cloudTrail: 'client-cloudtrail',
   kms: 'client-kms',
+  rds: 'client-rds',
 } as const;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');

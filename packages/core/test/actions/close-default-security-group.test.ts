@@ -142,4 +142,65 @@ describe('close-default-security-group (commands sent)', () => {
     // Assess
     await expect(run).rejects.toMatchObject({ name: 'ResourceGoneError' });
   });
+  it('names a group that is not a default group, and one without a name', async () => {
+    group('web', [SELF]);
+    await expect(runAction(closeDefaultSecurityGroup, input, actionEnvironment(clients))).rejects.toThrow(
+      `${GROUP} (web) is not a VPC's default security group: Cordon removes every rule only of a default group; nothing was changed.`,
+    );
+    ec2.on(DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: GROUP }] });
+    await expect(runAction(closeDefaultSecurityGroup, input, actionEnvironment(clients))).rejects.toThrow(
+      `${GROUP} (unnamed) is not a VPC's default security group`,
+    );
+    expect(ec2).not.toHaveReceivedCommand(DescribeSecurityGroupRulesCommand);
+  });
+
+  it('warns what closing the group takes away, records every rule it removes, and warns nothing when none is left', async () => {
+    // Prepare
+    group('default', [SELF, OUT_V4]);
+    const environment = actionEnvironment(clients);
+
+    // Act
+    const outcome = await runAction(closeDefaultSecurityGroup, input, environment);
+
+    // Assess
+    expect(outcome.output.revoked).toEqual([`ingress all ${GROUP}`, 'egress all 0.0.0.0/0']);
+    const planned = (await environment.ledger.entries(envelope().incidentId)).find(
+      (entry) => entry.outcome === 'planned',
+    );
+    expect(planned?.notes).toEqual([
+      `Every instance and interface still in ${GROUP} loses the traffic these rules allowed, outbound included.`,
+    ]);
+    expect(planned?.restore).toMatchObject({
+      groupId: GROUP,
+      rules: [{ ruleId: 'sgr-0000000000000003a' }, { ruleId: 'sgr-0000000000000003b' }],
+    });
+    group('default', []);
+    const empty = actionEnvironment(clients);
+    const none = await runAction(closeDefaultSecurityGroup, input, empty);
+    expect(none.notes).toEqual([]);
+  });
+
+  it('leaves an exempt default group alone, and names the call that failed when the rules cannot be read', async () => {
+    ec2.on(DescribeSecurityGroupsCommand).resolves({
+      SecurityGroups: [
+        { GroupId: GROUP, GroupName: 'default', Tags: [{ Key: 'cordon:exempt', Value: 'true' }] },
+      ],
+    });
+    await expect(
+      runAction(closeDefaultSecurityGroup, input, actionEnvironment(clients)),
+    ).rejects.toMatchObject({
+      name: 'ExemptResourceError',
+    });
+    group('default', []);
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'UnauthorizedOperation' }));
+    await expect(
+      runAction(closeDefaultSecurityGroup, input, actionEnvironment(clients)),
+    ).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+      message: expect.stringContaining(`DescribeSecurityGroupRules ${GROUP} failed: UnauthorizedOperation`),
+    });
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+  });
 });

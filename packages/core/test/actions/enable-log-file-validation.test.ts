@@ -163,4 +163,117 @@ describe('enable-log-file-validation (commands sent)', () => {
       EnableLogFileValidation: false,
     });
   });
+  it('names what it refuses: the trail that is gone and the Region a trail is homed in', async () => {
+    given(undefined);
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toThrow(
+      'Trail management-events does not exist (any more) in us-east-1: nothing was changed.',
+    );
+    given(trail({ HomeRegion: 'eu-west-1' }));
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toThrow(
+      `${ARN} is homed in eu-west-1: UpdateTrail must be called there, not in us-east-1; nothing was changed.`,
+    );
+    // A trail without a home Region named is taken as this Region's; one without an ARN as gone.
+    given(trail({ HomeRegion: undefined }));
+    await expect(
+      runAction(enableLogFileValidation, input, actionEnvironment(clients)),
+    ).resolves.toMatchObject({
+      status: 'done',
+    });
+    given(trail({ TrailARN: undefined }));
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject(
+      {
+        name: 'ResourceGoneError',
+      },
+    );
+  });
+
+  it('reads the trail by the name given, shadow trails included, and its tags by ARN', async () => {
+    given(trail());
+    await runAction(enableLogFileValidation, input, actionEnvironment(clients));
+    expect(cloudTrail).toHaveReceivedCommandWith(DescribeTrailsCommand, {
+      trailNameList: ['management-events'],
+      includeShadowTrails: true,
+    });
+    expect(cloudTrail).toHaveReceivedCommandWith(ListTagsCommand, { ResourceIdList: [ARN] });
+  });
+
+  it('notes that a trail validates already, and takes a trail without tags as not exempt', async () => {
+    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [trail({ LogFileValidationEnabled: true })] });
+    cloudTrail.on(ListTagsCommand).resolves({});
+    const environment = actionEnvironment(clients);
+    const outcome = await runAction(enableLogFileValidation, input, environment);
+    expect(outcome.status).toBe('already-done');
+    expect(outcome.output).toEqual({ trail: ARN, enabled: false });
+    const notes = (await environment.ledger.entries(envelope().incidentId)).flatMap((entry) => entry.notes);
+    expect(notes).toContain(`${ARN} validates its log files already.`);
+  });
+
+  const denied = () => Object.assign(new Error('x'), { name: 'AccessDeniedException' });
+  it.each([
+    [`DescribeTrails management-events`, () => cloudTrail.on(DescribeTrailsCommand).rejects(denied())],
+    [`ListTags ${ARN}`, () => cloudTrail.on(ListTagsCommand).rejects(denied())],
+    [
+      `UpdateTrail ${ARN} EnableLogFileValidation=true`,
+      () => cloudTrail.on(UpdateTrailCommand).rejects(denied()),
+    ],
+  ] as const)('names the call that failed: %s', async (call, fail) => {
+    given(trail());
+    fail();
+    await expect(runAction(enableLogFileValidation, input, actionEnvironment(clients))).rejects.toMatchObject(
+      {
+        name: 'AccessDeniedError',
+        message: expect.stringContaining(`${call} failed: AccessDeniedException`),
+      },
+    );
+  });
+
+  it('is released with nothing to put back when validation is off already, or the trail is gone', async () => {
+    // Prepare
+    given(trail());
+    const environment = actionEnvironment(clients);
+    await runAction(enableLogFileValidation, input, environment);
+
+    // Act
+    const off = await runAction(releaseRemediation, envelope(), environment);
+    given(undefined);
+    const gone = await runAction(releaseRemediation, envelope(), environment);
+
+    // Assess
+    expect(off.status).toBe('already-done');
+    expect(off.output).toMatchObject({
+      results: { 'enable-log-file-validation': { trail: ARN, disabled: false } },
+    });
+    expect(gone.output).toMatchObject({ results: { 'enable-log-file-validation': { disabled: false } } });
+    const notes = (await environment.ledger.entries(envelope().incidentId)).flatMap((entry) => entry.notes);
+    expect(notes).toContain(`enable-log-file-validation: ${ARN} does not validate its log files already.`);
+    expect(notes).toContain(`enable-log-file-validation: ${ARN} no longer exists: nothing to put back.`);
+    expect(cloudTrail).toHaveReceivedCommandTimes(UpdateTrailCommand, 1);
+  });
+
+  it('is released with an off change, and refuses a release outside the home Region or failing otherwise', async () => {
+    // Prepare
+    given(trail());
+    const environment = actionEnvironment(clients);
+    await runAction(enableLogFileValidation, input, environment);
+
+    // Act + Assess
+    given(trail({ LogFileValidationEnabled: true }));
+    const dry = await runAction(releaseRemediation, envelope(true), environment);
+    expect(dry.changes).toEqual([
+      { resource: ARN, attribute: 'log file validation', before: 'on', after: 'off' },
+    ]);
+    expect(dry.output).toMatchObject({
+      results: { 'enable-log-file-validation': { trail: ARN, disabled: true } },
+    });
+    given(trail({ LogFileValidationEnabled: true, HomeRegion: 'eu-west-1' }));
+    await expect(runAction(releaseRemediation, envelope(), environment)).rejects.toThrow(
+      /homed in eu-west-1/,
+    );
+    cloudTrail
+      .on(DescribeTrailsCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' }));
+    await expect(runAction(releaseRemediation, envelope(), environment)).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+    });
+  });
 });

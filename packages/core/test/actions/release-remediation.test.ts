@@ -13,11 +13,13 @@ import {
   releasableSteps,
   releasePermissions,
   releaseRemediation,
+  releaseRemediationOf,
 } from '../../src/actions/release-remediation.ts';
 import { runAction } from '../../src/actions/run-action.ts';
 import type { RecordedRule } from '../../src/actions/security-group-rule-records.ts';
 import { permissionKey } from '../../src/actions/types.ts';
 import type { LedgerEntry } from '../../src/ledger/ledger.ts';
+import * as z from '../../src/zod.ts';
 
 const GROUP = 'sg-0123456789abcdef0';
 const SSH: RecordedRule = {
@@ -219,5 +221,266 @@ describe('release-remediation (commands sent)', () => {
       .map((action) => action.id)
       .sort();
     expect(RELEASABLE_REMEDIATIONS.map((action) => action.id).sort()).toEqual(declaring);
+  });
+});
+
+describe('releaseRemediationOf (the release of each step, in order)', () => {
+  /** A release that puts back `changes` (none when already back), recording each apply; `fail` makes apply throw. */
+  function fakeRelease(name: string, changes: number, log: string[], fail?: Error) {
+    return {
+      summary: `puts ${name} back`,
+      restore: z.object({ id: z.string() }),
+      permissions: [{ actions: [`fake:Put${name}`], resources: ['*'], why: `put ${name} back` }],
+      async plan(restore: { id: string }) {
+        return {
+          changes: Array.from({ length: changes }, (_, index) => ({
+            resource: restore.id,
+            attribute: `${name}-${index}`,
+            before: null,
+            after: 'back',
+          })),
+          notes: [`${name} planned for ${restore.id}`],
+          output: { planned: name },
+          async apply() {
+            log.push(name);
+            if (fail !== undefined) throw fail;
+            return { applied: name };
+          },
+        };
+      },
+    };
+  }
+
+  function context(entries: LedgerEntry[]) {
+    return {
+      ...actionEnvironment(realClients()),
+      ledger: { entries: async () => entries, append: async () => undefined },
+      step: 'release-remediation' as const,
+      incidentId: TEST_INCIDENT,
+      account: '123456789012',
+      region: 'us-east-1',
+      dryRun: false,
+    } as unknown as Parameters<ReturnType<typeof releaseRemediationOf>['plan']>[1];
+  }
+
+  const input = { incidentId: TEST_INCIDENT, account: '123456789012', region: 'us-east-1', dryRun: false };
+
+  it('plans every step in the order the steps ran, with each note named after its step', async () => {
+    // Prepare
+    const log: string[] = [];
+    const release = releaseRemediationOf([
+      { id: 'revoke-open-ingress', release: fakeRelease('a', 1, log) },
+      { id: 'start-trail-logging', release: fakeRelease('b', 2, log) },
+    ]);
+    const entries = [
+      planned('start-trail-logging', { id: 'trail' }, '2026-11-28T09:00:00.000Z'),
+      planned('revoke-open-ingress', { id: 'sg' }, '2026-11-28T09:10:00.000Z'),
+    ];
+
+    // Act
+    const plan = await release.plan(input, context(entries));
+    const applied = await plan.apply();
+
+    // Assess
+    expect(plan.notes).toEqual([
+      'start-trail-logging: b planned for trail',
+      'revoke-open-ingress: a planned for sg',
+    ]);
+    expect(plan.changes.map((change) => change.attribute)).toEqual(['b-0', 'b-1', 'a-0']);
+    expect(plan.output).toEqual({
+      releasedSteps: ['start-trail-logging', 'revoke-open-ingress'],
+      results: { 'start-trail-logging': { planned: 'b' }, 'revoke-open-ingress': { planned: 'a' } },
+    });
+    expect(log).toEqual(['b', 'a']);
+    expect(applied).toEqual({
+      releasedSteps: ['start-trail-logging', 'revoke-open-ingress'],
+      results: { 'start-trail-logging': { applied: 'b' }, 'revoke-open-ingress': { applied: 'a' } },
+    });
+  });
+
+  it('applies nothing for a step already back, and reports its planned output', async () => {
+    const log: string[] = [];
+    const release = releaseRemediationOf([
+      { id: 'revoke-open-ingress', release: fakeRelease('a', 0, log) },
+      { id: 'start-trail-logging', release: fakeRelease('b', 1, log) },
+    ]);
+    const plan = await release.plan(
+      input,
+      context([
+        planned('revoke-open-ingress', { id: 'sg' }),
+        planned('start-trail-logging', { id: 'trail' }),
+      ]),
+    );
+    const applied = await plan.apply();
+    expect(log).toEqual(['b']);
+    expect(applied.results).toEqual({
+      'revoke-open-ingress': { planned: 'a' },
+      'start-trail-logging': { applied: 'b' },
+    });
+  });
+
+  it('says, on a fault mid-way, which steps were put back and which were not', async () => {
+    // Prepare
+    const log: string[] = [];
+    const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
+    const release = releaseRemediationOf([
+      { id: 'revoke-open-ingress', release: fakeRelease('a', 1, log) },
+      { id: 'start-trail-logging', release: fakeRelease('b', 1, log, throttled) },
+      { id: 'enable-log-file-validation', release: fakeRelease('c', 1, log) },
+    ]);
+    const plan = await release.plan(
+      input,
+      context([
+        planned('revoke-open-ingress', { id: 'sg' }, '2026-11-28T09:00:00.000Z'),
+        planned('start-trail-logging', { id: 'trail' }, '2026-11-28T09:00:01.000Z'),
+        planned('enable-log-file-validation', { id: 'trail' }, '2026-11-28T09:00:02.000Z'),
+      ]),
+    );
+
+    // Act
+    const run = plan.apply();
+
+    // Assess
+    await expect(run).rejects.toMatchObject({
+      name: 'ThrottledError',
+      message: expect.stringContaining(
+        'release-remediation: start-trail-logging failed: ThrottlingException',
+      ),
+      partial: {
+        done: ['revoke-open-ingress'],
+        notDone: ['start-trail-logging', 'enable-log-file-validation'],
+      },
+    });
+    expect(log).toEqual(['a', 'b']);
+  });
+
+  it('names every releasable remediation when nothing is to be released, and reads no entry of another kind', async () => {
+    const release = releaseRemediationOf([
+      { id: 'revoke-open-ingress', release: fakeRelease('a', 1, []) },
+      { id: 'start-trail-logging', release: fakeRelease('b', 1, []) },
+      { id: 'notify' },
+    ]);
+    await expect(
+      release.plan(
+        input,
+        context([planned('isolate-instance', { id: 'i' }), planned('notify', { id: 'n' })]),
+      ),
+    ).rejects.toThrow(
+      `Nothing to release: incident ${TEST_INCIDENT} recorded no change by a remediation that declares a release (revoke-open-ingress, start-trail-logging).`,
+    );
+  });
+
+  it('names a record that is not an object as the record, and says nothing was changed', async () => {
+    const release = releaseRemediationOf([{ id: 'revoke-open-ingress', release: fakeRelease('a', 1, []) }]);
+    await expect(
+      release.plan(input, context([planned('revoke-open-ingress', 'all', '2026-11-28T09:00:00.000Z')])),
+    ).rejects.toThrow(
+      /^The restore record of revoke-open-ingress \(written 2026-11-28T09:00:00\.000Z\) is not what its release reads: \(record\): .+\. Nothing was changed\.$/,
+    );
+  });
+});
+
+describe('releasableSteps', () => {
+  const releases = {
+    'revoke-open-ingress': {
+      id: 'revoke-open-ingress' as const,
+      release: ACTIONS['revoke-open-ingress'].release,
+    },
+  };
+
+  it('reads planned entries with a restore record only, of steps that declare a release, oldest first', () => {
+    const entries = [
+      planned('close-default-security-group', { groupId: GROUP, rules: [] }, '2026-11-28T09:00:10.000Z'),
+      {
+        ...planned('revoke-open-ingress', { groupId: GROUP, rules: [SSH] }, '2026-11-28T09:00:00.000Z'),
+        outcome: 'done' as const,
+      },
+      planned('revoke-open-ingress', undefined, '2026-11-28T09:00:01.000Z'),
+      planned('triage', { groupId: GROUP, rules: [] }, '2026-11-28T08:00:00.000Z'),
+      planned('revoke-open-ingress', { groupId: GROUP, rules: [V6] }, '2026-11-28T09:00:02.000Z'),
+    ];
+    expect(releasableSteps(entries, ACTIONS).map((step) => [step.step, step.at])).toEqual([
+      ['revoke-open-ingress', '2026-11-28T09:00:02.000Z'],
+      ['close-default-security-group', '2026-11-28T09:00:10.000Z'],
+    ]);
+    expect(releasableSteps(entries, releases).map((step) => step.step)).toEqual(['revoke-open-ingress']);
+  });
+
+  it('does not take a step named like an inherited property for a releasable one', () => {
+    const inherited = Object.create({
+      'revoke-open-ingress': { id: 'revoke-open-ingress', release: ACTIONS['revoke-open-ingress'].release },
+    });
+    expect(
+      releasableSteps([planned('revoke-open-ingress', { groupId: GROUP, rules: [SSH] })], inherited),
+    ).toEqual([]);
+  });
+});
+
+describe('releasePermissions', () => {
+  it('keeps each grant once, in the order first declared, and skips an action without a release', () => {
+    const grant = (action: string) => ({ actions: [action], resources: ['*'], why: action });
+    const release = (permissions: ReturnType<typeof grant>[]) => ({
+      summary: 's',
+      restore: z.object({}),
+      permissions,
+      plan: async () => ({ changes: [], notes: [], output: null, apply: async () => null }),
+    });
+    expect(
+      releasePermissions([
+        { id: 'revoke-open-ingress', release: release([grant('ec2:B'), grant('ec2:A')]) },
+        { id: 'notify' },
+        { id: 'close-default-security-group', release: release([grant('ec2:A'), grant('ec2:C')]) },
+      ]),
+    ).toEqual([grant('ec2:B'), grant('ec2:A'), grant('ec2:C')]);
+  });
+});
+
+describe('release-remediation, as declared', () => {
+  it('is a mutating action retried on throttling and transient faults, described for the catalog', () => {
+    const release = releaseRemediationOf([]);
+    expect(release).toMatchObject({
+      id: 'release-remediation',
+      mutating: true,
+      retryableErrors: ['ThrottledError', 'TransientServiceError'],
+      summary:
+        "Puts back exactly what an incident's remediations removed, from the restore records they wrote in the ledger before changing anything.",
+      undo: 'Not undone by Cordon: to fix the resource again, AWS Config re-evaluates it and a new incident runs the remediation.',
+      dryRunBehaviour:
+        'Reads the ledger and the live resources and records what it would put back; no call changes anything.',
+    });
+  });
+
+  it('keeps the first of two grants with the same actions and resources, whatever their reasons say', () => {
+    const grant = (why: string) => ({ actions: ['ec2:A'], resources: ['*'], why });
+    const release = (why: string) => ({
+      summary: 's',
+      restore: z.object({}),
+      permissions: [grant(why)],
+      plan: async () => ({ changes: [], notes: [], output: null, apply: async () => null }),
+    });
+    expect(
+      releasePermissions([
+        { id: 'revoke-open-ingress', release: release('first') },
+        { id: 'close-default-security-group', release: release('second') },
+      ]),
+    ).toEqual([grant('first')]);
+  });
+
+  it('skips a step whose action is listed without a definition', () => {
+    expect(
+      releasableSteps([planned('revoke-open-ingress', { groupId: GROUP, rules: [SSH] })], {
+        'revoke-open-ingress': undefined,
+      }),
+    ).toEqual([]);
+  });
+
+  it('names every problem of a restore record, each by its path', async () => {
+    const environment = actionEnvironment(realClients());
+    await environment.ledger.append(
+      planned('revoke-open-ingress', { groupId: 'not-a-group', rules: [{ ...SSH, peer: { kind: 'x' } }] }),
+    );
+    await expect(runAction(releaseRemediation, envelope(), environment)).rejects.toThrow(
+      /: groupId: must be a security group id; rules\.0\.peer\.kind: .+; rules\.0\.peer\.value: .+\. Nothing was changed\.$/,
+    );
   });
 });

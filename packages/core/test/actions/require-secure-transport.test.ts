@@ -138,6 +138,41 @@ describe('require-secure-transport (commands sent)', () => {
     expect(sentPolicy(s3).Statement).toHaveLength(2);
   });
 
+  it('is not fooled by a statement that only carries its Sid: it refuses, named, changing nothing', async () => {
+    // Prepare: Cordon's Sid on an Allow (a person reused the name), and no deny of HTTP anywhere.
+    const impostor = { ...PARTNER, Sid: SECURE_TRANSPORT_SID };
+    s3.on(GetBucketPolicyCommand).resolves({
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [impostor] }),
+    });
+
+    // Act
+    const run = runAction(requireSecureTransport, input, actionEnvironment(clients));
+
+    // Assess
+    await expect(run).rejects.toMatchObject({ name: 'ActionFailedError' });
+    await expect(run).rejects.toThrow(
+      /does not deny requests not sent over TLS: Cordon cannot add its own beside it/,
+    );
+    expect(s3).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+  });
+
+  it('is already done when its own statement is there and truly the fix', async () => {
+    // Prepare
+    s3.on(GetBucketPolicyCommand).resolves({
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [PARTNER, secureTransportStatement(BUCKET)],
+      }),
+    });
+
+    // Act
+    const outcome = await runAction(requireSecureTransport, input, actionEnvironment(clients));
+
+    // Assess
+    expect(outcome.status).toBe('already-done');
+    expect(s3).not.toHaveReceivedCommand(PutBucketPolicyCommand);
+  });
+
   it('changes nothing in dry-run', async () => {
     // Prepare
     s3.on(GetBucketPolicyCommand).resolves({ Policy: PARTNER_POLICY });

@@ -225,6 +225,72 @@ describe('revoke-open-ingress (commands sent)', () => {
       'ec2:AuthorizeSecurityGroupIngress',
     );
   });
+  it('notes what the rule forbids and why a wider rule is kept, and records both lists and the restore record', async () => {
+    // Prepare
+    groupWith([WORLD_SSH, WORLD_ALL_TCP, EGRESS_ALL, OFFICE_SSH]);
+    const environment = actionEnvironment(clients);
+
+    // Act
+    const outcome = await runAction(revokeOpenIngress, input, environment);
+
+    // Assess
+    expect(outcome.output).toEqual({
+      groupId: GROUP,
+      revoked: ['ingress tcp 22-22 0.0.0.0/0 "ssh from anywhere"'],
+      kept: ['ingress tcp 0-65535 0.0.0.0/0'],
+    });
+    const planned = (await environment.ledger.entries(envelope().incidentId)).find(
+      (entry) => entry.outcome === 'planned',
+    );
+    expect(planned?.notes).toEqual([
+      'restricted-ssh-conformance-pack-k3lqt8bvs forbids TCP 22 from 0.0.0.0/0 and ::/0.',
+      'ingress tcp 0-65535 0.0.0.0/0 also opens ports the rule allows: kept, because revoking it removes more than the offence and nobody approved this run (map INCOMING_SSH_DISABLED with approval required to revoke such rules after an approval).',
+    ]);
+    expect(planned?.restore).toEqual({
+      groupId: GROUP,
+      rules: [
+        {
+          ruleId: 'sgr-0000000000000001a',
+          direction: 'ingress',
+          protocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          peer: { kind: 'ipv4', value: '0.0.0.0/0' },
+          description: 'ssh from anywhere',
+        },
+      ],
+    });
+  });
+
+  it('revokes confined and wider rules together after an approval, keeping none', async () => {
+    groupWith([WORLD_SSH, WORLD_ALL_TCP]);
+    const outcome = await runAction(
+      revokeOpenIngress,
+      { ...input, approvalRequired: true },
+      actionEnvironment(clients),
+    );
+    expect(outcome.output).toEqual({
+      groupId: GROUP,
+      revoked: ['ingress tcp 22-22 0.0.0.0/0 "ssh from anywhere"', 'ingress tcp 0-65535 0.0.0.0/0'],
+      kept: [],
+    });
+    expect(ec2).toHaveReceivedCommandWith(RevokeSecurityGroupIngressCommand, {
+      GroupId: GROUP,
+      SecurityGroupRuleIds: ['sgr-0000000000000001a', 'sgr-0000000000000001e'],
+    });
+  });
+
+  it('names the call that failed when the rules cannot be read', async () => {
+    groupWith([]);
+    ec2
+      .on(DescribeSecurityGroupRulesCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'UnauthorizedOperation' }));
+    await expect(runAction(revokeOpenIngress, input, actionEnvironment(clients))).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+      message: expect.stringContaining(`DescribeSecurityGroupRules ${GROUP} failed: UnauthorizedOperation`),
+    });
+    expect(ec2).not.toHaveReceivedCommand(RevokeSecurityGroupIngressCommand);
+  });
 });
 
 describe('how each Config rule judges an inbound rule', () => {

@@ -241,4 +241,227 @@ describe('start-trail-logging (commands sent)', () => {
     expect(cloudTrail).toHaveReceivedCommandTimes(StopLoggingCommand, 1);
     expect(cloudTrail).toHaveReceivedCommandWith(StopLoggingCommand, { Name: ORG.TrailARN });
   });
+  it('plans exactly the stopped trails, with off → on changes, the trails in the restore record, and every output list', async () => {
+    // Prepare
+    const exemptTag = [{ Key: 'cordon:exempt', Value: 'true' }];
+    const held = trail('held', { IsMultiRegionTrail: true });
+    trails([ORG, APP, ELSEWHERE, held], ['app-audit'], { held: exemptTag });
+    const environment = actionEnvironment(clients);
+
+    // Act
+    const outcome = await runAction(startTrailLogging, input, environment);
+
+    // Assess
+    expect(outcome.changes).toEqual([
+      { resource: ORG.TrailARN, attribute: 'logging', before: 'off', after: 'on' },
+    ]);
+    expect(outcome.output).toEqual({
+      accountId: TEST_ACCOUNT,
+      started: [ORG.TrailARN],
+      alreadyLogging: [APP.TrailARN],
+      exempt: [held.TrailARN],
+      homedElsewhere: [ELSEWHERE.TrailARN],
+    });
+    const entries = await environment.ledger.entries(envelope().incidentId);
+    expect(entries.find((entry) => entry.outcome === 'planned')?.restore).toEqual({
+      trails: [{ arn: ORG.TrailARN, name: 'management-events' }],
+    });
+    expect(entries.find((entry) => entry.outcome === 'planned')?.notes).toEqual([
+      `${held.TrailARN} is stopped and carries the exemption tag: left stopped.`,
+      `${ELSEWHERE.TrailARN} is stopped and homed in another Region: only a run there (StartLogging in its home Region) can start it.`,
+    ]);
+    expect(cloudTrail).toHaveReceivedCommandWith(DescribeTrailsCommand, { includeShadowTrails: true });
+    expect(cloudTrail).toHaveReceivedCommandTimes(StartLoggingCommand, 1);
+  });
+
+  it('is already done when every trail it counts logs, and says when the rule could not be read', async () => {
+    trails([ORG], ['management-events']);
+    const outcome = await runAction(
+      startTrailLogging,
+      { ...input, rule: { ...ENABLED, parametersKnown: false } },
+      actionEnvironment(clients),
+    );
+    expect(outcome.status).toBe('already-done');
+    expect(outcome.changes).toEqual([]);
+    expect(cloudTrail).toHaveReceivedCommandTimes(StartLoggingCommand, 0);
+  });
+
+  it('notes that every trail was considered when the rule’s parameters could not be read', async () => {
+    trails([ORG], []);
+    const environment = actionEnvironment(clients);
+    await runAction(
+      startTrailLogging,
+      { ...input, rule: { ...ENABLED, parametersKnown: false } },
+      environment,
+    );
+    const planned = (await environment.ledger.entries(envelope().incidentId)).find(
+      (entry) => entry.outcome === 'planned',
+    );
+    expect(planned?.notes).toEqual([
+      `The parameters of ${ENABLED.name} could not be read: every trail it may count was considered.`,
+    ]);
+  });
+
+  it('narrows by each destination parameter, an empty one matching anything', async () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:trail-news';
+    const group = 'arn:aws:logs:us-east-1:123456789012:log-group:trail:*';
+    const withBoth = trail('with-both', { SnsTopicARN: topic, CloudWatchLogsLogGroupArn: group });
+    trails([withBoth, APP], []);
+    const outcome = await runAction(
+      startTrailLogging,
+      {
+        ...input,
+        rule: {
+          ...ENABLED,
+          parameters: { snsTopicArn: topic, cloudWatchLogsLogGroupArn: group, s3BucketName: '' },
+        },
+      },
+      actionEnvironment(clients),
+    );
+    expect(outcome.output).toMatchObject({ started: [withBoth.TrailARN] });
+    cloudTrail.resetHistory();
+    const none = runAction(
+      startTrailLogging,
+      {
+        ...input,
+        rule: {
+          ...ENABLED,
+          parameters: { cloudWatchLogsLogGroupArn: 'arn:aws:logs:us-east-1:123456789012:log-group:other:*' },
+        },
+      },
+      actionEnvironment(clients),
+    );
+    await expect(none).rejects.toThrow(
+      `${ENABLED.name} asks for a trail that logs, and account ${TEST_ACCOUNT} has no trail it counts in us-east-1: Cordon starts stopped trails but does not create one (that needs an S3 bucket whose policy lets CloudTrail write). Create the trail; nothing was changed.`,
+    );
+  });
+
+  it('refuses with every trail it could not start when some are exempt and others homed elsewhere', async () => {
+    const exemptTag = [{ Key: 'cordon:exempt', Value: 'true' }];
+    trails([APP, ELSEWHERE], [], { 'app-audit': exemptTag });
+    const run = runAction(startTrailLogging, input, actionEnvironment(clients));
+    await expect(run).rejects.toMatchObject({ name: 'ActionFailedError' });
+    await expect(run).rejects.toThrow(
+      `No trail ${ENABLED.name} counts can be started in us-east-1: ${ELSEWHERE.TrailARN}, ${APP.TrailARN} (`,
+    );
+  });
+
+  it('names the exempt trails when every stopped trail is exempt', async () => {
+    const exemptTag = [{ Key: 'cordon:exempt', Value: 'true' }];
+    trails([APP], [], { 'app-audit': exemptTag });
+    await expect(runAction(startTrailLogging, input, actionEnvironment(clients))).rejects.toThrow(
+      `Every stopped trail ${ENABLED.name} counts carries the exemption tag (${APP.TrailARN}): Cordon notifies and never acts on them.`,
+    );
+  });
+
+  it('names the rules it answers when refusing another', async () => {
+    await expect(
+      runAction(
+        startTrailLogging,
+        { ...input, rule: { ...ENABLED, identifier: 'toString' } },
+        actionEnvironment(clients),
+      ),
+    ).rejects.toThrow(
+      `start-trail-logging answers CLOUD_TRAIL_ENABLED and MULTI_REGION_CLOUD_TRAIL_ENABLED, not toString (${ENABLED.name}): nothing was changed.`,
+    );
+  });
+
+  it.each([
+    [
+      'DescribeTrails',
+      () =>
+        cloudTrail
+          .on(DescribeTrailsCommand)
+          .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' })),
+    ],
+    [
+      `GetTrailStatus ${ORG.TrailARN}`,
+      () =>
+        cloudTrail
+          .on(GetTrailStatusCommand)
+          .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' })),
+    ],
+    [
+      `ListTags ${ORG.TrailARN}`,
+      () =>
+        cloudTrail
+          .on(ListTagsCommand)
+          .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' })),
+    ],
+    [
+      `StartLogging ${ORG.TrailARN}`,
+      () =>
+        cloudTrail
+          .on(StartLoggingCommand)
+          .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' })),
+    ],
+  ])('names the call that failed: %s', async (call, fail) => {
+    trails([ORG], []);
+    fail();
+    await expect(runAction(startTrailLogging, input, actionEnvironment(clients))).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+      message: expect.stringContaining(`${call} failed: AccessDeniedException`),
+    });
+  });
+
+  it('takes a trail without tags as not exempt', async () => {
+    cloudTrail.on(DescribeTrailsCommand).resolves({ trailList: [ORG] });
+    cloudTrail.on(GetTrailStatusCommand).resolves({ IsLogging: false });
+    cloudTrail.on(ListTagsCommand).resolves({});
+    const outcome = await runAction(startTrailLogging, input, actionEnvironment(clients));
+    expect(outcome.output).toMatchObject({ started: [ORG.TrailARN] });
+  });
+
+  it('is released without stopping a trail that is stopped already or gone, saying so', async () => {
+    // Prepare
+    const gone = trail('gone-trail');
+    trails([ORG, APP, gone], []);
+    const environment = actionEnvironment(clients);
+    await runAction(startTrailLogging, input, environment);
+    cloudTrail.reset();
+    cloudTrail.on(GetTrailStatusCommand, { Name: ORG.TrailARN }).resolves({ IsLogging: true });
+    cloudTrail.on(GetTrailStatusCommand, { Name: APP.TrailARN }).resolves({ IsLogging: false });
+    cloudTrail
+      .on(GetTrailStatusCommand, { Name: gone.TrailARN })
+      .rejects(Object.assign(new Error('gone'), { name: 'TrailNotFoundException' }));
+    cloudTrail.on(StopLoggingCommand).resolves({});
+
+    // Act
+    const release = await runAction(releaseRemediation, envelope(), environment);
+
+    // Assess
+    expect(release.changes).toEqual([
+      { resource: ORG.TrailARN, attribute: 'logging', before: 'on', after: 'off' },
+    ]);
+    expect(release.output).toMatchObject({ results: { 'start-trail-logging': { stopped: [ORG.TrailARN] } } });
+    const notes = (await environment.ledger.entries(envelope().incidentId)).at(-1)?.notes ?? [];
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        `start-trail-logging: ${APP.TrailARN} is stopped already.`,
+        `start-trail-logging: ${gone.TrailARN} no longer exists: nothing to stop.`,
+      ]),
+    );
+    expect(cloudTrail).toHaveReceivedCommandTimes(StopLoggingCommand, 1);
+  });
+
+  it('passes on any other failure of its release, naming the call', async () => {
+    trails([ORG], []);
+    const environment = actionEnvironment(clients);
+    await runAction(startTrailLogging, input, environment);
+    cloudTrail.reset();
+    cloudTrail
+      .on(GetTrailStatusCommand)
+      .resolvesOnce({ IsLogging: true })
+      .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' }));
+    cloudTrail
+      .on(StopLoggingCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException' }));
+    await expect(runAction(releaseRemediation, envelope(), environment)).rejects.toMatchObject({
+      message: expect.stringContaining(`StopLogging ${ORG.TrailARN} failed: AccessDeniedException`),
+    });
+    await expect(runAction(releaseRemediation, envelope(), environment)).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+      message: expect.stringContaining(`GetTrailStatus ${ORG.TrailARN} failed: AccessDeniedException`),
+    });
+  });
 });

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   APPROVAL_REJECTED_ERROR,
   configuredApprovers,
+  REDELIVERY_STALE_SECONDS,
   type TaskCallbacks,
 } from '../../src/approval/decide.ts';
 import {
@@ -9,14 +10,22 @@ import {
   decideGroupMember,
   type GroupDecidePorts,
   groupMembers,
+  memberState,
   reportCounts,
   resumeGroup,
   tallyOf,
 } from '../../src/approval/group-decide.ts';
 import { memberApprovalId } from '../../src/approval/groups.ts';
-import type { DecidedBy } from '../../src/approval/records.ts';
+import type { ApprovalRecord, DecidedBy } from '../../src/approval/records.ts';
 import { requestApproval } from '../../src/approval/request-approval.ts';
-import { APPROVER_SLACK, APPROVER_WEB, recordingCallbacks } from './fixtures.ts';
+import {
+  APPROVER_SLACK,
+  APPROVER_WEB,
+  EXPIRES_AT,
+  NOW,
+  pendingRecord,
+  recordingCallbacks,
+} from './fixtures.ts';
 import { groupHarness, stormPayload } from './group-fixtures.ts';
 
 const ALICE: DecidedBy = { kind: 'slack', id: APPROVER_SLACK, name: 'alice' };
@@ -377,5 +386,278 @@ describe('group decisions', () => {
     // Assess
     expect(report?.members.map((member) => member.code)).toEqual(['withdrawn', 'decided']);
     expect(callbacks.calls.map((call) => call.token)).toEqual([tokenOf(2)]);
+  });
+});
+
+describe('memberState and tallyOf', () => {
+  const decided = (status: 'approved' | 'rejected', decidedAt: Date, callback?: ApprovalRecord['callback']) =>
+    pendingRecord({
+      status,
+      decision: {
+        decision: status === 'approved' ? 'approve' : 'reject',
+        decidedBy: ALICE,
+        decidedAt: decidedAt.toISOString(),
+      },
+      ...(callback === undefined ? {} : { callback }),
+    });
+  const at = (milliseconds: number) => new Date(NOW.getTime() + milliseconds);
+  const stale = REDELIVERY_STALE_SECONDS * 1000;
+
+  it('a pending member is waiting until its expiry, and expired from that instant on', () => {
+    // Act / Assess
+    expect(memberState(pendingRecord(), new Date(EXPIRES_AT.getTime() - 1))).toBe('waiting');
+    expect(memberState(pendingRecord(), EXPIRES_AT)).toBe('expired');
+    expect(memberState(pendingRecord({ status: 'withdrawn' }), NOW)).toBe('withdrawn');
+  });
+
+  it('a decided member is its decision once told, undelivered when the callback failed retryably, failed for good otherwise', () => {
+    // Prepare
+    const sent = { status: 'sent', at: NOW.toISOString() } as const;
+    const throttled = {
+      status: 'failed',
+      at: NOW.toISOString(),
+      error: 'ThrottlingException',
+      retryable: true,
+    } as const;
+    const gone = {
+      status: 'failed',
+      at: NOW.toISOString(),
+      error: 'TaskTimedOut',
+      retryable: false,
+    } as const;
+
+    // Act / Assess
+    expect(memberState(decided('approved', NOW, sent), NOW)).toBe('approved');
+    expect(memberState(decided('rejected', NOW, sent), NOW)).toBe('rejected');
+    expect(memberState(decided('approved', NOW, throttled), NOW)).toBe('undelivered');
+    expect(memberState(decided('approved', NOW, gone), NOW)).toBe('failed');
+    expect(memberState(decided('approved', NOW, { status: 'failed', at: NOW.toISOString() }), NOW)).toBe(
+      'failed',
+    );
+  });
+
+  it(`a decided member with no callback yet is delivering for ${REDELIVERY_STALE_SECONDS} s after its decision, then undelivered`, () => {
+    // Act / Assess
+    expect(memberState(decided('approved', NOW), at(stale))).toBe('delivering');
+    expect(memberState(decided('approved', NOW), at(stale + 1))).toBe('undelivered');
+    // A record with no decision is timed from its request.
+    const { decision: _none, ...undecided } = decided('approved', NOW);
+    expect(memberState(undecided, at(stale))).toBe('delivering');
+    expect(memberState(undecided, at(stale + 1))).toBe('undelivered');
+  });
+
+  it('counts every place, a place never written only in the total, and a member being delivered as its decision', () => {
+    // Prepare
+    const members = [
+      pendingRecord(),
+      undefined,
+      decided('approved', NOW),
+      decided('approved', NOW),
+      decided('rejected', NOW),
+      decided('approved', NOW, { status: 'failed', at: NOW.toISOString(), retryable: true }),
+      decided('rejected', NOW, { status: 'failed', at: NOW.toISOString(), retryable: false }),
+      pendingRecord({ status: 'withdrawn' }),
+    ];
+
+    // Act
+    const tally = tallyOf(members, at(1000));
+
+    // Assess
+    expect(tally).toEqual({
+      at: at(1000).toISOString(),
+      total: 8,
+      waiting: 1,
+      approved: 2,
+      rejected: 1,
+      expired: 0,
+      withdrawn: 1,
+      undelivered: 1,
+      failed: 1,
+    });
+    expect(tallyOf([pendingRecord()], EXPIRES_AT)).toMatchObject({ waiting: 0, expired: 1 });
+  });
+
+  it('reportCounts counts each code, and sent and not delivered callbacks apart', () => {
+    // Prepare
+    const sent = { status: 'sent', at: NOW.toISOString() } as const;
+    const failed = { status: 'failed', at: NOW.toISOString(), error: 'ThrottlingException' } as const;
+
+    // Act
+    const counts = reportCounts({
+      groupId: 'g',
+      members: [
+        { seq: 1, approvalId: 'g-1', code: 'decided', callback: sent },
+        { seq: 2, approvalId: 'g-2', code: 'decided', callback: failed },
+        { seq: 3, approvalId: 'g-3', code: 'redelivered', callback: sent },
+        { seq: 4, approvalId: 'g-4', code: 'already-decided' },
+        { seq: 5, approvalId: 'g-5', code: 'expired' },
+        { seq: 6, approvalId: 'g-6', code: 'withdrawn' },
+        { seq: 7, approvalId: 'g-7', code: 'not-approver' },
+        { seq: 8, approvalId: 'g-8', code: 'not-found' },
+        { seq: 9, approvalId: 'g-9', code: 'not-found' },
+      ],
+    });
+
+    // Assess
+    expect(counts).toEqual({
+      decided: 2,
+      redelivered: 1,
+      sent: 2,
+      notDelivered: 1,
+      'already-decided': 1,
+      expired: 1,
+      withdrawn: 1,
+      'not-approver': 1,
+      'not-found': 2,
+    });
+  });
+});
+
+describe('group decision guards', () => {
+  /** The group store, counting the round claims it is asked for (a conflict seen in memory must write nothing). */
+  function countingRounds(ports: GroupDecidePorts) {
+    const claims: unknown[] = [];
+    const groups = {
+      ...ports.groups,
+      get: ports.groups.get.bind(ports.groups),
+      claimRound: async (...args: Parameters<GroupDecidePorts['groups']['claimRound']>) => {
+        claims.push(args);
+        return ports.groups.claimRound(...args);
+      },
+    };
+    return { claims, ports: { ...ports, groups } as GroupDecidePorts };
+  }
+
+  it('a round that is not what is waiting is a conflict decided in memory: no claim is written', async () => {
+    // Prepare
+    const { groupId, harness, ports: base } = await storm(3);
+    const { claims, ports } = countingRounds(base);
+    const round = (from: number, through: number) =>
+      claimGroupRound(
+        { groupId, from, through, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+        ports,
+      );
+
+    // Act
+    const empty = await round(0, 0);
+    const beyond = await round(0, 4);
+    const notFromStart = await round(1, 3);
+    const whole = await round(0, 3);
+
+    // Assess
+    expect([empty.code, beyond.code, notFromStart.code]).toEqual(['conflict', 'conflict', 'conflict']);
+    expect(claims).toHaveLength(1);
+    expect(whole.code).toBe('claimed');
+    if (whole.code !== 'claimed') return;
+    expect(whole.group).toMatchObject({ decidedThrough: 3, rounds: 1 });
+    expect(whole.group.roundList).toEqual([whole.round]);
+  });
+
+  it('a group link is expired from its expiry on', async () => {
+    // Prepare
+    const { groupId, ports, harness } = await storm(1);
+    const group = await harness.groups.get(groupId);
+    const expiry = Date.parse(String(group?.linkExpiresAt));
+    const at = (now: number) =>
+      claimGroupRound(
+        { groupId, from: 0, through: 1, decision: 'approve', decidedBy: ALICE, now: new Date(now) },
+        ports,
+      );
+
+    // Act
+    const expired = await at(expiry);
+
+    // Assess
+    expect(expired.code).toBe('expired');
+    expect((await harness.groups.get(groupId))?.decidedThrough).toBeUndefined();
+  });
+
+  it('one by one: a place outside the group is not found, without the group', async () => {
+    // Prepare
+    const { groupId, ports, harness } = await storm(2);
+    const member = (seq: number, id = groupId) =>
+      decideGroupMember(
+        { groupId: id, seq, decision: 'reject', decidedBy: ALICE, now: harness.now() },
+        ports,
+      );
+
+    // Act
+    const zero = await member(0);
+    const beyond = await member(3);
+    const last = await member(2);
+
+    // Assess
+    expect(zero).toEqual({
+      outcome: { seq: 0, approvalId: memberApprovalId(groupId, 0), code: 'not-found' },
+    });
+    expect(beyond).toEqual({
+      outcome: { seq: 3, approvalId: memberApprovalId(groupId, 3), code: 'not-found' },
+    });
+    expect(last.outcome.code).toBe('decided');
+  });
+
+  it('resume: an unknown group is not found and a stranger is refused, deciding nothing', async () => {
+    // Prepare
+    const { groupId, ports, harness, callbacks } = await storm(1);
+
+    // Act
+    const unknown = await resumeGroup(
+      { groupId: 'AAAAAAAAAAAAAAAAAAAAAA_9', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    const stranger = await resumeGroup(
+      { groupId, decidedBy: { kind: 'slack', id: 'U0STRANGER' }, now: harness.now() },
+      ports,
+    );
+
+    // Assess
+    expect(unknown).toEqual({ code: 'not-found' });
+    expect(stranger).toEqual({ code: 'not-approver' });
+    expect((callbacks as ReturnType<typeof recordingCallbacks>).calls).toEqual([]);
+  });
+
+  it('a second round delivers exactly the places after the first round, no more', async () => {
+    // Prepare
+    const { groupId, ports, harness } = await storm(4);
+    const round = (from: number, through: number) =>
+      claimGroupRound(
+        { groupId, from, through, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+        ports,
+      );
+    const first = await round(0, 1);
+    if (first.code === 'claimed') await first.deliver();
+
+    // Act
+    const second = await round(1, 3);
+    const report = second.code === 'claimed' ? await second.deliver() : undefined;
+
+    // Assess
+    expect(report?.members.map((member) => [member.seq, member.code])).toEqual([
+      [2, 'decided'],
+      [3, 'decided'],
+    ]);
+    expect((await harness.store.get(memberApprovalId(groupId, 4)))?.status).toBe('pending');
+  });
+
+  it('reads the system clock when the ports bring none', async () => {
+    // Prepare: the system clock (Date only) set inside the member's wait, then past its expiry.
+    const { groupId, ports: withClock, harness } = await storm(2);
+    const { now: _none, ...ports } = withClock;
+    const claim = await claimGroupRound(
+      { groupId, from: 0, through: 2, decision: 'approve', decidedBy: ALICE, now: harness.now() },
+      ports,
+    );
+    vi.useFakeTimers({ toFake: ['Date'] });
+
+    // Act
+    try {
+      vi.setSystemTime(EXPIRES_AT);
+      const report = claim.code === 'claimed' ? await claim.deliver() : undefined;
+
+      // Assess
+      expect(report?.members.map((member) => member.code)).toEqual(['expired', 'expired']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

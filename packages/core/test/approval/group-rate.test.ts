@@ -58,6 +58,93 @@ describe('slackCallsFor', () => {
     expect(slackCallsFor(burst(50, 60), { grouping: true, windowSeconds: 0 }).messages).toBe(50);
   });
 
+  it('reads the requests in time order, whatever order they are given in', () => {
+    // Prepare
+    const inOrder = [
+      { at: 0, kind: 'worm' },
+      { at: 1_000, kind: 'worm' },
+      { at: 30_000, kind: 'worm' },
+    ];
+
+    // Act
+    const shuffled = slackCallsFor([...inOrder].reverse(), { grouping: true });
+
+    // Assess
+    expect(shuffled).toEqual(slackCallsFor(inOrder, { grouping: true }));
+    expect(shuffled.postMessage).toEqual([0]);
+    expect(shuffled.update).toEqual([10_000, 30_000]);
+  });
+
+  it('without grouping, each request posts and e-mails at its own time', () => {
+    // Act
+    const alone = slackCallsFor(burst(3, 3), { grouping: false });
+
+    // Assess
+    expect(alone).toEqual({
+      postMessage: [0, 1_000, 2_000],
+      update: [],
+      snsPublish: [0, 1_000, 2_000],
+      messages: 3,
+    });
+  });
+
+  it('a lone request is never updated; a member joining after the interval updates at once', () => {
+    // Act
+    const lone = slackCallsFor([{ at: 0, kind: 'worm' }], { grouping: true });
+    const late = slackCallsFor(
+      [
+        { at: 0, kind: 'worm' },
+        { at: 30_000, kind: 'worm' },
+      ],
+      { grouping: true },
+    );
+
+    // Assess
+    expect(lone.update).toEqual([]);
+    expect(late.update).toEqual([30_000]);
+  });
+
+  it('a waiting member updates when its turn comes, before a member arriving at that moment joins', () => {
+    // Act
+    const plan = slackCallsFor(
+      [
+        { at: 0, kind: 'worm' },
+        { at: 1_000, kind: 'worm' },
+        { at: 10_000, kind: 'worm' },
+      ],
+      { grouping: true },
+    );
+
+    // Assess: member 2 shows itself at 10 s; member 3, arriving then, waits its own turn (20 s).
+    expect(plan.update).toEqual([10_000, 20_000]);
+  });
+
+  it('a full group still brings its message up to date before the next group opens', () => {
+    // Act
+    const plan = slackCallsFor(burst(3, 3), { grouping: true, maxMembers: 2 });
+
+    // Assess
+    expect(plan.postMessage).toEqual([0, 2_000]);
+    expect(plan.update).toEqual([10_000]);
+  });
+
+  it('lists the updates of several groups in time order', () => {
+    // Act
+    const plan = slackCallsFor(
+      [
+        { at: 0, kind: 'a' },
+        { at: 1_000, kind: 'b' },
+        { at: 10_000, kind: 'a' },
+        { at: 10_500, kind: 'b' },
+        { at: 10_600, kind: 'a' },
+      ],
+      { grouping: true },
+    );
+
+    // Assess
+    expect(plan.update).toEqual([10_000, 11_000, 20_000]);
+  });
+
   it('agrees with the request path on a burst: one post, and the message brought up to date once its turn comes', async () => {
     // Prepare
     const harness = groupHarness();

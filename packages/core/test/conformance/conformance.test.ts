@@ -39,6 +39,7 @@ function sandboxCommands(): Map<string, Set<string>> {
     sandbox.s3Control,
     sandbox.cloudTrail,
     sandbox.kms,
+    sandbox.rds,
   ];
   return new Map(models.map((model) => [model.service, new Set(Object.keys(model.commands))]));
 }
@@ -76,7 +77,7 @@ describe('conformance: the action and playbook catalogs', () => {
 
 describe('conformance: what a new remediation still lacks', () => {
   const REVOKE: Permission = {
-    actions: ['ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupIngress', 'rds:ModifyDBInstance'],
+    actions: ['ec2:DescribeSecurityGroups', 'ec2:RevokeSecurityGroupIngress', 'redshift:ModifyCluster'],
     resources: ['*'],
     why: 'Revoke the offending rules.',
   };
@@ -99,8 +100,8 @@ describe('conformance: what a new remediation still lacks', () => {
       `action ${NEW_ACTION}: a state name that runs it (STATE_NAMES and STEP_OF_TASK_STATE in packages/core/src/playbooks/states.ts)`,
       `action ${NEW_ACTION}: a playbook that runs it (a step of a declaration in packages/core/src/playbooks/catalog.ts)`,
       `action ${NEW_ACTION}: its section in docs/actions.md (npm run docs:actions)`,
-      `action ${NEW_ACTION}: an AWS client for rds (AwsClients in actions/types.ts, CLIENTS_OF_SERVICE in actions/catalog.ts) for rds:ModifyDBInstance`,
-      `action ${NEW_ACTION}: a sandbox model that answers rds:ModifyDBInstance (packages/local/src/sandbox/models/)`,
+      `action ${NEW_ACTION}: an AWS client for redshift (AwsClients in actions/types.ts, CLIENTS_OF_SERVICE in actions/catalog.ts) for redshift:ModifyCluster`,
+      `action ${NEW_ACTION}: a sandbox model that answers redshift:ModifyCluster (packages/local/src/sandbox/models/)`,
     ]);
   });
 
@@ -193,7 +194,7 @@ describe('conformance: what a new remediation still lacks', () => {
       id: 'open-bucket',
       routes: {
         configRules: {
-          RDS_INSTANCE_PUBLIC_ACCESS_CHECK: PLAYBOOKS['security-group-ingress'].routes.configRules,
+          REDSHIFT_CLUSTER_PUBLIC_ACCESS_CHECK: PLAYBOOKS['security-group-ingress'].routes.configRules,
           ACCESS_KEYS_ROTATED: PLAYBOOKS['security-group-ingress'].routes.configRules,
         },
       },
@@ -204,7 +205,7 @@ describe('conformance: what a new remediation still lacks', () => {
 
     // Assess
     expect(lacks).toEqual([
-      'Config rule RDS_INSTANCE_PUBLIC_ACCESS_CHECK (open-bucket): a declaration in CONFIG_RULES (packages/core/src/playbooks/config-rules.ts)',
+      'Config rule REDSHIFT_CLUSTER_PUBLIC_ACCESS_CHECK (open-bucket): a declaration in CONFIG_RULES (packages/core/src/playbooks/config-rules.ts)',
       'Config rule ACCESS_KEYS_ROTATED (open-bucket): a resource type the target kind security-group takes (AWS::EC2::SecurityGroup)',
       'Config rule ACCESS_KEYS_ROTATED (open-bucket): a seed that makes a resource non-compliant (CONFIG_SEEDS in packages/local/src/seed-config.ts)',
     ]);

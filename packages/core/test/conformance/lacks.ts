@@ -37,6 +37,7 @@ export const SERVICE_OF_CLIENT: Readonly<Record<keyof AwsClients, string>> = {
   s3Control: 'S3Control',
   cloudTrail: 'CloudTrail',
   kms: 'KMS',
+  rds: 'RDS',
 };
 
 /** What the checks read: the repository, both catalogs and the sandbox account's models. */

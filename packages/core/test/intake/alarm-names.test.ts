@@ -135,3 +135,18 @@ describe('alarmMapping', () => {
     expect(alarmMapping('CIS-3.1', { 'CIS-3.1': 'a' })).toMatchObject({ value: 'a', match: 'exact' });
   });
 });
+
+describe('sameAlarm joins what the rule joins', () => {
+  it('names with equal words, and two names of one detection', () => {
+    // Act / Assess
+    expect(sameAlarm('CIS-3.1-UnauthorizedAPICalls', 'unauthorized_api_calls')).toBe(true);
+    expect(sameAlarm('root_usage_alarm', 'CIS-1.7-RootAccountUsage')).toBe(true);
+    expect(sameAlarm('Http5xxErrors', 'http-5xx-errors-alarm')).toBe(true);
+  });
+
+  it('drops a CIS control number of two digits (CIS 4.10, Security Hub CloudWatch.10)', () => {
+    // Act / Assess
+    expect(alarmNameWords('CIS-4.10-SecurityGroupChanges')).toEqual(['security', 'group', 'changes']);
+    expect(knownAlarmOf('CIS-4.10-SecurityGroupChanges')?.name).toBe('SecurityGroupChanges');
+  });
+});

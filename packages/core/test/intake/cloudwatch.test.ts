@@ -136,4 +136,45 @@ describe('normalizeAlarmStateChange', () => {
       reason: 'The alarm state timestamp "yesterday" is not a time.',
     });
   });
+
+  it('rejects an account that is not an account id, naming the field', () => {
+    // Act
+    const result = normalizeAlarmStateChange(
+      event((loaded) => {
+        loaded.account = 'me';
+      }),
+    );
+
+    // Assess
+    expect(result).toEqual({
+      accepted: false,
+      recognised: 'cloudwatch-alarm-state-change',
+      reason: 'account "me" is not an AWS account id: account ids are exactly 12 digits.',
+    });
+  });
+
+  it('notes a known alarm read by another of its names, and not one under its own name', () => {
+    // Act
+    const own = normalizeAlarmStateChange(
+      event((_, detail) => {
+        detail.alarmName = 'RootAccountUsage';
+      }),
+    );
+    const other = normalizeAlarmStateChange(
+      event((_, detail) => {
+        detail.alarmName = 'CIS-1.7-RootUsage';
+      }),
+    );
+
+    // Assess
+    expect(own).toMatchObject({ accepted: true, incident: { notes: [] } });
+    expect(other).toMatchObject({
+      accepted: true,
+      incident: {
+        notes: [
+          'Alarm CIS-1.7-RootUsage is read as Cordon\'s RootAccountUsage detection by its name (docs/intake.md, "Alarm names").',
+        ],
+      },
+    });
+  });
 });

@@ -24,7 +24,12 @@ describe('config rule severities', () => {
 
   it('rate a rule a playbook knows with the severity its declaration gives, by identifier or by name', () => {
     for (const identifier of Object.keys(defaultConfigRulePlaybooks()) as ConfigRuleId[]) {
-      const expected = { score: SEVERITY_SCORES[CONFIG_RULES[identifier].severity], declaredBy: 'playbook' };
+      // S3.2/S3.3's rules are in the severity table as well (same Critical score): the table answers first.
+      const inTable = CONFIG_RULE_SEVERITIES.some((entry) => entry.identifier === identifier);
+      const expected = {
+        score: SEVERITY_SCORES[CONFIG_RULES[identifier].severity],
+        declaredBy: inTable ? 'severity-table' : 'playbook',
+      };
       expect(configRuleSeverity({ rule: 'named-by-a-team', identifier })).toMatchObject(expected);
       expect(configRuleSeverity({ rule: CONFIG_RULES[identifier].name })).toMatchObject(expected);
     }
@@ -38,6 +43,7 @@ describe('config rule severities', () => {
       expect(configRuleSeverity({ rule })).toMatchObject({
         score: UNDECLARED_RULE_SCORE,
         declaredBy: 'undeclared',
+        reason: `no severity is declared for ${rule}, so its results are low`,
       });
     }
     expect(severityLabel(UNDECLARED_RULE_SCORE)).toBe('low');

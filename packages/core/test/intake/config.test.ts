@@ -158,4 +158,34 @@ describe('baseRuleName', () => {
     expect(baseRuleName('a-conformance-pack-x1-custom')).toBe('a-conformance-pack-x1-custom');
     expect(baseRuleName('access-keys-rotated')).toBe('access-keys-rotated');
   });
+
+  it('rejects an account that is not an account id, naming the field', () => {
+    // Act
+    const result = normalizeComplianceChange(
+      event((_, detail) => {
+        detail.awsAccountId = '12345';
+      }),
+    );
+
+    // Assess
+    expect(result).toEqual({
+      accepted: false,
+      recognised: 'config-compliance-change',
+      reason: 'detail.awsAccountId "12345" is not an AWS account id: account ids are exactly 12 digits.',
+    });
+  });
+
+  it('gives a result that is not NON_COMPLIANT no severity note', () => {
+    // Act
+    const incident = incidentOf(
+      normalizeComplianceChange(
+        event((_, __, result) => {
+          result.complianceType = 'COMPLIANT';
+        }),
+      ),
+    );
+
+    // Assess
+    expect(incident.notes).toEqual([]);
+  });
 });

@@ -332,7 +332,11 @@ describe('case: an unmapped Config rule is low and does not page', () => {
     ]) {
       const incident = accepted(intake(complianceChange(rule)));
       expect(incident.severity, rule).toEqual({ score: 9, label: 'critical' });
-      expect(decide(incident, settings()), rule).toMatchObject({ action: 'notify', playbook: 'notify-only' });
+      // Routed since issue 14 (P4): Block Public Access on the bucket, after an approval.
+      expect(decide(incident, settings()), rule).toMatchObject({
+        action: 'remediate',
+        playbook: 's3-bucket-public-access',
+      });
     }
   });
 

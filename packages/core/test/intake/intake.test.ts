@@ -291,3 +291,349 @@ describe('intake: everything else is rejected with a reason, never thrown', () =
     expect(intakeText(text)).toEqual(intake(JSON.parse(text)));
   });
 });
+
+describe('intake: each shape is told apart by all of its marks, and its reason says what it is', () => {
+  const notHandled = (source: string, detailType: string) =>
+    `An EventBridge event from ${source} ("${detailType}") that Cordon does not handle.`;
+  const unknown = (keys: string) => `Not an event Cordon recognises (top-level keys: ${keys}).`;
+
+  it.each<[string, unknown, string, string]>([
+    [
+      'an array',
+      [1, 2, 3],
+      'not-an-object',
+      'The input is a JSON array of 3 items; Cordon takes one event (a JSON object) at a time.',
+    ],
+    ['null', null, 'not-an-object', 'The input is null, not a JSON object.'],
+    ['a number', 42, 'not-an-object', 'The input is a number, not a JSON object.'],
+    [
+      'a GuardDuty Finding event whose detail is no object',
+      { source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', detail: 'finding' },
+      'guardduty-eventbridge',
+      'A "GuardDuty Finding" event without a finding in `detail`.',
+    ],
+    [
+      'another detail-type from GuardDuty',
+      { source: 'aws.guardduty', 'detail-type': 'GuardDuty Malware Scan', detail: {} },
+      'eventbridge-other',
+      notHandled('aws.guardduty', 'GuardDuty Malware Scan'),
+    ],
+    [
+      "GuardDuty's detail-type from another source",
+      { source: 'custom.app', 'detail-type': 'GuardDuty Finding', detail: {} },
+      'eventbridge-other',
+      notHandled('custom.app', 'GuardDuty Finding'),
+    ],
+    [
+      'an event with no source',
+      { 'detail-type': 'Scheduled Event', detail: {} },
+      'eventbridge-other',
+      notHandled('(no source)', 'Scheduled Event'),
+    ],
+    [
+      'an event whose detail-type is no text',
+      { source: 'custom.app', 'detail-type': 7, detail: {} },
+      'eventbridge-other',
+      notHandled('custom.app', '(no detail-type)'),
+    ],
+    [
+      "CloudWatch's state change from another source",
+      { source: 'custom.app', 'detail-type': 'CloudWatch Alarm State Change', detail: {} },
+      'eventbridge-other',
+      notHandled('custom.app', 'CloudWatch Alarm State Change'),
+    ],
+    [
+      'another detail-type from CloudWatch',
+      { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Metric Stream State Change', detail: {} },
+      'eventbridge-other',
+      notHandled('aws.cloudwatch', 'CloudWatch Metric Stream State Change'),
+    ],
+    [
+      "CloudWatch's configuration change from another source",
+      { source: 'custom.app', 'detail-type': 'CloudWatch Alarm Configuration Change', detail: {} },
+      'eventbridge-other',
+      notHandled('custom.app', 'CloudWatch Alarm Configuration Change'),
+    ],
+    [
+      'an alarm configuration change',
+      {
+        source: 'aws.cloudwatch',
+        'detail-type': 'CloudWatch Alarm Configuration Change',
+        detail: { operation: 'update' },
+      },
+      'cloudwatch-alarm-configuration-change',
+      'A CloudWatch "Alarm Configuration Change" event (operation update): a change to an alarm\'s configuration, not an incident.',
+    ],
+    [
+      'an alarm configuration change without its detail',
+      { source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm Configuration Change' },
+      'cloudwatch-alarm-configuration-change',
+      'A CloudWatch "Alarm Configuration Change" event (operation unknown): a change to an alarm\'s configuration, not an incident.',
+    ],
+    [
+      "Config's compliance change from another source",
+      { source: 'custom.app', 'detail-type': 'Config Rules Compliance Change', detail: {} },
+      'eventbridge-other',
+      notHandled('custom.app', 'Config Rules Compliance Change'),
+    ],
+    [
+      'another detail-type from Config',
+      { source: 'aws.config', 'detail-type': 'Config Configuration Item Change', detail: {} },
+      'eventbridge-other',
+      notHandled('aws.config', 'Config Configuration Item Change'),
+    ],
+    [
+      'a Security Hub event',
+      { source: 'aws.securityhub', 'detail-type': 'Security Hub Findings - Imported', detail: {} },
+      'securityhub-event',
+      'A Security Hub event ("Security Hub Findings - Imported"): Cordon takes GuardDuty findings from GuardDuty itself, not ASFF copies from Security Hub.',
+    ],
+    [
+      'an SNS notification',
+      { Type: 'Notification', TopicArn: 'arn:aws:sns:us-east-1:123456789012:alerts', Message: '{}' },
+      'sns-notification',
+      'An SNS notification from arn:aws:sns:us-east-1:123456789012:alerts: route the source to EventBridge instead of SNS.',
+    ],
+    [
+      'an SNS notification whose topic is no text',
+      { Type: 'Notification', TopicArn: 5 },
+      'sns-notification',
+      'An SNS notification from a topic: route the source to EventBridge instead of SNS.',
+    ],
+    ['a Notification with no topic', { Type: 'Notification' }, 'unknown', unknown('Type')],
+    [
+      'a topic that is no Notification',
+      { Type: 'SubscriptionConfirmation', TopicArn: 'x' },
+      'unknown',
+      unknown('Type, TopicArn'),
+    ],
+    [
+      'an SNS-to-Lambda batch by its EventSource',
+      { Records: [{ EventSource: 'aws:sns' }] },
+      'sns-notification',
+      'An SNS-to-Lambda event (Records[].Sns): route the source to EventBridge instead of SNS.',
+    ],
+    [
+      'an SNS-to-Lambda batch by its Sns record, after a record that is no object',
+      { Records: ['noise', { Sns: {} }] },
+      'sns-notification',
+      'An SNS-to-Lambda event (Records[].Sns): route the source to EventBridge instead of SNS.',
+    ],
+    [
+      'an SQS batch',
+      { Records: [{ EventSource: 'aws:sqs', body: '{}' }, 'noise'] },
+      'unknown',
+      'A `Records` batch that is not from SNS; Cordon takes single EventBridge events.',
+    ],
+    [
+      "an alarm's Lambda-action payload",
+      { source: 'aws.cloudwatch', alarmData: {} },
+      'cloudwatch-alarm-lambda-action',
+      "A CloudWatch alarm's Lambda-action payload (alarmData): Cordon takes alarm state changes from EventBridge.",
+    ],
+    [
+      'alarmData from another source',
+      { source: 'custom.app', alarmData: {} },
+      'unknown',
+      unknown('source, alarmData'),
+    ],
+    ['CloudWatch as source without alarmData', { source: 'aws.cloudwatch' }, 'unknown', unknown('source')],
+    [
+      'a Config custom-rule invocation',
+      { invokingEvent: '{}', configRuleName: 'my-rule' },
+      'config-custom-rule-invocation',
+      'A Config custom-rule Lambda invocation for rule my-rule: that evaluates compliance; Cordon takes "Config Rules Compliance Change" events from EventBridge.',
+    ],
+    [
+      'an invokingEvent that is no text',
+      { invokingEvent: {}, configRuleName: 'my-rule' },
+      'unknown',
+      unknown('invokingEvent, configRuleName'),
+    ],
+    ['an invokingEvent with no rule', { invokingEvent: '{}' }, 'unknown', unknown('invokingEvent')],
+    [
+      'an ASFF finding',
+      { ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty', AwsAccountId: '123456789012' },
+      'securityhub-finding',
+      "A Security Hub finding (ASFF): Cordon takes GuardDuty findings in GuardDuty's own format.",
+    ],
+    ['a ProductArn alone', { ProductArn: 'x' }, 'unknown', unknown('ProductArn')],
+    [
+      'an empty GetFindings page',
+      { Findings: [] },
+      'guardduty-getfindings-page',
+      'An empty GetFindings page: there is no finding in it.',
+    ],
+    [
+      'a GetFindings page',
+      { Findings: [{ Id: 'a' }, 'noise'] },
+      'guardduty-getfindings-page',
+      'A GetFindings page with 2 findings: hand them to triage one by one (the GuardDuty poller does).',
+    ],
+    [
+      'a recorded GetFindings response under data',
+      { data: { findings: [{ id: 'a' }] } },
+      'guardduty-getfindings-page',
+      'A GetFindings page with 1 findings: hand them to triage one by one (the GuardDuty poller does).',
+    ],
+    [
+      'a Security Hub GetFindings response with one ASFF finding among others',
+      { Findings: [{ Id: 'a' }, { ProductArn: 'x' }] },
+      'securityhub-getfindings-response',
+      "A Security Hub GetFindings response with 2 ASFF findings: Cordon takes GuardDuty findings in GuardDuty's own format.",
+    ],
+    ['an id without a type', { id: 'x', severity: 5 }, 'unknown', unknown('id, severity')],
+    ['a type without an id', { Type: 'x', Severity: 5 }, 'unknown', unknown('Type, Severity')],
+    ['an empty object', {}, 'unknown', unknown('none')],
+    [
+      'many keys (the first six are named)',
+      { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7 },
+      'unknown',
+      unknown('a, b, c, d, e, f'),
+    ],
+  ])('%s', (_case, input, recognised, reason) => {
+    // Act / Assess
+    expect(intake(input)).toEqual({ accepted: false, recognised, reason });
+  });
+
+  it('reads an alarm state change with neither detail nor alarmData as an alarm state change (missing fields), not a malformed envelope', () => {
+    // Act
+    const result = intake({ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change' });
+
+    // Assess
+    expect(result).toMatchObject({ accepted: false, recognised: 'cloudwatch-alarm-state-change' });
+  });
+
+  it('reads a raw finding by its id and type, in either case', () => {
+    // Act / Assess
+    expect(intake({ Id: 'x', Type: 'Recon:EC2/PortProbeUnprotectedPort' })).toMatchObject({
+      recognised: 'guardduty-finding',
+    });
+    expect(intake({ id: 'x', type: 'Recon:EC2/PortProbeUnprotectedPort' })).toMatchObject({
+      recognised: 'guardduty-finding',
+    });
+  });
+
+  it('names invalid JSON with the parser’s message', () => {
+    // Prepare
+    const body = '{"detail-type": ';
+    const message = (() => {
+      try {
+        JSON.parse(body);
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    })();
+
+    // Act / Assess
+    expect(intakeText(body)).toEqual({
+      accepted: false,
+      recognised: 'invalid-json',
+      reason: `The input is not valid JSON (${message}).`,
+    });
+  });
+
+  it('turns a fault while reading an input into a named rejection, never a throw', () => {
+    // Prepare: an input whose field cannot be read (a getter that throws).
+    const input = {
+      'detail-type': 'GuardDuty Finding',
+      get source(): string {
+        throw new RangeError('unreadable');
+      },
+    };
+
+    // Act / Assess
+    expect(intake(input)).toEqual({
+      accepted: false,
+      recognised: 'unknown',
+      reason: 'The intake failed on this input (RangeError: unreadable).',
+    });
+  });
+});
+
+describe('intake: bodies stripped of their envelope are named only by all of their marks', () => {
+  const unknown = (keys: string) => ({
+    accepted: false,
+    recognised: 'unknown',
+    reason: `Not an event Cordon recognises (top-level keys: ${keys}).`,
+  });
+  const withoutEnvelope = (type: string) =>
+    `A GuardDuty finding (${type}) under \`detail\` without its EventBridge envelope (no \`source\` or \`detail-type\`).`;
+
+  it.each<[string, Json]>([
+    ['an id and a type, but neither severity nor schema version', { id: 'x', type: 'T' }],
+    ['no type', { id: 'x', severity: 5 }],
+    ['no id', { type: 'T', Severity: 5 }],
+  ])('a detail with %s is no finding', (_case, detail) => {
+    // Act / Assess
+    expect(intake({ detail })).toEqual(unknown('detail'));
+  });
+
+  it.each<[string, Json, string]>([
+    ['severity', { id: 'x', type: 'Recon:EC2/Portscan', severity: 5 }, 'Recon:EC2/Portscan'],
+    ['Severity, PascalCase', { Id: 'x', Type: 'Recon:EC2/Portscan', Severity: 5 }, 'Recon:EC2/Portscan'],
+    ['schemaVersion', { id: 'x', type: 'Recon:EC2/Portscan', schemaVersion: '2.0' }, 'Recon:EC2/Portscan'],
+    ['SchemaVersion, PascalCase', { Id: 'x', Type: 7, SchemaVersion: '2.0' }, 'unknown type'],
+  ])('a detail with an id, a type and %s is a finding without its envelope', (_case, detail, type) => {
+    // Act
+    const result = intake({ detail });
+
+    // Assess
+    expect(result).toMatchObject({ accepted: false, recognised: 'guardduty-finding-without-envelope' });
+    expect(!result.accepted && result.reason).toContain(withoutEnvelope(type));
+  });
+
+  it('names an alarm SNS body by its alarm, its transition and its new state, the name cut at 255 characters', () => {
+    // Act
+    const both = intake({ AlarmName: 'RootUsage', OldStateValue: 'OK', NewStateValue: 'ALARM' });
+    const newOnly = intake({ AlarmName: `${'a'.repeat(255)}TAIL`, NewStateValue: 'ALARM' });
+
+    // Assess
+    expect(both).toMatchObject({ recognised: 'cloudwatch-alarm-sns-message' });
+    expect(!both.accepted && both.reason).toContain('(alarm RootUsage, OK → ALARM).');
+    expect(!newOnly.accepted && newOnly.reason).toContain(`(alarm ${'a'.repeat(255)}, ALARM).`);
+  });
+
+  it.each<[string, Json, string]>([
+    ['an alarm name alone', { AlarmName: 'RootUsage' }, 'AlarmName'],
+    ['a new state alone', { NewStateValue: 'ALARM' }, 'NewStateValue'],
+    [
+      'a Config notification without its result',
+      { messageType: 'ComplianceChangeNotification', configRuleName: 'r' },
+      'messageType, configRuleName',
+    ],
+    [
+      'another Config message type',
+      { messageType: 'ConfigurationItemChangeNotification', configRuleName: 'r', newEvaluationResult: {} },
+      'messageType, configRuleName, newEvaluationResult',
+    ],
+    [
+      'a Config notification whose rule is no text',
+      { messageType: 'ComplianceChangeNotification', configRuleName: 5, newEvaluationResult: {} },
+      'messageType, configRuleName, newEvaluationResult',
+    ],
+  ])('%s is not named a notification body', (_case, input, keys) => {
+    // Act / Assess
+    expect(intake(input)).toEqual(unknown(keys));
+  });
+
+  it('names a Config SNS body by its rule (cut at 128 characters) and its compliance type', () => {
+    // Act
+    const typed = intake({
+      messageType: 'ComplianceChangeNotification',
+      configRuleName: 'restricted-ssh',
+      newEvaluationResult: { complianceType: 'NON_COMPLIANT' },
+    });
+    const long = intake({
+      messageType: 'ComplianceChangeNotification',
+      configRuleName: `${'r'.repeat(128)}TAIL`,
+      newEvaluationResult: {},
+    });
+
+    // Assess
+    expect(typed).toMatchObject({ recognised: 'config-sns-message' });
+    expect(!typed.accepted && typed.reason).toContain('(rule restricted-ssh, NON_COMPLIANT).');
+    expect(!long.accepted && long.reason).toContain(`(rule ${'r'.repeat(128)}, no compliance type).`);
+  });
+});

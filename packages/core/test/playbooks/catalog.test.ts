@@ -148,6 +148,10 @@ describe('default mappings', () => {
         approval: 'auto',
       },
       // --- end S3 ---
+      // --- S3 public read/write ---
+      S3_BUCKET_PUBLIC_READ_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+      S3_BUCKET_PUBLIC_WRITE_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+      // --- end S3 public read/write ---
       // A stopped trail is started and validation turned on at once: neither can break a workload.
       CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
       MULTI_REGION_CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
@@ -166,6 +170,11 @@ describe('default mappings', () => {
       RDS_STORAGE_ENCRYPTED: { playbook: 'manual-fix', approval: 'auto' },
       S3_BUCKET_LOGGING_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
       // --- end identity posture ---
+      // --- RDS ---
+      // A database reached from outside its VPC (a BI tool, a partner) loses that access.
+      RDS_INSTANCE_PUBLIC_ACCESS_CHECK: { playbook: 'rds-instance-public-access', approval: 'required' },
+      RDS_SNAPSHOTS_PUBLIC_PROHIBITED: { playbook: 'rds-snapshots-public', approval: 'required' },
+      // --- end RDS ---
     });
   });
 });

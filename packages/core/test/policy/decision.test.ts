@@ -383,7 +383,13 @@ describe('decide: attack sequences, alarms, Config, mode', () => {
   it('only notifies for Config rules that are not mapped', () => {
     const event = loadFixture<Json>('config-access-keys-rotated-noncompliant.json');
     (event.detail as Json).configRuleName = 's3-bucket-public-read-prohibited';
-    expect(decide(incidentFrom(event), settings())).toMatchObject({
+    // Routed by default since issue 14: a team that maps it to notify-only gets a notification, no change.
+    const mapped = settings({
+      configRulePlaybooks: {
+        S3_BUCKET_PUBLIC_READ_PROHIBITED: { playbook: 'notify-only', approval: 'required' },
+      },
+    });
+    expect(decide(incidentFrom(event), mapped)).toMatchObject({
       action: 'notify',
       playbook: 'notify-only',
     });
@@ -564,6 +570,8 @@ describe('decide: routing through the playbook catalog', () => {
       'kms-key-rotation',
       'password-policy',
       'public-snapshots',
+      'rds-instance-public-access',
+      'rds-snapshots-public',
       's3-account-public-access',
       's3-bucket-default-encryption',
       's3-bucket-public-access',

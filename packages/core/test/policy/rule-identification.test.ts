@@ -3,6 +3,7 @@ import { loadFixture } from '../../../../test/support/events.ts';
 import { loadDemoEvent, POSTURE_EVENTS } from '../../../../test/support/posture.ts';
 import type { Incident } from '../../src/intake/incident.ts';
 import { intake } from '../../src/intake/intake.ts';
+import { configRuleRoute } from '../../src/playbooks/catalog.ts';
 import {
   CONFIG_RULE_IDS,
   CONFIG_RULES,
@@ -261,5 +262,217 @@ describe("a rule's InputParameters", () => {
       expect.objectContaining({ name: 'ConfigRuleParametersInvalidError' }),
     );
     expect(() => parseRuleParameters('[1]')).toThrow(/not a JSON object/);
+  });
+});
+
+describe('identifyConfigRule, each rule', () => {
+  const managed = (sourceIdentifier: string | undefined, owner = 'AWS'): DescribeConfigRule =>
+    vi.fn(async () => ({ name: 'x', owner, sourceIdentifier, parameters: { blockedPort1: '22' } }));
+
+  /** A result of the rule named `name`, with the compliance type given. */
+  function result(name: string, complianceType: string): Incident {
+    const event = loadDemoEvent<{ detail: Json }>(POSTURE_EVENTS.INCOMING_SSH_DISABLED);
+    event.detail.configRuleName = name;
+    (event.detail.newEvaluationResult as Json).complianceType = complianceType;
+    return incidentOf(event);
+  }
+
+  it("gives a managed rule its route's category, and a managed rule no playbook routes the generic one", async () => {
+    const incident = sshResult('restricted-ssh');
+    const routed = await identifyConfigRule(incident, managed('ACCESS_KEYS_ROTATED'));
+    const expected = configRuleRoute('ACCESS_KEYS_ROTATED')?.route.category;
+    expect(expected).toBeDefined();
+    expect(expected).not.toBe('noncompliant-resource');
+    expect(routed.category).toBe(expected);
+    const unrouted = await identifyConfigRule(incident, managed('S3_BUCKET_VERSIONING_ENABLED'));
+    expect(unrouted.category).toBe('noncompliant-resource');
+    expect(unrouted.facts).toMatchObject({
+      rule: { identifier: 'S3_BUCKET_VERSIONING_ENABLED', parameters: { blockedPort1: '22' } },
+    });
+  });
+
+  it('takes an AWS rule without a source identifier as custom, mapped by its name, without an identifier', async () => {
+    const identified = await identifyConfigRule(sshResult('restricted-ssh'), managed(undefined));
+    expect(identified.category).toBe('noncompliant-resource');
+    const rule = identified.facts.source === 'config' ? identified.facts.rule : undefined;
+    expect(rule).toEqual({ by: 'source-identifier', owner: 'AWS', parameters: { blockedPort1: '22' } });
+    expect(Object.hasOwn(rule ?? {}, 'identifier')).toBe(false);
+    expect(identified.notes).toContain(
+      'Config rule restricted-ssh is a custom rule (AWS), mapped by its name restricted-ssh (DescribeConfigRules).',
+    );
+  });
+
+  it('says why a custom rule is low: no severity is declared for a custom rule', async () => {
+    const identified = await identifyConfigRule(
+      sshResult('restricted-ssh'),
+      managed('arn:lambda', 'CUSTOM_LAMBDA'),
+    );
+    expect(identified.facts).toMatchObject({ severityDeclaredBy: 'undeclared' });
+    expect(identified.notes.at(-1)).toBe(
+      'Severity 3: restricted-ssh is a custom rule, so no severity is declared for it.',
+    );
+  });
+
+  it('rates a custom rule by the severity table when the table names it, as intake did', async () => {
+    const identified = await identifyConfigRule(
+      sshResult('s3-bucket-public-read-prohibited'),
+      managed('arn:lambda', 'CUSTOM_LAMBDA'),
+    );
+    expect(identified.facts).toMatchObject({ severityDeclaredBy: 'severity-table' });
+    expect(identified.severity.score).toBe(9);
+  });
+
+  it('keeps the severity of a result that is not NON_COMPLIANT, and adds no severity note', async () => {
+    const incident = result('restricted-ssh', 'COMPLIANT');
+    const identified = await identifyConfigRule(incident, managed('INCOMING_SSH_DISABLED'));
+    expect(identified.severity).toEqual(incident.severity);
+    expect(identified.notes).toEqual([
+      ...incident.notes,
+      'Config rule restricted-ssh is the managed rule INCOMING_SSH_DISABLED (DescribeConfigRules).',
+    ]);
+  });
+
+  it('says Config has no rule of that name when the read finds none, and warns with the incident, rule and why', async () => {
+    // Prepare
+    const incident = sshResult('restricted-ssh');
+    const warn = vi.fn();
+
+    // Act
+    const identified = await identifyConfigRule(incident, described(undefined), { warn });
+
+    // Assess
+    expect(identified.notes).toEqual([
+      ...incident.notes,
+      'Config rule restricted-ssh could not be read (Config has no rule of that name in the account and region): identified as INCOMING_SSH_DISABLED by its name; its parameters are unknown.',
+    ]);
+    expect(identified.category).toBe(incident.category);
+    expect(warn).toHaveBeenCalledWith('Could not read the Config rule; it is identified by its name', {
+      incidentId: incident.id,
+      rule: 'restricted-ssh',
+      failure: 'Config has no rule of that name in the account and region',
+    });
+  });
+
+  it('says the name names no rule Cordon knows when an unread rule is not identified by its name', async () => {
+    const incident = sshResult('required-tags');
+    const identified = await identifyConfigRule(incident, async () => {
+      throw 'offline';
+    });
+    expect(identified.notes.at(-1)).toBe(
+      'Config rule required-tags could not be read (DescribeConfigRules failed: offline) and its name names no managed rule Cordon knows.',
+    );
+  });
+
+  it('reads a result whose facts carry no rule at all as one its name does not identify', async () => {
+    const incident = sshResult('restricted-ssh');
+    const { rule: _rule, ...facts } = incident.facts as Extract<Incident['facts'], { source: 'config' }>;
+    const bare = { ...incident, facts } as Incident;
+    const identified = await identifyConfigRule(bare, described(undefined));
+    expect(identified.notes.at(-1)).toContain('its name names no managed rule Cordon knows');
+  });
+
+  const described = (answer: Awaited<ReturnType<DescribeConfigRule>>): DescribeConfigRule =>
+    vi.fn(async () => answer);
+});
+
+describe('settingsKeyOf', () => {
+  it('is the base rule name when nothing identified the rule', () => {
+    expect(settingsKeyOf({ baseRuleName: 'my-rule', rule: undefined })).toBe('my-rule');
+    expect(settingsKeyOf({ baseRuleName: 'my-rule', rule: { by: 'none' } } as never)).toBe('my-rule');
+  });
+});
+
+describe('the rule cache, each rule', () => {
+  const request = { account: '123456789012', region: 'us-east-1', ruleName: 'restricted-ssh' };
+
+  it('keeps an answer for 900 seconds by default, by the clock', async () => {
+    const describe = vi.fn<DescribeConfigRule>(async () => undefined);
+    const cached = cachedConfigRules(describe);
+    await cached(request);
+    await cached(request);
+    expect(describe).toHaveBeenCalledOnce();
+    let now = 0;
+    const timed = cachedConfigRules(describe, { now: () => now });
+    await timed(request);
+    now = 899_999;
+    await timed(request);
+    expect(describe).toHaveBeenCalledTimes(2);
+    now = 900_000;
+    await timed(request);
+    expect(describe).toHaveBeenCalledTimes(3);
+  });
+
+  it('asks again at exactly the end of the time to live, and keeps apart accounts and rule names', async () => {
+    let now = 0;
+    const describe = vi.fn<DescribeConfigRule>(async () => undefined);
+    const cached = cachedConfigRules(describe, { ttlSeconds: 60, now: () => now });
+    await cached(request);
+    await cached({ ...request, account: '210987654321' });
+    await cached({ ...request, ruleName: 'other' });
+    expect(describe).toHaveBeenCalledTimes(3);
+    now = 60_000;
+    await cached(request);
+    expect(describe).toHaveBeenCalledTimes(4);
+  });
+
+  it('does not forget a newer answer when an older read fails after it', async () => {
+    // Prepare
+    let now = 0;
+    let failOld: (error: Error) => void = () => undefined;
+    const old = new Promise<undefined>((_, reject) => {
+      failOld = reject;
+    });
+    const describe = vi
+      .fn<DescribeConfigRule>()
+      .mockReturnValueOnce(old)
+      .mockResolvedValueOnce(undefined)
+      .mockResolvedValueOnce(undefined);
+    const cached = cachedConfigRules(describe, { ttlSeconds: 60, now: () => now });
+    const first = cached(request);
+    now = 61_000;
+    await cached(request);
+
+    // Act
+    failOld(new Error('throttled'));
+    await expect(first).rejects.toThrow('throttled');
+    await cached(request);
+
+    // Assess: the newer answer is still cached.
+    expect(describe).toHaveBeenCalledTimes(2);
+  });
+
+  it('forgets nothing twice when an older read fails after a newer one failed', async () => {
+    let now = 0;
+    let failOld: (error: Error) => void = () => undefined;
+    const old = new Promise<undefined>((_, reject) => {
+      failOld = reject;
+    });
+    const describe = vi
+      .fn<DescribeConfigRule>()
+      .mockReturnValueOnce(old)
+      .mockRejectedValueOnce(new Error('newer failed'))
+      .mockResolvedValueOnce(undefined);
+    const cached = cachedConfigRules(describe, { ttlSeconds: 60, now: () => now });
+    const first = cached(request);
+    now = 61_000;
+    await expect(cached(request)).rejects.toThrow('newer failed');
+    failOld(new Error('older failed'));
+    await expect(first).rejects.toThrow('older failed');
+    await expect(cached(request)).resolves.toBeUndefined();
+    expect(describe).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe("a rule's InputParameters, each refusal", () => {
+  it('names a text that is not JSON, with the parser’s reason', () => {
+    expect(() => parseRuleParameters('{nope')).toThrow(/^The rule's InputParameters are not JSON: .+/);
+  });
+
+  it.each(['null', '"text"', '7', 'true', '[]'])('refuses %s: not a JSON object', (text) => {
+    expect(() => parseRuleParameters(text)).toThrow("The rule's InputParameters are not a JSON object.");
+  });
+
+  it('leaves out a value that is neither text, number nor boolean', () => {
+    expect(parseRuleParameters('{"a":null,"b":{"c":1},"d":"x"}')).toStrictEqual({ d: 'x' });
   });
 });

@@ -9,6 +9,8 @@ import {
   settingSchemaAt,
   settingsFromParameters,
   settingsPath,
+  stagePath,
+  valueAt,
 } from '../../src/policy/settings.ts';
 import * as z from '../../src/zod.ts';
 
@@ -210,4 +212,100 @@ describe('settingsPath', () => {
       expect(() => settingsPath(stage)).toThrow(SettingsStageInvalidError);
     },
   );
+});
+
+describe('settingsFromParameters, each rule', () => {
+  it.each([
+    ['-3', -3],
+    ['0', 0],
+    ['10.25', 10.25],
+  ])('reads the number %j as %j', (text, value) => {
+    expect(settingsFromParameters({ 'severity/approval-at': text })).toEqual({
+      raw: { severity: { approvalAt: value } },
+      errors: [],
+    });
+  });
+
+  it.each(['', '1.', '.5', 'x1', '1x', '+1', '1 ', '1.5.2'])(
+    'refuses the number %j, naming the parameter',
+    (text) => {
+      expect(settingsFromParameters({ 'severity/approval-at': text }).errors).toEqual([
+        `severity/approval-at: ${JSON.stringify(text)} is not a number`,
+      ]);
+    },
+  );
+
+  it('reads false as false, and a string as it is', () => {
+    expect(
+      settingsFromParameters({ 'include-sample-findings': 'false', 'responder/role-name': ' Ir ' }).raw,
+    ).toEqual({
+      includeSampleFindings: false,
+      responder: { roleName: ' Ir ' },
+    });
+  });
+
+  it('names a JSON parameter that is not JSON with the parser’s reason', () => {
+    expect(settingsFromParameters({ 'own-principals': '[' }).errors).toEqual([
+      expect.stringMatching(/^own-principals: not valid JSON \(.+\)$/),
+    ]);
+  });
+
+  it('reports the parameters in name order, whatever order they came in', () => {
+    expect(settingsFromParameters({ typo: '1', 'ledger-retention-days': 'x', 'a-typo': '2' }).errors).toEqual(
+      [
+        'a-typo: unknown settings parameter',
+        'ledger-retention-days: "x" is not a number',
+        'typo: unknown settings parameter',
+      ],
+    );
+  });
+
+  it('skips a parameter that has no value', () => {
+    expect(
+      settingsFromParameters({ mode: undefined as unknown as string, 'severity/approval-at': '5' }),
+    ).toEqual({
+      raw: { severity: { approvalAt: 5 } },
+      errors: [],
+    });
+  });
+
+  it('nests parameters that share a parent in one object, three levels deep', () => {
+    expect(
+      settingsFromParameters({
+        'approval/approvers/slack-user-ids': '["U1"]',
+        'approval/approvers/identities': '["a@example.com"]',
+        'approval/timeout-seconds': '60',
+      }).raw,
+    ).toEqual({
+      approval: { timeoutSeconds: 60, approvers: { slackUserIds: ['U1'], identities: ['a@example.com'] } },
+    });
+  });
+});
+
+describe('valueAt', () => {
+  it('reads own keys along a path, and nothing through a non-object or a prototype', () => {
+    expect(valueAt({ severity: { approvalAt: 4 } }, ['severity', 'approvalAt'])).toBe(4);
+    expect(valueAt({ severity: { approvalAt: 4 } }, [])).toEqual({ severity: { approvalAt: 4 } });
+    expect(valueAt({ severity: 4 }, ['severity', 'approvalAt'])).toBeUndefined();
+    expect(valueAt({ severity: null }, ['severity', 'approvalAt'])).toBeUndefined();
+    expect(valueAt(null, ['severity'])).toBeUndefined();
+    expect(valueAt({}, ['__proto__'])).toBeUndefined();
+    expect(valueAt({}, ['toString'])).toBeUndefined();
+  });
+});
+
+describe('stagePath', () => {
+  it('is /cordon/<stage>/, for a stage of letters, digits, - and _', () => {
+    expect(stagePath('Prod_2-eu')).toBe('/cordon/Prod_2-eu/');
+  });
+
+  it('names the stage it refuses and what a stage may hold', () => {
+    expect(() => stagePath('prod/x')).toThrow(
+      expect.objectContaining({
+        name: 'SettingsStageInvalidError',
+        message: `stage "prod/x" is not a valid settings stage: use letters, digits, '-' and '_'`,
+      }),
+    );
+    expect(() => stagePath('/prod')).toThrow(SettingsStageInvalidError);
+  });
 });

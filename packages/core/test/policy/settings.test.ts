@@ -93,6 +93,10 @@ describe('DEFAULT_SETTINGS', () => {
           approval: 'auto',
         },
         // --- end S3 ---
+        // --- S3 public read/write ---
+        S3_BUCKET_PUBLIC_READ_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+        S3_BUCKET_PUBLIC_WRITE_PROHIBITED: { playbook: 's3-bucket-public-access', approval: 'required' },
+        // --- end S3 public read/write ---
         CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
         MULTI_REGION_CLOUD_TRAIL_ENABLED: { playbook: 'trail-logging', approval: 'auto' },
         CLOUD_TRAIL_LOG_FILE_VALIDATION_ENABLED: { playbook: 'trail-log-file-validation', approval: 'auto' },
@@ -106,6 +110,10 @@ describe('DEFAULT_SETTINGS', () => {
         RDS_STORAGE_ENCRYPTED: { playbook: 'manual-fix', approval: 'auto' },
         S3_BUCKET_LOGGING_ENABLED: { playbook: 'manual-fix', approval: 'auto' },
         // --- end identity posture ---
+        // --- RDS ---
+        RDS_INSTANCE_PUBLIC_ACCESS_CHECK: { playbook: 'rds-instance-public-access', approval: 'required' },
+        RDS_SNAPSHOTS_PUBLIC_PROHIBITED: { playbook: 'rds-snapshots-public', approval: 'required' },
+        // --- end RDS ---
       },
       instanceProfileQuarantine: 'disassociate',
       responder: { roleName: 'CordonResponder' },
@@ -381,7 +389,7 @@ describe('parseSettings', () => {
     [
       'a Config rule mapped to a playbook that does not exist',
       { configRulePlaybooks: { 'access-keys-rotated': { playbook: 'lockdown', approval: 'auto' } } },
-      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots', 'password-policy', 'kms-key-rotation', 'manual-fix' (the playbooks for Config rules)",
+      "configRulePlaybooks.access-keys-rotated.playbook: must be one of 'stale-credentials', 'notify-only', 'security-group-ingress', 'default-security-group', 's3-account-public-access', 's3-bucket-public-access', 's3-bucket-secure-transport', 's3-bucket-default-encryption', 'trail-logging', 'trail-log-file-validation', 'ebs-encryption-by-default', 'public-snapshots', 'password-policy', 'kms-key-rotation', 'manual-fix', 'rds-instance-public-access', 'rds-snapshots-public' (the playbooks for Config rules)",
     ],
     [
       'a Config rule mapped to a playbook that takes no Config result',
@@ -777,5 +785,73 @@ describe('playbook mappings (from the playbook catalog)', () => {
     expect(settingDescription(settingSchemaAt(['configRulePlaybooks']))).toContain(
       '`stale-credentials` (rules ACCESS_KEYS_ROTATED, IAM_USER_UNUSED_CREDENTIALS_CHECK), `notify-only` (any rule)',
     );
+  });
+});
+
+describe('the settings schema, each refinement', () => {
+  const reason = (input: unknown) => {
+    const result = parseSettings(input);
+    return result.ok ? '' : result.reason;
+  };
+
+  it('takes thresholds that are equal: every band may be empty', () => {
+    expect(parseSettings({ severity: { ignoreBelow: 5, approvalAt: 5, autoRemediateAt: 5 } }).ok).toBe(true);
+    expect(parseSettings({ severity: { ignoreBelow: 0, approvalAt: 10, autoRemediateAt: 10 } }).ok).toBe(
+      true,
+    );
+  });
+
+  it('names the thresholds as given when the ignore threshold is above the approval one', () => {
+    expect(reason({ severity: { ignoreBelow: 4.5, approvalAt: 4, autoRemediateAt: 7 } })).toBe(
+      'severity: must satisfy ignoreBelow ≤ approvalAt ≤ autoRemediateAt (got 4.5 ≤ 4 ≤ 7)',
+    );
+  });
+
+  it("requires the quarantine profile's name only when the profile is to be replaced", () => {
+    expect(reason({ instanceProfileQuarantine: 'replace' })).toBe(
+      "quarantineInstanceProfileName: is required when instanceProfileQuarantine is 'replace'",
+    );
+    expect(
+      parseSettings({
+        instanceProfileQuarantine: 'replace',
+        quarantineInstanceProfileName: 'cordon-quarantine',
+      }).ok,
+    ).toBe(true);
+    expect(parseSettings({ instanceProfileQuarantine: 'keep' }).ok).toBe(true);
+  });
+
+  it('names a playbook id that is not text as not a playbook id', () => {
+    expect(reason({ alarmPlaybooks: { RootAccountUsage: 7 } })).toContain(
+      'alarmPlaybooks.RootAccountUsage: must be a playbook id',
+    );
+  });
+
+  it('names every Config rule mapped twice, and keeps the later keys apart', () => {
+    expect(
+      reason({
+        configRulePlaybooks: {
+          INCOMING_SSH_DISABLED: { playbook: 'notify-only', approval: 'auto' },
+          'restricted-ssh': { playbook: 'notify-only', approval: 'auto' },
+          'my-rule': { playbook: 'notify-only', approval: 'auto' },
+        },
+      }),
+    ).toBe(
+      'configRulePlaybooks.restricted-ssh: names the same rule as INCOMING_SSH_DISABLED (INCOMING_SSH_DISABLED): map it once',
+    );
+  });
+});
+
+describe('settingSchemaAt and settingDescription', () => {
+  it('find a setting by its path, and nothing where no setting is', () => {
+    expect(settingSchemaAt([])).toBe(SettingsSchema);
+    expect(settingDescription(settingSchemaAt(['severity', 'approvalAt']))).toMatch(
+      /^Findings scoring at least this/,
+    );
+    expect(settingSchemaAt(['severity', 'nope'])).toBeUndefined();
+    expect(settingSchemaAt(['mode', 'deeper'])).toBeUndefined();
+    expect(settingSchemaAt(['toString'])).toBeUndefined();
+    expect(settingSchemaAt(['__proto__'])).toBeUndefined();
+    expect(settingDescription(undefined)).toBeUndefined();
+    expect(settingDescription(SettingsSchema)).toBeUndefined();
   });
 });

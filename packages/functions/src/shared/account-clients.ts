@@ -6,6 +6,7 @@ import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-ba
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { KMSClient } from '@aws-sdk/client-kms';
+import type { RDSClient } from '@aws-sdk/client-rds';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3ControlClient } from '@aws-sdk/client-s3-control';
 import type { SNSClient } from '@aws-sdk/client-sns';
@@ -34,6 +35,7 @@ export interface ClientConstructors {
   readonly s3Control: new (config: ClientConfig) => S3ControlClient;
   readonly cloudTrail: new (config: ClientConfig) => CloudTrailClient;
   readonly kms: new (config: ClientConfig) => KMSClient;
+  readonly rds: new (config: ClientConfig) => RDSClient;
   /** AWS Config: triage reads a result's rule with it (DescribeConfigRules), through the observer role. */
   readonly config: new (
     config: ClientConfig,
@@ -150,6 +152,7 @@ export function createAccountClients(
     const s3Control = lazy('s3Control', config);
     const cloudTrail = lazy('cloudTrail', config);
     const kms = lazy('kms', config);
+    const rds = lazy('rds', config);
     // Cordon's notification topic lives in its home account and region, wherever the incident is.
     const sns = lazy('sns', { region: options.region });
     const clients: AccountClients = {
@@ -185,6 +188,9 @@ export function createAccountClients(
       },
       get kms() {
         return kms();
+      },
+      get rds() {
+        return rds();
       },
     };
     cache.set(key, clients);

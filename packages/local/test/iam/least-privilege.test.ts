@@ -255,6 +255,16 @@ const CASES: readonly FlowCase[] = [
     afterwards: ['remediation-release'],
   },
   // --- end identity posture ---
+  // --- RDS ---
+  // The rule judges DB cluster snapshots too: their own calls (Describe/ModifyDBClusterSnapshotAttribute).
+  {
+    name: 'RDS_SNAPSHOTS_PUBLIC_PROHIBITED on a DB cluster snapshot: the fix, then remediation-release',
+    event: () =>
+      loadDemoEvent('config-rds-snapshots-public-prohibited-securityhub-cluster-noncompliant.json'),
+    options: {},
+    afterwards: ['remediation-release'],
+  },
+  // --- end RDS ---
 ];
 
 const flows: Flow[] = [];

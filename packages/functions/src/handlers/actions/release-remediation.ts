@@ -2,6 +2,7 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { RDSClient } from '@aws-sdk/client-rds';
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { releaseRemediation } from '@cordon/core/actions/release-remediation';
@@ -16,5 +17,6 @@ export const handler = createActionHandler(releaseRemediation, {
     cloudTrail: CloudTrailClient,
     iam: IAMClient,
     kms: KMSClient,
+    rds: RDSClient,
   },
 });

@@ -42,6 +42,8 @@ export type { SnapshotRecord, SnapshotSeed } from './rds-snapshots.ts';
 
 export interface DbInstanceSeed {
   readonly identifier: string;
+  /** Its resource id (`DbiResourceId`, what AWS Config names it by); generated when absent. */
+  readonly resourceId?: string;
   readonly engine?: string;
   readonly instanceClass?: string;
   readonly status?: string;
@@ -175,7 +177,7 @@ export class RdsModel implements ServiceModel {
     this.state.instances[seed.identifier] = {
       identifier: seed.identifier,
       arn: `arn:aws:rds:${this.context.region}:${this.context.accountId}:db:${seed.identifier}`,
-      resourceId: `db-${this.context.nextId('x', 26).slice(2).toUpperCase()}`,
+      resourceId: seed.resourceId ?? `db-${this.context.nextId('x', 26).slice(2).toUpperCase()}`,
       engine: seed.engine ?? 'postgres',
       instanceClass: seed.instanceClass ?? 'db.t4g.micro',
       status: seed.status ?? 'available',
