@@ -28,7 +28,7 @@ describe('after a release, a new occurrence of the same finding is contained aga
     expect(report.steps[9]?.deliveries?.[0]?.execution).toBe(`${INCIDENT}-2`);
     expect(report.executions.map(({ name, playbook, status }) => [name, playbook, status])).toEqual([
       [INCIDENT, 'ec2-compromise', 'SUCCEEDED'],
-      [`${INCIDENT}-release`, 'ec2-release', 'SUCCEEDED'],
+      [`${INCIDENT}-release-1`, 'ec2-release', 'SUCCEEDED'],
       [`${INCIDENT}-2`, 'ec2-compromise', 'SUCCEEDED'],
     ]);
     // Contained again at the end: isolated, out of service, its role's sessions on it denied.

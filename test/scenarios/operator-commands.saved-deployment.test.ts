@@ -110,7 +110,7 @@ describe('incidents and evidence over a saved scenario', () => {
       }[];
       changes: { step: string }[];
       restore: { step: string }[];
-      released?: { outcome: string };
+      released?: { step: string; outcome: string };
     }>('incidents', 'show', INCIDENT, '--sandbox', state, '--json');
     const text = await cordon('incidents', 'show', INCIDENT, '--sandbox', state);
 
@@ -120,9 +120,10 @@ describe('incidents and evidence over a saved scenario', () => {
     });
     expect(view.settingsVersions).toHaveLength(1);
     expect(view.settingsVersions[0]).toMatch(/^[0-9a-f]{12}$/);
-    // The incident's containments (the release ran as its own execution, seen in its steps below).
+    // The incident's containments and, between them, the release the scenario started (found by its name).
     expect(view.executions.map((execution) => [execution.name, execution.status])).toEqual([
       [INCIDENT, 'SUCCEEDED'],
+      [`${INCIDENT}-release-1`, 'SUCCEEDED'],
       [`${INCIDENT}-2`, 'SUCCEEDED'],
     ]);
     expect(view.steps).toContainEqual(expect.objectContaining({ step: 'contain-instance', outcome: 'done' }));
@@ -137,6 +138,8 @@ describe('incidents and evidence over a saved scenario', () => {
     expect(view.changes.length).toBeGreaterThan(0);
     // Contained again after the release: what a release would restore is the second containment's records.
     expect(view.restore.map((restore) => restore.step)).toContain('contain-instance');
+    expect(view.released).toMatchObject({ step: 'release-instance', outcome: 'done' });
+    expect(text.text).toMatch(/A release ran: release-instance done at /);
     expect(text.code).toBe(0);
     for (const heading of ['Decision', 'Steps', 'Approvals', 'What changed', 'What a release would restore'])
       expect(text.out).toContain(heading);
@@ -529,5 +532,194 @@ describe('StartExecution on a saved scenario (what cordon release sends)', () =>
     await expect(started).rejects.toMatchObject({ name: error });
     expect(await stage.commit()).toBe(false);
     expect(await sha256(state)).toBe(before);
+  });
+});
+
+// Issue 15's done-when for release: `cordon release <id> --sandbox s.json --yes` through the CLI entry, on the state
+// `cordon scenario --save` wrote, as a responder runs it.
+describe('cordon release on a saved scenario', () => {
+  it('ec2-release: the file holds the release RUNNING with its approval pending; incidents show lists it; a second call is refused, the file unchanged', async () => {
+    const state = await copyOfState();
+    const before = JSON.parse(await readFile(state, 'utf8'));
+
+    const released = await cordon('release', INCIDENT, '--sandbox', state, '--yes');
+
+    expect(released.code, released.err.join('\n')).toBe(0);
+    expect(released.err).toContain(`Saved the changes to ${state}.`);
+    // The scenario's own release was the first one: this is the second, under the same naming.
+    const name = `${INCIDENT}-release-2`;
+    expect(released.text).toContain(`Started ec2-release as execution ${name}.`);
+    expect(released.text).toContain(`Or: cordon incidents show ${INCIDENT} --sandbox ${state}`);
+    const after = JSON.parse(await readFile(state, 'utf8'));
+    const arn = `arn:aws:states:us-east-1:883606788610:execution:cordon-local-ec2-release:${name}`;
+    expect(after.sandbox.SFN.executions[arn]).toMatchObject({ name, status: 'RUNNING' });
+    const input = JSON.parse(after.sandbox.SFN.executions[arn].input);
+    expect(input.decision).toMatchObject({
+      playbook: 'ec2-release',
+      approval: 'required',
+      steps: ['request-approval', 'release-instance', 'notify'],
+      reason: expect.stringContaining('cordon-sandbox-operator'),
+    });
+    const pending = after.pendingApprovals.slice(before.pendingApprovals.length);
+    expect(pending).toEqual([expect.objectContaining({ executionName: name, incidentId: INCIDENT })]);
+    // Nothing is released before someone approves.
+    expect(after.sandbox.EC2).toEqual(before.sandbox.EC2);
+
+    const view = await json<{
+      executions: { name: string; status: string; playbook?: string }[];
+      approvals: { record: { approvalId: string; status: string; playbook?: string } }[];
+    }>('incidents', 'show', INCIDENT, '--sandbox', state, '--json');
+    expect(view.executions).toContainEqual(expect.objectContaining({ name, status: 'RUNNING' }));
+    expect(view.approvals.map((approval) => approval.record)).toContainEqual(
+      expect.objectContaining({
+        approvalId: pending[0].approvalId,
+        status: 'pending',
+        playbook: 'ec2-release',
+      }),
+    );
+    const text = await cordon('incidents', 'show', INCIDENT, '--sandbox', state);
+    expect(text.text).toContain(name);
+
+    const saved = await sha256(state);
+    const again = await cordon('release', INCIDENT, '--sandbox', state, '--yes');
+    expect(again.code).toBe(1);
+    expect(again.err[0]).toMatch(
+      new RegExp(
+        `^cordon: ReleaseInProgressError: A release of ${INCIDENT} is in progress: ec2-release execution ${name}`,
+      ),
+    );
+    expect(await sha256(state)).toBe(saved);
+  });
+
+  it('an unknown incident, a bad id, no --yes without a terminal: each refused by name, the file byte for byte as it was', async () => {
+    const state = await copyOfState();
+    const before = await sha256(state);
+
+    const unknown = await cordon(
+      'release',
+      'guardduty-000000000000-us-east-1-nope',
+      '--sandbox',
+      state,
+      '--yes',
+    );
+    const bad = await cordon('release', 'not an id', '--sandbox', state, '--yes');
+    const unconfirmed = await cordon('release', INCIDENT, '--sandbox', state);
+
+    expect([unknown.code, bad.code, unconfirmed.code]).toEqual([1, 2, 2]);
+    expect(unknown.err[0]).toMatch(
+      /^cordon: IncidentNotFoundError: Incident guardduty-000000000000-us-east-1-nope is not in the ledger/,
+    );
+    expect(bad.err[0]).toContain('is not an incident id');
+    expect(unconfirmed.err[0]).toMatch(/^cordon: ConfirmationRequiredError: /);
+    expect(await sha256(state)).toBe(before);
+  });
+
+  it("the scenario's own release step asked approval for the release's steps, not the containment's", async () => {
+    const stored = JSON.parse(await readFile(saved, 'utf8'));
+    const approvals = stored.sandbox.DynamoDB.tables['cordon-local-approvals'].items as Record<
+      string,
+      { S?: string; L?: { S: string }[] }
+    >[];
+
+    const release = approvals.find((item) => item.playbook?.S === 'ec2-release');
+
+    expect(release?.step?.S).toBe('release-instance');
+    expect(release?.actions?.L?.map((action) => action.S)).toEqual([
+      'request-approval',
+      'release-instance',
+      'notify',
+    ]);
+    expect(release?.reason?.S).toBe("Release requested by a responder with the scenario's release step 4.");
+    // Named as cordon release names releases, so a later cordon release finds it (and goes on as release-2).
+    expect(release?.executionArn?.S).toMatch(new RegExp(`:cordon-local-ec2-release:${INCIDENT}-release-1$`));
+  });
+
+  it('nothing to release (the containment was rejected) and already released: refused by name, the file unchanged', async () => {
+    const rejected = join(dir, 'rejected.json');
+    const releasedTwice = join(dir, 'released.json');
+    const event = join(
+      SHIPPED,
+      '..',
+      'events',
+      'guardduty',
+      'eb-ec2-backdoor-cc-activity-b-dns-custodian.json',
+    );
+    const deliver = { deliver: event, includeSamples: true };
+    const played = [
+      await cordon(
+        'scenario',
+        await fileWith('rejected-scenario.json', { steps: [deliver, { decide: 'reject' }] }),
+        '--save',
+        rejected,
+      ),
+      await cordon(
+        'scenario',
+        await fileWith('released-scenario.json', {
+          steps: [deliver, { decide: 'approve' }, { release: 'last' }, { decide: 'approve' }],
+        }),
+        '--save',
+        releasedTwice,
+      ),
+    ];
+    expect(played.map((result) => result.code)).toEqual([0, 0]);
+    const before = [await sha256(rejected), await sha256(releasedTwice)];
+
+    const nothing = await cordon('release', INCIDENT, '--sandbox', rejected, '--yes');
+    const already = await cordon('release', INCIDENT, '--sandbox', releasedTwice, '--yes');
+
+    expect([nothing.code, already.code]).toEqual([1, 1]);
+    expect(nothing.err[0]).toMatch(/^cordon: NothingToReleaseError: Nothing to release for incident /);
+    expect(already.err[0]).toMatch(
+      new RegExp(
+        `^cordon: AlreadyReleasedError: Incident ${INCIDENT} was released already: release-instance done`,
+      ),
+    );
+    expect([await sha256(rejected), await sha256(releasedTwice)]).toEqual(before);
+  });
+
+  it('credential-release: a principal contained by a scenario is released from the saved state, its approval pending', async () => {
+    const state = join(dir, 'credential.json');
+    const event = join(SHIPPED, '..', 'events', 'guardduty', 'eb-iam-toripcaller-custodian.json');
+    const played = await cordon(
+      'scenario',
+      await fileWith('credential-scenario.json', {
+        steps: [{ deliver: event, includeSamples: true }, { decide: 'approve' }],
+      }),
+      '--save',
+      state,
+      '--json',
+    );
+    expect(played.code, played.err.join('\n')).toBe(0);
+    const report = JSON.parse(played.text) as {
+      steps: { deliveries?: { incident: string; decision?: { playbook: string } }[] }[];
+    };
+    const delivery = report.steps[0]?.deliveries?.[0];
+    expect(delivery?.decision?.playbook).toBe('credential-compromise');
+    const incident = delivery?.incident as string;
+    const before = JSON.parse(await readFile(state, 'utf8'));
+
+    const released = await cordon('release', incident, '--sandbox', state, '--yes');
+
+    expect(released.code, released.err.join('\n')).toBe(0);
+    const name = `${incident}-release-1`;
+    expect(released.text).toContain(`Started credential-release as execution ${name}.`);
+    expect(released.text).toContain('Access keys stay inactive and console access stays removed');
+    const after = JSON.parse(await readFile(state, 'utf8'));
+    const arn = `arn:aws:states:us-east-1:883606788610:execution:cordon-local-credential-release:${name}`;
+    expect(after.sandbox.SFN.executions[arn]).toMatchObject({ name, status: 'RUNNING' });
+    expect(after.pendingApprovals.slice(before.pendingApprovals.length)).toEqual([
+      expect.objectContaining({ executionName: name, incidentId: incident, step: 'release-credentials' }),
+    ]);
+    // Nothing undone before someone approves: the deny policy is as containment left it.
+    expect(after.sandbox.IAM).toEqual(before.sandbox.IAM);
+    const view = await json<{ executions: { name: string; status: string }[] }>(
+      'incidents',
+      'show',
+      incident,
+      '--sandbox',
+      state,
+      '--json',
+    );
+    expect(view.executions).toContainEqual(expect.objectContaining({ name, status: 'RUNNING' }));
   });
 });

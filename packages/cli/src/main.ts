@@ -68,8 +68,9 @@ overrides the region). docs/operations.md shows each command with its output and
 ${RELEASE_USAGE}
 
 --sandbox <state.json> takes the place of --stage (and --region) in every command above: the command runs on a
-local deployment saved by cordon scenario --save, with the same calls; what settings push and detections push
-change is written back to the file once they succeeded (docs/operations.md).
+local deployment saved by cordon scenario --save, with the same calls; whatever a command changed (settings push,
+detections push, a release started: its execution, approval and ledger entries) is written back to the file once
+it succeeded, and a refusal leaves the file as it was (docs/operations.md).
 
 Exit codes: 0 done (every file got a result; scenario: it ran), 1 the command could not run (or a checked
 file is invalid), 2 usage error or bad input: nothing was written (scenario: the file is not a valid scenario).`;

@@ -5,6 +5,7 @@ import { automaticApprovals } from '@cordon/local/engine';
 import { ApprovalRejectedError } from '@cordon/local/errors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, type OperationsDay, operationsDay, STAGE } from '../scripts/operations-day.ts';
+import { releaseStateOf } from '../src/commands/incident-view.ts';
 import { chooseRelease, releaseExecutionName } from '../src/commands/release-plan.ts';
 
 /**
@@ -186,6 +187,36 @@ describe('cordon release: starting the release playbook', () => {
     expect(starts()).toBe(before);
   });
 
+  it('incidents show after the credential release: the release execution listed, "A release ran: release-credentials", nothing left to restore, the key named as not undone', async () => {
+    const id = day.incidents.torCaller ?? '';
+
+    const json = await day.run('cordon-responder', ['incidents', 'show', id, '--stage', STAGE, '--json']);
+    const text = await day.run('cordon-responder', ['incidents', 'show', id, '--stage', STAGE]);
+
+    expect(json.code, json.err.join('\n')).toBe(0);
+    const view = JSON.parse(json.out.join('\n'));
+    expect(
+      view.executions.map((execution: { name: string; playbook: string; status: string }) => [
+        execution.name,
+        execution.playbook,
+        execution.status,
+      ]),
+    ).toEqual([
+      [id, 'credential-compromise', 'SUCCEEDED'],
+      [`${id}-release-1`, 'credential-release', 'SUCCEEDED'],
+    ]);
+    expect(view.released).toMatchObject({ step: 'release-credentials', outcome: 'done' });
+    expect(view.restore).toEqual([]);
+    expect(view.notReleased).toContain('deactivate-access-key');
+    expect(text.out).toContainEqual(
+      expect.stringMatching(/^ {2}A release ran: release-credentials done at /),
+    );
+    expect(text.out).toContainEqual(
+      expect.stringContaining('Not undone by a release: deactivate-access-key'),
+    );
+    expect(text.out).toContain('  nothing recorded to restore');
+  });
+
   it('ec2-release while another release waits for its approval: ReleaseInProgressError; once rejected, the next one starts as release-2', async () => {
     // Prepare: the approval of the first release waits until the test rejects it.
     const id = day.incidents.commandAndControl ?? '';
@@ -273,6 +304,49 @@ describe('which release, and its execution (release-plan)', () => {
     expect(() => chooseRelease('i', [entry('contain-instance'), released])).toThrow(/released already/);
     const again = entry('contain-instance', { at: '2026-11-20T12:00:00.000Z' });
     expect(chooseRelease('i', [entry('contain-instance'), released, again]).records).toEqual([again]);
+  });
+
+  it('incidents show names the last release of each kind, and restores what cordon release would', () => {
+    const later = (step: string, hour: number, fields: Partial<LedgerEntry> = {}) =>
+      entry(step, { at: `2026-11-20T${hour}:00:00.000Z`, ...fields });
+    const done = { outcome: 'done' as const, restore: undefined };
+
+    const instance = releaseStateOf('i', [
+      later('contain-instance', 10),
+      later('release-instance', 11, done),
+    ]);
+    const credential = releaseStateOf('i', [
+      later('deactivate-access-key', 10),
+      later('revoke-sessions', 10),
+      later('release-credentials', 11, done),
+    ]);
+    const remediation = releaseStateOf('i', [
+      later('revoke-open-ingress', 10),
+      later('release-remediation', 11, done),
+      later('revoke-open-ingress', 12),
+    ]);
+    const dryRun = releaseStateOf('i', [
+      later('revoke-sessions', 10),
+      later('release-credentials', 11, { ...done, dryRun: true }),
+    ]);
+
+    expect(instance).toMatchObject({ restore: [], released: { step: 'release-instance', outcome: 'done' } });
+    expect(credential).toMatchObject({
+      restore: [],
+      notReleased: ['deactivate-access-key'],
+      released: { step: 'release-credentials' },
+    });
+    // Fixed again after its release: the new fix is what a release would undo.
+    expect(remediation.restore).toEqual([
+      expect.objectContaining({ step: 'revoke-open-ingress', at: '2026-11-20T12:00:00.000Z' }),
+    ]);
+    expect(remediation.released).toMatchObject({
+      step: 'release-remediation',
+      at: '2026-11-20T11:00:00.000Z',
+    });
+    // A dry-run release undid nothing: the revocation is still to restore.
+    expect(dryRun.released).toBeUndefined();
+    expect(dryRun.restore.map((restore) => restore.step)).toEqual(['revoke-sessions']);
   });
 
   it('names executions within the 80 characters Step Functions allows', () => {

@@ -4,7 +4,6 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outcomes } from '../../../test/support/scenario-command.ts';
 import type { ScenarioReport } from '../src/commands/scenario-run.ts';
-import { releaseExecutionName } from '../src/commands/scenario-run.ts';
 import { main } from '../src/main.ts';
 
 const SCENARIOS = resolve(import.meta.dirname, '..', 'scenarios');
@@ -354,13 +353,5 @@ describe('cordon scenario: running', () => {
     expect(saved.executions).toEqual([expect.objectContaining({ playbook: 'ec2-compromise' })]);
     expect(saved.pendingApprovals).toEqual([expect.objectContaining({ step: 'contain-instance' })]);
     expect(Date.parse(saved.clock)).toBeGreaterThan(0);
-  });
-});
-
-describe('releaseExecutionName', () => {
-  it("names an incident's releases within StartExecution's 80 characters", () => {
-    expect(releaseExecutionName('guardduty-1-f', 1)).toBe('guardduty-1-f-release');
-    expect(releaseExecutionName('guardduty-1-f', 2)).toBe('guardduty-1-f-release-2');
-    expect(releaseExecutionName('x'.repeat(80), 3)).toHaveLength(80);
   });
 });

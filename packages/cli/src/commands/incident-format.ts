@@ -136,9 +136,14 @@ export function formatIncident(view: IncidentView, now: Date): string[] {
   for (const restore of view.restore) {
     lines.push(`  ${restore.step} (${shortTime(restore.at)}): ${JSON.stringify(restore.record)}`);
   }
+  if (view.notReleased.length > 0) {
+    lines.push(
+      `  Not undone by a release: ${view.notReleased.join(', ')} (a person undoes these by hand: docs/on-call.md, "After a credential release").`,
+    );
+  }
   if (view.released !== undefined) {
     lines.push(
-      `  A release ran: release-instance ${view.released.outcome} at ${shortTime(view.released.at)}.`,
+      `  A release ran: ${view.released.step} ${view.released.outcome} at ${shortTime(view.released.at)}.`,
     );
   }
 

@@ -6,7 +6,6 @@
  */
 
 import { DescribeExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { lastRelease } from '@cordon/core/actions/release-records';
 import {
   listApprovals,
   listDecisions,
@@ -21,6 +20,15 @@ import type { PlaybookId } from '@cordon/core/playbooks/ids';
 import { awsCallError } from '../aws/aws-errors.ts';
 import { type StageNames, type StageTarget, stageNames } from '../aws/stage.ts';
 import { IncidentNotFoundError } from '../errors.ts';
+import {
+  AlreadyReleasedError,
+  chooseRelease,
+  NothingToReleaseError,
+  notUndoneByRelease,
+  RELEASES,
+  type ReleasePlaybook,
+  releaseExecutionName,
+} from './release-plan.ts';
 
 /** Step Functions' execution statuses, and `UNKNOWN` for one it no longer (or never) answered for. */
 export type ExecutionStatus =
@@ -98,9 +106,15 @@ export interface IncidentView {
     readonly at: string;
     readonly dryRun: boolean;
   })[];
-  /** What a release would restore: the records kept since the last release that went through (as release reads them). */
+  /**
+   * What a release would restore: the records `cordon release` would hand its release playbook (release-plan's
+   * chooseRelease: the changes a release undoes, since the last release of that kind that went through).
+   */
   readonly restore: readonly { readonly step: string; readonly at: string; readonly record: unknown }[];
-  readonly released?: { readonly at: string; readonly outcome: string };
+  /** Steps that changed something no release undoes (deactivated keys, removed console access): a person does. */
+  readonly notReleased: readonly string[];
+  /** The last release that went through (release-instance, release-credentials or release-remediation). */
+  readonly released?: { readonly step: string; readonly at: string; readonly outcome: string };
   readonly settingsVersions: readonly string[];
   /** Control ids the fixes' ledger entries name (`controls`), when they name any. */
   readonly controls: readonly string[];
@@ -128,7 +142,7 @@ const NOT_CONTAINMENT: ReadonlySet<string> = new Set([
   'snapshot-volumes',
   'notify',
   'request-approval',
-  'release-instance',
+  ...Object.values(RELEASES).map((release) => release.step),
 ]);
 
 /**
@@ -324,15 +338,22 @@ export async function readIncidentView(
   }
   const decisions = entries.filter((entry) => entry.step === 'triage');
   const steps = entries.filter((entry) => entry.step !== 'triage');
-  const executions = await mapLimit(startedExecutions(entries), DESCRIBE_CONCURRENCY, (started) =>
-    describeExecution(target, names, account, started),
-  );
+  const triaged = await mapLimit(startedExecutions(entries), DESCRIBE_CONCURRENCY, async (started) => ({
+    view: await describeExecution(target, names, account, started),
+    // An execution Step Functions forgot has no start date: triage's record of starting it stands in.
+    at: started.at,
+  }));
+  const releases = (await releaseExecutions(target, names, account, incidentId, entries)).map((view) => ({
+    view,
+    at: view.startDate ?? '',
+  }));
+  // Oldest first: the releases among the containments they undid.
+  const executions = [...triaged, ...releases]
+    .map(({ view, at }) => ({ view, at: view.startDate ?? at }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+    .map(({ view }) => view);
   const first = executions.find((execution) => execution.incident !== undefined);
   const input = record(decisions[0]?.input);
-  // What a release would restore is what release-instance reads (core's release-records): the records kept since
-  // the incident's last release that went through, dry runs excluded.
-  const released = lastRelease(entries);
-  const sinceRelease = released === undefined ? steps : steps.slice(steps.indexOf(released) + 1);
   return {
     id: incidentId,
     ...(text(input?.source) === undefined ? {} : { source: text(input?.source) }),
@@ -351,14 +372,86 @@ export async function readIncidentView(
       .flatMap((entry) =>
         entry.changes.map((change) => ({ ...change, step: entry.step, at: entry.at, dryRun: entry.dryRun })),
       ),
-    restore: sinceRelease
-      .filter((entry) => entry.restore !== undefined && !entry.dryRun)
-      .map((entry) => ({ step: entry.step, at: entry.at, record: entry.restore })),
-    ...(released === undefined ? {} : { released: { at: released.at, outcome: released.outcome } }),
+    ...releaseStateOf(incidentId, entries),
     settingsVersions: [...new Set(entries.map((entry) => entry.settingsVersion))],
     controls: controlsOf(entries),
     timing: timingOf(decisions, steps),
   };
+}
+
+/** The release steps of the three release playbooks (release-instance, release-credentials, release-remediation). */
+const RELEASE_STEPS: ReadonlySet<string> = new Set(Object.values(RELEASES).map((release) => release.step));
+
+/**
+ * What `incidents show` says of releases: what `cordon release` would restore now (release-plan's chooseRelease:
+ * the changes a release undoes since the last release of that kind; nothing when it would refuse), the steps no
+ * release undoes, and the last release of any kind that went through (done or found done, not a dry run).
+ *
+ * @example releaseStateOf(id, entries).released // { step: 'release-credentials', at: '…', outcome: 'done' }
+ */
+export function releaseStateOf(
+  incidentId: string,
+  entries: readonly LedgerEntry[],
+): Pick<IncidentView, 'restore' | 'notReleased' | 'released'> {
+  let records: readonly LedgerEntry[] = [];
+  try {
+    records = chooseRelease(incidentId, entries).records;
+  } catch (error) {
+    // Nothing changed, or released already: a release would restore nothing.
+    if (!(error instanceof NothingToReleaseError || error instanceof AlreadyReleasedError)) throw error;
+  }
+  const released = entries.findLast(
+    (entry) =>
+      RELEASE_STEPS.has(entry.step) &&
+      !entry.dryRun &&
+      (entry.outcome === 'done' || entry.outcome === 'already-done'),
+  );
+  return {
+    restore: records.map((entry) => ({ step: entry.step, at: entry.at, record: entry.restore })),
+    notReleased: notUndoneByRelease(entries),
+    ...(released === undefined
+      ? {}
+      : { released: { step: released.step, at: released.at, outcome: released.outcome } }),
+  };
+}
+
+/** At most this many releases of one incident are looked for per release playbook (as `cordon release` does). */
+const MAX_RELEASES = 20;
+
+/**
+ * The release executions of an incident. A responder starts them (`cordon release`, or by hand with the same
+ * name), so triage's ledger notes do not name them: they are found under the names `cordon release` gives,
+ * `<id>-release-<n>` (release-plan's releaseExecutionName), for each release playbook whose steps the incident's
+ * changes call for or whose release step ran, DescribeExecution until Step Functions does not know the name.
+ */
+async function releaseExecutions(
+  target: StageTarget,
+  names: StageNames,
+  account: string,
+  incidentId: string,
+  entries: readonly LedgerEntry[],
+): Promise<ExecutionView[]> {
+  const playbooks = (Object.entries(RELEASES) as [ReleasePlaybook, (typeof RELEASES)[ReleasePlaybook]][])
+    .filter(([, release]) =>
+      entries.some(
+        (entry) => entry.step === release.step || (release.undoes as readonly string[]).includes(entry.step),
+      ),
+    )
+    .map(([playbook]) => playbook);
+  const found: ExecutionView[] = [];
+  for (const playbook of playbooks) {
+    for (let attempt = 1; attempt <= MAX_RELEASES; attempt += 1) {
+      const view = await describeExecution(target, names, account, {
+        playbook,
+        executionName: releaseExecutionName(incidentId, attempt),
+        at: '',
+      });
+      // Numbered from 1 without gaps: the first name Step Functions does not know ends the releases.
+      if (view.status === 'UNKNOWN') break;
+      found.push(view);
+    }
+  }
+  return found;
 }
 
 /** An incident as `incidents list` shows it: from its decisions in the window and its last execution. */

@@ -61,6 +61,26 @@ function recordedChanges(entries: readonly LedgerEntry[]): LedgerEntry[] {
 }
 
 /**
+ * The steps of an incident that changed something no release playbook undoes (deactivate-access-key,
+ * disable-console-access, a posture fix without a release): a person undoes those (docs/on-call.md).
+ *
+ * @example notUndoneByRelease([deactivateKeyPlanned, revokeSessionsPlanned]) // ['deactivate-access-key']
+ */
+export function notUndoneByRelease(entries: readonly LedgerEntry[]): StepId[] {
+  return [
+    ...new Set(
+      recordedChanges(entries)
+        .map((entry) => entry.step)
+        .filter(
+          (step): step is StepId =>
+            step !== 'triage' &&
+            !RELEASE_PLAYBOOKS.some((playbook) => RELEASES[playbook].undoes.includes(step)),
+        ),
+    ),
+  ];
+}
+
+/**
  * The release an incident needs, from what its steps recorded: the release playbook, and the restore records
  * it reads. Steps that recorded a restore no release undoes (deactivate-access-key, disable-console-access) are
  * named in `kept`: a person undoes those (docs/on-call.md).
@@ -78,17 +98,7 @@ export function chooseRelease(
   readonly kept: readonly StepId[];
 } {
   const changes = recordedChanges(entries);
-  const kept = [
-    ...new Set(
-      changes
-        .map((entry) => entry.step)
-        .filter(
-          (step): step is StepId =>
-            step !== 'triage' &&
-            !RELEASE_PLAYBOOKS.some((playbook) => RELEASES[playbook].undoes.includes(step)),
-        ),
-    ),
-  ];
+  const kept = notUndoneByRelease(entries);
   const found = RELEASE_PLAYBOOKS.filter((playbook) =>
     changes.some((entry) => RELEASES[playbook].undoes.includes(entry.step as StepId)),
   );

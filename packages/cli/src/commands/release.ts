@@ -132,7 +132,8 @@ export async function releaseCommand(args: readonly string[], context: OperatorC
     `Started ${choice.playbook}${dryRun ? ' (dry run: it changes nothing)' : ''} as execution ${executionName}.`,
     'It asks for approval first (Slack or the approval page); nothing changes before someone approves.',
     `Follow it: ${result.consoleUrl}`,
-    `Or: cordon incidents show ${incidentId} --stage ${stage}`,
+    // The same place the release was started in: a saved deployment is named by its file, not its stage.
+    `Or: cordon incidents show ${incidentId} ${'sandbox' in where ? `--sandbox ${where.sandbox}` : `--stage ${stage}`}`,
   );
   return EXIT.ok;
 }

@@ -8,6 +8,7 @@ import { parseDenyPolicy, quarantinedInstances } from '@cordon/core/actions/deny
 import { CORDON_DENY_POLICY_NAME } from '@cordon/core/actions/guardrails';
 import type { Incident } from '@cordon/core/intake/incident';
 import { intake } from '@cordon/core/intake/intake';
+import { releaseExecutionInput } from '@cordon/core/playbooks/release-input';
 import type { Decision } from '@cordon/core/policy/decision';
 import type { ExecutionInput } from '@cordon/core/triage/execution-input';
 import type { TriageResult } from '@cordon/core/triage/triage';
@@ -26,6 +27,7 @@ import { createSandbox, type Sandbox } from '@cordon/local/sandbox/index';
 import type { Authorizer } from '@cordon/local/sandbox/types';
 import { type Substitution, sandboxForIncident, seedFromIncident } from '@cordon/local/seed';
 import { rewriteEvent } from '@cordon/local/seed-event';
+import { releaseExecutionName } from './release-plan.ts';
 import {
   NOW_PLACEHOLDER,
   type ScenarioEvent,
@@ -305,12 +307,6 @@ function deliveryReport(file: string, delivery: Delivery): DeliveryReport {
   };
 }
 
-/** The name of the n-th release of an incident, within StartExecution's 80 characters. */
-export function releaseExecutionName(incidentId: string, release: number): string {
-  const suffix = release <= 1 ? '-release' : `-release-${release}`;
-  return `${incidentId.slice(0, 80 - suffix.length)}${suffix}`;
-}
-
 /** The containment a `release` step undoes: the latest ec2-compromise that contained an instance. */
 function containmentOf(deployment: LocalDeployment, target: string): ExecutionReport | undefined {
   const contained = [...deployment.executions.values()].filter(
@@ -481,11 +477,16 @@ export async function runScenario(
           const count = (releases.get(incidentId) ?? 0) + 1;
           releases.set(incidentId, count);
           const name = releaseExecutionName(incidentId, count);
-          const input: ExecutionInput = {
-            ...containment.input,
-            decision: { ...containment.input.decision, playbook: 'ec2-release' },
-          };
-          await deployment.start('ec2-release', name, input);
+          // The input `cordon release` sends (one source, core's release-input): the containment's input with a
+          // decision of the release's own steps, so the release's approval lists release-instance, not the
+          // containment's steps.
+          const input = releaseExecutionInput({ ...containment.input }, 'ec2-release', {
+            requestedBy: 'a responder',
+            via: `the scenario's release step ${index}`,
+            dryRun: false,
+          });
+          // The deployment sends it as JSON, as StartExecution does: the shape is release-input's.
+          await deployment.start('ec2-release', name, input as unknown as ExecutionInput);
           const status = deployment.stepFunctions
             .executions()
             .find((execution) => execution.name === name)?.status;

@@ -13,6 +13,8 @@ export type ReleasePlaybook = (typeof RELEASE_PLAYBOOKS)[number];
 export interface ReleaseRequest {
   /** The caller's ARN (STS GetCallerIdentity), shown as the reason in the approval request. */
   readonly requestedBy: string;
+  /** How it was asked for, in the approval's reason: `cordon release` unless said (a game day's scenario step). */
+  readonly via?: string;
   readonly dryRun: boolean;
 }
 
@@ -40,7 +42,7 @@ export function releaseExecutionInput(
       playbook,
       approval: 'required',
       steps: ['request-approval', ...plannedSteps(playbook as PlaybookId)],
-      reason: `Release requested by ${request.requestedBy} with cordon release.`,
+      reason: `Release requested by ${request.requestedBy} with ${request.via ?? 'cordon release'}.`,
       dryRun: request.dryRun,
     },
     target: playbook === 'ec2-release' ? containment.target : {},
