@@ -2,7 +2,13 @@ import { ActionFailedError, classifyAwsError } from '../errors.ts';
 import type { Change, LedgerEntry } from '../ledger/ledger.ts';
 import * as z from '../zod.ts';
 import { IAM_NAME } from './deactivate-access-key.ts';
-import { changeDenyPolicy, hasStatement, readDenyPolicy, withoutStatement } from './deny-policy.ts';
+import {
+  changeDenyPolicy,
+  hasStatement,
+  readDenyPolicy,
+  statementSid,
+  withoutStatement,
+} from './deny-policy.ts';
 import { CORDON_DENY_POLICY_NAME } from './guardrails.ts';
 import {
   type ActionContext,
@@ -29,9 +35,10 @@ export type RevokedSessionsRecord = z.output<typeof RevokedSessionsRecord>;
 export interface ReleasedStatement extends RevokedSessionsRecord {
   /**
    * `removed`: the incident's statement was taken out (`policyDeleted` when nothing else was left in it);
-   * `already-gone`: it was no longer there (someone removed it, or an earlier release did) — nothing changed.
+   * `already-gone`: it was no longer there (someone removed it, or an earlier release did) — nothing changed;
+   * `would-remove`: a dry run found it there and left it (the plan of a dry run never says `removed`).
    */
-  readonly result: 'removed' | 'already-gone';
+  readonly result: 'removed' | 'already-gone' | 'would-remove';
   readonly policyDeleted: boolean;
 }
 
@@ -44,16 +51,27 @@ export interface ReleaseCredentialsOutput {
 /**
  * The session denies an incident's `revoke-sessions` added, from its restore records (the earliest `planned`
  * entry of each principal and Sid: the state from before its first try, so a step retried after a fault is
- * still released). A record that does not validate is a terminal error: Cordon never edits a policy from
- * ledger data it cannot read.
+ * still released). A dry run's records are skipped: it added nothing. A record that does not validate, or
+ * whose Sid is not the one `revoke-sessions` derives from *this* incident's id (a statement another incident
+ * added, named by a corrupted or crafted record), is a terminal error: Cordon never edits a policy from ledger
+ * data it cannot account for.
  *
- * @example revokedSessions(await ledger.entries(incidentId)) // [{ principalType: 'role', name: 'app', statementSid: 'CordonRevokeSessions…' }]
+ * @example revokedSessions(await ledger.entries(incidentId), incidentId) // [{ principalType: 'role', name: 'app', statementSid: 'CordonRevokeSessions…' }]
  */
-export function revokedSessions(entries: readonly LedgerEntry[]): RevokedSessionsRecord[] {
+export function revokedSessions(
+  entries: readonly LedgerEntry[],
+  incidentId: string,
+): RevokedSessionsRecord[] {
   const found = new Map<string, RevokedSessionsRecord>();
+  const ownSid = statementSid('CordonRevokeSessions', incidentId);
   const sorted = [...entries].sort((a, b) => a.at.localeCompare(b.at));
   for (const entry of sorted) {
-    if (entry.step !== 'revoke-sessions' || entry.outcome !== 'planned' || entry.restore === undefined)
+    if (
+      entry.step !== 'revoke-sessions' ||
+      entry.outcome !== 'planned' ||
+      entry.dryRun ||
+      entry.restore === undefined
+    )
       continue;
     const parsed = RevokedSessionsRecord.safeParse(entry.restore);
     if (!parsed.success) {
@@ -61,6 +79,11 @@ export function revokedSessions(entries: readonly LedgerEntry[]): RevokedSession
         `The restore record of revoke-sessions (written ${entry.at}) is not what the release reads: ${parsed.error.issues
           .map((issue) => `${issue.path.join('.') || '(record)'}: ${issue.message}`)
           .join('; ')}. Nothing was changed.`,
+      );
+    }
+    if (parsed.data.statementSid !== ownSid) {
+      throw new ActionFailedError(
+        `The restore record of revoke-sessions (written ${entry.at}) names statement ${parsed.data.statementSid}, which is not the one incident ${incidentId} adds (${ownSid}): it may be another incident's session deny. Nothing was changed.`,
       );
     }
     const key = `${parsed.data.principalType}#${parsed.data.name}#${parsed.data.statementSid}`;
@@ -181,7 +204,7 @@ export const releaseCredentials: ActionDefinition<StepEnvelope, ReleaseCredentia
   async plan(input, context): Promise<ActionPlan<ReleaseCredentialsOutput>> {
     // No exemption check: a release only undoes Cordon's own recorded changes, which is always allowed.
     const entries = await context.ledger.entries(input.incidentId);
-    const records = revokedSessions(entries);
+    const records = revokedSessions(entries, input.incidentId);
     if (records.length === 0) {
       throw new ActionFailedError(
         `Nothing to release: incident ${input.incidentId} recorded no session deny by revoke-sessions. Deactivated keys and removed console access are never undone by Cordon (docs/on-call.md, "After a credential release").`,
@@ -212,7 +235,7 @@ export const releaseCredentials: ActionDefinition<StepEnvelope, ReleaseCredentia
     const output: ReleaseCredentialsOutput = {
       statements: planned.map(({ record, present, change }) => ({
         ...record,
-        result: present ? 'removed' : 'already-gone',
+        result: present ? (context.dryRun ? 'would-remove' : 'removed') : 'already-gone',
         policyDeleted: change?.after === null,
       })),
       stays,

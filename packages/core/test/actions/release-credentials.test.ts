@@ -167,6 +167,9 @@ describe('release-credentials (commands sent)', () => {
     const outcome = await runAction(releaseCredentials, envelope(true), environment);
 
     expect(outcome.status).toBe('dry-run');
+    expect((outcome.output as ReleaseCredentialsOutput).statements.map((each) => each.result)).toEqual([
+      'would-remove',
+    ]);
     expect(iam).not.toHaveReceivedCommand(PutRolePolicyCommand);
     expect(iam).not.toHaveReceivedCommand(DeleteRolePolicyCommand);
     expect(outcome.changes).toEqual([
@@ -232,31 +235,61 @@ describe('release-credentials (commands sent)', () => {
 
 describe('release-credentials (reading the ledger)', () => {
   it('reads each principal once, from its earliest record, and ignores other steps and outcomes', () => {
-    const records = revokedSessions([
-      entry('revoke-sessions', {
-        at: '2026-11-28T10:00:02.000Z',
-        restore: { principalType: 'role', name: 'app-role', statementSid: SID },
-      }),
-      entry('revoke-sessions', {
-        at: '2026-11-28T10:00:01.000Z',
-        restore: { principalType: 'role', name: 'app-role', statementSid: SID },
-      }),
-      entry('revoke-sessions', { outcome: 'done' }),
-      entry('quarantine-instance-profile', {
-        restore: { principalType: 'role', name: 'other', statementSid: SID },
-      }),
-    ]);
+    const records = revokedSessions(
+      [
+        entry('revoke-sessions', {
+          at: '2026-11-28T10:00:02.000Z',
+          restore: { principalType: 'role', name: 'app-role', statementSid: SID },
+        }),
+        entry('revoke-sessions', {
+          at: '2026-11-28T10:00:01.000Z',
+          restore: { principalType: 'role', name: 'app-role', statementSid: SID },
+        }),
+        entry('revoke-sessions', { outcome: 'done' }),
+        entry('quarantine-instance-profile', {
+          restore: { principalType: 'role', name: 'other', statementSid: SID },
+        }),
+        // A dry run added nothing: its record is not a statement to remove.
+        entry('revoke-sessions', {
+          dryRun: true,
+          restore: { principalType: 'user', name: 'dry-run-only', statementSid: SID },
+        }),
+      ],
+      TEST_INCIDENT,
+    );
     expect(records).toEqual([{ principalType: 'role', name: 'app-role', statementSid: SID }]);
   });
 
   it('refuses a record whose Sid is not a revoke-sessions Sid (never removes a statement it cannot account for)', () => {
     expect(() =>
-      revokedSessions([
-        entry('revoke-sessions', {
-          restore: { principalType: 'role', name: 'app-role', statementSid: 'CordonQuarantineInstances' },
-        }),
-      ]),
+      revokedSessions(
+        [
+          entry('revoke-sessions', {
+            restore: { principalType: 'role', name: 'app-role', statementSid: 'CordonQuarantineInstances' },
+          }),
+        ],
+        TEST_INCIDENT,
+      ),
     ).toThrow(/statementSid: must be a revoke-sessions statement's Sid/);
+  });
+
+  it("refuses a record naming another incident's session deny (a corrupted or crafted record), changing nothing", () => {
+    const othersSid = statementSid('CordonRevokeSessions', 'guardduty-111122223333-us-east-1-another');
+
+    expect(() =>
+      revokedSessions(
+        [
+          entry('revoke-sessions', {
+            restore: { principalType: 'role', name: 'app-role', statementSid: othersSid },
+          }),
+        ],
+        TEST_INCIDENT,
+      ),
+    ).toThrow(
+      new RegExp(
+        `names statement ${othersSid}, which is not the one incident ${TEST_INCIDENT} adds.*Nothing was changed`,
+      ),
+    );
   });
 
   it('names the keys that stay inactive and the console access that stays removed', () => {
